@@ -1,0 +1,171 @@
+/**
+ * Raw options → one readonly RunConfig. Every bad value is collected, so a user sees all of them at once.
+ */
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
+
+export type RawOptions = Readonly<Record<string, string | boolean | undefined>>;
+
+export interface RunConfig {
+  readonly scenario: { readonly kind: 'builtin'; readonly name: string } | { readonly kind: 'file'; readonly path: string } | undefined;
+  readonly remote: { readonly host: string; readonly port: number } | undefined;
+  /** Address to bind; '' binds every interface. */
+  readonly bindAddress: string;
+  /** Address written into messages ([local_ip]). */
+  readonly localIp: string;
+  readonly localPorts: readonly number[];
+  readonly perCallSocket: boolean;
+  readonly mediaIp: string;
+  readonly mediaPort: number;
+  readonly service: string;
+  readonly rate: number;
+  readonly ratePeriodMs: number;
+  readonly limit: number;
+  readonly maxCalls: number;
+  readonly defaultPauseMs: number;
+  readonly timeoutMs: number;
+  readonly recvTimeoutMs: number;
+  readonly maxInviteRetrans: number;
+  readonly maxNonInviteRetrans: number;
+  readonly t2Ms: number;
+  readonly deadcallWaitMs: number;
+  readonly baseCseq: number;
+  readonly screenPeriodMs: number;
+  readonly readKeys: boolean;
+  readonly background: boolean;
+}
+
+export class ConfigErrors extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigErrors';
+  }
+}
+
+const SPEC: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.name, o]));
+
+/** A time value: a number in the option's unit, or with ms/s/m/h (SIPp compat). */
+export function parseTime(value: string, unit: 'ms' | 's'): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (m === null) return undefined;
+  const n = Number(m[1]);
+  const u = m[2] ?? unit;
+  return n * (u === 'ms' ? 1 : u === 's' ? 1000 : u === 'm' ? 60_000 : 3_600_000);
+}
+
+/** host[:port] or [v6]:port, as SIPp takes the remote host. */
+export function parseHostPort(s: string, defaultPort: number): { host: string; port: number } | undefined {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (v6 !== null) return { host: v6[1] ?? '', port: v6[2] === undefined ? defaultPort : Number(v6[2]) };
+  if (isIP(s) === 6) return { host: s, port: defaultPort };
+  const m = /^([^:\s]+)(?::(\d+))?$/.exec(s);
+  if (m === null) return undefined;
+  const port = m[2] === undefined ? defaultPort : Number(m[2]);
+  return port > 65535 ? undefined : { host: m[1] ?? '', port };
+}
+
+export function buildConfig(raw: RawOptions, positional: readonly string[]): RunConfig {
+  const problems: string[] = [];
+  const str = (name: OptionName): string | undefined => {
+    const v = raw[name];
+    if (typeof v === 'string') return v;
+    const d = (SPEC.get(name) as OptionSpec | undefined)?.default;
+    return d;
+  };
+  const bad = (name: string, value: string, expected: string): void => {
+    problems.push(`-${name} ${value}: expected ${expected}`);
+  };
+  const int = (name: OptionName, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const v = str(name);
+    if (v === undefined) return 0;
+    if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) { bad(name, v, `a whole number from ${min} to ${max}`); return 0; }
+    return Number(v);
+  };
+  const num = (name: OptionName): number => {
+    const v = str(name);
+    if (v === undefined) return 0;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) { bad(name, v, 'a number ≥ 0, e.g. 10 or 0.5'); return 0; }
+    return n;
+  };
+  const time = (name: OptionName): number => {
+    const spec = SPEC.get(name);
+    const v = str(name);
+    if (v === undefined || spec === undefined) return 0;
+    const t = parseTime(v, spec.unit ?? 'ms');
+    if (t === undefined) { bad(name, v, `a time: a number of ${spec.unit === 's' ? 'seconds' : 'milliseconds'}, or with a unit (500ms, 2s, 1m)`); return 0; }
+    return t;
+  };
+  const flag = (name: OptionName): boolean => raw[name] === true;
+
+  for (const o of OPTIONS) {
+    if (o.kind === 'choice' && typeof raw[o.name] === 'string' && !(o.choices as readonly string[]).includes(raw[o.name] as string)) {
+      bad(o.name, raw[o.name] as string, `one of ${o.choices.join(', ')}${o.name === 't' ? ' (other transports are not supported by this version yet)' : ''}`);
+    }
+  }
+
+  const sn = str('sn');
+  const sf = str('sf');
+  if (sn !== undefined && sf !== undefined) problems.push('-sn and -sf both given: choose one scenario');
+  const scenario = sf !== undefined ? { kind: 'file' as const, path: sf } : sn !== undefined ? { kind: 'builtin' as const, name: sn } : undefined;
+
+  let remote: RunConfig['remote'];
+  if (positional.length > 1) problems.push(`more than one remote host given (${positional.join(' ')}): give one remote_host[:port]`);
+  if (positional[0] !== undefined) {
+    remote = parseHostPort(positional[0], 5060);
+    if (remote === undefined) problems.push(`remote host "${positional[0]}": expected host, host:port, or [ipv6]:port`);
+  }
+
+  const i = str('i');
+  if (i !== undefined && isIP(i) === 0) bad('i', i, 'an IPv4 or IPv6 address, e.g. 127.0.0.1');
+  const localIp = i ?? defaultLocalIp(remote?.host);
+  const mi = str('mi');
+  if (mi !== undefined && isIP(mi) === 0) bad('mi', mi, 'an IPv4 or IPv6 address');
+  const p = raw['p'];
+  const port = typeof p === 'string' ? int('p', 0, 65535) : undefined;
+  const maxRetrans = typeof raw['max_retrans'] === 'string' ? int('max_retrans') : undefined;
+  const noRetrans = flag('nr');
+
+  const config: RunConfig = {
+    scenario,
+    remote,
+    bindAddress: i ?? (isIP(remote?.host ?? '') === 6 ? '::' : '0.0.0.0'),
+    localIp,
+    // SIPp compat: without -p, take 5060 when it is free, else any free port.
+    localPorts: port !== undefined ? [port] : [5060, 0],
+    perCallSocket: str('t') === 'un',
+    mediaIp: mi ?? localIp,
+    mediaPort: int('mp', 0, 65535),
+    service: str('s') ?? 'service',
+    rate: num('r'),
+    ratePeriodMs: time('rp'),
+    limit: int('l'),
+    maxCalls: int('m'),
+    defaultPauseMs: time('d'),
+    timeoutMs: time('timeout'),
+    recvTimeoutMs: time('recv_timeout'),
+    maxInviteRetrans: noRetrans ? 0 : maxRetrans ?? int('max_invite_retrans'),
+    maxNonInviteRetrans: noRetrans ? 0 : maxRetrans ?? int('max_non_invite_retrans'),
+    t2Ms: time('T2'),
+    deadcallWaitMs: time('deadcall_wait'),
+    baseCseq: int('base_cseq'),
+    screenPeriodMs: time('f'),
+    readKeys: !flag('nostdin'),
+    background: flag('bg'),
+  };
+  if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
+  if (problems.length > 0) throw new ConfigErrors(problems);
+  return config;
+}
+
+/** SIPp picks the host's address; toward a loopback peer, loopback is the address that works. */
+function defaultLocalIp(remoteHost: string | undefined): string {
+  if (remoteHost === undefined || remoteHost === 'localhost' || remoteHost.startsWith('127.')) return '127.0.0.1';
+  if (remoteHost === '::1') return '::1';
+  const wantV6 = isIP(remoteHost) === 6;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (!a.internal && (a.family === 'IPv6') === wantV6) return a.address;
+  }
+  return wantV6 ? '::1' : '127.0.0.1';
+}

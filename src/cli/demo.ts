@@ -1,0 +1,38 @@
+/**
+ * `npm start`: a short loopback run with nothing to set up — a sipts UAS and a sipts UAC in one process,
+ * over real UDP on 127.0.0.1, with live statistics and the summary.
+ */
+import { startEngine } from '../engine/run.js';
+import { startLive, type LiveOutput } from '../report/live.js';
+import { formatSummary } from '../report/summary.js';
+import type { RunConfig } from './config.js';
+import { engineConfig } from './engine-config.js';
+import { exitCodeFor } from './exit-codes.js';
+import { loadScenario, templateEnv } from './scenario-input.js';
+
+export async function runDemo(base: RunConfig, out: LiveOutput, pid: number): Promise<number> {
+  const local = '127.0.0.1';
+  const uasConfig: RunConfig = { ...base, scenario: { kind: 'builtin', name: 'uas' }, localIp: local, mediaIp: local, bindAddress: local, maxCalls: 0 };
+  const uasScenario = loadScenario(uasConfig, templateEnv(uasConfig, pid));
+  const uas = await startEngine(engineConfig(uasConfig, uasScenario, undefined, pid), { bindAddress: local, ports: [0], perCallSocket: false });
+
+  // Defaults for the demo unless the user set them: 500 calls at 100 calls/s, each held 1 s.
+  const uacConfig: RunConfig = {
+    ...base, scenario: base.scenario ?? { kind: 'builtin', name: 'uac' }, localIp: local, mediaIp: local, bindAddress: local,
+    maxCalls: base.maxCalls > 0 ? base.maxCalls : 500, rate: base.rate !== 10 ? base.rate : 100, defaultPauseMs: base.defaultPauseMs > 0 ? base.defaultPauseMs : 1000,
+  };
+  const uacScenario = loadScenario(uacConfig, templateEnv(uacConfig, pid));
+  const uac = await startEngine(engineConfig(uacConfig, uacScenario, { address: local, port: uas.localPort }, pid), { bindAddress: local, ports: [0], perCallSocket: uacConfig.perCallSocket });
+  out.write(`sipts demo: ${uacConfig.maxCalls} calls at ${uacConfig.rate}/s from ${local}:${uac.localPort} to a sipts UAS on ${local}:${uas.localPort}\n`);
+
+  const stop = startLive({ snapshot: () => uac.engine.snapshot(), scenario: uacScenario, get currentRate() { return uac.engine.scheduler.currentRate; }, ratePeriodMs: uacConfig.ratePeriodMs }, out, out.isTTY ? 1000 : 1000);
+  await uac.engine.done;
+  stop();
+  const snap = uac.engine.snapshot();
+  uas.engine.stopGracefully();
+  await uas.engine.done;
+  out.write(`${formatSummary(snap, uacScenario, 'sipts demo (UAC side)')}\n`);
+  const u = uas.engine.snapshot().counters;
+  out.write(`UAS side: ${u.CallsCreated} calls answered, ${u.SuccessfulCalls} successful, ${u.FailedCalls} failed.\n`);
+  return exitCodeFor(snap);
+}

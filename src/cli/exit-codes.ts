@@ -1,0 +1,16 @@
+/** SIPp's exit codes, so scripts written for SIPp read sipts the same way. */
+import type { StatsSnapshot } from '../stats/stats.js';
+
+export const EXIT = {
+  ALL_SUCCEEDED: 0,
+  SOME_FAILED: 1,
+  INTERNAL_COMMAND: 97,
+  NO_CALLS: 99,
+  CANNOT_BIND: 254,
+  FATAL: 255,
+} as const;
+
+export function exitCodeFor(s: StatsSnapshot): number {
+  if (s.counters.CallsCreated === 0) return EXIT.NO_CALLS;
+  return s.counters.FailedCalls > 0 ? EXIT.SOME_FAILED : EXIT.ALL_SUCCEEDED;
+}

@@ -1,0 +1,133 @@
+/** Entry point: the only module that reads process.* and sets the exit code. */
+import { spawn } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { CommanderError } from 'commander';
+import type { Engine } from '../engine/engine.js';
+import { startEngine } from '../engine/run.js';
+import { DiagnosticsError, SiptsError } from '../errors.js';
+import { startLive } from '../report/live.js';
+import { formatSummary } from '../report/summary.js';
+import { builtinNames, readBuiltin } from '../scenario/builtin.js';
+import { BindError } from '../transport/udp-pool.js';
+import { rewriteArgv, userSpelling } from './argv.js';
+import { buildConfig, ConfigErrors, type RawOptions, type RunConfig } from './config.js';
+import { runDemo } from './demo.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { buildProgram } from './program.js';
+import { engineConfig } from './engine-config.js';
+import { loadScenario, templateEnv } from './scenario-input.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const err = (line: string): void => { process.stderr.write(`${line}\n`); };
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram(VERSION);
+  program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
+  try {
+    program.parse(rewriteArgv(argv), { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      err(`sipts: ${commanderMessage(e)}`);
+      return EXIT.FATAL;
+    }
+    throw e;
+  }
+  const raw = program.opts<RawOptions>();
+  if (raw['v'] === true) { process.stdout.write(`sipts v${VERSION} (SIPp-compatible command line)\n`); return 0; }
+  if (typeof raw['sd'] === 'string') {
+    const b = readBuiltin(raw['sd']);
+    if (b === undefined) { err(`sipts: -sd ${raw['sd']}: no such built-in scenario (built-in scenarios: ${builtinNames().join(', ')})`); return EXIT.FATAL; }
+    process.stdout.write(b.source);
+    return 0;
+  }
+  let config: RunConfig;
+  try {
+    config = buildConfig(raw, program.args);
+  } catch (e) {
+    if (e instanceof ConfigErrors) { for (const p of e.problems) err(`sipts: ${p}`); return EXIT.FATAL; }
+    throw e;
+  }
+  if (config.background) return background(argv);
+  if (raw['demo'] === true) return runDemo(config, { isTTY: process.stdout.isTTY === true, write: (s) => process.stdout.write(s) }, process.pid);
+  return run(config);
+}
+
+async function run(config: RunConfig): Promise<number> {
+  const scenario = loadScenario(config, templateEnv(config, process.pid));
+  let remote: { address: string; port: number } | undefined;
+  if (config.remote !== undefined) {
+    const host = config.remote.host;
+    try {
+      remote = { address: isIP(host) !== 0 ? host : (await lookup(host)).address, port: config.remote.port };
+    } catch {
+      throw new SiptsError('UNRESOLVED', `remote host "${host}" cannot be resolved`, 'give an IP address or a name this machine resolves');
+    }
+  }
+  if (!scenario.serverMode && remote === undefined) {
+    throw new SiptsError('NO_REMOTE', `scenario "${scenario.name}" places calls but no remote host was given`, 'add the remote host: sipts 127.0.0.1:5060 -sn uac');
+  }
+  let engine: Engine;
+  let localPort: number;
+  try {
+    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid), {
+      bindAddress: config.bindAddress, ports: config.localPorts, perCallSocket: config.perCallSocket,
+    }));
+  } catch (e) {
+    if (e instanceof BindError) { err(`sipts: ${e.message}`); return EXIT.CANNOT_BIND; }
+    throw e;
+  }
+  const isTTY = process.stdout.isTTY === true;
+  err(`sipts: ${scenario.serverMode ? 'answering on' : 'calling'} ${scenario.serverMode ? `${config.localIp}:${localPort}` : `${remote?.address}:${remote?.port} from ${config.localIp}:${localPort}`} with scenario "${scenario.name}"`);
+  const stopLive = startLive(
+    { snapshot: () => engine.snapshot(), scenario, get currentRate() { return engine.scheduler.currentRate; }, ratePeriodMs: config.ratePeriodMs },
+    isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) },
+    config.screenPeriodMs,
+  );
+  let signals = 0;
+  const onSignal = (): void => {
+    signals++;
+    if (signals === 1) { err('sipts: stopping: no new calls, waiting for open calls to end (signal again to stop now)'); engine.stopGracefully(); }
+    else engine.stopNow();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const reason = await engine.done;
+  stopLive();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  const snap = engine.snapshot();
+  process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
+  return exitCodeFor(snap);
+}
+
+/** SIPp compat: -bg detaches and prints the background PID. */
+function background(argv: readonly string[]): number {
+  const script = new URL('../../../bin/sipts.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [script, ...argv.filter((a) => a !== '-bg' && a !== '--bg')], { detached: true, stdio: 'ignore' });
+  child.unref();
+  process.stdout.write(`Background mode - PID=[${child.pid ?? '?'}]\n`);
+  return 0;
+}
+
+function commanderMessage(e: CommanderError): string {
+  const m = e.message.replace(/^error: /, '');
+  const unknown = /unknown option '([^']+)'/.exec(m);
+  if (unknown !== null) return `unknown option ${userSpelling(unknown[1] ?? '')} (sipts -h lists the options)`;
+  const missing = /option '--([^ ']+) <([^>]+)>' argument missing/.exec(m);
+  if (missing !== null) return `option -${missing[1]} needs a value: -${missing[1]} <${missing[2]}>`;
+  return m.replace(/'--([a-zA-Z_0-9]+)/g, "'-$1");
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof DiagnosticsError) err(e.message);
+    else if (e instanceof SiptsError) err(`sipts: ${e.message}${e.hint === undefined ? '' : `\n  hint: ${e.hint}`}`);
+    else err(`sipts: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    process.exitCode = EXIT.FATAL;
+  },
+);

@@ -1,0 +1,54 @@
+/**
+ * Every command-line option, once: SIPp name, value kind, unit, default and help. This table drives
+ * commander, --help and the mapping to RunConfig; SIPp option names appear nowhere else.
+ */
+
+export type OptionKind = 'flag' | 'string' | 'int' | 'number' | 'time' | 'choice';
+
+export interface OptionSpec {
+  /** SIPp's name, without the dash. */
+  readonly name: string;
+  readonly kind: OptionKind;
+  readonly arg?: string;
+  /** For 'time': the unit of a bare number (SIPp compat: -timeout is in seconds, most others in ms). */
+  readonly unit?: 'ms' | 's';
+  readonly choices?: readonly string[];
+  readonly default?: string;
+  readonly group: 'Scenario' | 'Addresses' | 'Call rate' | 'Timers' | 'Display' | 'Other';
+  readonly help: string;
+}
+
+export const OPTIONS = [
+  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas.' },
+  { name: 'sf', kind: 'string', arg: 'file', group: 'Scenario', help: 'Use the scenario in this XML file.' },
+  { name: 'sd', kind: 'string', arg: 'name', group: 'Scenario', help: 'Print a built-in scenario\'s XML and exit.' },
+  { name: 's', kind: 'string', arg: 'service', default: 'service', group: 'Scenario', help: 'The user part of the Request-URI ([service]).' },
+  { name: 'i', kind: 'string', arg: 'ip', group: 'Addresses', help: 'Local IP address to bind and to put in messages ([local_ip]).' },
+  { name: 'p', kind: 'int', arg: 'port', group: 'Addresses', help: 'Local port ([local_port]). Default: 5060, or any free port if 5060 is taken.' },
+  { name: 't', kind: 'choice', arg: 'mode', choices: ['u1', 'un'], default: 'u1', group: 'Addresses', help: 'Transport mode: u1 = one UDP socket for all calls, un = one UDP socket per call.' },
+  { name: 'mi', kind: 'string', arg: 'ip', group: 'Addresses', help: 'Media IP address ([media_ip]). Default: the local IP.' },
+  { name: 'mp', kind: 'int', arg: 'port', default: '6000', group: 'Addresses', help: 'Media port ([media_port]).' },
+  { name: 'r', kind: 'number', arg: 'rate', default: '10', group: 'Call rate', help: 'Calls started per rate period.' },
+  { name: 'rp', kind: 'time', arg: 'period', unit: 'ms', default: '1000', group: 'Call rate', help: 'Rate period (ms; or with a unit: 1s).' },
+  { name: 'l', kind: 'int', arg: 'limit', default: '0', group: 'Call rate', help: 'Maximum number of open calls (0: no limit). Starts refused by the limit are counted.' },
+  { name: 'm', kind: 'int', arg: 'calls', default: '0', group: 'Call rate', help: 'Stop after this many calls (0: no end).' },
+  { name: 'd', kind: 'time', arg: 'duration', unit: 'ms', default: '0', group: 'Timers', help: 'Length of a <pause> without milliseconds (the call\'s talk time).' },
+  { name: 'timeout', kind: 'time', arg: 'time', unit: 's', default: '0', group: 'Timers', help: 'End the whole run after this long (s; 0: never). Open calls are aborted.' },
+  { name: 'recv_timeout', kind: 'time', arg: 'time', unit: 'ms', default: '0', group: 'Timers', help: 'Default timeout of every <recv> (ms; 0: none).' },
+  { name: 'max_retrans', kind: 'int', arg: 'n', group: 'Timers', help: 'UDP retransmissions before a call fails, for every transaction.' },
+  { name: 'max_invite_retrans', kind: 'int', arg: 'n', default: '5', group: 'Timers', help: 'UDP retransmissions of INVITE before a call fails.' },
+  { name: 'max_non_invite_retrans', kind: 'int', arg: 'n', default: '7', group: 'Timers', help: 'UDP retransmissions of other messages before a call fails.' },
+  { name: 'nr', kind: 'flag', group: 'Timers', help: 'Disable UDP retransmissions.' },
+  { name: 'T2', kind: 'time', arg: 'time', unit: 'ms', default: '4000', group: 'Timers', help: 'Upper bound of the doubling retransmission interval (RFC 3261 T2).' },
+  { name: 'deadcall_wait', kind: 'time', arg: 'time', unit: 'ms', default: '33000', group: 'Timers', help: 'How long an ended call still absorbs its late messages.' },
+  { name: 'base_cseq', kind: 'int', arg: 'n', default: '1', group: 'Scenario', help: 'First CSeq number ([cseq]).' },
+  { name: 'f', kind: 'time', arg: 'period', unit: 's', default: '1', group: 'Display', help: 'Statistics screen refresh period (s).' },
+  { name: 'nostdin', kind: 'flag', group: 'Display', help: 'Do not read keys from standard input.' },
+  { name: 'bg', kind: 'flag', group: 'Other', help: 'Run in the background: print the PID and return.' },
+  { name: 'v', kind: 'flag', group: 'Other', help: 'Print the version and exit.' },
+  { name: 'demo', kind: 'flag', group: 'Other', help: 'sipts only: a short loopback run, sipts UAC against an in-process sipts UAS.' },
+] as const satisfies readonly OptionSpec[];
+
+export type OptionName = (typeof OPTIONS)[number]['name'];
+
+export const OPTION_NAMES: ReadonlySet<string> = new Set(OPTIONS.map((o) => o.name));

@@ -1,0 +1,22 @@
+/** The commander program, generated from the option table. */
+import { Command, Option } from 'commander';
+import { OPTIONS } from './options.js';
+
+export function buildProgram(version: string): Command {
+  const program = new Command('sipts')
+    .description('SIP load and scenario tester, command-line compatible with SIPp.\nOptions take one dash, as in SIPp: sipts -sn uac 127.0.0.1:5060 -r 50')
+    .usage('[remote_host[:port]] [options]')
+    .argument('[remote_host[:port]...]', 'where calls go (client scenarios); default port 5060')
+    .helpOption('--help', 'Show this help (also -h).')
+    .version(version, '--version', 'Print the version.')
+    .exitOverride()
+    .allowExcessArguments(true);
+  for (const o of OPTIONS) {
+    const flags = o.kind === 'flag' ? `--${o.name}` : `--${o.name} <${'arg' in o ? o.arg : 'value'}>`;
+    const def = 'default' in o ? ` (default: ${o.default}${'unit' in o && o.kind === 'time' ? ` ${o.unit}` : ''})` : '';
+    program.addOption(new Option(flags, `${o.help}${def}`).helpGroup(`${o.group}:`));
+  }
+  // Help shows SIPp's one-dash spelling, which is what users type.
+  program.configureHelp({ optionTerm: (opt) => opt.flags.replace(/^--(?!help|version)/, '-') });
+  return program;
+}

@@ -1,0 +1,35 @@
+/** Finds and compiles the scenario a command line asks for. */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { SiptsError } from '../errors.js';
+import { builtinNames, readBuiltin } from '../scenario/builtin.js';
+import { compileScenarioSource, type CompiledScenario } from '../scenario/compile.js';
+import type { TemplateEnv } from '../scenario/keywords.js';
+import type { RunConfig } from './config.js';
+
+export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
+  const esc = (ip: string): string => (isIP(ip) === 6 ? `[${ip}]` : ip);
+  return {
+    service: c.service, pid, transport: 'UDP',
+    localIpEscaped: esc(c.localIp), localIpType: isIP(c.localIp) === 6 ? 6 : 4,
+    mediaIpEscaped: esc(c.mediaIp), mediaIpType: isIP(c.mediaIp) === 6 ? 6 : 4, mediaPort: c.mediaPort,
+  };
+}
+
+export function loadScenario(c: RunConfig, env: TemplateEnv): CompiledScenario {
+  const s = c.scenario;
+  if (s === undefined) throw new SiptsError('NO_SCENARIO', 'no scenario given', 'add -sn uac, -sn uas or -sf file.xml');
+  if (s.kind === 'builtin') {
+    const b = readBuiltin(s.name);
+    if (b === undefined) throw new SiptsError('UNKNOWN_BUILTIN', `-sn ${s.name}: no such built-in scenario`, `built-in scenarios: ${builtinNames().join(', ')}`);
+    return compileScenarioSource(`${s.name}.xml`, b.source, env);
+  }
+  let source: string;
+  try {
+    source = readFileSync(s.path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new SiptsError('SCENARIO_UNREADABLE', `-sf ${s.path}: cannot read the scenario file (${code})`, 'check the path and its permissions');
+  }
+  return compileScenarioSource(s.path, source, env);
+}

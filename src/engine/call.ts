@@ -1,0 +1,67 @@
+/**
+ * One call's state: where it is in the scenario and what it has learned from the wire. No behaviour:
+ * the interpreter moves it; the registry finds it.
+ */
+import type { RenderContext } from '../scenario/template.js';
+import type { SipMessage } from '../sip/message.js';
+import type { Endpoint } from '../transport/transport.js';
+import type { TimerNode } from './timer-wheel.js';
+
+export const TimerKind = { Retrans: 0, Step: 1 } as const;
+
+/** A wheel node that knows its call, so firing needs no closure. */
+export interface CallTimer extends TimerNode {
+  readonly call: CallState;
+  readonly kind: number;
+}
+
+const newTimer = (call: CallState, kind: number): CallTimer => ({ call, kind, deadlineMs: 0, prev: undefined, next: undefined, armed: false, slot: 0 });
+
+export class CallState implements RenderContext {
+  stepIndex = 0;
+  cseq: number;
+  /** Set once the call has sent a request that takes a CSeq of its own. */
+  cseqUsed = false;
+  peerTagParam = '';
+  routes = '';
+  nextUrl = '';
+  lastRecv: SipMessage | undefined = undefined;
+  lastRecvIndex = -1;
+  lastSent = '';
+  lastSentIndex = -1;
+  lastSentIsInvite = false;
+  retransCount = 0;
+  retransIntervalMs = 0;
+  /** Methods of requests sent that have not had a final response yet (RFC 3261 §17.1 client transactions). */
+  readonly pending: string[] = [];
+  /** Start time of each response-time measure, by rtd index; NaN when not started. */
+  readonly rtdStartMs: Float64Array;
+  readonly retransTimer: CallTimer;
+  readonly stepTimer: CallTimer;
+  ended = false;
+
+  constructor(
+    readonly number: number,
+    readonly callId: string,
+    readonly endpoint: Endpoint,
+    readonly remoteAddress: string,
+    readonly remotePort: number,
+    readonly startMs: number,
+    baseCseq: number,
+    rtdCount: number,
+  ) {
+    this.cseq = baseCseq;
+    this.rtdStartMs = new Float64Array(rtdCount).fill(Number.NaN);
+    this.retransTimer = newTimer(this, TimerKind.Retrans);
+    this.stepTimer = newTimer(this, TimerKind.Step);
+  }
+
+  get localPort(): number {
+    return this.endpoint.localPort;
+  }
+
+  /** SIPp compat: [remote_ip] is the escaped form, IPv6 in brackets. */
+  get remoteIpEscaped(): string {
+    return this.remoteAddress.includes(':') ? `[${this.remoteAddress}]` : this.remoteAddress;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The composition root of one run: transport, registry, timer wheel, scheduler and stats, driven by one
+ * ticker. Exposes control (rate, pause, stop) and snapshots; knows nothing of the command line.
+ */
+import { performance } from 'node:perf_hooks';
+import { Scheduler, type SchedulerOptions } from '../load/scheduler.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import type { SipMessage } from '../sip/message.js';
+import { parseMessage } from '../sip/parser.js';
+import { Counter, Stats, type StatsSnapshot } from '../stats/stats.js';
+import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
+import { CallState, type CallTimer } from './call.js';
+import type { CallHost, CallSettings } from './host.js';
+import { onTimer, receive, runCall } from './interpreter.js';
+import { CallRegistry } from './registry.js';
+import { TimerWheel } from './timer-wheel.js';
+
+export interface EngineConfig {
+  readonly scenario: CompiledScenario;
+  /** Where calls go (client mode). Server-mode calls answer whoever called. */
+  readonly remote: { readonly address: string; readonly port: number } | undefined;
+  readonly load: SchedulerOptions;
+  readonly settings: CallSettings;
+  readonly baseCseq: number;
+  /** -deadcall_wait: how long an ended call's Call-ID keeps absorbing messages. */
+  readonly deadcallWaitMs: number;
+  /** -timeout: 0 for none. */
+  readonly globalTimeoutMs: number;
+  /** Host part of generated Call-IDs. */
+  readonly callIdHost: string;
+  readonly pid: number;
+}
+
+export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted';
+
+/** How the engine reads the time: injectable for tests in virtual time. */
+export type Clock = () => number;
+
+const TICK_MS = 1;
+
+export class Engine implements CallHost, TransportHandler {
+  readonly stats: Stats;
+  readonly wheel: TimerWheel<CallTimer>;
+  readonly settings: CallSettings;
+  readonly scenario: CompiledScenario;
+  readonly scheduler: Scheduler;
+  private readonly registry: CallRegistry;
+  private transport: Transport | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private callNumber = 0;
+  private stopping = false;
+  private endReason: EndReason | undefined;
+  private resolveDone: (r: EndReason) => void = () => undefined;
+  /** Resolves once the run is over and the transport is closed. */
+  readonly done: Promise<EndReason>;
+  private readonly startMs: number;
+
+  constructor(private readonly config: EngineConfig, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
+    this.scenario = config.scenario;
+    this.settings = config.settings;
+    this.startMs = clock();
+    this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs);
+    this.wheel = new TimerWheel<CallTimer>(this.startMs, (t) => onTimer(this, t));
+    this.registry = new CallRegistry(config.deadcallWaitMs);
+    this.scheduler = new Scheduler(config.load, this.startMs);
+    this.done = new Promise((r) => { this.resolveDone = r; });
+  }
+
+  get reliable(): boolean {
+    return this.transport?.reliable ?? false;
+  }
+
+  get openCalls(): number {
+    return this.registry.open;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  /** The handler to give the transport when opening it. */
+  get handler(): TransportHandler {
+    return this;
+  }
+
+  /** Starts ticking over an opened transport. */
+  start(transport: Transport): void {
+    this.transport = transport;
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  /** One turn: timers, new calls, end-of-run check. Public so tests can drive virtual time. */
+  tick(): void {
+    const now = this.clock();
+    this.wheel.advance(now);
+    if (!this.scenario.serverMode && !this.stopping) this.startDueCalls(now);
+    this.registry.expire(now);
+    this.checkEnd(now);
+  }
+
+  private startDueCalls(now: number): void {
+    const remote = this.config.remote;
+    const transport = this.transport;
+    if (remote === undefined || transport === undefined) return;
+    const n = this.scheduler.due(now, this.registry.open);
+    this.stats.counters[Counter.CallsRefusedByLimit] = this.scheduler.refused;
+    for (let i = 0; i < n; i++) {
+      const number = ++this.callNumber;
+      transport.acquire((ep) => this.startCall(number, `${number}-${this.config.pid}@${this.config.callIdHost}`, ep, remote.address, remote.port).run());
+    }
+  }
+
+  private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number): { run: () => void; call: CallState } {
+    const call = new CallState(number, callId, ep, address, port, this.clock(), this.config.baseCseq, this.scenario.rtdNames.length);
+    this.registry.add(call);
+    this.stats.count(Counter.CallsCreated);
+    this.stats.openCalls++;
+    return { call, run: () => runCall(this, call) };
+  }
+
+  private checkEnd(now: number): void {
+    if (this.endReason !== undefined) return;
+    if (this.config.globalTimeoutMs > 0 && now - this.startMs >= this.config.globalTimeoutMs) { this.end('timeout'); return; }
+    if (this.registry.open > 0) return;
+    if (this.stopping) this.end('stopped');
+    else if (this.scheduler.exhausted) this.end('calls-done');
+  }
+
+  // CallHost
+
+  send(call: CallState, raw: string): boolean {
+    return call.endpoint.send(raw, call.remotePort, call.remoteAddress);
+  }
+
+  finish(call: CallState, failure: number): void {
+    if (call.ended) return;
+    call.ended = true;
+    this.wheel.cancel(call.retransTimer);
+    this.wheel.cancel(call.stepTimer);
+    const now = this.clock();
+    this.registry.remove(call, now);
+    this.transport?.release(call.endpoint);
+    this.stats.openCalls--;
+    this.stats.recordCallLength(now - call.startMs);
+    if (failure < 0) this.stats.count(Counter.SuccessfulCalls);
+    else {
+      this.stats.count(Counter.FailedCalls);
+      this.stats.fail(failure);
+    }
+  }
+
+  // TransportHandler
+
+  onMessage(raw: string, address: string, port: number, endpoint: Endpoint): void {
+    const parsed = parseMessage(raw);
+    if (!parsed.ok) { this.stats.count(Counter.BadMessages); return; }
+    const msg = parsed.msg;
+    const call = this.registry.get(msg.callId);
+    if (call !== undefined) { receive(this, call, msg); return; }
+    if (this.registry.isDead(msg.callId)) { this.stats.count(Counter.DeadCallMsgs); return; }
+    if (this.acceptsNewCall(msg)) {
+      this.scheduler.noteCreated();
+      const { call: created } = this.startCall(++this.callNumber, msg.callId, endpoint, address, port);
+      receive(this, created, msg);
+      return;
+    }
+    this.stats.count(Counter.OutOfCallMsgs);
+  }
+
+  /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
+  private acceptsNewCall(msg: SipMessage): boolean {
+    return this.scenario.serverMode && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted
+      && msg.status === 0 && msg.method === this.scenario.firstRequest;
+  }
+
+  onSendError(): void {
+    this.stats.count(Counter.SendErrors);
+  }
+
+  // Control
+
+  setRate(rate: number): void {
+    this.scheduler.setRate(rate, this.clock());
+  }
+
+  pause(): void {
+    this.scheduler.pause();
+  }
+
+  resume(): void {
+    this.scheduler.resume(this.clock());
+  }
+
+  /** Stops creating calls; the run ends when the open calls have ended. */
+  stopGracefully(): void {
+    this.stopping = true;
+  }
+
+  /** Ends the run now: open calls are aborted (counted apart from failures). */
+  stopNow(): void {
+    this.end('aborted');
+  }
+
+  snapshot(): StatsSnapshot {
+    return this.stats.snapshot(this.clock());
+  }
+
+  private end(reason: EndReason): void {
+    if (this.endReason !== undefined) return;
+    this.endReason = reason;
+    for (const call of this.registry.openCalls()) {
+      call.ended = true;
+      this.wheel.cancel(call.retransTimer);
+      this.wheel.cancel(call.stepTimer);
+      this.registry.remove(call, this.clock());
+      this.stats.openCalls--;
+      this.stats.count(Counter.AbortedCalls);
+    }
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    const t = this.transport;
+    void (t === undefined ? Promise.resolve() : t.close()).then(() => this.resolveDone(reason));
+  }
+}

@@ -1,0 +1,31 @@
+/** What the interpreter needs from the engine that runs it: one object, passed explicitly, no globals. */
+import type { CompiledScenario } from '../scenario/compile.js';
+import type { Stats } from '../stats/stats.js';
+import type { CallState, CallTimer } from './call.js';
+import type { TimerWheel } from './timer-wheel.js';
+
+export interface CallSettings {
+  /** -d: length of a <pause> without milliseconds. */
+  readonly defaultPauseMs: number;
+  /** -recv_timeout: 0 for none. */
+  readonly recvTimeoutMs: number;
+  readonly maxInviteRetrans: number;
+  readonly maxNonInviteRetrans: number;
+  /** -T2: the cap on doubling retransmission intervals (RFC 3261 §17.1.2.2). */
+  readonly t2Ms: number;
+}
+
+export interface CallHost {
+  readonly scenario: CompiledScenario;
+  readonly stats: Stats;
+  readonly wheel: TimerWheel<CallTimer>;
+  readonly settings: CallSettings;
+  /** True over TCP/TLS/WS: no retransmissions (RFC 3261 §17.1.1.2). */
+  readonly reliable: boolean;
+  now(): number;
+  /** Ends a call: `failure` is an index into FAILURE_REASONS, or -1 for success. */
+  finish(call: CallState, failure: number): void;
+  /** Sends on the call's endpoint; false when it failed. */
+  send(call: CallState, raw: string): boolean;
+  random(): number;
+}

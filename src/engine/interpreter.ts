@@ -1,0 +1,176 @@
+/**
+ * Moves a call through its scenario: walks steps until one blocks (a receive, a pause), handles what
+ * arrives for it and what its timers say. Returns nothing and never throws on wire trouble: a failed
+ * call is ended through host.finish with its reason.
+ */
+import { StepKind, type CompiledStep } from '../scenario/compile.js';
+import { renderTemplate } from '../scenario/template.js';
+import { headerValue, headerValues, uriOf } from '../sip/headers.js';
+import type { SipMessage } from '../sip/message.js';
+import { buildResponse } from '../sip/response.js';
+import { Counter, StepCounter } from '../stats/stats.js';
+import { TimerKind, type CallState, type CallTimer } from './call.js';
+import type { CallHost } from './host.js';
+import { findBackward, findForward, isRetransmissionOf } from './matcher.js';
+import { Failure } from './outcome.js';
+import { maxRetrans, nextRetransInterval } from './retransmit.js';
+
+/** Runs steps from call.stepIndex until the call waits or ends. */
+export function runCall(host: CallHost, call: CallState): void {
+  const steps = host.scenario.steps;
+  // A scenario whose jumps loop without a blocking step would never yield: bound the work per turn.
+  for (let budget = 10_000; budget > 0 && !call.ended; budget--) {
+    const index = call.stepIndex;
+    const step = steps[index];
+    if (step === undefined) { host.finish(call, -1); return; }
+    switch (step.kind) {
+      case StepKind.Send:
+        if (!sendStep(host, call, step, index)) return;
+        markRtd(host, call, step);
+        call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : index + 1;
+        break;
+      case StepKind.Recv: {
+        const timeout = step.timeoutMs > 0 ? step.timeoutMs : host.settings.recvTimeoutMs;
+        if (timeout > 0) host.wheel.schedule(call.stepTimer, host.now() + timeout);
+        return;
+      }
+      case StepKind.Pause: {
+        markRtd(host, call, step);
+        const ms = step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
+        if (ms > 0) { host.wheel.schedule(call.stepTimer, host.now() + ms); return; }
+        call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : index + 1;
+        break;
+      }
+      case StepKind.Nop:
+        markRtd(host, call, step);
+        call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : index + 1;
+        break;
+    }
+  }
+  if (!call.ended) host.wheel.schedule(call.stepTimer, host.now()); // continue on a later turn
+}
+
+/** Renders and sends one message; false when the call ended because it could not be sent. */
+function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: number): boolean {
+  const t = step.template;
+  if (t === undefined) return true;
+  let method = t.method;
+  // RFC 3261 §12.2.1.1: each new request in a dialog takes the next CSeq; ACK and CANCEL reuse the INVITE's.
+  if (method !== undefined && method !== '' && method !== 'ACK' && method !== 'CANCEL') {
+    if (call.cseqUsed) call.cseq++;
+    call.cseqUsed = true;
+  }
+  const raw = renderTemplate(t, call, index);
+  if (method === undefined) method = raw.startsWith('SIP/2.0 ') ? '' : raw.slice(0, raw.indexOf(' '));
+  if (method !== '' && method !== 'ACK' && !call.pending.includes(method)) call.pending.push(method);
+  call.lastSent = raw;
+  call.lastSentIndex = index;
+  call.lastSentIsInvite = method === 'INVITE';
+  host.wheel.cancel(call.retransTimer);
+  if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
+    host.stats.step(index, StepCounter.lost);
+  } else {
+    if (!host.send(call, raw)) { host.finish(call, Failure.FailedCannotSendMessage); return false; }
+    host.stats.step(index, StepCounter.sent);
+  }
+  if (step.retransMs > 0 && !host.reliable) {
+    call.retransCount = 0;
+    call.retransIntervalMs = step.retransMs;
+    host.wheel.schedule(call.retransTimer, host.now() + step.retransMs);
+  }
+  return true;
+}
+
+/** start_rtd / rtd on a step: response times run from start_rtd, or from the call's start. */
+function markRtd(host: CallHost, call: CallState, step: CompiledStep): void {
+  if (step.startRtd >= 0) call.rtdStartMs[step.startRtd] = host.now();
+  if (step.rtd >= 0) {
+    const started = call.rtdStartMs[step.rtd] ?? Number.NaN;
+    if (started === -1) return; // measured once per call, like SIPp without repeat_rtd
+    host.stats.recordRtd(step.rtd, host.now() - (Number.isNaN(started) ? call.startMs : started));
+    call.rtdStartMs[step.rtd] = -1;
+  }
+}
+
+/** A message for this call arrived. */
+export function receive(host: CallHost, call: CallState, msg: SipMessage): void {
+  const steps = host.scenario.steps;
+  const at = findForward(steps, call.stepIndex, msg, call);
+  if (at < 0) { notExpected(host, call, msg); return; }
+  const step = steps[at] as CompiledStep;
+  if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) { host.stats.step(at, StepCounter.lost); return; }
+  host.wheel.cancel(call.retransTimer);
+  host.wheel.cancel(call.stepTimer);
+  host.stats.step(at, StepCounter.recv);
+  call.lastRecv = msg;
+  call.lastRecvIndex = at;
+  const tag = msg.status === 0 ? msg.fromTag : msg.toTag;
+  if (tag !== '') call.peerTagParam = `;tag=${tag}`;
+  if (msg.status >= 200) {
+    const p = call.pending.indexOf(msg.cseqMethod);
+    if (p >= 0) call.pending.splice(p, 1);
+  }
+  if (step.rrs) recordRoutes(call, msg);
+  markRtd(host, call, step);
+  call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : at + 1;
+  runCall(host, call);
+}
+
+/** What SIPp does with a message that is not the expected one. */
+function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
+  const last = call.lastRecv;
+  if (last !== undefined && isRetransmissionOf(msg, last)) {
+    // SIPp compat: the peer repeated the last message, so it missed our answer: send the last message again.
+    host.stats.step(call.lastRecvIndex, StepCounter.retrans);
+    if (call.lastSent !== '' && call.lastSentIndex >= 0) {
+      host.send(call, call.lastSent);
+      host.stats.step(call.lastSentIndex, StepCounter.retrans);
+      host.stats.count(Counter.Retransmissions);
+    }
+    return;
+  }
+  const earlier = findBackward(host.scenario.steps, call.stepIndex, msg);
+  if (earlier >= 0) { host.stats.step(earlier, StepCounter.retrans); return; } // a late copy of something handled
+  host.stats.step(Math.min(call.stepIndex, host.scenario.steps.length - 1), StepCounter.unexpected);
+  // SIPp's default behaviour "bye": a BYE that ends the call early is still answered.
+  if (msg.status === 0 && msg.method === 'BYE') host.send(call, buildResponse(msg, 200, 'OK', ''));
+  host.finish(call, Failure.FailedUnexpectedMessage);
+}
+
+/** RFC 3261 §12.1.1 / §12.1.2: the route set from Record-Route (reversed at the UAC) and the remote target. */
+function recordRoutes(call: CallState, msg: SipMessage): void {
+  const rr = headerValues(msg, 'record-route');
+  if (msg.status !== 0) rr.reverse();
+  call.routes = rr.length > 0 ? `Route: ${rr.join(', ')}` : '';
+  const contact = headerValue(msg, 'contact');
+  if (contact !== undefined) call.nextUrl = uriOf(contact);
+}
+
+export function onTimer(host: CallHost, timer: CallTimer): void {
+  const call = timer.call;
+  if (call.ended) return;
+  if (timer.kind === TimerKind.Retrans) { retransmit(host, call); return; }
+  const step = host.scenario.steps[call.stepIndex];
+  if (step === undefined) { host.finish(call, -1); return; }
+  if (step.kind === StepKind.Recv) {
+    host.stats.step(call.stepIndex, StepCounter.timeouts);
+    if (step.onTimeoutIndex >= 0) { call.stepIndex = step.onTimeoutIndex; runCall(host, call); return; }
+    host.finish(call, Failure.FailedTimeoutOnRecv);
+    return;
+  }
+  if (step.kind === StepKind.Pause) call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : call.stepIndex + 1;
+  runCall(host, call);
+}
+
+function retransmit(host: CallHost, call: CallState): void {
+  if (call.retransCount >= maxRetrans(call.lastSentIsInvite, host.settings)) {
+    host.finish(call, Failure.FailedMaxUDPRetrans);
+    return;
+  }
+  call.retransCount++;
+  if (!host.send(call, call.lastSent)) { host.finish(call, Failure.FailedCannotSendMessage); return; }
+  host.stats.step(call.lastSentIndex, StepCounter.retrans);
+  host.stats.count(Counter.Retransmissions);
+  call.retransIntervalMs = nextRetransInterval(call.retransIntervalMs, call.lastSentIsInvite, host.settings.t2Ms);
+  host.wheel.schedule(call.retransTimer, host.now() + call.retransIntervalMs);
+}

@@ -1,0 +1,45 @@
+/** Which scenario step an incoming message belongs to. */
+import { StepKind, type CompiledStep } from '../scenario/compile.js';
+import type { SipMessage } from '../sip/message.js';
+import type { CallState } from './call.js';
+
+/**
+ * A response matches a `<recv response>` only when its CSeq method is a request this call sent that has
+ * no final response yet (RFC 3261 §17.1.3 in spirit): a late 200 for the INVITE must not satisfy the
+ * step that waits for the BYE's 200.
+ */
+export function matchesStep(step: CompiledStep, msg: SipMessage, call: CallState | undefined): boolean {
+  if (step.kind !== StepKind.Recv) return false;
+  if (step.responseCode !== 0) {
+    if (msg.status !== step.responseCode) return false;
+    return call === undefined || call.pending.includes(msg.cseqMethod);
+  }
+  return msg.status === 0 && msg.method === step.requestMethod;
+}
+
+/**
+ * SIPp compat: from the current step, optional receives may be skipped to reach the one that matches;
+ * the search stops at the first step that is not an optional receive. Returns -1 when nothing matches.
+ */
+export function findForward(steps: readonly CompiledStep[], from: number, msg: SipMessage, call: CallState): number {
+  for (let j = from; j < steps.length; j++) {
+    const s = steps[j] as CompiledStep;
+    if (s.kind !== StepKind.Recv) return -1;
+    if (matchesStep(s, msg, call)) return j;
+    if (!s.optional) return -1;
+  }
+  return -1;
+}
+
+/** An earlier receive step this message repeats (a retransmission that arrived late), or -1. */
+export function findBackward(steps: readonly CompiledStep[], from: number, msg: SipMessage): number {
+  for (let j = Math.min(from, steps.length) - 1; j >= 0; j--) {
+    if (matchesStep(steps[j] as CompiledStep, msg, undefined)) return j;
+  }
+  return -1;
+}
+
+/** Same transaction and same message: a retransmission of `b` (SIPp compares the last received message). */
+export function isRetransmissionOf(a: SipMessage, b: SipMessage): boolean {
+  return a.status === b.status && a.cseq === b.cseq && a.cseqMethod === b.cseqMethod && a.method === b.method && a.branch === b.branch;
+}

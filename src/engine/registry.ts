@@ -1,0 +1,62 @@
+/**
+ * Call-ID → call. An ended call leaves a tombstone for -deadcall_wait so that its late retransmissions
+ * are absorbed and counted instead of being taken for new calls or unexpected messages.
+ */
+import type { CallState } from './call.js';
+
+export class CallRegistry {
+  private readonly calls = new Map<string, CallState>();
+  private readonly tombstones = new Map<string, number>();
+  /** Tombstones in expiry order (deadcall_wait is one value, so insertion order is expiry order). */
+  private readonly expiryIds: string[] = [];
+  private readonly expiryAt: number[] = [];
+  private expiryHead = 0;
+
+  constructor(private readonly deadcallWaitMs: number) {}
+
+  get open(): number {
+    return this.calls.size;
+  }
+
+  get(callId: string): CallState | undefined {
+    return this.calls.get(callId);
+  }
+
+  isDead(callId: string): boolean {
+    return this.tombstones.has(callId);
+  }
+
+  add(call: CallState): void {
+    this.calls.set(call.callId, call);
+  }
+
+  remove(call: CallState, nowMs: number): void {
+    this.calls.delete(call.callId);
+    if (this.deadcallWaitMs <= 0) return;
+    this.tombstones.set(call.callId, nowMs + this.deadcallWaitMs);
+    this.expiryIds.push(call.callId);
+    this.expiryAt.push(nowMs + this.deadcallWaitMs);
+  }
+
+  /** Drops expired tombstones; amortised O(1) per call. */
+  expire(nowMs: number): void {
+    let h = this.expiryHead;
+    while (h < this.expiryIds.length && (this.expiryAt[h] ?? 0) <= nowMs) {
+      const id = this.expiryIds[h] as string;
+      if ((this.tombstones.get(id) ?? 0) <= nowMs) this.tombstones.delete(id);
+      h++;
+    }
+    this.expiryHead = h;
+    // Compact now and then so the queues do not grow for ever on long runs.
+    if (h > 4096 && h * 2 > this.expiryIds.length) {
+      this.expiryIds.splice(0, h);
+      this.expiryAt.splice(0, h);
+      this.expiryHead = 0;
+    }
+  }
+
+  /** Every open call, for shutdown. */
+  openCalls(): CallState[] {
+    return [...this.calls.values()];
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Decides how many calls start now: -r/-rp (rate), -l (open-call cap), -m (total), pause/resume.
+ * Starts refused by -l are counted, not queued, so the rate never bursts to catch up after a stall.
+ */
+import { callsDue } from './rate.js';
+
+/** At most this many calls start in one event-loop turn; the rest are due on the next turn. */
+const MAX_STARTS_PER_TURN = 500;
+
+export interface SchedulerOptions {
+  readonly rate: number;
+  readonly periodMs: number;
+  /** 0: no cap. */
+  readonly limit: number;
+  /** 0: no end. */
+  readonly maxCalls: number;
+}
+
+export class Scheduler {
+  private rate: number;
+  private readonly periodMs: number;
+  private readonly limit: number;
+  readonly maxCalls: number;
+  private changeAtMs: number;
+  private startedSinceChange = 0;
+  private paused = false;
+  created = 0;
+  refused = 0;
+
+  constructor(o: SchedulerOptions, nowMs: number) {
+    this.rate = o.rate;
+    this.periodMs = o.periodMs;
+    this.limit = o.limit;
+    this.maxCalls = o.maxCalls;
+    this.changeAtMs = nowMs;
+  }
+
+  get currentRate(): number {
+    return this.rate;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** True once -m calls have been created. */
+  get exhausted(): boolean {
+    return this.maxCalls > 0 && this.created >= this.maxCalls;
+  }
+
+  setRate(rate: number, nowMs: number): void {
+    this.rate = Math.max(0, rate);
+    this.changeAtMs = nowMs;
+    this.startedSinceChange = 0;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(nowMs: number): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.setRate(this.rate, nowMs);
+  }
+
+  /** Number of calls to start now, given `open` calls in progress. Counts them as created. */
+  due(nowMs: number, open: number): number {
+    if (this.paused || this.exhausted) return 0;
+    let n = callsDue(this.rate, this.periodMs, nowMs - this.changeAtMs) - this.startedSinceChange;
+    if (n <= 0) return 0;
+    n = Math.min(n, MAX_STARTS_PER_TURN);
+    if (this.maxCalls > 0) n = Math.min(n, this.maxCalls - this.created);
+    let start = n;
+    if (this.limit > 0 && open + n > this.limit) {
+      start = Math.max(0, this.limit - open);
+      this.refused += n - start;
+    }
+    this.startedSinceChange += n;
+    this.created += start;
+    return start;
+  }
+
+  /** Counts a call created by an incoming request (server mode). */
+  noteCreated(): void {
+    this.created++;
+  }
+}

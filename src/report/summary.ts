@@ -1,0 +1,46 @@
+/** The end-of-run summary: cli-table3 tables built from a snapshot only. */
+import Table from 'cli-table3';
+import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import type { HistogramSummary, StatsSnapshot } from '../stats/stats.js';
+
+const style = { head: [] as string[], border: [] as string[] };
+
+export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, title: string): string {
+  const c = s.counters;
+  const out: string[] = [];
+  const secs = s.elapsedMs / 1000;
+  out.push(`${title} — scenario "${scenario.name}", ${secs.toFixed(1)} s`);
+
+  const totals = new Table({ head: ['Calls', 'Count'], style });
+  totals.push(
+    ['Created', c.CallsCreated], ['Successful', c.SuccessfulCalls], ['Failed', c.FailedCalls],
+    ['Aborted at end of run', c.AbortedCalls], ['Call rate (created/s)', secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0'],
+    ['Retransmissions', c.Retransmissions], ['Refused by -l', c.CallsRefusedByLimit],
+    ['Out-of-call messages', c.OutOfCallMsgs], ['Dead-call messages', c.DeadCallMsgs],
+    ['Unparsable messages', c.BadMessages], ['Send errors', c.SendErrors],
+  );
+  out.push(totals.toString());
+
+  const failed = FAILURE_REASONS.filter((r) => s.failures[r] > 0);
+  if (failed.length > 0) {
+    const t = new Table({ head: ['Failure reason', 'Calls', 'Meaning'], style });
+    for (const r of failed) t.push([r, s.failures[r], FAILURE_HELP[r]]);
+    out.push(t.toString());
+  }
+
+  const steps = new Table({ head: ['#', 'Step', 'Sent', 'Received', 'Retrans', 'Timeouts', 'Unexpected', 'Lost'], style });
+  scenario.steps.forEach((st, i) => {
+    const n = s.steps[i];
+    if (n === undefined) return;
+    steps.push([i, st.title, n.sent, n.recv, n.retrans, n.timeouts, n.unexpected, n.lost]);
+  });
+  out.push(steps.toString());
+
+  const times = new Table({ head: ['Timing (ms)', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], style });
+  const row = (name: string, h: HistogramSummary): void => { times.push([name, h.count, h.p50Ms, h.p90Ms, h.p99Ms, h.p999Ms, h.maxMs]); };
+  for (const r of s.rtd) row(`Response time ${r.name}`, r.summary);
+  row('Call length', s.callLength);
+  out.push(times.toString());
+  return out.join('\n');
+}

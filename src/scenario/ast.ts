@@ -1,0 +1,80 @@
+/** Typed scenario steps, each with its source location. Produced by load.ts, consumed by compile.ts. */
+
+export interface Loc {
+  readonly line: number;
+  readonly col: number;
+}
+
+/** A reference to a label, kept with its place so an undefined label can be reported there. */
+export interface LabelRef {
+  readonly label: string;
+  readonly loc: Loc;
+}
+
+export interface TemplateSource {
+  readonly text: string;
+  /** Source offset of text[0], to locate keyword errors. */
+  readonly offset: number;
+}
+
+interface StepCommon {
+  readonly loc: Loc;
+  readonly next: LabelRef | undefined;
+  readonly startRtd: string | undefined;
+  readonly rtd: string | undefined;
+  /** Per-step screen decoration (SIPp's crlf/display/hide): kept for the live screen. */
+  readonly crlf: boolean;
+}
+
+export interface SendStep extends StepCommon {
+  readonly kind: 'send';
+  readonly template: TemplateSource;
+  /** First UDP retransmission interval (T1); undefined means no retransmission. */
+  readonly retransMs: number | undefined;
+  /** Percentage of sends to drop on purpose, to simulate loss. */
+  readonly lostPercent: number;
+}
+
+export type RecvMatch =
+  | { readonly type: 'response'; readonly code: number }
+  | { readonly type: 'request'; readonly method: string };
+
+export interface RecvStep extends StepCommon {
+  readonly kind: 'recv';
+  readonly match: RecvMatch;
+  readonly optional: boolean;
+  readonly timeoutMs: number | undefined;
+  readonly onTimeout: LabelRef | undefined;
+  /** Record the route set and remote target from this message (RFC 3261 §12.1). */
+  readonly rrs: boolean;
+  readonly lostPercent: number;
+}
+
+export interface PauseStep extends StepCommon {
+  readonly kind: 'pause';
+  /** undefined: use -d. */
+  readonly milliseconds: number | undefined;
+  /** SIPp's <timewait>: a pause that keeps the call only to absorb retransmissions. */
+  readonly timewait: boolean;
+}
+
+export interface NopStep extends StepCommon {
+  readonly kind: 'nop';
+}
+
+export interface LabelStep {
+  readonly kind: 'label';
+  readonly loc: Loc;
+  readonly id: string;
+}
+
+export type Step = SendStep | RecvStep | PauseStep | NopStep | LabelStep;
+
+export interface ScenarioAst {
+  readonly file: string;
+  readonly name: string;
+  readonly steps: readonly Step[];
+  /** SIPp's <ResponseTimeRepartition> and <CallLengthRepartition> bucket edges, in ms. */
+  readonly responseTimeRepartition: readonly number[];
+  readonly callLengthRepartition: readonly number[];
+}

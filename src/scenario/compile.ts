@@ -1,0 +1,148 @@
+/**
+ * AST → CompiledScenario: labels become step indices, rtd names become indices, messages become
+ * segments. Everything the engine needs per call is decided here, once.
+ */
+import { DiagnosticsError, type Diagnostic } from '../errors.js';
+import type { LabelRef, Loc, ScenarioAst } from './ast.js';
+import type { TemplateEnv } from './keywords.js';
+import { compileTemplate, type CompiledTemplate } from './template.js';
+import { loadScenario } from './load.js';
+import { parseXml } from './xml.js';
+
+export const StepKind = { Send: 0, Recv: 1, Pause: 2, Nop: 3 } as const;
+export type StepKindValue = (typeof StepKind)[keyof typeof StepKind];
+
+/** One shape for every step keeps the interpreter's loop monomorphic; fields not used by a kind are neutral. */
+export interface CompiledStep {
+  readonly kind: StepKindValue;
+  readonly loc: Loc;
+  /** Short description for screens and reports, e.g. `INVITE ->`, `200 <-`, `Pause [1000ms]`. */
+  readonly title: string;
+  /** Step to go to after this one; -1 for the next in order. */
+  readonly nextIndex: number;
+  readonly startRtd: number;
+  readonly rtd: number;
+  readonly template: CompiledTemplate | undefined;
+  /** 0: no retransmission. */
+  readonly retransMs: number;
+  readonly lostPercent: number;
+  /** recv: status code to match, 0 for a request. */
+  readonly responseCode: number;
+  /** recv: request method to match, '' for a response. */
+  readonly requestMethod: string;
+  readonly optional: boolean;
+  /** recv: 0 uses -recv_timeout. */
+  readonly timeoutMs: number;
+  readonly onTimeoutIndex: number;
+  readonly rrs: boolean;
+  /** pause: -1 uses -d. */
+  readonly pauseMs: number;
+  readonly timewait: boolean;
+}
+
+export interface CompiledScenario {
+  readonly name: string;
+  readonly file: string;
+  readonly steps: readonly CompiledStep[];
+  readonly rtdNames: readonly string[];
+  /** True when the first step is a recv: calls are created by incoming requests (SIPp's server mode). */
+  readonly serverMode: boolean;
+  /** The request that creates a call in server mode. */
+  readonly firstRequest: string;
+  readonly responseTimeRepartition: readonly number[];
+  readonly callLengthRepartition: readonly number[];
+}
+
+/** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
+export function compileScenarioSource(file: string, source: string, env: TemplateEnv): CompiledScenario {
+  const diagnostics: Diagnostic[] = [];
+  const doc = parseXml(file, source, diagnostics);
+  const ast = loadScenario(doc, diagnostics);
+  const report = (offset: number, message: string, hint?: string): void => {
+    const { line, col } = doc.lines.position(offset);
+    diagnostics.push({ file, line, col, message, sourceLine: doc.lines.lineText(line), ...(hint === undefined ? {} : { hint }) });
+  };
+  const reportLoc = (loc: Loc, message: string, hint?: string): void => {
+    diagnostics.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line), ...(hint === undefined ? {} : { hint }) });
+  };
+  const compiled = ast === undefined ? undefined : compileAst(ast, env, report, reportLoc);
+  diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  if (diagnostics.length > 0 || compiled === undefined) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
+  return compiled;
+}
+
+function compileAst(
+  ast: ScenarioAst, env: TemplateEnv,
+  report: (offset: number, m: string, h?: string) => void,
+  reportLoc: (loc: Loc, m: string, h?: string) => void,
+): CompiledScenario | undefined {
+  // Labels point at the step that follows them.
+  const labels = new Map<string, number>();
+  let index = 0;
+  for (const s of ast.steps) {
+    if (s.kind === 'label') {
+      if (labels.has(s.id)) reportLoc(s.loc, `label "${s.id}" is defined twice`, 'give each <label> a unique id');
+      else labels.set(s.id, index);
+    } else index++;
+  }
+  const known = [...labels.keys()];
+  const resolve = (ref: LabelRef | undefined): number => {
+    if (ref === undefined) return -1;
+    const at = labels.get(ref.label);
+    if (at === undefined) {
+      reportLoc(ref.loc, `label "${ref.label}" is not defined`, known.length > 0 ? `defined labels: ${known.join(', ')}` : 'add <label id="…"/> where the jump should land');
+      return -1;
+    }
+    return at;
+  };
+  const rtdNames: string[] = [];
+  const rtd = (name: string | undefined): number => {
+    if (name === undefined) return -1;
+    let i = rtdNames.indexOf(name);
+    if (i < 0) { i = rtdNames.length; rtdNames.push(name); }
+    return i;
+  };
+
+  const steps: CompiledStep[] = [];
+  for (const s of ast.steps) {
+    if (s.kind === 'label') continue;
+    const base = {
+      loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
+      template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', optional: false,
+      timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, timewait: false,
+    };
+    switch (s.kind) {
+      case 'send': {
+        const template = compileTemplate(s.template, env, report);
+        const first = s.template.text.trim().split(/\s+/, 2);
+        const title = first[0] === 'SIP/2.0' ? `${first[1] ?? '?'} ->` : `${first[0] ?? '?'} ->`;
+        steps.push({ ...base, kind: StepKind.Send, title, template, retransMs: s.retransMs ?? 0, lostPercent: s.lostPercent });
+        break;
+      }
+      case 'recv': {
+        const title = s.match.type === 'response' ? `<- ${s.match.code}` : `<- ${s.match.method}`;
+        steps.push({
+          ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, rrs: s.rrs,
+          responseCode: s.match.type === 'response' ? s.match.code : 0,
+          requestMethod: s.match.type === 'request' ? s.match.method : '',
+          timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout),
+        });
+        break;
+      }
+      case 'pause':
+        steps.push({ ...base, kind: StepKind.Pause, title: s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`, pauseMs: s.milliseconds ?? -1, timewait: s.timewait });
+        break;
+      case 'nop':
+        steps.push({ ...base, kind: StepKind.Nop, title: 'Nop' });
+        break;
+    }
+  }
+  if (steps.length === 0) { report(0, 'the scenario has no steps', 'add <send>, <recv> or <pause> elements inside <scenario>'); return undefined; }
+  const first = steps[0];
+  const serverMode = first !== undefined && first.kind === StepKind.Recv;
+  if (serverMode && first.requestMethod === '') reportLoc(first.loc, 'a scenario that starts by receiving must start with a request', 'start with e.g. <recv request="INVITE"/>');
+  return {
+    name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '',
+    responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
+  };
+}

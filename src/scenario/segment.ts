@@ -1,0 +1,30 @@
+/** A compiled message is a list of segments: literal text and the few values that change per call. */
+
+export const Op = {
+  Lit: 0,
+  CallId: 1,
+  CallNumber: 2,
+  Cseq: 3,
+  Branch: 4,
+  Len: 5,
+  PeerTagParam: 6,
+  LastHeader: 7,
+  LastHeaderValue: 8,
+  Routes: 9,
+  NextUrl: 10,
+  RemoteIp: 11,
+  RemotePort: 12,
+  LocalPort: 13,
+  /** A line dropped whole when its keywords render empty (sub holds the line, CRLF included). */
+  OptLine: 14,
+} as const;
+
+/** One shape for every segment keeps the render loop monomorphic. */
+export interface Segment {
+  readonly op: number;
+  /** Literal text, or a header name, or a literal prefix. */
+  readonly text: string;
+  /** Keyword offset ([cseq+1], [branch-2]). */
+  readonly n: number;
+  readonly sub: readonly Segment[] | undefined;
+}

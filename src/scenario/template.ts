@@ -1,0 +1,169 @@
+/**
+ * Message templates: compiled once at load time into segments (SIPp normalisation applied), rendered per
+ * send by concatenating ready strings. Output is a latin1 byte string (see sip/message.ts).
+ */
+import { findHeaders } from '../sip/headers.js';
+import type { SipMessage } from '../sip/message.js';
+import type { TemplateSource } from './ast.js';
+import { parseKeyword, type TemplateEnv } from './keywords.js';
+import { Op, type Segment } from './segment.js';
+
+/** What a template reads from the call while rendering. The engine's call state implements it. */
+export interface RenderContext {
+  readonly callId: string;
+  readonly number: number;
+  readonly cseq: number;
+  readonly remoteIpEscaped: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  /** `;tag=…` of the peer, or ''. */
+  readonly peerTagParam: string;
+  /** `Route: …` built from the recorded route set, or ''. */
+  readonly routes: string;
+  readonly nextUrl: string;
+  readonly lastRecv: SipMessage | undefined;
+}
+
+export interface CompiledTemplate {
+  readonly header: readonly Segment[];
+  readonly body: readonly Segment[];
+  /** The request method, or '' when the message is a response; undefined if only known once rendered. */
+  readonly method: string | undefined;
+}
+
+export type ReportAt = (offset: number, message: string, hint?: string) => void;
+
+/** Turns raw text (already a byte string) into a literal, merging with the previous literal. */
+function pushLit(out: Segment[], text: string): void {
+  if (text === '') return;
+  const prev = out[out.length - 1];
+  if (prev !== undefined && prev.op === Op.Lit) out[out.length - 1] = { op: Op.Lit, text: prev.text + text, n: 0, sub: undefined };
+  else out.push({ op: Op.Lit, text, n: 0, sub: undefined });
+}
+
+const toBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
+
+/**
+ * SIPp compat: each line is trimmed, blank lines before the start line and after the message are dropped,
+ * lines end with CRLF, the header block ends with an empty line and every body line ends with CRLF.
+ */
+export function compileTemplate(src: TemplateSource, env: TemplateEnv, report: ReportAt): CompiledTemplate {
+  const rawLines: { text: string; offset: number }[] = [];
+  let pos = 0;
+  while (pos <= src.text.length) {
+    let eol = src.text.indexOf('\n', pos);
+    if (eol < 0) eol = src.text.length;
+    const line = src.text.slice(pos, eol);
+    const lead = line.length - line.trimStart().length;
+    rawLines.push({ text: line.trim(), offset: src.offset + pos + lead });
+    pos = eol + 1;
+  }
+  while (rawLines.length > 0 && rawLines[0]?.text === '') rawLines.shift();
+  while (rawLines.length > 0 && rawLines[rawLines.length - 1]?.text === '') rawLines.pop();
+  const blank = rawLines.findIndex((l) => l.text === '');
+  const headerLines = blank < 0 ? rawLines : rawLines.slice(0, blank);
+  const bodyLines = blank < 0 ? [] : rawLines.slice(blank + 1);
+
+  const header: Segment[] = [];
+  for (const l of headerLines) compileLine(l.text, l.offset, env, report, header);
+  pushLit(header, '\r\n');
+  const body: Segment[] = [];
+  for (const l of bodyLines) compileLine(l.text, l.offset, env, report, body);
+
+  const first = headerLines[0]?.text ?? '';
+  const word = /^([A-Za-z][A-Za-z0-9!%*_+`'~.-]*) /.exec(first);
+  const method = first.startsWith('SIP/2.0 ') ? '' : word !== null ? word[1] : undefined;
+  return { header, body, method };
+}
+
+function compileLine(text: string, offset: number, env: TemplateEnv, report: ReportAt, out: Segment[]): void {
+  const line: Segment[] = [];
+  let optional = false;
+  let onlyKeywords = true;
+  let i = 0;
+  while (i < text.length) {
+    const open = findKeywordStart(text, i);
+    if (open < 0) { pushLit(line, toBytes(text.slice(i))); onlyKeywords = false; break; }
+    if (open > i) { pushLit(line, toBytes(text.slice(i, open))); onlyKeywords = false; }
+    const close = text.indexOf(']', open);
+    if (close < 0) {
+      report(offset + open, `keyword starting with '[' is never closed`, 'end the keyword with ], or remove the [');
+      return;
+    }
+    const parsed = parseKeyword(text.slice(open + 1, close).trim(), env);
+    if ('error' in parsed) report(offset + open, parsed.error, parsed.hint);
+    else {
+      if (parsed.seg.op === Op.Lit) { pushLit(line, toBytes(parsed.seg.text)); onlyKeywords = false; }
+      else {
+        if (parsed.seg.text !== '' && parsed.seg.op === Op.Branch) pushLit(line, parsed.seg.text);
+        line.push(parsed.seg.op === Op.Branch ? { ...parsed.seg, text: '' } : parsed.seg);
+        optional ||= parsed.optionalLine;
+      }
+    }
+    i = close + 1;
+  }
+  pushLit(line, '\r\n');
+  if (optional && onlyKeywords) out.push({ op: Op.OptLine, text: '', n: 0, sub: line });
+  else for (const s of line) if (s.op === Op.Lit) pushLit(out, s.text); else out.push(s);
+}
+
+/** A keyword starts with '[' and a letter or '$'; any other '[' (an IPv6 literal, say) is text. */
+function findKeywordStart(text: string, from: number): number {
+  let i = text.indexOf('[', from);
+  while (i >= 0) {
+    const c = text.charCodeAt(i + 1);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 36 || c === 95) return i;
+    i = text.indexOf('[', i + 1);
+  }
+  return -1;
+}
+
+/** Renders a compiled message for a call. `msgIndex` is the step index, used by [branch]. */
+export function renderTemplate(t: CompiledTemplate, ctx: RenderContext, msgIndex: number): string {
+  const body = t.body.length === 0 ? '' : renderSegments(t.body, ctx, msgIndex, 0);
+  return renderSegments(t.header, ctx, msgIndex, body.length) + body;
+}
+
+function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: number, bodyLength: number): string {
+  let s = '';
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i] as Segment;
+    switch (seg.op) {
+      case Op.Lit: s += seg.text; break;
+      case Op.CallId: s += ctx.callId; break;
+      case Op.CallNumber: s += ctx.number + seg.n; break;
+      case Op.Cseq: s += ctx.cseq + seg.n; break;
+      case Op.Branch: s += `${ctx.number}-${msgIndex + seg.n}`; break;
+      case Op.Len: s += bodyLength; break;
+      case Op.PeerTagParam: s += ctx.peerTagParam; break;
+      case Op.LastHeader: s += lastHeader(ctx.lastRecv, seg.text, false); break;
+      case Op.LastHeaderValue: s += lastHeader(ctx.lastRecv, seg.text, true); break;
+      case Op.Routes: s += ctx.routes; break;
+      case Op.NextUrl: s += ctx.nextUrl; break;
+      case Op.RemoteIp: s += ctx.remoteIpEscaped; break;
+      case Op.RemotePort: s += ctx.remotePort + seg.n; break;
+      case Op.LocalPort: s += ctx.localPort + seg.n; break;
+      case Op.OptLine: {
+        const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength);
+        if (line !== '\r\n') s += line;
+        break;
+      }
+      default: break;
+    }
+  }
+  return s;
+}
+
+/** SIPp compat: [last_Via:] copies every such header line of the last received message, as received. */
+function lastHeader(msg: SipMessage | undefined, name: string, valueOnly: boolean): string {
+  if (msg === undefined) return '';
+  const lines = findHeaders(msg, name);
+  let s = '';
+  for (let i = 0; i < lines.length; i++) {
+    const h = lines[i];
+    if (h === undefined) continue;
+    if (i > 0) s += valueOnly ? ', ' : '\r\n';
+    s += msg.raw.slice(valueOnly ? h.valueStart : h.start, h.end);
+  }
+  return s;
+}

@@ -1,0 +1,144 @@
+/**
+ * fast-xml-parser → a small element tree that keeps source offsets, so that every later error can name
+ * file:line:col. Syntax errors come from fast-xml-parser's validator; the lenient parse still runs after
+ * one, so semantic errors elsewhere in the file are reported in the same run.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { LineIndex, type Diagnostic } from '../errors.js';
+
+export interface XmlAttr {
+  readonly value: string;
+  /** Offset of the attribute name in the source. */
+  readonly offset: number;
+}
+
+export interface XmlElement {
+  readonly name: string;
+  readonly offset: number;
+  readonly attrs: ReadonlyMap<string, XmlAttr>;
+  readonly children: readonly XmlElement[];
+  /** Concatenated text and CDATA content. */
+  readonly text: string;
+  /** Source offset of the first character of `text` (CDATA content when there is CDATA). */
+  readonly textOffset: number;
+}
+
+export interface XmlDocument {
+  readonly file: string;
+  readonly source: string;
+  readonly lines: LineIndex;
+  readonly root: XmlElement | undefined;
+  /** True when the validator found a syntax error: the tree is a best-effort recovery. */
+  readonly recovered: boolean;
+}
+
+type RawNode = Record<string, unknown>;
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  allowBooleanAttributes: true,
+  parseAttributeValue: false,
+  parseTagValue: false,
+  trimValues: false,
+  cdataPropName: '#cdata',
+  commentPropName: '#comment',
+  captureMetaData: true,
+  processEntities: true,
+});
+const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+
+export function parseXml(file: string, source: string, diagnostics: Diagnostic[]): XmlDocument {
+  const lines = new LineIndex(source);
+  const at = (offset: number, message: string, hint?: string): void => {
+    const { line, col } = lines.position(offset);
+    diagnostics.push({ file, line, col, message, sourceLine: lines.lineText(line), ...(hint === undefined ? {} : { hint }) });
+  };
+  const verdict = XMLValidator.validate(source, { allowBooleanAttributes: true });
+  let recovered = false;
+  if (verdict !== true) {
+    recovered = true;
+    const err = verdict.err;
+    // The validator reports a missing close tag where it noticed it; point at the tag that is left open.
+    const opened = /opened in line (\d+), col (\d+)/.exec(err.msg);
+    const line = opened ? Number(opened[1]) : err.line;
+    const col = opened ? Number(opened[2]) : err.col;
+    const unclosed = /Expected closing tag '([^']+)'/.exec(err.msg) ?? /Unclosed tag '([^']+)'/.exec(err.msg);
+    diagnostics.push({
+      file, line, col, sourceLine: lines.lineText(line),
+      message: unclosed ? `<${unclosed[1]}> is never closed (${err.msg})` : `malformed XML: ${err.msg}`,
+      hint: unclosed ? `end it with </${unclosed[1]}>, or write it as an empty element <${unclosed[1]} … />` : 'fix the XML syntax at this place',
+    });
+  }
+  let rawTree: unknown;
+  try {
+    rawTree = parser.parse(source);
+  } catch (e) {
+    if (!recovered) at(0, `malformed XML: ${e instanceof Error ? e.message : String(e)}`);
+    return { file, source, lines, root: undefined, recovered: true };
+  }
+  const top = Array.isArray(rawTree) ? convertChildren(rawTree, source) : [];
+  return { file, source, lines, root: top.find((e) => !e.name.startsWith('?') && !e.name.startsWith('!')), recovered };
+}
+
+function convertChildren(nodes: unknown[], source: string): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const n of nodes) {
+    if (typeof n !== 'object' || n === null) continue;
+    const node = n as RawNode;
+    const name = Object.keys(node).find((k) => k !== ':@');
+    if (name === undefined || name === '#text' || name === '#cdata' || name === '#comment') continue;
+    const meta = (node as Record<symbol, unknown>)[META] as { startIndex?: number } | undefined;
+    const offset = meta?.startIndex ?? 0;
+    const childNodes = Array.isArray(node[name]) ? (node[name] as unknown[]) : [];
+    const tagEnd = startTagEnd(source, offset);
+    const attrs = new Map<string, XmlAttr>();
+    const rawAttrs = node[':@'];
+    if (typeof rawAttrs === 'object' && rawAttrs !== null) {
+      for (const [k, v] of Object.entries(rawAttrs as Record<string, unknown>)) {
+        attrs.set(k, { value: typeof v === 'string' ? v : v === true ? 'true' : String(v), offset: attrOffset(source, offset, tagEnd, k) });
+      }
+    }
+    let text = '';
+    let textOffset = -1;
+    for (const c of childNodes) {
+      if (typeof c !== 'object' || c === null) continue;
+      const cn = c as RawNode;
+      if ('#cdata' in cn) {
+        const inner = Array.isArray(cn['#cdata']) ? (cn['#cdata'] as RawNode[]) : [];
+        const value = inner.map((t) => String(t['#text'] ?? '')).join('');
+        if (textOffset < 0 || text.trim() === '') {
+          const cdataAt = source.indexOf('<![CDATA[', tagEnd);
+          textOffset = cdataAt >= 0 ? cdataAt + 9 : tagEnd + 1;
+          text = '';
+        }
+        text += value;
+      } else if ('#text' in cn && textOffset < 0) {
+        text += String(cn['#text']);
+      }
+    }
+    if (textOffset < 0) textOffset = tagEnd + 1;
+    out.push({ name, offset, attrs, children: convertChildren(childNodes, source), text, textOffset });
+  }
+  return out;
+}
+
+/** Offset of the `>` that ends the start tag at `offset`, skipping quoted attribute values. */
+function startTagEnd(source: string, offset: number): number {
+  let quote = 0;
+  for (let i = offset + 1; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (quote !== 0) { if (c === quote) quote = 0; }
+    else if (c === 34 || c === 39) quote = c;
+    else if (c === 62) return i;
+  }
+  return source.length;
+}
+
+function attrOffset(source: string, start: number, end: number, name: string): number {
+  const re = new RegExp(`[\\s]${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`, 'g');
+  re.lastIndex = start;
+  const m = re.exec(source);
+  return m !== null && m.index < end ? m.index + 1 : start;
+}

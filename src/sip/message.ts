@@ -1,0 +1,30 @@
+/**
+ * A parsed SIP message. Only the fields needed to route and match a message are extracted eagerly;
+ * everything else stays in `raw` and is looked up on demand (see headers.ts).
+ *
+ * `raw` is a "byte string": the datagram decoded as latin1, so that every char is one byte and
+ * lengths and offsets are byte counts. Templates are compiled to the same form (see scenario/template.ts).
+ */
+export interface SipMessage {
+  readonly raw: string;
+  /** Request method, or '' for a response. */
+  readonly method: string;
+  /** Status code, or 0 for a request. */
+  readonly status: number;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly cseqMethod: string;
+  /** branch parameter of the top Via, '' if absent. */
+  readonly branch: string;
+  readonly fromTag: string;
+  readonly toTag: string;
+  /** Offset of the first body byte (just past the blank line). */
+  readonly bodyStart: number;
+  /** Body length in bytes, from Content-Length when present, else the rest of the datagram. */
+  readonly bodyLength: number;
+}
+
+export type ParseFailure = { readonly ok: false; readonly reason: string };
+export type ParseResult = { readonly ok: true; readonly msg: SipMessage } | ParseFailure;
+
+export const isRequest = (m: SipMessage): boolean => m.status === 0;

@@ -1,0 +1,127 @@
+/**
+ * Datagram → SipMessage. One pass over the header lines extracts only what routing and matching need
+ * (start line, Call-ID, CSeq, top Via branch, tags, Content-Length); the rest is read lazily.
+ * Never throws: malformed input is a ParseFailure value, counted by the caller.
+ */
+import type { ParseResult, SipMessage } from './message.js';
+import { equalsIgnoreCase, paramValue } from './headers.js';
+
+const fail = (reason: string): ParseResult => ({ ok: false, reason });
+
+/** Parses a whole message held as a latin1 byte string. */
+export function parseMessage(raw: string): ParseResult {
+  // Tolerate leading CRLFs (RFC 3261 §7.5: keep-alives and stray blank lines before a start line).
+  let pos = 0;
+  while (pos < raw.length && (raw.charCodeAt(pos) === 13 || raw.charCodeAt(pos) === 10)) pos++;
+  if (pos >= raw.length) return fail('empty datagram');
+  const firstEol = raw.indexOf('\n', pos);
+  if (firstEol < 0) return fail('no end of start line');
+  const slEnd = raw.charCodeAt(firstEol - 1) === 13 ? firstEol - 1 : firstEol;
+
+  let method = '';
+  let status = 0;
+  if (raw.startsWith('SIP/2.0 ', pos)) {
+    status = parseDigits(raw, pos + 8, Math.min(pos + 11, slEnd));
+    if (status < 100 || status > 699) return fail('bad status code');
+  } else {
+    const sp = raw.indexOf(' ', pos);
+    if (sp <= pos || sp > slEnd) return fail('bad start line');
+    if (!raw.startsWith('SIP/2.0', slEnd - 7)) return fail('bad request line: no SIP/2.0');
+    method = raw.slice(pos, sp);
+    if (!isToken(method)) return fail('bad method');
+  }
+
+  let callId = '';
+  let cseq = -1;
+  let cseqMethod = '';
+  let branch = '';
+  let fromTag = '';
+  let toTag = '';
+  let contentLength = -1;
+  let sawVia = false;
+  let bodyStart = -1;
+
+  let line = firstEol + 1;
+  while (line < raw.length) {
+    let eol = raw.indexOf('\n', line);
+    if (eol < 0) eol = raw.length;
+    const end = eol > line && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    if (end === line) { bodyStart = eol + 1; break; }
+    const first = raw.charCodeAt(line);
+    if (first === 32 || first === 9) { line = eol + 1; continue; } // folded continuation: not a routing field
+    const colon = raw.indexOf(':', line);
+    if (colon < 0 || colon > end) return fail('header line without a colon');
+    let nameEnd = colon;
+    while (nameEnd > line && (raw.charCodeAt(nameEnd - 1) === 32 || raw.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
+    let vs = colon + 1;
+    while (vs < end && (raw.charCodeAt(vs) === 32 || raw.charCodeAt(vs) === 9)) vs++;
+    const len = nameEnd - line;
+    const c0 = first | 0x20;
+    if (len === 1) {
+      if (c0 === 105 /* i */) callId = raw.slice(vs, end).trim();
+      else if (c0 === 118 /* v */ && !sawVia) { sawVia = true; branch = topViaBranch(raw, vs, end); }
+      else if (c0 === 102 /* f */) fromTag = paramValue(raw, vs, end, 'tag');
+      else if (c0 === 116 /* t */) toTag = paramValue(raw, vs, end, 'tag');
+      else if (c0 === 108 /* l */) contentLength = parseDigits(raw, vs, end);
+    } else if (c0 === 99 /* c */) {
+      if (equalsIgnoreCase(raw, line, nameEnd, 'call-id')) callId = raw.slice(vs, end).trim();
+      else if (equalsIgnoreCase(raw, line, nameEnd, 'cseq')) {
+        let p = vs;
+        while (p < end && raw.charCodeAt(p) >= 48 && raw.charCodeAt(p) <= 57) p++;
+        cseq = p > vs ? parseDigits(raw, vs, p) : -1;
+        while (p < end && raw.charCodeAt(p) === 32) p++;
+        cseqMethod = raw.slice(p, end).trim();
+      } else if (equalsIgnoreCase(raw, line, nameEnd, 'content-length')) contentLength = parseDigits(raw, vs, end);
+    } else if (c0 === 118 /* v */) {
+      if (!sawVia && equalsIgnoreCase(raw, line, nameEnd, 'via')) { sawVia = true; branch = topViaBranch(raw, vs, end); }
+    } else if (c0 === 102 /* f */) {
+      if (equalsIgnoreCase(raw, line, nameEnd, 'from')) fromTag = paramValue(raw, vs, end, 'tag');
+    } else if (c0 === 116 /* t */) {
+      if (len === 2 && equalsIgnoreCase(raw, line, nameEnd, 'to')) toTag = paramValue(raw, vs, end, 'tag');
+    }
+    line = eol + 1;
+  }
+  if (bodyStart < 0) bodyStart = raw.length; // no blank line: tolerated for a datagram with no body
+  if (callId === '') return fail('missing Call-ID');
+  if (cseq < 0 || cseqMethod === '') return fail('missing or bad CSeq');
+  const available = raw.length - Math.min(bodyStart, raw.length);
+  if (contentLength > available) return fail('Content-Length larger than the datagram');
+  const msg: SipMessage = {
+    raw, method, status, callId, cseq, cseqMethod, branch, fromTag, toTag,
+    bodyStart, bodyLength: contentLength >= 0 ? contentLength : available,
+  };
+  return { ok: true, msg };
+}
+
+/** Decimal digits in raw[start, end) after optional spaces; -1 when there are none. */
+function parseDigits(raw: string, start: number, end: number): number {
+  let p = start;
+  while (p < end && raw.charCodeAt(p) === 32) p++;
+  let n = 0;
+  const from = p;
+  while (p < end) {
+    const d = raw.charCodeAt(p) - 48;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+    p++;
+  }
+  return p === from ? -1 : n;
+}
+
+/** The branch of the first Via value: a Via line may hold several comma-separated values. */
+function topViaBranch(raw: string, start: number, end: number): string {
+  const comma = raw.indexOf(',', start);
+  return paramValue(raw, start, comma >= 0 && comma < end ? comma : end, 'branch');
+}
+
+function isToken(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32 || c >= 127) return false;
+  }
+  return true;
+}
+
+export function bodyOf(msg: SipMessage): string {
+  return msg.raw.slice(msg.bodyStart, msg.bodyStart + msg.bodyLength);
+}

@@ -1,0 +1,114 @@
+/**
+ * Run statistics. Recording is an array increment or a histogram record (O(1), no allocation);
+ * snapshot() copies everything into plain data for reporters, which never see live calls.
+ */
+import * as hdr from 'hdr-histogram-js';
+import { FAILURE_REASONS, type FailureReason } from '../engine/outcome.js';
+
+/** Run-wide counters that are not failure reasons. Written once, here. */
+export const COUNTERS = [
+  'CallsCreated',
+  'SuccessfulCalls',
+  'FailedCalls',
+  'AbortedCalls',
+  'Retransmissions',
+  'OutOfCallMsgs',
+  'DeadCallMsgs',
+  'BadMessages',
+  'SendErrors',
+  'CallsRefusedByLimit',
+] as const;
+export type CounterName = (typeof COUNTERS)[number];
+export const Counter = Object.fromEntries(COUNTERS.map((c, i) => [c, i])) as { readonly [K in CounterName]: number };
+
+export const STEP_COUNTERS = ['sent', 'recv', 'retrans', 'timeouts', 'unexpected', 'lost'] as const;
+export type StepCounterName = (typeof STEP_COUNTERS)[number];
+
+export interface HistogramSummary {
+  readonly count: number;
+  readonly minMs: number;
+  readonly meanMs: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+  readonly p999Ms: number;
+  readonly maxMs: number;
+}
+
+export interface StatsSnapshot {
+  readonly elapsedMs: number;
+  readonly counters: Readonly<Record<CounterName, number>>;
+  readonly failures: Readonly<Record<FailureReason, number>>;
+  readonly steps: readonly Readonly<Record<StepCounterName, number>>[];
+  readonly rtd: readonly { readonly name: string; readonly summary: HistogramSummary }[];
+  readonly callLength: HistogramSummary;
+  readonly openCalls: number;
+}
+
+function newHistogram(): hdr.Histogram {
+  // Microseconds, 1 µs to 1 hour, 3 significant digits: exact enough for any percentile we print.
+  return hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
+}
+
+function summarize(h: hdr.Histogram): HistogramSummary {
+  const ms = (us: number): number => Math.round(us) / 1000;
+  if (h.totalCount === 0) return { count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
+  // A percentile is reported as its bucket's upper edge, which can overshoot the exact max: clamp it.
+  const at = (p: number): number => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
+  return {
+    count: h.totalCount, minMs: ms(h.minNonZeroValue), meanMs: ms(h.mean),
+    p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), p999Ms: at(99.9), maxMs: ms(h.maxValue),
+  };
+}
+
+export class Stats {
+  readonly counters = new Float64Array(COUNTERS.length);
+  readonly failures = new Float64Array(FAILURE_REASONS.length);
+  /** STEP_COUNTERS.length entries per step, step-major. */
+  readonly steps: Float64Array;
+  private readonly rtdHist: hdr.Histogram[];
+  private readonly callLengthHist = newHistogram();
+  openCalls = 0;
+
+  constructor(private readonly stepCount: number, private readonly rtdNames: readonly string[], private readonly startMs: number) {
+    this.steps = new Float64Array(stepCount * STEP_COUNTERS.length);
+    this.rtdHist = rtdNames.map(newHistogram);
+  }
+
+  count(counter: number, by = 1): void {
+    this.counters[counter] = (this.counters[counter] ?? 0) + by;
+  }
+
+  fail(reason: number): void {
+    this.failures[reason] = (this.failures[reason] ?? 0) + 1;
+  }
+
+  step(index: number, counter: number): void {
+    this.steps[index * STEP_COUNTERS.length + counter] = (this.steps[index * STEP_COUNTERS.length + counter] ?? 0) + 1;
+  }
+
+  recordRtd(index: number, ms: number): void {
+    this.rtdHist[index]?.recordValue(Math.max(1, Math.round(ms * 1000)));
+  }
+
+  recordCallLength(ms: number): void {
+    this.callLengthHist.recordValue(Math.max(1, Math.round(ms * 1000)));
+  }
+
+  snapshot(nowMs: number): StatsSnapshot {
+    const counters = Object.fromEntries(COUNTERS.map((c, i) => [c, this.counters[i] ?? 0])) as Record<CounterName, number>;
+    const failures = Object.fromEntries(FAILURE_REASONS.map((r, i) => [r, this.failures[i] ?? 0])) as Record<FailureReason, number>;
+    const steps = [];
+    for (let s = 0; s < this.stepCount; s++) {
+      steps.push(Object.fromEntries(STEP_COUNTERS.map((c, i) => [c, this.steps[s * STEP_COUNTERS.length + i] ?? 0])) as Record<StepCounterName, number>);
+    }
+    return {
+      elapsedMs: nowMs - this.startMs, counters, failures, steps,
+      rtd: this.rtdNames.map((name, i) => ({ name, summary: summarize(this.rtdHist[i] as hdr.Histogram) })),
+      callLength: summarize(this.callLengthHist),
+      openCalls: this.openCalls,
+    };
+  }
+}
+
+export const StepCounter = Object.fromEntries(STEP_COUNTERS.map((c, i) => [c, i])) as { readonly [K in StepCounterName]: number };

@@ -1,0 +1,96 @@
+/**
+ * UDP sockets: one shared socket for every call (-t u1), or one socket per call (-t un) taken from a
+ * free list, so that a socket is opened once and reused by later calls.
+ */
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Endpoint, Transport, TransportHandler } from './transport.js';
+
+const BUFFER_BYTES = 4 * 1024 * 1024;
+
+class UdpEndpoint implements Endpoint {
+  localAddress = '';
+  localPort = 0;
+  constructor(readonly socket: dgram.Socket, private readonly handler: TransportHandler) {}
+
+  send(raw: string, port: number, address: string): boolean {
+    try {
+      // No callback: a per-packet closure is what we avoid; asynchronous errors arrive as 'error' events.
+      this.socket.send(Buffer.from(raw, 'latin1'), port, address);
+      return true;
+    } catch (e) {
+      this.handler.onSendError(e instanceof Error ? e : new Error(String(e)));
+      return false;
+    }
+  }
+}
+
+export class BindError extends Error {
+  constructor(readonly address: string, readonly port: number, cause: Error) {
+    super(`cannot bind UDP ${address.includes(':') ? `[${address}]` : address}:${port}: ${cause.message}`);
+    this.name = 'BindError';
+  }
+}
+
+function openSocket(address: string, port: number, handler: TransportHandler, done: (err: Error | undefined, ep: UdpEndpoint) => void): void {
+  const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', recvBufferSize: BUFFER_BYTES, sendBufferSize: BUFFER_BYTES });
+  const ep = new UdpEndpoint(socket, handler);
+  let bound = false;
+  socket.on('error', (err) => {
+    if (!bound) { socket.close(); done(err, ep); return; }
+    handler.onSendError(err);
+  });
+  socket.on('message', (buf, rinfo) => handler.onMessage(buf.toString('latin1'), rinfo.address, rinfo.port, ep));
+  socket.bind(port, address, () => {
+    bound = true;
+    const a = socket.address();
+    ep.localAddress = a.address;
+    ep.localPort = a.port;
+    done(undefined, ep);
+  });
+}
+
+export class UdpTransport implements Transport {
+  readonly name = 'UDP' as const;
+  readonly reliable = false;
+  private readonly free: UdpEndpoint[] = [];
+  private readonly all: UdpEndpoint[] = [];
+
+  private constructor(readonly main: UdpEndpoint, private readonly perCall: boolean, private readonly handler: TransportHandler) {
+    this.all.push(main);
+  }
+
+  /** Binds the main socket. `ports` are tried in order (SIPp compat: without -p, 5060 and then any free port). */
+  static open(address: string, ports: readonly number[], perCall: boolean, handler: TransportHandler): Promise<UdpTransport> {
+    return new Promise((resolve, reject) => {
+      const attempt = (i: number): void => {
+        const port = ports[i] ?? 0;
+        openSocket(address, port, handler, (err, ep) => {
+          if (err === undefined) resolve(new UdpTransport(ep, perCall, handler));
+          else if (i + 1 < ports.length) attempt(i + 1);
+          else reject(new BindError(address, port, err));
+        });
+      };
+      attempt(0);
+    });
+  }
+
+  acquire(ready: (endpoint: Endpoint) => void): void {
+    if (!this.perCall) { ready(this.main); return; }
+    const ep = this.free.pop();
+    if (ep !== undefined) { ready(ep); return; }
+    openSocket(this.main.localAddress, 0, this.handler, (err, opened) => {
+      if (err !== undefined) { this.handler.onSendError(err); ready(this.main); return; }
+      this.all.push(opened);
+      ready(opened);
+    });
+  }
+
+  release(endpoint: Endpoint): void {
+    if (this.perCall && endpoint !== this.main) this.free.push(endpoint as UdpEndpoint);
+  }
+
+  close(): Promise<void> {
+    return Promise.all(this.all.map((ep) => new Promise<void>((r) => { try { ep.socket.close(() => r()); } catch { r(); } }))).then(() => undefined);
+  }
+}
