@@ -79,7 +79,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
   const int = (name: OptionName, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
     const v = str(name);
     if (v === undefined) return 0;
-    if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) { bad(name, v, `a whole number from ${min} to ${max}`); return 0; }
+    if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) { bad(name, v, max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`); return 0; }
     return Number(v);
   };
   const num = (name: OptionName): number => {

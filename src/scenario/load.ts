@@ -94,7 +94,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
     return v === 'true' ? '1' : v === '' || v === 'false' ? undefined : v;
   };
 
-  for (const el of root.children) {
+  const visit = (el: XmlElement): void => {
     const name = el.name;
     if (name === 'ResponseTimeRepartition' || name === 'CallLengthRepartition') {
       const v = el.attrs.get('value');
@@ -103,21 +103,22 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       if (v === undefined || nums.length === 0 || nums.some((n) => !Number.isInteger(n) || n <= 0)) {
         report(v?.offset ?? el.offset, `<${name}> needs value="…" with a list of positive whole numbers of ms`, `e.g. <${name} value="10, 20, 30, 40, 50"/>`);
       } else (name === 'ResponseTimeRepartition' ? rtr : clr).push(...nums);
-      continue;
+      return;
     }
-    if (NOT_YET_ELEMENTS.has(name)) { report(el.offset, `<${name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now'); continue; }
+    if (NOT_YET_ELEMENTS.has(name)) { report(el.offset, `<${name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now'); return; }
     if (!(name in ATTRS)) {
       report(el.offset, `unknown element <${name}>`, `a scenario step is one of: ${Object.keys(ATTRS).join(', ')}`);
-      continue;
+      return;
     }
     const kind = name as StepElement;
     const a = readAttrs(el, kind);
     const loc = locOf(el.offset);
-    // A syntax error (unclosed tag) nests later steps inside this one: lift them back out to keep checking.
-    const nestedSteps = el.children.filter((c) => c.name in ATTRS);
+    // After a syntax error (an unclosed tag) later steps sit nested inside this one: they are lifted back
+    // out and checked as the siblings they were meant to be; the syntax error is already reported.
+    const nestedSteps = doc.recovered ? el.children.filter((c) => c.name in ATTRS) : [];
     for (const c of el.children) {
       if (c.name === 'action') report(c.offset, '<action> is not supported by this version of sipts yet', 'remove it, or run this scenario with SIPp for now');
-      else if (!(c.name in ATTRS)) report(c.offset, `unexpected element <${c.name}> inside <${name}>`);
+      else if (!nestedSteps.includes(c)) report(c.offset, `unexpected element <${c.name}> inside <${name}>`, `move it out of <${name}>`);
     }
     if (kind === 'label') {
       const id = a.get('id');
@@ -144,8 +145,9 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         steps.push({ ...common, kind: 'nop' });
       }
     }
-    for (const c of nestedSteps) report(c.offset, `<${c.name}> is nested inside <${name}>, which is not closed before it`, `close <${name}> first`);
-  }
+    for (const c of nestedSteps) visit(c);
+  };
+  for (const el of root.children) visit(el);
   const scenarioName = root.attrs.get('name')?.value ?? file.replace(/^.*\//, '').replace(/\.xml$/i, '');
   return { file, name: scenarioName, steps, responseTimeRepartition: rtr, callLengthRepartition: clr };
 }

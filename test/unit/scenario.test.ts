@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DiagnosticsError } from '../../src/errors.js';
+import { builtinNames, readBuiltin } from '../../src/scenario/builtin.js';
+import { compileScenarioSource, StepKind } from '../../src/scenario/compile.js';
+import type { TemplateEnv } from '../../src/scenario/keywords.js';
+import { renderTemplate, type RenderContext } from '../../src/scenario/template.js';
+import { parseMessage } from '../../src/sip/parser.js';
+
+const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000 };
+
+const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
+  callId: '1-42@127.0.0.1', number: 1, cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061,
+  peerTagParam: ';tag=peer', routes: '', nextUrl: 'sip:next@h', lastRecv: undefined, ...over,
+});
+
+const wrap = (body: string): string => `<?xml version="1.0"?>\n<scenario name="t">\n${body}\n</scenario>\n`;
+
+test('templates: trimmed lines, CRLF, [len] counts body bytes after substitution', () => {
+  const sc = compileScenarioSource('t.xml', wrap(`<send><![CDATA[
+
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Call-ID: [call_id]
+      CSeq: [cseq] INVITE
+      To: <sip:x>[peer_tag_param]
+      [routes]
+      Content-Length: [len]
+
+      v=0
+      c=IN IP[media_ip_type] [media_ip] é
+      m=audio [media_port+2] RTP/AVP 0
+
+    ]]></send>`), env);
+  const step = sc.steps[0];
+  assert.ok(step?.template);
+  const raw = renderTemplate(step.template, ctx(), 0);
+  const body = 'v=0\r\nc=IN IP4 127.0.0.2 \xc3\xa9\r\nm=audio 6002 RTP/AVP 0\r\n';
+  assert.equal(raw, [
+    'INVITE sip:svc@127.0.0.9:5060 SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-42-1-0', 'Call-ID: 1-42@127.0.0.1',
+    'CSeq: 5 INVITE', 'To: <sip:x>;tag=peer', `Content-Length: ${Buffer.byteLength(body, 'latin1')}`, '', '',
+  ].join('\r\n') + body, 'empty [routes] line is dropped; é is two bytes');
+  assert.equal(step.template.method, 'INVITE');
+  // With a route set the line is there.
+  assert.match(renderTemplate(step.template, ctx({ routes: 'Route: <sip:p;lr>' }), 3), /\r\nRoute: <sip:p;lr>\r\n/);
+});
+
+test('[last_Header:] copies every such line of the last received message', () => {
+  const sc = compileScenarioSource('t.xml', wrap('<send><![CDATA[\nSIP/2.0 200 OK\n[last_Via:]\n[last_Record-Route:]\n[last_CSeq:]\nX: [last_Call-ID:value]\nContent-Length: 0\n]]></send>'), env);
+  const r = parseMessage('BYE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\nv: SIP/2.0/UDP b;branch=z9hG4bK2\r\nCall-ID: cid\r\nCSeq: 2 BYE\r\n\r\n');
+  assert.ok(r.ok);
+  const t = sc.steps[0]?.template;
+  assert.ok(t);
+  assert.equal(renderTemplate(t, ctx({ lastRecv: r.msg }), 0),
+    'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\nv: SIP/2.0/UDP b;branch=z9hG4bK2\r\nCSeq: 2 BYE\r\nX: cid\r\nContent-Length: 0\r\n\r\n');
+});
+
+test('labels resolve to step indices; server mode comes from the first step', () => {
+  const sc = compileScenarioSource('t.xml', wrap(`
+    <recv request="INVITE" next="end"/>
+    <pause milliseconds="10"/>
+    <label id="end"/>
+    <recv request="BYE" timeout="500" ontimeout="end"/>`), env);
+  assert.equal(sc.serverMode, true);
+  assert.equal(sc.firstRequest, 'INVITE');
+  assert.equal(sc.steps[0]?.nextIndex, 2);
+  assert.equal(sc.steps[2]?.kind, StepKind.Recv);
+  assert.equal(sc.steps[2]?.timeoutMs, 500);
+  assert.equal(sc.steps[2]?.onTimeoutIndex, 2);
+});
+
+test('every problem at once with file:line:col: undefined label, bad attribute value, unclosed tag', () => {
+  const source = [
+    '<?xml version="1.0"?>',                                   // 1
+    '<scenario name="broken">',                                // 2
+    '  <send retrans="soon">',                                 // 3
+    '    <![CDATA[',                                           // 4
+    '      OPTIONS sip:[service]@[remote_ip] SIP/2.0',         // 5
+    '    ]]>',                                                 // 6
+    '  </send>',                                               // 7
+    '  <recv response="200" next="nowhere">',                  // 8  never closed
+    '  <pause milliseconds="10"/>',                            // 9
+    '</scenario>',                                             // 10
+  ].join('\n');
+  let error: unknown;
+  try { compileScenarioSource('broken.xml', source, env); } catch (e) { error = e; }
+  assert.ok(error instanceof DiagnosticsError);
+  const found = error.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`);
+  assert.ok(found.some((f) => f.startsWith('3:9 ') && f.includes('retrans="soon"')), found.join('\n'));
+  assert.ok(found.some((f) => f.startsWith('8:3 ') && f.includes('never closed')), found.join('\n'));
+  assert.ok(found.some((f) => f.startsWith('8:24 ') && f.includes('"nowhere" is not defined')), found.join('\n'));
+  assert.match(error.message, /^broken\.xml:3:9: error: /m);
+  assert.match(error.message, /hint: /);
+});
+
+test('unknown keyword, element and attribute are each reported where they are', () => {
+  const source = wrap('<send><![CDATA[\nOPTIONS sip:x SIP/2.0\nX: [no_such_thing]\n]]></send>\n<sned/>\n<recv response="200" optinal="true"/>');
+  assert.throws(() => compileScenarioSource('k.xml', source, env), (e: unknown) => {
+    assert.ok(e instanceof DiagnosticsError);
+    const m = e.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n');
+    assert.match(m, /^5:4 unknown keyword \[no_such_thing\]$/m);
+    assert.match(m, /^7:1 unknown element <sned>$/m);
+    assert.match(m, /^8:22 unknown attribute 'optinal' on <recv>$/m);
+    return true;
+  });
+});
+
+test('the built-in scenarios compile', () => {
+  assert.deepEqual(builtinNames().filter((n) => n === 'uac' || n === 'uas'), ['uac', 'uas']);
+  for (const name of builtinNames()) {
+    const b = readBuiltin(name);
+    assert.ok(b);
+    compileScenarioSource(`${name}.xml`, b.source, env);
+  }
+});
