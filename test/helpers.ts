@@ -1,0 +1,140 @@
+/** Shared test helpers: engines in process, raw UDP peers, spawned CLIs and SIPp. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+import type { EngineConfig } from '../src/engine/engine.js';
+import { startEngine } from '../src/engine/run.js';
+import { readBuiltin } from '../src/scenario/builtin.js';
+import { compileScenarioSource, type CompiledScenario } from '../src/scenario/compile.js';
+import type { TemplateEnv } from '../src/scenario/keywords.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BIN = `${ROOT}bin/sipts.js`;
+
+export const env: TemplateEnv = { service: 'service', pid: process.pid, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.1', mediaIpType: 4, mediaPort: 6000 };
+
+export function builtin(name: string): CompiledScenario {
+  const b = readBuiltin(name);
+  if (b === undefined) throw new Error(`no built-in ${name}`);
+  return compileScenarioSource(`${name}.xml`, b.source, env);
+}
+
+export function engineConfig(scenario: CompiledScenario, over: Partial<EngineConfig> = {}): EngineConfig {
+  return {
+    scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0,
+    load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0 },
+    settings: { defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000 },
+    ...over,
+  };
+}
+
+export function startLocal(config: EngineConfig): ReturnType<typeof startEngine> {
+  return startEngine(config, { bindAddress: '127.0.0.1', ports: [0], perCallSocket: false });
+}
+
+/** A free UDP port on 127.0.0.1 (for programs that need a port number up front). */
+export async function freePort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A raw UDP peer for hand-written exchanges. */
+export class RawPeer {
+  readonly socket = dgram.createSocket('udp4');
+  private readonly queue: string[] = [];
+  private waiter: ((m: string) => void) | undefined;
+
+  async open(): Promise<number> {
+    this.socket.on('message', (b) => {
+      const m = b.toString('latin1');
+      if (this.waiter !== undefined) { const w = this.waiter; this.waiter = undefined; w(m); } else this.queue.push(m);
+    });
+    await new Promise<void>((r) => this.socket.bind(0, '127.0.0.1', () => r()));
+    return this.socket.address().port;
+  }
+
+  send(text: string, port: number): void {
+    this.socket.send(Buffer.from(text, 'latin1'), port, '127.0.0.1');
+  }
+
+  /** The next datagram, or throws after `ms`. */
+  next(ms = 3000): Promise<string> {
+    const q = this.queue.shift();
+    if (q !== undefined) return Promise.resolve(q);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => { this.waiter = undefined; reject(new Error(`no datagram within ${ms} ms`)); }, ms);
+      this.waiter = (m) => { clearTimeout(t); resolve(m); };
+    });
+  }
+
+  /** Datagrams that arrive within `ms`. */
+  async drain(ms: number): Promise<string[]> {
+    await new Promise((r) => setTimeout(r, ms));
+    return this.queue.splice(0);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+export interface Exited { code: number | null; stdout: string; stderr: string }
+
+/** Spawns a command, collecting output; `exited` resolves when it ends (killed after `timeoutMs`). */
+export function run(cmd: string, args: readonly string[], timeoutMs: number, cwd = ROOT): { child: ChildProcess; exited: Promise<Exited> } {
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const exited = new Promise<Exited>((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
+  });
+  return { child, exited };
+}
+
+export function sipts(args: readonly string[], timeoutMs = 60_000): { child: ChildProcess; exited: Promise<Exited> } {
+  return run(process.execPath, [BIN, ...args], timeoutMs);
+}
+
+/** Whether SIPp is installed. In CI a missing SIPp is a failure, not a skip: .ci/run installs it. */
+export function sippAvailable(): boolean {
+  const ok = spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error === undefined;
+  if (!ok && process.env['CI'] === 'true') throw new Error('sipp is not installed: .ci/run must install sip-tester');
+  return ok;
+}
+
+export function sipp(args: readonly string[], timeoutMs = 60_000, cwd = ROOT): { child: ChildProcess; exited: Promise<Exited> } {
+  return run('sipp', [...args, '-nostdin'], timeoutMs, cwd);
+}
+
+/** Resolves when `text` shows on the child's stderr (or stdout). */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const t = setTimeout(() => reject(new Error(`did not see ${pattern} within ${ms} ms; saw: ${seen.slice(-500)}`)), ms);
+    const on = (d: Buffer): void => {
+      seen += d.toString();
+      if (pattern.test(seen)) { clearTimeout(t); resolve(); }
+    };
+    child.stderr?.on('data', on);
+    child.stdout?.on('data', on);
+  });
+}
+
+/** Waits until something answers SIP OPTIONS-free: until the UDP port is bound by another process. */
+export async function waitForUdpBound(port: number, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const s = dgram.createSocket('udp4');
+    const bound = await new Promise<boolean>((r) => { s.once('error', () => r(true)); s.bind(port, '127.0.0.1', () => r(false)); });
+    await new Promise<void>((r) => { try { s.close(() => r()); } catch { r(); } });
+    if (bound) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing bound UDP 127.0.0.1:${port} within ${ms} ms`);
+}

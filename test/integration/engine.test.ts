@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileScenarioSource } from '../../src/scenario/compile.js';
+import { builtin, engineConfig, env, freePort, RawPeer, startLocal } from '../helpers.js';
+
+test('sipts uac against sipts uas over UDP loopback: every call succeeds', { timeout: 30_000 }, async (t) => {
+  const uas = await startLocal(engineConfig(builtin('uas')));
+  t.after(() => uas.engine.stopNow());
+  const uac = await startLocal(engineConfig(builtin('uac'), {
+    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 300 },
+  }));
+  assert.equal(await uac.engine.done, 'calls-done');
+  const s = uac.engine.snapshot();
+  assert.equal(s.counters.CallsCreated, 300);
+  assert.equal(s.counters.SuccessfulCalls, 300);
+  assert.equal(s.counters.FailedCalls, 0);
+  assert.equal(s.steps[0]?.sent, 300, 'INVITE sent once per call');
+  assert.equal(s.steps[2]?.recv, 300, '180 received');
+  assert.equal(s.rtd[0]?.summary.count, 300, 'response time 1 measured per call');
+  assert.ok((s.rtd[0]?.summary.p99Ms ?? 0) <= (s.rtd[0]?.summary.maxMs ?? 0));
+  const u = uas.engine.snapshot().counters;
+  assert.equal(u.CallsCreated, 300);
+  assert.equal(u.OutOfCallMsgs, 0);
+});
+
+test('no peer: calls fail on the retransmission limit, retransmissions counted, no hang', { timeout: 30_000 }, async (t) => {
+  const port = await freePort();
+  const uac = await startLocal(engineConfig(builtin('uac'), {
+    remote: { address: '127.0.0.1', port }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 5 },
+    settings: { defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
+  }));
+  t.after(() => uac.engine.stopNow());
+  assert.equal(await uac.engine.done, 'calls-done');
+  const s = uac.engine.snapshot();
+  assert.equal(s.counters.FailedCalls, 5);
+  assert.equal(s.failures.FailedMaxUDPRetrans, 5);
+  assert.equal(s.counters.Retransmissions, 10);
+  assert.equal(s.steps[0]?.retrans, 10);
+  // INVITE timer A doubles: 500 + 1000 ms of retransmissions, then 2000 ms until giving up.
+  assert.ok(s.callLength.minMs >= 3400 && s.callLength.maxMs < 4500, `call length ${s.callLength.minMs}..${s.callLength.maxMs}`);
+});
+
+test('the peer stops mid-run: open calls fail with their reason', { timeout: 60_000 }, async (t) => {
+  const uas = await startLocal(engineConfig(builtin('uas')));
+  const uac = await startLocal(engineConfig(builtin('uac'), {
+    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 200 },
+    settings: { defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
+  }));
+  t.after(() => uac.engine.stopNow());
+  await new Promise((r) => setTimeout(r, 700));
+  uas.engine.stopNow();
+  assert.equal(await uac.engine.done, 'calls-done');
+  const s = uac.engine.snapshot();
+  assert.equal(s.counters.CallsCreated, 200);
+  assert.ok(s.counters.SuccessfulCalls > 0 && s.counters.FailedCalls > 0, JSON.stringify(s.counters));
+  assert.equal(s.counters.SuccessfulCalls + s.counters.FailedCalls, 200);
+  assert.equal(s.failures.FailedMaxUDPRetrans, s.counters.FailedCalls);
+});
+
+const inviteFrom = (port: number, callId: string, cseq = 1, method = 'INVITE', branch = 'z9hG4bKa'): string =>
+  `${method} sip:service@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=${branch}\r\nFrom: <sip:a@h>;tag=t1\r\nTo: <sip:b@h>\r\nCall-ID: ${callId}\r\nCSeq: ${cseq} ${method}\r\nContent-Length: 0\r\n\r\n`;
+
+test('uas: answers a retransmitted INVITE with its last reply, retransmits 200 until ACK, absorbs late messages', { timeout: 30_000 }, async (t) => {
+  const scenario = compileScenarioSource('short-uas.xml', `<scenario name="short uas">
+    <recv request="INVITE"/>
+    <send><![CDATA[
+      SIP/2.0 180 Ringing
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=me
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]></send>
+    <send retrans="100"><![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=me
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]></send>
+    <recv request="ACK"/>
+  </scenario>`, env);
+  const uas = await startLocal(engineConfig(scenario));
+  const peer = new RawPeer();
+  const port = await peer.open();
+  t.after(() => { uas.engine.stopNow(); peer.close(); });
+
+  peer.send(inviteFrom(port, 'c1'), uas.localPort);
+  assert.match(await peer.next(), /^SIP\/2\.0 180 /);
+  assert.match(await peer.next(), /^SIP\/2\.0 200 /);
+  // No ACK yet: the 200 is retransmitted (T1 = 100 ms, doubling).
+  assert.match(await peer.next(), /^SIP\/2\.0 200 /);
+  peer.send(inviteFrom(port, 'c1'), uas.localPort); // INVITE retransmitted: the last reply again
+  const again = await peer.drain(150);
+  assert.ok(again.length >= 1 && again.every((m) => m.startsWith('SIP/2.0 200 ')), again.join('|'));
+  peer.send(inviteFrom(port, 'c1', 1, 'ACK', 'z9hG4bKb'), uas.localPort);
+  await peer.drain(400);
+  assert.deepEqual(await peer.drain(400), [], 'no retransmission after the ACK');
+  peer.send(inviteFrom(port, 'c1'), uas.localPort); // the call is over: absorbed by its tombstone
+  peer.send(inviteFrom(port, 'c2', 1, 'BYE'), uas.localPort); // unknown call, not a first request
+  assert.deepEqual(await peer.drain(200), []);
+  const c = uas.engine.snapshot().counters;
+  assert.equal(c.CallsCreated, 1, 'a late INVITE does not create a call');
+  assert.equal(c.SuccessfulCalls, 1);
+  assert.equal(c.DeadCallMsgs, 1);
+  assert.equal(c.OutOfCallMsgs, 1);
+});
+
+test('recv timeout: ontimeout jumps, otherwise the call fails with FailedTimeoutOnRecv', { timeout: 10_000 }, async (t) => {
+  const peer = new RawPeer();
+  const port = await peer.open();
+  const mk = (ontimeout: string): ReturnType<typeof startLocal> => startLocal(engineConfig(compileScenarioSource('t.xml', `<scenario>
+    <send><![CDATA[
+      OPTIONS sip:x@127.0.0.1 SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      Call-ID: [call_id]
+      CSeq: [cseq] OPTIONS
+      Content-Length: 0
+    ]]></send>
+    <recv response="200" timeout="100" ${ontimeout}/>
+    <label id="out"/>
+  </scenario>`, env), { remote: { address: '127.0.0.1', port }, load: { rate: 10, periodMs: 1000, limit: 0, maxCalls: 2 } }));
+  const a = await mk('');
+  const b = await mk('ontimeout="out"');
+  t.after(() => { a.engine.stopNow(); b.engine.stopNow(); peer.close(); });
+  await Promise.all([a.engine.done, b.engine.done]);
+  assert.equal(a.engine.snapshot().failures.FailedTimeoutOnRecv, 2);
+  assert.equal(b.engine.snapshot().counters.SuccessfulCalls, 2);
+  assert.equal(b.engine.snapshot().steps[1]?.timeouts, 2);
+});
