@@ -17,7 +17,8 @@ export interface LiveSource {
   readonly ratePeriodMs: number;
 }
 
-const PROGRESS_EVERY_MS = 5000;
+/** Without a TTY a line every few seconds is enough: logs stay readable on long runs. */
+const PROGRESS_MIN_MS = 2000;
 
 export function renderScreen(s: StatsSnapshot, src: LiveSource): string {
   const c = s.counters;
@@ -46,7 +47,7 @@ export function renderProgress(s: StatsSnapshot, src: LiveSource): string {
 
 /** Starts the periodic display; returns a function that stops it. */
 export function startLive(src: LiveSource, out: LiveOutput, periodMs: number): () => void {
-  const every = out.isTTY ? Math.max(100, periodMs) : PROGRESS_EVERY_MS;
+  const every = out.isTTY ? Math.max(100, periodMs) : Math.max(PROGRESS_MIN_MS, periodMs);
   const draw = (): void => {
     const s = src.snapshot();
     if (out.isTTY) out.write(`\x1b[H\x1b[2J${renderScreen(s, src)}\n`);

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freePort, ROOT, sipts, waitForOutput } from '../helpers.js';
+
+test('-h lists SIPp-style options; -v prints the version', async () => {
+  const h = await sipts(['-h']).exited;
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /-sn <name>/);
+  assert.match(h.stdout, /-max_retrans <n>/);
+  assert.match(h.stdout, /Call rate:/);
+  const v = await sipts(['-v']).exited;
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^sipts v\d+\.\d+\.\d+/);
+});
+
+test('-sd prints a built-in scenario as it is shipped', async () => {
+  const r = await sipts(['-sd', 'uac']).exited;
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, readFileSync(join(ROOT, 'scenarios/uac.xml'), 'utf8'));
+  const bad = await sipts(['-sd', 'nope']).exited;
+  assert.equal(bad.code, 255);
+  assert.match(bad.stderr, /no such built-in scenario.*uac, uas/);
+});
+
+test('an unknown option or a bad value: one line naming it and the expected form, exit 255', async () => {
+  const u = await sipts(['-sn', 'uac', '-frobnicate', '127.0.0.1']).exited;
+  assert.equal(u.code, 255);
+  assert.equal(u.stderr, 'sipts: unknown option -frobnicate (sipts -h lists the options)\n');
+  const b = await sipts(['-sn', 'uac', '-r', 'fast', '-rp', 'often', '127.0.0.1']).exited;
+  assert.equal(b.code, 255);
+  assert.deepEqual(b.stderr.trim().split('\n'), [
+    'sipts: -r fast: expected a number ≥ 0, e.g. 10 or 0.5',
+    'sipts: -rp often: expected a time: a number of milliseconds, or with a unit (500ms, 2s, 1m)',
+  ]);
+  const m = await sipts(['-sn']).exited;
+  assert.equal(m.code, 255);
+  assert.match(m.stderr, /^sipts: option -sn needs a value: -sn <name>\n$/);
+});
+
+test('a broken scenario: every problem with file:line:col, exit 255, nothing sent', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-'));
+  const file = join(dir, 'broken.xml');
+  writeFileSync(file, [
+    '<?xml version="1.0"?>',
+    '<scenario name="broken">',
+    '  <send retrans="soon">',
+    '    <![CDATA[',
+    '      OPTIONS sip:[service]@[remote_ip] SIP/2.0',
+    '    ]]>',
+    '  </send>',
+    '  <recv response="200" next="nowhere">',
+    '  <pause milliseconds="10"/>',
+    '</scenario>',
+  ].join('\n'));
+  const r = await sipts(['-sf', file, '127.0.0.1:9']).exited;
+  assert.equal(r.code, 255);
+  const errors = r.stderr.split('\n').filter((l) => l.includes(': error: '));
+  const expected = ['F:3:9: error: retrans="soon" is not a', 'F:8:3: error: <recv> is never closed', 'F:8:24: error: label "nowhere" is not defined'];
+  assert.equal(errors.length, expected.length, r.stderr);
+  errors.forEach((l, i) => assert.ok(l.replace(file, 'F').startsWith(expected[i] ?? ''), l));
+});
+
+test('a port in use: exit 254', async (t) => {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  t.after(() => s.close());
+  const r = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(s.address().port)]).exited;
+  assert.equal(r.code, 254);
+  assert.match(r.stderr, /cannot bind UDP 127\.0\.0\.1:\d+/);
+});
+
+test('the seed command lines, verbatim, against each other; SIGINT stops gracefully with a summary', { timeout: 60_000 }, async (t) => {
+  const uas = sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '5077']);
+  t.after(() => uas.child.kill('SIGKILL'));
+  await waitForOutput(uas.child, /answering on 127\.0\.0\.1:5077/);
+  const uac = sipts(['-sn', 'uac', '127.0.0.1:5077', '-i', '127.0.0.1', '-p', '5078', '-r', '50', '-rp', '1000']);
+  t.after(() => uac.child.kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 3000));
+  uac.child.kill('SIGINT');
+  const u = await uac.exited;
+  assert.equal(u.code, 0, u.stderr);
+  const ok = Number(/Successful\s*│\s*(\d+)/.exec(u.stdout)?.[1]);
+  assert.ok(ok >= 100, `successful calls: ${ok}`);
+  assert.match(u.stdout, /Failed\s*│\s*0\s/);
+  assert.match(u.stderr, /\[\d+\.\ds\] sipts uac: \d+ created/, 'progress line without a TTY');
+  assert.doesNotMatch(u.stderr + u.stdout, /\x1b\[/, 'no cursor codes without a TTY');
+  uas.child.kill('SIGINT');
+  const s = await uas.exited;
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(Number(/Successful\s*│\s*(\d+)/.exec(s.stdout)?.[1]), ok, 'the UAS answered every call the UAC made');
+});
+
+test('the peer is killed mid-run: no hang, failures with their reason, exit 1', { timeout: 60_000 }, async (t) => {
+  const port = await freePort();
+  const uas = sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port)]);
+  t.after(() => uas.child.kill('SIGKILL'));
+  await waitForOutput(uas.child, /answering on/);
+  const uac = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '100', '-m', '300', '-d', '500', '-max_retrans', '2']);
+  t.after(() => uac.child.kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 1500));
+  uas.child.kill('SIGKILL');
+  const u = await uac.exited;
+  assert.equal(u.code, 1, u.stderr);
+  assert.match(u.stdout, /FailedMaxUDPRetrans\s*│\s*\d+/);
+  const created = Number(/Created\s*│\s*(\d+)/.exec(u.stdout)?.[1]);
+  const ok = Number(/Successful\s*│\s*(\d+)/.exec(u.stdout)?.[1]);
+  const failed = Number(/Failed\s*│\s*(\d+)/.exec(u.stdout)?.[1]);
+  assert.equal(created, 300);
+  assert.ok(ok > 0 && failed > 0 && ok + failed === 300, `${ok} + ${failed}`);
+});
