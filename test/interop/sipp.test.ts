@@ -1,0 +1,80 @@
+/** sipts against real SIPp 3.6.1, both ways. .ci/run installs SIPp (Debian package sip-tester). */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freePort, sipp, sippAvailable, sipts, waitForOutput, waitForUdpBound } from '../helpers.js';
+
+const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
+const work = mkdtempSync(join(tmpdir(), 'sipts-interop-'));
+const count = (text: string, label: string): number => Number(new RegExp(`${label}\\s*│\\s*(\\d+)`).exec(text)?.[1]);
+
+test('sipts -sn uac -r 200 -m 2000 against sipp -sn uas: 2000 successful calls, exit 0', { skip, timeout: 120_000 }, async (t) => {
+  const port = await freePort();
+  const peer = sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port)], 120_000, work);
+  t.after(() => peer.child.kill('SIGKILL'));
+  await waitForUdpBound(port);
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '200', '-m', '2000'], 100_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(count(r.stdout, 'Successful'), 2000);
+  assert.equal(count(r.stdout, 'Failed'), 0);
+});
+
+test('sipp -sn uac -r 200 -m 2000 against sipts -sn uas: SIPp exits 0, sipts answered 2000 calls', { skip, timeout: 120_000 }, async (t) => {
+  const port = await freePort();
+  const uas = sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-m', '2000'], 100_000);
+  t.after(() => uas.child.kill('SIGKILL'));
+  await waitForOutput(uas.child, /answering on/);
+  const r = await sipp(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-r', '200', '-m', '2000'], 100_000, work).exited;
+  assert.equal(r.code, 0, r.stdout.slice(-3000));
+  assert.match(r.stdout, /Successful call\s*\|\s*\d+\s*\|\s*2000/);
+  const s = await uas.exited;
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(count(s.stdout, 'Successful'), 2000);
+  assert.equal(count(s.stdout, 'Out-of-call messages'), 0);
+});
+
+test('seed lines against SIPp: sipts uac line verbatim to sipp -sn uas on 5077', { skip, timeout: 60_000 }, async (t) => {
+  const peer = sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', '5077'], 60_000, work);
+  t.after(() => peer.child.kill('SIGKILL'));
+  await waitForUdpBound(5077);
+  const uac = sipts(['-sn', 'uac', '127.0.0.1:5077', '-i', '127.0.0.1', '-p', '5078', '-r', '50', '-rp', '1000']);
+  t.after(() => uac.child.kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 3000));
+  uac.child.kill('SIGINT');
+  const r = await uac.exited;
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(count(r.stdout, 'Successful') >= 100);
+  assert.equal(count(r.stdout, 'Failed'), 0);
+});
+
+test('seed lines against SIPp: sipts uas line verbatim answers sipp -sn uac from 5078', { skip, timeout: 60_000 }, async (t) => {
+  const uas = sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '5077']);
+  t.after(() => uas.child.kill('SIGKILL'));
+  await waitForOutput(uas.child, /answering on 127\.0\.0\.1:5077/);
+  const r = await sipp(['-sn', 'uac', '127.0.0.1:5077', '-i', '127.0.0.1', '-p', '5078', '-r', '50', '-rp', '1000', '-m', '100'], 50_000, work).exited;
+  assert.equal(r.code, 0, r.stdout.slice(-3000));
+  uas.child.kill('SIGINT');
+  const s = await uas.exited;
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(count(s.stdout, 'Successful'), 100);
+});
+
+test('SIPp stopped mid-run: sipts does not hang, calls fail with their reason, exit 1', { skip, timeout: 90_000 }, async (t) => {
+  const port = await freePort();
+  const peer = sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port)], 60_000, work);
+  t.after(() => peer.child.kill('SIGKILL'));
+  await waitForUdpBound(port);
+  const uac = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '100', '-m', '400', '-d', '1000']);
+  t.after(() => uac.child.kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 2000));
+  peer.child.kill('SIGKILL');
+  // Default retransmission limits: INVITE gives up after 31.5 s, BYE after 7 retransmissions.
+  const r = await uac.exited;
+  assert.equal(r.code, 1, r.stderr);
+  const ok = count(r.stdout, 'Successful');
+  const failed = count(r.stdout, 'Failed');
+  assert.ok(ok > 0 && failed > 0 && ok + failed === 400, `${ok} + ${failed}`);
+  assert.equal(count(r.stdout, 'FailedMaxUDPRetrans'), failed);
+});
