@@ -24,9 +24,9 @@ export function renderScreen(s: StatsSnapshot, src: LiveSource): string {
   const c = s.counters;
   const secs = s.elapsedMs / 1000;
   const lines: string[] = [];
-  lines.push(`------------------------------ Scenario Screen -------- [1-9]: Change Screen --`);
+  lines.push(`------------------------------ Scenario Screen ------------------------------`);
   lines.push(`  Scenario: ${src.scenario.name}    Elapsed: ${secs.toFixed(1)} s`);
-  lines.push(`  Call rate (length)   ${src.currentRate} per ${src.ratePeriodMs} ms   ${s.openCalls} open calls`);
+  lines.push(`  Call rate: ${src.currentRate} per ${src.ratePeriodMs} ms   Open calls: ${s.openCalls}`);
   lines.push(`  ${c.CallsCreated} calls created (${secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0.0'} cps)   ${c.SuccessfulCalls} successful   ${c.FailedCalls} failed   ${c.Retransmissions} retrans`);
   lines.push('');
   lines.push('                                 Messages  Retrans   Timeout   Unexpected-Msg');

@@ -4,7 +4,7 @@ import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { HistogramSummary, StatsSnapshot } from '../stats/stats.js';
 
-const style = { head: [] as string[], border: [] as string[] };
+const style = { head: [] as string[], border: [] as string[], compact: true };
 
 export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, title: string): string {
   const c = s.counters;
