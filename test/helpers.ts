@@ -23,7 +23,7 @@ export function engineConfig(scenario: CompiledScenario, over: Partial<EngineCon
   return {
     scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0,
     load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0 },
-    settings: { defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000 },
+    settings: { retransmissions: true, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000 },
     ...over,
   };
 }

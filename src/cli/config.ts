@@ -26,6 +26,8 @@ export interface RunConfig {
   readonly defaultPauseMs: number;
   readonly timeoutMs: number;
   readonly recvTimeoutMs: number;
+  /** -nr turns UDP retransmissions off. */
+  readonly retransmissions: boolean;
   readonly maxInviteRetrans: number;
   readonly maxNonInviteRetrans: number;
   readonly t2Ms: number;
@@ -145,8 +147,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     defaultPauseMs: time('d'),
     timeoutMs: time('timeout'),
     recvTimeoutMs: time('recv_timeout'),
-    maxInviteRetrans: noRetrans ? 0 : maxRetrans ?? int('max_invite_retrans'),
-    maxNonInviteRetrans: noRetrans ? 0 : maxRetrans ?? int('max_non_invite_retrans'),
+    retransmissions: !noRetrans,
+    maxInviteRetrans: maxRetrans ?? int('max_invite_retrans'),
+    maxNonInviteRetrans: maxRetrans ?? int('max_non_invite_retrans'),
     t2Ms: time('T2'),
     deadcallWaitMs: time('deadcall_wait'),
     baseCseq: int('base_cseq'),

@@ -8,7 +8,7 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
     scenario, remote, pid,
     load: { rate: c.rate, periodMs: c.ratePeriodMs, limit: c.limit, maxCalls: c.maxCalls },
     settings: {
-      defaultPauseMs: c.defaultPauseMs, recvTimeoutMs: c.recvTimeoutMs, t2Ms: c.t2Ms,
+      defaultPauseMs: c.defaultPauseMs, recvTimeoutMs: c.recvTimeoutMs, t2Ms: c.t2Ms, retransmissions: c.retransmissions,
       maxInviteRetrans: c.maxInviteRetrans, maxNonInviteRetrans: c.maxNonInviteRetrans,
     },
     baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs,

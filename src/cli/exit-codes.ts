@@ -10,7 +10,8 @@ export const EXIT = {
   FATAL: 255,
 } as const;
 
+/** 0 only when every call created succeeded: a call aborted at the end of the run (-timeout, a second signal) did not. */
 export function exitCodeFor(s: StatsSnapshot): number {
   if (s.counters.CallsCreated === 0) return EXIT.NO_CALLS;
-  return s.counters.FailedCalls > 0 ? EXIT.SOME_FAILED : EXIT.ALL_SUCCEEDED;
+  return s.counters.FailedCalls > 0 || s.counters.AbortedCalls > 0 ? EXIT.SOME_FAILED : EXIT.ALL_SUCCEEDED;
 }

@@ -9,6 +9,8 @@ export interface CallSettings {
   readonly defaultPauseMs: number;
   /** -recv_timeout: 0 for none. */
   readonly recvTimeoutMs: number;
+  /** false with -nr: messages are sent once, whatever their retrans attribute says. */
+  readonly retransmissions: boolean;
   readonly maxInviteRetrans: number;
   readonly maxNonInviteRetrans: number;
   /** -T2: the cap on doubling retransmission intervals (RFC 3261 §17.1.2.2). */

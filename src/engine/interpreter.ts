@@ -73,7 +73,7 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
     if (!host.send(call, raw)) { host.finish(call, Failure.FailedCannotSendMessage); return false; }
     host.stats.step(index, StepCounter.sent);
   }
-  if (step.retransMs > 0 && !host.reliable) {
+  if (step.retransMs > 0 && !host.reliable && host.settings.retransmissions) {
     call.retransCount = 0;
     call.retransIntervalMs = step.retransMs;
     host.wheel.schedule(call.retransTimer, host.now() + step.retransMs);

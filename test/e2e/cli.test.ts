@@ -112,3 +112,13 @@ test('the peer is killed mid-run: no hang, failures with their reason, exit 1', 
   assert.equal(created, 300);
   assert.ok(ok > 0 && failed > 0 && ok + failed === 300, `${ok} + ${failed}`);
 });
+
+test('-timeout ends the run and aborts open calls: exit 1, the summary says so', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '10', '-timeout', '1500ms']).exited;
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^sipts timeout/m);
+  const created = Number(/Created\s*│\s*(\d+)/.exec(r.stdout)?.[1]);
+  assert.ok(created >= 14 && created <= 17, `created ${created}`);
+  assert.match(r.stdout, new RegExp(`Aborted at end of run\\s*│\\s*${created}\\s`));
+});

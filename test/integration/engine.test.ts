@@ -27,7 +27,7 @@ test('no peer: calls fail on the retransmission limit, retransmissions counted, 
   const port = await freePort();
   const uac = await startLocal(engineConfig(builtin('uac'), {
     remote: { address: '127.0.0.1', port }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 5 },
-    settings: { defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
+    settings: { retransmissions: true, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
   }));
   t.after(() => uac.engine.stopNow());
   assert.equal(await uac.engine.done, 'calls-done');
@@ -44,7 +44,7 @@ test('the peer stops mid-run: open calls fail with their reason', { timeout: 60_
   const uas = await startLocal(engineConfig(builtin('uas')));
   const uac = await startLocal(engineConfig(builtin('uac'), {
     remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 200 },
-    settings: { defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
+    settings: { retransmissions: true, defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
   }));
   t.after(() => uac.engine.stopNow());
   await new Promise((r) => setTimeout(r, 700));

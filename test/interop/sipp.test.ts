@@ -78,3 +78,13 @@ test('SIPp stopped mid-run: sipts does not hang, calls fail with their reason, e
   assert.ok(ok > 0 && failed > 0 && ok + failed === 400, `${ok} + ${failed}`);
   assert.equal(count(r.stdout, 'FailedMaxUDPRetrans'), failed);
 });
+
+test('-t un (a socket per call) against sipp -sn uas: every call succeeds', { skip, timeout: 60_000 }, async (t) => {
+  const port = await freePort();
+  const peer = sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port)], 60_000, work);
+  t.after(() => peer.child.kill('SIGKILL'));
+  await waitForUdpBound(port);
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-t', 'un', '-r', '300', '-m', '1000'], 50_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(count(r.stdout, 'Successful'), 1000);
+});
