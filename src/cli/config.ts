@@ -110,7 +110,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
   const sn = str('sn');
   const sf = str('sf');
   if (sn !== undefined && sf !== undefined) problems.push('-sn and -sf both given: choose one scenario');
-  const scenario = sf !== undefined ? { kind: 'file' as const, path: sf } : sn !== undefined ? { kind: 'builtin' as const, name: sn } : undefined;
+  // SIPp compat: with a remote host and no scenario, the uac scenario runs.
+  const scenario = sf !== undefined ? { kind: 'file' as const, path: sf } : sn !== undefined ? { kind: 'builtin' as const, name: sn }
+    : positional.length > 0 ? { kind: 'builtin' as const, name: 'uac' } : undefined;
 
   let remote: RunConfig['remote'];
   if (positional.length > 1) problems.push(`more than one remote host given (${positional.join(' ')}): give one remote_host[:port]`);

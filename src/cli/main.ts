@@ -26,6 +26,7 @@ const err = (line: string): void => { process.stderr.write(`${line}\n`); };
 async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(VERSION);
   program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
+  if (argv.length === 0) { program.outputHelp(); return 0; } // SIPp compat: no arguments prints the usage
   try {
     program.parse(rewriteArgv(argv), { from: 'user' });
   } catch (e) {

@@ -134,13 +134,8 @@ export class Engine implements CallHost, TransportHandler {
 
   finish(call: CallState, failure: number): void {
     if (call.ended) return;
-    call.ended = true;
-    this.wheel.cancel(call.retransTimer);
-    this.wheel.cancel(call.stepTimer);
     const now = this.clock();
-    this.registry.remove(call, now);
-    this.transport?.release(call.endpoint);
-    this.stats.openCalls--;
+    this.release(call, now);
     this.stats.recordCallLength(now - call.startMs);
     if (failure < 0) this.stats.count(Counter.SuccessfulCalls);
     else {
@@ -205,15 +200,22 @@ export class Engine implements CallHost, TransportHandler {
     return this.stats.snapshot(this.clock());
   }
 
+  /** Takes an ending call out of every structure that knows it; its Call-ID leaves a tombstone. */
+  private release(call: CallState, now: number): void {
+    call.ended = true;
+    this.wheel.cancel(call.retransTimer);
+    this.wheel.cancel(call.stepTimer);
+    this.registry.remove(call, now);
+    this.transport?.release(call.endpoint);
+    this.stats.openCalls--;
+  }
+
   private end(reason: EndReason): void {
     if (this.endReason !== undefined) return;
     this.endReason = reason;
+    const now = this.clock();
     for (const call of this.registry.openCalls()) {
-      call.ended = true;
-      this.wheel.cancel(call.retransTimer);
-      this.wheel.cancel(call.stepTimer);
-      this.registry.remove(call, this.clock());
-      this.stats.openCalls--;
+      this.release(call, now);
       this.stats.count(Counter.AbortedCalls);
     }
     if (this.ticker !== undefined) clearInterval(this.ticker);

@@ -12,6 +12,9 @@ test('-h lists SIPp-style options; -v prints the version', async () => {
   assert.match(h.stdout, /-sn <name>/);
   assert.match(h.stdout, /-max_retrans <n>/);
   assert.match(h.stdout, /Call rate:/);
+  const none = await sipts([]).exited;
+  assert.equal(none.code, 0);
+  assert.match(none.stdout, /^Usage: sipts \[remote_host\[:port\]\] \[options\]/);
   const v = await sipts(['-v']).exited;
   assert.equal(v.code, 0);
   assert.match(v.stdout, /^sipts v\d+\.\d+\.\d+/);

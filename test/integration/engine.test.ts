@@ -61,26 +61,19 @@ const inviteFrom = (port: number, callId: string, cseq = 1, method = 'INVITE', b
   `${method} sip:service@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=${branch}\r\nFrom: <sip:a@h>;tag=t1\r\nTo: <sip:b@h>\r\nCall-ID: ${callId}\r\nCSeq: ${cseq} ${method}\r\nContent-Length: 0\r\n\r\n`;
 
 test('uas: answers a retransmitted INVITE with its last reply, retransmits 200 until ACK, absorbs late messages', { timeout: 30_000 }, async (t) => {
+  const reply = (status: string, retrans = ''): string => `<send${retrans}><![CDATA[
+      SIP/2.0 ${status}
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=me
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]></send>`;
   const scenario = compileScenarioSource('short-uas.xml', `<scenario name="short uas">
     <recv request="INVITE"/>
-    <send><![CDATA[
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=me
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]></send>
-    <send retrans="100"><![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=me
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]></send>
+    ${reply('180 Ringing')}
+    ${reply('200 OK', ' retrans="100"')}
     <recv request="ACK"/>
   </scenario>`, env);
   const uas = await startLocal(engineConfig(scenario));
