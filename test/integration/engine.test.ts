@@ -124,3 +124,56 @@ test('recv timeout: ontimeout jumps, otherwise the call fails with FailedTimeout
   assert.equal(b.engine.snapshot().counters.SuccessfulCalls, 2);
   assert.equal(b.engine.snapshot().steps[1]?.timeouts, 2);
 });
+
+test('lost="30" on the INVITE: drops are counted and recovered by retransmission', { timeout: 30_000 }, async (t) => {
+  const b = builtin('uac');
+  const lossy = { ...b, steps: b.steps.map((s, i) => (i === 0 ? { ...s, lostPercent: 30 } : s)) };
+  const uas = await startLocal(engineConfig(builtin('uas')));
+  const uac = await startLocal(engineConfig(lossy, {
+    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 100 },
+  }));
+  t.after(() => { uas.engine.stopNow(); uac.engine.stopNow(); });
+  assert.equal(await uac.engine.done, 'calls-done');
+  const s = uac.engine.snapshot();
+  assert.equal(s.counters.SuccessfulCalls, 100);
+  assert.ok((s.steps[0]?.lost ?? 0) > 0, 'some first sends were dropped on purpose');
+  assert.ok((s.steps[0]?.retrans ?? 0) > 0, 'and recovered by retransmission');
+  assert.equal(s.steps[0]?.sent, 100 - (s.steps[0]?.lost ?? 0));
+});
+
+test('rrs="true": the route set (reversed at the UAC) and the Contact feed [routes] and [next_url]', { timeout: 10_000 }, async (t) => {
+  const peer = new RawPeer();
+  const port = await peer.open();
+  const scenario = compileScenarioSource('rrs.xml', `<scenario>
+    <send><![CDATA[
+      INVITE sip:x@127.0.0.1 SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@h>;tag=mine
+      To: <sip:x@h>
+      Call-ID: [call_id]
+      CSeq: [cseq] INVITE
+      Content-Length: 0
+    ]]></send>
+    <recv response="200" rrs="true"/>
+    <send><![CDATA[
+      ACK [next_url] SIP/2.0
+      [routes]
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      To: <sip:x@h>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: [cseq] ACK
+      Content-Length: 0
+    ]]></send>
+  </scenario>`, env);
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1 } }));
+  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const invite = await peer.next();
+  const callId = /Call-ID: (.*)\r\n/.exec(invite)?.[1] ?? '';
+  peer.send(`SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:${uac.localPort};branch=x\r\nRecord-Route: <sip:p1;lr>, <sip:p2;lr>\r\nRecord-Route: <sip:p3;lr>\r\nContact: "B" <sip:b@10.9.9.9:5099;transport=udp>\r\nTo: <sip:x@h>;tag=theirs\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
+  const ack = await peer.next();
+  assert.match(ack, /^ACK sip:b@10\.9\.9\.9:5099;transport=udp SIP\/2\.0\r\nRoute: <sip:p3;lr>, <sip:p2;lr>, <sip:p1;lr>\r\n/);
+  assert.match(ack, /\r\nTo: <sip:x@h>;tag=theirs\r\n/);
+  assert.match(ack, /\r\nCSeq: 1 ACK\r\n/);
+  assert.equal(await uac.engine.done, 'calls-done');
+  assert.equal(uac.engine.snapshot().counters.SuccessfulCalls, 1);
+});
