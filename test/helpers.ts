@@ -23,7 +23,7 @@ export function engineConfig(scenario: CompiledScenario, over: Partial<EngineCon
   return {
     scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0,
     load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0 },
-    settings: { retransmissions: true, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000 },
+    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000 },
     ...over,
   };
 }
@@ -126,10 +126,10 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 10_000)
   });
 }
 
-/** Waits until something answers SIP OPTIONS-free: until the UDP port is bound by another process. */
-export async function waitForUdpBound(port: number, ms = 5000): Promise<void> {
+/** Waits until another process has bound the UDP port (or `gaveUp` says it never will). */
+export async function waitForUdpBound(port: number, ms = 10_000, gaveUp: () => boolean = () => false): Promise<void> {
   const until = Date.now() + ms;
-  while (Date.now() < until) {
+  while (Date.now() < until && !gaveUp()) {
     const s = dgram.createSocket('udp4');
     const bound = await new Promise<boolean>((r) => { s.once('error', () => r(true)); s.bind(port, '127.0.0.1', () => r(false)); });
     await new Promise<void>((r) => { try { s.close(() => r()); } catch { r(); } });
@@ -137,4 +137,40 @@ export async function waitForUdpBound(port: number, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`nothing bound UDP 127.0.0.1:${port} within ${ms} ms`);
+}
+
+/**
+ * Starts `sipp -sn uas` on a free port. A free port can be taken by someone else between our probe and
+ * SIPp's bind: if SIPp exits early, try again on another port.
+ */
+export async function startSippUas(cwd: string, extra: readonly string[] = []): Promise<{ port: number; child: ChildProcess }> {
+  let last = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const peer = sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), ...extra], 600_000, cwd);
+    let exited = false;
+    void peer.exited.then((r) => { exited = true; last = `exit ${r.code}: ${r.stderr.slice(-300)}${r.stdout.slice(-300)}`; });
+    try {
+      await waitForUdpBound(port, 10_000, () => exited);
+      return { port, child: peer.child };
+    } catch {
+      peer.child.kill('SIGKILL');
+    }
+  }
+  throw new Error(`sipp -sn uas did not start: ${last}`);
+}
+
+/** Starts a sipts UAS on a port of the system's choosing (-p 0) and reads the port it announces. */
+export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 120_000): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
+  const uas = sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', ...extra], timeoutMs);
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = '';
+    const t = setTimeout(() => reject(new Error(`sipts uas did not start: ${seen}`)), 10_000);
+    uas.child.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const m = /answering on 127\.0\.0\.1:(\d+)/.exec(seen);
+      if (m !== null) { clearTimeout(t); resolve(Number(m[1])); }
+    });
+  });
+  return { port, child: uas.child, exited: uas.exited };
 }

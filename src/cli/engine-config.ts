@@ -3,12 +3,15 @@ import type { EngineConfig } from '../engine/engine.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { RunConfig } from './config.js';
 
+/** RFC 3261 §16.6: timer C is greater than 3 minutes. */
+const TIMER_C_MS = 181_000;
+
 export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], pid: number): EngineConfig {
   return {
     scenario, remote, pid,
     load: { rate: c.rate, periodMs: c.ratePeriodMs, limit: c.limit, maxCalls: c.maxCalls },
     settings: {
-      defaultPauseMs: c.defaultPauseMs, recvTimeoutMs: c.recvTimeoutMs, t2Ms: c.t2Ms, retransmissions: c.retransmissions,
+      defaultPauseMs: c.defaultPauseMs, recvTimeoutMs: c.recvTimeoutMs, t2Ms: c.t2Ms, retransmissions: c.retransmissions, provisionalTimeoutMs: TIMER_C_MS,
       maxInviteRetrans: c.maxInviteRetrans, maxNonInviteRetrans: c.maxNonInviteRetrans,
     },
     baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs,

@@ -9,6 +9,11 @@ export interface CallSettings {
   readonly defaultPauseMs: number;
   /** -recv_timeout: 0 for none. */
   readonly recvTimeoutMs: number;
+  /**
+   * How long an INVITE that has had a provisional response waits for its final one when no timeout is
+   * set (RFC 3261 §16.6 timer C, > 3 min): without it a peer that dies after 180 would hang the run.
+   */
+  readonly provisionalTimeoutMs: number;
   /** false with -nr: messages are sent once, whatever their retrans attribute says. */
   readonly retransmissions: boolean;
   readonly maxInviteRetrans: number;

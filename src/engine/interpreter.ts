@@ -30,7 +30,7 @@ export function runCall(host: CallHost, call: CallState): void {
         call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : index + 1;
         break;
       case StepKind.Recv: {
-        const timeout = step.timeoutMs > 0 ? step.timeoutMs : host.settings.recvTimeoutMs;
+        const timeout = recvTimeout(host, call, step);
         if (timeout > 0) host.wheel.schedule(call.stepTimer, host.now() + timeout);
         return;
       }
@@ -48,6 +48,16 @@ export function runCall(host: CallHost, call: CallState): void {
     }
   }
   if (!call.ended) host.wheel.schedule(call.stepTimer, host.now()); // continue on a later turn
+}
+
+/**
+ * The step's timeout, else -recv_timeout, else — while an INVITE is pending and no longer retransmitted,
+ * i.e. it has had a provisional response — timer C, so a call never waits for ever on a dead peer.
+ */
+function recvTimeout(host: CallHost, call: CallState, step: CompiledStep): number {
+  if (step.timeoutMs > 0) return step.timeoutMs;
+  if (host.settings.recvTimeoutMs > 0) return host.settings.recvTimeoutMs;
+  return !call.retransTimer.armed && call.pending.includes('INVITE') ? host.settings.provisionalTimeoutMs : 0;
 }
 
 /** Renders and sends one message; false when the call ended because it could not be sent. */
@@ -153,13 +163,23 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
   const step = host.scenario.steps[call.stepIndex];
   if (step === undefined) { host.finish(call, -1); return; }
   if (step.kind === StepKind.Recv) {
-    host.stats.step(call.stepIndex, StepCounter.timeouts);
+    host.stats.step(awaitedStep(host.scenario.steps, call.stepIndex), StepCounter.timeouts);
     if (step.onTimeoutIndex >= 0) { call.stepIndex = step.onTimeoutIndex; runCall(host, call); return; }
     host.finish(call, Failure.FailedTimeoutOnRecv);
     return;
   }
   if (step.kind === StepKind.Pause) call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : call.stepIndex + 1;
   runCall(host, call);
+}
+
+/** The receive a call really waits for: optional receives before it may be skipped, so not them. */
+function awaitedStep(steps: readonly CompiledStep[], from: number): number {
+  for (let j = from; j < steps.length; j++) {
+    const s = steps[j] as CompiledStep;
+    if (s.kind !== StepKind.Recv) break;
+    if (!s.optional) return j;
+  }
+  return from;
 }
 
 function retransmit(host: CallHost, call: CallState): void {

@@ -2,7 +2,7 @@
  * Live statistics while a run goes on. On a TTY: a screen redrawn every -f seconds. Elsewhere (CI, pipes):
  * a progress line on stderr every few seconds, never cursor codes.
  */
-import type { CompiledScenario } from '../scenario/compile.js';
+import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 
 export interface LiveOutput {
@@ -33,7 +33,7 @@ export function renderScreen(s: StatsSnapshot, src: LiveSource): string {
   src.scenario.steps.forEach((st, i) => {
     const n = s.steps[i];
     if (n === undefined) return;
-    const count = st.kind === 1 ? n.recv : n.sent;
+    const count = st.kind === StepKind.Recv ? n.recv : n.sent;
     lines.push(`  ${st.title.padEnd(28)} ${String(count).padStart(9)} ${String(n.retrans).padStart(8)} ${String(n.timeouts).padStart(9)} ${String(n.unexpected).padStart(9)}`);
   });
   for (const r of s.rtd) lines.push(`  Response time ${r.name}: p50 ${r.summary.p50Ms} ms  p99 ${r.summary.p99Ms} ms  max ${r.summary.maxMs} ms`);

@@ -12,6 +12,9 @@ export const COMPACT_FORMS: Readonly<Record<string, string>> = {
   x: 'session-expires',
 };
 
+/** Long name → compact letter, built once (look-ups run on the send path through [last_*:]). */
+const COMPACT_OF: ReadonlyMap<string, string> = new Map(Object.entries(COMPACT_FORMS).map(([k, v]) => [v, k]));
+
 /** Long lower-case name for a header name in any case or compact form. */
 export function canonicalName(name: string): string {
   const lower = name.toLowerCase();
@@ -43,7 +46,7 @@ export interface HeaderLine {
  */
 export function findHeaders(msg: SipMessage, name: string): HeaderLine[] {
   const want = canonicalName(name);
-  const compact = Object.keys(COMPACT_FORMS).find((k) => COMPACT_FORMS[k] === want) ?? '';
+  const compact = COMPACT_OF.get(want) ?? '';
   const raw = msg.raw;
   const out: HeaderLine[] = [];
   let pos = raw.indexOf('\n') + 1;

@@ -26,5 +26,3 @@ export interface SipMessage {
 
 export type ParseFailure = { readonly ok: false; readonly reason: string };
 export type ParseResult = { readonly ok: true; readonly msg: SipMessage } | ParseFailure;
-
-export const isRequest = (m: SipMessage): boolean => m.status === 0;

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, ROOT, sipts, waitForOutput } from '../helpers.js';
+import { freePort, ROOT, sipts, startSiptsUas, waitForOutput } from '../helpers.js';
 
 test('-h lists SIPp-style options; -v prints the version', async () => {
   const h = await sipts(['-h']).exited;
@@ -98,10 +98,9 @@ test('the seed command lines, verbatim, against each other; SIGINT stops gracefu
 });
 
 test('the peer is killed mid-run: no hang, failures with their reason, exit 1', { timeout: 60_000 }, async (t) => {
-  const port = await freePort();
-  const uas = sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port)]);
+  const { port, child: uasChild } = await startSiptsUas();
+  const uas = { child: uasChild };
   t.after(() => uas.child.kill('SIGKILL'));
-  await waitForOutput(uas.child, /answering on/);
   const uac = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '100', '-m', '300', '-d', '500', '-max_retrans', '2']);
   t.after(() => uac.child.kill('SIGKILL'));
   await new Promise((r) => setTimeout(r, 1500));

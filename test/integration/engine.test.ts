@@ -27,7 +27,7 @@ test('no peer: calls fail on the retransmission limit, retransmissions counted, 
   const port = await freePort();
   const uac = await startLocal(engineConfig(builtin('uac'), {
     remote: { address: '127.0.0.1', port }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 5 },
-    settings: { retransmissions: true, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
+    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
   }));
   t.after(() => uac.engine.stopNow());
   assert.equal(await uac.engine.done, 'calls-done');
@@ -44,7 +44,7 @@ test('the peer stops mid-run: open calls fail with their reason', { timeout: 60_
   const uas = await startLocal(engineConfig(builtin('uas')));
   const uac = await startLocal(engineConfig(builtin('uac'), {
     remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 200 },
-    settings: { retransmissions: true, defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
+    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
   }));
   t.after(() => uac.engine.stopNow());
   await new Promise((r) => setTimeout(r, 700));
@@ -176,4 +176,22 @@ test('rrs="true": the route set (reversed at the UAC) and the Contact feed [rout
   assert.match(ack, /\r\nCSeq: 1 ACK\r\n/);
   assert.equal(await uac.engine.done, 'calls-done');
   assert.equal(uac.engine.snapshot().counters.SuccessfulCalls, 1);
+});
+
+test('a peer that dies after 180: the call fails on timer C instead of waiting for ever', { timeout: 10_000 }, async (t) => {
+  const peer = new RawPeer();
+  const port = await peer.open();
+  const uac = await startLocal(engineConfig(builtin('uac'), {
+    remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1 },
+    settings: { retransmissions: true, provisionalTimeoutMs: 300, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000 },
+  }));
+  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const invite = await peer.next();
+  const header = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(invite)?.[0].replace(/\r$/, '') ?? '';
+  peer.send(`SIP/2.0 180 Ringing\r\n${header('Via')}\r\n${header('From')}\r\n${header('To')};tag=x\r\n${header('Call-ID')}\r\n${header('CSeq')}\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
+  assert.equal(await uac.engine.done, 'calls-done');
+  const s = uac.engine.snapshot();
+  assert.equal(s.failures.FailedTimeoutOnRecv, 1);
+  assert.equal(s.steps[0]?.retrans, 0, 'the 180 stopped INVITE retransmissions (RFC 3261 §17.1.1.2)');
+  assert.equal(s.steps[4]?.timeouts, 1, 'the wait for 200 timed out');
 });
