@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
 
-export type RawOptions = Readonly<Record<string, string | boolean | undefined>>;
+export type RawOptions = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 
 export interface RunConfig {
   readonly scenario: { readonly kind: 'builtin'; readonly name: string } | { readonly kind: 'file'; readonly path: string } | undefined;
@@ -36,6 +36,10 @@ export interface RunConfig {
   readonly screenPeriodMs: number;
   readonly readKeys: boolean;
   readonly background: boolean;
+  /** -key NAME VALUE */
+  readonly keys: Readonly<Record<string, string>>;
+  /** -set NAME VALUE */
+  readonly globals: Readonly<Record<string, string>>;
 }
 
 export class ConfigErrors extends Error {
@@ -100,6 +104,16 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     return t;
   };
   const flag = (name: OptionName): boolean => raw[name] === true;
+  const pairs = (name: OptionName): Record<string, string> => {
+    const list = raw[name];
+    const out: Record<string, string> = {};
+    for (const p of Array.isArray(list) ? list : []) {
+      const eq = p.indexOf('=');
+      if (eq <= 0 || !/^[A-Za-z0-9_.-]+$/.test(p.slice(0, eq))) problems.push(`-${name} ${p.replace('=', ' ')}: expected -${name} NAME VALUE, NAME of letters, digits, '_', '-' or '.'`);
+      else out[p.slice(0, eq)] = p.slice(eq + 1);
+    }
+    return out;
+  };
 
   for (const o of OPTIONS) {
     if (o.kind === 'choice' && typeof raw[o.name] === 'string' && !(o.choices as readonly string[]).includes(raw[o.name] as string)) {
@@ -158,6 +172,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     screenPeriodMs: time('f'),
     readKeys: !flag('nostdin'),
     background: flag('bg'),
+    keys: pairs('key'),
+    globals: pairs('set'),
   };
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (problems.length > 0) throw new ConfigErrors(problems);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
 import type { Engine } from '../engine/engine.js';
+import type { EngineHooks } from '../engine/host.js';
 import { startEngine } from '../engine/run.js';
 import { DiagnosticsError, SiptsError } from '../errors.js';
 import { startLive } from '../report/live.js';
@@ -76,7 +77,7 @@ async function run(config: RunConfig): Promise<number> {
   try {
     ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid), {
       bindAddress: config.bindAddress, ports: config.localPorts, perCallSocket: config.perCallSocket,
-    }));
+    }, actionHooks));
   } catch (e) {
     if (e instanceof BindError) { err(`sipts: ${e.message}`); return EXIT.CANNOT_BIND; }
     throw e;
@@ -102,8 +103,15 @@ async function run(config: RunConfig): Promise<number> {
   process.off('SIGTERM', onSignal);
   const snap = engine.snapshot();
   process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
-  return exitCodeFor(snap);
+  return engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap);
 }
+
+/** What scenario actions may do outside the engine. */
+const actionHooks: Partial<EngineHooks> = {
+  // <log> goes to the log trace file (-trace_logs), not built yet; warnings and errors are shown now.
+  log: (level, text) => { if (level !== 'log') err(`sipts: ${level}: ${text}`); },
+  exec: (command) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
+};
 
 /** SIPp compat: -bg detaches and prints the background PID. */
 function background(argv: readonly string[]): number {

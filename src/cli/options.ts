@@ -3,7 +3,8 @@
  * commander, --help and the mapping to RunConfig; SIPp option names appear nowhere else.
  */
 
-export type OptionKind = 'flag' | 'string' | 'int' | 'number' | 'time' | 'choice';
+/** 'pair': SIPp's two-value options (-key NAME VALUE), repeatable. */
+export type OptionKind = 'flag' | 'string' | 'int' | 'number' | 'time' | 'choice' | 'pair';
 
 export interface OptionSpec {
   /** SIPp's name, without the dash. */
@@ -41,6 +42,8 @@ export const OPTIONS = [
   { name: 'nr', kind: 'flag', group: 'Timers', help: 'Disable UDP retransmissions.' },
   { name: 'T2', kind: 'time', arg: 'time', unit: 'ms', default: '4000', group: 'Timers', help: 'Upper bound of the doubling retransmission interval (RFC 3261 T2).' },
   { name: 'deadcall_wait', kind: 'time', arg: 'time', unit: 'ms', default: '33000', group: 'Timers', help: 'How long an ended call still absorbs its late messages.' },
+  { name: 'key', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Keyword [name] renders value in every message. Repeatable.' },
+  { name: 'set', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Global variable $name starts as value. Repeatable.' },
   { name: 'base_cseq', kind: 'int', arg: 'n', default: '1', group: 'Scenario', help: 'First CSeq number ([cseq]).' },
   { name: 'f', kind: 'time', arg: 'period', unit: 's', default: '1', group: 'Display', help: 'Statistics screen refresh period (s).' },
   { name: 'nostdin', kind: 'flag', group: 'Display', help: 'Do not read keys from standard input.' },

@@ -14,7 +14,9 @@ export function buildProgram(version: string): Command {
   for (const o of OPTIONS) {
     const flags = o.kind === 'flag' ? `--${o.name}` : `--${o.name} <${'arg' in o ? o.arg : 'value'}>`;
     const def = 'default' in o ? ` (default: ${o.default}${'unit' in o && o.kind === 'time' ? ` ${o.unit}` : ''})` : '';
-    program.addOption(new Option(flags, `${o.help}${def}`).helpGroup(`${o.group}:`));
+    const option = new Option(flags, `${o.help}${def}`).helpGroup(`${o.group}:`);
+    if (o.kind === 'pair') option.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    program.addOption(option);
   }
   // Help shows SIPp's one-dash spelling, which is what users type.
   program.configureHelp({ optionTerm: (opt) => opt.flags.replace(/^--(?!help|version)/, '-') });

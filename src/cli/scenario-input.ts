@@ -13,6 +13,7 @@ export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
     service: c.service, pid, transport: 'UDP',
     localIpEscaped: esc(c.localIp), localIpType: isIP(c.localIp) === 6 ? 6 : 4,
     mediaIpEscaped: esc(c.mediaIp), mediaIpType: isIP(c.mediaIp) === 6 ? 6 : 4, mediaPort: c.mediaPort,
+    keys: c.keys, globals: c.globals,
   };
 }
 

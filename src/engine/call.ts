@@ -2,7 +2,7 @@
  * One call's state: where it is in the scenario and what it has learned from the wire. No behaviour:
  * the interpreter moves it; the registry finds it.
  */
-import type { RenderContext } from '../scenario/template.js';
+import type { RenderContext, VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
 import type { TimerNode } from './timer-wheel.js';
@@ -39,6 +39,9 @@ export class CallState implements RenderContext {
   readonly retransTimer: CallTimer;
   readonly stepTimer: CallTimer;
   ended = false;
+  /** Set by a <jump> action: the step to go to next; -1 for none. */
+  jumpTo = -1;
+  readonly vars: VarValue[];
 
   constructor(
     readonly number: number,
@@ -49,7 +52,11 @@ export class CallState implements RenderContext {
     readonly startMs: number,
     baseCseq: number,
     rtdCount: number,
+    varCount: number,
+    /** <Global> variables: one array shared by every call of the run. */
+    readonly globals: VarValue[],
   ) {
+    this.vars = new Array<VarValue>(varCount).fill(undefined);
     this.cseq = baseCseq;
     this.rtdStartMs = new Float64Array(rtdCount).fill(Number.NaN);
     this.retransTimer = newTimer(this, TimerKind.Retrans);

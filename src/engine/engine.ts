@@ -10,7 +10,8 @@ import { parseMessage } from '../sip/parser.js';
 import { Counter, Stats, type StatsSnapshot } from '../stats/stats.js';
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
-import type { CallHost, CallSettings } from './host.js';
+import type { CallHost, CallSettings, EngineHooks } from './host.js';
+import type { VarValue } from '../scenario/template.js';
 import { onTimer, receive, runCall } from './interpreter.js';
 import { CallRegistry } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -30,6 +31,8 @@ export interface EngineConfig {
   readonly callIdHost: string;
   readonly pid: number;
 }
+
+const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined };
 
 export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted';
 
@@ -54,8 +57,23 @@ export class Engine implements CallHost, TransportHandler {
   /** Resolves once the run is over and the transport is closed. */
   readonly done: Promise<EndReason>;
   private readonly startMs: number;
+  /** <Global> variables, shared by every call. */
+  private readonly globals: VarValue[];
+  /** Set when a scenario's <exec int_cmd> stopped the run (SIPp's exit code 97). */
+  stoppedByCommand = false;
+  readonly hooks: EngineHooks;
 
-  constructor(private readonly config: EngineConfig, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
+  constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
+    this.hooks = {
+      log: hooks.log ?? NO_HOOKS.log,
+      exec: hooks.exec ?? NO_HOOKS.exec,
+      stop: (how) => {
+        this.stoppedByCommand = true;
+        (hooks.stop ?? NO_HOOKS.stop)(how);
+        if (how === 'now') this.stopNow(); else this.stopGracefully();
+      },
+    };
+    this.globals = config.scenario.initialGlobals.map((v) => v);
     this.scenario = config.scenario;
     this.settings = config.settings;
     this.startMs = clock();
@@ -111,7 +129,7 @@ export class Engine implements CallHost, TransportHandler {
   }
 
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number): { run: () => void; call: CallState } {
-    const call = new CallState(number, callId, ep, address, port, this.clock(), this.config.baseCseq, this.scenario.rtdNames.length);
+    const call = new CallState(number, callId, ep, address, port, this.clock(), this.config.baseCseq, this.scenario.rtdNames.length, this.scenario.varNames.length, this.globals);
     this.registry.add(call);
     this.stats.count(Counter.CallsCreated);
     this.stats.openCalls++;

@@ -22,7 +22,17 @@ export interface CallSettings {
   readonly t2Ms: number;
 }
 
+/** What actions may ask of the world outside the engine; the CLI provides them. */
+export interface EngineHooks {
+  log(level: 'log' | 'warning' | 'error', text: string): void;
+  /** <exec command>: run a shell command, without waiting for it. */
+  exec(command: string): void;
+  /** <exec int_cmd="stop_gracefully|stop_now">. */
+  stop(how: 'gracefully' | 'now'): void;
+}
+
 export interface CallHost {
+  readonly hooks: EngineHooks;
   readonly scenario: CompiledScenario;
   readonly stats: Stats;
   readonly wheel: TimerWheel<CallTimer>;

@@ -9,6 +9,7 @@ import { headerValue, headerValues, uriOf } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
 import { buildResponse } from '../sip/response.js';
 import { Counter, StepCounter } from '../stats/stats.js';
+import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions } from './actions.js';
 import { TimerKind, type CallState, type CallTimer } from './call.js';
 import type { CallHost } from './host.js';
 import { findBackward, findForward, isRetransmissionOf } from './matcher.js';
@@ -27,7 +28,7 @@ export function runCall(host: CallHost, call: CallState): void {
       case StepKind.Send:
         if (!sendStep(host, call, step, index)) return;
         markRtd(host, call, step);
-        call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : index + 1;
+        if (!finishStep(host, call, step, index)) return;
         break;
       case StepKind.Recv: {
         const timeout = recvTimeout(host, call, step);
@@ -38,16 +39,34 @@ export function runCall(host: CallHost, call: CallState): void {
         markRtd(host, call, step);
         const ms = step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
         if (ms > 0) { host.wheel.schedule(call.stepTimer, host.now() + ms); return; }
-        call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : index + 1;
+        if (!finishStep(host, call, step, index)) return;
         break;
       }
       case StepKind.Nop:
         markRtd(host, call, step);
-        call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : index + 1;
+        if (!finishStep(host, call, step, index)) return;
         break;
     }
   }
   if (!call.ended) host.wheel.schedule(call.stepTimer, host.now()); // continue on a later turn
+}
+
+/**
+ * Runs the step's actions and moves to the next step: a <jump>, else `next` (when test= and chance=
+ * allow it), else the following step. False when the call ended.
+ */
+function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number): boolean {
+  if (step.actions.length > 0) {
+    const r = runActions(host, call, step.actions);
+    if (r === ACTIONS_ENDED_CALL) return false;
+    if (r !== ACTIONS_OK) { host.finish(call, r); return false; }
+  }
+  if (call.jumpTo >= 0) { call.stepIndex = call.jumpTo; call.jumpTo = -1; return true; }
+  const takeNext = step.nextIndex >= 0
+    && (step.test === undefined || isSet(getVar(call, step.test)))
+    && (step.chance >= 1 || host.random() < step.chance);
+  call.stepIndex = takeNext ? step.nextIndex : index + 1;
+  return true;
 }
 
 /**
@@ -122,8 +141,7 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   }
   if (step.rrs) recordRoutes(call, msg);
   markRtd(host, call, step);
-  call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : at + 1;
-  runCall(host, call);
+  if (finishStep(host, call, step, at)) runCall(host, call);
 }
 
 /** What SIPp does with a message that is not the expected one. */
@@ -168,7 +186,7 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
     host.finish(call, Failure.FailedTimeoutOnRecv);
     return;
   }
-  if (step.kind === StepKind.Pause) call.stepIndex = step.nextIndex >= 0 ? step.nextIndex : call.stepIndex + 1;
+  if (step.kind === StepKind.Pause && !finishStep(host, call, step, call.stepIndex)) return;
   runCall(host, call);
 }
 

@@ -1,4 +1,5 @@
 /** Typed scenario steps, each with its source location. Produced by load.ts, consumed by compile.ts. */
+import type { Action } from './action-ast.js';
 
 export interface Loc {
   readonly line: number;
@@ -8,6 +9,12 @@ export interface Loc {
 /** A reference to a label, kept with its place so an undefined label can be reported there. */
 export interface LabelRef {
   readonly label: string;
+  readonly loc: Loc;
+}
+
+/** A variable named in an attribute, kept with its place so an undefined one can be reported there. */
+export interface VarRef {
+  readonly name: string;
   readonly loc: Loc;
 }
 
@@ -24,6 +31,11 @@ interface StepCommon {
   readonly rtd: string | undefined;
   /** Per-step screen decoration (SIPp's crlf/display/hide): kept for the live screen. */
   readonly crlf: boolean;
+  readonly actions: readonly Action[];
+  /** `next` is taken only when this variable is set (SIPp's test=). */
+  readonly test: VarRef | undefined;
+  /** Probability (0..1) that `next` is taken (SIPp's chance=). */
+  readonly chance: number;
 }
 
 export interface SendStep extends StepCommon {
@@ -77,4 +89,6 @@ export interface ScenarioAst {
   /** SIPp's <ResponseTimeRepartition> and <CallLengthRepartition> bucket edges, in ms. */
   readonly responseTimeRepartition: readonly number[];
   readonly callLengthRepartition: readonly number[];
+  /** Variables declared by <Global>, <User> or <Reference>: they count as defined. */
+  readonly declared: readonly { readonly ref: VarRef; readonly scope: 'global' | 'user' | 'reference' }[];
 }

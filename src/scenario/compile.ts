@@ -5,7 +5,9 @@
 import { DiagnosticsError, type Diagnostic } from '../errors.js';
 import type { LabelRef, Loc, ScenarioAst } from './ast.js';
 import type { TemplateEnv } from './keywords.js';
+import { compileAction, readVar, type ActionCompiler, type CompiledAction, type VarSlot } from './compile-actions.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
+import { buildVarTable } from './variables.js';
 import { loadScenario } from './load.js';
 import { parseXml } from './xml.js';
 
@@ -38,6 +40,12 @@ export interface CompiledStep {
   /** pause: -1 uses -d. */
   readonly pauseMs: number;
   readonly timewait: boolean;
+  /** Run when the step is done: after a send, after a matching receive, when a nop or pause runs. */
+  readonly actions: readonly CompiledAction[];
+  /** `next` is taken only when this variable is set; undefined: always. */
+  readonly test: VarSlot | undefined;
+  /** Probability that `next` is taken. */
+  readonly chance: number;
 }
 
 export interface CompiledScenario {
@@ -51,6 +59,10 @@ export interface CompiledScenario {
   readonly firstRequest: string;
   readonly responseTimeRepartition: readonly number[];
   readonly callLengthRepartition: readonly number[];
+  readonly varNames: readonly string[];
+  readonly varGlobal: readonly boolean[];
+  /** -set values, by slot of the global variable. */
+  readonly initialGlobals: readonly (string | undefined)[];
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -95,6 +107,8 @@ function compileAst(
     }
     return at;
   };
+  const vars = buildVarTable(ast, Object.keys(env.globals));
+  const ac: ActionCompiler = { env, vars, report, reportLoc };
   const rtdNames: string[] = [];
   const rtd = (name: string | undefined): number => {
     if (name === undefined) return -1;
@@ -110,10 +124,12 @@ function compileAst(
       loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
       template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', optional: false,
       timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, timewait: false,
+      actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
+      test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
     };
     switch (s.kind) {
       case 'send': {
-        const template = compileTemplate(s.template, env, report);
+        const template = compileTemplate(s.template, env, vars, report);
         const first = s.template.text.trim().split(/\s+/, 2);
         const title = first[0] === 'SIP/2.0' ? `${first[1] ?? '?'} ->` : `${first[0] ?? '?'} ->`;
         steps.push({ ...base, kind: StepKind.Send, title, template, retransMs: s.retransMs ?? 0, lostPercent: s.lostPercent });
@@ -144,5 +160,6 @@ function compileAst(
   return {
     name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '',
     responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
+    varNames: vars.names, varGlobal: vars.global, initialGlobals: vars.names.map((n) => env.globals[n]),
   };
 }

@@ -15,6 +15,16 @@ export interface TemplateEnv {
   readonly mediaIpEscaped: string;
   readonly mediaIpType: 4 | 6;
   readonly mediaPort: number;
+  /** -key NAME VALUE: [NAME] renders VALUE. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** -set NAME VALUE: global variables with a value before the first call. */
+  readonly globals: Readonly<Record<string, string>>;
+}
+
+/** Resolves a variable name to its slot, or undefined when it is never assigned. */
+export interface VarResolver {
+  slot(name: string): number | undefined;
+  readonly global: readonly boolean[];
 }
 
 type Parsed = { readonly seg: Segment; readonly optionalLine: boolean } | { readonly error: string; readonly hint: string };
@@ -50,7 +60,15 @@ const ROWS: Readonly<Record<string, Row>> = {
 export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS), 'last_<Header>:', 'last_<Header>:value'];
 
 /** Parses the inside of `[…]`. */
-export function parseKeyword(inner: string, env: TemplateEnv): Parsed {
+export function parseKeyword(inner: string, env: TemplateEnv, vars: VarResolver): Parsed {
+  if (inner.startsWith('$')) {
+    const name = inner.slice(1);
+    const slot = vars.slot(name);
+    if (slot === undefined) return { error: `variable "${name}" is used but never assigned`, hint: `assign it with an action (e.g. <assignstr assign_to="${name}" value="…"/>), declare it with <Global variables="${name}"/>, or give it with -set ${name} VALUE` };
+    return dyn(Op.Var, slot, vars.global[slot] === true ? 'g' : '');
+  }
+  const key = env.keys[inner];
+  if (key !== undefined) return lit(key);
   const last = /^last_([A-Za-z0-9_.!%*+`'~-]+?)(:(value)?)?$/.exec(inner);
   if (last !== null) {
     const header = last[1] ?? '';

@@ -17,6 +17,8 @@ export const Op = {
   LocalPort: 13,
   /** A line dropped whole when its keywords render empty (sub holds the line, CRLF included). */
   OptLine: 14,
+  /** [$name]: n is the slot; text is 'g' for a <Global> variable. */
+  Var: 15,
 } as const;
 
 /** One shape for every segment keeps the render loop monomorphic. */

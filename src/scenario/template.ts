@@ -5,7 +5,7 @@
 import { findHeaders } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
 import type { TemplateSource } from './ast.js';
-import { parseKeyword, type TemplateEnv } from './keywords.js';
+import { parseKeyword, type TemplateEnv, type VarResolver } from './keywords.js';
 import { Op, type Segment } from './segment.js';
 
 /** What a template reads from the call while rendering. The engine's call state implements it. */
@@ -22,6 +22,18 @@ export interface RenderContext {
   readonly routes: string;
   readonly nextUrl: string;
   readonly lastRecv: SipMessage | undefined;
+  readonly vars: readonly VarValue[];
+  readonly globals: readonly VarValue[];
+}
+
+/** A variable's value: a string (regexp match, assignstr), a number (assign, arithmetic), a boolean (test). */
+export type VarValue = string | number | boolean | undefined;
+
+/** SIPp compat: numbers print with six decimals (C's %lf), booleans as true/false, unset as nothing. */
+export function formatVar(v: VarValue): string {
+  if (v === undefined) return '';
+  if (typeof v === 'number') return v.toFixed(6);
+  return typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
 }
 
 export interface CompiledTemplate {
@@ -47,7 +59,7 @@ const toBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1')
  * SIPp compat: each line is trimmed, blank lines before the start line and after the message are dropped,
  * lines end with CRLF, the header block ends with an empty line and every body line ends with CRLF.
  */
-export function compileTemplate(src: TemplateSource, env: TemplateEnv, report: ReportAt): CompiledTemplate {
+export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: VarResolver, report: ReportAt): CompiledTemplate {
   const rawLines: { text: string; offset: number }[] = [];
   let pos = 0;
   while (pos <= src.text.length) {
@@ -65,10 +77,10 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, report: R
   const bodyLines = blank < 0 ? [] : rawLines.slice(blank + 1);
 
   const header: Segment[] = [];
-  for (const l of headerLines) compileLine(l.text, l.offset, env, report, header);
+  for (const l of headerLines) compileLine(l.text, l.offset, env, vars, report, header);
   pushLit(header, '\r\n');
   const body: Segment[] = [];
-  for (const l of bodyLines) compileLine(l.text, l.offset, env, report, body);
+  for (const l of bodyLines) compileLine(l.text, l.offset, env, vars, report, body);
 
   const first = headerLines[0]?.text ?? '';
   const word = /^([A-Za-z][A-Za-z0-9!%*_+`'~.-]*) /.exec(first);
@@ -76,7 +88,18 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, report: R
   return { header, body, method };
 }
 
-function compileLine(text: string, offset: number, env: TemplateEnv, report: ReportAt, out: Segment[]): void {
+/** A one-line text with keywords (assignstr value, log message, exec command): no CRLF, no line rules. */
+export function compileText(src: TemplateSource, env: TemplateEnv, vars: VarResolver, report: ReportAt): readonly Segment[] {
+  const out: Segment[] = [];
+  compileLine(src.text, src.offset, env, vars, report, out, false);
+  return out;
+}
+
+export function renderText(segs: readonly Segment[], ctx: RenderContext): string {
+  return renderSegments(segs, ctx, 0, 0);
+}
+
+function compileLine(text: string, offset: number, env: TemplateEnv, vars: VarResolver, report: ReportAt, out: Segment[], crlf = true): void {
   const line: Segment[] = [];
   let optional = false;
   let onlyKeywords = true;
@@ -90,7 +113,7 @@ function compileLine(text: string, offset: number, env: TemplateEnv, report: Rep
       report(offset + open, `keyword starting with '[' is never closed`, 'end the keyword with ], or remove the [');
       return;
     }
-    const parsed = parseKeyword(text.slice(open + 1, close).trim(), env);
+    const parsed = parseKeyword(text.slice(open + 1, close).trim(), env, vars);
     if ('error' in parsed) report(offset + open, parsed.error, parsed.hint);
     else {
       if (parsed.seg.op === Op.Lit) { pushLit(line, toBytes(parsed.seg.text)); onlyKeywords = false; }
@@ -102,7 +125,7 @@ function compileLine(text: string, offset: number, env: TemplateEnv, report: Rep
     }
     i = close + 1;
   }
-  pushLit(line, '\r\n');
+  if (crlf) pushLit(line, '\r\n');
   if (optional && onlyKeywords) out.push({ op: Op.OptLine, text: '', n: 0, sub: line });
   else for (const s of line) if (s.op === Op.Lit) pushLit(out, s.text); else out.push(s);
 }
@@ -143,6 +166,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.RemoteIp: s += ctx.remoteIpEscaped; break;
       case Op.RemotePort: s += ctx.remotePort + seg.n; break;
       case Op.LocalPort: s += ctx.localPort + seg.n; break;
+      case Op.Var: s += formatVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
       case Op.OptLine: {
         const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength);
         if (line !== '\r\n') s += line;

@@ -10,6 +10,8 @@ export interface XmlAttr {
   readonly value: string;
   /** Offset of the attribute name in the source. */
   readonly offset: number;
+  /** Offset of the first character of the value. */
+  readonly valueOffset: number;
 }
 
 export interface XmlElement {
@@ -97,7 +99,9 @@ function convertChildren(nodes: unknown[], source: string): XmlElement[] {
     const rawAttrs = node[':@'];
     if (typeof rawAttrs === 'object' && rawAttrs !== null) {
       for (const [k, v] of Object.entries(rawAttrs as Record<string, unknown>)) {
-        attrs.set(k, { value: typeof v === 'string' ? v : v === true ? 'true' : String(v), offset: attrOffset(source, offset, tagEnd, k) });
+        const at = attrOffset(source, offset, tagEnd, k);
+        const quote = source.slice(at, tagEnd).search(/["']/);
+        attrs.set(k, { value: typeof v === 'string' ? v : v === true ? 'true' : String(v), offset: at, valueOffset: quote < 0 ? at : at + quote + 1 });
       }
     }
     let text = '';

@@ -3,10 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { OPTIONS } from '../../src/cli/options.js';
+import { optionsMarkdown } from '../../src/cli/options-table.js';
 import { ROOT } from '../helpers.js';
 
-test('the README option table lists every option of the option table, and no other', () => {
+test('the README option table is the one generated from the option table (npm run options-table)', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  assert.ok(readme.includes(`${optionsMarkdown()}\n`), 'README.md: paste the output of `npm run options-table` over the option table');
   const listed = [...readme.matchAll(/^\| `-([A-Za-z0-9_]+)` \|/gm)].map((m) => m[1]);
   assert.deepEqual(listed, OPTIONS.map((o) => o.name));
 });

@@ -1,0 +1,118 @@
+/**
+ * Runs a step's actions for a call. Expected trouble (a regexp that must match and does not) is a
+ * failure reason returned as a value, never an exception.
+ */
+import type { CompiledAction, CompiledOperand, VarSlot } from '../scenario/compile-actions.js';
+import { formatVar, renderText, type VarValue } from '../scenario/template.js';
+import { findHeaders } from '../sip/headers.js';
+import { bodyOf } from '../sip/parser.js';
+import type { CallState } from './call.js';
+import type { CallHost } from './host.js';
+import { Failure } from './outcome.js';
+
+/** Returned when every action ran; otherwise a FAILURE_REASONS index, or ACTIONS_ENDED_CALL. */
+export const ACTIONS_OK = -1;
+/** An int_cmd ended the call (it is already finished). */
+export const ACTIONS_ENDED_CALL = -2;
+
+export function getVar(call: CallState, v: VarSlot): VarValue {
+  return v.global ? call.globals[v.slot] : call.vars[v.slot];
+}
+
+function setVar(call: CallState, v: VarSlot, value: VarValue): void {
+  if (v.global) call.globals[v.slot] = value;
+  else call.vars[v.slot] = value;
+}
+
+/** SIPp's test= semantics: a regexp or string variable is set once assigned; numbers as in C; booleans as they are. */
+export function isSet(v: VarValue): boolean {
+  if (v === undefined) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  return true;
+}
+
+const num = (v: VarValue): number => (typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : v === undefined ? 0 : Number.parseFloat(v) || 0);
+const operandNum = (call: CallState, o: CompiledOperand): number => (o.variable === undefined ? o.num : num(getVar(call, o.variable)));
+const operandStr = (call: CallState, o: CompiledOperand): string => (o.variable === undefined ? o.str : formatVar(getVar(call, o.variable)));
+
+export function runActions(host: CallHost, call: CallState, actions: readonly CompiledAction[]): number {
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i] as CompiledAction;
+    switch (a.kind) {
+      case 'ereg': {
+        const r = ereg(call, a);
+        if (r !== ACTIONS_OK) return r;
+        break;
+      }
+      case 'assign': setVar(call, a.to, operandNum(call, a.value)); break;
+      case 'assignstr': setVar(call, a.to, renderText(a.text, call)); break;
+      case 'arith': {
+        const x = num(getVar(call, a.to));
+        const y = operandNum(call, a.value);
+        setVar(call, a.to, a.op === 'add' ? x + y : a.op === 'subtract' ? x - y : a.op === 'multiply' ? x * y : x / y);
+        break;
+      }
+      case 'todouble': setVar(call, a.to, num(getVar(call, a.from))); break;
+      case 'test': {
+        const x = num(getVar(call, a.from));
+        const y = operandNum(call, a.value);
+        const c = a.compare;
+        setVar(call, a.to, c === 'equal' ? x === y : c === 'not_equal' ? x !== y : c === 'greater_than' ? x > y : c === 'less_than' ? x < y : c === 'greater_than_equal' ? x >= y : x <= y);
+        break;
+      }
+      case 'strcmp': {
+        // SIPp compat: the result is a number, like C's strcmp: 0 when equal.
+        const x = formatVar(getVar(call, a.from));
+        const y = operandStr(call, a.value);
+        setVar(call, a.to, x === y ? 0 : x < y ? -1 : 1);
+        break;
+      }
+      case 'log': host.hooks.log(a.level, renderText(a.text, call)); break;
+      case 'exec':
+        if (a.command !== undefined) host.hooks.exec(renderText(a.command, call));
+        if (a.intCmd === 'stop_call') { host.finish(call, -1); return ACTIONS_ENDED_CALL; }
+        if (a.intCmd !== undefined) host.hooks.stop(a.intCmd === 'stop_now' ? 'now' : 'gracefully');
+        break;
+      case 'jump': call.jumpTo = Math.floor(operandNum(call, a.value)); break;
+      case 'gettimeofday': {
+        const now = Date.now();
+        const [sec, usec] = a.to;
+        if (sec !== undefined) setVar(call, sec, Math.floor(now / 1000));
+        if (usec !== undefined) setVar(call, usec, (now % 1000) * 1000);
+        break;
+      }
+      case 'strfn': {
+        const s = formatVar(getVar(call, a.v));
+        setVar(call, a.v, a.fn === 'trim' ? s.trim() : a.fn === 'urlencode' ? encodeURIComponent(s) : safeDecode(s));
+        break;
+      }
+    }
+  }
+  return ACTIONS_OK;
+}
+
+function safeDecode(s: string): string {
+  try { return decodeURIComponent(s); } catch { return s; }
+}
+
+function ereg(call: CallState, a: Extract<CompiledAction, { kind: 'ereg' }>): number {
+  let subject: string | undefined;
+  const msg = call.lastRecv;
+  if (a.searchIn === 'var') subject = a.source === undefined ? undefined : formatVar(getVar(call, a.source));
+  else if (msg === undefined) subject = undefined;
+  else if (a.searchIn === 'body') subject = bodyOf(msg);
+  else if (a.searchIn === 'msg') subject = a.startLine ? msg.raw.slice(0, msg.raw.indexOf('\n') >>> 0).replace(/\r$/, '') : msg.raw;
+  else {
+    const lines = findHeaders(msg, a.header);
+    const picked = a.occurrence > 0 ? lines.slice(a.occurrence - 1, a.occurrence) : lines;
+    subject = picked.length === 0 ? undefined : picked.map((h) => msg.raw.slice(h.valueStart, h.end)).join(', ');
+    if (subject === undefined && a.checkIt) return Failure.FailedRegexpHdrNotFound;
+  }
+  const m = subject === undefined ? null : a.re.exec(subject);
+  if (m === null && a.checkIt) return Failure.FailedRegexpDoesntMatch;
+  if (m !== null && a.checkItInverse) return Failure.FailedRegexpShouldntMatch;
+  // assign_to="all,g1,g2": the whole match, then each group; no match leaves them unset.
+  for (let i = 0; i < a.assignTo.length; i++) setVar(call, a.assignTo[i] as VarSlot, m === null ? undefined : (m[i] ?? ''));
+  return ACTIONS_OK;
+}

@@ -1,0 +1,30 @@
+/** The actions of SIPp's <action> element, typed, each with its place. */
+import type { Loc, TemplateSource, VarRef } from './ast.js';
+
+export type Compare = 'equal' | 'not_equal' | 'greater_than' | 'less_than' | 'greater_than_equal' | 'less_than_equal';
+export type Arith = 'add' | 'subtract' | 'multiply' | 'divide';
+export type SearchIn = 'msg' | 'hdr' | 'body' | 'var';
+export type IntCmd = 'stop_call' | 'stop_gracefully' | 'stop_now';
+
+/** A value given either as a literal or by a variable (SIPp's value= / variable2= pairs). */
+export type Operand = { readonly literal: string } | { readonly variable: VarRef };
+
+export type Action =
+  | {
+    readonly kind: 'ereg'; readonly loc: Loc; readonly regexp: string; readonly regexpOffset: number;
+    readonly searchIn: SearchIn; readonly header: string | undefined; readonly variable: VarRef | undefined;
+    /** 1-based; 0 searches every occurrence, joined with ", ". */
+    readonly occurrence: number; readonly caseIndep: boolean; readonly startLine: boolean;
+    readonly checkIt: boolean; readonly checkItInverse: boolean; readonly assignTo: readonly VarRef[];
+  }
+  | { readonly kind: 'assign'; readonly loc: Loc; readonly assignTo: VarRef; readonly value: Operand }
+  | { readonly kind: 'assignstr'; readonly loc: Loc; readonly assignTo: VarRef; readonly value: TemplateSource }
+  | { readonly kind: 'arith'; readonly loc: Loc; readonly op: Arith; readonly assignTo: VarRef; readonly value: Operand }
+  | { readonly kind: 'todouble'; readonly loc: Loc; readonly assignTo: VarRef; readonly variable: VarRef }
+  | { readonly kind: 'test'; readonly loc: Loc; readonly assignTo: VarRef; readonly variable: VarRef; readonly compare: Compare; readonly value: Operand }
+  | { readonly kind: 'strcmp'; readonly loc: Loc; readonly assignTo: VarRef; readonly variable: VarRef; readonly value: Operand }
+  | { readonly kind: 'log'; readonly loc: Loc; readonly level: 'log' | 'warning' | 'error'; readonly message: TemplateSource }
+  | { readonly kind: 'exec'; readonly loc: Loc; readonly command: TemplateSource | undefined; readonly intCmd: IntCmd | undefined }
+  | { readonly kind: 'jump'; readonly loc: Loc; readonly value: Operand }
+  | { readonly kind: 'gettimeofday'; readonly loc: Loc; readonly assignTo: readonly VarRef[] }
+  | { readonly kind: 'strfn'; readonly loc: Loc; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly variable: VarRef };

@@ -1,0 +1,101 @@
+/**
+ * Typed reading of XML attributes. Each reader reports a bad value at the attribute, with a hint, and
+ * returns a neutral value so that checking goes on and every problem is reported in one run.
+ */
+import type { Diagnostic } from '../errors.js';
+import type { LabelRef, Loc, VarRef } from './ast.js';
+import type { XmlAttr, XmlDocument, XmlElement } from './xml.js';
+
+export class AttrReader {
+  constructor(private readonly doc: XmlDocument, private readonly diagnostics: Diagnostic[]) {}
+
+  report(offset: number, message: string, hint?: string): void {
+    const { line, col } = this.doc.lines.position(offset);
+    this.diagnostics.push({ file: this.doc.file, line, col, message, sourceLine: this.doc.lines.lineText(line), ...(hint === undefined ? {} : { hint }) });
+  }
+
+  loc(offset: number): Loc {
+    return this.doc.lines.position(offset);
+  }
+
+  /** Reports attributes `el` does not take; `notYet` are SIPp's that sipts does not implement yet. */
+  checkNames(el: XmlElement, known: readonly string[], notYet: ReadonlySet<string>): void {
+    for (const [name, attr] of el.attrs) {
+      if (known.includes(name)) continue;
+      if (notYet.has(name)) this.report(attr.offset, `attribute '${name}' of <${el.name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now');
+      else this.report(attr.offset, `unknown attribute '${name}' on <${el.name}>`, `<${el.name}> takes: ${known.join(', ')}`);
+    }
+  }
+
+  /** A required attribute: reports its absence at the element. */
+  required(el: XmlElement, name: string, example: string): XmlAttr | undefined {
+    const a = el.attrs.get(name);
+    if (a === undefined) this.report(el.offset, `<${el.name}> needs a ${name} attribute`, `e.g. ${example}`);
+    return a;
+  }
+
+  ms(a: XmlAttr | undefined, what: string): number | undefined {
+    if (a === undefined) return undefined;
+    const v = a.value.trim();
+    if (!/^\d+$/.test(v)) { this.report(a.offset, `${what}="${a.value}" is not a number of milliseconds`, `write a whole number, e.g. ${what}="500"`); return undefined; }
+    return Number(v);
+  }
+
+  number(a: XmlAttr | undefined, what: string): number | undefined {
+    if (a === undefined) return undefined;
+    const v = Number(a.value.trim());
+    if (a.value.trim() === '' || !Number.isFinite(v)) { this.report(a.offset, `${what}="${a.value}" is not a number`, `write a number, e.g. ${what}="1.5"`); return undefined; }
+    return v;
+  }
+
+  /** A probability given as 0..1 (SIPp's chance) or a percentage given as 0..100 (lost). */
+  fraction(a: XmlAttr | undefined, what: string, max: 1 | 100): number | undefined {
+    if (a === undefined) return undefined;
+    const v = Number(a.value.trim());
+    if (a.value.trim() === '' || !Number.isFinite(v) || v < 0 || v > max) {
+      this.report(a.offset, `${what}="${a.value}" is not ${max === 1 ? 'a probability' : 'a percentage'}`, `write a number from 0 to ${max}, e.g. ${what}="${max === 1 ? '0.5' : '10'}"`);
+      return undefined;
+    }
+    return v;
+  }
+
+  bool(a: XmlAttr | undefined, what: string): boolean {
+    if (a === undefined) return false;
+    const v = a.value.trim().toLowerCase();
+    if (v === 'true' || v === '1') return true;
+    if (v === 'false' || v === '0') return false;
+    this.report(a.offset, `${what}="${a.value}" is not a boolean`, `write ${what}="true" or ${what}="false"`);
+    return false;
+  }
+
+  label(a: XmlAttr | undefined, what: string): LabelRef | undefined {
+    if (a === undefined) return undefined;
+    if (a.value.trim() === '') { this.report(a.offset, `${what}="" names no label`, 'name a <label id="…"/> of this scenario'); return undefined; }
+    return { label: a.value.trim(), loc: this.loc(a.offset) };
+  }
+
+  choice<T extends string>(a: XmlAttr | undefined, what: string, choices: readonly T[]): T | undefined {
+    if (a === undefined) return undefined;
+    const v = a.value.trim() as T;
+    if (choices.includes(v)) return v;
+    this.report(a.offset, `${what}="${a.value}" is not one of ${choices.join(', ')}`, `write e.g. ${what}="${choices[0] ?? ''}"`);
+    return undefined;
+  }
+
+  /** One variable name. */
+  variable(a: XmlAttr | undefined, what: string): VarRef | undefined {
+    return this.variables(a, what)?.[0];
+  }
+
+  /** A comma-separated list of variable names, as in assign_to="1,2,3". */
+  variables(a: XmlAttr | undefined, what: string): VarRef[] | undefined {
+    if (a === undefined) return undefined;
+    const names = a.value.split(',').map((s) => s.trim());
+    if (names.some((n) => !/^[A-Za-z0-9_.-]+$/.test(n))) {
+      this.report(a.offset, `${what}="${a.value}" is not a list of variable names`, `write names of letters, digits, '_', '-' or '.', separated by commas, e.g. ${what}="user,domain"`);
+      return undefined;
+    }
+    const loc = this.loc(a.offset);
+    return names.map((name) => ({ name, loc }));
+  }
+}

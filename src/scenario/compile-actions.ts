@@ -1,0 +1,88 @@
+/** Actions → their runtime form: variable slots resolved, regexps compiled once, texts compiled to segments. */
+import type { Action, Arith, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
+import type { Loc, VarRef } from './ast.js';
+import type { TemplateEnv } from './keywords.js';
+import { compileRegex } from './regex.js';
+import type { Segment } from './segment.js';
+import { compileText, type ReportAt } from './template.js';
+import type { VarTable } from './variables.js';
+
+/** Where a variable lives: a call's slot, or the run's for <Global> ones. */
+export interface VarSlot {
+  readonly slot: number;
+  readonly global: boolean;
+}
+
+/** A literal (as number and as string) or a variable. */
+export interface CompiledOperand {
+  readonly variable: VarSlot | undefined;
+  readonly num: number;
+  readonly str: string;
+}
+
+export type CompiledAction =
+  | {
+    readonly kind: 'ereg'; readonly re: RegExp; readonly searchIn: SearchIn; readonly header: string; readonly source: VarSlot | undefined;
+    readonly occurrence: number; readonly startLine: boolean; readonly checkIt: boolean; readonly checkItInverse: boolean;
+    readonly assignTo: readonly VarSlot[];
+  }
+  | { readonly kind: 'assign'; readonly to: VarSlot; readonly value: CompiledOperand }
+  | { readonly kind: 'assignstr'; readonly to: VarSlot; readonly text: readonly Segment[] }
+  | { readonly kind: 'arith'; readonly op: Arith; readonly to: VarSlot; readonly value: CompiledOperand }
+  | { readonly kind: 'todouble'; readonly to: VarSlot; readonly from: VarSlot }
+  | { readonly kind: 'test'; readonly to: VarSlot; readonly from: VarSlot; readonly compare: Compare; readonly value: CompiledOperand }
+  | { readonly kind: 'strcmp'; readonly to: VarSlot; readonly from: VarSlot; readonly value: CompiledOperand }
+  | { readonly kind: 'log'; readonly level: 'log' | 'warning' | 'error'; readonly text: readonly Segment[] }
+  | { readonly kind: 'exec'; readonly command: readonly Segment[] | undefined; readonly intCmd: IntCmd | undefined }
+  | { readonly kind: 'jump'; readonly value: CompiledOperand }
+  | { readonly kind: 'gettimeofday'; readonly to: readonly VarSlot[] }
+  | { readonly kind: 'strfn'; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly v: VarSlot };
+
+export interface ActionCompiler {
+  readonly env: TemplateEnv;
+  readonly vars: VarTable;
+  readonly report: ReportAt;
+  readonly reportLoc: (loc: Loc, message: string, hint?: string) => void;
+}
+
+/** Resolves a variable that is read: an error at its place when nothing ever assigns it. */
+export function readVar(c: ActionCompiler, ref: VarRef): VarSlot {
+  const slot = c.vars.slot(ref.name);
+  if (slot === undefined) {
+    c.reportLoc(ref.loc, `variable "${ref.name}" is used but never assigned`, `assign it with an action, declare it with <Global variables="${ref.name}"/>, or give it with -set ${ref.name} VALUE`);
+    return { slot: 0, global: false };
+  }
+  return { slot, global: c.vars.global[slot] === true };
+}
+
+/** Every assigned variable has a slot (buildVarTable gave it one). */
+const writeVar = (c: ActionCompiler, ref: VarRef): VarSlot => readVar(c, ref);
+
+function operand(c: ActionCompiler, o: Operand): CompiledOperand {
+  if ('variable' in o) return { variable: readVar(c, o.variable), num: 0, str: '' };
+  return { variable: undefined, num: Number(o.literal), str: o.literal };
+}
+
+export function compileAction(c: ActionCompiler, a: Action): CompiledAction | undefined {
+  switch (a.kind) {
+    case 'ereg': {
+      const re = compileRegex(a.regexp, a.caseIndep);
+      if (!re.ok) { c.report(a.regexpOffset, `regexp does not compile: ${re.error}`, 'SIPp regexps are POSIX extended regular expressions'); return undefined; }
+      return {
+        kind: 'ereg', re: re.re, searchIn: a.searchIn, header: a.header ?? '', source: a.variable === undefined ? undefined : readVar(c, a.variable),
+        occurrence: a.occurrence, startLine: a.startLine, checkIt: a.checkIt, checkItInverse: a.checkItInverse, assignTo: a.assignTo.map((r) => writeVar(c, r)),
+      };
+    }
+    case 'assign': return { kind: 'assign', to: writeVar(c, a.assignTo), value: operand(c, a.value) };
+    case 'assignstr': return { kind: 'assignstr', to: writeVar(c, a.assignTo), text: compileText(a.value, c.env, c.vars, c.report) };
+    case 'arith': return { kind: 'arith', op: a.op, to: writeVar(c, a.assignTo), value: operand(c, a.value) };
+    case 'todouble': return { kind: 'todouble', to: writeVar(c, a.assignTo), from: readVar(c, a.variable) };
+    case 'test': return { kind: 'test', to: writeVar(c, a.assignTo), from: readVar(c, a.variable), compare: a.compare, value: operand(c, a.value) };
+    case 'strcmp': return { kind: 'strcmp', to: writeVar(c, a.assignTo), from: readVar(c, a.variable), value: operand(c, a.value) };
+    case 'log': return { kind: 'log', level: a.level, text: compileText(a.message, c.env, c.vars, c.report) };
+    case 'exec': return { kind: 'exec', command: a.command === undefined ? undefined : compileText(a.command, c.env, c.vars, c.report), intCmd: a.intCmd };
+    case 'jump': return { kind: 'jump', value: operand(c, a.value) };
+    case 'gettimeofday': return { kind: 'gettimeofday', to: a.assignTo.map((r) => writeVar(c, r)) };
+    case 'strfn': return { kind: 'strfn', fn: a.fn, v: readVar(c, a.variable) };
+  }
+}

@@ -1,0 +1,132 @@
+/** <action> children → typed actions, every missing or bad attribute reported at its place. */
+import type { Action, Arith, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
+import type { AttrReader } from './attrs.js';
+import type { XmlElement } from './xml.js';
+
+/** The attributes each action takes. */
+const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
+  ereg: ['regexp', 'search_in', 'header', 'variable', 'occurrence', 'case_indep', 'start_line', 'check_it', 'check_it_inverse', 'assign_to'],
+  assign: ['assign_to', 'value', 'variable'],
+  assignstr: ['assign_to', 'value'],
+  add: ['assign_to', 'value', 'variable'],
+  subtract: ['assign_to', 'value', 'variable'],
+  multiply: ['assign_to', 'value', 'variable'],
+  divide: ['assign_to', 'value', 'variable'],
+  todouble: ['assign_to', 'variable'],
+  test: ['assign_to', 'variable', 'compare', 'value', 'variable2'],
+  strcmp: ['assign_to', 'variable', 'value', 'variable2'],
+  log: ['message'],
+  warning: ['message'],
+  error: ['message'],
+  exec: ['command', 'int_cmd'],
+  jump: ['value', 'variable'],
+  gettimeofday: ['assign_to'],
+  urlencode: ['variable'],
+  urldecode: ['variable'],
+  trim: ['assign_to'],
+};
+
+const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['sample', 'lookup', 'insert', 'replace', 'setdest', 'verifyauth', 'index', 'pauserestore', 'rtp_echo', 'closecon', 'playpcap']);
+const COMPARES: readonly Compare[] = ['equal', 'not_equal', 'greater_than', 'less_than', 'greater_than_equal', 'less_than_equal'];
+const SEARCH_IN: readonly SearchIn[] = ['msg', 'hdr', 'body', 'var'];
+const INT_CMDS: readonly IntCmd[] = ['stop_call', 'stop_gracefully', 'stop_now'];
+
+export function loadActions(actionEl: XmlElement, r: AttrReader): Action[] {
+  const out: Action[] = [];
+  for (const el of actionEl.children) {
+    const a = loadAction(el, r);
+    if (a !== undefined) out.push(a);
+  }
+  return out;
+}
+
+function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
+  const known = ACTION_ATTRS[el.name];
+  if (known === undefined) {
+    if (NOT_YET_ACTIONS.has(el.name) || el.name.startsWith('exec')) r.report(el.offset, `action <${el.name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now');
+    else r.report(el.offset, `unknown action <${el.name}>`, `actions: ${Object.keys(ACTION_ATTRS).join(', ')}`);
+    return undefined;
+  }
+  r.checkNames(el, known, new Set());
+  const loc = r.loc(el.offset);
+  const get = (n: string) => el.attrs.get(n);
+  const assignTo = (example: string) => r.variable(r.required(el, 'assign_to', example), 'assign_to');
+  /** value="…" or variable="…" (variable2 for test/strcmp): exactly one of them. */
+  const operand = (valueKind: 'number' | 'string', varAttr: string, example: string): Operand | undefined => {
+    const v = get('value');
+    const va = get(varAttr);
+    if (v !== undefined && va !== undefined) { r.report(va.offset, `<${el.name}> has both value and ${varAttr}`, 'keep one of them'); return undefined; }
+    if (va !== undefined) { const ref = r.variable(va, varAttr); return ref === undefined ? undefined : { variable: ref }; }
+    if (v === undefined) { r.report(el.offset, `<${el.name}> needs value="…" or ${varAttr}="…"`, `e.g. ${example}`); return undefined; }
+    if (valueKind === 'number' && r.number(v, 'value') === undefined) return undefined;
+    return { literal: v.value };
+  };
+  switch (el.name) {
+    case 'ereg': {
+      const re = r.required(el, 'regexp', '<ereg regexp="tag=([^;]*)" search_in="hdr" header="To:" assign_to="all,tag"/>');
+      const to = r.variables(r.required(el, 'assign_to', '<ereg regexp="…" search_in="msg" assign_to="v"/>'), 'assign_to');
+      const searchIn = r.choice(get('search_in'), 'search_in', SEARCH_IN) ?? 'msg';
+      const header = get('header');
+      if (searchIn === 'hdr' && header === undefined) r.report(el.offset, '<ereg search_in="hdr"> needs a header attribute', 'e.g. header="From:"');
+      const variable = r.variable(get('variable'), 'variable');
+      if (searchIn === 'var' && variable === undefined) r.report(el.offset, '<ereg search_in="var"> needs a variable attribute', 'e.g. variable="contact"');
+      const occ = r.number(get('occurrence'), 'occurrence') ?? 0; // 0: every occurrence
+      if (re === undefined || to === undefined) return undefined;
+      return {
+        kind: 'ereg', loc, regexp: re.value, regexpOffset: re.offset, searchIn, header: header?.value.trim().replace(/:$/, '').trim(), variable,
+        occurrence: occ, caseIndep: r.bool(get('case_indep'), 'case_indep'), startLine: r.bool(get('start_line'), 'start_line'),
+        checkIt: r.bool(get('check_it'), 'check_it'), checkItInverse: r.bool(get('check_it_inverse'), 'check_it_inverse'), assignTo: to,
+      };
+    }
+    case 'assign': case 'add': case 'subtract': case 'multiply': case 'divide': {
+      const to = assignTo(`<${el.name} assign_to="n" value="1"/>`);
+      const value = operand('number', 'variable', `<${el.name} assign_to="n" value="1"/>`);
+      if (to === undefined || value === undefined) return undefined;
+      return el.name === 'assign' ? { kind: 'assign', loc, assignTo: to, value } : { kind: 'arith', loc, op: el.name as Arith, assignTo: to, value };
+    }
+    case 'assignstr': {
+      const to = assignTo('<assignstr assign_to="s" value="[call_id]"/>');
+      const v = r.required(el, 'value', '<assignstr assign_to="s" value="[call_id]"/>');
+      return to === undefined || v === undefined ? undefined : { kind: 'assignstr', loc, assignTo: to, value: { text: v.value, offset: v.valueOffset } };
+    }
+    case 'todouble': {
+      const to = assignTo('<todouble assign_to="n" variable="s"/>');
+      const v = r.variable(r.required(el, 'variable', '<todouble assign_to="n" variable="s"/>'), 'variable');
+      return to === undefined || v === undefined ? undefined : { kind: 'todouble', loc, assignTo: to, variable: v };
+    }
+    case 'test': case 'strcmp': {
+      const example = el.name === 'test' ? '<test assign_to="big" variable="n" compare="greater_than" value="5"/>' : '<strcmp assign_to="same" variable="s" value="abc"/>';
+      const to = assignTo(example);
+      const v = r.variable(r.required(el, 'variable', example), 'variable');
+      const value = operand(el.name === 'test' ? 'number' : 'string', 'variable2', example);
+      if (el.name === 'test') {
+        const compare = r.choice(r.required(el, 'compare', example), 'compare', COMPARES);
+        return to === undefined || v === undefined || value === undefined || compare === undefined ? undefined : { kind: 'test', loc, assignTo: to, variable: v, compare, value };
+      }
+      return to === undefined || v === undefined || value === undefined ? undefined : { kind: 'strcmp', loc, assignTo: to, variable: v, value };
+    }
+    case 'log': case 'warning': case 'error': {
+      const m = r.required(el, 'message', `<${el.name} message="call [call_id] done"/>`);
+      return m === undefined ? undefined : { kind: 'log', loc, level: el.name, message: { text: m.value, offset: m.valueOffset } };
+    }
+    case 'exec': {
+      const c = get('command');
+      const intCmd = r.choice(get('int_cmd'), 'int_cmd', INT_CMDS);
+      if (c === undefined && get('int_cmd') === undefined) { r.report(el.offset, '<exec> needs command="…" or int_cmd="…"', 'e.g. <exec int_cmd="stop_now"/>'); return undefined; }
+      return { kind: 'exec', loc, command: c === undefined ? undefined : { text: c.value, offset: c.valueOffset }, intCmd };
+    }
+    case 'jump': {
+      const value = operand('number', 'variable', '<jump value="3"/>');
+      return value === undefined ? undefined : { kind: 'jump', loc, value };
+    }
+    case 'gettimeofday': {
+      const to = r.variables(r.required(el, 'assign_to', '<gettimeofday assign_to="sec,usec"/>'), 'assign_to');
+      return to === undefined ? undefined : { kind: 'gettimeofday', loc, assignTo: to };
+    }
+    default: {
+      const attr = el.name === 'trim' ? 'assign_to' : 'variable';
+      const v = r.variable(r.required(el, attr, `<${el.name} ${attr}="s"/>`), attr);
+      return v === undefined ? undefined : { kind: 'strfn', loc, fn: el.name as 'urlencode' | 'urldecode' | 'trim', variable: v };
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Scenario variables: every name gets a slot at compile time. A variable that is read somewhere must be
+ * written somewhere (an action's assign_to, <Global>/<User>/<Reference>, or -set), else it is an error at
+ * the place it is read.
+ */
+import type { Action } from './action-ast.js';
+import type { ScenarioAst, VarRef } from './ast.js';
+
+export interface VarTable {
+  /** Slot of a defined variable, or undefined. */
+  slot(name: string): number | undefined;
+  readonly names: readonly string[];
+  /** True for <Global> variables: one value shared by every call. */
+  readonly global: readonly boolean[];
+}
+
+/** Names an action writes. */
+export function assignedBy(a: Action): readonly VarRef[] {
+  switch (a.kind) {
+    case 'ereg': case 'gettimeofday': return a.assignTo;
+    case 'assign': case 'assignstr': case 'arith': case 'todouble': case 'test': case 'strcmp': return [a.assignTo];
+    case 'strfn': return [a.variable];
+    case 'log': case 'exec': case 'jump': return [];
+  }
+}
+
+/** Names an action reads (not counting [$x] in its texts, which the template compiler checks). */
+export function readBy(a: Action): readonly VarRef[] {
+  const op = (o: { literal: string } | { variable: VarRef }): VarRef[] => ('variable' in o ? [o.variable] : []);
+  switch (a.kind) {
+    case 'ereg': return a.variable === undefined ? [] : [a.variable];
+    case 'assign': case 'jump': return op(a.value);
+    case 'arith': return [a.assignTo, ...op(a.value)];
+    case 'todouble': return [a.variable];
+    case 'test': case 'strcmp': return [a.variable, ...op(a.value)];
+    case 'strfn': return [a.variable];
+    case 'gettimeofday': case 'assignstr': case 'log': case 'exec': return [];
+  }
+}
+
+export function buildVarTable(ast: ScenarioAst, externallySet: readonly string[]): VarTable {
+  const names: string[] = [];
+  const global: boolean[] = [];
+  const slots = new Map<string, number>();
+  const define = (name: string, isGlobal: boolean): void => {
+    const at = slots.get(name);
+    if (at !== undefined) { if (isGlobal) global[at] = true; return; }
+    slots.set(name, names.length);
+    names.push(name);
+    global.push(isGlobal);
+  };
+  for (const d of ast.declared) define(d.ref.name, d.scope === 'global');
+  for (const name of externallySet) define(name, true);
+  for (const s of ast.steps) {
+    if (s.kind === 'label') continue;
+    for (const a of s.actions) for (const ref of assignedBy(a)) define(ref.name, false);
+  }
+  return { slot: (n) => slots.get(n), names, global };
+}
