@@ -140,14 +140,14 @@ export async function waitForUdpBound(port: number, ms = 10_000, gaveUp: () => b
 }
 
 /**
- * Starts `sipp -sn uas` on a free port. A free port can be taken by someone else between our probe and
+ * Starts SIPp's answering scenario (`sipp -sn uas` by default) on a free port. A free port can be taken by someone else between our probe and
  * SIPp's bind: if SIPp exits early, try again on another port.
  */
-export async function startSippUas(cwd: string, extra: readonly string[] = []): Promise<{ port: number; child: ChildProcess }> {
+export async function startSippUas(cwd: string, scenario = 'uas'): Promise<{ port: number; child: ChildProcess }> {
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const peer = sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), ...extra], 600_000, cwd);
+    const peer = sipp(['-sn', scenario, '-i', '127.0.0.1', '-p', String(port)], 600_000, cwd);
     let exited = false;
     void peer.exited.then((r) => { exited = true; last = `exit ${r.code}: ${r.stderr.slice(-300)}${r.stdout.slice(-300)}`; });
     try {
@@ -162,13 +162,15 @@ export async function startSippUas(cwd: string, extra: readonly string[] = []): 
 
 /** Starts a sipts UAS on a port of the system's choosing (-p 0) and reads the port it announces. */
 export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 120_000): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
-  const uas = sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', ...extra], timeoutMs);
+  const scenario = extra.includes('-sf') ? [] : ['-sn', 'uas'];
+  const uas = sipts([...scenario, '-i', '127.0.0.1', '-p', '0', ...extra], timeoutMs);
   const port = await new Promise<number>((resolve, reject) => {
     let seen = '';
     const t = setTimeout(() => reject(new Error(`sipts uas did not start: ${seen}`)), 10_000);
     uas.child.stderr?.on('data', (d: Buffer) => {
       seen += d.toString();
       const m = /answering on 127\.0\.0\.1:(\d+)/.exec(seen);
+      if (m === null && /error/.test(seen)) { clearTimeout(t); reject(new Error(seen)); return; }
       if (m !== null) { clearTimeout(t); resolve(Number(m[1])); }
     });
   });

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compileScenarioSource } from '../../src/scenario/compile.js';
+import { engineConfig, env, RawPeer, startLocal } from '../helpers.js';
+
+const request = (method: string, extra = ''): string => `<send><![CDATA[
+      ${method} sip:x@127.0.0.1 SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      From: <sip:me@h>;tag=[call_number]
+      To: <sip:x@h>
+      Call-ID: [call_id]
+      CSeq: [cseq] ${method}
+      ${extra}
+      Content-Length: 0
+    ]]></send>`;
+
+/** Runs one call of `body` against a raw peer that answers the first request with `reply`'s headers. */
+async function oneCall(body: string, replyHeaders: string, t: { after: (f: () => void) => void }): Promise<{ second: string | undefined; snap: ReturnType<Awaited<ReturnType<typeof startLocal>>['engine']['snapshot']> }> {
+  const peer = new RawPeer();
+  const port = await peer.open();
+  const scenario = compileScenarioSource('actions.xml', `<scenario>${body}</scenario>`, env);
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1 } }));
+  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const first = await peer.next();
+  const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(first)?.[0].replace(/\r$/, '') ?? '';
+  peer.send(`SIP/2.0 200 OK\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=peer\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\n${replyHeaders}Content-Length: 0\r\n\r\n`, uac.localPort);
+  const second = await peer.next(1000).catch(() => undefined);
+  await uac.engine.done;
+  return { second, snap: uac.engine.snapshot() };
+}
+
+test('ereg: whole match and groups into variables, rendered by [$var] in a later message', { timeout: 10_000 }, async (t) => {
+  const { second, snap } = await oneCall(`
+    ${request('OPTIONS')}
+    <recv response="200">
+      <action>
+        <ereg regexp="sip:([[:alnum:]]+)@([^;>]+)" search_in="hdr" header="Contact:" check_it="true" assign_to="all,user,host"/>
+        <ereg regexp="^SIP/2.0 ([0-9]+)" search_in="msg" start_line="true" assign_to="line,code"/>
+        <ereg regexp="nothing-like-this" search_in="msg" assign_to="absent"/>
+        <assign assign_to="n" value="2"/>
+        <add assign_to="n" value="3"/>
+        <test assign_to="big" variable="n" compare="greater_than" value="4"/>
+        <strcmp assign_to="cmp" variable="user" value="bob"/>
+        <assignstr assign_to="s" value="[$user] at [$host]"/>
+      </action>
+    </recv>
+    ${request('MESSAGE', 'X-All: [$all]\n      X-Parts: [$user]|[$host]|[$code]|[$absent]|\n      X-Num: [$n] [$big] [$cmp]\n      X-Str: [$s]')}`,
+  'Contact: "Bob" <sip:bob@10.1.2.3:5070;transport=udp>\r\n', t);
+  assert.equal(snap.counters.SuccessfulCalls, 1, JSON.stringify(snap.failures));
+  assert.ok(second !== undefined);
+  assert.match(second, /\r\nX-All: sip:bob@10\.1\.2\.3:5070\r\n/);
+  assert.match(second, /\r\nX-Parts: bob\|10\.1\.2\.3:5070\|200\|\|\r\n/, 'an ereg that does not match leaves its variable unset');
+  // SIPp compat: numbers print like C's %lf.
+  assert.match(second, /\r\nX-Num: 5\.000000 true 0\.000000\r\n/);
+  assert.match(second, /\r\nX-Str: bob at 10\.1\.2\.3:5070\r\n/);
+});
+
+test('check_it: a regexp that must match and does not fails the call with its reason', { timeout: 10_000 }, async (t) => {
+  const { snap } = await oneCall(`${request('OPTIONS')}
+    <recv response="200"><action><ereg regexp="^nope" search_in="body" check_it="true" assign_to="x"/></action></recv>`, '', t);
+  assert.equal(snap.failures.FailedRegexpDoesntMatch, 1);
+});
+
+test('check_it on a missing header: FailedRegexpHdrNotFound; check_it_inverse: FailedRegexpShouldntMatch', { timeout: 10_000 }, async (t) => {
+  const a = await oneCall(`${request('OPTIONS')}
+    <recv response="200"><action><ereg regexp="." search_in="hdr" header="X-Missing" check_it="true" assign_to="x"/></action></recv>`, '', t);
+  assert.equal(a.snap.failures.FailedRegexpHdrNotFound, 1);
+  const b = await oneCall(`${request('OPTIONS')}
+    <recv response="200"><action><ereg regexp="OK" search_in="msg" check_it_inverse="true" assign_to="x"/></action></recv>`, '', t);
+  assert.equal(b.snap.failures.FailedRegexpShouldntMatch, 1);
+});
+
+test('test= takes next only when the variable is set; int_cmd stop_call ends the call', { timeout: 10_000 }, async (t) => {
+  const body = (regexp: string): string => `${request('OPTIONS')}
+    <recv response="200" test="hit" next="skip"><action><ereg regexp="${regexp}" search_in="msg" assign_to="hit"/></action></recv>
+    ${request('MESSAGE', 'X-Path: not-skipped')}
+    <label id="skip"/>
+    <nop><action><exec int_cmd="stop_call"/></action></nop>
+    ${request('MESSAGE', 'X-Path: never')}`;
+  const skipped = await oneCall(body('200 OK'), '', t);
+  assert.equal(skipped.second, undefined, 'the jump skipped the MESSAGE and stop_call ended the call');
+  assert.equal(skipped.snap.counters.SuccessfulCalls, 1);
+  const taken = await oneCall(body('no such text'), '', t);
+  assert.match(taken.second ?? '', /\r\nX-Path: not-skipped\r\n/);
+});
+
+test('undefined variables, unknown keywords and actions missing an attribute: each with file:line:col', () => {
+  const source = [
+    '<scenario name="vars">',                                                        // 1
+    '  <send><![CDATA[',                                                             // 2
+    '    OPTIONS sip:x SIP/2.0',                                                     // 3
+    '    X-A: [$never_set]',                                                         // 4
+    '    X-B: [no_such_keyword]',                                                    // 5
+    '  ]]></send>',                                                                  // 6
+    '  <recv response="200" test="nor_this" next="end">',                           // 7
+    '    <action>',                                                                  // 8
+    '      <ereg search_in="msg" assign_to="x"/>',                                   // 9
+    '      <add assign_to="x"/>',                                                     // 10
+    '      <strcmp assign_to="y" variable="ghost" value="a"/>',                      // 11
+    '    </action>',                                                                 // 12
+    '  </recv>',                                                                     // 13
+    '  <label id="end"/>',                                                           // 14
+    '</scenario>',                                                                   // 15
+  ].join('\n');
+  assert.throws(() => compileScenarioSource('vars.xml', source, env), (e: unknown) => {
+    const m = e instanceof Error ? e.message : '';
+    const lines = m.split('\n').filter((l) => l.startsWith('vars.xml:')).map((l) => l.replace(/^vars\.xml:/, ''));
+    assert.deepEqual(lines, [
+      '4:10: error: variable "never_set" is used but never assigned',
+      '5:10: error: unknown keyword [no_such_keyword]',
+      '7:24: error: variable "nor_this" is used but never assigned',
+      '9:7: error: <ereg> needs a regexp attribute',
+      '10:7: error: <add> needs value="…" or variable="…"',
+      '11:29: error: variable "ghost" is used but never assigned',
+    ]);
+    return true;
+  });
+});
