@@ -90,7 +90,27 @@ export class UdpTransport implements Transport {
     if (this.perCall && endpoint !== this.main) this.free.push(endpoint as UdpEndpoint);
   }
 
+  /** Closes every socket once the datagrams still queued in it are sent (a run often ends on a send). */
   close(): Promise<void> {
-    return Promise.all(this.all.map((ep) => new Promise<void>((r) => { try { ep.socket.close(() => r()); } catch { r(); } }))).then(() => undefined);
+    return Promise.all(this.all.map((ep) => drainThenClose(ep.socket))).then(() => undefined);
   }
+}
+
+const DRAIN_LIMIT_MS = 500;
+
+/**
+ * dgram resolves the destination before a datagram joins the send queue, even for an IP literal: wait a
+ * turn of the event loop first, then until the queue is empty (bounded), then close.
+ */
+function drainThenClose(socket: dgram.Socket): Promise<void> {
+  const until = Date.now() + DRAIN_LIMIT_MS;
+  return new Promise((resolve) => {
+    const attempt = (): void => {
+      let queued = 0;
+      try { queued = socket.getSendQueueCount(); } catch { queued = 0; }
+      if (queued > 0 && Date.now() < until) { setImmediate(attempt); return; }
+      try { socket.close(() => resolve()); } catch { resolve(); }
+    };
+    setTimeout(attempt, 1);
+  });
 }
