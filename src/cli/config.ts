@@ -36,6 +36,8 @@ export interface RunConfig {
   readonly screenPeriodMs: number;
   readonly readKeys: boolean;
   readonly background: boolean;
+  /** -inf files, in the order given. */
+  readonly injectionFiles: readonly string[];
   /** -key NAME VALUE */
   readonly keys: Readonly<Record<string, string>>;
   /** -set NAME VALUE */
@@ -172,6 +174,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     screenPeriodMs: time('f'),
     readKeys: !flag('nostdin'),
     background: flag('bg'),
+    injectionFiles: Array.isArray(raw['inf']) ? raw['inf'] : [],
     keys: pairs('key'),
     globals: pairs('set'),
   };

@@ -6,9 +6,9 @@ import type { RunConfig } from './config.js';
 /** RFC 3261 §16.6: timer C is greater than 3 minutes. */
 const TIMER_C_MS = 181_000;
 
-export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], pid: number): EngineConfig {
+export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], pid: number, injection: EngineConfig['injection'] = []): EngineConfig {
   return {
-    scenario, remote, pid,
+    scenario, remote, pid, injection,
     load: { rate: c.rate, periodMs: c.ratePeriodMs, limit: c.limit, maxCalls: c.maxCalls },
     settings: {
       defaultPauseMs: c.defaultPauseMs, recvTimeoutMs: c.recvTimeoutMs, t2Ms: c.t2Ms, retransmissions: c.retransmissions, provisionalTimeoutMs: TIMER_C_MS,

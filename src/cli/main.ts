@@ -18,7 +18,7 @@ import { runDemo } from './demo.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';
 import { engineConfig } from './engine-config.js';
-import { loadScenario, templateEnv } from './scenario-input.js';
+import { loadInjection, loadScenario, templateEnv } from './scenario-input.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -60,6 +60,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function run(config: RunConfig): Promise<number> {
   const scenario = loadScenario(config, templateEnv(config, process.pid));
+  const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {
     const host = config.remote.host;
@@ -75,7 +76,7 @@ async function run(config: RunConfig): Promise<number> {
   let engine: Engine;
   let localPort: number;
   try {
-    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid), {
+    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), {
       bindAddress: config.bindAddress, ports: config.localPorts, perCallSocket: config.perCallSocket,
     }, actionHooks));
   } catch (e) {

@@ -3,8 +3,8 @@
  * commander, --help and the mapping to RunConfig; SIPp option names appear nowhere else.
  */
 
-/** 'pair': SIPp's two-value options (-key NAME VALUE), repeatable. */
-export type OptionKind = 'flag' | 'string' | 'int' | 'number' | 'time' | 'choice' | 'pair';
+/** 'pair': SIPp's two-value options (-key NAME VALUE), repeatable; 'list': a repeatable value. */
+export type OptionKind = 'flag' | 'string' | 'int' | 'number' | 'time' | 'choice' | 'pair' | 'list';
 
 export interface OptionSpec {
   /** SIPp's name, without the dash. */
@@ -42,6 +42,7 @@ export const OPTIONS = [
   { name: 'nr', kind: 'flag', group: 'Timers', help: 'Disable UDP retransmissions.' },
   { name: 'T2', kind: 'time', arg: 'time', unit: 'ms', default: '4000', group: 'Timers', help: 'Upper bound of the doubling retransmission interval (RFC 3261 T2).' },
   { name: 'deadcall_wait', kind: 'time', arg: 'time', unit: 'ms', default: '33000', group: 'Timers', help: 'How long an ended call still absorbs its late messages.' },
+  { name: 'inf', kind: 'list', arg: 'file', group: 'Scenario', help: 'Injection file: SEQUENTIAL, RANDOM or USER, then ;-separated fields per call, read by [fieldN]. Repeatable.' },
   { name: 'key', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Keyword [name] renders value in every message. Repeatable.' },
   { name: 'set', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Global variable $name starts as value. Repeatable.' },
   { name: 'base_cseq', kind: 'int', arg: 'n', default: '1', group: 'Scenario', help: 'First CSeq number ([cseq]).' },

@@ -15,7 +15,7 @@ export function buildProgram(version: string): Command {
     const flags = o.kind === 'flag' ? `--${o.name}` : `--${o.name} <${'arg' in o ? o.arg : 'value'}>`;
     const def = 'default' in o ? ` (default: ${o.default}${'unit' in o && o.kind === 'time' ? ` ${o.unit}` : ''})` : '';
     const option = new Option(flags, `${o.help}${def}`).helpGroup(`${o.group}:`);
-    if (o.kind === 'pair') option.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    if (o.kind === 'pair' || o.kind === 'list') option.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
     program.addOption(option);
   }
   // Help shows SIPp's one-dash spelling, which is what users type.

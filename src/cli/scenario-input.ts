@@ -1,7 +1,8 @@
 /** Finds and compiles the scenario a command line asks for. */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { SiptsError } from '../errors.js';
+import { checkFieldCount, parseInjection, type InjectionFile } from '../data/injection.js';
+import { DiagnosticsError, SiptsError, type Diagnostic } from '../errors.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
 import { compileScenarioSource, type CompiledScenario } from '../scenario/compile.js';
 import type { TemplateEnv } from '../scenario/keywords.js';
@@ -13,7 +14,7 @@ export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
     service: c.service, pid, transport: 'UDP',
     localIpEscaped: esc(c.localIp), localIpType: isIP(c.localIp) === 6 ? 6 : 4,
     mediaIpEscaped: esc(c.mediaIp), mediaIpType: isIP(c.mediaIp) === 6 ? 6 : 4, mediaPort: c.mediaPort,
-    keys: c.keys, globals: c.globals,
+    keys: c.keys, globals: c.globals, injectionFiles: c.injectionFiles,
   };
 }
 
@@ -33,4 +34,26 @@ export function loadScenario(c: RunConfig, env: TemplateEnv): CompiledScenario {
     throw new SiptsError('SCENARIO_UNREADABLE', `-sf ${s.path}: cannot read the scenario file (${code})`, 'check the path and its permissions');
   }
   return compileScenarioSource(s.path, source, env);
+}
+
+/** Reads the -inf files and checks every line holds the fields the scenario reads: all before any call. */
+export function loadInjection(c: RunConfig, scenario: CompiledScenario): InjectionFile[] {
+  const diagnostics: Diagnostic[] = [];
+  const files: InjectionFile[] = [];
+  c.injectionFiles.forEach((path, i) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      diagnostics.push({ file: path, line: 1, col: 1, message: `-inf ${path}: cannot read the injection file (${code})`, hint: 'check the path and its permissions' });
+      return;
+    }
+    const f = parseInjection(path, text, diagnostics);
+    if (f === undefined) return;
+    checkFieldCount(f, scenario.fieldsUsed[i] ?? -1, diagnostics);
+    files.push(f);
+  });
+  if (diagnostics.length > 0) throw new DiagnosticsError('INJECTION_INVALID', diagnostics);
+  return files;
 }

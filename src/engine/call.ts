@@ -2,6 +2,7 @@
  * One call's state: where it is in the scenario and what it has learned from the wire. No behaviour:
  * the interpreter moves it; the registry finds it.
  */
+import { fieldValue, type InjectionFile } from '../data/injection.js';
 import type { RenderContext, VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
@@ -55,12 +56,20 @@ export class CallState implements RenderContext {
     varCount: number,
     /** <Global> variables: one array shared by every call of the run. */
     readonly globals: VarValue[],
+    private readonly injection: readonly InjectionFile[],
+    /** The line of each injection file this call uses. */
+    private readonly injectionLines: readonly number[],
   ) {
     this.vars = new Array<VarValue>(varCount).fill(undefined);
     this.cseq = baseCseq;
     this.rtdStartMs = new Float64Array(rtdCount).fill(Number.NaN);
     this.retransTimer = newTimer(this, TimerKind.Retrans);
     this.stepTimer = newTimer(this, TimerKind.Step);
+  }
+
+  field(file: number, field: number, line: number): string {
+    const f = this.injection[file];
+    return f === undefined ? '' : fieldValue(f, line >= 0 ? line : this.injectionLines[file] ?? 0, field);
   }
 
   get localPort(): number {

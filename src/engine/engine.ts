@@ -12,6 +12,7 @@ import type { Endpoint, Transport, TransportHandler } from '../transport/transpo
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
 import type { VarValue } from '../scenario/template.js';
+import { lineCount, type InjectionFile } from '../data/injection.js';
 import { onTimer, receive, runCall } from './interpreter.js';
 import { CallRegistry } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -30,6 +31,8 @@ export interface EngineConfig {
   /** Host part of generated Call-IDs. */
   readonly callIdHost: string;
   readonly pid: number;
+  /** -inf files, in the order given. */
+  readonly injection: readonly InjectionFile[];
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined };
@@ -51,6 +54,8 @@ export class Engine implements CallHost, TransportHandler {
   private transport: Transport | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private callNumber = 0;
+  /** Next SEQUENTIAL line of each injection file. */
+  private readonly nextLine: number[];
   private stopping = false;
   private endReason: EndReason | undefined;
   private resolveDone: (r: EndReason) => void = () => undefined;
@@ -74,6 +79,7 @@ export class Engine implements CallHost, TransportHandler {
       },
     };
     this.globals = config.scenario.initialGlobals.map((v) => v);
+    this.nextLine = config.injection.map(() => 0);
     this.scenario = config.scenario;
     this.settings = config.settings;
     this.startMs = clock();
@@ -129,11 +135,23 @@ export class Engine implements CallHost, TransportHandler {
   }
 
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number): { run: () => void; call: CallState } {
-    const call = new CallState(number, callId, ep, address, port, this.clock(), this.config.baseCseq, this.scenario.rtdNames.length, this.scenario.varNames.length, this.globals);
+    const call = new CallState(number, callId, ep, address, port, this.clock(), this.config.baseCseq, this.scenario.rtdNames.length,
+      this.scenario.varNames.length, this.globals, this.config.injection, this.pickLines());
     this.registry.add(call);
     this.stats.count(Counter.CallsCreated);
     this.stats.openCalls++;
     return { call, run: () => runCall(this, call) };
+  }
+
+  /** The line of each injection file a new call uses. USER files are read in order until -users exists. */
+  private pickLines(): number[] {
+    return this.config.injection.map((f, i) => {
+      const count = lineCount(f);
+      if (f.order === 'RANDOM') return Math.floor(this.random() * count);
+      const line = this.nextLine[i] ?? 0;
+      this.nextLine[i] = (line + 1) % count;
+      return line;
+    });
   }
 
   private checkEnd(now: number): void {

@@ -1,7 +1,7 @@
 /** Actions → their runtime form: variable slots resolved, regexps compiled once, texts compiled to segments. */
 import type { Action, Arith, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
 import type { Loc, VarRef } from './ast.js';
-import type { TemplateEnv } from './keywords.js';
+import type { CompileScope, TemplateEnv } from './keywords.js';
 import { compileRegex } from './regex.js';
 import type { Segment } from './segment.js';
 import { compileText, type ReportAt } from './template.js';
@@ -41,6 +41,7 @@ export type CompiledAction =
 export interface ActionCompiler {
   readonly env: TemplateEnv;
   readonly vars: VarTable;
+  readonly scope: CompileScope;
   readonly report: ReportAt;
   readonly reportLoc: (loc: Loc, message: string, hint?: string) => void;
 }
@@ -74,13 +75,13 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
       };
     }
     case 'assign': return { kind: 'assign', to: writeVar(c, a.assignTo), value: operand(c, a.value) };
-    case 'assignstr': return { kind: 'assignstr', to: writeVar(c, a.assignTo), text: compileText(a.value, c.env, c.vars, c.report) };
+    case 'assignstr': return { kind: 'assignstr', to: writeVar(c, a.assignTo), text: compileText(a.value, c.env, c.scope, c.report) };
     case 'arith': return { kind: 'arith', op: a.op, to: writeVar(c, a.assignTo), value: operand(c, a.value) };
     case 'todouble': return { kind: 'todouble', to: writeVar(c, a.assignTo), from: readVar(c, a.variable) };
     case 'test': return { kind: 'test', to: writeVar(c, a.assignTo), from: readVar(c, a.variable), compare: a.compare, value: operand(c, a.value) };
     case 'strcmp': return { kind: 'strcmp', to: writeVar(c, a.assignTo), from: readVar(c, a.variable), value: operand(c, a.value) };
-    case 'log': return { kind: 'log', level: a.level, text: compileText(a.message, c.env, c.vars, c.report) };
-    case 'exec': return { kind: 'exec', command: a.command === undefined ? undefined : compileText(a.command, c.env, c.vars, c.report), intCmd: a.intCmd };
+    case 'log': return { kind: 'log', level: a.level, text: compileText(a.message, c.env, c.scope, c.report) };
+    case 'exec': return { kind: 'exec', command: a.command === undefined ? undefined : compileText(a.command, c.env, c.scope, c.report), intCmd: a.intCmd };
     case 'jump': return { kind: 'jump', value: operand(c, a.value) };
     case 'gettimeofday': return { kind: 'gettimeofday', to: a.assignTo.map((r) => writeVar(c, r)) };
     case 'strfn': return { kind: 'strfn', fn: a.fn, v: readVar(c, a.variable) };

@@ -4,7 +4,7 @@
  */
 import { DiagnosticsError, type Diagnostic } from '../errors.js';
 import type { LabelRef, Loc, ScenarioAst } from './ast.js';
-import type { TemplateEnv } from './keywords.js';
+import type { CompileScope, TemplateEnv } from './keywords.js';
 import { compileAction, readVar, type ActionCompiler, type CompiledAction, type VarSlot } from './compile-actions.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
 import { buildVarTable } from './variables.js';
@@ -63,6 +63,8 @@ export interface CompiledScenario {
   readonly varGlobal: readonly boolean[];
   /** -set values, by slot of the global variable. */
   readonly initialGlobals: readonly (string | undefined)[];
+  /** For each -inf file, the highest [fieldN] the scenario reads (-1: none): every line needs that many fields. */
+  readonly fieldsUsed: readonly number[];
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -108,7 +110,12 @@ function compileAst(
     return at;
   };
   const vars = buildVarTable(ast, Object.keys(env.globals));
-  const ac: ActionCompiler = { env, vars, report, reportLoc };
+  const fieldsUsed = env.injectionFiles.map(() => -1);
+  const scope: CompileScope = {
+    slot: vars.slot, global: vars.global, injectionFiles: env.injectionFiles,
+    useField: (file, field) => { fieldsUsed[file] = Math.max(fieldsUsed[file] ?? -1, field); },
+  };
+  const ac: ActionCompiler = { env, vars, scope, report, reportLoc };
   const rtdNames: string[] = [];
   const rtd = (name: string | undefined): number => {
     if (name === undefined) return -1;
@@ -129,7 +136,7 @@ function compileAst(
     };
     switch (s.kind) {
       case 'send': {
-        const template = compileTemplate(s.template, env, vars, report);
+        const template = compileTemplate(s.template, env, scope, report);
         const first = s.template.text.trim().split(/\s+/, 2);
         const title = first[0] === 'SIP/2.0' ? `${first[1] ?? '?'} ->` : `${first[0] ?? '?'} ->`;
         steps.push({ ...base, kind: StepKind.Send, title, template, retransMs: s.retransMs ?? 0, lostPercent: s.lostPercent });
@@ -161,5 +168,6 @@ function compileAst(
     name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '',
     responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
     varNames: vars.names, varGlobal: vars.global, initialGlobals: vars.names.map((n) => env.globals[n]),
+    fieldsUsed,
   };
 }

@@ -19,18 +19,25 @@ export interface TemplateEnv {
   readonly keys: Readonly<Record<string, string>>;
   /** -set NAME VALUE: global variables with a value before the first call. */
   readonly globals: Readonly<Record<string, string>>;
+  /** -inf files, as given: [fieldN file="…"] picks one of them, [fieldN] the first. */
+  readonly injectionFiles: readonly string[];
 }
 
-/** Resolves a variable name to its slot, or undefined when it is never assigned. */
-export interface VarResolver {
+/** What keywords resolve against while a scenario compiles. */
+export interface CompileScope {
+  /** A variable's slot, or undefined when it is never assigned. */
   slot(name: string): number | undefined;
   readonly global: readonly boolean[];
+  /** The -inf files, as given on the command line. */
+  readonly injectionFiles: readonly string[];
+  /** Notes that the scenario reads field `field` of file `file`, for checking the file's lines. */
+  useField(file: number, field: number): void;
 }
 
 type Parsed = { readonly seg: Segment; readonly optionalLine: boolean } | { readonly error: string; readonly hint: string };
 
-const lit = (text: string): Parsed => ({ seg: { op: Op.Lit, text, n: 0, sub: undefined }, optionalLine: false });
-const dyn = (op: number, n = 0, text = '', optionalLine = false): Parsed => ({ seg: { op, text, n, sub: undefined }, optionalLine });
+const lit = (text: string): Parsed => ({ seg: { op: Op.Lit, text, n: 0, m: 0, sub: undefined }, optionalLine: false });
+const dyn = (op: number, n = 0, text = '', optionalLine = false, m = 0): Parsed => ({ seg: { op, text, n, m, sub: undefined }, optionalLine });
 
 type Row = { readonly offset: 'none' | 'any' | 'minus'; readonly make: (env: TemplateEnv, n: number) => Parsed };
 
@@ -57,10 +64,32 @@ const ROWS: Readonly<Record<string, Row>> = {
   next_url: { offset: 'none', make: () => dyn(Op.NextUrl) },
 };
 
-export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS), 'last_<Header>:', 'last_<Header>:value'];
+export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS), 'last_<Header>:', 'last_<Header>:value', '$variable', 'fieldN', 'fieldN file="f.csv" line=N'];
+
+/** [fieldN], [fieldN file="users.csv"], [fieldN line=3]: a field of the call's line of an injection file. */
+function fieldKeyword(field: number, args: string, scope: CompileScope): Parsed {
+  let file = 0;
+  let line = '';
+  for (const m of args.matchAll(/([a-z]+)=(?:"([^"]*)"|([^\s"]+))/g)) {
+    const value = m[2] ?? m[3] ?? '';
+    if (m[1] === 'file') {
+      const i = scope.injectionFiles.findIndex((f) => f === value || f.replace(/^.*\//, '') === value.replace(/^.*\//, ''));
+      if (i < 0) return { error: `[field${field}] names file "${value}", which is not given with -inf`, hint: scope.injectionFiles.length > 0 ? `-inf files: ${scope.injectionFiles.join(', ')}` : `add -inf ${value}` };
+      file = i;
+    } else if (m[1] === 'line') {
+      if (!/^\d+$/.test(value)) return { error: `[field${field}] line=${value} is not a line number`, hint: 'write line=N, N counting data lines from 0' };
+      line = value;
+    } else return { error: `[field${field}] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are file="…" and line=N' };
+  }
+  if (scope.injectionFiles.length === 0) return { error: `the scenario reads [field${field}] but no injection file was given`, hint: 'add -inf users.csv (SEQUENTIAL, then one line of ;-separated fields per call)' };
+  scope.useField(file, field);
+  return dyn(Op.Field, field, line, false, file);
+}
 
 /** Parses the inside of `[…]`. */
-export function parseKeyword(inner: string, env: TemplateEnv, vars: VarResolver): Parsed {
+export function parseKeyword(inner: string, env: TemplateEnv, vars: CompileScope): Parsed {
+  const field = /^field(\d+)((?:\s+[a-z]+=(?:"[^"]*"|[^\s"]+))*)$/.exec(inner);
+  if (field !== null) return fieldKeyword(Number(field[1]), field[2] ?? '', vars);
   if (inner.startsWith('$')) {
     const name = inner.slice(1);
     const slot = vars.slot(name);

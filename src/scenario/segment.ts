@@ -19,6 +19,8 @@ export const Op = {
   OptLine: 14,
   /** [$name]: n is the slot; text is 'g' for a <Global> variable. */
   Var: 15,
+  /** [fieldN]: n is the field, m the injection file; text is a fixed line number, or ''. */
+  Field: 16,
 } as const;
 
 /** One shape for every segment keeps the render loop monomorphic. */
@@ -26,7 +28,9 @@ export interface Segment {
   readonly op: number;
   /** Literal text, or a header name, or a literal prefix. */
   readonly text: string;
-  /** Keyword offset ([cseq+1], [branch-2]). */
+  /** Keyword offset ([cseq+1], [branch-2]), variable slot, field number. */
   readonly n: number;
+  /** Second number: injection file index. */
+  readonly m: number;
   readonly sub: readonly Segment[] | undefined;
 }

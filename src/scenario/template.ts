@@ -5,7 +5,7 @@
 import { findHeaders } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
 import type { TemplateSource } from './ast.js';
-import { parseKeyword, type TemplateEnv, type VarResolver } from './keywords.js';
+import { parseKeyword, type CompileScope, type TemplateEnv } from './keywords.js';
 import { Op, type Segment } from './segment.js';
 
 /** What a template reads from the call while rendering. The engine's call state implements it. */
@@ -24,6 +24,8 @@ export interface RenderContext {
   readonly lastRecv: SipMessage | undefined;
   readonly vars: readonly VarValue[];
   readonly globals: readonly VarValue[];
+  /** Field `field` of injection file `file`: the call's line, or line `line` when it is >= 0. */
+  field(file: number, field: number, line: number): string;
 }
 
 /** A variable's value: a string (regexp match, assignstr), a number (assign, arithmetic), a boolean (test). */
@@ -49,8 +51,8 @@ export type ReportAt = (offset: number, message: string, hint?: string) => void;
 function pushLit(out: Segment[], text: string): void {
   if (text === '') return;
   const prev = out[out.length - 1];
-  if (prev !== undefined && prev.op === Op.Lit) out[out.length - 1] = { op: Op.Lit, text: prev.text + text, n: 0, sub: undefined };
-  else out.push({ op: Op.Lit, text, n: 0, sub: undefined });
+  if (prev !== undefined && prev.op === Op.Lit) out[out.length - 1] = { op: Op.Lit, text: prev.text + text, n: 0, m: 0, sub: undefined };
+  else out.push({ op: Op.Lit, text, n: 0, m: 0, sub: undefined });
 }
 
 const toBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
@@ -59,7 +61,7 @@ const toBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1')
  * SIPp compat: each line is trimmed, blank lines before the start line and after the message are dropped,
  * lines end with CRLF, the header block ends with an empty line and every body line ends with CRLF.
  */
-export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: VarResolver, report: ReportAt): CompiledTemplate {
+export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: CompileScope, report: ReportAt): CompiledTemplate {
   const rawLines: { text: string; offset: number }[] = [];
   let pos = 0;
   while (pos <= src.text.length) {
@@ -89,7 +91,7 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: Var
 }
 
 /** A one-line text with keywords (assignstr value, log message, exec command): no CRLF, no line rules. */
-export function compileText(src: TemplateSource, env: TemplateEnv, vars: VarResolver, report: ReportAt): readonly Segment[] {
+export function compileText(src: TemplateSource, env: TemplateEnv, vars: CompileScope, report: ReportAt): readonly Segment[] {
   const out: Segment[] = [];
   compileLine(src.text, src.offset, env, vars, report, out, false);
   return out;
@@ -99,7 +101,7 @@ export function renderText(segs: readonly Segment[], ctx: RenderContext): string
   return renderSegments(segs, ctx, 0, 0);
 }
 
-function compileLine(text: string, offset: number, env: TemplateEnv, vars: VarResolver, report: ReportAt, out: Segment[], crlf = true): void {
+function compileLine(text: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt, out: Segment[], crlf = true): void {
   const line: Segment[] = [];
   let optional = false;
   let onlyKeywords = true;
@@ -126,7 +128,7 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: VarRe
     i = close + 1;
   }
   if (crlf) pushLit(line, '\r\n');
-  if (optional && onlyKeywords) out.push({ op: Op.OptLine, text: '', n: 0, sub: line });
+  if (optional && onlyKeywords) out.push({ op: Op.OptLine, text: '', n: 0, m: 0, sub: line });
   else for (const s of line) if (s.op === Op.Lit) pushLit(out, s.text); else out.push(s);
 }
 
@@ -167,6 +169,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.RemotePort: s += ctx.remotePort + seg.n; break;
       case Op.LocalPort: s += ctx.localPort + seg.n; break;
       case Op.Var: s += formatVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
+      case Op.Field: s += ctx.field(seg.m, seg.n, seg.text === '' ? -1 : Number(seg.text)); break;
       case Op.OptLine: {
         const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength);
         if (line !== '\r\n') s += line;

@@ -124,3 +124,21 @@ test('-timeout ends the run and aborts open calls: exit 1, the summary says so',
   assert.ok(created >= 14 && created <= 17, `created ${created}`);
   assert.match(r.stdout, new RegExp(`Aborted at end of run\\s*│\\s*${created}\\s`));
 });
+
+test('injection file problems: every one with file:line, exit 255, before any call', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-inf-'));
+  const scenario = join(dir, 'reg.xml');
+  writeFileSync(scenario, '<scenario><send><![CDATA[\nREGISTER sip:x SIP/2.0\nX: [field0] [field1 file="b.csv"]\n]]></send></scenario>\n');
+  writeFileSync(join(dir, 'a.csv'), 'SEQUENTIAL\nalice\n');
+  writeFileSync(join(dir, 'b.csv'), 'SEQUENTIAL\nx;y\nonly-one\n');
+  const r = await sipts(['-sf', scenario, '127.0.0.1:9', '-inf', join(dir, 'a.csv'), '-inf', join(dir, 'b.csv'), '-inf', join(dir, 'missing.csv')]).exited;
+  assert.equal(r.code, 255);
+  const errors = r.stderr.split('\n').filter((l) => l.includes(': error: ')).map((l) => l.replaceAll(`${dir}/`, ''));
+  assert.deepEqual(errors, [
+    'b.csv:3:1: error: this line has 1 field, but the scenario reads [field1]',
+    'missing.csv:1:1: error: -inf ' + join(dir, 'missing.csv').replace(`${dir}/`, '') + ': cannot read the injection file (ENOENT)',
+  ].map((e) => e));
+  const none = await sipts(['-sf', scenario, '127.0.0.1:9']).exited;
+  assert.equal(none.code, 255);
+  assert.match(none.stderr, /reg\.xml:3:4: error: the scenario reads \[field0\] but no injection file was given/);
+});

@@ -116,3 +116,17 @@ test('undefined variables, unknown keywords and actions missing an attribute: ea
     return true;
   });
 });
+
+test('-inf SEQUENTIAL: each call takes the next line, wrapping; [fieldN line=M] reads a fixed line', { timeout: 10_000 }, async (t) => {
+  const { parseInjection } = await import('../../src/data/injection.js');
+  const inj = parseInjection('users.csv', 'SEQUENTIAL\nalice;a-pw\nbob;b-pw\n', []);
+  assert.ok(inj);
+  const peer = new RawPeer();
+  const port = await peer.open();
+  const scenario = compileScenarioSource('inf.xml', `<scenario>${request('MESSAGE', 'X-User: [field0] [field1 file="users.csv"] first=[field0 line=0]')}</scenario>`, { ...env, injectionFiles: ['users.csv'] });
+  assert.deepEqual(scenario.fieldsUsed, [1]);
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, injection: [inj], load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 3 } }));
+  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const seen = [await peer.next(), await peer.next(), await peer.next()].map((m) => /X-User: (.*)\r\n/.exec(m)?.[1]);
+  assert.deepEqual(seen, ['alice a-pw first=alice', 'bob b-pw first=alice', 'alice a-pw first=alice']);
+});

@@ -26,7 +26,8 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     load: ['load'],
     stats: ['stats', 'engine/outcome.ts'],
     report: ['report', 'stats', 'scenario', 'engine/outcome.ts'],
-    engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport'],
+    engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data'],
+    data: ['data', 'errors.ts'],
   };
   for (const file of sources(src)) {
     const rel = relative(src, file);
