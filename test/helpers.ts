@@ -11,7 +11,7 @@ import type { TemplateEnv } from '../src/scenario/keywords.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = `${ROOT}bin/sipts.js`;
 
-export const env: TemplateEnv = { service: 'service', pid: process.pid, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.1', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [] };
+export const env: TemplateEnv = { service: 'service', pid: process.pid, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.1', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password' };
 
 export function builtin(name: string): CompiledScenario {
   const b = readBuiltin(name);

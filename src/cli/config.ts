@@ -38,6 +38,8 @@ export interface RunConfig {
   readonly background: boolean;
   /** -inf files, in the order given. */
   readonly injectionFiles: readonly string[];
+  readonly authUser: string;
+  readonly authPassword: string;
   /** -key NAME VALUE */
   readonly keys: Readonly<Record<string, string>>;
   /** -set NAME VALUE */
@@ -175,6 +177,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     readKeys: !flag('nostdin'),
     background: flag('bg'),
     injectionFiles: Array.isArray(raw['inf']) ? raw['inf'] : [],
+    authUser: str('au') ?? str('s') ?? 'service',
+    authPassword: str('ap') ?? 'password',
     keys: pairs('key'),
     globals: pairs('set'),
   };

@@ -20,7 +20,7 @@ export interface OptionSpec {
 }
 
 export const OPTIONS = [
-  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas.' },
+  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, register, options.' },
   { name: 'sf', kind: 'string', arg: 'file', group: 'Scenario', help: 'Use the scenario in this XML file.' },
   { name: 'sd', kind: 'string', arg: 'name', group: 'Scenario', help: 'Print a built-in scenario\'s XML and exit.' },
   { name: 's', kind: 'string', arg: 'service', default: 'service', group: 'Scenario', help: 'The user part of the Request-URI ([service]).' },
@@ -42,6 +42,8 @@ export const OPTIONS = [
   { name: 'nr', kind: 'flag', group: 'Timers', help: 'Disable UDP retransmissions.' },
   { name: 'T2', kind: 'time', arg: 'time', unit: 'ms', default: '4000', group: 'Timers', help: 'Upper bound of the doubling retransmission interval (RFC 3261 T2).' },
   { name: 'deadcall_wait', kind: 'time', arg: 'time', unit: 'ms', default: '33000', group: 'Timers', help: 'How long an ended call still absorbs its late messages.' },
+  { name: 'au', kind: 'string', arg: 'user', group: 'Scenario', help: 'Username of [authentication] answering 401/407 challenges. Default: the -s service.' },
+  { name: 'ap', kind: 'string', arg: 'password', default: 'password', group: 'Scenario', help: 'Password of [authentication].' },
   { name: 'inf', kind: 'list', arg: 'file', group: 'Scenario', help: 'Injection file: SEQUENTIAL, RANDOM or USER, then ;-separated fields per call, read by [fieldN]. Repeatable.' },
   { name: 'key', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Keyword [name] renders value in every message. Repeatable.' },
   { name: 'set', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Global variable $name starts as value. Repeatable.' },

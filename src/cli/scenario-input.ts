@@ -14,7 +14,7 @@ export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
     service: c.service, pid, transport: 'UDP',
     localIpEscaped: esc(c.localIp), localIpType: isIP(c.localIp) === 6 ? 6 : 4,
     mediaIpEscaped: esc(c.mediaIp), mediaIpType: isIP(c.mediaIp) === 6 ? 6 : 4, mediaPort: c.mediaPort,
-    keys: c.keys, globals: c.globals, injectionFiles: c.injectionFiles,
+    keys: c.keys, globals: c.globals, injectionFiles: injectionSources(c).map((f) => f.path), authUser: c.authUser, authPassword: c.authPassword,
   };
 }
 
@@ -36,14 +36,26 @@ export function loadScenario(c: RunConfig, env: TemplateEnv): CompiledScenario {
   return compileScenarioSource(s.path, source, env);
 }
 
+/** Name of the one-line injection built from -au/-ap (see injectionSources). */
+const AU_AP = '(-au/-ap)';
+
+/**
+ * The injection files of a run: the -inf files; or, for a built-in scenario given none, one line made of
+ * -au and -ap, so that `-sn register` registers that one user (built-ins read user;password fields).
+ */
+function injectionSources(c: RunConfig): { path: string; text: string | undefined }[] {
+  if (c.injectionFiles.length > 0 || c.scenario?.kind !== 'builtin') return c.injectionFiles.map((path) => ({ path, text: undefined }));
+  return [{ path: AU_AP, text: `SEQUENTIAL\n${c.authUser};${c.authPassword}\n` }];
+}
+
 /** Reads the -inf files and checks every line holds the fields the scenario reads: all before any call. */
 export function loadInjection(c: RunConfig, scenario: CompiledScenario): InjectionFile[] {
   const diagnostics: Diagnostic[] = [];
   const files: InjectionFile[] = [];
-  c.injectionFiles.forEach((path, i) => {
+  injectionSources(c).forEach(({ path, text: given }, i) => {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = given ?? readFileSync(path, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
       diagnostics.push({ file: path, line: 1, col: 1, message: `-inf ${path}: cannot read the injection file (${code})`, hint: 'check the path and its permissions' });

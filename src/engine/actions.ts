@@ -4,7 +4,8 @@
  */
 import type { CompiledAction, CompiledOperand, VarSlot } from '../scenario/compile-actions.js';
 import { formatVar, renderText, type VarValue } from '../scenario/template.js';
-import { findHeaders } from '../sip/headers.js';
+import { verifyAuthorization } from '../sip/digest.js';
+import { findHeaders, headerValue } from '../sip/headers.js';
 import { bodyOf } from '../sip/parser.js';
 import type { CallState } from './call.js';
 import type { CallHost } from './host.js';
@@ -80,6 +81,14 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         const [sec, usec] = a.to;
         if (sec !== undefined) setVar(call, sec, Math.floor(now / 1000));
         if (usec !== undefined) setVar(call, usec, (now % 1000) * 1000);
+        break;
+      }
+      case 'verifyauth': {
+        // The last received request's credentials, checked against the expected password (RFC 2617 §3.2.2).
+        const msg = call.lastRecv;
+        const auth = msg === undefined ? undefined : headerValue(msg, 'authorization') ?? headerValue(msg, 'proxy-authorization');
+        setVar(call, a.to, msg !== undefined && auth !== undefined
+          && verifyAuthorization(auth, renderText(a.username, call), renderText(a.password, call), msg.method, bodyOf(msg)));
         break;
       }
       case 'strfn': {

@@ -72,6 +72,14 @@ export class CallState implements RenderContext {
     return f === undefined ? '' : fieldValue(f, line >= 0 ? line : this.injectionLines[file] ?? 0, field);
   }
 
+  private authNonce = '';
+  private authNc = 0;
+
+  nonceCount(nonce: string): number {
+    if (nonce !== this.authNonce) { this.authNonce = nonce; this.authNc = 0; }
+    return ++this.authNc;
+  }
+
   get localPort(): number {
     return this.endpoint.localPort;
   }

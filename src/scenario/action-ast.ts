@@ -27,4 +27,5 @@ export type Action =
   | { readonly kind: 'exec'; readonly loc: Loc; readonly command: TemplateSource | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly loc: Loc; readonly value: Operand }
   | { readonly kind: 'gettimeofday'; readonly loc: Loc; readonly assignTo: readonly VarRef[] }
+  | { readonly kind: 'verifyauth'; readonly loc: Loc; readonly assignTo: VarRef; readonly username: TemplateSource; readonly password: TemplateSource }
   | { readonly kind: 'strfn'; readonly loc: Loc; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly variable: VarRef };

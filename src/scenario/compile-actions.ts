@@ -36,6 +36,7 @@ export type CompiledAction =
   | { readonly kind: 'exec'; readonly command: readonly Segment[] | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly value: CompiledOperand }
   | { readonly kind: 'gettimeofday'; readonly to: readonly VarSlot[] }
+  | { readonly kind: 'verifyauth'; readonly to: VarSlot; readonly username: readonly Segment[]; readonly password: readonly Segment[] }
   | { readonly kind: 'strfn'; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly v: VarSlot };
 
 export interface ActionCompiler {
@@ -85,5 +86,9 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
     case 'jump': return { kind: 'jump', value: operand(c, a.value) };
     case 'gettimeofday': return { kind: 'gettimeofday', to: a.assignTo.map((r) => writeVar(c, r)) };
     case 'strfn': return { kind: 'strfn', fn: a.fn, v: readVar(c, a.variable) };
+    case 'verifyauth': return {
+      kind: 'verifyauth', to: writeVar(c, a.assignTo),
+      username: compileText(a.username, c.env, c.scope, c.report), password: compileText(a.password, c.env, c.scope, c.report),
+    };
   }
 }

@@ -21,6 +21,9 @@ export interface TemplateEnv {
   readonly globals: Readonly<Record<string, string>>;
   /** -inf files, as given: [fieldN file="…"] picks one of them, [fieldN] the first. */
   readonly injectionFiles: readonly string[];
+  /** -au / -ap: credentials of [authentication] without parameters. */
+  readonly authUser: string;
+  readonly authPassword: string;
 }
 
 /** What keywords resolve against while a scenario compiles. */
@@ -64,7 +67,7 @@ const ROWS: Readonly<Record<string, Row>> = {
   next_url: { offset: 'none', make: () => dyn(Op.NextUrl) },
 };
 
-export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS), 'last_<Header>:', 'last_<Header>:value', '$variable', 'fieldN', 'fieldN file="f.csv" line=N'];
+export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS), 'last_<Header>:', 'last_<Header>:value', '$variable', 'fieldN', 'fieldN file="f.csv" line=N', 'authentication', 'authentication username=… password=…'];
 
 /** [fieldN], [fieldN file="users.csv"], [fieldN line=3]: a field of the call's line of an injection file. */
 function fieldKeyword(field: number, args: string, scope: CompileScope): Parsed {

@@ -24,9 +24,10 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   urlencode: ['variable'],
   urldecode: ['variable'],
   trim: ['assign_to'],
+  verifyauth: ['assign_to', 'username', 'password'],
 };
 
-const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['sample', 'lookup', 'insert', 'replace', 'setdest', 'verifyauth', 'index', 'pauserestore', 'rtp_echo', 'closecon', 'playpcap']);
+const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['sample', 'lookup', 'insert', 'replace', 'setdest', 'index', 'pauserestore', 'rtp_echo', 'closecon', 'playpcap']);
 const COMPARES: readonly Compare[] = ['equal', 'not_equal', 'greater_than', 'less_than', 'greater_than_equal', 'less_than_equal'];
 const SEARCH_IN: readonly SearchIn[] = ['msg', 'hdr', 'body', 'var'];
 const INT_CMDS: readonly IntCmd[] = ['stop_call', 'stop_gracefully', 'stop_now'];
@@ -122,6 +123,14 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
     case 'gettimeofday': {
       const to = r.variables(r.required(el, 'assign_to', '<gettimeofday assign_to="sec,usec"/>'), 'assign_to');
       return to === undefined ? undefined : { kind: 'gettimeofday', loc, assignTo: to };
+    }
+    case 'verifyauth': {
+      const example = '<verifyauth assign_to="ok" username="[field0]" password="[field1]"/>';
+      const to = assignTo(example);
+      const u = r.required(el, 'username', example);
+      const p = r.required(el, 'password', example);
+      return to === undefined || u === undefined || p === undefined ? undefined
+        : { kind: 'verifyauth', loc, assignTo: to, username: { text: u.value, offset: u.valueOffset }, password: { text: p.value, offset: p.valueOffset } };
     }
     default: {
       const attr = el.name === 'trim' ? 'assign_to' : 'variable';

@@ -15,7 +15,8 @@ const COMMON = ['next', 'test', 'chance', 'start_rtd', 'rtd', 'crlf', 'display',
 const ATTRS: Readonly<Record<string, readonly string[]>> = {
   send: [...COMMON, 'retrans', 'lost'],
   // ignoresdp only matters with RTP, which sipts does not handle: accepted and ignored.
-  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp'],
+  // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
+  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth'],
   pause: [...COMMON, 'milliseconds'],
   timewait: [...COMMON, 'milliseconds'],
   nop: [...COMMON],
@@ -25,7 +26,7 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
 /** SIPp attributes this version recognises but does not implement yet: refused with a clear message. */
 const NOT_YET: ReadonlySet<string> = new Set([
   'condexec', 'condexec_inverse', 'counter', 'repeat_rtd', 'start_txn', 'ack_txn', 'response_txn',
-  'auth', 'regexp_match', 'min', 'max', 'distribution', 'mean', 'stdev', 'variable', 'sanity_check', 'dest', 'dialog',
+  'regexp_match', 'min', 'max', 'distribution', 'mean', 'stdev', 'variable', 'sanity_check', 'dest', 'dialog',
 ]);
 const NOT_YET_ELEMENTS: ReadonlySet<string> = new Set(['sendCmd', 'recvCmd']);
 const DECLARATIONS = { Global: 'global', User: 'user', Reference: 'reference' } as const;

@@ -21,6 +21,10 @@ export const Op = {
   Var: 15,
   /** [fieldN]: n is the field, m the injection file; text is a fixed line number, or ''. */
   Field: 16,
+  /** Renders its sub segments: a parameter of a keyword. */
+  Group: 17,
+  /** [authentication]: sub is [Group(username), Group(password)]. */
+  Auth: 18,
 } as const;
 
 /** One shape for every segment keeps the render loop monomorphic. */

@@ -2,6 +2,7 @@
  * Message templates: compiled once at load time into segments (SIPp normalisation applied), rendered per
  * send by concatenating ready strings. Output is a latin1 byte string (see sip/message.ts).
  */
+import { authorizationValue, newCnonce, pickChallenge } from '../sip/digest.js';
 import { findHeaders } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
 import type { TemplateSource } from './ast.js';
@@ -26,6 +27,8 @@ export interface RenderContext {
   readonly globals: readonly VarValue[];
   /** Field `field` of injection file `file`: the call's line, or line `line` when it is >= 0. */
   field(file: number, field: number, line: number): string;
+  /** The next nonce count for `nonce` (RFC 2617 §3.2.2: 1 for a new nonce, then counting). */
+  nonceCount(nonce: string): number;
 }
 
 /** A variable's value: a string (regexp match, assignstr), a number (assign, arithmetic), a boolean (test). */
@@ -40,6 +43,8 @@ export function formatVar(v: VarValue): string {
 
 export interface CompiledTemplate {
   readonly header: readonly Segment[];
+  /** The start line's segments, rendered apart when [authentication] needs method and Request-URI. */
+  readonly startLine: readonly Segment[] | undefined;
   readonly body: readonly Segment[];
   /** The request method, or '' when the message is a response; undefined if only known once rendered. */
   readonly method: string | undefined;
@@ -87,7 +92,13 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: Com
   const first = headerLines[0]?.text ?? '';
   const word = /^([A-Za-z][A-Za-z0-9!%*_+`'~.-]*) /.exec(first);
   const method = first.startsWith('SIP/2.0 ') ? '' : word !== null ? word[1] : undefined;
-  return { header, body, method };
+  const hasAuth = header.some((seg) => seg.op === Op.Auth || (seg.sub ?? []).some((x) => x.op === Op.Auth));
+  let startLine: Segment[] | undefined;
+  if (hasAuth && headerLines[0] !== undefined) {
+    startLine = [];
+    compileLine(headerLines[0].text, headerLines[0].offset, env, vars, () => undefined, startLine, false);
+  }
+  return { header, startLine, body, method };
 }
 
 /** A one-line text with keywords (assignstr value, log message, exec command): no CRLF, no line rules. */
@@ -98,7 +109,29 @@ export function compileText(src: TemplateSource, env: TemplateEnv, vars: Compile
 }
 
 export function renderText(segs: readonly Segment[], ctx: RenderContext): string {
-  return renderSegments(segs, ctx, 0, 0);
+  return renderSegments(segs, ctx, 0, 0, '', '');
+}
+
+/**
+ * The Authorization (after a 401) or Proxy-Authorization (after a 407) header answering the last
+ * received challenge (RFC 3261 §22.2, §22.3). Method and Request-URI come from the rendered request
+ * `line`. Empty when the last message challenged nothing.
+ */
+function authorization(seg: Segment, ctx: RenderContext, line: string, body: string): string {
+  const msg = ctx.lastRecv;
+  if (msg === undefined || (msg.status !== 401 && msg.status !== 407)) return '';
+  // RFC 3261 §7.3.1: the commas of an authentication header separate parameters, not values: one line, one challenge.
+  const challenge = pickChallenge(findHeaders(msg, msg.status === 407 ? 'proxy-authenticate' : 'www-authenticate').map((h) => msg.raw.slice(h.valueStart, h.end)));
+  if (challenge === undefined) return '';
+  const [userSeg, passSeg] = seg.sub ?? [];
+  const one = (g: Segment | undefined): string => (g === undefined ? '' : renderSegments(g.sub ?? [], ctx, 0, 0, '', ''));
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  const value = authorizationValue(challenge, {
+    username: one(userSeg), password: one(passSeg), method: line.slice(0, sp1), uri: line.slice(sp1 + 1, sp2),
+    body, nc: ctx.nonceCount(challenge.nonce), cnonce: newCnonce(),
+  });
+  return `${msg.status === 407 ? 'Proxy-Authorization' : 'Authorization'}: ${value}`;
 }
 
 function compileLine(text: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt, out: Segment[], crlf = true): void {
@@ -110,12 +143,15 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
     const open = findKeywordStart(text, i);
     if (open < 0) { pushLit(line, toBytes(text.slice(i))); onlyKeywords = false; break; }
     if (open > i) { pushLit(line, toBytes(text.slice(i, open))); onlyKeywords = false; }
-    const close = text.indexOf(']', open);
+    const close = matchingBracket(text, open);
     if (close < 0) {
       report(offset + open, `keyword starting with '[' is never closed`, 'end the keyword with ], or remove the [');
       return;
     }
-    const parsed = parseKeyword(text.slice(open + 1, close).trim(), env, vars);
+    const inner = text.slice(open + 1, close).trim();
+    const parsed = /^authentication(\s|$)/.test(inner)
+      ? authKeyword(inner, offset + open + 1 + text.slice(open + 1).search(/\S/), env, vars, report)
+      : parseKeyword(inner, env, vars);
     if ('error' in parsed) report(offset + open, parsed.error, parsed.hint);
     else {
       if (parsed.seg.op === Op.Lit) { pushLit(line, toBytes(parsed.seg.text)); onlyKeywords = false; }
@@ -132,6 +168,34 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
   else for (const s of line) if (s.op === Op.Lit) pushLit(out, s.text); else out.push(s);
 }
 
+/** The ']' that closes the '[' at `open`, counting nested keywords ([authentication username=[field0]]). */
+function matchingBracket(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '[') depth++;
+    else if (text[i] === ']' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** [authentication] or [authentication username=… password=…]; the values may hold keywords. */
+function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean } | { error: string; hint: string } {
+  const group = (text: string, at: number): Segment => ({ op: Op.Group, text: '', n: 0, m: 0, sub: compileText({ text, offset: at }, env, vars, report) });
+  let user: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authUser), n: 0, m: 0, sub: undefined }] };
+  let pass: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authPassword), n: 0, m: 0, sub: undefined }] };
+  const params = inner.slice('authentication'.length);
+  const base = offset + 'authentication'.length;
+  for (const m of params.matchAll(/([a-zA-Z_]+)=("[^"]*"|\[[^\]]*\]\S*|\S+)/g)) {
+    const value = (m[2] ?? '').replace(/^"(.*)"$/, '$1');
+    const at = base + (m.index ?? 0) + (m[1] ?? '').length + 1;
+    if (m[1] === 'username') user = group(value, at);
+    else if (m[1] === 'password') pass = group(value, at);
+    else if ((m[1] ?? '').startsWith('aka_')) return { error: `[authentication ${m[1]}=…]: AKA authentication is not supported by this version of sipts yet`, hint: 'use digest authentication (username= and password=)' };
+    else return { error: `[authentication] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are username=… and password=…' };
+  }
+  return { seg: { op: Op.Auth, text: '', n: 0, m: 0, sub: [user, pass] }, optionalLine: true };
+}
+
 /** A keyword starts with '[' and a letter or '$'; any other '[' (an IPv6 literal, say) is text. */
 function findKeywordStart(text: string, from: number): number {
   let i = text.indexOf('[', from);
@@ -145,11 +209,12 @@ function findKeywordStart(text: string, from: number): number {
 
 /** Renders a compiled message for a call. `msgIndex` is the step index, used by [branch]. */
 export function renderTemplate(t: CompiledTemplate, ctx: RenderContext, msgIndex: number): string {
-  const body = t.body.length === 0 ? '' : renderSegments(t.body, ctx, msgIndex, 0);
-  return renderSegments(t.header, ctx, msgIndex, body.length) + body;
+  const body = t.body.length === 0 ? '' : renderSegments(t.body, ctx, msgIndex, 0, '', '');
+  const startLine = t.startLine === undefined ? '' : renderSegments(t.startLine, ctx, msgIndex, body.length, body, '');
+  return renderSegments(t.header, ctx, msgIndex, body.length, body, startLine) + body;
 }
 
-function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: number, bodyLength: number): string {
+function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: number, bodyLength: number, body: string, startLine: string): string {
   let s = '';
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i] as Segment;
@@ -170,8 +235,10 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.LocalPort: s += ctx.localPort + seg.n; break;
       case Op.Var: s += formatVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
       case Op.Field: s += ctx.field(seg.m, seg.n, seg.text === '' ? -1 : Number(seg.text)); break;
+      case Op.Group: s += renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine); break;
+      case Op.Auth: s += authorization(seg, ctx, startLine, body); break;
       case Op.OptLine: {
-        const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength);
+        const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine);
         if (line !== '\r\n') s += line;
         break;
       }

@@ -7,11 +7,11 @@ import type { TemplateEnv } from '../../src/scenario/keywords.js';
 import { renderTemplate, type RenderContext } from '../../src/scenario/template.js';
 import { parseMessage } from '../../src/sip/parser.js';
 
-const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [] };
+const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password' };
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
   callId: '1-42@127.0.0.1', number: 1, cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061,
-  peerTagParam: ';tag=peer', routes: '', nextUrl: 'sip:next@h', lastRecv: undefined, vars: [], globals: [], field: () => '', ...over,
+  peerTagParam: ';tag=peer', routes: '', nextUrl: 'sip:next@h', lastRecv: undefined, vars: [], globals: [], field: () => '', nonceCount: () => 1, ...over,
 });
 
 const wrap = (body: string): string => `<?xml version="1.0"?>\n<scenario name="t">\n${body}\n</scenario>\n`;
@@ -110,6 +110,6 @@ test('the built-in scenarios compile', () => {
   for (const name of builtinNames()) {
     const b = readBuiltin(name);
     assert.ok(b);
-    compileScenarioSource(`${name}.xml`, b.source, env);
+    compileScenarioSource(`${name}.xml`, b.source, { ...env, injectionFiles: ['users.csv'] });
   }
 });

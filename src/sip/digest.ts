@@ -1,0 +1,121 @@
+/**
+ * HTTP digest authentication as SIP uses it (RFC 3261 §22.4): RFC 2617 (MD5, MD5-sess, qop auth and
+ * auth-int) and RFC 7616 / RFC 8760 (SHA-256, SHA-512-256 and their -sess forms). Pure functions.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+export interface Challenge {
+  readonly realm: string;
+  readonly nonce: string;
+  readonly opaque: string | undefined;
+  /** Upper-case algorithm name; MD5 when the challenge names none. */
+  readonly algorithm: string;
+  /** qop options offered, lower case; empty for RFC 2069-style challenges. */
+  readonly qop: readonly string[];
+}
+
+const HASHES: Readonly<Record<string, string>> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256' };
+/** RFC 8760 §2.4: with several challenges, use the strongest algorithm we know. */
+const STRENGTH = ['SHA-512-256', 'SHA-512-256-SESS', 'SHA-256', 'SHA-256-SESS', 'MD5', 'MD5-SESS'];
+
+/** Parses `Digest k=v, k="v", …` (one challenge); undefined when it is not a digest challenge. */
+export function parseChallenge(value: string): Challenge | undefined {
+  const m = /^\s*Digest\s+(.*)$/is.exec(value);
+  if (m === null) return undefined;
+  const params = new Map<string, string>();
+  for (const p of (m[1] ?? '').matchAll(/([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    params.set((p[1] ?? '').toLowerCase(), p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3] ?? '');
+  }
+  const realm = params.get('realm');
+  const nonce = params.get('nonce');
+  if (realm === undefined || nonce === undefined) return undefined;
+  return {
+    realm, nonce, opaque: params.get('opaque'), algorithm: (params.get('algorithm') ?? 'MD5').toUpperCase(),
+    qop: (params.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase()).filter((q) => q !== ''),
+  };
+}
+
+/** Of several challenges, the one with the strongest algorithm this code supports. */
+export function pickChallenge(values: readonly string[]): Challenge | undefined {
+  const usable = values.map(parseChallenge).filter((c): c is Challenge => c !== undefined && STRENGTH.includes(c.algorithm));
+  usable.sort((a, b) => STRENGTH.indexOf(a.algorithm) - STRENGTH.indexOf(b.algorithm));
+  return usable[0];
+}
+
+export interface DigestInput {
+  readonly username: string;
+  readonly password: string;
+  readonly method: string;
+  readonly uri: string;
+  /** The message body, for qop=auth-int. */
+  readonly body: string;
+  /** Nonce count for this nonce, starting at 1. */
+  readonly nc: number;
+  readonly cnonce: string;
+}
+
+function hashFor(algorithm: string): string | undefined {
+  return HASHES[algorithm.replace(/-SESS$/, '')];
+}
+
+/** The request-digest (RFC 2617 §3.2.2.1, RFC 7616 §3.4.1) for the chosen qop ('' for none). */
+export function digestResponse(c: Challenge, input: DigestInput, qop: string): string {
+  const alg = hashFor(c.algorithm) ?? 'md5';
+  // SIP messages are handled as latin1 byte strings: hash the bytes as they are on the wire.
+  const h = (s: string): string => createHash(alg).update(s, 'latin1').digest('hex');
+  let ha1 = h(`${input.username}:${c.realm}:${input.password}`);
+  if (c.algorithm.endsWith('-SESS')) ha1 = h(`${ha1}:${c.nonce}:${input.cnonce}`);
+  const ha2 = qop === 'auth-int' ? h(`${input.method}:${input.uri}:${h(input.body)}`) : h(`${input.method}:${input.uri}`);
+  const nc = ncString(input.nc);
+  return qop === '' ? h(`${ha1}:${c.nonce}:${ha2}`) : h(`${ha1}:${c.nonce}:${nc}:${input.cnonce}:${qop}:${ha2}`);
+}
+
+const ncString = (nc: number): string => nc.toString(16).padStart(8, '0');
+
+/** The qop to answer with: auth when offered (cheaper), else auth-int, else none. */
+export function chooseQop(c: Challenge): string {
+  return c.qop.includes('auth') ? 'auth' : c.qop.includes('auth-int') ? 'auth-int' : '';
+}
+
+/** The value of an Authorization / Proxy-Authorization header answering `c`. */
+export function authorizationValue(c: Challenge, input: DigestInput): string {
+  const qop = chooseQop(c);
+  const response = digestResponse(c, input, qop);
+  let v = `Digest username="${input.username}", realm="${c.realm}", nonce="${c.nonce}", uri="${input.uri}", response="${response}", algorithm=${c.algorithm}`;
+  if (qop !== '') v += `, qop=${qop}, nc=${ncString(input.nc)}, cnonce="${input.cnonce}"`;
+  // RFC 2617 §3.2.2.2: a -sess HA1 uses the cnonce, so the server needs it even without qop.
+  else if (c.algorithm.endsWith('-SESS')) v += `, cnonce="${input.cnonce}"`;
+  if (c.opaque !== undefined) v += `, opaque="${c.opaque}"`;
+  return v;
+}
+
+export function newCnonce(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/**
+ * Server side (SIPp's verifyauth): true when `authorization` (a header value) proves knowledge of
+ * `password` for `method`. The response is recomputed from the parameters the client sent.
+ */
+export function verifyAuthorization(authorization: string, username: string, password: string, method: string, body: string): boolean {
+  const p = parseParams(authorization);
+  const realm = p.get('realm');
+  const nonce = p.get('nonce');
+  const uri = p.get('uri');
+  const response = p.get('response');
+  if (p.get('username') !== username || realm === undefined || nonce === undefined || uri === undefined || response === undefined) return false;
+  const qop = (p.get('qop') ?? '').toLowerCase();
+  const c: Challenge = { realm, nonce, opaque: p.get('opaque'), algorithm: (p.get('algorithm') ?? 'MD5').toUpperCase(), qop: qop === '' ? [] : [qop] };
+  if (hashFor(c.algorithm) === undefined) return false;
+  const nc = Number.parseInt(p.get('nc') ?? '1', 16);
+  return digestResponse(c, { username, password, method, uri, body, nc, cnonce: p.get('cnonce') ?? '' }, qop) === response.toLowerCase();
+}
+
+function parseParams(value: string): Map<string, string> {
+  const params = new Map<string, string>();
+  const m = /^\s*Digest\s+(.*)$/is.exec(value);
+  for (const p of (m?.[1] ?? '').matchAll(/([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    params.set((p[1] ?? '').toLowerCase(), p[2] !== undefined ? p[2] : p[3] ?? '');
+  }
+  return params;
+}
