@@ -1,6 +1,7 @@
 /** Shared test helpers: engines in process, raw UDP peers, spawned CLIs and SIPp. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EngineConfig } from '../src/engine/engine.js';
 import { startEngine } from '../src/engine/run.js';
@@ -175,4 +176,38 @@ export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 1
     });
   });
   return { port, child: uas.child, exited: uas.exited };
+}
+
+/** Whether Kamailio is installed; in CI its absence is a failure (.ci/run installs it). */
+export function kamailioAvailable(): boolean {
+  const ok = spawnSync('kamailio', ['-v'], { stdio: 'ignore' }).error === undefined;
+  if (!ok && process.env['CI'] === 'true') throw new Error('kamailio is not installed: .ci/run must install it');
+  return ok;
+}
+
+/**
+ * Starts Kamailio with test/fixtures/kamailio.cfg (registrar with digest auth, proxy that challenges
+ * INVITEs and relays them to 127.0.0.1:`uasPort`) on a free loopback port. Stop it with the returned function.
+ */
+export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD5' | 'SHA-256' = 'SHA-256'): Promise<{ port: number; stop: () => void }> {
+  const template = readFileSync(`${ROOT}test/fixtures/kamailio.cfg`, 'utf8');
+  let last = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const cfg = `${dir}/kamailio-${port}.cfg`;
+    writeFileSync(cfg, template.replaceAll('__PORT__', String(port)).replaceAll('__UAS_PORT__', String(uasPort)).replaceAll('__ALGORITHM__', algorithm));
+    // Its own process group, so that stopping it stops the children it forks too.
+    const child = spawn('kamailio', ['-DD', '-E', '-f', cfg, '-w', dir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let exited = false;
+    child.stderr?.on('data', (d: Buffer) => { last = (last + d.toString()).slice(-2000); });
+    child.on('exit', () => { exited = true; });
+    const stop = (): void => { try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
+    try {
+      await waitForUdpBound(port, 10_000, () => exited);
+      return { port, stop };
+    } catch {
+      stop();
+    }
+  }
+  throw new Error(`kamailio did not start: ${last}`);
 }

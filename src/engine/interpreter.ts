@@ -159,7 +159,8 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   }
   const earlier = findBackward(host.scenario.steps, call.stepIndex, msg);
   if (earlier >= 0) { host.stats.step(earlier, StepCounter.retrans); return; } // a late copy of something handled
-  host.stats.step(Math.min(call.stepIndex, host.scenario.steps.length - 1), StepCounter.unexpected);
+  host.stats.step(awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1)), StepCounter.unexpected);
+  host.stats.unexpected(msg.status === 0 ? msg.method : `${msg.status} (${msg.cseqMethod})`);
   // SIPp's default behaviour "bye": a BYE that ends the call early is still answered.
   if (msg.status === 0 && msg.method === 'BYE') host.send(call, buildResponse(msg, 200, 'OK', ''));
   host.finish(call, Failure.FailedUnexpectedMessage);

@@ -28,6 +28,12 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
     for (const r of failed) t.push([r, s.failures[r], FAILURE_HELP[r]]);
     out.push(t.toString());
   }
+  const unexpected = Object.entries(s.unexpected);
+  if (unexpected.length > 0) {
+    const t = new Table({ head: ['Unexpected message', 'Count'], style });
+    for (const [kind, n] of unexpected.sort((a, b) => b[1] - a[1])) t.push([kind, n]);
+    out.push(t.toString());
+  }
 
   const steps = new Table({ head: ['#', 'Step', 'Sent', 'Received', 'Retrans', 'Timeouts', 'Unexpected', 'Lost'], style });
   scenario.steps.forEach((st, i) => {

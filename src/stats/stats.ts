@@ -43,6 +43,8 @@ export interface StatsSnapshot {
   readonly rtd: readonly { readonly name: string; readonly summary: HistogramSummary }[];
   readonly callLength: HistogramSummary;
   readonly openCalls: number;
+  /** Messages that ended calls as unexpected, by what they were: `403 (REGISTER)`, `BYE`. */
+  readonly unexpected: Readonly<Record<string, number>>;
 }
 
 function newHistogram(): hdr.Histogram {
@@ -69,6 +71,7 @@ export class Stats {
   private readonly rtdHist: hdr.Histogram[];
   private readonly callLengthHist = newHistogram();
   openCalls = 0;
+  private readonly unexpectedKinds = new Map<string, number>();
 
   constructor(private readonly stepCount: number, private readonly rtdNames: readonly string[], private readonly startMs: number) {
     this.steps = new Float64Array(stepCount * STEP_COUNTERS.length);
@@ -85,6 +88,11 @@ export class Stats {
 
   step(index: number, counter: number): void {
     this.steps[index * STEP_COUNTERS.length + counter] = (this.steps[index * STEP_COUNTERS.length + counter] ?? 0) + 1;
+  }
+
+  /** Off the hot path: only messages that end a call as unexpected get here. */
+  unexpected(kind: string): void {
+    this.unexpectedKinds.set(kind, (this.unexpectedKinds.get(kind) ?? 0) + 1);
   }
 
   recordRtd(index: number, ms: number): void {
@@ -107,6 +115,7 @@ export class Stats {
       rtd: this.rtdNames.map((name, i) => ({ name, summary: summarize(this.rtdHist[i] as hdr.Histogram) })),
       callLength: summarize(this.callLengthHist),
       openCalls: this.openCalls,
+      unexpected: Object.fromEntries(this.unexpectedKinds),
     };
   }
 }
