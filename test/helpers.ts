@@ -4,6 +4,7 @@ import dgram from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EngineConfig } from '../src/engine/engine.js';
+import { ALL_BEHAVIORS } from '../src/engine/host.js';
 import { startEngine } from '../src/engine/run.js';
 import { readBuiltin } from '../src/scenario/builtin.js';
 import { compileScenarioSource, type CompiledScenario } from '../src/scenario/compile.js';
@@ -24,7 +25,7 @@ export function engineConfig(scenario: CompiledScenario, over: Partial<EngineCon
   return {
     scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', injection: [], baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0,
     load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0 },
-    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000 },
+    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
     ...over,
   };
 }

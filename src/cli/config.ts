@@ -3,6 +3,7 @@
  */
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { ALL_BEHAVIORS, type Behaviors } from '../engine/host.js';
 import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
 
 export type RawOptions = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
@@ -38,6 +39,8 @@ export interface RunConfig {
   readonly background: boolean;
   /** -inf files, in the order given. */
   readonly injectionFiles: readonly string[];
+  readonly behaviors: Behaviors;
+  readonly autoAnswer: boolean;
   readonly authUser: string;
   readonly authPassword: string;
   /** -key NAME VALUE */
@@ -177,6 +180,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     readKeys: !flag('nostdin'),
     background: flag('bg'),
     injectionFiles: Array.isArray(raw['inf']) ? raw['inf'] : [],
+    behaviors: flag('nd') ? { bye: false, abortunexp: false, pingreply: false } : parseBehaviors(str('default_behaviors') ?? 'all', problems),
+    autoAnswer: flag('aa'),
     authUser: str('au') ?? str('s') ?? 'service',
     authPassword: str('ap') ?? 'password',
     keys: pairs('key'),
@@ -185,6 +190,19 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (problems.length > 0) throw new ConfigErrors(problems);
   return config;
+}
+
+/** SIPp compat: a comma list applied in order: all, none, a behaviour to turn on, -behaviour to turn off. */
+function parseBehaviors(list: string, problems: string[]): Behaviors {
+  const b: Record<keyof Behaviors, boolean> = { bye: false, abortunexp: false, pingreply: false };
+  for (const raw of list.split(',').map((t) => t.trim()).filter((t) => t !== '')) {
+    const off = raw.startsWith('-');
+    const name = off ? raw.slice(1) : raw;
+    if (name === 'all' || name === 'none') { for (const k of Object.keys(b) as (keyof Behaviors)[]) b[k] = name === 'all' ? !off : off; }
+    else if (name in ALL_BEHAVIORS) b[name as keyof Behaviors] = !off;
+    else problems.push(`-default_behaviors ${list}: "${name}" is not a behaviour; expected all, none, bye, abortunexp or pingreply, each optionally with - before it`);
+  }
+  return b;
 }
 
 /** SIPp picks the host's address; toward a loopback peer, loopback is the address that works. */

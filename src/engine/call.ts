@@ -40,6 +40,14 @@ export class CallState implements RenderContext {
   readonly retransTimer: CallTimer;
   readonly stepTimer: CallTimer;
   ended = false;
+  /** The last INVITE this call sent (parsed only if the call is aborted), to build a CANCEL or BYE. */
+  lastInviteRaw = '';
+  /** The INVITE had a provisional response (CANCEL possible) / a 2xx (the dialog is confirmed). */
+  inviteProvisional = false;
+  dialogConfirmed = false;
+  /** The 2xx that confirmed the dialog: its Contact and Record-Route, read only if the call is aborted. */
+  inviteOk: SipMessage | undefined = undefined;
+  byeSent = false;
   /** Set by a <jump> action: the step to go to next; -1 for none. */
   jumpTo = -1;
   readonly vars: VarValue[];

@@ -20,7 +20,22 @@ export interface CallSettings {
   readonly maxNonInviteRetrans: number;
   /** -T2: the cap on doubling retransmission intervals (RFC 3261 §17.1.2.2). */
   readonly t2Ms: number;
+  /** SIPp's -default_behaviors (-nd turns them all off). */
+  readonly behaviors: Behaviors;
+  /** -aa: answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK and go on. */
+  readonly autoAnswer: boolean;
 }
+
+export interface Behaviors {
+  /** An aborted call sends BYE (dialog confirmed) or CANCEL (INVITE with a provisional response). */
+  readonly bye: boolean;
+  /** An unexpected message aborts the call; off, it is counted and ignored. */
+  readonly abortunexp: boolean;
+  /** An unexpected PING is answered with 200 OK and the call goes on. */
+  readonly pingreply: boolean;
+}
+
+export const ALL_BEHAVIORS: Behaviors = { bye: true, abortunexp: true, pingreply: true };
 
 /** What actions may ask of the world outside the engine; the CLI provides them. */
 export interface EngineHooks {

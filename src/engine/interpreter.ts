@@ -7,6 +7,8 @@ import { StepKind, type CompiledStep } from '../scenario/compile.js';
 import { renderTemplate } from '../scenario/template.js';
 import { headerValue, headerValues, uriOf } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
+import { parseMessage } from '../sip/parser.js';
+import { buildBye, buildCancel } from '../sip/requests.js';
 import { buildResponse } from '../sip/response.js';
 import { Counter, StepCounter } from '../stats/stats.js';
 import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions } from './actions.js';
@@ -95,6 +97,8 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
   call.lastSent = raw;
   call.lastSentIndex = index;
   call.lastSentIsInvite = method === 'INVITE';
+  if (method === 'INVITE') { call.lastInviteRaw = raw; call.inviteProvisional = false; call.dialogConfirmed = false; }
+  else if (method === 'BYE') call.byeSent = true;
   host.wheel.cancel(call.retransTimer);
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
     host.stats.step(index, StepCounter.lost);
@@ -139,10 +143,16 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
     const p = call.pending.indexOf(msg.cseqMethod);
     if (p >= 0) call.pending.splice(p, 1);
   }
+  if (msg.status !== 0 && msg.cseqMethod === 'INVITE') {
+    if (msg.status < 200) call.inviteProvisional = true;
+    else if (msg.status < 300) { call.dialogConfirmed = true; call.inviteOk = msg; }
+  }
   if (step.rrs) recordRoutes(call, msg);
   markRtd(host, call, step);
   if (finishStep(host, call, step, at)) runCall(host, call);
 }
+
+const AUTO_ANSWERED = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);
 
 /** What SIPp does with a message that is not the expected one. */
 function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
@@ -159,11 +169,59 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   }
   const earlier = findBackward(host.scenario.steps, call.stepIndex, msg);
   if (earlier >= 0) { host.stats.step(earlier, StepCounter.retrans); return; } // a late copy of something handled
+  const isRequest = msg.status === 0;
+  const behaviors = host.settings.behaviors;
+  // -aa, and the "pingreply" behaviour: answer 200 OK and let the call go on.
+  if (isRequest && ((host.settings.autoAnswer && AUTO_ANSWERED.has(msg.method)) || (behaviors.pingreply && msg.method === 'PING'))) {
+    host.send(call, buildResponse(msg, 200, 'OK', ''));
+    host.stats.count(Counter.AutoAnswered);
+    return;
+  }
   host.stats.step(awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1)), StepCounter.unexpected);
-  host.stats.unexpected(msg.status === 0 ? msg.method : `${msg.status} (${msg.cseqMethod})`);
-  // SIPp's default behaviour "bye": a BYE that ends the call early is still answered.
-  if (msg.status === 0 && msg.method === 'BYE') host.send(call, buildResponse(msg, 200, 'OK', ''));
-  host.finish(call, Failure.FailedUnexpectedMessage);
+  host.stats.unexpected(isRequest ? msg.method : `${msg.status} (${msg.cseqMethod})`);
+  // SIPp compat: a scenario with <label id="_unexp.main"/> handles unexpected messages itself.
+  if (host.scenario.unexpectedIndex >= 0) {
+    host.wheel.cancel(call.retransTimer);
+    host.wheel.cancel(call.stepTimer);
+    call.lastRecv = msg;
+    call.stepIndex = host.scenario.unexpectedIndex;
+    runCall(host, call);
+    return;
+  }
+  if (!behaviors.abortunexp) return; // counted, and otherwise ignored
+  // An unexpected BYE or CANCEL ends the call, but is still answered.
+  if (isRequest && (msg.method === 'BYE' || msg.method === 'CANCEL')) {
+    host.send(call, buildResponse(msg, 200, 'OK', ''));
+    host.finish(call, Failure.FailedUnexpectedMessage);
+    return;
+  }
+  abort(host, call, Failure.FailedUnexpectedMessage);
+}
+
+/**
+ * Ends a failed call; with the "bye" behaviour, first releases what the peer holds: CANCEL for an INVITE
+ * that had only a provisional response (RFC 3261 §9.1), BYE for a confirmed dialog (§15).
+ */
+function abort(host: CallHost, call: CallState, reason: number): void {
+  if (host.settings.behaviors.bye && call.lastInviteRaw !== '' && !call.byeSent) {
+    const parsed = parseMessage(call.lastInviteRaw);
+    if (parsed.ok) {
+      if (call.dialogConfirmed) {
+        call.cseq++;
+        // RFC 3261 §12.1.2: the remote target and route set come from the 2xx, recorded by rrs or not.
+        const ok = call.inviteOk;
+        const contact = ok === undefined ? undefined : headerValue(ok, 'contact');
+        const rr = ok === undefined ? [] : headerValues(ok, 'record-route').reverse();
+        host.send(call, buildBye(parsed.msg, {
+          peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.number}-${call.cseq}`,
+          remoteTarget: contact === undefined ? call.nextUrl : uriOf(contact), routes: rr.length > 0 ? `Route: ${rr.join(', ')}` : call.routes,
+        }));
+      } else if (call.inviteProvisional) {
+        host.send(call, buildCancel(parsed.msg));
+      }
+    }
+  }
+  host.finish(call, reason);
 }
 
 /** RFC 3261 §12.1.1 / §12.1.2: the route set from Record-Route (reversed at the UAC) and the remote target. */
@@ -184,7 +242,7 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
   if (step.kind === StepKind.Recv) {
     host.stats.step(awaitedStep(host.scenario.steps, call.stepIndex), StepCounter.timeouts);
     if (step.onTimeoutIndex >= 0) { call.stepIndex = step.onTimeoutIndex; runCall(host, call); return; }
-    host.finish(call, Failure.FailedTimeoutOnRecv);
+    abort(host, call, Failure.FailedTimeoutOnRecv);
     return;
   }
   if (step.kind === StepKind.Pause && !finishStep(host, call, step, call.stepIndex)) return;
@@ -203,7 +261,7 @@ function awaitedStep(steps: readonly CompiledStep[], from: number): number {
 
 function retransmit(host: CallHost, call: CallState): void {
   if (call.retransCount >= maxRetrans(call.lastSentIsInvite, host.settings)) {
-    host.finish(call, Failure.FailedMaxUDPRetrans);
+    abort(host, call, Failure.FailedMaxUDPRetrans);
     return;
   }
   call.retransCount++;

@@ -65,6 +65,8 @@ export interface CompiledScenario {
   readonly initialGlobals: readonly (string | undefined)[];
   /** For each -inf file, the highest [fieldN] the scenario reads (-1: none): every line needs that many fields. */
   readonly fieldsUsed: readonly number[];
+  /** SIPp compat: the step of <label id="_unexp.main"/>, where unexpected messages lead; -1 if none. */
+  readonly unexpectedIndex: number;
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -168,6 +170,6 @@ function compileAst(
     name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '',
     responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
     varNames: vars.names, varGlobal: vars.global, initialGlobals: vars.names.map((n) => env.globals[n]),
-    fieldsUsed,
+    fieldsUsed, unexpectedIndex: labels.get('_unexp.main') ?? -1,
   };
 }

@@ -17,6 +17,7 @@ export const COUNTERS = [
   'BadMessages',
   'SendErrors',
   'CallsRefusedByLimit',
+  'AutoAnswered',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 export const Counter = Object.fromEntries(COUNTERS.map((c, i) => [c, i])) as { readonly [K in CounterName]: number };

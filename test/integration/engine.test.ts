@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ALL_BEHAVIORS } from '../../src/engine/host.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { builtin, engineConfig, env, freePort, RawPeer, startLocal } from '../helpers.js';
 
@@ -27,7 +28,7 @@ test('no peer: calls fail on the retransmission limit, retransmissions counted, 
   const port = await freePort();
   const uac = await startLocal(engineConfig(builtin('uac'), {
     remote: { address: '127.0.0.1', port }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 5 },
-    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
+    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
   }));
   t.after(() => uac.engine.stopNow());
   assert.equal(await uac.engine.done, 'calls-done');
@@ -44,7 +45,7 @@ test('the peer stops mid-run: open calls fail with their reason', { timeout: 60_
   const uas = await startLocal(engineConfig(builtin('uas')));
   const uac = await startLocal(engineConfig(builtin('uac'), {
     remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 200 },
-    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000 },
+    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
   }));
   t.after(() => uac.engine.stopNow());
   await new Promise((r) => setTimeout(r, 700));
@@ -183,7 +184,7 @@ test('a peer that dies after 180: the call fails on timer C instead of waiting f
   const port = await peer.open();
   const uac = await startLocal(engineConfig(builtin('uac'), {
     remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1 },
-    settings: { retransmissions: true, provisionalTimeoutMs: 300, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000 },
+    settings: { retransmissions: true, provisionalTimeoutMs: 300, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
   }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const invite = await peer.next();
