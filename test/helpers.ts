@@ -13,7 +13,7 @@ import type { TemplateEnv } from '../src/scenario/keywords.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = `${ROOT}bin/sipts.js`;
 
-export const env: TemplateEnv = { service: 'service', pid: process.pid, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.1', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password' };
+export const env: TemplateEnv = { service: 'service', pid: process.pid, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.1', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0' };
 
 export function builtin(name: string): CompiledScenario {
   const b = readBuiltin(name);
@@ -24,7 +24,7 @@ export function builtin(name: string): CompiledScenario {
 export function engineConfig(scenario: CompiledScenario, over: Partial<EngineConfig> = {}): EngineConfig {
   return {
     scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', injection: [], baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0,
-    load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0 },
+    load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 },
     settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
     ...over,
   };

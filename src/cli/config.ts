@@ -24,6 +24,7 @@ export interface RunConfig {
   readonly ratePeriodMs: number;
   readonly limit: number;
   readonly maxCalls: number;
+  readonly users: number;
   readonly defaultPauseMs: number;
   readonly timeoutMs: number;
   readonly recvTimeoutMs: number;
@@ -167,6 +168,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     ratePeriodMs: time('rp'),
     limit: int('l'),
     maxCalls: int('m'),
+    users: int('users'),
     defaultPauseMs: time('d'),
     timeoutMs: time('timeout'),
     recvTimeoutMs: time('recv_timeout'),

@@ -1,13 +1,13 @@
 /** Entry point: the only module that reads process.* and sets the exit code. */
 import { spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
 import type { Engine } from '../engine/engine.js';
 import type { EngineHooks } from '../engine/host.js';
 import { startEngine } from '../engine/run.js';
 import { DiagnosticsError, SiptsError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { startLive } from '../report/live.js';
 import { formatSummary } from '../report/summary.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
@@ -20,7 +20,6 @@ import { buildProgram } from './program.js';
 import { engineConfig } from './engine-config.js';
 import { loadInjection, loadScenario, templateEnv } from './scenario-input.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const err = (line: string): void => { process.stderr.write(`${line}\n`); };
 

@@ -1,4 +1,5 @@
 /** The README's option table, generated from the option table (npm run options-table prints it). */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { OPTIONS, type OptionSpec } from './options.js';
 
 export function optionsMarkdown(): string {
@@ -12,4 +13,15 @@ export function optionsMarkdown(): string {
   return rows.join('\n');
 }
 
-if (process.argv[1]?.endsWith('options-table.js') === true) process.stdout.write(`${optionsMarkdown()}\n`);
+/** Replaces the option table in a README text. */
+export function withOptionsTable(readme: string): string {
+  const start = readme.indexOf('| option | value | default | what it does |');
+  const end = readme.indexOf('\n\n', start);
+  return start < 0 || end < 0 ? readme : readme.slice(0, start) + optionsMarkdown() + readme.slice(end);
+}
+
+// `npm run options-table` prints the table; with -- --write it updates README.md in place.
+if (process.argv[1]?.endsWith('options-table.js') === true) {
+  if (process.argv.includes('--write')) writeFileSync('README.md', withOptionsTable(readFileSync('README.md', 'utf8')));
+  else process.stdout.write(`${optionsMarkdown()}\n`);
+}

@@ -6,6 +6,7 @@ import { DiagnosticsError, SiptsError, type Diagnostic } from '../errors.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
 import { compileScenarioSource, type CompiledScenario } from '../scenario/compile.js';
 import type { TemplateEnv } from '../scenario/keywords.js';
+import { VERSION } from '../version.js';
 import type { RunConfig } from './config.js';
 
 export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
@@ -14,7 +15,7 @@ export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
     service: c.service, pid, transport: 'UDP',
     localIpEscaped: esc(c.localIp), localIpType: isIP(c.localIp) === 6 ? 6 : 4,
     mediaIpEscaped: esc(c.mediaIp), mediaIpType: isIP(c.mediaIp) === 6 ? 6 : 4, mediaPort: c.mediaPort,
-    keys: c.keys, globals: c.globals, injectionFiles: injectionSources(c).map((f) => f.path), authUser: c.authUser, authPassword: c.authPassword,
+    keys: c.keys, globals: c.globals, injectionFiles: injectionSources(c).map((f) => f.path), authUser: c.authUser, authPassword: c.authPassword, users: c.users, version: VERSION,
   };
 }
 

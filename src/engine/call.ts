@@ -18,6 +18,26 @@ export interface CallTimer extends TimerNode {
 
 const newTimer = (call: CallState, kind: number): CallTimer => ({ call, kind, deadlineMs: 0, prev: undefined, next: undefined, armed: false, slot: 0 });
 
+/** What a new call is made of. */
+export interface CallInit {
+  readonly number: number;
+  readonly callId: string;
+  readonly endpoint: Endpoint;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly startMs: number;
+  readonly baseCseq: number;
+  readonly rtdCount: number;
+  readonly varCount: number;
+  readonly globals: VarValue[];
+  readonly injection: readonly InjectionFile[];
+  readonly injectionLines: readonly number[];
+  /** -users: the user this call belongs to; 0 without -users. */
+  readonly userId: number;
+  /** ms since the run started. */
+  readonly runClock: () => number;
+}
+
 export class CallState implements RenderContext {
   stepIndex = 0;
   cseq: number;
@@ -52,27 +72,41 @@ export class CallState implements RenderContext {
   jumpTo = -1;
   readonly vars: VarValue[];
 
-  constructor(
-    readonly number: number,
-    readonly callId: string,
-    readonly endpoint: Endpoint,
-    readonly remoteAddress: string,
-    readonly remotePort: number,
-    readonly startMs: number,
-    baseCseq: number,
-    rtdCount: number,
-    varCount: number,
-    /** <Global> variables: one array shared by every call of the run. */
-    readonly globals: VarValue[],
-    private readonly injection: readonly InjectionFile[],
-    /** The line of each injection file this call uses. */
-    private readonly injectionLines: readonly number[],
-  ) {
-    this.vars = new Array<VarValue>(varCount).fill(undefined);
-    this.cseq = baseCseq;
-    this.rtdStartMs = new Float64Array(rtdCount).fill(Number.NaN);
+  readonly number: number;
+  readonly callId: string;
+  readonly endpoint: Endpoint;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly startMs: number;
+  readonly userId: number;
+  /** <Global> variables: one array shared by every call of the run. */
+  readonly globals: VarValue[];
+  private readonly injection: readonly InjectionFile[];
+  /** The line of each injection file this call uses. */
+  private readonly injectionLines: readonly number[];
+  private readonly runClock: () => number;
+
+  constructor(init: CallInit) {
+    this.number = init.number;
+    this.callId = init.callId;
+    this.endpoint = init.endpoint;
+    this.remoteAddress = init.remoteAddress;
+    this.remotePort = init.remotePort;
+    this.startMs = init.startMs;
+    this.userId = init.userId;
+    this.globals = init.globals;
+    this.injection = init.injection;
+    this.injectionLines = init.injectionLines;
+    this.runClock = init.runClock;
+    this.cseq = init.baseCseq;
+    this.vars = new Array<VarValue>(init.varCount).fill(undefined);
+    this.rtdStartMs = new Float64Array(init.rtdCount).fill(Number.NaN);
     this.retransTimer = newTimer(this, TimerKind.Retrans);
     this.stepTimer = newTimer(this, TimerKind.Step);
+  }
+
+  clockTick(): number {
+    return this.runClock();
   }
 
   field(file: number, field: number, line: number): string {

@@ -56,6 +56,10 @@ export class Engine implements CallHost, TransportHandler {
   private callNumber = 0;
   /** Next SEQUENTIAL line of each injection file. */
   private readonly nextLine: number[];
+  /** -users ids of ended calls, given to the next calls; ids start at 0. */
+  private readonly freeUsers: number[] = [];
+  private nextUserId = 0;
+  private readonly runClock = (): number => this.clock() - this.startMs;
   private stopping = false;
   private endReason: EndReason | undefined;
   private resolveDone: (r: EndReason) => void = () => undefined;
@@ -135,19 +139,24 @@ export class Engine implements CallHost, TransportHandler {
   }
 
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number): { run: () => void; call: CallState } {
-    const call = new CallState(number, callId, ep, address, port, this.clock(), this.config.baseCseq, this.scenario.rtdNames.length,
-      this.scenario.varNames.length, this.globals, this.config.injection, this.pickLines());
+    const userId = this.freeUsers.pop() ?? this.nextUserId++;
+    const call = new CallState({
+      number, callId, endpoint: ep, remoteAddress: address, remotePort: port, startMs: this.clock(), baseCseq: this.config.baseCseq,
+      rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
+      injection: this.config.injection, injectionLines: this.pickLines(userId), userId, runClock: this.runClock,
+    });
     this.registry.add(call);
     this.stats.count(Counter.CallsCreated);
     this.stats.openCalls++;
     return { call, run: () => runCall(this, call) };
   }
 
-  /** The line of each injection file a new call uses. USER files are read in order until -users exists. */
-  private pickLines(): number[] {
+  /** The line of each injection file a new call uses: by order, at random, or the line of its -users user. */
+  private pickLines(userId: number): number[] {
     return this.config.injection.map((f, i) => {
       const count = lineCount(f);
       if (f.order === 'RANDOM') return Math.floor(this.random() * count);
+      if (f.order === 'USER') return userId % count;
       const line = this.nextLine[i] ?? 0;
       this.nextLine[i] = (line + 1) % count;
       return line;
@@ -244,6 +253,7 @@ export class Engine implements CallHost, TransportHandler {
     this.registry.remove(call, now);
     this.transport?.release(call.endpoint);
     this.stats.openCalls--;
+    this.freeUsers.push(call.userId);
   }
 
   private end(reason: EndReason): void {

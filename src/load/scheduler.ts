@@ -14,6 +14,8 @@ export interface SchedulerOptions {
   readonly limit: number;
   /** 0: no end. */
   readonly maxCalls: number;
+  /** -users: keep this many calls open instead of starting calls at a rate; 0: rate mode. */
+  readonly users: number;
 }
 
 export class Scheduler {
@@ -21,6 +23,7 @@ export class Scheduler {
   private readonly periodMs: number;
   private readonly limit: number;
   readonly maxCalls: number;
+  private readonly users: number;
   private changeAtMs: number;
   private startedSinceChange = 0;
   private paused = false;
@@ -32,6 +35,7 @@ export class Scheduler {
     this.periodMs = o.periodMs;
     this.limit = o.limit;
     this.maxCalls = o.maxCalls;
+    this.users = o.users;
     this.changeAtMs = nowMs;
   }
 
@@ -67,6 +71,13 @@ export class Scheduler {
   /** Number of calls to start now, given `open` calls in progress. Counts them as created. */
   due(nowMs: number, open: number): number {
     if (this.paused || this.exhausted) return 0;
+    if (this.users > 0) {
+      // SIPp's -users: every user has one call open at a time; a user whose call ended starts another.
+      const n = Math.min(this.users - open, MAX_STARTS_PER_TURN, this.maxCalls > 0 ? this.maxCalls - this.created : Number.POSITIVE_INFINITY);
+      if (n <= 0) return 0;
+      this.created += n;
+      return n;
+    }
     let n = callsDue(this.rate, this.periodMs, nowMs - this.changeAtMs) - this.startedSinceChange;
     if (n <= 0) return 0;
     n = Math.min(n, MAX_STARTS_PER_TURN);

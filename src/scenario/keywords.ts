@@ -21,6 +21,9 @@ export interface TemplateEnv {
   readonly globals: Readonly<Record<string, string>>;
   /** -inf files, as given: [fieldN file="…"] picks one of them, [fieldN] the first. */
   readonly injectionFiles: readonly string[];
+  /** -users, for [users]; 0 without it. */
+  readonly users: number;
+  readonly version: string;
   /** -au / -ap: credentials of [authentication] without parameters. */
   readonly authUser: string;
   readonly authPassword: string;
@@ -65,9 +68,33 @@ const ROWS: Readonly<Record<string, Row>> = {
   peer_tag_param: { offset: 'none', make: () => dyn(Op.PeerTagParam) },
   routes: { offset: 'none', make: () => dyn(Op.Routes, 0, '', true) },
   next_url: { offset: 'none', make: () => dyn(Op.NextUrl) },
+  clock_tick: { offset: 'none', make: () => dyn(Op.ClockTick) },
+  timestamp: { offset: 'none', make: () => dyn(Op.Timestamp) },
+  sipp_version: { offset: 'none', make: (e) => lit(`sipts-${e.version}`) },
+  users: { offset: 'none', make: (e) => lit(String(e.users)) },
+  userid: { offset: 'none', make: () => dyn(Op.UserId) },
+  last_Request_URI: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'ruri') },
+  last_cseq_number: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'cseq') },
+  last_message: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'message') },
 };
 
 export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS), 'last_<Header>:', 'last_<Header>:value', '$variable', 'fieldN', 'fieldN file="f.csv" line=N', 'authentication', 'authentication username=… password=…'];
+
+/** [fill variable=len text="X"]: `text` repeated to the length held in a variable (SIPp: default text X). */
+function fillKeyword(args: string, scope: CompileScope): Parsed {
+  let variable = '';
+  let text = 'X';
+  for (const m of args.matchAll(/([a-z]+)=(?:"([^"]*)"|([^\s"]+))/g)) {
+    const value = m[2] ?? m[3] ?? '';
+    if (m[1] === 'variable') variable = value;
+    else if (m[1] === 'text') text = value;
+    else return { error: `[fill] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are variable=… and text=…' };
+  }
+  if (variable === '') return { error: '[fill] needs variable=…, the variable that holds the length', hint: 'e.g. <assign assign_to="len" value="100"/> then [fill variable=len]' };
+  const slot = scope.slot(variable);
+  if (slot === undefined) return { error: `variable "${variable}" is used but never assigned`, hint: `assign it, e.g. <assign assign_to="${variable}" value="100"/>` };
+  return dyn(Op.Fill, slot, text === '' ? 'X' : text, false, scope.global[slot] === true ? 1 : 0);
+}
 
 /** [fieldN], [fieldN file="users.csv"], [fieldN line=3]: a field of the call's line of an injection file. */
 function fieldKeyword(field: number, args: string, scope: CompileScope): Parsed {
@@ -101,12 +128,14 @@ export function parseKeyword(inner: string, env: TemplateEnv, vars: CompileScope
   }
   const key = env.keys[inner];
   if (key !== undefined) return lit(key);
+  const fill = /^fill((?:\s+[a-z]+=(?:"[^"]*"|[^\s"]+))*)$/.exec(inner);
+  if (fill !== null) return fillKeyword(fill[1] ?? '', vars);
   const last = /^last_([A-Za-z0-9_.!%*+`'~-]+?)(:(value)?)?$/.exec(inner);
-  if (last !== null) {
+  if (last !== null && ROWS[inner] === undefined) {
     const header = last[1] ?? '';
     return last[3] === 'value' ? dyn(Op.LastHeaderValue, 0, header, false) : dyn(Op.LastHeader, 0, header, true);
   }
-  const m = /^([a-z_]+)(?:([+-])(\d+))?$/.exec(inner);
+  const m = /^([A-Za-z_]+)(?:([+-])(\d+))?$/.exec(inner);
   const row = m === null ? undefined : ROWS[m[1] ?? ''];
   if (m === null || row === undefined) {
     return { error: `unknown keyword [${inner}]`, hint: `known keywords: ${KEYWORD_NAMES.map((k) => `[${k}]`).join(' ')}` };

@@ -25,6 +25,16 @@ export const Op = {
   Group: 17,
   /** [authentication]: sub is [Group(username), Group(password)]. */
   Auth: 18,
+  /** [clock_tick]: ms since the run started. */
+  ClockTick: 19,
+  /** [timestamp]: the time as SIPp's logs print it. */
+  Timestamp: 20,
+  /** [userid]: the -users user of the call. */
+  UserId: 21,
+  /** [fill variable=v text=t]: text repeated to the length held in v (n: slot, m: 1 if global). */
+  Fill: 22,
+  /** [last_Request_URI], [last_cseq_number], [last_message]: text is which. */
+  LastPart: 23,
 } as const;
 
 /** One shape for every segment keeps the render loop monomorphic. */

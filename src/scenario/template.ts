@@ -29,6 +29,10 @@ export interface RenderContext {
   field(file: number, field: number, line: number): string;
   /** The next nonce count for `nonce` (RFC 2617 §3.2.2: 1 for a new nonce, then counting). */
   nonceCount(nonce: string): number;
+  /** The -users user of the call (0 without -users). */
+  readonly userId: number;
+  /** ms since the run started. */
+  clockTick(): number;
 }
 
 /** A variable's value: a string (regexp match, assignstr), a number (assign, arithmetic), a boolean (test). */
@@ -237,6 +241,15 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.Field: s += ctx.field(seg.m, seg.n, seg.text === '' ? -1 : Number(seg.text)); break;
       case Op.Group: s += renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine); break;
       case Op.Auth: s += authorization(seg, ctx, startLine, body); break;
+      case Op.ClockTick: s += Math.floor(ctx.clockTick()); break;
+      case Op.Timestamp: s += timestamp(); break;
+      case Op.UserId: s += ctx.userId; break;
+      case Op.Fill: {
+        const n = Math.max(0, Math.floor(Number(seg.m === 1 ? ctx.globals[seg.n] : ctx.vars[seg.n]) || 0));
+        s += seg.text.repeat(Math.ceil(n / seg.text.length)).slice(0, n);
+        break;
+      }
+      case Op.LastPart: s += lastPart(ctx.lastRecv, seg.text); break;
       case Op.OptLine: {
         const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine);
         if (line !== '\r\n') s += line;
@@ -246,6 +259,24 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
     }
   }
   return s;
+}
+
+/** SIPp compat: the time as its logs print it: date, time with µs, and epoch seconds with µs, tab-separated. */
+function timestamp(): string {
+  const now = Date.now();
+  const d = new Date(now);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const us = `${p(d.getMilliseconds(), 3)}000`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}\t${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${us}\t${Math.floor(now / 1000)}.${us}`;
+}
+
+function lastPart(msg: SipMessage | undefined, which: string): string {
+  if (msg === undefined) return '';
+  if (which === 'cseq') return String(msg.cseq);
+  if (which === 'message') return msg.raw;
+  if (msg.status !== 0) return '';
+  const first = msg.raw.slice(0, msg.raw.indexOf('\n')).replace(/\r$/, '');
+  return first.slice(first.indexOf(' ') + 1, first.lastIndexOf(' '));
 }
 
 /** SIPp compat: [last_Via:] copies every such header line of the last received message, as received. */

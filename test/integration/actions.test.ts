@@ -19,7 +19,7 @@ async function oneCall(body: string, replyHeaders: string, t: { after: (f: () =>
   const peer = new RawPeer();
   const port = await peer.open();
   const scenario = compileScenarioSource('actions.xml', `<scenario>${body}</scenario>`, env);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1 } }));
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const first = await peer.next();
   const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(first)?.[0].replace(/\r$/, '') ?? '';
@@ -125,7 +125,7 @@ test('-inf SEQUENTIAL: each call takes the next line, wrapping; [fieldN line=M] 
   const port = await peer.open();
   const scenario = compileScenarioSource('inf.xml', `<scenario>${request('MESSAGE', 'X-User: [field0] [field1 file="users.csv"] first=[field0 line=0]')}</scenario>`, { ...env, injectionFiles: ['users.csv'] });
   assert.deepEqual(scenario.fieldsUsed, [1]);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, injection: [inj], load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 3 } }));
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, injection: [inj], load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 3, users: 0 } }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const seen = [await peer.next(), await peer.next(), await peer.next()].map((m) => /X-User: (.*)\r\n/.exec(m)?.[1]);
   assert.deepEqual(seen, ['alice a-pw first=alice', 'bob b-pw first=alice', 'alice a-pw first=alice']);

@@ -17,7 +17,7 @@ test('register built-in answers a SHA-256 digest challenge; the registrar verifi
   const reg = readBuiltin('register');
   assert.ok(reg);
   const uac = await startLocal(engineConfig(compileScenarioSource('register.xml', reg.source, { ...env, injectionFiles: ['users.csv'] }), {
-    remote: { address: '127.0.0.1', port: registrar.localPort }, injection: [given], load: { rate: 50, periodMs: 1000, limit: 0, maxCalls: 30 },
+    remote: { address: '127.0.0.1', port: registrar.localPort }, injection: [given], load: { rate: 50, periodMs: 1000, limit: 0, maxCalls: 30, users: 0 },
   }));
   t.after(() => { uac.engine.stopNow(); registrar.engine.stopNow(); });
   await uac.engine.done;

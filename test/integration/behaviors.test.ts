@@ -14,7 +14,7 @@ async function withPeer(t: { after: (f: () => void) => void }, s: CallSettings, 
   const peer = new RawPeer();
   const port = await peer.open();
   const scenario = scenarioXml === undefined ? builtin('uac') : compileScenarioSource('s.xml', scenarioXml, env);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, settings: s, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1 } }));
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, settings: s, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const invite = await peer.next();
   const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(invite)?.[0].replace(/\r$/, '') ?? '';

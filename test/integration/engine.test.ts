@@ -8,7 +8,7 @@ test('sipts uac against sipts uas over UDP loopback: every call succeeds', { tim
   const uas = await startLocal(engineConfig(builtin('uas')));
   t.after(() => uas.engine.stopNow());
   const uac = await startLocal(engineConfig(builtin('uac'), {
-    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 300 },
+    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 300, users: 0 },
   }));
   assert.equal(await uac.engine.done, 'calls-done');
   const s = uac.engine.snapshot();
@@ -27,7 +27,7 @@ test('sipts uac against sipts uas over UDP loopback: every call succeeds', { tim
 test('no peer: calls fail on the retransmission limit, retransmissions counted, no hang', { timeout: 30_000 }, async (t) => {
   const port = await freePort();
   const uac = await startLocal(engineConfig(builtin('uac'), {
-    remote: { address: '127.0.0.1', port }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 5 },
+    remote: { address: '127.0.0.1', port }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 5, users: 0 },
     settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
   }));
   t.after(() => uac.engine.stopNow());
@@ -44,7 +44,7 @@ test('no peer: calls fail on the retransmission limit, retransmissions counted, 
 test('the peer stops mid-run: open calls fail with their reason', { timeout: 60_000 }, async (t) => {
   const uas = await startLocal(engineConfig(builtin('uas')));
   const uac = await startLocal(engineConfig(builtin('uac'), {
-    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 200 },
+    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 200, users: 0 },
     settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
   }));
   t.after(() => uac.engine.stopNow());
@@ -116,7 +116,7 @@ test('recv timeout: ontimeout jumps, otherwise the call fails with FailedTimeout
     ]]></send>
     <recv response="200" timeout="100" ${ontimeout}/>
     <label id="out"/>
-  </scenario>`, env), { remote: { address: '127.0.0.1', port }, load: { rate: 10, periodMs: 1000, limit: 0, maxCalls: 2 } }));
+  </scenario>`, env), { remote: { address: '127.0.0.1', port }, load: { rate: 10, periodMs: 1000, limit: 0, maxCalls: 2, users: 0 } }));
   const a = await mk('');
   const b = await mk('ontimeout="out"');
   t.after(() => { a.engine.stopNow(); b.engine.stopNow(); peer.close(); });
@@ -131,7 +131,7 @@ test('lost="30" on the INVITE: drops are counted and recovered by retransmission
   const lossy = { ...b, steps: b.steps.map((s, i) => (i === 0 ? { ...s, lostPercent: 30 } : s)) };
   const uas = await startLocal(engineConfig(builtin('uas')));
   const uac = await startLocal(engineConfig(lossy, {
-    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 100 },
+    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 100, users: 0 },
   }));
   t.after(() => { uas.engine.stopNow(); uac.engine.stopNow(); });
   assert.equal(await uac.engine.done, 'calls-done');
@@ -166,7 +166,7 @@ test('rrs="true": the route set (reversed at the UAC) and the Contact feed [rout
       Content-Length: 0
     ]]></send>
   </scenario>`, env);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1 } }));
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const invite = await peer.next();
   const callId = /Call-ID: (.*)\r\n/.exec(invite)?.[1] ?? '';
@@ -183,7 +183,7 @@ test('a peer that dies after 180: the call fails on timer C instead of waiting f
   const peer = new RawPeer();
   const port = await peer.open();
   const uac = await startLocal(engineConfig(builtin('uac'), {
-    remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1 },
+    remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 },
     settings: { retransmissions: true, provisionalTimeoutMs: 300, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
   }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });

@@ -12,7 +12,7 @@ test('calls due hold the rate with no drift', () => {
 });
 
 test('scheduler in virtual time: rate, -m, and ticks of any size', () => {
-  const s = new Scheduler({ rate: 200, periodMs: 1000, limit: 0, maxCalls: 1000 }, 0);
+  const s = new Scheduler({ rate: 200, periodMs: 1000, limit: 0, maxCalls: 1000, users: 0 }, 0);
   let started = 0;
   // Irregular ticks, as a busy event loop gives them.
   for (let t = 0; t <= 2000; t += 1 + (t % 7)) started += s.due(t, 0);
@@ -23,7 +23,7 @@ test('scheduler in virtual time: rate, -m, and ticks of any size', () => {
 });
 
 test('-l refuses starts beyond the cap and counts them, without a later burst', () => {
-  const s = new Scheduler({ rate: 100, periodMs: 1000, limit: 10, maxCalls: 0 }, 0);
+  const s = new Scheduler({ rate: 100, periodMs: 1000, limit: 10, maxCalls: 0, users: 0 }, 0);
   let open = 0;
   for (let t = 0; t <= 1000; t += 10) open += s.due(t, open);
   assert.equal(open, 10);
@@ -33,7 +33,7 @@ test('-l refuses starts beyond the cap and counts them, without a later burst', 
 });
 
 test('pause and rate change restart the arithmetic at the change', () => {
-  const s = new Scheduler({ rate: 10, periodMs: 1000, limit: 0, maxCalls: 0 }, 0);
+  const s = new Scheduler({ rate: 10, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 }, 0);
   let n = s.due(1000, 0);
   assert.equal(n, 11);
   s.pause();
@@ -42,4 +42,14 @@ test('pause and rate change restart the arithmetic at the change', () => {
   s.setRate(100, 5000);
   n = s.due(6000, 0);
   assert.equal(n, 101);
+});
+
+test('-users: n calls at once, and a new one as soon as one ends, up to -m', () => {
+  const s = new Scheduler({ rate: 10, periodMs: 1000, limit: 0, maxCalls: 12, users: 5 }, 0);
+  assert.equal(s.due(0, 0), 5);
+  assert.equal(s.due(1, 5), 0, 'all users busy');
+  assert.equal(s.due(2, 3), 2, 'two calls ended: their users start again');
+  assert.equal(s.due(3, 0), 5);
+  assert.equal(s.due(4, 0), 0, '-m reached');
+  assert.equal(s.created, 12);
 });

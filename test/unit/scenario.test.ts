@@ -7,11 +7,11 @@ import type { TemplateEnv } from '../../src/scenario/keywords.js';
 import { renderTemplate, type RenderContext } from '../../src/scenario/template.js';
 import { parseMessage } from '../../src/sip/parser.js';
 
-const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password' };
+const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0' };
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
   callId: '1-42@127.0.0.1', number: 1, cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061,
-  peerTagParam: ';tag=peer', routes: '', nextUrl: 'sip:next@h', lastRecv: undefined, vars: [], globals: [], field: () => '', nonceCount: () => 1, ...over,
+  peerTagParam: ';tag=peer', routes: '', nextUrl: 'sip:next@h', lastRecv: undefined, vars: [], globals: [], field: () => '', nonceCount: () => 1, userId: 0, clockTick: () => 0, ...over,
 });
 
 const wrap = (body: string): string => `<?xml version="1.0"?>\n<scenario name="t">\n${body}\n</scenario>\n`;
@@ -112,4 +112,22 @@ test('the built-in scenarios compile', () => {
     assert.ok(b);
     compileScenarioSource(`${name}.xml`, b.source, { ...env, injectionFiles: ['users.csv'] });
   }
+});
+
+test('keywords: [fill], [userid], [users], [sipp_version], [clock_tick], [last_Request_URI], [last_cseq_number]', () => {
+  const sc = compileScenarioSource('k.xml', wrap(`<nop><action><assign assign_to="len" value="7"/></action></nop>
+    <send><![CDATA[
+      OPTIONS sip:x SIP/2.0
+      X-Fill: [fill variable=len text="ab"]
+      X-User: [userid]/[users] [sipp_version] [clock_tick]
+      X-Last: [last_Request_URI] [last_cseq_number]
+    ]]></send>`), { ...env, users: 10, version: '1.2.3' });
+  const t = sc.steps[1]?.template;
+  assert.ok(t);
+  const last = parseMessage('INVITE sip:bob@example.org;transport=udp SIP/2.0\r\nCall-ID: c\r\nCSeq: 42 INVITE\r\n\r\n');
+  assert.ok(last.ok);
+  const out = renderTemplate(t, ctx({ vars: [7], userId: 3, clockTick: () => 1234.7, lastRecv: last.msg }), 1);
+  assert.match(out, /\r\nX-Fill: abababa\r\n/);
+  assert.match(out, /\r\nX-User: 3\/10 sipts-1\.2\.3 1234\r\n/);
+  assert.match(out, /\r\nX-Last: sip:bob@example\.org;transport=udp 42\r\n/);
 });
