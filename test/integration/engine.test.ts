@@ -196,3 +196,18 @@ test('a peer that dies after 180: the call fails on timer C instead of waiting f
   assert.equal(s.steps[0]?.retrans, 0, 'the 180 stopped INVITE retransmissions (RFC 3261 §17.1.1.2)');
   assert.equal(s.steps[4]?.timeouts, 1, 'the wait for 200 timed out');
 });
+
+test('regexp built-in: the ACK carries what the regular expressions found in the 200 OK', { timeout: 10_000 }, async (t) => {
+  const peer = new RawPeer();
+  const port = await peer.open();
+  const uac = await startLocal(engineConfig(builtin('regexp'), { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
+  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const invite = await peer.next();
+  const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(invite)?.[0].replace(/\r$/, '') ?? '';
+  const sdp = 'v=0\r\no=bob 2890844526 2890842807 IN IP4 10.0.0.2\r\ns=-\r\n';
+  peer.send(`SIP/2.0 200 OK\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=b\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\nContact: <sip:bob@10.0.0.2:5070>\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`, uac.localPort);
+  const ack = await peer.next();
+  assert.match(ack, /\r\nX-Remote-Target: sip:bob@10\.0\.0\.2:5070\r\n/);
+  assert.match(ack, /\r\nX-Sdp-Owner: bob session 2890844526 version 2890842807\r\n/);
+  assert.match(ack, /\r\nX-Top-Via: 127\.0\.0\.1:\d+\r\n/);
+});

@@ -55,3 +55,29 @@ for (const [mine, theirs] of SERVER_SIDE) {
     assert.equal(count(s.stdout, 'Successful'), Number(CALLS));
   });
 }
+
+/** Our own built-ins under SIPp's names work against SIPp's: [sipts -sn X, sipp -sn Y]. */
+const OUR_CLIENT_SIDE = [['regexp', 'uas'], ['branchc', 'branchs']] as const;
+const OUR_SERVER_SIDE = [['branchs', 'branchc']] as const;
+
+for (const [mine, theirs] of OUR_CLIENT_SIDE) {
+  test(`sipts -sn ${mine} against sipp -sn ${theirs}: 0 failed calls`, { skip, timeout: 90_000 }, async (t) => {
+    const { port, child } = await startSippUas(work, theirs);
+    t.after(() => child.kill('SIGKILL'));
+    const r = await sipts(['-sn', mine, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '30', '-m', CALLS, '-d', '100'], 80_000).exited;
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(count(r.stdout, 'Successful'), Number(CALLS));
+  });
+}
+
+for (const [mine, theirs] of OUR_SERVER_SIDE) {
+  test(`sipp -sn ${theirs} against sipts -sn ${mine}: 0 failed calls`, { skip, timeout: 90_000 }, async (t) => {
+    const uas = await startSiptsUas(['-sn', mine, '-m', CALLS], 80_000);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const r = await sipp(['-sn', theirs, `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-r', '30', '-m', CALLS, '-d', '100'], 80_000, work).exited;
+    assert.equal(r.code, 0, r.stdout.slice(-3000));
+    const s = await uas.exited;
+    assert.equal(s.code, 0, s.stderr + s.stdout);
+    assert.equal(count(s.stdout, 'Successful'), Number(CALLS));
+  });
+}
