@@ -2,6 +2,7 @@
  * Runs a step's actions for a call. Expected trouble (a regexp that must match and does not) is a
  * failure reason returned as a value, never an exception.
  */
+import { sample } from '../load/distributions.js';
 import type { CompiledAction, CompiledOperand, VarSlot } from '../scenario/compile-actions.js';
 import { formatVar, renderText, type VarValue } from '../scenario/template.js';
 import { verifyAuthorization } from '../sip/digest.js';
@@ -83,6 +84,7 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         if (usec !== undefined) setVar(call, usec, (now % 1000) * 1000);
         break;
       }
+      case 'sample': setVar(call, a.to, sample(a.distribution, host.random)); break;
       case 'verifyauth': {
         // The last received request's credentials, checked against the expected password (RFC 2617 §3.2.2).
         const msg = call.lastRecv;

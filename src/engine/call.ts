@@ -68,6 +68,9 @@ export class CallState implements RenderContext {
   /** The 2xx that confirmed the dialog: its Contact and Record-Route, read only if the call is aborted. */
   inviteOk: SipMessage | undefined = undefined;
   byeSent = false;
+  /** CSeq number and method of each named transaction (start_txn), by index. */
+  readonly txnCseq: number[] = [];
+  readonly txnMethod: string[] = [];
   /** Set by a <jump> action: the step to go to next; -1 for none. */
   jumpTo = -1;
   readonly vars: VarValue[];

@@ -3,6 +3,7 @@
  * arrives for it and what its timers say. Returns nothing and never throws on wire trouble: a failed
  * call is ended through host.finish with its reason.
  */
+import { sample } from '../load/distributions.js';
 import { StepKind, type CompiledStep } from '../scenario/compile.js';
 import { renderTemplate } from '../scenario/template.js';
 import { headerValue, headerValues, uriOf } from '../sip/headers.js';
@@ -39,7 +40,8 @@ export function runCall(host: CallHost, call: CallState): void {
       }
       case StepKind.Pause: {
         markRtd(host, call, step);
-        const ms = step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
+        const ms = step.pauseDistribution !== undefined ? Math.max(0, sample(step.pauseDistribution, host.random))
+          : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
         if (ms > 0) { host.wheel.schedule(call.stepTimer, host.now() + ms); return; }
         if (!finishStep(host, call, step, index)) return;
         break;
@@ -58,6 +60,7 @@ export function runCall(host: CallHost, call: CallState): void {
  * allow it), else the following step. False when the call ended.
  */
 function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number): boolean {
+  if (step.counter >= 0) host.stats.countUser(step.counter);
   if (step.actions.length > 0) {
     const r = runActions(host, call, step.actions);
     if (r === ACTIONS_ENDED_CALL) return false;
@@ -97,6 +100,10 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
   call.lastSent = raw;
   call.lastSentIndex = index;
   call.lastSentIsInvite = method === 'INVITE';
+  if (step.startTxn >= 0) {
+    const parsed = parseMessage(raw);
+    if (parsed.ok) { call.txnCseq[step.startTxn] = parsed.msg.cseq; call.txnMethod[step.startTxn] = parsed.msg.cseqMethod; }
+  }
   if (method === 'INVITE') { call.lastInviteRaw = raw; call.inviteProvisional = false; call.dialogConfirmed = false; }
   else if (method === 'BYE') call.byeSent = true;
   host.wheel.cancel(call.retransTimer);
@@ -121,7 +128,8 @@ function markRtd(host: CallHost, call: CallState, step: CompiledStep): void {
     const started = call.rtdStartMs[step.rtd] ?? Number.NaN;
     if (started === -1) return; // measured once per call, like SIPp without repeat_rtd
     host.stats.recordRtd(step.rtd, host.now() - (Number.isNaN(started) ? call.startMs : started));
-    call.rtdStartMs[step.rtd] = -1;
+    // Without repeat_rtd a response time is measured once per call (SIPp); with it, again at every pass.
+    call.rtdStartMs[step.rtd] = step.repeatRtd ? Number.NaN : -1;
   }
 }
 

@@ -12,7 +12,10 @@ export function matchesStep(step: CompiledStep, msg: SipMessage, call: CallState
   if (step.kind !== StepKind.Recv) return false;
   if (step.responseCode !== 0) {
     if (msg.status !== step.responseCode) return false;
-    return call === undefined || call.pending.includes(msg.cseqMethod);
+    if (call === undefined) return true;
+    // response_txn: only a response to the request that started that transaction.
+    if (step.responseTxn >= 0) return call.txnCseq[step.responseTxn] === msg.cseq && call.txnMethod[step.responseTxn] === msg.cseqMethod;
+    return call.pending.includes(msg.cseqMethod);
   }
   return msg.status === 0 && msg.method === step.requestMethod;
 }

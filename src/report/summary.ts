@@ -35,6 +35,13 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
     out.push(t.toString());
   }
 
+  const userCounters = Object.entries(s.userCounters);
+  if (userCounters.length > 0) {
+    const t = new Table({ head: ['Scenario counter', 'Count'], style });
+    for (const [name, n] of userCounters) t.push([name, n]);
+    out.push(t.toString());
+  }
+
   const steps = new Table({ head: ['#', 'Step', 'Sent', 'Received', 'Retrans', 'Timeouts', 'Unexpected', 'Lost'], style });
   scenario.steps.forEach((st, i) => {
     const n = s.steps[i];

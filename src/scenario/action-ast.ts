@@ -1,4 +1,5 @@
 /** The actions of SIPp's <action> element, typed, each with its place. */
+import type { Distribution } from '../load/distributions.js';
 import type { Loc, TemplateSource, VarRef } from './ast.js';
 
 export type Compare = 'equal' | 'not_equal' | 'greater_than' | 'less_than' | 'greater_than_equal' | 'less_than_equal';
@@ -27,5 +28,6 @@ export type Action =
   | { readonly kind: 'exec'; readonly loc: Loc; readonly command: TemplateSource | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly loc: Loc; readonly value: Operand }
   | { readonly kind: 'gettimeofday'; readonly loc: Loc; readonly assignTo: readonly VarRef[] }
+  | { readonly kind: 'sample'; readonly loc: Loc; readonly assignTo: VarRef; readonly distribution: Distribution }
   | { readonly kind: 'verifyauth'; readonly loc: Loc; readonly assignTo: VarRef; readonly username: TemplateSource; readonly password: TemplateSource }
   | { readonly kind: 'strfn'; readonly loc: Loc; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly variable: VarRef };

@@ -1,4 +1,5 @@
 /** Typed scenario steps, each with its source location. Produced by load.ts, consumed by compile.ts. */
+import type { Distribution } from '../load/distributions.js';
 import type { Action } from './action-ast.js';
 
 export interface Loc {
@@ -36,6 +37,13 @@ interface StepCommon {
   readonly test: VarRef | undefined;
   /** Probability (0..1) that `next` is taken (SIPp's chance=). */
   readonly chance: number;
+  /** counter="name": counted each time the step runs. */
+  readonly counter: string | undefined;
+  /** repeat_rtd="true": the response time is measured every time, not once per call. */
+  readonly repeatRtd: boolean;
+  /** start_txn on a send / response_txn on a receive: a named client transaction. */
+  readonly startTxn: string | undefined;
+  readonly responseTxn: string | undefined;
 }
 
 export interface SendStep extends StepCommon {
@@ -68,6 +76,8 @@ export interface PauseStep extends StepCommon {
   readonly milliseconds: number | undefined;
   /** SIPp's <timewait>: a pause that keeps the call only to absorb retransmissions. */
   readonly timewait: boolean;
+  /** distribution="…": a random length in ms for each call. */
+  readonly distribution: Distribution | undefined;
 }
 
 export interface NopStep extends StepCommon {

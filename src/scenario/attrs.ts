@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from '../errors.js';
 import type { LabelRef, Loc, VarRef } from './ast.js';
+import { DISTRIBUTION_PARAMS, type Distribution } from '../load/distributions.js';
 import type { XmlAttr, XmlDocument, XmlElement } from './xml.js';
 
 export class AttrReader {
@@ -80,6 +81,20 @@ export class AttrReader {
     if (choices.includes(v)) return v;
     this.report(a.offset, `${what}="${a.value}" is not one of ${choices.join(', ')}`, `write e.g. ${what}="${choices[0] ?? ''}"`);
     return undefined;
+  }
+
+  /** distribution="…" and its parameters (SIPp's <sample> and timed <pause>); undefined when absent or bad. */
+  distribution(el: XmlElement): Distribution | undefined {
+    const kinds = Object.keys(DISTRIBUTION_PARAMS) as Distribution['kind'][];
+    const kind = this.choice(el.attrs.get('distribution'), 'distribution', kinds);
+    if (kind === undefined) return undefined;
+    const v: Record<string, number> = {};
+    let ok = true;
+    for (const name of DISTRIBUTION_PARAMS[kind]) {
+      const n = this.number(this.required(el, name, `<${el.name} distribution="${kind}" ${DISTRIBUTION_PARAMS[kind].map((p) => `${p}="…"`).join(' ')}/>`), name);
+      if (n === undefined) ok = false; else v[name === 'x_m' ? 'xm' : name] = n;
+    }
+    return ok ? ({ kind, ...v } as unknown as Distribution) : undefined;
   }
 
   /** One variable name. */

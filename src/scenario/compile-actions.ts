@@ -1,5 +1,6 @@
 /** Actions → their runtime form: variable slots resolved, regexps compiled once, texts compiled to segments. */
 import type { Action, Arith, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
+import type { Distribution } from '../load/distributions.js';
 import type { Loc, VarRef } from './ast.js';
 import type { CompileScope, TemplateEnv } from './keywords.js';
 import { compileRegex } from './regex.js';
@@ -36,6 +37,7 @@ export type CompiledAction =
   | { readonly kind: 'exec'; readonly command: readonly Segment[] | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly value: CompiledOperand }
   | { readonly kind: 'gettimeofday'; readonly to: readonly VarSlot[] }
+  | { readonly kind: 'sample'; readonly to: VarSlot; readonly distribution: Distribution }
   | { readonly kind: 'verifyauth'; readonly to: VarSlot; readonly username: readonly Segment[]; readonly password: readonly Segment[] }
   | { readonly kind: 'strfn'; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly v: VarSlot };
 
@@ -86,6 +88,7 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
     case 'jump': return { kind: 'jump', value: operand(c, a.value) };
     case 'gettimeofday': return { kind: 'gettimeofday', to: a.assignTo.map((r) => writeVar(c, r)) };
     case 'strfn': return { kind: 'strfn', fn: a.fn, v: readVar(c, a.variable) };
+    case 'sample': return { kind: 'sample', to: writeVar(c, a.assignTo), distribution: a.distribution };
     case 'verifyauth': return {
       kind: 'verifyauth', to: writeVar(c, a.assignTo),
       username: compileText(a.username, c.env, c.scope, c.report), password: compileText(a.password, c.env, c.scope, c.report),

@@ -4,6 +4,7 @@
  */
 import { DiagnosticsError, type Diagnostic } from '../errors.js';
 import type { LabelRef, Loc, ScenarioAst } from './ast.js';
+import type { Distribution } from '../load/distributions.js';
 import type { CompileScope, TemplateEnv } from './keywords.js';
 import { compileAction, readVar, type ActionCompiler, type CompiledAction, type VarSlot } from './compile-actions.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
@@ -39,6 +40,8 @@ export interface CompiledStep {
   readonly rrs: boolean;
   /** pause: -1 uses -d. */
   readonly pauseMs: number;
+  /** pause: a random length for each call; undefined uses pauseMs. */
+  readonly pauseDistribution: Distribution | undefined;
   readonly timewait: boolean;
   /** Run when the step is done: after a send, after a matching receive, when a nop or pause runs. */
   readonly actions: readonly CompiledAction[];
@@ -46,6 +49,12 @@ export interface CompiledStep {
   readonly test: VarSlot | undefined;
   /** Probability that `next` is taken. */
   readonly chance: number;
+  /** Index into counterNames, or -1. */
+  readonly counter: number;
+  readonly repeatRtd: boolean;
+  /** Index into txnNames: a send starts that transaction; a receive takes only its responses. -1: none. */
+  readonly startTxn: number;
+  readonly responseTxn: number;
 }
 
 export interface CompiledScenario {
@@ -67,6 +76,8 @@ export interface CompiledScenario {
   readonly fieldsUsed: readonly number[];
   /** SIPp compat: the step of <label id="_unexp.main"/>, where unexpected messages lead; -1 if none. */
   readonly unexpectedIndex: number;
+  readonly counterNames: readonly string[];
+  readonly txnNames: readonly string[];
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -118,6 +129,19 @@ function compileAst(
     useField: (file, field) => { fieldsUsed[file] = Math.max(fieldsUsed[file] ?? -1, field); },
   };
   const ac: ActionCompiler = { env, vars, scope, report, reportLoc };
+  const counterNames: string[] = [];
+  const txnNames: string[] = [];
+  const indexIn = (list: string[], name: string | undefined): number => {
+    if (name === undefined) return -1;
+    let i = list.indexOf(name);
+    if (i < 0) { i = list.length; list.push(name); }
+    return i;
+  };
+  for (const s of ast.steps) {
+    if (s.kind === 'recv' && s.responseTxn !== undefined && !ast.steps.some((x) => x.kind === 'send' && x.startTxn === s.responseTxn)) {
+      reportLoc(s.loc, `response_txn="${s.responseTxn}" names no transaction`, `add start_txn="${s.responseTxn}" to the <send> of the request`);
+    }
+  }
   const rtdNames: string[] = [];
   const rtd = (name: string | undefined): number => {
     if (name === undefined) return -1;
@@ -132,9 +156,11 @@ function compileAst(
     const base = {
       loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
       template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', optional: false,
-      timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, timewait: false,
+      timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, pauseDistribution: undefined, timewait: false,
       actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
       test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
+      counter: indexIn(counterNames, s.counter), repeatRtd: s.repeatRtd,
+      startTxn: s.kind === 'send' ? indexIn(txnNames, s.startTxn) : -1, responseTxn: s.kind === 'recv' ? indexIn(txnNames, s.responseTxn) : -1,
     };
     switch (s.kind) {
       case 'send': {
@@ -155,7 +181,7 @@ function compileAst(
         break;
       }
       case 'pause':
-        steps.push({ ...base, kind: StepKind.Pause, title: s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`, pauseMs: s.milliseconds ?? -1, timewait: s.timewait });
+        steps.push({ ...base, kind: StepKind.Pause, title: s.distribution !== undefined ? `Pause [${s.distribution.kind}]` : s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`, pauseMs: s.milliseconds ?? -1, pauseDistribution: s.distribution, timewait: s.timewait });
         break;
       case 'nop':
         steps.push({ ...base, kind: StepKind.Nop, title: 'Nop' });
@@ -170,6 +196,6 @@ function compileAst(
     name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '',
     responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
     varNames: vars.names, varGlobal: vars.global, initialGlobals: vars.names.map((n) => env.globals[n]),
-    fieldsUsed, unexpectedIndex: labels.get('_unexp.main') ?? -1,
+    fieldsUsed, unexpectedIndex: labels.get('_unexp.main') ?? -1, counterNames, txnNames,
   };
 }

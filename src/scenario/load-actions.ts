@@ -25,9 +25,10 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   urldecode: ['variable'],
   trim: ['assign_to'],
   verifyauth: ['assign_to', 'username', 'password'],
+  sample: ['assign_to', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
 };
 
-const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['sample', 'lookup', 'insert', 'replace', 'setdest', 'index', 'pauserestore', 'rtp_echo', 'closecon', 'playpcap']);
+const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['lookup', 'insert', 'replace', 'setdest', 'index', 'pauserestore', 'rtp_echo', 'closecon', 'playpcap']);
 const COMPARES: readonly Compare[] = ['equal', 'not_equal', 'greater_than', 'less_than', 'greater_than_equal', 'less_than_equal'];
 const SEARCH_IN: readonly SearchIn[] = ['msg', 'hdr', 'body', 'var'];
 const INT_CMDS: readonly IntCmd[] = ['stop_call', 'stop_gracefully', 'stop_now'];
@@ -123,6 +124,12 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
     case 'gettimeofday': {
       const to = r.variables(r.required(el, 'assign_to', '<gettimeofday assign_to="sec,usec"/>'), 'assign_to');
       return to === undefined ? undefined : { kind: 'gettimeofday', loc, assignTo: to };
+    }
+    case 'sample': {
+      const to = assignTo('<sample assign_to="x" distribution="normal" mean="100" stdev="10"/>');
+      if (get('distribution') === undefined) { r.report(el.offset, '<sample> needs a distribution attribute', 'e.g. distribution="uniform" min="1" max="10"'); return undefined; }
+      const distribution = r.distribution(el);
+      return to === undefined || distribution === undefined ? undefined : { kind: 'sample', loc, assignTo: to, distribution };
     }
     case 'verifyauth': {
       const example = '<verifyauth assign_to="ok" username="[field0]" password="[field1]"/>';

@@ -9,15 +9,16 @@ import { AttrReader } from './attrs.js';
 import { loadActions } from './load-actions.js';
 import type { XmlDocument, XmlElement } from './xml.js';
 
-const COMMON = ['next', 'test', 'chance', 'start_rtd', 'rtd', 'crlf', 'display', 'hide'] as const;
+const COMMON = ['next', 'test', 'chance', 'start_rtd', 'rtd', 'repeat_rtd', 'counter', 'crlf', 'display', 'hide'] as const;
 
 /** The attributes each step element accepts. */
 const ATTRS: Readonly<Record<string, readonly string[]>> = {
-  send: [...COMMON, 'retrans', 'lost'],
+  // ack_txn names the transaction an ACK belongs to; sipts's ACKs take their branch from [branch-N], so it is accepted as is.
+  send: [...COMMON, 'retrans', 'lost', 'start_txn', 'ack_txn'],
   // ignoresdp only matters with RTP, which sipts does not handle: accepted and ignored.
   // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
-  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth'],
-  pause: [...COMMON, 'milliseconds'],
+  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn'],
+  pause: [...COMMON, 'milliseconds', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
   timewait: [...COMMON, 'milliseconds'],
   nop: [...COMMON],
   label: ['id'],
@@ -25,8 +26,7 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
 
 /** SIPp attributes this version recognises but does not implement yet: refused with a clear message. */
 const NOT_YET: ReadonlySet<string> = new Set([
-  'condexec', 'condexec_inverse', 'counter', 'repeat_rtd', 'start_txn', 'ack_txn', 'response_txn',
-  'regexp_match', 'min', 'max', 'distribution', 'mean', 'stdev', 'variable', 'sanity_check', 'dest', 'dialog',
+  'condexec', 'condexec_inverse', 'regexp_match', 'variable', 'sanity_check', 'dest', 'dialog',
 ]);
 const NOT_YET_ELEMENTS: ReadonlySet<string> = new Set(['sendCmd', 'recvCmd']);
 const DECLARATIONS = { Global: 'global', User: 'user', Reference: 'reference' } as const;
@@ -94,6 +94,8 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       const common = {
         loc, actions, next: r.label(a('next'), 'next'), test: r.variable(a('test'), 'test'), chance: r.fraction(a('chance'), 'chance', 1) ?? 1,
         startRtd: rtdName(a('start_rtd')?.value), rtd: rtdName(a('rtd')?.value), crlf: r.bool(a('crlf'), 'crlf'),
+        counter: a('counter')?.value.trim() || undefined, repeatRtd: r.bool(a('repeat_rtd'), 'repeat_rtd'),
+        startTxn: a('start_txn')?.value.trim() || undefined, responseTxn: a('response_txn')?.value.trim() || undefined,
       };
       if (name === 'send') {
         if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
@@ -109,7 +111,10 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
           });
         }
       } else if (name === 'pause' || name === 'timewait') {
-        steps.push({ ...common, kind: 'pause', milliseconds: r.ms(a('milliseconds'), 'milliseconds'), timewait: name === 'timewait' });
+        steps.push({
+          ...common, kind: 'pause', milliseconds: r.ms(a('milliseconds'), 'milliseconds'), timewait: name === 'timewait',
+          distribution: a('distribution') === undefined ? undefined : r.distribution(el),
+        });
       } else {
         steps.push({ ...common, kind: 'nop' });
       }

@@ -46,6 +46,8 @@ export interface StatsSnapshot {
   readonly openCalls: number;
   /** Messages that ended calls as unexpected, by what they were: `403 (REGISTER)`, `BYE`. */
   readonly unexpected: Readonly<Record<string, number>>;
+  /** The scenario's counter="…" step counters. */
+  readonly userCounters: Readonly<Record<string, number>>;
 }
 
 function newHistogram(): hdr.Histogram {
@@ -74,8 +76,11 @@ export class Stats {
   openCalls = 0;
   private readonly unexpectedKinds = new Map<string, number>();
 
-  constructor(private readonly stepCount: number, private readonly rtdNames: readonly string[], private readonly startMs: number) {
+  private readonly userCounts: Float64Array;
+
+  constructor(private readonly stepCount: number, private readonly rtdNames: readonly string[], private readonly startMs: number, private readonly userCounterNames: readonly string[] = []) {
     this.steps = new Float64Array(stepCount * STEP_COUNTERS.length);
+    this.userCounts = new Float64Array(userCounterNames.length);
     this.rtdHist = rtdNames.map(newHistogram);
   }
 
@@ -89,6 +94,10 @@ export class Stats {
 
   step(index: number, counter: number): void {
     this.steps[index * STEP_COUNTERS.length + counter] = (this.steps[index * STEP_COUNTERS.length + counter] ?? 0) + 1;
+  }
+
+  countUser(index: number): void {
+    this.userCounts[index] = (this.userCounts[index] ?? 0) + 1;
   }
 
   /** Off the hot path: only messages that end a call as unexpected get here. */
@@ -117,6 +126,7 @@ export class Stats {
       callLength: summarize(this.callLengthHist),
       openCalls: this.openCalls,
       unexpected: Object.fromEntries(this.unexpectedKinds),
+      userCounters: Object.fromEntries(this.userCounterNames.map((n, i) => [n, this.userCounts[i] ?? 0])),
     };
   }
 }

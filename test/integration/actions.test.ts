@@ -130,3 +130,37 @@ test('-inf SEQUENTIAL: each call takes the next line, wrapping; [fieldN line=M] 
   const seen = [await peer.next(), await peer.next(), await peer.next()].map((m) => /X-User: (.*)\r\n/.exec(m)?.[1]);
   assert.deepEqual(seen, ['alice a-pw first=alice', 'bob b-pw first=alice', 'alice a-pw first=alice']);
 });
+
+test('start_txn/response_txn match responses to their own request; sample, counter and repeat_rtd', { timeout: 10_000 }, async (t) => {
+  const scenario = (order: string): string => `<scenario>
+    <nop counter="begun"><action><sample assign_to="s" distribution="fixed" value="3"/></action></nop>
+    ${request('OPTIONS').replace('<send>', '<send start_txn="a">')}
+    ${request('MESSAGE', 'X-Sample: [$s]').replace('<send>', '<send start_txn="b">')}
+    <recv response="200" response_txn="${order[0]}" rtd="t" repeat_rtd="true" counter="got"/>
+    <recv response="200" response_txn="${order[1]}" rtd="t" repeat_rtd="true" counter="got"/>
+  </scenario>`;
+  for (const [order, answerFirst, ok] of [['ba', 'MESSAGE', true], ['ab', 'MESSAGE', false]] as const) {
+    const peer = new RawPeer();
+    const port = await peer.open();
+    const uac = await startLocal(engineConfig(compileScenarioSource('txn.xml', scenario(order), env), { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
+    t.after(() => { uac.engine.stopNow(); peer.close(); });
+    const sent = [await peer.next(), await peer.next()];
+    const answer = (m: string): void => {
+      const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(m)?.[0].replace(/\r$/, '') ?? '';
+      peer.send(`SIP/2.0 200 OK\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=p\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
+    };
+    assert.match(sent[1] ?? '', /\r\nX-Sample: 3\.000000\r\n/);
+    const [first, second] = answerFirst === 'MESSAGE' ? [sent[1], sent[0]] : [sent[0], sent[1]];
+    answer(first ?? '');
+    answer(second ?? '');
+    await uac.engine.done;
+    const s = uac.engine.snapshot();
+    if (ok) {
+      assert.equal(s.counters.SuccessfulCalls, 1, JSON.stringify(s.unexpected));
+      assert.deepEqual(s.userCounters, { begun: 1, got: 2 });
+      assert.equal(s.rtd[0]?.summary.count, 2, 'repeat_rtd: measured at both steps');
+    } else {
+      assert.equal(s.failures.FailedUnexpectedMessage, 1, 'the MESSAGE 200 is not a response to transaction a');
+    }
+  }
+});

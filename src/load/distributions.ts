@@ -1,0 +1,57 @@
+/** Random distributions of SIPp's <sample> action (and of timed pauses), from a uniform source in [0, 1). */
+
+export type Distribution =
+  | { readonly kind: 'fixed'; readonly value: number }
+  | { readonly kind: 'uniform'; readonly min: number; readonly max: number }
+  | { readonly kind: 'normal'; readonly mean: number; readonly stdev: number }
+  | { readonly kind: 'lognormal'; readonly mean: number; readonly stdev: number }
+  | { readonly kind: 'exponential'; readonly mean: number }
+  | { readonly kind: 'weibull'; readonly lambda: number; readonly k: number }
+  | { readonly kind: 'pareto'; readonly k: number; readonly xm: number }
+  | { readonly kind: 'gamma'; readonly k: number; readonly theta: number }
+  | { readonly kind: 'negbin'; readonly n: number; readonly p: number };
+
+/** The parameters each distribution takes, as SIPp names them. */
+export const DISTRIBUTION_PARAMS = {
+  fixed: ['value'], uniform: ['min', 'max'], normal: ['mean', 'stdev'], lognormal: ['mean', 'stdev'], exponential: ['mean'],
+  weibull: ['lambda', 'k'], pareto: ['k', 'x_m'], gamma: ['k', 'theta'], negbin: ['n', 'p'],
+} as const satisfies Record<Distribution['kind'], readonly string[]>;
+
+function gaussian(random: () => number): number {
+  // Box–Muller; 1 - u keeps the logarithm finite.
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/** Marsaglia–Tsang for k >= 1, with the k < 1 boost. */
+function gammaSample(k: number, theta: number, random: () => number): number {
+  if (k < 1) return gammaSample(k + 1, theta, random) * Math.pow(1 - random(), 1 / k);
+  const d = k - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const x = gaussian(random);
+    const v = Math.pow(1 + c * x, 3);
+    if (v > 0 && Math.log(1 - random()) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v * theta;
+  }
+}
+
+export function sample(d: Distribution, random: () => number): number {
+  switch (d.kind) {
+    case 'fixed': return d.value;
+    case 'uniform': return d.min + (d.max - d.min) * random();
+    case 'normal': return d.mean + d.stdev * gaussian(random);
+    case 'lognormal': return Math.exp(d.mean + d.stdev * gaussian(random));
+    case 'exponential': return -d.mean * Math.log(1 - random());
+    case 'weibull': return d.lambda * Math.pow(-Math.log(1 - random()), 1 / d.k);
+    case 'pareto': return d.xm / Math.pow(1 - random(), 1 / d.k);
+    case 'gamma': return gammaSample(d.k, d.theta, random);
+    case 'negbin': {
+      // Failures before the n-th success: a Poisson with a gamma-distributed mean.
+      const lambda = gammaSample(d.n, (1 - d.p) / d.p, random);
+      let k = 0;
+      let prod = 1 - random();
+      const limit = Math.exp(-lambda);
+      while (prod > limit) { k++; prod *= 1 - random(); }
+      return k;
+    }
+  }
+}
