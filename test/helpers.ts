@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { InjectionStore } from '../src/data/injection.js';
 import type { EngineConfig } from '../src/engine/engine.js';
 import { ALL_BEHAVIORS } from '../src/engine/host.js';
 import { startEngine } from '../src/engine/run.js';
@@ -23,7 +24,7 @@ export function builtin(name: string): CompiledScenario {
 
 export function engineConfig(scenario: CompiledScenario, over: Partial<EngineConfig> = {}): EngineConfig {
   return {
-    scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', injection: [], baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0,
+    scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', injection: new InjectionStore([]), baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0,
     load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 },
     settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
     ...over,

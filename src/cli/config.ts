@@ -40,6 +40,8 @@ export interface RunConfig {
   readonly background: boolean;
   /** -inf files, in the order given. */
   readonly injectionFiles: readonly string[];
+  /** -infindex FILE FIELD */
+  readonly injectionIndexes: readonly { readonly file: string; readonly field: number }[];
   readonly behaviors: Behaviors;
   readonly autoAnswer: boolean;
   readonly authUser: string;
@@ -117,7 +119,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     const out: Record<string, string> = {};
     for (const p of Array.isArray(list) ? list : []) {
       const eq = p.indexOf('=');
-      if (eq <= 0 || !/^[A-Za-z0-9_.-]+$/.test(p.slice(0, eq))) problems.push(`-${name} ${p.replace('=', ' ')}: expected -${name} NAME VALUE, NAME of letters, digits, '_', '-' or '.'`);
+      if (eq <= 0 || (name !== 'infindex' && !/^[A-Za-z0-9_.-]+$/.test(p.slice(0, eq)))) problems.push(`-${name} ${p.replace('=', ' ')}: expected -${name} NAME VALUE, NAME of letters, digits, '_', '-' or '.'`);
       else out[p.slice(0, eq)] = p.slice(eq + 1);
     }
     return out;
@@ -182,6 +184,10 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     readKeys: !flag('nostdin'),
     background: flag('bg'),
     injectionFiles: Array.isArray(raw['inf']) ? raw['inf'] : [],
+    injectionIndexes: Object.entries(pairs('infindex')).map(([file, field]) => {
+      if (!/^\d+$/.test(field)) problems.push(`-infindex ${file} ${field}: expected -infindex FILE FIELD, FIELD a number from 0`);
+      return { file, field: Number(field) };
+    }),
     behaviors: flag('nd') ? { bye: false, abortunexp: false, pingreply: false } : parseBehaviors(str('default_behaviors') ?? 'all', problems),
     autoAnswer: flag('aa'),
     authUser: str('au') ?? str('s') ?? 'service',

@@ -1,4 +1,5 @@
 /** RunConfig + compiled scenario → the engine's own configuration. */
+import { InjectionStore } from '../data/injection.js';
 import type { EngineConfig } from '../engine/engine.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { RunConfig } from './config.js';
@@ -6,7 +7,7 @@ import type { RunConfig } from './config.js';
 /** RFC 3261 §16.6: timer C is greater than 3 minutes. */
 const TIMER_C_MS = 181_000;
 
-export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], pid: number, injection: EngineConfig['injection'] = []): EngineConfig {
+export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], pid: number, injection: EngineConfig['injection'] = new InjectionStore([])): EngineConfig {
   return {
     scenario, remote, pid, injection,
     load: { rate: c.rate, periodMs: c.ratePeriodMs, limit: c.limit, maxCalls: c.maxCalls, users: c.users },

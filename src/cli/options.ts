@@ -43,6 +43,7 @@ export const OPTIONS = [
   { name: 'nr', kind: 'flag', group: 'Timers', help: 'Disable UDP retransmissions.' },
   { name: 'T2', kind: 'time', arg: 'time', unit: 'ms', default: '4000', group: 'Timers', help: 'Upper bound of the doubling retransmission interval (RFC 3261 T2).' },
   { name: 'deadcall_wait', kind: 'time', arg: 'time', unit: 'ms', default: '33000', group: 'Timers', help: 'How long an ended call still absorbs its late messages.' },
+  { name: 'infindex', kind: 'pair', arg: 'file field', group: 'Scenario', help: 'Index the -inf file on a field for <lookup> (field counts from 0). Repeatable.' },
   { name: 'au', kind: 'string', arg: 'user', group: 'Scenario', help: 'Username of [authentication] answering 401/407 challenges. Default: the -s service.' },
   { name: 'ap', kind: 'string', arg: 'password', default: 'password', group: 'Scenario', help: 'Password of [authentication].' },
   { name: 'inf', kind: 'list', arg: 'file', group: 'Scenario', help: 'Injection file: SEQUENTIAL, RANDOM or USER, then ;-separated fields per call, read by [fieldN]. Repeatable.' },

@@ -1,7 +1,7 @@
 /** Finds and compiles the scenario a command line asks for. */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { checkFieldCount, parseInjection, type InjectionFile } from '../data/injection.js';
+import { checkFieldCount, InjectionStore, parseInjection, type InjectionFile } from '../data/injection.js';
 import { DiagnosticsError, SiptsError, type Diagnostic } from '../errors.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
 import { compileScenarioSource, type CompiledScenario } from '../scenario/compile.js';
@@ -50,7 +50,7 @@ function injectionSources(c: RunConfig): { path: string; text: string | undefine
 }
 
 /** Reads the -inf files and checks every line holds the fields the scenario reads: all before any call. */
-export function loadInjection(c: RunConfig, scenario: CompiledScenario): InjectionFile[] {
+export function loadInjection(c: RunConfig, scenario: CompiledScenario): InjectionStore {
   const diagnostics: Diagnostic[] = [];
   const files: InjectionFile[] = [];
   injectionSources(c).forEach(({ path, text: given }, i) => {
@@ -67,6 +67,11 @@ export function loadInjection(c: RunConfig, scenario: CompiledScenario): Injecti
     checkFieldCount(f, scenario.fieldsUsed[i] ?? -1, diagnostics);
     files.push(f);
   });
+  const indexes = c.injectionIndexes.map((ix) => {
+    const file = files.findIndex((f) => f.path === ix.file || f.path.replace(/^.*\//, '') === ix.file.replace(/^.*\//, ''));
+    if (file < 0) diagnostics.push({ file: ix.file, line: 1, col: 1, message: `-infindex ${ix.file} ${ix.field}: the file is not given with -inf`, hint: `add -inf ${ix.file}` });
+    return { file, field: ix.field };
+  });
   if (diagnostics.length > 0) throw new DiagnosticsError('INJECTION_INVALID', diagnostics);
-  return files;
+  return new InjectionStore(files, indexes);
 }

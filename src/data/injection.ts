@@ -24,12 +24,15 @@ export function lineCount(f: InjectionFile): number {
 
 /** Field `field` of virtual line `line` (0-based), '' when the line has no such field. */
 export function fieldValue(f: InjectionFile, line: number, field: number): string {
-  const rows = f.rows;
-  if (rows.length === 0) return '';
+  return valueOf(f.rows, f.printf, line, field);
+}
+
+function valueOf(rows: readonly { readonly fields: readonly string[] }[], printf: InjectionFile['printf'], line: number, field: number): string {
+  if (rows.length === 0 || line < 0) return '';
   const row = rows[line % rows.length];
   const raw = row?.fields[field] ?? '';
-  if (f.printf === undefined) return raw;
-  const n = line * f.printf.multiple + f.printf.offset;
+  if (printf === undefined) return raw;
+  const n = line * printf.multiple + printf.offset;
   // SIPp compat: printf-style %d with optional zero padding and width.
   return raw.replace(/%(0?)(\d*)d/g, (_m, zero: string, width: string) => String(n).padStart(Number(width || 0), zero === '0' ? '0' : ' '));
 }
@@ -85,5 +88,65 @@ export function checkFieldCount(f: InjectionFile, highestField: number, diagnost
         hint: `give every line at least ${highestField + 1} fields separated by ;`,
       });
     }
+  }
+}
+
+/**
+ * The injection files of a run, with the -infindex indexes. <insert> and <replace> change rows while the
+ * run goes on; indexes follow.
+ */
+export class InjectionStore {
+  private readonly rows: { fields: string[]; line: number }[][];
+  /** file → field → key → line. */
+  private readonly indexes: Map<number, Map<string, number>>[];
+
+  constructor(readonly files: readonly InjectionFile[], indexed: readonly { readonly file: number; readonly field: number }[] = []) {
+    this.rows = files.map((f) => f.rows.map((r) => ({ fields: [...r.fields], line: r.line })));
+    this.indexes = files.map(() => new Map());
+    for (const { file, field } of indexed) {
+      const index = new Map<string, number>();
+      this.rows[file]?.forEach((r, i) => { const k = r.fields[field]; if (k !== undefined && !index.has(k)) index.set(k, i); });
+      this.indexes[file]?.set(field, index);
+    }
+  }
+
+  lineCount(file: number): number {
+    const f = this.files[file];
+    if (f === undefined) return 0;
+    return f.printf === undefined ? (this.rows[file]?.length ?? 0) : f.printf.count;
+  }
+
+  field(file: number, line: number, field: number): string {
+    return valueOf(this.rows[file] ?? [], this.files[file]?.printf, line, field);
+  }
+
+  /** The line whose indexed field is `key`, or -1 (also when the field has no -infindex). */
+  lookup(file: number, field: number, key: string): number {
+    return this.indexes[file]?.get(field)?.get(key) ?? -1;
+  }
+
+  /** The first indexed field of a file, for <lookup> without a field. */
+  indexedField(file: number): number | undefined {
+    return this.indexes[file]?.keys().next().value;
+  }
+
+  insert(file: number, value: string): void {
+    const rows = this.rows[file];
+    if (rows === undefined) return;
+    rows.push({ fields: value.split(';'), line: -1 });
+    this.reindexRow(file, rows.length - 1);
+  }
+
+  replace(file: number, line: number, value: string): void {
+    const row = this.rows[file]?.[line];
+    if (row === undefined) return;
+    for (const [field, index] of this.indexes[file] ?? []) { const k = row.fields[field]; if (k !== undefined && index.get(k) === line) index.delete(k); }
+    row.fields = value.split(';');
+    this.reindexRow(file, line);
+  }
+
+  private reindexRow(file: number, line: number): void {
+    const fields = this.rows[file]?.[line]?.fields ?? [];
+    for (const [field, index] of this.indexes[file] ?? []) { const k = fields[field]; if (k !== undefined && !index.has(k)) index.set(k, line); }
   }
 }

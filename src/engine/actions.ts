@@ -2,6 +2,7 @@
  * Runs a step's actions for a call. Expected trouble (a regexp that must match and does not) is a
  * failure reason returned as a value, never an exception.
  */
+import { isIP } from 'node:net';
 import { sample } from '../load/distributions.js';
 import type { CompiledAction, CompiledOperand, VarSlot } from '../scenario/compile-actions.js';
 import { formatVar, renderText, type VarValue } from '../scenario/template.js';
@@ -85,6 +86,23 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         break;
       }
       case 'sample': setVar(call, a.to, sample(a.distribution, host.random)); break;
+      case 'lookup': {
+        // The line whose -infindex field holds the key; -1 when none does.
+        const store = call.injection;
+        const field = store.indexedField(a.file);
+        setVar(call, a.to, field === undefined ? -1 : store.lookup(a.file, field, renderText(a.key, call)));
+        break;
+      }
+      case 'insert': call.injection.insert(a.file, renderText(a.value, call)); break;
+      case 'replace': call.injection.replace(a.file, Math.floor(Number(renderText(a.line, call))), renderText(a.value, call)); break;
+      case 'setdest': {
+        const address = renderText(a.host, call).replace(/^\[(.*)\]$/, '$1');
+        const port = Number(renderText(a.port, call));
+        if (isIP(address) === 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+          host.hooks.log('warning', `setdest: "${address}:${port}" is not an IP address and port; the call keeps its destination`);
+        } else { call.remoteAddress = address; call.remotePort = port; }
+        break;
+      }
       case 'verifyauth': {
         // The last received request's credentials, checked against the expected password (RFC 2617 §3.2.2).
         const msg = call.lastRecv;

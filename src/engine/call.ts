@@ -2,7 +2,7 @@
  * One call's state: where it is in the scenario and what it has learned from the wire. No behaviour:
  * the interpreter moves it; the registry finds it.
  */
-import { fieldValue, type InjectionFile } from '../data/injection.js';
+import type { InjectionStore } from '../data/injection.js';
 import type { RenderContext, VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
@@ -30,7 +30,7 @@ export interface CallInit {
   readonly rtdCount: number;
   readonly varCount: number;
   readonly globals: VarValue[];
-  readonly injection: readonly InjectionFile[];
+  readonly injection: InjectionStore;
   readonly injectionLines: readonly number[];
   /** -users: the user this call belongs to; 0 without -users. */
   readonly userId: number;
@@ -78,13 +78,14 @@ export class CallState implements RenderContext {
   readonly number: number;
   readonly callId: string;
   readonly endpoint: Endpoint;
-  readonly remoteAddress: string;
-  readonly remotePort: number;
+  /** Where the call's messages go; <setdest> may change it. */
+  remoteAddress: string;
+  remotePort: number;
   readonly startMs: number;
   readonly userId: number;
   /** <Global> variables: one array shared by every call of the run. */
   readonly globals: VarValue[];
-  private readonly injection: readonly InjectionFile[];
+  readonly injection: InjectionStore;
   /** The line of each injection file this call uses. */
   private readonly injectionLines: readonly number[];
   private readonly runClock: () => number;
@@ -113,8 +114,7 @@ export class CallState implements RenderContext {
   }
 
   field(file: number, field: number, line: number): string {
-    const f = this.injection[file];
-    return f === undefined ? '' : fieldValue(f, line >= 0 ? line : this.injectionLines[file] ?? 0, field);
+    return this.injection.field(file, line >= 0 ? line : this.injectionLines[file] ?? 0, field);
   }
 
   private authNonce = '';

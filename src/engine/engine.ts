@@ -12,7 +12,7 @@ import type { Endpoint, Transport, TransportHandler } from '../transport/transpo
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
 import type { VarValue } from '../scenario/template.js';
-import { lineCount, type InjectionFile } from '../data/injection.js';
+import type { InjectionStore } from '../data/injection.js';
 import { onTimer, receive, runCall } from './interpreter.js';
 import { CallRegistry } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -31,8 +31,8 @@ export interface EngineConfig {
   /** Host part of generated Call-IDs. */
   readonly callIdHost: string;
   readonly pid: number;
-  /** -inf files, in the order given. */
-  readonly injection: readonly InjectionFile[];
+  /** -inf files, in the order given, with their -infindex indexes. */
+  readonly injection: InjectionStore;
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined };
@@ -83,7 +83,7 @@ export class Engine implements CallHost, TransportHandler {
       },
     };
     this.globals = config.scenario.initialGlobals.map((v) => v);
-    this.nextLine = config.injection.map(() => 0);
+    this.nextLine = config.injection.files.map(() => 0);
     this.scenario = config.scenario;
     this.settings = config.settings;
     this.startMs = clock();
@@ -153,8 +153,9 @@ export class Engine implements CallHost, TransportHandler {
 
   /** The line of each injection file a new call uses: by order, at random, or the line of its -users user. */
   private pickLines(userId: number): number[] {
-    return this.config.injection.map((f, i) => {
-      const count = lineCount(f);
+    const store = this.config.injection;
+    return store.files.map((f, i) => {
+      const count = Math.max(1, store.lineCount(i));
       if (f.order === 'RANDOM') return Math.floor(this.random() * count);
       if (f.order === 'USER') return userId % count;
       const line = this.nextLine[i] ?? 0;

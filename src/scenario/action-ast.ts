@@ -28,6 +28,10 @@ export type Action =
   | { readonly kind: 'exec'; readonly loc: Loc; readonly command: TemplateSource | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly loc: Loc; readonly value: Operand }
   | { readonly kind: 'gettimeofday'; readonly loc: Loc; readonly assignTo: readonly VarRef[] }
+  | { readonly kind: 'lookup'; readonly loc: Loc; readonly assignTo: VarRef; readonly file: string; readonly fileOffset: number; readonly key: TemplateSource }
+  | { readonly kind: 'insert'; readonly loc: Loc; readonly file: string; readonly fileOffset: number; readonly value: TemplateSource }
+  | { readonly kind: 'replace'; readonly loc: Loc; readonly file: string; readonly fileOffset: number; readonly line: TemplateSource; readonly value: TemplateSource }
+  | { readonly kind: 'setdest'; readonly loc: Loc; readonly host: TemplateSource; readonly port: TemplateSource; readonly protocol: string }
   | { readonly kind: 'sample'; readonly loc: Loc; readonly assignTo: VarRef; readonly distribution: Distribution }
   | { readonly kind: 'verifyauth'; readonly loc: Loc; readonly assignTo: VarRef; readonly username: TemplateSource; readonly password: TemplateSource }
   | { readonly kind: 'strfn'; readonly loc: Loc; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly variable: VarRef };

@@ -2,7 +2,7 @@
 import type { Action, Arith, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
 import type { Distribution } from '../load/distributions.js';
 import type { Loc, VarRef } from './ast.js';
-import type { CompileScope, TemplateEnv } from './keywords.js';
+import { injectionFileIndex, type CompileScope, type TemplateEnv } from './keywords.js';
 import { compileRegex } from './regex.js';
 import type { Segment } from './segment.js';
 import { compileText, type ReportAt } from './template.js';
@@ -37,6 +37,10 @@ export type CompiledAction =
   | { readonly kind: 'exec'; readonly command: readonly Segment[] | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly value: CompiledOperand }
   | { readonly kind: 'gettimeofday'; readonly to: readonly VarSlot[] }
+  | { readonly kind: 'lookup'; readonly to: VarSlot; readonly file: number; readonly key: readonly Segment[] }
+  | { readonly kind: 'insert'; readonly file: number; readonly value: readonly Segment[] }
+  | { readonly kind: 'replace'; readonly file: number; readonly line: readonly Segment[]; readonly value: readonly Segment[] }
+  | { readonly kind: 'setdest'; readonly host: readonly Segment[]; readonly port: readonly Segment[] }
   | { readonly kind: 'sample'; readonly to: VarSlot; readonly distribution: Distribution }
   | { readonly kind: 'verifyauth'; readonly to: VarSlot; readonly username: readonly Segment[]; readonly password: readonly Segment[] }
   | { readonly kind: 'strfn'; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly v: VarSlot };
@@ -89,6 +93,15 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
     case 'gettimeofday': return { kind: 'gettimeofday', to: a.assignTo.map((r) => writeVar(c, r)) };
     case 'strfn': return { kind: 'strfn', fn: a.fn, v: readVar(c, a.variable) };
     case 'sample': return { kind: 'sample', to: writeVar(c, a.assignTo), distribution: a.distribution };
+    case 'lookup': case 'insert': case 'replace': {
+      const file = injectionFileIndex(c.scope, a.file);
+      if (file < 0) { c.report(a.fileOffset, `file="${a.file}" is not given with -inf`, c.scope.injectionFiles.length > 0 ? `-inf files: ${c.scope.injectionFiles.join(', ')}` : `add -inf ${a.file}`); return undefined; }
+      const text = (t: { text: string; offset: number }): readonly Segment[] => compileText(t, c.env, c.scope, c.report);
+      if (a.kind === 'lookup') return { kind: 'lookup', to: writeVar(c, a.assignTo), file, key: text(a.key) };
+      if (a.kind === 'insert') return { kind: 'insert', file, value: text(a.value) };
+      return { kind: 'replace', file, line: text(a.line), value: text(a.value) };
+    }
+    case 'setdest': return { kind: 'setdest', host: compileText(a.host, c.env, c.scope, c.report), port: compileText(a.port, c.env, c.scope, c.report) };
     case 'verifyauth': return {
       kind: 'verifyauth', to: writeVar(c, a.assignTo),
       username: compileText(a.username, c.env, c.scope, c.report), password: compileText(a.password, c.env, c.scope, c.report),

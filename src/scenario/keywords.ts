@@ -40,6 +40,11 @@ export interface CompileScope {
   useField(file: number, field: number): void;
 }
 
+/** The index of an injection file named as in [fieldN file="…"] or an action's file="…". */
+export function injectionFileIndex(scope: CompileScope, name: string): number {
+  return scope.injectionFiles.findIndex((f) => f === name || f.replace(/^.*\//, '') === name.replace(/^.*\//, ''));
+}
+
 type Parsed = { readonly seg: Segment; readonly optionalLine: boolean } | { readonly error: string; readonly hint: string };
 
 const lit = (text: string): Parsed => ({ seg: { op: Op.Lit, text, n: 0, m: 0, sub: undefined }, optionalLine: false });
@@ -100,20 +105,28 @@ function fillKeyword(args: string, scope: CompileScope): Parsed {
 function fieldKeyword(field: number, args: string, scope: CompileScope): Parsed {
   let file = 0;
   let line = '';
+  let lineVar: Segment | undefined;
   for (const m of args.matchAll(/([a-z]+)=(?:"([^"]*)"|([^\s"]+))/g)) {
     const value = m[2] ?? m[3] ?? '';
     if (m[1] === 'file') {
-      const i = scope.injectionFiles.findIndex((f) => f === value || f.replace(/^.*\//, '') === value.replace(/^.*\//, ''));
+      const i = injectionFileIndex(scope, value);
       if (i < 0) return { error: `[field${field}] names file "${value}", which is not given with -inf`, hint: scope.injectionFiles.length > 0 ? `-inf files: ${scope.injectionFiles.join(', ')}` : `add -inf ${value}` };
       file = i;
     } else if (m[1] === 'line') {
-      if (!/^\d+$/.test(value)) return { error: `[field${field}] line=${value} is not a line number`, hint: 'write line=N, N counting data lines from 0' };
-      line = value;
+      const v = /^\[\$([A-Za-z0-9_.-]+)\]$/.exec(value);
+      if (v !== null) {
+        // line="[$var]": the line a <lookup> found, say.
+        const slot = scope.slot(v[1] ?? '');
+        if (slot === undefined) return { error: `variable "${v[1] ?? ''}" is used but never assigned`, hint: 'assign it first, e.g. with <lookup assign_to="line" …/>' };
+        lineVar = { op: Op.Var, text: scope.global[slot] === true ? 'g' : '', n: slot, m: 0, sub: undefined };
+      } else if (!/^\d+$/.test(value)) return { error: `[field${field}] line=${value} is not a line number`, hint: 'write line=N, N counting data lines from 0, or line="[$variable]"' };
+      else line = value;
     } else return { error: `[field${field}] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are file="…" and line=N' };
   }
   if (scope.injectionFiles.length === 0) return { error: `the scenario reads [field${field}] but no injection file was given`, hint: 'add -inf users.csv (SEQUENTIAL, then one line of ;-separated fields per call)' };
   scope.useField(file, field);
-  return dyn(Op.Field, field, line, false, file);
+  const parsed = dyn(Op.Field, field, line, false, file);
+  return lineVar === undefined || !('seg' in parsed) ? parsed : { seg: { ...parsed.seg, sub: [lineVar] }, optionalLine: false };
 }
 
 /** Parses the inside of `[…]`. */

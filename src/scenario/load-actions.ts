@@ -25,10 +25,14 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   urldecode: ['variable'],
   trim: ['assign_to'],
   verifyauth: ['assign_to', 'username', 'password'],
+  lookup: ['assign_to', 'file', 'key'],
+  insert: ['file', 'value'],
+  replace: ['file', 'line', 'value'],
+  setdest: ['host', 'port', 'protocol'],
   sample: ['assign_to', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
 };
 
-const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['lookup', 'insert', 'replace', 'setdest', 'index', 'pauserestore', 'rtp_echo', 'closecon', 'playpcap']);
+const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['index', 'pauserestore', 'rtp_echo', 'closecon', 'playpcap']);
 const COMPARES: readonly Compare[] = ['equal', 'not_equal', 'greater_than', 'less_than', 'greater_than_equal', 'less_than_equal'];
 const SEARCH_IN: readonly SearchIn[] = ['msg', 'hdr', 'body', 'var'];
 const INT_CMDS: readonly IntCmd[] = ['stop_call', 'stop_gracefully', 'stop_now'];
@@ -124,6 +128,29 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
     case 'gettimeofday': {
       const to = r.variables(r.required(el, 'assign_to', '<gettimeofday assign_to="sec,usec"/>'), 'assign_to');
       return to === undefined ? undefined : { kind: 'gettimeofday', loc, assignTo: to };
+    }
+    case 'lookup': case 'insert': case 'replace': {
+      const example = el.name === 'lookup' ? '<lookup assign_to="line" file="users.csv" key="[$user]"/>'
+        : el.name === 'insert' ? '<insert file="users.csv" value="alice;secret"/>' : '<replace file="users.csv" line="[$line]" value="alice;new"/>';
+      const file = r.required(el, 'file', example);
+      const text = (n: string): { text: string; offset: number } | undefined => { const a = r.required(el, n, example); return a === undefined ? undefined : { text: a.value, offset: a.valueOffset }; };
+      if (el.name === 'lookup') {
+        const to = assignTo(example);
+        const key = text('key');
+        return to === undefined || file === undefined || key === undefined ? undefined : { kind: 'lookup', loc, assignTo: to, file: file.value, fileOffset: file.valueOffset, key };
+      }
+      const value = text('value');
+      if (el.name === 'insert') return file === undefined || value === undefined ? undefined : { kind: 'insert', loc, file: file.value, fileOffset: file.valueOffset, value };
+      const line = text('line');
+      return file === undefined || value === undefined || line === undefined ? undefined : { kind: 'replace', loc, file: file.value, fileOffset: file.valueOffset, line, value };
+    }
+    case 'setdest': {
+      const example = '<setdest host="[$host]" port="5060" protocol="udp"/>';
+      const host = r.required(el, 'host', example);
+      const port = r.required(el, 'port', example);
+      const protocol = r.choice(r.required(el, 'protocol', example), 'protocol', ['udp', 'UDP']);
+      return host === undefined || port === undefined || protocol === undefined ? undefined
+        : { kind: 'setdest', loc, host: { text: host.value, offset: host.valueOffset }, port: { text: port.value, offset: port.valueOffset }, protocol };
     }
     case 'sample': {
       const to = assignTo('<sample assign_to="x" distribution="normal" mean="100" stdev="10"/>');

@@ -238,7 +238,11 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.RemotePort: s += ctx.remotePort + seg.n; break;
       case Op.LocalPort: s += ctx.localPort + seg.n; break;
       case Op.Var: s += formatVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
-      case Op.Field: s += ctx.field(seg.m, seg.n, seg.text === '' ? -1 : Number(seg.text)); break;
+      case Op.Field: {
+        const line = seg.sub !== undefined ? Number(renderSegments(seg.sub, ctx, msgIndex, bodyLength, body, startLine)) : seg.text === '' ? -1 : Number(seg.text);
+        s += ctx.field(seg.m, seg.n, Number.isFinite(line) ? line : -1);
+        break;
+      }
       case Op.Group: s += renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine); break;
       case Op.Auth: s += authorization(seg, ctx, startLine, body); break;
       case Op.ClockTick: s += Math.floor(ctx.clockTick()); break;

@@ -18,9 +18,9 @@ export interface VarTable {
 export function assignedBy(a: Action): readonly VarRef[] {
   switch (a.kind) {
     case 'ereg': case 'gettimeofday': return a.assignTo;
-    case 'assign': case 'assignstr': case 'arith': case 'todouble': case 'test': case 'strcmp': case 'verifyauth': case 'sample': return [a.assignTo];
+    case 'assign': case 'assignstr': case 'arith': case 'todouble': case 'test': case 'strcmp': case 'verifyauth': case 'sample': case 'lookup': return [a.assignTo];
     case 'strfn': return [a.variable];
-    case 'log': case 'exec': case 'jump': return [];
+    case 'log': case 'exec': case 'jump': case 'insert': case 'replace': case 'setdest': return [];
   }
 }
 
@@ -34,7 +34,7 @@ export function readBy(a: Action): readonly VarRef[] {
     case 'todouble': return [a.variable];
     case 'test': case 'strcmp': return [a.variable, ...op(a.value)];
     case 'strfn': return [a.variable];
-    case 'gettimeofday': case 'assignstr': case 'log': case 'exec': case 'verifyauth': case 'sample': return [];
+    case 'gettimeofday': case 'assignstr': case 'log': case 'exec': case 'verifyauth': case 'sample': case 'lookup': case 'insert': case 'replace': case 'setdest': return [];
   }
 }
 

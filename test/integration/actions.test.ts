@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { InjectionStore, parseInjection } from '../../src/data/injection.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { engineConfig, env, RawPeer, startLocal } from '../helpers.js';
 
@@ -118,14 +119,13 @@ test('undefined variables, unknown keywords and actions missing an attribute: ea
 });
 
 test('-inf SEQUENTIAL: each call takes the next line, wrapping; [fieldN line=M] reads a fixed line', { timeout: 10_000 }, async (t) => {
-  const { parseInjection } = await import('../../src/data/injection.js');
   const inj = parseInjection('users.csv', 'SEQUENTIAL\nalice;a-pw\nbob;b-pw\n', []);
   assert.ok(inj);
   const peer = new RawPeer();
   const port = await peer.open();
   const scenario = compileScenarioSource('inf.xml', `<scenario>${request('MESSAGE', 'X-User: [field0] [field1 file="users.csv"] first=[field0 line=0]')}</scenario>`, { ...env, injectionFiles: ['users.csv'] });
   assert.deepEqual(scenario.fieldsUsed, [1]);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, injection: [inj], load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 3, users: 0 } }));
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, injection: new InjectionStore([inj]), load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 3, users: 0 } }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const seen = [await peer.next(), await peer.next(), await peer.next()].map((m) => /X-User: (.*)\r\n/.exec(m)?.[1]);
   assert.deepEqual(seen, ['alice a-pw first=alice', 'bob b-pw first=alice', 'alice a-pw first=alice']);
@@ -164,3 +164,35 @@ test('start_txn/response_txn match responses to their own request; sample, count
     }
   }
 });
+
+test('lookup, insert and replace over an -infindex, read back with [fieldN line="[$var]"]; setdest moves the call', { timeout: 10_000 }, async (t) => {
+  const inj = parseInjectionFile('users.csv', 'SEQUENTIAL\nalice;a-pw\nbob;b-pw\ncarol;c-pw\n');
+  const first = new RawPeer();
+  const second = new RawPeer();
+  const port1 = await first.open();
+  const port2 = await second.open();
+  const scenario = compileScenarioSource('lookup.xml', `<scenario>
+    <nop><action>
+      <lookup assign_to="bob" file="users.csv" key="bob"/>
+      <insert file="users.csv" value="dave;d-pw"/>
+      <lookup assign_to="dave" file="users.csv" key="dave"/>
+      <replace file="users.csv" line="[$bob]" value="bob;changed"/>
+      <lookup assign_to="nobody" file="users.csv" key="zed"/>
+      <setdest host="127.0.0.1" port="${port2}" protocol="udp"/>
+    </action></nop>
+    ${request('MESSAGE', 'X-Found: [field1 line="[$bob]"] [field1 line="[$dave]"] [$nobody]')}
+  </scenario>`, { ...env, injectionFiles: ['users.csv'] });
+  const uac = await startLocal(engineConfig(scenario, {
+    remote: { address: '127.0.0.1', port: port1 }, injection: new InjectionStore([inj], [{ file: 0, field: 0 }]), load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 },
+  }));
+  t.after(() => { uac.engine.stopNow(); first.close(); second.close(); });
+  const msg = await second.next();
+  assert.match(msg, /\r\nX-Found: changed d-pw -1\.000000\r\n/);
+  assert.deepEqual(await first.drain(100), [], 'setdest sent the message elsewhere');
+});
+
+function parseInjectionFile(path: string, text: string): NonNullable<ReturnType<typeof parseInjection>> {
+  const f = parseInjection(path, text, []);
+  assert.ok(f);
+  return f;
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseInjection } from '../../src/data/injection.js';
+import { InjectionStore, parseInjection } from '../../src/data/injection.js';
 import { readBuiltin } from '../../src/scenario/builtin.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { engineConfig, env, ROOT, startLocal } from '../helpers.js';
@@ -13,11 +13,11 @@ test('register built-in answers a SHA-256 digest challenge; the registrar verifi
   const given = parseInjection('users.csv', 'SEQUENTIAL\nalice;secret\nbob;WRONG\ncarol;pa55\n', []);
   assert.ok(truth && given);
   const registrarXml = readFileSync(join(ROOT, 'test/fixtures/registrar.xml'), 'utf8');
-  const registrar = await startLocal(engineConfig(compileScenarioSource('registrar.xml', registrarXml, { ...env, injectionFiles: ['truth.csv'] }), { injection: [truth] }));
+  const registrar = await startLocal(engineConfig(compileScenarioSource('registrar.xml', registrarXml, { ...env, injectionFiles: ['truth.csv'] }), { injection: new InjectionStore([truth]) }));
   const reg = readBuiltin('register');
   assert.ok(reg);
   const uac = await startLocal(engineConfig(compileScenarioSource('register.xml', reg.source, { ...env, injectionFiles: ['users.csv'] }), {
-    remote: { address: '127.0.0.1', port: registrar.localPort }, injection: [given], load: { rate: 50, periodMs: 1000, limit: 0, maxCalls: 30, users: 0 },
+    remote: { address: '127.0.0.1', port: registrar.localPort }, injection: new InjectionStore([given]), load: { rate: 50, periodMs: 1000, limit: 0, maxCalls: 30, users: 0 },
   }));
   t.after(() => { uac.engine.stopNow(); registrar.engine.stopNow(); });
   await uac.engine.done;
