@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ALL_BEHAVIORS, type Behaviors } from '../engine/host.js';
+import { parseTdmMap, type TdmMap } from '../load/tdm.js';
 import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
 
 export type RawOptions = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
@@ -25,6 +26,7 @@ export interface RunConfig {
   readonly limit: number;
   readonly maxCalls: number;
   readonly users: number;
+  readonly tdm: TdmMap | undefined;
   readonly defaultPauseMs: number;
   readonly timeoutMs: number;
   readonly recvTimeoutMs: number;
@@ -171,6 +173,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     limit: int('l'),
     maxCalls: int('m'),
     users: int('users'),
+    tdm: tdmOption(str('tdmmap'), problems),
     defaultPauseMs: time('d'),
     timeoutMs: time('timeout'),
     recvTimeoutMs: time('recv_timeout'),
@@ -198,6 +201,13 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (problems.length > 0) throw new ConfigErrors(problems);
   return config;
+}
+
+function tdmOption(v: string | undefined, problems: string[]): TdmMap | undefined {
+  if (v === undefined) return undefined;
+  const map = parseTdmMap(v);
+  if (map === undefined) problems.push(`-tdmmap ${v}: expected {x-range}{h}{y-range}{z-range}, e.g. {0-3}{99}{5-8}{1-31}`);
+  return map;
 }
 
 /** SIPp compat: a comma list applied in order: all, none, a behaviour to turn on, -behaviour to turn off. */

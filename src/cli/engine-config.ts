@@ -9,7 +9,7 @@ const TIMER_C_MS = 181_000;
 
 export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], pid: number, injection: EngineConfig['injection'] = new InjectionStore([])): EngineConfig {
   return {
-    scenario, remote, pid, injection,
+    scenario, remote, pid, injection, tdm: c.tdm,
     load: { rate: c.rate, periodMs: c.ratePeriodMs, limit: c.limit, maxCalls: c.maxCalls, users: c.users },
     settings: {
       defaultPauseMs: c.defaultPauseMs, recvTimeoutMs: c.recvTimeoutMs, t2Ms: c.t2Ms, retransmissions: c.retransmissions, provisionalTimeoutMs: TIMER_C_MS,

@@ -36,6 +36,9 @@ export interface CallInit {
   readonly userId: number;
   /** ms since the run started. */
   readonly runClock: () => number;
+  /** The -tdmmap circuit the call holds (-1: none) and its name. */
+  readonly circuit: number;
+  readonly circuitName: string;
 }
 
 export class CallState implements RenderContext {
@@ -89,8 +92,12 @@ export class CallState implements RenderContext {
   /** The line of each injection file this call uses. */
   private readonly injectionLines: readonly number[];
   private readonly runClock: () => number;
+  readonly circuit: number;
+  private readonly circuitName: string;
 
   constructor(init: CallInit) {
+    this.circuit = init.circuit;
+    this.circuitName = init.circuitName;
     this.number = init.number;
     this.callId = init.callId;
     this.endpoint = init.endpoint;
@@ -111,6 +118,10 @@ export class CallState implements RenderContext {
 
   clockTick(): number {
     return this.runClock();
+  }
+
+  tdmCircuit(): string {
+    return this.circuitName;
   }
 
   field(file: number, field: number, line: number): string {

@@ -13,6 +13,7 @@ import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
 import type { VarValue } from '../scenario/template.js';
 import type { InjectionStore } from '../data/injection.js';
+import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
 import { onTimer, receive, runCall } from './interpreter.js';
 import { CallRegistry } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -33,6 +34,8 @@ export interface EngineConfig {
   readonly pid: number;
   /** -inf files, in the order given, with their -infindex indexes. */
   readonly injection: InjectionStore;
+  /** -tdmmap: calls need a free circuit. */
+  readonly tdm: TdmMap | undefined;
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined };
@@ -59,6 +62,7 @@ export class Engine implements CallHost, TransportHandler {
   /** -users ids of ended calls, given to the next calls; ids start at 0. */
   private readonly freeUsers: number[] = [];
   private nextUserId = 0;
+  private readonly circuits: CircuitPool | undefined;
   private readonly runClock = (): number => this.clock() - this.startMs;
   private stopping = false;
   private endReason: EndReason | undefined;
@@ -84,6 +88,7 @@ export class Engine implements CallHost, TransportHandler {
     };
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);
+    this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
     this.scenario = config.scenario;
     this.settings = config.settings;
     this.startMs = clock();
@@ -130,20 +135,23 @@ export class Engine implements CallHost, TransportHandler {
     const remote = this.config.remote;
     const transport = this.transport;
     if (remote === undefined || transport === undefined) return;
-    const n = this.scheduler.due(now, this.registry.open);
+    const n = this.scheduler.due(now, this.registry.open, this.circuits?.available ?? Number.POSITIVE_INFINITY);
     this.stats.counters[Counter.CallsRefusedByLimit] = this.scheduler.refused;
     for (let i = 0; i < n; i++) {
+      // -tdmmap: the scheduler only starts calls there are free circuits for.
+      const circuit = this.circuits?.take() ?? -1;
       const number = ++this.callNumber;
-      transport.acquire((ep) => this.startCall(number, `${number}-${this.config.pid}@${this.config.callIdHost}`, ep, remote.address, remote.port).run());
+      transport.acquire((ep) => this.startCall(number, `${number}-${this.config.pid}@${this.config.callIdHost}`, ep, remote.address, remote.port, circuit).run());
     }
   }
 
-  private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number): { run: () => void; call: CallState } {
+  private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1): { run: () => void; call: CallState } {
     const userId = this.freeUsers.pop() ?? this.nextUserId++;
     const call = new CallState({
       number, callId, endpoint: ep, remoteAddress: address, remotePort: port, startMs: this.clock(), baseCseq: this.config.baseCseq,
       rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
       injection: this.config.injection, injectionLines: this.pickLines(userId), userId, runClock: this.runClock,
+      circuit, circuitName: circuit >= 0 && this.config.tdm !== undefined ? circuitName(this.config.tdm, circuit) : '',
     });
     this.registry.add(call);
     this.stats.count(Counter.CallsCreated);
@@ -255,6 +263,7 @@ export class Engine implements CallHost, TransportHandler {
     this.transport?.release(call.endpoint);
     this.stats.openCalls--;
     this.freeUsers.push(call.userId);
+    if (call.circuit >= 0) this.circuits?.give(call.circuit);
   }
 
   private end(reason: EndReason): void {

@@ -68,12 +68,15 @@ export class Scheduler {
     this.setRate(this.rate, nowMs);
   }
 
-  /** Number of calls to start now, given `open` calls in progress. Counts them as created. */
-  due(nowMs: number, open: number): number {
+  /**
+   * Number of calls to start now, given `open` calls in progress and `room` for new ones (free -tdmmap
+   * circuits, say). Counts them as created; starts there is no room for are refused, like -l's.
+   */
+  due(nowMs: number, open: number, room = Number.POSITIVE_INFINITY): number {
     if (this.paused || this.exhausted) return 0;
     if (this.users > 0) {
       // SIPp's -users: every user has one call open at a time; a user whose call ended starts another.
-      const n = Math.min(this.users - open, MAX_STARTS_PER_TURN, this.maxCalls > 0 ? this.maxCalls - this.created : Number.POSITIVE_INFINITY);
+      const n = Math.min(this.users - open, MAX_STARTS_PER_TURN, this.maxCalls > 0 ? this.maxCalls - this.created : Number.POSITIVE_INFINITY, room);
       if (n <= 0) return 0;
       this.created += n;
       return n;
@@ -82,11 +85,9 @@ export class Scheduler {
     if (n <= 0) return 0;
     n = Math.min(n, MAX_STARTS_PER_TURN);
     if (this.maxCalls > 0) n = Math.min(n, this.maxCalls - this.created);
-    let start = n;
-    if (this.limit > 0 && open + n > this.limit) {
-      start = Math.max(0, this.limit - open);
-      this.refused += n - start;
-    }
+    let start = Math.min(n, room);
+    if (this.limit > 0 && open + start > this.limit) start = Math.max(0, this.limit - open);
+    this.refused += n - start;
     this.startedSinceChange += n;
     this.created += start;
     return start;

@@ -78,6 +78,7 @@ const ROWS: Readonly<Record<string, Row>> = {
   sipp_version: { offset: 'none', make: (e) => lit(`sipts-${e.version}`) },
   users: { offset: 'none', make: (e) => lit(String(e.users)) },
   userid: { offset: 'none', make: () => dyn(Op.UserId) },
+  tdmmap: { offset: 'none', make: () => dyn(Op.Tdm) },
   last_Request_URI: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'ruri') },
   last_cseq_number: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'cseq') },
   last_message: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'message') },

@@ -35,6 +35,8 @@ export const Op = {
   Fill: 22,
   /** [last_Request_URI], [last_cseq_number], [last_message]: text is which. */
   LastPart: 23,
+  /** [tdmmap]: the call's -tdmmap circuit. */
+  Tdm: 24,
 } as const;
 
 /** One shape for every segment keeps the render loop monomorphic. */

@@ -33,6 +33,8 @@ export interface RenderContext {
   readonly userId: number;
   /** ms since the run started. */
   clockTick(): number;
+  /** The -tdmmap circuit of the call, as x.y.h/z; '' without -tdmmap. */
+  tdmCircuit(): string;
 }
 
 /** A variable's value: a string (regexp match, assignstr), a number (assign, arithmetic), a boolean (test). */
@@ -254,6 +256,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
         break;
       }
       case Op.LastPart: s += lastPart(ctx.lastRecv, seg.text); break;
+      case Op.Tdm: s += ctx.tdmCircuit(); break;
       case Op.OptLine: {
         const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine);
         if (line !== '\r\n') s += line;

@@ -142,3 +142,18 @@ test('injection file problems: every one with file:line, exit 255, before any ca
   assert.equal(none.code, 255);
   assert.match(none.stderr, /reg\.xml:3:4: error: the scenario reads \[field0\] but no injection file was given/);
 });
+
+test('-tdmmap caps open calls at the circuits there are; [tdmmap] names the call\'s circuit', { timeout: 30_000 }, async (t) => {
+  const uas = await startSiptsUas(['-m', '6']);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-tdm-'));
+  const scenario = join(dir, 'tdm.xml');
+  writeFileSync(scenario, readFileSync(join(ROOT, 'scenarios/uac.xml'), 'utf8').replace('Subject: sipts basic call', 'X-Circuit: [tdmmap]'));
+  const r = await sipts(['-sf', scenario, `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-tdmmap', '{0-0}{7}{0-0}{1-2}', '-r', '20', '-m', '6', '-d', '300']).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /Successful\s*│\s*6\s/);
+  assert.ok(Number(/Refused by -l\s*│\s*(\d+)/.exec(r.stdout)?.[1]) > 0, 'with two circuits, starts are refused while both are in use');
+  const bad = await sipts(['-sn', 'uac', '127.0.0.1:9', '-tdmmap', 'nonsense']).exited;
+  assert.equal(bad.code, 255);
+  assert.match(bad.stderr, /-tdmmap nonsense: expected \{x-range\}\{h\}\{y-range\}\{z-range\}/);
+});
