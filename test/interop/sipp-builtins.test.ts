@@ -31,22 +31,22 @@ const CLIENT_SIDE = [['uac', 'uas'], ['regexp', 'uas'], ['branchc', 'branchs']] 
 /** [scenario sipts runs, SIPp's counterpart]: sipts answers the calls. */
 const SERVER_SIDE = [['uas', 'uac'], ['uas', 'regexp'], ['branchs', 'branchc']] as const;
 
-for (const [mine, theirs] of CLIENT_SIDE) {
-  test(`sipts -sf <sipp -sd ${mine}> against sipp -sn ${theirs}: 0 failed calls`, { skip, timeout: 90_000 }, async (t) => {
-    const file = skip === false ? dump(mine) : '';
+/** sipts places calls with `scenarioArgs` against SIPp answering with its built-in `theirs`. */
+function clientSide(title: string, scenarioArgs: () => string[], theirs: string): void {
+  test(title, { skip, timeout: 90_000 }, async (t) => {
     const { port, child } = await startSippUas(work, theirs);
     t.after(() => child.kill('SIGKILL'));
-    const r = await sipts(['-sf', file, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '30', '-m', CALLS, '-d', '100'], 80_000).exited;
+    const r = await sipts([...scenarioArgs(), `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '30', '-m', CALLS, '-d', '100'], 80_000).exited;
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal(count(r.stdout, 'Successful'), Number(CALLS));
     assert.equal(count(r.stdout, 'Failed'), 0);
   });
 }
 
-for (const [mine, theirs] of SERVER_SIDE) {
-  test(`sipp -sn ${theirs} against sipts -sf <sipp -sd ${mine}>: 0 failed calls`, { skip, timeout: 90_000 }, async (t) => {
-    const file = skip === false ? dump(mine) : '';
-    const uas = await startSiptsUas(['-sf', file, '-m', CALLS], 80_000);
+/** SIPp places calls with its built-in `theirs` against sipts answering with `scenarioArgs`. */
+function serverSide(title: string, scenarioArgs: () => string[], theirs: string): void {
+  test(title, { skip, timeout: 90_000 }, async (t) => {
+    const uas = await startSiptsUas([...scenarioArgs(), '-m', CALLS], 80_000);
     t.after(() => uas.child.kill('SIGKILL'));
     const r = await sipp(['-sn', theirs, `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-r', '30', '-m', CALLS, '-d', '100'], 80_000, work).exited;
     assert.equal(r.code, 0, r.stdout.slice(-3000));
@@ -55,29 +55,11 @@ for (const [mine, theirs] of SERVER_SIDE) {
     assert.equal(count(s.stdout, 'Successful'), Number(CALLS));
   });
 }
+
+// SIPp's own scenarios, dumped when the test runs.
+for (const [mine, theirs] of CLIENT_SIDE) clientSide(`sipts -sf <sipp -sd ${mine}> against sipp -sn ${theirs}: 0 failed calls`, () => ['-sf', dump(mine)], theirs);
+for (const [mine, theirs] of SERVER_SIDE) serverSide(`sipp -sn ${theirs} against sipts -sf <sipp -sd ${mine}>: 0 failed calls`, () => ['-sf', dump(mine)], theirs);
 
 /** Our own built-ins under SIPp's names work against SIPp's: [sipts -sn X, sipp -sn Y]. */
-const OUR_CLIENT_SIDE = [['regexp', 'uas'], ['branchc', 'branchs']] as const;
-const OUR_SERVER_SIDE = [['branchs', 'branchc']] as const;
-
-for (const [mine, theirs] of OUR_CLIENT_SIDE) {
-  test(`sipts -sn ${mine} against sipp -sn ${theirs}: 0 failed calls`, { skip, timeout: 90_000 }, async (t) => {
-    const { port, child } = await startSippUas(work, theirs);
-    t.after(() => child.kill('SIGKILL'));
-    const r = await sipts(['-sn', mine, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '30', '-m', CALLS, '-d', '100'], 80_000).exited;
-    assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.equal(count(r.stdout, 'Successful'), Number(CALLS));
-  });
-}
-
-for (const [mine, theirs] of OUR_SERVER_SIDE) {
-  test(`sipp -sn ${theirs} against sipts -sn ${mine}: 0 failed calls`, { skip, timeout: 90_000 }, async (t) => {
-    const uas = await startSiptsUas(['-sn', mine, '-m', CALLS], 80_000);
-    t.after(() => uas.child.kill('SIGKILL'));
-    const r = await sipp(['-sn', theirs, `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-r', '30', '-m', CALLS, '-d', '100'], 80_000, work).exited;
-    assert.equal(r.code, 0, r.stdout.slice(-3000));
-    const s = await uas.exited;
-    assert.equal(s.code, 0, s.stderr + s.stdout);
-    assert.equal(count(s.stdout, 'Successful'), Number(CALLS));
-  });
-}
+for (const [mine, theirs] of [['regexp', 'uas'], ['branchc', 'branchs']] as const) clientSide(`sipts -sn ${mine} against sipp -sn ${theirs}: 0 failed calls`, () => ['-sn', mine], theirs);
+for (const [mine, theirs] of [['branchs', 'branchc']] as const) serverSide(`sipp -sn ${theirs} against sipts -sn ${mine}: 0 failed calls`, () => ['-sn', mine], theirs);
