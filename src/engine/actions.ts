@@ -22,7 +22,7 @@ export function getVar(call: CallState, v: VarSlot): VarValue {
   return v.global ? call.globals[v.slot] : call.vars[v.slot];
 }
 
-function setVar(call: CallState, v: VarSlot, value: VarValue): void {
+export function setVar(call: CallState, v: VarSlot, value: VarValue): void {
   if (v.global) call.globals[v.slot] = value;
   else call.vars[v.slot] = value;
 }
@@ -78,6 +78,8 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         if (a.intCmd !== undefined) host.hooks.stop(a.intCmd === 'stop_now' ? 'now' : 'gracefully');
         break;
       case 'jump': call.jumpTo = Math.floor(operandNum(call, a.value)); break;
+      case 'pauserestore': call.restoredPauseAt = operandNum(call, a.value); break;
+      case 'index': setVar(call, a.to, call.stepIndex); break;
       case 'gettimeofday': {
         const now = Date.now();
         const [sec, usec] = a.to;

@@ -74,6 +74,10 @@ export class CallState implements RenderContext {
   /** CSeq number and method of each named transaction (start_txn), by index. */
   readonly txnCseq: number[] = [];
   readonly txnMethod: string[] = [];
+  /** Set by <pauserestore>: the next pause ends at this run time (ms since start) instead; 0: none. */
+  restoredPauseAt = 0;
+  /** True while an unexpected message is offered to the _unexp.main handler (no second detour). */
+  handlingUnexpected = false;
   /** Set by a <jump> action: the step to go to next; -1 for none. */
   jumpTo = -1;
   readonly vars: VarValue[];

@@ -12,7 +12,7 @@ import { parseMessage } from '../sip/parser.js';
 import { buildBye, buildCancel } from '../sip/requests.js';
 import { buildResponse } from '../sip/response.js';
 import { Counter, StepCounter } from '../stats/stats.js';
-import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions } from './actions.js';
+import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } from './actions.js';
 import { TimerKind, type CallState, type CallTimer } from './call.js';
 import type { CallHost } from './host.js';
 import { findBackward, findForward, isRetransmissionOf } from './matcher.js';
@@ -40,8 +40,10 @@ export function runCall(host: CallHost, call: CallState): void {
       }
       case StepKind.Pause: {
         markRtd(host, call, step);
-        const ms = step.pauseDistribution !== undefined ? Math.max(0, sample(step.pauseDistribution, host.random))
+        let ms = step.pauseDistribution !== undefined ? Math.max(0, sample(step.pauseDistribution, host.random))
           : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
+        // <pauserestore>: an interrupted pause goes on until its first deadline, not a fresh one.
+        if (call.restoredPauseAt > 0) { ms = Math.max(0, call.restoredPauseAt - call.clockTick()); call.restoredPauseAt = 0; }
         if (ms > 0) { host.wheel.schedule(call.stepTimer, host.now() + ms); return; }
         if (!finishStep(host, call, step, index)) return;
         break;
@@ -187,13 +189,26 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   }
   host.stats.step(awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1)), StepCounter.unexpected);
   host.stats.unexpected(isRequest ? msg.method : `${msg.status} (${msg.cseqMethod})`);
-  // SIPp compat: a scenario with <label id="_unexp.main"/> handles unexpected messages itself.
-  if (host.scenario.unexpectedIndex >= 0) {
+  // SIPp compat: a scenario with <label id="_unexp.main"/> handles unexpected messages itself. It learns
+  // where the call was (_unexp.retaddr) and when a running pause was to end (_unexp.pausedaddr, ms since
+  // start, 0 for none), and the message is offered to its first <recv>.
+  const unexp = host.scenario.unexpectedVars;
+  if (unexp !== undefined && !call.handlingUnexpected) {
+    const current = host.scenario.steps[call.stepIndex];
+    const pausedUntil = current?.kind === StepKind.Pause && call.stepTimer.armed ? call.stepTimer.deadlineMs - (host.now() - call.clockTick()) : 0;
+    setVar(call, unexp.retaddr, call.stepIndex);
+    setVar(call, unexp.pausedaddr, pausedUntil);
     host.wheel.cancel(call.retransTimer);
     host.wheel.cancel(call.stepTimer);
-    call.lastRecv = msg;
     call.stepIndex = host.scenario.unexpectedIndex;
-    runCall(host, call);
+    if (host.scenario.steps[call.stepIndex]?.kind === StepKind.Recv) {
+      call.handlingUnexpected = true;
+      receive(host, call, msg);
+      call.handlingUnexpected = false;
+    } else {
+      call.lastRecv = msg;
+      runCall(host, call);
+    }
     return;
   }
   if (!behaviors.abortunexp) return; // counted, and otherwise ignored

@@ -27,6 +27,8 @@ export type Action =
   | { readonly kind: 'log'; readonly loc: Loc; readonly level: 'log' | 'warning' | 'error'; readonly message: TemplateSource }
   | { readonly kind: 'exec'; readonly loc: Loc; readonly command: TemplateSource | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly loc: Loc; readonly value: Operand }
+  | { readonly kind: 'pauserestore'; readonly loc: Loc; readonly value: Operand }
+  | { readonly kind: 'index'; readonly loc: Loc; readonly assignTo: VarRef }
   | { readonly kind: 'gettimeofday'; readonly loc: Loc; readonly assignTo: readonly VarRef[] }
   | { readonly kind: 'lookup'; readonly loc: Loc; readonly assignTo: VarRef; readonly file: string; readonly fileOffset: number; readonly key: TemplateSource }
   | { readonly kind: 'insert'; readonly loc: Loc; readonly file: string; readonly fileOffset: number; readonly value: TemplateSource }

@@ -36,6 +36,8 @@ export type CompiledAction =
   | { readonly kind: 'log'; readonly level: 'log' | 'warning' | 'error'; readonly text: readonly Segment[] }
   | { readonly kind: 'exec'; readonly command: readonly Segment[] | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly value: CompiledOperand }
+  | { readonly kind: 'pauserestore'; readonly value: CompiledOperand }
+  | { readonly kind: 'index'; readonly to: VarSlot }
   | { readonly kind: 'gettimeofday'; readonly to: readonly VarSlot[] }
   | { readonly kind: 'lookup'; readonly to: VarSlot; readonly file: number; readonly key: readonly Segment[] }
   | { readonly kind: 'insert'; readonly file: number; readonly value: readonly Segment[] }
@@ -90,6 +92,8 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
     case 'log': return { kind: 'log', level: a.level, text: compileText(a.message, c.env, c.scope, c.report) };
     case 'exec': return { kind: 'exec', command: a.command === undefined ? undefined : compileText(a.command, c.env, c.scope, c.report), intCmd: a.intCmd };
     case 'jump': return { kind: 'jump', value: operand(c, a.value) };
+    case 'pauserestore': return { kind: 'pauserestore', value: operand(c, a.value) };
+    case 'index': return { kind: 'index', to: writeVar(c, a.assignTo) };
     case 'gettimeofday': return { kind: 'gettimeofday', to: a.assignTo.map((r) => writeVar(c, r)) };
     case 'strfn': return { kind: 'strfn', fn: a.fn, v: readVar(c, a.variable) };
     case 'sample': return { kind: 'sample', to: writeVar(c, a.assignTo), distribution: a.distribution };

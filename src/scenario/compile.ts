@@ -8,7 +8,7 @@ import type { Distribution } from '../load/distributions.js';
 import type { CompileScope, TemplateEnv } from './keywords.js';
 import { compileAction, readVar, type ActionCompiler, type CompiledAction, type VarSlot } from './compile-actions.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
-import { buildVarTable } from './variables.js';
+import { buildVarTable, UNEXP_PAUSEDADDR, UNEXP_RETADDR } from './variables.js';
 import { loadScenario } from './load.js';
 import { parseXml } from './xml.js';
 
@@ -78,6 +78,8 @@ export interface CompiledScenario {
   readonly unexpectedIndex: number;
   readonly counterNames: readonly string[];
   readonly txnNames: readonly string[];
+  /** Slots of _unexp.retaddr and _unexp.pausedaddr when there is an _unexp.main handler. */
+  readonly unexpectedVars: { readonly retaddr: VarSlot; readonly pausedaddr: VarSlot } | undefined;
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -197,5 +199,8 @@ function compileAst(
     responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
     varNames: vars.names, varGlobal: vars.global, initialGlobals: vars.names.map((n) => env.globals[n]),
     fieldsUsed, unexpectedIndex: labels.get('_unexp.main') ?? -1, counterNames, txnNames,
+    unexpectedVars: labels.has('_unexp.main')
+      ? { retaddr: { slot: vars.slot(UNEXP_RETADDR) ?? 0, global: false }, pausedaddr: { slot: vars.slot(UNEXP_PAUSEDADDR) ?? 0, global: false } }
+      : undefined,
   };
 }

@@ -20,6 +20,8 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   error: ['message'],
   exec: ['command', 'int_cmd'],
   jump: ['value', 'variable'],
+  pauserestore: ['value', 'variable'],
+  index: ['assign_to'],
   gettimeofday: ['assign_to'],
   urlencode: ['variable'],
   urldecode: ['variable'],
@@ -32,7 +34,7 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   sample: ['assign_to', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
 };
 
-const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['index', 'pauserestore', 'rtp_echo', 'closecon', 'playpcap']);
+const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['rtp_echo', 'closecon', 'playpcap']);
 const COMPARES: readonly Compare[] = ['equal', 'not_equal', 'greater_than', 'less_than', 'greater_than_equal', 'less_than_equal'];
 const SEARCH_IN: readonly SearchIn[] = ['msg', 'hdr', 'body', 'var'];
 const INT_CMDS: readonly IntCmd[] = ['stop_call', 'stop_gracefully', 'stop_now'];
@@ -121,9 +123,13 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
       if (c === undefined && get('int_cmd') === undefined) { r.report(el.offset, '<exec> needs command="…" or int_cmd="…"', 'e.g. <exec int_cmd="stop_now"/>'); return undefined; }
       return { kind: 'exec', loc, command: c === undefined ? undefined : { text: c.value, offset: c.valueOffset }, intCmd };
     }
-    case 'jump': {
-      const value = operand('number', 'variable', '<jump value="3"/>');
-      return value === undefined ? undefined : { kind: 'jump', loc, value };
+    case 'jump': case 'pauserestore': {
+      const value = operand('number', 'variable', el.name === 'jump' ? '<jump value="3"/>' : '<pauserestore variable="_unexp.pausedaddr"/>');
+      return value === undefined ? undefined : { kind: el.name, loc, value };
+    }
+    case 'index': {
+      const to = assignTo('<index assign_to="here"/>');
+      return to === undefined ? undefined : { kind: 'index', loc, assignTo: to };
     }
     case 'gettimeofday': {
       const to = r.variables(r.required(el, 'assign_to', '<gettimeofday assign_to="sec,usec"/>'), 'assign_to');

@@ -6,6 +6,9 @@
 import type { Action } from './action-ast.js';
 import type { ScenarioAst, VarRef } from './ast.js';
 
+export const UNEXP_RETADDR = '_unexp.retaddr';
+export const UNEXP_PAUSEDADDR = '_unexp.pausedaddr';
+
 export interface VarTable {
   /** Slot of a defined variable, or undefined. */
   slot(name: string): number | undefined;
@@ -18,9 +21,9 @@ export interface VarTable {
 export function assignedBy(a: Action): readonly VarRef[] {
   switch (a.kind) {
     case 'ereg': case 'gettimeofday': return a.assignTo;
-    case 'assign': case 'assignstr': case 'arith': case 'todouble': case 'test': case 'strcmp': case 'verifyauth': case 'sample': case 'lookup': return [a.assignTo];
+    case 'assign': case 'assignstr': case 'arith': case 'todouble': case 'test': case 'strcmp': case 'verifyauth': case 'sample': case 'lookup': case 'index': return [a.assignTo];
     case 'strfn': return [a.variable];
-    case 'log': case 'exec': case 'jump': case 'insert': case 'replace': case 'setdest': return [];
+    case 'log': case 'exec': case 'jump': case 'pauserestore': case 'insert': case 'replace': case 'setdest': return [];
   }
 }
 
@@ -29,12 +32,12 @@ export function readBy(a: Action): readonly VarRef[] {
   const op = (o: { literal: string } | { variable: VarRef }): VarRef[] => ('variable' in o ? [o.variable] : []);
   switch (a.kind) {
     case 'ereg': return a.variable === undefined ? [] : [a.variable];
-    case 'assign': case 'jump': return op(a.value);
+    case 'assign': case 'jump': case 'pauserestore': return op(a.value);
     case 'arith': return [a.assignTo, ...op(a.value)];
     case 'todouble': return [a.variable];
     case 'test': case 'strcmp': return [a.variable, ...op(a.value)];
     case 'strfn': return [a.variable];
-    case 'gettimeofday': case 'assignstr': case 'log': case 'exec': case 'verifyauth': case 'sample': case 'lookup': case 'insert': case 'replace': case 'setdest': return [];
+    case 'gettimeofday': case 'assignstr': case 'log': case 'exec': case 'verifyauth': case 'sample': case 'lookup': case 'insert': case 'replace': case 'setdest': case 'index': return [];
   }
 }
 
@@ -50,6 +53,8 @@ export function buildVarTable(ast: ScenarioAst, externallySet: readonly string[]
     global.push(isGlobal);
   };
   for (const d of ast.declared) define(d.ref.name, d.scope === 'global');
+  // SIPp compat: with an _unexp.main handler, these tell it where the call was interrupted.
+  if (ast.steps.some((s) => s.kind === 'label' && s.id === '_unexp.main')) { define(UNEXP_RETADDR, false); define(UNEXP_PAUSEDADDR, false); }
   for (const name of externallySet) define(name, true);
   for (const s of ast.steps) {
     if (s.kind === 'label') continue;

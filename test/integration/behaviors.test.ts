@@ -85,3 +85,43 @@ test('<label id="_unexp.main"/>: unexpected messages lead there', { timeout: 10_
   assert.deepEqual(s.unexpected, { '486 (INVITE)': 1 });
   void peer;
 });
+
+test('_unexp.main handler: answers the message, then <pauserestore> and <jump> resume the interrupted pause', { timeout: 10_000 }, async (t) => {
+  const { peer, uac, reply, request } = await withPeer(t, settings(), `<scenario>
+    <send><![CDATA[
+      INVITE sip:x@127.0.0.1 SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@h>;tag=1
+      To: <sip:x@h>
+      Call-ID: [call_id]
+      CSeq: [cseq] INVITE
+      Content-Length: 0
+    ]]></send>
+    <recv response="200"><action><index assign_to="where"/></action></recv>
+    <pause milliseconds="600"/>
+    <nop><action><exec int_cmd="stop_call"/></action></nop>
+    <label id="_unexp.main"/>
+    <recv request="INFO"/>
+    <send><![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      X-Back-To: [$_unexp.retaddr] [$where]
+      Content-Length: 0
+    ]]></send>
+    <nop><action><pauserestore variable="_unexp.pausedaddr"/><jump variable="_unexp.retaddr"/></action></nop>
+  </scenario>`);
+  reply('200 OK');
+  await new Promise((r) => setTimeout(r, 200));
+  request('INFO');
+  const answer = await peer.next();
+  assert.match(answer, /^SIP\/2\.0 200 OK\r\n/);
+  assert.match(answer, /\r\nX-Back-To: 2\.000000 1\.000000\r\n/, 'interrupted at step 2 (the pause); index of the recv is 1');
+  await uac.engine.done;
+  const s = uac.engine.snapshot();
+  assert.equal(s.counters.SuccessfulCalls, 1);
+  assert.ok(s.callLength.maxMs >= 590 && s.callLength.maxMs < 900, `the pause resumed, not restarted: call length ${s.callLength.maxMs} ms`);
+});
