@@ -3,6 +3,7 @@
  * send by concatenating ready strings. Output is a latin1 byte string (see sip/message.ts).
  */
 import { authorizationValue, newCnonce, pickChallenge } from '../sip/digest.js';
+import { akaResponse } from '../sip/milenage.js';
 import { findHeaders } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
 import type { TemplateSource } from './ast.js';
@@ -129,12 +130,19 @@ function authorization(seg: Segment, ctx: RenderContext, line: string, body: str
   // RFC 3261 §7.3.1: the commas of an authentication header separate parameters, not values: one line, one challenge.
   const challenge = pickChallenge(findHeaders(msg, msg.status === 407 ? 'proxy-authenticate' : 'www-authenticate').map((h) => msg.raw.slice(h.valueStart, h.end)));
   if (challenge === undefined) return '';
-  const [userSeg, passSeg] = seg.sub ?? [];
+  const [userSeg, passSeg, kSeg, opSeg] = seg.sub ?? [];
   const one = (g: Segment | undefined): string => (g === undefined ? '' : renderSegments(g.sub ?? [], ctx, 0, 0, '', ''));
+  let password = one(passSeg);
+  if (challenge.algorithm.startsWith('AKAV1')) {
+    // RFC 3310 §3.4: the password is the RES computed from the nonce's RAND and AUTN.
+    const res = akaResponse(challenge.nonce, one(kSeg), one(opSeg));
+    if (res === undefined) return '';
+    password = res.toString('latin1');
+  }
   const sp1 = line.indexOf(' ');
   const sp2 = line.indexOf(' ', sp1 + 1);
   const value = authorizationValue(challenge, {
-    username: one(userSeg), password: one(passSeg), method: line.slice(0, sp1), uri: line.slice(sp1 + 1, sp2),
+    username: one(userSeg), password, method: line.slice(0, sp1), uri: line.slice(sp1 + 1, sp2),
     body, nc: ctx.nonceCount(challenge.nonce), cnonce: newCnonce(),
   });
   return `${msg.status === 407 ? 'Proxy-Authorization' : 'Authorization'}: ${value}`;
@@ -189,6 +197,9 @@ function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: Comp
   const group = (text: string, at: number): Segment => ({ op: Op.Group, text: '', n: 0, m: 0, sub: compileText({ text, offset: at }, env, vars, report) });
   let user: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authUser), n: 0, m: 0, sub: undefined }] };
   let pass: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authPassword), n: 0, m: 0, sub: undefined }] };
+  const none: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [] };
+  let akaK = none;
+  let akaOp = none;
   const params = inner.slice('authentication'.length);
   const base = offset + 'authentication'.length;
   for (const m of params.matchAll(/([a-zA-Z_]+)=("[^"]*"|\[[^\]]*\]\S*|\S+)/g)) {
@@ -196,10 +207,12 @@ function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: Comp
     const at = base + (m.index ?? 0) + (m[1] ?? '').length + 1;
     if (m[1] === 'username') user = group(value, at);
     else if (m[1] === 'password') pass = group(value, at);
-    else if ((m[1] ?? '').startsWith('aka_')) return { error: `[authentication ${m[1]}=…]: AKA authentication is not supported by this version of sipts yet`, hint: 'use digest authentication (username= and password=)' };
-    else return { error: `[authentication] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are username=… and password=…' };
+    else if (m[1] === 'aka_K') akaK = group(value, at);
+    else if (m[1] === 'aka_OP') akaOp = group(value, at);
+    else if (m[1] === 'aka_AMF') { /* the AMF comes from the challenge's AUTN */ }
+    else return { error: `[authentication] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are username=…, password=…, and for AKA aka_K=…, aka_OP=…, aka_AMF=…' };
   }
-  return { seg: { op: Op.Auth, text: '', n: 0, m: 0, sub: [user, pass] }, optionalLine: true };
+  return { seg: { op: Op.Auth, text: '', n: 0, m: 0, sub: [user, pass, akaK, akaOp] }, optionalLine: true };
 }
 
 /** A keyword starts with '[' and a letter or '$'; any other '[' (an IPv6 literal, say) is text. */

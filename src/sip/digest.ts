@@ -10,13 +10,16 @@ export interface Challenge {
   readonly opaque: string | undefined;
   /** Upper-case algorithm name; MD5 when the challenge names none. */
   readonly algorithm: string;
+  /** The algorithm as the challenge spelled it, echoed in the answer. */
+  readonly algorithmToken: string;
   /** qop options offered, lower case; empty for RFC 2069-style challenges. */
   readonly qop: readonly string[];
 }
 
-const HASHES: Readonly<Record<string, string>> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256' };
+// RFC 3310: AKAv1-MD5 is MD5 digest whose password is the AKA RES.
+const HASHES: Readonly<Record<string, string>> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256', 'AKAV1-MD5': 'md5' };
 /** RFC 8760 §2.4: with several challenges, use the strongest algorithm we know. */
-const STRENGTH = ['SHA-512-256', 'SHA-512-256-SESS', 'SHA-256', 'SHA-256-SESS', 'MD5', 'MD5-SESS'];
+const STRENGTH = ['SHA-512-256', 'SHA-512-256-SESS', 'SHA-256', 'SHA-256-SESS', 'MD5', 'MD5-SESS', 'AKAV1-MD5'];
 
 /** Parses `Digest k=v, k="v", …` (one challenge); undefined when it is not a digest challenge. */
 export function parseChallenge(value: string): Challenge | undefined {
@@ -30,7 +33,7 @@ export function parseChallenge(value: string): Challenge | undefined {
   const nonce = params.get('nonce');
   if (realm === undefined || nonce === undefined) return undefined;
   return {
-    realm, nonce, opaque: params.get('opaque'), algorithm: (params.get('algorithm') ?? 'MD5').toUpperCase(),
+    realm, nonce, opaque: params.get('opaque'), algorithm: (params.get('algorithm') ?? 'MD5').toUpperCase(), algorithmToken: params.get('algorithm') ?? 'MD5',
     qop: (params.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase()).filter((q) => q !== ''),
   };
 }
@@ -81,7 +84,7 @@ export function chooseQop(c: Challenge): string {
 export function authorizationValue(c: Challenge, input: DigestInput): string {
   const qop = chooseQop(c);
   const response = digestResponse(c, input, qop);
-  let v = `Digest username="${input.username}", realm="${c.realm}", nonce="${c.nonce}", uri="${input.uri}", response="${response}", algorithm=${c.algorithm}`;
+  let v = `Digest username="${input.username}", realm="${c.realm}", nonce="${c.nonce}", uri="${input.uri}", response="${response}", algorithm=${c.algorithmToken}`;
   if (qop !== '') v += `, qop=${qop}, nc=${ncString(input.nc)}, cnonce="${input.cnonce}"`;
   // RFC 2617 §3.2.2.2: a -sess HA1 uses the cnonce, so the server needs it even without qop.
   else if (c.algorithm.endsWith('-SESS')) v += `, cnonce="${input.cnonce}"`;
@@ -105,7 +108,8 @@ export function verifyAuthorization(authorization: string, username: string, pas
   const response = p.get('response');
   if (p.get('username') !== username || realm === undefined || nonce === undefined || uri === undefined || response === undefined) return false;
   const qop = (p.get('qop') ?? '').toLowerCase();
-  const c: Challenge = { realm, nonce, opaque: p.get('opaque'), algorithm: (p.get('algorithm') ?? 'MD5').toUpperCase(), qop: qop === '' ? [] : [qop] };
+  const algorithmToken = p.get('algorithm') ?? 'MD5';
+  const c: Challenge = { realm, nonce, opaque: p.get('opaque'), algorithm: algorithmToken.toUpperCase(), algorithmToken, qop: qop === '' ? [] : [qop] };
   if (hashFor(c.algorithm) === undefined) return false;
   const nc = Number.parseInt(p.get('nc') ?? '1', 16);
   return digestResponse(c, { username, password, method, uri, body, nc, cnonce: p.get('cnonce') ?? '' }, qop) === response.toLowerCase();

@@ -131,3 +131,23 @@ test('keywords: [fill], [userid], [users], [sipp_version], [clock_tick], [last_R
   assert.match(out, /\r\nX-User: 3\/10 sipts-1\.2\.3 1234\r\n/);
   assert.match(out, /\r\nX-Last: sip:bob@example\.org;transport=udp 42\r\n/);
 });
+
+test('[authentication aka_K= aka_OP=] answers an AKAv1-MD5 challenge with RES as the password (RFC 3310)', async () => {
+  const { verifyAuthorization } = await import('../../src/sip/digest.js');
+  const sc = compileScenarioSource('aka.xml', wrap(`<send><![CDATA[
+    REGISTER sip:ims.example SIP/2.0
+    [authentication username=alice@ims.example aka_K=465b5ce8b199b49faa5f0a2ee238a6bc aka_OP=cdc202d5123e20f62b6d676ac72cb318 aka_AMF=b9b9]
+    Content-Length: 0
+  ]]></send>`), env);
+  const t = sc.steps[0]?.template;
+  assert.ok(t);
+  const h = (s: string): Buffer => Buffer.from(s, 'hex');
+  const autn = Buffer.concat([Buffer.from(h('ff9bb4d0b607').map((v, i) => v ^ (h('aa689c648370')[i] ?? 0))), h('b9b9'), h('4a9ffac354dfafb3')]);
+  const nonce = Buffer.concat([h('23553cbe9637a89d218ae64dae47bf35'), autn]).toString('base64');
+  const challenge = parseMessage(`SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="ims.example", nonce="${nonce}", algorithm=AKAv1-MD5, qop="auth"\r\n\r\n`);
+  assert.ok(challenge.ok);
+  const out = renderTemplate(t, ctx({ lastRecv: challenge.msg }), 0);
+  const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
+  assert.match(auth, /algorithm=AKAv1-MD5/);
+  assert.equal(verifyAuthorization(auth, 'alice@ims.example', h('a54211d5e3ba50bf').toString('latin1'), 'REGISTER', ''), true);
+});
