@@ -63,6 +63,9 @@ export class Engine implements CallHost, TransportHandler {
   private readonly freeUsers: number[] = [];
   private nextUserId = 0;
   private readonly circuits: CircuitPool | undefined;
+  /** <User> variables of each -users user between its calls; slots of those variables. */
+  private readonly userVars = new Map<number, VarValue[]>();
+  private readonly userSlots: readonly number[];
   private readonly runClock = (): number => this.clock() - this.startMs;
   private stopping = false;
   private endReason: EndReason | undefined;
@@ -89,6 +92,7 @@ export class Engine implements CallHost, TransportHandler {
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);
     this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
+    this.userSlots = config.scenario.varUser.flatMap((isUser, slot) => (isUser ? [slot] : []));
     this.scenario = config.scenario;
     this.settings = config.settings;
     this.startMs = clock();
@@ -153,6 +157,8 @@ export class Engine implements CallHost, TransportHandler {
       injection: this.config.injection, injectionLines: this.pickLines(userId), userId, runClock: this.runClock,
       circuit, circuitName: circuit >= 0 && this.config.tdm !== undefined ? circuitName(this.config.tdm, circuit) : '',
     });
+    const saved = this.userSlots.length > 0 ? this.userVars.get(userId) : undefined;
+    if (saved !== undefined) for (const slot of this.userSlots) call.vars[slot] = saved[slot];
     this.registry.add(call);
     this.stats.count(Counter.CallsCreated);
     this.stats.openCalls++;
@@ -263,6 +269,7 @@ export class Engine implements CallHost, TransportHandler {
     this.transport?.release(call.endpoint);
     this.stats.openCalls--;
     this.freeUsers.push(call.userId);
+    if (this.userSlots.length > 0) this.userVars.set(call.userId, call.vars);
     if (call.circuit >= 0) this.circuits?.give(call.circuit);
   }
 

@@ -70,6 +70,8 @@ export interface CompiledScenario {
   readonly callLengthRepartition: readonly number[];
   readonly varNames: readonly string[];
   readonly varGlobal: readonly boolean[];
+  /** <User> variables, by slot. */
+  readonly varUser: readonly boolean[];
   /** -set values, by slot of the global variable. */
   readonly initialGlobals: readonly (string | undefined)[];
   /** For each -inf file, the highest [fieldN] the scenario reads (-1: none): every line needs that many fields. */
@@ -197,7 +199,7 @@ function compileAst(
   return {
     name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '',
     responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
-    varNames: vars.names, varGlobal: vars.global, initialGlobals: vars.names.map((n) => env.globals[n]),
+    varNames: vars.names, varGlobal: vars.global, varUser: vars.user, initialGlobals: vars.names.map((n) => env.globals[n]),
     fieldsUsed, unexpectedIndex: labels.get('_unexp.main') ?? -1, counterNames, txnNames,
     unexpectedVars: labels.has('_unexp.main')
       ? { retaddr: { slot: vars.slot(UNEXP_RETADDR) ?? 0, global: false }, pausedaddr: { slot: vars.slot(UNEXP_PAUSEDADDR) ?? 0, global: false } }

@@ -99,9 +99,11 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: Com
   const first = headerLines[0]?.text ?? '';
   const word = /^([A-Za-z][A-Za-z0-9!%*_+`'~.-]*) /.exec(first);
   const method = first.startsWith('SIP/2.0 ') ? '' : word !== null ? word[1] : undefined;
-  const hasAuth = header.some((seg) => seg.op === Op.Auth || (seg.sub ?? []).some((x) => x.op === Op.Auth));
+  // [fieldN] may carry an [authentication …] of its own (SIPp compat), so it needs the start line too.
+  const needsStartLine = (x: Segment): boolean => x.op === Op.Auth || x.op === Op.Field;
+  const needsLine = header.some((seg) => needsStartLine(seg) || (seg.sub ?? []).some(needsStartLine));
   let startLine: Segment[] | undefined;
-  if (hasAuth && headerLines[0] !== undefined) {
+  if (needsLine && headerLines[0] !== undefined) {
     startLine = [];
     compileLine(headerLines[0].text, headerLines[0].offset, env, vars, () => undefined, startLine, false);
   }
@@ -125,27 +127,50 @@ export function renderText(segs: readonly Segment[], ctx: RenderContext): string
  * `line`. Empty when the last message challenged nothing.
  */
 function authorization(seg: Segment, ctx: RenderContext, line: string, body: string): string {
+  const [userSeg, passSeg, kSeg, opSeg] = seg.sub ?? [];
+  const one = (g: Segment | undefined): string => (g === undefined ? '' : renderSegments(g.sub ?? [], ctx, 0, 0, '', ''));
+  return authorizationFor({ username: one(userSeg), password: one(passSeg), akaK: one(kSeg), akaOp: one(opSeg) }, ctx, line, body);
+}
+
+interface Credentials {
+  readonly username: string;
+  readonly password: string;
+  readonly akaK: string;
+  readonly akaOp: string;
+}
+
+function authorizationFor(creds: Credentials, ctx: RenderContext, line: string, body: string): string {
   const msg = ctx.lastRecv;
   if (msg === undefined || (msg.status !== 401 && msg.status !== 407)) return '';
   // RFC 3261 §7.3.1: the commas of an authentication header separate parameters, not values: one line, one challenge.
   const challenge = pickChallenge(findHeaders(msg, msg.status === 407 ? 'proxy-authenticate' : 'www-authenticate').map((h) => msg.raw.slice(h.valueStart, h.end)));
   if (challenge === undefined) return '';
-  const [userSeg, passSeg, kSeg, opSeg] = seg.sub ?? [];
-  const one = (g: Segment | undefined): string => (g === undefined ? '' : renderSegments(g.sub ?? [], ctx, 0, 0, '', ''));
-  let password = one(passSeg);
+  let password = creds.password;
   if (challenge.algorithm.startsWith('AKAV1')) {
     // RFC 3310 §3.4: the password is the RES computed from the nonce's RAND and AUTN.
-    const res = akaResponse(challenge.nonce, one(kSeg), one(opSeg));
+    const res = akaResponse(challenge.nonce, creds.akaK, creds.akaOp);
     if (res === undefined) return '';
     password = res.toString('latin1');
   }
   const sp1 = line.indexOf(' ');
   const sp2 = line.indexOf(' ', sp1 + 1);
   const value = authorizationValue(challenge, {
-    username: one(userSeg), password, method: line.slice(0, sp1), uri: line.slice(sp1 + 1, sp2),
+    username: creds.username, password, method: line.slice(0, sp1), uri: line.slice(sp1 + 1, sp2),
     body, nc: ctx.nonceCount(challenge.nonce), cnonce: newCnonce(),
   });
   return `${msg.status === 407 ? 'Proxy-Authorization' : 'Authorization'}: ${value}`;
+}
+
+/**
+ * SIPp compat: an injection field may hold `[authentication username=… password=…]`; [fieldN] then
+ * renders the header it stands for. Values are plain text there (no nested keywords).
+ */
+function expandFieldAuth(value: string, ctx: RenderContext, line: string, body: string): string {
+  return value.replace(/\[authentication([^\]]*)\]/g, (_m, params: string) => {
+    const p = new Map<string, string>();
+    for (const m of params.matchAll(/([a-zA-Z_]+)=("[^"]*"|\S+)/g)) p.set(m[1] ?? '', (m[2] ?? '').replace(/^"(.*)"$/, '$1'));
+    return authorizationFor({ username: p.get('username') ?? '', password: p.get('password') ?? '', akaK: p.get('aka_K') ?? '', akaOp: p.get('aka_OP') ?? '' }, ctx, line, body);
+  });
 }
 
 function compileLine(text: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt, out: Segment[], crlf = true): void {
@@ -255,7 +280,8 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.Var: s += formatVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
       case Op.Field: {
         const line = seg.sub !== undefined ? Number(renderSegments(seg.sub, ctx, msgIndex, bodyLength, body, startLine)) : seg.text === '' ? -1 : Number(seg.text);
-        s += ctx.field(seg.m, seg.n, Number.isFinite(line) ? line : -1);
+        const value = ctx.field(seg.m, seg.n, Number.isFinite(line) ? line : -1);
+        s += value.includes('[authentication') ? expandFieldAuth(value, ctx, startLine, body) : value;
         break;
       }
       case Op.Group: s += renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine); break;

@@ -15,6 +15,8 @@ export interface VarTable {
   readonly names: readonly string[];
   /** True for <Global> variables: one value shared by every call. */
   readonly global: readonly boolean[];
+  /** True for <User> variables: kept from one call of a -users user to its next. */
+  readonly user: readonly boolean[];
 }
 
 /** Names an action writes. */
@@ -44,15 +46,17 @@ export function readBy(a: Action): readonly VarRef[] {
 export function buildVarTable(ast: ScenarioAst, externallySet: readonly string[]): VarTable {
   const names: string[] = [];
   const global: boolean[] = [];
+  const user: boolean[] = [];
   const slots = new Map<string, number>();
-  const define = (name: string, isGlobal: boolean): void => {
+  const define = (name: string, isGlobal: boolean, isUser = false): void => {
     const at = slots.get(name);
-    if (at !== undefined) { if (isGlobal) global[at] = true; return; }
+    if (at !== undefined) { if (isGlobal) global[at] = true; if (isUser) user[at] = true; return; }
     slots.set(name, names.length);
     names.push(name);
     global.push(isGlobal);
+    user.push(isUser);
   };
-  for (const d of ast.declared) define(d.ref.name, d.scope === 'global');
+  for (const d of ast.declared) define(d.ref.name, d.scope === 'global', d.scope === 'user');
   // SIPp compat: with an _unexp.main handler, these tell it where the call was interrupted.
   if (ast.steps.some((s) => s.kind === 'label' && s.id === '_unexp.main')) { define(UNEXP_RETADDR, false); define(UNEXP_PAUSEDADDR, false); }
   for (const name of externallySet) define(name, true);
@@ -60,5 +64,5 @@ export function buildVarTable(ast: ScenarioAst, externallySet: readonly string[]
     if (s.kind === 'label') continue;
     for (const a of s.actions) for (const ref of assignedBy(a)) define(ref.name, false);
   }
-  return { slot: (n) => slots.get(n), names, global };
+  return { slot: (n) => slots.get(n), names, global, user };
 }

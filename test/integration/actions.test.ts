@@ -196,3 +196,17 @@ function parseInjectionFile(path: string, text: string): NonNullable<ReturnType<
   assert.ok(f);
   return f;
 }
+
+test('<User> variables carry over from one call of a -users user to its next; call variables do not', { timeout: 10_000 }, async (t) => {
+  const peer = new RawPeer();
+  const port = await peer.open();
+  const scenario = compileScenarioSource('user.xml', `<scenario>
+    <User variables="visits"/>
+    <nop><action><add assign_to="visits" value="1"/><add assign_to="fresh" value="1"/></action></nop>
+    ${request('MESSAGE', 'X-Count: [$visits] [$fresh] [userid]')}
+  </scenario>`, env);
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 3, users: 1 } }));
+  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const seen = [await peer.next(), await peer.next(), await peer.next()].map((m) => /X-Count: (.*)\r\n/.exec(m)?.[1]);
+  assert.deepEqual(seen, ['1.000000 1.000000 0', '2.000000 1.000000 0', '3.000000 1.000000 0']);
+});

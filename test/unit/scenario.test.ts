@@ -151,3 +151,19 @@ test('[authentication aka_K= aka_OP=] answers an AKAv1-MD5 challenge with RES as
   assert.match(auth, /algorithm=AKAv1-MD5/);
   assert.equal(verifyAuthorization(auth, 'alice@ims.example', h('a54211d5e3ba50bf').toString('latin1'), 'REGISTER', ''), true);
 });
+
+test('an injection field holding [authentication username=… password=…] renders the Authorization it stands for', async () => {
+  const { verifyAuthorization } = await import('../../src/sip/digest.js');
+  const sc = compileScenarioSource('f.xml', wrap(`<send><![CDATA[
+    REGISTER sip:example.org SIP/2.0
+    [field1]
+    Content-Length: 0
+  ]]></send>`), { ...env, injectionFiles: ['u.csv'] });
+  const t = sc.steps[0]?.template;
+  assert.ok(t);
+  const challenge = parseMessage('SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="example.org", nonce="abc"\r\n\r\n');
+  assert.ok(challenge.ok);
+  const out = renderTemplate(t, ctx({ lastRecv: challenge.msg, field: () => '[authentication username=joe password=schmo]' }), 0);
+  const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
+  assert.equal(verifyAuthorization(auth, 'joe', 'schmo', 'REGISTER', ''), true, out);
+});
