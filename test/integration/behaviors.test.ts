@@ -4,6 +4,17 @@ import { ALL_BEHAVIORS, type Behaviors, type CallSettings } from '../../src/engi
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { builtin, engineConfig, env, RawPeer, startLocal } from '../helpers.js';
 
+/** A plain INVITE step for hand-written scenarios. */
+const INVITE = `<send><![CDATA[
+      INVITE sip:x@127.0.0.1 SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@h>;tag=1
+      To: <sip:x@h>
+      Call-ID: [call_id]
+      CSeq: [cseq] INVITE
+      Content-Length: 0
+    ]]></send>`;
+
 const settings = (over: Partial<CallSettings> = {}): CallSettings => ({
   retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 400, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7,
   t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false, ...over,
@@ -65,15 +76,7 @@ test('-aa answers an unexpected INFO with 200 and the call goes on; "none" ignor
 
 test('<label id="_unexp.main"/>: unexpected messages lead there', { timeout: 10_000 }, async (t) => {
   const { peer, uac, reply } = await withPeer(t, settings(), `<scenario>
-    <send><![CDATA[
-      INVITE sip:x@127.0.0.1 SIP/2.0
-      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@h>;tag=1
-      To: <sip:x@h>
-      Call-ID: [call_id]
-      CSeq: [cseq] INVITE
-      Content-Length: 0
-    ]]></send>
+    ${INVITE}
     <recv response="200"/>
     <label id="_unexp.main"/>
     <nop><action><exec int_cmd="stop_call"/></action></nop>
@@ -88,15 +91,7 @@ test('<label id="_unexp.main"/>: unexpected messages lead there', { timeout: 10_
 
 test('_unexp.main handler: answers the message, then <pauserestore> and <jump> resume the interrupted pause', { timeout: 10_000 }, async (t) => {
   const { peer, uac, reply, request } = await withPeer(t, settings(), `<scenario>
-    <send><![CDATA[
-      INVITE sip:x@127.0.0.1 SIP/2.0
-      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@h>;tag=1
-      To: <sip:x@h>
-      Call-ID: [call_id]
-      CSeq: [cseq] INVITE
-      Content-Length: 0
-    ]]></send>
+    ${INVITE}
     <recv response="200"><action><index assign_to="where"/></action></recv>
     <pause milliseconds="600"/>
     <nop><action><exec int_cmd="stop_call"/></action></nop>
