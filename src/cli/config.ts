@@ -38,6 +38,9 @@ export interface RunConfig {
   readonly deadcallWaitMs: number;
   readonly baseCseq: number;
   readonly screenPeriodMs: number;
+  /** -trace_stat: the stat file's path (-stf, or <scenario>_<pid>_.csv), else undefined. */
+  readonly statFile: string | undefined;
+  readonly statPeriodMs: number;
   readonly readKeys: boolean;
   readonly background: boolean;
   /** -inf files, in the order given. */
@@ -83,7 +86,7 @@ export function parseHostPort(s: string, defaultPort: number): { host: string; p
   return port > 65535 ? undefined : { host: m[1] ?? '', port };
 }
 
-export function buildConfig(raw: RawOptions, positional: readonly string[]): RunConfig {
+export function buildConfig(raw: RawOptions, positional: readonly string[], pid = 0): RunConfig {
   const problems: string[] = [];
   const str = (name: OptionName): string | undefined => {
     const v = raw[name];
@@ -184,6 +187,11 @@ export function buildConfig(raw: RawOptions, positional: readonly string[]): Run
     deadcallWaitMs: time('deadcall_wait'),
     baseCseq: int('base_cseq'),
     screenPeriodMs: time('f'),
+    // SIPp compat: the stat file is named after the scenario's file name, in the current folder.
+    statFile: flag('trace_stat') || str('stf') !== undefined
+      ? str('stf') ?? `${(scenario?.kind === 'file' ? scenario.path : scenario?.name ?? 'uac').replace(/^.*\//, '').replace(/\.xml$/i, '')}_${pid}_.csv`
+      : undefined,
+    statPeriodMs: time('fd'),
     readKeys: !flag('nostdin'),
     background: flag('bg'),
     injectionFiles: Array.isArray(raw['inf']) ? raw['inf'] : [],

@@ -9,6 +9,7 @@ import { startEngine } from '../engine/run.js';
 import { DiagnosticsError, SiptsError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { startLive } from '../report/live.js';
+import { StatFile } from '../report/stat-file.js';
 import { formatSummary } from '../report/summary.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
 import { BindError } from '../transport/udp-pool.js';
@@ -47,7 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let config: RunConfig;
   try {
-    config = buildConfig(raw, program.args);
+    config = buildConfig(raw, program.args, process.pid);
   } catch (e) {
     if (e instanceof ConfigErrors) { for (const p of e.problems) err(`sipts: ${p}`); return EXIT.FATAL; }
     throw e;
@@ -89,6 +90,10 @@ async function run(config: RunConfig): Promise<number> {
     isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) },
     config.screenPeriodMs,
   );
+  const statFile = config.statFile === undefined ? undefined
+    : new StatFile(config.statFile, scenario, Date.now() - engine.snapshot().elapsedMs, () => engine.scheduler.currentRate);
+  const statTimer = statFile === undefined ? undefined : setInterval(() => statFile.write(engine.snapshot(), Date.now()), Math.max(100, config.statPeriodMs));
+  statTimer?.unref();
   let signals = 0;
   const onSignal = (): void => {
     signals++;
@@ -99,6 +104,8 @@ async function run(config: RunConfig): Promise<number> {
   process.on('SIGTERM', onSignal);
   const reason = await engine.done;
   stopLive();
+  if (statTimer !== undefined) clearInterval(statTimer);
+  statFile?.write(engine.snapshot(), Date.now());
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   const snap = engine.snapshot();

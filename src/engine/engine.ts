@@ -96,7 +96,8 @@ export class Engine implements CallHost, TransportHandler {
     this.scenario = config.scenario;
     this.settings = config.settings;
     this.startMs = clock();
-    this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs, config.scenario.counterNames);
+    this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs, config.scenario.counterNames,
+      { responseTime: config.scenario.responseTimeRepartition, callLength: config.scenario.callLengthRepartition });
     this.wheel = new TimerWheel<CallTimer>(this.startMs, (t) => onTimer(this, t));
     this.registry = new CallRegistry(config.deadcallWaitMs);
     this.scheduler = new Scheduler(config.load, this.startMs);

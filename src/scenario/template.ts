@@ -3,6 +3,7 @@
  * send by concatenating ready strings. Output is a latin1 byte string (see sip/message.ts).
  */
 import { authorizationValue, newCnonce, pickChallenge } from '../sip/digest.js';
+import { sippTime } from '../format.js';
 import { akaResponse } from '../sip/milenage.js';
 import { findHeaders } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
@@ -287,7 +288,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.Group: s += renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine); break;
       case Op.Auth: s += authorization(seg, ctx, startLine, body); break;
       case Op.ClockTick: s += Math.floor(ctx.clockTick()); break;
-      case Op.Timestamp: s += timestamp(); break;
+      case Op.Timestamp: s += sippTime(Date.now()); break;
       case Op.UserId: s += ctx.userId; break;
       case Op.Fill: {
         const n = Math.max(0, Math.floor(Number(seg.m === 1 ? ctx.globals[seg.n] : ctx.vars[seg.n]) || 0));
@@ -305,15 +306,6 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
     }
   }
   return s;
-}
-
-/** SIPp compat: the time as its logs print it: date, time with µs, and epoch seconds with µs, tab-separated. */
-function timestamp(): string {
-  const now = Date.now();
-  const d = new Date(now);
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  const us = `${p(d.getMilliseconds(), 3)}000`;
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}\t${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${us}\t${Math.floor(now / 1000)}.${us}`;
 }
 
 function lastPart(msg: SipMessage | undefined, which: string): string {

@@ -48,6 +48,24 @@ export interface StatsSnapshot {
   readonly unexpected: Readonly<Record<string, number>>;
   /** The scenario's counter="…" step counters. */
   readonly userCounters: Readonly<Record<string, number>>;
+  /** Sums for SIPp's averages and standard deviations: by rtd, then call length. */
+  readonly rtdMoments: readonly Moments[];
+  readonly callLengthMoments: Moments;
+  /** Counts per <ResponseTimeRepartition> / <CallLengthRepartition> bucket (edges, then one for >= the last). */
+  readonly rtdRepartition: readonly (readonly number[])[];
+  readonly callLengthRepartition: readonly number[];
+}
+
+/** count, sum and sum of squares of ms values. */
+export interface Moments {
+  readonly count: number;
+  readonly sumMs: number;
+  readonly sumSqMs: number;
+}
+
+export interface RepartitionEdges {
+  readonly responseTime: readonly number[];
+  readonly callLength: readonly number[];
 }
 
 function newHistogram(): hdr.Histogram {
@@ -77,10 +95,20 @@ export class Stats {
   private readonly unexpectedKinds = new Map<string, number>();
 
   private readonly userCounts: Float64Array;
+  /** count, sum, sum of squares: 3 per rtd, then 3 for call length. */
+  private readonly moments: Float64Array;
+  private readonly rtdBuckets: Float64Array[];
+  private readonly callLengthBuckets: Float64Array;
 
-  constructor(private readonly stepCount: number, private readonly rtdNames: readonly string[], private readonly startMs: number, private readonly userCounterNames: readonly string[] = []) {
+  constructor(
+    private readonly stepCount: number, private readonly rtdNames: readonly string[], private readonly startMs: number,
+    private readonly userCounterNames: readonly string[] = [], private readonly edges: RepartitionEdges = { responseTime: [], callLength: [] },
+  ) {
     this.steps = new Float64Array(stepCount * STEP_COUNTERS.length);
     this.userCounts = new Float64Array(userCounterNames.length);
+    this.moments = new Float64Array((rtdNames.length + 1) * 3);
+    this.rtdBuckets = rtdNames.map(() => new Float64Array(edges.responseTime.length + 1));
+    this.callLengthBuckets = new Float64Array(edges.callLength.length + 1);
     this.rtdHist = rtdNames.map(newHistogram);
   }
 
@@ -107,10 +135,25 @@ export class Stats {
 
   recordRtd(index: number, ms: number): void {
     this.rtdHist[index]?.recordValue(Math.max(1, Math.round(ms * 1000)));
+    this.addMoment(index, ms);
+    const b = this.rtdBuckets[index];
+    if (b !== undefined) bump(b, bucketOf(this.edges.responseTime, ms));
   }
 
   recordCallLength(ms: number): void {
     this.callLengthHist.recordValue(Math.max(1, Math.round(ms * 1000)));
+    this.addMoment(this.rtdNames.length, ms);
+    bump(this.callLengthBuckets, bucketOf(this.edges.callLength, ms));
+  }
+
+  private addMoment(i: number, ms: number): void {
+    bump(this.moments, i * 3);
+    bump(this.moments, i * 3 + 1, ms);
+    bump(this.moments, i * 3 + 2, ms * ms);
+  }
+
+  private momentsOf(i: number): Moments {
+    return { count: this.moments[i * 3] ?? 0, sumMs: this.moments[i * 3 + 1] ?? 0, sumSqMs: this.moments[i * 3 + 2] ?? 0 };
   }
 
   snapshot(nowMs: number): StatsSnapshot {
@@ -127,8 +170,22 @@ export class Stats {
       openCalls: this.openCalls,
       unexpected: Object.fromEntries(this.unexpectedKinds),
       userCounters: Object.fromEntries(this.userCounterNames.map((n, i) => [n, this.userCounts[i] ?? 0])),
+      rtdMoments: this.rtdNames.map((_n, i) => this.momentsOf(i)),
+      callLengthMoments: this.momentsOf(this.rtdNames.length),
+      rtdRepartition: this.rtdBuckets.map((b) => [...b]),
+      callLengthRepartition: [...this.callLengthBuckets],
     };
   }
 }
 
 export const StepCounter = Object.fromEntries(STEP_COUNTERS.map((c, i) => [c, i])) as { readonly [K in StepCounterName]: number };
+
+function bump(a: Float64Array, i: number, by = 1): void {
+  a[i] = (a[i] ?? 0) + by;
+}
+
+/** The bucket of `ms`: the first edge it is below, else the last bucket (SIPp: `<edge` …, `>=last`). */
+function bucketOf(edges: readonly number[], ms: number): number {
+  for (let i = 0; i < edges.length; i++) if (ms < (edges[i] ?? 0)) return i;
+  return edges.length;
+}

@@ -1,0 +1,106 @@
+/**
+ * SIPp's stat file (-trace_stat): a ';'-separated CSV, one column per counter, `(P)` for the period since
+ * the last row and `(C)` since the start, in SIPp 3.6.1's order, so scripts that read SIPp's file by
+ * column name read this one. Built from snapshots only.
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { FAILURE_REASONS } from '../engine/outcome.js';
+import { hms, hmsUs, sippTime } from '../format.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import type { Moments, StatsSnapshot } from '../stats/stats.js';
+
+/** Counters after the failure reasons, with the snapshot counter each comes from (none: always 0). */
+const TAIL_COUNTERS = [
+  ['OutOfCallMsgs', 'OutOfCallMsgs'], ['DeadCallMsgs', 'DeadCallMsgs'], ['Retransmissions', 'Retransmissions'],
+  ['AutoAnswered', 'AutoAnswered'], ['Warnings', undefined], ['FatalErrors', undefined], ['WatchdogMajor', undefined], ['WatchdogMinor', undefined],
+] as const;
+
+const pc = (name: string): string[] => [`${name}(P)`, `${name}(C)`];
+
+/** Like C's %g: six significant digits, no trailing zeros. */
+const g = (x: number): string => String(Number(x.toPrecision(6)));
+
+function mean(m: Moments): number {
+  return m.count > 0 ? m.sumMs / m.count : 0;
+}
+
+function stdev(m: Moments): number {
+  if (m.count === 0) return 0;
+  const avg = m.sumMs / m.count;
+  return Math.sqrt(Math.max(0, m.sumSqMs / m.count - avg * avg));
+}
+
+const minus = (a: Moments, b: Moments | undefined): Moments =>
+  b === undefined ? a : { count: a.count - b.count, sumMs: a.sumMs - b.sumMs, sumSqMs: a.sumSqMs - b.sumSqMs };
+
+export class StatFile {
+  private previous: StatsSnapshot | undefined;
+  private lastResetEpochMs: number;
+
+  constructor(
+    readonly path: string,
+    private readonly scenario: CompiledScenario,
+    private readonly startEpochMs: number,
+    private readonly targetRate: () => number,
+  ) {
+    this.lastResetEpochMs = startEpochMs;
+    writeFileSync(path, `${this.header().join(';')};\n`);
+  }
+
+  header(): string[] {
+    const s = this.scenario;
+    const cols = ['StartTime', 'LastResetTime', 'CurrentTime', ...pc('ElapsedTime'), 'TargetRate', ...pc('CallRate'),
+      ...pc('IncomingCall'), ...pc('OutgoingCall'), 'TotalCallCreated', 'CurrentCall', ...pc('SuccessfulCall'), ...pc('FailedCall')];
+    for (const r of FAILURE_REASONS) cols.push(...pc(r));
+    for (const [name] of TAIL_COUNTERS) cols.push(...pc(name));
+    for (const r of s.rtdNames) cols.push(...pc(`ResponseTime${r}`), ...pc(`ResponseTime${r}StDev`));
+    cols.push(...pc('CallLength'), ...pc('CallLengthStDev'));
+    for (const r of s.rtdNames) cols.push(...repartitionColumns(`ResponseTimeRepartition${r}`, s.responseTimeRepartition));
+    cols.push(...repartitionColumns('CallLengthRepartition', s.callLengthRepartition));
+    return cols;
+  }
+
+  /** Appends a row for `now` and starts a new period. */
+  write(snap: StatsSnapshot, nowEpochMs: number): void {
+    appendFileSync(this.path, `${this.row(snap, nowEpochMs).join(';')};\n`);
+    this.previous = snap;
+    this.lastResetEpochMs = nowEpochMs;
+  }
+
+  row(snap: StatsSnapshot, nowEpochMs: number): string[] {
+    const prev = this.previous;
+    const c = snap.counters;
+    const periodMs = nowEpochMs - this.lastResetEpochMs;
+    const created = c.CallsCreated;
+    const createdP = created - (prev?.counters.CallsCreated ?? 0);
+    const incoming = this.scenario.serverMode;
+    const pair = (now: number, before: number | undefined): string[] => [String(now - (before ?? 0)), String(now)];
+    const out = [
+      sippTime(this.startEpochMs), sippTime(this.lastResetEpochMs), sippTime(nowEpochMs),
+      hms(periodMs), hms(nowEpochMs - this.startEpochMs), g(this.targetRate()),
+      g(periodMs > 0 ? (createdP * 1000) / periodMs : 0), g(snap.elapsedMs > 0 ? (created * 1000) / snap.elapsedMs : 0),
+      ...(incoming ? pair(created, prev?.counters.CallsCreated) : ['0', '0']),
+      ...(incoming ? ['0', '0'] : pair(created, prev?.counters.CallsCreated)),
+      String(created), String(snap.openCalls),
+      ...pair(c.SuccessfulCalls, prev?.counters.SuccessfulCalls), ...pair(c.FailedCalls, prev?.counters.FailedCalls),
+    ];
+    for (const r of FAILURE_REASONS) out.push(...pair(snap.failures[r], prev?.failures[r]));
+    for (const [, from] of TAIL_COUNTERS) out.push(...(from === undefined ? ['0', '0'] : pair(c[from], prev?.counters[from])));
+    const times = (now: Moments, before: Moments | undefined): string[] => {
+      const p = minus(now, before);
+      return [hmsUs(mean(p)), hmsUs(mean(now)), hmsUs(stdev(p)), hmsUs(stdev(now))];
+    };
+    snap.rtdMoments.forEach((m, i) => {
+      const t = times(m, prev?.rtdMoments[i]);
+      out.push(t[0] ?? '', t[1] ?? '', t[2] ?? '', t[3] ?? '');
+    });
+    out.push(...times(snap.callLengthMoments, prev?.callLengthMoments));
+    for (const counts of snap.rtdRepartition) out.push('', ...counts.map(String));
+    out.push('', ...snap.callLengthRepartition.map(String));
+    return out;
+  }
+}
+
+function repartitionColumns(name: string, edges: readonly number[]): string[] {
+  return [name, ...edges.map((e) => `${name}_<${e}`), `${name}_>=${edges[edges.length - 1] ?? 0}`];
+}
