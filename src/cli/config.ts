@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ALL_BEHAVIORS, type Behaviors } from '../engine/host.js';
 import { parseTdmMap, type TdmMap } from '../load/tdm.js';
+import type { Thresholds } from '../report/thresholds.js';
 import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
 
 export type RawOptions = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
@@ -41,6 +42,9 @@ export interface RunConfig {
   /** -trace_stat: the stat file's path (-stf, or <scenario>_<pid>_.csv), else undefined. */
   readonly statFile: string | undefined;
   readonly statPeriodMs: number;
+  readonly jsonFile: string | undefined;
+  readonly junitFile: string | undefined;
+  readonly thresholds: Thresholds;
   readonly readKeys: boolean;
   readonly background: boolean;
   /** -inf files, in the order given. */
@@ -192,6 +196,13 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       ? str('stf') ?? `${(scenario?.kind === 'file' ? scenario.path : scenario?.name ?? 'uac').replace(/^.*\//, '').replace(/\.xml$/i, '')}_${pid}_.csv`
       : undefined,
     statPeriodMs: time('fd'),
+    jsonFile: str('json'),
+    junitFile: str('junit'),
+    thresholds: {
+      maxFailed: typeof raw['max-failed'] === 'string' ? int('max-failed') : undefined,
+      maxRtdP99Ms: typeof raw['max-rtd-p99'] === 'string' ? time('max-rtd-p99') : undefined,
+      minSuccessRatePercent: typeof raw['min-success-rate'] === 'string' ? num('min-success-rate') : undefined,
+    },
     readKeys: !flag('nostdin'),
     background: flag('bg'),
     injectionFiles: Array.isArray(raw['inf']) ? raw['inf'] : [],

@@ -4,6 +4,8 @@ import type { StatsSnapshot } from '../stats/stats.js';
 export const EXIT = {
   ALL_SUCCEEDED: 0,
   SOME_FAILED: 1,
+  /** sipts only: a --max-… / --min-… threshold was not met. */
+  THRESHOLD_FAILED: 2,
   INTERNAL_COMMAND: 97,
   NO_CALLS: 99,
   CANNOT_BIND: 254,

@@ -1,5 +1,6 @@
 /** Entry point: the only module that reads process.* and sets the exit code. */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
@@ -9,7 +10,10 @@ import { startEngine } from '../engine/run.js';
 import { DiagnosticsError, SiptsError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { startLive } from '../report/live.js';
+import { jsonReport } from '../report/json.js';
+import { junitReport } from '../report/junit.js';
 import { StatFile } from '../report/stat-file.js';
+import { anyThreshold, judge } from '../report/thresholds.js';
 import { formatSummary } from '../report/summary.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
 import { BindError } from '../transport/udp-pool.js';
@@ -38,7 +42,9 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
-  const raw = program.opts<RawOptions>();
+  // Commander stores --max-failed as maxFailed: read every option back under its table name.
+  const opts = program.opts<Record<string, string | boolean | string[] | undefined>>();
+  const raw: RawOptions = Object.fromEntries(program.options.map((o) => [(o.long ?? '').replace(/^--/, ''), opts[o.attributeName()]]));
   if (raw['v'] === true) { process.stdout.write(`sipts v${VERSION} (SIPp-compatible command line)\n`); return 0; }
   if (typeof raw['sd'] === 'string') {
     const b = readBuiltin(raw['sd']);
@@ -110,7 +116,18 @@ async function run(config: RunConfig): Promise<number> {
   process.off('SIGTERM', onSignal);
   const snap = engine.snapshot();
   process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
-  return engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap);
+  const verdicts = judge(config.thresholds, snap);
+  for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
+  const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
+    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap);
+  if (config.jsonFile !== undefined) {
+    writeFileSync(config.jsonFile, jsonReport(snap, scenario, {
+      version: VERSION, endReason: reason, exitCode,
+      parameters: { remote: remote === undefined ? undefined : `${remote.address}:${remote.port}`, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: config.limit, maxCalls: config.maxCalls, users: config.users, durationMs: config.defaultPauseMs },
+    }, verdicts));
+  }
+  if (config.junitFile !== undefined) writeFileSync(config.junitFile, junitReport(snap, scenario, verdicts));
+  return exitCode;
 }
 
 /** What scenario actions may do outside the engine. */

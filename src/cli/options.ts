@@ -15,7 +15,7 @@ export interface OptionSpec {
   readonly unit?: 'ms' | 's';
   readonly choices?: readonly string[];
   readonly default?: string;
-  readonly group: 'Scenario' | 'Addresses' | 'Call rate' | 'Timers' | 'Display' | 'Other';
+  readonly group: 'Scenario' | 'Addresses' | 'Call rate' | 'Timers' | 'Display' | 'Reports and verdict' | 'Other';
   readonly help: string;
 }
 
@@ -57,6 +57,11 @@ export const OPTIONS = [
   { name: 'trace_stat', kind: 'flag', group: 'Display', help: 'Write SIPp\'s stat file: <scenario>_<pid>_.csv, a row every -fd.' },
   { name: 'stf', kind: 'string', arg: 'file', group: 'Display', help: 'The stat file\'s name (with -trace_stat).' },
   { name: 'fd', kind: 'time', arg: 'period', unit: 's', default: '60', group: 'Display', help: 'How often a stat file row is written (s).' },
+  { name: 'json', kind: 'string', arg: 'file', group: 'Reports and verdict', help: 'sipts only: write the run as JSON (counts, failure reasons, percentiles, steps, parameters).' },
+  { name: 'junit', kind: 'string', arg: 'file', group: 'Reports and verdict', help: 'sipts only: write JUnit XML: a test case per step, failure reason and threshold.' },
+  { name: 'max-failed', kind: 'int', arg: 'n', group: 'Reports and verdict', help: 'sipts only: pass only if at most n calls failed or were aborted. Any threshold sets the exit code: 0 pass, 2 fail.' },
+  { name: 'max-rtd-p99', kind: 'time', arg: 'time', unit: 'ms', group: 'Reports and verdict', help: 'sipts only: pass only if every response time\'s p99 is at most this (ms, or 1s …).' },
+  { name: 'min-success-rate', kind: 'number', arg: 'percent', group: 'Reports and verdict', help: 'sipts only: pass only if at least this percentage of ended calls succeeded.' },
   { name: 'f', kind: 'time', arg: 'period', unit: 's', default: '1', group: 'Display', help: 'Statistics screen refresh period (s).' },
   { name: 'nostdin', kind: 'flag', group: 'Display', help: 'Do not read keys from standard input.' },
   { name: 'bg', kind: 'flag', group: 'Other', help: 'Run in the background: print the PID and return.' },

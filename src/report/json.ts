@@ -1,0 +1,27 @@
+/** --json FILE: the run as data, for CI scripts. */
+import { FAILURE_REASONS } from '../engine/outcome.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import type { StatsSnapshot } from '../stats/stats.js';
+import type { ThresholdResult } from './thresholds.js';
+
+export interface RunFacts {
+  readonly version: string;
+  readonly parameters: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly endReason: string;
+  readonly exitCode: number;
+}
+
+export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: RunFacts, thresholds: readonly ThresholdResult[]): string {
+  return `${JSON.stringify({
+    tool: 'sipts', version: facts.version, scenario: { name: scenario.name, file: scenario.file },
+    parameters: facts.parameters, endReason: facts.endReason, exitCode: facts.exitCode, elapsedMs: Math.round(s.elapsedMs),
+    counters: s.counters,
+    failures: Object.fromEntries(FAILURE_REASONS.filter((r) => s.failures[r] > 0).map((r) => [r, s.failures[r]])),
+    unexpected: s.unexpected,
+    steps: scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
+    responseTimes: s.rtd.map((r) => ({ name: r.name, ...r.summary })),
+    callLength: s.callLength,
+    scenarioCounters: s.userCounters,
+    thresholds,
+  }, null, 2)}\n`;
+}
