@@ -9,7 +9,7 @@ import { ROOT } from '../helpers.js';
 test('the README option table is the one generated from the option table (npm run options-table)', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   assert.ok(readme.includes(`${optionsMarkdown()}\n`), 'README.md: paste the output of `npm run options-table` over the option table');
-  const listed = [...readme.matchAll(/^\| `-([A-Za-z0-9_]+)` \|/gm)].map((m) => m[1]);
+  const listed = [...readme.matchAll(/^\| `-([A-Za-z0-9_-]+)` \|/gm)].map((m) => m[1]);
   assert.deepEqual(listed, OPTIONS.map((o) => o.name));
 });
 
