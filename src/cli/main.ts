@@ -21,6 +21,7 @@ import { rewriteArgv, userSpelling } from './argv.js';
 import { buildConfig, ConfigErrors, type RawOptions, type RunConfig } from './config.js';
 import { runDemo } from './demo.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { startKeyboard } from './keyboard.js';
 import { buildProgram } from './program.js';
 import { engineConfig } from './engine-config.js';
 import { loadInjection, loadScenario, templateEnv } from './scenario-input.js';
@@ -108,7 +109,9 @@ async function run(config: RunConfig): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const stopKeys = config.readKeys ? startKeyboard(engine, onSignal) : () => undefined;
   const reason = await engine.done;
+  stopKeys();
   stopLive();
   if (statTimer !== undefined) clearInterval(statTimer);
   statFile?.write(engine.snapshot(), Date.now());

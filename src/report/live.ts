@@ -27,6 +27,7 @@ export function renderScreen(s: StatsSnapshot, src: LiveSource): string {
   lines.push(`------------------------------ Scenario Screen ------------------------------`);
   lines.push(`  Scenario: ${src.scenario.name}    Elapsed: ${secs.toFixed(1)} s`);
   lines.push(`  Call rate: ${src.currentRate} per ${src.ratePeriodMs} ms   Open calls: ${s.openCalls}`);
+  lines.push('  Keys: + - * / change the rate, p pauses, q stops gracefully, Q stops now');
   lines.push(`  ${c.CallsCreated} calls created (${secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0.0'} cps)   ${c.SuccessfulCalls} successful   ${c.FailedCalls} failed   ${c.Retransmissions} retrans`);
   lines.push('');
   lines.push('                                 Messages  Retrans   Timeout   Unexpected-Msg');
