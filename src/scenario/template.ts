@@ -51,8 +51,8 @@ export function formatVar(v: VarValue): string {
 
 export interface CompiledTemplate {
   readonly header: readonly Segment[];
-  /** The start line's segments, rendered apart when [authentication] needs method and Request-URI. */
-  readonly startLine: readonly Segment[] | undefined;
+  /** The start line's segments, rendered again only when an Authorization needs method and Request-URI. */
+  readonly startLine: readonly Segment[];
   readonly body: readonly Segment[];
   /** The request method, or '' when the message is a response; undefined if only known once rendered. */
   readonly method: string | undefined;
@@ -103,11 +103,8 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: Com
   // [fieldN] may carry an [authentication …] of its own (SIPp compat), so it needs the start line too.
   const needsStartLine = (x: Segment): boolean => x.op === Op.Auth || x.op === Op.Field;
   const needsLine = header.some((seg) => needsStartLine(seg) || (seg.sub ?? []).some(needsStartLine));
-  let startLine: Segment[] | undefined;
-  if (needsLine && headerLines[0] !== undefined) {
-    startLine = [];
-    compileLine(headerLines[0].text, headerLines[0].offset, env, vars, () => undefined, startLine, false);
-  }
+  const startLine: Segment[] = [];
+  if (needsLine && headerLines[0] !== undefined) compileLine(headerLines[0].text, headerLines[0].offset, env, vars, () => undefined, startLine, false);
   return { header, startLine, body, method };
 }
 
@@ -119,7 +116,7 @@ export function compileText(src: TemplateSource, env: TemplateEnv, vars: Compile
 }
 
 export function renderText(segs: readonly Segment[], ctx: RenderContext): string {
-  return renderSegments(segs, ctx, 0, 0, '', '');
+  return renderSegments(segs, ctx, 0, 0, '', NONE);
 }
 
 /**
@@ -129,7 +126,7 @@ export function renderText(segs: readonly Segment[], ctx: RenderContext): string
  */
 function authorization(seg: Segment, ctx: RenderContext, line: string, body: string): string {
   const [userSeg, passSeg, kSeg, opSeg] = seg.sub ?? [];
-  const one = (g: Segment | undefined): string => (g === undefined ? '' : renderSegments(g.sub ?? [], ctx, 0, 0, '', ''));
+  const one = (g: Segment | undefined): string => (g === undefined ? '' : renderSegments(g.sub ?? [], ctx, 0, 0, '', NONE));
   return authorizationFor({ username: one(userSeg), password: one(passSeg), akaK: one(kSeg), akaOp: one(opSeg) }, ctx, line, body);
 }
 
@@ -254,12 +251,14 @@ function findKeywordStart(text: string, from: number): number {
 
 /** Renders a compiled message for a call. `msgIndex` is the step index, used by [branch]. */
 export function renderTemplate(t: CompiledTemplate, ctx: RenderContext, msgIndex: number): string {
-  const body = t.body.length === 0 ? '' : renderSegments(t.body, ctx, msgIndex, 0, '', '');
-  const startLine = t.startLine === undefined ? '' : renderSegments(t.startLine, ctx, msgIndex, body.length, body, '');
-  return renderSegments(t.header, ctx, msgIndex, body.length, body, startLine) + body;
+  const body = t.body.length === 0 ? '' : renderSegments(t.body, ctx, msgIndex, 0, '', NONE);
+  return renderSegments(t.header, ctx, msgIndex, body.length, body, t.startLine) + body;
 }
 
-function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: number, bodyLength: number, body: string, startLine: string): string {
+const NONE: readonly Segment[] = [];
+
+/** `startLine` is the compiled start line, rendered only if an [authentication] needs it. */
+function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: number, bodyLength: number, body: string, startLine: readonly Segment[]): string {
   let s = '';
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i] as Segment;
@@ -282,11 +281,11 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.Field: {
         const line = seg.sub !== undefined ? Number(renderSegments(seg.sub, ctx, msgIndex, bodyLength, body, startLine)) : seg.text === '' ? -1 : Number(seg.text);
         const value = ctx.field(seg.m, seg.n, Number.isFinite(line) ? line : -1);
-        s += value.includes('[authentication') ? expandFieldAuth(value, ctx, startLine, body) : value;
+        s += value.includes('[authentication') ? expandFieldAuth(value, ctx, renderSegments(startLine, ctx, msgIndex, bodyLength, body, NONE), body) : value;
         break;
       }
       case Op.Group: s += renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine); break;
-      case Op.Auth: s += authorization(seg, ctx, startLine, body); break;
+      case Op.Auth: s += authorization(seg, ctx, renderSegments(startLine, ctx, msgIndex, bodyLength, body, NONE), body); break;
       case Op.ClockTick: s += Math.floor(ctx.clockTick()); break;
       case Op.Timestamp: s += sippTime(Date.now()); break;
       case Op.UserId: s += ctx.userId; break;
