@@ -86,15 +86,19 @@ const ROWS: Readonly<Record<string, Row>> = {
 
 export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS), 'last_<Header>:', 'last_<Header>:value', '$variable', 'fieldN', 'fieldN file="f.csv" line=N', 'authentication', 'authentication username=… password=…'];
 
+/** The `name=value` and `name="value"` parameters of a keyword, in order. */
+function keywordArgs(args: string): [string, string][] {
+  return [...args.matchAll(/([a-z]+)=(?:"([^"]*)"|([^\s"]+))/g)].map((m) => [m[1] ?? '', m[2] ?? m[3] ?? '']);
+}
+
 /** [fill variable=len text="X"]: `text` repeated to the length held in a variable (SIPp: default text X). */
 function fillKeyword(args: string, scope: CompileScope): Parsed {
   let variable = '';
   let text = 'X';
-  for (const m of args.matchAll(/([a-z]+)=(?:"([^"]*)"|([^\s"]+))/g)) {
-    const value = m[2] ?? m[3] ?? '';
-    if (m[1] === 'variable') variable = value;
-    else if (m[1] === 'text') text = value;
-    else return { error: `[fill] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are variable=… and text=…' };
+  for (const [name, value] of keywordArgs(args)) {
+    if (name === 'variable') variable = value;
+    else if (name === 'text') text = value;
+    else return { error: `[fill] has an unknown parameter ${name}`, hint: 'its parameters are variable=… and text=…' };
   }
   if (variable === '') return { error: '[fill] needs variable=…, the variable that holds the length', hint: 'e.g. <assign assign_to="len" value="100"/> then [fill variable=len]' };
   const slot = scope.slot(variable);
@@ -107,13 +111,12 @@ function fieldKeyword(field: number, args: string, scope: CompileScope): Parsed 
   let file = 0;
   let line = '';
   let lineVar: Segment | undefined;
-  for (const m of args.matchAll(/([a-z]+)=(?:"([^"]*)"|([^\s"]+))/g)) {
-    const value = m[2] ?? m[3] ?? '';
-    if (m[1] === 'file') {
+  for (const [name, value] of keywordArgs(args)) {
+    if (name === 'file') {
       const i = injectionFileIndex(scope, value);
       if (i < 0) return { error: `[field${field}] names file "${value}", which is not given with -inf`, hint: scope.injectionFiles.length > 0 ? `-inf files: ${scope.injectionFiles.join(', ')}` : `add -inf ${value}` };
       file = i;
-    } else if (m[1] === 'line') {
+    } else if (name === 'line') {
       const v = /^\[\$([A-Za-z0-9_.-]+)\]$/.exec(value);
       if (v !== null) {
         // line="[$var]": the line a <lookup> found, say.
@@ -122,7 +125,7 @@ function fieldKeyword(field: number, args: string, scope: CompileScope): Parsed 
         lineVar = { op: Op.Var, text: scope.global[slot] === true ? 'g' : '', n: slot, m: 0, sub: undefined };
       } else if (!/^\d+$/.test(value)) return { error: `[field${field}] line=${value} is not a line number`, hint: 'write line=N, N counting data lines from 0, or line="[$variable]"' };
       else line = value;
-    } else return { error: `[field${field}] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are file="…" and line=N' };
+    } else return { error: `[field${field}] has an unknown parameter ${name}`, hint: 'its parameters are file="…" and line=N' };
   }
   if (scope.injectionFiles.length === 0) return { error: `the scenario reads [field${field}] but no injection file was given`, hint: 'add -inf users.csv (SEQUENTIAL, then one line of ;-separated fields per call)' };
   scope.useField(file, field);

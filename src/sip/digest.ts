@@ -23,12 +23,8 @@ const STRENGTH = ['SHA-512-256', 'SHA-512-256-SESS', 'SHA-256', 'SHA-256-SESS', 
 
 /** Parses `Digest k=v, k="v", …` (one challenge); undefined when it is not a digest challenge. */
 export function parseChallenge(value: string): Challenge | undefined {
-  const m = /^\s*Digest\s+(.*)$/is.exec(value);
-  if (m === null) return undefined;
-  const params = new Map<string, string>();
-  for (const p of (m[1] ?? '').matchAll(/([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
-    params.set((p[1] ?? '').toLowerCase(), p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3] ?? '');
-  }
+  const params = parseParams(value);
+  if (params === undefined) return undefined;
   const realm = params.get('realm');
   const nonce = params.get('nonce');
   if (realm === undefined || nonce === undefined) return undefined;
@@ -102,6 +98,7 @@ export function newCnonce(): string {
  */
 export function verifyAuthorization(authorization: string, username: string, password: string, method: string, body: string): boolean {
   const p = parseParams(authorization);
+  if (p === undefined) return false;
   const realm = p.get('realm');
   const nonce = p.get('nonce');
   const uri = p.get('uri');
@@ -115,11 +112,13 @@ export function verifyAuthorization(authorization: string, username: string, pas
   return digestResponse(c, { username, password, method, uri, body, nc, cnonce: p.get('cnonce') ?? '' }, qop) === response.toLowerCase();
 }
 
-function parseParams(value: string): Map<string, string> {
-  const params = new Map<string, string>();
+/** The parameters of `Digest k=v, k="v", …` (RFC 2617 §3.2.1, §3.2.2), names in lower case; undefined if not Digest. */
+function parseParams(value: string): Map<string, string> | undefined {
   const m = /^\s*Digest\s+(.*)$/is.exec(value);
-  for (const p of (m?.[1] ?? '').matchAll(/([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
-    params.set((p[1] ?? '').toLowerCase(), p[2] !== undefined ? p[2] : p[3] ?? '');
+  if (m === null) return undefined;
+  const params = new Map<string, string>();
+  for (const p of (m[1] ?? '').matchAll(/([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    params.set((p[1] ?? '').toLowerCase(), p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3] ?? '');
   }
   return params;
 }
