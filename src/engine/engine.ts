@@ -46,6 +46,7 @@ export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted';
 export type Clock = () => number;
 
 const TICK_MS = 1;
+const NO_LINES: readonly number[] = [];
 
 export class Engine implements CallHost, TransportHandler {
   readonly stats: Stats;
@@ -146,11 +147,11 @@ export class Engine implements CallHost, TransportHandler {
       // -tdmmap: the scheduler only starts calls there are free circuits for.
       const circuit = this.circuits?.take() ?? -1;
       const number = ++this.callNumber;
-      transport.acquire((ep) => this.startCall(number, `${number}-${this.config.pid}@${this.config.callIdHost}`, ep, remote.address, remote.port, circuit).run());
+      transport.acquire((ep) => runCall(this, this.startCall(number, `${number}-${this.config.pid}@${this.config.callIdHost}`, ep, remote.address, remote.port, circuit)));
     }
   }
 
-  private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1): { run: () => void; call: CallState } {
+  private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1): CallState {
     const userId = this.freeUsers.pop() ?? this.nextUserId++;
     const call = new CallState({
       number, callId, endpoint: ep, remoteAddress: address, remotePort: port, startMs: this.clock(), baseCseq: this.config.baseCseq,
@@ -163,12 +164,13 @@ export class Engine implements CallHost, TransportHandler {
     this.registry.add(call);
     this.stats.count(Counter.CallsCreated);
     this.stats.openCalls++;
-    return { call, run: () => runCall(this, call) };
+    return call;
   }
 
   /** The line of each injection file a new call uses: by order, at random, or the line of its -users user. */
-  private pickLines(userId: number): number[] {
+  private pickLines(userId: number): readonly number[] {
     const store = this.config.injection;
+    if (store.files.length === 0) return NO_LINES;
     return store.files.map((f, i) => {
       const count = Math.max(1, store.lineCount(i));
       if (f.order === 'RANDOM') return Math.floor(this.random() * count);
@@ -216,8 +218,7 @@ export class Engine implements CallHost, TransportHandler {
     if (this.registry.isDead(msg.callId)) { this.stats.count(Counter.DeadCallMsgs); return; }
     if (this.acceptsNewCall(msg)) {
       this.scheduler.noteCreated();
-      const { call: created } = this.startCall(++this.callNumber, msg.callId, endpoint, address, port);
-      receive(this, created, msg);
+      receive(this, this.startCall(++this.callNumber, msg.callId, endpoint, address, port), msg);
       return;
     }
     this.stats.count(Counter.OutOfCallMsgs);
