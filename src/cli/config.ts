@@ -123,13 +123,14 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     return t;
   };
   const flag = (name: OptionName): boolean => raw[name] === true;
-  const pairs = (name: OptionName): Record<string, string> => {
+  /** SIPp's two-value options, in the order given (argv.ts joined each pair as NAME=VALUE). */
+  const pairs = (name: OptionName): [string, string][] => {
     const list = raw[name];
-    const out: Record<string, string> = {};
+    const out: [string, string][] = [];
     for (const p of Array.isArray(list) ? list : []) {
       const eq = p.indexOf('=');
       if (eq <= 0 || (name !== 'infindex' && !/^[A-Za-z0-9_.-]+$/.test(p.slice(0, eq)))) problems.push(`-${name} ${p.replace('=', ' ')}: expected -${name} NAME VALUE, NAME of letters, digits, '_', '-' or '.'`);
-      else out[p.slice(0, eq)] = p.slice(eq + 1);
+      else out.push([p.slice(0, eq), p.slice(eq + 1)]);
     }
     return out;
   };
@@ -206,7 +207,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     readKeys: !flag('nostdin'),
     background: flag('bg'),
     injectionFiles: Array.isArray(raw['inf']) ? raw['inf'] : [],
-    injectionIndexes: Object.entries(pairs('infindex')).map(([file, field]) => {
+    injectionIndexes: pairs('infindex').map(([file, field]) => {
       if (!/^\d+$/.test(field)) problems.push(`-infindex ${file} ${field}: expected -infindex FILE FIELD, FIELD a number from 0`);
       return { file, field: Number(field) };
     }),
@@ -214,8 +215,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     autoAnswer: flag('aa'),
     authUser: str('au') ?? str('s') ?? 'service',
     authPassword: str('ap') ?? 'password',
-    keys: pairs('key'),
-    globals: pairs('set'),
+    keys: Object.fromEntries(pairs('key')),
+    globals: Object.fromEntries(pairs('set')),
   };
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (problems.length > 0) throw new ConfigErrors(problems);
