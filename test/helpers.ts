@@ -213,3 +213,17 @@ export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD
   }
   throw new Error(`kamailio did not start: ${last}`);
 }
+
+/** The first `Name: value` line of a message, without its CRLF ('' when absent). */
+export function headerLine(msg: string, name: string): string {
+  return new RegExp(`^${name}: .*$`, 'm').exec(msg)?.[0].replace(/\r$/, '') ?? '';
+}
+
+/**
+ * A response to `request`, copying Via, From, To (adding `toTag`), Call-ID and CSeq as a UAS does
+ * (RFC 3261 §8.2.6.2). `extraHeaders` are whole lines, each ending with CRLF.
+ */
+export function responseTo(request: string, status: string, toTag: string, extraHeaders = '', body = ''): string {
+  const h = (name: string): string => headerLine(request, name);
+  return `SIP/2.0 ${status}\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=${toTag}\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\n${extraHeaders}Content-Length: ${body.length}\r\n\r\n${body}`;
+}

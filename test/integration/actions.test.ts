@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InjectionStore, parseInjection } from '../../src/data/injection.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
-import { engineConfig, env, RawPeer, startLocal } from '../helpers.js';
+import { engineConfig, env, RawPeer, responseTo, startLocal } from '../helpers.js';
 
 const request = (method: string, extra = ''): string => `<send><![CDATA[
       ${method} sip:x@127.0.0.1 SIP/2.0
@@ -23,8 +23,7 @@ async function oneCall(body: string, replyHeaders: string, t: { after: (f: () =>
   const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const first = await peer.next();
-  const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(first)?.[0].replace(/\r$/, '') ?? '';
-  peer.send(`SIP/2.0 200 OK\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=peer\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\n${replyHeaders}Content-Length: 0\r\n\r\n`, uac.localPort);
+  peer.send(responseTo(first, '200 OK', 'peer', replyHeaders), uac.localPort);
   const second = await peer.next(1000).catch(() => undefined);
   await uac.engine.done;
   return { second, snap: uac.engine.snapshot() };
@@ -145,10 +144,7 @@ test('start_txn/response_txn match responses to their own request; sample, count
     const uac = await startLocal(engineConfig(compileScenarioSource('txn.xml', scenario(order), env), { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
     t.after(() => { uac.engine.stopNow(); peer.close(); });
     const sent = [await peer.next(), await peer.next()];
-    const answer = (m: string): void => {
-      const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(m)?.[0].replace(/\r$/, '') ?? '';
-      peer.send(`SIP/2.0 200 OK\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=p\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
-    };
+    const answer = (m: string): void => peer.send(responseTo(m, '200 OK', 'p'), uac.localPort);
     assert.match(sent[1] ?? '', /\r\nX-Sample: 3\.000000\r\n/);
     const [first, second] = answerFirst === 'MESSAGE' ? [sent[1], sent[0]] : [sent[0], sent[1]];
     answer(first ?? '');

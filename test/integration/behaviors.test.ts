@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALL_BEHAVIORS, type Behaviors, type CallSettings } from '../../src/engine/host.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
-import { builtin, engineConfig, env, RawPeer, startLocal } from '../helpers.js';
+import { builtin, engineConfig, env, headerLine, RawPeer, responseTo, startLocal } from '../helpers.js';
 
 /** A plain INVITE step for hand-written scenarios. */
 const INVITE = `<send><![CDATA[
@@ -28,8 +28,8 @@ async function withPeer(t: { after: (f: () => void) => void }, s: CallSettings, 
   const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, settings: s, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const invite = await peer.next();
-  const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(invite)?.[0].replace(/\r$/, '') ?? '';
-  const reply = (status: string): void => peer.send(`SIP/2.0 ${status}\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=uas\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\nContact: <sip:uas@127.0.0.1:${port}>\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
+  const h = (name: string): string => headerLine(invite, name);
+  const reply = (status: string): void => peer.send(responseTo(invite, status, 'uas', `Contact: <sip:uas@127.0.0.1:${port}>\r\n`), uac.localPort);
   const request = (method: string): void => peer.send(`${method} sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK${method}\r\nFrom: ${h('To').slice(4)};tag=uas\r\nTo: ${h('From').slice(6)}\r\n${h('Call-ID')}\r\nCSeq: 7 ${method}\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
   return { peer, uac, reply, request };
 }

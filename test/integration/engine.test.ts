@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALL_BEHAVIORS } from '../../src/engine/host.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
-import { builtin, engineConfig, env, freePort, RawPeer, startLocal } from '../helpers.js';
+import { builtin, engineConfig, env, freePort, RawPeer, responseTo, startLocal } from '../helpers.js';
 
 test('sipts uac against sipts uas over UDP loopback: every call succeeds', { timeout: 30_000 }, async (t) => {
   const uas = await startLocal(engineConfig(builtin('uas')));
@@ -188,8 +188,7 @@ test('a peer that dies after 180: the call fails on timer C instead of waiting f
   }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const invite = await peer.next();
-  const header = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(invite)?.[0].replace(/\r$/, '') ?? '';
-  peer.send(`SIP/2.0 180 Ringing\r\n${header('Via')}\r\n${header('From')}\r\n${header('To')};tag=x\r\n${header('Call-ID')}\r\n${header('CSeq')}\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
+  peer.send(responseTo(invite, '180 Ringing', 'x'), uac.localPort);
   assert.equal(await uac.engine.done, 'calls-done');
   const s = uac.engine.snapshot();
   assert.equal(s.failures.FailedTimeoutOnRecv, 1);
@@ -203,9 +202,8 @@ test('regexp built-in: the ACK carries what the regular expressions found in the
   const uac = await startLocal(engineConfig(builtin('regexp'), { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
   t.after(() => { uac.engine.stopNow(); peer.close(); });
   const invite = await peer.next();
-  const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(invite)?.[0].replace(/\r$/, '') ?? '';
   const sdp = 'v=0\r\no=bob 2890844526 2890842807 IN IP4 10.0.0.2\r\ns=-\r\n';
-  peer.send(`SIP/2.0 200 OK\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=b\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\nContact: <sip:bob@10.0.0.2:5070>\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`, uac.localPort);
+  peer.send(responseTo(invite, '200 OK', 'b', 'Contact: <sip:bob@10.0.0.2:5070>\r\n', sdp), uac.localPort);
   const ack = await peer.next();
   assert.match(ack, /\r\nX-Remote-Target: sip:bob@10\.0\.0\.2:5070\r\n/);
   assert.match(ack, /\r\nX-Sdp-Owner: bob session 2890844526 version 2890842807\r\n/);
