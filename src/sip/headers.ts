@@ -12,9 +12,6 @@ export const COMPACT_FORMS: Readonly<Record<string, string>> = {
   x: 'session-expires',
 };
 
-/** Long name → compact letter, built once (look-ups run on the send path through [last_*:]). */
-const COMPACT_OF: ReadonlyMap<string, string> = new Map(Object.entries(COMPACT_FORMS).map(([k, v]) => [v, k]));
-
 /** Long lower-case name for a header name in any case or compact form. */
 export function canonicalName(name: string): string {
   const lower = name.toLowerCase();
@@ -44,21 +41,33 @@ export interface HeaderLine {
  * Every header line whose name (long or compact form) is `name`, in message order.
  * Folded continuation lines (RFC 3261 §7.3.1) belong to the header they follow.
  */
-export function findHeaders(msg: SipMessage, name: string): HeaderLine[] {
-  const want = canonicalName(name);
-  const compact = COMPACT_OF.get(want) ?? '';
+export function findHeaders(msg: SipMessage, name: string): readonly HeaderLine[] {
+  return headerIndex(msg).get(canonicalName(name)) ?? [];
+}
+
+/** Every header line of a message by long lower-case name, in message order. */
+export type HeaderIndex = ReadonlyMap<string, readonly HeaderLine[]>;
+
+let indexedMsg: SipMessage | undefined;
+let indexed: HeaderIndex = new Map();
+
+/**
+ * All of a message's header lines, by name, from one scan. A UAS answers the same request several times
+ * with many [last_*:] keywords each: the last message's index is kept (one entry), so it is scanned once.
+ */
+export function headerIndex(msg: SipMessage): HeaderIndex {
+  if (msg === indexedMsg) return indexed;
+  const map = new Map<string, HeaderLine[]>();
   const raw = msg.raw;
-  const out: HeaderLine[] = [];
   let pos = raw.indexOf('\n') + 1;
   const limit = msg.bodyStart;
   while (pos > 0 && pos < limit) {
     let eol = raw.indexOf('\n', pos);
     if (eol < 0 || eol >= limit) eol = limit;
     let lineEnd = eol > pos && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
-    if (lineEnd === pos) break; // blank line: end of headers
+    if (lineEnd === pos) break;
     const colon = raw.indexOf(':', pos);
     let next = eol + 1;
-    // Join folded continuation lines.
     while (next < limit && (raw.charCodeAt(next) === 32 || raw.charCodeAt(next) === 9)) {
       let e2 = raw.indexOf('\n', next);
       if (e2 < 0 || e2 >= limit) e2 = limit;
@@ -68,15 +77,18 @@ export function findHeaders(msg: SipMessage, name: string): HeaderLine[] {
     if (colon > pos && colon < lineEnd) {
       let nameEnd = colon;
       while (nameEnd > pos && (raw.charCodeAt(nameEnd - 1) === 32 || raw.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
-      if (equalsIgnoreCase(raw, pos, nameEnd, want) || (compact !== '' && equalsIgnoreCase(raw, pos, nameEnd, compact))) {
-        let vs = colon + 1;
-        while (vs < lineEnd && (raw.charCodeAt(vs) === 32 || raw.charCodeAt(vs) === 9)) vs++;
-        out.push({ start: pos, end: lineEnd, valueStart: vs });
-      }
+      let vs = colon + 1;
+      while (vs < lineEnd && (raw.charCodeAt(vs) === 32 || raw.charCodeAt(vs) === 9)) vs++;
+      const name = canonicalName(raw.slice(pos, nameEnd));
+      const list = map.get(name);
+      const line = { start: pos, end: lineEnd, valueStart: vs };
+      if (list === undefined) map.set(name, [line]); else list.push(line);
     }
     pos = next;
   }
-  return out;
+  indexedMsg = msg;
+  indexed = map;
+  return map;
 }
 
 /** The value of the first header named `name` with folding collapsed, or undefined. */
