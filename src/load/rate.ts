@@ -9,9 +9,3 @@ export function callsDue(rate: number, periodMs: number, elapsedMs: number): num
   // The epsilon keeps an exact boundary (e.g. 3 × 1/3) from rounding down.
   return Math.floor((rate * elapsedMs) / periodMs + 1e-9) + 1;
 }
-
-/** When the next call is due, in ms after the rate change, given `started` calls since it. */
-export function nextDueAt(rate: number, periodMs: number, started: number): number {
-  if (rate <= 0) return Number.POSITIVE_INFINITY;
-  return (started * periodMs) / rate;
-}

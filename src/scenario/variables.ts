@@ -29,20 +29,6 @@ export function assignedBy(a: Action): readonly VarRef[] {
   }
 }
 
-/** Names an action reads (not counting [$x] in its texts, which the template compiler checks). */
-export function readBy(a: Action): readonly VarRef[] {
-  const op = (o: { literal: string } | { variable: VarRef }): VarRef[] => ('variable' in o ? [o.variable] : []);
-  switch (a.kind) {
-    case 'ereg': return a.variable === undefined ? [] : [a.variable];
-    case 'assign': case 'jump': case 'pauserestore': return op(a.value);
-    case 'arith': return [a.assignTo, ...op(a.value)];
-    case 'todouble': return [a.variable];
-    case 'test': case 'strcmp': return [a.variable, ...op(a.value)];
-    case 'strfn': return [a.variable];
-    case 'gettimeofday': case 'assignstr': case 'log': case 'exec': case 'verifyauth': case 'sample': case 'lookup': case 'insert': case 'replace': case 'setdest': case 'index': return [];
-  }
-}
-
 export function buildVarTable(ast: ScenarioAst, externallySet: readonly string[]): VarTable {
   const names: string[] = [];
   const global: boolean[] = [];
