@@ -19,3 +19,8 @@ export function hms(ms: number): string {
 export function hmsUs(ms: number): string {
   return `${hms(ms)}:${p(Math.round((ms % 1000) * 1000), 6)}`;
 }
+
+/** SIPp's message-trace time: `YYYY-MM-DD HH:MM:SS.uuuuuu`, local time. */
+export function sippDate(epochMs: number): string {
+  return sippTime(epochMs).split('\t').slice(0, 2).join(' ');
+}

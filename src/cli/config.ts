@@ -42,6 +42,21 @@ export interface RunConfig {
   /** -trace_stat: the stat file's path (-stf, or <scenario>_<pid>_.csv), else undefined. */
   readonly statFile: string | undefined;
   readonly statPeriodMs: number;
+  /** Trace files (undefined: off), named like SIPp's: <scenario>_<pid>_messages.log … */
+  readonly traces: {
+    readonly messages: string | undefined;
+    readonly errors: string | undefined;
+    readonly calldebug: string | undefined;
+    readonly rtt: string | undefined;
+    readonly rttFreq: number;
+    readonly counts: string | undefined;
+    readonly screen: string | undefined;
+    readonly logs: string | undefined;
+  };
+  /** -cp: the UDP control port (0: none). */
+  readonly controlPort: number;
+  readonly htmlFile: string | undefined;
+  readonly prometheus: { readonly host: string; readonly port: number } | undefined;
   readonly jsonFile: string | undefined;
   readonly junitFile: string | undefined;
   readonly thresholds: Thresholds;
@@ -165,6 +180,16 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const maxRetrans = typeof raw['max_retrans'] === 'string' ? int('max_retrans') : undefined;
   const noRetrans = flag('nr');
 
+  // SIPp compat: trace files are named after the scenario's file name, in the current folder.
+  const base = `${(scenario?.kind === 'file' ? scenario.path : scenario?.name ?? 'uac').replace(/^.*\//, '').replace(/\.xml$/i, '')}_${pid}_`;
+  const trace = (on: OptionName, file: OptionName | undefined, suffix: string): string | undefined => {
+    const named = file === undefined ? undefined : str(file);
+    return named ?? (flag(on) ? `${base}${suffix}` : undefined);
+  };
+  const prom = str('prometheus');
+  const prometheus = prom === undefined ? undefined : parseHostPort(prom, 9464);
+  if (prom !== undefined && prometheus === undefined) bad('prometheus', prom, 'host:port to listen on, e.g. 127.0.0.1:9464');
+
   const config: RunConfig = {
     scenario,
     remote,
@@ -193,10 +218,21 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     baseCseq: int('base_cseq'),
     screenPeriodMs: time('f'),
     // SIPp compat: the stat file is named after the scenario's file name, in the current folder.
-    statFile: flag('trace_stat') || str('stf') !== undefined
-      ? str('stf') ?? `${(scenario?.kind === 'file' ? scenario.path : scenario?.name ?? 'uac').replace(/^.*\//, '').replace(/\.xml$/i, '')}_${pid}_.csv`
-      : undefined,
+    statFile: trace('trace_stat', 'stf', '.csv'),
     statPeriodMs: time('fd'),
+    traces: {
+      messages: trace('trace_msg', 'message_file', 'messages.log'),
+      errors: trace('trace_err', 'error_file', 'errors.log'),
+      calldebug: trace('trace_calldebug', 'calldebug_file', 'calldebug.log'),
+      rtt: trace('trace_rtt', undefined, 'rtt.csv'),
+      rttFreq: int('rtt_freq', 1),
+      counts: trace('trace_counts', undefined, 'counts.csv'),
+      screen: trace('trace_screen', 'screen_file', 'screen.log'),
+      logs: trace('trace_logs', 'log_file', 'logs.log'),
+    },
+    controlPort: int('cp', 0, 65535),
+    htmlFile: str('html'),
+    prometheus,
     jsonFile: str('json'),
     junitFile: str('junit'),
     thresholds: {

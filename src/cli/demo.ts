@@ -8,6 +8,7 @@ import { formatSummary } from '../report/summary.js';
 import type { RunConfig } from './config.js';
 import { engineConfig } from './engine-config.js';
 import { exitCodeFor } from './exit-codes.js';
+import { liveSource } from './live-source.js';
 import { loadScenario, templateEnv } from './scenario-input.js';
 
 export async function runDemo(base: RunConfig, out: LiveOutput, pid: number): Promise<number> {
@@ -25,9 +26,9 @@ export async function runDemo(base: RunConfig, out: LiveOutput, pid: number): Pr
   const uac = await startEngine(engineConfig(uacConfig, uacScenario, { address: local, port: uas.localPort }, pid), { bindAddress: local, ports: [0], perCallSocket: uacConfig.perCallSocket });
   out.write(`sipts demo: ${uacConfig.maxCalls} calls at ${uacConfig.rate}/s from ${local}:${uac.localPort} to a sipts UAS on ${local}:${uas.localPort}\n`);
 
-  const stop = startLive({ snapshot: () => uac.engine.snapshot(), scenario: uacScenario, get currentRate() { return uac.engine.scheduler.currentRate; }, ratePeriodMs: uacConfig.ratePeriodMs }, out, out.isTTY ? 1000 : 1000);
+  const live = startLive(liveSource(uac.engine, uacScenario, uacConfig.ratePeriodMs, `${local}:${uac.localPort}`, `${local}:${uas.localPort}`), out, 1000);
   await uac.engine.done;
-  stop();
+  live.stop();
   const snap = uac.engine.snapshot();
   uas.engine.stopGracefully();
   await uas.engine.done;

@@ -1,18 +1,13 @@
 /** Entry point: the only module that reads process.* and sets the exit code. */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
 import type { Engine } from '../engine/engine.js';
-import type { EngineHooks } from '../engine/host.js';
 import { startEngine } from '../engine/run.js';
 import { DiagnosticsError, SiptsError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { startLive } from '../report/live.js';
-import { jsonReport } from '../report/json.js';
-import { junitReport } from '../report/junit.js';
-import { StatFile } from '../report/stat-file.js';
 import { anyThreshold, judge } from '../report/thresholds.js';
 import { formatSummary } from '../report/summary.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
@@ -21,7 +16,10 @@ import { rewriteArgv, userSpelling } from './argv.js';
 import { buildConfig, ConfigErrors, type RawOptions, type RunConfig } from './config.js';
 import { runDemo } from './demo.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { openControlPort } from './control-port.js';
 import { startKeyboard } from './keyboard.js';
+import { liveSource } from './live-source.js';
+import { openTraces, RunReports } from './run-reports.js';
 import { buildProgram } from './program.js';
 import { engineConfig } from './engine-config.js';
 import { loadInjection, loadScenario, templateEnv } from './scenario-input.js';
@@ -80,27 +78,40 @@ async function run(config: RunConfig): Promise<number> {
   if (!scenario.serverMode && remote === undefined) {
     throw new SiptsError('NO_REMOTE', `scenario "${scenario.name}" places calls but no remote host was given`, 'add the remote host: sipts 127.0.0.1:5060 -sn uac');
   }
+  const traces = openTraces(config, scenario);
   let engine: Engine;
   let localPort: number;
   try {
     ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), {
       bindAddress: config.bindAddress, ports: config.localPorts, perCallSocket: config.perCallSocket,
-    }, actionHooks));
+    }, {
+      trace: traces.sink,
+      // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
+      log: (level, text) => {
+        if (level === 'log') { traces.log(text); return; }
+        err(`sipts: ${level}: ${text}`);
+        traces.logError(`${level}: ${text}`);
+      },
+      exec: (command) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
+    }));
   } catch (e) {
+    traces.close();
     if (e instanceof BindError) { err(`sipts: ${e.message}`); return EXIT.CANNOT_BIND; }
     throw e;
   }
   const isTTY = process.stdout.isTTY === true;
-  err(`sipts: ${scenario.serverMode ? 'answering on' : 'calling'} ${scenario.serverMode ? `${config.localIp}:${localPort}` : `${remote?.address}:${remote?.port} from ${config.localIp}:${localPort}`} with scenario "${scenario.name}"`);
-  const stopLive = startLive(
-    { snapshot: () => engine.snapshot(), scenario, get currentRate() { return engine.scheduler.currentRate; }, ratePeriodMs: config.ratePeriodMs },
-    isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) },
-    config.screenPeriodMs,
-  );
-  const statFile = config.statFile === undefined ? undefined
-    : new StatFile(config.statFile, scenario, Date.now() - engine.snapshot().elapsedMs, () => engine.scheduler.currentRate);
-  const statTimer = statFile === undefined ? undefined : setInterval(() => statFile.write(engine.snapshot(), Date.now()), Math.max(100, config.statPeriodMs));
-  statTimer?.unref();
+  const local = `${config.localIp}:${localPort}`;
+  const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
+  err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`} with scenario "${scenario.name}"`);
+  const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName);
+  const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
+  const reports = new RunReports(config, scenario, engine, traces, screens);
+  try {
+    const url = await reports.serveMetrics();
+    if (url !== undefined) err(`sipts: Prometheus metrics on ${url}`);
+  } catch (e) {
+    err(`sipts: --prometheus ${config.prometheus?.host ?? ''}:${config.prometheus?.port ?? ''}: ${e instanceof Error ? e.message : String(e)} (no metrics served; the run goes on)`);
+  }
   let signals = 0;
   const onSignal = (): void => {
     signals++;
@@ -109,12 +120,13 @@ async function run(config: RunConfig): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const stopKeys = config.readKeys ? startKeyboard(engine, onSignal) : () => undefined;
+  const keys = { engine, selectScreen: (n: number) => live.select(n), quit: onSignal };
+  const stopKeys = config.readKeys ? startKeyboard(keys, onSignal) : () => undefined;
+  const control = config.controlPort > 0 ? await openControlPort(controlAddress(config.bindAddress), config.controlPort, keys, (t) => err(`sipts: ${t}`)) : undefined;
   const reason = await engine.done;
+  control?.close();
   stopKeys();
-  stopLive();
-  if (statTimer !== undefined) clearInterval(statTimer);
-  statFile?.write(engine.snapshot(), Date.now());
+  live.stop();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   const snap = engine.snapshot();
@@ -123,22 +135,17 @@ async function run(config: RunConfig): Promise<number> {
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
   const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
     : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap);
-  if (config.jsonFile !== undefined) {
-    writeFileSync(config.jsonFile, jsonReport(snap, scenario, {
-      version: VERSION, endReason: reason, exitCode,
-      parameters: { remote: remote === undefined ? undefined : `${remote.address}:${remote.port}`, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: config.limit, maxCalls: config.maxCalls, users: config.users, durationMs: config.defaultPauseMs },
-    }, verdicts));
-  }
-  if (config.junitFile !== undefined) writeFileSync(config.junitFile, junitReport(snap, scenario, verdicts));
+  reports.close(snap, {
+    version: VERSION, endReason: reason, exitCode,
+    parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: config.limit, maxCalls: config.maxCalls, users: config.users, durationMs: config.defaultPauseMs },
+  }, verdicts);
   return exitCode;
 }
 
-/** What scenario actions may do outside the engine. */
-const actionHooks: Partial<EngineHooks> = {
-  // <log> goes to the log trace file (-trace_logs), not built yet; warnings and errors are shown now.
-  log: (level, text) => { if (level !== 'log') err(`sipts: ${level}: ${text}`); },
-  exec: (command) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
-};
+/** The control port listens on loopback unless -i named an address. */
+function controlAddress(bind: string): string {
+  return bind === '' || bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '::1' : bind;
+}
 
 /** SIPp compat: -bg detaches and prints the background PID. */
 function background(argv: readonly string[]): number {

@@ -7,6 +7,7 @@ import type { RenderContext, VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
 import type { TimerNode } from './timer-wheel.js';
+import type { HistoryEntry } from './trace.js';
 
 export const TimerKind = { Retrans: 0, Step: 1 } as const;
 
@@ -76,6 +77,8 @@ export class CallState implements RenderContext {
   readonly txnMethod: string[] = [];
   /** Set by <pauserestore>: the next pause ends at this run time (ms since start) instead; 0: none. */
   restoredPauseAt = 0;
+  /** Every message of the call, kept only when a tracer wants failed calls' evidence. */
+  history: HistoryEntry[] | undefined = undefined;
   /** True while an unexpected message is offered to the _unexp.main handler (no second detour). */
   handlingUnexpected = false;
   /** Set by a <jump> action: the step to go to next; -1 for none. */

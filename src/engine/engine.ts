@@ -11,10 +11,12 @@ import { Counter, Stats, type StatsSnapshot } from '../stats/stats.js';
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
-import type { VarValue } from '../scenario/template.js';
+import { FAILURE_REASONS } from './outcome.js';
+import type { TraceSink } from './trace.js';
+import { formatVar, type VarValue } from '../scenario/template.js';
 import type { InjectionStore } from '../data/injection.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
-import { onTimer, receive, runCall } from './interpreter.js';
+import { awaitedStep, onTimer, receive, runCall } from './interpreter.js';
 import { CallRegistry } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
 
@@ -38,7 +40,7 @@ export interface EngineConfig {
   readonly tdm: TdmMap | undefined;
 }
 
-const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined };
+const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
 
 export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted';
 
@@ -79,6 +81,10 @@ export class Engine implements CallHost, TransportHandler {
   /** Set when a scenario's <exec int_cmd> stopped the run (SIPp's exit code 97). */
   stoppedByCommand = false;
   readonly hooks: EngineHooks;
+  /** The trace methods that are on, looked up once (undefined: off, nothing is formatted). */
+  private readonly traceMessage: TraceSink['message'];
+  private readonly traceError: TraceSink['error'];
+  private readonly traceFailed: TraceSink['failedCall'];
 
   constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
     this.hooks = {
@@ -89,7 +95,11 @@ export class Engine implements CallHost, TransportHandler {
         (hooks.stop ?? NO_HOOKS.stop)(how);
         if (how === 'now') this.stopNow(); else this.stopGracefully();
       },
+      trace: hooks.trace ?? NO_HOOKS.trace,
     };
+    this.traceMessage = this.hooks.trace.message?.bind(this.hooks.trace);
+    this.traceError = this.hooks.trace.error?.bind(this.hooks.trace);
+    this.traceFailed = this.hooks.trace.failedCall?.bind(this.hooks.trace);
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);
     this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
@@ -161,6 +171,7 @@ export class Engine implements CallHost, TransportHandler {
     });
     const saved = this.userSlots.length > 0 ? this.userVars.get(userId) : undefined;
     if (saved !== undefined) for (const slot of this.userSlots) call.vars[slot] = saved[slot];
+    if (this.traceFailed !== undefined) call.history = [];
     this.registry.add(call);
     this.stats.count(Counter.CallsCreated);
     this.stats.openCalls++;
@@ -192,6 +203,8 @@ export class Engine implements CallHost, TransportHandler {
   // CallHost
 
   send(call: CallState, raw: string): boolean {
+    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: true, raw });
+    if (this.traceMessage !== undefined) this.traceMessage(true, raw, this.endpointName(call.endpoint), hostPort(call.remoteAddress, call.remotePort));
     return call.endpoint.send(raw, call.remotePort, call.remoteAddress);
   }
 
@@ -204,24 +217,55 @@ export class Engine implements CallHost, TransportHandler {
     else {
       this.stats.count(Counter.FailedCalls);
       this.stats.fail(failure);
+      this.giveEvidence(call, FAILURE_REASONS[failure] ?? 'Failed', now);
     }
+  }
+
+  /** How the local side is named in traces: the address put in messages when bound to every interface. */
+  private endpointName(ep: Endpoint): string {
+    const any = ep.localAddress === '0.0.0.0' || ep.localAddress === '::' || ep.localAddress === '';
+    return hostPort(any ? this.config.callIdHost.replace(/^\[|\]$/g, '') : ep.localAddress, ep.localPort);
+  }
+
+  private giveEvidence(call: CallState, reason: string, now: number): void {
+    if (this.traceFailed === undefined) return;
+    this.traceFailed({
+      callId: call.callId, reason, stepIndex: awaitedStep(this.scenario.steps, Math.min(call.stepIndex, this.scenario.steps.length - 1)), startMs: call.startMs - this.startMs, endMs: now - this.startMs,
+      local: this.endpointName(call.endpoint), remote: hostPort(call.remoteAddress, call.remotePort), history: call.history ?? [],
+    });
   }
 
   // TransportHandler
 
   onMessage(raw: string, address: string, port: number, endpoint: Endpoint): void {
+    if (this.traceMessage !== undefined) this.traceMessage(false, raw, this.endpointName(endpoint), hostPort(address, port));
     const parsed = parseMessage(raw);
-    if (!parsed.ok) { this.stats.count(Counter.BadMessages); return; }
+    if (!parsed.ok) {
+      this.stats.count(Counter.BadMessages);
+      if (this.traceError !== undefined) this.traceError(`Discarding a message from ${hostPort(address, port)} that is not SIP (${parsed.reason}): '${raw}'`);
+      return;
+    }
     const msg = parsed.msg;
     const call = this.registry.get(msg.callId);
-    if (call !== undefined) { receive(this, call, msg); return; }
-    if (this.registry.isDead(msg.callId)) { this.stats.count(Counter.DeadCallMsgs); return; }
+    if (call !== undefined) {
+      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
+      receive(this, call, msg);
+      return;
+    }
+    if (this.registry.isDead(msg.callId)) {
+      this.stats.count(Counter.DeadCallMsgs);
+      if (this.traceError !== undefined) this.traceError(`Dead call ${msg.callId}, received '${raw}'`);
+      return;
+    }
     if (this.acceptsNewCall(msg)) {
       this.scheduler.noteCreated();
-      receive(this, this.startCall(++this.callNumber, msg.callId, endpoint, address, port), msg);
+      const call = this.startCall(++this.callNumber, msg.callId, endpoint, address, port);
+      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
+      receive(this, call, msg);
       return;
     }
     this.stats.count(Counter.OutOfCallMsgs);
+    if (this.traceError !== undefined) this.traceError(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
   }
 
   /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
@@ -230,8 +274,9 @@ export class Engine implements CallHost, TransportHandler {
       && msg.status === 0 && msg.method === this.scenario.firstRequest;
   }
 
-  onSendError(): void {
+  onSendError(error: Error): void {
     this.stats.count(Counter.SendErrors);
+    if (this.traceError !== undefined) this.traceError(`Send error: ${error.message}`);
   }
 
   // Control
@@ -258,6 +303,11 @@ export class Engine implements CallHost, TransportHandler {
     this.end('aborted');
   }
 
+  /** <Global> variables and their values now, for the variables screen. */
+  globalValues(): [string, string][] {
+    return this.scenario.varNames.flatMap((name, slot): [string, string][] => (this.scenario.varGlobal[slot] === true ? [[name, formatVar(this.globals[slot])]] : []));
+  }
+
   snapshot(): StatsSnapshot {
     return this.stats.snapshot(this.clock());
   }
@@ -282,9 +332,12 @@ export class Engine implements CallHost, TransportHandler {
     for (const call of this.registry.openCalls()) {
       this.release(call, now);
       this.stats.count(Counter.AbortedCalls);
+      this.giveEvidence(call, 'Aborted', now);
     }
     if (this.ticker !== undefined) clearInterval(this.ticker);
     const t = this.transport;
     void (t === undefined ? Promise.resolve() : t.close()).then(() => this.resolveDone(reason));
   }
 }
+
+const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);

@@ -3,6 +3,7 @@ import type { CompiledScenario } from '../scenario/compile.js';
 import type { Stats } from '../stats/stats.js';
 import type { CallState, CallTimer } from './call.js';
 import type { TimerWheel } from './timer-wheel.js';
+import type { TraceSink } from './trace.js';
 
 export interface CallSettings {
   /** -d: length of a <pause> without milliseconds. */
@@ -44,6 +45,8 @@ export interface EngineHooks {
   exec(command: string): void;
   /** <exec int_cmd="stop_gracefully|stop_now">. */
   stop(how: 'gracefully' | 'now'): void;
+  /** Traces; {} when none is on. */
+  readonly trace: TraceSink;
 }
 
 export interface CallHost {

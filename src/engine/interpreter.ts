@@ -39,6 +39,8 @@ export function runCall(host: CallHost, call: CallState): void {
         return;
       }
       case StepKind.Pause: {
+        // SIPp compat: a pause's message count is the calls that entered it.
+        host.stats.step(index, StepCounter.sent);
         markRtd(host, call, step);
         let ms = step.pauseDistribution !== undefined ? Math.max(0, sample(step.pauseDistribution, host.random))
           : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
@@ -129,7 +131,10 @@ function markRtd(host: CallHost, call: CallState, step: CompiledStep): void {
   if (step.rtd >= 0) {
     const started = call.rtdStartMs[step.rtd] ?? Number.NaN;
     if (started === -1) return; // measured once per call, like SIPp without repeat_rtd
-    host.stats.recordRtd(step.rtd, host.now() - (Number.isNaN(started) ? call.startMs : started));
+    const ms = host.now() - (Number.isNaN(started) ? call.startMs : started);
+    host.stats.recordRtd(step.rtd, ms);
+    const rtt = host.hooks.trace.rtt;
+    if (rtt !== undefined) rtt.call(host.hooks.trace, step.rtd, ms);
     // Without repeat_rtd a response time is measured once per call (SIPp); with it, again at every pass.
     call.rtdStartMs[step.rtd] = step.repeatRtd ? Number.NaN : -1;
   }
@@ -211,6 +216,11 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
     }
     return;
   }
+  const traceError = host.hooks.trace.error;
+  if (traceError !== undefined) {
+    const expected = host.scenario.steps[awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1))];
+    traceError.call(host.hooks.trace, `${behaviors.abortunexp ? 'Aborting call' : 'Ignoring'} on unexpected message for Call-Id '${call.callId}': while expecting '${expected?.title.trim() ?? 'end of scenario'}' (index ${call.stepIndex}), received '${msg.raw}'`);
+  }
   if (!behaviors.abortunexp) return; // counted, and otherwise ignored
   // An unexpected BYE or CANCEL ends the call, but is still answered.
   if (isRequest && (msg.method === 'BYE' || msg.method === 'CANCEL')) {
@@ -263,7 +273,10 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
   const step = host.scenario.steps[call.stepIndex];
   if (step === undefined) { host.finish(call, -1); return; }
   if (step.kind === StepKind.Recv) {
-    host.stats.step(awaitedStep(host.scenario.steps, call.stepIndex), StepCounter.timeouts);
+    const awaited = awaitedStep(host.scenario.steps, call.stepIndex);
+    host.stats.step(awaited, StepCounter.timeouts);
+    const traceError = host.hooks.trace.error;
+    if (traceError !== undefined) traceError.call(host.hooks.trace, `Call-Id '${call.callId}' timed out while waiting for '${host.scenario.steps[awaited]?.title.trim() ?? ''}' (index ${awaited})${step.onTimeoutIndex >= 0 ? ': going on at the ontimeout label' : ''}`);
     if (step.onTimeoutIndex >= 0) { call.stepIndex = step.onTimeoutIndex; runCall(host, call); return; }
     abort(host, call, Failure.FailedTimeoutOnRecv);
     return;
@@ -273,7 +286,7 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
 }
 
 /** The receive a call really waits for: optional receives before it may be skipped, so not them. */
-function awaitedStep(steps: readonly CompiledStep[], from: number): number {
+export function awaitedStep(steps: readonly CompiledStep[], from: number): number {
   for (let j = from; j < steps.length; j++) {
     const s = steps[j] as CompiledStep;
     if (s.kind !== StepKind.Recv) break;
@@ -284,6 +297,8 @@ function awaitedStep(steps: readonly CompiledStep[], from: number): number {
 
 function retransmit(host: CallHost, call: CallState): void {
   if (call.retransCount >= maxRetrans(call.lastSentIsInvite, host.settings)) {
+    const traceError = host.hooks.trace.error;
+    if (traceError !== undefined) traceError.call(host.hooks.trace, `Call-Id '${call.callId}': no answer to '${host.scenario.steps[call.lastSentIndex]?.title.trim() ?? ''}' (index ${call.lastSentIndex}) after ${call.retransCount} retransmissions`);
     abort(host, call, Failure.FailedMaxUDPRetrans);
     return;
   }

@@ -3,6 +3,7 @@ import { FAILURE_REASONS } from '../engine/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import type { ThresholdResult } from './thresholds.js';
+import type { Ladder } from './traces.js';
 
 export interface RunFacts {
   readonly version: string;
@@ -11,7 +12,7 @@ export interface RunFacts {
   readonly exitCode: number;
 }
 
-export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: RunFacts, thresholds: readonly ThresholdResult[]): string {
+export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: RunFacts, thresholds: readonly ThresholdResult[], ladders: readonly Ladder[] = []): string {
   return `${JSON.stringify({
     tool: 'sipts', version: facts.version, scenario: { name: scenario.name, file: scenario.file },
     parameters: facts.parameters, endReason: facts.endReason, exitCode: facts.exitCode, elapsedMs: Math.round(s.elapsedMs),
@@ -23,5 +24,6 @@ export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: 
     callLength: s.callLength,
     scenarioCounters: s.userCounters,
     thresholds,
+    failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),
   }, null, 2)}\n`;
 }

@@ -6,12 +6,14 @@ import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import type { ThresholdResult } from './thresholds.js';
+import type { Ladder } from './traces.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-interface Case { readonly name: string; readonly failure: string | undefined }
+/** `detail`: the failure's body, e.g. the ladders of the first failed calls. */
+interface Case { readonly name: string; readonly failure: string | undefined; readonly detail?: string }
 
-export function junitReport(s: StatsSnapshot, scenario: CompiledScenario, thresholds: readonly ThresholdResult[]): string {
+export function junitReport(s: StatsSnapshot, scenario: CompiledScenario, thresholds: readonly ThresholdResult[], ladders: readonly Ladder[] = []): string {
   const steps: Case[] = scenario.steps.map((st, i) => {
     const n = s.steps[i];
     const problems: string[] = [];
@@ -19,11 +21,15 @@ export function junitReport(s: StatsSnapshot, scenario: CompiledScenario, thresh
     if ((n?.unexpected ?? 0) > 0) problems.push(`${n?.unexpected} unexpected message(s)`);
     return { name: `step ${i} (line ${st.loc.line}): ${st.title}`, failure: problems.length === 0 ? undefined : `${problems.join(', ')} at step ${i} ${st.title} (${scenario.file}:${st.loc.line})` };
   });
-  const reasons: Case[] = FAILURE_REASONS.map((r) => ({ name: r, failure: s.failures[r] > 0 ? `${s.failures[r]} call(s): ${FAILURE_HELP[r]}` : undefined }));
+  const reasons: Case[] = FAILURE_REASONS.map((r) => {
+    const failure = s.failures[r] > 0 ? `${s.failures[r]} call(s): ${FAILURE_HELP[r]}` : undefined;
+    const flows = ladders.filter((l) => l.reason === r).map((l) => l.text);
+    return flows.length === 0 ? { name: r, failure } : { name: r, failure, detail: `${failure ?? ''}\n\n${flows.join('\n\n')}` };
+  });
   const limits: Case[] = thresholds.map((t) => ({ name: `threshold ${t.name}`, failure: t.ok ? undefined : `${t.value}, limit ${t.limit}` }));
   const suite = (name: string, cases: readonly Case[]): string => {
     const failures = cases.filter((c) => c.failure !== undefined).length;
-    const body = cases.map((c) => `    <testcase classname="${esc(scenario.name)}" name="${esc(c.name)}" time="0">${c.failure === undefined ? '' : `\n      <failure message="${esc(c.failure)}" type="failure">${esc(c.failure)}</failure>\n    `}</testcase>`).join('\n');
+    const body = cases.map((c) => `    <testcase classname="${esc(scenario.name)}" name="${esc(c.name)}" time="0">${c.failure === undefined ? '' : `\n      <failure message="${esc(c.failure)}" type="failure">${esc(c.detail ?? c.failure)}</failure>\n    `}</testcase>`).join('\n');
     return `  <testsuite name="${esc(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${(s.elapsedMs / 1000).toFixed(3)}">\n${body}\n  </testsuite>`;
   };
   const suites = [suite(`${scenario.name}: steps`, steps), suite(`${scenario.name}: failure reasons`, reasons)];

@@ -90,6 +90,8 @@ export class Stats {
   /** STEP_COUNTERS.length entries per step, step-major. */
   readonly steps: Float64Array;
   private readonly rtdHist: hdr.Histogram[];
+  /** The same, since the last takeWindow(): percentiles over time for the HTML report. */
+  private readonly rtdWindow: hdr.Histogram[];
   private readonly callLengthHist = newHistogram();
   openCalls = 0;
   private readonly unexpectedKinds = new Map<string, number>();
@@ -110,6 +112,7 @@ export class Stats {
     this.rtdBuckets = rtdNames.map(() => new Float64Array(edges.responseTime.length + 1));
     this.callLengthBuckets = new Float64Array(edges.callLength.length + 1);
     this.rtdHist = rtdNames.map(newHistogram);
+    this.rtdWindow = rtdNames.map(newHistogram);
   }
 
   count(counter: number, by = 1): void {
@@ -134,7 +137,9 @@ export class Stats {
   }
 
   recordRtd(index: number, ms: number): void {
-    this.rtdHist[index]?.recordValue(Math.max(1, Math.round(ms * 1000)));
+    const us = Math.max(1, Math.round(ms * 1000));
+    this.rtdHist[index]?.recordValue(us);
+    this.rtdWindow[index]?.recordValue(us);
     this.addMoment(index, ms);
     const b = this.rtdBuckets[index];
     if (b !== undefined) bump(b, bucketOf(this.edges.responseTime, ms));
@@ -154,6 +159,15 @@ export class Stats {
 
   private momentsOf(i: number): Moments {
     return { count: this.moments[i * 3] ?? 0, sumMs: this.moments[i * 3 + 1] ?? 0, sumSqMs: this.moments[i * 3 + 2] ?? 0 };
+  }
+
+  /** Response-time percentiles since the previous call, by rtd; starts a new window. */
+  takeWindow(): HistogramSummary[] {
+    return this.rtdWindow.map((h) => {
+      const s = summarize(h);
+      h.reset();
+      return s;
+    });
   }
 
   snapshot(nowMs: number): StatsSnapshot {

@@ -1,0 +1,102 @@
+/**
+ * Every reporter of one run, fed by one timer: traces, the stat and counts files every -fd, the timeline
+ * for the HTML report, Prometheus; and at the end the screen file, JSON, JUnit and HTML.
+ */
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Server } from 'node:http';
+import type { Engine } from '../engine/engine.js';
+import { CountsFile } from '../report/counts-file.js';
+import { htmlReport } from '../report/html.js';
+import { jsonReport, type RunFacts } from '../report/json.js';
+import { junitReport } from '../report/junit.js';
+import { renderMetrics, serveMetrics } from '../report/prometheus.js';
+import { allScreens, type ScreenSource } from '../report/screens.js';
+import { StatFile } from '../report/stat-file.js';
+import type { ThresholdResult } from '../report/thresholds.js';
+import { Timeline } from '../report/timeline.js';
+import { Traces } from '../report/traces.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import type { StatsSnapshot } from '../stats/stats.js';
+import type { RunConfig } from './config.js';
+
+/** Wall-clock time with microseconds, for trace time stamps. */
+export const epochMs = (): number => performance.timeOrigin + performance.now();
+
+/** Failed calls whose ladder is kept, per failure reason. */
+const LADDERS_PER_REASON = 3;
+const TICK_MS = 1000;
+
+/** The traces exist before the engine: it is given their sink when it is built. */
+export function openTraces(config: RunConfig, scenario: CompiledScenario): Traces {
+  return new Traces({
+    ...config.traces,
+    keepEvidence: config.htmlFile !== undefined || config.jsonFile !== undefined || config.junitFile !== undefined,
+    laddersPerReason: LADDERS_PER_REASON,
+  }, scenario, epochMs, epochMs());
+}
+
+export class RunReports {
+  private readonly statFile: StatFile | undefined;
+  private readonly countsFile: CountsFile | undefined;
+  private readonly timeline: Timeline | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private nextStatMs: number;
+  private server: Server | undefined;
+
+  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: ScreenSource) {
+    const start = screens.startEpochMs;
+    this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate);
+    this.countsFile = config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start);
+    this.timeline = config.htmlFile === undefined ? undefined : new Timeline();
+    this.nextStatMs = Date.now() + Math.max(100, config.statPeriodMs);
+    this.timer = setInterval(() => this.tick(), Math.min(TICK_MS, Math.max(100, config.statPeriodMs)));
+    this.timer.unref();
+  }
+
+  /** --prometheus: listens until close(). */
+  async serveMetrics(): Promise<string | undefined> {
+    const p = this.config.prometheus;
+    if (p === undefined) return undefined;
+    this.server = await serveMetrics(p.host, p.port, () => renderMetrics(this.engine.snapshot(), this.scenario, this.engine.scheduler.currentRate));
+    const a = this.server.address();
+    return typeof a === 'object' && a !== null ? `http://${p.host.includes(':') ? `[${p.host}]` : p.host}:${a.port}/metrics` : undefined;
+  }
+
+  private tick(): void {
+    this.traces.flush();
+    const now = Date.now();
+    const statDue = now >= this.nextStatMs && (this.statFile !== undefined || this.countsFile !== undefined);
+    if (this.timeline === undefined && !statDue) return;
+    const snap = this.engine.snapshot();
+    this.timeline?.add(snap, this.engine.stats.takeWindow());
+    if (statDue) {
+      this.writeRows(snap, now);
+      this.nextStatMs = now + Math.max(100, this.config.statPeriodMs);
+    }
+  }
+
+  private writeRows(snap: StatsSnapshot, now: number): void {
+    this.statFile?.write(snap, now);
+    this.countsFile?.write(snap, now);
+  }
+
+  /** The last rows and the end-of-run files. */
+  close(snap: StatsSnapshot, facts: RunFacts, verdicts: readonly ThresholdResult[]): void {
+    clearInterval(this.timer);
+    this.server?.close();
+    const now = Date.now();
+    this.writeRows(snap, now);
+    this.timeline?.add(snap, this.engine.stats.takeWindow());
+    const ladders = this.traces.ladders();
+    if (this.config.traces.screen !== undefined) writeFileSync(this.config.traces.screen, allScreens(snap, this.screens, now));
+    if (this.config.jsonFile !== undefined) writeFileSync(this.config.jsonFile, jsonReport(snap, this.scenario, facts, verdicts, ladders));
+    if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders));
+    if (this.config.htmlFile !== undefined) {
+      writeFileSync(this.config.htmlFile, htmlReport({
+        title: `sipts report: ${this.scenario.name}`, scenario: this.scenario, snapshot: snap, timeline: this.timeline?.all ?? [], ladders, verdicts, facts,
+      }));
+    }
+    this.traces.close();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The live screens, one per key as in SIPp: 1 scenario, 2 statistics, 3 repartitions, 4 variables, and
+ * sipts's own 5 percentiles and 6 failures; 7-9 list the screens. Pure functions of snapshots.
+ */
+import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
+import { hms, hmsUs, sippTime } from '../format.js';
+import { StepKind, type CompiledScenario } from '../scenario/compile.js';
+import type { HistogramSummary, Moments, StatsSnapshot } from '../stats/stats.js';
+
+export interface ScreenSource {
+  readonly scenario: CompiledScenario;
+  readonly currentRate: number;
+  readonly ratePeriodMs: number;
+  readonly paused: boolean;
+  /** `127.0.0.1:5060`: the local and (client mode) remote addresses. */
+  readonly local: string;
+  readonly remote: string | undefined;
+  readonly startEpochMs: number;
+  /** <Global> variables and their values now. */
+  variables(): readonly (readonly [string, string])[];
+}
+
+export const SCREEN_NAMES = ['Scenario', 'Statistics', 'Repartition', 'Variables', 'Percentiles', 'Failures'] as const;
+
+const WIDTH = 79;
+
+function title(name: string): string {
+  const left = `${'-'.repeat(30)} ${name} Screen `;
+  const right = ' [1-9]: Change Screen --';
+  return `${left}${'-'.repeat(Math.max(2, WIDTH - left.length - right.length))}${right}`;
+}
+
+const FOOTER = '  Keys: 1-9 screens, + - * / change the rate, p pauses, q stops gracefully, Q stops now';
+
+/** Renders screen `n` (1-9). `previous` is the snapshot of the statistics screen's last period. */
+export function renderScreenNumber(n: number, s: StatsSnapshot, src: ScreenSource, previous: StatsSnapshot | undefined, nowEpochMs: number): string {
+  switch (n) {
+    case 1: return scenarioScreen(s, src);
+    case 2: return statisticsScreen(s, src, previous, nowEpochMs);
+    case 3: return repartitionScreen(s, src);
+    case 4: return variablesScreen(s, src);
+    case 5: return percentilesScreen(s, src);
+    case 6: return failuresScreen(s);
+    default: return helpScreen();
+  }
+}
+
+export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
+  const c = s.counters;
+  const secs = s.elapsedMs / 1000;
+  const lines = [title('Scenario')];
+  lines.push('  Call rate (per period)   Local            Total-time  Total-calls  Remote-host');
+  lines.push(`  ${`${src.currentRate} / ${src.ratePeriodMs} ms${src.paused ? ' (paused)' : ''}`.padEnd(24)} ${src.local.padEnd(16)} ${`${secs.toFixed(2)} s`.padStart(10)}  ${String(c.CallsCreated).padStart(11)}  ${src.remote ?? '-'}`);
+  lines.push('');
+  lines.push(`  ${`${s.openCalls} open calls`.padEnd(38)}${c.CallsCreated} created (${secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0.0'} cps)`);
+  lines.push(`  ${`${c.SuccessfulCalls} successful`.padEnd(38)}${c.FailedCalls} failed, ${c.AbortedCalls} aborted`);
+  lines.push(`  ${`${c.DeadCallMsgs} dead call msg (discarded)`.padEnd(38)}${c.OutOfCallMsgs} out-of-call msg (discarded)`);
+  lines.push(`  ${`${c.Retransmissions} retransmissions`.padEnd(38)}${c.SendErrors} send errors, ${c.BadMessages} bad messages`);
+  if (c.CallsRefusedByLimit > 0) lines.push(`  ${c.CallsRefusedByLimit} call starts refused by the -l limit`);
+  lines.push('');
+  lines.push('                                 Messages  Retrans   Timeout   Unexpected-Msg');
+  src.scenario.steps.forEach((st, i) => {
+    const n = s.steps[i];
+    if (n === undefined || st.kind === StepKind.Nop) return;
+    const count = st.kind === StepKind.Recv ? n.recv : n.sent;
+    const rtd = st.rtd >= 0 ? `E-RTD${st.rtd + 1}` : '';
+    lines.push(`  ${st.title.padEnd(22).slice(0, 22)} ${rtd.padStart(6)} ${String(count).padStart(9)} ${String(n.retrans).padStart(8)} ${String(n.timeouts).padStart(9)} ${String(n.unexpected).padStart(9)}`);
+  });
+  for (const r of s.rtd) lines.push(`  Response time ${r.name}: ${percentiles(r.summary)}`);
+  lines.push(FOOTER);
+  return lines.join('\n');
+}
+
+function percentiles(h: HistogramSummary): string {
+  return `p50 ${h.p50Ms} ms  p90 ${h.p90Ms} ms  p99 ${h.p99Ms} ms  max ${h.maxMs} ms`;
+}
+
+const mean = (m: Moments): number => (m.count > 0 ? m.sumMs / m.count : 0);
+const minus = (a: Moments, b: Moments | undefined): Moments =>
+  b === undefined ? a : { count: a.count - b.count, sumMs: a.sumMs - b.sumMs, sumSqMs: a.sumSqMs - b.sumSqMs };
+
+export function statisticsScreen(s: StatsSnapshot, src: ScreenSource, prev: StatsSnapshot | undefined, nowEpochMs: number): string {
+  const periodMs = s.elapsedMs - (prev?.elapsedMs ?? 0);
+  const c = s.counters;
+  const d = (now: number, before: number | undefined): number => now - (before ?? 0);
+  const row = (name: string, periodic: string, cumulative: string): string => `  ${name.padEnd(23)}| ${periodic.padEnd(26)}| ${cumulative}`;
+  const sep = `${'-'.repeat(25)}+${'-'.repeat(27)}+${'-'.repeat(26)}`;
+  const created = d(c.CallsCreated, prev?.counters.CallsCreated);
+  const incoming = src.scenario.serverMode;
+  const lines = [title('Statistics')];
+  lines.push(`  Start Time             | ${sippTime(src.startEpochMs)}`);
+  lines.push(`  Current Time           | ${sippTime(nowEpochMs)}`);
+  lines.push(sep, row('Counter Name', 'Periodic value', 'Cumulative value'), sep);
+  lines.push(row('Elapsed Time', hmsUs(periodMs), hmsUs(s.elapsedMs)));
+  lines.push(row('Call Rate', `${(periodMs > 0 ? (created * 1000) / periodMs : 0).toFixed(3)} cps`, `${(s.elapsedMs > 0 ? (c.CallsCreated * 1000) / s.elapsedMs : 0).toFixed(3)} cps`));
+  lines.push(sep);
+  lines.push(row('Incoming calls created', String(incoming ? created : 0), String(incoming ? c.CallsCreated : 0)));
+  lines.push(row('Outgoing calls created', String(incoming ? 0 : created), String(incoming ? 0 : c.CallsCreated)));
+  lines.push(row('Total Calls created', '', String(c.CallsCreated)));
+  lines.push(row('Current Calls', String(s.openCalls), ''));
+  lines.push(sep);
+  lines.push(row('Successful call', String(d(c.SuccessfulCalls, prev?.counters.SuccessfulCalls)), String(c.SuccessfulCalls)));
+  lines.push(row('Failed call', String(d(c.FailedCalls, prev?.counters.FailedCalls)), String(c.FailedCalls)));
+  for (const r of FAILURE_REASONS) {
+    if (s.failures[r] > 0) lines.push(row(`  ${r.replace(/^Failed/, '')}`, String(d(s.failures[r], prev?.failures[r])), String(s.failures[r])));
+  }
+  lines.push(sep);
+  s.rtdMoments.forEach((m, i) => {
+    lines.push(row(`Response Time ${s.rtd[i]?.name ?? i + 1}`, hmsUs(mean(minus(m, prev?.rtdMoments[i]))), hmsUs(mean(m))));
+  });
+  lines.push(row('Call Length', hmsUs(mean(minus(s.callLengthMoments, prev?.callLengthMoments))), hmsUs(mean(s.callLengthMoments))));
+  lines.push(FOOTER);
+  return lines.join('\n');
+}
+
+function repartition(name: string, edges: readonly number[], counts: readonly number[]): string[] {
+  const lines = [`  ${name}`];
+  if (edges.length === 0) return [...lines, '    (none: the scenario has no repartition for it)'];
+  edges.forEach((e, i) => {
+    const lo = i === 0 ? 0 : edges[i - 1] ?? 0;
+    lines.push(`  ${String(lo).padStart(12)} ms <= n < ${String(e).padStart(10)} ms : ${String(counts[i] ?? 0).padStart(10)}`);
+  });
+  lines.push(`  ${''.padStart(12)}    n >= ${String(edges[edges.length - 1]).padStart(10)} ms : ${String(counts[edges.length] ?? 0).padStart(10)}`);
+  return lines;
+}
+
+export function repartitionScreen(s: StatsSnapshot, src: ScreenSource): string {
+  const lines = [title('Repartition')];
+  s.rtdRepartition.forEach((counts, i) => lines.push(...repartition(`Average Response Time Repartition ${s.rtd[i]?.name ?? i + 1}`, src.scenario.responseTimeRepartition, counts)));
+  lines.push(...repartition('Average Call Length Repartition', src.scenario.callLengthRepartition, s.callLengthRepartition));
+  lines.push(FOOTER);
+  return lines.join('\n');
+}
+
+export function variablesScreen(s: StatsSnapshot, src: ScreenSource): string {
+  const lines = [title('Variables')];
+  const vars = src.variables();
+  lines.push('  Global variables');
+  if (vars.length === 0) lines.push('    (none)');
+  for (const [name, value] of vars) lines.push(`    ${name.padEnd(24)} ${value}`);
+  lines.push('  Counters (counter="…" on steps)');
+  const counters = Object.entries(s.userCounters);
+  if (counters.length === 0) lines.push('    (none)');
+  for (const [name, value] of counters) lines.push(`    ${name.padEnd(24)} ${value}`);
+  lines.push(FOOTER);
+  return lines.join('\n');
+}
+
+export function percentilesScreen(s: StatsSnapshot, _src: ScreenSource): string {
+  const lines = [title('Percentiles')];
+  lines.push(`  ${'measure'.padEnd(20)} ${['count', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(9)).join('')}   (ms)`);
+  const row = (name: string, h: HistogramSummary): string =>
+    `  ${name.padEnd(20)} ${[h.count, h.minMs, h.p50Ms, h.p90Ms, h.p99Ms, h.p999Ms, h.maxMs].map((v) => String(v).padStart(9)).join('')}`;
+  for (const r of s.rtd) lines.push(row(`response time ${r.name}`, r.summary));
+  lines.push(row('call length', s.callLength));
+  lines.push(FOOTER);
+  return lines.join('\n');
+}
+
+export function failuresScreen(s: StatsSnapshot): string {
+  const lines = [title('Failures')];
+  const reasons = FAILURE_REASONS.filter((r) => s.failures[r] > 0);
+  if (reasons.length === 0 && s.counters.AbortedCalls === 0) lines.push('  No call has failed.');
+  for (const r of reasons) lines.push(`  ${String(s.failures[r]).padStart(8)}  ${r}: ${FAILURE_HELP[r]}`);
+  if (s.counters.AbortedCalls > 0) lines.push(`  ${String(s.counters.AbortedCalls).padStart(8)}  aborted: still open when the run was stopped`);
+  const unexpected = Object.entries(s.unexpected);
+  if (unexpected.length > 0) {
+    lines.push('', '  Unexpected messages');
+    for (const [kind, n] of unexpected) lines.push(`  ${String(n).padStart(8)}  ${kind}`);
+  }
+  lines.push(FOOTER);
+  return lines.join('\n');
+}
+
+function helpScreen(): string {
+  const lines = [title('Help')];
+  SCREEN_NAMES.forEach((n, i) => lines.push(`  ${i + 1}  ${n}`));
+  lines.push(FOOTER);
+  return lines.join('\n');
+}
+
+/** Every screen, one after the other: -trace_screen's file at the end of a run. */
+export function allScreens(s: StatsSnapshot, src: ScreenSource, nowEpochMs: number): string {
+  return SCREEN_NAMES.map((_n, i) => renderScreenNumber(i + 1, s, src, undefined, nowEpochMs)).join('\n') + `\n  Elapsed ${hms(s.elapsedMs)}\n`;
+}

@@ -1,0 +1,123 @@
+/**
+ * SIPp's trace files, fed by the engine's trace events: -trace_msg (every message), -trace_err (what went
+ * wrong on the wire, with the ladder of the first failed calls of each reason), -trace_calldebug (every
+ * failed call in full), -trace_rtt (every response time) and -trace_logs (the scenario's <log> actions).
+ * Failed-call evidence is also kept in memory for the HTML, JSON and JUnit reports.
+ */
+import type { CallEvidence, TraceSink } from '../engine/trace.js';
+import { sippDate, sippTime } from '../format.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import { renderLadder } from './ladder.js';
+import { LogFile } from './log-file.js';
+
+export interface TraceOptions {
+  readonly messages?: string | undefined;
+  readonly errors?: string | undefined;
+  readonly calldebug?: string | undefined;
+  readonly rtt?: string | undefined;
+  /** -rtt_freq: the rtt file is written every this many values. */
+  readonly rttFreq: number;
+  readonly logs?: string | undefined;
+  /** Keep failed calls' ladders for the reports (HTML, JSON, JUnit). */
+  readonly keepEvidence: boolean;
+  /** Ladders kept (and written to the error trace) per failure reason. */
+  readonly laddersPerReason: number;
+}
+
+/** A kept ladder: the reason, the call and its rendered flow. */
+export interface Ladder {
+  readonly reason: string;
+  readonly callId: string;
+  readonly text: string;
+}
+
+export class Traces {
+  readonly sink: TraceSink = {};
+  private readonly files: LogFile[] = [];
+  private readonly errors: LogFile | undefined;
+  private readonly logs: LogFile | undefined;
+  private readonly kept = new Map<string, Ladder[]>();
+  private rttCount = 0;
+
+  constructor(
+    options: TraceOptions,
+    private readonly scenario: CompiledScenario,
+    /** Wall-clock time now, and of the run's start (ms since the epoch, with fractions). */
+    private readonly epochMs: () => number,
+    private readonly startEpochMs: number,
+  ) {
+    const open = (path: string | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => {
+      if (path === undefined) return undefined;
+      const f = new LogFile(path, header, encoding);
+      this.files.push(f);
+      return f;
+    };
+    const messages = open(options.messages);
+    if (messages !== undefined) {
+      // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours.
+      this.sink.message = (out, raw) => {
+        messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
+        messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
+      };
+    }
+    this.errors = open(options.errors, 'The following events occurred:\n');
+    const errors = this.errors;
+    if (errors !== undefined) this.sink.error = (text) => { errors.write(`${sippTime(this.epochMs())}: ${text}\n`); };
+    const rtt = open(options.rtt, 'Date_ms;response_time_ms;rtd_no\n');
+    if (rtt !== undefined) {
+      this.sink.rtt = (rtd, ms) => {
+        rtt.write(`${(this.epochMs() - this.startEpochMs).toFixed(3)};${ms.toFixed(3)};${rtd + 1}\n`);
+        if (++this.rttCount % Math.max(1, options.rttFreq) === 0) rtt.flush();
+      };
+    }
+    this.logs = open(options.logs, '', 'utf8');
+    const calldebug = open(options.calldebug);
+    if (calldebug !== undefined || errors !== undefined || options.keepEvidence) {
+      this.sink.failedCall = (e) => {
+        const title = this.scenario.steps[e.stepIndex]?.title ?? 'end of scenario';
+        if (calldebug !== undefined) calldebug.write(this.callDebug(e, title));
+        const list = this.kept.get(e.reason) ?? [];
+        if (list.length >= options.laddersPerReason) return;
+        const ladder = { reason: e.reason, callId: e.callId, text: renderLadder(e, title) };
+        list.push(ladder);
+        this.kept.set(e.reason, list);
+        errors?.write(`${sippTime(this.epochMs())}: failed call (${list.length} of the first ${options.laddersPerReason} ${e.reason}):\n${ladder.text}\n`);
+      };
+    }
+  }
+
+  /** The <log> action's text (-trace_logs); dropped without it, as in SIPp. */
+  log(text: string): void {
+    this.logs?.write(`${text}\n`);
+  }
+
+  /** Warnings and errors of <warning>/<error> actions also go to the error trace. */
+  logError(text: string): void {
+    this.sink.error?.(text);
+  }
+
+  /** The first failed calls of each reason, in the order the reasons first occurred. */
+  ladders(): Ladder[] {
+    return [...this.kept.values()].flat();
+  }
+
+  flush(): void {
+    for (const f of this.files) f.flush();
+  }
+
+  close(): void {
+    for (const f of this.files) f.close();
+  }
+
+  private callDebug(e: CallEvidence, title: string): string {
+    const at = (runMs: number): string => sippTime(this.startEpochMs + runMs);
+    const parts = [
+      '-------------------------------------------------------------------------------\n',
+      `Call debugging information for call ${e.callId} (${e.reason} at index ${e.stepIndex}, ${title.trim()}):\n`,
+      `${at(e.startMs)} Starting call ${e.callId} (${e.local} <-> ${e.remote})\n`,
+    ];
+    for (const h of e.history) parts.push(`${at(h.atMs)} ${h.out ? 'Sent' : 'Received'} ${h.raw.length} bytes:\n${h.raw}\n`);
+    parts.push(`${at(e.endMs)} Call ${e.callId} ended: ${e.reason}\n\n`);
+    return parts.join('');
+  }
+}
