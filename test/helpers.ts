@@ -100,8 +100,8 @@ export function run(cmd: string, args: readonly string[], timeoutMs: number, cwd
   return { child, exited };
 }
 
-export function sipts(args: readonly string[], timeoutMs = 60_000): { child: ChildProcess; exited: Promise<Exited> } {
-  return run(process.execPath, [BIN, ...args], timeoutMs);
+export function sipts(args: readonly string[], timeoutMs = 60_000, cwd = ROOT): { child: ChildProcess; exited: Promise<Exited> } {
+  return run(process.execPath, [BIN, ...args], timeoutMs, cwd);
 }
 
 /** Whether SIPp is installed. In CI a missing SIPp is a failure, not a skip: .ci/run installs it. */

@@ -25,7 +25,7 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     transport: ['transport'],
     load: ['load'],
     stats: ['stats', 'engine/outcome.ts'],
-    report: ['report', 'stats', 'scenario', 'format.ts', 'engine/outcome.ts'],
+    report: ['report', 'stats', 'scenario', 'format.ts', 'engine/outcome.ts', 'engine/trace.ts'],
     engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data'],
     version: [],
     data: ['data', 'errors.ts'],
