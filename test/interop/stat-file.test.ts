@@ -25,7 +25,7 @@ test('the -trace_stat file has SIPp\'s header column for column, and reads by co
   const mine = mkdtempSync(join(tmpdir(), 'sipts-stat-'));
   const { port, child } = await startSippUas(work);
   t.after(() => child.kill('SIGKILL'));
-  const common = ['-sf', scenario, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-r', '10', '-m', '15', '-trace_stat', '-fd', '1'];
+  const common = ['-sf', scenario, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-r', '10', '-m', '15', '-trace_stat', '-fd', '1', '-trace_counts', '-trace_rtt', '-rtt_freq', '5'];
   const a = await sipp(common, 30_000, theirs).exited;
   assert.equal(a.code, 0);
   const b = await run(process.execPath, [BIN, ...common, '-p', '0'], 30_000, mine).exited;
@@ -43,4 +43,13 @@ test('the -trace_stat file has SIPp\'s header column for column, and reads by co
   assert.equal(buckets, 15, 'every call is in one call-length bucket');
   const periods = ourRows.map((r) => Number(r['SuccessfulCall(P)']));
   assert.equal(periods.reduce((x, y) => x + y, 0), 15, 'the (P) values add up to the (C) value');
+  // -trace_counts and -trace_rtt: the same file names and headers as SIPp's, for the same scenario.
+  for (const suffix of ['counts.csv', 'rtt.csv']) {
+    const header = (d: string): string => {
+      const file = readdirSync(d).find((f) => new RegExp(`^uac_\\d+_${suffix.replace('.', '\\.')}$`).test(f));
+      assert.ok(file, `no uac_<pid>_${suffix} in ${d}: ${readdirSync(d).join(', ')}`);
+      return readFileSync(join(d, file), 'latin1').split('\n')[0] ?? '';
+    };
+    assert.equal(header(mine), header(theirs), `${suffix}: the same header`);
+  }
 });
