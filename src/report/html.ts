@@ -38,11 +38,11 @@ function niceStep(max: number, ticks: number): number {
   return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? raw;
 }
 
-export function lineChart(title: string, yUnit: string, series: readonly Series[]): string {
+export function lineChart(title: string, yUnit: string, series: readonly Series[], xEnd = 0): string {
   const W = 760, H = 240, L = 60, R = 150, T = 28, B = 36;
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
-  const xMax = Math.max(1, ...xs);
+  const xMax = Math.max(1, xEnd, ...xs);
   const yStep = niceStep(Math.max(1e-9, ...ys, 0) || 1, 5);
   const yMax = Math.max(yStep, Math.ceil(Math.max(0, ...ys) / yStep) * yStep);
   const x = (v: number): number => L + ((W - L - R) * v) / xMax;
@@ -92,22 +92,24 @@ const pct = (x: HistogramSummary): (string | number)[] => [x.count, x.minMs, x.p
 export function htmlReport(r: HtmlInput): string {
   const s = r.snapshot;
   const c = s.counters;
-  const tl = r.timeline;
+  // Every plot starts at 0 with nothing counted yet, and spans the whole run.
+  const tl: readonly TimelinePoint[] = [{ tS: 0, created: 0, successful: 0, failed: 0, open: 0, retrans: 0, rtd: [] }, ...r.timeline];
+  const end = s.elapsedMs / 1000;
   const charts = [
     lineChart('Call rate', 'calls per second', [
       { name: 'created', color: COLORS[0] ?? '', points: perSecond(tl, (p) => p.created) },
       { name: 'successful', color: COLORS[2] ?? '', points: perSecond(tl, (p) => p.successful) },
-    ]),
-    lineChart('Failures', 'failed calls', [
+    ], end),
+    lineChart('Failures and load', 'calls or messages', [
       { name: 'failed (total)', color: COLORS[1] ?? '', points: tl.map((p) => [p.tS, p.failed] as const) },
       { name: 'retransmissions', color: COLORS[3] ?? '', points: tl.map((p) => [p.tS, p.retrans] as const) },
       { name: 'open calls', color: COLORS[4] ?? '', points: tl.map((p) => [p.tS, p.open] as const) },
-    ]),
+    ], end),
     ...s.rtd.map((rtd, i) => lineChart(`Response time ${rtd.name}`, 'ms', [
       { name: 'p50', color: COLORS[0] ?? '', points: tl.filter((p) => (p.rtd[i]?.count ?? 0) > 0).map((p) => [p.tS, p.rtd[i]?.p50Ms ?? 0] as const) },
       { name: 'p90', color: COLORS[2] ?? '', points: tl.filter((p) => (p.rtd[i]?.count ?? 0) > 0).map((p) => [p.tS, p.rtd[i]?.p90Ms ?? 0] as const) },
       { name: 'p99', color: COLORS[1] ?? '', points: tl.filter((p) => (p.rtd[i]?.count ?? 0) > 0).map((p) => [p.tS, p.rtd[i]?.p99Ms ?? 0] as const) },
-    ])),
+    ], end)),
   ];
   const steps = r.scenario.steps.map((st, i) => {
     const n = s.steps[i];
