@@ -2,19 +2,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/helpers.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SIPTS = `${ROOT}bin/sipts.js`;
 
 export const sippInstalled = (): boolean => spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error === undefined;
-
-export async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 export interface Peer {
   readonly port: number;

@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { sipts, startSiptsUas } from '../helpers.js';
+import { ROOT, sipts, startSiptsUas } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipts-reports-'));
-const busy = join(dir, 'busy.xml');
-writeFileSync(busy, `<scenario name="busy">
-  <recv request="INVITE"/>
-  <send><![CDATA[
-    SIP/2.0 486 Busy Here
-    [last_Via:]
-    [last_From:]
-    [last_To:];tag=busy
-    [last_Call-ID:]
-    [last_CSeq:]
-    Content-Length: 0
-  ]]></send>
-</scenario>`);
+const busy = join(ROOT, 'test/fixtures/busy.xml');
 
 async function runAgainstBusy(t: { after: (f: () => void) => void }, extra: string[]): Promise<{ code: number | null; stdout: string }> {
   const uas = await startSiptsUas(['-sf', busy, '-m', '5']);

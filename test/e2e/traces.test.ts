@@ -13,19 +13,7 @@ import { validateXML } from 'xmllint-wasm';
 import { freePort, ROOT, sipts, startSiptsUas, waitForOutput } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipts-traces-'));
-const busy = join(dir, 'busy.xml');
-writeFileSync(busy, `<scenario name="busy">
-  <recv request="INVITE"/>
-  <send><![CDATA[
-    SIP/2.0 486 Busy Here
-    [last_Via:]
-    [last_From:]
-    [last_To:];tag=busy
-    [last_Call-ID:]
-    [last_CSeq:]
-    Content-Length: 0
-  ]]></send>
-</scenario>`);
+const busy = join(ROOT, 'test/fixtures/busy.xml');
 const logging = join(dir, 'logging.xml');
 writeFileSync(logging, readFileSync(join(ROOT, 'scenarios/uac.xml'), 'utf8')
   .replace(/(<recv response="200"[^>]*?)\/>/, '$1><action><log message="answered [call_id]"/></action></recv>'));
