@@ -38,7 +38,7 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 15_000): 
 let session = '';
 const screenOf = (): string => (session === '' ? '' : tmux('capture-pane', '-p', '-t', session));
 
-test('the live screen updates in a terminal; keys change the rate, switch screens and stop the run', { timeout: 90_000, skip: !tmuxAvailable() && 'tmux is not installed' }, async (t) => {
+test('a 20-second run: the live screen updates in a terminal; keys change the rate, switch screens and stop the run', { timeout: 90_000, skip: !tmuxAvailable() && 'tmux is not installed' }, async (t) => {
   const uas = await startSiptsUas(['-cp', '0']);
   t.after(() => uas.child.kill('SIGKILL'));
   const dir = mkdtempSync(join(tmpdir(), 'sipts-live-'));
@@ -70,6 +70,15 @@ test('the live screen updates in a terminal; keys change the rate, switch screen
     tmux('send-keys', '-t', session, key);
     await until(`screen ${key}`, () => (screenOf().includes(`${name} Screen`) ? true : undefined));
   }
+
+  // The issue's 20-second run: the screen goes on updating until then.
+  const elapsed = (): number | undefined => {
+    const m = /\s(\d+\.\d+) s\s+\d+\s+127\.0\.0\.1:/.exec(screenOf());
+    return m === null ? undefined : Number(m[1]);
+  };
+  const before = created(screenOf()) ?? 0;
+  await until('20 s of run time', () => ((elapsed() ?? 0) >= 20 ? true : undefined), 40_000);
+  assert.ok((created(screenOf()) ?? 0) > before);
 
   // q stops gracefully: the run ends, and the summary shows percentiles.
   tmux('send-keys', '-t', session, 'q');
