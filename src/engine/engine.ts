@@ -123,6 +123,11 @@ export class Engine implements CallHost, TransportHandler {
     return this.registry.open;
   }
 
+  /** Ended calls whose Call-ID is still remembered (-deadcall_wait). */
+  get deadCalls(): number {
+    return this.registry.dead;
+  }
+
   now(): number {
     return this.clock();
   }

@@ -18,6 +18,11 @@ export class CallRegistry {
     return this.calls.size;
   }
 
+  /** Tombstones still held. */
+  get dead(): number {
+    return this.tombstones.size;
+  }
+
   get(callId: string): CallState | undefined {
     return this.calls.get(callId);
   }
