@@ -1,11 +1,9 @@
 /** The answering side of a macro benchmark: SIPp's uas when installed, else sipts's. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../test/helpers.js';
+import { BIN as SIPTS, freePort } from '../test/helpers.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const SIPTS = `${ROOT}bin/sipts.js`;
+export { SIPTS };
 
 export const sippInstalled = (): boolean => spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error === undefined;
 

@@ -5,7 +5,7 @@
  */
 import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
-import type { HistogramSummary, StatsSnapshot } from '../stats/stats.js';
+import { PERCENTILE_HEADS, percentileCells, type StatsSnapshot } from '../stats/stats.js';
 import type { RunFacts } from './json.js';
 import type { Ladder } from './traces.js';
 import type { ThresholdResult } from './thresholds.js';
@@ -87,8 +87,6 @@ function table(head: readonly string[], rows: readonly (readonly (string | numbe
   return `<table><thead><tr>${head.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${h(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-const pct = (x: HistogramSummary): (string | number)[] => [x.count, x.minMs, x.p50Ms, x.p90Ms, x.p99Ms, x.p999Ms, x.maxMs];
-
 export function htmlReport(r: HtmlInput): string {
   const s = r.snapshot;
   const c = s.counters;
@@ -130,7 +128,7 @@ td:first-child,th:first-child{text-align:left}pre{background:#f7f7f7;padding:10p
 <p class="${verdict}"><strong>${verdict === 'pass' ? 'Passed' : 'Failed'}</strong>: exit code ${r.facts.exitCode}, run ended by ${h(r.facts.endReason)} after ${(s.elapsedMs / 1000).toFixed(1)} s.</p>
 <h2>Summary</h2>
 ${table(['counter', 'value'], [['calls created', c.CallsCreated], ['successful', c.SuccessfulCalls], ['failed', c.FailedCalls], ['aborted', c.AbortedCalls], ['retransmissions', c.Retransmissions], ['out-of-call messages', c.OutOfCallMsgs], ['dead-call messages', c.DeadCallMsgs], ['bad messages', c.BadMessages], ['send errors', c.SendErrors]])}
-${table(['measure (ms)', 'count', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max'], [...s.rtd.map((x) => [`response time ${x.name}`, ...pct(x.summary)]), ['call length', ...pct(s.callLength)]])}
+${table(['measure (ms)', ...PERCENTILE_HEADS], [...s.rtd.map((x) => [`response time ${x.name}`, ...percentileCells(x.summary)]), ['call length', ...percentileCells(s.callLength)]])}
 ${r.verdicts.length > 0 ? `<h2>Thresholds</h2>${table(['threshold', 'value', 'limit', 'result'], r.verdicts.map((v) => [v.name, v.value, v.limit, v.ok ? 'passed' : 'FAILED']))}` : ''}
 <h2>Over time</h2>
 ${charts.join('\n')}

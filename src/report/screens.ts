@@ -5,7 +5,7 @@
 import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
 import { hms, hmsUs, sippTime } from '../format.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
-import type { HistogramSummary, Moments, StatsSnapshot } from '../stats/stats.js';
+import { momentsMean, momentsSince, PERCENTILE_HEADS, percentileCells, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
 
 export interface ScreenSource {
   readonly scenario: CompiledScenario;
@@ -75,10 +75,6 @@ function percentiles(h: HistogramSummary): string {
   return `p50 ${h.p50Ms} ms  p90 ${h.p90Ms} ms  p99 ${h.p99Ms} ms  max ${h.maxMs} ms`;
 }
 
-const mean = (m: Moments): number => (m.count > 0 ? m.sumMs / m.count : 0);
-const minus = (a: Moments, b: Moments | undefined): Moments =>
-  b === undefined ? a : { count: a.count - b.count, sumMs: a.sumMs - b.sumMs, sumSqMs: a.sumSqMs - b.sumSqMs };
-
 export function statisticsScreen(s: StatsSnapshot, src: ScreenSource, prev: StatsSnapshot | undefined, nowEpochMs: number): string {
   const periodMs = s.elapsedMs - (prev?.elapsedMs ?? 0);
   const c = s.counters;
@@ -106,9 +102,9 @@ export function statisticsScreen(s: StatsSnapshot, src: ScreenSource, prev: Stat
   }
   lines.push(sep);
   s.rtdMoments.forEach((m, i) => {
-    lines.push(row(`Response Time ${s.rtd[i]?.name ?? i + 1}`, hmsUs(mean(minus(m, prev?.rtdMoments[i]))), hmsUs(mean(m))));
+    lines.push(row(`Response Time ${s.rtd[i]?.name ?? i + 1}`, hmsUs(momentsMean(momentsSince(m, prev?.rtdMoments[i]))), hmsUs(momentsMean(m))));
   });
-  lines.push(row('Call Length', hmsUs(mean(minus(s.callLengthMoments, prev?.callLengthMoments))), hmsUs(mean(s.callLengthMoments))));
+  lines.push(row('Call Length', hmsUs(momentsMean(momentsSince(s.callLengthMoments, prev?.callLengthMoments))), hmsUs(momentsMean(s.callLengthMoments))));
   lines.push(FOOTER);
   return lines.join('\n');
 }
@@ -148,9 +144,8 @@ export function variablesScreen(s: StatsSnapshot, src: ScreenSource): string {
 
 export function percentilesScreen(s: StatsSnapshot, _src: ScreenSource): string {
   const lines = [title('Percentiles')];
-  lines.push(`  ${'measure'.padEnd(20)} ${['count', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(9)).join('')}   (ms)`);
-  const row = (name: string, h: HistogramSummary): string =>
-    `  ${name.padEnd(20)} ${[h.count, h.minMs, h.p50Ms, h.p90Ms, h.p99Ms, h.p999Ms, h.maxMs].map((v) => String(v).padStart(9)).join('')}`;
+  lines.push(`  ${'measure'.padEnd(20)} ${PERCENTILE_HEADS.map((h) => h.padStart(9)).join('')}   (ms)`);
+  const row = (name: string, h: HistogramSummary): string => `  ${name.padEnd(20)} ${percentileCells(h).map((v) => String(v).padStart(9)).join('')}`;
   for (const r of s.rtd) lines.push(row(`response time ${r.name}`, r.summary));
   lines.push(row('call length', s.callLength));
   lines.push(FOOTER);

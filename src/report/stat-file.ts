@@ -7,7 +7,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { FAILURE_REASONS } from '../engine/outcome.js';
 import { hms, hmsUs, sippTime } from '../format.js';
 import type { CompiledScenario } from '../scenario/compile.js';
-import type { Moments, StatsSnapshot } from '../stats/stats.js';
+import { momentsMean, momentsSince, momentsStdev, type Moments, type StatsSnapshot } from '../stats/stats.js';
 
 /** Counters after the failure reasons, with the snapshot counter each comes from (none: always 0). */
 const TAIL_COUNTERS = [
@@ -19,19 +19,6 @@ const pc = (name: string): string[] => [`${name}(P)`, `${name}(C)`];
 
 /** Like C's %g: six significant digits, no trailing zeros. */
 const g = (x: number): string => String(Number(x.toPrecision(6)));
-
-function mean(m: Moments): number {
-  return m.count > 0 ? m.sumMs / m.count : 0;
-}
-
-function stdev(m: Moments): number {
-  if (m.count === 0) return 0;
-  const avg = m.sumMs / m.count;
-  return Math.sqrt(Math.max(0, m.sumSqMs / m.count - avg * avg));
-}
-
-const minus = (a: Moments, b: Moments | undefined): Moments =>
-  b === undefined ? a : { count: a.count - b.count, sumMs: a.sumMs - b.sumMs, sumSqMs: a.sumSqMs - b.sumSqMs };
 
 export class StatFile {
   private previous: StatsSnapshot | undefined;
@@ -87,8 +74,8 @@ export class StatFile {
     for (const r of FAILURE_REASONS) out.push(...pair(snap.failures[r], prev?.failures[r]));
     for (const [, from] of TAIL_COUNTERS) out.push(...(from === undefined ? ['0', '0'] : pair(c[from], prev?.counters[from])));
     const times = (now: Moments, before: Moments | undefined): string[] => {
-      const p = minus(now, before);
-      return [hmsUs(mean(p)), hmsUs(mean(now)), hmsUs(stdev(p)), hmsUs(stdev(now))];
+      const p = momentsSince(now, before);
+      return [hmsUs(momentsMean(p)), hmsUs(momentsMean(now)), hmsUs(momentsStdev(p)), hmsUs(momentsStdev(now))];
     };
     snap.rtdMoments.forEach((m, i) => {
       const t = times(m, prev?.rtdMoments[i]);

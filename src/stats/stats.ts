@@ -63,6 +63,26 @@ export interface Moments {
   readonly sumSqMs: number;
 }
 
+/** Mean of the values summed in `m` (0 when none). */
+export function momentsMean(m: Moments): number {
+  return m.count > 0 ? m.sumMs / m.count : 0;
+}
+
+/** Standard deviation of the values summed in `m` (SIPp's StDev columns: the population deviation). */
+export function momentsStdev(m: Moments): number {
+  if (m.count === 0) return 0;
+  const avg = m.sumMs / m.count;
+  return Math.sqrt(Math.max(0, m.sumSqMs / m.count - avg * avg));
+}
+
+/** The values recorded since `before`: a period's moments from two cumulative ones. */
+export const momentsSince = (now: Moments, before: Moments | undefined): Moments =>
+  before === undefined ? now : { count: now.count - before.count, sumMs: now.sumMs - before.sumMs, sumSqMs: now.sumSqMs - before.sumSqMs };
+
+/** count, min, p50, p90, p99, p99.9, max: the columns every percentile table shows (ms). */
+export const PERCENTILE_HEADS = ['count', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max'] as const;
+export const percentileCells = (h: HistogramSummary): number[] => [h.count, h.minMs, h.p50Ms, h.p90Ms, h.p99Ms, h.p999Ms, h.maxMs];
+
 export interface RepartitionEdges {
   readonly responseTime: readonly number[];
   readonly callLength: readonly number[];
