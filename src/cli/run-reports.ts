@@ -49,6 +49,7 @@ export class RunReports {
     this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate);
     this.countsFile = config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start);
     this.timeline = config.htmlFile === undefined ? undefined : new Timeline();
+    if (this.timeline !== undefined) engine.stats.trackWindows();
     this.nextStatMs = Date.now() + Math.max(100, config.statPeriodMs);
     this.timer = setInterval(() => this.tick(), Math.min(TICK_MS, Math.max(100, config.statPeriodMs)));
     this.timer.unref();

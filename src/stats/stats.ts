@@ -110,8 +110,9 @@ export class Stats {
   /** STEP_COUNTERS.length entries per step, step-major. */
   readonly steps: Float64Array;
   private readonly rtdHist: hdr.Histogram[];
-  /** The same, since the last takeWindow(): percentiles over time for the HTML report. */
-  private readonly rtdWindow: hdr.Histogram[];
+  /** The same, since the last takeWindow(): percentiles over time for the HTML report. Empty until
+   *  trackWindows(): without that report, a response time is recorded once. */
+  private rtdWindow: hdr.Histogram[] = [];
   private readonly callLengthHist = newHistogram();
   openCalls = 0;
   private readonly unexpectedKinds = new Map<string, number>();
@@ -132,7 +133,6 @@ export class Stats {
     this.rtdBuckets = rtdNames.map(() => new Float64Array(edges.responseTime.length + 1));
     this.callLengthBuckets = new Float64Array(edges.callLength.length + 1);
     this.rtdHist = rtdNames.map(newHistogram);
-    this.rtdWindow = rtdNames.map(newHistogram);
   }
 
   count(counter: number, by = 1): void {
@@ -181,7 +181,12 @@ export class Stats {
     return { count: this.moments[i * 3] ?? 0, sumMs: this.moments[i * 3 + 1] ?? 0, sumSqMs: this.moments[i * 3 + 2] ?? 0 };
   }
 
-  /** Response-time percentiles since the previous call, by rtd; starts a new window. */
+  /** From now on, also record response times per window (see takeWindow). */
+  trackWindows(): void {
+    if (this.rtdWindow.length === 0) this.rtdWindow = this.rtdNames.map(newHistogram);
+  }
+
+  /** Response-time percentiles since the previous call, by rtd (after trackWindows()); starts a new window. */
   takeWindow(): HistogramSummary[] {
     return this.rtdWindow.map((h) => {
       const s = summarize(h);
