@@ -17,9 +17,8 @@ export interface Peer {
 export async function startUas(tool: 'sipp' | 'sipts', cwd: string): Promise<Peer> {
   const port = await freePort();
   const child: ChildProcess = tool === 'sipp'
-    ? spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-bg'], { cwd, stdio: 'ignore' })
+    ? spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin'], { cwd, stdio: 'ignore' })
     : spawn(process.execPath, [SIPTS, '-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-cp', '0'], { cwd, stdio: 'ignore' });
-  // sipp -bg forks: its PID is found by port when stopping.
   for (let i = 0; i < 100; i++) {
     const s = dgram.createSocket('udp4');
     const taken = await new Promise<boolean>((r) => { s.once('error', () => r(true)); s.bind(port, '127.0.0.1', () => r(false)); });
@@ -29,9 +28,6 @@ export async function startUas(tool: 'sipp' | 'sipts', cwd: string): Promise<Pee
   }
   return {
     port, name: `${tool} -sn uas`,
-    stop: () => {
-      child.kill('SIGKILL');
-      if (tool === 'sipp') spawnSync('pkill', ['-9', '-f', `sipp -sn uas -i 127.0.0.1 -p ${port} `]);
-    },
+    stop: () => { child.kill('SIGKILL'); },
   };
 }
