@@ -83,7 +83,8 @@ export class Engine implements CallHost, TransportHandler {
   readonly hooks: EngineHooks;
   /** The trace methods that are on, looked up once (undefined: off, nothing is formatted). */
   private readonly traceMessage: TraceSink['message'];
-  private readonly traceError: TraceSink['error'];
+  readonly traceError: TraceSink['error'];
+  readonly traceRtt: TraceSink['rtt'];
   private readonly traceFailed: TraceSink['failedCall'];
 
   constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
@@ -99,6 +100,7 @@ export class Engine implements CallHost, TransportHandler {
     };
     this.traceMessage = this.hooks.trace.message?.bind(this.hooks.trace);
     this.traceError = this.hooks.trace.error?.bind(this.hooks.trace);
+    this.traceRtt = this.hooks.trace.rtt?.bind(this.hooks.trace);
     this.traceFailed = this.hooks.trace.failedCall?.bind(this.hooks.trace);
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);
@@ -247,7 +249,7 @@ export class Engine implements CallHost, TransportHandler {
     const parsed = parseMessage(raw);
     if (!parsed.ok) {
       this.stats.count(Counter.BadMessages);
-      if (this.traceError !== undefined) this.traceError(`Discarding a message from ${hostPort(address, port)} that is not SIP (${parsed.reason}): '${raw}'`);
+      this.traceError?.(`Discarding a message from ${hostPort(address, port)} that is not SIP (${parsed.reason}): '${raw}'`);
       return;
     }
     const msg = parsed.msg;
@@ -259,7 +261,7 @@ export class Engine implements CallHost, TransportHandler {
     }
     if (this.registry.isDead(msg.callId)) {
       this.stats.count(Counter.DeadCallMsgs);
-      if (this.traceError !== undefined) this.traceError(`Dead call ${msg.callId}, received '${raw}'`);
+      this.traceError?.(`Dead call ${msg.callId}, received '${raw}'`);
       return;
     }
     if (this.acceptsNewCall(msg)) {
@@ -270,7 +272,7 @@ export class Engine implements CallHost, TransportHandler {
       return;
     }
     this.stats.count(Counter.OutOfCallMsgs);
-    if (this.traceError !== undefined) this.traceError(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
+    this.traceError?.(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
   }
 
   /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
@@ -281,7 +283,7 @@ export class Engine implements CallHost, TransportHandler {
 
   onSendError(error: Error): void {
     this.stats.count(Counter.SendErrors);
-    if (this.traceError !== undefined) this.traceError(`Send error: ${error.message}`);
+    this.traceError?.(`Send error: ${error.message}`);
   }
 
   // Control

@@ -57,6 +57,9 @@ export interface CallHost {
   readonly settings: CallSettings;
   /** True over TCP/TLS/WS: no retransmissions (RFC 3261 §17.1.1.2). */
   readonly reliable: boolean;
+  /** The error and rtt traces, undefined when off: call them as traceError?.(…), which formats nothing then. */
+  readonly traceError: TraceSink['error'];
+  readonly traceRtt: TraceSink['rtt'];
   now(): number;
   /** Ends a call: `failure` is an index into FAILURE_REASONS, or -1 for success. */
   finish(call: CallState, failure: number): void;

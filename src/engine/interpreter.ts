@@ -133,8 +133,7 @@ function markRtd(host: CallHost, call: CallState, step: CompiledStep): void {
     if (started === -1) return; // measured once per call, like SIPp without repeat_rtd
     const ms = host.now() - (Number.isNaN(started) ? call.startMs : started);
     host.stats.recordRtd(step.rtd, ms);
-    const rtt = host.hooks.trace.rtt;
-    if (rtt !== undefined) rtt.call(host.hooks.trace, step.rtd, ms);
+    host.traceRtt?.(step.rtd, ms);
     // Without repeat_rtd a response time is measured once per call (SIPp); with it, again at every pass.
     call.rtdStartMs[step.rtd] = step.repeatRtd ? Number.NaN : -1;
   }
@@ -216,10 +215,9 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
     }
     return;
   }
-  const traceError = host.hooks.trace.error;
-  if (traceError !== undefined) {
+  if (host.traceError !== undefined) {
     const expected = host.scenario.steps[awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1))];
-    traceError.call(host.hooks.trace, `${behaviors.abortunexp ? 'Aborting call' : 'Ignoring'} on unexpected message for Call-Id '${call.callId}': while expecting '${expected?.title.trim() ?? 'end of scenario'}' (index ${call.stepIndex}), received '${msg.raw}'`);
+    host.traceError(`${behaviors.abortunexp ? 'Aborting call' : 'Ignoring'} on unexpected message for Call-Id '${call.callId}': while expecting '${expected?.title.trim() ?? 'end of scenario'}' (index ${call.stepIndex}), received '${msg.raw}'`);
   }
   if (!behaviors.abortunexp) return; // counted, and otherwise ignored
   // An unexpected BYE or CANCEL ends the call, but is still answered.
@@ -275,8 +273,7 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
   if (step.kind === StepKind.Recv) {
     const awaited = awaitedStep(host.scenario.steps, call.stepIndex);
     host.stats.step(awaited, StepCounter.timeouts);
-    const traceError = host.hooks.trace.error;
-    if (traceError !== undefined) traceError.call(host.hooks.trace, `Call-Id '${call.callId}' timed out while waiting for '${host.scenario.steps[awaited]?.title.trim() ?? ''}' (index ${awaited})${step.onTimeoutIndex >= 0 ? ': going on at the ontimeout label' : ''}`);
+    host.traceError?.(`Call-Id '${call.callId}' timed out while waiting for '${host.scenario.steps[awaited]?.title.trim() ?? ''}' (index ${awaited})${step.onTimeoutIndex >= 0 ? ': going on at the ontimeout label' : ''}`);
     if (step.onTimeoutIndex >= 0) { call.stepIndex = step.onTimeoutIndex; runCall(host, call); return; }
     abort(host, call, Failure.FailedTimeoutOnRecv);
     return;
@@ -297,8 +294,7 @@ export function awaitedStep(steps: readonly CompiledStep[], from: number): numbe
 
 function retransmit(host: CallHost, call: CallState): void {
   if (call.retransCount >= maxRetrans(call.lastSentIsInvite, host.settings)) {
-    const traceError = host.hooks.trace.error;
-    if (traceError !== undefined) traceError.call(host.hooks.trace, `Call-Id '${call.callId}': no answer to '${host.scenario.steps[call.lastSentIndex]?.title.trim() ?? ''}' (index ${call.lastSentIndex}) after ${call.retransCount} retransmissions`);
+    host.traceError?.(`Call-Id '${call.callId}': no answer to '${host.scenario.steps[call.lastSentIndex]?.title.trim() ?? ''}' (index ${call.lastSentIndex}) after ${call.retransCount} retransmissions`);
     abort(host, call, Failure.FailedMaxUDPRetrans);
     return;
   }
