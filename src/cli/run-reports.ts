@@ -3,7 +3,6 @@
  * for the HTML report, Prometheus; and at the end the screen file, JSON, JUnit and HTML.
  */
 import { writeFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import type { Engine } from '../engine/engine.js';
 import { CountsFile } from '../report/counts-file.js';
@@ -19,9 +18,7 @@ import { Traces } from '../report/traces.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import type { RunConfig } from './config.js';
-
-/** Wall-clock time with microseconds, for trace time stamps. */
-export const epochMs = (): number => performance.timeOrigin + performance.now();
+import { epochMs } from './live-source.js';
 
 /** Failed calls whose ladder is kept, per failure reason. */
 const LADDERS_PER_REASON = 3;
@@ -33,7 +30,7 @@ export function openTraces(config: RunConfig, scenario: CompiledScenario): Trace
     ...config.traces,
     keepEvidence: config.htmlFile !== undefined || config.jsonFile !== undefined || config.junitFile !== undefined,
     laddersPerReason: LADDERS_PER_REASON,
-  }, scenario, epochMs, epochMs());
+  }, scenario, epochMs);
 }
 
 export class RunReports {
@@ -46,6 +43,7 @@ export class RunReports {
 
   constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: ScreenSource) {
     const start = screens.startEpochMs;
+    traces.setStart(start);
     this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate);
     this.countsFile = config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start);
     this.timeline = config.htmlFile === undefined ? undefined : new Timeline();

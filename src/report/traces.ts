@@ -38,14 +38,16 @@ export class Traces {
   private readonly logs: LogFile | undefined;
   private readonly kept = new Map<string, Ladder[]>();
   private rttCount = 0;
+  /** When the engine started (ms since the epoch): call histories and the rtt file count from it. */
+  private startEpochMs: number;
 
   constructor(
     options: TraceOptions,
     private readonly scenario: CompiledScenario,
-    /** Wall-clock time now, and of the run's start (ms since the epoch, with fractions). */
+    /** Wall-clock time now (ms since the epoch, with fractions). */
     private readonly epochMs: () => number,
-    private readonly startEpochMs: number,
   ) {
+    this.startEpochMs = epochMs();
     const open = (path: string | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => {
       if (path === undefined) return undefined;
       const f = new LogFile(path, header, encoding);
@@ -84,6 +86,11 @@ export class Traces {
         errors?.write(`${sippTime(this.epochMs())}: failed call (${list.length} of the first ${options.laddersPerReason} ${e.reason}):\n${ladder.text}\n`);
       };
     }
+  }
+
+  /** The traces exist before the engine, which is given their sink: this sets the engine's real start. */
+  setStart(epochMs: number): void {
+    this.startEpochMs = epochMs;
   }
 
   /** The <log> action's text (-trace_logs); dropped without it, as in SIPp. */
