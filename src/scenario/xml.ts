@@ -64,14 +64,19 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
     const err = verdict.err;
     // The validator reports a missing close tag where it noticed it; point at the tag that is left open.
     const opened = /opened in line (\d+), col (\d+)/.exec(err.msg);
-    const line = opened ? Number(opened[1]) : err.line;
-    const col = opened ? Number(opened[2]) : err.col;
+    // Some validator errors come without a column (or a line): 1 then, never "undefined".
+    const line = opened ? Number(opened[1]) : positive(err.line);
+    const col = opened ? Number(opened[2]) : positive(err.col);
+    const unterminated = unterminatedSection(source);
     const unclosed = /Expected closing tag '([^']+)'/.exec(err.msg) ?? /Unclosed tag '([^']+)'/.exec(err.msg);
-    diagnostics.push({
-      file, line, col, sourceLine: lines.lineText(line),
-      message: unclosed ? `<${unclosed[1]}> is never closed (${err.msg})` : `malformed XML: ${err.msg}`,
-      hint: unclosed ? `end it with </${unclosed[1]}>, or write it as an empty element <${unclosed[1]} … />` : 'fix the XML syntax at this place',
-    });
+    if (unterminated !== undefined) at(unterminated.offset, `${unterminated.what} is never closed`, `end it with ${unterminated.end}`);
+    else {
+      diagnostics.push({
+        file, line, col, sourceLine: lines.lineText(line),
+        message: unclosed ? `<${unclosed[1]}> is never closed (${err.msg})` : `malformed XML: ${err.msg}`,
+        hint: unclosed ? `end it with </${unclosed[1]}>, or write it as an empty element <${unclosed[1]} … />` : 'fix the XML syntax at this place',
+      });
+    }
   }
   let rawTree: unknown;
   try {
@@ -82,6 +87,28 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
   }
   const top = Array.isArray(rawTree) ? convertChildren(rawTree, source) : [];
   return { file, source, lines, root: top.find((e) => !e.name.startsWith('?') && !e.name.startsWith('!')), recovered };
+}
+
+const positive = (n: unknown): number => (typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1);
+
+/**
+ * A comment or CDATA section that is opened and never closed swallows the rest of the file, and the
+ * validator then reports a puzzling error at line 1; name the opening instead.
+ */
+function unterminatedSection(source: string): { offset: number; what: string; end: string } | undefined {
+  const sections = [{ open: '<!--', close: '-->', what: 'the comment <!--' }, { open: '<![CDATA[', close: ']]>', what: 'the CDATA section <![CDATA[' }];
+  let from = 0;
+  for (;;) {
+    let first: { at: number; s: (typeof sections)[number] } | undefined;
+    for (const s of sections) {
+      const at = source.indexOf(s.open, from);
+      if (at >= 0 && (first === undefined || at < first.at)) first = { at, s };
+    }
+    if (first === undefined) return undefined;
+    const close = source.indexOf(first.s.close, first.at + first.s.open.length);
+    if (close < 0) return { offset: first.at, what: first.s.what, end: first.s.close };
+    from = close + first.s.close.length;
+  }
 }
 
 function convertChildren(nodes: unknown[], source: string): XmlElement[] {
