@@ -146,11 +146,11 @@ export async function waitForUdpBound(port: number, ms = 10_000, gaveUp: () => b
  * Starts SIPp's answering scenario (`sipp -sn uas` by default) on a free port. A free port can be taken by someone else between our probe and
  * SIPp's bind: if SIPp exits early, try again on another port.
  */
-export async function startSippUas(cwd: string, scenario = 'uas'): Promise<{ port: number; child: ChildProcess }> {
+export async function startSippUas(cwd: string, scenario = 'uas', extra: readonly string[] = []): Promise<{ port: number; child: ChildProcess }> {
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const peer = sipp(['-sn', scenario, '-i', '127.0.0.1', '-p', String(port)], 600_000, cwd);
+    const peer = sipp(['-sn', scenario, '-i', '127.0.0.1', '-p', String(port), ...extra], 600_000, cwd);
     let exited = false;
     void peer.exited.then((r) => { exited = true; last = `exit ${r.code}: ${r.stderr.slice(-300)}${r.stdout.slice(-300)}`; });
     try {

@@ -115,7 +115,10 @@ async function run(config: RunConfig): Promise<number> {
   let signals = 0;
   const onSignal = (): void => {
     signals++;
-    if (signals === 1) { err('sipts: stopping: no new calls, waiting for open calls to end (signal again to stop now)'); engine.stopGracefully(); }
+    if (signals === 1) {
+      const waitMs = engine.stopGracefully();
+      err(`sipts: stopping: no new calls; open calls may end for ${waitMs / 1000} s, then are hung up (signal again to stop now)`);
+    }
     else engine.stopNow();
   };
   process.on('SIGINT', onSignal);

@@ -55,6 +55,17 @@ export class CallState implements RenderContext {
   lastSent = '';
   lastSentIndex = -1;
   lastSentIsInvite = false;
+  /**
+   * The message sent in answer to a receive: for a response, the first message sent after it (SIPp compat);
+   * for a request, the latest response sent to it. When the peer repeats that receive (it missed the
+   * answer), the answer is sent again: the ACK for a repeated 200, the 200 for a repeated BYE or INVITE.
+   * `unanswered` is set between a receive and the next send.
+   */
+  answered: SipMessage | undefined = undefined;
+  answeredIndex = -1;
+  answer = '';
+  answerIndex = -1;
+  unanswered = false;
   retransCount = 0;
   retransIntervalMs = 0;
   /** Methods of requests sent that have not had a final response yet (RFC 3261 §17.1 client transactions). */

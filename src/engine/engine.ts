@@ -7,7 +7,7 @@ import { Scheduler, type SchedulerOptions } from '../load/scheduler.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
-import { Counter, Stats, type StatsSnapshot } from '../stats/stats.js';
+import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.js';
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
@@ -16,8 +16,9 @@ import type { TraceSink } from './trace.js';
 import { formatVar, type VarValue } from '../scenario/template.js';
 import type { InjectionStore } from '../data/injection.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
-import { awaitedStep, onTimer, receive, runCall } from './interpreter.js';
-import { CallRegistry } from './registry.js';
+import { awaitedStep, hangUp, onTimer, receive, runCall } from './interpreter.js';
+import { CallRegistry, type DeadReplay } from './registry.js';
+import { isRetransmissionOf } from './matcher.js';
 import { TimerWheel } from './timer-wheel.js';
 
 export interface EngineConfig {
@@ -71,6 +72,8 @@ export class Engine implements CallHost, TransportHandler {
   private readonly userSlots: readonly number[];
   private readonly runClock = (): number => this.clock() - this.startMs;
   private stopping = false;
+  /** After a graceful stop, when the calls still open are hung up (see drainMs). */
+  private drainUntil = Number.POSITIVE_INFINITY;
   private endReason: EndReason | undefined;
   private resolveDone: (r: EndReason) => void = () => undefined;
   /** Resolves once the run is over and the transport is closed. */
@@ -151,6 +154,7 @@ export class Engine implements CallHost, TransportHandler {
     this.wheel.advance(now);
     if (!this.scenario.serverMode && !this.stopping) this.startDueCalls(now);
     this.registry.expire(now);
+    if (now >= this.drainUntil) this.dropOpenCalls(now);
     this.checkEnd(now);
   }
 
@@ -160,6 +164,7 @@ export class Engine implements CallHost, TransportHandler {
     if (remote === undefined || transport === undefined) return;
     const n = this.scheduler.due(now, this.registry.open, this.circuits?.available ?? Number.POSITIVE_INFINITY);
     this.stats.counters[Counter.CallsRefusedByLimit] = this.scheduler.refused;
+    this.stats.counters[Counter.CallsNotStarted] = this.scheduler.notStarted;
     for (let i = 0; i < n; i++) {
       // -tdmmap: the scheduler only starts calls there are free circuits for.
       const circuit = this.circuits?.take() ?? -1;
@@ -262,6 +267,13 @@ export class Engine implements CallHost, TransportHandler {
     if (this.registry.isDead(msg.callId)) {
       this.stats.count(Counter.DeadCallMsgs);
       this.traceError?.(`Dead call ${msg.callId}, received '${raw}'`);
+      const replay = this.registry.replayOf(msg.callId);
+      if (replay !== undefined && isRetransmissionOf(msg, replay.answered)) {
+        if (this.traceMessage !== undefined) this.traceMessage(true, replay.answer, this.endpointName(endpoint), hostPort(replay.address, replay.port));
+        endpoint.send(replay.answer, replay.port, replay.address);
+        this.stats.step(replay.answerIndex, StepCounter.retrans);
+        this.stats.count(Counter.Retransmissions);
+      }
       return;
     }
     if (this.acceptsNewCall(msg)) {
@@ -279,6 +291,12 @@ export class Engine implements CallHost, TransportHandler {
   private acceptsNewCall(msg: SipMessage): boolean {
     return this.scenario.serverMode && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted
       && msg.status === 0 && msg.method === this.scenario.firstRequest;
+  }
+
+  onSocketLimit(sockets: number, error: Error): void {
+    const text = `-t un: no socket for a new call after ${sockets} (${(error as NodeJS.ErrnoException).code ?? error.message}: the file descriptor limit, see ulimit -n); new calls share the main socket`;
+    this.traceError?.(text);
+    this.hooks.log('warning', text);
   }
 
   onSendError(error: Error): void {
@@ -300,9 +318,16 @@ export class Engine implements CallHost, TransportHandler {
     this.scheduler.resume(this.clock());
   }
 
-  /** Stops creating calls; the run ends when the open calls have ended. */
-  stopGracefully(): void {
+  /**
+   * Stops creating calls; the run ends when the open calls have ended, or are hung up after the longest
+   * a step may wait (drainMs), so a call waiting for a message that never comes cannot hold the run.
+   */
+  stopGracefully(): number {
+    const wait = drainMs(this.scenario, this.settings);
+    if (this.stopping) return wait;
     this.stopping = true;
+    this.drainUntil = this.clock() + wait;
+    return wait;
   }
 
   /** Ends the run now: open calls are aborted (counted apart from failures). */
@@ -324,7 +349,7 @@ export class Engine implements CallHost, TransportHandler {
     call.ended = true;
     this.wheel.cancel(call.retransTimer);
     this.wheel.cancel(call.stepTimer);
-    this.registry.remove(call, now);
+    this.registry.remove(call, now, replayOf(call));
     this.transport?.release(call.endpoint);
     this.stats.openCalls--;
     this.freeUsers.push(call.userId);
@@ -332,15 +357,20 @@ export class Engine implements CallHost, TransportHandler {
     if (call.circuit >= 0) this.circuits?.give(call.circuit);
   }
 
-  private end(reason: EndReason): void {
-    if (this.endReason !== undefined) return;
-    this.endReason = reason;
-    const now = this.clock();
+  /** Ends every open call, counted as aborted; hung up with BYE or CANCEL unless the run timed out. */
+  private dropOpenCalls(now: number, hangUpCalls = true): void {
     for (const call of this.registry.openCalls()) {
+      if (hangUpCalls) hangUp(this, call);
       this.release(call, now);
       this.stats.count(Counter.AbortedCalls);
       this.giveEvidence(call, 'Aborted', now);
     }
+  }
+
+  private end(reason: EndReason): void {
+    if (this.endReason !== undefined) return;
+    this.endReason = reason;
+    this.dropOpenCalls(this.clock(), reason === 'aborted');
     if (this.ticker !== undefined) clearInterval(this.ticker);
     const t = this.transport;
     void (t === undefined ? Promise.resolve() : t.close()).then(() => this.resolveDone(reason));
@@ -348,3 +378,22 @@ export class Engine implements CallHost, TransportHandler {
 }
 
 const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
+
+/** An ended call that last answered a request keeps that answer for the request's retransmissions. */
+function replayOf(call: CallState): DeadReplay | undefined {
+  const answered = call.answered;
+  if (answered === undefined || answered.status !== 0 || answered.method === 'ACK' || call.unanswered || call.answeredIndex !== call.lastRecvIndex) return undefined;
+  return { answered, answer: call.answer, answerIndex: call.answerIndex, address: call.remoteAddress, port: call.remotePort };
+}
+
+/**
+ * The longest a call may legitimately wait for a message: the largest step timeout or -recv_timeout, else
+ * 64·T1 (RFC 3261 §17.1.1.2 timer B, §17.1.2.2 timer F; T1 the largest retrans, 500 ms by default), when a
+ * UDP transaction gives up.
+ */
+function drainMs(scenario: CompiledScenario, settings: CallSettings): number {
+  let longest = settings.recvTimeoutMs;
+  let t1 = 0;
+  for (const step of scenario.steps) { longest = Math.max(longest, step.timeoutMs); t1 = Math.max(t1, step.retransMs); }
+  return longest > 0 ? longest : 64 * (t1 > 0 ? t1 : 500);
+}

@@ -103,7 +103,18 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
   if (method !== '' && method !== 'ACK' && !call.pending.includes(method)) call.pending.push(method);
   call.lastSent = raw;
   call.lastSentIndex = index;
-  call.lastSentIsInvite = method === 'INVITE';
+  if (call.unanswered) {
+    call.unanswered = false;
+    call.answered = call.lastRecv;
+    call.answeredIndex = call.lastRecvIndex;
+    call.answer = raw;
+    call.answerIndex = index;
+  } else if (call.answered?.status === 0 && method === '') {
+    // RFC 3261 §17.2.1 and RFC 6026 §7.1: a repeated request gets the latest response sent to it (the 200
+    // after the 180), not the first; SIPp resends the 180, which a UAC that has its 200 takes as unexpected.
+    call.answer = raw;
+    call.answerIndex = index;
+  }
   if (step.startTxn >= 0) {
     const parsed = parseMessage(raw);
     if (parsed.ok) { call.txnCseq[step.startTxn] = parsed.msg.cseq; call.txnMethod[step.startTxn] = parsed.msg.cseqMethod; }
@@ -151,6 +162,7 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   host.stats.step(at, StepCounter.recv);
   call.lastRecv = msg;
   call.lastRecvIndex = at;
+  call.unanswered = true;
   const tag = msg.status === 0 ? msg.fromTag : msg.toTag;
   if (tag !== '') call.peerTagParam = `;tag=${tag}`;
   if (msg.status >= 200) {
@@ -170,15 +182,15 @@ const AUTO_ANSWERED = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);
 
 /** What SIPp does with a message that is not the expected one. */
 function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
-  const last = call.lastRecv;
-  if (last !== undefined && isRetransmissionOf(msg, last)) {
-    // SIPp compat: the peer repeated the last message, so it missed our answer: send the last message again.
-    host.stats.step(call.lastRecvIndex, StepCounter.retrans);
-    if (call.lastSent !== '' && call.lastSentIndex >= 0) {
-      host.send(call, call.lastSent);
-      host.stats.step(call.lastSentIndex, StepCounter.retrans);
-      host.stats.count(Counter.Retransmissions);
-    }
+  const answered = call.answered;
+  if (answered !== undefined && isRetransmissionOf(msg, answered)) {
+    // The peer repeated a message we answered, so it missed the answer: send that answer again. Not the last
+    // message sent: after 200 (INVITE) → ACK → BYE, a repeated 200 wants the ACK (RFC 3261 §13.2.2.4).
+    // SIPp compat: a repeated response gets the first message sent after it, whatever it is.
+    host.stats.step(call.answeredIndex, StepCounter.retrans);
+    host.send(call, call.answer);
+    host.stats.step(call.answerIndex, StepCounter.retrans);
+    host.stats.count(Counter.Retransmissions);
     return;
   }
   const earlier = findBackward(host.scenario.steps, call.stepIndex, msg);
@@ -229,30 +241,34 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   abort(host, call, Failure.FailedUnexpectedMessage);
 }
 
-/**
- * Ends a failed call; with the "bye" behaviour, first releases what the peer holds: CANCEL for an INVITE
- * that had only a provisional response (RFC 3261 §9.1), BYE for a confirmed dialog (§15).
- */
+/** Ends a failed call, first releasing what the peer holds (see hangUp). */
 function abort(host: CallHost, call: CallState, reason: number): void {
-  if (host.settings.behaviors.bye && call.lastInviteRaw !== '' && !call.byeSent) {
-    const parsed = parseMessage(call.lastInviteRaw);
-    if (parsed.ok) {
-      if (call.dialogConfirmed) {
-        call.cseq++;
-        // RFC 3261 §12.1.2: the remote target and route set come from the 2xx, recorded by rrs or not.
-        const ok = call.inviteOk;
-        const contact = ok === undefined ? undefined : headerValue(ok, 'contact');
-        const rr = ok === undefined ? [] : headerValues(ok, 'record-route').reverse();
-        host.send(call, buildBye(parsed.msg, {
-          peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.number}-${call.cseq}`,
-          remoteTarget: contact === undefined ? call.nextUrl : uriOf(contact), routes: rr.length > 0 ? `Route: ${rr.join(', ')}` : call.routes,
-        }));
-      } else if (call.inviteProvisional) {
-        host.send(call, buildCancel(parsed.msg));
-      }
-    }
-  }
+  hangUp(host, call);
   host.finish(call, reason);
+}
+
+/**
+ * With the "bye" behaviour, releases what the peer holds for a call about to be dropped: CANCEL for an
+ * INVITE that had only a provisional response (RFC 3261 §9.1), BYE for a confirmed dialog (§15).
+ */
+export function hangUp(host: CallHost, call: CallState): void {
+  if (!host.settings.behaviors.bye || call.lastInviteRaw === '' || call.byeSent) return;
+  const parsed = parseMessage(call.lastInviteRaw);
+  if (!parsed.ok) return;
+  if (call.dialogConfirmed) {
+    call.cseq++;
+    call.byeSent = true;
+    // RFC 3261 §12.1.2: the remote target and route set come from the 2xx, recorded by rrs or not.
+    const ok = call.inviteOk;
+    const contact = ok === undefined ? undefined : headerValue(ok, 'contact');
+    const rr = ok === undefined ? [] : headerValues(ok, 'record-route').reverse();
+    host.send(call, buildBye(parsed.msg, {
+      peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.number}-${call.cseq}`,
+      remoteTarget: contact === undefined ? call.nextUrl : uriOf(contact), routes: rr.length > 0 ? `Route: ${rr.join(', ')}` : call.routes,
+    }));
+  } else if (call.inviteProvisional) {
+    host.send(call, buildCancel(parsed.msg));
+  }
 }
 
 /** RFC 3261 §12.1.1 / §12.1.2: the route set from Record-Route (reversed at the UAC) and the remote target. */

@@ -3,10 +3,25 @@
  * are absorbed and counted instead of being taken for new calls or unexpected messages.
  */
 import type { CallState } from './call.js';
+import type { SipMessage } from '../sip/message.js';
+
+/**
+ * What an ended call that last answered a request keeps, so that the peer's retransmission of that request
+ * still gets the answer: RFC 3261 §17.2.2, a non-INVITE server transaction stays Completed for Timer J
+ * (64·T1) and resends its final response. Without it a lost 200 (BYE) fails the peer's call.
+ */
+export interface DeadReplay {
+  readonly answered: SipMessage;
+  readonly answer: string;
+  readonly answerIndex: number;
+  readonly address: string;
+  readonly port: number;
+}
 
 export class CallRegistry {
   private readonly calls = new Map<string, CallState>();
   private readonly tombstones = new Map<string, number>();
+  private readonly replays = new Map<string, DeadReplay>();
   /** Tombstones in expiry order (deadcall_wait is one value, so insertion order is expiry order). */
   private readonly expiryIds: string[] = [];
   private readonly expiryAt: number[] = [];
@@ -31,14 +46,20 @@ export class CallRegistry {
     return this.tombstones.has(callId);
   }
 
+  replayOf(callId: string): DeadReplay | undefined {
+    return this.replays.get(callId);
+  }
+
   add(call: CallState): void {
     this.calls.set(call.callId, call);
   }
 
-  remove(call: CallState, nowMs: number): void {
+  remove(call: CallState, nowMs: number, replay: DeadReplay | undefined): void {
     this.calls.delete(call.callId);
     if (this.deadcallWaitMs <= 0) return;
     this.tombstones.set(call.callId, nowMs + this.deadcallWaitMs);
+    if (replay !== undefined) this.replays.set(call.callId, replay);
+    else this.replays.delete(call.callId);
     this.expiryIds.push(call.callId);
     this.expiryAt.push(nowMs + this.deadcallWaitMs);
   }
@@ -48,7 +69,7 @@ export class CallRegistry {
     let h = this.expiryHead;
     while (h < this.expiryIds.length && (this.expiryAt[h] ?? 0) <= nowMs) {
       const id = this.expiryIds[h] as string;
-      if ((this.tombstones.get(id) ?? 0) <= nowMs) this.tombstones.delete(id);
+      if ((this.tombstones.get(id) ?? 0) <= nowMs) { this.tombstones.delete(id); this.replays.delete(id); }
       h++;
     }
     this.expiryHead = h;

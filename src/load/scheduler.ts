@@ -1,6 +1,9 @@
 /**
  * Decides how many calls start now: -r/-rp (rate), -l (open-call cap), -m (total), pause/resume.
  * Starts refused by -l are counted, not queued, so the rate never bursts to catch up after a stall.
+ * A machine that cannot keep the rate falls behind; past a second's worth of calls the starts it missed
+ * are counted as not started and dropped from the schedule, instead of a backlog that grows for ever and
+ * then bursts: the run goes on at what the machine can do, and says so.
  */
 import { callsDue } from './rate.js';
 
@@ -29,6 +32,10 @@ export class Scheduler {
   private paused = false;
   created = 0;
   refused = 0;
+  /** Starts dropped because the run fell more than a second behind the rate. */
+  notStarted = 0;
+  /** Calls due but not started yet at the last turn. */
+  behind = 0;
 
   constructor(o: SchedulerOptions, nowMs: number) {
     this.rate = o.rate;
@@ -82,7 +89,15 @@ export class Scheduler {
       return n;
     }
     let n = callsDue(this.rate, this.periodMs, nowMs - this.changeAtMs) - this.startedSinceChange;
-    if (n <= 0) return 0;
+    if (n <= 0) { this.behind = 0; return 0; }
+    const slack = Math.max(MAX_STARTS_PER_TURN, Math.ceil((this.rate * 1000) / Math.max(1, this.periodMs)));
+    if (n > slack) {
+      // Dropped from the schedule, not from -m: a run with -m still makes its calls, later.
+      this.notStarted += n - slack;
+      this.startedSinceChange += n - slack;
+      n = slack;
+    }
+    this.behind = Math.max(0, n - MAX_STARTS_PER_TURN);
     n = Math.min(n, MAX_STARTS_PER_TURN);
     if (this.maxCalls > 0) n = Math.min(n, this.maxCalls - this.created);
     let start = Math.min(n, room);

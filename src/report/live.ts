@@ -19,7 +19,7 @@ const PROGRESS_MIN_MS = 2000;
 
 export function renderProgress(s: StatsSnapshot, src: LiveSource): string {
   const c = s.counters;
-  return `[${(s.elapsedMs / 1000).toFixed(1)}s] ${src.scenario.name}: ${c.CallsCreated} created, ${s.openCalls} open, ${c.SuccessfulCalls} successful, ${c.FailedCalls} failed, ${c.Retransmissions} retrans`;
+  return `[${(s.elapsedMs / 1000).toFixed(1)}s] ${src.scenario.name}: ${c.CallsCreated} created, ${s.openCalls} open, ${c.SuccessfulCalls} successful, ${c.FailedCalls} failed, ${c.Retransmissions} retrans${c.CallsNotStarted > 0 ? `, ${c.CallsNotStarted} not started (behind rate)` : ''}`;
 }
 
 export interface Live {

@@ -57,6 +57,7 @@ export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
   lines.push(`  ${`${c.DeadCallMsgs} dead call msg (discarded)`.padEnd(38)}${c.OutOfCallMsgs} out-of-call msg (discarded)`);
   lines.push(`  ${`${c.Retransmissions} retransmissions`.padEnd(38)}${c.SendErrors} send errors, ${c.BadMessages} bad messages`);
   if (c.CallsRefusedByLimit > 0) lines.push(`  ${c.CallsRefusedByLimit} call starts refused by the -l limit`);
+  if (c.CallsNotStarted > 0) lines.push(`  ${c.CallsNotStarted} call starts skipped: this machine fell over 1 s behind the rate asked for`);
   lines.push('');
   lines.push('                                 Messages  Retrans   Timeout   Unexpected-Msg');
   src.scenario.steps.forEach((st, i) => {

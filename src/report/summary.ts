@@ -16,7 +16,7 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
   totals.push(
     ['Created', c.CallsCreated], ['Successful', c.SuccessfulCalls], ['Failed', c.FailedCalls],
     ['Aborted at end of run', c.AbortedCalls], ['Call rate (created/s)', secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0'],
-    ['Retransmissions', c.Retransmissions], ['Refused by -l', c.CallsRefusedByLimit],
+    ['Retransmissions', c.Retransmissions], ['Refused by -l', c.CallsRefusedByLimit], ['Not started (behind rate)', c.CallsNotStarted],
     ['Out-of-call messages', c.OutOfCallMsgs], ['Dead-call messages', c.DeadCallMsgs],
     ['Unparsable messages', c.BadMessages], ['Send errors', c.SendErrors],
   );

@@ -17,6 +17,7 @@ export const COUNTERS = [
   'BadMessages',
   'SendErrors',
   'CallsRefusedByLimit',
+  'CallsNotStarted',
   'AutoAnswered',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];

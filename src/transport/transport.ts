@@ -12,6 +12,8 @@ export interface Endpoint {
 export interface TransportHandler {
   onMessage(raw: string, address: string, port: number, endpoint: Endpoint): void;
   onSendError(error: Error): void;
+  /** -t un could not open a socket for a call (file descriptors exhausted): said once per run. */
+  onSocketLimit(sockets: number, error: Error): void;
 }
 
 /** RFC 3261 §17.1.1.2: retransmit only over unreliable transports. */

@@ -55,6 +55,8 @@ export class UdpTransport implements Transport {
   readonly reliable = false;
   private readonly free: UdpEndpoint[] = [];
   private readonly all: UdpEndpoint[] = [];
+  /** Set when the system refused a socket (EMFILE, ENFILE): later calls share the main socket. */
+  private atLimit = false;
 
   private constructor(readonly main: UdpEndpoint, private readonly perCall: boolean, private readonly handler: TransportHandler) {
     this.all.push(main);
@@ -79,8 +81,21 @@ export class UdpTransport implements Transport {
     if (!this.perCall) { ready(this.main); return; }
     const ep = this.free.pop();
     if (ep !== undefined) { ready(ep); return; }
+    if (this.atLimit) { ready(this.main); return; }
     openSocket(this.main.localAddress, 0, this.handler, (err, opened) => {
-      if (err !== undefined) { this.handler.onSendError(err); ready(this.main); return; }
+      if (err !== undefined) {
+        // Out of file descriptors: the run goes on with the sockets it has, the main one for new calls,
+        // rather than failing calls or retrying a bind for each.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EMFILE' || code === 'ENFILE') {
+          if (!this.atLimit) this.handler.onSocketLimit(this.all.length, err);
+          this.atLimit = true;
+        } else {
+          this.handler.onSendError(err);
+        }
+        ready(this.main);
+        return;
+      }
       this.all.push(opened);
       ready(opened);
     });
