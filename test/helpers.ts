@@ -227,3 +227,8 @@ export function responseTo(request: string, status: string, toTag: string, extra
   const h = (name: string): string => headerLine(request, name);
   return `SIP/2.0 ${status}\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')};tag=${toTag}\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\n${extraHeaders}Content-Length: ${body.length}\r\n\r\n${body}`;
 }
+
+/** The counters of a --json report. */
+export function countersOf(file: string): Record<string, number> {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { counters: Record<string, number> }).counters;
+}

@@ -3,14 +3,12 @@
  * The run goes on, counts what it could not do, and says so.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, run, sipts, startSiptsUas } from '../helpers.js';
+import { BIN, countersOf, run, sipts, startSiptsUas } from '../helpers.js';
 
-type Counters = Record<string, number>;
-const countersOf = (file: string): Counters => (JSON.parse(readFileSync(file, 'utf8')) as { counters: Counters }).counters;
 
 test('a rate beyond what the machine can do: the run goes on, the starts it cannot make are counted and shown', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-overload-'));

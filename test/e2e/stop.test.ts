@@ -7,10 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sipts, startSiptsUas, waitForOutput } from '../helpers.js';
+import { countersOf, sipts, startSiptsUas, waitForOutput } from '../helpers.js';
 
-type Counters = Record<string, number>;
-const countersOf = (file: string): Counters => (JSON.parse(readFileSync(file, 'utf8')) as { counters: Counters }).counters;
 
 /** The stat file's last row, by column name. */
 function lastStatRow(file: string): Record<string, string> {

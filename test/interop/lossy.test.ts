@@ -21,7 +21,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sipp, sippAvailable, sipts, startSippUas, startSiptsUas } from '../helpers.js';
+import { countersOf, sipp, sippAvailable, sipts, startSippUas, startSiptsUas } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 
@@ -60,8 +60,6 @@ async function lossyRelay(serverPort: number, chaos: Chaos, seed: number): Promi
   return { port: socket.address().port, stats, close: () => { for (const t of timers) clearTimeout(t); socket.close(); } };
 }
 
-type Counters = Record<string, number>;
-const countersOf = (file: string): Counters => (JSON.parse(readFileSync(file, 'utf8')) as { counters: Counters }).counters;
 const UAC = (target: string, json: string, extra: readonly string[] = []): string[] =>
   ['-sn', 'uac', target, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-r', '100', '-m', '1000', '-recv_timeout', '20000', '--json', json, ...extra];
 
