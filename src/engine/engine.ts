@@ -18,7 +18,6 @@ import type { InjectionStore } from '../data/injection.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
 import { awaitedStep, hangUp, onTimer, receive, runCall } from './interpreter.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
-import { isRetransmissionOf } from './matcher.js';
 import { TimerWheel } from './timer-wheel.js';
 
 export interface EngineConfig {
@@ -268,7 +267,7 @@ export class Engine implements CallHost, TransportHandler {
       this.stats.count(Counter.DeadCallMsgs);
       this.traceError?.(`Dead call ${msg.callId}, received '${raw}'`);
       const replay = this.registry.replayOf(msg.callId);
-      if (replay !== undefined && isRetransmissionOf(msg, replay.answered)) {
+      if (replay !== undefined && msg.status === 0 && msg.method === replay.method && msg.cseq === replay.cseq && msg.branch === replay.branch) {
         if (this.traceMessage !== undefined) this.traceMessage(true, replay.answer, this.endpointName(endpoint), hostPort(replay.address, replay.port));
         endpoint.send(replay.answer, replay.port, replay.address);
         this.stats.step(replay.answerIndex, StepCounter.retrans);
@@ -383,7 +382,9 @@ const hostPort = (address: string, port: number): string => (address.includes(':
 function replayOf(call: CallState): DeadReplay | undefined {
   const answered = call.answered;
   if (answered === undefined || answered.status !== 0 || answered.method === 'ACK' || call.unanswered || call.answeredIndex !== call.lastRecvIndex) return undefined;
-  return { answered, answer: call.answer, answerIndex: call.answerIndex, address: call.remoteAddress, port: call.remotePort };
+  // The branch is copied out: as a slice of the request it would keep the whole request alive for
+  // -deadcall_wait, a kilobyte or so per ended call.
+  return { method: answered.method, cseq: answered.cseq, branch: ` ${answered.branch}`.slice(1), answer: call.answer, answerIndex: call.answerIndex, address: call.remoteAddress, port: call.remotePort };
 }
 
 /**

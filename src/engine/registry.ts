@@ -3,7 +3,6 @@
  * are absorbed and counted instead of being taken for new calls or unexpected messages.
  */
 import type { CallState } from './call.js';
-import type { SipMessage } from '../sip/message.js';
 
 /**
  * What an ended call that last answered a request keeps, so that the peer's retransmission of that request
@@ -11,7 +10,10 @@ import type { SipMessage } from '../sip/message.js';
  * (64·T1) and resends its final response. Without it a lost 200 (BYE) fails the peer's call.
  */
 export interface DeadReplay {
-  readonly answered: SipMessage;
+  /** The request answered (a response never is: see replayOf), by what identifies its retransmissions. */
+  readonly method: string;
+  readonly cseq: number;
+  readonly branch: string;
   readonly answer: string;
   readonly answerIndex: number;
   readonly address: string;
