@@ -103,6 +103,7 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
   if (method !== '' && method !== 'ACK' && !call.pending.includes(method)) call.pending.push(method);
   call.lastSent = raw;
   call.lastSentIndex = index;
+  call.lastSentIsInvite = method === 'INVITE';
   if (call.unanswered) {
     call.unanswered = false;
     call.answered = call.lastRecv;

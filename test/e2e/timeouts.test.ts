@@ -24,15 +24,19 @@ test('a silent peer: -max_retrans and -recv_timeout fail calls with their reason
   const port = await silent.open();
   t.after(() => silent.close());
   const target = `127.0.0.1:${port}`;
-  const [retrans, recv, whole] = await Promise.all([
+  const [retrans, inviteOnly, recv, whole] = await Promise.all([
     // INVITE timer A: 0.5 + 1 s of retransmissions, then 2 s for the last: 3.5 s.
     timed(['-sn', 'uac', target, '-r', '10', '-m', '3', '-max_retrans', '2']),
+    // The INVITE has its own limit.
+    timed(['-sn', 'uac', target, '-r', '10', '-m', '3', '-max_invite_retrans', '1', '-max_non_invite_retrans', '4']),
     timed(['-sn', 'uac', target, '-r', '10', '-m', '3', '-recv_timeout', '1s']),
     timed(['-sn', 'uac', target, '-r', '10', '-timeout', '2s']),
   ]);
   assert.equal(retrans.code, 1);
   assert.deepEqual([retrans.report.failures['FailedMaxUDPRetrans'], retrans.report.counters['Retransmissions']], [3, 6]);
   assert.ok(retrans.ms > 3400 && retrans.ms < 9000, `${retrans.ms} ms`);
+  assert.deepEqual([inviteOnly.report.failures['FailedMaxUDPRetrans'], inviteOnly.report.counters['Retransmissions']], [3, 3]);
+  assert.ok(inviteOnly.ms > 1400 && inviteOnly.ms < 6000, `${inviteOnly.ms} ms`);
   assert.equal(recv.code, 1);
   assert.equal(recv.report.failures['FailedTimeoutOnRecv'], 3);
   assert.ok(recv.ms > 1000 && recv.ms < 6000, `${recv.ms} ms`);
