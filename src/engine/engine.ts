@@ -17,6 +17,7 @@ import { formatVar, type VarValue } from '../scenario/template.js';
 import type { InjectionStore } from '../data/injection.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
 import { awaitedStep, hangUp, onTimer, receive, runCall } from './interpreter.js';
+import { isRetransmissionOf } from './matcher.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
 
@@ -267,7 +268,7 @@ export class Engine implements CallHost, TransportHandler {
       this.stats.count(Counter.DeadCallMsgs);
       this.traceError?.(`Dead call ${msg.callId}, received '${raw}'`);
       const replay = this.registry.replayOf(msg.callId);
-      if (replay !== undefined && msg.status === 0 && msg.method === replay.method && msg.cseq === replay.cseq && msg.branch === replay.branch) {
+      if (replay !== undefined && isRetransmissionOf(msg, replay)) {
         if (this.traceMessage !== undefined) this.traceMessage(true, replay.answer, this.endpointName(endpoint), hostPort(replay.address, replay.port));
         endpoint.send(replay.answer, replay.port, replay.address);
         this.stats.step(replay.answerIndex, StepCounter.retrans);
@@ -384,7 +385,10 @@ function replayOf(call: CallState): DeadReplay | undefined {
   if (answered === undefined || answered.status !== 0 || answered.method === 'ACK' || call.unanswered || call.answeredIndex !== call.lastRecvIndex) return undefined;
   // The branch is copied out: as a slice of the request it would keep the whole request alive for
   // -deadcall_wait, a kilobyte or so per ended call.
-  return { method: answered.method, cseq: answered.cseq, branch: ` ${answered.branch}`.slice(1), answer: call.answer, answerIndex: call.answerIndex, address: call.remoteAddress, port: call.remotePort };
+  return {
+    status: 0, method: answered.method, cseq: answered.cseq, cseqMethod: answered.cseqMethod, branch: ` ${answered.branch}`.slice(1),
+    answer: call.answer, answerIndex: call.answerIndex, address: call.remoteAddress, port: call.remotePort,
+  };
 }
 
 /**

@@ -42,7 +42,10 @@ export function findBackward(steps: readonly CompiledStep[], from: number, msg: 
   return -1;
 }
 
+/** What tells a message's retransmissions: its transaction (CSeq, method, top Via branch) and kind. */
+export type RetransKey = Pick<SipMessage, 'status' | 'method' | 'cseq' | 'cseqMethod' | 'branch'>;
+
 /** Same transaction and same message: a retransmission of `b` (SIPp compares the last received message). */
-export function isRetransmissionOf(a: SipMessage, b: SipMessage): boolean {
+export function isRetransmissionOf(a: SipMessage, b: RetransKey): boolean {
   return a.status === b.status && a.cseq === b.cseq && a.cseqMethod === b.cseqMethod && a.method === b.method && a.branch === b.branch;
 }

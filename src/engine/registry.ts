@@ -3,17 +3,14 @@
  * are absorbed and counted instead of being taken for new calls or unexpected messages.
  */
 import type { CallState } from './call.js';
+import type { RetransKey } from './matcher.js';
 
 /**
  * What an ended call that last answered a request keeps, so that the peer's retransmission of that request
  * still gets the answer: RFC 3261 §17.2.2, a non-INVITE server transaction stays Completed for Timer J
  * (64·T1) and resends its final response. Without it a lost 200 (BYE) fails the peer's call.
  */
-export interface DeadReplay {
-  /** The request answered (a response never is: see replayOf), by what identifies its retransmissions. */
-  readonly method: string;
-  readonly cseq: number;
-  readonly branch: string;
+export interface DeadReplay extends RetransKey {
   readonly answer: string;
   readonly answerIndex: number;
   readonly address: string;
