@@ -294,9 +294,8 @@ export class Engine implements CallHost, TransportHandler {
   }
 
   onSocketLimit(sockets: number, error: Error): void {
-    const text = `-t un: no socket for a new call after ${sockets} (${(error as NodeJS.ErrnoException).code ?? error.message}: the file descriptor limit, see ulimit -n); new calls share the main socket`;
-    this.traceError?.(text);
-    this.hooks.log('warning', text);
+    // The CLI's log hook prints warnings and writes them to the error trace too.
+    this.hooks.log('warning', `-t un: no socket for a new call after ${sockets} (${(error as NodeJS.ErrnoException).code ?? error.message}: the file descriptor limit, see ulimit -n); new calls share the main socket`);
   }
 
   onSendError(error: Error): void {
