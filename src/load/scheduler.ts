@@ -34,8 +34,6 @@ export class Scheduler {
   refused = 0;
   /** Starts dropped because the run fell more than a second behind the rate. */
   notStarted = 0;
-  /** Calls due but not started yet at the last turn. */
-  behind = 0;
 
   constructor(o: SchedulerOptions, nowMs: number) {
     this.rate = o.rate;
@@ -89,7 +87,7 @@ export class Scheduler {
       return n;
     }
     let n = callsDue(this.rate, this.periodMs, nowMs - this.changeAtMs) - this.startedSinceChange;
-    if (n <= 0) { this.behind = 0; return 0; }
+    if (n <= 0) return 0;
     const slack = Math.max(MAX_STARTS_PER_TURN, Math.ceil((this.rate * 1000) / Math.max(1, this.periodMs)));
     if (n > slack) {
       // Dropped from the schedule, not from -m: a run with -m still makes its calls, later.
@@ -97,7 +95,6 @@ export class Scheduler {
       this.startedSinceChange += n - slack;
       n = slack;
     }
-    this.behind = Math.max(0, n - MAX_STARTS_PER_TURN);
     n = Math.min(n, MAX_STARTS_PER_TURN);
     if (this.maxCalls > 0) n = Math.min(n, this.maxCalls - this.created);
     let start = Math.min(n, room);
