@@ -232,3 +232,11 @@ export function responseTo(request: string, status: string, toTag: string, extra
 export function countersOf(file: string): Record<string, number> {
   return (JSON.parse(readFileSync(file, 'utf8')) as { counters: Record<string, number> }).counters;
 }
+
+/** The last row of a SIPp-style ';'-separated file (stat, counts), by column name. */
+export function lastCsvRow(file: string): Record<string, string> {
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  const head = (lines[0] ?? '').split(';');
+  const last = (lines.at(-1) ?? '').split(';');
+  return Object.fromEntries(head.map((h, i) => [h, last[i] ?? '']));
+}
