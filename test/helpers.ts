@@ -32,7 +32,7 @@ export function engineConfig(scenario: CompiledScenario, over: Partial<EngineCon
 }
 
 export function startLocal(config: EngineConfig): ReturnType<typeof startEngine> {
-  return startEngine(config, { bindAddress: '127.0.0.1', ports: [0], perCallSocket: false });
+  return startEngine(config, { bindAddress: '127.0.0.1', ports: [0], perCallSocket: false, socketBufferBytes: 4 << 20 });
 }
 
 /** A free UDP port on 127.0.0.1 (for programs that need a port number up front). */

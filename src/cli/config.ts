@@ -19,6 +19,8 @@ export interface RunConfig {
   readonly localIp: string;
   readonly localPorts: readonly number[];
   readonly perCallSocket: boolean;
+  /** -buff_size: SO_RCVBUF and SO_SNDBUF of every socket. */
+  readonly socketBufferBytes: number;
   readonly mediaIp: string;
   readonly mediaPort: number;
   readonly service: string;
@@ -198,6 +200,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     // SIPp compat: without -p, take 5060 when it is free, else any free port.
     localPorts: port !== undefined ? [port] : [5060, 0],
     perCallSocket: str('t') === 'un',
+    socketBufferBytes: int('buff_size', 1024),
     mediaIp: mi ?? localIp,
     mediaPort: int('mp', 0, 65535),
     service: str('s') ?? 'service',

@@ -83,7 +83,7 @@ async function run(config: RunConfig): Promise<number> {
   let localPort: number;
   try {
     ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), {
-      bindAddress: config.bindAddress, ports: config.localPorts, perCallSocket: config.perCallSocket,
+      bindAddress: config.bindAddress, ports: config.localPorts, perCallSocket: config.perCallSocket, socketBufferBytes: config.socketBufferBytes,
     }, {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.

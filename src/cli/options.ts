@@ -27,6 +27,7 @@ export const OPTIONS = [
   { name: 'i', kind: 'string', arg: 'ip', group: 'Addresses', help: 'Local IP address to bind and to put in messages ([local_ip]).' },
   { name: 'p', kind: 'int', arg: 'port', group: 'Addresses', help: 'Local port ([local_port]). Default: 5060, or any free port if 5060 is taken.' },
   { name: 't', kind: 'choice', arg: 'mode', choices: ['u1', 'un'], default: 'u1', group: 'Addresses', help: 'Transport mode: u1 = one UDP socket for all calls, un = one UDP socket per call.' },
+  { name: 'buff_size', kind: 'int', arg: 'bytes', default: '4194304', group: 'Addresses', help: 'Send and receive buffer of each UDP socket (the system caps it at net.core.rmem_max/wmem_max). SIPp\'s default is 65535, which drops datagrams under bursts.' },
   { name: 'mi', kind: 'string', arg: 'ip', group: 'Addresses', help: 'Media IP address ([media_ip]). Default: the local IP.' },
   { name: 'mp', kind: 'int', arg: 'port', default: '6000', group: 'Addresses', help: 'Media port ([media_port]).' },
   { name: 'r', kind: 'number', arg: 'rate', default: '10', group: 'Call rate', help: 'Calls started per rate period.' },

@@ -8,12 +8,13 @@ export interface NetConfig {
   /** Ports to try in order. */
   readonly ports: readonly number[];
   readonly perCallSocket: boolean;
+  readonly socketBufferBytes: number;
 }
 
 /** Binds (rejects with BindError when it cannot) and starts ticking. */
 export async function startEngine(config: EngineConfig, net: NetConfig, hooks: Partial<EngineHooks> = {}): Promise<{ engine: Engine; localPort: number }> {
   const engine = new Engine(config, hooks);
-  const transport = await UdpTransport.open(net.bindAddress, net.ports, net.perCallSocket, engine.handler);
+  const transport = await UdpTransport.open(net.bindAddress, net.ports, net.perCallSocket, net.socketBufferBytes, engine.handler);
   engine.start(transport);
   return { engine, localPort: transport.main.localPort };
 }

@@ -3,10 +3,9 @@
  * free list, so that a socket is opened once and reused by later calls.
  */
 import dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import dns from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import type { Endpoint, Transport, TransportHandler } from './transport.js';
-
-const BUFFER_BYTES = 4 * 1024 * 1024;
 
 class UdpEndpoint implements Endpoint {
   localAddress = '';
@@ -32,8 +31,22 @@ export class BindError extends Error {
   }
 }
 
-function openSocket(address: string, port: number, handler: TransportHandler, done: (err: Error | undefined, ep: UdpEndpoint) => void): void {
-  const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', recvBufferSize: BUFFER_BYTES, sendBufferSize: BUFFER_BYTES });
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram resolves the destination of every datagram, IP literal or not, through dns.lookup, which answers
+ * on the next tick: a tick and a closure per datagram. Destinations here are IP literals (the remote is
+ * resolved once at start, a peer's address comes from the datagram), answered at once; a name still goes
+ * to dns.lookup.
+ */
+function literalLookup(hostname: string, options: dns.LookupOneOptions | number, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) { callback(null, hostname, family); return; }
+  dns.lookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
+}
+
+function openSocket(address: string, port: number, bufferBytes: number, handler: TransportHandler, done: (err: Error | undefined, ep: UdpEndpoint) => void): void {
+  const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', recvBufferSize: bufferBytes, sendBufferSize: bufferBytes, lookup: literalLookup });
   const ep = new UdpEndpoint(socket, handler);
   let bound = false;
   socket.on('error', (err) => {
@@ -58,17 +71,17 @@ export class UdpTransport implements Transport {
   /** Set when the system refused a socket (EMFILE, ENFILE): later calls share the main socket. */
   private atLimit = false;
 
-  private constructor(readonly main: UdpEndpoint, private readonly perCall: boolean, private readonly handler: TransportHandler) {
+  private constructor(readonly main: UdpEndpoint, private readonly perCall: boolean, private readonly bufferBytes: number, private readonly handler: TransportHandler) {
     this.all.push(main);
   }
 
   /** Binds the main socket. `ports` are tried in order (SIPp compat: without -p, 5060 and then any free port). */
-  static open(address: string, ports: readonly number[], perCall: boolean, handler: TransportHandler): Promise<UdpTransport> {
+  static open(address: string, ports: readonly number[], perCall: boolean, bufferBytes: number, handler: TransportHandler): Promise<UdpTransport> {
     return new Promise((resolve, reject) => {
       const attempt = (i: number): void => {
         const port = ports[i] ?? 0;
-        openSocket(address, port, handler, (err, ep) => {
-          if (err === undefined) resolve(new UdpTransport(ep, perCall, handler));
+        openSocket(address, port, bufferBytes, handler, (err, ep) => {
+          if (err === undefined) resolve(new UdpTransport(ep, perCall, bufferBytes, handler));
           else if (i + 1 < ports.length) attempt(i + 1);
           else reject(new BindError(address, port, err));
         });
@@ -82,7 +95,7 @@ export class UdpTransport implements Transport {
     const ep = this.free.pop();
     if (ep !== undefined) { ready(ep); return; }
     if (this.atLimit) { ready(this.main); return; }
-    openSocket(this.main.localAddress, 0, this.handler, (err, opened) => {
+    openSocket(this.main.localAddress, 0, this.bufferBytes, this.handler, (err, opened) => {
       if (err !== undefined) {
         // Out of file descriptors: the run goes on with the sockets it has, the main one for new calls,
         // rather than failing calls or retrying a bind for each.
@@ -114,8 +127,8 @@ export class UdpTransport implements Transport {
 const DRAIN_LIMIT_MS = 500;
 
 /**
- * dgram resolves the destination before a datagram joins the send queue, even for an IP literal: wait a
- * turn of the event loop first, then until the queue is empty (bounded), then close.
+ * A datagram to a host name waits for dns.lookup before it joins the send queue: wait a turn of the event
+ * loop first, then until the queue is empty (bounded), then close.
  */
 function drainThenClose(socket: dgram.Socket): Promise<void> {
   const until = Date.now() + DRAIN_LIMIT_MS;
