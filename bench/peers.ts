@@ -1,24 +1,33 @@
-/** The answering side of a macro benchmark: SIPp's uas when installed, else sipts's. */
+/** The processes of a macro benchmark: SIPp or sipts, as UAC or UAS, and what the OS says they used. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { BIN as SIPTS, freePort } from '../test/helpers.js';
 
 export { SIPTS };
 
+export type Tool = 'sipp' | 'sipts';
+
 export const sippInstalled = (): boolean => spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error === undefined;
+
+/** The same command line for both tools; sipts also gets `-cp 0` so parallel runs never share a control port. */
+export function spawnTool(tool: Tool, args: readonly string[], cwd: string): ChildProcess {
+  return tool === 'sipp'
+    ? spawn('sipp', [...args, '-nostdin'], { cwd, stdio: 'ignore' })
+    : spawn(process.execPath, [SIPTS, ...args, '-nostdin', '-cp', '0'], { cwd, stdio: 'ignore' });
+}
 
 export interface Peer {
   readonly port: number;
   readonly name: string;
+  readonly process: ChildProcess;
   stop(): void;
 }
 
 /** Starts an answering peer on a free port and waits until it is bound. */
-export async function startUas(tool: 'sipp' | 'sipts', cwd: string): Promise<Peer> {
+export async function startUas(tool: Tool, cwd: string, extra: readonly string[] = []): Promise<Peer> {
   const port = await freePort();
-  const child: ChildProcess = tool === 'sipp'
-    ? spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin'], { cwd, stdio: 'ignore' })
-    : spawn(process.execPath, [SIPTS, '-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), '-nostdin', '-cp', '0'], { cwd, stdio: 'ignore' });
+  const child = spawnTool(tool, ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), ...extra], cwd);
   for (let i = 0; i < 100; i++) {
     const s = dgram.createSocket('udp4');
     const taken = await new Promise<boolean>((r) => { s.once('error', () => r(true)); s.bind(port, '127.0.0.1', () => r(false)); });
@@ -26,8 +35,30 @@ export async function startUas(tool: 'sipp' | 'sipts', cwd: string): Promise<Pee
     if (taken) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
-    port, name: `${tool} -sn uas`,
-    stop: () => { child.kill('SIGKILL'); },
-  };
+  return { port, name: `${tool} -sn uas`, process: child, stop: () => { child.kill('SIGKILL'); } };
 }
+
+/** User + system CPU of a live process in µs, from /proc/PID/stat (every thread, also those that ended). */
+export function cpuUs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1e6 / CLOCK_TICKS);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Peak resident memory of a live process in kB (VmHWM). */
+export function peakRssKb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;

@@ -1,20 +1,88 @@
 /**
- * `npm run bench`: benchmarks, not tests. Installs nothing; uses SIPp when it is installed. Prints a short
- * table and writes bench-result.json in the current folder.
- *   npm run bench                 every benchmark
- *   npm run bench -- reports      only the reporting overhead
- *   npm run bench -- soak         the 10-minute soak (memory over time), only when asked for
+ * `npm run bench`: benchmarks, not tests. Installs nothing; uses SIPp when it is installed, and then every
+ * figure is given as a ratio sipts / SIPp measured in this same run. Prints a short table and writes
+ * bench-result.json in the current folder.
+ *   npm run bench                      micro, cpu, maxrate, memory, accuracy (about 15 minutes)
+ *   npm run bench -- cpu memory        only those parts
+ *   npm run bench -- reports           the reporting overhead (issue 4), only when asked for
+ *   npm run bench -- soak              the 10-minute soak (memory over time), only when asked for
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import { accuracy, cpuPerCall, maxRate, memory, PAIRS, type Accuracy, type CpuFigure, type MaxRate, type MemoryFigure } from './macro.js';
+import { micro } from './micro.js';
+import { sippInstalled } from './peers.js';
 import { reportOverhead } from './report-overhead.js';
 
-const only = process.argv.slice(2);
-const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
-
+const args = process.argv.slice(2);
+const DEFAULT = ['micro', 'cpu', 'maxrate', 'memory', 'accuracy'];
+const wanted = (name: string): boolean => (args.length === 0 ? DEFAULT.includes(name) : args.includes(name));
 const log = (s: string): void => { process.stderr.write(`${s}\n`); };
-const result: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+
+const sipp = sippInstalled();
+const result: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, sipp: sipp ? spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout.match(/SIPp v[\d.]+/)?.[0] ?? 'yes' : 'not installed' };
+const ratios: [string, number][] = [];
+const table = new Table({ head: ['figure', 'sipts', 'SIPp', 'sipts / SIPp'], style: { head: [], border: [] } });
+const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+const row = (figure: string, ours: number, theirs: number, digits = 1): void => {
+  const ratio = ours / theirs;
+  ratios.push([figure, ratio]);
+  table.push([figure, fmt(ours, digits), fmt(theirs, digits), fmt(ratio, 2)]);
+};
+if (!sipp) log('SIPp is not installed (apt-get install sip-tester): only sipts → sipts is measured, and there are no ratios.');
+const pairs = PAIRS.filter(([uac, uas]) => sipp || (uac === 'sipts' && uas === 'sipts'));
+
+if (wanted('micro')) {
+  log('Micro benchmarks (ns per operation, median of 7 rounds)');
+  result['micro'] = await micro(log);
+}
+
+if (wanted('cpu')) {
+  const rates = [1000, 3000, 6000];
+  log(`CPU per call (user + system from /proc, seconds 3 to 8 of 9-s runs), ${rates.join(', ')} calls/s, 2 rounds`);
+  const cpu: CpuFigure[] = await cpuPerCall(pairs, rates, 2, log);
+  result['cpu'] = cpu;
+  const at = (pair: string, rate: number): CpuFigure | undefined => cpu.find((c) => c.pair === pair && c.rate === rate);
+  for (const rate of rates) {
+    row(`UAC CPU µs/call at ${rate}/s (against SIPp's uas)`, at('sipts→sipp', rate)?.uacUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN);
+    row(`UAS CPU µs/call at ${rate}/s (SIPp's uac calling)`, at('sipp→sipts', rate)?.uasUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN);
+    const own = at('sipts→sipts', rate);
+    table.push([`sipts → sipts at ${rate}/s: UAC / UAS µs/call`, `${fmt(own?.uacUsPerCall ?? Number.NaN)} / ${fmt(own?.uasUsPerCall ?? Number.NaN)}`, '', '']);
+  }
+}
+
+if (wanted('maxrate')) {
+  log('Highest rate with every call of a 10-s run successful on both sides (each tool with its default options), rate ×1.25 a step');
+  const found: MaxRate[] = [];
+  for (const [uac, uas] of pairs) found.push(await maxRate(uac, uas, 2000, 1.25, 60_000, [], log));
+  // The same with SIPp given sipts's socket buffers: how much of the difference is the buffer.
+  if (sipp) found.push(await maxRate('sipp', 'sipp', 2000, 1.25, 60_000, ['-buff_size', String(4 << 20)], log));
+  result['maxRate'] = found;
+  const best = (pair: string, i = 0): number => found.filter((f) => f.pair === pair)[i]?.rate ?? Number.NaN;
+  row('Highest clean rate, sipts UAC → SIPp uas (calls/s)', best('sipts→sipp'), best('sipp→sipp'), 0);
+  row('Highest clean rate, SIPp uac → sipts UAS (calls/s)', best('sipp→sipts'), best('sipp→sipp'), 0);
+  row('Highest clean rate, sipts → sipts (calls/s)', best('sipts→sipts'), best('sipp→sipp'), 0);
+  table.push(['SIPp → SIPp with -buff_size 4194304 (calls/s)', '', fmt(best('sipp→sipp', 1), 0), '']);
+}
+
+if (wanted('memory') && sipp) {
+  log('Peak resident memory with 50,000 calls open (5,000 calls/s for 10 s, each held by -d)');
+  const mem: MemoryFigure[] = await memory(50_000, 5000, log);
+  result['memory'] = mem;
+  const rss = (role: string, tool: string): number => (mem.find((m) => m.role === role && m.tool === tool)?.peakRssKb ?? Number.NaN) / 1024;
+  row('Peak RSS, UAC with 50,000 open calls (MiB)', rss('UAC', 'sipts'), rss('UAC', 'sipp'), 0);
+  row('Peak RSS, UAS with 50,000 open calls (MiB)', rss('UAS', 'sipts'), rss('UAS', 'sipp'), 0);
+}
+
+if (wanted('accuracy')) {
+  log('Rate accuracy at -r 5000 (calls placed per second over the 10 s of full rate of a 12-s run)');
+  const acc: Accuracy[] = await accuracy(5000, sipp, log);
+  result['accuracy'] = acc;
+  const of = (pair: string): number => acc.find((a) => a.pair === pair)?.achieved ?? Number.NaN;
+  row('Achieved rate at -r 5000 (calls/s)', of('sipts→sipts'), of('sipp→sipp'));
+}
 
 if (wanted('reports')) {
   log('Reporting overhead: sipts -sn uac, 3000 calls/s for 8 s, without reports / with every report / with -trace_msg');
@@ -23,11 +91,13 @@ if (wanted('reports')) {
   log(`  CPU per call: ${r.plainUsPerCall.toFixed(1)} µs plain, ${r.reportsUsPerCall.toFixed(1)} µs with every report (x${r.reportsRatio.toFixed(3)}), ${r.messagesUsPerCall.toFixed(1)} µs with -trace_msg (x${r.messagesRatio.toFixed(3)})`);
 }
 
-if (only.includes('soak')) {
+if (args.includes('soak')) {
   // A full GC before each sample needs --expose-gc: the soak runs in a child Node with it.
   const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./soak.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   result['soak'] = JSON.parse(r.stdout || 'null') as unknown;
 }
 
+result['ratios'] = Object.fromEntries(ratios);
 writeFileSync('bench-result.json', `${JSON.stringify(result, null, 2)}\n`);
+if (table.length > 0) process.stdout.write(`${table.toString()}\n`);
 log('written: bench-result.json');
