@@ -3,6 +3,7 @@
  * tools with the same command line, the runs alternate between the tools, and results are ratios
  * sipts / SIPp (below 1 is better for CPU and memory, above 1 for the highest rate).
  */
+import { median } from './measure.js';
 import { runPair, type PairResult } from './pair.js';
 import type { Tool } from './peers.js';
 
@@ -10,10 +11,6 @@ import type { Tool } from './peers.js';
 export const PAIRS: readonly (readonly [Tool, Tool])[] = [['sipp', 'sipp'], ['sipts', 'sipp'], ['sipp', 'sipts'], ['sipts', 'sipts']];
 const name = (uac: Tool, uas: Tool): string => `${uac}→${uas}`;
 
-const median = (xs: readonly number[]): number => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : ((s[(s.length - 1) >> 1] ?? 0) + (s[s.length >> 1] ?? 0)) / 2;
-};
 
 export interface CpuFigure {
   readonly pair: string;

@@ -36,3 +36,9 @@ export function measure(command: string, args: readonly string[], cwd: string, t
     });
   });
 }
+
+/** The median of the finite values (NaN when there are none): a run that measured nothing does not count. */
+export function median(xs: readonly number[]): number {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : ((s[(s.length - 1) >> 1] ?? 0) + (s[s.length >> 1] ?? 0)) / 2;
+}

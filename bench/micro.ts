@@ -12,6 +12,7 @@ import { renderTemplate, type RenderContext } from '../src/scenario/template.js'
 import { parseMessage } from '../src/sip/parser.js';
 import { Stats } from '../src/stats/stats.js';
 import { TimerWheel, type TimerNode } from '../src/engine/timer-wheel.js';
+import { median } from './measure.js';
 import { cpuUs } from './peers.js';
 
 export interface MicroResult {
@@ -19,7 +20,6 @@ export interface MicroResult {
   readonly nsPerOp: number;
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
 
 /** Runs `op` n times per round; the first round warms the JIT up and is not counted. */
 function timeIt(name: string, n: number, op: (i: number) => void, rounds = 7): MicroResult {

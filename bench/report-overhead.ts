@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measure } from './measure.js';
+import { measure, median } from './measure.js';
 import { SIPTS, sippInstalled, startUas } from './peers.js';
 
 export interface OverheadResult {
@@ -22,11 +22,6 @@ export interface OverheadResult {
   readonly reportsRatio: number;
   readonly messagesRatio: number;
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : ((s[(s.length - 1) >> 1] ?? 0) + (s[s.length >> 1] ?? 0)) / 2;
-};
 
 export async function reportOverhead(rate: number, seconds: number, rounds: number, log: (s: string) => void): Promise<OverheadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-bench-reports-'));
