@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConfig } from '../src/cli/config.js';
-import { engineConfig } from '../src/cli/engine-config.js';
+import { engineConfig, netConfig } from '../src/cli/engine-config.js';
 import { loadScenario, templateEnv } from '../src/cli/scenario-input.js';
 import { startEngine } from '../src/engine/run.js';
 import { sippInstalled, startUas } from './peers.js';
@@ -31,7 +31,7 @@ export async function soak(minutes: number, rate: number, log: (s: string) => vo
   const peer = await startUas(sippInstalled() ? 'sipp' : 'sipts', dir);
   const config = buildConfig({ sn: 'uac', i: '127.0.0.1', p: '0', r: String(rate) }, [`127.0.0.1:${peer.port}`]);
   const scenario = loadScenario(config, templateEnv(config, process.pid));
-  const { engine } = await startEngine(engineConfig(config, scenario, { address: '127.0.0.1', port: peer.port }, process.pid), { bindAddress: '127.0.0.1', ports: [0], perCallSocket: false, socketBufferBytes: config.socketBufferBytes });
+  const { engine } = await startEngine(engineConfig(config, scenario, { address: '127.0.0.1', port: peer.port }, process.pid), netConfig(config));
   const samples: { s: number; heapMb: number; open: number; dead: number }[] = [];
   const started = Date.now();
   try {

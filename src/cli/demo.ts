@@ -6,16 +6,16 @@ import { startEngine } from '../engine/run.js';
 import { startLive, type LiveOutput } from '../report/live.js';
 import { formatSummary } from '../report/summary.js';
 import type { RunConfig } from './config.js';
-import { engineConfig } from './engine-config.js';
+import { engineConfig, netConfig } from './engine-config.js';
 import { exitCodeFor } from './exit-codes.js';
 import { liveSource } from './live-source.js';
 import { loadScenario, templateEnv } from './scenario-input.js';
 
 export async function runDemo(base: RunConfig, out: LiveOutput, pid: number): Promise<number> {
   const local = '127.0.0.1';
-  const uasConfig: RunConfig = { ...base, scenario: { kind: 'builtin', name: 'uas' }, localIp: local, mediaIp: local, bindAddress: local, maxCalls: 0 };
+  const uasConfig: RunConfig = { ...base, scenario: { kind: 'builtin', name: 'uas' }, localIp: local, mediaIp: local, bindAddress: local, maxCalls: 0, perCallSocket: false };
   const uasScenario = loadScenario(uasConfig, templateEnv(uasConfig, pid));
-  const uas = await startEngine(engineConfig(uasConfig, uasScenario, undefined, pid), { bindAddress: local, ports: [0], perCallSocket: false, socketBufferBytes: uasConfig.socketBufferBytes });
+  const uas = await startEngine(engineConfig(uasConfig, uasScenario, undefined, pid), netConfig(uasConfig, [0]));
 
   // Defaults for the demo unless the user set them: 500 calls at 100 calls/s, each held 1 s.
   const uacConfig: RunConfig = {
@@ -23,7 +23,7 @@ export async function runDemo(base: RunConfig, out: LiveOutput, pid: number): Pr
     maxCalls: base.maxCalls > 0 ? base.maxCalls : 500, rate: base.rate !== 10 ? base.rate : 100, defaultPauseMs: base.defaultPauseMs > 0 ? base.defaultPauseMs : 1000,
   };
   const uacScenario = loadScenario(uacConfig, templateEnv(uacConfig, pid));
-  const uac = await startEngine(engineConfig(uacConfig, uacScenario, { address: local, port: uas.localPort }, pid), { bindAddress: local, ports: [0], perCallSocket: uacConfig.perCallSocket, socketBufferBytes: uacConfig.socketBufferBytes });
+  const uac = await startEngine(engineConfig(uacConfig, uacScenario, { address: local, port: uas.localPort }, pid), netConfig(uacConfig, [0]));
   out.write(`sipts demo: ${uacConfig.maxCalls} calls at ${uacConfig.rate}/s from ${local}:${uac.localPort} to a sipts UAS on ${local}:${uas.localPort}\n`);
 
   const live = startLive(liveSource(uac.engine, uacScenario, uacConfig.ratePeriodMs, `${local}:${uac.localPort}`, `${local}:${uas.localPort}`), out, 1000);

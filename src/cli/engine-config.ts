@@ -1,6 +1,7 @@
 /** RunConfig + compiled scenario → the engine's own configuration. */
 import { InjectionStore } from '../data/injection.js';
 import type { EngineConfig } from '../engine/engine.js';
+import type { NetConfig } from '../engine/run.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { RunConfig } from './config.js';
 
@@ -19,4 +20,9 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
     baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs,
     callIdHost: c.localIp.includes(':') ? `[${c.localIp}]` : c.localIp,
   };
+}
+
+/** RunConfig → the sockets of a run: -i, -p (or the ports given), -t, -buff_size. */
+export function netConfig(c: RunConfig, ports: readonly number[] = c.localPorts): NetConfig {
+  return { bindAddress: c.bindAddress, ports, perCallSocket: c.perCallSocket, socketBufferBytes: c.socketBufferBytes };
 }

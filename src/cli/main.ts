@@ -21,7 +21,7 @@ import { startKeyboard } from './keyboard.js';
 import { liveSource } from './live-source.js';
 import { openTraces, RunReports } from './run-reports.js';
 import { buildProgram } from './program.js';
-import { engineConfig } from './engine-config.js';
+import { engineConfig, netConfig } from './engine-config.js';
 import { loadInjection, loadScenario, templateEnv } from './scenario-input.js';
 
 
@@ -82,9 +82,7 @@ async function run(config: RunConfig): Promise<number> {
   let engine: Engine;
   let localPort: number;
   try {
-    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), {
-      bindAddress: config.bindAddress, ports: config.localPorts, perCallSocket: config.perCallSocket, socketBufferBytes: config.socketBufferBytes,
-    }, {
+    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), netConfig(config), {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
       log: (level, text) => {

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { rewriteArgv } from '../../src/cli/argv.js';
 import { buildConfig } from '../../src/cli/config.js';
 import { UdpTransport } from '../../src/transport/udp-pool.js';
-import type { Socket } from 'node:dgram';
 
 test('two-value options: -key and -set by name (last wins), every -infindex kept, even on one file', () => {
   const args = rewriteArgv(['-key', 'a', '1', '-key', 'a', '2', '-set', 'v', 'x', '-infindex', 'u.csv', '0', '-infindex', 'u.csv', '2']);
@@ -22,7 +21,7 @@ test('-buff_size sets both socket buffers (the kernel doubles what it is given, 
   const none = { onMessage: () => undefined, onSendError: () => undefined, onSocketLimit: () => undefined };
   const t = await UdpTransport.open('127.0.0.1', [0], false, c.socketBufferBytes, none);
   try {
-    const socket = (t.main as unknown as { socket: Socket }).socket;
+    const socket = t.main.socket;
     assert.equal(socket.getRecvBufferSize(), 2 * 65536);
     assert.equal(socket.getSendBufferSize(), 2 * 65536);
   } finally {
