@@ -11,7 +11,6 @@ import type { Tool } from './peers.js';
 export const PAIRS: readonly (readonly [Tool, Tool])[] = [['sipp', 'sipp'], ['sipts', 'sipp'], ['sipp', 'sipts'], ['sipts', 'sipts']];
 const name = (uac: Tool, uas: Tool): string => `${uac}→${uas}`;
 
-
 export interface CpuFigure {
   readonly pair: string;
   readonly rate: number;

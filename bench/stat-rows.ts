@@ -2,7 +2,8 @@
  * Reads the -trace_stat file both tools write (same columns), so every figure of the macro benchmark
  * comes from the tools' own counts and the OS, never from the harness's guess of what a tool did.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { csvRows } from '../test/helpers.js';
 
 export interface StatRow {
   /** CurrentTime, epoch seconds. */
@@ -14,18 +15,11 @@ export interface StatRow {
 
 export function readStatRows(file: string): StatRow[] {
   if (!existsSync(file)) return [];
-  const lines = readFileSync(file, 'utf8').trim().split('\n');
-  const head = (lines[0] ?? '').split(';');
-  const col = (name: string): number => head.indexOf(name);
-  const at = { t: col('CurrentTime'), created: col('TotalCallCreated'), ok: col('SuccessfulCall(C)'), failed: col('FailedCall(C)') };
-  return lines.slice(1).map((line) => {
-    const f = line.split(';');
-    // CurrentTime is "date<TAB>time<TAB>epoch".
-    return {
-      t: Number((f[at.t] ?? '').split('\t').at(-1)), created: Number(f[at.created]),
-      successful: Number(f[at.ok]), failed: Number(f[at.failed]),
-    };
-  }).filter((r) => Number.isFinite(r.t) && Number.isFinite(r.created));
+  // CurrentTime is "date<TAB>time<TAB>epoch".
+  return csvRows(file).map((r) => ({
+    t: Number((r['CurrentTime'] ?? '').split('\t').at(-1)), created: Number(r['TotalCallCreated']),
+    successful: Number(r['SuccessfulCall(C)']), failed: Number(r['FailedCall(C)']),
+  })).filter((r) => Number.isFinite(r.t) && Number.isFinite(r.created));
 }
 
 /** Calls created by epoch time t, interpolated between the rows around it (calls start at a steady rate). */

@@ -233,10 +233,17 @@ export function countersOf(file: string): Record<string, number> {
   return (JSON.parse(readFileSync(file, 'utf8')) as { counters: Record<string, number> }).counters;
 }
 
-/** The last row of a SIPp-style ';'-separated file (stat, counts), by column name. */
-export function lastCsvRow(file: string): Record<string, string> {
+/** The rows of a SIPp-style ';'-separated file (stat, counts), each by column name. */
+export function csvRows(file: string): Record<string, string>[] {
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   const head = (lines[0] ?? '').split(';');
-  const last = (lines.at(-1) ?? '').split(';');
-  return Object.fromEntries(head.map((h, i) => [h, last[i] ?? '']));
+  return lines.slice(1).map((line) => {
+    const cells = line.split(';');
+    return Object.fromEntries(head.map((h, i) => [h, cells[i] ?? '']));
+  });
+}
+
+/** The last row of a SIPp-style ';'-separated file, by column name. */
+export function lastCsvRow(file: string): Record<string, string> {
+  return csvRows(file).at(-1) ?? {};
 }
