@@ -1,6 +1,7 @@
 /** Shared test helpers: engines in process, raw UDP peers, spawned CLIs and SIPp. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InjectionStore } from '../src/data/injection.js';
@@ -32,7 +33,7 @@ export function engineConfig(scenario: CompiledScenario, over: Partial<EngineCon
 }
 
 export function startLocal(config: EngineConfig): ReturnType<typeof startEngine> {
-  return startEngine(config, { bindAddress: '127.0.0.1', ports: [0], perCallSocket: false, socketBufferBytes: 4 << 20 });
+  return startEngine(config, { transport: 'UDP', bindAddress: '127.0.0.1', ports: [0], perCallSocket: false, socketBufferBytes: 4 << 20 });
 }
 
 /** A free UDP port on 127.0.0.1 (for programs that need a port number up front). */
@@ -129,17 +130,28 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 10_000)
   });
 }
 
-/** Waits until another process has bound the UDP port (or `gaveUp` says it never will). */
-export async function waitForUdpBound(port: number, ms = 10_000, gaveUp: () => boolean = () => false): Promise<void> {
+/** Whether another process holds the port: our own bind of it fails. */
+function portTaken(port: number, tcp: boolean): Promise<boolean> {
+  if (tcp) {
+    const server = net.createServer();
+    return new Promise((r) => {
+      server.once('error', () => r(true));
+      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => r(false)));
+    });
+  }
+  const s = dgram.createSocket('udp4');
+  return new Promise<boolean>((r) => { s.once('error', () => r(true)); s.bind(port, '127.0.0.1', () => r(false)); })
+    .then((taken) => new Promise<boolean>((r) => { try { s.close(() => r(taken)); } catch { r(taken); } }));
+}
+
+/** Waits until another process has bound the UDP port, or with `tcp` listens on it (or `gaveUp` says it never will). */
+export async function waitForUdpBound(port: number, ms = 10_000, gaveUp: () => boolean = () => false, tcp = false): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until && !gaveUp()) {
-    const s = dgram.createSocket('udp4');
-    const bound = await new Promise<boolean>((r) => { s.once('error', () => r(true)); s.bind(port, '127.0.0.1', () => r(false)); });
-    await new Promise<void>((r) => { try { s.close(() => r()); } catch { r(); } });
-    if (bound) return;
+    if (await portTaken(port, tcp)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nothing bound UDP 127.0.0.1:${port} within ${ms} ms`);
+  throw new Error(`nothing bound ${tcp ? 'TCP' : 'UDP'} 127.0.0.1:${port} within ${ms} ms`);
 }
 
 /**
@@ -154,7 +166,8 @@ export async function startSippUas(cwd: string, scenario = 'uas', extra: readonl
     let exited = false;
     void peer.exited.then((r) => { exited = true; last = `exit ${r.code}: ${r.stderr.slice(-300)}${r.stdout.slice(-300)}`; });
     try {
-      await waitForUdpBound(port, 10_000, () => exited);
+      // -t t1, tn: SIPp listens on TCP and binds no UDP socket.
+      await waitForUdpBound(port, 10_000, () => exited, /^t/.test(extra[extra.indexOf('-t') + 1] ?? ''));
       return { port, child: peer.child };
     } catch {
       peer.child.kill('SIGKILL');
@@ -172,7 +185,7 @@ export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 1
     const t = setTimeout(() => reject(new Error(`sipts uas did not start: ${seen}`)), 10_000);
     uas.child.stderr?.on('data', (d: Buffer) => {
       seen += d.toString();
-      const m = /answering on 127\.0\.0\.1:(\d+)/.exec(seen);
+      const m = /answering on (?:127\.0\.0\.1|\[::1\]):(\d+)/.exec(seen);
       if (m === null && /error/.test(seen)) { clearTimeout(t); reject(new Error(seen)); return; }
       if (m !== null) { clearTimeout(t); resolve(Number(m[1])); }
     });
@@ -191,13 +204,14 @@ export function kamailioAvailable(): boolean {
  * Starts Kamailio with test/fixtures/kamailio.cfg (registrar with digest auth, proxy that challenges
  * INVITEs and relays them to 127.0.0.1:`uasPort`) on a free loopback port. Stop it with the returned function.
  */
-export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD5' | 'SHA-256' = 'SHA-256'): Promise<{ port: number; stop: () => void }> {
+export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD5' | 'SHA-256' = 'SHA-256'): Promise<{ port: number; wsPort: number; stop: () => void }> {
   const template = readFileSync(`${ROOT}test/fixtures/kamailio.cfg`, 'utf8');
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
+    const wsPort = await freePort();
     const cfg = `${dir}/kamailio-${port}.cfg`;
-    writeFileSync(cfg, template.replaceAll('__PORT__', String(port)).replaceAll('__UAS_PORT__', String(uasPort)).replaceAll('__ALGORITHM__', algorithm));
+    writeFileSync(cfg, template.replaceAll('__PORT__', String(port)).replaceAll('__WS_PORT__', String(wsPort)).replaceAll('__UAS_PORT__', String(uasPort)).replaceAll('__ALGORITHM__', algorithm));
     // Its own process group, so that stopping it stops the children it forks too.
     const child = spawn('kamailio', ['-DD', '-E', '-f', cfg, '-w', dir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let exited = false;
@@ -206,7 +220,7 @@ export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD
     const stop = (): void => { try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
     try {
       await waitForUdpBound(port, 10_000, () => exited);
-      return { port, stop };
+      return { port, wsPort, stop };
     } catch {
       stop();
     }

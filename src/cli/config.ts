@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ALL_BEHAVIORS, type Behaviors } from '../engine/host.js';
+import type { TransportName } from '../engine/run.js';
 import { parseTdmMap, type TdmMap } from '../load/tdm.js';
 import type { Thresholds } from '../report/thresholds.js';
 import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
@@ -18,7 +19,15 @@ export interface RunConfig {
   /** Address written into messages ([local_ip]). */
   readonly localIp: string;
   readonly localPorts: readonly number[];
+  /** -t: the transport, and a socket or connection per call (un, tn, ln, wsn, wssn). */
+  readonly transport: TransportName;
   readonly perCallSocket: boolean;
+  /** -tls_*: file paths, read when a TLS transport opens. */
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string | undefined; readonly version: string | undefined };
+  readonly maxReconnect: number;
+  readonly reconnectClose: boolean;
+  readonly reconnectSleepMs: number;
+  readonly maxSocket: number;
   /** -buff_size: SO_RCVBUF and SO_SNDBUF of every socket. */
   readonly socketBufferBytes: number;
   readonly mediaIp: string;
@@ -107,6 +116,9 @@ export function parseHostPort(s: string, defaultPort: number): { host: string; p
   return port > 65535 ? undefined : { host: m[1] ?? '', port };
 }
 
+/** -t's letters → the transport. */
+const TRANSPORTS: Readonly<Record<string, TransportName>> = { u: 'UDP', t: 'TCP', l: 'TLS', ws: 'WS', wss: 'WSS' };
+
 export function buildConfig(raw: RawOptions, positional: readonly string[], pid = 0): RunConfig {
   const problems: string[] = [];
   const str = (name: OptionName): string | undefined => {
@@ -154,7 +166,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
 
   for (const o of OPTIONS) {
     if (o.kind === 'choice' && typeof raw[o.name] === 'string' && !(o.choices as readonly string[]).includes(raw[o.name] as string)) {
-      bad(o.name, raw[o.name] as string, `one of ${o.choices.join(', ')}${o.name === 't' ? ' (other transports are not supported by this version yet)' : ''}`);
+      bad(o.name, raw[o.name] as string, `one of ${o.choices.join(', ')}`);
     }
   }
 
@@ -199,7 +211,13 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     localIp,
     // SIPp compat: without -p, take 5060 when it is free, else any free port.
     localPorts: port !== undefined ? [port] : [5060, 0],
-    perCallSocket: str('t') === 'un',
+    transport: TRANSPORTS[(str('t') ?? 'u1').replace(/[1n]$/, '')] ?? 'UDP',
+    perCallSocket: (str('t') ?? '').endsWith('n'),
+    tls: { cert: str('tls_cert') ?? 'cacert.pem', key: str('tls_key') ?? 'cakey.pem', ca: str('tls_ca'), version: str('tls_version') },
+    maxReconnect: int('max_reconnect'),
+    reconnectClose: str('reconnect_close') !== 'false',
+    reconnectSleepMs: time('reconnect_sleep'),
+    maxSocket: int('max_socket', 1),
     socketBufferBytes: int('buff_size', 1024),
     mediaIp: mi ?? localIp,
     mediaPort: int('mp', 0, 65535),

@@ -1,7 +1,10 @@
 /** RunConfig + compiled scenario → the engine's own configuration. */
 import { InjectionStore } from '../data/injection.js';
 import type { EngineConfig } from '../engine/engine.js';
+import { existsSync, readFileSync } from 'node:fs';
 import type { NetConfig } from '../engine/run.js';
+import { SiptsError } from '../errors.js';
+import type { TlsFiles } from '../transport/stream.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { RunConfig } from './config.js';
 
@@ -22,7 +25,34 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
   };
 }
 
-/** RunConfig → the sockets of a run: -i, -p (or the ports given), -t, -buff_size. */
-export function netConfig(c: RunConfig, ports: readonly number[] = c.localPorts): NetConfig {
-  return { bindAddress: c.bindAddress, ports, perCallSocket: c.perCallSocket, socketBufferBytes: c.socketBufferBytes };
+/**
+ * RunConfig → the sockets of a run: -i, -p (or the ports given), -t, -buff_size, the reconnection options,
+ * and for TLS the -tls_* files, read here. `serverMode`: the run answers calls, so it needs its own
+ * certificate; a TLS client without one goes on without presenting any.
+ */
+export function netConfig(c: RunConfig, ports: readonly number[] = c.localPorts, serverMode = false): NetConfig {
+  const secure = c.transport === 'TLS' || c.transport === 'WSS';
+  return {
+    transport: c.transport, bindAddress: c.bindAddress, ports, perCallSocket: c.perCallSocket, socketBufferBytes: c.socketBufferBytes,
+    maxReconnect: c.maxReconnect, reconnectClose: c.reconnectClose, reconnectSleepMs: c.reconnectSleepMs, maxSocket: c.maxSocket,
+    tls: secure ? readTlsFiles(c.tls, serverMode) : undefined,
+  };
+}
+
+const MAKE_PAIR = 'openssl req -x509 -newkey rsa:2048 -nodes -keyout cakey.pem -out cacert.pem -days 365 -subj /CN=sipts';
+
+function readTlsFiles(t: RunConfig['tls'], required: boolean): TlsFiles {
+  const problems: string[] = [];
+  const read = (option: string, path: string | undefined, needed: boolean): Buffer | undefined => {
+    if (path === undefined) return undefined;
+    if (!existsSync(path)) { if (needed) problems.push(`-${option} ${path}: no such file`); return undefined; }
+    try { return readFileSync(path); } catch (e) { problems.push(`-${option} ${path}: ${(e as Error).message}`); return undefined; }
+  };
+  const cert = read('tls_cert', t.cert, required);
+  const key = read('tls_key', t.key, required);
+  const ca = read('tls_ca', t.ca, true);
+  if (problems.length > 0) {
+    throw new SiptsError('TLS_FILES', `TLS: ${problems.join('; ')}`, `give the certificate and key with -tls_cert and -tls_key, or make a self-signed pair here: ${MAKE_PAIR}`);
+  }
+  return { cert, key, ca, version: t.version === undefined ? undefined : (`TLSv${t.version}` as TlsFiles['version']) };
 }

@@ -11,7 +11,8 @@ import { startLive } from '../report/live.js';
 import { anyThreshold, judge } from '../report/thresholds.js';
 import { formatSummary } from '../report/summary.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
-import { BindError } from '../transport/udp-pool.js';
+import { ConnectError } from '../transport/stream.js';
+import { BindError } from '../transport/transport.js';
 import { rewriteArgv, userSpelling } from './argv.js';
 import { buildConfig, ConfigErrors, type RawOptions, type RunConfig } from './config.js';
 import { runDemo } from './demo.js';
@@ -82,7 +83,7 @@ async function run(config: RunConfig): Promise<number> {
   let engine: Engine;
   let localPort: number;
   try {
-    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), netConfig(config), {
+    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), netConfig(config, config.localPorts, scenario.serverMode), {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
       log: (level, text) => {
@@ -95,10 +96,11 @@ async function run(config: RunConfig): Promise<number> {
   } catch (e) {
     traces.close();
     if (e instanceof BindError) { err(`sipts: ${e.message}`); return EXIT.CANNOT_BIND; }
+    if (e instanceof ConnectError) { err(`sipts: ${e.message}\n  hint: is the peer listening there on ${config.transport}? -t must name the peer's transport`); return EXIT.FATAL; }
     throw e;
   }
   const isTTY = process.stdout.isTTY === true;
-  const local = `${config.localIp}:${localPort}`;
+  const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
   err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`} with scenario "${scenario.name}"`);
   const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName);

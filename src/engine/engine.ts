@@ -11,12 +11,12 @@ import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
-import { FAILURE_REASONS } from './outcome.js';
+import { Failure, FAILURE_REASONS } from './outcome.js';
 import type { TraceSink } from './trace.js';
 import { formatVar, type VarValue } from '../scenario/template.js';
 import type { InjectionStore } from '../data/injection.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
-import { awaitedStep, hangUp, onTimer, receive, runCall } from './interpreter.js';
+import { awaitedStep, exchangeAhead, hangUp, onTimer, receive, runCall } from './interpreter.js';
 import { isRetransmissionOf } from './matcher.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -185,6 +185,7 @@ export class Engine implements CallHost, TransportHandler {
     if (saved !== undefined) for (const slot of this.userSlots) call.vars[slot] = saved[slot];
     if (this.traceFailed !== undefined) call.history = [];
     this.registry.add(call);
+    ep.openCalls++;
     this.stats.count(Counter.CallsCreated);
     this.stats.openCalls++;
     return call;
@@ -298,6 +299,16 @@ export class Engine implements CallHost, TransportHandler {
     this.hooks.log('warning', `-t un: no socket for a new call after ${sockets} (${(error as NodeJS.ErrnoException).code ?? error.message}: the file descriptor limit, see ulimit -n); new calls share the main socket`);
   }
 
+  onConnectionLost(endpoint: Endpoint, how: 'connect' | 'closed'): void {
+    if (endpoint.openCalls === 0) return;
+    const failure = how === 'connect' ? Failure.FailedTcpConnect : Failure.FailedTcpClosed;
+    this.traceError?.(`${how === 'connect' ? 'Cannot open' : 'Lost'} the connection ${this.endpointName(endpoint)}`);
+    // A call with only pauses left (the uas's closing timewait) has lost nothing: it ends as it would have.
+    for (const call of this.registry.openCalls()) {
+      if (call.endpoint === endpoint && exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, failure);
+    }
+  }
+
   onSendError(error: Error): void {
     this.stats.count(Counter.SendErrors);
     this.traceError?.(`Send error: ${error.message}`);
@@ -349,6 +360,7 @@ export class Engine implements CallHost, TransportHandler {
     this.wheel.cancel(call.retransTimer);
     this.wheel.cancel(call.stepTimer);
     this.registry.remove(call, now, replayOf(call));
+    call.endpoint.openCalls--;
     this.transport?.release(call.endpoint);
     this.stats.openCalls--;
     this.freeUsers.push(call.userId);

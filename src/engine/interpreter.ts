@@ -300,6 +300,15 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
 }
 
 /** The receive a call really waits for: optional receives before it may be skipped, so not them. */
+/** Whether a send or a receive lies at or after step `from` (else only pauses and nops are left). */
+export function exchangeAhead(steps: readonly CompiledStep[], from: number): boolean {
+  for (let j = from; j < steps.length; j++) {
+    const kind = (steps[j] as CompiledStep).kind;
+    if (kind === StepKind.Send || kind === StepKind.Recv) return true;
+  }
+  return false;
+}
+
 export function awaitedStep(steps: readonly CompiledStep[], from: number): number {
   for (let j = from; j < steps.length; j++) {
     const s = steps[j] as CompiledStep;

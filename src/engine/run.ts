@@ -1,20 +1,43 @@
 /** Opens the transport for a run and starts its engine. */
+import { StreamTransport, type TlsFiles } from '../transport/stream.js';
+import type { Transport, TransportHandler } from '../transport/transport.js';
 import { UdpTransport } from '../transport/udp-pool.js';
 import { Engine, type EngineConfig } from './engine.js';
 import type { EngineHooks } from './host.js';
 
+export type TransportName = 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS';
+
 export interface NetConfig {
+  readonly transport: TransportName;
   readonly bindAddress: string;
   /** Ports to try in order. */
   readonly ports: readonly number[];
+  /** A socket (UDP) or connection (streams) per call. */
   readonly perCallSocket: boolean;
   readonly socketBufferBytes: number;
+  /** TLS and WSS: certificate, key and CA, read by the caller. */
+  readonly tls?: TlsFiles | undefined;
+  readonly maxReconnect?: number;
+  readonly reconnectClose?: boolean;
+  readonly reconnectSleepMs?: number;
+  readonly maxSocket?: number;
 }
 
-/** Binds (rejects with BindError when it cannot) and starts ticking. */
+/** The transport NetConfig names, listening; in one-connection modes connected to `remote` too. */
+export function openTransport(net: NetConfig, remote: EngineConfig['remote'], handler: TransportHandler): Promise<Transport> {
+  if (net.transport === 'UDP') return UdpTransport.open(net.bindAddress, net.ports, net.perCallSocket, net.socketBufferBytes, handler);
+  return StreamTransport.open({
+    name: net.transport, bindAddress: net.bindAddress, ports: net.ports, perCall: net.perCallSocket, remote,
+    tls: net.transport === 'TLS' || net.transport === 'WSS' ? net.tls ?? { cert: undefined, key: undefined, ca: undefined, version: undefined } : undefined,
+    maxReconnect: net.maxReconnect ?? 0, reconnectClose: net.reconnectClose ?? true, reconnectSleepMs: net.reconnectSleepMs ?? 5000,
+    maxSocket: net.maxSocket ?? 50_000,
+  }, handler);
+}
+
+/** Binds (rejects with BindError when it cannot, ConnectError when the one connection cannot open) and starts ticking. */
 export async function startEngine(config: EngineConfig, net: NetConfig, hooks: Partial<EngineHooks> = {}): Promise<{ engine: Engine; localPort: number }> {
   const engine = new Engine(config, hooks);
-  const transport = await UdpTransport.open(net.bindAddress, net.ports, net.perCallSocket, net.socketBufferBytes, engine.handler);
+  const transport = await openTransport(net, config.remote, engine.handler);
   engine.start(transport);
-  return { engine, localPort: transport.main.localPort };
+  return { engine, localPort: transport.localPort };
 }

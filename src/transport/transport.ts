@@ -5,6 +5,8 @@
 export interface Endpoint {
   readonly localAddress: string;
   readonly localPort: number;
+  /** Calls open on this endpoint, kept by the engine: a lost connection with none costs no search. */
+  openCalls: number;
   /** `raw` is a latin1 byte string. Returns false when the send failed synchronously. */
   send(raw: string, port: number, address: string): boolean;
 }
@@ -14,16 +16,25 @@ export interface TransportHandler {
   onSendError(error: Error): void;
   /** -t un could not open a socket for a call (file descriptors exhausted): said once per run. */
   onSocketLimit(sockets: number, error: Error): void;
+  /** A connection could not be opened, or the peer closed it: the calls on it have failed. */
+  onConnectionLost(endpoint: Endpoint, how: 'connect' | 'closed'): void;
 }
 
 /** RFC 3261 §17.1.1.2: retransmit only over unreliable transports. */
 export interface Transport {
   readonly name: 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS';
   readonly reliable: boolean;
-  /** The endpoint calls use unless they get their own. */
-  readonly main: Endpoint;
-  /** An endpoint for one call (-t un); the main endpoint in single-socket modes. `ready` runs once it can send. */
+  /** The port this side listens on and puts in messages. */
+  readonly localPort: number;
+  /** An endpoint for a call placed: its own (-t un, tn) or the shared one. `ready` runs once it can send. */
   acquire(ready: (endpoint: Endpoint) => void): void;
   release(endpoint: Endpoint): void;
   close(): Promise<void>;
+}
+
+export class BindError extends Error {
+  constructor(readonly address: string, readonly port: number, cause: Error, transport = 'UDP') {
+    super(`cannot bind ${transport} ${address.includes(':') ? `[${address}]` : address}:${port}: ${cause.message}`);
+    this.name = 'BindError';
+  }
 }

@@ -5,11 +5,12 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
-import type { Endpoint, Transport, TransportHandler } from './transport.js';
+import { BindError, type Endpoint, type Transport, type TransportHandler } from './transport.js';
 
 class UdpEndpoint implements Endpoint {
   localAddress = '';
   localPort = 0;
+  openCalls = 0;
   constructor(readonly socket: dgram.Socket, private readonly handler: TransportHandler) {}
 
   send(raw: string, port: number, address: string): boolean {
@@ -21,13 +22,6 @@ class UdpEndpoint implements Endpoint {
       this.handler.onSendError(e instanceof Error ? e : new Error(String(e)));
       return false;
     }
-  }
-}
-
-export class BindError extends Error {
-  constructor(readonly address: string, readonly port: number, cause: Error) {
-    super(`cannot bind UDP ${address.includes(':') ? `[${address}]` : address}:${port}: ${cause.message}`);
-    this.name = 'BindError';
   }
 }
 
@@ -73,6 +67,10 @@ export class UdpTransport implements Transport {
 
   private constructor(readonly main: UdpEndpoint, private readonly perCall: boolean, private readonly bufferBytes: number, private readonly handler: TransportHandler) {
     this.all.push(main);
+  }
+
+  get localPort(): number {
+    return this.main.localPort;
   }
 
   /** Binds the main socket. `ports` are tried in order (SIPp compat: without -p, 5060 and then any free port). */

@@ -1,0 +1,237 @@
+/**
+ * Issue 7: transports beyond UDP. sipts over TCP against SIPp both ways (-t t1 and tn), TLS and WebSocket
+ * between sipts UAC and UAS (Debian's SIPp is built without TLS and SIPp has no WebSocket), WebSocket
+ * into Kamailio's websocket module, IPv6 loopback, and connection trouble counted rather than crashing.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { countersOf, freePort, kamailioAvailable, ROOT, sipp, sippAvailable, sipts, startKamailio, startSippUas, startSiptsUas } from '../helpers.js';
+
+const noSipp = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
+const work = mkdtempSync(join(tmpdir(), 'sipts-transports-'));
+const CALLS = 1000;
+/** SIPp refuses -t tn while -max_socket (default 50,000) exceeds the open-file limit; 1,000 is plenty here. */
+const SIPP_TN = ['-max_socket', '1000'];
+
+/** A self-signed certificate and key for loopback, made for this run with openssl (.ci/run installs it). */
+function selfSigned(name: string): { cert: string; key: string } {
+  const cert = join(work, `${name}-cert.pem`);
+  const key = join(work, `${name}-key.pem`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`,
+    '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost'], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+const uac = (target: string, json: string, extra: readonly string[]): string[] =>
+  ['-sn', 'uac', target, '-i', '127.0.0.1', '-p', '0', '-r', '500', '-m', String(CALLS), '--json', json, ...extra];
+
+/** sipts UAS, then sipts UAC, both with `extra`; both must count every call successful. */
+async function siptsPair(name: string, uacExtra: readonly string[], uasExtra: readonly string[] = uacExtra, host = '127.0.0.1'): Promise<void> {
+  const uasJson = join(work, `${name}-uas.json`);
+  const uacJson = join(work, `${name}-uac.json`);
+  const uas = await startSiptsUas(['-m', String(CALLS), '--json', uasJson, ...uasExtra]);
+  try {
+    const target = host.includes(':') ? `[${host}]:${uas.port}` : `${host}:${uas.port}`;
+    const r = await sipts(uac(target, uacJson, uacExtra), 60_000).exited;
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+    const u = await uas.exited;
+    assert.equal(u.code, 0, u.stderr + u.stdout.slice(-2000));
+    for (const [side, c] of [['UAC', countersOf(uacJson)], ['UAS', countersOf(uasJson)]] as const) {
+      assert.equal(c['SuccessfulCalls'], CALLS, `${side}: ${JSON.stringify(c)}`);
+      assert.equal(c['FailedCalls'], 0, side);
+      assert.equal(c['Retransmissions'], 0, `${side}: no retransmission over a reliable transport (RFC 3261 §17.1.1.2)`);
+    }
+  } finally {
+    uas.child.kill('SIGKILL');
+  }
+}
+
+for (const mode of ['t1', 'tn'] as const) {
+  test(`sipts -t ${mode} UAC → sipp -t ${mode} -sn uas: ${CALLS} calls, 0 failed`, { skip: noSipp, timeout: 90_000 }, async (t) => {
+    const dir = mkdtempSync(join(work, `sipp-uas-${mode}-`));
+    const { port, child } = await startSippUas(dir, 'uas', ['-t', mode, ...SIPP_TN]);
+    t.after(() => child.kill('SIGKILL'));
+    const json = join(dir, 'uac.json');
+    const r = await sipts(uac(`127.0.0.1:${port}`, json, ['-t', mode]), 60_000).exited;
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+    const c = countersOf(json);
+    assert.equal(c['SuccessfulCalls'], CALLS, JSON.stringify(c));
+    assert.equal(c['FailedCalls'], 0);
+  });
+
+  test(`sipp -t ${mode} -sn uac → sipts -t ${mode} UAS: ${CALLS} calls, 0 failed on either side`, { skip: noSipp, timeout: 90_000 }, async (t) => {
+    const dir = mkdtempSync(join(work, `sipp-uac-${mode}-`));
+    const json = join(dir, 'uas.json');
+    const uas = await startSiptsUas(['-t', mode, '-m', String(CALLS), '--json', json]);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const r = await sipp(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-t', mode, ...SIPP_TN, '-i', '127.0.0.1', '-p', String(await freePort()), '-r', '500', '-m', String(CALLS)], 60_000, dir).exited;
+    assert.equal(r.code, 0, `SIPp: ${r.stdout.slice(-1500)}`);
+    assert.match(r.stdout, new RegExp(`Successful call\\s*\\|\\s*\\d+\\s*\\|\\s*${CALLS}\\b`));
+    const u = await uas.exited;
+    assert.equal(u.code, 0, u.stdout.slice(-2000));
+    assert.equal(countersOf(json)['SuccessfulCalls'], CALLS);
+  });
+}
+
+/** Debian's SIPp 3.6.1 is built without OpenSSL: it refuses -t l1 ("you must compile SIPp with OpenSSL"). */
+function sippTls(): string | false {
+  if (noSipp !== false) return noSipp;
+  const r = spawnSync('sipp', ['-sn', 'uas', '-t', 'l1', '-i', '127.0.0.1', '-p', '0', '-m', '1', '-timeout', '1s', '-nostdin'], { encoding: 'utf8', timeout: 10_000, cwd: work });
+  return /compile SIPp with OpenSSL/.test(`${r.stdout}${r.stderr}`) ? 'this SIPp is built without TLS (Debian\'s sip-tester): -t l1 is tested between sipts UAC and UAS' : false;
+}
+
+test('sipts -t l1 against sipp -t l1 both ways (when SIPp has TLS)', { skip: sippTls(), timeout: 120_000 }, async (t) => {
+  const { cert, key } = selfSigned('sipp');
+  const dir = mkdtempSync(join(work, 'sipp-tls-'));
+  const { port, child } = await startSippUas(dir, 'uas', ['-t', 'l1', '-tls_cert', cert, '-tls_key', key]);
+  t.after(() => child.kill('SIGKILL'));
+  const json = join(dir, 'uac.json');
+  const r = await sipts(uac(`127.0.0.1:${port}`, json, ['-t', 'l1']), 60_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+});
+
+for (const mode of ['l1', 'ln'] as const) {
+  test(`sipts -t ${mode} UAC ↔ UAS with a self-signed pair, the UAC checking it with -tls_ca: ${CALLS} calls`, { timeout: 90_000 }, async () => {
+    const { cert, key } = selfSigned(`tls-${mode}`);
+    await siptsPair(`tls-${mode}`, ['-t', mode, '-tls_ca', cert], ['-t', mode, '-tls_cert', cert, '-tls_key', key]);
+  });
+}
+
+test('TLS: a UAC whose -tls_ca does not vouch for the UAS\'s certificate opens no connection (exit 255, named)', { timeout: 30_000 }, async (t) => {
+  const server = selfSigned('server');
+  const other = selfSigned('other');
+  const uas = await startSiptsUas(['-t', 'l1', '-tls_cert', server.cert, '-tls_key', server.key]);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const r = await sipts(uac(`127.0.0.1:${uas.port}`, join(work, 'tls-bad.json'), ['-t', 'l1', '-tls_ca', other.cert, '-m', '1']), 20_000).exited;
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /cannot open a TLS connection to 127\.0\.0\.1:\d+: .*(self.signed|certificate)/i);
+});
+
+test('a TLS UAS without a certificate says which file is missing and how to make one', { timeout: 20_000 }, async () => {
+  const r = await sipts(['-sn', 'uas', '-t', 'l1', '-i', '127.0.0.1', '-p', '0', '-tls_cert', join(work, 'none.pem'), '-tls_key', join(work, 'none-key.pem')], 10_000).exited;
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /-tls_cert .*none\.pem: no such file; -tls_key .*none-key\.pem: no such file/);
+  assert.match(r.stderr, /openssl req -x509/);
+});
+
+for (const mode of ['ws1', 'wsn'] as const) {
+  test(`sipts -t ${mode} (SIP over WebSocket, RFC 7118) UAC ↔ UAS: ${CALLS} calls`, { timeout: 90_000 }, async () => {
+    await siptsPair(`ws-${mode}`, ['-t', mode]);
+  });
+}
+
+test(`sipts -t wss1 (WebSocket over TLS) UAC ↔ UAS: ${CALLS} calls`, { timeout: 90_000 }, async () => {
+  const { cert, key } = selfSigned('wss');
+  await siptsPair('wss', ['-t', 'wss1', '-tls_ca', cert], ['-t', 'wss1', '-tls_cert', cert, '-tls_key', key]);
+});
+
+test('Via and Contact name the transport: SIP/2.0/TCP and SIP/2.0/WS in the messages sent', { timeout: 30_000 }, async () => {
+  for (const [mode, name] of [['t1', 'TCP'], ['ws1', 'WS']] as const) {
+    const uas = await startSiptsUas(['-t', mode, '-m', '1']);
+    const log = join(work, `via-${mode}.log`);
+    const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-t', mode, '-i', '127.0.0.1', '-p', '0', '-m', '1', '-trace_msg', '-message_file', log], 20_000).exited;
+    uas.child.kill('SIGKILL');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(readFileSync(log, 'utf8'), new RegExp(`^Via: SIP/2\\.0/${name} 127\\.0\\.0\\.1:\\d+;branch=`, 'm'));
+  }
+});
+
+const noKamailio = kamailioAvailable() ? false : 'kamailio is not installed (apt-get install kamailio kamailio-websocket-modules)';
+
+test(`sipts -t ws1 through Kamailio's websocket module to a sipts UAS on UDP: 407 challenge, record-route, ${CALLS} calls`, { skip: noKamailio, timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(work, 'kamailio-ws-'));
+  const uasJson = join(dir, 'uas.json');
+  const uas = await startSiptsUas(['-m', String(CALLS), '--json', uasJson], 100_000);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const kam = await startKamailio(dir, uas.port);
+  t.after(kam.stop);
+  await waitListening(kam.wsPort);
+  const json = join(dir, 'uac.json');
+  const caller = join(dir, 'caller.csv');
+  writeFileSync(caller, 'SEQUENTIAL\nalice;pw-alice\n');
+  const r = await sipts(['-sf', join(ROOT, 'test/fixtures/uac-proxy-auth.xml'), `127.0.0.1:${kam.wsPort}`, '-t', 'ws1', '-i', '127.0.0.1', '-p', '0',
+    '-inf', caller, '-r', '200', '-m', String(CALLS), '--json', json], 90_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2500));
+  assert.equal(countersOf(json)['SuccessfulCalls'], CALLS);
+  const u = await uas.exited;
+  assert.equal(u.code, 0, u.stdout.slice(-2000));
+  assert.equal(countersOf(uasJson)['SuccessfulCalls'], CALLS, 'every BYE reached the UAS through the route set');
+});
+
+async function waitListening(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.once('error', () => r(false)); });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on TCP ${port}`);
+}
+
+for (const mode of ['u1', 't1'] as const) {
+  test(`IPv6 loopback: sipts -t ${mode} UAC → UAS on [::1]: ${CALLS} calls`, { timeout: 90_000 }, async () => {
+    await siptsPair(`v6-${mode}`, ['-t', mode, '-i', '::1'], ['-t', mode, '-i', '::1'], '::1');
+  });
+}
+
+test('IPv6: sipts UAC → sipp -sn uas on [::1]', { skip: noSipp, timeout: 90_000 }, async (t) => {
+  const dir = mkdtempSync(join(work, 'sipp-v6-'));
+  const port = await freePort();
+  const peer = sipp(['-sn', 'uas', '-i', '::1', '-p', String(port)], 120_000, dir);
+  t.after(() => peer.child.kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 500));
+  const json = join(dir, 'uac.json');
+  const r = await sipts(['-sn', 'uac', `[::1]:${port}`, '-i', '::1', '-p', '0', '-r', '500', '-m', String(CALLS), '--json', json], 60_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+  assert.equal(countersOf(json)['SuccessfulCalls'], CALLS);
+});
+
+test('-t t1 to a port where nothing listens: no run, the connection named (exit 255)', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-t', 't1', '-i', '127.0.0.1', '-p', '0', '-m', '1'], 10_000).exited;
+  assert.equal(r.code, 255, r.stderr);
+  assert.match(r.stderr, new RegExp(`cannot open a TCP connection to 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+});
+
+test('-t tn to a port where nothing listens: every call fails as FailedTcpConnect, counted', { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const json = join(work, 'tn-refused.json');
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-t', 'tn', '-i', '127.0.0.1', '-p', '0', '-r', '50', '-m', '20', '--json', json], 10_000).exited;
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.equal(countersOf(json)['FailedCalls'], 20);
+  assert.match(r.stdout, /FailedTcpConnect\s*│\s*20\b/);
+});
+
+test('the UAS going away mid-call: the open calls fail as FailedTcpClosed, the run ends', { timeout: 30_000 }, async () => {
+  const uas = await startSiptsUas(['-t', 't1']);
+  const json = join(work, 'closed.json');
+  const run = sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-t', 't1', '-i', '127.0.0.1', '-p', '0', '-r', '20', '-m', '10', '-d', '5000', '--json', json], 20_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  uas.child.kill('SIGKILL');
+  const r = await run.exited;
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.match(r.stdout, /FailedTcpClosed\s*│\s*10\b/);
+});
+
+test('-max_reconnect: the UAS restarts mid-run; the shared connection is opened again and later calls succeed', { timeout: 60_000 }, async (t) => {
+  const port = await freePort();
+  const first = await startSiptsUas(['-t', 't1', '-p', String(port)]);
+  t.after(() => first.child.kill('SIGKILL'));
+  const json = join(work, 'reconnect.json');
+  const run = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-t', 't1', '-i', '127.0.0.1', '-p', '0', '-r', '20', '-m', '100', '-d', '100',
+    '-max_reconnect', '10', '-reconnect_sleep', '300', '--json', json], 40_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  first.child.kill('SIGKILL');
+  const second = await startSiptsUas(['-t', 't1', '-p', String(port)]);
+  t.after(() => second.child.kill('SIGKILL'));
+  const r = await run.exited;
+  const c = countersOf(json);
+  assert.equal(r.code, 1, r.stderr + r.stdout.slice(-2000));
+  assert.equal((c['SuccessfulCalls'] ?? 0) + (c['FailedCalls'] ?? 0), 100, JSON.stringify(c));
+  assert.ok((c['SuccessfulCalls'] ?? 0) >= 60, `successful after reconnecting: ${JSON.stringify(c)}`);
+  assert.doesNotMatch(r.stdout, /Failed(?!TcpClosed|TcpConnect|Calls)\w+\s*│\s*[1-9]/, 'only connection failures');
+});
