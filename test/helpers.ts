@@ -1,8 +1,8 @@
 /** Shared test helpers: engines in process, raw UDP peers, spawned CLIs and SIPp. */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InjectionStore } from '../src/data/injection.js';
 import type { EngineConfig } from '../src/engine/engine.js';
@@ -193,6 +193,16 @@ export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 1
   return { port, child: uas.child, exited: uas.exited };
 }
 
+/** A self-signed certificate and key for loopback (made once per folder and name) with openssl; .ci/run installs it. */
+export function selfSigned(dir: string, name: string): { cert: string; key: string } {
+  const cert = `${dir}/${name}-cert.pem`;
+  const key = `${dir}/${name}-key.pem`;
+  if (existsSync(cert) && existsSync(key)) return { cert, key };
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`,
+    '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost'], { stdio: 'ignore' });
+  return { cert, key };
+}
+
 /** Whether Kamailio is installed; in CI its absence is a failure (.ci/run installs it). */
 export function kamailioAvailable(): boolean {
   const ok = spawnSync('kamailio', ['-v'], { stdio: 'ignore' }).error === undefined;
@@ -204,14 +214,17 @@ export function kamailioAvailable(): boolean {
  * Starts Kamailio with test/fixtures/kamailio.cfg (registrar with digest auth, proxy that challenges
  * INVITEs and relays them to 127.0.0.1:`uasPort`) on a free loopback port. Stop it with the returned function.
  */
-export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD5' | 'SHA-256' = 'SHA-256'): Promise<{ port: number; wsPort: number; stop: () => void }> {
+export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD5' | 'SHA-256' = 'SHA-256'): Promise<{ port: number; wsPort: number; tlsPort: number; tlsCert: string; stop: () => void }> {
   const template = readFileSync(`${ROOT}test/fixtures/kamailio.cfg`, 'utf8');
+  const tls = selfSigned(dir, 'kamailio');
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const wsPort = await freePort();
+    const tlsPort = await freePort();
     const cfg = `${dir}/kamailio-${port}.cfg`;
-    writeFileSync(cfg, template.replaceAll('__PORT__', String(port)).replaceAll('__WS_PORT__', String(wsPort)).replaceAll('__UAS_PORT__', String(uasPort)).replaceAll('__ALGORITHM__', algorithm));
+    writeFileSync(cfg, template.replaceAll('__PORT__', String(port)).replaceAll('__WS_PORT__', String(wsPort)).replaceAll('__TLS_PORT__', String(tlsPort))
+      .replaceAll('__TLS_CERT__', tls.cert).replaceAll('__TLS_KEY__', tls.key).replaceAll('__UAS_PORT__', String(uasPort)).replaceAll('__ALGORITHM__', algorithm));
     // Its own process group, so that stopping it stops the children it forks too.
     const child = spawn('kamailio', ['-DD', '-E', '-f', cfg, '-w', dir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let exited = false;
@@ -220,7 +233,7 @@ export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD
     const stop = (): void => { try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
     try {
       await waitForUdpBound(port, 10_000, () => exited);
-      return { port, wsPort, stop };
+      return { port, wsPort, tlsPort, tlsCert: tls.cert, stop };
     } catch {
       stop();
     }

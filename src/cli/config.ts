@@ -22,6 +22,8 @@ export interface RunConfig {
   /** -t: the transport, and a socket or connection per call (un, tn, ln, wsn, wssn). */
   readonly transport: TransportName;
   readonly perCallSocket: boolean;
+  /** -t ui: the injection field holding each call's source address (-ip_field); undefined otherwise. */
+  readonly ipField: number | undefined;
   /** -tls_*: file paths, read when a TLS transport opens. */
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string | undefined; readonly version: string | undefined };
   readonly maxReconnect: number;
@@ -66,6 +68,8 @@ export interface RunConfig {
   };
   /** -cp: the UDP control port (0: none). */
   readonly controlPort: number;
+  /** -ci: the control port's address; undefined: loopback, or -i. */
+  readonly controlIp: string | undefined;
   readonly htmlFile: string | undefined;
   readonly prometheus: { readonly host: string; readonly port: number } | undefined;
   readonly jsonFile: string | undefined;
@@ -117,7 +121,7 @@ export function parseHostPort(s: string, defaultPort: number): { host: string; p
 }
 
 /** -t's letters → the transport. */
-const TRANSPORTS: Readonly<Record<string, TransportName>> = { u: 'UDP', t: 'TCP', l: 'TLS', ws: 'WS', wss: 'WSS' };
+const TRANSPORTS: Readonly<Record<string, TransportName>> = { u: 'UDP', ui: 'UDP', t: 'TCP', l: 'TLS', ws: 'WS', wss: 'WSS' };
 
 export function buildConfig(raw: RawOptions, positional: readonly string[], pid = 0): RunConfig {
   const problems: string[] = [];
@@ -187,6 +191,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const i = str('i');
   if (i !== undefined && isIP(i) === 0) bad('i', i, 'an IPv4 or IPv6 address, e.g. 127.0.0.1');
   const localIp = i ?? defaultLocalIp(remote?.host);
+  const ci = str('ci');
+  if (ci !== undefined && isIP(ci) === 0) bad('ci', ci, 'an IPv4 or IPv6 address, e.g. 127.0.0.1');
   const mi = str('mi');
   if (mi !== undefined && isIP(mi) === 0) bad('mi', mi, 'an IPv4 or IPv6 address');
   const p = raw['p'];
@@ -213,6 +219,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     localPorts: port !== undefined ? [port] : [5060, 0],
     transport: TRANSPORTS[(str('t') ?? 'u1').replace(/[1n]$/, '')] ?? 'UDP',
     perCallSocket: (str('t') ?? '').endsWith('n'),
+    ipField: str('t') === 'ui' ? int('ip_field') : undefined,
     tls: { cert: str('tls_cert') ?? 'cacert.pem', key: str('tls_key') ?? 'cakey.pem', ca: str('tls_ca'), version: str('tls_version') },
     maxReconnect: int('max_reconnect'),
     reconnectClose: str('reconnect_close') !== 'false',
@@ -252,6 +259,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       logs: trace('trace_logs', 'log_file', 'logs.log'),
     },
     controlPort: int('cp', 0, 65535),
+    controlIp: str('ci'),
     htmlFile: str('html'),
     prometheus,
     jsonFile: str('json'),
@@ -276,6 +284,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     globals: Object.fromEntries(pairs('set')),
   };
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
+  if (config.ipField !== undefined && config.injectionFiles.length === 0) {
+    problems.push('-t ui: each call sends from the address in a field of the injection file: add -inf FILE (and -ip_field N when it is not field 0)');
+  }
   if (problems.length > 0) throw new ConfigErrors(problems);
   return config;
 }

@@ -22,6 +22,7 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
     },
     baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs,
     callIdHost: c.localIp.includes(':') ? `[${c.localIp}]` : c.localIp,
+    ipField: c.ipField,
   };
 }
 

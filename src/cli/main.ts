@@ -125,8 +125,8 @@ async function run(config: RunConfig): Promise<number> {
   process.on('SIGTERM', onSignal);
   const keys = { engine, selectScreen: (n: number) => live.select(n), quit: onSignal };
   const stopKeys = config.readKeys ? startKeyboard(keys, onSignal) : () => undefined;
-  const control = config.controlPort > 0 ? await openControlPort(controlAddress(config.bindAddress), config.controlPort, keys, (t) => err(`sipts: ${t}`)) : undefined;
-  if (control !== undefined) err(`sipts: control port ${controlAddress(config.bindAddress)}:${control.port} (udp: + - * / p q Q 1-9, cset rate N)`);
+  const control = config.controlPort > 0 ? await openControlPort((config.controlIp ?? controlAddress(config.bindAddress)), config.controlPort, keys, (t) => err(`sipts: ${t}`)) : undefined;
+  if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: + - * / p q Q 1-9, cset rate N)`);
   const reason = await engine.done;
   control?.close();
   stopKeys();

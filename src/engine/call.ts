@@ -158,6 +158,11 @@ export class CallState implements RenderContext {
     return this.endpoint.localPort;
   }
 
+  get localIpEscaped(): string {
+    const a = this.endpoint.localAddress;
+    return a.includes(':') ? `[${a}]` : a;
+  }
+
   /** SIPp compat: [remote_ip] is the escaped form, IPv6 in brackets. */
   get remoteIpEscaped(): string {
     return this.remoteAddress.includes(':') ? `[${this.remoteAddress}]` : this.remoteAddress;

@@ -39,6 +39,8 @@ export interface EngineConfig {
   readonly injection: InjectionStore;
   /** -tdmmap: calls need a free circuit. */
   readonly tdm: TdmMap | undefined;
+  /** -t ui: the field of the first injection file that holds each call's source address (-ip_field). */
+  readonly ipField?: number | undefined;
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
@@ -169,16 +171,27 @@ export class Engine implements CallHost, TransportHandler {
       // -tdmmap: the scheduler only starts calls there are free circuits for.
       const circuit = this.circuits?.take() ?? -1;
       const number = ++this.callNumber;
-      transport.acquire((ep) => runCall(this, this.startCall(number, `${number}-${this.config.pid}@${this.config.callIdHost}`, ep, remote.address, remote.port, circuit)));
+      const callId = `${number}-${this.config.pid}@${this.config.callIdHost}`;
+      const ipField = this.config.ipField;
+      if (ipField === undefined) {
+        transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit)));
+        continue;
+      }
+      // -t ui: the call's injection line is picked first, since it says which address the call sends from.
+      const userId = this.freeUsers.pop() ?? this.nextUserId++;
+      const lines = this.pickLines(userId);
+      const ip = this.config.injection.field(0, lines[0] ?? 0, ipField);
+      transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit, { userId, lines })), ip);
     }
   }
 
-  private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1): CallState {
-    const userId = this.freeUsers.pop() ?? this.nextUserId++;
+  private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
+    picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
+    const userId = picked?.userId ?? this.freeUsers.pop() ?? this.nextUserId++;
     const call = new CallState({
       number, callId, endpoint: ep, remoteAddress: address, remotePort: port, startMs: this.clock(), baseCseq: this.config.baseCseq,
       rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
-      injection: this.config.injection, injectionLines: this.pickLines(userId), userId, runClock: this.runClock,
+      injection: this.config.injection, injectionLines: picked?.lines ?? this.pickLines(userId), userId, runClock: this.runClock,
       circuit, circuitName: circuit >= 0 && this.config.tdm !== undefined ? circuitName(this.config.tdm, circuit) : '',
     });
     const saved = this.userSlots.length > 0 ? this.userVars.get(userId) : undefined;

@@ -12,6 +12,8 @@ export interface TemplateEnv {
   /** Local address as a SIP host: IPv6 in brackets (SIPp compat: [local_ip] is the escaped form). */
   readonly localIpEscaped: string;
   readonly localIpType: 4 | 6;
+  /** -t ui: each call sends from an address of its own (its injection line), so [local_ip] is per call. */
+  readonly localIpPerCall?: boolean;
   readonly mediaIpEscaped: string;
   readonly mediaIpType: 4 | 6;
   readonly mediaPort: number;
@@ -56,7 +58,7 @@ const ROWS: Readonly<Record<string, Row>> = {
   service: { offset: 'none', make: (e) => lit(e.service) },
   pid: { offset: 'none', make: (e) => lit(String(e.pid)) },
   transport: { offset: 'none', make: (e) => lit(e.transport) },
-  local_ip: { offset: 'none', make: (e) => lit(e.localIpEscaped) },
+  local_ip: { offset: 'none', make: (e) => (e.localIpPerCall === true ? dyn(Op.LocalIp) : lit(e.localIpEscaped)) },
   local_ip_type: { offset: 'none', make: (e) => lit(String(e.localIpType)) },
   media_ip: { offset: 'none', make: (e) => lit(e.mediaIpEscaped) },
   media_ip_type: { offset: 'none', make: (e) => lit(String(e.mediaIpType)) },

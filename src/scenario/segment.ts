@@ -37,6 +37,8 @@ export const Op = {
   LastPart: 23,
   /** [tdmmap]: the call's -tdmmap circuit. */
   Tdm: 24,
+  /** [local_ip] under -t ui: the address of the call's own socket. */
+  LocalIp: 25,
 } as const;
 
 /** One shape for every segment keeps the render loop monomorphic. */

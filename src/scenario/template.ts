@@ -19,6 +19,8 @@ export interface RenderContext {
   readonly remoteIpEscaped: string;
   readonly remotePort: number;
   readonly localPort: number;
+  /** The address of the call's socket, IPv6 in brackets (-t ui). */
+  readonly localIpEscaped: string;
   /** `;tag=…` of the peer, or ''. */
   readonly peerTagParam: string;
   /** `Route: …` built from the recorded route set, or ''. */
@@ -277,6 +279,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.RemoteIp: s += ctx.remoteIpEscaped; break;
       case Op.RemotePort: s += ctx.remotePort + seg.n; break;
       case Op.LocalPort: s += ctx.localPort + seg.n; break;
+      case Op.LocalIp: s += ctx.localIpEscaped; break;
       case Op.Var: s += formatVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
       case Op.Field: {
         const line = seg.sub !== undefined ? Number(renderSegments(seg.sub, ctx, msgIndex, bodyLength, body, startLine)) : seg.text === '' ? -1 : Number(seg.text);

@@ -26,8 +26,11 @@ export interface Transport {
   readonly reliable: boolean;
   /** The port this side listens on and puts in messages. */
   readonly localPort: number;
-  /** An endpoint for a call placed: its own (-t un, tn) or the shared one. `ready` runs once it can send. */
-  acquire(ready: (endpoint: Endpoint) => void): void;
+  /**
+   * An endpoint for a call placed: its own (-t un, tn), the one of its source address `fromIp` (-t ui), or
+   * the shared one. `ready` runs once it can send.
+   */
+  acquire(ready: (endpoint: Endpoint) => void, fromIp?: string): void;
   release(endpoint: Endpoint): void;
   close(): Promise<void>;
 }

@@ -64,6 +64,8 @@ export class UdpTransport implements Transport {
   private readonly all: UdpEndpoint[] = [];
   /** Set when the system refused a socket (EMFILE, ENFILE): later calls share the main socket. */
   private atLimit = false;
+  /** -t ui: the socket of each source address, or the calls waiting for it to bind. */
+  private readonly byIp = new Map<string, UdpEndpoint | ((endpoint: Endpoint) => void)[]>();
 
   private constructor(readonly main: UdpEndpoint, private readonly perCall: boolean, private readonly bufferBytes: number, private readonly handler: TransportHandler) {
     this.all.push(main);
@@ -88,7 +90,8 @@ export class UdpTransport implements Transport {
     });
   }
 
-  acquire(ready: (endpoint: Endpoint) => void): void {
+  acquire(ready: (endpoint: Endpoint) => void, fromIp?: string): void {
+    if (fromIp !== undefined) { this.acquireIp(ready, fromIp); return; }
     if (!this.perCall) { ready(this.main); return; }
     const ep = this.free.pop();
     if (ep !== undefined) { ready(ep); return; }
@@ -110,6 +113,29 @@ export class UdpTransport implements Transport {
       this.all.push(opened);
       ready(opened);
     });
+  }
+
+  /**
+   * SIPp compat (-t ui): one socket per source address, bound on the main socket's port (any port when that
+   * one is taken there); a call whose address cannot be bound fails its sends, counted.
+   */
+  private acquireIp(ready: (endpoint: Endpoint) => void, ip: string): void {
+    const known = this.byIp.get(ip);
+    if (known instanceof UdpEndpoint) { ready(known); return; }
+    if (known !== undefined) { known.push(ready); return; }
+    const waiting = [ready];
+    this.byIp.set(ip, waiting);
+    const done = (ep: Endpoint): void => { for (const r of waiting.splice(0)) r(ep); };
+    const attempt = (port: number): void => {
+      openSocket(ip, port, this.bufferBytes, this.handler, (err, opened) => {
+        if (err === undefined) { this.all.push(opened); this.byIp.set(ip, opened); done(opened); return; }
+        if (port !== 0) { attempt(0); return; }
+        this.handler.onSendError(new Error(`-t ui: cannot bind ${ip}: ${err.message}`));
+        this.byIp.delete(ip);
+        done({ localAddress: ip, localPort: 0, openCalls: 0, send: () => false });
+      });
+    };
+    attempt(this.main.localPort);
   }
 
   release(endpoint: Endpoint): void {

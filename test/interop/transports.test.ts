@@ -4,13 +4,13 @@
  * into Kamailio's websocket module, IPv6 loopback, and connection trouble counted rather than crashing.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { countersOf, freePort, kamailioAvailable, ROOT, sipp, sippAvailable, sipts, startKamailio, startSippUas, startSiptsUas } from '../helpers.js';
+import { countersOf, freePort, selfSigned as makeSelfSigned, kamailioAvailable, ROOT, sipp, sippAvailable, sipts, startKamailio, startSippUas, startSiptsUas } from '../helpers.js';
 
 const noSipp = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-transports-'));
@@ -18,14 +18,8 @@ const CALLS = 1000;
 /** SIPp refuses -t tn while -max_socket (default 50,000) exceeds the open-file limit; 1,000 is plenty here. */
 const SIPP_TN = ['-max_socket', '1000'];
 
-/** A self-signed certificate and key for loopback, made for this run with openssl (.ci/run installs it). */
-function selfSigned(name: string): { cert: string; key: string } {
-  const cert = join(work, `${name}-cert.pem`);
-  const key = join(work, `${name}-key.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost'], { stdio: 'ignore' });
-  return { cert, key };
-}
+/** A self-signed certificate and key for loopback, made for this run. */
+const selfSigned = (name: string): { cert: string; key: string } => makeSelfSigned(work, name);
 
 const uac = (target: string, json: string, extra: readonly string[]): string[] =>
   ['-sn', 'uac', target, '-i', '127.0.0.1', '-p', '0', '-r', '500', '-m', String(CALLS), '--json', json, ...extra];
@@ -163,6 +157,26 @@ test(`sipts -t ws1 through Kamailio's websocket module to a sipts UAS on UDP: 40
   assert.equal(countersOf(uasJson)['SuccessfulCalls'], CALLS, 'every BYE reached the UAS through the route set');
 });
 
+test(`sipts -t l1 through Kamailio's tls module to a sipts UAS on UDP, Kamailio's certificate checked with -tls_ca: ${CALLS} calls`, { skip: noKamailio, timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(work, 'kamailio-tls-'));
+  const uasJson = join(dir, 'uas.json');
+  const uas = await startSiptsUas(['-m', String(CALLS), '--json', uasJson], 100_000);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const kam = await startKamailio(dir, uas.port);
+  t.after(kam.stop);
+  await waitListening(kam.tlsPort);
+  const json = join(dir, 'uac.json');
+  const caller = join(dir, 'caller.csv');
+  writeFileSync(caller, 'SEQUENTIAL\nalice;pw-alice\n');
+  const r = await sipts(['-sf', join(ROOT, 'test/fixtures/uac-proxy-auth.xml'), `127.0.0.1:${kam.tlsPort}`, '-t', 'l1', '-tls_ca', kam.tlsCert, '-i', '127.0.0.1', '-p', '0',
+    '-inf', caller, '-r', '200', '-m', String(CALLS), '--json', json], 90_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2500));
+  assert.equal(countersOf(json)['SuccessfulCalls'], CALLS);
+  const u = await uas.exited;
+  assert.equal(u.code, 0, u.stdout.slice(-2000));
+  assert.equal(countersOf(uasJson)['SuccessfulCalls'], CALLS);
+});
+
 async function waitListening(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.once('error', () => r(false)); });
@@ -234,4 +248,35 @@ test('-max_reconnect: the UAS restarts mid-run; the shared connection is opened 
   assert.equal((c['SuccessfulCalls'] ?? 0) + (c['FailedCalls'] ?? 0), 100, JSON.stringify(c));
   assert.ok((c['SuccessfulCalls'] ?? 0) >= 60, `successful after reconnecting: ${JSON.stringify(c)}`);
   assert.doesNotMatch(r.stdout, /Failed(?!TcpClosed|TcpConnect|Calls)\w+\s*│\s*[1-9]/, 'only connection failures');
+});
+
+test('-t ui: each call sends from the address in its injection line (127.0.0.2-4), to sipp -sn uas: 300 calls, 0 failed', { skip: noSipp, timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(work, 'ui-'));
+  const log = join(dir, 'sipp-messages.log');
+  const { port, child } = await startSippUas(dir, 'uas', ['-trace_msg', '-message_file', log]);
+  t.after(() => child.kill('SIGKILL'));
+  const inf = join(dir, 'ips.csv');
+  writeFileSync(inf, 'SEQUENTIAL\n127.0.0.2;a\n127.0.0.3;b\n127.0.0.4;c\n');
+  const json = join(dir, 'uac.json');
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-t', 'ui', '-inf', inf, '-i', '127.0.0.1', '-p', '0', '-r', '200', '-m', '300', '--json', json], 30_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+  assert.equal(countersOf(json)['SuccessfulCalls'], 300);
+  child.kill('SIGTERM');
+  await new Promise((res) => setTimeout(res, 300));
+  const vias = [...readFileSync(log, 'utf8').matchAll(/^Via: SIP\/2\.0\/UDP (127\.0\.0\.\d+):\d+;branch=z9hG4bK-\d+-(\d+)-0/gm)];
+  const byCall = new Map(vias.map((m) => [Number(m[2]), m[1]]));
+  assert.equal(byCall.size, 300);
+  // SEQUENTIAL: call N takes line (N-1) mod 3.
+  for (const [n, ip] of byCall) assert.equal(ip, `127.0.0.${2 + ((n - 1) % 3)}`, `call ${n}`);
+});
+
+test('-t ui without -inf: refused, saying what to add', { timeout: 10_000 }, async () => {
+  const r = await sipts(['-sn', 'uac', '127.0.0.1:5999', '-t', 'ui', '-m', '1'], 5_000).exited;
+  assert.equal(r.code, 255);
+  assert.match(r.stderr, /-t ui: .*add -inf FILE/);
+});
+
+test('-ci: the control port listens on the address given', { timeout: 10_000 }, async () => {
+  const r = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-ci', '127.0.0.5', '-cp', String(await freePort()), '-timeout', '1', '-bind_local'], 8_000).exited;
+  assert.match(r.stderr, /control port 127\.0\.0\.5:\d+/);
 });
