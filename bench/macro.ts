@@ -21,12 +21,12 @@ export interface CpuFigure {
 }
 
 /** CPU per call at fixed rates: each round runs every pair at every rate, one after the other. */
-export async function cpuPerCall(pairs: readonly (readonly [Tool, Tool])[], rates: readonly number[], rounds: number, log: (s: string) => void): Promise<CpuFigure[]> {
+export async function cpuPerCall(pairs: readonly (readonly [Tool, Tool])[], rates: readonly number[], rounds: number, log: (s: string) => void, extra: readonly string[] = []): Promise<CpuFigure[]> {
   const runs = new Map<string, PairResult[]>();
   for (let round = 1; round <= rounds; round++) {
     for (const rate of rates) {
       for (const [uac, uas] of pairs) {
-        const r = await runPair({ uac, uas, rate, seconds: 9, window: [3, 8] });
+        const r = await runPair({ uac, uas, rate, seconds: 9, window: [3, 8], extra });
         log(`  round ${round} ${name(uac, uas).padEnd(12)} ${String(rate).padStart(5)}/s: UAC ${r.uacUsPerCall.toFixed(1)} µs/call, UAS ${r.uasUsPerCall.toFixed(1)} µs/call${r.clean ? '' : ` (not clean: ${r.successful}/${r.calls} ok, ${r.failed}+${r.uasFailed} failed, ${r.achievedRate.toFixed(0)}/s)`}`);
         const key = `${name(uac, uas)} ${rate}`;
         runs.set(key, [...(runs.get(key) ?? []), r]);

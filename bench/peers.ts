@@ -1,8 +1,7 @@
 /** The processes of a macro benchmark: SIPp or sipts, as UAC or UAS, and what the OS says they used. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { BIN as SIPTS, freePort } from '../test/helpers.js';
+import { BIN as SIPTS, freePort, portTaken } from '../test/helpers.js';
 
 export { SIPTS };
 
@@ -28,11 +27,10 @@ export interface Peer {
 export async function startUas(tool: Tool, cwd: string, extra: readonly string[] = []): Promise<Peer> {
   const port = await freePort();
   const child = spawnTool(tool, ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(port), ...extra], cwd);
+  // -t t1 and the like: the UAS listens on TCP and may bind no UDP socket.
+  const tcp = /^[tlw]/.test(extra[extra.indexOf('-t') + 1] ?? '');
   for (let i = 0; i < 100; i++) {
-    const s = dgram.createSocket('udp4');
-    const taken = await new Promise<boolean>((r) => { s.once('error', () => r(true)); s.bind(port, '127.0.0.1', () => r(false)); });
-    s.close();
-    if (taken) break;
+    if (await portTaken(port, tcp)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return { port, name: `${tool} -sn uas`, process: child, stop: () => { child.kill('SIGKILL'); } };

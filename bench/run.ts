@@ -6,6 +6,7 @@
  *   npm run bench -- cpu memory        only those parts
  *   npm run bench -- reports           the reporting overhead (issue 4), only when asked for
  *   npm run bench -- soak              the 10-minute soak (memory over time), only when asked for
+ *   npm run bench -- tcp               CPU per call over TCP (-t t1), only when asked for
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -50,6 +51,18 @@ if (wanted('cpu')) {
     row(`UAS CPU µs/call at ${rate}/s (SIPp's uac calling)`, at('sipp→sipts', rate)?.uasUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN);
     const own = at('sipts→sipts', rate);
     table.push([`sipts → sipts at ${rate}/s: UAC / UAS µs/call`, `${fmt(own?.uacUsPerCall ?? Number.NaN)} / ${fmt(own?.uasUsPerCall ?? Number.NaN)}`, '', '']);
+  }
+}
+
+if (wanted('tcp')) {
+  const rates = [1000, 3000];
+  log(`CPU per call over TCP (-t t1, one connection), ${rates.join(', ')} calls/s, 2 rounds`);
+  const cpu: CpuFigure[] = await cpuPerCall(pairs, rates, 2, log, ['-t', 't1']);
+  result['tcp'] = cpu;
+  const at = (pair: string, rate: number): CpuFigure | undefined => cpu.find((c) => c.pair === pair && c.rate === rate);
+  for (const rate of rates) {
+    row(`TCP: UAC CPU µs/call at ${rate}/s (against SIPp's uas)`, at('sipts→sipp', rate)?.uacUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN);
+    row(`TCP: UAS CPU µs/call at ${rate}/s (SIPp's uac calling)`, at('sipp→sipts', rate)?.uasUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN);
   }
 }
 

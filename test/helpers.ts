@@ -131,7 +131,7 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 10_000)
 }
 
 /** Whether another process holds the port: our own bind of it fails. */
-function portTaken(port: number, tcp: boolean): Promise<boolean> {
+export function portTaken(port: number, tcp: boolean): Promise<boolean> {
   if (tcp) {
     const server = net.createServer();
     return new Promise((r) => {

@@ -51,6 +51,8 @@ export class Connection implements Endpoint {
   private ended = false;
   /** Calls using this connection (-t tn shares one when -max_socket is reached). */
   users = 0;
+  /** Where this per-call connection sits in its transport's list (-1: not a per-call connection). */
+  slot = -1;
   openCalls = 0;
 
   constructor(
@@ -108,9 +110,13 @@ export class Connection implements Endpoint {
     return this.ended;
   }
 
+  // Made once, not per read.
+  private readonly emit = (m: string): void => this.handler.onMessage(m, this.peerAddress, this.peerPort, this);
+  private readonly reply = (bytes: Buffer): void => { this.socket.write(bytes); };
+  private readonly opened = (): void => this.flush();
+
   private onData(chunk: Buffer): void {
-    const problem = this.codec.feed(chunk, (m) => this.handler.onMessage(m, this.peerAddress, this.peerPort, this),
-      (bytes) => this.socket.write(bytes), () => this.flush());
+    const problem = this.codec.feed(chunk, this.emit, this.reply, this.opened);
     if (problem === '') this.close();
     else if (problem !== undefined) {
       this.handler.onSendError(new Error(`closing the connection from ${this.peerAddress}:${this.peerPort}: ${problem}`));

@@ -122,13 +122,13 @@ export class StreamTransport implements Transport {
     }
     const c = this.dial(remote.address, remote.port);
     c.users = 1;
-    this.perCallOpen.push(c);
+    c.slot = this.perCallOpen.push(c) - 1;
     ready(c);
   }
 
   release(endpoint: Endpoint): void {
     if (!this.o.perCall || !(endpoint instanceof Connection)) return;
-    if (--endpoint.users > 0 || !this.perCallOpen.includes(endpoint)) return;
+    if (endpoint.slot < 0 || --endpoint.users > 0) return;
     // SIPp compat: a call's own connection is closed when the call ends.
     this.forget(endpoint);
     endpoint.close();
@@ -206,9 +206,13 @@ export class StreamTransport implements Transport {
     this.handler.onConnectionLost(link, how);
   }
 
+  /** Out of the per-call list in O(1): the last one takes its place. */
   private forget(c: Connection): void {
-    const i = this.perCallOpen.indexOf(c);
-    if (i >= 0) this.perCallOpen.splice(i, 1);
+    const i = c.slot;
+    if (i < 0) return;
+    const last = this.perCallOpen.pop();
+    if (last !== undefined && last !== c) { this.perCallOpen[i] = last; last.slot = i; }
+    c.slot = -1;
   }
 
   private static listen(o: StreamOptions, port: number, handler: TransportHandler): Promise<StreamTransport> {
