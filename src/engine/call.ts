@@ -19,6 +19,13 @@ export interface CallTimer extends TimerNode {
 
 const newTimer = (call: CallState, kind: number): CallTimer => ({ call, kind, deadlineMs: 0, prev: undefined, next: undefined, armed: false, slot: 0 });
 
+/**
+ * Shared by the calls of a scenario without variables / response-time measures: no slot exists to write,
+ * and an empty array per call is 32 bytes held for nothing.
+ */
+const NO_VARS: VarValue[] = [];
+const NO_RTDS: number[] = [];
+
 /** What a new call is made of. */
 export interface CallInit {
   readonly number: number;
@@ -70,22 +77,28 @@ export class CallState implements RenderContext {
   retransIntervalMs = 0;
   /** Methods of requests sent that have not had a final response yet (RFC 3261 §17.1 client transactions). */
   readonly pending: string[] = [];
-  /** Start time of each response-time measure, by rtd index; NaN when not started. */
-  readonly rtdStartMs: Float64Array;
+  /**
+   * Start time of each response-time measure, by rtd index; NaN when not started. A plain array: a typed
+   * array costs ~180 bytes of heap and a native backing store per call, for one or two numbers.
+   */
+  readonly rtdStartMs: number[];
   readonly retransTimer: CallTimer;
   readonly stepTimer: CallTimer;
   ended = false;
-  /** The last INVITE this call sent (parsed only if the call is aborted), to build a CANCEL or BYE. */
-  lastInviteRaw = '';
+  /**
+   * What a CANCEL or BYE on abort copies its From, To, Call-ID and Via from (parsed only then): the last
+   * INVITE this call sent, until the ACK of its 2xx takes its place. The ACK is kept anyway (it answers a
+   * repeated 2xx), so a call in a long pause does not also hold its INVITE, the largest message it sent.
+   */
+  hangUpBase = '';
   /** The INVITE had a provisional response (CANCEL possible) / a 2xx (the dialog is confirmed). */
   inviteProvisional = false;
   dialogConfirmed = false;
   /** The 2xx that confirmed the dialog: its Contact and Record-Route, read only if the call is aborted. */
   inviteOk: SipMessage | undefined = undefined;
   byeSent = false;
-  /** CSeq number and method of each named transaction (start_txn), by index. */
-  readonly txnCseq: number[] = [];
-  readonly txnMethod: string[] = [];
+  /** CSeq number and method of each named transaction (start_txn), by index; made at the first start_txn. */
+  txns: { readonly cseq: number[]; readonly method: string[] } | undefined = undefined;
   /** Set by <pauserestore>: the next pause ends at this run time (ms since start) instead; 0: none. */
   restoredPauseAt = 0;
   /** Every message of the call, kept only when a tracer wants failed calls' evidence. */
@@ -128,8 +141,8 @@ export class CallState implements RenderContext {
     this.injectionLines = init.injectionLines;
     this.runClock = init.runClock;
     this.cseq = init.baseCseq;
-    this.vars = new Array<VarValue>(init.varCount).fill(undefined);
-    this.rtdStartMs = new Float64Array(init.rtdCount).fill(Number.NaN);
+    this.vars = init.varCount === 0 ? NO_VARS : new Array<VarValue>(init.varCount).fill(undefined);
+    this.rtdStartMs = init.rtdCount === 0 ? NO_RTDS : new Array<number>(init.rtdCount).fill(Number.NaN);
     this.retransTimer = newTimer(this, TimerKind.Retrans);
     this.stepTimer = newTimer(this, TimerKind.Step);
   }

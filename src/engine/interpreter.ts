@@ -118,10 +118,15 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
   }
   if (step.startTxn >= 0) {
     const parsed = parseMessage(raw);
-    if (parsed.ok) { call.txnCseq[step.startTxn] = parsed.msg.cseq; call.txnMethod[step.startTxn] = parsed.msg.cseqMethod; }
+    if (parsed.ok) {
+      const txns = call.txns ??= { cseq: [], method: [] };
+      txns.cseq[step.startTxn] = parsed.msg.cseq;
+      txns.method[step.startTxn] = parsed.msg.cseqMethod;
+    }
   }
-  if (method === 'INVITE') { call.lastInviteRaw = raw; call.inviteProvisional = false; call.dialogConfirmed = false; }
+  if (method === 'INVITE') { call.hangUpBase = raw; call.inviteProvisional = false; call.dialogConfirmed = false; }
   else if (method === 'BYE') call.byeSent = true;
+  else if (method === 'ACK' && call.dialogConfirmed) call.hangUpBase = raw;
   host.wheel.cancel(call.retransTimer);
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
     host.stats.step(index, StepCounter.lost);
@@ -253,8 +258,8 @@ function abort(host: CallHost, call: CallState, reason: number): void {
  * INVITE that had only a provisional response (RFC 3261 §9.1), BYE for a confirmed dialog (§15).
  */
 export function hangUp(host: CallHost, call: CallState): void {
-  if (!host.settings.behaviors.bye || call.lastInviteRaw === '' || call.byeSent) return;
-  const parsed = parseMessage(call.lastInviteRaw);
+  if (!host.settings.behaviors.bye || call.hangUpBase === '' || call.byeSent) return;
+  const parsed = parseMessage(call.hangUpBase);
   if (!parsed.ok) return;
   if (call.dialogConfirmed) {
     call.cseq++;

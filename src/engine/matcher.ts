@@ -14,7 +14,7 @@ export function matchesStep(step: CompiledStep, msg: SipMessage, call: CallState
     if (msg.status !== step.responseCode) return false;
     if (call === undefined) return true;
     // response_txn: only a response to the request that started that transaction.
-    if (step.responseTxn >= 0) return call.txnCseq[step.responseTxn] === msg.cseq && call.txnMethod[step.responseTxn] === msg.cseqMethod;
+    if (step.responseTxn >= 0) return call.txns?.cseq[step.responseTxn] === msg.cseq && call.txns.method[step.responseTxn] === msg.cseqMethod;
     return call.pending.includes(msg.cseqMethod);
   }
   return msg.status === 0 && msg.method === step.requestMethod;

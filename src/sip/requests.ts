@@ -15,7 +15,8 @@ export function buildCancel(invite: SipMessage): string {
 
 /**
  * RFC 3261 §15.1.1: a BYE within the dialog the INVITE created: to the remote target with the route set,
- * the peer's tag on To, the next CSeq, and a new branch.
+ * the peer's tag on To, the next CSeq, and a new branch. `invite` is that INVITE or the ACK of its 2xx,
+ * which carries the same From, Call-ID and Via, and To with the peer's tag already (§13.2.2.4).
  */
 export function buildBye(invite: SipMessage, d: { peerTagParam: string; cseq: number; branch: string; remoteTarget: string; routes: string }): string {
   const ruri = d.remoteTarget !== '' ? d.remoteTarget : invite.raw.slice(invite.raw.indexOf(' ') + 1, invite.raw.indexOf(' SIP/2.0'));
