@@ -6,6 +6,7 @@ import type { InjectionStore } from '../data/injection.js';
 import type { RenderContext, VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
+import type { RetransKey } from './matcher.js';
 import type { TimerNode } from './timer-wheel.js';
 import type { HistoryEntry } from './trace.js';
 
@@ -66,9 +67,10 @@ export class CallState implements RenderContext {
    * The message sent in answer to a receive: for a response, the first message sent after it (SIPp compat);
    * for a request, the latest response sent to it. When the peer repeats that receive (it missed the
    * answer), the answer is sent again: the ACK for a repeated 200, the 200 for a repeated BYE or INVITE.
-   * `unanswered` is set between a receive and the next send.
+   * `unanswered` is set between a receive and the next send. Only the received message's key is kept, not
+   * the message: a UAS would otherwise hold the INVITE it answered (half a kilobyte and more) all call long.
    */
-  answered: SipMessage | undefined = undefined;
+  answered: RetransKey | undefined = undefined;
   answeredIndex = -1;
   answer = '';
   answerIndex = -1;

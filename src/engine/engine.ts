@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { Scheduler, type SchedulerOptions } from '../load/scheduler.js';
 import type { CompiledScenario } from '../scenario/compile.js';
-import type { SipMessage } from '../sip/message.js';
+import { detach, type SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
 import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.js';
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
@@ -292,7 +292,8 @@ export class Engine implements CallHost, TransportHandler {
     }
     if (this.acceptsNewCall(msg)) {
       this.scheduler.noteCreated();
-      const call = this.startCall(++this.callNumber, msg.callId, endpoint, address, port);
+      // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
+      const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
       if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
       receive(this, call, msg);
       return;
@@ -407,10 +408,9 @@ const hostPort = (address: string, port: number): string => (address.includes(':
 function replayOf(call: CallState): DeadReplay | undefined {
   const answered = call.answered;
   if (answered === undefined || answered.status !== 0 || answered.method === 'ACK' || call.unanswered || call.answeredIndex !== call.lastRecvIndex) return undefined;
-  // The branch is copied out: as a slice of the request it would keep the whole request alive for
-  // -deadcall_wait, a kilobyte or so per ended call.
+  // The key holds no slice of the request (retransKeyOf), so the tombstone does not keep the request alive.
   return {
-    status: 0, method: answered.method, cseq: answered.cseq, cseqMethod: answered.cseqMethod, branch: ` ${answered.branch}`.slice(1),
+    status: 0, method: answered.method, cseq: answered.cseq, cseqMethod: answered.cseqMethod, branch: answered.branch,
     answer: call.answer, answerIndex: call.answerIndex, address: call.remoteAddress, port: call.remotePort,
   };
 }

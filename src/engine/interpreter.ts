@@ -15,7 +15,7 @@ import { Counter, StepCounter } from '../stats/stats.js';
 import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } from './actions.js';
 import { TimerKind, type CallState, type CallTimer } from './call.js';
 import type { CallHost } from './host.js';
-import { findBackward, findForward, isRetransmissionOf } from './matcher.js';
+import { findBackward, findForward, isRetransmissionOf, retransKeyOf } from './matcher.js';
 import { Failure } from './outcome.js';
 import { maxRetrans, nextRetransInterval } from './retransmit.js';
 
@@ -106,7 +106,7 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
   call.lastSentIsInvite = method === 'INVITE';
   if (call.unanswered) {
     call.unanswered = false;
-    call.answered = call.lastRecv;
+    call.answered = call.lastRecv === undefined ? undefined : retransKeyOf(call.lastRecv);
     call.answeredIndex = call.lastRecvIndex;
     call.answer = raw;
     call.answerIndex = index;

@@ -1,6 +1,6 @@
 /** Which scenario step an incoming message belongs to. */
 import { StepKind, type CompiledStep } from '../scenario/compile.js';
-import type { SipMessage } from '../sip/message.js';
+import { detach, type SipMessage } from '../sip/message.js';
 import type { CallState } from './call.js';
 
 /**
@@ -44,6 +44,11 @@ export function findBackward(steps: readonly CompiledStep[], from: number, msg: 
 
 /** What tells a message's retransmissions: its transaction (CSeq, method, top Via branch) and kind. */
 export type RetransKey = Pick<SipMessage, 'status' | 'method' | 'cseq' | 'cseqMethod' | 'branch'>;
+
+/** A message's key, held apart from it (the branch detached from the message). */
+export function retransKeyOf(m: SipMessage): RetransKey {
+  return { status: m.status, method: m.method, cseq: m.cseq, cseqMethod: m.cseqMethod, branch: detach(m.branch) };
+}
 
 /** Same transaction and same message: a retransmission of `b` (SIPp compares the last received message). */
 export function isRetransmissionOf(a: SipMessage, b: RetransKey): boolean {

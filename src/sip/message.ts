@@ -26,3 +26,10 @@ export interface SipMessage {
 
 export type ParseFailure = { readonly ok: false; readonly reason: string };
 export type ParseResult = { readonly ok: true; readonly msg: SipMessage } | ParseFailure;
+
+/**
+ * A copy of a field that holds no reference to its message. The parser's fields are slices of `raw`
+ * (V8 sliced strings), and a slice kept for long — a Call-ID in the call registry, a branch in a
+ * retransmission key — keeps the whole message alive with it. The concatenation makes a new flat string.
+ */
+export const detach = (field: string): string => ` ${field}`.slice(1);

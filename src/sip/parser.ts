@@ -8,6 +8,19 @@ import { equalsIgnoreCase, paramValue } from './headers.js';
 
 const fail = (reason: string): ParseResult => ({ ok: false, reason });
 
+/** RFC 3261 §7.1 and the extensions' methods, most frequent first. */
+const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'UPDATE', 'INFO', 'SUBSCRIBE', 'NOTIFY', 'MESSAGE', 'REFER', 'PUBLISH'];
+
+/**
+ * A known method is the one shared string, not a fresh copy per message: a call holds two or three parsed
+ * messages (24 bytes for each method and CSeq method), and comparing to the constants is then a pointer check.
+ */
+function methodName(raw: string, start: number, end: number): string {
+  const len = end - start;
+  for (const m of METHODS) if (m.length === len && raw.startsWith(m, start)) return m;
+  return raw.slice(start, end);
+}
+
 /** Parses a whole message held as a latin1 byte string. */
 export function parseMessage(raw: string): ParseResult {
   // Tolerate leading CRLFs (RFC 3261 §7.5: keep-alives and stray blank lines before a start line).
@@ -27,7 +40,7 @@ export function parseMessage(raw: string): ParseResult {
     const sp = raw.indexOf(' ', pos);
     if (sp <= pos || sp > slEnd) return fail('bad start line');
     if (!raw.startsWith('SIP/2.0', slEnd - 7)) return fail('bad request line: no SIP/2.0');
-    method = raw.slice(pos, sp);
+    method = methodName(raw, pos, sp);
     if (!isToken(method)) return fail('bad method');
   }
 
@@ -69,8 +82,10 @@ export function parseMessage(raw: string): ParseResult {
         let p = vs;
         while (p < end && raw.charCodeAt(p) >= 48 && raw.charCodeAt(p) <= 57) p++;
         cseq = p > vs ? parseDigits(raw, vs, p) : -1;
-        while (p < end && raw.charCodeAt(p) === 32) p++;
-        cseqMethod = raw.slice(p, end).trim();
+        while (p < end && (raw.charCodeAt(p) === 32 || raw.charCodeAt(p) === 9)) p++;
+        let e = end;
+        while (e > p && (raw.charCodeAt(e - 1) === 32 || raw.charCodeAt(e - 1) === 9)) e--;
+        cseqMethod = methodName(raw, p, e);
       } else if (equalsIgnoreCase(raw, line, nameEnd, 'content-length')) contentLength = parseDigits(raw, vs, end);
     } else if (c0 === 118 /* v */) {
       if (!sawVia && equalsIgnoreCase(raw, line, nameEnd, 'via')) { sawVia = true; branch = topViaBranch(raw, vs, end); }
