@@ -58,6 +58,7 @@ export class CallState implements RenderContext {
   peerTagParam = '';
   routes = '';
   nextUrl = '';
+  /** The last message received; let go while the call waits where nothing reads it (interpreter: park). */
   lastRecv: SipMessage | undefined = undefined;
   lastRecvIndex = -1;
   lastSent = '';
@@ -96,8 +97,12 @@ export class CallState implements RenderContext {
   /** The INVITE had a provisional response (CANCEL possible) / a 2xx (the dialog is confirmed). */
   inviteProvisional = false;
   dialogConfirmed = false;
-  /** The 2xx that confirmed the dialog: its Contact and Record-Route, read only if the call is aborted. */
+  /**
+   * The 2xx that confirmed the dialog: its Contact and Record-Route, read only if the call is aborted.
+   * Once the ACK of it is sent, what it says is kept in dialogTarget instead, and the 2xx is let go.
+   */
   inviteOk: SipMessage | undefined = undefined;
+  dialogTarget: { readonly remoteTarget: string; readonly routes: string } | undefined = undefined;
   byeSent = false;
   /** CSeq number and method of each named transaction (start_txn), by index; made at the first start_txn. */
   txns: { readonly cseq: number[]; readonly method: string[] } | undefined = undefined;

@@ -7,7 +7,7 @@ import { sample } from '../load/distributions.js';
 import { StepKind, type CompiledStep } from '../scenario/compile.js';
 import { renderTemplate } from '../scenario/template.js';
 import { headerValue, headerValues, uriOf } from '../sip/headers.js';
-import type { SipMessage } from '../sip/message.js';
+import { detach, type SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
 import { buildBye, buildCancel } from '../sip/requests.js';
 import { buildResponse } from '../sip/response.js';
@@ -36,6 +36,7 @@ export function runCall(host: CallHost, call: CallState): void {
       case StepKind.Recv: {
         const timeout = recvTimeout(host, call, step);
         if (timeout > 0) host.wheel.schedule(call.stepTimer, host.now() + timeout);
+        park(host, call, index);
         return;
       }
       case StepKind.Pause: {
@@ -46,7 +47,7 @@ export function runCall(host: CallHost, call: CallState): void {
           : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
         // <pauserestore>: an interrupted pause goes on until its first deadline, not a fresh one.
         if (call.restoredPauseAt > 0) { ms = Math.max(0, call.restoredPauseAt - call.clockTick()); call.restoredPauseAt = 0; }
-        if (ms > 0) { host.wheel.schedule(call.stepTimer, host.now() + ms); return; }
+        if (ms > 0) { host.wheel.schedule(call.stepTimer, host.now() + ms); park(host, call, index); return; }
         if (!finishStep(host, call, step, index)) return;
         break;
       }
@@ -57,6 +58,15 @@ export function runCall(host: CallHost, call: CallState): void {
     }
   }
   if (!call.ended) host.wheel.schedule(call.stepTimer, host.now()); // continue on a later turn
+}
+
+/**
+ * A call about to wait lets go of its last received message when nothing reads it before the next receive
+ * (scenario/last-use.ts). Not while that message still waits for its answer, whose key is taken at the
+ * next send, unless it is an ACK, which is never answered (RFC 3261 §17.1.1.3).
+ */
+function park(host: CallHost, call: CallState, index: number): void {
+  if (host.scenario.keepsLast[index] === false && (!call.unanswered || call.lastRecv?.method === 'ACK')) call.lastRecv = undefined;
 }
 
 /**
@@ -124,9 +134,12 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
       txns.method[step.startTxn] = parsed.msg.cseqMethod;
     }
   }
-  if (method === 'INVITE') { call.hangUpBase = raw; call.inviteProvisional = false; call.dialogConfirmed = false; }
+  if (method === 'INVITE') { call.hangUpBase = raw; call.inviteProvisional = false; call.dialogConfirmed = false; call.dialogTarget = undefined; }
   else if (method === 'BYE') call.byeSent = true;
-  else if (method === 'ACK' && call.dialogConfirmed) call.hangUpBase = raw;
+  else if (method === 'ACK' && call.dialogConfirmed) {
+    call.hangUpBase = raw;
+    if (call.inviteOk !== undefined) { call.dialogTarget = dialogTarget(call, call.inviteOk); call.inviteOk = undefined; }
+  }
   host.wheel.cancel(call.retransTimer);
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
     host.stats.step(index, StepCounter.lost);
@@ -170,7 +183,8 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   call.lastRecvIndex = at;
   call.unanswered = true;
   const tag = msg.status === 0 ? msg.fromTag : msg.toTag;
-  if (tag !== '') call.peerTagParam = `;tag=${tag}`;
+  // Detached: the call keeps the tag to its end, not the message it came in.
+  if (tag !== '') call.peerTagParam = detach(`;tag=${tag}`);
   if (msg.status >= 200) {
     const p = call.pending.indexOf(msg.cseqMethod);
     if (p >= 0) call.pending.splice(p, 1);
@@ -264,17 +278,29 @@ export function hangUp(host: CallHost, call: CallState): void {
   if (call.dialogConfirmed) {
     call.cseq++;
     call.byeSent = true;
-    // RFC 3261 §12.1.2: the remote target and route set come from the 2xx, recorded by rrs or not.
-    const ok = call.inviteOk;
-    const contact = ok === undefined ? undefined : headerValue(ok, 'contact');
-    const rr = ok === undefined ? [] : headerValues(ok, 'record-route').reverse();
+    const target = call.inviteOk !== undefined ? dialogTarget(call, call.inviteOk) : call.dialogTarget;
+    const remoteTarget = target?.remoteTarget ?? call.nextUrl;
+    const routes = target?.routes ?? call.routes;
     host.send(call, buildBye(parsed.msg, {
-      peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.number}-${call.cseq}`,
-      remoteTarget: contact === undefined ? call.nextUrl : uriOf(contact), routes: rr.length > 0 ? `Route: ${rr.join(', ')}` : call.routes,
+      peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.number}-${call.cseq}`, remoteTarget, routes,
     }));
   } else if (call.inviteProvisional) {
     host.send(call, buildCancel(parsed.msg));
   }
+}
+
+/**
+ * RFC 3261 §12.1.2: the remote target (Contact) and route set (Record-Route, reversed) of the 2xx that
+ * confirmed the dialog, whether rrs recorded them or not; what a BYE on abort is sent by. Detached from
+ * the 2xx, so that a call need not keep it.
+ */
+function dialogTarget(call: CallState, ok: SipMessage): { readonly remoteTarget: string; readonly routes: string } {
+  const contact = headerValue(ok, 'contact');
+  const rr = headerValues(ok, 'record-route').reverse();
+  return {
+    remoteTarget: contact === undefined ? call.nextUrl : detach(uriOf(contact)),
+    routes: rr.length > 0 ? detach(`Route: ${rr.join(', ')}`) : call.routes,
+  };
 }
 
 /** RFC 3261 §12.1.1 / §12.1.2: the route set from Record-Route (reversed at the UAC) and the remote target. */

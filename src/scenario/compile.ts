@@ -8,6 +8,7 @@ import type { Distribution } from '../load/distributions.js';
 import type { CompileScope, TemplateEnv } from './keywords.js';
 import { compileAction, readVar, type ActionCompiler, type CompiledAction, type VarSlot } from './compile-actions.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
+import { keepsLastRecv } from './last-use.js';
 import { buildVarTable, UNEXP_PAUSEDADDR, UNEXP_RETADDR } from './variables.js';
 import { loadScenario } from './load.js';
 import { parseXml } from './xml.js';
@@ -82,6 +83,8 @@ export interface CompiledScenario {
   readonly txnNames: readonly string[];
   /** Slots of _unexp.retaddr and _unexp.pausedaddr when there is an _unexp.main handler. */
   readonly unexpectedVars: { readonly retaddr: VarSlot; readonly pausedaddr: VarSlot } | undefined;
+  /** By step: a call waiting there may still read its last received message (last-use.ts). */
+  readonly keepsLast: readonly boolean[];
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -204,5 +207,6 @@ function compileAst(
     unexpectedVars: labels.has('_unexp.main')
       ? { retaddr: { slot: vars.slot(UNEXP_RETADDR) ?? 0, global: false }, pausedaddr: { slot: vars.slot(UNEXP_PAUSEDADDR) ?? 0, global: false } }
       : undefined,
+    keepsLast: keepsLastRecv(steps),
   };
 }

@@ -167,3 +167,33 @@ test('an injection field holding [authentication username=… password=…] rend
   const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
   assert.equal(verifyAuthorization(auth, 'joe', 'schmo', 'REGISTER', ''), true, out);
 });
+
+test('keepsLast: a waiting call holds its last message only where something can read it before the next receive', () => {
+  const compile = (name: string): ReturnType<typeof compileScenarioSource> => compileScenarioSource(`${name}.xml`, readBuiltin(name)?.source ?? '', env);
+  const waits = (sc: ReturnType<typeof compileScenarioSource>): string[] =>
+    sc.steps.flatMap((s, i) => (s.kind === StepKind.Recv || s.kind === StepKind.Pause ? [`${s.title.trim()}:${String(sc.keepsLast[i])}`] : []));
+  // The built-in uac's pause before BYE and the uas's wait for the BYE read nothing of the last message.
+  assert.ok(waits(compile('uac')).includes('Pause [-d]:false'));
+  assert.deepEqual(waits(compile('uas')).filter((w) => w.endsWith(':true')), []);
+  const sc = compileScenarioSource('t.xml', wrap(`
+    <send><![CDATA[
+      OPTIONS sip:x SIP/2.0
+      Call-ID: [call_id]
+      CSeq: 1 OPTIONS
+    ]]></send>
+    <recv response="200"/>
+    <pause milliseconds="10"/>
+    <send><![CDATA[
+      INFO sip:x SIP/2.0
+      [last_Via:]
+      Call-ID: [call_id]
+      CSeq: 2 INFO
+    ]]></send>
+    <recv response="200" timeout="100" ontimeout="end"/>
+    <pause milliseconds="10"/>
+    <nop><action><log message="[last_From:]"/></action></nop>
+    <recv response="200"/>
+    <pause milliseconds="10"/>
+    <label id="end"/>`), env);
+  assert.deepEqual(waits(sc), ['<- 200:false', 'Pause [10ms]:true', '<- 200:true', 'Pause [10ms]:true', '<- 200:false', 'Pause [10ms]:false']);
+});
