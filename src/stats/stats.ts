@@ -2,7 +2,12 @@
  * Run statistics. Recording is an array increment or a histogram record (O(1), no allocation);
  * snapshot() copies everything into plain data for reporters, which never see live calls.
  */
-import * as hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+// The one histogram class used, not the package index: the index also loads the WebAssembly build and its
+// decompressor, about 14 MB of resident memory for a feature sipts does not use (useWebAssembly: false).
+import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
+
+const Float64Histogram = Float64HistogramModule.default;
 import { FAILURE_REASONS, type FailureReason } from '../engine/outcome.js';
 
 /** Run-wide counters that are not failure reasons. Written once, here. */
@@ -89,12 +94,15 @@ export interface RepartitionEdges {
   readonly callLength: readonly number[];
 }
 
-function newHistogram(): hdr.Histogram {
-  // Microseconds, 1 µs to 1 hour, 3 significant digits: exact enough for any percentile we print.
-  return hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
+function newHistogram(): Histogram {
+  // Microseconds, 1 µs to 1 hour, 3 significant digits: exact enough for any percentile we print. What
+  // hdr.build does for bitBucketSize 64 without WebAssembly.
+  const h = new Float64Histogram(1, 3_600_000_000, 3);
+  h.autoResize = true;
+  return h;
 }
 
-function summarize(h: hdr.Histogram): HistogramSummary {
+function summarize(h: Histogram): HistogramSummary {
   const ms = (us: number): number => Math.round(us) / 1000;
   if (h.totalCount === 0) return { count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
   // A percentile is reported as its bucket's upper edge, which can overshoot the exact max: clamp it.
@@ -110,10 +118,10 @@ export class Stats {
   readonly failures = new Float64Array(FAILURE_REASONS.length);
   /** STEP_COUNTERS.length entries per step, step-major. */
   readonly steps: Float64Array;
-  private readonly rtdHist: hdr.Histogram[];
+  private readonly rtdHist: Histogram[];
   /** The same, since the last takeWindow(): percentiles over time for the HTML report. Empty until
    *  trackWindows(): without that report, a response time is recorded once. */
-  private rtdWindow: hdr.Histogram[] = [];
+  private rtdWindow: Histogram[] = [];
   private readonly callLengthHist = newHistogram();
   openCalls = 0;
   private readonly unexpectedKinds = new Map<string, number>();
@@ -205,7 +213,7 @@ export class Stats {
     }
     return {
       elapsedMs: nowMs - this.startMs, counters, failures, steps,
-      rtd: this.rtdNames.map((name, i) => ({ name, summary: summarize(this.rtdHist[i] as hdr.Histogram) })),
+      rtd: this.rtdNames.map((name, i) => ({ name, summary: summarize(this.rtdHist[i] as Histogram) })),
       callLength: summarize(this.callLengthHist),
       openCalls: this.openCalls,
       unexpected: Object.fromEntries(this.unexpectedKinds),
