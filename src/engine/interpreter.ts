@@ -61,12 +61,15 @@ export function runCall(host: CallHost, call: CallState): void {
 }
 
 /**
- * A call about to wait lets go of its last received message when nothing reads it before the next receive
- * (scenario/last-use.ts). Not while that message still waits for its answer, whose key is taken at the
- * next send, unless it is an ACK, which is never answered (RFC 3261 §17.1.1.3).
+ * A call about to wait lets go of what it will not read: its last received message when nothing reads it
+ * before the next receive (scenario/last-use.ts), and its last sent one when it is not retransmitting.
+ * The received one stays while it waits for its answer, whose key is taken at the next send, unless it is
+ * an ACK, which is never answered (RFC 3261 §17.1.1.3).
  */
 function park(host: CallHost, call: CallState, index: number): void {
   if (host.scenario.keepsLast[index] === false && (!call.unanswered || call.lastRecv?.method === 'ACK')) call.lastRecv = undefined;
+  // The last message sent is read only to retransmit it.
+  if (!call.retransTimer.armed) call.lastSent = '';
 }
 
 /**
@@ -182,6 +185,10 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   call.lastRecv = msg;
   call.lastRecvIndex = at;
   call.unanswered = true;
+  // RFC 3261 §17.2.1, RFC 6026 §8.7: once the ACK has come, the INVITE's retransmissions are absorbed, not
+  // answered (a late copy is counted by notExpected as a retransmission of its step), so its response need
+  // not be kept for the rest of the call.
+  if (msg.method === 'ACK' && call.answered?.method === 'INVITE' && call.answered.cseq === msg.cseq) { call.answered = undefined; call.answer = ''; }
   const tag = msg.status === 0 ? msg.fromTag : msg.toTag;
   // Detached: the call keeps the tag to its end, not the message it came in.
   if (tag !== '') call.peerTagParam = detach(`;tag=${tag}`);

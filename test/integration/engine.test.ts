@@ -103,6 +103,26 @@ test('uas: answers a retransmitted INVITE with its last reply, retransmits 200 u
   assert.equal(c.OutOfCallMsgs, 1);
 });
 
+test('uas: after the ACK a late copy of the INVITE is absorbed, not answered, and the call goes on (RFC 6026 §8.7)', { timeout: 10_000 }, async (t) => {
+  const uas = await startLocal(engineConfig(builtin('uas')));
+  const peer = new RawPeer();
+  const port = await peer.open();
+  t.after(() => { uas.engine.stopNow(); peer.close(); });
+  peer.send(inviteFrom(port, 'c1'), uas.localPort);
+  assert.match(await peer.next(), /^SIP\/2\.0 180 /);
+  assert.match(await peer.next(), /^SIP\/2\.0 200 /);
+  peer.send(inviteFrom(port, 'c1', 1, 'ACK', 'z9hG4bKb'), uas.localPort);
+  await new Promise((r) => setTimeout(r, 50));
+  peer.send(inviteFrom(port, 'c1'), uas.localPort);
+  assert.deepEqual(await peer.drain(300), [], 'the late INVITE gets no answer');
+  peer.send(inviteFrom(port, 'c1', 2, 'BYE', 'z9hG4bKc'), uas.localPort);
+  assert.match(await peer.next(), /^SIP\/2\.0 200 OK\r\n[^]*CSeq: 2 BYE\r\n/);
+  await new Promise((r) => setTimeout(r, 50));
+  const s = uas.engine.snapshot();
+  assert.equal(s.counters.FailedCalls, 0, 'not aborted as unexpected (the call is in its closing timewait)');
+  assert.equal(s.steps[0]?.retrans, 1, 'counted as a retransmission of the INVITE step');
+});
+
 test('recv timeout: ontimeout jumps, otherwise the call fails with FailedTimeoutOnRecv', { timeout: 10_000 }, async (t) => {
   const peer = new RawPeer();
   const port = await peer.open();
