@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALL_BEHAVIORS } from '../../src/engine/host.js';
-import { compileScenarioSource } from '../../src/scenario/compile.js';
+import { compileScenarioSource, type CompiledScenario } from '../../src/scenario/compile.js';
 import { builtin, engineConfig, env, freePort, RawPeer, responseTo, startLocal } from '../helpers.js';
 
 test('sipts uac against sipts uas over UDP loopback: every call succeeds', { timeout: 30_000 }, async (t) => {
@@ -61,6 +61,18 @@ test('the peer stops mid-run: open calls fail with their reason', { timeout: 60_
 const inviteFrom = (port: number, callId: string, cseq = 1, method = 'INVITE', branch = 'z9hG4bKa'): string =>
   `${method} sip:service@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=${branch}\r\nFrom: <sip:a@h>;tag=t1\r\nTo: <sip:b@h>\r\nCall-ID: ${callId}\r\nCSeq: ${cseq} ${method}\r\nContent-Length: 0\r\n\r\n`;
 
+/** A UAS running `scenario` and a raw peer whose INVITE (Call-ID c1) it has answered with 180 and 200. */
+async function uasRinging(t: { after: (f: () => void) => void }, scenario: CompiledScenario): Promise<{ uas: Awaited<ReturnType<typeof startLocal>>; peer: RawPeer; port: number }> {
+  const uas = await startLocal(engineConfig(scenario));
+  const peer = new RawPeer();
+  const port = await peer.open();
+  t.after(() => { uas.engine.stopNow(); peer.close(); });
+  peer.send(inviteFrom(port, 'c1'), uas.localPort);
+  assert.match(await peer.next(), /^SIP\/2\.0 180 /);
+  assert.match(await peer.next(), /^SIP\/2\.0 200 /);
+  return { uas, peer, port };
+}
+
 test('uas: answers a retransmitted INVITE with its last reply, retransmits 200 until ACK, absorbs late messages', { timeout: 30_000 }, async (t) => {
   const reply = (status: string, retrans = ''): string => `<send${retrans}><![CDATA[
       SIP/2.0 ${status}
@@ -77,14 +89,7 @@ test('uas: answers a retransmitted INVITE with its last reply, retransmits 200 u
     ${reply('200 OK', ' retrans="100"')}
     <recv request="ACK"/>
   </scenario>`, env);
-  const uas = await startLocal(engineConfig(scenario));
-  const peer = new RawPeer();
-  const port = await peer.open();
-  t.after(() => { uas.engine.stopNow(); peer.close(); });
-
-  peer.send(inviteFrom(port, 'c1'), uas.localPort);
-  assert.match(await peer.next(), /^SIP\/2\.0 180 /);
-  assert.match(await peer.next(), /^SIP\/2\.0 200 /);
+  const { uas, peer, port } = await uasRinging(t, scenario);
   // No ACK yet: the 200 is retransmitted (T1 = 100 ms, doubling).
   assert.match(await peer.next(), /^SIP\/2\.0 200 /);
   peer.send(inviteFrom(port, 'c1'), uas.localPort); // INVITE retransmitted: the last reply again
@@ -104,13 +109,7 @@ test('uas: answers a retransmitted INVITE with its last reply, retransmits 200 u
 });
 
 test('uas: after the ACK a late copy of the INVITE is absorbed, not answered, and the call goes on (RFC 6026 §8.7)', { timeout: 10_000 }, async (t) => {
-  const uas = await startLocal(engineConfig(builtin('uas')));
-  const peer = new RawPeer();
-  const port = await peer.open();
-  t.after(() => { uas.engine.stopNow(); peer.close(); });
-  peer.send(inviteFrom(port, 'c1'), uas.localPort);
-  assert.match(await peer.next(), /^SIP\/2\.0 180 /);
-  assert.match(await peer.next(), /^SIP\/2\.0 200 /);
+  const { uas, peer, port } = await uasRinging(t, builtin('uas'));
   peer.send(inviteFrom(port, 'c1', 1, 'ACK', 'z9hG4bKb'), uas.localPort);
   await new Promise((r) => setTimeout(r, 50));
   peer.send(inviteFrom(port, 'c1'), uas.localPort);

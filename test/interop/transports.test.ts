@@ -137,44 +137,38 @@ test('Via and Contact name the transport: SIP/2.0/TCP and SIP/2.0/WS in the mess
 
 const noKamailio = kamailioAvailable() ? false : 'kamailio is not installed (apt-get install kamailio kamailio-websocket-modules)';
 
-test(`sipts -t ws1 through Kamailio's websocket module to a sipts UAS on UDP: 407 challenge, record-route, ${CALLS} calls`, { skip: noKamailio, timeout: 120_000 }, async (t) => {
-  const dir = mkdtempSync(join(work, 'kamailio-ws-'));
+/**
+ * sipts UAC → Kamailio (a 407 challenge, record-route) → sipts UAS on UDP, CALLS calls; `via` picks
+ * Kamailio's listener and the UAC's transport options.
+ */
+async function throughKamailio(t: { after: (f: () => void) => void }, name: string,
+  via: (kam: Awaited<ReturnType<typeof startKamailio>>) => { readonly port: number; readonly options: readonly string[] }): Promise<void> {
+  const dir = mkdtempSync(join(work, `kamailio-${name}-`));
   const uasJson = join(dir, 'uas.json');
   const uas = await startSiptsUas(['-m', String(CALLS), '--json', uasJson], 100_000);
   t.after(() => uas.child.kill('SIGKILL'));
   const kam = await startKamailio(dir, uas.port);
   t.after(kam.stop);
-  await waitListening(kam.wsPort);
+  const { port, options } = via(kam);
+  await waitListening(port);
   const json = join(dir, 'uac.json');
   const caller = join(dir, 'caller.csv');
   writeFileSync(caller, 'SEQUENTIAL\nalice;pw-alice\n');
-  const r = await sipts(['-sf', join(ROOT, 'test/fixtures/uac-proxy-auth.xml'), `127.0.0.1:${kam.wsPort}`, '-t', 'ws1', '-i', '127.0.0.1', '-p', '0',
+  const r = await sipts(['-sf', join(ROOT, 'test/fixtures/uac-proxy-auth.xml'), `127.0.0.1:${port}`, ...options, '-i', '127.0.0.1', '-p', '0',
     '-inf', caller, '-r', '200', '-m', String(CALLS), '--json', json], 90_000).exited;
   assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2500));
   assert.equal(countersOf(json)['SuccessfulCalls'], CALLS);
   const u = await uas.exited;
   assert.equal(u.code, 0, u.stdout.slice(-2000));
   assert.equal(countersOf(uasJson)['SuccessfulCalls'], CALLS, 'every BYE reached the UAS through the route set');
+}
+
+test(`sipts -t ws1 through Kamailio's websocket module to a sipts UAS on UDP: 407 challenge, record-route, ${CALLS} calls`, { skip: noKamailio, timeout: 120_000 }, async (t) => {
+  await throughKamailio(t, 'ws', (kam) => ({ port: kam.wsPort, options: ['-t', 'ws1'] }));
 });
 
 test(`sipts -t l1 through Kamailio's tls module to a sipts UAS on UDP, Kamailio's certificate checked with -tls_ca: ${CALLS} calls`, { skip: noKamailio, timeout: 120_000 }, async (t) => {
-  const dir = mkdtempSync(join(work, 'kamailio-tls-'));
-  const uasJson = join(dir, 'uas.json');
-  const uas = await startSiptsUas(['-m', String(CALLS), '--json', uasJson], 100_000);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const kam = await startKamailio(dir, uas.port);
-  t.after(kam.stop);
-  await waitListening(kam.tlsPort);
-  const json = join(dir, 'uac.json');
-  const caller = join(dir, 'caller.csv');
-  writeFileSync(caller, 'SEQUENTIAL\nalice;pw-alice\n');
-  const r = await sipts(['-sf', join(ROOT, 'test/fixtures/uac-proxy-auth.xml'), `127.0.0.1:${kam.tlsPort}`, '-t', 'l1', '-tls_ca', kam.tlsCert, '-i', '127.0.0.1', '-p', '0',
-    '-inf', caller, '-r', '200', '-m', String(CALLS), '--json', json], 90_000).exited;
-  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2500));
-  assert.equal(countersOf(json)['SuccessfulCalls'], CALLS);
-  const u = await uas.exited;
-  assert.equal(u.code, 0, u.stdout.slice(-2000));
-  assert.equal(countersOf(uasJson)['SuccessfulCalls'], CALLS);
+  await throughKamailio(t, 'tls', (kam) => ({ port: kam.tlsPort, options: ['-t', 'l1', '-tls_ca', kam.tlsCert] }));
 });
 
 async function waitListening(port: number): Promise<void> {
