@@ -50,6 +50,8 @@ export interface RunConfig {
   readonly maxNonInviteRetrans: number;
   readonly t2Ms: number;
   readonly deadcallWaitMs: number;
+  /** -timer_resol: how often the timers are looked at. */
+  readonly timerResolutionMs: number;
   readonly baseCseq: number;
   readonly screenPeriodMs: number;
   /** -trace_stat: the stat file's path (-stf, or <scenario>_<pid>_.csv), else undefined. */
@@ -243,6 +245,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     maxNonInviteRetrans: maxRetrans ?? int('max_non_invite_retrans'),
     t2Ms: time('T2'),
     deadcallWaitMs: time('deadcall_wait'),
+    timerResolutionMs: time('timer_resol'),
     baseCseq: int('base_cseq'),
     screenPeriodMs: time('f'),
     // SIPp compat: the stat file is named after the scenario's file name, in the current folder.

@@ -20,7 +20,7 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
       maxInviteRetrans: c.maxInviteRetrans, maxNonInviteRetrans: c.maxNonInviteRetrans,
       behaviors: c.behaviors, autoAnswer: c.autoAnswer,
     },
-    baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs,
+    baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs, timerResolutionMs: c.timerResolutionMs,
     callIdHost: c.localIp.includes(':') ? `[${c.localIp}]` : c.localIp,
     ipField: c.ipField,
   };

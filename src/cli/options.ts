@@ -54,6 +54,7 @@ export const OPTIONS = [
   { name: 'max_non_invite_retrans', kind: 'int', arg: 'n', default: '7', group: 'Timers', help: 'UDP retransmissions of other messages before a call fails.' },
   { name: 'nr', kind: 'flag', group: 'Timers', help: 'Disable UDP retransmissions.' },
   { name: 'T2', kind: 'time', arg: 'time', unit: 'ms', default: '4000', group: 'Timers', help: 'Upper bound of the doubling retransmission interval (RFC 3261 T2).' },
+  { name: 'timer_resol', kind: 'time', arg: 'time', unit: 'ms', default: '10', group: 'Timers', help: 'Resolution of the timers (pauses, retransmissions, timeouts): a smaller value is more precise and costs more CPU. Calls still start as evenly as the rate asks.' },
   { name: 'deadcall_wait', kind: 'time', arg: 'time', unit: 'ms', default: '33000', group: 'Timers', help: 'How long an ended call still absorbs its late messages.' },
   { name: 'infindex', kind: 'pair', arg: 'file field', group: 'Scenario', help: 'Index the -inf file on a field for <lookup> (field counts from 0). Repeatable.' },
   { name: 'au', kind: 'string', arg: 'user', group: 'Scenario', help: 'Username of [authentication] answering 401/407 challenges. Default: the -s service.' },

@@ -32,6 +32,8 @@ export interface EngineConfig {
   readonly deadcallWaitMs: number;
   /** -timeout: 0 for none. */
   readonly globalTimeoutMs: number;
+  /** -timer_resol: the longest the engine sleeps between two looks at its timers (ms). */
+  readonly timerResolutionMs: number;
   /** Host part of generated Call-IDs. */
   readonly callIdHost: string;
   readonly pid: number;
@@ -50,7 +52,6 @@ export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted';
 /** How the engine reads the time: injectable for tests in virtual time. */
 export type Clock = () => number;
 
-const TICK_MS = 1;
 const NO_LINES: readonly number[] = [];
 
 export class Engine implements CallHost, TransportHandler {
@@ -62,6 +63,10 @@ export class Engine implements CallHost, TransportHandler {
   private readonly registry: CallRegistry;
   private transport: Transport | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  /** The ticker's interval now (ms); 0 before start. */
+  private tickMs = 0;
+  /** -timer_resol, at least 1 ms. */
+  private readonly resolutionMs: number;
   private callNumber = 0;
   /** Next SEQUENTIAL line of each injection file. */
   private readonly nextLine: number[];
@@ -113,6 +118,7 @@ export class Engine implements CallHost, TransportHandler {
     this.userSlots = config.scenario.varUser.flatMap((isUser, slot) => (isUser ? [slot] : []));
     this.scenario = config.scenario;
     this.settings = config.settings;
+    this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
     this.startMs = clock();
     this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs, config.scenario.counterNames,
       { responseTime: config.scenario.responseTimeRepartition, callLength: config.scenario.callLengthRepartition });
@@ -147,14 +153,47 @@ export class Engine implements CallHost, TransportHandler {
   /** Starts ticking over an opened transport. */
   start(transport: Transport): void {
     this.transport = transport;
-    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    this.armTicker();
+  }
+
+  /**
+   * Every wake-up of the process costs CPU of its own (about 20 µs here, more than the work of a tick), so
+   * the engine wakes no more often than it needs: every -timer_resol ms for the timers, and as often as the
+   * rate needs to start calls evenly, never more than once a millisecond. Re-armed when the need changes.
+   */
+  /** How often the engine wakes now (ms). */
+  get tickIntervalMs(): number {
+    return this.tickMs;
+  }
+
+  private armTicker(): void {
+    if (this.transport === undefined || this.endReason !== undefined) return;
+    const every = this.tickInterval();
+    if (every === this.tickMs) return;
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.tickMs = every;
+    this.ticker = setInterval(() => this.tick(), every);
+  }
+
+  private tickInterval(): number {
+    const resolution = this.resolutionMs;
+    const s = this.scheduler;
+    if (this.scenario.serverMode || this.stopping || s.isPaused || s.exhausted) return resolution;
+    // -users starts a call as soon as one ends.
+    if (this.config.load.users > 0) return 1;
+    const rate = s.currentRate;
+    if (rate <= 0) return resolution;
+    return Math.min(resolution, Math.max(1, Math.floor(this.config.load.periodMs / rate)));
   }
 
   /** One turn: timers, new calls, end-of-run check. Public so tests can drive virtual time. */
   tick(): void {
     const now = this.clock();
     this.wheel.advance(now);
-    if (!this.scenario.serverMode && !this.stopping) this.startDueCalls(now);
+    if (!this.scenario.serverMode && !this.stopping) {
+      this.startDueCalls(now);
+      if (this.scheduler.exhausted && this.tickMs !== this.resolutionMs) this.armTicker();
+    }
     this.registry.expire(now);
     if (now >= this.drainUntil) this.dropOpenCalls(now);
     this.checkEnd(now);
@@ -332,14 +371,17 @@ export class Engine implements CallHost, TransportHandler {
 
   setRate(rate: number): void {
     this.scheduler.setRate(rate, this.clock());
+    this.armTicker();
   }
 
   pause(): void {
     this.scheduler.pause();
+    this.armTicker();
   }
 
   resume(): void {
     this.scheduler.resume(this.clock());
+    this.armTicker();
   }
 
   /**
@@ -351,6 +393,7 @@ export class Engine implements CallHost, TransportHandler {
     if (this.stopping) return wait;
     this.stopping = true;
     this.drainUntil = this.clock() + wait;
+    this.armTicker();
     return wait;
   }
 

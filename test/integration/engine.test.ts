@@ -228,3 +228,31 @@ test('regexp built-in: the ACK carries what the regular expressions found in the
   assert.match(ack, /\r\nX-Sdp-Owner: bob session 2890844526 version 2890842807\r\n/);
   assert.match(ack, /\r\nX-Top-Via: 127\.0\.0\.1:\d+\r\n/);
 });
+
+test('the engine wakes every -timer_resol ms, and as often as the rate needs to start calls evenly (never under 1 ms)', { timeout: 30_000 }, async (t) => {
+  const uas = await startLocal(engineConfig(builtin('uas'), { timerResolutionMs: 10 }));
+  t.after(() => uas.engine.stopNow());
+  assert.equal(uas.engine.tickIntervalMs, 10, 'a UAS starts no calls: its timers alone');
+  const load = { rate: 50, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 };
+  const uac = await startLocal(engineConfig(builtin('uac'), { remote: { address: '127.0.0.1', port: uas.localPort }, timerResolutionMs: 10, load }));
+  t.after(() => uac.engine.stopNow());
+  const e = uac.engine;
+  assert.equal(e.tickIntervalMs, 10, '50 calls/s: a call every 20 ms, the timers decide');
+  e.setRate(200);
+  assert.equal(e.tickIntervalMs, 5, '200 calls/s: a call every 5 ms');
+  e.setRate(5000);
+  assert.equal(e.tickIntervalMs, 1, 'above 1,000 calls/s: every millisecond, several calls each');
+  e.pause();
+  assert.equal(e.tickIntervalMs, 10, 'paused: no calls to start');
+  e.resume();
+  assert.equal(e.tickIntervalMs, 1);
+  e.stopGracefully();
+  assert.equal(e.tickIntervalMs, 10, 'stopping: no calls to start');
+  const users = await startLocal(engineConfig(builtin('uac'), { remote: { address: '127.0.0.1', port: uas.localPort }, timerResolutionMs: 10, load: { ...load, users: 5 } }));
+  t.after(() => users.engine.stopNow());
+  assert.equal(users.engine.tickIntervalMs, 1, '-users: a call starts as soon as one ends');
+  const done = await startLocal(engineConfig(builtin('uac'), { remote: { address: '127.0.0.1', port: uas.localPort }, timerResolutionMs: 10, load: { ...load, rate: 1000, maxCalls: 20 } }));
+  assert.equal(done.engine.tickIntervalMs, 1);
+  assert.equal(await done.engine.done, 'calls-done');
+  assert.equal(done.engine.snapshot().counters.SuccessfulCalls, 20);
+});
