@@ -156,16 +156,16 @@ export class Engine implements CallHost, TransportHandler {
     this.armTicker();
   }
 
-  /**
-   * Every wake-up of the process costs CPU of its own (about 20 µs here, more than the work of a tick), so
-   * the engine wakes no more often than it needs: every -timer_resol ms for the timers, and as often as the
-   * rate needs to start calls evenly, never more than once a millisecond. Re-armed when the need changes.
-   */
   /** How often the engine wakes now (ms). */
   get tickIntervalMs(): number {
     return this.tickMs;
   }
 
+  /**
+   * Every wake-up of the process costs CPU of its own (about 20 µs here, more than the work of a tick), so
+   * the engine wakes no more often than it needs: every -timer_resol ms for the timers, and as often as the
+   * rate needs to start calls evenly, never more than once a millisecond. Re-armed when the need changes.
+   */
   private armTicker(): void {
     if (this.transport === undefined || this.endReason !== undefined) return;
     const every = this.tickInterval();
