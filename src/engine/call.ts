@@ -18,6 +18,11 @@ export interface CallTimer extends TimerNode {
   readonly kind: number;
 }
 
+export interface DialogTarget {
+  readonly remoteTarget: string | undefined;
+  readonly routes: string | undefined;
+}
+
 const newTimer = (call: CallState, kind: number): CallTimer => ({ call, kind, deadlineMs: 0, prev: undefined, next: undefined, armed: false, slot: 0 });
 
 /**
@@ -94,16 +99,20 @@ export class CallState implements RenderContext {
    * repeated 2xx), so a call in a long pause does not also hold its INVITE, the largest message it sent.
    */
   hangUpBase = '';
-  /** The INVITE had a provisional response (CANCEL possible) / a 2xx (the dialog is confirmed). */
+  /** The INVITE had a provisional response (CANCEL possible). */
   inviteProvisional = false;
-  dialogConfirmed = false;
   /**
-   * The 2xx that confirmed the dialog: its Contact and Record-Route, read only if the call is aborted.
-   * Once the ACK of it is sent, what it says is kept in dialogTarget instead, and the 2xx is let go.
+   * RFC 3261 §12.1.2: the remote target (Contact) and route set (Record-Route) of the 2xx that confirmed the
+   * dialog, taken when it came, so that the call need not keep the 2xx; read only by a BYE on abort. A field
+   * is undefined when the 2xx had no such header. Undefined until a 2xx to the last INVITE.
    */
-  inviteOk: SipMessage | undefined = undefined;
-  dialogTarget: { readonly remoteTarget: string; readonly routes: string } | undefined = undefined;
+  dialogTarget: DialogTarget | undefined = undefined;
   byeSent = false;
+
+  /** The INVITE had a 2xx: the dialog is confirmed. */
+  get dialogConfirmed(): boolean {
+    return this.dialogTarget !== undefined;
+  }
   /** CSeq number and method of each named transaction (start_txn), by index; made at the first start_txn. */
   txns: { readonly cseq: number[]; readonly method: string[] } | undefined = undefined;
   /** Set by <pauserestore>: the next pause ends at this run time (ms since start) instead; 0: none. */

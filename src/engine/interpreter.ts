@@ -13,7 +13,7 @@ import { buildBye, buildCancel } from '../sip/requests.js';
 import { buildResponse } from '../sip/response.js';
 import { Counter, StepCounter } from '../stats/stats.js';
 import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } from './actions.js';
-import { TimerKind, type CallState, type CallTimer } from './call.js';
+import { TimerKind, type CallState, type CallTimer, type DialogTarget } from './call.js';
 import type { CallHost } from './host.js';
 import { findBackward, findForward, isRetransmissionOf, retransKeyOf } from './matcher.js';
 import { Failure } from './outcome.js';
@@ -137,12 +137,9 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
       txns.method[step.startTxn] = parsed.msg.cseqMethod;
     }
   }
-  if (method === 'INVITE') { call.hangUpBase = raw; call.inviteProvisional = false; call.dialogConfirmed = false; call.dialogTarget = undefined; }
+  if (method === 'INVITE') { call.hangUpBase = raw; call.inviteProvisional = false; call.dialogTarget = undefined; }
   else if (method === 'BYE') call.byeSent = true;
-  else if (method === 'ACK' && call.dialogConfirmed) {
-    call.hangUpBase = raw;
-    if (call.inviteOk !== undefined) { call.dialogTarget = dialogTarget(call, call.inviteOk); call.inviteOk = undefined; }
-  }
+  else if (method === 'ACK' && call.dialogConfirmed) call.hangUpBase = raw;
   host.wheel.cancel(call.retransTimer);
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
     host.stats.step(index, StepCounter.lost);
@@ -198,7 +195,7 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   }
   if (msg.status !== 0 && msg.cseqMethod === 'INVITE') {
     if (msg.status < 200) call.inviteProvisional = true;
-    else if (msg.status < 300) { call.dialogConfirmed = true; call.inviteOk = msg; }
+    else if (msg.status < 300) call.dialogTarget = dialogTarget(msg);
   }
   if (step.rrs) recordRoutes(call, msg);
   markRtd(host, call, step);
@@ -285,9 +282,8 @@ export function hangUp(host: CallHost, call: CallState): void {
   if (call.dialogConfirmed) {
     call.cseq++;
     call.byeSent = true;
-    const target = call.inviteOk !== undefined ? dialogTarget(call, call.inviteOk) : call.dialogTarget;
-    const remoteTarget = target?.remoteTarget ?? call.nextUrl;
-    const routes = target?.routes ?? call.routes;
+    const remoteTarget = call.dialogTarget?.remoteTarget ?? call.nextUrl;
+    const routes = call.dialogTarget?.routes ?? call.routes;
     host.send(call, buildBye(parsed.msg, {
       peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.number}-${call.cseq}`, remoteTarget, routes,
     }));
@@ -301,12 +297,12 @@ export function hangUp(host: CallHost, call: CallState): void {
  * confirmed the dialog, whether rrs recorded them or not; what a BYE on abort is sent by. Detached from
  * the 2xx, so that a call need not keep it.
  */
-function dialogTarget(call: CallState, ok: SipMessage): { readonly remoteTarget: string; readonly routes: string } {
+function dialogTarget(ok: SipMessage): DialogTarget {
   const contact = headerValue(ok, 'contact');
   const rr = headerValues(ok, 'record-route').reverse();
   return {
-    remoteTarget: contact === undefined ? call.nextUrl : detach(uriOf(contact)),
-    routes: rr.length > 0 ? detach(`Route: ${rr.join(', ')}`) : call.routes,
+    remoteTarget: contact === undefined ? undefined : detach(uriOf(contact)),
+    routes: rr.length > 0 ? detach(`Route: ${rr.join(', ')}`) : undefined,
   };
 }
 

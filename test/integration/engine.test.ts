@@ -256,3 +256,23 @@ test('the engine wakes every -timer_resol ms, and as often as the rate needs to 
   assert.equal(await done.engine.done, 'calls-done');
   assert.equal(done.engine.snapshot().counters.SuccessfulCalls, 20);
 });
+
+test('a call hung up in its pause (stop) sends its BYE to the 2xx\'s Contact by its Record-Route, from the ACK (RFC 3261 §12.1.2, §15)', { timeout: 10_000 }, async (t) => {
+  const peer = new RawPeer();
+  const port = await peer.open();
+  const uac = await startLocal(engineConfig(builtin('uac'), {
+    remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 },
+    settings: { ...engineConfig(builtin('uac')).settings, defaultPauseMs: 60_000 },
+  }));
+  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const invite = await peer.next();
+  peer.send(responseTo(invite, '200 OK', 'theirs', 'Record-Route: <sip:p1;lr>, <sip:p2;lr>\r\nContact: <sip:b@10.9.9.9:5099>\r\n'), uac.localPort);
+  assert.match(await peer.next(), /^ACK /);
+  uac.engine.stopNow();
+  const bye = await peer.next();
+  assert.match(bye, /^BYE sip:b@10\.9\.9\.9:5099 SIP\/2\.0\r\n/);
+  assert.match(bye, /\r\nRoute: <sip:p2;lr>, <sip:p1;lr>\r\n/);
+  assert.match(bye, /\r\nTo: [^\r]*;tag=theirs\r\n/);
+  assert.match(bye, /\r\nCSeq: 2 BYE\r\n/);
+  assert.equal(await uac.engine.done, 'aborted');
+});
