@@ -187,8 +187,9 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   // not be kept for the rest of the call.
   if (msg.method === 'ACK' && call.answered?.method === 'INVITE' && call.answered.cseq === msg.cseq) { call.answered = undefined; call.answer = ''; }
   const tag = msg.status === 0 ? msg.fromTag : msg.toTag;
-  // Detached: the call keeps the tag to its end, not the message it came in.
-  if (tag !== '') call.peerTagParam = detach(`;tag=${tag}`);
+  // Made when the tag changes, not for every message; detached: the call keeps the tag to its end, not the
+  // message it came in.
+  if (tag !== '' && !(call.peerTagParam.length === tag.length + 5 && call.peerTagParam.endsWith(tag))) call.peerTagParam = detach(`;tag=${tag}`);
   if (msg.status >= 200) {
     const p = call.pending.indexOf(msg.cseqMethod);
     if (p >= 0) call.pending.splice(p, 1);
