@@ -49,10 +49,9 @@ export class Connection implements Endpoint {
   private connected: boolean;
   private queue: Buffer[] | undefined;
   private ended = false;
-  /** Calls using this connection (-t tn shares one when -max_socket is reached). */
-  users = 0;
   /** Where this per-call connection sits in its transport's list (-1: not a per-call connection). */
   slot = -1;
+  /** Calls using this connection, kept by the engine (-t tn shares one when -max_socket is reached). */
   openCalls = 0;
 
   constructor(

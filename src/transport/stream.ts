@@ -118,18 +118,18 @@ export class StreamTransport implements Transport {
     if (this.perCallOpen.length >= this.o.maxSocket) {
       // SIPp compat (-max_socket): past the limit, calls are spread over the connections already open.
       const c = this.perCallOpen[this.nextShare++ % this.perCallOpen.length];
-      if (c !== undefined) { c.users++; ready(c); return; }
+      if (c !== undefined) { ready(c); return; }
     }
     const c = this.dial(remote.address, remote.port);
-    c.users = 1;
     c.slot = this.perCallOpen.push(c) - 1;
     ready(c);
   }
 
   release(endpoint: Endpoint): void {
     if (!this.o.perCall || !(endpoint instanceof Connection)) return;
-    if (endpoint.slot < 0 || --endpoint.users > 0) return;
-    // SIPp compat: a call's own connection is closed when the call ends.
+    // The engine counted the ending call out of openCalls before releasing its endpoint.
+    if (endpoint.slot < 0 || endpoint.openCalls > 0) return;
+    // SIPp compat: a call's own connection is closed when the call ends (the last call, when shared).
     this.forget(endpoint);
     endpoint.close();
   }

@@ -31,6 +31,7 @@ export interface Transport {
    * the shared one. `ready` runs once it can send.
    */
   acquire(ready: (endpoint: Endpoint) => void, fromIp?: string): void;
+  /** The call that used `endpoint` has ended; the engine has already counted it out of openCalls. */
   release(endpoint: Endpoint): void;
   close(): Promise<void>;
 }
