@@ -18,6 +18,38 @@ export function canonicalName(name: string): string {
   return COMPACT_FORMS[lower] ?? lower;
 }
 
+/**
+ * Headers seen in most messages, found without slicing and lower-casing their names: indexing a message
+ * did both for every header line, and was the costliest step of a UAS's receive after the socket itself.
+ * Keyed by length and first letter; other names take the slow path.
+ */
+const COMMON_NAMES = ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'content-type',
+  'subject', 'user-agent', 'allow', 'supported', 'record-route', 'route', 'expires', 'authorization', 'www-authenticate',
+  'proxy-authenticate', 'proxy-authorization', 'event', 'require', 'server', 'date', 'accept', 'p-asserted-identity',
+  'min-expires', 'session-expires', 'allow-events', 'reason', 'rseq', 'rack', 'privacy', 'path', 'refer-to'];
+const nameKey = (length: number, first: number): number => length * 32 + (first & 31);
+const BY_KEY = new Map<number, string[]>();
+for (const n of COMMON_NAMES) {
+  const key = nameKey(n.length, n.charCodeAt(0));
+  BY_KEY.set(key, [...(BY_KEY.get(key) ?? []), n]);
+}
+const COMPACT_BY_CODE = new Map<number, string>(Object.entries(COMPACT_FORMS).map(([k, v]) => [k.charCodeAt(0), v]));
+
+/** canonicalName of raw[start, end), allocating only for a name not in COMMON_NAMES. */
+function canonicalNameAt(raw: string, start: number, end: number): string {
+  const first = raw.charCodeAt(start);
+  if (end - start === 1) {
+    const compact = COMPACT_BY_CODE.get(first >= 65 && first <= 90 ? first + 32 : first);
+    if (compact !== undefined) return compact;
+  } else {
+    const candidates = BY_KEY.get(nameKey(end - start, first));
+    if (candidates !== undefined) {
+      for (const c of candidates) if (equalsIgnoreCase(raw, start, end, c)) return c;
+    }
+  }
+  return canonicalName(raw.slice(start, end));
+}
+
 /** True when raw[start, end) equals `lower` ignoring ASCII case. `lower` must be lower case. */
 export function equalsIgnoreCase(raw: string, start: number, end: number, lower: string): boolean {
   if (end - start !== lower.length) return false;
@@ -42,7 +74,7 @@ export interface HeaderLine {
  * Folded continuation lines (RFC 3261 §7.3.1) belong to the header they follow.
  */
 export function findHeaders(msg: SipMessage, name: string): readonly HeaderLine[] {
-  return headerIndex(msg).get(canonicalName(name)) ?? [];
+  return headerIndex(msg).get(canonicalNameAt(name, 0, name.length)) ?? [];
 }
 
 /** Every header line of a message by long lower-case name, in message order. */
@@ -79,7 +111,7 @@ export function headerIndex(msg: SipMessage): HeaderIndex {
       while (nameEnd > pos && (raw.charCodeAt(nameEnd - 1) === 32 || raw.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
       let vs = colon + 1;
       while (vs < lineEnd && (raw.charCodeAt(vs) === 32 || raw.charCodeAt(vs) === 9)) vs++;
-      const name = canonicalName(raw.slice(pos, nameEnd));
+      const name = canonicalNameAt(raw, pos, nameEnd);
       const list = map.get(name);
       const line = { start: pos, end: lineEnd, valueStart: vs };
       if (list === undefined) map.set(name, [line]); else list.push(line);

@@ -43,6 +43,17 @@ test('compact header forms and case-insensitive names (RFC 3261 §7.3.3)', () =>
   assert.equal(r.msg.toTag, '2');
   assert.equal(r.msg.cseqMethod, 'BYE');
   assert.equal(headerValue(r.msg, 'Call-ID'), 'cid');
+  // Names are matched without regard to case or form, common ones (a table) and others alike.
+  const mixed = parseMessage('OPTIONS sip:x SIP/2.0\r\nVIA: SIP/2.0/UDP a\r\nv: SIP/2.0/UDP b\r\nCALL-id: c\r\nCSeq: 1 OPTIONS\r\nM: <sip:m>\r\nX-Odd-Name: 1\r\nx-odd-name: 2\r\nRecord-ROUTE: <sip:r>\r\nT: <sip:t>\r\n\r\n');
+  assert.ok(mixed.ok);
+  assert.deepEqual(headerValues(mixed.msg, 'Via'), ['SIP/2.0/UDP a', 'SIP/2.0/UDP b']);
+  assert.deepEqual(headerValues(mixed.msg, 'v'), ['SIP/2.0/UDP a', 'SIP/2.0/UDP b']);
+  assert.equal(headerValue(mixed.msg, 'i'), 'c');
+  assert.equal(headerValue(mixed.msg, 'contact'), '<sip:m>');
+  assert.deepEqual(headerValues(mixed.msg, 'X-ODD-NAME'), ['1', '2']);
+  assert.equal(headerValue(mixed.msg, 'record-route'), '<sip:r>');
+  assert.equal(headerValue(mixed.msg, 'To'), '<sip:t>');
+  assert.equal(headerValue(mixed.msg, 'Route'), undefined);
 });
 
 test('lazy header look-ups: all lines, comma lists split, folding joined', () => {
