@@ -1,19 +1,23 @@
 /** The processes of a macro benchmark: SIPp or sipts, as UAC or UAS, and what the OS says they used. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { BIN as SIPTS, freePort, portTaken } from '../test/helpers.js';
 
 export { SIPTS };
 
-export type Tool = 'sipp' | 'sipts';
+/** `floor` is bench/floor-peer.ts: not a tool, the least a Node program spends on a call (CPU figures only). */
+export type Tool = 'sipp' | 'sipts' | 'floor';
+
+const FLOOR = fileURLToPath(new URL('./floor-peer.js', import.meta.url));
 
 export const sippInstalled = (): boolean => spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error === undefined;
 
 /** The same command line for both tools; sipts also gets `-cp 0` so parallel runs never share a control port. */
 export function spawnTool(tool: Tool, args: readonly string[], cwd: string): ChildProcess {
-  return tool === 'sipp'
-    ? spawn('sipp', [...args, '-nostdin'], { cwd, stdio: 'ignore' })
-    : spawn(process.execPath, [SIPTS, ...args, '-nostdin', '-cp', '0'], { cwd, stdio: 'ignore' });
+  if (tool === 'sipp') return spawn('sipp', [...args, '-nostdin'], { cwd, stdio: 'ignore' });
+  if (tool === 'floor') return spawn(process.execPath, [FLOOR, ...args], { cwd, stdio: 'ignore' });
+  return spawn(process.execPath, [SIPTS, ...args, '-nostdin', '-cp', '0'], { cwd, stdio: 'ignore' });
 }
 
 export interface Peer {

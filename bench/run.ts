@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { accuracy, cpuPerCall, maxRate, memory, PAIRS, type Accuracy, type CpuFigure, type MaxRate, type MemoryFigure } from './macro.js';
 import { micro } from './micro.js';
-import { sippInstalled } from './peers.js';
+import { sippInstalled, type Tool } from './peers.js';
 import { reportOverhead } from './report-overhead.js';
 
 const args = process.argv.slice(2);
@@ -43,12 +43,18 @@ if (wanted('micro')) {
 if (wanted('cpu')) {
   const rates = [1000, 3000, 6000];
   log(`CPU per call (user + system from /proc, seconds 3 to 8 of 9-s runs), ${rates.join(', ')} calls/s, 2 rounds`);
-  const cpu: CpuFigure[] = await cpuPerCall(pairs, rates, 2, log);
+  // The floor (bench/floor-peer.ts) against SIPp: what any Node program spends, before SIP work of its own.
+  const floor: (readonly [Tool, Tool])[] = sipp ? [['floor', 'sipp'], ['sipp', 'floor']] : [];
+  const cpu: CpuFigure[] = await cpuPerCall([...pairs, ...floor], rates, 2, log);
   result['cpu'] = cpu;
   const at = (pair: string, rate: number): CpuFigure | undefined => cpu.find((c) => c.pair === pair && c.rate === rate);
   for (const rate of rates) {
     row(`UAC CPU µs/call at ${rate}/s (against SIPp's uas)`, at('sipts→sipp', rate)?.uacUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN);
     row(`UAS CPU µs/call at ${rate}/s (SIPp's uac calling)`, at('sipp→sipts', rate)?.uasUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN);
+    if (sipp) {
+      row(`  floor: bare node:dgram UAC at ${rate}/s`, at('floor→sipp', rate)?.uacUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN);
+      row(`  floor: bare node:dgram UAS at ${rate}/s`, at('sipp→floor', rate)?.uasUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN);
+    }
     const own = at('sipts→sipts', rate);
     table.push([`sipts → sipts at ${rate}/s: UAC / UAS µs/call`, `${fmt(own?.uacUsPerCall ?? Number.NaN)} / ${fmt(own?.uasUsPerCall ?? Number.NaN)}`, '', '']);
   }

@@ -1,0 +1,104 @@
+/**
+ * The floor of the CPU comparison: about the least a Node.js program can spend on a call over node:dgram.
+ * It places or answers the calls of the built-in uac and uas with string search and concatenation: one
+ * 'message' event per datagram and one `send` per message. That is what any Node tool pays before its
+ * own SIP work, so `npm run bench` measures it against SIPp in the same run, beside sipts.
+ *
+ * It is not a SIP implementation and not part of sipts: it knows only those messages, does no
+ * retransmission and no matching beyond the Call-ID. It takes the part of the command line the benchmark
+ * gives every tool: `-sn uac|uas`, the remote address, `-i`, `-p`, `-r`, `-m`, `-stf FILE`; the rest is
+ * ignored. As a UAC it writes the stat file's TotalCallCreated, SuccessfulCall(C) and FailedCall(C) once
+ * a second, with SIPp's column names, so the benchmark counts its calls as it counts the tools'.
+ */
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { appendFileSync, writeFileSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] ?? fallback : fallback;
+};
+const role = option('-sn', 'uac');
+const localIp = option('-i', '127.0.0.1');
+const localPort = Number(option('-p', '0'));
+const statFile = option('-stf', '');
+const remote = args.find((a, i) => i > 0 && /^[\d.]+:\d+$/.test(a) && args[i - 1] !== '-i');
+
+/** The header line `name: …` of a message, without its CRLF ('' when missing). */
+function header(msg: string, name: string): string {
+  const at = msg.indexOf(`\n${name}: `);
+  return at < 0 ? '' : msg.slice(at + 1, msg.indexOf('\r', at));
+}
+
+const socket = createSocket('udp4');
+
+function uas(): void {
+  let tag = 0;
+  const reply = (msg: string, status: string, toTag: string, to: RemoteInfo): void => {
+    const me = `${localIp}:${socket.address().port}`;
+    socket.send(`SIP/2.0 ${status}\r\n${header(msg, 'Via')}\r\n${header(msg, 'From')}\r\n${header(msg, 'To')}${toTag}\r\n${header(msg, 'Call-ID')}\r\n${header(msg, 'CSeq')}\r\nContact: <sip:${me};transport=UDP>\r\nContent-Length: 0\r\n\r\n`, to.port, to.address);
+  };
+  socket.on('message', (b: Buffer, from: RemoteInfo) => {
+    const msg = b.toString('latin1');
+    if (msg.startsWith('INVITE')) {
+      const toTag = `;tag=${++tag}`;
+      reply(msg, '180 Ringing', toTag, from);
+      reply(msg, '200 OK', toTag, from);
+    } else if (msg.startsWith('BYE')) {
+      reply(msg, '200 OK', '', from);
+    }
+  });
+}
+
+function uac(target: string): void {
+  const colon = target.lastIndexOf(':');
+  const host = target.slice(0, colon), port = Number(target.slice(colon + 1));
+  const rate = Number(option('-r', '10')), total = Number(option('-m', '0')) || Number.POSITIVE_INFINITY;
+  const me = `${localIp}:${socket.address().port}`;
+  const request = (method: string, n: string, cseq: number, toTag: string): string =>
+    `${method} sip:service@${target} SIP/2.0\r\nVia: SIP/2.0/UDP ${me};branch=z9hG4bK-${n}-${cseq}-${method}\r\nFrom: sipp <sip:sipp@${me}>;tag=${n}\r\nTo: service <sip:service@${target}>${toTag}\r\nCall-ID: ${n}-floor@${localIp}\r\nCSeq: ${cseq} ${method}\r\nContact: sip:sipp@${me}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
+  let created = 0, successful = 0, failed = 0;
+  const row = (): void => {
+    const now = Date.now() / 1000;
+    appendFileSync(statFile, `${new Date().toISOString()}\t${now.toFixed(3)};${created};${successful};${failed}\n`);
+  };
+  const done = (): void => {
+    clearInterval(placer);
+    failed = created - successful;
+    if (statFile !== '') { row(); clearInterval(rows); }
+    socket.close();
+  };
+  socket.on('message', (b: Buffer) => {
+    const msg = b.toString('latin1');
+    // Only final 2xx answers move a call on: the 200 of the INVITE (CSeq 1) and of the BYE (CSeq 2).
+    if (msg.charCodeAt(8) !== 50) return;
+    const callId = header(msg, 'Call-ID');
+    const n = callId.slice(9, callId.indexOf('-', 9));
+    if (header(msg, 'CSeq').startsWith('CSeq: 1 ')) {
+      const to = header(msg, 'To');
+      const toTag = to.slice(to.indexOf(';tag='));
+      socket.send(request('ACK', n, 1, toTag), port, host);
+      socket.send(request('BYE', n, 2, toTag), port, host);
+    } else if (++successful === total) {
+      done();
+    }
+  });
+  if (statFile !== '') {
+    writeFileSync(statFile, 'CurrentTime;TotalCallCreated;SuccessfulCall(C);FailedCall(C)\n');
+  }
+  const rows = setInterval(() => { if (statFile !== '') row(); }, 1000);
+  const t0 = performance.now();
+  // Calls start every millisecond as their time comes, as sipts paces them.
+  const placer = setInterval(() => {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000));
+    while (created < due) socket.send(request('INVITE', String(++created), 1, ''), port, host);
+    // Calls still open 5 s after the last was placed count as failed.
+    if (created >= total && performance.now() - t0 > (total / rate) * 1000 + 5000) done();
+  }, 1);
+}
+
+socket.bind(localPort, localIp, () => {
+  if (role === 'uas') uas();
+  else if (remote !== undefined) uac(remote);
+  else throw new Error('floor-peer: a UAC needs HOST:PORT');
+});
