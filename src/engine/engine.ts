@@ -224,6 +224,9 @@ export class Engine implements CallHost, TransportHandler {
     }
   }
 
+  /** Line 0 of every injection file, shared by the calls that all use it (pickLines). */
+  private firstLines: readonly number[] = NO_LINES;
+
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
     picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
     const userId = picked?.userId ?? this.freeUsers.pop() ?? this.nextUserId++;
@@ -247,7 +250,7 @@ export class Engine implements CallHost, TransportHandler {
   private pickLines(userId: number): readonly number[] {
     const store = this.config.injection;
     if (store.files.length === 0) return NO_LINES;
-    return store.files.map((f, i) => {
+    const lines = store.files.map((f, i) => {
       const count = Math.max(1, store.lineCount(i));
       if (f.order === 'RANDOM') return Math.floor(this.random() * count);
       if (f.order === 'USER') return userId % count;
@@ -255,6 +258,12 @@ export class Engine implements CallHost, TransportHandler {
       this.nextLine[i] = (line + 1) % count;
       return line;
     });
+    // The built-ins' one-line -au/-ap file gives every call line 0: one shared array, not one per open call.
+    if (lines.every((l) => l === 0)) {
+      if (this.firstLines.length !== lines.length) this.firstLines = lines;
+      return this.firstLines;
+    }
+    return lines;
   }
 
   private checkEnd(now: number): void {
