@@ -33,9 +33,12 @@ export class TimerWheel<T extends TimerNode> {
 
   schedule(node: T, deadlineMs: number): void {
     if (node.armed) this.cancel(node);
-    node.deadlineMs = deadlineMs;
+    // Whole milliseconds: the node fires on the tick of its slot, ceil(deadline), either way, and V8 keeps an
+    // integer field in the node where a fraction would need a heap number of 16 bytes per node (two per call).
+    const whole = Math.ceil(deadlineMs / SLOT_MS) * SLOT_MS;
+    node.deadlineMs = whole;
     // A deadline in the past fires on the next tick, never inside the slot walk that is running.
-    const tick = Math.max(Math.ceil(deadlineMs / SLOT_MS), this.currentTick + 1);
+    const tick = Math.max(whole / SLOT_MS, this.currentTick + 1);
     const slot = tick & (SLOTS - 1);
     node.slot = slot;
     const head = this.heads[slot];
