@@ -31,6 +31,11 @@ const newTimer = (call: CallState, kind: number): CallTimer => ({ call, kind, de
  */
 const NO_VARS: VarValue[] = [];
 const NO_RTDS: number[] = [];
+export const NO_PENDING: readonly string[] = [];
+
+/** `pending` without `method`; the shared empty array when nothing is left. */
+export const withoutMethod = (pending: readonly string[], method: string): readonly string[] =>
+  pending.length === 1 && pending[0] === method ? NO_PENDING : pending.filter((m) => m !== method);
 
 /** What a new call is made of. */
 export interface CallInit {
@@ -83,8 +88,11 @@ export class CallState implements RenderContext {
   unanswered = false;
   retransCount = 0;
   retransIntervalMs = 0;
-  /** Methods of requests sent that have not had a final response yet (RFC 3261 §17.1 client transactions). */
-  readonly pending: string[] = [];
+  /**
+   * Methods of requests sent that have not had a final response yet (RFC 3261 §17.1 client transactions).
+   * Replaced, never changed in place: most calls wait with none, and then share one empty array.
+   */
+  pending: readonly string[] = NO_PENDING;
   /**
    * Start time of each response-time measure, by rtd index; NaN when not started. A plain array: a typed
    * array costs ~180 bytes of heap and a native backing store per call, for one or two numbers.

@@ -13,7 +13,7 @@ import { buildBye, buildCancel } from '../sip/requests.js';
 import { buildResponse } from '../sip/response.js';
 import { Counter, StepCounter } from '../stats/stats.js';
 import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } from './actions.js';
-import { TimerKind, type CallState, type CallTimer, type DialogTarget } from './call.js';
+import { TimerKind, withoutMethod, type CallState, type CallTimer, type DialogTarget } from './call.js';
 import type { CallHost } from './host.js';
 import { findBackward, findForward, isRetransmissionOf, retransKeyOf } from './matcher.js';
 import { Failure } from './outcome.js';
@@ -113,7 +113,7 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
   }
   const raw = renderTemplate(t, call, index);
   if (method === undefined) method = raw.startsWith('SIP/2.0 ') ? '' : raw.slice(0, raw.indexOf(' '));
-  if (method !== '' && method !== 'ACK' && !call.pending.includes(method)) call.pending.push(method);
+  if (method !== '' && method !== 'ACK' && !call.pending.includes(method)) call.pending = [...call.pending, method];
   call.lastSent = raw;
   call.lastSentIndex = index;
   call.lastSentIsInvite = method === 'INVITE';
@@ -191,8 +191,7 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   // message it came in.
   if (tag !== '' && !(call.peerTagParam.length === tag.length + 5 && call.peerTagParam.endsWith(tag))) call.peerTagParam = detach(`;tag=${tag}`);
   if (msg.status >= 200) {
-    const p = call.pending.indexOf(msg.cseqMethod);
-    if (p >= 0) call.pending.splice(p, 1);
+    if (call.pending.includes(msg.cseqMethod)) call.pending = withoutMethod(call.pending, msg.cseqMethod);
   }
   if (msg.status !== 0 && msg.cseqMethod === 'INVITE') {
     if (msg.status < 200) call.inviteProvisional = true;
