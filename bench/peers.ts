@@ -17,7 +17,8 @@ export const sippInstalled = (): boolean => spawnSync('sipp', ['-v'], { stdio: '
 export function spawnTool(tool: Tool, args: readonly string[], cwd: string): ChildProcess {
   if (tool === 'sipp') return spawn('sipp', [...args, '-nostdin'], { cwd, stdio: 'ignore' });
   if (tool === 'floor') return spawn(process.execPath, [FLOOR, ...args], { cwd, stdio: 'ignore' });
-  return spawn(process.execPath, [SIPTS, ...args, '-nostdin', '-cp', '0'], { cwd, stdio: 'ignore' });
+  // As installed: bin/sipts.js run by its own #! line, with the Node options given there.
+  return spawn(SIPTS, [...args, '-nostdin', '-cp', '0'], { cwd, stdio: 'ignore' });
 }
 
 export interface Peer {
