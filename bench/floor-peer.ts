@@ -34,8 +34,8 @@ const socket = createSocket('udp4');
 
 function uas(): void {
   let tag = 0;
+  const me = `${localIp}:${socket.address().port}`;
   const reply = (msg: string, status: string, toTag: string, to: RemoteInfo): void => {
-    const me = `${localIp}:${socket.address().port}`;
     socket.send(`SIP/2.0 ${status}\r\n${header(msg, 'Via')}\r\n${header(msg, 'From')}\r\n${header(msg, 'To')}${toTag}\r\n${header(msg, 'Call-ID')}\r\n${header(msg, 'CSeq')}\r\nContact: <sip:${me};transport=UDP>\r\nContent-Length: 0\r\n\r\n`, to.port, to.address);
   };
   socket.on('message', (b: Buffer, from: RemoteInfo) => {
