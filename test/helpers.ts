@@ -36,6 +36,15 @@ export function startLocal(config: EngineConfig): ReturnType<typeof startEngine>
   return startEngine(config, { transport: 'UDP', bindAddress: '127.0.0.1', ports: [0], perCallSocket: false, socketBufferBytes: 4 << 20 });
 }
 
+/** A UAC that places one call of `scenario` at a raw peer; both are closed when the test ends. */
+export async function oneCallUac(t: { after: (f: () => void) => void }, scenario: CompiledScenario, over: Partial<EngineConfig> = {}): Promise<{ uac: Awaited<ReturnType<typeof startLocal>>; peer: RawPeer; port: number }> {
+  const peer = new RawPeer();
+  const port = await peer.open();
+  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 }, ...over }));
+  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  return { uac, peer, port };
+}
+
 /** A free UDP port on 127.0.0.1 (for programs that need a port number up front). */
 export async function freePort(): Promise<number> {
   const s = dgram.createSocket('udp4');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InjectionStore, parseInjection } from '../../src/data/injection.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
-import { engineConfig, env, RawPeer, responseTo, startLocal } from '../helpers.js';
+import { engineConfig, env, oneCallUac, RawPeer, responseTo, startLocal } from '../helpers.js';
 
 const request = (method: string, extra = ''): string => `<send><![CDATA[
       ${method} sip:x@127.0.0.1 SIP/2.0
@@ -17,11 +17,8 @@ const request = (method: string, extra = ''): string => `<send><![CDATA[
 
 /** Runs one call of `body` against a raw peer that answers the first request with `reply`'s headers. */
 async function oneCall(body: string, replyHeaders: string, t: { after: (f: () => void) => void }): Promise<{ second: string | undefined; snap: ReturnType<Awaited<ReturnType<typeof startLocal>>['engine']['snapshot']> }> {
-  const peer = new RawPeer();
-  const port = await peer.open();
   const scenario = compileScenarioSource('actions.xml', `<scenario>${body}</scenario>`, env);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
-  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const { uac, peer } = await oneCallUac(t, scenario);
   const first = await peer.next();
   peer.send(responseTo(first, '200 OK', 'peer', replyHeaders), uac.localPort);
   const second = await peer.next(1000).catch(() => undefined);
@@ -139,10 +136,7 @@ test('start_txn/response_txn match responses to their own request; sample, count
     <recv response="200" response_txn="${order[1]}" rtd="t" repeat_rtd="true" counter="got"/>
   </scenario>`;
   for (const [order, answerFirst, ok] of [['ba', 'MESSAGE', true], ['ab', 'MESSAGE', false]] as const) {
-    const peer = new RawPeer();
-    const port = await peer.open();
-    const uac = await startLocal(engineConfig(compileScenarioSource('txn.xml', scenario(order), env), { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
-    t.after(() => { uac.engine.stopNow(); peer.close(); });
+    const { uac, peer } = await oneCallUac(t, compileScenarioSource('txn.xml', scenario(order), env));
     const sent = [await peer.next(), await peer.next()];
     const answer = (m: string): void => peer.send(responseTo(m, '200 OK', 'p'), uac.localPort);
     assert.match(sent[1] ?? '', /\r\nX-Sample: 3\.000000\r\n/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALL_BEHAVIORS, type Behaviors, type CallSettings } from '../../src/engine/host.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
-import { builtin, engineConfig, env, headerLine, RawPeer, responseTo, startLocal } from '../helpers.js';
+import { builtin, env, headerLine, oneCallUac, responseTo } from '../helpers.js';
 
 /** A plain INVITE step for hand-written scenarios. */
 const INVITE = `<send><![CDATA[
@@ -22,11 +22,8 @@ const settings = (over: Partial<CallSettings> = {}): CallSettings => ({
 
 /** A raw peer playing the UAS by hand against one call of the built-in uac (or `scenarioXml`). */
 async function withPeer(t: { after: (f: () => void) => void }, s: CallSettings, scenarioXml?: string) {
-  const peer = new RawPeer();
-  const port = await peer.open();
   const scenario = scenarioXml === undefined ? builtin('uac') : compileScenarioSource('s.xml', scenarioXml, env);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, settings: s, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
-  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const { uac, peer, port } = await oneCallUac(t, scenario, { settings: s });
   const invite = await peer.next();
   const h = (name: string): string => headerLine(invite, name);
   const reply = (status: string): void => peer.send(responseTo(invite, status, 'uas', `Contact: <sip:uas@127.0.0.1:${port}>\r\n`), uac.localPort);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ALL_BEHAVIORS } from '../../src/engine/host.js';
 import { compileScenarioSource, type CompiledScenario } from '../../src/scenario/compile.js';
-import { builtin, engineConfig, env, freePort, RawPeer, responseTo, startLocal } from '../helpers.js';
+import { builtin, engineConfig, env, freePort, oneCallUac, RawPeer, responseTo, startLocal } from '../helpers.js';
 
 test('sipts uac against sipts uas over UDP loopback: every call succeeds', { timeout: 30_000 }, async (t) => {
   const uas = await startLocal(engineConfig(builtin('uas')));
@@ -162,8 +162,6 @@ test('lost="30" on the INVITE: drops are counted and recovered by retransmission
 });
 
 test('rrs="true": the route set (reversed at the UAC) and the Contact feed [routes] and [next_url]', { timeout: 10_000 }, async (t) => {
-  const peer = new RawPeer();
-  const port = await peer.open();
   const scenario = compileScenarioSource('rrs.xml', `<scenario>
     <send><![CDATA[
       INVITE sip:x@127.0.0.1 SIP/2.0
@@ -185,8 +183,7 @@ test('rrs="true": the route set (reversed at the UAC) and the Contact feed [rout
       Content-Length: 0
     ]]></send>
   </scenario>`, env);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
-  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const { uac, peer } = await oneCallUac(t, scenario);
   const invite = await peer.next();
   const callId = /Call-ID: (.*)\r\n/.exec(invite)?.[1] ?? '';
   peer.send(`SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:${uac.localPort};branch=x\r\nRecord-Route: <sip:p1;lr>, <sip:p2;lr>\r\nRecord-Route: <sip:p3;lr>\r\nContact: "B" <sip:b@10.9.9.9:5099;transport=udp>\r\nTo: <sip:x@h>;tag=theirs\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
@@ -199,13 +196,9 @@ test('rrs="true": the route set (reversed at the UAC) and the Contact feed [rout
 });
 
 test('a peer that dies after 180: the call fails on timer C instead of waiting for ever', { timeout: 10_000 }, async (t) => {
-  const peer = new RawPeer();
-  const port = await peer.open();
-  const uac = await startLocal(engineConfig(builtin('uac'), {
-    remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 },
+  const { uac, peer } = await oneCallUac(t, builtin('uac'), {
     settings: { retransmissions: true, provisionalTimeoutMs: 300, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
-  }));
-  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  });
   const invite = await peer.next();
   peer.send(responseTo(invite, '180 Ringing', 'x'), uac.localPort);
   assert.equal(await uac.engine.done, 'calls-done');
@@ -216,10 +209,7 @@ test('a peer that dies after 180: the call fails on timer C instead of waiting f
 });
 
 test('regexp built-in: the ACK carries what the regular expressions found in the 200 OK', { timeout: 10_000 }, async (t) => {
-  const peer = new RawPeer();
-  const port = await peer.open();
-  const uac = await startLocal(engineConfig(builtin('regexp'), { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }));
-  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const { uac, peer } = await oneCallUac(t, builtin('regexp'));
   const invite = await peer.next();
   const sdp = 'v=0\r\no=bob 2890844526 2890842807 IN IP4 10.0.0.2\r\ns=-\r\n';
   peer.send(responseTo(invite, '200 OK', 'b', 'Contact: <sip:bob@10.0.0.2:5070>\r\n', sdp), uac.localPort);
@@ -258,13 +248,7 @@ test('the engine wakes every -timer_resol ms, and as often as the rate needs to 
 });
 
 test('a call hung up in its pause (stop) sends its BYE to the 2xx\'s Contact by its Record-Route, from the ACK (RFC 3261 §12.1.2, §15)', { timeout: 10_000 }, async (t) => {
-  const peer = new RawPeer();
-  const port = await peer.open();
-  const uac = await startLocal(engineConfig(builtin('uac'), {
-    remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 },
-    settings: { ...engineConfig(builtin('uac')).settings, defaultPauseMs: 60_000 },
-  }));
-  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const { uac, peer } = await oneCallUac(t, builtin('uac'), { settings: { ...engineConfig(builtin('uac')).settings, defaultPauseMs: 60_000 } });
   const invite = await peer.next();
   peer.send(responseTo(invite, '200 OK', 'theirs', 'Record-Route: <sip:p1;lr>, <sip:p2;lr>\r\nContact: <sip:b@10.9.9.9:5099>\r\n'), uac.localPort);
   assert.match(await peer.next(), /^ACK /);
