@@ -31,11 +31,13 @@ const newTimer = (call: CallState, kind: number): CallTimer => ({ call, kind, de
  */
 const NO_VARS: VarValue[] = [];
 const NO_RTDS: number[] = [];
-export const NO_PENDING: readonly string[] = [];
+const NO_PENDING: readonly string[] = [];
 
-/** `pending` without `method`; the shared empty array when nothing is left. */
-export const withoutMethod = (pending: readonly string[], method: string): readonly string[] =>
-  pending.length === 1 && pending[0] === method ? NO_PENDING : pending.filter((m) => m !== method);
+/** `pending` without `method` (the same array when it has none); the shared empty array when nothing is left. */
+export function withoutMethod(pending: readonly string[], method: string): readonly string[] {
+  if (!pending.includes(method)) return pending;
+  return pending.length === 1 ? NO_PENDING : pending.filter((m) => m !== method);
+}
 
 /** What a new call is made of. */
 export interface CallInit {

@@ -190,9 +190,7 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   // Made when the tag changes, not for every message; detached: the call keeps the tag to its end, not the
   // message it came in.
   if (tag !== '' && !(call.peerTagParam.length === tag.length + 5 && call.peerTagParam.endsWith(tag))) call.peerTagParam = detach(`;tag=${tag}`);
-  if (msg.status >= 200) {
-    if (call.pending.includes(msg.cseqMethod)) call.pending = withoutMethod(call.pending, msg.cseqMethod);
-  }
+  if (msg.status >= 200) call.pending = withoutMethod(call.pending, msg.cseqMethod);
   if (msg.status !== 0 && msg.cseqMethod === 'INVITE') {
     if (msg.status < 200) call.inviteProvisional = true;
     else if (msg.status < 300) call.dialogTarget = dialogTarget(msg);
