@@ -52,8 +52,6 @@ export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted';
 /** How the engine reads the time: injectable for tests in virtual time. */
 export type Clock = () => number;
 
-const NO_LINES: readonly number[] = [];
-
 export class Engine implements CallHost, TransportHandler {
   readonly stats: Stats;
   readonly wheel: TimerWheel<CallTimer>;
@@ -70,6 +68,8 @@ export class Engine implements CallHost, TransportHandler {
   private callNumber = 0;
   /** Next SEQUENTIAL line of each injection file. */
   private readonly nextLine: number[];
+  /** Line 0 of every injection file (none without -inf), shared by the calls that all use it (pickLines). */
+  private readonly firstLines: readonly number[];
   /** -users ids of ended calls, given to the next calls; ids start at 0. */
   private readonly freeUsers: number[] = [];
   private nextUserId = 0;
@@ -114,6 +114,7 @@ export class Engine implements CallHost, TransportHandler {
     this.traceFailed = this.hooks.trace.failedCall?.bind(this.hooks.trace);
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);
+    this.firstLines = config.injection.files.map(() => 0);
     this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
     this.userSlots = config.scenario.varUser.flatMap((isUser, slot) => (isUser ? [slot] : []));
     this.scenario = config.scenario;
@@ -224,9 +225,6 @@ export class Engine implements CallHost, TransportHandler {
     }
   }
 
-  /** Line 0 of every injection file, shared by the calls that all use it (pickLines). */
-  private firstLines: readonly number[] = NO_LINES;
-
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
     picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
     const userId = picked?.userId ?? this.freeUsers.pop() ?? this.nextUserId++;
@@ -249,7 +247,7 @@ export class Engine implements CallHost, TransportHandler {
   /** The line of each injection file a new call uses: by order, at random, or the line of its -users user. */
   private pickLines(userId: number): readonly number[] {
     const store = this.config.injection;
-    if (store.files.length === 0) return NO_LINES;
+    if (store.files.length === 0) return this.firstLines;
     const lines = store.files.map((f, i) => {
       const count = Math.max(1, store.lineCount(i));
       if (f.order === 'RANDOM') return Math.floor(this.random() * count);
@@ -259,11 +257,7 @@ export class Engine implements CallHost, TransportHandler {
       return line;
     });
     // The built-ins' one-line -au/-ap file gives every call line 0: one shared array, not one per open call.
-    if (lines.every((l) => l === 0)) {
-      if (this.firstLines.length !== lines.length) this.firstLines = lines;
-      return this.firstLines;
-    }
-    return lines;
+    return lines.every((l) => l === 0) ? this.firstLines : lines;
   }
 
   private checkEnd(now: number): void {
