@@ -65,7 +65,7 @@ function uac(target: string): void {
   const done = (): void => {
     clearInterval(placer);
     failed = created - successful;
-    if (statFile !== '') { row(); clearInterval(rows); }
+    if (rows !== undefined) { row(); clearInterval(rows); }
     socket.close();
   };
   socket.on('message', (b: Buffer) => {
@@ -83,10 +83,9 @@ function uac(target: string): void {
       done();
     }
   });
-  if (statFile !== '') {
-    writeFileSync(statFile, 'CurrentTime;TotalCallCreated;SuccessfulCall(C);FailedCall(C)\n');
-  }
-  const rows = setInterval(() => { if (statFile !== '') row(); }, 1000);
+  if (statFile !== '') writeFileSync(statFile, 'CurrentTime;TotalCallCreated;SuccessfulCall(C);FailedCall(C)\n');
+  // Without -stf no interval is left running to keep the process alive after the last call.
+  const rows = statFile === '' ? undefined : setInterval(row, 1000);
   const t0 = performance.now();
   // Calls start every millisecond as their time comes, as sipts paces them.
   const placer = setInterval(() => {

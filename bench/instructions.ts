@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './measure.js';
-import { spawnTool, startUas, type Tool } from './peers.js';
+import { spawnTool, startUas, uacArgs, type Tool } from './peers.js';
 
 export interface PerfFigure {
   readonly side: 'UAC' | 'UAS';
@@ -35,7 +35,7 @@ export async function perfPair(side: 'UAC' | 'UAS', tool: Tool, peer: Tool, rate
   const dir = mkdtempSync(join(tmpdir(), 'sipts-perf-'));
   const [uacTool, uasTool] = side === 'UAC' ? [tool, peer] : [peer, tool];
   const uas = await startUas(uasTool, dir);
-  const uac = spawnTool(uacTool, ['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', String(rate), '-m', String(rate * 9)], dir);
+  const uac = spawnTool(uacTool, uacArgs(uas.port, rate, rate * 9), dir);
   await sleep(3000);
   const seconds = 5;
   const pid = side === 'UAC' ? uac.pid : uas.process.pid;

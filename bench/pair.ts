@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuUs, peakRssKb, spawnTool, startUas, type Tool } from './peers.js';
+import { cpuUs, peakRssKb, spawnTool, startUas, uacArgs, type Tool } from './peers.js';
 import { achievedRate, createdAt, readStatRows } from './stat-rows.js';
 
 export interface PairOptions {
@@ -54,7 +54,7 @@ export async function runPair(o: PairOptions): Promise<PairResult> {
   const calls = Math.round(o.rate * o.seconds);
   const uas = await startUas(o.uas, dir, [...(o.extra ?? []), '-trace_stat', '-stf', 'uas.csv', '-fd', '1']);
   const started = Date.now();
-  const uac = spawnTool(o.uac, ['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', String(o.rate), '-m', String(calls),
+  const uac = spawnTool(o.uac, [...uacArgs(uas.port, o.rate, calls),
     ...(o.extra ?? []), '-trace_stat', '-stf', 'uac.csv', '-fd', '1', ...(o.uacExtra ?? [])], dir);
   const exited = new Promise<void>((r) => uac.once('exit', () => r()));
   const sampleAt = async (s: number): Promise<{ t: number; uac: number; uas: number }> => {

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measure, median } from './measure.js';
-import { SIPTS, sippInstalled, startUas } from './peers.js';
+import { SIPTS, sippInstalled, startUas, uacArgs } from './peers.js';
 
 export interface OverheadResult {
   readonly rate: number;
@@ -27,7 +27,7 @@ export async function reportOverhead(rate: number, seconds: number, rounds: numb
   const dir = mkdtempSync(join(tmpdir(), 'sipts-bench-reports-'));
   const peer = await startUas(sippInstalled() ? 'sipp' : 'sipts', dir);
   const calls = rate * seconds;
-  const base = ['-sn', 'uac', `127.0.0.1:${peer.port}`, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-r', String(rate), '-m', String(calls)];
+  const base = [...uacArgs(peer.port, rate, calls), '-cp', '0', '-nostdin'];
   const reports = ['-trace_stat', '-fd', '1', '-trace_counts', '-trace_rtt', '-trace_screen', '-trace_err', '-trace_calldebug',
     '--json', 'r.json', '--junit', 'r.xml', '--html', 'r.html', '--prometheus', '127.0.0.1:0'];
   const variants = { plain: base, reports: [...base, ...reports], messages: [...base, '-trace_msg'] } as const;
@@ -35,7 +35,7 @@ export async function reportOverhead(rate: number, seconds: number, rounds: numb
   try {
     for (let round = 0; round < rounds; round++) {
       for (const name of Object.keys(variants) as (keyof typeof variants)[]) {
-        const m = await measure(process.execPath, [SIPTS, ...variants[name]], dir);
+        const m = await measure(SIPTS, variants[name], dir);
         const ok = m.code === 0 && /Successful +│ (\d+)/.exec(m.stdout)?.[1] === String(calls);
         log(`  round ${round + 1} ${name.padEnd(8)} ${(m.cpuUs / calls).toFixed(1)} µs/call${ok ? '' : ` (exit ${m.code}: not every call succeeded)`}`);
         if (ok) cpu[name].push(m.cpuUs / calls);
