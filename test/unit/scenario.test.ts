@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DiagnosticsError } from '../../src/errors.js';
@@ -150,6 +151,17 @@ test('[authentication aka_K= aka_OP=] answers an AKAv1-MD5 challenge with RES as
   const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
   assert.match(auth, /algorithm=AKAv1-MD5/);
   assert.equal(verifyAuthorization(auth, 'alice@ims.example', h('a54211d5e3ba50bf').toString('latin1'), 'REGISTER', ''), true);
+  // Apart from digest.ts: RFC 3310 §3.1 puts RES (TS 35.208 test set 1: a54211d5e3ba50bf) where the password goes,
+  // as raw bytes; the rest is RFC 2617 §3.2.2.1 written out with node:crypto.
+  const md5 = (...parts: (string | Buffer)[]): string => {
+    const hash = createHash('md5');
+    for (const p of parts) hash.update(p);
+    return hash.digest('hex');
+  };
+  const field = (name: string): string => new RegExp(`${name}="?([^",]*)"?`).exec(auth)?.[1] ?? '';
+  const ha1 = md5('alice@ims.example:ims.example:', h('a54211d5e3ba50bf'));
+  const ha2 = md5(`REGISTER:${field('uri')}`);
+  assert.equal(field('response'), md5(`${ha1}:${nonce}:${field('nc')}:${field('cnonce')}:auth:${ha2}`));
 });
 
 test('an injection field holding [authentication username=… password=…] renders the Authorization it stands for', async () => {
