@@ -138,7 +138,7 @@ async function run(config: RunConfig): Promise<number> {
   const verdicts = judge(config.thresholds, snap);
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
   const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
-    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap);
+    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap, reason === 'timeout');
   reports.close(snap, {
     version: VERSION, endReason: reason, exitCode,
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: config.limit, maxCalls: config.maxCalls, users: config.users, durationMs: config.defaultPauseMs },
