@@ -40,7 +40,7 @@ const first = (root: XmlElement | undefined): XmlElement => {
 };
 
 test('no space between attributes: SIPp does not see the glued one; ignored with a warning there, later places still right', () => {
-  //                     col: 3    8       16      24  28        36
+  // crlf starts at column 24, next at 36.
   const source = doc('  <recv request="PRACK"crlf="true" next="nowhere"/>');
   const { root, diags } = read(source);
   assert.deepEqual([...first(root).attrs.keys()], ['request', 'next']);
@@ -169,6 +169,12 @@ test('unknown attributes on steps and actions load with a warning each (SIPp nev
     "warning 6:24 unknown attribute 'foo' on <recv> is ignored, as SIPp ignores it",
     "warning 6:59 unknown attribute 'bogus' on <log> is ignored, as SIPp ignores it",
   ]);
+});
+
+test('an attribute SIPp reads on that element but sipts does not implement is still an error, not a warning', () => {
+  // play_dtmf starts at column 37.
+  const c = compileDiags(doc('  <nop><action><exec command="true" play_dtmf="12"/></action></nop>'));
+  assert.deepEqual(c.diags.map((d) => `${where(d)} ${d.message}`), ["error 3:37 attribute 'play_dtmf' of <exec> is not supported by this version of sipts yet"]);
 });
 
 test('a bad value of a known attribute is still an error', () => {
