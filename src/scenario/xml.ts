@@ -91,6 +91,10 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
   };
 
   let i = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // SIPp refuses a file that does not start with the XML declaration ("Unable to load or parse").
+  if (!source.startsWith('<?xml')) {
+    warn(i, 'the file does not start with <?xml … ?>: SIPp refuses it ("Unable to load or parse")', 'make <?xml version="1.0" encoding="ISO-8859-1"?> the very first line, for SIPp to read the file too');
+  }
   while (i < source.length) {
     const lt = source.indexOf('<', i);
     text(i, lt < 0 ? source.length : lt);

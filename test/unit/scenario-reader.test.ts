@@ -115,6 +115,12 @@ test('what SIPp tolerates around the root: text after it, a missing </scenario>'
   assert.equal(open.root?.children.length, 1);
 });
 
+test('a file SIPp refuses for want of <?xml at its very start loads with a warning', () => {
+  assert.deepEqual(read('<scenario name="t"><nop/></scenario>').diags.map(where), ['warning 1:1']);
+  assert.deepEqual(read('\n<?xml version="1.0"?><scenario name="t"><nop/></scenario>').diags.map(where), ['warning 1:1']);
+  assert.deepEqual(read(doc('  <nop/>')).diags, []);
+});
+
 test('what SIPp refuses stays an error at its place: an element after the root, a close tag that does not match', () => {
   assert.deepEqual(read(`${doc('  <nop/>')}\n<nop/>`).diags.map(where), ['error 5:1']);
   const wrong = read(doc('  <recv response="200"></rec>'));
