@@ -1,7 +1,8 @@
 /**
  * Issue 16: a scenario written in SIPp's loose XML dialect runs the same through sipts and through SIPp 3.6.1.
  * The file (our own) has no space between two attributes, \" in a regexp, an unknown attribute, a start tag
- * with no '>' (SIPp reads no further: the steps after it would fail the call if either tool ran them); others
+ * with no '>' (SIPp reads no further: the steps after it would fail the call if either tool ran them), a
+ * second <action> in a step (SIPp never runs it); others
  * have a duplicate attribute, text after the root, no </scenario>. sipts warns at each place and both tools complete the call against `sipp -sn uas`;
  * the regexp's capture, logged by both, shows that \" reads as a double quote in both.
  */
@@ -48,6 +49,7 @@ function scenario(first100: string, tail: readonly string[] = CUT): string {
     '      <ereg regexp="From: \\"([^\\"]*)\\"" search_in="msg" check_it="true" assign_to="all,name"/>',
     '      <log message="caller=[$name] in [$all]"/>',
     '    </action>',
+    '    <action><log message="second action ran"/></action>', // SIPp runs a step's first <action> only
     '  </recv>',
     '  <send>',
     '    <![CDATA[',
@@ -84,9 +86,11 @@ test('a loose-dialect scenario: sipts warns at each place and completes the call
     `F:3:${col('id=', '<send id=')}`,
     `F:${lineOf(text, 'crlf=')}:${col('crlf=', 'crlf=')}`,
     `F:${lineOf(text, '<ereg')}:${col('\\"', '<ereg')}`,
+    `F:${lineOf(text, 'second action')}:5`,
     `F:${lineOf(text, '<recv response="200"</recv>')}:3`,
   ], r.stderr);
   assert.match(readFileSync(siptsLog, 'utf8'), /^caller=carol in From: "carol"$/m);
+  assert.doesNotMatch(readFileSync(siptsLog, 'utf8'), /second action/);
 
   const b = await startSippUas(work);
   t.after(() => b.child.kill('SIGKILL'));
@@ -95,6 +99,7 @@ test('a loose-dialect scenario: sipts warns at each place and completes the call
   assert.equal(s.code, 0, s.stdout.slice(-3000) + s.stderr);
   assert.match(s.stdout, /Successful call\s*\|\s*\d+\s*\|\s*1\s/);
   assert.match(readFileSync(sippLog, 'utf8'), /^caller=carol in From: "carol"\r?$/m);
+  assert.doesNotMatch(readFileSync(sippLog, 'utf8'), /second action/);
 });
 
 test('no space before optional="true": neither tool sees it, so the 180 is unexpected and the call fails in both', { skip, timeout: 90_000 }, async (t) => {
@@ -133,8 +138,8 @@ test('a duplicate attribute (the first counts), text after the root, no </scenar
     const where = r.stderr.split('\n').filter((l) => l.includes(': warning: ')).map((l) => l.replace(`${file}:`, '').replace(/: warning: .*/, ''));
     const lines = text.split('\n');
     assert.deepEqual(where, name === 'duplicate.xml'
-      ? ['3:9', `${lineOf(text, 'crlf=')}:39`, `${lineOf(text, '<ereg')}:27`, `${lineOf(text, 'response="486"')}:24`, `${lines.length - 1}:1`]
-      : ['2:1', '3:9', `${lineOf(text, 'crlf=')}:39`, `${lineOf(text, '<ereg')}:27`], r.stderr);
+      ? ['3:9', `${lineOf(text, 'crlf=')}:39`, `${lineOf(text, '<ereg')}:27`, `${lineOf(text, 'second action')}:5`, `${lineOf(text, 'response="486"')}:24`, `${lines.length - 1}:1`]
+      : ['2:1', '3:9', `${lineOf(text, 'crlf=')}:39`, `${lineOf(text, '<ereg')}:27`, `${lineOf(text, 'second action')}:5`], r.stderr);
 
     const b = await startSippUas(work);
     t.after(() => b.child.kill('SIGKILL'));

@@ -183,6 +183,17 @@ test('an attribute SIPp reads on that element but sipts does not implement is st
   assert.deepEqual(c.diags.map((d) => `${where(d)} ${d.message}`), ["error 3:37 attribute 'play_dtmf' of <exec> is not supported by this version of sipts yet"]);
 });
 
+test("a step's actions come from its first child element only, as in SIPp; other children are ignored with a warning", () => {
+  const send = '  <send><![CDATA[OPTIONS sip:x SIP/2.0]]></send>';
+  const two = compileScenarioSource('a.xml', doc(send, '  <recv response="200"><action><assign assign_to="n" value="1"/></action><action><assign assign_to="m" value="2"/></action></recv>'), env);
+  assert.equal(two.steps[1]?.actions.length, 1);
+  assert.deepEqual(two.warnings.map(where), ['warning 4:74']);
+  assert.match(two.warnings[0]?.message ?? '', /this <action> is ignored/);
+  const after = compileScenarioSource('b.xml', doc(send, '  <recv response="200"><foo/><action><assign assign_to="n" value="1"/></action></recv>'), env);
+  assert.equal(after.steps[1]?.actions.length, 0);
+  assert.deepEqual(after.warnings.map((d) => `${where(d)} ${d.message.replace(/:.*/, '')}`), ['warning 4:24 <foo> inside <recv> is ignored, as SIPp ignores it', 'warning 4:30 this <action> is ignored']);
+});
+
 test('a bad value of a known attribute is still an error', () => {
   const c = compileDiags(doc('  <send><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '  <recv response="200" optional="maybe"/>'));
   assert.deepEqual(c.diags.map(where), ['error 4:24']);
