@@ -102,7 +102,9 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         startTxn: a('start_txn')?.value.trim() || undefined, responseTxn: a('response_txn')?.value.trim() || undefined,
       };
       if (name === 'send') {
-        if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
+        // SIPp refuses a <send> whose message is not in a CDATA section ("No CDATA in 'send' section").
+        if (!el.cdata) r.report(el.offset, el.text.trim() === '' ? '<send> has no message' : '<send> has its message outside <![CDATA[ … ]]>, which SIPp refuses', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
+        else if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
         steps.push({ ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'), lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0 });
       } else if (name === 'recv') {
         const match = recvMatch(el, r);

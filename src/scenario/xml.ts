@@ -30,6 +30,8 @@ export interface XmlElement {
   readonly text: string;
   /** Source offset of the first character of `text` (CDATA content when there is CDATA). */
   readonly textOffset: number;
+  /** True when `text` is a CDATA section's. */
+  readonly cdata: boolean;
 }
 
 export interface XmlDocument {
@@ -74,7 +76,7 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
   let strayText = false;
   let truncated = false;
   const close = (o: Open): void => {
-    const el = finish(o);
+    const el = finish(o, warn);
     const parent = stack[stack.length - 1];
     if (parent !== undefined) parent.children.push(el); else roots.push(el);
   };
@@ -205,15 +207,16 @@ function tagEnd(source: string, from: number, fail: Report): TagEnd {
   return { kind: 'eof', at: source.length };
 }
 
-/** Text of an element: its CDATA when it has some (text before the first section dropped), else its text. */
-function finish(o: Open): XmlElement {
-  let text = '';
-  let textOffset = -1;
-  for (const p of o.parts) {
-    if (p.cdata) {
-      if (textOffset < 0 || text.trim() === '') { textOffset = p.offset; text = ''; }
-      text += p.value;
-    } else if (textOffset < 0) text += p.value;
+/**
+ * Text of an element: its first CDATA section when it has one (SIPp compat: SIPp reads that one only; a
+ * later one gets a warning), else its text.
+ */
+function finish(o: Open, warn: Report): XmlElement {
+  const sections = o.parts.filter((p) => p.cdata);
+  const first = sections[0];
+  for (const extra of sections.slice(1)) {
+    warn(extra.offset - 9, `a second CDATA section in <${o.name}> is ignored: SIPp reads only the first one`, 'put the whole text in one <![CDATA[ … ]]>');
   }
-  return { name: o.name, offset: o.offset, attrs: o.attrs, children: o.children, text, textOffset: textOffset < 0 ? o.tagEnd + 1 : textOffset };
+  const text = first?.value ?? o.parts.map((p) => p.value).join('');
+  return { name: o.name, offset: o.offset, attrs: o.attrs, children: o.children, text, textOffset: first?.offset ?? o.tagEnd + 1, cdata: first !== undefined };
 }

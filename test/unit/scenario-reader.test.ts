@@ -194,6 +194,15 @@ test("a step's actions come from its first child element only, as in SIPp; other
   assert.deepEqual(after.warnings.map((d) => `${where(d)} ${d.message.replace(/:.*/, '')}`), ['warning 4:24 <foo> inside <recv> is ignored, as SIPp ignores it', 'warning 4:30 this <action> is ignored']);
 });
 
+test('<send> takes its message from its first CDATA section, as SIPp; a message outside CDATA is refused, as SIPp refuses it', () => {
+  const two = compileScenarioSource('c.xml', doc('  <send><![CDATA[OPTIONS sip:x SIP/2.0]]><![CDATA[X-Extra: 1]]></send>'), env);
+  assert.deepEqual(two.warnings.map(where), ['warning 3:42']);
+  assert.equal(JSON.stringify(two.steps[0]?.template).includes('X-Extra'), false);
+  assert.equal(JSON.stringify(two.steps[0]?.template).includes('OPTIONS sip:x'), true);
+  const bare = compileDiags(doc('  <send>OPTIONS sip:x SIP/2.0</send>'));
+  assert.deepEqual(bare.diags.map((d) => `${where(d)} ${d.message}`), ['error 3:3 <send> has its message outside <![CDATA[ … ]]>, which SIPp refuses']);
+});
+
 test('a bad value of a known attribute is still an error', () => {
   const c = compileDiags(doc('  <send><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '  <recv response="200" optional="maybe"/>'));
   assert.deepEqual(c.diags.map(where), ['error 4:24']);
