@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import type { Diagnostic } from '../../src/errors.js';
 import { DiagnosticsError } from '../../src/errors.js';
 import { compileScenarioSource, StepKind } from '../../src/scenario/compile.js';
@@ -214,4 +215,19 @@ test('CRLF files: lines and columns as with LF; values carry no CR (SIPp drops e
   assert.equal(first(root).attrs.get('display')?.value, 'a\nb');
   const c = compileDiags(source);
   assert.deepEqual(c.diags.map(where), ['error 5:8']);
+});
+
+test('property: after any run of tolerated constructs, an error is placed where indexOf finds it', () => {
+  const tolerated = ['<nop display="a\\"b"/>', '<nop display="x"crlf="true"/>', '<nop display="p" display="q"/>', '<nop hide/>',
+    '<nop display="a & b"/>', '<nop display="\\n\\t"/>', '<!-- note -->', '<nop><action/><action/></nop>', '<nop display="&amp;&#65;"/>'];
+  const spacing = fc.constantFrom(' ', '\n', '\r\n', '\t', '\n  ');
+  fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...tolerated), spacing), { maxLength: 12 }), (parts) => {
+    const body = parts.map(([t, sp]) => t + sp).join('');
+    const source = doc(`${body}<nop display="end" next='bad'/>`);
+    const { diags } = read(source);
+    const errors = diags.filter((d) => d.severity !== 'warning');
+    const at = source.indexOf("'bad'");
+    const before = source.slice(0, at).split('\n');
+    assert.deepEqual(errors.map((d) => `${d.line}:${d.col}`), [`${before.length}:${(before[before.length - 1] ?? '').length + 1}`]);
+  }), { numRuns: 300, seed: 16 });
 });
