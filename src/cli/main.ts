@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
 import type { Engine } from '../engine/engine.js';
 import { startEngine } from '../engine/run.js';
-import { DiagnosticsError, SiptsError } from '../errors.js';
+import { DiagnosticsError, formatDiagnostic, SiptsError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { startLive } from '../report/live.js';
 import { anyThreshold, judge } from '../report/thresholds.js';
@@ -66,6 +66,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function run(config: RunConfig): Promise<number> {
   const scenario = loadScenario(config, templateEnv(config, process.pid));
+  // Warnings name what the file holds only for SIPp's sake; the run goes on.
+  for (const w of scenario.warnings) err(formatDiagnostic(w));
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {

@@ -5,6 +5,7 @@
 import type { Diagnostic } from '../errors.js';
 import type { LabelRef, Loc, VarRef } from './ast.js';
 import { DISTRIBUTION_PARAMS, type Distribution } from '../load/distributions.js';
+import { sippReads } from './sipp-attrs.js';
 import type { XmlAttr, XmlDocument, XmlElement } from './xml.js';
 
 export class AttrReader {
@@ -15,16 +16,27 @@ export class AttrReader {
     this.diagnostics.push({ file: this.doc.file, line, col, message, sourceLine: this.doc.lines.lineText(line), ...(hint === undefined ? {} : { hint }) });
   }
 
+  /** A warning: something sipts reads, or ignores, only for SIPp's sake. */
+  warn(offset: number, message: string, hint?: string): void {
+    const { line, col } = this.doc.lines.position(offset);
+    this.diagnostics.push({ file: this.doc.file, line, col, message, sourceLine: this.doc.lines.lineText(line), severity: 'warning', ...(hint === undefined ? {} : { hint }) });
+  }
+
   loc(offset: number): Loc {
     return this.doc.lines.position(offset);
   }
 
-  /** Reports attributes `el` does not take; `notYet` are SIPp's that sipts does not implement yet. */
+  /**
+   * Attributes `el` does not take: `notYet`, and any other SIPp reads on that element, are SIPp's that sipts
+   * does not implement yet (an error); any other is ignored with a warning. SIPp compat: SIPp asks an element
+   * for the attributes it knows by name and never looks at the others, so a misspelt or made-up attribute
+   * (<send id="1">) loads and does nothing.
+   */
   checkNames(el: XmlElement, known: readonly string[], notYet: ReadonlySet<string>): void {
     for (const [name, attr] of el.attrs) {
       if (known.includes(name)) continue;
-      if (notYet.has(name)) this.report(attr.offset, `attribute '${name}' of <${el.name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now');
-      else this.report(attr.offset, `unknown attribute '${name}' on <${el.name}>`, `<${el.name}> takes: ${known.join(', ')}`);
+      if (notYet.has(name) || sippReads(el.name, name)) this.report(attr.offset, `attribute '${name}' of <${el.name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now');
+      else this.warn(attr.offset, `unknown attribute '${name}' on <${el.name}> is ignored, as SIPp ignores it`, `<${el.name}> takes: ${known.join(', ')}`);
     }
   }
 

@@ -85,6 +85,8 @@ export interface CompiledScenario {
   readonly unexpectedVars: { readonly retaddr: VarSlot; readonly pausedaddr: VarSlot } | undefined;
   /** By step: a call waiting there may still read its last received message (last-use.ts). */
   readonly keepsLast: readonly boolean[];
+  /** What the file holds that sipts reads only for SIPp's sake, by place: the CLI prints them and runs. */
+  readonly warnings: readonly Diagnostic[];
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -101,15 +103,15 @@ export function compileScenarioSource(file: string, source: string, env: Templat
   };
   const compiled = ast === undefined ? undefined : compileAst(ast, env, report, reportLoc);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-  if (diagnostics.length > 0 || compiled === undefined) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
-  return compiled;
+  if (compiled === undefined || diagnostics.some((d) => d.severity !== 'warning')) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
+  return { ...compiled, warnings: diagnostics };
 }
 
 function compileAst(
   ast: ScenarioAst, env: TemplateEnv,
   report: (offset: number, m: string, h?: string) => void,
   reportLoc: (loc: Loc, m: string, h?: string) => void,
-): CompiledScenario | undefined {
+): Omit<CompiledScenario, 'warnings'> | undefined {
   // Labels point at the step that follows them.
   const labels = new Map<string, number>();
   let index = 0;

@@ -77,10 +77,14 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
     // out and checked as the siblings they were meant to be; the syntax error is already reported.
     const nestedSteps = doc.recovered ? el.children.filter((c) => c.name in ATTRS) : [];
     const actions: Action[] = [];
-    for (const c of el.children) {
-      if (c.name === 'action' && name !== 'label') actions.push(...loadActions(c, r));
-      else if (!nestedSteps.includes(c)) r.report(c.offset, `unexpected element <${c.name}> inside <${name}>`, `move it out of <${name}>`);
-    }
+    // SIPp compat: SIPp reads a step's actions from its first child element when that is <action>, and never
+    // looks at the other children: each is ignored, with a warning (a second <action> too, whose actions SIPp never runs).
+    const children = el.children.filter((c) => !nestedSteps.includes(c));
+    children.forEach((c, i) => {
+      if (i === 0 && c.name === 'action' && name !== 'label') actions.push(...loadActions(c, r));
+      else if (c.name === 'action' && name !== 'label') r.warn(c.offset, `this <action> is ignored: SIPp reads only the first child element of <${name}>, and runs no action from another`, i === 1 && children[0]?.name === 'action' ? 'move its actions into the first <action>' : `make <action> the first element inside <${name}>`);
+      else r.warn(c.offset, `<${c.name}> inside <${name}> is ignored, as SIPp ignores it`, `remove it, or move it out of <${name}>`);
+    });
     if (name === 'label') {
       const id = a('id');
       if (id === undefined || id.value.trim() === '') r.report(el.offset, '<label> needs an id', 'write <label id="name"/>');
@@ -98,7 +102,9 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         startTxn: a('start_txn')?.value.trim() || undefined, responseTxn: a('response_txn')?.value.trim() || undefined,
       };
       if (name === 'send') {
-        if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
+        // SIPp refuses a <send> whose message is not in a CDATA section ("No CDATA in 'send' section").
+        if (!el.cdata) r.report(el.offset, el.text.trim() === '' ? '<send> has no message' : '<send> has its message outside <![CDATA[ … ]]>, which SIPp refuses', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
+        else if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
         steps.push({ ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'), lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0 });
       } else if (name === 'recv') {
         const match = recvMatch(el, r);
