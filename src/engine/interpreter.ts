@@ -3,7 +3,7 @@
  * arrives for it and what its timers say. Returns nothing and never throws on wire trouble: a failed
  * call is ended through host.finish with its reason.
  */
-import { sample } from '../load/distributions.js';
+import { sample, type Distribution } from '../load/distributions.js';
 import { StepKind, type CompiledStep } from '../scenario/compile.js';
 import { renderTemplate } from '../scenario/template.js';
 import { headerValue, headerValues, uriOf } from '../sip/headers.js';
@@ -43,7 +43,7 @@ export function runCall(host: CallHost, call: CallState): void {
         // SIPp compat: a pause's message count is the calls that entered it.
         host.stats.step(index, StepCounter.sent);
         markRtd(host, call, step);
-        let ms = step.pauseDistribution !== undefined ? Math.max(0, sample(step.pauseDistribution, host.random))
+        let ms = step.pauseDistribution !== undefined ? sampledPauseMs(step.pauseDistribution, host.random)
           : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
         // <pauserestore>: an interrupted pause goes on until its first deadline, not a fresh one.
         if (call.restoredPauseAt > 0) { ms = Math.max(0, call.restoredPauseAt - call.clockTick()); call.restoredPauseAt = 0; }
@@ -58,6 +58,12 @@ export function runCall(host: CallHost, call: CallState): void {
     }
   }
   if (!call.ended) host.wheel.schedule(call.stepTimer, host.now()); // continue on a later turn
+}
+
+/** SIPp compat (call.cpp, executeMessage): a sampled pause is cut to whole ms; under 1 ms (or NaN) is none. */
+function sampledPauseMs(d: Distribution, random: () => number): number {
+  const v = sample(d, random);
+  return v >= 1 ? Math.min(Math.floor(v), 2_147_483_647) : 0; // SIPp caps it at INT_MAX
 }
 
 /**

@@ -31,7 +31,7 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   insert: ['file', 'value'],
   replace: ['file', 'line', 'value'],
   setdest: ['host', 'port', 'protocol'],
-  sample: ['assign_to', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
+  sample: ['assign_to', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p', 'shape', 'scale', 'location'],
 };
 
 const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['rtp_echo', 'closecon', 'playpcap']);

@@ -18,7 +18,9 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
   // ignoresdp only matters with RTP, which sipts does not handle: accepted and ignored.
   // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
   recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn'],
-  pause: [...COMMON, 'milliseconds', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
+  // normal … gamma: SIPp's old-style pause, where the attribute's presence names the distribution.
+  pause: [...COMMON, 'milliseconds', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p',
+    'shape', 'scale', 'location', 'normal', 'exponential', 'lognormal', 'weibull', 'pareto', 'gamma'],
   timewait: [...COMMON, 'milliseconds'],
   nop: [...COMMON],
   label: ['id'],
@@ -113,7 +115,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       } else if (name === 'pause' || name === 'timewait') {
         steps.push({
           ...common, kind: 'pause', milliseconds: r.ms(a('milliseconds'), 'milliseconds'), timewait: name === 'timewait',
-          distribution: a('distribution') === undefined ? undefined : r.distribution(el),
+          distribution: name === 'pause' ? r.pauseDistribution(el) : undefined,
         });
       } else {
         steps.push({ ...common, kind: 'nop' });
