@@ -85,7 +85,7 @@ function park(host: CallHost, call: CallState, index: number): void {
 function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number): boolean {
   if (step.counter >= 0) host.stats.countUser(step.counter);
   if (step.actions.length > 0) {
-    const r = runActions(host, call, step.actions);
+    const r = runActions(host, call, step.actions, step.kind === StepKind.Send ? call.lastSent : undefined);
     if (r === ACTIONS_ENDED_CALL) return false;
     if (r !== ACTIONS_OK) { host.finish(call, r); return false; }
   }

@@ -1,0 +1,152 @@
+/**
+ * Run-time semantics where sipts follows SIPp 3.6.1 (issue 16): the same scenario of our own, run by SIPp
+ * and by sipts against the same peer, must give the peer the same thing.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freePort, RawPeer, sipp, sippAvailable, startSiptsUas, waitForUdpBound, type Exited } from '../helpers.js';
+import type { ChildProcess } from 'node:child_process';
+
+const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
+const work = mkdtempSync(join(tmpdir(), 'sipts-semantics-'));
+
+function scenarioFile(name: string, body: string): string {
+  const file = join(work, name);
+  writeFileSync(file, `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="${name}">\n${body}\n</scenario>\n`);
+  return file;
+}
+
+/** SIPp answering with scenario `file` on a free port (tried again on another port if it could not bind). */
+async function startSippServer(file: string, extra: readonly string[] = []): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const p = sipp(['-sf', file, '-i', '127.0.0.1', '-p', String(port), ...extra], 60_000, work);
+    let gone = false;
+    void p.exited.then(() => { gone = true; });
+    try {
+      await waitForUdpBound(port, 10_000, () => gone);
+      return { port, child: p.child, exited: p.exited };
+    } catch (e) {
+      p.child.kill('SIGKILL');
+      if (attempt === 2) throw e;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. <ereg>: what it captures from a header, the body, the whole message, and from the message a <send> sent.
+
+const EREG_UAS = `
+  <recv request="OPTIONS">
+    <action>
+      <ereg regexp=".*" search_in="hdr" header="From" assign_to="a"/>
+      <ereg regexp=".*" search_in="hdr" header="From:" assign_to="b"/>
+      <ereg regexp=".*" search_in="hdr" header="Via:" assign_to="c"/>
+      <ereg regexp=".*" search_in="hdr" header="Via:" occurrence="2" assign_to="d"/>
+      <ereg regexp=".*" search_in="hdr" header="via:" case_indep="true" occurrence="2" assign_to="e"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" assign_to="f"/>
+      <ereg regexp=".*" search_in="hdr" header="To:" start_line="true" assign_to="g"/>
+      <ereg regexp=".*" search_in="hdr" header="t:" assign_to="h"/>
+      <ereg regexp="x(.*)" search_in="hdr" header="X-None:" assign_to="i,i1"/>
+      <ereg regexp="v=[a-z]+" search_in="body" assign_to="j"/>
+      <ereg regexp="Call-ID: [a-z0-9-]*" search_in="msg" start_line="true" assign_to="k"/>
+      <assignstr assign_to="l" value="before"/>
+      <ereg regexp="nomatch-xyz" search_in="msg" assign_to="l"/>
+      <assignstr assign_to="m2" value="before"/>
+      <ereg regexp="(zzz)?tag=([0-9]+)" search_in="hdr" header="From:" assign_to="m,m2,m3"/>
+      <ereg regexp=".*" search_in="hdr" header="subject:" case_indep="true" assign_to="n"/>
+      <ereg regexp=".*" search_in="hdr" header="Via" occurrence="0" assign_to="o"/>
+      <ereg regexp="TAG=[0-9]+" search_in="hdr" header="from:" case_indep="true" assign_to="p"/>
+      <ereg regexp=".*" search_in="hdr" header="v:" start_line="true" assign_to="q"/>
+    </action>
+  </recv>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=x
+[last_Call-ID:]
+[last_CSeq:]
+X-a: <[$a]>
+X-b: <[$b]>
+X-c: <[$c]>
+X-d: <[$d]>
+X-e: <[$e]>
+X-f: <[$f]>
+X-g: <[$g]>
+X-h: <[$h]>
+X-i: <[$i]|[$i1]>
+X-j: <[$j]>
+X-k: <[$k]>
+X-l: <[$l]>
+X-m: <[$m]|[$m2]|[$m3]>
+X-n: <[$n]>
+X-o: <[$o]>
+X-p: <[$p]>
+X-q: <[$q]>
+Content-Length: 0
+
+]]>
+    <action><ereg regexp="X-a: [^;]*" search_in="msg" assign_to="s"/></action>
+  </send>
+  <send><![CDATA[
+MESSAGE sip:x@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:a@b>;tag=1
+To: <sip:x@y>
+Call-ID: [call_id]
+CSeq: 2 MESSAGE
+X-s: <[$s]>
+Content-Length: 0
+
+]]></send>`;
+
+function eregProbe(port: number): string {
+  return [
+    'OPTIONS sip:x@127.0.0.1 SIP/2.0',
+    `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-1`,
+    'v: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK-2',
+    'VIA: SIP/2.0/UDP 10.0.0.3;branch=z9hG4bK-3',
+    'Reply-To: <sip:reply@h>',
+    'From: "A" <sip:a@h>;tag=123',
+    'To: <sip:x@h>',
+    'Call-ID: ereg-1',
+    'CSeq: 1 OPTIONS',
+    'Subject:   spaced  ',
+    'Content-Type: text/plain',
+    'Content-Length: 14',
+    '',
+    'hello\r\nv=body\r\n',
+  ].join('\r\n');
+}
+
+/** The X- lines of the 200 and the MESSAGE a UAS on `port` sends back to `peer` for the probe. */
+async function eregAnswers(peer: RawPeer, own: number, port: number): Promise<string[]> {
+  peer.send(eregProbe(own), port);
+  const got = [await peer.next(5000), await peer.next(5000)];
+  return got.flatMap((m) => m.split('\r\n').filter((l) => l.startsWith('X-')));
+}
+
+test('ereg: a peer gets the same captures from sipts as from SIPp (header without colon, compact forms, occurrence, start_line, body, msg, send)', { skip, timeout: 60_000 }, async (t) => {
+  const file = scenarioFile('ereg-uas.xml', EREG_UAS);
+  const peer = new RawPeer();
+  const own = await peer.open();
+  t.after(() => peer.close());
+  const s = await startSippServer(file, ['-m', '1']);
+  t.after(() => s.child.kill('SIGKILL'));
+  const fromSipp = await eregAnswers(peer, own, s.port);
+  const u = await startSiptsUas(['-sf', file, '-m', '1']);
+  t.after(() => u.child.kill('SIGKILL'));
+  const fromSipts = await eregAnswers(peer, own, u.port);
+  assert.deepEqual(fromSipts, fromSipp);
+  // What SIPp 3.6.1 gave, spelled out: header="From" starts at the colon, "To:" is found in Reply-To, "t:"
+  // in Subject, the compact v: is not a Via, and no match keeps the value a variable had.
+  assert.ok(fromSipp.includes('X-a: <: "A" <sip:a@h>;tag=123>'), fromSipp.join('\n'));
+  assert.ok(fromSipp.includes('X-f: < <sip:reply@h>>'));
+  assert.ok(fromSipp.includes('X-h: <   spaced  >'));
+  assert.ok(fromSipp.includes('X-l: <before>'));
+  assert.ok(fromSipp.includes('X-m: <tag=123|before|123>'));
+});
