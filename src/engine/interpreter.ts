@@ -15,7 +15,7 @@ import { Counter, StepCounter } from '../stats/stats.js';
 import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } from './actions.js';
 import { TimerKind, withoutMethod, type CallState, type CallTimer, type DialogTarget } from './call.js';
 import type { CallHost } from './host.js';
-import { findBackward, findForward, isRetransmissionOf, retransKeyOf } from './matcher.js';
+import { findBackward, findForward, findGlobal, isRetransmissionOf, retransKeyOf } from './matcher.js';
 import { Failure } from './outcome.js';
 import { maxRetrans, nextRetransInterval } from './retransmit.js';
 
@@ -80,9 +80,9 @@ function park(host: CallHost, call: CallState, index: number): void {
 
 /**
  * Runs the step's actions and moves to the next step: a <jump>, else `next` (when test= and chance=
- * allow it), else the following step. False when the call ended.
+ * allow it), else `otherwise` (the following step, unless said). False when the call ended.
  */
-function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number): boolean {
+function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number, otherwise = index + 1): boolean {
   if (step.counter >= 0) host.stats.countUser(step.counter);
   if (step.actions.length > 0) {
     const r = runActions(host, call, step.actions, step.kind === StepKind.Send ? call.lastSent : undefined);
@@ -93,7 +93,7 @@ function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: 
   const takeNext = step.nextIndex >= 0
     && (step.test === undefined || isSet(getVar(call, step.test)))
     && (step.chance >= 1 || host.random() < step.chance);
-  call.stepIndex = takeNext ? step.nextIndex : index + 1;
+  call.stepIndex = takeNext ? step.nextIndex : otherwise;
   return true;
 }
 
@@ -179,11 +179,24 @@ function markRtd(host: CallHost, call: CallState, step: CompiledStep): void {
 export function receive(host: CallHost, call: CallState, msg: SipMessage): void {
   const steps = host.scenario.steps;
   const at = findForward(steps, call.stepIndex, msg, call);
-  if (at < 0) { notExpected(host, call, msg); return; }
-  const step = steps[at] as CompiledStep;
+  if (at >= 0) { take(host, call, msg, at, false); return; }
+  const global = findGlobal(steps, call.stepIndex, msg, call);
+  if (global >= 0) { take(host, call, msg, global, true); return; }
+  notExpected(host, call, msg);
+}
+
+/**
+ * The call takes `msg` as the receive step `at`. `behind`: that step lies behind the call (optional="global");
+ * SIPp compat: the call then goes on from it only when its `next` is taken, and otherwise stays where it
+ * was, its wait (a receive's timeout, a pause) running on; the retransmission of a request sent after
+ * that step goes on too, since this message does not answer it.
+ */
+function take(host: CallHost, call: CallState, msg: SipMessage, at: number, behind: boolean): void {
+  const step = host.scenario.steps[at] as CompiledStep;
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) { host.stats.step(at, StepCounter.lost); return; }
-  host.wheel.cancel(call.retransTimer);
-  host.wheel.cancel(call.stepTimer);
+  if (!behind || at > call.lastSentIndex) host.wheel.cancel(call.retransTimer);
+  const here = call.stepIndex;
+  if (!behind) host.wheel.cancel(call.stepTimer);
   host.stats.step(at, StepCounter.recv);
   call.lastRecv = msg;
   call.lastRecvIndex = at;
@@ -203,7 +216,12 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   }
   if (step.rrs) recordRoutes(call, msg);
   markRtd(host, call, step);
-  if (finishStep(host, call, step, at)) runCall(host, call);
+  if (!finishStep(host, call, step, at, behind ? here : at + 1)) return;
+  if (behind) {
+    if (call.stepIndex === here) return; // waits on where it was
+    host.wheel.cancel(call.stepTimer);
+  }
+  runCall(host, call);
 }
 
 const AUTO_ANSWERED = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);

@@ -107,7 +107,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         if (match !== undefined) {
           const opt = a('optional');
           steps.push({
-            ...common, kind: 'recv', match, optional: opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional'),
+            ...common, kind: 'recv', match, optional: opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional'), optionalGlobal: opt?.value.trim() === 'global',
             timeoutMs: r.ms(a('timeout'), 'timeout'), onTimeout: r.label(a('ontimeout'), 'ontimeout'), rrs: r.bool(a('rrs'), 'rrs'),
             lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0,
           });

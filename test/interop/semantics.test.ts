@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, RawPeer, sipp, sippAvailable, startSiptsUas, waitForUdpBound, type Exited } from '../helpers.js';
+import { freePort, RawPeer, sipp, sippAvailable, sipts, startSiptsUas, waitForUdpBound, type Exited } from '../helpers.js';
 import type { ChildProcess } from 'node:child_process';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
@@ -149,4 +149,138 @@ test('ereg: a peer gets the same captures from sipts as from SIPp (header withou
   assert.ok(fromSipp.includes('X-h: <   spaced  >'));
   assert.ok(fromSipp.includes('X-l: <before>'));
   assert.ok(fromSipp.includes('X-m: <tag=123|before|123>'));
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. optional="global": a receive the call is past still takes its message. The UAS waits for the BYE when
+// the OPTIONS comes; only the global receive (behind a mandatory ACK) can take it, and its next= answers it.
+
+const GLOBAL_UAS = `
+  <recv request="INVITE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]-[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+
+]]></send>
+  <recv request="OPTIONS" optional="global" next="options"/>
+  <recv request="ACK"/>
+  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <nop next="done"/>
+  <label id="options"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+X-Answered-By: the global receive
+Content-Length: 0
+
+]]></send>
+  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+  <label id="done"/>`;
+
+const OPTIONS_UAC = `
+  <send retrans="500"><![CDATA[
+INVITE sip:service@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:caller@[local_ip]:[local_port]>;tag=[pid]-[call_number]
+To: <sip:service@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:caller@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>
+  <send><![CDATA[
+ACK sip:service@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:caller@[local_ip]:[local_port]>;tag=[pid]-[call_number]
+To: <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <send retrans="500"><![CDATA[
+OPTIONS sip:service@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:caller@[local_ip]:[local_port]>;tag=[pid]-[call_number]
+To: <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 OPTIONS
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200" timeout="2000">
+    <action><ereg regexp="global" search_in="hdr" header="X-Answered-By:" check_it="true" assign_to="by"/></action>
+  </recv>
+  <send retrans="500"><![CDATA[
+BYE sip:service@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:caller@[local_ip]:[local_port]>;tag=[pid]-[call_number]
+To: <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 3 BYE
+X-By: [$by]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>`;
+
+const count = (text: string, label: string): number => Number(new RegExp(`${label}\\s*│\\s*(\\d+)`).exec(text)?.[1]);
+
+test('optional="global": sipts as UAS answers the in-dialog OPTIONS through it for a SIPp UAC, 0 failed', { skip, timeout: 60_000 }, async (t) => {
+  const uasFile = scenarioFile('global-uas.xml', GLOBAL_UAS);
+  const uacFile = scenarioFile('options-uac.xml', OPTIONS_UAC);
+  const u = await startSiptsUas(['-sf', uasFile, '-m', '5']);
+  t.after(() => u.child.kill('SIGKILL'));
+  const r = await sipp(['-sf', uacFile, `127.0.0.1:${u.port}`, '-i', '127.0.0.1', '-m', '5', '-r', '10'], 30_000, work).exited;
+  assert.equal(r.code, 0, r.stdout.slice(-2000));
+  const s = await u.exited;
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(count(s.stdout, 'Successful'), 5);
+});
+
+test('optional="global": the same UAS scenario run by SIPp against sipts as UAC, 0 failed', { skip, timeout: 60_000 }, async (t) => {
+  const uasFile = scenarioFile('global-uas.xml', GLOBAL_UAS);
+  const uacFile = scenarioFile('options-uac.xml', OPTIONS_UAC);
+  const s = await startSippServer(uasFile, ['-m', '5']);
+  t.after(() => s.child.kill('SIGKILL'));
+  const r = await sipts(['-sf', uacFile, `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '5', '-r', '10'], 30_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(count(r.stdout, 'Successful'), 5);
+  assert.equal(count(r.stdout, 'Failed'), 0);
 });
