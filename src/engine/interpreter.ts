@@ -178,6 +178,20 @@ function markRtd(host: CallHost, call: CallState, step: CompiledStep): void {
 /** A message for this call arrived. */
 export function receive(host: CallHost, call: CallState, msg: SipMessage): void {
   const steps = host.scenario.steps;
+  if (steps[call.stepIndex]?.kind === StepKind.Pause && call.stepTimer.armed) {
+    // A pause is over at its deadline, not at the timer tick after it (up to -timer_resol later): a message
+    // that comes in between finds the call past the pause. The peer's pause of the same length, started
+    // when it sent what began ours, ends after ours; its next request used to fall into that gap and be
+    // unexpected (SIPp has the same gap; its pauses overshoot less).
+    if (call.stepTimer.deadlineMs <= host.now()) {
+      host.wheel.cancel(call.stepTimer);
+      onTimer(host, call.stepTimer);
+      if (call.ended) return;
+    }
+    // SIPp compat: -pause_msg_ign drops what comes during a pause before anything looks at it (call.cpp,
+    // process_incoming); a request the peer retransmits is taken after the pause.
+    if (host.settings.pauseMsgIgnore === true && steps[call.stepIndex]?.kind === StepKind.Pause && call.stepTimer.armed) return;
+  }
   const at = findForward(steps, call.stepIndex, msg, call);
   if (at >= 0) { take(host, call, msg, at, false); return; }
   const global = findGlobal(steps, call.stepIndex, msg, call);

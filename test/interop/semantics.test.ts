@@ -12,6 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-semantics-'));
+const count = (text: string, label: string): number => Number(new RegExp(`${label}\\s*│\\s*(\\d+)`).exec(text)?.[1]);
 
 function scenarioFile(name: string, body: string): string {
   const file = join(work, name);
@@ -260,7 +261,6 @@ Content-Length: 0
 ]]></send>
   <recv response="200"/>`;
 
-const count = (text: string, label: string): number => Number(new RegExp(`${label}\\s*│\\s*(\\d+)`).exec(text)?.[1]);
 
 test('optional="global": sipts as UAS answers the in-dialog OPTIONS through it for a SIPp UAC, 0 failed', { skip, timeout: 60_000 }, async (t) => {
   const uasFile = scenarioFile('global-uas.xml', GLOBAL_UAS);
@@ -283,4 +283,189 @@ test('optional="global": the same UAS scenario run by SIPp against sipts as UAC,
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.equal(count(r.stdout, 'Successful'), 5);
   assert.equal(count(r.stdout, 'Failed'), 0);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Messages that come while a call is in a <pause>.
+
+/** UAC: after the ACK it pauses 500 ms, then waits for the BYE of a peer that paused 500 ms after the ACK. */
+const PAUSING_UAC = `
+  <send retrans="500"><![CDATA[
+INVITE sip:service@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: sut <sip:service@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>
+  <send><![CDATA[
+ACK sip:service@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: sut <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <pause milliseconds="500"/>
+  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>`;
+
+const PAUSING_UAS_SENDS_BYE = `
+  <recv request="INVITE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+
+]]></send>
+  <recv request="ACK"/>
+  <pause milliseconds="500"/>
+  <send retrans="500"><![CDATA[
+BYE sip:sipp@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+[last_From:]
+[last_To:]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>`;
+
+/** UAS: after the ACK it pauses 300 ms, and the peer's BYE comes during that pause (again 500 ms later). */
+const UAS_PAUSE_300 = `
+  <recv request="INVITE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+
+]]></send>
+  <recv request="ACK"/>
+  <pause milliseconds="300"/>
+  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>`;
+
+const QUICK_BYE_UAC = `
+  <send retrans="500"><![CDATA[
+INVITE sip:service@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: sut <sip:service@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200" rrs="true"/>
+  <send><![CDATA[
+ACK sip:service@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: sut <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <send retrans="500"><![CDATA[
+BYE sip:service@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: sut <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Contact: sip:sipp@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>`;
+
+const sippFailed = (stdout: string): number => Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(stdout)?.[1]);
+
+test('pause: the peer\'s BYE after its own pause of the same length is not unexpected: sipts UAC against SIPp UAS, 20 calls, 0 failed', { skip, timeout: 60_000 }, async (t) => {
+  const s = await startSippServer(scenarioFile('pausing-uas.xml', PAUSING_UAS_SENDS_BYE), ['-m', '20']);
+  t.after(() => s.child.kill('SIGKILL'));
+  const r = await sipts(['-sf', scenarioFile('pausing-uac.xml', PAUSING_UAC), `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '20', '-r', '20'], 30_000).exited;
+  assert.equal(count(r.stdout, 'Failed'), 0, r.stderr + r.stdout);
+  assert.equal(count(r.stdout, 'Successful'), 20);
+  assert.equal(r.code, 0);
+});
+
+test('-pause_msg_ign: a BYE during the UAS\'s pause is dropped and its retransmission taken, as in SIPp: 0 failed both ways', { skip, timeout: 90_000 }, async (t) => {
+  const uas = scenarioFile('uas-pause-300.xml', UAS_PAUSE_300);
+  const uac = scenarioFile('quick-bye-uac.xml', QUICK_BYE_UAC);
+  // sipts answering, SIPp calling.
+  const u = await startSiptsUas(['-sf', uas, '-m', '5', '-pause_msg_ign']);
+  t.after(() => u.child.kill('SIGKILL'));
+  const r = await sipp(['-sf', uac, `127.0.0.1:${u.port}`, '-i', '127.0.0.1', '-m', '5', '-r', '10'], 30_000, work).exited;
+  assert.equal(r.code, 0, r.stdout.slice(-2000));
+  const e = await u.exited;
+  assert.equal(count(e.stdout, 'Successful'), 5, e.stderr + e.stdout);
+  assert.equal(count(e.stdout, 'Failed'), 0);
+  // SIPp answering, sipts calling.
+  const s = await startSippServer(uas, ['-m', '5', '-pause_msg_ign']);
+  t.after(() => s.child.kill('SIGKILL'));
+  const c = await sipts(['-sf', uac, `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '5', '-r', '10'], 30_000).exited;
+  assert.equal(count(c.stdout, 'Successful'), 5, c.stderr + c.stdout);
+  assert.equal(count(c.stdout, 'Failed'), 0);
+  assert.equal((await s.exited).code, 0);
+});
+
+test('without -pause_msg_ign a BYE during a pause is unexpected in sipts as in SIPp: every call of the UAS fails', { skip, timeout: 90_000 }, async (t) => {
+  const uas = scenarioFile('uas-pause-300.xml', UAS_PAUSE_300);
+  const uac = scenarioFile('quick-bye-uac.xml', QUICK_BYE_UAC);
+  const s = await startSippServer(uas, ['-m', '3']);
+  t.after(() => s.child.kill('SIGKILL'));
+  await sipp(['-sf', uac, `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-m', '3', '-r', '10'], 30_000, work).exited;
+  const bySipp = sippFailed((await s.exited).stdout);
+  const u = await startSiptsUas(['-sf', uas, '-m', '3']);
+  t.after(() => u.child.kill('SIGKILL'));
+  await sipp(['-sf', uac, `127.0.0.1:${u.port}`, '-i', '127.0.0.1', '-m', '3', '-r', '10'], 30_000, work).exited;
+  const e = await u.exited;
+  assert.equal(bySipp, 3);
+  assert.equal(count(e.stdout, 'Failed'), bySipp, e.stdout);
 });
