@@ -194,8 +194,13 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   }
   const at = findForward(steps, call.stepIndex, msg, call);
   if (at >= 0) { take(host, call, msg, at, false); return; }
-  const global = findGlobal(steps, call.stepIndex, msg, call);
-  if (global >= 0) { take(host, call, msg, global, true); return; }
+  // A repeat of the request last answered is answered again (notExpected), not taken anew, as in SIPp
+  // where retransmissions are told before any matching.
+  const answered = call.answered;
+  if (answered === undefined || !isRetransmissionOf(msg, answered)) {
+    const global = findGlobal(steps, call.stepIndex, msg, call);
+    if (global >= 0) { take(host, call, msg, global, true); return; }
+  }
   notExpected(host, call, msg);
 }
 
