@@ -190,7 +190,7 @@ function compileAst(
         break;
       }
       case 'pause':
-        steps.push({ ...base, kind: StepKind.Pause, title: s.distribution !== undefined ? `Pause [${s.distribution.kind}]` : s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`, pauseMs: s.milliseconds ?? -1, pauseDistribution: s.distribution, timewait: s.timewait });
+        steps.push({ ...base, kind: StepKind.Pause, title: s.distribution !== undefined ? `${s.timewait ? 'Timewait' : 'Pause'} [${s.distribution.kind}]` : s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`, pauseMs: s.milliseconds ?? -1, pauseDistribution: s.distribution, timewait: s.timewait });
         break;
       case 'nop':
         steps.push({ ...base, kind: StepKind.Nop, title: 'Nop' });

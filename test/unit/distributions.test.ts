@@ -61,6 +61,8 @@ test('old-style <pause min max>: uniform between them (mean 200, bounds 100..300
   assert.ok(m.min >= 100 && m.max <= 300 && m.min < 105 && m.max > 295, `bounds ${m.min}..${m.max}`);
   // SIPp looks at min/max before milliseconds.
   assert.equal(pauseOf('<pause milliseconds="5" min="100" max="300"/>').kind, 'uniform');
+  // SIPp reads <timewait> the same way.
+  assert.deepEqual(pauseOf('<timewait min="1" max="3"/>'), { kind: 'uniform', min: 1, max: 3 });
 });
 
 test('old-style distribution flags read their own parameters (swapping any two would change the figures)', () => {
