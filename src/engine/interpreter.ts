@@ -3,7 +3,7 @@
  * arrives for it and what its timers say. Returns nothing and never throws on wire trouble: a failed
  * call is ended through host.finish with its reason.
  */
-import { sample } from '../load/distributions.js';
+import { sample, type Distribution } from '../load/distributions.js';
 import { StepKind, type CompiledStep } from '../scenario/compile.js';
 import { renderTemplate } from '../scenario/template.js';
 import { headerValue, headerValues, uriOf } from '../sip/headers.js';
@@ -15,7 +15,7 @@ import { Counter, StepCounter } from '../stats/stats.js';
 import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } from './actions.js';
 import { TimerKind, withoutMethod, type CallState, type CallTimer, type DialogTarget } from './call.js';
 import type { CallHost } from './host.js';
-import { findBackward, findForward, isRetransmissionOf, retransKeyOf } from './matcher.js';
+import { findBackward, findForward, findGlobal, isRetransmissionOf, retransKeyOf } from './matcher.js';
 import { Failure } from './outcome.js';
 import { maxRetrans, nextRetransInterval } from './retransmit.js';
 
@@ -43,7 +43,7 @@ export function runCall(host: CallHost, call: CallState): void {
         // SIPp compat: a pause's message count is the calls that entered it.
         host.stats.step(index, StepCounter.sent);
         markRtd(host, call, step);
-        let ms = step.pauseDistribution !== undefined ? Math.max(0, sample(step.pauseDistribution, host.random))
+        let ms = step.pauseDistribution !== undefined ? sampledPauseMs(step.pauseDistribution, host.random)
           : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
         // <pauserestore>: an interrupted pause goes on until its first deadline, not a fresh one.
         if (call.restoredPauseAt > 0) { ms = Math.max(0, call.restoredPauseAt - call.clockTick()); call.restoredPauseAt = 0; }
@@ -60,6 +60,12 @@ export function runCall(host: CallHost, call: CallState): void {
   if (!call.ended) host.wheel.schedule(call.stepTimer, host.now()); // continue on a later turn
 }
 
+/** SIPp compat (call.cpp, executeMessage): a sampled pause is cut to whole ms; under 1 ms (or NaN) is none. */
+function sampledPauseMs(d: Distribution, random: () => number): number {
+  const v = sample(d, random);
+  return v >= 1 ? Math.min(Math.floor(v), 2_147_483_647) : 0; // SIPp caps it at INT_MAX
+}
+
 /**
  * A call about to wait lets go of what it will not read: its last received message when nothing reads it
  * before the next receive (scenario/last-use.ts), and its last sent one when it is not retransmitting.
@@ -74,12 +80,12 @@ function park(host: CallHost, call: CallState, index: number): void {
 
 /**
  * Runs the step's actions and moves to the next step: a <jump>, else `next` (when test= and chance=
- * allow it), else the following step. False when the call ended.
+ * allow it), else `otherwise` (the following step, unless said). False when the call ended.
  */
-function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number): boolean {
+function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number, otherwise = index + 1): boolean {
   if (step.counter >= 0) host.stats.countUser(step.counter);
   if (step.actions.length > 0) {
-    const r = runActions(host, call, step.actions);
+    const r = runActions(host, call, step.actions, step.kind === StepKind.Send ? call.lastSent : undefined);
     if (r === ACTIONS_ENDED_CALL) return false;
     if (r !== ACTIONS_OK) { host.finish(call, r); return false; }
   }
@@ -87,7 +93,7 @@ function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: 
   const takeNext = step.nextIndex >= 0
     && (step.test === undefined || isSet(getVar(call, step.test)))
     && (step.chance >= 1 || host.random() < step.chance);
-  call.stepIndex = takeNext ? step.nextIndex : index + 1;
+  call.stepIndex = takeNext ? step.nextIndex : otherwise;
   return true;
 }
 
@@ -172,12 +178,44 @@ function markRtd(host: CallHost, call: CallState, step: CompiledStep): void {
 /** A message for this call arrived. */
 export function receive(host: CallHost, call: CallState, msg: SipMessage): void {
   const steps = host.scenario.steps;
+  if (steps[call.stepIndex]?.kind === StepKind.Pause && call.stepTimer.armed) {
+    // A pause is over at its deadline, not at the timer tick after it (up to -timer_resol later): a message
+    // that comes in between finds the call past the pause. The peer's pause of the same length, started
+    // when it sent what began ours, ends after ours; its next request used to fall into that gap and be
+    // unexpected (SIPp has the same gap; its pauses overshoot less).
+    if (call.stepTimer.deadlineMs <= host.now()) {
+      host.wheel.cancel(call.stepTimer);
+      onTimer(host, call.stepTimer);
+      if (call.ended) return;
+    }
+    // SIPp compat: -pause_msg_ign drops what comes during a pause before anything looks at it (call.cpp,
+    // process_incoming); a request the peer retransmits is taken after the pause.
+    if (host.settings.pauseMsgIgnore === true && steps[call.stepIndex]?.kind === StepKind.Pause && call.stepTimer.armed) return;
+  }
   const at = findForward(steps, call.stepIndex, msg, call);
-  if (at < 0) { notExpected(host, call, msg); return; }
-  const step = steps[at] as CompiledStep;
+  if (at >= 0) { take(host, call, msg, at, false); return; }
+  // A repeat of the request last answered is answered again (notExpected), not taken anew, as in SIPp
+  // where retransmissions are told before any matching.
+  const answered = call.answered;
+  if (answered === undefined || !isRetransmissionOf(msg, answered)) {
+    const global = findGlobal(steps, call.stepIndex, msg, call);
+    if (global >= 0) { take(host, call, msg, global, true); return; }
+  }
+  notExpected(host, call, msg);
+}
+
+/**
+ * The call takes `msg` as the receive step `at`. `behind`: that step lies behind the call (optional="global");
+ * SIPp compat: the call then goes on from it only when its `next` is taken, and otherwise stays where it
+ * was, its wait (a receive's timeout, a pause) running on; the retransmission of a request sent after
+ * that step goes on too, since this message does not answer it.
+ */
+function take(host: CallHost, call: CallState, msg: SipMessage, at: number, behind: boolean): void {
+  const step = host.scenario.steps[at] as CompiledStep;
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) { host.stats.step(at, StepCounter.lost); return; }
-  host.wheel.cancel(call.retransTimer);
-  host.wheel.cancel(call.stepTimer);
+  if (!behind || at > call.lastSentIndex) host.wheel.cancel(call.retransTimer);
+  const here = call.stepIndex;
+  if (!behind) host.wheel.cancel(call.stepTimer);
   host.stats.step(at, StepCounter.recv);
   call.lastRecv = msg;
   call.lastRecvIndex = at;
@@ -197,7 +235,12 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   }
   if (step.rrs) recordRoutes(call, msg);
   markRtd(host, call, step);
-  if (finishStep(host, call, step, at)) runCall(host, call);
+  if (!finishStep(host, call, step, at, behind ? here : at + 1)) return;
+  if (behind) {
+    if (call.stepIndex === here) return; // waits on where it was
+    host.wheel.cancel(call.stepTimer);
+  }
+  runCall(host, call);
 }
 
 const AUTO_ANSWERED = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);

@@ -63,6 +63,8 @@ export interface RecvStep extends StepCommon {
   readonly kind: 'recv';
   readonly match: RecvMatch;
   readonly optional: boolean;
+  /** optional="global": also matched when the call is past it (SIPp, call.cpp process_incoming). */
+  readonly optionalGlobal: boolean;
   readonly timeoutMs: number | undefined;
   readonly onTimeout: LabelRef | undefined;
   /** Record the route set and remote target from this message (RFC 3261 §12.1). */

@@ -35,6 +35,8 @@ export interface CompiledStep {
   /** recv: request method to match, '' for a response. */
   readonly requestMethod: string;
   readonly optional: boolean;
+  /** recv: optional="global", matched from any later point of the scenario too (SIPp). */
+  readonly optionalGlobal: boolean;
   /** recv: 0 uses -recv_timeout. */
   readonly timeoutMs: number;
   readonly onTimeoutIndex: number;
@@ -164,7 +166,7 @@ function compileAst(
     if (s.kind === 'label') continue;
     const base = {
       loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
-      template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', optional: false,
+      template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', optional: false, optionalGlobal: false,
       timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, pauseDistribution: undefined, timewait: false,
       actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
       test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
@@ -182,7 +184,7 @@ function compileAst(
       case 'recv': {
         const title = s.match.type === 'response' ? `<- ${s.match.code}` : `<- ${s.match.method}`;
         steps.push({
-          ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, rrs: s.rrs,
+          ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, optionalGlobal: s.optionalGlobal, rrs: s.rrs,
           responseCode: s.match.type === 'response' ? s.match.code : 0,
           requestMethod: s.match.type === 'request' ? s.match.method : '',
           timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout),
@@ -190,7 +192,7 @@ function compileAst(
         break;
       }
       case 'pause':
-        steps.push({ ...base, kind: StepKind.Pause, title: s.distribution !== undefined ? `Pause [${s.distribution.kind}]` : s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`, pauseMs: s.milliseconds ?? -1, pauseDistribution: s.distribution, timewait: s.timewait });
+        steps.push({ ...base, kind: StepKind.Pause, title: s.distribution !== undefined ? `${s.timewait ? 'Timewait' : 'Pause'} [${s.distribution.kind}]` : s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`, pauseMs: s.milliseconds ?? -1, pauseDistribution: s.distribution, timewait: s.timewait });
         break;
       case 'nop':
         steps.push({ ...base, kind: StepKind.Nop, title: 'Nop' });

@@ -11,6 +11,10 @@ import type { XmlDocument, XmlElement } from './xml.js';
 
 const COMMON = ['next', 'test', 'chance', 'start_rtd', 'rtd', 'repeat_rtd', 'counter', 'crlf', 'display', 'hide'] as const;
 
+// normal … gamma: SIPp's old-style pause, where the attribute's presence names the distribution.
+const PAUSE_ATTRS = [...COMMON, 'milliseconds', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p',
+  'shape', 'scale', 'location', 'normal', 'exponential', 'lognormal', 'weibull', 'pareto', 'gamma'];
+
 /** The attributes each step element accepts. */
 const ATTRS: Readonly<Record<string, readonly string[]>> = {
   // ack_txn names the transaction an ACK belongs to; sipts's ACKs take their branch from [branch-N], so it is accepted as is.
@@ -18,8 +22,9 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
   // ignoresdp only matters with RTP, which sipts does not handle: accepted and ignored.
   // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
   recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn'],
-  pause: [...COMMON, 'milliseconds', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
-  timewait: [...COMMON, 'milliseconds'],
+  pause: PAUSE_ATTRS,
+  // SIPp reads a <timewait>'s length as a <pause>'s.
+  timewait: PAUSE_ATTRS,
   nop: [...COMMON],
   label: ['id'],
 };
@@ -111,7 +116,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         if (match !== undefined) {
           const opt = a('optional');
           steps.push({
-            ...common, kind: 'recv', match, optional: opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional'),
+            ...common, kind: 'recv', match, optional: opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional'), optionalGlobal: opt?.value.trim() === 'global',
             timeoutMs: r.ms(a('timeout'), 'timeout'), onTimeout: r.label(a('ontimeout'), 'ontimeout'), rrs: r.bool(a('rrs'), 'rrs'),
             lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0,
           });
@@ -119,7 +124,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       } else if (name === 'pause' || name === 'timewait') {
         steps.push({
           ...common, kind: 'pause', milliseconds: r.ms(a('milliseconds'), 'milliseconds'), timewait: name === 'timewait',
-          distribution: a('distribution') === undefined ? undefined : r.distribution(el),
+          distribution: r.pauseDistribution(el),
         });
       } else {
         steps.push({ ...common, kind: 'nop' });

@@ -180,6 +180,14 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
   let i = 0;
   while (i < text.length) {
     const open = findKeywordStart(text, i);
+    // SIPp compat (message.cpp, SendingMessage): \xHH is read before keywords, so \x5b is a literal '['.
+    const esc = text.indexOf('\\x', i);
+    if (esc >= 0 && (open < 0 || esc < open)) {
+      if (esc > i) pushLit(line, toBytes(text.slice(i, esc)));
+      i = hexEscape(text, esc, line);
+      onlyKeywords = false;
+      continue;
+    }
     if (open < 0) { pushLit(line, toBytes(text.slice(i))); onlyKeywords = false; break; }
     if (open > i) { pushLit(line, toBytes(text.slice(i, open))); onlyKeywords = false; }
     const close = matchingBracket(text, open);
@@ -205,6 +213,24 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
   if (crlf) pushLit(line, '\r\n');
   if (optional && onlyKeywords) out.push({ op: Op.OptLine, text: '', n: 0, m: 0, sub: line });
   else for (const s of line) if (s.op === Op.Lit) pushLit(out, s.text); else out.push(s);
+}
+
+const hexDigit = (c: string | undefined): number => (c === undefined || !/^[0-9a-fA-F]$/.test(c) ? -1 : Number.parseInt(c, 16));
+
+/**
+ * The byte `\xH` or `\xHH` at `at` stands for, pushed as a literal; returns where the text goes on.
+ * SIPp compat: like SIPp, the character after the digits is dropped when only one digit is there, and so
+ * is the character after `\x` when no digit follows (`\x5;` is byte 5 without the ';', `\xg` is nothing).
+ */
+function hexEscape(text: string, at: number, line: Segment[]): number {
+  let j = at + 2;
+  const high = hexDigit(text[j]);
+  if (high >= 0) {
+    j++;
+    const low = hexDigit(text[j]);
+    pushLit(line, String.fromCharCode(low >= 0 ? high * 16 + low : high));
+  }
+  return Math.min(j + 1, text.length);
 }
 
 /** The ']' that closes the '[' at `open`, counting nested keywords ([authentication username=[field0]]). */

@@ -5,7 +5,7 @@ import { DiagnosticsError } from '../../src/errors.js';
 import { builtinNames, readBuiltin } from '../../src/scenario/builtin.js';
 import { compileScenarioSource, StepKind } from '../../src/scenario/compile.js';
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
-import { renderTemplate, type RenderContext } from '../../src/scenario/template.js';
+import { renderTemplate, renderText, type RenderContext } from '../../src/scenario/template.js';
 import { parseMessage } from '../../src/sip/parser.js';
 
 const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0' };
@@ -209,4 +209,22 @@ test('keepsLast: a waiting call holds its last message only where something can 
     <pause milliseconds="10"/>
     <label id="end"/>`), env);
   assert.deepEqual(waits(sc), ['<- 200:false', 'Pause [10ms]:true', '<- 200:true', 'Pause [10ms]:true', '<- 200:false', 'Pause [10ms]:false']);
+});
+
+test('\\xHH escapes become bytes, read before keywords, with SIPp 3.6.1\'s quirks (bytes as its -trace_msg shows them)', () => {
+  const sc = compileScenarioSource('t.xml', wrap(`<send><![CDATA[
+    OPTIONS sip:x@h SIP/2.0
+    X-A: \\x5bnot-a-keyword\\x5D \\x41\\x42 one\\x5;digit none\\xg! hi\\xe9 [call_number]\\x20
+    X-B: \\x[call_number]
+    Content-Length: 0
+    ]]></send>
+    <nop><action><log message="a\\x2Cb"/><assignstr assign_to="v" value="\\x5b$\\x5d"/></action></nop>`), env);
+  const t = sc.steps[0]?.template;
+  assert.ok(t);
+  // SIPp 3.6.1 sent exactly these lines: one hex digit takes the next character with it, \x without a digit
+  // drops the character after it, and a '[' so dropped starts no keyword.
+  assert.equal(renderTemplate(t, ctx(), 0), 'OPTIONS sip:x@h SIP/2.0\r\nX-A: [not-a-keyword] AB one\x05digit none! hi\xe9 1 \r\nX-B: call_number]\r\nContent-Length: 0\r\n\r\n');
+  const actions = sc.steps[1]?.actions ?? [];
+  const texts = actions.map((a) => (a.kind === 'log' ? renderText(a.text, ctx()) : a.kind === 'assignstr' ? renderText(a.text, ctx()) : ''));
+  assert.deepEqual(texts, ['a,b', '[$]']);
 });
