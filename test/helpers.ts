@@ -186,9 +186,9 @@ export async function startSippUas(cwd: string, scenario = 'uas', extra: readonl
 }
 
 /** Starts a sipts UAS on a port of the system's choosing (-p 0) and reads the port it announces. */
-export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 120_000): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
+export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 120_000, cwd = ROOT): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
   const scenario = extra.includes('-sf') || extra.includes('-sn') ? [] : ['-sn', 'uas'];
-  const uas = sipts([...scenario, '-i', '127.0.0.1', '-p', '0', ...extra], timeoutMs);
+  const uas = sipts([...scenario, '-i', '127.0.0.1', '-p', '0', ...extra], timeoutMs, cwd);
   const port = await new Promise<number>((resolve, reject) => {
     let seen = '';
     const t = setTimeout(() => reject(new Error(`sipts uas did not start: ${seen}`)), 10_000);
