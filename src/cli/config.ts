@@ -11,8 +11,12 @@ import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
 
 export type RawOptions = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 
+export type ScenarioSource = { readonly kind: 'builtin'; readonly name: string } | { readonly kind: 'file'; readonly path: string };
+
 export interface RunConfig {
-  readonly scenario: { readonly kind: 'builtin'; readonly name: string } | { readonly kind: 'file'; readonly path: string } | undefined;
+  readonly scenario: ScenarioSource | undefined;
+  /** -oocsf / -oocsn: the out-of-call scenario. */
+  readonly outOfCall: ScenarioSource | undefined;
   readonly remote: { readonly host: string; readonly port: number } | undefined;
   /** Address to bind; '' binds every interface. */
   readonly bindAddress: string;
@@ -183,6 +187,11 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const scenario = sf !== undefined ? { kind: 'file' as const, path: sf } : sn !== undefined ? { kind: 'builtin' as const, name: sn }
     : positional.length > 0 ? { kind: 'builtin' as const, name: 'uac' } : undefined;
 
+  const oocsn = str('oocsn');
+  const oocsf = str('oocsf');
+  if (oocsn !== undefined && oocsf !== undefined) problems.push('-oocsn and -oocsf both given: choose one out-of-call scenario');
+  const outOfCall = oocsf !== undefined ? { kind: 'file' as const, path: oocsf } : oocsn !== undefined ? { kind: 'builtin' as const, name: oocsn } : undefined;
+
   let remote: RunConfig['remote'];
   if (positional.length > 1) problems.push(`more than one remote host given (${positional.join(' ')}): give one remote_host[:port]`);
   if (positional[0] !== undefined) {
@@ -214,6 +223,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
 
   const config: RunConfig = {
     scenario,
+    outOfCall,
     remote,
     bindAddress: i ?? (isIP(remote?.host ?? '') === 6 ? '::' : '0.0.0.0'),
     localIp,

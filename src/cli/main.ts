@@ -23,7 +23,7 @@ import { liveSource } from './live-source.js';
 import { openTraces, RunReports } from './run-reports.js';
 import { buildProgram } from './program.js';
 import { engineConfig, netConfig } from './engine-config.js';
-import { loadInjection, loadScenario, templateEnv } from './scenario-input.js';
+import { loadInjection, loadOutOfCall, loadScenario, templateEnv } from './scenario-input.js';
 
 
 const err = (line: string): void => { process.stderr.write(`${line}\n`); };
@@ -66,6 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function run(config: RunConfig): Promise<number> {
   const scenario = loadScenario(config, templateEnv(config, process.pid));
+  const outOfCall = loadOutOfCall(config, templateEnv(config, process.pid), scenario);
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {
@@ -83,7 +84,7 @@ async function run(config: RunConfig): Promise<number> {
   let engine: Engine;
   let localPort: number;
   try {
-    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), netConfig(config, config.localPorts, scenario.serverMode), {
+    ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall }, netConfig(config, config.localPorts, scenario.serverMode), {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
       log: (level, text) => {

@@ -20,7 +20,7 @@ export interface OptionSpec {
 }
 
 export const OPTIONS = [
-  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, regexp, branchc, branchs, register, options.' },
+  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, regexp, branchc, branchs, ooc_default, ooc_dummy, register, options (uac_pcap: -sd only).' },
   { name: 'sf', kind: 'string', arg: 'file', group: 'Scenario', help: 'Use the scenario in this XML file.' },
   { name: 'sd', kind: 'string', arg: 'name', group: 'Scenario', help: 'Print a built-in scenario\'s XML and exit.' },
   { name: 's', kind: 'string', arg: 'service', default: 'service', group: 'Scenario', help: 'The user part of the Request-URI ([service]).' },
@@ -96,6 +96,8 @@ export const OPTIONS = [
   { name: 'bg', kind: 'flag', group: 'Other', help: 'Run in the background: print the PID and return.' },
   { name: 'v', kind: 'flag', group: 'Other', help: 'Print the version and exit.' },
   { name: 'demo', kind: 'flag', group: 'Other', help: 'sipts only: a short loopback run, sipts UAC against an in-process sipts UAS.' },
+  { name: 'oocsf', kind: 'string', arg: 'file', group: 'Scenario', help: 'Out-of-call scenario: a run that places calls gives it every request of an unknown Call-ID (without it, such a request is counted and dropped).' },
+  { name: 'oocsn', kind: 'string', arg: 'name', group: 'Scenario', help: 'A built-in out-of-call scenario: ooc_default (answers 200 OK) or ooc_dummy (all unexpected: with -aa, INFO, NOTIFY, OPTIONS and UPDATE are answered).' },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionName = (typeof OPTIONS)[number]['name'];

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Scheduler, type SchedulerOptions } from '../load/scheduler.js';
-import type { CompiledScenario } from '../scenario/compile.js';
+import type { CompiledScenario, CompiledStep } from '../scenario/compile.js';
 import { detach, type SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
 import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.js';
@@ -14,10 +14,11 @@ import type { CallHost, CallSettings, EngineHooks } from './host.js';
 import { Failure, FAILURE_REASONS } from './outcome.js';
 import type { TraceSink } from './trace.js';
 import { formatVar, type VarValue } from '../scenario/template.js';
-import type { InjectionStore } from '../data/injection.js';
+import { InjectionStore } from '../data/injection.js';
+import { buildResponse } from '../sip/response.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
-import { awaitedStep, exchangeAhead, hangUp, onTimer, receive, runCall } from './interpreter.js';
-import { isRetransmissionOf } from './matcher.js';
+import { AUTO_ANSWERED, awaitedStep, exchangeAhead, hangUp, onTimer, receive, runCall } from './interpreter.js';
+import { isRetransmissionOf, matchesStep } from './matcher.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
 
@@ -43,6 +44,20 @@ export interface EngineConfig {
   readonly tdm: TdmMap | undefined;
   /** -t ui: the field of the first injection file that holds each call's source address (-ip_field). */
   readonly ipField?: number | undefined;
+  /**
+   * -oocsf / -oocsn: the scenario a client-mode run gives each request of an unknown Call-ID. It runs in an
+   * engine of its own (its own calls, steps and statistics, as SIPp keeps the out-of-call scenario's apart)
+   * over this engine's transport and clock.
+   */
+  readonly outOfCall?: CompiledScenario | undefined;
+}
+
+/** An out-of-call engine's config: no load of its own, no injection lines (SIPp: automatic calls read none). */
+function outOfCallConfig(main: EngineConfig, scenario: CompiledScenario): EngineConfig {
+  return {
+    ...main, scenario, outOfCall: undefined, globalTimeoutMs: 0, tdm: undefined, ipField: undefined, injection: new InjectionStore([]),
+    load: { ...main.load, maxCalls: 0, users: 0, rate: 0 },
+  };
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
@@ -96,6 +111,8 @@ export class Engine implements CallHost, TransportHandler {
   readonly traceError: TraceSink['error'];
   readonly traceRtt: TraceSink['rtt'];
   private readonly traceFailed: TraceSink['failedCall'];
+  /** -oocsf: the engine that runs the out-of-call scenario; undefined without one. */
+  private readonly outOfCall: Engine | undefined;
 
   constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
     this.hooks = {
@@ -127,6 +144,9 @@ export class Engine implements CallHost, TransportHandler {
     this.registry = new CallRegistry(config.deadcallWaitMs);
     this.scheduler = new Scheduler(config.load, this.startMs);
     this.done = new Promise((r) => { this.resolveDone = r; });
+    // Its <exec int_cmd> stops the whole run, as in SIPp.
+    this.outOfCall = config.outOfCall === undefined ? undefined
+      : new Engine(outOfCallConfig(config, config.outOfCall), { ...hooks, stop: (how) => this.hooks.stop(how) }, clock, random);
   }
 
   get reliable(): boolean {
@@ -154,7 +174,18 @@ export class Engine implements CallHost, TransportHandler {
   /** Starts ticking over an opened transport. */
   start(transport: Transport): void {
     this.transport = transport;
+    this.outOfCall?.attach(transport);
     this.armTicker();
+  }
+
+  /** An out-of-call engine shares its main engine's transport and is driven by its ticks. */
+  private attach(transport: Transport): void {
+    this.transport = transport;
+  }
+
+  /** The out-of-call scenario's statistics (-oocsf), apart from the main scenario's. */
+  outOfCallSnapshot(): StatsSnapshot | undefined {
+    return this.outOfCall?.snapshot();
   }
 
   /** How often the engine wakes now (ms). */
@@ -196,6 +227,8 @@ export class Engine implements CallHost, TransportHandler {
       if (this.scheduler.exhausted && this.tickMs !== this.resolutionMs) this.armTicker();
     }
     this.registry.expire(now);
+    const ooc = this.outOfCall;
+    if (ooc !== undefined) { ooc.wheel.advance(now); ooc.registry.expire(now); }
     if (now >= this.drainUntil) this.dropOpenCalls(now);
     this.checkEnd(now);
   }
@@ -314,11 +347,45 @@ export class Engine implements CallHost, TransportHandler {
       return;
     }
     const msg = parsed.msg;
+    if (this.deliver(msg, raw, endpoint)) return;
+    const ooc = this.outOfCall;
+    if (ooc !== undefined && ooc.deliver(msg, raw, endpoint)) return;
+    if (this.acceptsNewCall(msg)) {
+      this.scheduler.noteCreated();
+      // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
+      const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
+      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
+      receive(this, call, msg);
+      return;
+    }
+    if (msg.status === 0 && this.endReason === undefined) {
+      // SIPp compat: a request of no known call goes to the out-of-call scenario (-oocsf) or, with -aa, an INFO,
+      // NOTIFY, OPTIONS or UPDATE is answered 200 OK; both count as auto-answered (SIPp's AutoAnswered).
+      if (ooc !== undefined) {
+        this.stats.count(Counter.AutoAnswered);
+        this.traceError?.(`Received out-of-call ${msg.method} message, using the out-of-call scenario`);
+        ooc.startOutOfCall(msg, raw, address, port, endpoint);
+        return;
+      }
+      if (this.settings.autoAnswer && AUTO_ANSWERED.has(msg.method)) {
+        const answer = buildResponse(msg, 200, 'OK', '');
+        if (this.traceMessage !== undefined) this.traceMessage(true, answer, this.endpointName(endpoint), hostPort(address, port));
+        endpoint.send(answer, port, address);
+        this.stats.count(Counter.AutoAnswered);
+        return;
+      }
+    }
+    this.stats.count(Counter.OutOfCallMsgs);
+    this.traceError?.(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
+  }
+
+  /** Gives a message to the call of its Call-ID, or absorbs it for a call that ended; false when neither. */
+  private deliver(msg: SipMessage, raw: string, endpoint: Endpoint): boolean {
     const call = this.registry.get(msg.callId);
     if (call !== undefined) {
       if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
       receive(this, call, msg);
-      return;
+      return true;
     }
     if (this.registry.isDead(msg.callId)) {
       this.stats.count(Counter.DeadCallMsgs);
@@ -330,24 +397,22 @@ export class Engine implements CallHost, TransportHandler {
         this.stats.step(replay.answerIndex, StepCounter.retrans);
         this.stats.count(Counter.Retransmissions);
       }
-      return;
+      return true;
     }
-    if (this.acceptsNewCall(msg)) {
-      this.scheduler.noteCreated();
-      // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
-      const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
-      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
-      receive(this, call, msg);
-      return;
-    }
-    this.stats.count(Counter.OutOfCallMsgs);
-    this.traceError?.(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
+    return false;
+  }
+
+  /** An out-of-call engine: a request of an unknown Call-ID starts a call of its scenario. */
+  private startOutOfCall(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
+    const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
+    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
+    receive(this, call, msg);
   }
 
   /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
   private acceptsNewCall(msg: SipMessage): boolean {
     return this.scenario.serverMode && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted
-      && msg.status === 0 && msg.method === this.scenario.firstRequest;
+      && msg.status === 0 && matchesStep(this.scenario.steps[0] as CompiledStep, msg, undefined);
   }
 
   onSocketLimit(sockets: number, error: Error): void {
@@ -441,6 +506,9 @@ export class Engine implements CallHost, TransportHandler {
   private end(reason: EndReason): void {
     if (this.endReason !== undefined) return;
     this.endReason = reason;
+    // Out-of-call calls only wait out their timewait: dropped, not hung up; the transport is this engine's.
+    const ooc = this.outOfCall;
+    if (ooc !== undefined) { ooc.endReason = reason; ooc.dropOpenCalls(this.clock(), false); }
     this.dropOpenCalls(this.clock(), reason === 'aborted');
     if (this.ticker !== undefined) clearInterval(this.ticker);
     const t = this.transport;
