@@ -72,6 +72,8 @@ export interface RunConfig {
     readonly screen: string | undefined;
     readonly logs: string | undefined;
   };
+  /** Where SIGUSR2 (and the s key with -trace_screen) dumps the screens: -screen_file, else SIPp's default name. */
+  readonly screenDumpFile: string;
   /** -cp: the UDP control port (0: none). */
   readonly controlPort: number;
   /** -ci: the control port's address; undefined: loopback, or -i. */
@@ -271,6 +273,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       screen: trace('trace_screen', 'screen_file', 'screen.log'),
       logs: trace('trace_logs', 'log_file', 'logs.log'),
     },
+    screenDumpFile: str('screen_file') ?? `${base}screen.log`,
     controlPort: int('cp', 0, 65535),
     controlIp: str('ci'),
     htmlFile: str('html'),

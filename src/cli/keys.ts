@@ -9,6 +9,8 @@ export interface KeyTarget {
   selectScreen(n: number): void;
   /** q: the same as a first SIGINT (stop gracefully, say so). */
   quit(): void;
+  /** s: dump the screens to the screen file; undefined without -trace_screen (SIPp: the key then does nothing). */
+  readonly dumpScreens?: (() => void) | undefined;
 }
 
 export function applyKey(t: KeyTarget, key: string): void {
@@ -22,6 +24,7 @@ export function applyKey(t: KeyTarget, key: string): void {
     case 'p': if (engine.scheduler.isPaused) engine.resume(); else engine.pause(); break;
     case 'q': t.quit(); break;
     case 'Q': engine.stopNow(); break;
+    case 's': t.dumpScreens?.(); break;
     default:
       if (key >= '1' && key <= '9') t.selectScreen(Number(key));
       break;

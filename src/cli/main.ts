@@ -124,7 +124,12 @@ async function run(config: RunConfig): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const keys = { engine, selectScreen: (n: number) => live.select(n), quit: onSignal };
+  // SIPp compat: USR1 is the q key (a soft stop; a second one stops now), USR2 dumps the screens to the screen
+  // file. bin/sipts.js holds both from the start, so that Node neither opens its inspector nor dies on them.
+  const onDump = (): void => { try { reports.dumpScreens(); } catch (e) { err(`sipts: screen dump: ${e instanceof Error ? e.message : String(e)}`); } };
+  process.on('SIGUSR1', onSignal);
+  process.on('SIGUSR2', onDump);
+  const keys = { engine, selectScreen: (n: number) => live.select(n), quit: onSignal, dumpScreens: config.traces.screen === undefined ? undefined : onDump };
   const stopKeys = config.readKeys ? startKeyboard(keys, onSignal) : () => undefined;
   const control = config.controlPort > 0 ? await openControlPort((config.controlIp ?? controlAddress(config.bindAddress)), config.controlPort, keys, (t) => err(`sipts: ${t}`)) : undefined;
   if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: + - * / p q Q 1-9, cset rate N)`);
@@ -134,6 +139,8 @@ async function run(config: RunConfig): Promise<number> {
   live.stop();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  process.off('SIGUSR1', onSignal);
+  process.off('SIGUSR2', onDump);
   const snap = engine.snapshot();
   process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
   const verdicts = judge(config.thresholds, snap);

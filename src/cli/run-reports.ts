@@ -2,7 +2,7 @@
  * Every reporter of one run, fed by one timer: traces, the stat and counts files every -fd, the timeline
  * for the HTML report, Prometheus; and at the end the screen file, JSON, JUnit and HTML.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Engine } from '../engine/engine.js';
 import { CountsFile } from '../report/counts-file.js';
@@ -40,6 +40,8 @@ export class RunReports {
   private readonly timer: NodeJS.Timeout;
   private nextStatMs: number;
   private server: Server | undefined;
+  /** The screen file was written by a dump during the run: the end-of-run screens are added to it. */
+  private screensDumped = false;
 
   constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: ScreenSource) {
     const start = screens.startEpochMs;
@@ -60,6 +62,16 @@ export class RunReports {
     this.server = await serveMetrics(p.host, p.port, () => renderMetrics(this.engine.snapshot(), this.scenario, this.engine.scheduler.currentRate));
     const a = this.server.address();
     return typeof a === 'object' && a !== null ? `http://${p.host.includes(':') ? `[${p.host}]` : p.host}:${a.port}/metrics` : undefined;
+  }
+
+  /**
+   * SIPp compat (SIGUSR2, and the s key with -trace_screen): every screen as it is now, added to the screen
+   * file (made if -trace_screen did not), and the traces written out.
+   */
+  dumpScreens(): void {
+    appendFileSync(this.config.screenDumpFile, allScreens(this.engine.snapshot(), this.screens, Date.now()));
+    this.screensDumped = true;
+    this.traces.flush();
   }
 
   private tick(): void {
@@ -88,7 +100,8 @@ export class RunReports {
     this.writeRows(snap, now);
     this.timeline?.add(snap, this.engine.stats.takeWindow());
     const ladders = this.traces.ladders();
-    if (this.config.traces.screen !== undefined) writeFileSync(this.config.traces.screen, allScreens(snap, this.screens, now));
+    const screenFile = this.config.traces.screen;
+    if (screenFile !== undefined) (this.screensDumped && screenFile === this.config.screenDumpFile ? appendFileSync : writeFileSync)(screenFile, allScreens(snap, this.screens, now));
     if (this.config.jsonFile !== undefined) writeFileSync(this.config.jsonFile, jsonReport(snap, this.scenario, facts, verdicts, ladders));
     if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders));
     if (this.config.htmlFile !== undefined) {
