@@ -72,6 +72,8 @@ export interface RunConfig {
     readonly screen: string | undefined;
     readonly logs: string | undefined;
   };
+  /** The files the control port's `trace messages|error|logs on` write: the named file, else SIPp's name. */
+  readonly traceFiles: { readonly messages: string; readonly error: string; readonly logs: string };
   /** Where SIGUSR2 (and the s key with -trace_screen) dumps the screens: -screen_file, else SIPp's default name. */
   readonly screenDumpFile: string;
   /** -cp: the UDP control port (0: none). */
@@ -274,6 +276,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       logs: trace('trace_logs', 'log_file', 'logs.log'),
     },
     screenDumpFile: str('screen_file') ?? `${base}screen.log`,
+    traceFiles: { messages: str('message_file') ?? `${base}messages.log`, error: str('error_file') ?? `${base}errors.log`, logs: str('log_file') ?? `${base}logs.log` },
     controlPort: int('cp', 0, 65535),
     controlIp: str('ci'),
     htmlFile: str('html'),

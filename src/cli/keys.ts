@@ -1,6 +1,8 @@
 /**
  * SIPp's run-time commands, from the keyboard or the -cp control port: 1-9 choose the screen, + and -
- * change the rate by 1, * and / by 10, p pauses and resumes new calls, q stops gracefully, Q stops now.
+ * change the rate (in a -users run, the users) by 1, * and / by 10, each times the rate scale; p pauses and
+ * resumes new calls, s dumps the screens (with -trace_screen), q stops gracefully, Q stops now. The control
+ * port also takes SIPp's commands (socket.cpp's process_command): a datagram that starts with `c`.
  */
 import type { Engine } from '../engine/engine.js';
 
@@ -11,38 +13,136 @@ export interface KeyTarget {
   quit(): void;
   /** s: dump the screens to the screen file; undefined without -trace_screen (SIPp: the key then does nothing). */
   readonly dumpScreens?: (() => void) | undefined;
+  /** What the commands change that is not the engine's. */
+  readonly state: ControlState;
+  /** `trace error|logs|messages on|off`: turns a trace file on or off; false when that trace cannot be. */
+  readonly setTrace?: ((name: 'error' | 'logs' | 'messages', on: boolean) => boolean) | undefined;
+  /** The main scenario's variable names, for `dump variables`. */
+  readonly variableNames: readonly string[];
 }
 
+export interface ControlState {
+  /** SIPp's rate_scale (`set rate-scale N`): what + - * / multiply their 1 and 10 by. */
+  rateScale: number;
+}
+
+
 export function applyKey(t: KeyTarget, key: string): void {
-  const engine = t.engine;
-  const rate = engine.scheduler.currentRate;
   switch (key) {
-    case '+': engine.setRate(rate + 1); break;
-    case '-': engine.setRate(Math.max(0, rate - 1)); break;
-    case '*': engine.setRate(rate + 10); break;
-    case '/': engine.setRate(Math.max(0, rate - 10)); break;
-    case 'p': if (engine.scheduler.isPaused) engine.resume(); else engine.pause(); break;
-    case 'q': t.quit(); break;
-    case 'Q': engine.stopNow(); break;
+    case '+': step(t, 1); break;
+    case '-': step(t, -1); break;
+    case '*': step(t, 10); break;
+    case '/': step(t, -10); break;
+    case 'p': if (t.engine.scheduler.isPaused) t.engine.resume(); else t.engine.pause(); break;
     case 's': t.dumpScreens?.(); break;
+    case 'q': t.quit(); break;
+    case 'Q': t.engine.stopNow(); break;
     default:
       if (key >= '1' && key <= '9') t.selectScreen(Number(key));
       break;
   }
 }
 
+/** SIPp compat: in a -users run the keys change the users, else the rate; by `by` times the rate scale. */
+function step(t: KeyTarget, by: number): void {
+  const s = t.engine.scheduler;
+  const delta = by * t.state.rateScale;
+  if (s.userMode) t.engine.setUsers(Math.trunc(s.currentUsers + delta));
+  else t.engine.setRate(Math.max(0, s.currentRate + delta));
+}
+
 /**
- * A control-port datagram: `cset rate N` (SIPp's command form) or keys, one per character.
- * Returns an error text for a command it does not know.
+ * A control-port datagram. SIPp compat: one that starts with `c` is a command (`cset rate 10`); any other is a
+ * key, its first character. Returns what to tell the user: SIPp's warnings, word for word, and dump output.
  */
-export function applyCommand(t: KeyTarget, text: string): string | undefined {
-  const line = text.trim();
-  if (line.startsWith('c')) {
-    const m = /^cset\s+rate\s+(\d+(?:\.\d+)?)$/.exec(line);
-    if (m !== null) { t.engine.setRate(Number(m[1])); return undefined; }
-    if (/^cquit$/.test(line)) { t.quit(); return undefined; }
-    return `unknown control command "${line}" (known: cset rate N, cquit, or keys + - * / p q Q 1-9)`;
+export function applyCommand(t: KeyTarget, text: string): string[] {
+  if (!text.startsWith('c')) {
+    const key = text.charAt(0);
+    if (key !== '') applyKey(t, key);
+    return [];
   }
-  for (const key of line) applyKey(t, key);
-  return undefined;
+  const line = text.slice(1).trim();
+  // sipts's own: cquit stops gracefully, as q does (SIPp answers it as a command with no argument).
+  if (line === 'quit') { t.quit(); return []; }
+  const [command = '', rest] = splitFirst(line);
+  if (rest === undefined) return [`The ${command} command requires at least one argument`];
+  switch (command) {
+    case 'set': return set(t, rest);
+    case 'trace': return trace(t, rest);
+    case 'dump': return dump(t, rest);
+    case 'reset':
+      if (rest === 'stats') { t.engine.resetStats(); return []; }
+      return [`Unknown reset type: ${rest}`];
+    default: return [`Unrecognized command: "${command}"`];
+  }
+}
+
+/** "set rate 10" → ["set", "rate 10"]; no second word → [word, undefined]. */
+function splitFirst(text: string): [string, string | undefined] {
+  const at = text.indexOf(' ');
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1).trim()];
+}
+
+/** strtod/strtol as SIPp reads a value: all of it must be a number. */
+const asNumber = (v: string): number | undefined => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v) ? Number(v) : undefined);
+const asInteger = (v: string): number | undefined => (/^[+-]?\d+$/.test(v) ? Number(v) : /^0[xX][0-9a-fA-F]+$/.test(v) ? Number.parseInt(v, 16) : undefined);
+
+function set(t: KeyTarget, what: string): string[] {
+  const [attr = '', value] = splitFirst(what);
+  if (value === undefined) return ['The set command requires two arguments (attribute and value)'];
+  const s = t.engine.scheduler;
+  switch (attr) {
+    case 'rate': {
+      if (s.userMode) return ['Rates can not be set in a user-based benchmark.'];
+      const n = asNumber(value);
+      if (n === undefined) return [`Invalid rate value: "${value}"`];
+      t.engine.setRate(Math.max(0, n));
+      return [];
+    }
+    case 'rate-scale': {
+      const n = asNumber(value);
+      if (n === undefined) return [`Invalid rate-scale value: "${value}"`];
+      t.state.rateScale = n;
+      return [];
+    }
+    case 'users': {
+      if (!s.userMode) return ['Users can not be changed at run time for a rate-based benchmark.'];
+      const n = asInteger(value);
+      if (n === undefined || n < 0) return [`Invalid users value: "${value}"`];
+      t.engine.setUsers(n);
+      return [];
+    }
+    case 'limit': {
+      if (s.userMode) return ['Can not set call limit for a user-based benchmark.'];
+      const n = asInteger(value);
+      if (n === undefined || n < 0) return [`Invalid limit value: "${value}"`];
+      s.setLimit(n);
+      return [];
+    }
+    case 'display':
+      // sipts shows the main scenario only: `ooc` is answered as SIPp answers a scenario it does not have.
+      return value === 'main' ? [] : [`Unknown display scenario: ${value}`];
+    default:
+      // hide and index (SIPp's screen options) are not in sipts's screens yet: answered as unknown.
+      return [`Unknown set attribute: ${attr}`];
+  }
+}
+
+function trace(t: KeyTarget, what: string): string[] {
+  const [log = '', value] = splitFirst(what);
+  if (value === undefined) return ['The trace command requires two arguments (log and [on|off])'];
+  const on = value === 'on' || value === 'true' ? true : value === 'off' || value === 'false' ? false : undefined;
+  if (on === undefined) return ["The trace command's second argument must be on or off."];
+  // shortmessages: sipts has no short message log yet, so it is answered as SIPp answers an unknown one.
+  if ((log === 'error' || log === 'logs' || log === 'messages') && t.setTrace?.(log, on) === true) return [];
+  return [`Unknown log file: ${log}`];
+}
+
+function dump(t: KeyTarget, what: string): string[] {
+  if (what === 'tasks') {
+    const calls = t.engine.describeCalls();
+    return [`---- ${calls.length} Active Tasks ----`, ...calls];
+  }
+  if (what === 'variables') return [`${t.variableNames.length} level 0 variables:`, ...t.variableNames];
+  return [`Unknown dump type: ${what}`];
 }

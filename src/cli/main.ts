@@ -19,6 +19,7 @@ import { runDemo } from './demo.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { openControlPort } from './control-port.js';
 import { startKeyboard } from './keyboard.js';
+import type { KeyTarget } from './keys.js';
 import { liveSource } from './live-source.js';
 import { openTraces, RunReports } from './run-reports.js';
 import { buildProgram } from './program.js';
@@ -129,10 +130,20 @@ async function run(config: RunConfig): Promise<number> {
   const onDump = (): void => { try { reports.dumpScreens(); } catch (e) { err(`sipts: screen dump: ${e instanceof Error ? e.message : String(e)}`); } };
   process.on('SIGUSR1', onSignal);
   process.on('SIGUSR2', onDump);
-  const keys = { engine, selectScreen: (n: number) => live.select(n), quit: onSignal, dumpScreens: config.traces.screen === undefined ? undefined : onDump };
+  const keys: KeyTarget = {
+    engine, selectScreen: (n: number) => live.select(n), quit: onSignal, dumpScreens: config.traces.screen === undefined ? undefined : onDump,
+    state: { rateScale: 1 }, variableNames: scenario.varNames,
+    setTrace: (name, on) => {
+      // SIPp compat: a trace already as asked is left as it is (its file is not made anew).
+      if (traces.isOn(name) === on) return true;
+      traces.set(name, on ? config.traceFiles[name] : undefined);
+      engine.retrace();
+      return true;
+    },
+  };
   const stopKeys = config.readKeys ? startKeyboard(keys, onSignal) : () => undefined;
-  const control = config.controlPort > 0 ? await openControlPort((config.controlIp ?? controlAddress(config.bindAddress)), config.controlPort, keys, (t) => err(`sipts: ${t}`)) : undefined;
-  if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: + - * / p q Q 1-9, cset rate N)`);
+  const control = config.controlPort > 0 ? await openControlPort((config.controlIp ?? controlAddress(config.bindAddress)), config.controlPort, keys, (t) => { err(`sipts: ${t}`); traces.logError(t); }) : undefined;
+  if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: keys + - * / p s q Q 1-9, and SIPp's commands: cset rate|rate-scale|users|limit N, ctrace error|logs|messages on|off, cdump tasks|variables, creset stats)`);
   const reason = await engine.done;
   control?.close();
   stopKeys();
@@ -149,7 +160,7 @@ async function run(config: RunConfig): Promise<number> {
     : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap);
   reports.close(snap, {
     version: VERSION, endReason: reason, exitCode,
-    parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: config.limit, maxCalls: config.maxCalls, users: config.users, durationMs: config.defaultPauseMs },
+    parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.scheduler.currentLimit, maxCalls: config.maxCalls, users: engine.scheduler.currentUsers, durationMs: config.defaultPauseMs },
   }, verdicts);
   return exitCode;
 }

@@ -83,7 +83,7 @@ export const OPTIONS = [
   { name: 'trace_logs', kind: 'flag', group: 'Display', help: 'Write the scenario\'s <log> actions to <scenario>_<pid>_logs.log.' },
   { name: 'log_file', kind: 'string', arg: 'file', group: 'Display', help: 'The <log> file\'s name (turns -trace_logs on).' },
   { name: 'ci', kind: 'string', arg: 'ip', group: 'Display', help: 'Address the control port listens on (default: 127.0.0.1, or -i when given).' },
-  { name: 'cp', kind: 'int', arg: 'port', default: '8888', group: 'Display', help: 'UDP control port on 127.0.0.1 (or -i): SIPp\'s keys and `cset rate N` as datagrams. Taken: the next of 60 ports; 0: none.' },
+  { name: 'cp', kind: 'int', arg: 'port', default: '8888', group: 'Display', help: 'UDP control port on 127.0.0.1 (or -i): SIPp\'s keys and commands (cset rate N, cset limit N, ctrace messages on, creset stats …) as datagrams. Taken: the next of 60 ports; 0: none.' },
   { name: 'json', kind: 'string', arg: 'file', group: 'Reports and verdict', help: 'sipts only: write the run as JSON (counts, failure reasons, percentiles, steps, parameters).' },
   { name: 'junit', kind: 'string', arg: 'file', group: 'Reports and verdict', help: 'sipts only: write JUnit XML: a test case per step, failure reason and threshold.' },
   { name: 'html', kind: 'string', arg: 'file', group: 'Reports and verdict', help: 'sipts only: write a self-contained HTML report: plots of call rate, failures and response-time percentiles over time, and failed-call ladders.' },

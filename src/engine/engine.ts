@@ -106,11 +106,11 @@ export class Engine implements CallHost, TransportHandler {
   /** Set when a scenario's <exec int_cmd> stopped the run (SIPp's exit code 97). */
   stoppedByCommand = false;
   readonly hooks: EngineHooks;
-  /** The trace methods that are on, looked up once (undefined: off, nothing is formatted). */
-  private readonly traceMessage: TraceSink['message'];
-  readonly traceError: TraceSink['error'];
-  readonly traceRtt: TraceSink['rtt'];
-  private readonly traceFailed: TraceSink['failedCall'];
+  /** The trace methods that are on, looked up once, and again by retrace() (undefined: off, nothing is formatted). */
+  private traceMessage: TraceSink['message'];
+  traceError: TraceSink['error'];
+  traceRtt: TraceSink['rtt'];
+  private traceFailed: TraceSink['failedCall'];
   /** -oocsf: the engine that runs the out-of-call scenario; undefined without one. */
   private readonly outOfCall: Engine | undefined;
 
@@ -125,10 +125,7 @@ export class Engine implements CallHost, TransportHandler {
       },
       trace: hooks.trace ?? NO_HOOKS.trace,
     };
-    this.traceMessage = this.hooks.trace.message?.bind(this.hooks.trace);
-    this.traceError = this.hooks.trace.error?.bind(this.hooks.trace);
-    this.traceRtt = this.hooks.trace.rtt?.bind(this.hooks.trace);
-    this.traceFailed = this.hooks.trace.failedCall?.bind(this.hooks.trace);
+    this.retrace();
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);
     this.firstLines = config.injection.files.map(() => 0);
@@ -147,6 +144,16 @@ export class Engine implements CallHost, TransportHandler {
     // Its <exec int_cmd> stops the whole run, as in SIPp.
     this.outOfCall = config.outOfCall === undefined ? undefined
       : new Engine(outOfCallConfig(config, config.outOfCall), { ...hooks, stop: (how) => this.hooks.stop(how) }, clock, random);
+  }
+
+  /** Looks the trace methods up again: a trace was turned on or off during the run (the control port). */
+  retrace(): void {
+    const t = this.hooks.trace;
+    this.traceMessage = t.message?.bind(t);
+    this.traceError = t.error?.bind(t);
+    this.traceRtt = t.rtt?.bind(t);
+    this.traceFailed = t.failedCall?.bind(t);
+    this.outOfCall?.retrace();
   }
 
   get reliable(): boolean {
@@ -440,6 +447,21 @@ export class Engine implements CallHost, TransportHandler {
   setRate(rate: number): void {
     this.scheduler.setRate(rate, this.clock());
     this.armTicker();
+  }
+
+  /** -users now, in a -users run. */
+  setUsers(users: number): void {
+    this.scheduler.setUsers(users);
+  }
+
+  /** The control port's `reset stats`: the main scenario's cumulative statistics start again. */
+  resetStats(): void {
+    this.stats.resetCumulative(this.clock());
+  }
+
+  /** SIPp's `dump tasks`: each open call and the step it is at. */
+  describeCalls(): string[] {
+    return this.registry.openCalls().map((c) => `${c.callId}: State ${c.stepIndex}`);
   }
 
   pause(): void {
