@@ -17,6 +17,9 @@ export interface RunConfig {
   readonly scenario: ScenarioSource | undefined;
   /** -oocsf / -oocsn: the out-of-call scenario. */
   readonly outOfCall: ScenarioSource | undefined;
+  /** -rxsf / -rxsn: the receive scenario run beside the main one, and its -rxinf injection files. */
+  readonly receive: ScenarioSource | undefined;
+  readonly receiveInjectionFiles: readonly string[];
   readonly remote: { readonly host: string; readonly port: number } | undefined;
   /** Address to bind; '' binds every interface. */
   readonly bindAddress: string;
@@ -196,6 +199,13 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   if (oocsn !== undefined && oocsf !== undefined) problems.push('-oocsn and -oocsf both given: choose one out-of-call scenario');
   const outOfCall = oocsf !== undefined ? { kind: 'file' as const, path: oocsf } : oocsn !== undefined ? { kind: 'builtin' as const, name: oocsn } : undefined;
 
+  const rxsn = str('rxsn');
+  const rxsf = str('rxsf');
+  if (rxsn !== undefined && rxsf !== undefined) problems.push('-rxsn and -rxsf both given: choose one receive scenario');
+  const receive = rxsf !== undefined ? { kind: 'file' as const, path: rxsf } : rxsn !== undefined ? { kind: 'builtin' as const, name: rxsn } : undefined;
+  const rxinf = raw['rxinf'];
+  if (Array.isArray(rxinf) && rxinf.length > 0 && receive === undefined) problems.push('-rxinf given without -rxsf or -rxsn: it is the receive scenario\'s injection file');
+
   let remote: RunConfig['remote'];
   if (positional.length > 1) problems.push(`more than one remote host given (${positional.join(' ')}): give one remote_host[:port]`);
   if (positional[0] !== undefined) {
@@ -228,6 +238,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const config: RunConfig = {
     scenario,
     outOfCall,
+    receive,
+    receiveInjectionFiles: Array.isArray(rxinf) ? rxinf : [],
     remote,
     bindAddress: i ?? (isIP(remote?.host ?? '') === 6 ? '::' : '0.0.0.0'),
     localIp,

@@ -4,6 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
 import type { Engine } from '../engine/engine.js';
+import type { StatsSnapshot } from '../stats/stats.js';
 import { startEngine } from '../engine/run.js';
 import { DiagnosticsError, SiptsError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -24,7 +25,7 @@ import { liveSource } from './live-source.js';
 import { openTraces, RunReports } from './run-reports.js';
 import { buildProgram } from './program.js';
 import { engineConfig, netConfig } from './engine-config.js';
-import { loadInjection, loadOutOfCall, loadScenario, templateEnv } from './scenario-input.js';
+import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
 
 
 const err = (line: string): void => { process.stderr.write(`${line}\n`); };
@@ -68,6 +69,8 @@ async function main(argv: readonly string[]): Promise<number> {
 async function run(config: RunConfig): Promise<number> {
   const scenario = loadScenario(config, templateEnv(config, process.pid));
   const outOfCall = loadOutOfCall(config, templateEnv(config, process.pid), scenario);
+  const receive = loadReceive(config, templateEnv(config, process.pid), scenario);
+  if (receive !== undefined && outOfCall !== undefined) err('sipts: warning: -oocsf/-oocsn with -rxsf/-rxsn: every request of an unknown Call-ID goes to the receive scenario, so the out-of-call one never runs (SIPp does the same)');
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {
@@ -85,7 +88,7 @@ async function run(config: RunConfig): Promise<number> {
   let engine: Engine;
   let localPort: number;
   try {
-    ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall }, netConfig(config, config.localPorts, scenario.serverMode), {
+    ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive }, netConfig(config, config.localPorts, scenario.serverMode), {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
       log: (level, text) => {
@@ -154,15 +157,23 @@ async function run(config: RunConfig): Promise<number> {
   process.off('SIGUSR2', onDump);
   const snap = engine.snapshot();
   process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
+  const rxSnap = engine.receiveSnapshot();
+  if (rxSnap !== undefined && receive !== undefined) process.stdout.write(`${formatSummary(rxSnap, receive.scenario, `receive scenario "${receive.scenario.name}" (-rxsf)`)}\n`);
   const verdicts = judge(config.thresholds, snap);
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
   const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
-    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap);
+    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : receiveFailed(exitCodeFor(snap), rxSnap);
   reports.close(snap, {
     version: VERSION, endReason: reason, exitCode,
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.scheduler.currentLimit, maxCalls: config.maxCalls, users: engine.scheduler.currentUsers, durationMs: config.defaultPauseMs },
   }, verdicts);
   return exitCode;
+}
+
+/** A run whose own calls all succeeded still fails when calls of its receive scenario (-rxsf) did not. */
+function receiveFailed(code: number, rx: StatsSnapshot | undefined): number {
+  if (code !== EXIT.ALL_SUCCEEDED || rx === undefined) return code;
+  return rx.counters.FailedCalls > 0 || rx.counters.AbortedCalls > 0 ? EXIT.SOME_FAILED : code;
 }
 
 /** The control port listens on loopback unless -i named an address. */

@@ -97,6 +97,9 @@ export const OPTIONS = [
   { name: 'v', kind: 'flag', group: 'Other', help: 'Print the version and exit.' },
   { name: 'demo', kind: 'flag', group: 'Other', help: 'sipts only: a short loopback run, sipts UAC against an in-process sipts UAS.' },
   { name: 'oocsf', kind: 'string', arg: 'file', group: 'Scenario', help: 'Out-of-call scenario: a run that places calls gives it every request of an unknown Call-ID (without it, such a request is counted and dropped).' },
+  { name: 'rxsf', kind: 'string', arg: 'file', group: 'Scenario', help: 'SIPp 3.7\'s mixed mode: a server scenario run beside the -sf/-sn client scenario; a request of an unknown Call-ID that it starts with starts one of its calls.' },
+  { name: 'rxsn', kind: 'string', arg: 'name', group: 'Scenario', help: 'The same with a built-in server scenario (uas, branchs).' },
+  { name: 'rxinf', kind: 'list', arg: 'file', group: 'Scenario', help: 'Injection file of the -rxsf/-rxsn scenario ([fieldN] there). Repeatable.' },
   { name: 'oocsn', kind: 'string', arg: 'name', group: 'Scenario', help: 'A built-in out-of-call scenario: ooc_default (answers 200 OK) or ooc_dummy (all unexpected: with -aa, INFO, NOTIFY, OPTIONS and UPDATE are answered).' },
 ] as const satisfies readonly OptionSpec[];
 

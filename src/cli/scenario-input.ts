@@ -58,6 +58,21 @@ function compileSource(s: ScenarioSource, [byName, byFile]: readonly [string, st
   return compileScenarioSource(s.path, source, env);
 }
 
+/**
+ * -rxsf / -rxsn (SIPp 3.7): the receive scenario and its -rxinf injection, or undefined without one. SIPp
+ * compat: the main scenario must place calls and the receive one answer them.
+ */
+export function loadReceive(c: RunConfig, env: TemplateEnv, main: CompiledScenario): { scenario: CompiledScenario; injection: InjectionStore } | undefined {
+  const s = c.receive;
+  if (s === undefined) return undefined;
+  const option = s.kind === 'builtin' ? `-rxsn ${s.name}` : `-rxsf ${s.path}`;
+  if (main.serverMode) throw new SiptsError('RX_MAIN_SERVER', `${option}: the main scenario (-sf/-sn) must place calls when a receive scenario runs beside it`, 'give the calling scenario with -sf/-sn and the answering one with -rxsf/-rxsn');
+  const files = c.receiveInjectionFiles.map((path) => ({ path, text: undefined }));
+  const scenario = compileSource(s, ['rxsn', 'rxsf'], { ...env, injectionFiles: files.map((f) => f.path) });
+  if (!scenario.serverMode) throw new SiptsError('RX_NOT_SERVER', `${option}: a receive scenario answers calls: it must start with <recv request="…"/>`, 'e.g. -rxsn uas');
+  return { scenario, injection: loadInjectionFiles(c, scenario, files) };
+}
+
 /** Name of the one-line injection built from -au/-ap (see injectionSources). */
 const AU_AP = '(-au/-ap)';
 
@@ -72,9 +87,13 @@ function injectionSources(c: RunConfig): { path: string; text: string | undefine
 
 /** Reads the -inf files and checks every line holds the fields the scenario reads: all before any call. */
 export function loadInjection(c: RunConfig, scenario: CompiledScenario): InjectionStore {
+  return loadInjectionFiles(c, scenario, injectionSources(c));
+}
+
+function loadInjectionFiles(c: RunConfig, scenario: CompiledScenario, sources: readonly { path: string; text: string | undefined }[]): InjectionStore {
   const diagnostics: Diagnostic[] = [];
   const files: InjectionFile[] = [];
-  injectionSources(c).forEach(({ path, text: given }, i) => {
+  sources.forEach(({ path, text: given }, i) => {
     let text: string;
     try {
       text = given ?? readFileSync(path, 'utf8');

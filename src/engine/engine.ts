@@ -50,13 +50,19 @@ export interface EngineConfig {
    * over this engine's transport and clock.
    */
   readonly outOfCall?: CompiledScenario | undefined;
+  /**
+   * -rxsf / -rxsn (SIPp 3.7's mixed mode): a server scenario run beside this client one; a request of an
+   * unknown Call-ID that its first <recv> takes starts one of its calls, with the -rxinf injection files. It
+   * too runs in an engine of its own over this engine's transport, with its own statistics.
+   */
+  readonly receive?: { readonly scenario: CompiledScenario; readonly injection: InjectionStore } | undefined;
 }
 
-/** An out-of-call engine's config: no load of its own, no injection lines (SIPp: automatic calls read none). */
-function outOfCallConfig(main: EngineConfig, scenario: CompiledScenario): EngineConfig {
+/** A side engine's config: no load of its own; no injection lines for out-of-call calls (SIPp: automatic calls read none). */
+function sideConfig(main: EngineConfig, scenario: CompiledScenario, injection: InjectionStore): EngineConfig {
   return {
-    ...main, scenario, outOfCall: undefined, globalTimeoutMs: 0, tdm: undefined, ipField: undefined, injection: new InjectionStore([]),
-    load: { ...main.load, maxCalls: 0, users: 0, rate: 0 },
+    ...main, scenario, outOfCall: undefined, receive: undefined, globalTimeoutMs: 0, tdm: undefined, ipField: undefined, injection,
+    load: { ...main.load, maxCalls: 0, users: 0, rate: 0, limit: 0 },
   };
 }
 
@@ -113,6 +119,8 @@ export class Engine implements CallHost, TransportHandler {
   private traceFailed: TraceSink['failedCall'];
   /** -oocsf: the engine that runs the out-of-call scenario; undefined without one. */
   private readonly outOfCall: Engine | undefined;
+  /** -rxsf: the engine that runs the receive scenario; undefined without one. */
+  private readonly receiver: Engine | undefined;
 
   constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
     this.hooks = {
@@ -142,8 +150,11 @@ export class Engine implements CallHost, TransportHandler {
     this.scheduler = new Scheduler(config.load, this.startMs);
     this.done = new Promise((r) => { this.resolveDone = r; });
     // Its <exec int_cmd> stops the whole run, as in SIPp.
+    const sideHooks = { ...hooks, stop: (how: 'gracefully' | 'now') => this.hooks.stop(how) };
     this.outOfCall = config.outOfCall === undefined ? undefined
-      : new Engine(outOfCallConfig(config, config.outOfCall), { ...hooks, stop: (how) => this.hooks.stop(how) }, clock, random);
+      : new Engine(sideConfig(config, config.outOfCall, new InjectionStore([])), sideHooks, clock, random);
+    this.receiver = config.receive === undefined ? undefined
+      : new Engine(sideConfig(config, config.receive.scenario, config.receive.injection), sideHooks, clock, random);
   }
 
   /** Looks the trace methods up again: a trace was turned on or off during the run (the control port). */
@@ -154,6 +165,7 @@ export class Engine implements CallHost, TransportHandler {
     this.traceRtt = t.rtt?.bind(t);
     this.traceFailed = t.failedCall?.bind(t);
     this.outOfCall?.retrace();
+    this.receiver?.retrace();
   }
 
   get reliable(): boolean {
@@ -182,6 +194,7 @@ export class Engine implements CallHost, TransportHandler {
   start(transport: Transport): void {
     this.transport = transport;
     this.outOfCall?.attach(transport);
+    this.receiver?.attach(transport);
     this.armTicker();
   }
 
@@ -193,6 +206,11 @@ export class Engine implements CallHost, TransportHandler {
   /** The out-of-call scenario's statistics (-oocsf), apart from the main scenario's. */
   outOfCallSnapshot(): StatsSnapshot | undefined {
     return this.outOfCall?.snapshot();
+  }
+
+  /** The receive scenario's statistics (-rxsf), apart from the main scenario's. */
+  receiveSnapshot(): StatsSnapshot | undefined {
+    return this.receiver?.snapshot();
   }
 
   /** How often the engine wakes now (ms). */
@@ -234,9 +252,10 @@ export class Engine implements CallHost, TransportHandler {
       if (this.scheduler.exhausted && this.tickMs !== this.resolutionMs) this.armTicker();
     }
     this.registry.expire(now);
-    const ooc = this.outOfCall;
-    if (ooc !== undefined) { ooc.wheel.advance(now); ooc.registry.expire(now); }
-    if (now >= this.drainUntil) this.dropOpenCalls(now);
+    for (const side of [this.outOfCall, this.receiver]) {
+      if (side !== undefined) { side.wheel.advance(now); side.registry.expire(now); }
+    }
+    if (now >= this.drainUntil) { this.dropOpenCalls(now); this.receiver?.dropOpenCalls(now); }
     this.checkEnd(now);
   }
 
@@ -303,7 +322,8 @@ export class Engine implements CallHost, TransportHandler {
   private checkEnd(now: number): void {
     if (this.endReason !== undefined) return;
     if (this.config.globalTimeoutMs > 0 && now - this.startMs >= this.config.globalTimeoutMs) { this.end('timeout'); return; }
-    if (this.registry.open > 0) return;
+    // The receive scenario's calls are the run's too: it ends when they have ended as well.
+    if (this.registry.open > 0 || (this.receiver?.registry.open ?? 0) > 0) return;
     if (this.stopping) this.end('stopped');
     else if (this.scheduler.exhausted) this.end('calls-done');
   }
@@ -357,6 +377,13 @@ export class Engine implements CallHost, TransportHandler {
     if (this.deliver(msg, raw, endpoint)) return;
     const ooc = this.outOfCall;
     if (ooc !== undefined && ooc.deliver(msg, raw, endpoint)) return;
+    const rx = this.receiver;
+    if (rx !== undefined) {
+      if (rx.deliver(msg, raw, endpoint)) return;
+      // It takes new calls until the run stops or ends (the run ends once both sides have no call open and this
+      // side has made all its calls).
+      if (!this.stopping && this.endReason === undefined && rx.acceptsNewCall(msg)) { rx.startOutOfCall(msg, raw, address, port, endpoint); return; }
+    }
     if (this.acceptsNewCall(msg)) {
       this.scheduler.noteCreated();
       // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
@@ -409,7 +436,7 @@ export class Engine implements CallHost, TransportHandler {
     return false;
   }
 
-  /** An out-of-call engine: a request of an unknown Call-ID starts a call of its scenario. */
+  /** A side engine (out-of-call, receive): a request of an unknown Call-ID starts a call of its scenario. */
   private startOutOfCall(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
     const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
     if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
@@ -531,6 +558,8 @@ export class Engine implements CallHost, TransportHandler {
     // Out-of-call calls only wait out their timewait: dropped, not hung up; the transport is this engine's.
     const ooc = this.outOfCall;
     if (ooc !== undefined) { ooc.endReason = reason; ooc.dropOpenCalls(this.clock(), false); }
+    const rx = this.receiver;
+    if (rx !== undefined) { rx.endReason = reason; rx.dropOpenCalls(this.clock(), reason === 'aborted'); }
     this.dropOpenCalls(this.clock(), reason === 'aborted');
     if (this.ticker !== undefined) clearInterval(this.ticker);
     const t = this.transport;

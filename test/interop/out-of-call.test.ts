@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, ROOT, sipp, sippAvailable, sipts, startSippUas, waitForUdpBound, type Exited } from '../helpers.js';
+import { announcedPort, freePort, ROOT, sipp, sippAvailable, sipts, startSippUas, waitForUdpBound, type Exited } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-ooc-'));
@@ -29,12 +29,14 @@ interface Outcome { readonly pings: Exited[]; readonly tool: Exited; readonly js
 async function scenario(t: { after: (f: () => void) => void }, tool: 'sipp' | 'sipts', extra: readonly string[], methods: readonly string[], count = 2): Promise<Outcome> {
   const uas = await startSippUas(work);
   t.after(() => uas.child.kill('SIGKILL'));
-  const port = await freePort();
-  const json = join(work, `run-${port}.json`);
-  const args = ['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', String(port), '-m', '1', '-d', '3000', ...extra];
-  const uac = tool === 'sipp' ? sipp(args, 30_000, work) : sipts([...args, '-nostdin', '-json', json], 30_000, work);
+  const fixed = await freePort();
+  const json = join(work, `run-${fixed}.json`);
+  const args = ['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-m', '1', '-d', '3000', ...extra];
+  // sipts takes a port of the system's choosing and says which; SIPp needs one given.
+  const uac = tool === 'sipp' ? sipp([...args, '-p', String(fixed)], 30_000, work) : sipts([...args, '-p', '0', '-nostdin', '-json', json], 30_000, work);
   t.after(() => uac.child.kill('SIGKILL'));
-  await waitForUdpBound(port);
+  const port = tool === 'sipp' ? fixed : await announcedPort(uac.child);
+  if (tool === 'sipp') await waitForUdpBound(port);
   const pings: Exited[] = [];
   for (const method of methods) {
     pings.push(await sipp(['-sf', ping(method), `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', String(count), '-r', '20', '-max_non_invite_retrans', '1'], 20_000, work).exited);
