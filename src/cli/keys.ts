@@ -17,8 +17,8 @@ export interface KeyTarget {
   readonly state: ControlState;
   /** `trace error|logs|messages on|off`: turns a trace file on or off; false when that trace cannot be. */
   readonly setTrace?: ((name: 'error' | 'logs' | 'messages', on: boolean) => boolean) | undefined;
-  /** The main scenario's variable names, for `dump variables`. */
-  readonly variableNames: readonly string[];
+  /** The main scenario's variable names by SIPp's levels (0 <Global>, 1 <User>, 2 the call's), for `dump variables`. */
+  readonly variableNames: readonly [readonly string[], readonly string[], readonly string[]];
 }
 
 export interface ControlState {
@@ -143,6 +143,6 @@ function dump(t: KeyTarget, what: string): string[] {
     const calls = t.engine.describeCalls();
     return [`---- ${calls.length} Active Tasks ----`, ...calls];
   }
-  if (what === 'variables') return [`${t.variableNames.length} level 0 variables:`, ...t.variableNames];
+  if (what === 'variables') return t.variableNames.flatMap((names, level) => [`${names.length} level ${level} variables:`, ...names]);
   return [`Unknown dump type: ${what}`];
 }

@@ -135,7 +135,12 @@ async function run(config: RunConfig): Promise<number> {
   process.on('SIGUSR2', onDump);
   const keys: KeyTarget = {
     engine, selectScreen: (n: number) => live.select(n), quit: onSignal, dumpScreens: config.traces.screen === undefined ? undefined : onDump,
-    state: { rateScale: 1 }, variableNames: scenario.varNames,
+    state: { rateScale: 1 },
+    variableNames: [
+      scenario.varNames.filter((_n, i) => scenario.varGlobal[i] === true),
+      scenario.varNames.filter((_n, i) => scenario.varUser[i] === true),
+      scenario.varNames.filter((_n, i) => scenario.varGlobal[i] !== true && scenario.varUser[i] !== true),
+    ],
     setTrace: (name, on) => {
       // SIPp compat: a trace already as asked is left as it is (its file is not made anew).
       if (traces.isOn(name) === on) return true;

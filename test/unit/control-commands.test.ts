@@ -12,7 +12,7 @@ import { builtin, engineConfig } from '../helpers.js';
 function target(users = 0): KeyTarget & { quits: number; traces: string[] } {
   const engine = new Engine(engineConfig(builtin('uac'), { load: { rate: 10, periodMs: 1000, limit: 0, maxCalls: 0, users } }), {}, () => 0);
   const t = {
-    engine, selectScreen: () => undefined, quits: 0, traces: [] as string[], state: { rateScale: 1 }, variableNames: ['a', 'b'],
+    engine, selectScreen: () => undefined, quits: 0, traces: [] as string[], state: { rateScale: 1 }, variableNames: [['g'], [], ['a', 'b']] as [string[], string[], string[]],
     quit: () => { t.quits++; },
     setTrace: (name: string, on: boolean) => { t.traces.push(`${name} ${on ? 'on' : 'off'}`); return true; },
   };
@@ -63,7 +63,7 @@ test('trace, dump, reset and display; cquit stops gracefully', () => {
   assert.deepEqual(t.traces, ['messages on', 'error off']);
   assert.deepEqual(applyCommand(t, 'ctrace logs maybe'), ["The trace command's second argument must be on or off."]);
   assert.deepEqual(applyCommand(t, 'ctrace messages'), ['The trace command requires two arguments (log and [on|off])']);
-  assert.deepEqual(applyCommand(t, 'cdump variables'), ['2 level 0 variables:', 'a', 'b']);
+  assert.deepEqual(applyCommand(t, 'cdump variables'), ['1 level 0 variables:', 'g', '0 level 1 variables:', '2 level 2 variables:', 'a', 'b']);
   assert.deepEqual(applyCommand(t, 'cdump tasks'), ['---- 0 Active Tasks ----']);
   assert.deepEqual(applyCommand(t, 'cset display main'), []);
   t.engine.stats.count(0, 5);
