@@ -5,6 +5,8 @@ import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
 import type { Engine } from '../engine/engine.js';
 import type { StatsSnapshot } from '../stats/stats.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import type { SideRun } from '../report/json.js';
 import { startEngine } from '../engine/run.js';
 import { DiagnosticsError, SiptsError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -169,10 +171,20 @@ async function run(config: RunConfig): Promise<number> {
   const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
     : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : receiveFailed(exitCodeFor(snap), rxSnap);
   reports.close(snap, {
-    version: VERSION, endReason: reason, exitCode,
+    version: VERSION, endReason: reason, exitCode, sides: sideRuns(engine, outOfCall, receive?.scenario),
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.scheduler.currentLimit, maxCalls: config.maxCalls, users: engine.scheduler.currentUsers, durationMs: config.defaultPauseMs },
   }, verdicts);
   return exitCode;
+}
+
+/** The -oocsf and -rxsf scenarios' statistics, for the JSON report. */
+function sideRuns(engine: Engine, outOfCall: CompiledScenario | undefined, receive: CompiledScenario | undefined): SideRun[] {
+  const runs: SideRun[] = [];
+  const ooc = engine.outOfCallSnapshot();
+  if (outOfCall !== undefined && ooc !== undefined) runs.push({ role: 'outOfCall', scenario: outOfCall, snapshot: ooc });
+  const rx = engine.receiveSnapshot();
+  if (receive !== undefined && rx !== undefined) runs.push({ role: 'receive', scenario: receive, snapshot: rx });
+  return runs;
 }
 
 /** A run whose own calls all succeeded still fails when calls of its receive scenario (-rxsf) did not. */

@@ -552,14 +552,24 @@ export class Engine implements CallHost, TransportHandler {
     }
   }
 
+  /**
+   * A side engine ends with its main one: a call with only its closing pause (timewait) left has done its
+   * exchange and ends as it would have; the others are dropped, counted as aborted.
+   */
+  private endSide(reason: EndReason, hangUpCalls: boolean): void {
+    this.endReason = reason;
+    for (const call of this.registry.openCalls()) if (!exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, -1);
+    this.dropOpenCalls(this.clock(), hangUpCalls);
+  }
+
   private end(reason: EndReason): void {
     if (this.endReason !== undefined) return;
     this.endReason = reason;
     // Out-of-call calls only wait out their timewait: dropped, not hung up; the transport is this engine's.
     const ooc = this.outOfCall;
-    if (ooc !== undefined) { ooc.endReason = reason; ooc.dropOpenCalls(this.clock(), false); }
+    if (ooc !== undefined) ooc.endSide(reason, false);
     const rx = this.receiver;
-    if (rx !== undefined) { rx.endReason = reason; rx.dropOpenCalls(this.clock(), reason === 'aborted'); }
+    if (rx !== undefined) rx.endSide(reason, reason === 'aborted');
     this.dropOpenCalls(this.clock(), reason === 'aborted');
     if (this.ticker !== undefined) clearInterval(this.ticker);
     const t = this.transport;

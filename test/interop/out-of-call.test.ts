@@ -20,7 +20,8 @@ function ping(method: string): string {
   return file;
 }
 
-interface Outcome { readonly pings: Exited[]; readonly tool: Exited; readonly json: Record<string, number> | undefined }
+interface Report { counters: Record<string, number>; outOfCall?: { counters: Record<string, number> } }
+interface Outcome { readonly pings: Exited[]; readonly tool: Exited; readonly json: Record<string, number> | undefined; readonly report: Report | undefined }
 
 /**
  * `tool` places one long call (-d 3000) at a SIPp uas with `extra` options; meanwhile SIPp sends it `count`
@@ -42,8 +43,8 @@ async function scenario(t: { after: (f: () => void) => void }, tool: 'sipp' | 's
     pings.push(await sipp(['-sf', ping(method), `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-m', String(count), '-r', '20', '-max_non_invite_retrans', '1'], 20_000, work).exited);
   }
   const done = await uac.exited;
-  const counters = tool === 'sipts' ? (JSON.parse(readFileSync(json, 'utf8')) as { counters: Record<string, number> }).counters : undefined;
-  return { pings, tool: done, json: counters };
+  const report = tool === 'sipts' ? JSON.parse(readFileSync(json, 'utf8')) as Report : undefined;
+  return { pings, tool: done, json: report?.counters, report };
 }
 
 for (const tool of ['sipp', 'sipts'] as const) {
@@ -56,6 +57,10 @@ for (const tool of ['sipp', 'sipts'] as const) {
       assert.equal(r.json['OutOfCallMsgs'], 0);
       assert.equal(r.json['SuccessfulCalls'], 1, 'the out-of-call calls are not the main scenario\'s calls');
       assert.equal(r.json['CallsCreated'], 1);
+      const ooc = r.report?.outOfCall?.counters;
+      assert.equal(ooc?.['CallsCreated'], 4, 'the out-of-call scenario\'s own statistics');
+      assert.equal(ooc['SuccessfulCalls'], 4, 'its calls, still in their timewait at the end, had done their exchange');
+      assert.equal(ooc['FailedCalls'], 0);
     }
   });
 
