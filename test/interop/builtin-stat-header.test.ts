@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sipp, sippAvailable, sipts, startSippUas, startSiptsUas } from '../helpers.js';
+import { freePort, sipp, sippAvailable, sipts, startSippUas, startSiptsUas } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 
@@ -51,6 +51,18 @@ for (const [name, client] of [['uas', 'uac'], ['branchs', 'branchc']] as const) 
     assert.equal((await ours.exited).code, 0);
     // SIPp writes its file as it exits: wait for its server to end too.
     await new Promise<void>((r) => { if (sippServer.child.exitCode !== null) r(); else sippServer.child.once('exit', () => r()); });
+    assert.equal(header(mine, name), header(theirs, name));
+  });
+}
+
+/** The out-of-call built-ins, run as main scenarios for 2 s with no traffic: the header is written at the start. */
+for (const name of ['ooc_default', 'ooc_dummy'] as const) {
+  test(`-sn ${name} -trace_stat: the same stat-file header as SIPp's`, { skip, timeout: 60_000 }, async () => {
+    const theirs = mkdtempSync(join(tmpdir(), 'sipp-hdr-'));
+    const mine = mkdtempSync(join(tmpdir(), 'sipts-hdr-'));
+    const idle = ['-sn', name, '-i', '127.0.0.1', '-trace_stat', '-timeout', '2'];
+    await sipp([...idle, '-p', String(await freePort())], 30_000, theirs).exited;
+    await sipts([...idle, '-p', '0', '-nostdin', '-cp', '0'], 30_000, mine).exited;
     assert.equal(header(mine, name), header(theirs, name));
   });
 }
