@@ -198,9 +198,14 @@ export class Engine implements CallHost, TransportHandler {
     this.armTicker();
   }
 
-  /** An out-of-call engine shares its main engine's transport and is driven by its ticks. */
+  /** A side engine (-oocsf, -rxsf) shares its main engine's transport and is driven by its ticks. */
   private attach(transport: Transport): void {
     this.transport = transport;
+  }
+
+  private tickSide(now: number): void {
+    this.wheel.advance(now);
+    this.registry.expire(now);
   }
 
   /** The out-of-call scenario's statistics (-oocsf), apart from the main scenario's. */
@@ -252,9 +257,8 @@ export class Engine implements CallHost, TransportHandler {
       if (this.scheduler.exhausted && this.tickMs !== this.resolutionMs) this.armTicker();
     }
     this.registry.expire(now);
-    for (const side of [this.outOfCall, this.receiver]) {
-      if (side !== undefined) { side.wheel.advance(now); side.registry.expire(now); }
-    }
+    this.outOfCall?.tickSide(now);
+    this.receiver?.tickSide(now);
     if (now >= this.drainUntil) { this.dropOpenCalls(now); this.receiver?.dropOpenCalls(now); }
     this.checkEnd(now);
   }
@@ -382,7 +386,7 @@ export class Engine implements CallHost, TransportHandler {
       if (rx.deliver(msg, raw, endpoint)) return;
       // It takes new calls until the run stops or ends (the run ends once both sides have no call open and this
       // side has made all its calls).
-      if (!this.stopping && this.endReason === undefined && rx.acceptsNewCall(msg)) { rx.startOutOfCall(msg, raw, address, port, endpoint); return; }
+      if (!this.stopping && this.endReason === undefined && rx.acceptsNewCall(msg)) { rx.startIncoming(msg, raw, address, port, endpoint); return; }
     }
     if (this.acceptsNewCall(msg)) {
       this.scheduler.noteCreated();
@@ -398,7 +402,7 @@ export class Engine implements CallHost, TransportHandler {
       if (ooc !== undefined) {
         this.stats.count(Counter.AutoAnswered);
         this.traceError?.(`Received out-of-call ${msg.method} message, using the out-of-call scenario`);
-        ooc.startOutOfCall(msg, raw, address, port, endpoint);
+        ooc.startIncoming(msg, raw, address, port, endpoint);
         return;
       }
       if (this.settings.autoAnswer && AUTO_ANSWERED.has(msg.method)) {
@@ -437,7 +441,7 @@ export class Engine implements CallHost, TransportHandler {
   }
 
   /** A side engine (out-of-call, receive): a request of an unknown Call-ID starts a call of its scenario. */
-  private startOutOfCall(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
+  private startIncoming(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
     const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
     if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
     receive(this, call, msg);
