@@ -71,6 +71,12 @@ for (const tool of ['sipp', 'sipts'] as const) {
     if (r.json !== undefined) assert.equal(r.json['AutoAnswered'], 2);
   });
 
+  test(`${tool} -sn uac -oocsn ooc_dummy -aa answers an out-of-call OPTIONS 200 OK (the dummy's unexpected-message answer)`, { skip, timeout: 60_000 }, async (t) => {
+    const r = await scenario(t, tool, ['-oocsn', 'ooc_dummy', '-aa'], ['OPTIONS']);
+    assert.equal(r.pings[0]?.code, 0, `the pinging SIPp failed: ${r.pings[0]?.stdout.slice(-1500) ?? ''}`);
+    assert.equal(r.tool.code, 0, r.tool.stderr);
+  });
+
   test(`${tool} -sn uac without -oocsn or -aa drops an out-of-call OPTIONS`, { skip, timeout: 60_000 }, async (t) => {
     const r = await scenario(t, tool, [], ['OPTIONS'], 1);
     assert.equal(r.pings[0]?.code, 1, 'the OPTIONS got no answer');
