@@ -17,6 +17,8 @@ export interface KeyTarget {
   readonly state: ControlState;
   /** `trace error|logs|messages on|off`: turns a trace file on or off; false when that trace cannot be. */
   readonly setTrace?: ((name: 'error' | 'logs' | 'messages', on: boolean) => boolean) | undefined;
+  /** `set display main|ooc|rx`: which scenario the screens show; false when the run has no such scenario. */
+  readonly setDisplay?: ((which: string) => boolean) | undefined;
   /** The main scenario's variable names by SIPp's levels (0 <Global>, 1 <User>, 2 the call's), for `dump variables`. */
   readonly variableNames: readonly [readonly string[], readonly string[], readonly string[]];
 }
@@ -120,8 +122,8 @@ function set(t: KeyTarget, what: string): string[] {
       return [];
     }
     case 'display':
-      // sipts shows the main scenario only: `ooc` is answered as SIPp answers a scenario it does not have.
-      return value === 'main' ? [] : [`Unknown display scenario: ${value}`];
+      // main, ooc (-oocsf) or rx (-rxsf, SIPp 3.7); a scenario the run does not have is answered as unknown.
+      return value === 'main' || t.setDisplay?.(value) === true ? [] : [`Unknown display scenario: ${value}`];
     default:
       // hide and index (SIPp's screen options) are not in sipts's screens yet: answered as unknown.
       return [`Unknown set attribute: ${attr}`];

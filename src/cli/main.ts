@@ -110,7 +110,7 @@ async function run(config: RunConfig): Promise<number> {
   const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
   err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`} with scenario "${scenario.name}"`);
-  const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName);
+  const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario });
   const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
   const reports = new RunReports(config, scenario, engine, traces, screens);
   try {
@@ -137,7 +137,7 @@ async function run(config: RunConfig): Promise<number> {
   process.on('SIGUSR2', onDump);
   const keys: KeyTarget = {
     engine, selectScreen: (n: number) => live.select(n), quit: onSignal, dumpScreens: config.traces.screen === undefined ? undefined : onDump,
-    state: { rateScale: 1 },
+    state: { rateScale: 1 }, setDisplay: (which) => screens.display(which),
     variableNames: [
       scenario.varNames.filter((_n, i) => scenario.varGlobal[i] === true),
       scenario.varNames.filter((_n, i) => scenario.varUser[i] === true),
@@ -162,6 +162,8 @@ async function run(config: RunConfig): Promise<number> {
   process.off('SIGTERM', onSignal);
   process.off('SIGUSR1', onSignal);
   process.off('SIGUSR2', onDump);
+  // The end-of-run screens are the main scenario's, whatever `set display` chose.
+  screens.display('main');
   const snap = engine.snapshot();
   process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
   const rxSnap = engine.receiveSnapshot();

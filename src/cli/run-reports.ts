@@ -10,7 +10,8 @@ import { htmlReport } from '../report/html.js';
 import { jsonReport, type RunFacts } from '../report/json.js';
 import { junitReport } from '../report/junit.js';
 import { renderMetrics, serveMetrics } from '../report/prometheus.js';
-import { allScreens, type ScreenSource } from '../report/screens.js';
+import { allScreens } from '../report/screens.js';
+import type { LiveSource } from '../report/live.js';
 import { StatFile } from '../report/stat-file.js';
 import type { ThresholdResult } from '../report/thresholds.js';
 import { Timeline } from '../report/timeline.js';
@@ -43,7 +44,7 @@ export class RunReports {
   /** The screen file was written by a dump during the run: the end-of-run screens are added to it. */
   private screensDumped = false;
 
-  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: ScreenSource) {
+  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: LiveSource) {
     const start = screens.startEpochMs;
     traces.setStart(start);
     this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate);
@@ -69,7 +70,8 @@ export class RunReports {
    * file (made if -trace_screen did not), and the traces written out.
    */
   dumpScreens(): void {
-    appendFileSync(this.config.screenDumpFile, allScreens(this.engine.snapshot(), this.screens, Date.now()));
+    // The scenario the screens show now (set display), with its own statistics.
+    appendFileSync(this.config.screenDumpFile, allScreens(this.screens.snapshot(), this.screens, Date.now()));
     this.screensDumped = true;
     this.traces.flush();
   }

@@ -121,3 +121,25 @@ test('sipts -cp: an unknown key is ignored and cquit stops the run', { timeout: 
   assert.notEqual(r.code, null);
   assert.match(ours.stderr(), /stopping: no new calls/);
 });
+
+test('cset display ooc shows the out-of-call scenario (a USR2 dump has its steps); rx without -rxsf is unknown, as in SIPp', { timeout: 30_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-cp-'));
+  const run = sipts([`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-oocsn', 'ooc_default', '-i', '127.0.0.1', '-p', '0', '-m', '1', '-cp', String(await freePort()), '-nostdin', '-timeout', '20'], 30_000, dir);
+  t.after(() => run.child.kill('SIGKILL'));
+  let seen = '';
+  run.child.stderr?.on('data', (d: Buffer) => { seen += d.toString(); });
+  await until('the control port', () => /control port 127\.0\.0\.1:\d+/.test(seen));
+  const cp = Number(/control port 127\.0\.0\.1:(\d+)/.exec(seen)?.[1]);
+  await send(cp, 'cset display ooc', 'cset display rx', 'cdump tasks');
+  await until('the task dump', () => /Active Tasks/.test(seen));
+  assert.match(seen, /Unknown display scenario: rx/);
+  assert.doesNotMatch(seen, /Unknown display scenario: ooc/);
+  run.child.kill('SIGUSR2');
+  const file = join(dir, `uac_${run.child.pid ?? 0}_screen.log`);
+  await until('the screen dump', () => existsSync(file) && readFileSync(file, 'latin1').includes('Elapsed'));
+  const dump = readFileSync(file, 'latin1');
+  assert.match(dump, /<- \.\*/, 'the out-of-call scenario\'s steps');
+  assert.doesNotMatch(dump, /INVITE ->/, 'not the main scenario\'s');
+  await send(cp, 'Q');
+  await run.exited;
+});
