@@ -4,7 +4,8 @@
  * Bound to loopback unless -i names an address: control from elsewhere must be asked for.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { applyCommand, type KeyTarget } from './keys.js';
+import { applyCommand } from './commands.js';
+import type { KeyTarget } from './keys.js';
 
 const TRIES = 60;
 

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyCommand, type KeyTarget } from '../../src/cli/keys.js';
+import { applyCommand } from '../../src/cli/commands.js';
+import type { KeyTarget } from '../../src/cli/keys.js';
 import { Engine } from '../../src/engine/engine.js';
 import { builtin, engineConfig } from '../helpers.js';
 
