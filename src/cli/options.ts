@@ -64,7 +64,7 @@ export const OPTIONS = [
   { name: 'set', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Global variable $name starts as value. Repeatable.' },
   { name: 'default_behaviors', kind: 'string', arg: 'list', default: 'all', group: 'Scenario', help: 'What happens to unexpected messages and aborted calls: all, none, bye, abortunexp, pingreply; -x turns x off (all,-bye).' },
   { name: 'nd', kind: 'flag', group: 'Scenario', help: 'No default behaviours: the same as -default_behaviors none.' },
-  { name: 'aa', kind: 'flag', group: 'Scenario', help: 'Answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK.' },
+  { name: 'aa', kind: 'flag', group: 'Scenario', help: 'Answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK, in a call or out of any call.' },
   { name: 'base_cseq', kind: 'int', arg: 'n', default: '1', group: 'Scenario', help: 'First CSeq number ([cseq]).' },
   { name: 'trace_stat', kind: 'flag', group: 'Display', help: 'Write SIPp\'s stat file: <scenario>_<pid>_.csv, a row every -fd.' },
   { name: 'stf', kind: 'string', arg: 'file', group: 'Display', help: 'The stat file\'s name (with -trace_stat).' },
