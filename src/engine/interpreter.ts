@@ -243,7 +243,8 @@ function take(host: CallHost, call: CallState, msg: SipMessage, at: number, behi
   runCall(host, call);
 }
 
-const AUTO_ANSWERED = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);
+/** What -aa answers 200 OK, in a call and out of any call. */
+export const AUTO_ANSWERED: ReadonlySet<string> = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);
 
 /** What SIPp does with a message that is not the expected one. */
 function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {

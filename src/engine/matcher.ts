@@ -17,7 +17,7 @@ export function matchesStep(step: CompiledStep, msg: SipMessage, call: CallState
     if (step.responseTxn >= 0) return call.txns?.cseq[step.responseTxn] === msg.cseq && call.txns.method[step.responseTxn] === msg.cseqMethod;
     return call.pending.includes(msg.cseqMethod);
   }
-  return msg.status === 0 && msg.method === step.requestMethod;
+  return msg.status === 0 && (step.requestPattern === undefined ? msg.method === step.requestMethod : step.requestPattern.test(msg.method));
 }
 
 /**

@@ -57,7 +57,7 @@ export interface SendStep extends StepCommon {
 
 export type RecvMatch =
   | { readonly type: 'response'; readonly code: number }
-  | { readonly type: 'request'; readonly method: string };
+  | { readonly type: 'request'; readonly method: string; readonly pattern?: RegExp | undefined };
 
 export interface RecvStep extends StepCommon {
   readonly kind: 'recv';

@@ -34,6 +34,8 @@ export interface CompiledStep {
   readonly responseCode: number;
   /** recv: request method to match, '' for a response. */
   readonly requestMethod: string;
+  /** recv regexp_match="true": the method matches this pattern (requestMethod is its source). */
+  readonly requestPattern: RegExp | undefined;
   readonly optional: boolean;
   /** recv: optional="global", matched from any later point of the scenario too (SIPp). */
   readonly optionalGlobal: boolean;
@@ -166,7 +168,7 @@ function compileAst(
     if (s.kind === 'label') continue;
     const base = {
       loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
-      template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', optional: false, optionalGlobal: false,
+      template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', requestPattern: undefined, optional: false, optionalGlobal: false,
       timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, pauseDistribution: undefined, timewait: false,
       actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
       test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
@@ -187,6 +189,7 @@ function compileAst(
           ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, optionalGlobal: s.optionalGlobal, rrs: s.rrs,
           responseCode: s.match.type === 'response' ? s.match.code : 0,
           requestMethod: s.match.type === 'request' ? s.match.method : '',
+          requestPattern: s.match.type === 'request' ? s.match.pattern : undefined,
           timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout),
         });
         break;
