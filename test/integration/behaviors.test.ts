@@ -107,7 +107,8 @@ test('_unexp.main handler: answers the message, then <pauserestore> and <jump> r
     <nop><action><pauserestore variable="_unexp.pausedaddr"/><jump variable="_unexp.retaddr"/></action></nop>
   </scenario>`);
   reply('200 OK');
-  await new Promise((r) => setTimeout(r, 200));
+  // Once the 200 is taken (step 1), the call is in its pause (step 2).
+  while ((uac.engine.snapshot().steps[1]?.recv ?? 0) < 1) await new Promise((r) => setTimeout(r, 5));
   request('INFO');
   const answer = await peer.next();
   assert.match(answer, /^SIP\/2\.0 200 OK\r\n/);
