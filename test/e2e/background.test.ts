@@ -4,7 +4,7 @@
  * the installed sipp.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,8 +12,10 @@ import { countersOf, freePort, sipp, sippAvailable, sipts, startSiptsUas } from 
 
 const sippMissing = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 
+/** Whether `pid` runs: exists, and is not a zombie waiting for a parent that does not reap (some containers' PID 1). */
 const alive = (pid: number): boolean => {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try { process.kill(pid, 0); } catch { return false; }
+  try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; }
 };
 
 async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
