@@ -202,13 +202,17 @@ function controlAddress(bind: string): string {
   return bind === '' || bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '::1' : bind;
 }
 
-/** SIPp compat: -bg detaches and prints the background PID. */
+/**
+ * SIPp compat: -bg detaches and prints the background PID, and the command returns SIPp 3.6.1's EXIT_OTHER (99),
+ * as SIPp's parent process does once it has forked.
+ */
 function background(argv: readonly string[]): number {
   const script = new URL('../../../bin/sipts.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [script, ...argv.filter((a) => a !== '-bg' && a !== '--bg')], { detached: true, stdio: 'ignore' });
+  // With the Node flags of this process (bin/sipts.js's #! line), so the background run is the same program.
+  const child = spawn(process.execPath, [...process.execArgv, script, ...argv.filter((a) => a !== '-bg' && a !== '--bg')], { detached: true, stdio: 'ignore' });
   child.unref();
   process.stdout.write(`Background mode - PID=[${child.pid ?? '?'}]\n`);
-  return 0;
+  return EXIT.OTHER;
 }
 
 function commanderMessage(e: CommanderError): string {

@@ -91,9 +91,13 @@ export class Engine implements CallHost, TransportHandler {
   private readonly nextLine: number[];
   /** Line 0 of every injection file (none without -inf), shared by the calls that all use it (pickLines). */
   private readonly firstLines: readonly number[];
-  /** -users ids of ended calls, given to the next calls; ids start at 0. */
+  /**
+   * -users: the free user ids, first out first (from freeUsersHead). SIPp compat: SIPp 3.6.1 numbers users
+   * 1..N, its first calls take N, N-1 … 1, and a user whose call ended queues behind the free ones.
+   */
   private readonly freeUsers: number[] = [];
-  private nextUserId = 0;
+  private freeUsersHead = 0;
+  private nextUserId: number;
   private readonly circuits: CircuitPool | undefined;
   /** <User> variables of each -users user between its calls; slots of those variables. */
   private readonly userVars = new Map<number, VarValue[]>();
@@ -140,6 +144,8 @@ export class Engine implements CallHost, TransportHandler {
     this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
     this.userSlots = config.scenario.varUser.flatMap((isUser, slot) => (isUser ? [slot] : []));
     this.scenario = config.scenario;
+    for (let u = config.load.users; u >= 1; u--) this.freeUsers.push(u);
+    this.nextUserId = config.load.users;
     this.settings = config.settings;
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
     this.startMs = clock();
@@ -281,7 +287,7 @@ export class Engine implements CallHost, TransportHandler {
         continue;
       }
       // -t ui: the call's injection line is picked first, since it says which address the call sends from.
-      const userId = this.freeUsers.pop() ?? this.nextUserId++;
+      const userId = this.takeUser();
       const lines = this.pickLines(userId);
       const ip = this.config.injection.field(0, lines[0] ?? 0, ipField);
       transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit, { userId, lines })), ip);
@@ -290,7 +296,7 @@ export class Engine implements CallHost, TransportHandler {
 
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
     picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
-    const userId = picked?.userId ?? this.freeUsers.pop() ?? this.nextUserId++;
+    const userId = picked?.userId ?? this.takeUser();
     const call = new CallState({
       number, callId, endpoint: ep, remoteAddress: address, remotePort: port, startMs: this.clock(), baseCseq: this.config.baseCseq,
       rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
@@ -307,14 +313,28 @@ export class Engine implements CallHost, TransportHandler {
     return call;
   }
 
-  /** The line of each injection file a new call uses: by order, at random, or the line of its -users user. */
+  /** The -users user of a new call; 0 without -users (SIPp's [userid] is then 0). */
+  private takeUser(): number {
+    if (this.config.load.users <= 0) return 0;
+    const u = this.freeUsers[this.freeUsersHead];
+    if (u === undefined) return ++this.nextUserId;
+    this.freeUsersHead++;
+    // Drop the taken head now and then, so the queue does not grow with the run.
+    if (this.freeUsersHead > 1024 && this.freeUsersHead * 2 > this.freeUsers.length) { this.freeUsers.splice(0, this.freeUsersHead); this.freeUsersHead = 0; }
+    return u;
+  }
+
+  /**
+   * The line of each injection file a new call uses: by order, at random, or the line of its -users user (SIPp
+   * compat: user k reads line k-1; past the last line sipts wraps, where SIPp stops with an error).
+   */
   private pickLines(userId: number): readonly number[] {
     const store = this.config.injection;
     if (store.files.length === 0) return this.firstLines;
     const lines = store.files.map((f, i) => {
       const count = Math.max(1, store.lineCount(i));
       if (f.order === 'RANDOM') return Math.floor(this.random() * count);
-      if (f.order === 'USER') return userId % count;
+      if (f.order === 'USER') return Math.max(0, userId - 1) % count;
       const line = this.nextLine[i] ?? 0;
       this.nextLine[i] = (line + 1) % count;
       return line;
@@ -541,8 +561,10 @@ export class Engine implements CallHost, TransportHandler {
     call.endpoint.openCalls--;
     this.transport?.release(call.endpoint);
     this.stats.openCalls--;
-    this.freeUsers.push(call.userId);
-    if (this.userSlots.length > 0) this.userVars.set(call.userId, call.vars);
+    if (call.userId > 0) {
+      this.freeUsers.push(call.userId);
+      if (this.userSlots.length > 0) this.userVars.set(call.userId, call.vars);
+    }
     if (call.circuit >= 0) this.circuits?.give(call.circuit);
   }
 
