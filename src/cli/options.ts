@@ -96,6 +96,11 @@ export const OPTIONS = [
   { name: 'bg', kind: 'flag', group: 'Other', help: 'Run in the background: print the PID and return.' },
   { name: 'v', kind: 'flag', group: 'Other', help: 'Print the version and exit.' },
   { name: 'demo', kind: 'flag', group: 'Other', help: 'sipts only: a short loopback run, sipts UAC against an in-process sipts UAS.' },
+  // 3PCC (SIPp's twin instances): kept together at the end of the table.
+  { name: '3pcc', kind: 'string', arg: 'ip:port', group: 'Scenario', help: '3PCC: the twin socket. A scenario whose first twin command is <sendCmd> connects there (start its twin first); one whose first is <recvCmd> listens there.' },
+  { name: 'master', kind: 'string', arg: 'name', group: 'Scenario', help: 'Extended 3PCC: this instance is the master of that name in -slave_cfg (started last; its first twin command is <sendCmd>).' },
+  { name: 'slave', kind: 'string', arg: 'name', group: 'Scenario', help: 'Extended 3PCC: this instance is the slave of that name in -slave_cfg (its first twin command is <recvCmd>).' },
+  { name: 'slave_cfg', kind: 'string', arg: 'file', group: 'Scenario', help: 'Extended 3PCC: the instances\' addresses, one name;ip:port a line; each listens on its own and connects to those its <sendCmd dest> names.' },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionName = (typeof OPTIONS)[number]['name'];

@@ -9,6 +9,7 @@ import { formatVar, renderText, type VarValue } from '../scenario/template.js';
 import { verifyAuthorization } from '../sip/digest.js';
 import { findHeaders, headerValue } from '../sip/headers.js';
 import { bodyOf } from '../sip/parser.js';
+import type { SipMessage } from '../sip/message.js';
 import type { CallState } from './call.js';
 import type { CallHost } from './host.js';
 import { Failure } from './outcome.js';
@@ -39,12 +40,13 @@ const num = (v: VarValue): number => (typeof v === 'number' ? v : typeof v === '
 const operandNum = (call: CallState, o: CompiledOperand): number => (o.variable === undefined ? o.num : num(getVar(call, o.variable)));
 const operandStr = (call: CallState, o: CompiledOperand): string => (o.variable === undefined ? o.str : formatVar(getVar(call, o.variable)));
 
-export function runActions(host: CallHost, call: CallState, actions: readonly CompiledAction[]): number {
+/** `received`: the message the actions read instead of the last SIP one (a <recvCmd>'s command). */
+export function runActions(host: CallHost, call: CallState, actions: readonly CompiledAction[], received?: SipMessage): number {
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i] as CompiledAction;
     switch (a.kind) {
       case 'ereg': {
-        const r = ereg(call, a);
+        const r = ereg(call, a, received ?? call.lastRecv);
         if (r !== ACTIONS_OK) return r;
         break;
       }
@@ -127,9 +129,8 @@ function safeDecode(s: string): string {
   try { return decodeURIComponent(s); } catch { return s; }
 }
 
-function ereg(call: CallState, a: Extract<CompiledAction, { kind: 'ereg' }>): number {
+function ereg(call: CallState, a: Extract<CompiledAction, { kind: 'ereg' }>, msg: SipMessage | undefined): number {
   let subject: string | undefined;
-  const msg = call.lastRecv;
   if (a.searchIn === 'var') subject = a.source === undefined ? undefined : formatVar(getVar(call, a.source));
   else if (msg === undefined) subject = undefined;
   else if (a.searchIn === 'body') subject = bodyOf(msg);
