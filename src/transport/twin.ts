@@ -53,6 +53,8 @@ export class TwinConnectError extends ConnectError {
   override readonly name = 'TwinConnectError';
 }
 
+const CLOSE_WAIT_MS = 500;
+
 const hostPort = (a: HostPort): string => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
 
 export class TwinChannel implements CommandChannel {
@@ -97,13 +99,20 @@ export class TwinChannel implements CommandChannel {
     return true;
   }
 
+  /**
+   * Ends every connection so that what was written still reaches the twin, which sees this side end; a
+   * twin that does not close its side within CLOSE_WAIT_MS is cut, so that the run ends in bounded time.
+   */
   close(): Promise<void> {
     this.closing = true;
-    for (const s of this.sockets) s.destroy();
+    const sockets = [...this.sockets];
     this.sockets.clear();
+    for (const s of sockets) s.end();
+    const cut = setTimeout(() => { for (const s of sockets) s.destroy(); }, CLOSE_WAIT_MS);
+    const waits = sockets.map((s) => new Promise<void>((resolve) => { if (s.closed) resolve(); else s.once('close', () => resolve()); }));
     const server = this.server;
-    if (server === undefined) return Promise.resolve();
-    return new Promise((resolve) => server.close(() => resolve()));
+    if (server !== undefined) waits.push(new Promise((resolve) => server.close(() => resolve())));
+    return Promise.all(waits).then(() => clearTimeout(cut));
   }
 
   private listen(at: HostPort): Promise<void> {
