@@ -62,7 +62,7 @@ function reply(req: string, status: string, body = ''): string {
 const OFFER = 'v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n';
 const ANSWER = 'v=0\r\no=b 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 7000 RTP/AVP 0\r\n';
 
-test('3pcc-C-B: a command (as SIPp writes it) starts a call; the answer goes back ESC-framed; abort_call cancels', { timeout: 60_000 }, async (t) => {
+test('3pcc-C-B: a command (as SIPp writes it) starts a call; the answer goes back ESC-framed; abort_call cancels; an aborted call tells the twin', { timeout: 60_000 }, async (t) => {
   const b = new RawPeer();
   const bPort = await b.open();
   const twinPort = await freeTcpPort();
@@ -100,11 +100,23 @@ test('3pcc-C-B: a command (as SIPp writes it) starts a call; the answer goes bac
   twin.write('call-id: 2-77@127.0.0.1\r\ninternal-cmd: abort_call\r\n\r\n\x1b', 'latin1');
   assert.match(await b.next(5000), /^CANCEL sip:service@127\.0\.0\.1:\d+ SIP\/2\.0\r\n/);
 
-  // The twin ends: sipts stops (one call succeeded, one failed).
+  // A third call meets an unexpected message (486 where 200 is awaited): sipts aborts it and, as SIPp does
+  // with its default message 3pcc_abort, tells the twin.
+  received = '';
+  twin.write(`Call-ID: 3-77@127.0.0.1\r\nContent-Type: application/sdp\r\nContent-Length: ${OFFER.length}\r\n\r\n${OFFER}\x1b`, 'latin1');
+  const invite3 = await b.next(5000);
+  assert.match(invite3, /\r\nCall-ID: 3-77@127\.0\.0\.1\r\n/);
+  b.send(reply(invite3, '486 Busy Here'), sipPort);
+  const until3 = Date.now() + 5000;
+  while (!received.includes('\x1b') && Date.now() < until3) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(received, 'call-id: 3-77@127.0.0.1\r\ninternal-cmd: abort_call\r\n\r\n\x1b');
+
+  // The twin ends: sipts stops (one call succeeded, two failed).
   twin.end();
   const r = await cb.exited;
   assert.equal(r.code, 1, r.stderr + r.stdout);
   assert.match(r.stderr, /the 3PCC twin has closed its connection/);
   assert.match(r.stdout, /Successful\s*│ 1 /);
   assert.match(r.stdout, /FailedCallRejected\s*│ 1 /);
+  assert.match(r.stdout, /FailedUnexpectedMessage\s*│ 1 /);
 });
