@@ -98,6 +98,8 @@ export interface RecvCmdStep extends StepCommon {
   readonly optional: boolean;
   /** Extended 3PCC: the instance it must come from (src=, checked against the command's From:). */
   readonly peer: string | undefined;
+  /** Where a call goes when -recv_timeout passes first. */
+  readonly onTimeout: LabelRef | undefined;
 }
 
 export interface LabelStep {

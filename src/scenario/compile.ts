@@ -217,7 +217,7 @@ function compileAst(
         break;
       }
       case 'recvCmd':
-        steps.push({ ...base, kind: StepKind.RecvCmd, title: `<- recvCmd${s.peer === undefined ? '' : ` ${s.peer}`}`, optional: s.optional, peer: s.peer ?? '' });
+        steps.push({ ...base, kind: StepKind.RecvCmd, title: `<- recvCmd${s.peer === undefined ? '' : ` ${s.peer}`}`, optional: s.optional, peer: s.peer ?? '', onTimeoutIndex: resolve(s.onTimeout) });
         break;
     }
   }

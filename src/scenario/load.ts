@@ -22,9 +22,9 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
   timewait: [...COMMON, 'milliseconds'],
   nop: [...COMMON],
   label: ['id'],
-  // 3PCC: SIPp reads optional= on a <recvCmd>, as on a <recv>.
+  // 3PCC: SIPp reads optional= on a <recvCmd>, as on a <recv>, and ontimeout= (its timeout is -recv_timeout's).
   sendCmd: [...COMMON, 'dest'],
-  recvCmd: [...COMMON, 'src', 'optional'],
+  recvCmd: [...COMMON, 'src', 'optional', 'ontimeout'],
 };
 
 /** SIPp attributes this version recognises but does not implement yet: refused with a clear message. */
@@ -115,7 +115,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         if (el.text.trim() === '') r.report(el.offset, '<sendCmd> has no command', 'put the command in <![CDATA[ … ]]> inside <sendCmd>, at least Call-ID: [call_id]');
         steps.push({ ...common, kind: 'sendCmd', template: { text: el.text, offset: el.textOffset }, peer: a('dest')?.value.trim() || undefined });
       } else if (name === 'recvCmd') {
-        steps.push({ ...common, kind: 'recvCmd', optional: r.bool(a('optional'), 'optional'), peer: a('src')?.value.trim() || undefined });
+        steps.push({ ...common, kind: 'recvCmd', optional: r.bool(a('optional'), 'optional'), peer: a('src')?.value.trim() || undefined, onTimeout: r.label(a('ontimeout'), 'ontimeout') });
       } else if (name === 'pause' || name === 'timewait') {
         steps.push({
           ...common, kind: 'pause', milliseconds: r.ms(a('milliseconds'), 'milliseconds'), timewait: name === 'timewait',

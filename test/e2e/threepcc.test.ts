@@ -120,3 +120,34 @@ test('3pcc-C-B: a command (as SIPp writes it) starts a call; the answer goes bac
   assert.match(r.stdout, /FailedCallRejected\s*│ 1 /);
   assert.match(r.stdout, /FailedUnexpectedMessage\s*│ 1 /);
 });
+
+test('<recvCmd> waits -recv_timeout: then ontimeout= is taken, or the call fails FailedTimeoutOnRecv', { timeout: 30_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-3pcc-timeout-'));
+  const file = join(dir, 'wait.xml');
+  writeFileSync(file, `<?xml version="1.0"?>
+<scenario name="wait for commands">
+  <recvCmd/>
+  <recvCmd ontimeout="late"/>
+  <recvCmd/>
+  <nop next="end"/>
+  <label id="late"/>
+  <nop/>
+  <label id="end"/>
+</scenario>
+`);
+  const twinPort = await freeTcpPort();
+  const p = sipts(['-sf', file, '127.0.0.1:9', '-3pcc', `127.0.0.1:${twinPort}`, '-recv_timeout', '300', '-i', '127.0.0.1', '-p', String(await freePort()), '-nostdin', '-cp', '0'], 25_000, dir);
+  t.after(() => p.child.kill('SIGKILL'));
+  await waitForUdpBound(twinPort, 10_000, () => false, true);
+  const twin = net.connect(twinPort, '127.0.0.1');
+  await new Promise<void>((r) => twin.once('connect', () => r()));
+  // "one" gets one command: its second recvCmd times out to "late", and the call ends there, successful.
+  // "two" gets two: its third recvCmd has no ontimeout, and the call fails. "three" gets all three.
+  for (const [id, n] of [['one', 1], ['two', 2], ['three', 3]] as const) for (let i = 0; i < n; i++) twin.write(`Call-ID: ${id}\r\n\r\n\x1b`);
+  await new Promise((r) => setTimeout(r, 1500));
+  twin.end();
+  const r = await p.exited;
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.match(r.stdout, /Successful\s*│ 2 /);
+  assert.match(r.stdout, /FailedTimeoutOnRecv\s*│ 1 /);
+});
