@@ -99,6 +99,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   readonly hooks: EngineHooks;
   /** The trace methods that are on, looked up once (undefined: off, nothing is formatted). */
   private readonly traceMessage: TraceSink['message'];
+  private readonly traceCommand: TraceSink['command'];
   readonly traceError: TraceSink['error'];
   readonly traceRtt: TraceSink['rtt'];
   private readonly traceFailed: TraceSink['failedCall'];
@@ -115,6 +116,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
       trace: hooks.trace ?? NO_HOOKS.trace,
     };
     this.traceMessage = this.hooks.trace.message?.bind(this.hooks.trace);
+    this.traceCommand = this.hooks.trace.command?.bind(this.hooks.trace);
     this.traceError = this.hooks.trace.error?.bind(this.hooks.trace);
     this.traceRtt = this.hooks.trace.rtt?.bind(this.hooks.trace);
     this.traceFailed = this.hooks.trace.failedCall?.bind(this.hooks.trace);
@@ -321,11 +323,15 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
 
   sendCommand(call: CallState, peer: string, text: string): boolean {
     if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: true, raw: text });
+    this.traceCommand?.(true, text);
     return this.twin?.send(peer, text) ?? false;
   }
 
   abortTwin(call: CallState): void {
-    if (this.twin !== undefined && !this.extendedTwin) this.twin.send('', abortCommand(call.callId));
+    if (this.twin === undefined || this.extendedTwin) return;
+    const text = abortCommand(call.callId);
+    this.traceCommand?.(true, text);
+    this.twin.send('', text);
   }
 
   // CommandHandler
@@ -336,6 +342,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
    * 3pcc-C-B role, counted against -m as server-mode calls are).
    */
   onCommand(text: string): void {
+    this.traceCommand?.(false, text);
     const cmd = parseCommand(text);
     const call = this.registry.get(cmd.callId);
     if (call !== undefined) {

@@ -61,6 +61,11 @@ export class Traces {
         messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
         messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
       };
+      // SIPp compat: twin commands are logged as TCP "control" messages, their length counting the ESC.
+      this.sink.command = (out, text) => {
+        messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
+        messages.write(out ? `TCP control message sent (${text.length + 1} bytes):\n\n${text}\n` : `TCP control message received [${text.length + 1}] bytes :\n\n${text}\n`);
+      };
     }
     this.errors = open(options.errors, 'The following events occurred:\n');
     const errors = this.errors;

@@ -67,7 +67,8 @@ test('3pcc-C-B: a command (as SIPp writes it) starts a call; the answer goes bac
   const bPort = await b.open();
   const twinPort = await freeTcpPort();
   const sipPort = await freePort();
-  const cb = sipts(['-sn', '3pcc-C-B', `127.0.0.1:${bPort}`, '-3pcc', `127.0.0.1:${twinPort}`, '-i', '127.0.0.1', '-p', String(sipPort), '-nostdin', '-cp', '0', '-trace_err'], 50_000, mkdtempSync(join(tmpdir(), 'sipts-3pcc-cb-')));
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-3pcc-cb-'));
+  const cb = sipts(['-sn', '3pcc-C-B', `127.0.0.1:${bPort}`, '-3pcc', `127.0.0.1:${twinPort}`, '-i', '127.0.0.1', '-p', String(sipPort), '-nostdin', '-cp', '0', '-trace_err', '-trace_msg'], 50_000, dir);
   t.after(() => { cb.child.kill('SIGKILL'); b.close(); });
   await waitForUdpBound(twinPort, 10_000, () => false, true);
   const twin = net.connect(twinPort, '127.0.0.1');
@@ -77,7 +78,8 @@ test('3pcc-C-B: a command (as SIPp writes it) starts a call; the answer goes bac
   twin.on('data', (d: string) => { received += d; });
 
   // SIPp 3.6.1's 3pcc-C-A sends Call-ID, then the ereg'd "Content-Type: … body" of the 200, then ESC.
-  twin.write(`Call-ID: 1-77@127.0.0.1\r\nContent-Type: application/sdp\r\nContent-Length:   ${OFFER.length}\r\n\r\n${OFFER}\x1b`, 'latin1');
+  const first = `Call-ID: 1-77@127.0.0.1\r\nContent-Type: application/sdp\r\nContent-Length:   ${OFFER.length}\r\n\r\n${OFFER}\x1b`;
+  twin.write(first, 'latin1');
   const invite = await b.next(5000);
   assert.match(invite, /^INVITE sip:service@127\.0\.0\.1:\d+ SIP\/2\.0\r\n/);
   assert.match(invite, /\r\nCall-ID: 1-77@127\.0\.0\.1\r\n/, 'the call takes the command\'s Call-ID');
@@ -119,6 +121,11 @@ test('3pcc-C-B: a command (as SIPp writes it) starts a call; the answer goes bac
   assert.match(r.stdout, /Successful\s*│ 1 /);
   assert.match(r.stdout, /FailedCallRejected\s*│ 1 /);
   assert.match(r.stdout, /FailedUnexpectedMessage\s*│ 1 /);
+  // -trace_msg logs twin commands as SIPp does: "TCP control message", the length counting the ESC.
+  const log = readFileSync(join(dir, `3pcc-C-B_${cb.child.pid ?? 0}_messages.log`), 'latin1');
+  assert.ok(log.includes(`TCP control message received [${first.length}] bytes :\n\n${first.slice(0, -1)}\n`), log.slice(0, 2000));
+  assert.match(log, /TCP control message sent \(\d+ bytes\):\n\nCall-ID: 1-77@127\.0\.0\.1\r\nContent-Type: application\/sdp\r\n/);
+  assert.match(log, /TCP control message sent \(54 bytes\):\n\ncall-id: 3-77@127\.0\.0\.1\r\ninternal-cmd: abort_call\r\n\r\n\n/);
 });
 
 test('<recvCmd> waits -recv_timeout: then ontimeout= is taken, or the call fails FailedTimeoutOnRecv', { timeout: 30_000 }, async (t) => {
