@@ -374,9 +374,9 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   }
 
   /** SIPp compat: a twin that ends ends this run too; here its open calls may still end (a graceful stop). */
-  onTwinClosed(who: string): void {
+  onTwinLost(what: string): void {
     if (this.endReason !== undefined || this.stopping) return;
-    this.hooks.log('warning', `${who} has closed its connection (it has ended): stopping`);
+    this.hooks.log('warning', `${what}: stopping`);
     this.stopGracefully();
   }
 

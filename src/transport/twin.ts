@@ -44,8 +44,8 @@ export interface CommandChannel {
 export interface CommandHandler {
   /** One command as received, without its ESC. */
   onCommand(text: string): void;
-  /** A twin closed its connection (it has ended): `who` names it for a message. */
-  onTwinClosed(who: string): void;
+  /** A twin is gone: it closed its connection (it has ended), or could not be reached; `what` says which, as a sentence. */
+  onTwinLost(what: string): void;
 }
 
 /** A twin to connect to is not there (SIPp: start the listening twins first). */
@@ -133,7 +133,7 @@ export class TwinChannel implements CommandChannel {
     }
     this.watch(socket, `a 3PCC instance (${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'})`);
     // A slave learns that the instances are up when the first one connects to it.
-    if (!this.peersOpened) this.openPeers().catch((e: unknown) => this.handler.onTwinClosed(e instanceof Error ? e.message : String(e)));
+    if (!this.peersOpened) this.openPeers().catch((e: unknown) => this.handler.onTwinLost(e instanceof Error ? e.message : String(e)));
   }
 
   /** Connects to every peer; a peer's socket is in `peers` at once, so a send while it connects is buffered. */
@@ -172,7 +172,7 @@ export class TwinChannel implements CommandChannel {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.sockets.delete(socket);
-      if (!this.closing) this.handler.onTwinClosed(who);
+      if (!this.closing) this.handler.onTwinLost(`${who} has closed its connection (it has ended)`);
     });
   }
 }
