@@ -151,6 +151,8 @@ export class TwinChannel implements CommandChannel {
       socket.once('error', fail);
       socket.once('connect', () => {
         socket.off('error', fail);
+        // Connected after this side began to close (another peer failed at start): not kept.
+        if (this.closing) { socket.destroy(); reject(new TwinConnectError(at.host, at.port, `3PCC TCP (${who})`, 'closing')); return; }
         this.watch(socket, `${who} at ${hostPort(at)}`);
         resolve(socket);
       });
