@@ -50,6 +50,15 @@ test('3PCC option and role errors exit 255 and say what to do', async () => {
   const nobody = await sipts(['-sn', '3pcc-C-A', '127.0.0.1:5999', '-3pcc', `127.0.0.1:${await freeTcpPort()}`, '-i', '127.0.0.1', '-p', '0', '-nostdin', '-cp', '0']).exited;
   assert.equal(nobody.code, 255);
   assert.match(nobody.stderr, /cannot open a 3PCC TCP \(the 3PCC twin\) connection to 127\.0\.0\.1:\d+.*\n {2}hint: start the instances this one connects to first/);
+  // Extended: the master connects to the slaves at start, so they must already listen.
+  const ext = join(dir, 'ext.cfg');
+  writeFileSync(ext, `m;127.0.0.1:${await freeTcpPort()}\ns1;127.0.0.1:${await freeTcpPort()}\ns2;127.0.0.1:${await freeTcpPort()}\n`);
+  const noSlaves = await sipts(['-sf', join(ROOT, 'test/fixtures/3pcc-ext-master.xml'), '127.0.0.1:5999', '-master', 'm', '-slave_cfg', ext, '-i', '127.0.0.1', '-p', '0', '-nostdin', '-cp', '0']).exited;
+  assert.equal(noSlaves.code, 255);
+  assert.match(noSlaves.stderr, /cannot open a 3PCC TCP \(3PCC instance s[12]\) connection to 127\.0\.0\.1:\d+/);
+  const asSlave = await sipts(['-sf', join(ROOT, 'test/fixtures/3pcc-ext-master.xml'), '127.0.0.1:5999', '-slave', 's1', '-slave_cfg', ext, '-i', '127.0.0.1', '-p', '0', '-nostdin', '-cp', '0']).exited;
+  assert.equal(asSlave.code, 255);
+  assert.match(asSlave.stderr, /starts its twin exchange with <sendCmd>, which is a master's, but -slave was given/);
 });
 
 /** A response to `req` (RFC 3261 §8.2.6.2: Via, From, Call-ID, CSeq copied, To with a tag). */
