@@ -23,6 +23,7 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
     baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs, timerResolutionMs: c.timerResolutionMs,
     callIdHost: c.localIp.includes(':') ? `[${c.localIp}]` : c.localIp,
     ipField: c.ipField,
+    extendedTwin: c.twin?.kind === 'extended',
   };
 }
 

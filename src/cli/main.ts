@@ -16,6 +16,7 @@ import { formatSummary } from '../report/summary.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
 import { ConnectError } from '../transport/stream.js';
 import { BindError } from '../transport/transport.js';
+import { TwinConnectError, type TwinPlan } from '../transport/twin.js';
 import { rewriteArgv, userSpelling } from './argv.js';
 import { buildConfig, ConfigErrors, type RawOptions, type RunConfig } from './config.js';
 import { runDemo } from './demo.js';
@@ -28,6 +29,7 @@ import { openTraces, RunReports } from './run-reports.js';
 import { buildProgram } from './program.js';
 import { engineConfig, netConfig } from './engine-config.js';
 import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
+import { twinPlan } from './twin-plan.js';
 
 
 const err = (line: string): void => { process.stderr.write(`${line}\n`); };
@@ -88,6 +90,7 @@ async function run(config: RunConfig): Promise<number> {
   if (!scenario.serverMode && remote === undefined) {
     throw new SiptsError('NO_REMOTE', `scenario "${scenario.name}" places calls but no remote host was given`, 'add the remote host: sipts 127.0.0.1:5060 -sn uac');
   }
+  const twin = twinPlan(config.twin, scenario);
   const traces = openTraces(config, scenario);
   let engine: Engine;
   let localPort: number;
@@ -101,17 +104,18 @@ async function run(config: RunConfig): Promise<number> {
         traces.logError(`${level}: ${text}`);
       },
       exec: (command) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
-    }));
+    }, twin));
   } catch (e) {
     traces.close();
     if (e instanceof BindError) { err(`sipts: ${e.message}`); return EXIT.CANNOT_BIND; }
+    if (e instanceof TwinConnectError) { err(`sipts: ${e.message}\n  hint: start the instances this one connects to first (with -3pcc: the twin whose first command is <recvCmd>; with -slave_cfg: the slaves, then the master)`); return EXIT.FATAL; }
     if (e instanceof ConnectError) { err(`sipts: ${e.message}\n  hint: is the peer listening there on ${config.transport}? -t must name the peer's transport`); return EXIT.FATAL; }
     throw e;
   }
   const isTTY = process.stdout.isTTY === true;
   const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
-  err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`} with scenario "${scenario.name}"`);
+  err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`);
   const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario });
   const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
   const reports = new RunReports(config, scenario, engine, traces, screens);
@@ -195,6 +199,14 @@ function sideRuns(engine: Engine, outOfCall: CompiledScenario | undefined, recei
 function receiveFailed(code: number, rx: StatsSnapshot | undefined): number {
   if (code !== EXIT.ALL_SUCCEEDED || rx === undefined) return code;
   return rx.counters.FailedCalls > 0 || rx.counters.AbortedCalls > 0 ? EXIT.SOME_FAILED : code;
+}
+
+/** Where the 3PCC twin channel is, for the start-up line. */
+function twinText(t: TwinPlan): string {
+  const at = (a: { host: string; port: number }): string => `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+  if (t.kind === 'connect') return `3PCC twin at ${at(t.twin)}`;
+  if (t.kind === 'listen') return `3PCC twin socket listening on ${at(t.twin)}`;
+  return `3PCC instance listening on ${at(t.self)}${t.peers.size > 0 ? `, sending to ${[...t.peers.keys()].join(', ')}` : ''}`;
 }
 
 /** The control port listens on loopback unless -i named an address. */

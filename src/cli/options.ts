@@ -20,7 +20,7 @@ export interface OptionSpec {
 }
 
 export const OPTIONS = [
-  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, regexp, branchc, branchs, ooc_default, ooc_dummy, register, options (uac_pcap: -sd only).' },
+  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, regexp, branchc, branchs, ooc_default, ooc_dummy, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, register, options (uac_pcap: -sd only).' },
   { name: 'sf', kind: 'string', arg: 'file', group: 'Scenario', help: 'Use the scenario in this XML file.' },
   { name: 'sd', kind: 'string', arg: 'name', group: 'Scenario', help: 'Print a built-in scenario\'s XML and exit.' },
   { name: 's', kind: 'string', arg: 'service', default: 'service', group: 'Scenario', help: 'The user part of the Request-URI ([service]).' },
@@ -102,6 +102,11 @@ export const OPTIONS = [
   { name: 'rxsn', kind: 'string', arg: 'name', group: 'Scenario', help: 'The same with a built-in server scenario (uas, branchs).' },
   { name: 'rxinf', kind: 'list', arg: 'file', group: 'Scenario', help: 'Injection file of the -rxsf/-rxsn scenario ([fieldN] there). Repeatable.' },
   { name: 'oocsn', kind: 'string', arg: 'name', group: 'Scenario', help: 'A built-in out-of-call scenario: ooc_default (answers 200 OK) or ooc_dummy (all unexpected: with -aa, INFO, NOTIFY, OPTIONS and UPDATE are answered).' },
+  // 3PCC (SIPp's twin instances): kept together at the end of the table.
+  { name: '3pcc', kind: 'string', arg: 'ip:port', group: 'Scenario', help: '3PCC: the twin socket. A scenario whose first twin command is <sendCmd> connects there (start its twin first); one whose first is <recvCmd> listens there.' },
+  { name: 'master', kind: 'string', arg: 'name', group: 'Scenario', help: 'Extended 3PCC: this instance is the master of that name in -slave_cfg (started last; its first twin command is <sendCmd>).' },
+  { name: 'slave', kind: 'string', arg: 'name', group: 'Scenario', help: 'Extended 3PCC: this instance is the slave of that name in -slave_cfg (its first twin command is <recvCmd>).' },
+  { name: 'slave_cfg', kind: 'string', arg: 'file', group: 'Scenario', help: 'Extended 3PCC: the instances\' addresses, one name;ip:port a line; each listens on its own and connects to those its <sendCmd dest> names.' },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionName = (typeof OPTIONS)[number]['name'];

@@ -33,7 +33,10 @@ const num = (v: VarValue): number => (typeof v === 'number' ? v : typeof v === '
 const operandNum = (call: CallState, o: CompiledOperand): number => (o.variable === undefined ? o.num : num(getVar(call, o.variable)));
 const operandStr = (call: CallState, o: CompiledOperand): string => (o.variable === undefined ? o.str : formatVar(getVar(call, o.variable)));
 
-/** `sent`: on a <send>, the message it sent, which SIPp's ereg reads there instead of the last one received. */
+/**
+ * `sent`: what SIPp's ereg reads instead of the last message received: on a <send>, the message it sent; on a
+ * <recvCmd>, the twin's command.
+ */
 export function runActions(host: CallHost, call: CallState, actions: readonly CompiledAction[], sent?: string): number {
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i] as CompiledAction;

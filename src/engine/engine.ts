@@ -17,7 +17,9 @@ import { formatVar, type VarValue } from '../scenario/template.js';
 import { InjectionStore } from '../data/injection.js';
 import { buildResponse } from '../sip/response.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
-import { AUTO_ANSWERED, awaitedStep, exchangeAhead, hangUp, onTimer, receive, runCall } from './interpreter.js';
+import { AUTO_ANSWERED, awaitedStep, exchangeAhead, hangUp, onTimer, receive, receiveCommand, runCall } from './interpreter.js';
+import { abortCommand, parseCommand } from '../sip/twin-command.js';
+import type { CommandChannel, CommandHandler } from '../transport/twin.js';
 import { isRetransmissionOf, matchesStep } from './matcher.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -44,6 +46,8 @@ export interface EngineConfig {
   readonly tdm: TdmMap | undefined;
   /** -t ui: the field of the first injection file that holds each call's source address (-ip_field). */
   readonly ipField?: number | undefined;
+  /** Extended 3PCC (-master/-slave): commands name their sender, and a <recvCmd src> checks it. */
+  readonly extendedTwin?: boolean;
   /**
    * -oocsf / -oocsn: the scenario a client-mode run gives each request of an unknown Call-ID. It runs in an
    * engine of its own (its own calls, steps and statistics, as SIPp keeps the out-of-call scenario's apart)
@@ -73,7 +77,7 @@ export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted';
 /** How the engine reads the time: injectable for tests in virtual time. */
 export type Clock = () => number;
 
-export class Engine implements CallHost, TransportHandler {
+export class Engine implements CallHost, TransportHandler, CommandHandler {
   readonly stats: Stats;
   readonly wheel: TimerWheel<CallTimer>;
   readonly settings: CallSettings;
@@ -81,6 +85,8 @@ export class Engine implements CallHost, TransportHandler {
   readonly scheduler: Scheduler;
   private readonly registry: CallRegistry;
   private transport: Transport | undefined;
+  /** The 3PCC twin channel, when the run has one. */
+  private twin: CommandChannel | undefined;
   private ticker: NodeJS.Timeout | undefined;
   /** The ticker's interval now (ms); 0 before start. */
   private tickMs = 0;
@@ -118,6 +124,7 @@ export class Engine implements CallHost, TransportHandler {
   readonly hooks: EngineHooks;
   /** The trace methods that are on, looked up once, and again by retrace() (undefined: off, nothing is formatted). */
   private traceMessage: TraceSink['message'];
+  private traceCommand: TraceSink['command'];
   traceError: TraceSink['error'];
   traceRtt: TraceSink['rtt'];
   private traceFailed: TraceSink['failedCall'];
@@ -167,6 +174,7 @@ export class Engine implements CallHost, TransportHandler {
   retrace(): void {
     const t = this.hooks.trace;
     this.traceMessage = t.message?.bind(t);
+    this.traceCommand = t.command?.bind(t);
     this.traceError = t.error?.bind(t);
     this.traceRtt = t.rtt?.bind(t);
     this.traceFailed = t.failedCall?.bind(t);
@@ -196,9 +204,10 @@ export class Engine implements CallHost, TransportHandler {
     return this;
   }
 
-  /** Starts ticking over an opened transport. */
-  start(transport: Transport): void {
+  /** Starts ticking over an opened transport (and 3PCC twin channel). */
+  start(transport: Transport, twin?: CommandChannel): void {
     this.transport = transport;
+    this.twin = twin;
     this.outOfCall?.attach(transport);
     this.receiver?.attach(transport);
     this.armTicker();
@@ -224,6 +233,15 @@ export class Engine implements CallHost, TransportHandler {
     return this.receiver?.snapshot();
   }
 
+  get extendedTwin(): boolean {
+    return this.config.extendedTwin === true;
+  }
+
+  /** Calls start at the rate: not when incoming messages (server mode) or twin commands (3PCC) create them. */
+  private get placesCalls(): boolean {
+    return !this.scenario.serverMode && !this.scenario.twin.commandCreatesCalls;
+  }
+
   /** How often the engine wakes now (ms). */
   get tickIntervalMs(): number {
     return this.tickMs;
@@ -246,7 +264,7 @@ export class Engine implements CallHost, TransportHandler {
   private tickInterval(): number {
     const resolution = this.resolutionMs;
     const s = this.scheduler;
-    if (this.scenario.serverMode || this.stopping || s.isPaused || s.exhausted) return resolution;
+    if (!this.placesCalls || this.stopping || s.isPaused || s.exhausted) return resolution;
     // -users starts a call as soon as one ends.
     if (this.config.load.users > 0) return 1;
     const rate = s.currentRate;
@@ -258,7 +276,7 @@ export class Engine implements CallHost, TransportHandler {
   tick(): void {
     const now = this.clock();
     this.wheel.advance(now);
-    if (!this.scenario.serverMode && !this.stopping) {
+    if (this.placesCalls && !this.stopping) {
       this.startDueCalls(now);
       if (this.scheduler.exhausted && this.tickMs !== this.resolutionMs) this.armTicker();
     }
@@ -385,6 +403,65 @@ export class Engine implements CallHost, TransportHandler {
       callId: call.callId, reason, stepIndex: awaitedStep(this.scenario.steps, Math.min(call.stepIndex, this.scenario.steps.length - 1)), startMs: call.startMs - this.startMs, endMs: now - this.startMs,
       local: this.endpointName(call.endpoint), remote: hostPort(call.remoteAddress, call.remotePort), history: call.history ?? [],
     });
+  }
+
+  sendCommand(call: CallState, peer: string, text: string): boolean {
+    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: true, raw: text });
+    this.traceCommand?.(true, text);
+    return this.twin?.send(peer, text) ?? false;
+  }
+
+  abortTwin(call: CallState): void {
+    if (this.twin === undefined || this.extendedTwin) return;
+    const text = abortCommand(call.callId);
+    this.traceCommand?.(true, text);
+    this.twin.send('', text);
+  }
+
+  // CommandHandler
+
+  /**
+   * A 3PCC command, routed by its Call-ID as a message is: to its call; absorbed when the call has ended;
+   * else, when the scenario starts with a <recvCmd>, it creates a call placed at the remote host (SIPp's
+   * 3pcc-C-B role, counted against -m as server-mode calls are).
+   */
+  onCommand(text: string): void {
+    this.traceCommand?.(false, text);
+    const cmd = parseCommand(text);
+    const call = this.registry.get(cmd.callId);
+    if (call !== undefined) {
+      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw: text });
+      receiveCommand(this, call, cmd);
+      return;
+    }
+    if (cmd.callId !== '' && this.registry.isDead(cmd.callId)) {
+      this.stats.count(Counter.DeadCallMsgs);
+      this.traceError?.(`Dead call ${cmd.callId}, received twin command '${cmd.text}'`);
+      return;
+    }
+    const remote = this.config.remote;
+    const transport = this.transport;
+    if (cmd.callId !== '' && cmd.internal === '' && this.scenario.twin.commandCreatesCalls && remote !== undefined && transport !== undefined
+      && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted) {
+      this.scheduler.noteCreated();
+      const number = ++this.callNumber;
+      const callId = detach(cmd.callId);
+      transport.acquire((ep) => {
+        const created = this.startCall(number, callId, ep, remote.address, remote.port);
+        if (created.history !== undefined) created.history.push({ atMs: this.clock() - this.startMs, out: false, raw: text });
+        receiveCommand(this, created, cmd);
+      });
+      return;
+    }
+    this.stats.count(Counter.OutOfCallMsgs);
+    this.traceError?.(`Discarding twin command which can't be mapped to a known call (Call-ID '${cmd.callId}'): '${cmd.text}'`);
+  }
+
+  /** SIPp compat: a twin that ends ends this run too; here its open calls may still end (a graceful stop). */
+  onTwinLost(what: string): void {
+    if (this.endReason !== undefined || this.stopping) return;
+    this.hooks.log('warning', `${what}: stopping`);
+    this.stopGracefully();
   }
 
   // TransportHandler
@@ -599,7 +676,7 @@ export class Engine implements CallHost, TransportHandler {
     this.dropOpenCalls(this.clock(), reason === 'aborted');
     if (this.ticker !== undefined) clearInterval(this.ticker);
     const t = this.transport;
-    void (t === undefined ? Promise.resolve() : t.close()).then(() => this.resolveDone(reason));
+    void Promise.all([t?.close(), this.twin?.close()]).then(() => this.resolveDone(reason));
   }
 }
 

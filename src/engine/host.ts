@@ -68,4 +68,10 @@ export interface CallHost {
   /** Sends on the call's endpoint; false when it failed. */
   send(call: CallState, raw: string): boolean;
   random(): number;
+  /** Sends a 3PCC command to the twin (`peer`: the instance named by dest=, '' for the one twin); false when it failed. */
+  sendCommand(call: CallState, peer: string, text: string): boolean;
+  /** SIPp compat: classic 3PCC tells the twin that this call was aborted (its `3pcc_abort` message); else nothing. */
+  abortTwin(call: CallState): void;
+  /** Extended 3PCC (-master/-slave): a <recvCmd src> takes commands only from that instance. */
+  readonly extendedTwin: boolean;
 }

@@ -9,6 +9,7 @@ import { renderTemplate } from '../scenario/template.js';
 import { headerValue, headerValues, uriOf } from '../sip/headers.js';
 import { detach, type SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
+import { commandAsMessage, type TwinCommand } from '../sip/twin-command.js';
 import { buildBye, buildCancel } from '../sip/requests.js';
 import { buildResponse } from '../sip/response.js';
 import { Counter, StepCounter } from '../stats/stats.js';
@@ -33,7 +34,13 @@ export function runCall(host: CallHost, call: CallState): void {
         markRtd(host, call, step);
         if (!finishStep(host, call, step, index)) return;
         break;
-      case StepKind.Recv: {
+      case StepKind.SendCmd:
+        if (!sendCommandStep(host, call, step, index)) return;
+        markRtd(host, call, step);
+        if (!finishStep(host, call, step, index)) return;
+        break;
+      case StepKind.Recv:
+      case StepKind.RecvCmd: {
         const timeout = recvTimeout(host, call, step);
         if (timeout > 0) host.wheel.schedule(call.stepTimer, host.now() + timeout);
         park(host, call, index);
@@ -82,10 +89,11 @@ function park(host: CallHost, call: CallState, index: number): void {
  * Runs the step's actions and moves to the next step: a <jump>, else `next` (when test= and chance=
  * allow it), else `otherwise` (the following step, unless said). False when the call ended.
  */
-function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number, otherwise = index + 1): boolean {
+function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number, otherwise = index + 1, command?: SipMessage): boolean {
   if (step.counter >= 0) host.stats.countUser(step.counter);
   if (step.actions.length > 0) {
-    const r = runActions(host, call, step.actions, step.kind === StepKind.Send ? call.lastSent : undefined);
+    // SIPp's ereg reads, on a <send>, the message just sent; on a <recvCmd>, the twin's command.
+    const r = runActions(host, call, step.actions, step.kind === StepKind.Send ? call.lastSent : command?.raw);
     if (r === ACTIONS_ENDED_CALL) return false;
     if (r !== ACTIONS_OK) { host.finish(call, r); return false; }
   }
@@ -159,6 +167,45 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
     host.wheel.schedule(call.retransTimer, host.now() + step.retransMs);
   }
   return true;
+}
+
+/** Renders a <sendCmd> and sends it to the twin; false when the call ended because it could not be sent. */
+function sendCommandStep(host: CallHost, call: CallState, step: CompiledStep, index: number): boolean {
+  if (step.template === undefined) return true;
+  if (!host.sendCommand(call, step.peer, renderTemplate(step.template, call, index))) {
+    host.finish(call, Failure.FailedCmdNotSent);
+    return false;
+  }
+  host.stats.step(index, StepCounter.sent);
+  return true;
+}
+
+/**
+ * A command from the 3PCC twin for this call. SIPp compat (call.cpp process_twinSippCom): from the current
+ * step, optional steps and nops may be passed over to reach a <recvCmd>; any other step first, or a sender
+ * other than its src= (extended 3PCC), rejects the call. `internal-cmd: abort_call` (the twin aborted its
+ * side) aborts it. The command does not become the last message: [last_*] still read the last SIP one.
+ */
+export function receiveCommand(host: CallHost, call: CallState, cmd: TwinCommand): void {
+  if (cmd.internal === 'abort_call') { abort(host, call, Failure.FailedCallRejected); return; }
+  const steps = host.scenario.steps;
+  let at = -1;
+  for (let j = call.stepIndex; j < steps.length; j++) {
+    const s = steps[j] as CompiledStep;
+    if (s.kind === StepKind.RecvCmd) { at = j; break; }
+    if (!s.optional && s.kind !== StepKind.Nop) break;
+  }
+  const step = steps[at];
+  if (step === undefined || (host.extendedTwin && step.peer !== cmd.from)) {
+    host.traceError?.(`Call-Id '${call.callId}': unexpected twin command${step === undefined ? '' : ` from "${cmd.from}" (expected from "${step.peer}")`} at index ${call.stepIndex}: '${cmd.text}'`);
+    host.stats.step(awaitedStep(steps, Math.min(call.stepIndex, steps.length - 1)), StepCounter.unexpected);
+    host.finish(call, Failure.FailedCallRejected);
+    return;
+  }
+  host.wheel.cancel(call.stepTimer);
+  host.stats.step(at, StepCounter.recv);
+  markRtd(host, call, step);
+  if (finishStep(host, call, step, at, at + 1, commandAsMessage(cmd))) runCall(host, call);
 }
 
 /** start_rtd / rtd on a step: response times run from start_rtd, or from the call's start. */
@@ -298,6 +345,8 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
     host.traceError(`${behaviors.abortunexp ? 'Aborting call' : 'Ignoring'} on unexpected message for Call-Id '${call.callId}': while expecting '${expected?.title.trim() ?? 'end of scenario'}' (index ${call.stepIndex}), received '${msg.raw}'`);
   }
   if (!behaviors.abortunexp) return; // counted, and otherwise ignored
+  // SIPp compat: a 3PCC call aborted on an unexpected message tells its twin, which aborts its side too.
+  if (call.stepIndex > 0) host.abortTwin(call);
   // An unexpected BYE or CANCEL ends the call, but is still answered.
   if (isRequest && (msg.method === 'BYE' || msg.method === 'CANCEL')) {
     host.send(call, buildResponse(msg, 200, 'OK', ''));
@@ -363,7 +412,7 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
   if (timer.kind === TimerKind.Retrans) { retransmit(host, call); return; }
   const step = host.scenario.steps[call.stepIndex];
   if (step === undefined) { host.finish(call, -1); return; }
-  if (step.kind === StepKind.Recv) {
+  if (step.kind === StepKind.Recv || step.kind === StepKind.RecvCmd) {
     const awaited = awaitedStep(host.scenario.steps, call.stepIndex);
     host.stats.step(awaited, StepCounter.timeouts);
     host.traceError?.(`Call-Id '${call.callId}' timed out while waiting for '${host.scenario.steps[awaited]?.title.trim() ?? ''}' (index ${awaited})${step.onTimeoutIndex >= 0 ? ': going on at the ontimeout label' : ''}`);

@@ -1,6 +1,7 @@
 /** Opens the transport for a run and starts its engine. */
 import { StreamTransport, type TlsFiles } from '../transport/stream.js';
 import type { Transport, TransportHandler } from '../transport/transport.js';
+import { TwinChannel, type TwinPlan } from '../transport/twin.js';
 import { UdpTransport } from '../transport/udp-pool.js';
 import { Engine, type EngineConfig } from './engine.js';
 import type { EngineHooks } from './host.js';
@@ -34,10 +35,20 @@ export function openTransport(net: NetConfig, remote: EngineConfig['remote'], ha
   }, handler);
 }
 
-/** Binds (rejects with BindError when it cannot, ConnectError when the one connection cannot open) and starts ticking. */
-export async function startEngine(config: EngineConfig, net: NetConfig, hooks: Partial<EngineHooks> = {}): Promise<{ engine: Engine; localPort: number }> {
+/**
+ * Binds (rejects with BindError when it cannot, ConnectError when the one connection cannot open), opens
+ * the 3PCC twin channel when `twin` plans one, and starts ticking.
+ */
+export async function startEngine(config: EngineConfig, net: NetConfig, hooks: Partial<EngineHooks> = {}, twin?: TwinPlan): Promise<{ engine: Engine; localPort: number }> {
   const engine = new Engine(config, hooks);
   const transport = await openTransport(net, config.remote, engine.handler);
-  engine.start(transport);
+  let channel: TwinChannel | undefined;
+  try {
+    channel = twin === undefined ? undefined : await TwinChannel.open(twin, engine);
+  } catch (e) {
+    await transport.close();
+    throw e;
+  }
+  engine.start(transport, channel);
   return { engine, localPort: transport.localPort };
 }

@@ -29,6 +29,8 @@ export interface CallEvidence {
 export interface TraceSink {
   /** Every message sent or received, in or out of a call. */
   message?(out: boolean, raw: string, local: string, remote: string): void;
+  /** Every 3PCC twin command sent or received (its text, without the ESC that ends it on the stream). */
+  command?(out: boolean, text: string): void;
   /** Something that went wrong on the wire: an unexpected, dead-call or unparsable message, a timeout. */
   error?(text: string): void;
   /** Every response time measured: rtd index (from 0) and its value. */

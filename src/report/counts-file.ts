@@ -8,16 +8,22 @@ import { hmsUs, sippTime } from '../format.js';
 import { StepKind, type CompiledScenario, type CompiledStep } from '../scenario/compile.js';
 import type { StatsSnapshot, StepCounterName } from '../stats/stats.js';
 
-/** Each step's columns: a suffix and the step counter it reads. */
-function columnsOf(step: CompiledStep): [string, StepCounterName][] {
+/** Each step's columns: a column name and the step counter it reads (undefined: always 0). */
+function columnsOf(step: CompiledStep, i: number): [string, StepCounterName | undefined][] {
+  const named = (suffixes: [string, StepCounterName][]): [string, StepCounterName | undefined][] => suffixes.map(([suffix, c]) => [`${i}_${nameOf(step)}_${suffix}`, c]);
   switch (step.kind) {
     case StepKind.Send:
       // SIPp compat: a send has a Timeout column only when it is retransmitted (it can time out).
-      return step.retransMs > 0 ? [['Sent', 'sent'], ['Retrans', 'retrans'], ['Timeout', 'timeouts']] : [['Sent', 'sent'], ['Retrans', 'retrans']];
+      return named(step.retransMs > 0 ? [['Sent', 'sent'], ['Retrans', 'retrans'], ['Timeout', 'timeouts']] : [['Sent', 'sent'], ['Retrans', 'retrans']]);
     case StepKind.Recv:
-      return [['Recv', 'recv'], ['Retrans', 'retrans'], ['Timeout', 'timeouts'], ['Unexp', 'unexpected']];
+      return named([['Recv', 'recv'], ['Retrans', 'retrans'], ['Timeout', 'timeouts'], ['Unexp', 'unexpected']]);
     case StepKind.Pause:
-      return [['Sessions', 'sent'], ['Unexp', 'unexpected']];
+      return named([['Sessions', 'sent'], ['Unexp', 'unexpected']]);
+    // SIPp compat: SIPp 3.6.1 writes a 3PCC command step as a pause, `N_Pause_Sessions` (always 0 there) and
+    // `N_Pause_Unexp`, not the N_SendCmd / N_RecvCmd columns its logger.cpp seems to have for them.
+    case StepKind.SendCmd:
+    case StepKind.RecvCmd:
+      return [[`${i}_Pause_Sessions`, undefined], [`${i}_Pause_Unexp`, 'unexpected']];
     default:
       return [];
   }
@@ -32,7 +38,7 @@ function nameOf(step: CompiledStep): string {
 export class CountsFile {
   constructor(readonly path: string, private readonly scenario: CompiledScenario, private readonly startEpochMs: number) {
     const cols = ['CurrentTime', 'ElapsedTime'];
-    scenario.steps.forEach((st, i) => { for (const [suffix] of columnsOf(st)) cols.push(`${i}_${nameOf(st)}_${suffix}`); });
+    scenario.steps.forEach((st, i) => { for (const [name] of columnsOf(st, i)) cols.push(name); });
     writeFileSync(path, `${cols.join(';')};\n`);
   }
 
@@ -40,7 +46,7 @@ export class CountsFile {
     const row = [sippTime(nowEpochMs), hmsUs(nowEpochMs - this.startEpochMs)];
     this.scenario.steps.forEach((st, i) => {
       const n = snap.steps[i];
-      for (const [, counter] of columnsOf(st)) row.push(String(n?.[counter] ?? 0));
+      for (const [, counter] of columnsOf(st, i)) row.push(String(counter === undefined ? 0 : n?.[counter] ?? 0));
     });
     appendFileSync(this.path, `${row.join(';')};\n`);
   }

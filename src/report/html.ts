@@ -111,7 +111,7 @@ export function htmlReport(r: HtmlInput): string {
   ];
   const steps = r.scenario.steps.map((st, i) => {
     const n = s.steps[i];
-    return [i, st.title.trim(), (st.kind === StepKind.Recv ? n?.recv : n?.sent) ?? 0, n?.retrans ?? 0, n?.timeouts ?? 0, n?.unexpected ?? 0];
+    return [i, st.title.trim(), (st.kind === StepKind.Recv || st.kind === StepKind.RecvCmd ? n?.recv : n?.sent) ?? 0, n?.retrans ?? 0, n?.timeouts ?? 0, n?.unexpected ?? 0];
   });
   const failures = FAILURE_REASONS.filter((f) => s.failures[f] > 0).map((f) => [f, s.failures[f], FAILURE_HELP[f]]);
   if (c.AbortedCalls > 0) failures.push(['Aborted', c.AbortedCalls, 'still open when the run was stopped']);

@@ -63,7 +63,7 @@ export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
   src.scenario.steps.forEach((st, i) => {
     const n = s.steps[i];
     if (n === undefined || st.kind === StepKind.Nop) return;
-    const count = st.kind === StepKind.Recv ? n.recv : n.sent;
+    const count = st.kind === StepKind.Recv || st.kind === StepKind.RecvCmd ? n.recv : n.sent;
     const rtd = st.rtd >= 0 ? `E-RTD${st.rtd + 1}` : '';
     lines.push(`  ${st.title.padEnd(22).slice(0, 22)} ${rtd.padStart(6)} ${String(count).padStart(9)} ${String(n.retrans).padStart(8)} ${String(n.timeouts).padStart(9)} ${String(n.unexpected).padStart(9)}`);
   });

@@ -98,11 +98,16 @@ export class Traces {
     if (which === 'messages') {
       const messages = path === undefined ? undefined : this.open(path);
       this.messages = messages;
-      if (messages === undefined) { delete this.sink.message; return; }
+      if (messages === undefined) { delete this.sink.message; delete this.sink.command; return; }
       // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours.
       this.sink.message = (out, raw) => {
         messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
         messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
+      };
+      // SIPp compat: twin commands are logged as TCP "control" messages, their length counting the ESC.
+      this.sink.command = (out, text) => {
+        messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
+        messages.write(out ? `TCP control message sent (${text.length + 1} bytes):\n\n${text}\n` : `TCP control message received [${text.length + 1}] bytes :\n\n${text}\n`);
       };
     } else if (which === 'error') {
       const errors = path === undefined ? undefined : this.open(path, 'The following events occurred:\n');

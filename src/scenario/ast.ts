@@ -86,13 +86,31 @@ export interface NopStep extends StepCommon {
   readonly kind: 'nop';
 }
 
+/** SIPp's <sendCmd>: a command to the 3PCC twin, rendered like a message. */
+export interface SendCmdStep extends StepCommon {
+  readonly kind: 'sendCmd';
+  readonly template: TemplateSource;
+  /** Extended 3PCC: the instance it goes to (dest=); undefined: the one twin. */
+  readonly peer: string | undefined;
+}
+
+/** SIPp's <recvCmd>: wait for a command from the 3PCC twin. */
+export interface RecvCmdStep extends StepCommon {
+  readonly kind: 'recvCmd';
+  readonly optional: boolean;
+  /** Extended 3PCC: the instance it must come from (src=, checked against the command's From:). */
+  readonly peer: string | undefined;
+  /** Where a call goes when -recv_timeout passes first. */
+  readonly onTimeout: LabelRef | undefined;
+}
+
 export interface LabelStep {
   readonly kind: 'label';
   readonly loc: Loc;
   readonly id: string;
 }
 
-export type Step = SendStep | RecvStep | PauseStep | NopStep | LabelStep;
+export type Step = SendStep | RecvStep | PauseStep | NopStep | SendCmdStep | RecvCmdStep | LabelStep;
 
 export interface ScenarioAst {
   readonly file: string;

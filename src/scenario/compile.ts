@@ -13,7 +13,7 @@ import { buildVarTable, UNEXP_PAUSEDADDR, UNEXP_RETADDR } from './variables.js';
 import { loadScenario } from './load.js';
 import { parseXml } from './xml.js';
 
-export const StepKind = { Send: 0, Recv: 1, Pause: 2, Nop: 3 } as const;
+export const StepKind = { Send: 0, Recv: 1, Pause: 2, Nop: 3, SendCmd: 4, RecvCmd: 5 } as const;
 export type StepKindValue = (typeof StepKind)[keyof typeof StepKind];
 
 /** One shape for every step keeps the interpreter's loop monomorphic; fields not used by a kind are neutral. */
@@ -60,6 +60,22 @@ export interface CompiledStep {
   /** Index into txnNames: a send starts that transaction; a receive takes only its responses. -1: none. */
   readonly startTxn: number;
   readonly responseTxn: number;
+  /** sendCmd / recvCmd in extended 3PCC: the instance the command goes to or must come from; '' for the one twin. */
+  readonly peer: string;
+}
+
+/** How a scenario uses SIPp's 3PCC twin channel. */
+export interface TwinUse {
+  /**
+   * The scenario's first twin command. SIPp's rule: 'send', and this side connects to the -3pcc address
+   * (its twin must be started first); 'recv', and it listens there. undefined: no twin command.
+   */
+  readonly first: 'send' | 'recv' | undefined;
+  /** Extended 3PCC: instances named by <sendCmd dest>, and by <recvCmd src>. */
+  readonly dests: readonly string[];
+  readonly srcs: readonly string[];
+  /** The scenario starts with a <recvCmd>: a command with a new Call-ID creates a call (SIPp's 3pcc-C-B role). */
+  readonly commandCreatesCalls: boolean;
 }
 
 export interface CompiledScenario {
@@ -91,6 +107,7 @@ export interface CompiledScenario {
   readonly keepsLast: readonly boolean[];
   /** What the file holds that sipts reads only for SIPp's sake, by place: the CLI prints them and runs. */
   readonly warnings: readonly Diagnostic[];
+  readonly twin: TwinUse;
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -174,6 +191,7 @@ function compileAst(
       test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
       counter: indexIn(counterNames, s.counter), repeatRtd: s.repeatRtd,
       startTxn: s.kind === 'send' ? indexIn(txnNames, s.startTxn) : -1, responseTxn: s.kind === 'recv' ? indexIn(txnNames, s.responseTxn) : -1,
+      peer: '',
     };
     switch (s.kind) {
       case 'send': {
@@ -200,6 +218,14 @@ function compileAst(
       case 'nop':
         steps.push({ ...base, kind: StepKind.Nop, title: 'Nop' });
         break;
+      case 'sendCmd': {
+        const template = compileTemplate(s.template, env, scope, report);
+        steps.push({ ...base, kind: StepKind.SendCmd, title: `sendCmd${s.peer === undefined ? '' : ` ${s.peer}`} ->`, template, peer: s.peer ?? '' });
+        break;
+      }
+      case 'recvCmd':
+        steps.push({ ...base, kind: StepKind.RecvCmd, title: `<- recvCmd${s.peer === undefined ? '' : ` ${s.peer}`}`, optional: s.optional, peer: s.peer ?? '', onTimeoutIndex: resolve(s.onTimeout) });
+        break;
     }
   }
   if (steps.length === 0) { report(0, 'the scenario has no steps', 'add <send>, <recv> or <pause> elements inside <scenario>'); return undefined; }
@@ -215,5 +241,17 @@ function compileAst(
       ? { retaddr: { slot: vars.slot(UNEXP_RETADDR) ?? 0, global: false }, pausedaddr: { slot: vars.slot(UNEXP_PAUSEDADDR) ?? 0, global: false } }
       : undefined,
     keepsLast: keepsLastRecv(steps),
+    twin: twinUse(steps),
+  };
+}
+
+/** SIPp compat (scenario.cpp computeSippMode): the first twin command decides who connects and who listens. */
+function twinUse(steps: readonly CompiledStep[]): TwinUse {
+  const cmd = steps.find((s) => s.kind === StepKind.SendCmd || s.kind === StepKind.RecvCmd);
+  const names = (kind: StepKindValue): string[] => [...new Set(steps.filter((s) => s.kind === kind && s.peer !== '').map((s) => s.peer))];
+  return {
+    first: cmd === undefined ? undefined : cmd.kind === StepKind.SendCmd ? 'send' : 'recv',
+    dests: names(StepKind.SendCmd), srcs: names(StepKind.RecvCmd),
+    commandCreatesCalls: steps[0]?.kind === StepKind.RecvCmd,
   };
 }

@@ -27,13 +27,15 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
   timewait: PAUSE_ATTRS,
   nop: [...COMMON],
   label: ['id'],
+  // 3PCC: SIPp reads optional= on a <recvCmd>, as on a <recv>, and ontimeout= (its timeout is -recv_timeout's).
+  sendCmd: [...COMMON, 'dest'],
+  recvCmd: [...COMMON, 'src', 'optional', 'ontimeout'],
 };
 
 /** SIPp attributes this version recognises but does not implement yet: refused with a clear message. */
 const NOT_YET: ReadonlySet<string> = new Set([
-  'condexec', 'condexec_inverse', 'variable', 'sanity_check', 'dest', 'dialog',
+  'condexec', 'condexec_inverse', 'variable', 'sanity_check', 'dialog',
 ]);
-const NOT_YET_ELEMENTS: ReadonlySet<string> = new Set(['sendCmd', 'recvCmd']);
 const DECLARATIONS = { Global: 'global', User: 'user', Reference: 'reference' } as const;
 
 export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): ScenarioAst | undefined {
@@ -69,7 +71,6 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       for (const ref of vars) declared.push({ ref, scope: DECLARATIONS[name as keyof typeof DECLARATIONS] });
       return;
     }
-    if (NOT_YET_ELEMENTS.has(name)) { r.report(el.offset, `<${name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now'); return; }
     const known = ATTRS[name];
     if (known === undefined) {
       r.report(el.offset, `unknown element <${name}>`, `a scenario step is one of: ${Object.keys(ATTRS).join(', ')}`);
@@ -121,6 +122,11 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
             lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0,
           });
         }
+      } else if (name === 'sendCmd') {
+        if (el.text.trim() === '') r.report(el.offset, '<sendCmd> has no command', 'put the command in <![CDATA[ … ]]> inside <sendCmd>, at least Call-ID: [call_id]');
+        steps.push({ ...common, kind: 'sendCmd', template: { text: el.text, offset: el.textOffset }, peer: a('dest')?.value.trim() || undefined });
+      } else if (name === 'recvCmd') {
+        steps.push({ ...common, kind: 'recvCmd', optional: r.bool(a('optional'), 'optional'), peer: a('src')?.value.trim() || undefined, onTimeout: r.label(a('ontimeout'), 'ontimeout') });
       } else if (name === 'pause' || name === 'timewait') {
         steps.push({
           ...common, kind: 'pause', milliseconds: r.ms(a('milliseconds'), 'milliseconds'), timewait: name === 'timewait',

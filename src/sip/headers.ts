@@ -91,9 +91,12 @@ export function headerIndex(msg: SipMessage): HeaderIndex {
   if (msg === indexedMsg) return indexed;
   const map = new Map<string, HeaderLine[]>();
   const raw = msg.raw;
-  let pos = raw.indexOf('\n') + 1;
   const limit = msg.bodyStart;
-  while (pos > 0 && pos < limit) {
+  // A 3PCC twin command (status 0, method '') has no start line: its headers begin at once.
+  const noStartLine = msg.status === 0 && msg.method === '';
+  let pos = noStartLine ? 0 : raw.indexOf('\n') + 1;
+  if (pos === 0 && !noStartLine) pos = limit;
+  while (pos < limit) {
     let eol = raw.indexOf('\n', pos);
     if (eol < 0 || eol >= limit) eol = limit;
     let lineEnd = eol > pos && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;

@@ -7,7 +7,7 @@
  */
 export interface SipMessage {
   readonly raw: string;
-  /** Request method, or '' for a response. */
+  /** Request method, or '' for a response. '' with status 0: a 3PCC twin command, which has no start line. */
   readonly method: string;
   /** Status code, or 0 for a request. */
   readonly status: number;
