@@ -91,6 +91,8 @@ export interface RunConfig {
   readonly keys: Readonly<Record<string, string>>;
   /** -set NAME VALUE */
   readonly globals: Readonly<Record<string, string>>;
+  /** Things to tell the user that do not stop the run (options accepted and ignored …). */
+  readonly warnings: readonly string[];
 }
 
 export class ConfigErrors extends Error {
@@ -170,6 +172,13 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     return out;
   };
 
+  const warnings: string[] = [];
+  for (const o of OPTIONS as readonly OptionSpec[]) {
+    const given = raw[o.name] !== undefined && raw[o.name] !== false;
+    if (given && o.refused !== undefined) problems.push(`-${o.name}: refused: ${o.refused}`);
+    else if (given && o.ignored !== undefined) warnings.push(`-${o.name}: accepted for SIPp compatibility and ignored: ${o.ignored}`);
+    if (o.kind === 'bool' && typeof raw[o.name] === 'string' && parseBool(raw[o.name] as string) === undefined) bad(o.name, raw[o.name] as string, 'true or false (or a number: 0 is false)');
+  }
   for (const o of OPTIONS) {
     if (o.kind === 'choice' && typeof raw[o.name] === 'string' && !(o.choices as readonly string[]).includes(raw[o.name] as string)) {
       bad(o.name, raw[o.name] as string, `one of ${o.choices.join(', ')}`);
@@ -285,6 +294,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     authPassword: str('ap') ?? 'password',
     keys: Object.fromEntries(pairs('key')),
     globals: Object.fromEntries(pairs('set')),
+    warnings,
   };
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (config.ipField !== undefined && config.injectionFiles.length === 0) {
@@ -292,6 +302,14 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   }
   if (problems.length > 0) throw new ConfigErrors(problems);
   return config;
+}
+
+/** SIPp compat (get_bool): true, false in any case, or a number, 0 being false. */
+export function parseBool(v: string): boolean | undefined {
+  const t = v.trim().toLowerCase();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  return /^[-+]?(0x[0-9a-f]+|\d+)$/.test(t) ? Number(t.replace(/^\+/, '')) !== 0 : undefined;
 }
 
 function tdmOption(v: string | undefined, problems: string[]): TdmMap | undefined {

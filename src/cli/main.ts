@@ -59,6 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof ConfigErrors) { for (const p of e.problems) err(`sipts: ${p}`); return EXIT.FATAL; }
     throw e;
   }
+  for (const w of config.warnings) err(`sipts: warning: ${w}`);
   if (config.background) return background(argv);
   if (raw['demo'] === true) return runDemo(config, { isTTY: process.stdout.isTTY === true, write: (s) => process.stdout.write(s) }, process.pid);
   return run(config);
