@@ -13,6 +13,8 @@ export type RawOptions = Readonly<Record<string, string | boolean | readonly str
 
 export interface RunConfig {
   readonly scenario: { readonly kind: 'builtin'; readonly name: string } | { readonly kind: 'file'; readonly path: string } | undefined;
+  /** SIPp's scenario_file: the scenario's file name without .xml, or the built-in's name; names the trace files. */
+  readonly scenarioFileName: string;
   readonly remote: { readonly host: string; readonly port: number } | undefined;
   /** Address to bind; '' binds every interface. */
   readonly bindAddress: string;
@@ -43,6 +45,8 @@ export interface RunConfig {
   readonly tdm: TdmMap | undefined;
   readonly defaultPauseMs: number;
   readonly timeoutMs: number;
+  /** -timeout_error: a run ended by -timeout exits 255. */
+  readonly timeoutError: boolean;
   readonly recvTimeoutMs: number;
   /** -nr turns UDP retransmissions off. */
   readonly retransmissions: boolean;
@@ -212,7 +216,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const noRetrans = flag('nr');
 
   // SIPp compat: trace files are named after the scenario's file name, in the current folder.
-  const base = `${(scenario?.kind === 'file' ? scenario.path : scenario?.name ?? 'uac').replace(/^.*\//, '').replace(/\.xml$/i, '')}_${pid}_`;
+  const scenarioFileName = (scenario?.kind === 'file' ? scenario.path : scenario?.name ?? 'uac').replace(/^.*\//, '').replace(/\.xml$/i, '');
+  const base = `${scenarioFileName}_${pid}_`;
   const trace = (on: OptionName, file: OptionName | undefined, suffix: string): string | undefined => {
     const named = file === undefined ? undefined : str(file);
     return named ?? (flag(on) ? `${base}${suffix}` : undefined);
@@ -223,6 +228,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
 
   const config: RunConfig = {
     scenario,
+    scenarioFileName,
     remote,
     bindAddress: i ?? (isIP(remote?.host ?? '') === 6 ? '::' : '0.0.0.0'),
     localIp,
@@ -248,6 +254,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     tdm: tdmOption(str('tdmmap'), problems),
     defaultPauseMs: time('d'),
     timeoutMs: time('timeout'),
+    timeoutError: flag('timeout_error'),
     recvTimeoutMs: time('recv_timeout'),
     retransmissions: !noRetrans,
     maxInviteRetrans: maxRetrans ?? int('max_invite_retrans'),

@@ -12,6 +12,17 @@ export const EXIT = {
   FATAL: 255,
 } as const;
 
+/**
+ * SIPp compat: after -timeout, SIPp 3.6.1 exits 1 when a call failed, else 97 when no call succeeded, else 0
+ * (sipts counts the calls -timeout aborted as failed). With -timeout_error the timeout itself is a fatal
+ * error: 255, whatever the calls did.
+ */
+export function timeoutExitCode(s: StatsSnapshot, timeoutError: boolean): number {
+  if (timeoutError) return EXIT.FATAL;
+  if (s.counters.FailedCalls > 0 || s.counters.AbortedCalls > 0) return EXIT.SOME_FAILED;
+  return s.counters.SuccessfulCalls > 0 ? EXIT.ALL_SUCCEEDED : EXIT.INTERNAL_COMMAND;
+}
+
 /** 0 only when every call created succeeded: a call aborted at the end of the run (-timeout, a second signal) did not. */
 export function exitCodeFor(s: StatsSnapshot): number {
   if (s.counters.CallsCreated === 0) return EXIT.NO_CALLS;

@@ -16,7 +16,7 @@ import { BindError } from '../transport/transport.js';
 import { rewriteArgv, userSpelling } from './argv.js';
 import { buildConfig, ConfigErrors, type RawOptions, type RunConfig } from './config.js';
 import { runDemo } from './demo.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeFor, timeoutExitCode } from './exit-codes.js';
 import { openControlPort } from './control-port.js';
 import { startKeyboard } from './keyboard.js';
 import { liveSource } from './live-source.js';
@@ -139,7 +139,9 @@ async function run(config: RunConfig): Promise<number> {
   const verdicts = judge(config.thresholds, snap);
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
   const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
-    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap);
+    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : reason === 'timeout' ? timeoutExitCode(snap, config.timeoutError) : exitCodeFor(snap);
+  // SIPp compat: its message when -timeout_error makes the timeout an error.
+  if (reason === 'timeout' && config.timeoutError) err(`sipts: ${config.scenarioFileName} timed out after '${(config.timeoutMs / 1000).toFixed(3)}' seconds`);
   reports.close(snap, {
     version: VERSION, endReason: reason, exitCode,
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: config.limit, maxCalls: config.maxCalls, users: config.users, durationMs: config.defaultPauseMs },
