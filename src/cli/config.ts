@@ -39,6 +39,10 @@ export interface RunConfig {
   readonly service: string;
   readonly rate: number;
   readonly ratePeriodMs: number;
+  /** -rate_scale: the step of the + and - keys (* and / step ten times it). */
+  readonly rateScale: number;
+  /** -rate_increase, -rate_interval (default -fd), -rate_max, -no_rate_quit; undefined without -rate_increase. */
+  readonly ramp: { readonly increase: number; readonly intervalMs: number; readonly max: number; readonly quitAtMax: boolean } | undefined;
   readonly limit: number;
   readonly maxCalls: number;
   readonly users: number;
@@ -248,6 +252,10 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     service: str('s') ?? 'service',
     rate: num('r'),
     ratePeriodMs: time('rp'),
+    rateScale: num('rate_scale'),
+    ramp: int('rate_increase') > 0
+      ? { increase: int('rate_increase'), intervalMs: typeof raw['rate_interval'] === 'string' ? time('rate_interval') : time('fd'), max: int('rate_max'), quitAtMax: !flag('no_rate_quit') }
+      : undefined,
     limit: int('l'),
     maxCalls: int('m'),
     users: int('users'),

@@ -1,11 +1,13 @@
 /**
  * SIPp's run-time commands, from the keyboard or the -cp control port: 1-9 choose the screen, + and -
- * change the rate by 1, * and / by 10, p pauses and resumes new calls, q stops gracefully, Q stops now.
+ * change the rate by -rate_scale (1), * and / by 10 times that, p pauses and resumes new calls, q stops gracefully, Q stops now.
  */
 import type { Engine } from '../engine/engine.js';
 
 export interface KeyTarget {
   readonly engine: Engine;
+  /** -rate_scale */
+  readonly rateScale: number;
   selectScreen(n: number): void;
   /** q: the same as a first SIGINT (stop gracefully, say so). */
   quit(): void;
@@ -14,11 +16,12 @@ export interface KeyTarget {
 export function applyKey(t: KeyTarget, key: string): void {
   const engine = t.engine;
   const rate = engine.scheduler.currentRate;
+  const step = t.rateScale;
   switch (key) {
-    case '+': engine.setRate(rate + 1); break;
-    case '-': engine.setRate(Math.max(0, rate - 1)); break;
-    case '*': engine.setRate(rate + 10); break;
-    case '/': engine.setRate(Math.max(0, rate - 10)); break;
+    case '+': engine.setRate(rate + step); break;
+    case '-': engine.setRate(Math.max(0, rate - step)); break;
+    case '*': engine.setRate(rate + 10 * step); break;
+    case '/': engine.setRate(Math.max(0, rate - 10 * step)); break;
     case 'p': if (engine.scheduler.isPaused) engine.resume(); else engine.pause(); break;
     case 'q': t.quit(); break;
     case 'Q': engine.stopNow(); break;

@@ -124,7 +124,7 @@ async function run(config: RunConfig): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const keys = { engine, selectScreen: (n: number) => live.select(n), quit: onSignal };
+  const keys = { engine, rateScale: config.rateScale, selectScreen: (n: number) => live.select(n), quit: onSignal };
   const stopKeys = config.readKeys ? startKeyboard(keys, onSignal) : () => undefined;
   const control = config.controlPort > 0 ? await openControlPort((config.controlIp ?? controlAddress(config.bindAddress)), config.controlPort, keys, (t) => err(`sipts: ${t}`)) : undefined;
   if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: + - * / p q Q 1-9, cset rate N)`);

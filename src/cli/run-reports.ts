@@ -49,7 +49,8 @@ export class RunReports {
     this.timeline = config.htmlFile === undefined ? undefined : new Timeline();
     if (this.timeline !== undefined) engine.stats.trackWindows();
     this.nextStatMs = Date.now() + Math.max(100, config.statPeriodMs);
-    this.timer = setInterval(() => this.tick(), Math.min(TICK_MS, Math.max(100, config.statPeriodMs)));
+    // Looked at a hundred times a period (at most every 10 ms), so a row is late by a hundredth of a period, never a period.
+    this.timer = setInterval(() => this.tick(), Math.min(TICK_MS, Math.max(10, config.statPeriodMs / 100)));
     this.timer.unref();
   }
 
@@ -71,7 +72,10 @@ export class RunReports {
     this.timeline?.add(snap, this.engine.stats.takeWindow());
     if (statDue) {
       this.writeRows(snap, now);
-      this.nextStatMs = now + Math.max(100, this.config.statPeriodMs);
+      // Rows on a fixed schedule (start + n × -fd), as SIPp's, so a late tick does not shift every later row.
+      const period = Math.max(100, this.config.statPeriodMs);
+      this.nextStatMs += period;
+      if (this.nextStatMs <= now) this.nextStatMs = now + period;
     }
   }
 

@@ -192,6 +192,11 @@ export class Engine implements CallHost, TransportHandler {
     const now = this.clock();
     this.wheel.advance(now);
     if (!this.scenario.serverMode && !this.stopping) {
+      const ramp = this.scheduler.stepRamp(now);
+      if (ramp === 'quit') this.stopGracefully();
+      else if (ramp === 'changed') this.armTicker();
+    }
+    if (!this.scenario.serverMode && !this.stopping) {
       this.startDueCalls(now);
       if (this.scheduler.exhausted && this.tickMs !== this.resolutionMs) this.armTicker();
     }
