@@ -16,6 +16,8 @@ export interface RunConfig {
   /** SIPp's scenario_file: the scenario's file name without .xml, or the built-in's name; names the trace files. */
   readonly scenarioFileName: string;
   readonly remote: { readonly host: string; readonly port: number } | undefined;
+  /** -rsa: where every message is sent instead (an outbound proxy); undefined: to the remote side. */
+  readonly rsa: { readonly host: string; readonly port: number } | undefined;
   /** Address to bind; '' binds every interface. */
   readonly bindAddress: string;
   /** Address written into messages ([local_ip]). */
@@ -226,6 +228,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     const named = file === undefined ? undefined : str(file);
     return named ?? (flag(on) ? `${base}${suffix}` : undefined);
   };
+  const rsaText = str('rsa');
+  const rsa = rsaText === undefined ? undefined : parseHostPort(rsaText, 5060);
+  if (rsaText !== undefined && rsa === undefined) bad('rsa', rsaText, 'host:port of the address to send to, e.g. 10.0.0.1:5060 (the port defaults to 5060)');
   const prom = str('prometheus');
   const prometheus = prom === undefined ? undefined : parseHostPort(prom, 9464);
   if (prom !== undefined && prometheus === undefined) bad('prometheus', prom, 'host:port to listen on, e.g. 127.0.0.1:9464');
@@ -234,6 +239,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     scenario,
     scenarioFileName,
     remote,
+    rsa,
     bindAddress: i ?? (isIP(remote?.host ?? '') === 6 ? '::' : '0.0.0.0'),
     localIp,
     // SIPp compat: without -p, take 5060 when it is free, else any free port.

@@ -70,13 +70,9 @@ async function run(config: RunConfig): Promise<number> {
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {
-    const host = config.remote.host;
-    try {
-      remote = { address: isIP(host) !== 0 ? host : (await lookup(host)).address, port: config.remote.port };
-    } catch {
-      throw new SiptsError('UNRESOLVED', `remote host "${host}" cannot be resolved`, 'give an IP address or a name this machine resolves');
-    }
+    remote = { address: await resolveHost(config.remote.host, 'remote host'), port: config.remote.port };
   }
+  const sendTo = config.rsa === undefined ? undefined : { address: await resolveHost(config.rsa.host, '-rsa'), port: config.rsa.port };
   if (!scenario.serverMode && remote === undefined) {
     throw new SiptsError('NO_REMOTE', `scenario "${scenario.name}" places calls but no remote host was given`, 'add the remote host: sipts 127.0.0.1:5060 -sn uac');
   }
@@ -84,7 +80,7 @@ async function run(config: RunConfig): Promise<number> {
   let engine: Engine;
   let localPort: number;
   try {
-    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), netConfig(config, config.localPorts, scenario.serverMode), {
+    ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), sendTo }, netConfig(config, config.localPorts, scenario.serverMode), {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
       log: (level, text) => {
@@ -103,7 +99,7 @@ async function run(config: RunConfig): Promise<number> {
   const isTTY = process.stdout.isTTY === true;
   const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
-  err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`} with scenario "${scenario.name}"`);
+  err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"`);
   const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName);
   const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
   const reports = new RunReports(config, scenario, engine, traces, screens);
@@ -147,6 +143,15 @@ async function run(config: RunConfig): Promise<number> {
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: config.limit, maxCalls: config.maxCalls, users: config.users, durationMs: config.defaultPauseMs },
   }, verdicts);
   return exitCode;
+}
+
+async function resolveHost(host: string, what: string): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch {
+    throw new SiptsError('UNRESOLVED', `${what} "${host}" cannot be resolved`, 'give an IP address or a name this machine resolves');
+  }
 }
 
 /** The control port listens on loopback unless -i named an address. */

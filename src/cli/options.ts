@@ -46,7 +46,7 @@ export const OPTIONS = [
   { name: 'reconnect_close', kind: 'choice', arg: 'bool', choices: ['true', 'false'], default: 'true', group: 'Addresses', help: 'TCP/TLS/WS: whether the calls on a lost connection fail (false: they go on over the new connection).' },
   { name: 'reconnect_sleep', kind: 'time', arg: 'time', unit: 'ms', default: '5000', group: 'Addresses', help: 'TCP/TLS/WS: after the shared connection is lost, wait this long before opening it again (ms); calls placed meanwhile wait.' },
   { name: 'max_socket', kind: 'int', arg: 'n', default: '50000', group: 'Addresses', help: 'With a connection per call (tn, ln, wsn): most connections open at once; later calls share them.' },
-  { name: 'rsa', kind: 'string', arg: 'host:port', group: 'Addresses', help: 'Send every message to this address (an outbound proxy, SBC or load balancer; port 5060 by default), while the Request-URI and [remote_ip]/[remote_port] still name the remote host.', refused: NOT_YET },
+  { name: 'rsa', kind: 'string', arg: 'host:port', group: 'Addresses', help: 'Send every message to this address (an outbound proxy, SBC or load balancer; port 5060 by default), while the Request-URI and [remote_ip]/[remote_port] still name the remote host.' },
   { name: 'tls_cert', kind: 'string', arg: 'file', default: 'cacert.pem', group: 'Addresses', help: 'TLS: the certificate (PEM) this side presents.' },
   { name: 'tls_key', kind: 'string', arg: 'file', default: 'cakey.pem', group: 'Addresses', help: 'TLS: the private key (PEM) of -tls_cert.' },
   { name: 'tls_ca', kind: 'string', arg: 'file', group: 'Addresses', help: 'TLS: check the peer\'s certificate against these CAs (PEM); without it, any certificate is taken.' },

@@ -46,6 +46,8 @@ export interface CallInit {
   readonly endpoint: Endpoint;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** -rsa: where the call's messages are sent, when not to the remote address. */
+  readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
   readonly startMs: number;
   readonly baseCseq: number;
   readonly rtdCount: number;
@@ -138,9 +140,12 @@ export class CallState implements RenderContext {
   readonly number: number;
   readonly callId: string;
   readonly endpoint: Endpoint;
-  /** Where the call's messages go; <setdest> may change it. */
+  /** The remote side: [remote_ip] and [remote_port]; <setdest> may change it. */
   remoteAddress: string;
   remotePort: number;
+  /** Where the call's messages are sent: the remote side, or -rsa's address; <setdest> sets it too. */
+  sendAddress: string;
+  sendPort: number;
   readonly startMs: number;
   readonly userId: number;
   /** <Global> variables: one array shared by every call of the run. */
@@ -160,6 +165,8 @@ export class CallState implements RenderContext {
     this.endpoint = init.endpoint;
     this.remoteAddress = init.remoteAddress;
     this.remotePort = init.remotePort;
+    this.sendAddress = init.sendTo?.address ?? init.remoteAddress;
+    this.sendPort = init.sendTo?.port ?? init.remotePort;
     this.startMs = init.startMs;
     this.userId = init.userId;
     this.globals = init.globals;

@@ -43,6 +43,11 @@ export interface EngineConfig {
   readonly tdm: TdmMap | undefined;
   /** -t ui: the field of the first injection file that holds each call's source address (-ip_field). */
   readonly ipField?: number | undefined;
+  /**
+   * -rsa: every call's messages are sent here (an outbound proxy), while [remote_ip]/[remote_port] still name
+   * the remote side. SIPp compat: server-mode calls answer there too.
+   */
+  readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
@@ -234,7 +239,7 @@ export class Engine implements CallHost, TransportHandler {
     picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
     const userId = picked?.userId ?? this.freeUsers.pop() ?? this.nextUserId++;
     const call = new CallState({
-      number, callId, endpoint: ep, remoteAddress: address, remotePort: port, startMs: this.clock(), baseCseq: this.config.baseCseq,
+      number, callId, endpoint: ep, remoteAddress: address, remotePort: port, sendTo: this.config.sendTo, startMs: this.clock(), baseCseq: this.config.baseCseq,
       rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
       injection: this.config.injection, injectionLines: picked?.lines ?? this.pickLines(userId), userId, runClock: this.runClock,
       circuit, circuitName: circuit >= 0 && this.config.tdm !== undefined ? circuitName(this.config.tdm, circuit) : '',
@@ -277,8 +282,8 @@ export class Engine implements CallHost, TransportHandler {
 
   send(call: CallState, raw: string): boolean {
     if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: true, raw });
-    if (this.traceMessage !== undefined) this.traceMessage(true, raw, this.endpointName(call.endpoint), hostPort(call.remoteAddress, call.remotePort));
-    return call.endpoint.send(raw, call.remotePort, call.remoteAddress);
+    if (this.traceMessage !== undefined) this.traceMessage(true, raw, this.endpointName(call.endpoint), hostPort(call.sendAddress, call.sendPort));
+    return call.endpoint.send(raw, call.sendPort, call.sendAddress);
   }
 
   finish(call: CallState, failure: number): void {
@@ -462,7 +467,7 @@ function replayOf(call: CallState): DeadReplay | undefined {
   // The key holds no slice of the request (retransKeyOf), so the tombstone does not keep the request alive.
   return {
     status: 0, method: answered.method, cseq: answered.cseq, cseqMethod: answered.cseqMethod, branch: answered.branch,
-    answer: call.answer, answerIndex: call.answerIndex, address: call.remoteAddress, port: call.remotePort,
+    answer: call.answer, answerIndex: call.answerIndex, address: call.sendAddress, port: call.sendPort,
   };
 }
 

@@ -37,7 +37,8 @@ export function openTransport(net: NetConfig, remote: EngineConfig['remote'], ha
 /** Binds (rejects with BindError when it cannot, ConnectError when the one connection cannot open) and starts ticking. */
 export async function startEngine(config: EngineConfig, net: NetConfig, hooks: Partial<EngineHooks> = {}): Promise<{ engine: Engine; localPort: number }> {
   const engine = new Engine(config, hooks);
-  const transport = await openTransport(net, config.remote, engine.handler);
+  // -rsa: the one connection of t1, l1 … goes to the outbound proxy.
+  const transport = await openTransport(net, config.sendTo ?? config.remote, engine.handler);
   engine.start(transport);
   return { engine, localPort: transport.localPort };
 }
