@@ -97,6 +97,14 @@ export interface RunConfig {
   readonly autoAnswer: boolean;
   readonly authUser: string;
   readonly authPassword: string;
+  /** -auth_uri: the digest uri is sip:THIS; undefined: the Request-URI. */
+  readonly authUri: string | undefined;
+  /** -cid_str */
+  readonly callIdFormat: string;
+  /** -dynamicStart, -dynamicMax, -dynamicStep */
+  readonly dynamicId: { readonly start: number; readonly max: number; readonly step: number };
+  /** -callid_slash_ign */
+  readonly callIdSlashIgnore: boolean;
   /** -key NAME VALUE */
   readonly keys: Readonly<Record<string, string>>;
   /** -set NAME VALUE */
@@ -313,6 +321,10 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     autoAnswer: flag('aa'),
     authUser: str('au') ?? str('s') ?? 'service',
     authPassword: str('ap') ?? 'password',
+    authUri: str('auth_uri'),
+    callIdFormat: str('cid_str') ?? '%u-%p@%s',
+    dynamicId: { start: int('dynamicStart'), max: int('dynamicMax'), step: int('dynamicStep') },
+    callIdSlashIgnore: flag('callid_slash_ign'),
     keys: Object.fromEntries(pairs('key')),
     globals: Object.fromEntries(pairs('set')),
     warnings,

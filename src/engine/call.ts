@@ -3,6 +3,7 @@
  * the interpreter moves it; the registry finds it.
  */
 import type { InjectionStore } from '../data/injection.js';
+import type { DynamicIdCounter } from './dynamic-id.js';
 import type { RenderContext, VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
@@ -46,6 +47,8 @@ export interface CallInit {
   readonly endpoint: Endpoint;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The run's [dynamic_id] counter. */
+  readonly dynamicIds: DynamicIdCounter;
   /** -rsa: where the call's messages are sent, when not to the remote address. */
   readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
   readonly startMs: number;
@@ -151,6 +154,7 @@ export class CallState implements RenderContext {
   /** <Global> variables: one array shared by every call of the run. */
   readonly globals: VarValue[];
   readonly injection: InjectionStore;
+  private readonly dynamicIds: DynamicIdCounter;
   /** The line of each injection file this call uses. */
   private readonly injectionLines: readonly number[];
   private readonly runClock: () => number;
@@ -171,6 +175,7 @@ export class CallState implements RenderContext {
     this.userId = init.userId;
     this.globals = init.globals;
     this.injection = init.injection;
+    this.dynamicIds = init.dynamicIds;
     this.injectionLines = init.injectionLines;
     this.runClock = init.runClock;
     this.cseq = init.baseCseq;
@@ -182,6 +187,10 @@ export class CallState implements RenderContext {
 
   clockTick(): number {
     return this.runClock();
+  }
+
+  nextDynamicId(): number {
+    return this.dynamicIds.next();
   }
 
   tdmCircuit(): string {

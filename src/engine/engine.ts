@@ -19,6 +19,8 @@ import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
 import { awaitedStep, exchangeAhead, hangUp, onTimer, receive, runCall } from './interpreter.js';
 import { isRetransmissionOf } from './matcher.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
+import { callIdFormatter, routingCallId } from './call-id.js';
+import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
 import { TimerWheel } from './timer-wheel.js';
 
 export interface EngineConfig {
@@ -48,6 +50,12 @@ export interface EngineConfig {
    * the remote side. SIPp compat: server-mode calls answer there too.
    */
   readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
+  /** -cid_str: the Call-ID of the calls this side places (%u call number, %p pid, %s local IP, %% a %). */
+  readonly callIdFormat?: string | undefined;
+  /** -dynamicStart, -dynamicMax, -dynamicStep: [dynamic_id]. */
+  readonly dynamicId?: { readonly start: number; readonly max: number; readonly step: number } | undefined;
+  /** -callid_slash_ign: a Call-ID holding /// is matched whole, not by what follows the ///. */
+  readonly callIdSlashIgnore?: boolean | undefined;
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
@@ -79,6 +87,7 @@ export class Engine implements CallHost, TransportHandler {
   private readonly freeUsers: number[] = [];
   private nextUserId = 0;
   private readonly circuits: CircuitPool | undefined;
+  private readonly dynamicIds: DynamicIdCounter;
   /** <User> variables of each -users user between its calls; slots of those variables. */
   private readonly userVars = new Map<number, VarValue[]>();
   private readonly userSlots: readonly number[];
@@ -126,6 +135,9 @@ export class Engine implements CallHost, TransportHandler {
     this.settings = config.settings;
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
     this.startMs = clock();
+    this.callIdOf = callIdFormatter(config.callIdFormat ?? '%u-%p@%s', config.pid, config.callIdHost);
+    const d = config.dynamicId ?? DEFAULT_DYNAMIC_ID;
+    this.dynamicIds = new DynamicIdCounter(d.start, d.max, d.step);
     this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs, config.scenario.counterNames,
       { responseTime: config.scenario.responseTimeRepartition, callLength: config.scenario.callLengthRepartition });
     this.wheel = new TimerWheel<CallTimer>(this.startMs, (t) => onTimer(this, t));
@@ -221,7 +233,7 @@ export class Engine implements CallHost, TransportHandler {
       // -tdmmap: the scheduler only starts calls there are free circuits for.
       const circuit = this.circuits?.take() ?? -1;
       const number = ++this.callNumber;
-      const callId = `${number}-${this.config.pid}@${this.config.callIdHost}`;
+      const callId = this.callIdOf(number);
       const ipField = this.config.ipField;
       if (ipField === undefined) {
         transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit)));
@@ -235,12 +247,15 @@ export class Engine implements CallHost, TransportHandler {
     }
   }
 
+  /** The Call-ID of the call placed with this number: -cid_str, compiled once, or SIPp's %u-%p@%s. */
+  private readonly callIdOf: (n: number) => string;
+
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
     picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
     const userId = picked?.userId ?? this.freeUsers.pop() ?? this.nextUserId++;
     const call = new CallState({
       number, callId, endpoint: ep, remoteAddress: address, remotePort: port, sendTo: this.config.sendTo, startMs: this.clock(), baseCseq: this.config.baseCseq,
-      rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
+      dynamicIds: this.dynamicIds, rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
       injection: this.config.injection, injectionLines: picked?.lines ?? this.pickLines(userId), userId, runClock: this.runClock,
       circuit, circuitName: circuit >= 0 && this.config.tdm !== undefined ? circuitName(this.config.tdm, circuit) : '',
     });
@@ -324,16 +339,18 @@ export class Engine implements CallHost, TransportHandler {
       return;
     }
     const msg = parsed.msg;
-    const call = this.registry.get(msg.callId);
+    // SIPp compat: what comes before /// in a Call-ID is a prefix the call does not know (-callid_slash_ign: not so).
+    const callId = this.config.callIdSlashIgnore === true ? msg.callId : routingCallId(msg.callId);
+    const call = this.registry.get(callId);
     if (call !== undefined) {
       if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
       receive(this, call, msg);
       return;
     }
-    if (this.registry.isDead(msg.callId)) {
+    if (this.registry.isDead(callId)) {
       this.stats.count(Counter.DeadCallMsgs);
-      this.traceError?.(`Dead call ${msg.callId}, received '${raw}'`);
-      const replay = this.registry.replayOf(msg.callId);
+      this.traceError?.(`Dead call ${callId}, received '${raw}'`);
+      const replay = this.registry.replayOf(callId);
       if (replay !== undefined && isRetransmissionOf(msg, replay)) {
         if (this.traceMessage !== undefined) this.traceMessage(true, replay.answer, this.endpointName(endpoint), hostPort(replay.address, replay.port));
         endpoint.send(replay.answer, replay.port, replay.address);
@@ -345,7 +362,7 @@ export class Engine implements CallHost, TransportHandler {
     if (this.acceptsNewCall(msg)) {
       this.scheduler.noteCreated();
       // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
-      const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
+      const call = this.startCall(++this.callNumber, detach(callId), endpoint, address, port);
       if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
       receive(this, call, msg);
       return;
