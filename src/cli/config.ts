@@ -29,7 +29,7 @@ export interface RunConfig {
   /** -t ui: the injection field holding each call's source address (-ip_field); undefined otherwise. */
   readonly ipField: number | undefined;
   /** -tls_*: file paths, read when a TLS transport opens. */
-  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string | undefined; readonly version: string | undefined };
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string | undefined; readonly crl: string | undefined; readonly version: string | undefined };
   readonly maxReconnect: number;
   readonly reconnectClose: boolean;
   readonly reconnectSleepMs: number;
@@ -50,6 +50,12 @@ export interface RunConfig {
   readonly users: number;
   readonly tdm: TdmMap | undefined;
   readonly defaultPauseMs: number;
+  /** -lost: percentage of messages lost on purpose where a step does not say (0: none). */
+  readonly lostPercent: number;
+  /** -sleep: wait this long before starting. */
+  readonly sleepMs: number;
+  /** -rtcheck loose: a retransmission is told by its CSeq and Call-ID, not its top Via branch too. */
+  readonly looseRetransCheck: boolean;
   readonly timeoutMs: number;
   /** -timeout_error: a run ended by -timeout exits 255. */
   readonly timeoutError: boolean;
@@ -255,7 +261,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     transport: TRANSPORTS[(str('t') ?? 'u1').replace(/[1n]$/, '')] ?? 'UDP',
     perCallSocket: (str('t') ?? '').endsWith('n'),
     ipField: str('t') === 'ui' ? int('ip_field') : undefined,
-    tls: { cert: str('tls_cert') ?? 'cacert.pem', key: str('tls_key') ?? 'cakey.pem', ca: str('tls_ca'), version: str('tls_version') },
+    tls: { cert: str('tls_cert') ?? 'cacert.pem', key: str('tls_key') ?? 'cakey.pem', ca: str('tls_ca'), crl: str('tls_crl'), version: str('tls_version') },
     maxReconnect: int('max_reconnect'),
     reconnectClose: str('reconnect_close') !== 'false',
     reconnectSleepMs: time('reconnect_sleep'),
@@ -275,6 +281,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     users: int('users'),
     tdm: tdmOption(str('tdmmap'), problems),
     defaultPauseMs: time('d'),
+    lostPercent: num('lost'),
+    sleepMs: time('sleep'),
+    looseRetransCheck: str('rtcheck') === 'loose',
     timeoutMs: time('timeout'),
     timeoutError: flag('timeout_error'),
     recvTimeoutMs: time('recv_timeout'),
@@ -329,6 +338,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     globals: Object.fromEntries(pairs('set')),
     warnings,
   };
+  if (config.tls.crl !== undefined && config.tls.ca === undefined) problems.push(`-tls_crl ${config.tls.crl}: a revocation list is only read when the peer's certificate is checked: add -tls_ca CA.pem`);
+  if (config.lostPercent > 100) bad('lost', str('lost') ?? '', 'a percentage from 0 to 100');
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (config.ipField !== undefined && config.injectionFiles.length === 0) {
     problems.push('-t ui: each call sends from the address in a field of the injection file: add -inf FILE (and -ip_field N when it is not field 0)');

@@ -1,5 +1,6 @@
 /** Entry point: the only module that reads process.* and sets the exit code. */
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
@@ -66,6 +67,8 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function run(config: RunConfig): Promise<number> {
+  // -sleep: SIPp waits after reading its options, before its sockets and reports start.
+  if (config.sleepMs > 0) await sleep(config.sleepMs);
   const scenario = loadScenario(config, templateEnv(config, process.pid));
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;

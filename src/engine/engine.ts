@@ -351,7 +351,7 @@ export class Engine implements CallHost, TransportHandler {
       this.stats.count(Counter.DeadCallMsgs);
       this.traceError?.(`Dead call ${callId}, received '${raw}'`);
       const replay = this.registry.replayOf(callId);
-      if (replay !== undefined && isRetransmissionOf(msg, replay)) {
+      if (replay !== undefined && isRetransmissionOf(msg, replay, this.settings.looseRetransCheck)) {
         if (this.traceMessage !== undefined) this.traceMessage(true, replay.answer, this.endpointName(endpoint), hostPort(replay.address, replay.port));
         endpoint.send(replay.answer, replay.port, replay.address);
         this.stats.step(replay.answerIndex, StepCounter.retrans);

@@ -25,6 +25,8 @@ export interface CallSettings {
   readonly behaviors: Behaviors;
   /** -aa: answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK and go on. */
   readonly autoAnswer: boolean;
+  /** -rtcheck loose: a retransmitted request is told without its top Via branch (see matcher.ts). */
+  readonly looseRetransCheck?: boolean;
 }
 
 export interface Behaviors {

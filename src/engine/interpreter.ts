@@ -205,7 +205,7 @@ const AUTO_ANSWERED = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);
 /** What SIPp does with a message that is not the expected one. */
 function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   const answered = call.answered;
-  if (answered !== undefined && isRetransmissionOf(msg, answered)) {
+  if (answered !== undefined && isRetransmissionOf(msg, answered, host.settings.looseRetransCheck)) {
     // The peer repeated a message we answered, so it missed the answer: send that answer again. Not the last
     // message sent: after 200 (INVITE) → ACK → BYE, a repeated 200 wants the ACK (RFC 3261 §13.2.2.4).
     // SIPp compat: a repeated response gets the first message sent after it, whatever it is.

@@ -99,7 +99,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       };
       if (name === 'send') {
         if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
-        steps.push({ ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'), lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0 });
+        steps.push({ ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'), lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1 });
       } else if (name === 'recv') {
         const match = recvMatch(el, r);
         if (match !== undefined) {
@@ -107,7 +107,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
           steps.push({
             ...common, kind: 'recv', match, optional: opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional'),
             timeoutMs: r.ms(a('timeout'), 'timeout'), onTimeout: r.label(a('ontimeout'), 'ontimeout'), rrs: r.bool(a('rrs'), 'rrs'),
-            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0,
+            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1,
           });
         }
       } else if (name === 'pause' || name === 'timewait') {
