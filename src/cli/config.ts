@@ -83,7 +83,23 @@ export interface RunConfig {
     readonly counts: string | undefined;
     readonly screen: string | undefined;
     readonly logs: string | undefined;
+    /** -trace_shortmsg / -shortmessage_file */
+    readonly shortmessages: string | undefined;
+    /** -trace_error_codes: <scenario>_<pid>_error_codes.csv */
+    readonly errorCodes: string | undefined;
+    /** -X_overwrite false: these files are added to, not started afresh. */
+    readonly append: { readonly messages: boolean; readonly shortmessages: boolean; readonly errors: boolean; readonly calldebug: boolean; readonly screen: boolean; readonly logs: boolean };
+    /** -ringbuffer_files, -ringbuffer_size, -max_log_size (0: off): rotation and caps of the message, short message, error, call debug and log files. */
+    readonly ringbufferFiles: number;
+    readonly ringbufferBytes: number;
+    readonly maxLogBytes: number;
+    /** SIPp's <scenario>_<pid>_ prefix, which names rotated files. */
+    readonly prefix: string;
   };
+  /** -stat_delimiter: the separator of the stat, counts and error codes files. */
+  readonly statDelimiter: string;
+  /** -periodic_rtd: the stat file's repartition columns count each period, not the whole run. */
+  readonly periodicRtd: boolean;
   /** -cp: the UDP control port (0: none). */
   readonly controlPort: number;
   /** -ci: the control port's address; undefined: loopback, or -i. */
@@ -196,6 +212,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     return out;
   };
 
+  const bool = (name: OptionName): boolean => parseBool(str(name) ?? 'false') ?? false;
   const warnings: string[] = [];
   for (const o of OPTIONS as readonly OptionSpec[]) {
     const given = raw[o.name] !== undefined && raw[o.name] !== false;
@@ -307,7 +324,19 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       counts: trace('trace_counts', undefined, 'counts.csv'),
       screen: trace('trace_screen', 'screen_file', 'screen.log'),
       logs: trace('trace_logs', 'log_file', 'logs.log'),
+      shortmessages: trace('trace_shortmsg', 'shortmessage_file', 'shortmessages.log'),
+      errorCodes: trace('trace_error_codes', undefined, 'error_codes.csv'),
+      append: {
+        messages: !bool('message_overwrite'), shortmessages: !bool('shortmessage_overwrite'), errors: !bool('error_overwrite'),
+        calldebug: !bool('calldebug_overwrite'), screen: !bool('screen_overwrite'), logs: !bool('log_overwrite'),
+      },
+      ringbufferFiles: int('ringbuffer_files'),
+      ringbufferBytes: int('ringbuffer_size'),
+      maxLogBytes: int('max_log_size'),
+      prefix: base,
     },
+    statDelimiter: str('stat_delimiter') ?? ';',
+    periodicRtd: flag('periodic_rtd'),
     controlPort: int('cp', 0, 65535),
     controlIp: str('ci'),
     htmlFile: str('html'),
@@ -339,6 +368,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     warnings,
   };
   if (config.tls.crl !== undefined && config.tls.ca === undefined) problems.push(`-tls_crl ${config.tls.crl}: a revocation list is only read when the peer's certificate is checked: add -tls_ca CA.pem`);
+  // SIPp compat: SIPp refuses the two together.
+  if (config.traces.ringbufferBytes > 0 && config.traces.maxLogBytes > 0) problems.push('-ringbuffer_size and -max_log_size both given: rotate the files or cap them, not both');
+  if (config.statDelimiter === '') bad('stat_delimiter', '', 'one or more characters');
   if (config.lostPercent > 100) bad('lost', str('lost') ?? '', 'a percentage from 0 to 100');
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (config.ipField !== undefined && config.injectionFiles.length === 0) {

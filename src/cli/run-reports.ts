@@ -2,7 +2,7 @@
  * Every reporter of one run, fed by one timer: traces, the stat and counts files every -fd, the timeline
  * for the HTML report, Prometheus; and at the end the screen file, JSON, JUnit and HTML.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Engine } from '../engine/engine.js';
 import { CountsFile } from '../report/counts-file.js';
@@ -11,6 +11,7 @@ import { jsonReport, type RunFacts } from '../report/json.js';
 import { junitReport } from '../report/junit.js';
 import { renderMetrics, serveMetrics } from '../report/prometheus.js';
 import { allScreens, type ScreenSource } from '../report/screens.js';
+import { ErrorCodesFile } from '../report/error-codes-file.js';
 import { StatFile } from '../report/stat-file.js';
 import type { ThresholdResult } from '../report/thresholds.js';
 import { Timeline } from '../report/timeline.js';
@@ -26,8 +27,12 @@ const TICK_MS = 1000;
 
 /** The traces exist before the engine: it is given their sink when it is built. */
 export function openTraces(config: RunConfig, scenario: CompiledScenario): Traces {
+  const t = config.traces;
   return new Traces({
-    ...config.traces,
+    ...t,
+    errorCodes: t.errorCodes !== undefined,
+    callIdSlashIgnore: config.callIdSlashIgnore,
+    fileOptions: (name) => ({ append: t.append[name], rotateBytes: t.ringbufferBytes, keepFiles: t.ringbufferFiles, maxBytes: t.maxLogBytes, rotatedPrefix: `${t.prefix}${name}` }),
     keepEvidence: config.htmlFile !== undefined || config.jsonFile !== undefined || config.junitFile !== undefined,
     laddersPerReason: LADDERS_PER_REASON,
   }, scenario, epochMs);
@@ -36,6 +41,7 @@ export function openTraces(config: RunConfig, scenario: CompiledScenario): Trace
 export class RunReports {
   private readonly statFile: StatFile | undefined;
   private readonly countsFile: CountsFile | undefined;
+  private readonly errorCodesFile: ErrorCodesFile | undefined;
   private readonly timeline: Timeline | undefined;
   private readonly timer: NodeJS.Timeout;
   private nextStatMs: number;
@@ -44,8 +50,9 @@ export class RunReports {
   constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: ScreenSource) {
     const start = screens.startEpochMs;
     traces.setStart(start);
-    this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate);
-    this.countsFile = config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start);
+    this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate, config.statDelimiter, config.periodicRtd);
+    this.countsFile = config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start, config.statDelimiter);
+    this.errorCodesFile = config.traces.errorCodes === undefined ? undefined : new ErrorCodesFile(config.traces.errorCodes, start, config.statDelimiter);
     this.timeline = config.htmlFile === undefined ? undefined : new Timeline();
     if (this.timeline !== undefined) engine.stats.trackWindows();
     this.nextStatMs = Date.now() + Math.max(100, config.statPeriodMs);
@@ -66,7 +73,7 @@ export class RunReports {
   private tick(): void {
     this.traces.flush();
     const now = Date.now();
-    const statDue = now >= this.nextStatMs && (this.statFile !== undefined || this.countsFile !== undefined);
+    const statDue = now >= this.nextStatMs && (this.statFile !== undefined || this.countsFile !== undefined || this.errorCodesFile !== undefined);
     if (this.timeline === undefined && !statDue) return;
     const snap = this.engine.snapshot();
     this.timeline?.add(snap, this.engine.stats.takeWindow());
@@ -82,6 +89,7 @@ export class RunReports {
   private writeRows(snap: StatsSnapshot, now: number): void {
     this.statFile?.write(snap, now);
     this.countsFile?.write(snap, now);
+    this.errorCodesFile?.write(this.traces.takeErrorCodes(), now);
   }
 
   /** The last rows and the end-of-run files. */
@@ -92,7 +100,7 @@ export class RunReports {
     this.writeRows(snap, now);
     this.timeline?.add(snap, this.engine.stats.takeWindow());
     const ladders = this.traces.ladders();
-    if (this.config.traces.screen !== undefined) writeFileSync(this.config.traces.screen, allScreens(snap, this.screens, now));
+    if (this.config.traces.screen !== undefined) (this.config.traces.append.screen ? appendFileSync : writeFileSync)(this.config.traces.screen, allScreens(snap, this.screens, now));
     if (this.config.jsonFile !== undefined) writeFileSync(this.config.jsonFile, jsonReport(snap, this.scenario, facts, verdicts, ladders));
     if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders));
     if (this.config.htmlFile !== undefined) {

@@ -109,6 +109,7 @@ export class Engine implements CallHost, TransportHandler {
   private readonly traceMessage: TraceSink['message'];
   readonly traceError: TraceSink['error'];
   readonly traceRtt: TraceSink['rtt'];
+  readonly traceUnexpectedStatus: TraceSink['unexpectedStatus'];
   private readonly traceFailed: TraceSink['failedCall'];
 
   constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
@@ -125,6 +126,7 @@ export class Engine implements CallHost, TransportHandler {
     this.traceMessage = this.hooks.trace.message?.bind(this.hooks.trace);
     this.traceError = this.hooks.trace.error?.bind(this.hooks.trace);
     this.traceRtt = this.hooks.trace.rtt?.bind(this.hooks.trace);
+    this.traceUnexpectedStatus = this.hooks.trace.unexpectedStatus?.bind(this.hooks.trace);
     this.traceFailed = this.hooks.trace.failedCall?.bind(this.hooks.trace);
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);

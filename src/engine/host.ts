@@ -62,6 +62,7 @@ export interface CallHost {
   /** The error and rtt traces, undefined when off: call them as traceError?.(…), which formats nothing then. */
   readonly traceError: TraceSink['error'];
   readonly traceRtt: TraceSink['rtt'];
+  readonly traceUnexpectedStatus: TraceSink['unexpectedStatus'];
   now(): number;
   /** Ends a call: `failure` is an index into FAILURE_REASONS, or -1 for success. */
   finish(call: CallState, failure: number): void;

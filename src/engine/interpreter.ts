@@ -227,6 +227,7 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   }
   host.stats.step(awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1)), StepCounter.unexpected);
   host.stats.unexpected(isRequest ? msg.method : `${msg.status} (${msg.cseqMethod})`);
+  if (!isRequest) host.traceUnexpectedStatus?.(msg.status);
   // SIPp compat: a scenario with <label id="_unexp.main"/> handles unexpected messages itself. It learns
   // where the call was (_unexp.retaddr) and when a running pause was to end (_unexp.pausedaddr, ms since
   // start, 0 for none), and the message is offered to its first <recv>.

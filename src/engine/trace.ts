@@ -31,6 +31,8 @@ export interface TraceSink {
   message?(out: boolean, raw: string, local: string, remote: string): void;
   /** Something that went wrong on the wire: an unexpected, dead-call or unparsable message, a timeout. */
   error?(text: string): void;
+  /** The status code of every unexpected response a call got (-trace_error_codes). */
+  unexpectedStatus?(status: number): void;
   /** Every response time measured: rtd index (from 0) and its value. */
   rtt?(rtd: number, ms: number): void;
   /** A call that failed or was aborted, with its history. Asking for it makes every call keep a history. */

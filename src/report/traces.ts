@@ -8,10 +8,19 @@ import type { CallEvidence, TraceSink } from '../engine/trace.js';
 import { sippDate, sippTime } from '../format.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { renderLadder } from './ladder.js';
-import { LogFile } from './log-file.js';
+import { LogFile, type LogFileOptions } from './log-file.js';
+
+/** The trace files that SIPp's -X_overwrite, -ringbuffer_* and -max_log_size apply to, by SIPp's name. */
+export type TraceFileName = 'messages' | 'shortmessages' | 'errors' | 'calldebug' | 'logs';
 
 export interface TraceOptions {
   readonly messages?: string | undefined;
+  /** -trace_shortmsg: a line per message. */
+  readonly shortmessages?: string | undefined;
+  /** -callid_slash_ign: the short message trace shows a Call-ID whole, /// prefix and all. */
+  readonly callIdSlashIgnore?: boolean | undefined;
+  /** -trace_error_codes: keep the status codes of unexpected responses for the error codes file. */
+  readonly errorCodes?: boolean | undefined;
   readonly errors?: string | undefined;
   readonly calldebug?: string | undefined;
   readonly rtt?: string | undefined;
@@ -22,6 +31,8 @@ export interface TraceOptions {
   readonly keepEvidence: boolean;
   /** Ladders kept (and written to the error trace) per failure reason. */
   readonly laddersPerReason: number;
+  /** How each trace file is opened, rotated and capped. */
+  readonly fileOptions?: (name: TraceFileName) => LogFileOptions;
 }
 
 /** A kept ladder: the reason, the call and its rendered flow. */
@@ -38,6 +49,8 @@ export class Traces {
   private readonly logs: LogFile | undefined;
   private readonly kept = new Map<string, Ladder[]>();
   private rttCount = 0;
+  /** Status codes of unexpected responses since the last errorCodes() (-trace_error_codes). */
+  private codes: number[] = [];
   /** When the engine started (ms since the epoch): call histories and the rtt file count from it. */
   private startEpochMs: number;
 
@@ -48,32 +61,37 @@ export class Traces {
     private readonly epochMs: () => number,
   ) {
     this.startEpochMs = epochMs();
-    const open = (path: string | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => {
+    const open = (path: string | undefined, name: TraceFileName | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => {
       if (path === undefined) return undefined;
-      const f = new LogFile(path, header, encoding);
+      const f = new LogFile(path, header, { ...(name === undefined ? {} : options.fileOptions?.(name)), encoding });
       this.files.push(f);
       return f;
     };
-    const messages = open(options.messages);
-    if (messages !== undefined) {
-      // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours.
+    const messages = open(options.messages, 'messages');
+    const short = open(options.shortmessages, 'shortmessages');
+    if (messages !== undefined || short !== undefined) {
       this.sink.message = (out, raw) => {
-        messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
-        messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
+        // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours.
+        if (messages !== undefined) {
+          messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
+          messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
+        }
+        if (short !== undefined) short.write(shortLine(sippTime(this.epochMs()), out, raw, options.callIdSlashIgnore !== true));
       };
     }
-    this.errors = open(options.errors, 'The following events occurred:\n');
+    if (options.errorCodes === true) this.sink.unexpectedStatus = (status) => { this.codes.push(status); };
+    this.errors = open(options.errors, 'errors', 'The following events occurred:\n');
     const errors = this.errors;
     if (errors !== undefined) this.sink.error = (text) => { errors.write(`${sippTime(this.epochMs())}: ${text}\n`); };
-    const rtt = open(options.rtt, 'Date_ms;response_time_ms;rtd_no\n');
+    const rtt = open(options.rtt, undefined, 'Date_ms;response_time_ms;rtd_no\n');
     if (rtt !== undefined) {
       this.sink.rtt = (rtd, ms) => {
         rtt.write(`${(this.epochMs() - this.startEpochMs).toFixed(3)};${ms.toFixed(3)};${rtd + 1}\n`);
         if (++this.rttCount % Math.max(1, options.rttFreq) === 0) rtt.flush();
       };
     }
-    this.logs = open(options.logs, '', 'utf8');
-    const calldebug = open(options.calldebug);
+    this.logs = open(options.logs, 'logs', '', 'utf8');
+    const calldebug = open(options.calldebug, 'calldebug');
     if (calldebug !== undefined || errors !== undefined || options.keepEvidence) {
       this.sink.failedCall = (e) => {
         const title = this.scenario.steps[e.stepIndex]?.title ?? 'end of scenario';
@@ -103,6 +121,13 @@ export class Traces {
     this.sink.error?.(text);
   }
 
+  /** The status codes of unexpected responses since the last call, and forgets them (-trace_error_codes). */
+  takeErrorCodes(): number[] {
+    const c = this.codes;
+    this.codes = [];
+    return c;
+  }
+
   /** The first failed calls of each reason, in the order the reasons first occurred. */
   ladders(): Ladder[] {
     return [...this.kept.values()].flat();
@@ -127,4 +152,20 @@ export class Traces {
     parts.push(`${at(e.endMs)} Call ${e.callId} ended: ${e.reason}\n\n`);
     return parts.join('');
   }
+}
+
+/**
+ * SIPp compat (-trace_shortmsg, socket.cpp): time, S or R, the Call-ID (what follows a /// prefix), the
+ * CSeq value and the start line, tab-separated.
+ */
+export function shortLine(time: string, out: boolean, raw: string, trimPrefix = true): string {
+  const eol = raw.indexOf('\r\n');
+  const first = eol < 0 ? raw : raw.slice(0, eol);
+  const callId = headerValue(raw, /^(?:Call-ID|i)[ \t]*:[ \t]*(.*?)[ \t]*\r?$/im);
+  const slashes = trimPrefix ? callId.indexOf('///') : -1;
+  return `${time}\t${out ? 'S' : 'R'}\t${slashes < 0 ? callId : callId.slice(slashes + 3)}\tCSeq:${headerValue(raw, /^CSeq[ \t]*:[ \t]*(.*?)[ \t]*\r?$/im)}\t${first}\n`;
+}
+
+function headerValue(raw: string, re: RegExp): string {
+  return re.exec(raw)?.[1] ?? '';
 }
