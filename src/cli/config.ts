@@ -127,6 +127,8 @@ export interface RunConfig {
   readonly dynamicId: { readonly start: number; readonly max: number; readonly step: number };
   /** -callid_slash_ign */
   readonly callIdSlashIgnore: boolean;
+  /** -watchdog_*: SIPp's watchdog (an interval of 0: none). */
+  readonly watchdog: { readonly intervalMs: number; readonly resetMs: number; readonly minorMs: number; readonly majorMs: number; readonly minorMax: number; readonly majorMax: number };
   /** -key NAME VALUE */
   readonly keys: Readonly<Record<string, string>>;
   /** -set NAME VALUE */
@@ -363,6 +365,10 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     callIdFormat: str('cid_str') ?? '%u-%p@%s',
     dynamicId: { start: int('dynamicStart'), max: int('dynamicMax'), step: int('dynamicStep') },
     callIdSlashIgnore: flag('callid_slash_ign'),
+    watchdog: {
+      intervalMs: time('watchdog_interval'), resetMs: time('watchdog_reset'), minorMs: time('watchdog_minor_threshold'), majorMs: time('watchdog_major_threshold'),
+      minorMax: int('watchdog_minor_maxtriggers'), majorMax: int('watchdog_major_maxtriggers'),
+    },
     keys: Object.fromEntries(pairs('key')),
     globals: Object.fromEntries(pairs('set')),
     warnings,

@@ -23,7 +23,7 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
     baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs, timerResolutionMs: c.timerResolutionMs,
     callIdHost: c.localIp.includes(':') ? `[${c.localIp}]` : c.localIp,
     ipField: c.ipField,
-    callIdFormat: c.callIdFormat, dynamicId: c.dynamicId, callIdSlashIgnore: c.callIdSlashIgnore,
+    callIdFormat: c.callIdFormat, dynamicId: c.dynamicId, callIdSlashIgnore: c.callIdSlashIgnore, watchdog: c.watchdog,
   };
 }
 

@@ -137,7 +137,8 @@ async function run(config: RunConfig): Promise<number> {
   process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
   const verdicts = judge(config.thresholds, snap);
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
-  const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
+  // SIPp compat: an overload the watchdog caught is a fatal error.
+  const exitCode = reason === 'overload' ? EXIT.FATAL : anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
     : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : reason === 'timeout' ? timeoutExitCode(snap, config.timeoutError) : exitCodeFor(snap);
   // SIPp compat: its message when -timeout_error makes the timeout an error.
   if (reason === 'timeout' && config.timeoutError) err(`sipts: ${config.scenarioFileName} timed out after '${(config.timeoutMs / 1000).toFixed(3)}' seconds`);

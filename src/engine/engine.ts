@@ -21,6 +21,7 @@ import { isRetransmissionOf } from './matcher.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
 import { callIdFormatter, routingCallId } from './call-id.js';
 import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
+import { Watchdog, type WatchdogEvent, type WatchdogOptions } from './watchdog.js';
 import { TimerWheel } from './timer-wheel.js';
 
 export interface EngineConfig {
@@ -54,13 +55,16 @@ export interface EngineConfig {
   readonly callIdFormat?: string | undefined;
   /** -dynamicStart, -dynamicMax, -dynamicStep: [dynamic_id]. */
   readonly dynamicId?: { readonly start: number; readonly max: number; readonly step: number } | undefined;
+  /** SIPp's watchdog (-watchdog_*); undefined or an interval of 0: none. */
+  readonly watchdog?: WatchdogOptions | undefined;
   /** -callid_slash_ign: a Call-ID holding /// is matched whole, not by what follows the ///. */
   readonly callIdSlashIgnore?: boolean | undefined;
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
 
-export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted';
+/** overload: SIPp's watchdog tripped too many times (a fatal error, as in SIPp). */
+export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted' | 'overload';
 
 /** How the engine reads the time: injectable for tests in virtual time. */
 export type Clock = () => number;
@@ -74,6 +78,7 @@ export class Engine implements CallHost, TransportHandler {
   private readonly registry: CallRegistry;
   private transport: Transport | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private watchdogTimer: NodeJS.Timeout | undefined;
   /** The ticker's interval now (ms); 0 before start. */
   private tickMs = 0;
   /** -timer_resol, at least 1 ms. */
@@ -174,6 +179,22 @@ export class Engine implements CallHost, TransportHandler {
   start(transport: Transport): void {
     this.transport = transport;
     this.armTicker();
+    const w = this.config.watchdog;
+    if (w !== undefined && w.intervalMs > 0) {
+      const dog = new Watchdog(w, this.clock());
+      this.watchdogTimer = setInterval(() => this.onWatchdog(dog.check(this.clock())), w.intervalMs);
+    }
+  }
+
+  /** Trips are counted and traced; too many end the run (SIPp: a fatal error). */
+  private onWatchdog(events: readonly WatchdogEvent[]): void {
+    for (const e of events) {
+      if (e.kind === 'trip') this.stats.count(e.major ? Counter.WatchdogMajor : Counter.WatchdogMinor);
+      if (e.kind === 'fail') {
+        this.hooks.log('error', e.text);
+        this.end('overload');
+      } else this.traceError?.(e.text);
+    }
   }
 
   /** How often the engine wakes now (ms). */
@@ -472,6 +493,7 @@ export class Engine implements CallHost, TransportHandler {
     this.endReason = reason;
     this.dropOpenCalls(this.clock(), reason === 'aborted');
     if (this.ticker !== undefined) clearInterval(this.ticker);
+    if (this.watchdogTimer !== undefined) clearInterval(this.watchdogTimer);
     const t = this.transport;
     void (t === undefined ? Promise.resolve() : t.close()).then(() => this.resolveDone(reason));
   }

@@ -12,7 +12,7 @@ import { momentsMean, momentsSince, momentsStdev, type Moments, type StatsSnapsh
 /** Counters after the failure reasons, with the snapshot counter each comes from (none: always 0). */
 const TAIL_COUNTERS = [
   ['OutOfCallMsgs', 'OutOfCallMsgs'], ['DeadCallMsgs', 'DeadCallMsgs'], ['Retransmissions', 'Retransmissions'],
-  ['AutoAnswered', 'AutoAnswered'], ['Warnings', undefined], ['FatalErrors', undefined], ['WatchdogMajor', undefined], ['WatchdogMinor', undefined],
+  ['AutoAnswered', 'AutoAnswered'], ['Warnings', undefined], ['FatalErrors', undefined], ['WatchdogMajor', 'WatchdogMajor'], ['WatchdogMinor', 'WatchdogMinor'],
 ] as const;
 
 const pc = (name: string): string[] => [`${name}(P)`, `${name}(C)`];
