@@ -67,8 +67,6 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function run(config: RunConfig): Promise<number> {
-  // -sleep: SIPp waits after reading its options, before its sockets and reports start.
-  if (config.sleepMs > 0) await sleep(config.sleepMs);
   const scenario = loadScenario(config, templateEnv(config, process.pid));
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
@@ -79,6 +77,8 @@ async function run(config: RunConfig): Promise<number> {
   if (!scenario.serverMode && remote === undefined) {
     throw new SiptsError('NO_REMOTE', `scenario "${scenario.name}" places calls but no remote host was given`, 'add the remote host: sipts 127.0.0.1:5060 -sn uac');
   }
+  // -sleep: SIPp waits once its options and scenario are read, before its sockets open.
+  if (config.sleepMs > 0) await sleep(config.sleepMs);
   const traces = openTraces(config, scenario);
   let engine: Engine;
   let localPort: number;
