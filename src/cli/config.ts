@@ -21,7 +21,11 @@ export interface RunConfig {
   /** -rxsf / -rxsn: the receive scenario run beside the main one, and its -rxinf injection files. */
   readonly receive: ScenarioSource | undefined;
   readonly receiveInjectionFiles: readonly string[];
+  /** SIPp's scenario_file: the scenario's file name without .xml, or the built-in's name; names the trace files. */
+  readonly scenarioFileName: string;
   readonly remote: { readonly host: string; readonly port: number } | undefined;
+  /** -rsa: where every message is sent instead (an outbound proxy); undefined: to the remote side. */
+  readonly rsa: { readonly host: string; readonly port: number } | undefined;
   /** Address to bind; '' binds every interface. */
   readonly bindAddress: string;
   /** Address written into messages ([local_ip]). */
@@ -33,7 +37,7 @@ export interface RunConfig {
   /** -t ui: the injection field holding each call's source address (-ip_field); undefined otherwise. */
   readonly ipField: number | undefined;
   /** -tls_*: file paths, read when a TLS transport opens. */
-  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string | undefined; readonly version: string | undefined };
+  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string | undefined; readonly crl: string | undefined; readonly version: string | undefined };
   readonly maxReconnect: number;
   readonly reconnectClose: boolean;
   readonly reconnectSleepMs: number;
@@ -45,12 +49,24 @@ export interface RunConfig {
   readonly service: string;
   readonly rate: number;
   readonly ratePeriodMs: number;
+  /** -rate_scale: the step of the + and - keys (* and / step ten times it). */
+  readonly rateScale: number;
+  /** -rate_increase, -rate_interval (default -fd), -rate_max, -no_rate_quit; undefined without -rate_increase. */
+  readonly ramp: { readonly increase: number; readonly intervalMs: number; readonly max: number; readonly quitAtMax: boolean } | undefined;
   readonly limit: number;
   readonly maxCalls: number;
   readonly users: number;
   readonly tdm: TdmMap | undefined;
   readonly defaultPauseMs: number;
+  /** -lost: percentage of messages lost on purpose where a step does not say (0: none). */
+  readonly lostPercent: number;
+  /** -sleep: wait this long before starting. */
+  readonly sleepMs: number;
+  /** -rtcheck loose: a retransmission is told by its CSeq and Call-ID, not its top Via branch too. */
+  readonly looseRetransCheck: boolean;
   readonly timeoutMs: number;
+  /** -timeout_error: a run ended by -timeout exits 255. */
+  readonly timeoutError: boolean;
   readonly recvTimeoutMs: number;
   /** -nr turns UDP retransmissions off. */
   readonly retransmissions: boolean;
@@ -75,11 +91,27 @@ export interface RunConfig {
     readonly counts: string | undefined;
     readonly screen: string | undefined;
     readonly logs: string | undefined;
+    /** -trace_shortmsg / -shortmessage_file */
+    readonly shortmessages: string | undefined;
+    /** -trace_error_codes: <scenario>_<pid>_error_codes.csv */
+    readonly errorCodes: string | undefined;
+    /** -X_overwrite false: these files are added to, not started afresh. */
+    readonly append: { readonly messages: boolean; readonly shortmessages: boolean; readonly errors: boolean; readonly calldebug: boolean; readonly screen: boolean; readonly logs: boolean };
+    /** -ringbuffer_files, -ringbuffer_size, -max_log_size (0: off): rotation and caps of the message, short message, error, call debug and log files. */
+    readonly ringbufferFiles: number;
+    readonly ringbufferBytes: number;
+    readonly maxLogBytes: number;
+    /** SIPp's <scenario>_<pid>_ prefix, which names rotated files. */
+    readonly prefix: string;
   };
   /** The files the control port's `trace messages|error|logs on` write: the named file, else SIPp's name. */
   readonly traceFiles: { readonly messages: string; readonly error: string; readonly logs: string };
   /** Where SIGUSR2 (and the s key with -trace_screen) dumps the screens: -screen_file, else SIPp's default name. */
   readonly screenDumpFile: string;
+  /** -stat_delimiter: the separator of the stat, counts and error codes files. */
+  readonly statDelimiter: string;
+  /** -periodic_rtd: the stat file's repartition columns count each period, not the whole run. */
+  readonly periodicRtd: boolean;
   /** -cp: the UDP control port (0: none). */
   readonly controlPort: number;
   /** -ci: the control port's address; undefined: loopback, or -i. */
@@ -101,12 +133,24 @@ export interface RunConfig {
   readonly pauseMsgIgnore: boolean;
   readonly authUser: string;
   readonly authPassword: string;
+  /** -auth_uri: the digest uri is sip:THIS; undefined: the Request-URI. */
+  readonly authUri: string | undefined;
+  /** -cid_str */
+  readonly callIdFormat: string;
+  /** -dynamicStart, -dynamicMax, -dynamicStep */
+  readonly dynamicId: { readonly start: number; readonly max: number; readonly step: number };
+  /** -callid_slash_ign */
+  readonly callIdSlashIgnore: boolean;
+  /** -watchdog_*: SIPp's watchdog (an interval of 0: none). */
+  readonly watchdog: { readonly intervalMs: number; readonly resetMs: number; readonly minorMs: number; readonly majorMs: number; readonly minorMax: number; readonly majorMax: number };
   /** -key NAME VALUE */
   readonly keys: Readonly<Record<string, string>>;
   /** -set NAME VALUE */
   readonly globals: Readonly<Record<string, string>>;
   /** 3PCC: -3pcc (classic), or -master/-slave with -slave_cfg (extended); undefined: none. */
   readonly twin: TwinOptions | undefined;
+  /** Things to tell the user that do not stop the run (options accepted and ignored …). */
+  readonly warnings: readonly string[];
 }
 
 export interface HostPortOption {
@@ -202,6 +246,14 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     return out;
   };
 
+  const bool = (name: OptionName): boolean => parseBool(str(name) ?? 'false') ?? false;
+  const warnings: string[] = [];
+  for (const o of OPTIONS as readonly OptionSpec[]) {
+    const given = raw[o.name] !== undefined && raw[o.name] !== false;
+    if (given && o.refused !== undefined) problems.push(`-${o.name}: refused: ${o.refused}`);
+    else if (given && o.ignored !== undefined) warnings.push(`-${o.name}: accepted for SIPp compatibility and ignored: ${o.ignored}`);
+    if (o.kind === 'bool' && typeof raw[o.name] === 'string' && parseBool(raw[o.name] as string) === undefined) bad(o.name, raw[o.name] as string, 'true or false (or a number: 0 is false)');
+  }
   for (const o of OPTIONS) {
     if (o.kind === 'choice' && typeof raw[o.name] === 'string' && !(o.choices as readonly string[]).includes(raw[o.name] as string)) {
       bad(o.name, raw[o.name] as string, `one of ${o.choices.join(', ')}`);
@@ -247,11 +299,15 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const noRetrans = flag('nr');
 
   // SIPp compat: trace files are named after the scenario's file name, in the current folder.
-  const base = `${(scenario?.kind === 'file' ? scenario.path : scenario?.name ?? 'uac').replace(/^.*\//, '').replace(/\.xml$/i, '')}_${pid}_`;
+  const scenarioFileName = (scenario?.kind === 'file' ? scenario.path : scenario?.name ?? 'uac').replace(/^.*\//, '').replace(/\.xml$/i, '');
+  const base = `${scenarioFileName}_${pid}_`;
   const trace = (on: OptionName, file: OptionName | undefined, suffix: string): string | undefined => {
     const named = file === undefined ? undefined : str(file);
     return named ?? (flag(on) ? `${base}${suffix}` : undefined);
   };
+  const rsaText = str('rsa');
+  const rsa = rsaText === undefined ? undefined : parseHostPort(rsaText, 5060);
+  if (rsaText !== undefined && rsa === undefined) bad('rsa', rsaText, 'host:port of the address to send to, e.g. 10.0.0.1:5060 (the port defaults to 5060)');
   const prom = str('prometheus');
   const prometheus = prom === undefined ? undefined : parseHostPort(prom, 9464);
   if (prom !== undefined && prometheus === undefined) bad('prometheus', prom, 'host:port to listen on, e.g. 127.0.0.1:9464');
@@ -261,7 +317,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     outOfCall,
     receive,
     receiveInjectionFiles: Array.isArray(rxinf) ? rxinf : [],
+    scenarioFileName,
     remote,
+    rsa,
     bindAddress: i ?? (isIP(remote?.host ?? '') === 6 ? '::' : '0.0.0.0'),
     localIp,
     // SIPp compat: without -p, take 5060 when it is free, else any free port.
@@ -269,7 +327,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     transport: TRANSPORTS[(str('t') ?? 'u1').replace(/[1n]$/, '')] ?? 'UDP',
     perCallSocket: (str('t') ?? '').endsWith('n'),
     ipField: str('t') === 'ui' ? int('ip_field') : undefined,
-    tls: { cert: str('tls_cert') ?? 'cacert.pem', key: str('tls_key') ?? 'cakey.pem', ca: str('tls_ca'), version: str('tls_version') },
+    tls: { cert: str('tls_cert') ?? 'cacert.pem', key: str('tls_key') ?? 'cakey.pem', ca: str('tls_ca'), crl: str('tls_crl'), version: str('tls_version') },
     maxReconnect: int('max_reconnect'),
     reconnectClose: str('reconnect_close') !== 'false',
     reconnectSleepMs: time('reconnect_sleep'),
@@ -280,12 +338,20 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     service: str('s') ?? 'service',
     rate: num('r'),
     ratePeriodMs: time('rp'),
+    rateScale: num('rate_scale'),
+    ramp: int('rate_increase') > 0
+      ? { increase: int('rate_increase'), intervalMs: typeof raw['rate_interval'] === 'string' ? time('rate_interval') : time('fd'), max: int('rate_max'), quitAtMax: !flag('no_rate_quit') }
+      : undefined,
     limit: int('l'),
     maxCalls: int('m'),
     users: int('users'),
     tdm: tdmOption(str('tdmmap'), problems),
     defaultPauseMs: time('d'),
+    lostPercent: num('lost'),
+    sleepMs: time('sleep'),
+    looseRetransCheck: str('rtcheck') === 'loose',
     timeoutMs: time('timeout'),
+    timeoutError: flag('timeout_error'),
     recvTimeoutMs: time('recv_timeout'),
     retransmissions: !noRetrans,
     maxInviteRetrans: maxRetrans ?? int('max_invite_retrans'),
@@ -307,9 +373,21 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       counts: trace('trace_counts', undefined, 'counts.csv'),
       screen: trace('trace_screen', 'screen_file', 'screen.log'),
       logs: trace('trace_logs', 'log_file', 'logs.log'),
+      shortmessages: trace('trace_shortmsg', 'shortmessage_file', 'shortmessages.log'),
+      errorCodes: trace('trace_error_codes', undefined, 'error_codes.csv'),
+      append: {
+        messages: !bool('message_overwrite'), shortmessages: !bool('shortmessage_overwrite'), errors: !bool('error_overwrite'),
+        calldebug: !bool('calldebug_overwrite'), screen: !bool('screen_overwrite'), logs: !bool('log_overwrite'),
+      },
+      ringbufferFiles: int('ringbuffer_files'),
+      ringbufferBytes: int('ringbuffer_size'),
+      maxLogBytes: int('max_log_size'),
+      prefix: base,
     },
     screenDumpFile: str('screen_file') ?? `${base}screen.log`,
     traceFiles: { messages: str('message_file') ?? `${base}messages.log`, error: str('error_file') ?? `${base}errors.log`, logs: str('log_file') ?? `${base}logs.log` },
+    statDelimiter: str('stat_delimiter') ?? ';',
+    periodicRtd: flag('periodic_rtd'),
     controlPort: int('cp', 0, 65535),
     controlIp: str('ci'),
     htmlFile: str('html'),
@@ -333,10 +411,24 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     pauseMsgIgnore: flag('pause_msg_ign'),
     authUser: str('au') ?? str('s') ?? 'service',
     authPassword: str('ap') ?? 'password',
+    authUri: str('auth_uri'),
+    callIdFormat: str('cid_str') ?? '%u-%p@%s',
+    dynamicId: { start: int('dynamicStart'), max: int('dynamicMax'), step: int('dynamicStep') },
+    callIdSlashIgnore: flag('callid_slash_ign'),
+    watchdog: {
+      intervalMs: time('watchdog_interval'), resetMs: time('watchdog_reset'), minorMs: time('watchdog_minor_threshold'), majorMs: time('watchdog_major_threshold'),
+      minorMax: int('watchdog_minor_maxtriggers'), majorMax: int('watchdog_major_maxtriggers'),
+    },
     keys: Object.fromEntries(pairs('key')),
     globals: Object.fromEntries(pairs('set')),
     twin: twinOptions(str('3pcc'), str('master'), str('slave'), str('slave_cfg'), problems),
+    warnings,
   };
+  if (config.tls.crl !== undefined && config.tls.ca === undefined) problems.push(`-tls_crl ${config.tls.crl}: a revocation list is only read when the peer's certificate is checked: add -tls_ca CA.pem`);
+  // SIPp compat: SIPp refuses the two together.
+  if (config.traces.ringbufferBytes > 0 && config.traces.maxLogBytes > 0) problems.push('-ringbuffer_size and -max_log_size both given: rotate the files or cap them, not both');
+  if (config.statDelimiter === '') bad('stat_delimiter', '', 'one or more characters');
+  if (config.lostPercent > 100) bad('lost', str('lost') ?? '', 'a percentage from 0 to 100');
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (config.ipField !== undefined && config.injectionFiles.length === 0) {
     problems.push('-t ui: each call sends from the address in a field of the injection file: add -inf FILE (and -ip_field N when it is not field 0)');
@@ -385,6 +477,14 @@ function twinOptions(classic: string | undefined, master: string | undefined, sl
     return undefined;
   }
   return { kind: 'extended', role: master !== undefined ? 'master' : 'slave', name, instances, cfgFile: cfg };
+}
+
+/** SIPp compat (get_bool): true, false in any case, or a number, 0 being false. */
+export function parseBool(v: string): boolean | undefined {
+  const t = v.trim().toLowerCase();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  return /^[-+]?(0x[0-9a-f]+|\d+)$/.test(t) ? Number(t.replace(/^\+/, '')) !== 0 : undefined;
 }
 
 function tdmOption(v: string | undefined, problems: string[]): TdmMap | undefined {

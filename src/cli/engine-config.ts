@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { NetConfig } from '../engine/run.js';
 import { SiptsError } from '../errors.js';
 import type { TlsFiles } from '../transport/stream.js';
-import type { CompiledScenario } from '../scenario/compile.js';
+import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import type { RunConfig } from './config.js';
 
 /** RFC 3261 §16.6: timer C is greater than 3 minutes. */
@@ -13,18 +13,25 @@ const TIMER_C_MS = 181_000;
 
 export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], pid: number, injection: EngineConfig['injection'] = new InjectionStore([])): EngineConfig {
   return {
-    scenario, remote, pid, injection, tdm: c.tdm,
-    load: { rate: c.rate, periodMs: c.ratePeriodMs, limit: c.limit, maxCalls: c.maxCalls, users: c.users },
+    scenario: withDefaultLoss(scenario, c.lostPercent), remote, pid, injection, tdm: c.tdm,
+    load: { rate: c.rate, periodMs: c.ratePeriodMs, limit: c.limit, maxCalls: c.maxCalls, users: c.users, ramp: c.ramp },
     settings: {
       defaultPauseMs: c.defaultPauseMs, recvTimeoutMs: c.recvTimeoutMs, t2Ms: c.t2Ms, retransmissions: c.retransmissions, provisionalTimeoutMs: TIMER_C_MS,
       maxInviteRetrans: c.maxInviteRetrans, maxNonInviteRetrans: c.maxNonInviteRetrans,
-      behaviors: c.behaviors, autoAnswer: c.autoAnswer, pauseMsgIgnore: c.pauseMsgIgnore,
+      behaviors: c.behaviors, autoAnswer: c.autoAnswer, pauseMsgIgnore: c.pauseMsgIgnore, looseRetransCheck: c.looseRetransCheck,
     },
     baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs, timerResolutionMs: c.timerResolutionMs,
     callIdHost: c.localIp.includes(':') ? `[${c.localIp}]` : c.localIp,
     ipField: c.ipField,
     extendedTwin: c.twin?.kind === 'extended',
+    callIdFormat: c.callIdFormat, dynamicId: c.dynamicId, callIdSlashIgnore: c.callIdSlashIgnore, watchdog: c.watchdog,
   };
+}
+
+/** -lost: the loss of every <send> and <recv> without its own lost= (SIPp compat: lost= wins, even lost="0"). */
+function withDefaultLoss(scenario: CompiledScenario, percent: number): CompiledScenario {
+  if (percent <= 0) return scenario;
+  return { ...scenario, steps: scenario.steps.map((s) => (s.lostPercent < 0 && (s.kind === StepKind.Send || s.kind === StepKind.Recv) ? { ...s, lostPercent: percent } : s)) };
 }
 
 /**
@@ -53,8 +60,9 @@ function readTlsFiles(t: RunConfig['tls'], required: boolean): TlsFiles {
   const cert = read('tls_cert', t.cert, required);
   const key = read('tls_key', t.key, required);
   const ca = read('tls_ca', t.ca, true);
+  const crl = read('tls_crl', t.crl, true);
   if (problems.length > 0) {
     throw new SiptsError('TLS_FILES', `TLS: ${problems.join('; ')}`, `give the certificate and key with -tls_cert and -tls_key, or make a self-signed pair here: ${MAKE_PAIR}`);
   }
-  return { cert, key, ca, version: t.version === undefined ? undefined : (`TLSv${t.version}` as TlsFiles['version']) };
+  return { cert, key, ca, crl, version: t.version === undefined ? undefined : (`TLSv${t.version}` as TlsFiles['version']) };
 }

@@ -23,3 +23,8 @@ export function exitCodeFor(s: StatsSnapshot, timedOut: boolean): number {
   if (s.counters.FailedCalls > 0 || s.counters.AbortedCalls > 0) return EXIT.SOME_FAILED;
   return timedOut && s.counters.SuccessfulCalls < 1 ? EXIT.INTERNAL_COMMAND : EXIT.ALL_SUCCEEDED;
 }
+
+/** After -timeout: exitCodeFor's rule, but with -timeout_error the timeout itself is a fatal error (255), as in SIPp. */
+export function timeoutExitCode(s: StatsSnapshot, timeoutError: boolean): number {
+  return timeoutError ? EXIT.FATAL : exitCodeFor(s, true);
+}

@@ -1,6 +1,7 @@
 /**
  * SIPp's run-time commands, from the keyboard or the -cp control port: 1-9 choose the screen, + and -
- * change the rate (in a -users run, the users) by 1, * and / by 10, each times the rate scale; p pauses and
+ * change the rate (in a -users run, the users) by 1, * and / by 10, each times the rate scale (-rate_scale,
+ * `set rate-scale`); p pauses and
  * resumes new calls, s dumps the screens (with -trace_screen), q stops gracefully, Q stops now. The control
  * port also takes SIPp's commands (commands.ts).
  */

@@ -1,5 +1,6 @@
 /** Entry point: the only module that reads process.* and sets the exit code. */
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
@@ -20,7 +21,7 @@ import { TwinConnectError, type TwinPlan } from '../transport/twin.js';
 import { rewriteArgv, userSpelling } from './argv.js';
 import { buildConfig, ConfigErrors, type RawOptions, type RunConfig } from './config.js';
 import { runDemo } from './demo.js';
-import { EXIT, exitCodeFor } from './exit-codes.js';
+import { EXIT, exitCodeFor, timeoutExitCode } from './exit-codes.js';
 import { openControlPort } from './control-port.js';
 import { startKeyboard } from './keyboard.js';
 import type { KeyTarget } from './keys.js';
@@ -65,6 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof ConfigErrors) { for (const p of e.problems) err(`sipts: ${p}`); return EXIT.FATAL; }
     throw e;
   }
+  for (const w of config.warnings) err(`sipts: warning: ${w}`);
   if (config.background) return background(argv);
   if (raw['demo'] === true) return runDemo(config, { isTTY: process.stdout.isTTY === true, write: (s) => process.stdout.write(s) }, process.pid);
   return run(config);
@@ -80,22 +82,20 @@ async function run(config: RunConfig): Promise<number> {
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {
-    const host = config.remote.host;
-    try {
-      remote = { address: isIP(host) !== 0 ? host : (await lookup(host)).address, port: config.remote.port };
-    } catch {
-      throw new SiptsError('UNRESOLVED', `remote host "${host}" cannot be resolved`, 'give an IP address or a name this machine resolves');
-    }
+    remote = { address: await resolveHost(config.remote.host, 'remote host'), port: config.remote.port };
   }
+  const sendTo = config.rsa === undefined ? undefined : { address: await resolveHost(config.rsa.host, '-rsa'), port: config.rsa.port };
   if (!scenario.serverMode && remote === undefined) {
     throw new SiptsError('NO_REMOTE', `scenario "${scenario.name}" places calls but no remote host was given`, 'add the remote host: sipts 127.0.0.1:5060 -sn uac');
   }
   const twin = twinPlan(config.twin, scenario);
+  // -sleep: SIPp waits once its options and scenario are read, before its sockets open.
+  if (config.sleepMs > 0) await sleep(config.sleepMs);
   const traces = openTraces(config, scenario);
   let engine: Engine;
   let localPort: number;
   try {
-    ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive }, netConfig(config, config.localPorts, scenario.serverMode), {
+    ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive, sendTo }, netConfig(config, config.localPorts, scenario.serverMode), {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
       log: (level, text) => {
@@ -115,7 +115,7 @@ async function run(config: RunConfig): Promise<number> {
   const isTTY = process.stdout.isTTY === true;
   const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
-  err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`);
+  err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`);
   const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario });
   const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
   const reports = new RunReports(config, scenario, engine, traces, screens);
@@ -143,7 +143,7 @@ async function run(config: RunConfig): Promise<number> {
   process.on('SIGUSR2', onDump);
   const keys: KeyTarget = {
     engine, selectScreen: (n: number) => live.select(n), quit: onSignal, dumpScreens: config.traces.screen === undefined ? undefined : onDump,
-    state: { rateScale: 1 }, setDisplay: (which) => screens.display(which),
+    state: { rateScale: config.rateScale }, setDisplay: (which) => screens.display(which),
     variableNames: [
       scenario.varNames.filter((_n, i) => scenario.varGlobal[i] === true),
       scenario.varNames.filter((_n, i) => scenario.varUser[i] === true),
@@ -176,8 +176,12 @@ async function run(config: RunConfig): Promise<number> {
   if (rxSnap !== undefined && receive !== undefined) process.stdout.write(`${formatSummary(rxSnap, receive.scenario, `receive scenario "${receive.scenario.name}" (-rxsf)`)}\n`);
   const verdicts = judge(config.thresholds, snap);
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
-  const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
-    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : receiveFailed(exitCodeFor(snap, reason === 'timeout'), rxSnap);
+  // SIPp compat: an overload the watchdog caught is a fatal error.
+  const exitCode = reason === 'overload' ? EXIT.FATAL : anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
+    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND
+    : receiveFailed(reason === 'timeout' ? timeoutExitCode(snap, config.timeoutError) : exitCodeFor(snap, false), rxSnap);
+  // SIPp compat: its message when -timeout_error makes the timeout an error.
+  if (reason === 'timeout' && config.timeoutError) err(`sipts: ${config.scenarioFileName} timed out after '${(config.timeoutMs / 1000).toFixed(3)}' seconds`);
   reports.close(snap, {
     version: VERSION, endReason: reason, exitCode, sides: sideRuns(engine, outOfCall, receive?.scenario),
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.scheduler.currentLimit, maxCalls: config.maxCalls, users: engine.scheduler.currentUsers, durationMs: config.defaultPauseMs },
@@ -207,6 +211,15 @@ function twinText(t: TwinPlan): string {
   if (t.kind === 'connect') return `3PCC twin at ${at(t.twin)}`;
   if (t.kind === 'listen') return `3PCC twin socket listening on ${at(t.twin)}`;
   return `3PCC instance listening on ${at(t.self)}${t.peers.size > 0 ? `, sending to ${[...t.peers.keys()].join(', ')}` : ''}`;
+}
+
+async function resolveHost(host: string, what: string): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch {
+    throw new SiptsError('UNRESOLVED', `${what} "${host}" cannot be resolved`, 'give an IP address or a name this machine resolves');
+  }
 }
 
 /** The control port listens on loopback unless -i named an address. */

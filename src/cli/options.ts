@@ -3,8 +3,11 @@
  * commander, --help and the mapping to RunConfig; SIPp option names appear nowhere else.
  */
 
-/** 'pair': SIPp's two-value options (-key NAME VALUE), repeatable; 'list': a repeatable value. */
-export type OptionKind = 'flag' | 'string' | 'int' | 'number' | 'time' | 'choice' | 'pair' | 'list';
+/**
+ * 'pair': SIPp's two-value options (-key NAME VALUE), repeatable; 'list': a repeatable value; 'bool': SIPp's
+ * boolean value (true, false, or a number: 0 is false).
+ */
+export type OptionKind = 'flag' | 'string' | 'int' | 'number' | 'time' | 'choice' | 'pair' | 'list' | 'bool';
 
 export interface OptionSpec {
   /** SIPp's name, without the dash. */
@@ -17,7 +20,17 @@ export interface OptionSpec {
   readonly default?: string;
   readonly group: 'Scenario' | 'Addresses' | 'Call rate' | 'Timers' | 'Display' | 'Reports and verdict' | 'Other';
   readonly help: string;
+  /**
+   * Known, but refused when given: why (no SCTP in Node, not in this version yet …). Such an option takes its
+   * value as SIPp does, so the refusal names it instead of commander's "unknown option".
+   */
+  readonly refused?: string;
+  /** Accepted and checked, but has no effect in sipts: why. Using it prints this as a warning. */
+  readonly ignored?: string;
 }
+
+const MEDIA = 'RTP media is not supported by this version of sipts yet';
+const SCTP = 'Node.js has no SCTP sockets, so sipts has no SCTP transport';
 
 export const OPTIONS = [
   { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, regexp, branchc, branchs, ooc_default, ooc_dummy, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, register, options (uac_pcap: -sd only).' },
@@ -32,30 +45,61 @@ export const OPTIONS = [
   { name: 'reconnect_close', kind: 'choice', arg: 'bool', choices: ['true', 'false'], default: 'true', group: 'Addresses', help: 'TCP/TLS/WS: whether the calls on a lost connection fail (false: they go on over the new connection).' },
   { name: 'reconnect_sleep', kind: 'time', arg: 'time', unit: 'ms', default: '5000', group: 'Addresses', help: 'TCP/TLS/WS: after the shared connection is lost, wait this long before opening it again (ms); calls placed meanwhile wait.' },
   { name: 'max_socket', kind: 'int', arg: 'n', default: '50000', group: 'Addresses', help: 'With a connection per call (tn, ln, wsn): most connections open at once; later calls share them.' },
+  { name: 'rsa', kind: 'string', arg: 'host:port', group: 'Addresses', help: 'Send every message to this address (an outbound proxy, SBC or load balancer; port 5060 by default), while the Request-URI and [remote_ip]/[remote_port] still name the remote host.' },
   { name: 'tls_cert', kind: 'string', arg: 'file', default: 'cacert.pem', group: 'Addresses', help: 'TLS: the certificate (PEM) this side presents.' },
   { name: 'tls_key', kind: 'string', arg: 'file', default: 'cakey.pem', group: 'Addresses', help: 'TLS: the private key (PEM) of -tls_cert.' },
   { name: 'tls_ca', kind: 'string', arg: 'file', group: 'Addresses', help: 'TLS: check the peer\'s certificate against these CAs (PEM); without it, any certificate is taken.' },
   { name: 'tls_version', kind: 'choice', arg: 'version', choices: ['1.0', '1.1', '1.2', '1.3'], group: 'Addresses', help: 'TLS: use only this protocol version (default: negotiated).' },
+  { name: 'tls_crl', kind: 'string', arg: 'file', group: 'Addresses', help: 'TLS: refuse peer certificates this certificate revocation list (PEM) revokes (with -tls_ca).' },
+  { name: 'multihome', kind: 'string', arg: 'ip', group: 'Addresses', help: 'SCTP multihome address.', refused: SCTP },
+  { name: 'heartbeat', kind: 'int', arg: 'ms', group: 'Addresses', help: 'SCTP heartbeat interval.', refused: SCTP },
+  { name: 'assocmaxret', kind: 'int', arg: 'n', group: 'Addresses', help: 'SCTP association max retransmit counter.', refused: SCTP },
+  { name: 'pathmaxret', kind: 'int', arg: 'n', group: 'Addresses', help: 'SCTP path max retransmit counter.', refused: SCTP },
+  { name: 'pmtu', kind: 'int', arg: 'bytes', group: 'Addresses', help: 'SCTP path MTU.', refused: SCTP },
+  { name: 'gracefulclose', kind: 'bool', arg: 'bool', group: 'Addresses', help: 'SCTP: close associations with SHUTDOWN (true) or ABORT (false).', refused: SCTP },
   { name: 'buff_size', kind: 'int', arg: 'bytes', default: '4194304', group: 'Addresses', help: 'Send and receive buffer of each UDP socket (the system caps it at net.core.rmem_max/wmem_max). SIPp\'s default is 65535, which drops datagrams under bursts.' },
   { name: 'bind_local', kind: 'flag', group: 'Addresses', help: 'Accepted for SIPp compatibility: sipts always binds its sockets, and sends, from the -i address (all addresses without -i).' },
   { name: 'mi', kind: 'string', arg: 'ip', group: 'Addresses', help: 'Media IP address ([media_ip]). Default: the local IP.' },
   { name: 'mp', kind: 'int', arg: 'port', default: '6000', group: 'Addresses', help: 'Media port ([media_port]).' },
+  { name: 'rtp_echo', kind: 'flag', group: 'Addresses', help: 'Echo RTP received on -mp (and -mp + 2) to its sender.', refused: MEDIA },
+  { name: 'mb', kind: 'int', arg: 'bytes', group: 'Addresses', help: 'RTP echo buffer size.', refused: MEDIA },
+  { name: 'rtp_payload', kind: 'int', arg: 'pt', group: 'Addresses', help: 'Default RTP payload type of rtp_stream.', refused: MEDIA },
+  { name: 'rtp_threadtasks', kind: 'int', arg: 'n', group: 'Addresses', help: 'RTP playback tasks per thread.', refused: MEDIA },
+  { name: 'rtp_buffsize', kind: 'int', arg: 'bytes', group: 'Addresses', help: 'RTP socket send/receive buffer size.', refused: MEDIA },
   { name: 'r', kind: 'number', arg: 'rate', default: '10', group: 'Call rate', help: 'Calls started per rate period.' },
   { name: 'rp', kind: 'time', arg: 'period', unit: 'ms', default: '1000', group: 'Call rate', help: 'Rate period (ms; or with a unit: 1s).' },
+  { name: 'rate_scale', kind: 'number', arg: 'n', default: '1', group: 'Call rate', help: 'The step of the + and - keys (* and / step 10 times this).' },
+  { name: 'rate_increase', kind: 'int', arg: 'n', default: '0', group: 'Call rate', help: 'Every -rate_interval, raise the rate by n (an automatic ramp).' },
+  { name: 'rate_max', kind: 'int', arg: 'rate', default: '0', group: 'Call rate', help: 'With -rate_increase: the highest rate. When the next step would pass it, the rate becomes this and the run stops as after q (with -no_rate_quit, it goes on at this rate).' },
+  { name: 'rate_interval', kind: 'time', arg: 'time', unit: 's', group: 'Call rate', help: 'With -rate_increase: how often the rate goes up (s; default: -fd).' },
+  { name: 'no_rate_quit', kind: 'flag', group: 'Call rate', help: 'With -rate_increase and -rate_max: keep running at -rate_max instead of stopping.' },
   { name: 'l', kind: 'int', arg: 'limit', default: '0', group: 'Call rate', help: 'Maximum number of open calls (0: no limit). Starts refused by the limit are counted.' },
   { name: 'm', kind: 'int', arg: 'calls', default: '0', group: 'Call rate', help: 'Stop after this many calls (0: no end).' },
   { name: 'users', kind: 'int', arg: 'n', default: '0', group: 'Call rate', help: 'Instead of a rate, start n calls at once and keep n open: each user starts a new call when its call ends ([userid]).' },
   { name: 'tdmmap', kind: 'string', arg: 'map', group: 'Call rate', help: 'A table of TDM circuits, {0-3}{99}{5-8}{1-31}: a call needs a free circuit; [tdmmap] prints it.' },
   { name: 'd', kind: 'time', arg: 'duration', unit: 'ms', default: '0', group: 'Timers', help: 'Length of a <pause> without milliseconds (the call\'s talk time).' },
-  { name: 'timeout', kind: 'time', arg: 'time', unit: 's', default: '0', group: 'Timers', help: 'End the whole run after this long (s; 0: never). Open calls are aborted.' },
+  { name: 'timeout', kind: 'time', arg: 'time', unit: 's', default: '0', group: 'Timers', help: 'End the whole run after this long (s; 0: never). Open calls are aborted (SIPp lets them finish). See -timeout_error for the exit code.' },
+  { name: 'timeout_error', kind: 'flag', group: 'Timers', help: 'When -timeout ends the run, it is an error: exit 255, whatever the calls did (as SIPp). Without it, a run ended by -timeout exits 1 if a call failed or was aborted, else 97 if no call succeeded, else 0.' },
   { name: 'recv_timeout', kind: 'time', arg: 'time', unit: 'ms', default: '0', group: 'Timers', help: 'Default timeout of every <recv> (ms; 0: none).' },
   { name: 'max_retrans', kind: 'int', arg: 'n', group: 'Timers', help: 'UDP retransmissions before a call fails, for every transaction.' },
   { name: 'max_invite_retrans', kind: 'int', arg: 'n', default: '5', group: 'Timers', help: 'UDP retransmissions of INVITE before a call fails.' },
   { name: 'max_non_invite_retrans', kind: 'int', arg: 'n', default: '7', group: 'Timers', help: 'UDP retransmissions of other messages before a call fails.' },
   { name: 'nr', kind: 'flag', group: 'Timers', help: 'Disable UDP retransmissions.' },
+  { name: 'rtcheck', kind: 'choice', arg: 'method', choices: ['full', 'loose'], default: 'full', group: 'Timers', help: 'How a retransmitted request is told: full (its transaction: CSeq, method and top Via branch) or loose (CSeq and method, any branch), for peers that change the branch when they retransmit.' },
   { name: 'T2', kind: 'time', arg: 'time', unit: 'ms', default: '4000', group: 'Timers', help: 'Upper bound of the doubling retransmission interval (RFC 3261 T2).' },
   { name: 'timer_resol', kind: 'time', arg: 'time', unit: 'ms', default: '10', group: 'Timers', help: 'Resolution of the timers (pauses, retransmissions, timeouts): a smaller value is more precise and costs more CPU. Calls still start as evenly as the rate asks.' },
   { name: 'deadcall_wait', kind: 'time', arg: 'time', unit: 'ms', default: '33000', group: 'Timers', help: 'How long an ended call still absorbs its late messages.' },
+  { name: 'sleep', kind: 'time', arg: 'time', unit: 's', default: '0', group: 'Timers', help: 'Wait this long before starting (s, or with a unit: 500ms).' },
+  { name: 'lost', kind: 'number', arg: 'percent', default: '0', group: 'Timers', help: 'Lose this percentage (0-100) of the messages every <send> sends and <recv> receives, unless the step says lost=.' },
+  { name: 'max_recv_loops', kind: 'int', arg: 'n', default: '1000', group: 'Timers', help: 'SIPp: most datagrams read per event-loop turn.', ignored: 'Node.js delivers each datagram as it comes; sipts bounds its own work per turn' },
+  { name: 'max_sched_loops', kind: 'int', arg: 'n', default: '1000', group: 'Timers', help: 'SIPp: most calls run per event-loop turn.', ignored: 'sipts bounds its own work per turn (at most 500 call starts; timers by the wheel)' },
+  { name: 'watchdog_interval', kind: 'time', arg: 'time', unit: 'ms', default: '400', group: 'Timers', help: 'How often the watchdog timer runs (0: no watchdog). It counts a trip when it runs late, which means the event loop was stalled: trips go to the stat file (WatchdogMinor, WatchdogMajor) and the -trace_err file, and too many end the run (exit 255), as in SIPp.' },
+  { name: 'watchdog_reset', kind: 'time', arg: 'time', unit: 'ms', default: '600000', group: 'Timers', help: 'After this long without a trip, the watchdog forgets its trips.' },
+  { name: 'watchdog_minor_threshold', kind: 'time', arg: 'time', unit: 'ms', default: '500', group: 'Timers', help: 'The watchdog running this long after its last run is a minor trip.' },
+  { name: 'watchdog_major_threshold', kind: 'time', arg: 'time', unit: 'ms', default: '3000', group: 'Timers', help: 'The watchdog running this long after its last run is a major trip.' },
+  { name: 'watchdog_major_maxtriggers', kind: 'int', arg: 'n', default: '10', group: 'Timers', help: 'Major trips allowed before the run ends as overloaded.' },
+  { name: 'watchdog_minor_maxtriggers', kind: 'int', arg: 'n', default: '120', group: 'Timers', help: 'Minor trips allowed before the run ends as overloaded.' },
+  { name: 'skip_rlimit', kind: 'flag', group: 'Timers', help: 'SIPp: do not raise the file-descriptor limit.', ignored: 'sipts never changes the limit (Node.js cannot call setrlimit): raise it with ulimit -n' },
   { name: 'infindex', kind: 'pair', arg: 'file field', group: 'Scenario', help: 'Index the -inf file on a field for <lookup> (field counts from 0). Repeatable.' },
   { name: 'au', kind: 'string', arg: 'user', group: 'Scenario', help: 'Username of [authentication] answering 401/407 challenges. Default: the -s service.' },
   { name: 'ap', kind: 'string', arg: 'password', default: 'password', group: 'Scenario', help: 'Password of [authentication].' },
@@ -66,22 +110,42 @@ export const OPTIONS = [
   { name: 'nd', kind: 'flag', group: 'Scenario', help: 'No default behaviours: the same as -default_behaviors none.' },
   { name: 'aa', kind: 'flag', group: 'Scenario', help: 'Answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK, in a call or out of any call.' },
   { name: 'base_cseq', kind: 'int', arg: 'n', default: '1', group: 'Scenario', help: 'First CSeq number ([cseq]).' },
+  { name: 'cid_str', kind: 'string', arg: 'format', default: '%u-%p@%s', group: 'Scenario', help: 'Call-ID of the calls this side places: %u the call number, %p the process id, %s the local IP, %% a %.' },
+  { name: 'auth_uri', kind: 'string', arg: 'uri', group: 'Scenario', help: 'The digest uri of [authentication] is sip:uri (SIPp compat), instead of the request\'s Request-URI.' },
+  { name: 'callid_slash_ign', kind: 'flag', group: 'Scenario', help: 'A Call-ID with /// in it is one Call-ID: without this, what comes before /// is a prefix that does not count when a message is matched to its call.' },
+  { name: 'dynamicStart', kind: 'int', arg: 'n', default: '10000', group: 'Scenario', help: 'First value of [dynamic_id], a counter shared by all calls.' },
+  { name: 'dynamicMax', kind: 'int', arg: 'n', default: '12000', group: 'Scenario', help: 'Largest value of [dynamic_id]; past it, it starts again at -dynamicStart.' },
+  { name: 'dynamicStep', kind: 'int', arg: 'n', default: '4', group: 'Scenario', help: 'What [dynamic_id] grows by each time it is used.' },
   { name: 'trace_stat', kind: 'flag', group: 'Display', help: 'Write SIPp\'s stat file: <scenario>_<pid>_.csv, a row every -fd.' },
   { name: 'stf', kind: 'string', arg: 'file', group: 'Display', help: 'The stat file\'s name (with -trace_stat).' },
+  { name: 'stat_delimiter', kind: 'string', arg: 'text', default: ';', group: 'Display', help: 'The field separator of the stat, counts and error codes files.' },
+  { name: 'periodic_rtd', kind: 'flag', group: 'Display', help: 'The stat file\'s response-time and call-length repartition columns count each period, not the whole run.' },
   { name: 'fd', kind: 'time', arg: 'period', unit: 's', default: '60', group: 'Display', help: 'How often a stat file row is written (s).' },
   { name: 'trace_msg', kind: 'flag', group: 'Display', help: 'Write every message sent and received to <scenario>_<pid>_messages.log.' },
   { name: 'message_file', kind: 'string', arg: 'file', group: 'Display', help: 'The message trace\'s name (turns -trace_msg on).' },
+  { name: 'message_overwrite', kind: 'bool', arg: 'bool', default: 'true', group: 'Display', help: 'false: append to the message trace instead of starting it afresh.' },
+  { name: 'trace_shortmsg', kind: 'flag', group: 'Display', help: 'Write a line per message sent and received to <scenario>_<pid>_shortmessages.log (time, S or R, Call-ID, CSeq, first line; tab-separated).' },
+  { name: 'shortmessage_file', kind: 'string', arg: 'file', group: 'Display', help: 'The short message trace\'s name (turns -trace_shortmsg on).' },
+  { name: 'shortmessage_overwrite', kind: 'bool', arg: 'bool', default: 'true', group: 'Display', help: 'false: append to the short message trace.' },
   { name: 'trace_err', kind: 'flag', group: 'Display', help: 'Write unexpected, unparsable, dead-call and out-of-call messages, timeouts, and the ladders of the first failed calls of each reason, to <scenario>_<pid>_errors.log.' },
   { name: 'error_file', kind: 'string', arg: 'file', group: 'Display', help: 'The error trace\'s name (turns -trace_err on).' },
+  { name: 'error_overwrite', kind: 'bool', arg: 'bool', default: 'true', group: 'Display', help: 'false: append to the error trace.' },
+  { name: 'trace_error_codes', kind: 'flag', group: 'Display', help: 'Write the status codes of unexpected responses to <scenario>_<pid>_error_codes.csv, a row every -fd.' },
   { name: 'trace_calldebug', kind: 'flag', group: 'Display', help: 'Write every message of every failed or aborted call to <scenario>_<pid>_calldebug.log.' },
   { name: 'calldebug_file', kind: 'string', arg: 'file', group: 'Display', help: 'The call debug file\'s name (turns -trace_calldebug on).' },
+  { name: 'calldebug_overwrite', kind: 'bool', arg: 'bool', default: 'true', group: 'Display', help: 'false: append to the call debug file.' },
   { name: 'trace_rtt', kind: 'flag', group: 'Display', help: 'Write every response time to <scenario>_<pid>_rtt.csv (Date_ms;response_time_ms;rtd_no).' },
   { name: 'rtt_freq', kind: 'int', arg: 'n', default: '200', group: 'Display', help: 'Write the rtt file every n response times.' },
   { name: 'trace_counts', kind: 'flag', group: 'Display', help: 'Write each step\'s message counts to <scenario>_<pid>_counts.csv, a row every -fd.' },
   { name: 'trace_screen', kind: 'flag', group: 'Display', help: 'Write every statistics screen to <scenario>_<pid>_screen.log at the end of the run.' },
   { name: 'screen_file', kind: 'string', arg: 'file', group: 'Display', help: 'The screen file\'s name (turns -trace_screen on).' },
+  { name: 'screen_overwrite', kind: 'bool', arg: 'bool', default: 'true', group: 'Display', help: 'false: append to the screen file.' },
   { name: 'trace_logs', kind: 'flag', group: 'Display', help: 'Write the scenario\'s <log> actions to <scenario>_<pid>_logs.log.' },
   { name: 'log_file', kind: 'string', arg: 'file', group: 'Display', help: 'The <log> file\'s name (turns -trace_logs on).' },
+  { name: 'log_overwrite', kind: 'bool', arg: 'bool', default: 'true', group: 'Display', help: 'false: append to the <log> file.' },
+  { name: 'ringbuffer_files', kind: 'int', arg: 'n', default: '0', group: 'Display', help: 'With -ringbuffer_size: how many rotated files of each trace (error, message, short message, call debug, <log>) are kept; 0: the file starts afresh.' },
+  { name: 'ringbuffer_size', kind: 'int', arg: 'bytes', default: '0', group: 'Display', help: 'Rotate the error, message, short message, call debug and <log> files when they grow past this: <scenario>_<pid>_<name>_<start time>.log.' },
+  { name: 'max_log_size', kind: 'int', arg: 'bytes', default: '0', group: 'Display', help: 'Stop writing the error, message, short message, call debug and <log> files when they grow past this.' },
   { name: 'ci', kind: 'string', arg: 'ip', group: 'Display', help: 'Address the control port listens on (default: 127.0.0.1, or -i when given).' },
   { name: 'cp', kind: 'int', arg: 'port', default: '8888', group: 'Display', help: 'UDP control port on 127.0.0.1 (or -i): SIPp\'s keys and commands (cset rate N, cset limit N, ctrace messages on, creset stats …) as datagrams. Taken: the next of 60 ports; 0: none.' },
   { name: 'json', kind: 'string', arg: 'file', group: 'Reports and verdict', help: 'sipts only: write the run as JSON (counts, failure reasons, percentiles, steps, parameters).' },
@@ -93,6 +157,8 @@ export const OPTIONS = [
   { name: 'min-success-rate', kind: 'number', arg: 'percent', group: 'Reports and verdict', help: 'sipts only: pass only if at least this percentage of ended calls succeeded.' },
   { name: 'f', kind: 'time', arg: 'period', unit: 's', default: '1', group: 'Display', help: 'Statistics screen refresh period (s).' },
   { name: 'nostdin', kind: 'flag', group: 'Display', help: 'Do not read keys from standard input.' },
+  { name: 'plugin', kind: 'string', arg: 'file', group: 'Other', help: 'Load a SIPp plugin.', refused: 'SIPp plugins are native shared libraries loaded with dlopen into SIPp; sipts has no plugin ABI' },
+  { name: 'sendbuffer_warn', kind: 'bool', arg: 'bool', default: 'false', group: 'Other', help: 'SIPp: a failed send of a message outside the scenario (an automatic answer or BYE) is a warning, not an error.', ignored: 'sipts never stops on a send error: it counts SendErrors and writes it to the -trace_err file (SIPp 3.6.1 has this option backwards: with it, such a failure is fatal)' },
   { name: 'bg', kind: 'flag', group: 'Other', help: 'Run in the background: print the PID and return.' },
   { name: 'v', kind: 'flag', group: 'Other', help: 'Print the version and exit.' },
   { name: 'demo', kind: 'flag', group: 'Other', help: 'sipts only: a short loopback run, sipts UAC against an in-process sipts UAS.' },
@@ -107,6 +173,7 @@ export const OPTIONS = [
   { name: 'master', kind: 'string', arg: 'name', group: 'Scenario', help: 'Extended 3PCC: this instance is the master of that name in -slave_cfg (started last; its first twin command is <sendCmd>).' },
   { name: 'slave', kind: 'string', arg: 'name', group: 'Scenario', help: 'Extended 3PCC: this instance is the slave of that name in -slave_cfg (its first twin command is <recvCmd>).' },
   { name: 'slave_cfg', kind: 'string', arg: 'file', group: 'Scenario', help: 'Extended 3PCC: the instances\' addresses, one name;ip:port a line; each listens on its own and connects to those its <sendCmd dest> names.' },
+  { name: 'send_timeout', kind: 'time', arg: 'time', unit: 'ms', group: 'Timers', help: 'Default send timeout: a message not sent in this long fails the call.', refused: 'send timeouts are not supported by this version of sipts yet' },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionName = (typeof OPTIONS)[number]['name'];

@@ -1,6 +1,6 @@
 /** The commander program, generated from the option table. */
 import { Command, Option } from 'commander';
-import { OPTIONS } from './options.js';
+import { OPTIONS, type OptionSpec } from './options.js';
 
 export function buildProgram(version: string): Command {
   const program = new Command('sipts')
@@ -11,10 +11,12 @@ export function buildProgram(version: string): Command {
     .version(version, '--version', 'Print the version.')
     .exitOverride()
     .allowExcessArguments(true);
-  for (const o of OPTIONS) {
-    const flags = o.kind === 'flag' ? `--${o.name}` : `--${o.name} <${'arg' in o ? o.arg : 'value'}>`;
-    const def = 'default' in o ? ` (default: ${o.default}${'unit' in o && o.kind === 'time' ? ` ${o.unit}` : ''})` : '';
-    const option = new Option(flags, `${o.help}${def}`).helpGroup(`${o.group}:`);
+  for (const o of OPTIONS as readonly OptionSpec[]) {
+    const flags = o.kind === 'flag' ? `--${o.name}` : `--${o.name} <${o.arg ?? 'value'}>`;
+    const def = o.default !== undefined && o.refused === undefined ? ` (default: ${o.default}${o.kind === 'time' ? ` ${o.unit ?? ''}` : ''})` : '';
+    // A refused option is listed apart, with its reason; an ignored one says why it changes nothing.
+    const why = o.refused !== undefined ? ` Refused: ${o.refused}.` : o.ignored !== undefined ? ` Accepted and ignored: ${o.ignored}.` : '';
+    const option = new Option(flags, `${o.help}${def}${why}`).helpGroup(o.refused !== undefined ? 'SIPp options sipts refuses:' : `${o.group}:`);
     if (o.kind === 'pair' || o.kind === 'list') option.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
     program.addOption(option);
   }

@@ -12,6 +12,7 @@ import { junitReport } from '../report/junit.js';
 import { renderMetrics, serveMetrics } from '../report/prometheus.js';
 import { allScreens } from '../report/screens.js';
 import type { LiveSource } from '../report/live.js';
+import { ErrorCodesFile } from '../report/error-codes-file.js';
 import { StatFile } from '../report/stat-file.js';
 import type { ThresholdResult } from '../report/thresholds.js';
 import { Timeline } from '../report/timeline.js';
@@ -27,8 +28,12 @@ const TICK_MS = 1000;
 
 /** The traces exist before the engine: it is given their sink when it is built. */
 export function openTraces(config: RunConfig, scenario: CompiledScenario): Traces {
+  const t = config.traces;
   return new Traces({
-    ...config.traces,
+    ...t,
+    errorCodes: t.errorCodes !== undefined,
+    callIdSlashIgnore: config.callIdSlashIgnore,
+    fileOptions: (name) => ({ append: t.append[name], rotateBytes: t.ringbufferBytes, keepFiles: t.ringbufferFiles, maxBytes: t.maxLogBytes, rotatedPrefix: `${t.prefix}${name}` }),
     keepEvidence: config.htmlFile !== undefined || config.jsonFile !== undefined || config.junitFile !== undefined,
     laddersPerReason: LADDERS_PER_REASON,
   }, scenario, epochMs);
@@ -37,6 +42,7 @@ export function openTraces(config: RunConfig, scenario: CompiledScenario): Trace
 export class RunReports {
   private readonly statFile: StatFile | undefined;
   private readonly countsFile: CountsFile | undefined;
+  private readonly errorCodesFile: ErrorCodesFile | undefined;
   private readonly timeline: Timeline | undefined;
   private readonly timer: NodeJS.Timeout;
   private nextStatMs: number;
@@ -47,12 +53,14 @@ export class RunReports {
   constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: LiveSource) {
     const start = screens.startEpochMs;
     traces.setStart(start);
-    this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate);
-    this.countsFile = config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start);
+    this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate, config.statDelimiter, config.periodicRtd);
+    this.countsFile = config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start, config.statDelimiter);
+    this.errorCodesFile = config.traces.errorCodes === undefined ? undefined : new ErrorCodesFile(config.traces.errorCodes, start, config.statDelimiter);
     this.timeline = config.htmlFile === undefined ? undefined : new Timeline();
     if (this.timeline !== undefined) engine.stats.trackWindows();
     this.nextStatMs = Date.now() + Math.max(100, config.statPeriodMs);
-    this.timer = setInterval(() => this.tick(), Math.min(TICK_MS, Math.max(100, config.statPeriodMs)));
+    // Looked at a hundred times a period (at most every 10 ms), so a row is late by a hundredth of a period, never a period.
+    this.timer = setInterval(() => this.tick(), Math.min(TICK_MS, Math.max(10, config.statPeriodMs / 100)));
     this.timer.unref();
   }
 
@@ -79,19 +87,23 @@ export class RunReports {
   private tick(): void {
     this.traces.flush();
     const now = Date.now();
-    const statDue = now >= this.nextStatMs && (this.statFile !== undefined || this.countsFile !== undefined);
+    const statDue = now >= this.nextStatMs && (this.statFile !== undefined || this.countsFile !== undefined || this.errorCodesFile !== undefined);
     if (this.timeline === undefined && !statDue) return;
     const snap = this.engine.snapshot();
     this.timeline?.add(snap, this.engine.stats.takeWindow());
     if (statDue) {
       this.writeRows(snap, now);
-      this.nextStatMs = now + Math.max(100, this.config.statPeriodMs);
+      // Rows on a fixed schedule (start + n × -fd), as SIPp's, so a late tick does not shift every later row.
+      const period = Math.max(100, this.config.statPeriodMs);
+      this.nextStatMs += period;
+      if (this.nextStatMs <= now) this.nextStatMs = now + period;
     }
   }
 
   private writeRows(snap: StatsSnapshot, now: number): void {
     this.statFile?.write(snap, now);
     this.countsFile?.write(snap, now);
+    this.errorCodesFile?.write(this.traces.takeErrorCodes(), now);
   }
 
   /** The last rows and the end-of-run files. */
@@ -103,7 +115,7 @@ export class RunReports {
     this.timeline?.add(snap, this.engine.stats.takeWindow());
     const ladders = this.traces.ladders();
     const screenFile = this.config.traces.screen;
-    if (screenFile !== undefined) (this.screensDumped && screenFile === this.config.screenDumpFile ? appendFileSync : writeFileSync)(screenFile, allScreens(snap, this.screens, now));
+    if (screenFile !== undefined) ((this.screensDumped && screenFile === this.config.screenDumpFile) || this.config.traces.append.screen ? appendFileSync : writeFileSync)(screenFile, allScreens(snap, this.screens, now));
     if (this.config.jsonFile !== undefined) writeFileSync(this.config.jsonFile, jsonReport(snap, this.scenario, facts, verdicts, ladders));
     if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders));
     if (this.config.htmlFile !== undefined) {

@@ -100,7 +100,11 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         const port = Number(renderText(a.port, call));
         if (isIP(address) === 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
           host.hooks.log('warning', `setdest: "${address}:${port}" is not an IP address and port; the call keeps its destination`);
-        } else { call.remoteAddress = address; call.remotePort = port; }
+        } else {
+          // SIPp compat: setdest also replaces -rsa's address for this call.
+          call.remoteAddress = address; call.remotePort = port;
+          call.sendAddress = address; call.sendPort = port;
+        }
         break;
       }
       case 'verifyauth': {

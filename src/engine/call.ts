@@ -3,6 +3,7 @@
  * the interpreter moves it; the registry finds it.
  */
 import type { InjectionStore } from '../data/injection.js';
+import type { DynamicIdCounter } from './dynamic-id.js';
 import type { RenderContext, VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
@@ -46,6 +47,10 @@ export interface CallInit {
   readonly endpoint: Endpoint;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** The run's [dynamic_id] counter. */
+  readonly dynamicIds: DynamicIdCounter;
+  /** -rsa: where the call's messages are sent, when not to the remote address. */
+  readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
   readonly startMs: number;
   readonly baseCseq: number;
   readonly rtdCount: number;
@@ -138,14 +143,18 @@ export class CallState implements RenderContext {
   readonly number: number;
   readonly callId: string;
   readonly endpoint: Endpoint;
-  /** Where the call's messages go; <setdest> may change it. */
+  /** The remote side: [remote_ip] and [remote_port]; <setdest> may change it. */
   remoteAddress: string;
   remotePort: number;
+  /** Where the call's messages are sent: the remote side, or -rsa's address; <setdest> sets it too. */
+  sendAddress: string;
+  sendPort: number;
   readonly startMs: number;
   readonly userId: number;
   /** <Global> variables: one array shared by every call of the run. */
   readonly globals: VarValue[];
   readonly injection: InjectionStore;
+  private readonly dynamicIds: DynamicIdCounter;
   /** The line of each injection file this call uses. */
   private readonly injectionLines: readonly number[];
   private readonly runClock: () => number;
@@ -160,10 +169,13 @@ export class CallState implements RenderContext {
     this.endpoint = init.endpoint;
     this.remoteAddress = init.remoteAddress;
     this.remotePort = init.remotePort;
+    this.sendAddress = init.sendTo?.address ?? init.remoteAddress;
+    this.sendPort = init.sendTo?.port ?? init.remotePort;
     this.startMs = init.startMs;
     this.userId = init.userId;
     this.globals = init.globals;
     this.injection = init.injection;
+    this.dynamicIds = init.dynamicIds;
     this.injectionLines = init.injectionLines;
     this.runClock = init.runClock;
     this.cseq = init.baseCseq;
@@ -175,6 +187,10 @@ export class CallState implements RenderContext {
 
   clockTick(): number {
     return this.runClock();
+  }
+
+  nextDynamicId(): number {
+    return this.dynamicIds.next();
   }
 
   tdmCircuit(): string {

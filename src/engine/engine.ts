@@ -22,6 +22,9 @@ import { abortCommand, parseCommand } from '../sip/twin-command.js';
 import type { CommandChannel, CommandHandler } from '../transport/twin.js';
 import { isRetransmissionOf, matchesStep } from './matcher.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
+import { callIdFormatter, routingCallId } from './call-id.js';
+import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
+import { Watchdog, type WatchdogEvent, type WatchdogOptions } from './watchdog.js';
 import { TimerWheel } from './timer-wheel.js';
 
 export interface EngineConfig {
@@ -49,6 +52,19 @@ export interface EngineConfig {
   /** Extended 3PCC (-master/-slave): commands name their sender, and a <recvCmd src> checks it. */
   readonly extendedTwin?: boolean;
   /**
+   * -rsa: every call's messages are sent here (an outbound proxy), while [remote_ip]/[remote_port] still name
+   * the remote side. SIPp compat: server-mode calls answer there too.
+   */
+  readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
+  /** -cid_str: the Call-ID of the calls this side places (%u call number, %p pid, %s local IP, %% a %). */
+  readonly callIdFormat?: string | undefined;
+  /** -dynamicStart, -dynamicMax, -dynamicStep: [dynamic_id]. */
+  readonly dynamicId?: { readonly start: number; readonly max: number; readonly step: number } | undefined;
+  /** SIPp's watchdog (-watchdog_*); undefined or an interval of 0: none. */
+  readonly watchdog?: WatchdogOptions | undefined;
+  /** -callid_slash_ign: a Call-ID holding /// is matched whole, not by what follows the ///. */
+  readonly callIdSlashIgnore?: boolean | undefined;
+  /**
    * -oocsf / -oocsn: the scenario a client-mode run gives each request of an unknown Call-ID. It runs in an
    * engine of its own (its own calls, steps and statistics, as SIPp keeps the out-of-call scenario's apart)
    * over this engine's transport and clock.
@@ -72,7 +88,8 @@ function sideConfig(main: EngineConfig, scenario: CompiledScenario, injection: I
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
 
-export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted';
+/** overload: SIPp's watchdog tripped too many times (a fatal error, as in SIPp). */
+export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted' | 'overload';
 
 /** How the engine reads the time: injectable for tests in virtual time. */
 export type Clock = () => number;
@@ -88,6 +105,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   /** The 3PCC twin channel, when the run has one. */
   private twin: CommandChannel | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private watchdogTimer: NodeJS.Timeout | undefined;
   /** The ticker's interval now (ms); 0 before start. */
   private tickMs = 0;
   /** -timer_resol, at least 1 ms. */
@@ -105,6 +123,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   private freeUsersHead = 0;
   private nextUserId: number;
   private readonly circuits: CircuitPool | undefined;
+  private readonly dynamicIds: DynamicIdCounter;
   /** <User> variables of each -users user between its calls; slots of those variables. */
   private readonly userVars = new Map<number, VarValue[]>();
   private readonly userSlots: readonly number[];
@@ -127,6 +146,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   private traceCommand: TraceSink['command'];
   traceError: TraceSink['error'];
   traceRtt: TraceSink['rtt'];
+  traceUnexpectedStatus: TraceSink['unexpectedStatus'];
   private traceFailed: TraceSink['failedCall'];
   /** -oocsf: the engine that runs the out-of-call scenario; undefined without one. */
   private readonly outOfCall: Engine | undefined;
@@ -156,6 +176,9 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     this.settings = config.settings;
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
     this.startMs = clock();
+    this.callIdOf = callIdFormatter(config.callIdFormat ?? '%u-%p@%s', config.pid, config.callIdHost);
+    const d = config.dynamicId ?? DEFAULT_DYNAMIC_ID;
+    this.dynamicIds = new DynamicIdCounter(d.start, d.max, d.step);
     this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs, config.scenario.counterNames,
       { responseTime: config.scenario.responseTimeRepartition, callLength: config.scenario.callLengthRepartition });
     this.wheel = new TimerWheel<CallTimer>(this.startMs, (t) => onTimer(this, t));
@@ -177,6 +200,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     this.traceCommand = t.command?.bind(t);
     this.traceError = t.error?.bind(t);
     this.traceRtt = t.rtt?.bind(t);
+    this.traceUnexpectedStatus = t.unexpectedStatus?.bind(t);
     this.traceFailed = t.failedCall?.bind(t);
     this.outOfCall?.retrace();
     this.receiver?.retrace();
@@ -211,6 +235,22 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     this.outOfCall?.attach(transport);
     this.receiver?.attach(transport);
     this.armTicker();
+    const w = this.config.watchdog;
+    if (w !== undefined && w.intervalMs > 0) {
+      const dog = new Watchdog(w, this.clock());
+      this.watchdogTimer = setInterval(() => this.onWatchdog(dog.check(this.clock())), w.intervalMs);
+    }
+  }
+
+  /** Trips are counted and traced; too many end the run (SIPp: a fatal error). */
+  private onWatchdog(events: readonly WatchdogEvent[]): void {
+    for (const e of events) {
+      if (e.kind === 'trip') this.stats.count(e.major ? Counter.WatchdogMajor : Counter.WatchdogMinor);
+      if (e.kind === 'fail') {
+        this.hooks.log('error', e.text);
+        this.end('overload');
+      } else this.traceError?.(e.text);
+    }
   }
 
   /** A side engine (-oocsf, -rxsf) shares its main engine's transport and is driven by its ticks. */
@@ -277,6 +317,11 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     const now = this.clock();
     this.wheel.advance(now);
     if (this.placesCalls && !this.stopping) {
+      const ramp = this.scheduler.stepRamp(now);
+      if (ramp === 'quit') this.stopGracefully();
+      else if (ramp === 'changed') this.armTicker();
+    }
+    if (this.placesCalls && !this.stopping) {
       this.startDueCalls(now);
       if (this.scheduler.exhausted && this.tickMs !== this.resolutionMs) this.armTicker();
     }
@@ -298,7 +343,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
       // -tdmmap: the scheduler only starts calls there are free circuits for.
       const circuit = this.circuits?.take() ?? -1;
       const number = ++this.callNumber;
-      const callId = `${number}-${this.config.pid}@${this.config.callIdHost}`;
+      const callId = this.callIdOf(number);
       const ipField = this.config.ipField;
       if (ipField === undefined) {
         transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit)));
@@ -312,12 +357,15 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     }
   }
 
+  /** The Call-ID of the call placed with this number: -cid_str, compiled once, or SIPp's %u-%p@%s. */
+  private readonly callIdOf: (n: number) => string;
+
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
     picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
     const userId = picked?.userId ?? this.takeUser();
     const call = new CallState({
-      number, callId, endpoint: ep, remoteAddress: address, remotePort: port, startMs: this.clock(), baseCseq: this.config.baseCseq,
-      rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
+      number, callId, endpoint: ep, remoteAddress: address, remotePort: port, sendTo: this.config.sendTo, startMs: this.clock(), baseCseq: this.config.baseCseq,
+      dynamicIds: this.dynamicIds, rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
       injection: this.config.injection, injectionLines: picked?.lines ?? this.pickLines(userId), userId, runClock: this.runClock,
       circuit, circuitName: circuit >= 0 && this.config.tdm !== undefined ? circuitName(this.config.tdm, circuit) : '',
     });
@@ -374,8 +422,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
 
   send(call: CallState, raw: string): boolean {
     if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: true, raw });
-    if (this.traceMessage !== undefined) this.traceMessage(true, raw, this.endpointName(call.endpoint), hostPort(call.remoteAddress, call.remotePort));
-    return call.endpoint.send(raw, call.remotePort, call.remoteAddress);
+    if (this.traceMessage !== undefined) this.traceMessage(true, raw, this.endpointName(call.endpoint), hostPort(call.sendAddress, call.sendPort));
+    return call.endpoint.send(raw, call.sendPort, call.sendAddress);
   }
 
   finish(call: CallState, failure: number): void {
@@ -488,7 +536,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     if (this.acceptsNewCall(msg)) {
       this.scheduler.noteCreated();
       // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
-      const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
+      const call = this.startCall(++this.callNumber, detach(this.routingId(msg)), endpoint, address, port);
       if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
       receive(this, call, msg);
       return;
@@ -516,17 +564,18 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
 
   /** Gives a message to the call of its Call-ID, or absorbs it for a call that ended; false when neither. */
   private deliver(msg: SipMessage, raw: string, endpoint: Endpoint): boolean {
-    const call = this.registry.get(msg.callId);
+    const callId = this.routingId(msg);
+    const call = this.registry.get(callId);
     if (call !== undefined) {
       if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
       receive(this, call, msg);
       return true;
     }
-    if (this.registry.isDead(msg.callId)) {
+    if (this.registry.isDead(callId)) {
       this.stats.count(Counter.DeadCallMsgs);
-      this.traceError?.(`Dead call ${msg.callId}, received '${raw}'`);
-      const replay = this.registry.replayOf(msg.callId);
-      if (replay !== undefined && isRetransmissionOf(msg, replay)) {
+      this.traceError?.(`Dead call ${callId}, received '${raw}'`);
+      const replay = this.registry.replayOf(callId);
+      if (replay !== undefined && isRetransmissionOf(msg, replay, this.settings.looseRetransCheck)) {
         if (this.traceMessage !== undefined) this.traceMessage(true, replay.answer, this.endpointName(endpoint), hostPort(replay.address, replay.port));
         endpoint.send(replay.answer, replay.port, replay.address);
         this.stats.step(replay.answerIndex, StepCounter.retrans);
@@ -539,9 +588,14 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
 
   /** A side engine (out-of-call, receive): a request of an unknown Call-ID starts a call of its scenario. */
   private startIncoming(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
-    const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
+    const call = this.startCall(++this.callNumber, detach(this.routingId(msg)), endpoint, address, port);
     if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
     receive(this, call, msg);
+  }
+
+  /** SIPp compat: what comes before /// in a Call-ID is a prefix the call does not know (-callid_slash_ign: not so). */
+  private routingId(msg: SipMessage): string {
+    return this.config.callIdSlashIgnore === true ? msg.callId : routingCallId(msg.callId);
   }
 
   /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
@@ -675,6 +729,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     if (rx !== undefined) rx.endSide(reason, reason === 'aborted');
     this.dropOpenCalls(this.clock(), reason === 'aborted');
     if (this.ticker !== undefined) clearInterval(this.ticker);
+    if (this.watchdogTimer !== undefined) clearInterval(this.watchdogTimer);
     const t = this.transport;
     void Promise.all([t?.close(), this.twin?.close()]).then(() => this.resolveDone(reason));
   }
@@ -689,7 +744,7 @@ function replayOf(call: CallState): DeadReplay | undefined {
   // The key holds no slice of the request (retransKeyOf), so the tombstone does not keep the request alive.
   return {
     status: 0, method: answered.method, cseq: answered.cseq, cseqMethod: answered.cseqMethod, branch: answered.branch,
-    answer: call.answer, answerIndex: call.answerIndex, address: call.remoteAddress, port: call.remotePort,
+    answer: call.answer, answerIndex: call.answerIndex, address: call.sendAddress, port: call.sendPort,
   };
 }
 

@@ -27,6 +27,8 @@ export interface CallSettings {
   readonly autoAnswer: boolean;
   /** -pause_msg_ign: a message for a call in a <pause> is dropped, unseen (SIPp, call.cpp process_incoming). */
   readonly pauseMsgIgnore?: boolean;
+  /** -rtcheck loose: a retransmitted request is told without its top Via branch (see matcher.ts). */
+  readonly looseRetransCheck?: boolean;
 }
 
 export interface Behaviors {
@@ -62,6 +64,7 @@ export interface CallHost {
   /** The error and rtt traces, undefined when off: call them as traceError?.(…), which formats nothing then. */
   readonly traceError: TraceSink['error'];
   readonly traceRtt: TraceSink['rtt'];
+  readonly traceUnexpectedStatus: TraceSink['unexpectedStatus'];
   now(): number;
   /** Ends a call: `failure` is an index into FAILURE_REASONS, or -1 for success. */
   finish(call: CallState, failure: number): void;

@@ -296,7 +296,7 @@ export const AUTO_ANSWERED: ReadonlySet<string> = new Set(['INFO', 'NOTIFY', 'OP
 /** What SIPp does with a message that is not the expected one. */
 function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   const answered = call.answered;
-  if (answered !== undefined && isRetransmissionOf(msg, answered)) {
+  if (answered !== undefined && isRetransmissionOf(msg, answered, host.settings.looseRetransCheck)) {
     // The peer repeated a message we answered, so it missed the answer: send that answer again. Not the last
     // message sent: after 200 (INVITE) → ACK → BYE, a repeated 200 wants the ACK (RFC 3261 §13.2.2.4).
     // SIPp compat: a repeated response gets the first message sent after it, whatever it is.
@@ -318,6 +318,7 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   }
   host.stats.step(awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1)), StepCounter.unexpected);
   host.stats.unexpected(isRequest ? msg.method : `${msg.status} (${msg.cseqMethod})`);
+  if (!isRequest) host.traceUnexpectedStatus?.(msg.status);
   // SIPp compat: a scenario with <label id="_unexp.main"/> handles unexpected messages itself. It learns
   // where the call was (_unexp.retaddr) and when a running pause was to end (_unexp.pausedaddr, ms since
   // start, 0 for none), and the message is offered to its first <recv>.

@@ -66,7 +66,11 @@ export function retransKeyOf(m: SipMessage): RetransKey {
   return { status: m.status, method: m.method, cseq: m.cseq, cseqMethod: m.cseqMethod, branch: detach(m.branch) };
 }
 
-/** Same transaction and same message: a retransmission of `b` (SIPp compares the last received message). */
-export function isRetransmissionOf(a: SipMessage, b: RetransKey): boolean {
-  return a.status === b.status && a.cseq === b.cseq && a.cseqMethod === b.cseqMethod && a.method === b.method && a.branch === b.branch;
+/**
+ * Same transaction and same message: a retransmission of `b` (SIPp compares the last received message).
+ * `loose` (-rtcheck loose): the top Via branch is not compared, as SIPp's loose check hashes only To, From,
+ * Call-ID and CSeq (RFC 2543 §11.5), for peers that change the branch of a retransmission.
+ */
+export function isRetransmissionOf(a: SipMessage, b: RetransKey, loose = false): boolean {
+  return a.status === b.status && a.cseq === b.cseq && a.cseqMethod === b.cseqMethod && a.method === b.method && (loose || a.branch === b.branch);
 }

@@ -41,7 +41,8 @@ export function openTransport(net: NetConfig, remote: EngineConfig['remote'], ha
  */
 export async function startEngine(config: EngineConfig, net: NetConfig, hooks: Partial<EngineHooks> = {}, twin?: TwinPlan): Promise<{ engine: Engine; localPort: number }> {
   const engine = new Engine(config, hooks);
-  const transport = await openTransport(net, config.remote, engine.handler);
+  // -rsa: the one connection of t1, l1 … goes to the outbound proxy.
+  const transport = await openTransport(net, config.sendTo ?? config.remote, engine.handler);
   let channel: TwinChannel | undefined;
   try {
     channel = twin === undefined ? undefined : await TwinChannel.open(twin, engine);

@@ -33,6 +33,8 @@ export interface TraceSink {
   command?(out: boolean, text: string): void;
   /** Something that went wrong on the wire: an unexpected, dead-call or unparsable message, a timeout. */
   error?(text: string): void;
+  /** The status code of every unexpected response a call got (-trace_error_codes). */
+  unexpectedStatus?(status: number): void;
   /** Every response time measured: rtd index (from 0) and its value. */
   rtt?(rtd: number, ms: number): void;
   /** A call that failed or was aborted, with its history. Asking for it makes every call keep a history. */

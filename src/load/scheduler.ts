@@ -19,6 +19,18 @@ export interface SchedulerOptions {
   readonly maxCalls: number;
   /** -users: keep this many calls open instead of starting calls at a rate; 0: rate mode. */
   readonly users: number;
+  /** -rate_increase …: an automatic ramp; undefined: none. */
+  readonly ramp?: RampOptions | undefined;
+}
+
+/** SIPp's -rate_increase, -rate_interval, -rate_max and -no_rate_quit. */
+export interface RampOptions {
+  readonly increase: number;
+  readonly intervalMs: number;
+  /** 0: no ceiling. */
+  readonly max: number;
+  /** Stop the run (gracefully) once the rate would pass max; false: keep running at max (-no_rate_quit). */
+  readonly quitAtMax: boolean;
 }
 
 export class Scheduler {
@@ -29,6 +41,9 @@ export class Scheduler {
   private users: number;
   /** Started with -users: the number of users, not a rate, makes the load (fixed for the run, as in SIPp). */
   readonly userMode: boolean;
+  private readonly ramp: RampOptions | undefined;
+  /** When the ramp last raised the rate (the start, at first). */
+  private rampAtMs: number;
   private changeAtMs: number;
   private startedSinceChange = 0;
   private paused = false;
@@ -44,6 +59,8 @@ export class Scheduler {
     this.maxCalls = o.maxCalls;
     this.users = o.users;
     this.userMode = o.users > 0;
+    this.ramp = o.ramp;
+    this.rampAtMs = nowMs;
     this.changeAtMs = nowMs;
   }
 
@@ -64,6 +81,26 @@ export class Scheduler {
   /** Fewer users take effect as their calls end: open calls are not cut short. */
   setUsers(users: number): void {
     this.users = Math.max(0, Math.floor(users));
+  }
+
+  /**
+   * The ramp, looked at on every tick: every -rate_interval the rate grows by -rate_increase. SIPp compat
+   * (ratetask.cpp): the rate may pass -rate_max only by being capped to it, and that is when the run stops
+   * (soft, like q) unless -no_rate_quit; the next interval counts from the tick that raised the rate.
+   * Returns 'quit' when the run should stop, 'changed' when the rate changed.
+   */
+  stepRamp(nowMs: number): 'quit' | 'changed' | undefined {
+    const r = this.ramp;
+    if (r === undefined || r.increase === 0 || r.intervalMs <= 0 || nowMs - this.rampAtMs < r.intervalMs) return undefined;
+    this.rampAtMs = nowMs;
+    let rate = this.rate + r.increase;
+    let quit = false;
+    if (r.max > 0 && rate > r.max) {
+      rate = r.max;
+      quit = r.quitAtMax;
+    }
+    this.setRate(rate, nowMs);
+    return quit ? 'quit' : 'changed';
   }
 
   get currentRate(): number {

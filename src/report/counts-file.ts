@@ -36,10 +36,11 @@ function nameOf(step: CompiledStep): string {
 }
 
 export class CountsFile {
-  constructor(readonly path: string, private readonly scenario: CompiledScenario, private readonly startEpochMs: number) {
+  /** `delimiter`: -stat_delimiter. */
+  constructor(readonly path: string, private readonly scenario: CompiledScenario, private readonly startEpochMs: number, private readonly delimiter = ';') {
     const cols = ['CurrentTime', 'ElapsedTime'];
     scenario.steps.forEach((st, i) => { for (const [name] of columnsOf(st, i)) cols.push(name); });
-    writeFileSync(path, `${cols.join(';')};\n`);
+    writeFileSync(path, `${cols.join(delimiter)}${delimiter}\n`);
   }
 
   write(snap: StatsSnapshot, nowEpochMs: number): void {
@@ -48,6 +49,6 @@ export class CountsFile {
       const n = snap.steps[i];
       for (const [, counter] of columnsOf(st, i)) row.push(String(counter === undefined ? 0 : n?.[counter] ?? 0));
     });
-    appendFileSync(this.path, `${row.join(';')};\n`);
+    appendFileSync(this.path, `${row.join(this.delimiter)}${this.delimiter}\n`);
   }
 }

@@ -1,29 +1,60 @@
 /**
  * An append-only text file written in blocks: traces can see thousands of lines a second, so lines are
  * gathered and written 64 KiB at a time (and by flush() on the report tick), never one syscall per line.
+ * SIPp's -X_overwrite false appends to what is there; -ringbuffer_size/-ringbuffer_files rotate the file and
+ * -max_log_size stops it, as SIPp's logger does.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 
 const BLOCK_CHARS = 1 << 16;
 
+export interface LogFileOptions {
+  /** latin1 for files of wire messages (byte strings, one char per byte); utf8 for text from scenarios. */
+  readonly encoding?: 'latin1' | 'utf8';
+  /** -X_overwrite false: add to the file instead of starting it afresh. */
+  readonly append?: boolean;
+  /** -ringbuffer_size: once more than this many bytes were written, the file is rotated (0: never). */
+  readonly rotateBytes?: number;
+  /** -ringbuffer_files: rotated files kept; 0: the file simply starts afresh (SIPp compat). */
+  readonly keepFiles?: number;
+  /** Rotated files are named PREFIX_<start>.log (PREFIX_<start>.<n>.log for a second one that second): SIPp's <scenario>_<pid>_<name>. */
+  readonly rotatedPrefix?: string;
+  /** -max_log_size: once more than this many bytes were written, nothing more is (0: no limit). */
+  readonly maxBytes?: number;
+  /** Wall-clock time (ms since the epoch): when a file starts, for rotated names. */
+  readonly now?: () => number;
+}
+
 export class LogFile {
-  private readonly fd: number;
+  private fd: number;
   private parts: string[] = [];
   private size = 0;
   private closed = false;
+  private readonly encoding: 'latin1' | 'utf8';
+  /** Bytes written since the file (re)started, the header apart (SIPp counts what its traces print). */
+  private count = 0;
+  private startSec: number;
+  /** Rotated files kept, oldest first: their start second and same-second number. */
+  private readonly rotated: { start: number; n: number }[] = [];
 
-  /** Creates or truncates the file now, so a bad path is reported before any traffic. */
-  /** latin1 for files of wire messages (byte strings, one char per byte); utf8 for text from scenarios. */
-  constructor(readonly path: string, header = '', private readonly encoding: 'latin1' | 'utf8' = 'latin1') {
-    this.fd = openSync(path, 'w');
-    if (header !== '') this.write(header);
+  /** Creates, truncates or (append) opens the file now, so a bad path is reported before any traffic. */
+  constructor(readonly path: string, header = '', private readonly o: LogFileOptions = {}) {
+    this.encoding = o.encoding ?? 'latin1';
+    this.fd = openSync(path, o.append === true ? 'a' : 'w');
+    this.startSec = this.nowSec();
+    if (header !== '') { this.parts.push(header); this.size += header.length; }
   }
 
   write(text: string): void {
     if (this.closed) return;
     this.parts.push(text);
     this.size += text.length;
-    if (this.size >= BLOCK_CHARS) this.flush();
+    this.count += this.encoding === 'latin1' ? text.length : Buffer.byteLength(text);
+    const max = this.o.maxBytes ?? 0;
+    const rotate = this.o.rotateBytes ?? 0;
+    if (max > 0 && this.count > max) this.close();
+    else if (rotate > 0 && this.count > rotate) this.rotate();
+    else if (this.size >= BLOCK_CHARS) this.flush();
   }
 
   flush(): void {
@@ -39,4 +70,33 @@ export class LogFile {
     this.closed = true;
     closeSync(this.fd);
   }
+
+  /** SIPp compat (logger.cpp rotatef): the full file moves aside under its start time, the oldest beyond -ringbuffer_files goes, and the file starts afresh. */
+  private rotate(): void {
+    this.flush();
+    closeSync(this.fd);
+    const keep = this.o.keepFiles ?? 0;
+    const prefix = this.o.rotatedPrefix ?? this.path.replace(/\.log$/, '');
+    if (keep > 0) {
+      if (this.rotated.length >= keep) {
+        const oldest = this.rotated.shift();
+        if (oldest !== undefined) rmSync(rotatedName(prefix, oldest), { force: true });
+      }
+      const last = this.rotated[this.rotated.length - 1];
+      const entry = { start: this.startSec, n: last !== undefined && last.start === this.startSec ? last.n + 1 : 0 };
+      this.rotated.push(entry);
+      renameSync(this.path, rotatedName(prefix, entry));
+    }
+    this.fd = openSync(this.path, 'w');
+    this.startSec = this.nowSec();
+    this.count = 0;
+  }
+
+  private nowSec(): number {
+    return Math.floor((this.o.now?.() ?? Date.now()) / 1000);
+  }
+}
+
+function rotatedName(prefix: string, r: { start: number; n: number }): string {
+  return r.n > 0 ? `${prefix}_${r.start}.${r.n}.log` : `${prefix}_${r.start}.log`;
 }

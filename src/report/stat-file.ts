@@ -12,7 +12,7 @@ import { momentsMean, momentsSince, momentsStdev, type Moments, type StatsSnapsh
 /** Counters after the failure reasons, with the snapshot counter each comes from (none: always 0). */
 const TAIL_COUNTERS = [
   ['OutOfCallMsgs', 'OutOfCallMsgs'], ['DeadCallMsgs', 'DeadCallMsgs'], ['Retransmissions', 'Retransmissions'],
-  ['AutoAnswered', 'AutoAnswered'], ['Warnings', undefined], ['FatalErrors', undefined], ['WatchdogMajor', undefined], ['WatchdogMinor', undefined],
+  ['AutoAnswered', 'AutoAnswered'], ['Warnings', undefined], ['FatalErrors', undefined], ['WatchdogMajor', 'WatchdogMajor'], ['WatchdogMinor', 'WatchdogMinor'],
 ] as const;
 
 const pc = (name: string): string[] => [`${name}(P)`, `${name}(C)`];
@@ -29,9 +29,13 @@ export class StatFile {
     private readonly scenario: CompiledScenario,
     private readonly startEpochMs: number,
     private readonly targetRate: () => number,
+    /** -stat_delimiter */
+    private readonly delimiter = ';',
+    /** -periodic_rtd: the repartition columns count the period only (SIPp resets them at every row). */
+    private readonly periodicRepartition = false,
   ) {
     this.lastResetEpochMs = startEpochMs;
-    writeFileSync(path, `${this.header().join(';')};\n`);
+    writeFileSync(path, `${this.header().join(delimiter)}${delimiter}\n`);
   }
 
   header(): string[] {
@@ -49,7 +53,7 @@ export class StatFile {
 
   /** Appends a row for `now` and starts a new period. */
   write(snap: StatsSnapshot, nowEpochMs: number): void {
-    appendFileSync(this.path, `${this.row(snap, nowEpochMs).join(';')};\n`);
+    appendFileSync(this.path, `${this.row(snap, nowEpochMs).join(this.delimiter)}${this.delimiter}\n`);
     this.previous = snap;
     this.lastResetEpochMs = nowEpochMs;
   }
@@ -83,8 +87,10 @@ export class StatFile {
       out.push(t[0] ?? '', t[1] ?? '', t[2] ?? '', t[3] ?? '');
     });
     out.push(...times(snap.callLengthMoments, prev?.callLengthMoments));
-    for (const counts of snap.rtdRepartition) out.push('', ...counts.map(String));
-    out.push('', ...snap.callLengthRepartition.map(String));
+    const since = (now: readonly number[], before: readonly number[] | undefined): string[] =>
+      now.map((n, i) => String(this.periodicRepartition ? n - (before?.[i] ?? 0) : n));
+    snap.rtdRepartition.forEach((counts, i) => out.push('', ...since(counts, prev?.rtdRepartition[i])));
+    out.push('', ...since(snap.callLengthRepartition, prev?.callLengthRepartition));
     return out;
   }
 }

@@ -8,10 +8,19 @@ import type { CallEvidence, TraceSink } from '../engine/trace.js';
 import { sippDate, sippTime } from '../format.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { renderLadder } from './ladder.js';
-import { LogFile } from './log-file.js';
+import { LogFile, type LogFileOptions } from './log-file.js';
+
+/** The trace files that SIPp's -X_overwrite, -ringbuffer_* and -max_log_size apply to, by SIPp's name. */
+export type TraceFileName = 'messages' | 'shortmessages' | 'errors' | 'calldebug' | 'logs';
 
 export interface TraceOptions {
   readonly messages?: string | undefined;
+  /** -trace_shortmsg: a line per message. */
+  readonly shortmessages?: string | undefined;
+  /** -callid_slash_ign: the short message trace shows a Call-ID whole, /// prefix and all. */
+  readonly callIdSlashIgnore?: boolean | undefined;
+  /** -trace_error_codes: keep the status codes of unexpected responses for the error codes file. */
+  readonly errorCodes?: boolean | undefined;
   readonly errors?: string | undefined;
   readonly calldebug?: string | undefined;
   readonly rtt?: string | undefined;
@@ -22,6 +31,8 @@ export interface TraceOptions {
   readonly keepEvidence: boolean;
   /** Ladders kept (and written to the error trace) per failure reason. */
   readonly laddersPerReason: number;
+  /** How each trace file is opened, rotated and capped. */
+  readonly fileOptions?: (name: TraceFileName) => LogFileOptions;
 }
 
 /** A kept ladder: the reason, the call and its rendered flow. */
@@ -35,12 +46,18 @@ export class Traces {
   readonly sink: TraceSink = {};
   private files: LogFile[] = [];
   private messages: LogFile | undefined;
+  /** -trace_shortmsg: a line per message. */
+  private short: LogFile | undefined;
   private errors: LogFile | undefined;
   private logs: LogFile | undefined;
   private readonly calldebug: LogFile | undefined;
   private readonly laddersPerReason: number;
+  private readonly fileOptions: ((name: TraceFileName) => LogFileOptions) | undefined;
+  private readonly callIdSlashIgnore: boolean | undefined;
   private readonly kept = new Map<string, Ladder[]>();
   private rttCount = 0;
+  /** Status codes of unexpected responses since the last errorCodes() (-trace_error_codes). */
+  private codes: number[] = [];
   /** When the engine started (ms since the epoch): call histories and the rtt file count from it. */
   private startEpochMs: number;
 
@@ -51,10 +68,14 @@ export class Traces {
     private readonly epochMs: () => number,
   ) {
     this.startEpochMs = epochMs();
-    const open = (path: string | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => (path === undefined ? undefined : this.open(path, header, encoding));
+    this.fileOptions = options.fileOptions;
+    this.callIdSlashIgnore = options.callIdSlashIgnore;
+    const open = (path: string | undefined, name: TraceFileName | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => (path === undefined ? undefined : this.open(path, name, header, encoding));
+    if (options.shortmessages !== undefined) this.set('shortmessages', options.shortmessages);
     if (options.messages !== undefined) this.set('messages', options.messages);
     if (options.errors !== undefined) this.set('error', options.errors);
-    const rtt = open(options.rtt, 'Date_ms;response_time_ms;rtd_no\n');
+    if (options.errorCodes === true) this.sink.unexpectedStatus = (status) => { this.codes.push(status); };
+    const rtt = open(options.rtt, undefined, 'Date_ms;response_time_ms;rtd_no\n');
     if (rtt !== undefined) {
       this.sink.rtt = (rtd, ms) => {
         rtt.write(`${(this.epochMs() - this.startEpochMs).toFixed(3)};${ms.toFixed(3)};${rtd + 1}\n`);
@@ -62,7 +83,7 @@ export class Traces {
       };
     }
     if (options.logs !== undefined) this.set('logs', options.logs);
-    this.calldebug = open(options.calldebug);
+    this.calldebug = open(options.calldebug, 'calldebug');
     this.laddersPerReason = options.laddersPerReason;
     if (this.calldebug !== undefined || this.errors !== undefined || options.keepEvidence) this.keepFailedCalls();
   }
@@ -82,8 +103,8 @@ export class Traces {
     };
   }
 
-  private open(path: string, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile {
-    const f = new LogFile(path, header, encoding);
+  private open(path: string, name: TraceFileName | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile {
+    const f = new LogFile(path, header, { ...(name === undefined ? {} : this.fileOptions?.(name)), encoding });
     this.files.push(f);
     return f;
   }
@@ -92,31 +113,37 @@ export class Traces {
    * Turns the message, error or <log> trace on (into `path`, made anew, as SIPp does) or off, at the start or
    * from the control port (`trace messages on`); the engine then looks its trace methods up again.
    */
-  set(which: 'messages' | 'error' | 'logs', path: string | undefined): void {
-    const old = which === 'messages' ? this.messages : which === 'error' ? this.errors : this.logs;
+  set(which: 'messages' | 'shortmessages' | 'error' | 'logs', path: string | undefined): void {
+    const old = which === 'messages' ? this.messages : which === 'shortmessages' ? this.short : which === 'error' ? this.errors : this.logs;
     if (old !== undefined) { old.close(); this.files = this.files.filter((f) => f !== old); }
-    if (which === 'messages') {
-      const messages = path === undefined ? undefined : this.open(path);
-      this.messages = messages;
-      if (messages === undefined) { delete this.sink.message; delete this.sink.command; return; }
-      // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours.
+    if (which === 'messages' || which === 'shortmessages') {
+      if (which === 'messages') this.messages = path === undefined ? undefined : this.open(path, 'messages');
+      else this.short = path === undefined ? undefined : this.open(path, 'shortmessages');
+      const messages = this.messages;
+      const short = this.short;
+      if (messages === undefined && short === undefined) { delete this.sink.message; delete this.sink.command; return; }
       this.sink.message = (out, raw) => {
-        messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
-        messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
+        // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours.
+        if (messages !== undefined) {
+          messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
+          messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
+        }
+        if (short !== undefined) short.write(shortLine(sippTime(this.epochMs()), out, raw, this.callIdSlashIgnore !== true));
       };
+      if (messages === undefined) { delete this.sink.command; return; }
       // SIPp compat: twin commands are logged as TCP "control" messages, their length counting the ESC.
       this.sink.command = (out, text) => {
         messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
         messages.write(out ? `TCP control message sent (${text.length + 1} bytes):\n\n${text}\n` : `TCP control message received [${text.length + 1}] bytes :\n\n${text}\n`);
       };
     } else if (which === 'error') {
-      const errors = path === undefined ? undefined : this.open(path, 'The following events occurred:\n');
+      const errors = path === undefined ? undefined : this.open(path, 'errors', 'The following events occurred:\n');
       this.errors = errors;
       if (errors === undefined) { delete this.sink.error; return; }
       this.sink.error = (text) => { errors.write(`${sippTime(this.epochMs())}: ${text}\n`); };
       this.keepFailedCalls();
     } else {
-      this.logs = path === undefined ? undefined : this.open(path, '', 'utf8');
+      this.logs = path === undefined ? undefined : this.open(path, 'logs', '', 'utf8');
     }
   }
 
@@ -138,6 +165,13 @@ export class Traces {
   /** Warnings and errors of <warning>/<error> actions also go to the error trace. */
   logError(text: string): void {
     this.sink.error?.(text);
+  }
+
+  /** The status codes of unexpected responses since the last call, and forgets them (-trace_error_codes). */
+  takeErrorCodes(): number[] {
+    const c = this.codes;
+    this.codes = [];
+    return c;
   }
 
   /** The first failed calls of each reason, in the order the reasons first occurred. */
@@ -164,4 +198,20 @@ export class Traces {
     parts.push(`${at(e.endMs)} Call ${e.callId} ended: ${e.reason}\n\n`);
     return parts.join('');
   }
+}
+
+/**
+ * SIPp compat (-trace_shortmsg, socket.cpp): time, S or R, the Call-ID (what follows a /// prefix), the
+ * CSeq value and the start line, tab-separated.
+ */
+export function shortLine(time: string, out: boolean, raw: string, trimPrefix = true): string {
+  const eol = raw.indexOf('\r\n');
+  const first = eol < 0 ? raw : raw.slice(0, eol);
+  const callId = headerValue(raw, /^(?:Call-ID|i)[ \t]*:[ \t]*(.*?)[ \t]*\r?$/im);
+  const slashes = trimPrefix ? callId.indexOf('///') : -1;
+  return `${time}\t${out ? 'S' : 'R'}\t${slashes < 0 ? callId : callId.slice(slashes + 3)}\tCSeq:${headerValue(raw, /^CSeq[ \t]*:[ \t]*(.*?)[ \t]*\r?$/im)}\t${first}\n`;
+}
+
+function headerValue(raw: string, re: RegExp): string {
+  return re.exec(raw)?.[1] ?? '';
 }

@@ -51,7 +51,7 @@ export interface SendStep extends StepCommon {
   readonly template: TemplateSource;
   /** First UDP retransmission interval (T1); undefined means no retransmission. */
   readonly retransMs: number | undefined;
-  /** Percentage of sends to drop on purpose, to simulate loss. */
+  /** Percentage of sends to drop on purpose, to simulate loss; -1 when lost= is not given (-lost applies). */
   readonly lostPercent: number;
 }
 
@@ -69,6 +69,7 @@ export interface RecvStep extends StepCommon {
   readonly onTimeout: LabelRef | undefined;
   /** Record the route set and remote target from this message (RFC 3261 §12.1). */
   readonly rrs: boolean;
+  /** As a send's: -1 when lost= is not given. */
   readonly lostPercent: number;
 }
 

@@ -29,6 +29,7 @@ export interface CompiledStep {
   readonly template: CompiledTemplate | undefined;
   /** 0: no retransmission. */
   readonly retransMs: number;
+  /** Percentage of messages lost on purpose; -1 (as 0) when lost= is not given, so -lost can fill it in. */
   readonly lostPercent: number;
   /** recv: status code to match, 0 for a request. */
   readonly responseCode: number;
@@ -185,7 +186,7 @@ function compileAst(
     if (s.kind === 'label') continue;
     const base = {
       loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
-      template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', requestPattern: undefined, optional: false, optionalGlobal: false,
+      template: undefined, retransMs: 0, lostPercent: -1, responseCode: 0, requestMethod: '', requestPattern: undefined, optional: false, optionalGlobal: false,
       timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, pauseDistribution: undefined, timewait: false,
       actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
       test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,

@@ -29,6 +29,8 @@ export interface TemplateEnv {
   /** -au / -ap: credentials of [authentication] without parameters. */
   readonly authUser: string;
   readonly authPassword: string;
+  /** -auth_uri: the digest uri is sip:THIS instead of the Request-URI. */
+  readonly authUri?: string | undefined;
 }
 
 /** What keywords resolve against while a scenario compiles. */
@@ -81,6 +83,7 @@ const ROWS: Readonly<Record<string, Row>> = {
   users: { offset: 'none', make: (e) => lit(String(e.users)) },
   userid: { offset: 'none', make: () => dyn(Op.UserId) },
   tdmmap: { offset: 'none', make: () => dyn(Op.Tdm) },
+  dynamic_id: { offset: 'none', make: () => dyn(Op.DynamicId) },
   last_Request_URI: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'ruri') },
   last_cseq_number: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'cseq') },
   last_message: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'message') },

@@ -111,7 +111,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         // SIPp refuses a <send> whose message is not in a CDATA section ("No CDATA in 'send' section").
         if (!el.cdata) r.report(el.offset, el.text.trim() === '' ? '<send> has no message' : '<send> has its message outside <![CDATA[ … ]]>, which SIPp refuses', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
         else if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
-        steps.push({ ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'), lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0 });
+        steps.push({ ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'), lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1 });
       } else if (name === 'recv') {
         const match = recvMatch(el, r);
         if (match !== undefined) {
@@ -119,7 +119,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
           steps.push({
             ...common, kind: 'recv', match, optional: opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional'), optionalGlobal: opt?.value.trim() === 'global',
             timeoutMs: r.ms(a('timeout'), 'timeout'), onTimeout: r.label(a('ontimeout'), 'ontimeout'), rrs: r.bool(a('rrs'), 'rrs'),
-            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0,
+            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1,
           });
         }
       } else if (name === 'sendCmd') {

@@ -23,7 +23,7 @@ export const Op = {
   Field: 16,
   /** Renders its sub segments: a parameter of a keyword. */
   Group: 17,
-  /** [authentication]: sub is [Group(username), Group(password)]. */
+  /** [authentication]: sub is [Group(username), Group(password), …]; text is -auth_uri's digest uri, or ''. */
   Auth: 18,
   /** [clock_tick]: ms since the run started. */
   ClockTick: 19,
@@ -39,6 +39,8 @@ export const Op = {
   Tdm: 24,
   /** [local_ip] under -t ui: the address of the call's own socket. */
   LocalIp: 25,
+  /** [dynamic_id]: the run's shared counter (-dynamicStart, -dynamicStep, -dynamicMax). */
+  DynamicId: 26,
 } as const;
 
 /** One shape for every segment keeps the render loop monomorphic. */

@@ -39,6 +39,8 @@ export interface RenderContext {
   clockTick(): number;
   /** The -tdmmap circuit of the call, as x.y.h/z; '' without -tdmmap. */
   tdmCircuit(): string;
+  /** [dynamic_id]: the run's counter's value, which then moves on. */
+  nextDynamicId(): number;
 }
 
 /** A variable's value: a string (regexp match, assignstr), a number (assign, arithmetic), a boolean (test). */
@@ -137,7 +139,7 @@ export function renderText(segs: readonly Segment[], ctx: RenderContext): string
 function authorization(seg: Segment, ctx: RenderContext, line: string, body: string): string {
   const [userSeg, passSeg, kSeg, opSeg] = seg.sub ?? [];
   const one = (g: Segment | undefined): string => (g === undefined ? '' : renderSegments(g.sub ?? [], ctx, 0, 0, '', NONE));
-  return authorizationFor({ username: one(userSeg), password: one(passSeg), akaK: one(kSeg), akaOp: one(opSeg) }, ctx, line, body);
+  return authorizationFor({ username: one(userSeg), password: one(passSeg), akaK: one(kSeg), akaOp: one(opSeg), uri: seg.text }, ctx, line, body);
 }
 
 interface Credentials {
@@ -145,6 +147,8 @@ interface Credentials {
   readonly password: string;
   readonly akaK: string;
   readonly akaOp: string;
+  /** -auth_uri's digest uri; '' for the Request-URI. */
+  readonly uri: string;
 }
 
 function authorizationFor(creds: Credentials, ctx: RenderContext, line: string, body: string): string {
@@ -163,7 +167,7 @@ function authorizationFor(creds: Credentials, ctx: RenderContext, line: string, 
   const sp1 = line.indexOf(' ');
   const sp2 = line.indexOf(' ', sp1 + 1);
   const value = authorizationValue(challenge, {
-    username: creds.username, password, method: line.slice(0, sp1), uri: line.slice(sp1 + 1, sp2),
+    username: creds.username, password, method: line.slice(0, sp1), uri: creds.uri !== '' ? creds.uri : line.slice(sp1 + 1, sp2),
     body, nc: ctx.nonceCount(challenge.nonce), cnonce: newCnonce(),
   });
   return `${msg.status === 407 ? 'Proxy-Authorization' : 'Authorization'}: ${value}`;
@@ -177,7 +181,7 @@ function expandFieldAuth(value: string, ctx: RenderContext, line: string, body: 
   return value.replace(/\[authentication([^\]]*)\]/g, (_m, params: string) => {
     const p = new Map<string, string>();
     for (const m of params.matchAll(/([a-zA-Z_]+)=("[^"]*"|\S+)/g)) p.set(m[1] ?? '', (m[2] ?? '').replace(/^"(.*)"$/, '$1'));
-    return authorizationFor({ username: p.get('username') ?? '', password: p.get('password') ?? '', akaK: p.get('aka_K') ?? '', akaOp: p.get('aka_OP') ?? '' }, ctx, line, body);
+    return authorizationFor({ username: p.get('username') ?? '', password: p.get('password') ?? '', akaK: p.get('aka_K') ?? '', akaOp: p.get('aka_OP') ?? '', uri: '' }, ctx, line, body);
   });
 }
 
@@ -271,7 +275,8 @@ function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: Comp
     else if (m[1] === 'aka_AMF') { /* the AMF comes from the challenge's AUTN */ }
     else return { error: `[authentication] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are username=…, password=…, and for AKA aka_K=…, aka_OP=…, aka_AMF=…' };
   }
-  return { seg: { op: Op.Auth, text: '', n: 0, m: 0, sub: [user, pass, akaK, akaOp] }, optionalLine: true };
+  // SIPp compat (auth.cpp): -auth_uri X makes the digest uri sip:X.
+  return { seg: { op: Op.Auth, text: env.authUri === undefined ? '' : toBytes(`sip:${env.authUri}`), n: 0, m: 0, sub: [user, pass, akaK, akaOp] }, optionalLine: true };
 }
 
 /** A keyword starts with '[' and a letter or '$'; any other '[' (an IPv6 literal, say) is text. */
@@ -333,6 +338,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       }
       case Op.LastPart: s += lastPart(ctx.lastRecv, seg.text); break;
       case Op.Tdm: s += ctx.tdmCircuit(); break;
+      case Op.DynamicId: s += ctx.nextDynamicId(); break;
       case Op.OptLine: {
         const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine);
         if (line !== '\r\n') s += line;

@@ -24,6 +24,9 @@ export const COUNTERS = [
   'CallsRefusedByLimit',
   'CallsNotStarted',
   'AutoAnswered',
+  /** SIPp's watchdog trips: the event loop ran late (see engine/watchdog.ts). */
+  'WatchdogMajor',
+  'WatchdogMinor',
 ] as const;
 export type CounterName = (typeof COUNTERS)[number];
 export const Counter = Object.fromEntries(COUNTERS.map((c, i) => [c, i])) as { readonly [K in CounterName]: number };

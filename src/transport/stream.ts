@@ -14,6 +14,8 @@ export interface TlsFiles {
   readonly cert: Buffer | undefined;
   readonly key: Buffer | undefined;
   readonly ca: Buffer | undefined;
+  /** -tls_crl: certificates this revocation list names are refused when the peer is verified (-tls_ca). */
+  readonly crl?: Buffer | undefined;
   /** -tls_version: pins the protocol version, else negotiated. */
   readonly version: tls.SecureVersion | undefined;
 }
@@ -175,7 +177,7 @@ export class StreamTransport implements Transport {
     if (t === undefined) return tcp;
     // SIPp compat: the server's certificate is checked only against a -tls_ca given.
     return tls.connect({
-      socket: tcp, cert: t.cert, key: t.key, ca: t.ca, rejectUnauthorized: t.ca !== undefined,
+      socket: tcp, cert: t.cert, key: t.key, ca: t.ca, crl: t.crl, rejectUnauthorized: t.ca !== undefined,
       minVersion: t.version, maxVersion: t.version, servername: net.isIP(address) === 0 ? address : undefined,
     });
   }
@@ -225,7 +227,7 @@ export class StreamTransport implements Transport {
       const t = o.tls;
       const server = t === undefined
         ? net.createServer({ noDelay: true }, accept)
-        : tls.createServer({ cert: t.cert, key: t.key, ca: t.ca, minVersion: t.version, maxVersion: t.version }, accept);
+        : tls.createServer({ cert: t.cert, key: t.key, ca: t.ca, crl: t.crl, minVersion: t.version, maxVersion: t.version }, accept);
       // A peer failing its TLS handshake is its trouble, not the run's.
       server.on('tlsClientError', () => undefined);
       server.once('error', reject);

@@ -152,11 +152,11 @@ async function urlOf(child: import('node:child_process').ChildProcess): Promise<
   return /Prometheus metrics on (http:\/\/\S+\/metrics)/.exec(seen)?.[1] ?? '';
 }
 
-test('-cp: SIPp\'s control port changes the rate and stops the run', { timeout: 60_000 }, async (t) => {
+test('-cp: SIPp\'s control port changes the rate (keys step by -rate_scale) and stops the run', { timeout: 60_000 }, async (t) => {
   const uas = await startSiptsUas(['-cp', '0']);
   t.after(() => uas.child.kill('SIGKILL'));
   const cp = await freePort();
-  const uac = sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '5', '-cp', String(cp), '--prometheus', '127.0.0.1:0', '--json', f('cp.json')]);
+  const uac = sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '5', '-rate_scale', '2', '-cp', String(cp), '--prometheus', '127.0.0.1:0', '--json', f('cp.json')]);
   const bound = waitForOutput(uac.child, new RegExp(`control port 127\\.0\\.0\\.1:${cp} `));
   const url = await urlOf(uac.child);
   await bound;
@@ -167,9 +167,13 @@ test('-cp: SIPp\'s control port changes the rate and stops the run', { timeout: 
   await send('cset rate 40');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(metric(await (await fetch(url)).text(), 'sipts_target_rate'), 40);
+  // SIPp: * adds 10 × -rate_scale, - takes away 1 × -rate_scale.
   await send('*');
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(metric(await (await fetch(url)).text(), 'sipts_target_rate'), 50);
+  assert.equal(metric(await (await fetch(url)).text(), 'sipts_target_rate'), 60);
+  await send('-');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(metric(await (await fetch(url)).text(), 'sipts_target_rate'), 58);
   await send('q');
   const r = await uac.exited;
   assert.equal(r.code, 0, r.stderr);

@@ -1,6 +1,6 @@
 /** sipts against Kamailio 5.6 (Debian) as a registrar and as a proxy, on loopback. .ci/run installs it. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -59,4 +59,22 @@ test('a call through Kamailio as a proxy: 407 challenge, rrs="true" and [routes]
   const u = await uas.exited;
   assert.equal(u.code, 0, u.stdout);
   assert.equal(count(u.stdout, 'Successful'), 50, 'the BYE reached the UAS through the route set');
+});
+
+test('-rsa: calls go through Kamailio as the outbound proxy while the Request-URI names the UAS (issue 16)', { skip, timeout: 60_000 }, async (t) => {
+  const uas = await startSiptsUas(['-m', '5'], 50_000);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const kam = await startKamailio(work, uas.port);
+  t.after(kam.stop);
+  // The remote host is the UAS itself; only the proxy challenges INVITEs, and the scenario needs that 407,
+  // so a successful call went through the proxy.
+  const r = await sipts(['-sf', join(ROOT, 'test/fixtures/uac-proxy-auth.xml'), `127.0.0.1:${uas.port}`, '-rsa', `127.0.0.1:${kam.port}`,
+    '-i', '127.0.0.1', '-p', '0', '-inf', users('rsa.csv', 1), '-r', '10', '-m', '5', '-trace_msg', '-message_file', join(work, 'rsa-messages.log')], 40_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(count(r.stdout, 'Successful'), 5);
+  assert.match(r.stderr, new RegExp(`through 127\\.0\\.0\\.1:${kam.port} \\(-rsa\\)`));
+  const log = readFileSync(join(work, 'rsa-messages.log'), 'utf8');
+  assert.match(log, new RegExp(`INVITE sip:service@127\\.0\\.0\\.1:${uas.port} SIP/2\\.0`));
+  const u = await uas.exited;
+  assert.equal(count(u.stdout, 'Successful'), 5, 'the calls reached the UAS');
 });

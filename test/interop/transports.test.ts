@@ -4,7 +4,7 @@
  * into Kamailio's websocket module, IPv6 loopback, and connection trouble counted rather than crashing.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -96,6 +96,35 @@ for (const mode of ['l1', 'ln'] as const) {
     await siptsPair(`tls-${mode}`, ['-t', mode, '-tls_ca', cert], ['-t', mode, '-tls_cert', cert, '-tls_key', key]);
   });
 }
+
+/** A CA, a server certificate it signed, and a CRL of that CA revoking it (openssl ca), in `dir`. */
+function revokedServer(dir: string): { ca: string; cert: string; key: string; crl: string } {
+  const o = (args: string[]): void => { execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' }); };
+  o(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sipts test CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=keyCertSign,cRLSign,digitalSignature']);
+  o(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'srv-key.pem', '-out', 'srv.csr', '-subj', '/CN=127.0.0.1']);
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  o(['x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'srv.pem', '-days', '2', '-extfile', 'san.ext']);
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'crlnumber'), '01\n');
+  writeFileSync(join(dir, 'ca.cnf'), '[ ca ]\ndefault_ca = test\n[ test ]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 2\n');
+  o(['ca', '-config', 'ca.cnf', '-keyfile', 'ca-key.pem', '-cert', 'ca.pem', '-revoke', 'srv.pem']);
+  o(['ca', '-config', 'ca.cnf', '-keyfile', 'ca-key.pem', '-cert', 'ca.pem', '-gencrl', '-out', 'crl.pem']);
+  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'srv.pem'), key: join(dir, 'srv-key.pem'), crl: join(dir, 'crl.pem') };
+}
+
+test('TLS -tls_crl (issue 16): a certificate the CA vouches for but its CRL revokes opens no connection; without the CRL it does', { timeout: 60_000 }, async (t) => {
+  const p = revokedServer(mkdtempSync(join(work, 'crl-')));
+  const uas = await startSiptsUas(['-t', 'l1', '-tls_cert', p.cert, '-tls_key', p.key]);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const [trusted, revoked] = await Promise.all([
+    sipts(uac(`127.0.0.1:${uas.port}`, join(work, 'crl-ok.json'), ['-t', 'l1', '-tls_ca', p.ca, '-m', '1']), 20_000).exited,
+    sipts(uac(`127.0.0.1:${uas.port}`, join(work, 'crl-revoked.json'), ['-t', 'l1', '-tls_ca', p.ca, '-tls_crl', p.crl, '-m', '1']), 20_000).exited,
+  ]);
+  assert.equal(trusted.code, 0, trusted.stderr);
+  assert.equal(revoked.code, 255);
+  assert.match(revoked.stderr, /cannot open a TLS connection to 127\.0\.0\.1:\d+: certificate revoked/);
+});
 
 test('TLS: a UAC whose -tls_ca does not vouch for the UAS\'s certificate opens no connection (exit 255, named)', { timeout: 30_000 }, async (t) => {
   const server = selfSigned('server');

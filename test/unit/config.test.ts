@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rewriteArgv } from '../../src/cli/argv.js';
 import { buildConfig } from '../../src/cli/config.js';
+import { engineConfig } from '../../src/cli/engine-config.js';
+import { compileScenarioSource } from '../../src/scenario/compile.js';
+import { env } from '../helpers.js';
 import { UdpTransport } from '../../src/transport/udp-pool.js';
 
 test('two-value options: -key and -set by name (last wins), every -infindex kept, even on one file', () => {
@@ -27,4 +30,32 @@ test('-buff_size sets both socket buffers (the kernel doubles what it is given, 
   } finally {
     await t.close();
   }
+});
+
+test('-lost fills in the loss of every <send> and <recv> without lost=; lost="0" stays 0 (SIPp\'s call::lost)', () => {
+  const xml = `<?xml version="1.0"?>
+<scenario name="loss">
+  <send lost="0"><![CDATA[
+    OPTIONS sip:x@[remote_ip] SIP/2.0
+    Call-ID: [call_id]
+    CSeq: 1 OPTIONS
+    Content-Length: 0
+  ]]></send>
+  <recv response="200"/>
+  <pause milliseconds="1"/>
+  <recv request="BYE" lost="10"/>
+</scenario>`;
+  const scenario = compileScenarioSource('loss.xml', xml, env);
+  const c = buildConfig({ sf: 'loss.xml', lost: '25' }, ['127.0.0.1:5060']);
+  assert.deepEqual(engineConfig(c, scenario, undefined, 1).scenario.steps.map((s) => s.lostPercent), [0, 25, -1, 10]);
+  assert.equal(engineConfig(buildConfig({ sf: 'loss.xml' }, ['127.0.0.1:5060']), scenario, undefined, 1).scenario, scenario);
+  assert.throws(() => buildConfig({ sf: 'loss.xml', lost: '101' }, []), /-lost 101: expected a percentage from 0 to 100/);
+});
+
+test('-rate_interval defaults to -fd; -timeout_error, -rtcheck loose, -sleep in seconds', () => {
+  const c = buildConfig({ sn: 'uac', rate_increase: '5', fd: '3', timeout_error: true, rtcheck: 'loose', sleep: '2' }, ['127.0.0.1']);
+  assert.deepEqual(c.ramp, { increase: 5, intervalMs: 3000, max: 0, quitAtMax: true });
+  assert.deepEqual([c.timeoutError, c.looseRetransCheck, c.sleepMs], [true, true, 2000]);
+  assert.equal(buildConfig({ sn: 'uac', rate_increase: '5', rate_interval: '500ms', no_rate_quit: true, rate_max: '9' }, []).ramp?.intervalMs, 500);
+  assert.equal(buildConfig({ sn: 'uac' }, []).ramp, undefined);
 });

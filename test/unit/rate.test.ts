@@ -70,3 +70,24 @@ test('a machine that falls behind: up to a second of calls catch up, the rest ar
   assert.equal(made, 3000);
   assert.ok(m.notStarted > 0);
 });
+
+test('-rate_increase ramp in virtual time: +10 every interval, capped at -rate_max, then quit (or not, -no_rate_quit)', () => {
+  const ramp = { increase: 10, intervalMs: 1000, max: 30, quitAtMax: true };
+  const s = new Scheduler({ rate: 10, periodMs: 1000, limit: 0, maxCalls: 0, users: 0, ramp }, 0);
+  const seen: [number, string | undefined, number][] = [];
+  let started = 0;
+  for (let t = 0; t <= 3500; t += 10) {
+    const r = s.stepRamp(t);
+    if (r !== undefined) seen.push([t, r, s.currentRate]);
+    started += s.due(t, 0);
+  }
+  // SIPp's ratetask: the rate passes 30 only by being capped, and that is when the run stops.
+  assert.deepEqual(seen, [[1000, 'changed', 20], [2000, 'changed', 30], [3000, 'quit', 30]]);
+  // 10 + 20 + 30 calls in the three seconds, then 30 a second from 3000 ms to 3500 ms inclusive: 16.
+  assert.equal(started, 10 + 20 + 30 + 16);
+  const keep = new Scheduler({ rate: 10, periodMs: 1000, limit: 0, maxCalls: 0, users: 0, ramp: { ...ramp, quitAtMax: false } }, 0);
+  const kept: (string | undefined)[] = [];
+  for (let t = 0; t <= 5000; t += 100) kept.push(keep.stepRamp(t));
+  assert.deepEqual(kept.filter((r) => r !== undefined), ['changed', 'changed', 'changed', 'changed', 'changed']);
+  assert.equal(keep.currentRate, 30);
+});
