@@ -61,16 +61,28 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         const x = num(getVar(call, a.from));
         const y = operandNum(call, a.value);
         const c = a.compare;
-        setVar(call, a.to, c === 'equal' ? x === y : c === 'not_equal' ? x !== y : c === 'greater_than' ? x > y : c === 'less_than' ? x < y : c === 'greater_than_equal' ? x >= y : x <= y);
+        const value = c === 'equal' ? x === y : c === 'not_equal' ? x !== y : c === 'greater_than' ? x > y : c === 'less_than' ? x < y : c === 'greater_than_equal' ? x >= y : x <= y;
+        // SIPp: check_it fails the call when the test is false, check_it_inverse when it is true (with a warning).
+        if ((a.check === 'it' && !value) || (a.check === 'inverse' && value)) {
+          host.hooks.log('warning', `test "${x} ${c} ${y}" with check_it${a.check === 'it' ? '' : '_inverse'} failed (Call-ID ${call.callId})`);
+          return a.check === 'it' ? Failure.FailedTestDoesntMatch : Failure.FailedTestShouldntMatch;
+        }
+        if (a.to !== undefined) setVar(call, a.to, value);
         break;
       }
       case 'strcmp': {
         // SIPp compat: the result is a number, like C's strcmp: 0 when equal.
         const x = formatVar(getVar(call, a.from));
         const y = operandStr(call, a.value);
-        setVar(call, a.to, x === y ? 0 : x < y ? -1 : 1);
+        const value = x === y ? 0 : x < y ? -1 : 1;
+        if ((a.check === 'it' && value !== 0) || (a.check === 'inverse' && value === 0)) {
+          host.hooks.log('warning', `strcmp "${x}" and "${y}" with check_it${a.check === 'it' ? '' : '_inverse'} returned ${value} (Call-ID ${call.callId})`);
+          return a.check === 'it' ? Failure.FailedStrcmpDoesntMatch : Failure.FailedStrcmpShouldntMatch;
+        }
+        if (a.to !== undefined) setVar(call, a.to, value);
         break;
       }
+      case 'closecon': host.closeConnection(call); break;
       case 'log': host.hooks.log(a.level, renderText(a.text, call)); break;
       case 'exec':
         if (a.command !== undefined) host.hooks.exec(renderText(a.command, call));

@@ -137,7 +137,10 @@ export class CallState implements RenderContext {
 
   readonly number: number;
   readonly callId: string;
-  readonly endpoint: Endpoint;
+  /** The call's socket or connection; <closecon> replaces it with a new one. */
+  endpoint: Endpoint;
+  /** While a send waits for a congested connection: when its send timeout passes (host clock); 0: none. */
+  sendDeadline = 0;
   /** Where the call's messages go; <setdest> may change it. */
   remoteAddress: string;
   remotePort: number;

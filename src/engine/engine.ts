@@ -16,7 +16,7 @@ import type { TraceSink } from './trace.js';
 import { formatVar, type VarValue } from '../scenario/template.js';
 import type { InjectionStore } from '../data/injection.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
-import { awaitedStep, exchangeAhead, hangUp, onTimer, receive, runCall } from './interpreter.js';
+import { awaitedStep, exchangeAhead, hangUp, onTimer, receive, runCall, runInit } from './interpreter.js';
 import { isRetransmissionOf } from './matcher.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -154,6 +154,7 @@ export class Engine implements CallHost, TransportHandler {
   /** Starts ticking over an opened transport. */
   start(transport: Transport): void {
     this.transport = transport;
+    this.runInit();
     this.armTicker();
   }
 
@@ -276,7 +277,37 @@ export class Engine implements CallHost, TransportHandler {
     return call.endpoint.send(raw, call.remotePort, call.remoteAddress);
   }
 
+  closeConnection(call: CallState): void {
+    const t = this.transport;
+    const old = call.endpoint;
+    // Over UDP and on shared connections there is nothing of the call's own to close (SIPp drops its reference).
+    if (t?.closeOwn === undefined || !t.closeOwn(old)) return;
+    old.openCalls--;
+    t.acquire((ep) => {
+      if (call.ended) { this.transport?.release(ep); return; }
+      call.endpoint = ep;
+      ep.openCalls++;
+    });
+  }
+
+  /**
+   * SIPp's <init>: its steps run once, before the first call, in a call of their own that sends nothing;
+   * what they leave in <Global> variables is what the calls start with.
+   */
+  private runInit(): void {
+    const steps = this.scenario.initSteps;
+    if (steps.length === 0) return;
+    const noSocket: Endpoint = { localAddress: '', localPort: 0, openCalls: 0, send: () => false };
+    const call = new CallState({
+      number: 0, callId: '///main-init', endpoint: noSocket, remoteAddress: this.config.remote?.address ?? '', remotePort: this.config.remote?.port ?? 0,
+      startMs: this.clock(), baseCseq: this.config.baseCseq, rtdCount: 0, varCount: this.scenario.varNames.length, globals: this.globals,
+      injection: this.config.injection, injectionLines: this.firstLines, userId: 0, runClock: this.runClock, circuit: -1, circuitName: '',
+    });
+    runInit(this, call, steps);
+  }
+
   finish(call: CallState, failure: number): void {
+    if (call.number === 0 && call.callId === '///main-init') { call.ended = true; return; } // the <init> call counts nowhere
     if (call.ended) return;
     const now = this.clock();
     this.release(call, now);

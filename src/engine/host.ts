@@ -25,6 +25,8 @@ export interface CallSettings {
   readonly behaviors: Behaviors;
   /** -aa: answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK and go on. */
   readonly autoAnswer: boolean;
+  /** -send_timeout: how long a send may wait for a congested connection (ms); 0: for ever. */
+  readonly sendTimeoutMs?: number;
 }
 
 export interface Behaviors {
@@ -65,5 +67,7 @@ export interface CallHost {
   finish(call: CallState, failure: number): void;
   /** Sends on the call's endpoint; false when it failed. */
   send(call: CallState, raw: string): boolean;
+  /** <closecon>: closes the call's own connection; its next message opens a new one. */
+  closeConnection(call: CallState): void;
   random(): number;
 }

@@ -17,7 +17,9 @@ export function matchesStep(step: CompiledStep, msg: SipMessage, call: CallState
     if (step.responseTxn >= 0) return call.txns?.cseq[step.responseTxn] === msg.cseq && call.txns.method[step.responseTxn] === msg.cseqMethod;
     return call.pending.includes(msg.cseqMethod);
   }
-  return msg.status === 0 && msg.method === step.requestMethod;
+  if (msg.status !== 0) return false;
+  // regexp_match="true": SIPp searches the method with the pattern (unanchored, like regexec).
+  return step.requestRegex !== undefined ? step.requestRegex.test(msg.method) : msg.method === step.requestMethod;
 }
 
 /**

@@ -4,21 +4,21 @@
  */
 import type { Diagnostic } from '../errors.js';
 import type { Action } from './action-ast.js';
-import type { RecvMatch, ScenarioAst, Step } from './ast.js';
+import type { LabelStep, NopStep, RecvMatch, ScenarioAst, Step } from './ast.js';
 import { AttrReader } from './attrs.js';
 import { loadActions } from './load-actions.js';
 import type { XmlDocument, XmlElement } from './xml.js';
 
-const COMMON = ['next', 'test', 'chance', 'start_rtd', 'rtd', 'repeat_rtd', 'counter', 'crlf', 'display', 'hide'] as const;
+const COMMON = ['next', 'test', 'chance', 'start_rtd', 'rtd', 'repeat_rtd', 'counter', 'crlf', 'display', 'hide', 'hiderest', 'condexec', 'condexec_inverse'] as const;
 
 /** The attributes each step element accepts. */
 const ATTRS: Readonly<Record<string, readonly string[]>> = {
   // ack_txn names the transaction an ACK belongs to; sipts's ACKs take their branch from [branch-N], so it is accepted as is.
-  send: [...COMMON, 'retrans', 'lost', 'start_txn', 'ack_txn'],
+  send: [...COMMON, 'retrans', 'lost', 'start_txn', 'ack_txn', 'timeout'],
   // ignoresdp only matters with RTP, which sipts does not handle: accepted and ignored.
   // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
-  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn'],
-  pause: [...COMMON, 'milliseconds', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
+  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn', 'advance_state', 'regexp_match'],
+  pause: [...COMMON, 'milliseconds', 'variable', 'sanity_check', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
   timewait: [...COMMON, 'milliseconds'],
   nop: [...COMMON],
   label: ['id'],
@@ -26,9 +26,12 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
 
 /** SIPp attributes this version recognises but does not implement yet: refused with a clear message. */
 const NOT_YET: ReadonlySet<string> = new Set([
-  'condexec', 'condexec_inverse', 'regexp_match', 'variable', 'sanity_check', 'dest', 'dialog',
+  'dest', 'dialog',
 ]);
 const NOT_YET_ELEMENTS: ReadonlySet<string> = new Set(['sendCmd', 'recvCmd']);
+/** SIPp's default messages (call.cpp's default_message_names), and those sipts sends (hangUp, answers to unexpected BYE/CANCEL, -aa). */
+const DEFAULT_MESSAGE_IDS = ['3pcc_abort', 'ack', 'ack2', 'bye', 'cancel', '200'] as const;
+const DEFAULT_MESSAGES_SENT: readonly string[] = ['bye', 'cancel', '200'];
 const DECLARATIONS = { Global: 'global', User: 'user', Reference: 'reference' } as const;
 
 export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): ScenarioAst | undefined {
@@ -44,11 +47,16 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
   }
 
   const steps: Step[] = [];
+  const initSteps: (NopStep | LabelStep)[] = [];
+  const defaultMessages: ScenarioAst['defaultMessages'][number][] = [];
+  const warnings: ScenarioAst['warnings'][number][] = [];
   const rtr: number[] = [];
   const clr: number[] = [];
   const declared: ScenarioAst['declared'][number][] = [];
+  // SIPp compat: hiderest="true" hides this step and every later one, until a hiderest="false".
+  let hideDefault = false;
 
-  const visit = (el: XmlElement): void => {
+  const visit = (el: XmlElement, into: Step[] = steps): void => {
     const name = el.name;
     if (name === 'ResponseTimeRepartition' || name === 'CallLengthRepartition') {
       const v = el.attrs.get('value');
@@ -62,6 +70,25 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       r.checkNames(el, ['variables'], new Set());
       const vars = r.variables(r.required(el, 'variables', `<${name} variables="a,b"/>`), 'variables') ?? [];
       for (const ref of vars) declared.push({ ref, scope: DECLARATIONS[name as keyof typeof DECLARATIONS] });
+      return;
+    }
+    if (name === 'init') {
+      // SIPp runs these once, in a call of their own, before the first call: only <nop> and <label>.
+      r.checkNames(el, [], new Set());
+      for (const c of el.children) {
+        if (c.name === 'nop' || c.name === 'label') visit(c, initSteps as Step[]);
+        else r.report(c.offset, `<${c.name}> cannot be part of <init>`, '<init> holds only <nop> (with actions) and <label> elements');
+      }
+      return;
+    }
+    if (name === 'DefaultMessage') {
+      r.checkNames(el, ['id'], new Set());
+      const id = r.choice(r.required(el, 'id', '<DefaultMessage id="bye"><![CDATA[ … ]]></DefaultMessage>'), 'id', DEFAULT_MESSAGE_IDS);
+      if (el.text.trim() === '') r.report(el.offset, '<DefaultMessage> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <DefaultMessage>');
+      else if (id !== undefined) {
+        defaultMessages.push({ id, loc: r.loc(el.offset), template: { text: el.text, offset: el.textOffset } });
+        if (!DEFAULT_MESSAGES_SENT.includes(id)) warnings.push({ loc: r.loc(el.offset), message: `<DefaultMessage id="${id}"> is read, but sipts never sends that default message` });
+      }
       return;
     }
     if (NOT_YET_ELEMENTS.has(name)) { r.report(el.offset, `<${name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now'); return; }
@@ -84,46 +111,64 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
     if (name === 'label') {
       const id = a('id');
       if (id === undefined || id.value.trim() === '') r.report(el.offset, '<label> needs an id', 'write <label id="name"/>');
-      else steps.push({ kind: 'label', loc, id: id.value.trim() });
+      else into.push({ kind: 'label', loc, id: id.value.trim() });
     } else {
       const rtdName = (v: string | undefined): string | undefined => {
         const t = v?.trim();
         // SIPp compat: rtd="true" means response time 1.
         return t === 'true' ? '1' : t === undefined || t === '' || t === 'false' ? undefined : t;
       };
+      if (a('hiderest') !== undefined) hideDefault = r.bool(a('hiderest'), 'hiderest');
       const common = {
         loc, actions, next: r.label(a('next'), 'next'), test: r.variable(a('test'), 'test'), chance: r.fraction(a('chance'), 'chance', 1) ?? 1,
-        startRtd: rtdName(a('start_rtd')?.value), rtd: rtdName(a('rtd')?.value), crlf: r.bool(a('crlf'), 'crlf'),
+        // SIPp compat: crlf takes no value; its presence asks for the blank line, whatever it says.
+        startRtd: rtdName(a('start_rtd')?.value), rtd: rtdName(a('rtd')?.value), crlf: a('crlf') !== undefined,
+        hide: a('hide') === undefined ? hideDefault : r.bool(a('hide'), 'hide'), display: a('display')?.value,
+        condexec: r.variable(a('condexec'), 'condexec'), condexecInverse: r.bool(a('condexec_inverse'), 'condexec_inverse'),
         counter: a('counter')?.value.trim() || undefined, repeatRtd: r.bool(a('repeat_rtd'), 'repeat_rtd'),
         startTxn: a('start_txn')?.value.trim() || undefined, responseTxn: a('response_txn')?.value.trim() || undefined,
       };
       if (name === 'send') {
         if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
-        steps.push({ ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'), lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0 });
+        into.push({
+          ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'),
+          lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0, timeoutMs: r.ms(a('timeout'), 'timeout'),
+        });
       } else if (name === 'recv') {
         const match = recvMatch(el, r);
         if (match !== undefined) {
           const opt = a('optional');
-          steps.push({
-            ...common, kind: 'recv', match, optional: opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional'),
+          const optional = opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional');
+          const advance = a('advance_state');
+          const advanceState = advance === undefined || r.bool(advance, 'advance_state');
+          if (!advanceState && !optional) r.report(advance?.offset ?? el.offset, 'advance_state="false" is allowed only on an optional <recv>', 'add optional="true", or remove advance_state');
+          into.push({
+            ...common, kind: 'recv', match, optional,
             timeoutMs: r.ms(a('timeout'), 'timeout'), onTimeout: r.label(a('ontimeout'), 'ontimeout'), rrs: r.bool(a('rrs'), 'rrs'),
-            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0,
+            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0, advanceState,
           });
         }
       } else if (name === 'pause' || name === 'timewait') {
-        steps.push({
+        // sanity_check="false" lets SIPp accept a distribution whose 99th percentile passes INT_MAX ms; sipts
+        // makes no such check (every pause is capped at INT_MAX ms, as SIPp caps them), so it is only read.
+        r.bool(a('sanity_check'), 'sanity_check');
+        const variable = r.variable(a('variable'), 'variable');
+        if (variable !== undefined && (a('milliseconds') !== undefined || a('distribution') !== undefined)) {
+          warnings.push({ loc: r.loc(a('variable')?.offset ?? el.offset), message: `<${name} variable="…"> takes its length from the variable; milliseconds/distribution are ignored (as SIPp does)` });
+        }
+        into.push({
           ...common, kind: 'pause', milliseconds: r.ms(a('milliseconds'), 'milliseconds'), timewait: name === 'timewait',
-          distribution: a('distribution') === undefined ? undefined : r.distribution(el),
+          distribution: a('distribution') === undefined || variable !== undefined ? undefined : r.distribution(el), variable,
         });
       } else {
-        steps.push({ ...common, kind: 'nop' });
+        into.push({ ...common, kind: 'nop' });
       }
     }
-    for (const c of nestedSteps) visit(c);
+    for (const c of nestedSteps) visit(c, into);
   };
   for (const el of root.children) visit(el);
   const scenarioName = root.attrs.get('name')?.value ?? doc.file.replace(/^.*\//, '').replace(/\.xml$/i, '');
-  return { file: doc.file, name: scenarioName, steps, responseTimeRepartition: rtr, callLengthRepartition: clr, declared };
+  return { file: doc.file, name: scenarioName, steps, initSteps, defaultMessages, warnings, responseTimeRepartition: rtr, callLengthRepartition: clr, declared };
 }
 
 function recvMatch(el: XmlElement, r: AttrReader): RecvMatch | undefined {
@@ -140,6 +185,8 @@ function recvMatch(el: XmlElement, r: AttrReader): RecvMatch | undefined {
   }
   if (request !== undefined) {
     const v = request.value.trim();
+    // SIPp compat: regexp_match takes effect only when it says exactly "true".
+    if (el.attrs.get('regexp_match')?.value === 'true') return { type: 'requestRegexp', pattern: request.value, offset: request.valueOffset };
     if (!/^[A-Za-z][A-Za-z0-9!%*_+`'~.-]*$/.test(v)) { r.report(request.offset, `request="${request.value}" is not a SIP method`, 'write a method name, e.g. request="INVITE"'); return undefined; }
     return { type: 'request', method: v };
   }
