@@ -44,6 +44,8 @@ export interface RunConfig {
   readonly defaultPauseMs: number;
   readonly timeoutMs: number;
   readonly recvTimeoutMs: number;
+  /** -send_timeout: 0 for none. */
+  readonly sendTimeoutMs: number;
   /** -nr turns UDP retransmissions off. */
   readonly retransmissions: boolean;
   readonly maxInviteRetrans: number;
@@ -240,6 +242,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     defaultPauseMs: time('d'),
     timeoutMs: time('timeout'),
     recvTimeoutMs: time('recv_timeout'),
+    sendTimeoutMs: time('send_timeout'),
     retransmissions: !noRetrans,
     maxInviteRetrans: maxRetrans ?? int('max_invite_retrans'),
     maxNonInviteRetrans: maxRetrans ?? int('max_non_invite_retrans'),

@@ -66,6 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function run(config: RunConfig): Promise<number> {
   const scenario = loadScenario(config, templateEnv(config, process.pid));
+  for (const w of scenario.warnings) err(`${w.file}:${w.line}:${w.col}: warning: ${w.message}`);
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {

@@ -3,7 +3,7 @@
  * the interpreter moves it; the registry finds it.
  */
 import type { InjectionStore } from '../data/injection.js';
-import type { RenderContext, VarValue } from '../scenario/template.js';
+import { newCryptoKey, type RenderContext, type VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
 import type { RetransKey } from './matcher.js';
@@ -186,6 +186,22 @@ export class CallState implements RenderContext {
 
   field(file: number, field: number, line: number): string {
     return this.injection.field(file, line >= 0 ? line : this.injectionLines[file] ?? 0, field);
+  }
+
+  get serverIp(): string {
+    return this.endpoint.localAddress;
+  }
+
+  /** [cryptokeyparams…] keys sent by this call, by keyword; made at the first. */
+  private cryptoKeys: string[] | undefined = undefined;
+
+  cryptoKey(which: number, reuse: boolean): string {
+    const keys = this.cryptoKeys ??= [];
+    const last = keys[which];
+    if (reuse && last !== undefined) return last;
+    const key = newCryptoKey();
+    keys[which] = key;
+    return key;
   }
 
   private authNonce = '';

@@ -131,8 +131,9 @@ export function compileScenarioSource(file: string, source: string, env: Templat
   };
   const warnings: Diagnostic[] = [];
   const warnLoc = (loc: Loc, message: string): void => { warnings.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line) }); };
+  const warnAt = (offset: number, message: string): void => warnLoc(doc.lines.position(offset), message);
   for (const w of ast?.warnings ?? []) warnLoc(w.loc, w.message);
-  const compiled = ast === undefined ? undefined : compileAst(ast, env, report, reportLoc, warnLoc);
+  const compiled = ast === undefined ? undefined : compileAst(ast, env, report, reportLoc, warnLoc, warnAt);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   if (diagnostics.length > 0 || compiled === undefined) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
   warnings.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -144,6 +145,7 @@ function compileAst(
   report: (offset: number, m: string, h?: string) => void,
   reportLoc: (loc: Loc, m: string, h?: string) => void,
   warnLoc: (loc: Loc, m: string) => void,
+  warnAt: (offset: number, m: string) => void,
 ): Omit<CompiledScenario, 'warnings'> | undefined {
   // Labels point at the step that follows them. <init> has labels of its own (SIPp: initLabelMap).
   const labelsOf = (list: readonly Step[]): Map<string, number> => {
@@ -174,6 +176,7 @@ function compileAst(
   const scope: CompileScope = {
     slot: vars.slot, global: vars.global, injectionFiles: env.injectionFiles,
     useField: (file, field) => { fieldsUsed[file] = Math.max(fieldsUsed[file] ?? -1, field); },
+    warn: warnAt,
   };
   const ac: ActionCompiler = { env, vars, scope, report, reportLoc };
   const counterNames: string[] = [];
@@ -247,7 +250,7 @@ function compileAst(
           break;
         }
         case 'nop':
-          steps.push({ ...base, kind: StepKind.Nop, title: s.display ?? 'Nop' });
+          steps.push({ ...base, kind: StepKind.Nop, title: 'Nop' });
           break;
       }
     }
