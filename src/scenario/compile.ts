@@ -267,7 +267,7 @@ function compileAst(
   if (steps.length === 0) { report(0, 'the scenario has no steps', 'add <send>, <recv> or <pause> elements inside <scenario>'); return undefined; }
   const first = steps[0];
   const serverMode = first !== undefined && first.kind === StepKind.Recv;
-  if (serverMode && first.requestMethod === '' && first.requestRegex === undefined) reportLoc(first.loc, 'a scenario that starts by receiving must start with a request', 'start with e.g. <recv request="INVITE"/>');
+  if (serverMode && first.responseCode !== 0) reportLoc(first.loc, 'a scenario that starts by receiving must start with a request', 'start with e.g. <recv request="INVITE"/>');
   return {
     name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '', firstRequestRegex: first?.requestRegex,
     initSteps, defaultMessages,

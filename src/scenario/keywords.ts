@@ -188,7 +188,7 @@ export function parseKeyword(inner: string, env: TemplateEnv, vars: CompileScope
   const fill = /^fill((?:\s+[a-z]+=(?:"[^"]*"|[^\s"]+))*)$/.exec(inner);
   if (fill !== null) return fillKeyword(fill[1] ?? '', vars);
   const last = /^last_([A-Za-z0-9_.!%*+`'~-]+?)(:(value)?)?$/.exec(inner);
-  if (last !== null && ROWS[inner] === undefined) {
+  if (last !== null && ROWS[inner.replace(/[+-]\d+$/, '')] === undefined) {
     const header = last[1] ?? '';
     return last[3] === 'value' ? dyn(Op.LastHeaderValue, 0, header, false) : dyn(Op.LastHeader, 0, header, true);
   }

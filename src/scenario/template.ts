@@ -349,7 +349,8 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
 }
 
 function lastPart(msg: SipMessage | undefined, which: string): string {
-  if (msg === undefined) return '';
+  // SIPp compat: [last_cseq_number] is 0 before anything was received.
+  if (msg === undefined) return which === 'cseq' ? '0' : '';
   if (which === 'cseq') return String(msg.cseq);
   if (which === 'message') return msg.raw;
   if (msg.status !== 0) return '';
