@@ -378,7 +378,7 @@ export class Engine implements CallHost, TransportHandler {
   /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
   private acceptsNewCall(msg: SipMessage): boolean {
     return this.scenario.serverMode && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted
-      && msg.status === 0 && msg.method === this.scenario.firstRequest;
+      && msg.status === 0 && (this.scenario.firstRequestRegex?.test(msg.method) ?? msg.method === this.scenario.firstRequest);
   }
 
   onSocketLimit(sockets: number, error: Error): void {
