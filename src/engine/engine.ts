@@ -298,8 +298,9 @@ export class Engine implements CallHost, TransportHandler {
     const steps = this.scenario.initSteps;
     if (steps.length === 0) return;
     const noSocket: Endpoint = { localAddress: '', localPort: 0, openCalls: 0, send: () => false };
+    // SIPp compat: the init call takes call number 1 (the first real call is number 2), and counts nowhere.
     const call = new CallState({
-      number: 0, callId: '///main-init', endpoint: noSocket, remoteAddress: this.config.remote?.address ?? '', remotePort: this.config.remote?.port ?? 0,
+      number: ++this.callNumber, callId: '///main-init', endpoint: noSocket, remoteAddress: this.config.remote?.address ?? '', remotePort: this.config.remote?.port ?? 0,
       startMs: this.clock(), baseCseq: this.config.baseCseq, rtdCount: 0, varCount: this.scenario.varNames.length, globals: this.globals,
       injection: this.config.injection, injectionLines: this.firstLines, userId: 0, runClock: this.runClock, circuit: -1, circuitName: '',
     });
@@ -307,7 +308,7 @@ export class Engine implements CallHost, TransportHandler {
   }
 
   finish(call: CallState, failure: number): void {
-    if (call.number === 0 && call.callId === '///main-init') { call.ended = true; return; } // the <init> call counts nowhere
+    if (call.callId === '///main-init') { call.ended = true; return; } // the <init> call counts nowhere
     if (call.ended) return;
     const now = this.clock();
     this.release(call, now);

@@ -83,7 +83,7 @@ export function runInit(host: CallHost, call: CallState, steps: readonly Compile
     const step = steps[index];
     if (step === undefined) return;
     if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) { index = nextIndexAfter(host, call, step, index); continue; }
-    if (step.counter >= 0) host.stats.countUser(step.counter);
+    // SIPp counts nothing for the init call (computeStat returns at once for it).
     if (step.actions.length > 0 && runActions(host, call, step.actions) !== ACTIONS_OK) return;
     if (call.jumpTo >= 0) { index = call.jumpTo; call.jumpTo = -1; continue; }
     index = nextIndexAfter(host, call, step, index);
