@@ -114,7 +114,14 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         const port = Number(renderText(a.port, call));
         if (isIP(address) === 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
           host.hooks.log('warning', `setdest: "${address}:${port}" is not an IP address and port; the call keeps its destination`);
-        } else { call.remoteAddress = address; call.remotePort = port; }
+        } else if (a.protocol === 'UDP' && !host.reliable) { call.remoteAddress = address; call.remotePort = port; } else {
+          // SIPp: the protocol must be the run's; over TCP the call's own connection (multisocket, one user)
+          // is closed and opened again to the new destination. SIPp stops the run where this cannot be.
+          const problem = a.protocol !== host.transportName ? `cannot switch protocols (${host.transportName} to ${a.protocol})`
+            : a.protocol !== 'TCP' ? `changing destinations is not supported for ${a.protocol}`
+              : host.redirect(call, address, port) ? undefined : 'over TCP it needs a connection of the call\'s own that no other call uses (-t tn)';
+          if (problem !== undefined) host.hooks.log('warning', `setdest: ${problem}; the call keeps its destination`);
+        }
         break;
       }
       case 'verifyauth': {

@@ -277,17 +277,35 @@ export class Engine implements CallHost, TransportHandler {
     return call.endpoint.send(raw, call.remotePort, call.remoteAddress);
   }
 
+  get transportName(): string {
+    return this.transport?.name ?? 'UDP';
+  }
+
   closeConnection(call: CallState): void {
+    this.reconnect(call, undefined);
+  }
+
+  redirect(call: CallState, address: string, port: number): boolean {
+    if (!this.reconnect(call, { address, port })) return false;
+    call.remoteAddress = address;
+    call.remotePort = port;
+    return true;
+  }
+
+  /** Closes the call's own connection and opens another, to `to` or the run's remote; false when it has none of its own. */
+  private reconnect(call: CallState, to: { readonly address: string; readonly port: number } | undefined): boolean {
     const t = this.transport;
     const old = call.endpoint;
     // Over UDP and on shared connections there is nothing of the call's own to close (SIPp drops its reference).
-    if (t?.closeOwn === undefined || !t.closeOwn(old)) return;
+    if (t?.closeOwn === undefined || !t.closeOwn(old)) return false;
     old.openCalls--;
-    t.acquire((ep) => {
+    const ready = (ep: Endpoint): void => {
       if (call.ended) { this.transport?.release(ep); return; }
       call.endpoint = ep;
       ep.openCalls++;
-    });
+    };
+    if (to === undefined || t.acquireTo === undefined) t.acquire(ready); else t.acquireTo(to.address, to.port, ready);
+    return true;
   }
 
   /**

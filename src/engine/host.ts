@@ -69,5 +69,9 @@ export interface CallHost {
   send(call: CallState, raw: string): boolean;
   /** <closecon>: closes the call's own connection; its next message opens a new one. */
   closeConnection(call: CallState): void;
+  /** <setdest> over TCP: the call's own connection is closed and one to address:port opened; false when it has none of its own. */
+  redirect(call: CallState, address: string, port: number): boolean;
+  /** The run's transport, as SIPp names protocols in setdest: UDP, TCP, TLS, WS, WSS. */
+  readonly transportName: string;
   random(): number;
 }

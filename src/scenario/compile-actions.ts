@@ -43,7 +43,7 @@ export type CompiledAction =
   | { readonly kind: 'lookup'; readonly to: VarSlot; readonly file: number; readonly key: readonly Segment[] }
   | { readonly kind: 'insert'; readonly file: number; readonly value: readonly Segment[] }
   | { readonly kind: 'replace'; readonly file: number; readonly line: readonly Segment[]; readonly value: readonly Segment[] }
-  | { readonly kind: 'setdest'; readonly host: readonly Segment[]; readonly port: readonly Segment[] }
+  | { readonly kind: 'setdest'; readonly host: readonly Segment[]; readonly port: readonly Segment[]; readonly protocol: string }
   | { readonly kind: 'sample'; readonly to: VarSlot; readonly distribution: Distribution }
   | { readonly kind: 'verifyauth'; readonly to: VarSlot; readonly username: readonly Segment[]; readonly password: readonly Segment[] }
   | { readonly kind: 'strfn'; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly v: VarSlot };
@@ -107,7 +107,7 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
       if (a.kind === 'insert') return { kind: 'insert', file, value: text(a.value) };
       return { kind: 'replace', file, line: text(a.line), value: text(a.value) };
     }
-    case 'setdest': return { kind: 'setdest', host: compileText(a.host, c.env, c.scope, c.report), port: compileText(a.port, c.env, c.scope, c.report) };
+    case 'setdest': return { kind: 'setdest', host: compileText(a.host, c.env, c.scope, c.report), port: compileText(a.port, c.env, c.scope, c.report), protocol: a.protocol.toUpperCase() };
     case 'verifyauth': return {
       kind: 'verifyauth', to: writeVar(c, a.assignTo),
       username: compileText(a.username, c.env, c.scope, c.report), password: compileText(a.password, c.env, c.scope, c.report),

@@ -5,7 +5,8 @@ import type { XmlElement } from './xml.js';
 
 /** The attributes each action takes. */
 const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
-  ereg: ['regexp', 'search_in', 'header', 'variable', 'occurrence', 'case_indep', 'start_line', 'check_it', 'check_it_inverse', 'assign_to'],
+  // SIPp compat: 'occurence', the old misspelling, is read when 'occurrence' is absent.
+  ereg: ['regexp', 'search_in', 'header', 'variable', 'occurrence', 'occurence', 'case_indep', 'start_line', 'check_it', 'check_it_inverse', 'assign_to'],
   assign: ['assign_to', 'value', 'variable'],
   assignstr: ['assign_to', 'value'],
   add: ['assign_to', 'value', 'variable'],
@@ -79,7 +80,7 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
       if (searchIn === 'hdr' && header === undefined) r.report(el.offset, '<ereg search_in="hdr"> needs a header attribute', 'e.g. header="From:"');
       const variable = r.variable(get('variable'), 'variable');
       if (searchIn === 'var' && variable === undefined) r.report(el.offset, '<ereg search_in="var"> needs a variable attribute', 'e.g. variable="contact"');
-      const occ = r.number(get('occurrence'), 'occurrence') ?? 0; // 0: every occurrence
+      const occ = (get('occurrence') !== undefined ? r.number(get('occurrence'), 'occurrence') : r.number(get('occurence'), 'occurence')) ?? 0; // 0: every occurrence
       if (re === undefined || to === undefined) return undefined;
       return {
         kind: 'ereg', loc, regexp: re.value, regexpOffset: re.offset, searchIn, header: header?.value.trim().replace(/:$/, '').trim(), variable,
@@ -161,7 +162,8 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
       const example = '<setdest host="[$host]" port="5060" protocol="udp"/>';
       const host = r.required(el, 'host', example);
       const port = r.required(el, 'port', example);
-      const protocol = r.choice(r.required(el, 'protocol', example), 'protocol', ['udp', 'UDP']);
+      // SIPp: udp, tcp, tls, sctp (either case); the run's transport decides which of them can work (actions.ts).
+      const protocol = r.choice(r.required(el, 'protocol', example), 'protocol', ['udp', 'UDP', 'tcp', 'TCP', 'tls', 'TLS', 'sctp', 'SCTP']);
       return host === undefined || port === undefined || protocol === undefined ? undefined
         : { kind: 'setdest', loc, host: { text: host.value, offset: host.valueOffset }, port: { text: port.value, offset: port.valueOffset }, protocol };
     }

@@ -129,6 +129,12 @@ export class StreamTransport implements Transport {
     ready(c);
   }
 
+  acquireTo(address: string, port: number, ready: (endpoint: Endpoint) => void): void {
+    const c = this.dial(address, port);
+    c.slot = this.perCallOpen.push(c) - 1;
+    ready(c);
+  }
+
   closeOwn(endpoint: Endpoint): boolean {
     if (!this.o.perCall || !(endpoint instanceof Connection) || endpoint.slot < 0 || endpoint.openCalls > 1) return false;
     this.forget(endpoint);

@@ -38,6 +38,8 @@ export interface Transport {
    * uses, and says whether it did. Connections calls share stay open (SIPp only drops its reference).
    */
   closeOwn?(endpoint: Endpoint): boolean;
+  /** A connection of a call's own to another destination (<setdest> over -t tn). */
+  acquireTo?(address: string, port: number, ready: (endpoint: Endpoint) => void): void;
   /** The call that used `endpoint` has ended; the engine has already counted it out of openCalls. */
   release(endpoint: Endpoint): void;
   close(): Promise<void>;

@@ -208,7 +208,8 @@ test('<DefaultMessage id="bye">: a call aborted after its 2xx sends the scenario
   await b.uac.engine.done;
 });
 
-test('closecon closes the call\'s own TCP connection (-t tn); its next request opens a new one', { timeout: 10_000 }, async (t) => {
+/** A TCP SIP peer that answers every request with 200 and notes the connections and requests it got. */
+async function tcpPeer(t: T): Promise<{ port: number; connections: net.Socket[]; got: string[] }> {
   const connections: net.Socket[] = [];
   const got: string[] = [];
   const server = net.createServer((s) => {
@@ -226,20 +227,52 @@ test('closecon closes the call\'s own TCP connection (-t tn); its next request o
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as net.AddressInfo).port;
   t.after(() => { for (const c of connections) c.destroy(); server.close(); });
-  const sc = scenario(`
+  return { port: (server.address() as net.AddressInfo).port, connections, got };
+}
+
+type Snap = ReturnType<Awaited<ReturnType<typeof startEngine>>['engine']['snapshot']>;
+
+/** One call of `body` over TCP to `port`, a connection of its own (-t tn) or the shared one (-t t1); its snapshot and warnings. */
+async function tcpCall(body: string, port: number, perCall: boolean, t: T): Promise<{ snap: Snap; warnings: string[] }> {
+  const warnings: string[] = [];
+  const uac = await startEngine(engineConfig(scenario(body), { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }),
+    { transport: 'TCP', bindAddress: '127.0.0.1', ports: [0], perCallSocket: perCall, socketBufferBytes: 1 << 20 }, { log: (_l, text) => warnings.push(text) });
+  t.after(() => uac.engine.stopNow());
+  await uac.engine.done;
+  return { snap: uac.engine.snapshot(), warnings };
+}
+
+test('closecon closes the call\'s own TCP connection (-t tn); its next request opens a new one', { timeout: 10_000 }, async (t) => {
+  const peer = await tcpPeer(t);
+  const { snap } = await tcpCall(`
     ${request('OPTIONS')}
     <recv response="200"><action><closecon/></action></recv>
     ${request('MESSAGE')}
-    <recv response="200"/>`);
-  const uac = await startEngine(engineConfig(sc, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } }),
-    { transport: 'TCP', bindAddress: '127.0.0.1', ports: [0], perCallSocket: true, socketBufferBytes: 1 << 20 });
-  t.after(() => uac.engine.stopNow());
-  await uac.engine.done;
-  assert.equal(uac.engine.snapshot().counters.SuccessfulCalls, 1, JSON.stringify(uac.engine.snapshot().failures));
-  assert.deepEqual(got.map((m) => m.split(' ')[0]), ['OPTIONS', 'MESSAGE']);
-  assert.equal(connections.length, 2, 'the MESSAGE came on a new connection');
+    <recv response="200"/>`, peer.port, true, t);
+  assert.equal(snap.counters.SuccessfulCalls, 1, JSON.stringify(snap.failures));
+  assert.deepEqual(peer.got.map((m) => m.split(' ')[0]), ['OPTIONS', 'MESSAGE']);
+  assert.equal(peer.connections.length, 2, 'the MESSAGE came on a new connection');
+});
+
+test('setdest over TCP (-t tn) moves the call to a new connection to the new destination; over a shared connection it warns', { timeout: 10_000 }, async (t) => {
+  const a = await tcpPeer(t);
+  const b = await tcpPeer(t);
+  const body = `
+    ${request('OPTIONS')}
+    <recv response="200"><action><setdest host="127.0.0.1" port="${b.port}" protocol="tcp"/></action></recv>
+    ${request('MESSAGE')}
+    <recv response="200"/>`;
+  const { snap } = await tcpCall(body, a.port, true, t);
+  assert.equal(snap.counters.SuccessfulCalls, 1, JSON.stringify(snap.failures));
+  assert.deepEqual(a.got.map((m) => m.split(' ')[0]), ['OPTIONS']);
+  assert.deepEqual(b.got.map((m) => m.split(' ')[0]), ['MESSAGE']);
+  // SIPp stops the run on these ("requires multisocket mode", "Can not switch protocols"); sipts warns and the call stays.
+  const shared = await tcpCall(body, a.port, false, t);
+  assert.match(shared.warnings.join('\n'), /setdest: over TCP it needs a connection of the call's own/);
+  assert.equal(b.got.length, 1);
+  const switched = await tcpCall(body.replace('protocol="tcp"', 'protocol="udp"'), a.port, true, t);
+  assert.match(switched.warnings.join('\n'), /setdest: cannot switch protocols \(TCP to UDP\)/);
 });
 
 test('<send timeout>: a send that waits on a congested connection longer than its timeout fails the call (FailedTimeoutOnSend)', { timeout: 20_000 }, async (t) => {

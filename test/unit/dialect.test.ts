@@ -223,3 +223,14 @@ test('SIPp 3.7 SRTP keywords render as SIPp does and warn that sipts sends no SR
   assert.equal(sc.warnings.length, 8);
   assert.match(sc.warnings[0]?.message ?? '', /sipts sends no SRTP/);
 });
+
+test('SIPp 3.6.1 reads ereg\'s old spelling occurence=; setdest takes tcp (and tls, sctp, refused at run time as SIPp does)', () => {
+  const sc = compile(`<nop><action>
+    <ereg regexp="a" search_in="msg" occurence="2" assign_to="x"/>
+    <setdest host="127.0.0.1" port="5070" protocol="tcp"/>
+  </action></nop>`);
+  const [ereg, setdest] = sc.steps[0]?.actions ?? [];
+  assert.ok(ereg?.kind === 'ereg' && ereg.occurrence === 2);
+  assert.ok(setdest?.kind === 'setdest' && setdest.protocol === 'TCP');
+  assert.deepEqual(errorsOf('<nop><action><setdest host="h" port="1" protocol="quic"/></action></nop>'), ['3:41 protocol="quic" is not one of udp, UDP, tcp, TCP, tls, TLS, sctp, SCTP']);
+});
