@@ -206,6 +206,29 @@ test('<DefaultMessage id="bye">: a call aborted after its 2xx sends the scenario
   assert.equal(header(ok, 'X-Default'), 'scenario-200');
   assert.equal(header(ok, 'CSeq'), '9 BYE');
   await b.uac.engine.done;
+
+  // An INVITE that had only a 180 when its receive timed out is cancelled with <DefaultMessage id="cancel">.
+  const c = await oneCallUac(t, scenario(`
+    <DefaultMessage id="cancel"><![CDATA[
+      CANCEL sip:x@127.0.0.1 SIP/2.0
+      [last_Via:]
+      [last_From:]
+      Call-ID: [call_id]
+      CSeq: [last_cseq_number] CANCEL
+      X-Default: scenario-cancel
+      Content-Length: 0
+    ]]></DefaultMessage>
+    ${request('INVITE')}
+    <recv response="180"/>
+    <recv response="200" timeout="200"/>`));
+  const inv = await c.peer.next();
+  c.peer.send(responseTo(inv, '180 Ringing', 'peer'), c.uac.localPort);
+  const cancel = await c.peer.next();
+  assert.match(cancel, /^CANCEL sip:x@127\.0\.0\.1 SIP\/2\.0\r\n/);
+  assert.equal(header(cancel, 'X-Default'), 'scenario-cancel');
+  assert.equal(header(cancel, 'CSeq'), '1 CANCEL');
+  assert.equal(header(cancel, 'Via'), header(inv, 'Via'), '[last_Via:] of the 180, which carries the INVITE\'s Via');
+  await c.uac.engine.done;
 });
 
 /** A TCP SIP peer that answers every request with 200 and notes the connections and requests it got. */
