@@ -134,6 +134,10 @@ if (args.includes('soak')) {
   // A full GC before each sample needs --expose-gc: the soak runs in a child Node with it.
   const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./soak.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   result['soak'] = JSON.parse(r.stdout || 'null') as unknown;
+  if (r.status !== 0) {
+    log('soak: FAILED (heap grew more than 10% after minute one, or a call failed)');
+    process.exitCode = 1;
+  }
 }
 
 result['ratios'] = Object.fromEntries(ratios);

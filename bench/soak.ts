@@ -62,4 +62,6 @@ if (process.argv[1]?.endsWith('soak.js') === true) {
   const r = await soak(minutes, rate, log);
   log(`heap at minute one ${r.heapAtMinuteOneMb.toFixed(1)} MiB, at the end ${r.heapAtEndMb.toFixed(1)} MiB: x${r.ratio.toFixed(3)} (${r.ratio <= 1.1 ? 'within' : 'NOT within'} 10%); ${r.calls} calls, ${r.failed} failed`);
   process.stdout.write(`${JSON.stringify({ ...r, samples: undefined }, null, 2)}\n`);
+  // The soak's claim is the bound: a heap that grew past it, or a failed call, fails the run.
+  if (!(r.ratio <= 1.1) || r.failed > 0) process.exitCode = 1;
 }

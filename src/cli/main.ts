@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
 import type { Engine } from '../engine/engine.js';
 import { startEngine } from '../engine/run.js';
-import { DiagnosticsError, SiptsError } from '../errors.js';
+import { DiagnosticsError, formatDiagnostic, SiptsError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { startLive } from '../report/live.js';
 import { anyThreshold, judge } from '../report/thresholds.js';
@@ -66,7 +66,8 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function run(config: RunConfig): Promise<number> {
   const scenario = loadScenario(config, templateEnv(config, process.pid));
-  for (const w of scenario.warnings) err(`${w.file}:${w.line}:${w.col}: warning: ${w.message}`);
+  // Warnings name what the file holds only for SIPp's sake; the run goes on.
+  for (const w of scenario.warnings) err(formatDiagnostic(w));
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {
@@ -139,7 +140,7 @@ async function run(config: RunConfig): Promise<number> {
   const verdicts = judge(config.thresholds, snap);
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
   const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
-    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap);
+    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap, reason === 'timeout');
   reports.close(snap, {
     version: VERSION, endReason: reason, exitCode,
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: config.limit, maxCalls: config.maxCalls, users: config.users, durationMs: config.defaultPauseMs },

@@ -96,6 +96,7 @@ export const OPTIONS = [
   { name: 'bg', kind: 'flag', group: 'Other', help: 'Run in the background: print the PID and return.' },
   { name: 'v', kind: 'flag', group: 'Other', help: 'Print the version and exit.' },
   { name: 'demo', kind: 'flag', group: 'Other', help: 'sipts only: a short loopback run, sipts UAC against an in-process sipts UAS.' },
+  { name: 'pause_msg_ign', kind: 'flag', group: 'Scenario', help: 'Ignore the messages a call receives while it is in a <pause> (not counted, not answered).' },
   { name: 'send_timeout', kind: 'time', arg: 'time', unit: 'ms', default: '0', group: 'Timers', help: 'Default timeout of every <send> (ms; 0: none): a call whose connection stays congested that long fails (FailedTimeoutOnSend).' },
 ] as const satisfies readonly OptionSpec[];
 

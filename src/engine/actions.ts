@@ -4,28 +4,23 @@
  */
 import { isIP } from 'node:net';
 import { sample } from '../load/distributions.js';
-import type { CompiledAction, CompiledOperand, VarSlot } from '../scenario/compile-actions.js';
+import type { CompiledAction, CompiledOperand } from '../scenario/compile-actions.js';
 import { formatVar, renderText, type VarValue } from '../scenario/template.js';
 import { verifyAuthorization } from '../sip/digest.js';
-import { findHeaders, headerValue } from '../sip/headers.js';
+import { headerValue } from '../sip/headers.js';
 import { bodyOf } from '../sip/parser.js';
 import type { CallState } from './call.js';
+import { ereg } from './ereg.js';
 import type { CallHost } from './host.js';
 import { Failure } from './outcome.js';
+import { getVar, setVar } from './vars.js';
 
 /** Returned when every action ran; otherwise a FAILURE_REASONS index, or ACTIONS_ENDED_CALL. */
 export const ACTIONS_OK = -1;
 /** An int_cmd ended the call (it is already finished). */
 export const ACTIONS_ENDED_CALL = -2;
 
-export function getVar(call: CallState, v: VarSlot): VarValue {
-  return v.global ? call.globals[v.slot] : call.vars[v.slot];
-}
-
-export function setVar(call: CallState, v: VarSlot, value: VarValue): void {
-  if (v.global) call.globals[v.slot] = value;
-  else call.vars[v.slot] = value;
-}
+export { getVar, setVar } from './vars.js';
 
 /** SIPp's test= semantics: a regexp or string variable is set once assigned; numbers as in C; booleans as they are. */
 export function isSet(v: VarValue): boolean {
@@ -39,12 +34,13 @@ const num = (v: VarValue): number => (typeof v === 'number' ? v : typeof v === '
 const operandNum = (call: CallState, o: CompiledOperand): number => (o.variable === undefined ? o.num : num(getVar(call, o.variable)));
 const operandStr = (call: CallState, o: CompiledOperand): string => (o.variable === undefined ? o.str : formatVar(getVar(call, o.variable)));
 
-export function runActions(host: CallHost, call: CallState, actions: readonly CompiledAction[]): number {
+/** `sent`: on a <send>, the message it sent, which SIPp's ereg reads there instead of the last one received. */
+export function runActions(host: CallHost, call: CallState, actions: readonly CompiledAction[], sent?: string): number {
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i] as CompiledAction;
     switch (a.kind) {
       case 'ereg': {
-        const r = ereg(call, a);
+        const r = ereg(call, a, sent ?? call.lastRecv?.raw);
         if (r !== ACTIONS_OK) return r;
         break;
       }
@@ -144,25 +140,4 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
 
 function safeDecode(s: string): string {
   try { return decodeURIComponent(s); } catch { return s; }
-}
-
-function ereg(call: CallState, a: Extract<CompiledAction, { kind: 'ereg' }>): number {
-  let subject: string | undefined;
-  const msg = call.lastRecv;
-  if (a.searchIn === 'var') subject = a.source === undefined ? undefined : formatVar(getVar(call, a.source));
-  else if (msg === undefined) subject = undefined;
-  else if (a.searchIn === 'body') subject = bodyOf(msg);
-  else if (a.searchIn === 'msg') subject = a.startLine ? msg.raw.slice(0, msg.raw.indexOf('\n') >>> 0).replace(/\r$/, '') : msg.raw;
-  else {
-    const lines = findHeaders(msg, a.header);
-    const picked = a.occurrence > 0 ? lines.slice(a.occurrence - 1, a.occurrence) : lines;
-    subject = picked.length === 0 ? undefined : picked.map((h) => msg.raw.slice(h.valueStart, h.end)).join(', ');
-    if (subject === undefined && a.checkIt) return Failure.FailedRegexpHdrNotFound;
-  }
-  const m = subject === undefined ? null : a.re.exec(subject);
-  if (m === null && a.checkIt) return Failure.FailedRegexpDoesntMatch;
-  if (m !== null && a.checkItInverse) return Failure.FailedRegexpShouldntMatch;
-  // assign_to="all,g1,g2": the whole match, then each group; no match leaves them unset.
-  for (let i = 0; i < a.assignTo.length; i++) setVar(call, a.assignTo[i] as VarSlot, m === null ? undefined : (m[i] ?? ''));
-  return ACTIONS_OK;
 }

@@ -25,6 +25,8 @@ export interface CallSettings {
   readonly behaviors: Behaviors;
   /** -aa: answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK and go on. */
   readonly autoAnswer: boolean;
+  /** -pause_msg_ign: a message for a call in a <pause> is dropped, unseen (SIPp, call.cpp process_incoming). */
+  readonly pauseMsgIgnore?: boolean;
   /** -send_timeout: how long a send may wait for a congested connection (ms); 0: for ever. */
   readonly sendTimeoutMs?: number;
 }

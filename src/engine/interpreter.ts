@@ -3,7 +3,7 @@
  * arrives for it and what its timers say. Returns nothing and never throws on wire trouble: a failed
  * call is ended through host.finish with its reason.
  */
-import { sample } from '../load/distributions.js';
+import { sample, type Distribution } from '../load/distributions.js';
 import { StepKind, type CompiledStep } from '../scenario/compile.js';
 import { renderTemplate } from '../scenario/template.js';
 import { headerValue, headerValues, uriOf } from '../sip/headers.js';
@@ -16,7 +16,7 @@ import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } fro
 import type { VarValue } from '../scenario/template.js';
 import { TimerKind, withoutMethod, type CallState, type CallTimer, type DialogTarget } from './call.js';
 import type { CallHost } from './host.js';
-import { findBackward, findForward, isRetransmissionOf, retransKeyOf } from './matcher.js';
+import { findBackward, findForward, findGlobal, isRetransmissionOf, retransKeyOf } from './matcher.js';
 import { Failure } from './outcome.js';
 import { maxRetrans, nextRetransInterval } from './retransmit.js';
 
@@ -31,7 +31,7 @@ export function runCall(host: CallHost, call: CallState): void {
     // SIPp: a step whose condexec variable is not set (set, with condexec_inverse) is skipped, but its
     // next= (with test= and chance=) still applies, as SIPp's next() reads it.
     if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) {
-      call.stepIndex = nextIndexAfter(host, call, step, index);
+      call.stepIndex = nextIndexAfter(host, call, step, index + 1);
       continue;
     }
     switch (step.kind) {
@@ -54,7 +54,7 @@ export function runCall(host: CallHost, call: CallState): void {
         host.stats.step(index, StepCounter.sent);
         markRtd(host, call, step);
         let ms = step.pauseVar !== undefined ? pauseFromVar(getVar(call, step.pauseVar))
-          : step.pauseDistribution !== undefined ? Math.max(0, sample(step.pauseDistribution, host.random))
+          : step.pauseDistribution !== undefined ? sampledPauseMs(step.pauseDistribution, host.random)
             : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
         // SIPp caps every pause at INT_MAX ms.
         if (ms > INT_MAX) ms = INT_MAX;
@@ -73,6 +73,12 @@ export function runCall(host: CallHost, call: CallState): void {
   if (!call.ended) host.wheel.schedule(call.stepTimer, host.now()); // continue on a later turn
 }
 
+/** SIPp compat (call.cpp, executeMessage): a sampled pause is cut to whole ms; under 1 ms (or NaN) is none. */
+function sampledPauseMs(d: Distribution, random: () => number): number {
+  const v = sample(d, random);
+  return v >= 1 ? Math.min(Math.floor(v), 2_147_483_647) : 0; // SIPp caps it at INT_MAX
+}
+
 /**
  * Runs SIPp's <init> steps (nops and labels only) for the run-once call: conditions, actions, jumps and
  * next= within <init>, until its end. Bounded like runCall, so a loop cannot hang the start.
@@ -82,11 +88,11 @@ export function runInit(host: CallHost, call: CallState, steps: readonly Compile
   for (let budget = 10_000; budget > 0 && !call.ended; budget--) {
     const step = steps[index];
     if (step === undefined) return;
-    if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) { index = nextIndexAfter(host, call, step, index); continue; }
+    if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) { index = nextIndexAfter(host, call, step, index + 1); continue; }
     // SIPp counts nothing for the init call (computeStat returns at once for it).
     if (step.actions.length > 0 && runActions(host, call, step.actions) !== ACTIONS_OK) return;
     if (call.jumpTo >= 0) { index = call.jumpTo; call.jumpTo = -1; continue; }
-    index = nextIndexAfter(host, call, step, index);
+    index = nextIndexAfter(host, call, step, index + 1);
   }
 }
 
@@ -104,26 +110,26 @@ function park(host: CallHost, call: CallState, index: number): void {
 
 /**
  * Runs the step's actions and moves to the next step: a <jump>, else `next` (when test= and chance=
- * allow it), else the following step. False when the call ended.
+ * allow it), else `otherwise` (the following step, unless said). False when the call ended.
  */
-function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number): boolean {
+function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number, otherwise = index + 1): boolean {
   if (step.counter >= 0) host.stats.countUser(step.counter);
   if (step.actions.length > 0) {
-    const r = runActions(host, call, step.actions);
+    const r = runActions(host, call, step.actions, step.kind === StepKind.Send ? call.lastSent : undefined);
     if (r === ACTIONS_ENDED_CALL) return false;
     if (r !== ACTIONS_OK) { host.finish(call, r); return false; }
   }
   if (call.jumpTo >= 0) { call.stepIndex = call.jumpTo; call.jumpTo = -1; return true; }
-  call.stepIndex = nextIndexAfter(host, call, step, index);
+  call.stepIndex = nextIndexAfter(host, call, step, otherwise);
   return true;
 }
 
-/** `next` when test= and chance= allow it, else the following step. */
-function nextIndexAfter(host: CallHost, call: CallState, step: CompiledStep, index: number): number {
+/** `next` when test= and chance= allow it, else `otherwise` (the following step, unless told). */
+function nextIndexAfter(host: CallHost, call: CallState, step: CompiledStep, otherwise: number): number {
   const takeNext = step.nextIndex >= 0
     && (step.test === undefined || isSet(getVar(call, step.test)))
     && (step.chance >= 1 || host.random() < step.chance);
-  return takeNext ? step.nextIndex : index + 1;
+  return takeNext ? step.nextIndex : otherwise;
 }
 
 const INT_MAX = 2 ** 31 - 1;
@@ -241,14 +247,46 @@ function markRtd(host: CallHost, call: CallState, step: CompiledStep): void {
 /** A message for this call arrived. */
 export function receive(host: CallHost, call: CallState, msg: SipMessage): void {
   const steps = host.scenario.steps;
+  if (steps[call.stepIndex]?.kind === StepKind.Pause && call.stepTimer.armed) {
+    // A pause is over at its deadline, not at the timer tick after it (up to -timer_resol later): a message
+    // that comes in between finds the call past the pause. The peer's pause of the same length, started
+    // when it sent what began ours, ends after ours; its next request used to fall into that gap and be
+    // unexpected (SIPp has the same gap; its pauses overshoot less).
+    if (call.stepTimer.deadlineMs <= host.now()) {
+      host.wheel.cancel(call.stepTimer);
+      onTimer(host, call.stepTimer);
+      if (call.ended) return;
+    }
+    // SIPp compat: -pause_msg_ign drops what comes during a pause before anything looks at it (call.cpp,
+    // process_incoming); a request the peer retransmits is taken after the pause.
+    if (host.settings.pauseMsgIgnore === true && steps[call.stepIndex]?.kind === StepKind.Pause && call.stepTimer.armed) return;
+  }
   const at = findForward(steps, call.stepIndex, msg, call);
-  if (at < 0) { notExpected(host, call, msg); return; }
-  const step = steps[at] as CompiledStep;
+  if (at >= 0) { take(host, call, msg, at, false); return; }
+  // A repeat of the request last answered is answered again (notExpected), not taken anew, as in SIPp
+  // where retransmissions are told before any matching.
+  const answered = call.answered;
+  if (answered === undefined || !isRetransmissionOf(msg, answered)) {
+    const global = findGlobal(steps, call.stepIndex, msg, call);
+    if (global >= 0) { take(host, call, msg, global, true); return; }
+  }
+  notExpected(host, call, msg);
+}
+
+/**
+ * The call takes `msg` as the receive step `at`. `behind`: that step lies behind the call (optional="global");
+ * SIPp compat: the call then goes on from it only when its `next` is taken, and otherwise stays where it
+ * was, its wait (a receive's timeout, a pause) running on; the retransmission of a request sent after
+ * that step goes on too, since this message does not answer it.
+ */
+function take(host: CallHost, call: CallState, msg: SipMessage, at: number, behind: boolean): void {
+  const step = host.scenario.steps[at] as CompiledStep;
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) { host.stats.step(at, StepCounter.lost); return; }
-  host.wheel.cancel(call.retransTimer);
-  host.wheel.cancel(call.stepTimer);
+  if (!behind || at > call.lastSentIndex) host.wheel.cancel(call.retransTimer);
+  const here = call.stepIndex;
+  if (!behind) host.wheel.cancel(call.stepTimer);
   host.stats.step(at, StepCounter.recv);
-  if (!step.advanceState) { stayAfter(host, call, step, msg); return; }
+  if (!step.advanceState) { stayAfter(host, call, step, msg, behind); return; }
   call.lastRecv = msg;
   call.lastRecvIndex = at;
   call.unanswered = true;
@@ -267,14 +305,19 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
   }
   if (step.rrs) recordRoutes(call, msg);
   markRtd(host, call, step);
-  if (finishStep(host, call, step, at)) runCall(host, call);
+  if (!finishStep(host, call, step, at, behind ? here : at + 1)) return;
+  if (behind) {
+    if (call.stepIndex === here) return; // waits on where it was
+    host.wheel.cancel(call.stepTimer);
+  }
+  runCall(host, call);
 }
 
 /**
  * SIPp's advance_state="false" on an optional receive: the message is counted and its actions run on it,
  * but the call neither moves nor takes it as its last message; it goes on waiting where it was.
  */
-function stayAfter(host: CallHost, call: CallState, step: CompiledStep, msg: SipMessage): void {
+function stayAfter(host: CallHost, call: CallState, step: CompiledStep, msg: SipMessage, behind: boolean): void {
   if (msg.status >= 200) call.pending = withoutMethod(call.pending, msg.cseqMethod);
   markRtd(host, call, step);
   if (step.counter >= 0) host.stats.countUser(step.counter);
@@ -287,7 +330,8 @@ function stayAfter(host: CallHost, call: CallState, step: CompiledStep, msg: Sip
     if (r !== ACTIONS_OK) { host.finish(call, r); return; }
   }
   call.jumpTo = -1;
-  runCall(host, call);
+  // The call waits on where it was: a receive it waited at waits again; a wait running behind it runs on.
+  if (!behind) runCall(host, call);
 }
 
 /** The 200 OK a default behaviour answers `req` with: the scenario's <DefaultMessage id="200">, else sipts's own. */

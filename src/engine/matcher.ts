@@ -36,6 +36,22 @@ export function findForward(steps: readonly CompiledStep[], from: number, msg: S
   return -1;
 }
 
+/**
+ * SIPp compat (call.cpp, process_incoming): a message nothing ahead expects is looked for backwards, and
+ * taken by the nearest earlier receive it matches that is optional="global", or optional with only optional
+ * receives between it and the current step. Returns that step when it is a global one, else -1 (the
+ * contiguous optional case stays with findBackward: a late copy of something handled).
+ */
+export function findGlobal(steps: readonly CompiledStep[], from: number, msg: SipMessage, call: CallState): number {
+  let contiguous = true;
+  for (let j = Math.min(from, steps.length) - 1; j >= 0; j--) {
+    const s = steps[j] as CompiledStep;
+    if (!s.optional) contiguous = false;
+    if ((contiguous || s.optionalGlobal) && matchesStep(s, msg, call)) return s.optionalGlobal ? j : -1;
+  }
+  return -1;
+}
+
 /** An earlier receive step this message repeats (a retransmission that arrived late), or -1. */
 export function findBackward(steps: readonly CompiledStep[], from: number, msg: SipMessage): number {
   for (let j = Math.min(from, steps.length) - 1; j >= 0; j--) {

@@ -8,13 +8,14 @@ export type Distribution =
   | { readonly kind: 'exponential'; readonly mean: number }
   | { readonly kind: 'weibull'; readonly lambda: number; readonly k: number }
   | { readonly kind: 'pareto'; readonly k: number; readonly xm: number }
+  | { readonly kind: 'gpareto'; readonly shape: number; readonly scale: number; readonly location: number }
   | { readonly kind: 'gamma'; readonly k: number; readonly theta: number }
   | { readonly kind: 'negbin'; readonly n: number; readonly p: number };
 
 /** The parameters each distribution takes, as SIPp names them. */
 export const DISTRIBUTION_PARAMS = {
   fixed: ['value'], uniform: ['min', 'max'], normal: ['mean', 'stdev'], lognormal: ['mean', 'stdev'], exponential: ['mean'],
-  weibull: ['lambda', 'k'], pareto: ['k', 'x_m'], gamma: ['k', 'theta'], negbin: ['n', 'p'],
+  weibull: ['lambda', 'k'], pareto: ['k', 'x_m'], gpareto: ['shape', 'scale', 'location'], gamma: ['k', 'theta'], negbin: ['n', 'p'],
 } as const satisfies Record<Distribution['kind'], readonly string[]>;
 
 function gaussian(random: () => number): number {
@@ -43,6 +44,12 @@ export function sample(d: Distribution, random: () => number): number {
     case 'exponential': return -d.mean * Math.log(1 - random());
     case 'weibull': return d.lambda * Math.pow(-Math.log(1 - random()), 1 / d.k);
     case 'pareto': return d.xm / Math.pow(1 - random(), 1 / d.k);
+    case 'gpareto': {
+      // Generalised Pareto by its inverse CDF, u the survival probability in (0, 1]; shape 0 is its limit,
+      // the exponential (SIPp divides by the shape and gets NaN there).
+      const u = 1 - random();
+      return d.shape === 0 ? d.location - d.scale * Math.log(u) : d.location + (d.scale * (Math.pow(u, -d.shape) - 1)) / d.shape;
+    }
     case 'gamma': return gammaSample(d.k, d.theta, random);
     case 'negbin': {
       // Failures before the n-th success: a Poisson with a gamma-distributed mean.

@@ -23,11 +23,15 @@ export function circuitCount(t: TdmMap): number {
   return (t.x[1] - t.x[0] + 1) * (t.y[1] - t.y[0] + 1) * (t.z[1] - t.z[0] + 1);
 }
 
-/** Circuit n (from 0) as [tdmmap] prints it: z varies fastest, then y, then x. */
+/**
+ * Circuit n (from 0) as [tdmmap] prints it, x.h.y/z: z varies fastest, then y, then x.
+ * SIPp compat: h stands second, between x and y, although -tdmmap gives it after x's range (seen with
+ * SIPp 3.6.1: -tdmmap {0-3}{99}{5-8}{1-31} renders 0.99.8/11).
+ */
 export function circuitName(t: TdmMap, n: number): string {
   const ny = t.y[1] - t.y[0] + 1;
   const nz = t.z[1] - t.z[0] + 1;
-  return `${t.x[0] + Math.floor(n / (ny * nz))}.${t.y[0] + (Math.floor(n / nz) % ny)}.${t.h}/${t.z[0] + (n % nz)}`;
+  return `${t.x[0] + Math.floor(n / (ny * nz))}.${t.h}.${t.y[0] + (Math.floor(n / nz) % ny)}/${t.z[0] + (n % nz)}`;
 }
 
 /** Free circuits, lowest first. */

@@ -17,7 +17,7 @@ export type Action =
   | {
     readonly kind: 'ereg'; readonly loc: Loc; readonly regexp: string; readonly regexpOffset: number;
     readonly searchIn: SearchIn; readonly header: string | undefined; readonly variable: VarRef | undefined;
-    /** 1-based; 0 searches every occurrence, joined with ", ". */
+    /** 1-based; 0 is the first too (SIPp). */
     readonly occurrence: number; readonly caseIndep: boolean; readonly startLine: boolean;
     readonly checkIt: boolean; readonly checkItInverse: boolean; readonly assignTo: readonly VarRef[];
   }

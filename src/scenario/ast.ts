@@ -74,6 +74,8 @@ export interface RecvStep extends StepCommon {
   readonly kind: 'recv';
   readonly match: RecvMatch;
   readonly optional: boolean;
+  /** optional="global": also matched when the call is past it (SIPp, call.cpp process_incoming). */
+  readonly optionalGlobal: boolean;
   readonly timeoutMs: number | undefined;
   readonly onTimeout: LabelRef | undefined;
   /** Record the route set and remote target from this message (RFC 3261 §12.1). */
@@ -118,8 +120,6 @@ export interface ScenarioAst {
   readonly initSteps: readonly (NopStep | LabelStep)[];
   /** <DefaultMessage id="bye|cancel|ack|ack2|200|3pcc_abort">: replaces a message default behaviours send. */
   readonly defaultMessages: readonly { readonly id: string; readonly loc: Loc; readonly template: TemplateSource }[];
-  /** Things sipts reads only for SIPp's sake, with their place: printed as warnings. */
-  readonly warnings: readonly { readonly loc: Loc; readonly message: string }[];
   /** Variables declared by <Global>, <User> or <Reference>: they count as defined. */
   readonly declared: readonly { readonly ref: VarRef; readonly scope: 'global' | 'user' | 'reference' }[];
 }

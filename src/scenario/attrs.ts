@@ -5,7 +5,11 @@
 import type { Diagnostic } from '../errors.js';
 import type { LabelRef, Loc, VarRef } from './ast.js';
 import { DISTRIBUTION_PARAMS, type Distribution } from '../load/distributions.js';
+import { sippReads } from './sipp-attrs.js';
 import type { XmlAttr, XmlDocument, XmlElement } from './xml.js';
+
+/** SIPp 3.6.1's old-style pause attributes that select a distribution, in the order it looks for them. */
+const OLD_STYLE_FLAGS = ['normal', 'exponential', 'lognormal', 'weibull', 'pareto', 'gamma'] as const satisfies readonly Distribution['kind'][];
 
 export class AttrReader {
   constructor(private readonly doc: XmlDocument, private readonly diagnostics: Diagnostic[]) {}
@@ -15,16 +19,27 @@ export class AttrReader {
     this.diagnostics.push({ file: this.doc.file, line, col, message, sourceLine: this.doc.lines.lineText(line), ...(hint === undefined ? {} : { hint }) });
   }
 
+  /** A warning: something sipts reads, or ignores, only for SIPp's sake. */
+  warn(offset: number, message: string, hint?: string): void {
+    const { line, col } = this.doc.lines.position(offset);
+    this.diagnostics.push({ file: this.doc.file, line, col, message, sourceLine: this.doc.lines.lineText(line), severity: 'warning', ...(hint === undefined ? {} : { hint }) });
+  }
+
   loc(offset: number): Loc {
     return this.doc.lines.position(offset);
   }
 
-  /** Reports attributes `el` does not take; `notYet` are SIPp's that sipts does not implement yet. */
+  /**
+   * Attributes `el` does not take: `notYet`, and any other SIPp reads on that element, are SIPp's that sipts
+   * does not implement yet (an error); any other is ignored with a warning. SIPp compat: SIPp asks an element
+   * for the attributes it knows by name and never looks at the others, so a misspelt or made-up attribute
+   * (<send id="1">) loads and does nothing.
+   */
   checkNames(el: XmlElement, known: readonly string[], notYet: ReadonlySet<string>): void {
     for (const [name, attr] of el.attrs) {
       if (known.includes(name)) continue;
-      if (notYet.has(name)) this.report(attr.offset, `attribute '${name}' of <${el.name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now');
-      else this.report(attr.offset, `unknown attribute '${name}' on <${el.name}>`, `<${el.name}> takes: ${known.join(', ')}`);
+      if (notYet.has(name) || sippReads(el.name, name)) this.report(attr.offset, `attribute '${name}' of <${el.name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now');
+      else this.warn(attr.offset, `unknown attribute '${name}' on <${el.name}> is ignored, as SIPp ignores it`, `<${el.name}> takes: ${known.join(', ')}`);
     }
   }
 
@@ -87,11 +102,27 @@ export class AttrReader {
   distribution(el: XmlElement): Distribution | undefined {
     const kinds = Object.keys(DISTRIBUTION_PARAMS) as Distribution['kind'][];
     const kind = this.choice(el.attrs.get('distribution'), 'distribution', kinds);
-    if (kind === undefined) return undefined;
+    return kind === undefined ? undefined : this.parameters(el, kind, `distribution="${kind}"`);
+  }
+
+  /**
+   * A <pause>'s distribution: distribution="…", else SIPp 3.6.1's old style (scenario.cpp, parse_distribution):
+   * the first of the attributes normal, exponential, lognormal, weibull, pareto, gamma that is present names
+   * the distribution whatever its value, then min or max make it uniform. Undefined when none is there (a
+   * milliseconds or -d pause) or a parameter is bad.
+   */
+  pauseDistribution(el: XmlElement): Distribution | undefined {
+    if (el.attrs.has('distribution')) return this.distribution(el);
+    const flag = OLD_STYLE_FLAGS.find((f) => el.attrs.has(f));
+    if (flag !== undefined) return this.parameters(el, flag, `${flag}="true"`);
+    return el.attrs.has('min') || el.attrs.has('max') ? this.parameters(el, 'uniform', '') : undefined;
+  }
+
+  private parameters(el: XmlElement, kind: Distribution['kind'], selector: string): Distribution | undefined {
     const v: Record<string, number> = {};
     let ok = true;
     for (const name of DISTRIBUTION_PARAMS[kind]) {
-      const n = this.number(this.required(el, name, `<${el.name} distribution="${kind}" ${DISTRIBUTION_PARAMS[kind].map((p) => `${p}="…"`).join(' ')}/>`), name);
+      const n = this.number(this.required(el, name, `<${el.name} ${selector === '' ? '' : `${selector} `}${DISTRIBUTION_PARAMS[kind].map((p) => `${p}="…"`).join(' ')}/>`), name);
       if (n === undefined) ok = false; else v[name === 'x_m' ? 'xm' : name] = n;
     }
     return ok ? ({ kind, ...v } as unknown as Distribution) : undefined;

@@ -24,7 +24,7 @@ export interface CompiledOperand {
 export type CompiledAction =
   | {
     readonly kind: 'ereg'; readonly re: RegExp; readonly searchIn: SearchIn; readonly header: string; readonly source: VarSlot | undefined;
-    readonly occurrence: number; readonly startLine: boolean; readonly checkIt: boolean; readonly checkItInverse: boolean;
+    readonly occurrence: number; readonly caseIndep: boolean; readonly startLine: boolean; readonly checkIt: boolean; readonly checkItInverse: boolean;
     readonly assignTo: readonly VarSlot[];
   }
   | { readonly kind: 'assign'; readonly to: VarSlot; readonly value: CompiledOperand }
@@ -77,11 +77,12 @@ function operand(c: ActionCompiler, o: Operand): CompiledOperand {
 export function compileAction(c: ActionCompiler, a: Action): CompiledAction | undefined {
   switch (a.kind) {
     case 'ereg': {
-      const re = compileRegex(a.regexp, a.caseIndep);
+      // SIPp compat: case_indep is for finding the header, not for the regexp.
+      const re = compileRegex(a.regexp, false);
       if (!re.ok) { c.report(a.regexpOffset, `regexp does not compile: ${re.error}`, 'SIPp regexps are POSIX extended regular expressions'); return undefined; }
       return {
         kind: 'ereg', re: re.re, searchIn: a.searchIn, header: a.header ?? '', source: a.variable === undefined ? undefined : readVar(c, a.variable),
-        occurrence: a.occurrence, startLine: a.startLine, checkIt: a.checkIt, checkItInverse: a.checkItInverse, assignTo: a.assignTo.map((r) => writeVar(c, r)),
+        occurrence: a.occurrence, caseIndep: a.caseIndep, startLine: a.startLine, checkIt: a.checkIt, checkItInverse: a.checkItInverse, assignTo: a.assignTo.map((r) => writeVar(c, r)),
       };
     }
     case 'assign': return { kind: 'assign', to: writeVar(c, a.assignTo), value: operand(c, a.value) };

@@ -36,6 +36,8 @@ export interface CompiledStep {
   /** recv: request method to match, '' for a response. */
   readonly requestMethod: string;
   readonly optional: boolean;
+  /** recv: optional="global", matched from any later point of the scenario too (SIPp). */
+  readonly optionalGlobal: boolean;
   /** recv: 0 uses -recv_timeout. */
   readonly timeoutMs: number;
   readonly onTimeoutIndex: number;
@@ -95,8 +97,6 @@ export interface CompiledScenario {
   /** <init>: run once, in a call of its own, before the first call; jumps stay inside it. */
   readonly initSteps: readonly CompiledStep[];
   readonly defaultMessages: DefaultMessages;
-  /** What sipts reads only for SIPp's sake, with its place (file:line:col: warning: …). */
-  readonly warnings: readonly Diagnostic[];
   readonly responseTimeRepartition: readonly number[];
   readonly callLengthRepartition: readonly number[];
   readonly varNames: readonly string[];
@@ -115,6 +115,8 @@ export interface CompiledScenario {
   readonly unexpectedVars: { readonly retaddr: VarSlot; readonly pausedaddr: VarSlot } | undefined;
   /** By step: a call waiting there may still read its last received message (last-use.ts). */
   readonly keepsLast: readonly boolean[];
+  /** What the file holds that sipts reads only for SIPp's sake, by place: the CLI prints them and runs. */
+  readonly warnings: readonly Diagnostic[];
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -129,15 +131,14 @@ export function compileScenarioSource(file: string, source: string, env: Templat
   const reportLoc = (loc: Loc, message: string, hint?: string): void => {
     diagnostics.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line), ...(hint === undefined ? {} : { hint }) });
   };
-  const warnings: Diagnostic[] = [];
-  const warnLoc = (loc: Loc, message: string): void => { warnings.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line) }); };
+  const warnLoc = (loc: Loc, message: string): void => {
+    diagnostics.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line), severity: 'warning' });
+  };
   const warnAt = (offset: number, message: string): void => warnLoc(doc.lines.position(offset), message);
-  for (const w of ast?.warnings ?? []) warnLoc(w.loc, w.message);
   const compiled = ast === undefined ? undefined : compileAst(ast, env, report, reportLoc, warnLoc, warnAt);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-  if (diagnostics.length > 0 || compiled === undefined) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
-  warnings.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { ...compiled, warnings };
+  if (compiled === undefined || diagnostics.some((d) => d.severity !== 'warning')) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
+  return { ...compiled, warnings: diagnostics };
 }
 
 function compileAst(
@@ -206,7 +207,7 @@ function compileAst(
       if (s.kind === 'label') continue;
       const base = {
         loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
-        template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', optional: false,
+        template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', optional: false, optionalGlobal: false,
         timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, pauseDistribution: undefined, timewait: false,
         actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
         test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
@@ -233,7 +234,7 @@ function compileAst(
           }
           const title = m.type === 'response' ? `<- ${m.code}` : m.type === 'request' ? `<- ${m.method}` : `<- ${m.pattern}`;
           steps.push({
-            ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, rrs: s.rrs,
+            ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, optionalGlobal: s.optionalGlobal, rrs: s.rrs,
             responseCode: m.type === 'response' ? m.code : 0,
             requestMethod: m.type === 'request' ? m.method : '', requestRegex,
             timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout), advanceState: s.advanceState,
@@ -241,7 +242,7 @@ function compileAst(
           break;
         }
         case 'pause': {
-          const title = s.variable !== undefined ? `Pause [$${s.variable.name}]` : s.distribution !== undefined ? `Pause [${s.distribution.kind}]`
+          const title = s.variable !== undefined ? `${s.timewait ? 'Timewait' : 'Pause'} [$${s.variable.name}]` : s.distribution !== undefined ? `${s.timewait ? 'Timewait' : 'Pause'} [${s.distribution.kind}]`
             : s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`;
           steps.push({
             ...base, kind: StepKind.Pause, title, pauseMs: s.milliseconds ?? -1, pauseDistribution: s.distribution, timewait: s.timewait,

@@ -59,7 +59,7 @@ const dyn = (op: number, n = 0, text = '', optionalLine = false, m = 0): Parsed 
 type Row = { readonly offset: 'none' | 'any'; readonly make: (env: TemplateEnv, n: number) => Parsed };
 
 const NO_SRTP = 'sipts sends no SRTP (nor any RTP): this SRTP keyword renders as SIPp renders it, but no media uses it';
-const srtp = (text: string): Row => ({ offset: 'none', make: () => ({ ...lit(text), warning: NO_SRTP }) as Parsed });
+const srtp = (text: string): Row => ({ offset: 'none', make: () => ({ ...lit(text), warning: NO_SRTP }) });
 /** SIPp 3.7's SRTP keywords, audio and video: tags, suite names, keys (base64 key and salt), unencrypted flags. */
 function srtpRows(): Record<string, Row> {
   const rows: Record<string, Row> = {};
@@ -75,7 +75,7 @@ function srtpRows(): Record<string, Row> {
       rows[`ue${suite}2${media}`] = srtp('UNENCRYPTED_SRTP');
     }
     // SIPp compat: a negative offset ([cryptokeyparams1audio-1]) sends the call's last key again.
-    for (const k of [1, 2]) rows[`cryptokeyparams${k}${media}`] = { offset: 'any', make: (_e, n) => ({ ...dyn(Op.CryptoKey, m * 2 + k - 1, '', false, n < 0 ? 1 : 0), warning: NO_SRTP }) as Parsed };
+    for (const k of [1, 2]) rows[`cryptokeyparams${k}${media}`] = { offset: 'any', make: (_e, n) => ({ ...dyn(Op.CryptoKey, m * 2 + k - 1, '', false, n < 0 ? 1 : 0), warning: NO_SRTP }) };
   });
   return rows;
 }

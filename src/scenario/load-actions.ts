@@ -5,7 +5,6 @@ import type { XmlElement } from './xml.js';
 
 /** The attributes each action takes. */
 const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
-  // SIPp compat: 'occurence', the old misspelling, is read when 'occurrence' is absent.
   ereg: ['regexp', 'search_in', 'header', 'variable', 'occurrence', 'occurence', 'case_indep', 'start_line', 'check_it', 'check_it_inverse', 'assign_to'],
   assign: ['assign_to', 'value', 'variable'],
   assignstr: ['assign_to', 'value'],
@@ -33,7 +32,7 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   insert: ['file', 'value'],
   replace: ['file', 'line', 'value'],
   setdest: ['host', 'port', 'protocol'],
-  sample: ['assign_to', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
+  sample: ['assign_to', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p', 'shape', 'scale', 'location'],
 };
 
 const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['rtp_echo', 'playpcap']);
@@ -80,10 +79,11 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
       if (searchIn === 'hdr' && header === undefined) r.report(el.offset, '<ereg search_in="hdr"> needs a header attribute', 'e.g. header="From:"');
       const variable = r.variable(get('variable'), 'variable');
       if (searchIn === 'var' && variable === undefined) r.report(el.offset, '<ereg search_in="var"> needs a variable attribute', 'e.g. variable="contact"');
-      const occ = (get('occurrence') !== undefined ? r.number(get('occurrence'), 'occurrence') : r.number(get('occurence'), 'occurence')) ?? 0; // 0: every occurrence
+      // SIPp compat: also its old spelling; 0 and 1 both mean the first.
+      const occ = r.number(get('occurrence') ?? get('occurence'), 'occurrence') ?? 1;
       if (re === undefined || to === undefined) return undefined;
       return {
-        kind: 'ereg', loc, regexp: re.value, regexpOffset: re.offset, searchIn, header: header?.value.trim().replace(/:$/, '').trim(), variable,
+        kind: 'ereg', loc, regexp: re.value, regexpOffset: re.offset, searchIn, header: header?.value, variable,
         occurrence: occ, caseIndep: r.bool(get('case_indep'), 'case_indep'), startLine: r.bool(get('start_line'), 'start_line'),
         checkIt: r.bool(get('check_it'), 'check_it'), checkItInverse: r.bool(get('check_it_inverse'), 'check_it_inverse'), assignTo: to,
       };

@@ -11,6 +11,10 @@ import type { XmlDocument, XmlElement } from './xml.js';
 
 const COMMON = ['next', 'test', 'chance', 'start_rtd', 'rtd', 'repeat_rtd', 'counter', 'crlf', 'display', 'hide', 'hiderest', 'condexec', 'condexec_inverse'] as const;
 
+// normal … gamma: SIPp's old-style pause, where the attribute's presence names the distribution.
+const PAUSE_ATTRS = [...COMMON, 'milliseconds', 'variable', 'sanity_check', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p',
+  'shape', 'scale', 'location', 'normal', 'exponential', 'lognormal', 'weibull', 'pareto', 'gamma'];
+
 /** The attributes each step element accepts. */
 const ATTRS: Readonly<Record<string, readonly string[]>> = {
   // ack_txn names the transaction an ACK belongs to; sipts's ACKs take their branch from [branch-N], so it is accepted as is.
@@ -18,8 +22,9 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
   // ignoresdp only matters with RTP, which sipts does not handle: accepted and ignored.
   // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
   recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn', 'advance_state', 'regexp_match'],
-  pause: [...COMMON, 'milliseconds', 'variable', 'sanity_check', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p'],
-  timewait: [...COMMON, 'milliseconds'],
+  pause: PAUSE_ATTRS,
+  // SIPp reads a <timewait>'s length as a <pause>'s.
+  timewait: PAUSE_ATTRS,
   nop: [...COMMON],
   label: ['id'],
 };
@@ -49,7 +54,6 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
   const steps: Step[] = [];
   const initSteps: (NopStep | LabelStep)[] = [];
   const defaultMessages: ScenarioAst['defaultMessages'][number][] = [];
-  const warnings: ScenarioAst['warnings'][number][] = [];
   const rtr: number[] = [];
   const clr: number[] = [];
   const declared: ScenarioAst['declared'][number][] = [];
@@ -76,7 +80,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       // SIPp runs these once, in a call of their own, before the first call: only <nop> and <label>.
       r.checkNames(el, [], new Set());
       for (const c of el.children) {
-        if (c.name === 'nop' || c.name === 'label') visit(c, initSteps as Step[]);
+        if (c.name === 'nop' || c.name === 'label') visit(c, initSteps);
         else r.report(c.offset, `<${c.name}> cannot be part of <init>`, '<init> holds only <nop> (with actions) and <label> elements');
       }
       return;
@@ -87,7 +91,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       if (el.text.trim() === '') r.report(el.offset, '<DefaultMessage> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <DefaultMessage>');
       else if (id !== undefined) {
         defaultMessages.push({ id, loc: r.loc(el.offset), template: { text: el.text, offset: el.textOffset } });
-        if (!DEFAULT_MESSAGES_SENT.includes(id)) warnings.push({ loc: r.loc(el.offset), message: `<DefaultMessage id="${id}"> is read, but sipts never sends that default message` });
+        if (!DEFAULT_MESSAGES_SENT.includes(id)) r.warn(el.offset, `<DefaultMessage id="${id}"> is read, but sipts never sends that default message`);
       }
       return;
     }
@@ -104,10 +108,14 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
     // out and checked as the siblings they were meant to be; the syntax error is already reported.
     const nestedSteps = doc.recovered ? el.children.filter((c) => c.name in ATTRS) : [];
     const actions: Action[] = [];
-    for (const c of el.children) {
-      if (c.name === 'action' && name !== 'label') actions.push(...loadActions(c, r));
-      else if (!nestedSteps.includes(c)) r.report(c.offset, `unexpected element <${c.name}> inside <${name}>`, `move it out of <${name}>`);
-    }
+    // SIPp compat: SIPp reads a step's actions from its first child element when that is <action>, and never
+    // looks at the other children: each is ignored, with a warning (a second <action> too, whose actions SIPp never runs).
+    const children = el.children.filter((c) => !nestedSteps.includes(c));
+    children.forEach((c, i) => {
+      if (i === 0 && c.name === 'action' && name !== 'label') actions.push(...loadActions(c, r));
+      else if (c.name === 'action' && name !== 'label') r.warn(c.offset, `this <action> is ignored: SIPp reads only the first child element of <${name}>, and runs no action from another`, i === 1 && children[0]?.name === 'action' ? 'move its actions into the first <action>' : `make <action> the first element inside <${name}>`);
+      else r.warn(c.offset, `<${c.name}> inside <${name}> is ignored, as SIPp ignores it`, `remove it, or move it out of <${name}>`);
+    });
     if (name === 'label') {
       const id = a('id');
       if (id === undefined || id.value.trim() === '') r.report(el.offset, '<label> needs an id', 'write <label id="name"/>');
@@ -129,7 +137,9 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         startTxn: a('start_txn')?.value.trim() || undefined, responseTxn: a('response_txn')?.value.trim() || undefined,
       };
       if (name === 'send') {
-        if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
+        // SIPp refuses a <send> whose message is not in a CDATA section ("No CDATA in 'send' section").
+        if (!el.cdata) r.report(el.offset, el.text.trim() === '' ? '<send> has no message' : '<send> has its message outside <![CDATA[ … ]]>, which SIPp refuses', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
+        else if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
         into.push({
           ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'),
           lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0, timeoutMs: r.ms(a('timeout'), 'timeout'),
@@ -141,9 +151,9 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
           const optional = opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional');
           const advance = a('advance_state');
           const advanceState = advance === undefined || r.bool(advance, 'advance_state');
-          if (!advanceState && !optional) r.report(advance?.offset ?? el.offset, 'advance_state="false" is allowed only on an optional <recv>', 'add optional="true", or remove advance_state');
+          if (!advanceState && !optional) r.report(advance.offset, 'advance_state="false" is allowed only on an optional <recv>', 'add optional="true", or remove advance_state');
           into.push({
-            ...common, kind: 'recv', match, optional,
+            ...common, kind: 'recv', match, optional, optionalGlobal: opt?.value.trim() === 'global',
             timeoutMs: r.ms(a('timeout'), 'timeout'), onTimeout: r.label(a('ontimeout'), 'ontimeout'), rrs: r.bool(a('rrs'), 'rrs'),
             lostPercent: r.fraction(a('lost'), 'lost', 100) ?? 0, advanceState,
           });
@@ -154,11 +164,11 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         r.bool(a('sanity_check'), 'sanity_check');
         const variable = r.variable(a('variable'), 'variable');
         if (variable !== undefined && (a('milliseconds') !== undefined || a('distribution') !== undefined)) {
-          warnings.push({ loc: r.loc(a('variable')?.offset ?? el.offset), message: `<${name} variable="…"> takes its length from the variable; milliseconds/distribution are ignored (as SIPp does)` });
+          r.warn(a('variable')?.offset ?? el.offset, `<${name} variable="…"> takes its length from the variable; milliseconds/distribution are ignored (as SIPp does)`);
         }
         into.push({
           ...common, kind: 'pause', milliseconds: r.ms(a('milliseconds'), 'milliseconds'), timewait: name === 'timewait',
-          distribution: a('distribution') === undefined || variable !== undefined ? undefined : r.distribution(el), variable,
+          distribution: variable !== undefined ? undefined : r.pauseDistribution(el), variable,
         });
       } else {
         into.push({ ...common, kind: 'nop' });
@@ -168,7 +178,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
   };
   for (const el of root.children) visit(el);
   const scenarioName = root.attrs.get('name')?.value ?? doc.file.replace(/^.*\//, '').replace(/\.xml$/i, '');
-  return { file: doc.file, name: scenarioName, steps, initSteps, defaultMessages, warnings, responseTimeRepartition: rtr, callLengthRepartition: clr, declared };
+  return { file: doc.file, name: scenarioName, steps, initSteps, defaultMessages, responseTimeRepartition: rtr, callLengthRepartition: clr, declared };
 }
 
 function recvMatch(el: XmlElement, r: AttrReader): RecvMatch | undefined {

@@ -191,6 +191,14 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
   let i = 0;
   while (i < text.length) {
     const open = findKeywordStart(text, i);
+    // SIPp compat (message.cpp, SendingMessage): \xHH is read before keywords, so \x5b is a literal '['.
+    const esc = text.indexOf('\\x', i);
+    if (esc >= 0 && (open < 0 || esc < open)) {
+      if (esc > i) pushLit(line, toBytes(text.slice(i, esc)));
+      i = hexEscape(text, esc, line);
+      onlyKeywords = false;
+      continue;
+    }
     if (open < 0) { pushLit(line, toBytes(text.slice(i))); onlyKeywords = false; break; }
     if (open > i) { pushLit(line, toBytes(text.slice(i, open))); onlyKeywords = false; }
     const close = matchingBracket(text, open);
@@ -205,7 +213,7 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
         : parseKeyword(inner, env, vars);
     if ('error' in parsed) report(offset + open, parsed.error, parsed.hint);
     else {
-      if ('warning' in parsed && parsed.warning !== undefined) vars.warn?.(offset + open, parsed.warning);
+      if (parsed.warning !== undefined) vars.warn?.(offset + open, parsed.warning);
       if (parsed.seg.op === Op.Lit) { pushLit(line, toBytes(parsed.seg.text)); onlyKeywords = false; }
       else {
         if (parsed.seg.text !== '' && parsed.seg.op === Op.Branch) pushLit(line, parsed.seg.text);
@@ -220,6 +228,24 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
   else for (const s of line) if (s.op === Op.Lit) pushLit(out, s.text); else out.push(s);
 }
 
+const hexDigit = (c: string | undefined): number => (c === undefined || !/^[0-9a-fA-F]$/.test(c) ? -1 : Number.parseInt(c, 16));
+
+/**
+ * The byte `\xH` or `\xHH` at `at` stands for, pushed as a literal; returns where the text goes on.
+ * SIPp compat: like SIPp, the character after the digits is dropped when only one digit is there, and so
+ * is the character after `\x` when no digit follows (`\x5;` is byte 5 without the ';', `\xg` is nothing).
+ */
+function hexEscape(text: string, at: number, line: Segment[]): number {
+  let j = at + 2;
+  const high = hexDigit(text[j]);
+  if (high >= 0) {
+    j++;
+    const low = hexDigit(text[j]);
+    pushLit(line, String.fromCharCode(low >= 0 ? high * 16 + low : high));
+  }
+  return Math.min(j + 1, text.length);
+}
+
 /** The ']' that closes the '[' at `open`, counting nested keywords ([authentication username=[field0]]). */
 function matchingBracket(text: string, open: number): number {
   let depth = 0;
@@ -231,7 +257,7 @@ function matchingBracket(text: string, open: number): number {
 }
 
 /** [authentication] or [authentication username=… password=…]; the values may hold keywords. */
-function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean } | { error: string; hint: string } {
+function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean; warning?: string } | { error: string; hint: string } {
   const group = (text: string, at: number): Segment => ({ op: Op.Group, text: '', n: 0, m: 0, sub: compileText({ text, offset: at }, env, vars, report) });
   let user: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authUser), n: 0, m: 0, sub: undefined }] };
   let pass: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authPassword), n: 0, m: 0, sub: undefined }] };
@@ -257,7 +283,7 @@ function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: Comp
  * [file name="body.sdp"]: the file's bytes, as they are (no CRLF rules), read at every send like SIPp. The
  * name may hold keywords; a plain name is checked at load time.
  */
-function fileKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean } | { error: string; hint: string } {
+function fileKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean; warning?: string } | { error: string; hint: string } {
   const m = /^file\s+name=("([^"]*)"|(\S+))\s*$/.exec(inner);
   const name = m === null ? undefined : (m[2] ?? m[3] ?? '');
   if (m === null || name === undefined || name === '') return { error: '[file] needs name=…, the file to insert', hint: 'e.g. [file name="body.sdp"]' };

@@ -1,10 +1,17 @@
 /**
- * fast-xml-parser → a small element tree that keeps source offsets, so that every later error can name
- * file:line:col. Syntax errors come from fast-xml-parser's validator; the lenient parse still runs after
- * one, so semantic errors elsewhere in the file are reported in the same run.
+ * Scenario XML → a small element tree that keeps source offsets, so that every later error can name
+ * file:line:col.
+ *
+ * SIPp compat: SIPp reads scenarios with its own small parser, which takes files that XML refuses: no space
+ * between attributes, \" inside a value, a start tag with no '>', text after the root, a missing
+ * </scenario>, duplicate attributes. Old scenario files rely on that, so this reader takes the same dialect,
+ * reads each of those as SIPp does (README: "The scenario reader"), and warns at the place so that authors
+ * can fix their files. What SIPp refuses (a close tag that does not match, an element after the root,
+ * values not in double quotes) is an error here too. Scanning a tag follows SIPp's: double quotes only, a
+ * backslash escapes the next character, a '<' ends it.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { LineIndex, type Diagnostic } from '../errors.js';
+import { readAttributes, decodeText } from './xml-attrs.js';
 
 export interface XmlAttr {
   readonly value: string;
@@ -23,6 +30,8 @@ export interface XmlElement {
   readonly text: string;
   /** Source offset of the first character of `text` (CDATA content when there is CDATA). */
   readonly textOffset: number;
+  /** True when `text` is a CDATA section's. */
+  readonly cdata: boolean;
 }
 
 export interface XmlDocument {
@@ -30,146 +39,184 @@ export interface XmlDocument {
   readonly source: string;
   readonly lines: LineIndex;
   readonly root: XmlElement | undefined;
-  /** True when the validator found a syntax error: the tree is a best-effort recovery. */
+  /** True when the reader found a syntax error: the tree is a best-effort recovery. */
   readonly recovered: boolean;
 }
 
-type RawNode = Record<string, unknown>;
+/** Reports a problem at an offset of the source. */
+export type Report = (offset: number, message: string, hint?: string) => void;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  allowBooleanAttributes: true,
-  parseAttributeValue: false,
-  parseTagValue: false,
-  trimValues: false,
-  cdataPropName: '#cdata',
-  commentPropName: '#comment',
-  captureMetaData: true,
-  processEntities: true,
-});
-const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+interface Open {
+  readonly name: string;
+  readonly offset: number;
+  readonly attrs: ReadonlyMap<string, XmlAttr>;
+  readonly tagEnd: number;
+  readonly children: XmlElement[];
+  readonly parts: { readonly cdata: boolean; readonly value: string; readonly offset: number }[];
+}
+
+/** How a tag scanned from `from` ends: at '>' or '/>', at a '<' that SIPp takes for the next tag, or at the end of the file. */
+type TagEnd = { readonly kind: 'end'; readonly at: number; readonly selfClosing: boolean } | { readonly kind: 'lt' | 'eof'; readonly at: number };
+
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 
 export function parseXml(file: string, source: string, diagnostics: Diagnostic[]): XmlDocument {
   const lines = new LineIndex(source);
-  const at = (offset: number, message: string, hint?: string): void => {
+  const push = (severity: 'error' | 'warning') => (offset: number, message: string, hint?: string): void => {
     const { line, col } = lines.position(offset);
-    diagnostics.push({ file, line, col, message, sourceLine: lines.lineText(line), ...(hint === undefined ? {} : { hint }) });
+    diagnostics.push({ file, line, col, message, sourceLine: lines.lineText(line), ...(hint === undefined ? {} : { hint }), ...(severity === 'warning' ? { severity } : {}) });
   };
-  const verdict = XMLValidator.validate(source, { allowBooleanAttributes: true });
+  const error = push('error');
+  const warn = push('warning');
   let recovered = false;
-  if (verdict !== true) {
-    recovered = true;
-    const err = verdict.err;
-    // The validator reports a missing close tag where it noticed it; point at the tag that is left open.
-    const opened = /opened in line (\d+), col (\d+)/.exec(err.msg);
-    // Some validator errors come without a column (or a line): 1 then, never "undefined".
-    const line = opened ? Number(opened[1]) : positive(err.line);
-    const col = opened ? Number(opened[2]) : positive(err.col);
-    const unterminated = unterminatedSection(source);
-    const unclosed = /Expected closing tag '([^']+)'/.exec(err.msg) ?? /Unclosed tag '([^']+)'/.exec(err.msg);
-    if (unterminated !== undefined) at(unterminated.offset, `${unterminated.what} is never closed`, `end it with ${unterminated.end}`);
-    else {
-      diagnostics.push({
-        file, line, col, sourceLine: lines.lineText(line),
-        message: unclosed ? `<${unclosed[1]}> is never closed (${err.msg})` : `malformed XML: ${err.msg}`,
-        hint: unclosed ? `end it with </${unclosed[1]}>, or write it as an empty element <${unclosed[1]} … />` : 'fix the XML syntax at this place',
-      });
+  const fail: Report = (offset, message, hint) => { recovered = true; error(offset, message, hint); };
+
+  const stack: Open[] = [];
+  const roots: XmlElement[] = [];
+  let strayText = false;
+  let truncated = false;
+  const close = (o: Open): void => {
+    const el = finish(o, warn);
+    const parent = stack[stack.length - 1];
+    if (parent !== undefined) parent.children.push(el); else roots.push(el);
+  };
+  const text = (from: number, to: number): void => {
+    if (from >= to) return;
+    const raw = source.slice(from, to);
+    const top = stack[stack.length - 1];
+    if (top !== undefined) { top.parts.push({ cdata: false, value: decodeText(raw), offset: from }); return; }
+    const junk = raw.search(/\S/);
+    if (junk >= 0 && !strayText) {
+      strayText = true;
+      warn(from + junk, `text outside <${roots[0]?.name ?? 'scenario'}> is ignored`, 'SIPp ignores it too; remove it, or put it in a comment <!-- … -->');
+    }
+  };
+
+  let i = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // SIPp refuses a file that does not start with the XML declaration ("Unable to load or parse").
+  if (!source.startsWith('<?xml')) {
+    warn(i, 'the file does not start with <?xml … ?>: SIPp refuses it ("Unable to load or parse")', 'make <?xml version="1.0" encoding="ISO-8859-1"?> the very first line, for SIPp to read the file too');
+  }
+  while (i < source.length) {
+    const lt = source.indexOf('<', i);
+    text(i, lt < 0 ? source.length : lt);
+    if (lt < 0) break;
+    i = lt;
+    if (source.startsWith('<!--', i)) {
+      const end = source.indexOf('-->', i + 4);
+      if (end < 0) { fail(i, 'the comment <!-- is never closed', 'end it with -->'); break; }
+      i = end + 3;
+    } else if (source.startsWith('<![CDATA[', i)) {
+      const end = source.indexOf(']]>', i + 9);
+      if (end < 0) { fail(i, 'the CDATA section <![CDATA[ is never closed', 'end it with ]]>'); break; }
+      const top = stack[stack.length - 1];
+      if (top !== undefined) top.parts.push({ cdata: true, value: source.slice(i + 9, end), offset: i + 9 });
+      else text(i, end + 3);
+      i = end + 3;
+    } else if (source.startsWith('<?', i) || source.startsWith('<!', i)) {
+      // The XML declaration, a processing instruction, <!DOCTYPE …>: nothing a scenario reads.
+      const end = source.indexOf(source[i + 1] === '?' ? '?>' : '>', i + 2);
+      if (end < 0) { fail(i, `malformed XML: ${source.slice(i, i + 9)}… is never ended`, `end it with ${source[i + 1] === '?' ? '?>' : '>'}`); break; }
+      i = end + (source[i + 1] === '?' ? 2 : 1);
+    } else {
+      const closing = source[i + 1] === '/';
+      const nameFrom = i + (closing ? 2 : 1);
+      let nameTo = nameFrom;
+      while (nameTo < source.length && !isSpace(source[nameTo]) && !'/><'.includes(source[nameTo] as string)) nameTo++;
+      const name = source.slice(nameFrom, nameTo);
+      if (name === '') { fail(i, "'<' is not followed by an element name", 'write &lt; for a literal <, or put the text in <![CDATA[ … ]]>'); i++; continue; }
+      const end = tagEnd(source, nameTo, fail);
+      if (end.kind !== 'end') {
+        if (end.kind === 'eof') { fail(i, `the tag <${closing ? '/' : ''}${name} is never ended`, `end it with ${closing ? '>' : '> or />'}`); break; }
+        // SIPp compat: SIPp's reader stops at a tag with no '>' before the next '<' as at the end of the file:
+        // the scenario ends here, and elements still open are closed.
+        const rest = lines.position(source.length).line - lines.position(i).line;
+        const next = lines.position(end.at).line;
+        truncated = true;
+        warn(i, `the tag <${closing ? '/' : ''}${name} has no '>' before the next '<'${next === lines.position(i).line ? '' : ` (line ${next})`}: SIPp stops reading the scenario here and ignores the rest of the file (${rest + 1} line${rest === 0 ? '' : 's'}), and so does sipts`,
+          `end the tag with ${closing ? '>' : '> or />'}`);
+        break;
+      }
+      if (closing) {
+        closeTag(name, i);
+      } else {
+        if (stack.length === 0 && roots.length > 0) {
+          fail(i, `element <${name}> after the end of <${roots[0]?.name ?? ''}>`, `SIPp refuses anything after the root element: move it inside <${roots[0]?.name ?? ''}>, or remove it`);
+        }
+        const attrs = readAttributes(source, nameTo, end.at, { error: fail, warn });
+        const open: Open = { name, offset: i, attrs, tagEnd: end.selfClosing ? end.at + 1 : end.at, children: [], parts: [] };
+        if (end.selfClosing) close(open); else stack.push(open);
+      }
+      i = end.at + (end.selfClosing ? 2 : 1);
     }
   }
-  let rawTree: unknown;
-  try {
-    rawTree = parser.parse(source);
-  } catch (e) {
-    if (!recovered) at(0, `malformed XML: ${e instanceof Error ? e.message : String(e)}`);
-    return { file, source, lines, root: undefined, recovered: true };
-  }
-  const top = Array.isArray(rawTree) ? convertChildren(rawTree, source) : [];
-  return { file, source, lines, root: top.find((e) => !e.name.startsWith('?') && !e.name.startsWith('!')), recovered };
-}
 
-const positive = (n: unknown): number => (typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : 1);
+  function closeTag(name: string, at: number): void {
+    const top = stack[stack.length - 1];
+    if (top !== undefined && top.name === name) { stack.pop(); close(top); return; }
+    const depth = stack.map((o) => o.name).lastIndexOf(name);
+    if (depth < 0) {
+      fail(at, top === undefined ? `</${name}> closes no open element` : `</${name}> does not close <${top.name}> (line ${lines.position(top.offset).line})`,
+        top === undefined ? 'remove it' : `close <${top.name}> with </${top.name}> first, or fix the name`);
+      return;
+    }
+    // Elements opened after <name> and never closed: each is reported, and ends here.
+    while (stack.length > depth + 1) {
+      const o = stack.pop();
+      if (o === undefined) break;
+      fail(o.offset, `<${o.name}> is never closed`, `end it with </${o.name}>, or write it as an empty element <${o.name} … />`);
+      close(o);
+    }
+    const o = stack.pop();
+    if (o !== undefined) close(o);
+  }
+
+  // SIPp compat: SIPp reads to the end of the file and takes elements still open as closed there.
+  if (stack.length > 0 && !recovered) {
+    const o = stack[0];
+    if (o !== undefined && !truncated) warn(o.offset, `<${stack.map((s) => s.name).join('>, <')}> ${stack.length === 1 ? 'is' : 'are'} still open at the end of the file: read as closed there, as SIPp does`, `end it with </${o.name}>`);
+  }
+  while (stack.length > 0) {
+    const o = stack.pop();
+    if (o !== undefined) close(o);
+  }
+  return { file, source, lines, root: roots[0], recovered };
+}
 
 /**
- * A comment or CDATA section that is opened and never closed swallows the rest of the file, and the
- * validator then reports a puzzling error at line 1; name the opening instead.
+ * Where the tag whose name ends at `from` ends. As SIPp: only double quotes delimit a value, a backslash in
+ * one escapes the next character, a comment may sit inside, and any other '<' means the '>' is missing.
  */
-function unterminatedSection(source: string): { offset: number; what: string; end: string } | undefined {
-  const sections = [{ open: '<!--', close: '-->', what: 'the comment <!--' }, { open: '<![CDATA[', close: ']]>', what: 'the CDATA section <![CDATA[' }];
-  let from = 0;
-  for (;;) {
-    let first: { at: number; s: (typeof sections)[number] } | undefined;
-    for (const s of sections) {
-      const at = source.indexOf(s.open, from);
-      if (at >= 0 && (first === undefined || at < first.at)) first = { at, s };
-    }
-    if (first === undefined) return undefined;
-    const close = source.indexOf(first.s.close, first.at + first.s.open.length);
-    if (close < 0) return { offset: first.at, what: first.s.what, end: first.s.close };
-    from = close + first.s.close.length;
+function tagEnd(source: string, from: number, fail: Report): TagEnd {
+  let j = from;
+  while (j < source.length) {
+    const c = source[j];
+    if (c === '<') {
+      if (!source.startsWith('<!--', j)) return { kind: 'lt', at: j };
+      const end = source.indexOf('-->', j + 4);
+      if (end < 0) { fail(j, 'the comment <!-- is never closed', 'end it with -->'); return { kind: 'eof', at: source.length }; }
+      j = end + 3;
+    } else if (c === '/' && source[j + 1] === '>') return { kind: 'end', at: j, selfClosing: true };
+    else if (c === '>') return { kind: 'end', at: j, selfClosing: false };
+    else if (c === '"') {
+      j++;
+      while (j < source.length && source[j] !== '"') j += source[j] === '\\' ? 2 : 1;
+      j++;
+    } else j++;
   }
+  return { kind: 'eof', at: source.length };
 }
 
-function convertChildren(nodes: unknown[], source: string): XmlElement[] {
-  const out: XmlElement[] = [];
-  for (const n of nodes) {
-    if (typeof n !== 'object' || n === null) continue;
-    const node = n as RawNode;
-    const name = Object.keys(node).find((k) => k !== ':@');
-    if (name === undefined || name === '#text' || name === '#cdata' || name === '#comment') continue;
-    const meta = (node as Record<symbol, unknown>)[META] as { startIndex?: number } | undefined;
-    const offset = meta?.startIndex ?? 0;
-    const childNodes = Array.isArray(node[name]) ? (node[name] as unknown[]) : [];
-    const tagEnd = startTagEnd(source, offset);
-    const attrs = new Map<string, XmlAttr>();
-    const rawAttrs = node[':@'];
-    if (typeof rawAttrs === 'object' && rawAttrs !== null) {
-      for (const [k, v] of Object.entries(rawAttrs as Record<string, unknown>)) {
-        const at = attrOffset(source, offset, tagEnd, k);
-        const quote = source.slice(at, tagEnd).search(/["']/);
-        attrs.set(k, { value: typeof v === 'string' ? v : v === true ? 'true' : String(v), offset: at, valueOffset: quote < 0 ? at : at + quote + 1 });
-      }
-    }
-    let text = '';
-    let textOffset = -1;
-    for (const c of childNodes) {
-      if (typeof c !== 'object' || c === null) continue;
-      const cn = c as RawNode;
-      if ('#cdata' in cn) {
-        const inner = Array.isArray(cn['#cdata']) ? (cn['#cdata'] as RawNode[]) : [];
-        const value = inner.map((t) => String(t['#text'] ?? '')).join('');
-        if (textOffset < 0 || text.trim() === '') {
-          const cdataAt = source.indexOf('<![CDATA[', tagEnd);
-          textOffset = cdataAt >= 0 ? cdataAt + 9 : tagEnd + 1;
-          text = '';
-        }
-        text += value;
-      } else if ('#text' in cn && textOffset < 0) {
-        text += String(cn['#text']);
-      }
-    }
-    if (textOffset < 0) textOffset = tagEnd + 1;
-    out.push({ name, offset, attrs, children: convertChildren(childNodes, source), text, textOffset });
+/**
+ * Text of an element: its first CDATA section when it has one (SIPp compat: SIPp reads that one only; a
+ * later one gets a warning), else its text.
+ */
+function finish(o: Open, warn: Report): XmlElement {
+  const sections = o.parts.filter((p) => p.cdata);
+  const first = sections[0];
+  for (const extra of sections.slice(1)) {
+    warn(extra.offset - 9, `a second CDATA section in <${o.name}> is ignored: SIPp reads only the first one`, 'put the whole text in one <![CDATA[ … ]]>');
   }
-  return out;
-}
-
-/** Offset of the `>` that ends the start tag at `offset`, skipping quoted attribute values. */
-function startTagEnd(source: string, offset: number): number {
-  let quote = 0;
-  for (let i = offset + 1; i < source.length; i++) {
-    const c = source.charCodeAt(i);
-    if (quote !== 0) { if (c === quote) quote = 0; }
-    else if (c === 34 || c === 39) quote = c;
-    else if (c === 62) return i;
-  }
-  return source.length;
-}
-
-function attrOffset(source: string, start: number, end: number, name: string): number {
-  const re = new RegExp(`[\\s]${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*=`, 'g');
-  re.lastIndex = start;
-  const m = re.exec(source);
-  return m !== null && m.index < end ? m.index + 1 : start;
+  const text = first?.value ?? o.parts.map((p) => p.value).join('');
+  return { name: o.name, offset: o.offset, attrs: o.attrs, children: o.children, text, textOffset: first?.offset ?? o.tagEnd + 1, cdata: first !== undefined };
 }

@@ -149,10 +149,15 @@ test('-tdmmap caps open calls at the circuits there are; [tdmmap] names the call
   const dir = mkdtempSync(join(tmpdir(), 'sipts-tdm-'));
   const scenario = join(dir, 'tdm.xml');
   writeFileSync(scenario, readFileSync(join(ROOT, 'scenarios/uac.xml'), 'utf8').replace('Subject: sipts basic call', 'X-Circuit: [tdmmap]'));
-  const r = await sipts(['-sf', scenario, `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-tdmmap', '{0-0}{7}{0-0}{1-2}', '-r', '20', '-m', '6', '-d', '300']).exited;
+  const messages = join(dir, 'messages.log');
+  const r = await sipts(['-sf', scenario, `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-tdmmap', '{0-0}{7}{0-0}{1-2}', '-r', '20', '-m', '6', '-d', '300', '-message_file', messages]).exited;
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /Successful\s*│\s*6\s/);
   assert.ok(Number(/Refused by -l\s*│\s*(\d+)/.exec(r.stdout)?.[1]) > 0, 'with two circuits, starts are refused while both are in use');
+  // {x 0-0}{h 7}{y 0-0}{z 1-2}: two circuits, x.h.y/z by SIPp's naming: 0.7.0/1 and 0.7.0/2; six calls take turns.
+  const circuits = [...readFileSync(messages, 'utf8').matchAll(/^INVITE [^]*?^X-Circuit: (.*)$/gm)].map((m) => m[1]);
+  assert.equal(circuits.length, 6, 'each INVITE sent once, with its circuit');
+  assert.deepEqual([...new Set(circuits)].sort(), ['0.7.0/1', '0.7.0/2']);
   const bad = await sipts(['-sn', 'uac', '127.0.0.1:9', '-tdmmap', 'nonsense']).exited;
   assert.equal(bad.code, 255);
   assert.match(bad.stderr, /-tdmmap nonsense: expected \{x-range\}\{h\}\{y-range\}\{z-range\}/);

@@ -18,7 +18,6 @@ test('sipts uac against sipts uas over UDP loopback: every call succeeds', { tim
   assert.equal(s.steps[0]?.sent, 300, 'INVITE sent once per call');
   assert.equal(s.steps[2]?.recv, 300, '180 received');
   assert.equal(s.rtd[0]?.summary.count, 300, 'response time 1 measured per call');
-  assert.ok((s.rtd[0]?.summary.p99Ms ?? 0) <= (s.rtd[0]?.summary.maxMs ?? 0));
   const u = uas.engine.snapshot().counters;
   assert.equal(u.CallsCreated, 300);
   assert.equal(u.OutOfCallMsgs, 0);

@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { countersOf, freePort, selfSigned as makeSelfSigned, kamailioAvailable, ROOT, sipp, sippAvailable, sipts, startKamailio, startSippUas, startSiptsUas } from '../helpers.js';
+import { countersOf, freePort, selfSigned as makeSelfSigned, kamailioAvailable, ROOT, sipp, sippAvailable, sipts, startKamailio, startSippUas, startSiptsUas, waitForOutput } from '../helpers.js';
 
 const noSipp = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-transports-'));
@@ -131,7 +132,11 @@ test('Via and Contact name the transport: SIP/2.0/TCP and SIP/2.0/WS in the mess
     const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-t', mode, '-i', '127.0.0.1', '-p', '0', '-m', '1', '-trace_msg', '-message_file', log], 20_000).exited;
     uas.child.kill('SIGKILL');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(readFileSync(log, 'utf8'), new RegExp(`^Via: SIP/2\\.0/${name} 127\\.0\\.0\\.1:\\d+;branch=`, 'm'));
+    const trace = readFileSync(log, 'utf8');
+    assert.match(trace, new RegExp(`^Via: SIP/2\\.0/${name} 127\\.0\\.0\\.1:\\d+;branch=`, 'm'));
+    // The UAC's own INVITE, and the UAS's 200 as the UAC received it (RFC 3261 §8.1.1.8, §12.1.1).
+    assert.match(trace, new RegExp(`^Contact: <sip:sipts@127\\.0\\.0\\.1:\\d+;transport=${name}>`, 'm'));
+    assert.match(trace, new RegExp(`^SIP/2\\.0 200 OK[^]*?^Contact: <sip:127\\.0\\.0\\.1:${uas.port};transport=${name}>`, 'm'));
   }
 });
 
@@ -270,7 +275,21 @@ test('-t ui without -inf: refused, saying what to add', { timeout: 10_000 }, asy
   assert.match(r.stderr, /-t ui: .*add -inf FILE/);
 });
 
-test('-ci: the control port listens on the address given', { timeout: 10_000 }, async () => {
-  const r = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-ci', '127.0.0.5', '-cp', String(await freePort()), '-timeout', '1', '-bind_local'], 8_000).exited;
-  assert.match(r.stderr, /control port 127\.0\.0\.5:\d+/);
+test('-ci: the control port listens on the address given, and only there: q sent to it stops the run', { timeout: 20_000 }, async (t) => {
+  const cp = await freePort();
+  const uas = sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-ci', '127.0.0.5', '-cp', String(cp), '-bind_local'], 15_000);
+  t.after(() => uas.child.kill('SIGKILL'));
+  let ended = false;
+  void uas.exited.then(() => { ended = true; });
+  await waitForOutput(uas.child, /control port 127\.0\.0\.5:\d+/);
+  const sock = dgram.createSocket('udp4');
+  t.after(() => sock.close());
+  const send = (address: string): Promise<void> => new Promise((r) => sock.send('q', cp, address, () => r()));
+  // The same port on 127.0.0.1 is not the control port: nothing listens there.
+  await send('127.0.0.1');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(ended, false, 'a q sent to 127.0.0.1 stopped the run');
+  await send('127.0.0.5');
+  const r = await uas.exited;
+  assert.equal(r.code, 0, `stopped by q with no call processed: SIPp 3.6.1's uas exits 0 so; ${r.stderr}`);
 });

@@ -32,3 +32,40 @@ test('authorization header round trip through verifyauth: every algorithm and qo
     }
   }
 });
+
+/**
+ * Every algorithm and qop against values computed apart from digest.ts: Python's hashlib with RFC 7616 §3.4's
+ * formulas written out by hand (HA1 = H(user:realm:password), -sess: H(HA1:nonce:cnonce); HA2 = H(method:uri),
+ * auth-int: H(method:uri:H(body)); response = H(HA1:nonce:nc:cnonce:qop:HA2), without qop H(HA1:nonce:HA2)).
+ */
+test('MD5-sess, SHA-256(-sess), SHA-512-256(-sess) and auth-int against independently computed responses', () => {
+  const vectors: readonly (readonly [string, string, string])[] = [
+    ['MD5', '', 'c170da781a80a0ba8834f79e8c6048e7'],
+    ['MD5', 'auth-int', 'a166b37986c5291a2a42f0e931a34f62'],
+    ['MD5-sess', '', 'e594e388624e19e2179b5cf0ba5410ee'],
+    ['MD5-sess', 'auth', 'e98be0bc9c475d71f896330e1817a8b0'],
+    ['MD5-sess', 'auth-int', '615fed60a05c75a569b0be819720cf1f'],
+    ['SHA-256', '', 'c04504180608f2794c3650ac51ec2abd3e5e3f33fed1a1d8da5a479eac6a0365'],
+    ['SHA-256', 'auth-int', 'bb1421f7f5ec215f9ad42bd391955e7d498bb1fca8b1de6c698bbd073dc507d6'],
+    ['SHA-256-sess', '', '8782155df1832216675b9b49f7067a8d26148a2a0ab48599da05b82e68a9fe46'],
+    ['SHA-256-sess', 'auth', '964b8280122bf1fd8b38057929aea45743d00a823c5c83bc1873e8846cbd1082'],
+    ['SHA-256-sess', 'auth-int', '88b1bd1d33f4a8e93521ccc16fa7eab7f64255941917e53bc78229afd0d1e513'],
+    ['SHA-512-256', '', '268b5f4244afe6e9900723ebfa7027eea539e2eb0e9024410b7ebe965bcfe9a1'],
+    ['SHA-512-256', 'auth', '9b6bd2019a0930edd804ccad453b37938f8c3ca9adf2df8618e953eb6cd3183d'],
+    ['SHA-512-256', 'auth-int', '1bb97aedbc8db7c1363be68e4cf694764ab03529e3e32d0bf89e6cf57f3ee2f5'],
+    ['SHA-512-256-sess', 'auth', 'b95a85b4a1edbae860d5b23c2f33ae05a5172971a4f1b256d26a1b548abb6315'],
+    ['SHA-512-256-sess', 'auth-int', 'fc78e0d7c375099171e9a6abd9aaace5dc9fce5ce853cf1cfd64760ccb5bf3b1'],
+  ];
+  const input = {
+    username: 'Mufasa', password: 'Circle of Life', method: 'INVITE', uri: 'sip:bob@example.org',
+    body: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n', nc: 1, cnonce: 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ',
+  };
+  for (const [algorithm, qop, expected] of vectors) {
+    const c = parseChallenge(`Digest realm="http-auth@example.org", nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", algorithm=${algorithm}${qop === '' ? '' : `, qop="${qop}"`}`);
+    assert.ok(c, algorithm);
+    assert.equal(digestResponse(c, input, qop), expected, `${algorithm} qop=${qop || 'none'}`);
+    // The header sipts sends carries that response and the cnonce the -sess HA1 was made with.
+    const header = authorizationValue(c, input);
+    assert.match(header, new RegExp(`response="${expected}"`), `${algorithm} qop=${qop || 'none'}: ${header}`);
+  }
+});

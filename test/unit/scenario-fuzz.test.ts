@@ -22,7 +22,9 @@ const seeds = [
 /** Pieces a mutation may insert: the syntax the loader has to get right. */
 const PIECES = ['<', '>', '/>', '</', '"', "'", '=', '&', '&amp;', ']]>', '<![CDATA[', '<!--', '-->', '<recv response="200"/>', '<send>', '</send>',
   '<pause milliseconds="-1"/>', '<label id="x"/>', 'next="x"', 'optional="maybe"', 'retrans="0"', '<action>', '<ereg regexp="(" search_in="msg" assign_to="1"/>',
-  '[last_Via:]', '[$1]', '[field0]', '[len]', '\u0000', '\uFFFF', '\r', '\n', ' ', 'timeout="1e99"', 'rtd="true"', 'crlf="true"', '<nop>', '<scenario>'];
+  '[last_Via:]', '[$1]', '[field0]', '[len]', '\u0000', '\uFFFF', '\r', '\n', ' ', 'timeout="1e99"', 'rtd="true"', 'crlf="true"', '<nop>', '<scenario>',
+  // SIPp's dialect (issue 16): escapes in values, glued attributes, a tag with no '>', a second <action>.
+  '\\"', '\\', '"crlf="true"', '<recv response="200"', '<action><log message="x"/></action>', "='x'"];
 
 const mutation = fc.oneof(
   fc.tuple(fc.constant('cut'), fc.nat(), fc.nat({ max: 200 })),

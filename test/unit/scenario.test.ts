@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DiagnosticsError } from '../../src/errors.js';
 import { builtinNames, readBuiltin } from '../../src/scenario/builtin.js';
 import { compileScenarioSource, StepKind } from '../../src/scenario/compile.js';
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
-import { renderTemplate, type RenderContext } from '../../src/scenario/template.js';
+import { renderTemplate, renderText, type RenderContext } from '../../src/scenario/template.js';
 import { parseMessage } from '../../src/sip/parser.js';
 
 const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0' };
@@ -93,14 +94,15 @@ test('every problem at once with file:line:col: undefined label, bad attribute v
   assert.match(error.message, /hint: /);
 });
 
-test('unknown keyword, element and attribute are each reported where they are', () => {
+test('unknown keyword and element are errors where they are; an unknown attribute is a warning there (SIPp ignores it)', () => {
   const source = wrap('<send><![CDATA[\nOPTIONS sip:x SIP/2.0\nX: [no_such_thing]\n]]></send>\n<sned/>\n<recv response="200" optinal="true"/>');
   assert.throws(() => compileScenarioSource('k.xml', source, env), (e: unknown) => {
     assert.ok(e instanceof DiagnosticsError);
-    const m = e.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`).join('\n');
-    assert.match(m, /^5:4 unknown keyword \[no_such_thing\]$/m);
-    assert.match(m, /^7:1 unknown element <sned>$/m);
-    assert.match(m, /^8:22 unknown attribute 'optinal' on <recv>$/m);
+    const m = e.diagnostics.map((d) => `${d.severity ?? 'error'} ${d.line}:${d.col} ${d.message}`).join('\n');
+    assert.match(m, /^error 5:4 unknown keyword \[no_such_thing\]$/m);
+    assert.match(m, /^error 7:1 unknown element <sned>$/m);
+    assert.match(m, /^warning 8:22 unknown attribute 'optinal' on <recv> is ignored, as SIPp ignores it$/m);
+    assert.match(e.message, /^k\.xml:8:22: warning: unknown attribute 'optinal'/m);
     return true;
   });
 });
@@ -150,6 +152,17 @@ test('[authentication aka_K= aka_OP=] answers an AKAv1-MD5 challenge with RES as
   const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
   assert.match(auth, /algorithm=AKAv1-MD5/);
   assert.equal(verifyAuthorization(auth, 'alice@ims.example', h('a54211d5e3ba50bf').toString('latin1'), 'REGISTER', ''), true);
+  // Apart from digest.ts: RFC 3310 §3.1 puts RES (TS 35.208 test set 1: a54211d5e3ba50bf) where the password goes,
+  // as raw bytes; the rest is RFC 2617 §3.2.2.1 written out with node:crypto.
+  const md5 = (...parts: (string | Buffer)[]): string => {
+    const hash = createHash('md5');
+    for (const p of parts) hash.update(p);
+    return hash.digest('hex');
+  };
+  const field = (name: string): string => new RegExp(`${name}="?([^",]*)"?`).exec(auth)?.[1] ?? '';
+  const ha1 = md5('alice@ims.example:ims.example:', h('a54211d5e3ba50bf'));
+  const ha2 = md5(`REGISTER:${field('uri')}`);
+  assert.equal(field('response'), md5(`${ha1}:${nonce}:${field('nc')}:${field('cnonce')}:auth:${ha2}`));
 });
 
 test('an injection field holding [authentication username=… password=…] renders the Authorization it stands for', async () => {
@@ -196,4 +209,22 @@ test('keepsLast: a waiting call holds its last message only where something can 
     <pause milliseconds="10"/>
     <label id="end"/>`), env);
   assert.deepEqual(waits(sc), ['<- 200:false', 'Pause [10ms]:true', '<- 200:true', 'Pause [10ms]:true', '<- 200:false', 'Pause [10ms]:false']);
+});
+
+test('\\xHH escapes become bytes, read before keywords, with SIPp 3.6.1\'s quirks (bytes as its -trace_msg shows them)', () => {
+  const sc = compileScenarioSource('t.xml', wrap(`<send><![CDATA[
+    OPTIONS sip:x@h SIP/2.0
+    X-A: \\x5bnot-a-keyword\\x5D \\x41\\x42 one\\x5;digit none\\xg! hi\\xe9 [call_number]\\x20
+    X-B: \\x[call_number]
+    Content-Length: 0
+    ]]></send>
+    <nop><action><log message="a\\x2Cb"/><assignstr assign_to="v" value="\\x5b$\\x5d"/></action></nop>`), env);
+  const t = sc.steps[0]?.template;
+  assert.ok(t);
+  // SIPp 3.6.1 sent exactly these lines: one hex digit takes the next character with it, \x without a digit
+  // drops the character after it, and a '[' so dropped starts no keyword.
+  assert.equal(renderTemplate(t, ctx(), 0), 'OPTIONS sip:x@h SIP/2.0\r\nX-A: [not-a-keyword] AB one\x05digit none! hi\xe9 1 \r\nX-B: call_number]\r\nContent-Length: 0\r\n\r\n');
+  const actions = sc.steps[1]?.actions ?? [];
+  const texts = actions.map((a) => (a.kind === 'log' ? renderText(a.text, ctx()) : a.kind === 'assignstr' ? renderText(a.text, ctx()) : ''));
+  assert.deepEqual(texts, ['a,b', '[$]']);
 });
