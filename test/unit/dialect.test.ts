@@ -14,6 +14,8 @@ import { compileScenarioSource, type CompiledScenario } from '../../src/scenario
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
 import { renderTemplate, type RenderContext } from '../../src/scenario/template.js';
 import { parseMessage } from '../../src/sip/parser.js';
+import { scenarioScreen } from '../../src/report/screens.js';
+import { Stats } from '../../src/stats/stats.js';
 
 const env: TemplateEnv = {
   service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000,
@@ -233,4 +235,19 @@ test('SIPp 3.6.1 reads ereg\'s old spelling occurence=; setdest takes tcp (and t
   assert.ok(ereg?.kind === 'ereg' && ereg.occurrence === 2);
   assert.ok(setdest?.kind === 'setdest' && setdest.protocol === 'TCP');
   assert.deepEqual(errorsOf('<nop><action><setdest host="h" port="1" protocol="quic"/></action></nop>'), ['3:41 protocol="quic" is not one of udp, UDP, tcp, TCP, tls, TLS, sctp, SCTP']);
+});
+
+test('screen 1 as SIPp draws it: hide and hiderest leave steps off, a <nop> shows its display text, crlf adds a blank line', () => {
+  const sc = compile(`
+    ${send('')}
+    <nop display="-- half way --" crlf="true"/>
+    <recv response="200" hide="true"/>
+    <nop/>
+    <pause milliseconds="5" hiderest="true"/>
+    <recv response="202"/>`);
+  const snap = new Stats(sc.steps.length, sc.rtdNames, 0, sc.counterNames, { responseTime: [], callLength: [] }).snapshot(0);
+  const screen = scenarioScreen(snap, { scenario: sc, currentRate: 1, ratePeriodMs: 1000, paused: false, local: 'l', remote: 'r', startEpochMs: 0, variables: () => [] });
+  const table = screen.slice(screen.indexOf('Unexpected-Msg') + 'Unexpected-Msg'.length).split('\n').slice(1, -1);
+  assert.deepEqual(table.map((l) => l.trim().split(/\s+/).slice(0, 3).join(' ')).filter((l) => !l.startsWith('Response')),
+    ['OPTIONS -> 0', '-- half way', ''], 'the hidden 200, the plain nop and everything from hiderest on are not drawn');
 });
