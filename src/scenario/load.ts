@@ -88,7 +88,8 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
     if (name === 'DefaultMessage') {
       r.checkNames(el, ['id'], new Set());
       const id = r.choice(r.required(el, 'id', '<DefaultMessage id="bye"><![CDATA[ … ]]></DefaultMessage>'), 'id', DEFAULT_MESSAGE_IDS);
-      if (el.text.trim() === '') r.report(el.offset, '<DefaultMessage> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <DefaultMessage>');
+      // SIPp reads it as a <send>'s message: from a CDATA section ("No CDATA in 'send' section" otherwise).
+      if (!el.cdata || el.text.trim() === '') r.report(el.offset, '<DefaultMessage> has no message in <![CDATA[ … ]]>', 'put the SIP message in <![CDATA[ … ]]> inside <DefaultMessage>');
       else if (id !== undefined) {
         defaultMessages.push({ id, loc: r.loc(el.offset), template: { text: el.text, offset: el.textOffset } });
         if (!DEFAULT_MESSAGES_SENT.includes(id)) r.warn(el.offset, `<DefaultMessage id="${id}"> is read, but sipts never sends that default message`);

@@ -78,6 +78,8 @@ test('<init> takes only <nop> and <label>; <DefaultMessage> ids are SIPp\'s; err
   assert.deepEqual(errorsOf(`<init>\n<pause milliseconds="1"/>\n</init>\n${send('')}`), ['4:1 <pause> cannot be part of <init>']);
   assert.deepEqual(errorsOf(`<DefaultMessage id="busy"><![CDATA[BYE sip:x SIP/2.0]]></DefaultMessage>\n${send('')}`),
     ['3:17 id="busy" is not one of 3pcc_abort, ack, ack2, bye, cancel, 200']);
+  assert.deepEqual(errorsOf(`<DefaultMessage id="bye">BYE sip:x SIP/2.0</DefaultMessage>\n${send('')}`),
+    ['3:1 <DefaultMessage> has no message in <![CDATA[ … ]]>'], 'SIPp: No CDATA in \'send\' section');
 });
 
 test('<DefaultMessage>: bye, cancel and 200 replace sipts\'s own; ids sipts never sends are warned about', () => {
