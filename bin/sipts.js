@@ -5,4 +5,10 @@
 // - garbage is collected on the main thread only: V8's helper threads cost more instructions in all than they
 //   save here (2-5% less CPU per call in an A/B against SIPp), and they took the core a peer on the same
 //   machine runs on.
-import '../dist/src/cli/main.js';
+// SIPp compat: USR1 is a soft stop and USR2 dumps the screens (src/cli/main.ts handles them during a run).
+// Without a listener from the first moment, Node opens its inspector on USR1 and dies on USR2: these hold
+// both signals while the CLI loads, which is why the CLI is imported after them.
+const held = () => undefined;
+process.on('SIGUSR1', held);
+process.on('SIGUSR2', held);
+await import('../dist/src/cli/main.js');

@@ -185,10 +185,23 @@ export async function startSippUas(cwd: string, scenario = 'uas', extra: readonl
   throw new Error(`sipp -sn uas did not start: ${last}`);
 }
 
+/** The local port a sipts run announces on stderr ("calling … from 127.0.0.1:PORT" or "answering on 127.0.0.1:PORT"). */
+export function announcedPort(child: ChildProcess, ms = 10_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const t = setTimeout(() => reject(new Error(`sipts announced no port: ${seen}`)), ms);
+    child.stderr?.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const m = /(?:from|answering on) (?:127\.0\.0\.1|\[::1\]):(\d+)/.exec(seen);
+      if (m !== null) { clearTimeout(t); resolve(Number(m[1])); }
+    });
+  });
+}
+
 /** Starts a sipts UAS on a port of the system's choosing (-p 0) and reads the port it announces. */
-export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 120_000): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
+export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 120_000, cwd = ROOT): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
   const scenario = extra.includes('-sf') || extra.includes('-sn') ? [] : ['-sn', 'uas'];
-  const uas = sipts([...scenario, '-i', '127.0.0.1', '-p', '0', ...extra], timeoutMs);
+  const uas = sipts([...scenario, '-i', '127.0.0.1', '-p', '0', ...extra], timeoutMs, cwd);
   const port = await new Promise<number>((resolve, reject) => {
     let seen = '';
     const t = setTimeout(() => reject(new Error(`sipts uas did not start: ${seen}`)), 10_000);

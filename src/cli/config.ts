@@ -11,8 +11,15 @@ import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
 
 export type RawOptions = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 
+export type ScenarioSource = { readonly kind: 'builtin'; readonly name: string } | { readonly kind: 'file'; readonly path: string };
+
 export interface RunConfig {
-  readonly scenario: { readonly kind: 'builtin'; readonly name: string } | { readonly kind: 'file'; readonly path: string } | undefined;
+  readonly scenario: ScenarioSource | undefined;
+  /** -oocsf / -oocsn: the out-of-call scenario. */
+  readonly outOfCall: ScenarioSource | undefined;
+  /** -rxsf / -rxsn: the receive scenario run beside the main one, and its -rxinf injection files. */
+  readonly receive: ScenarioSource | undefined;
+  readonly receiveInjectionFiles: readonly string[];
   readonly remote: { readonly host: string; readonly port: number } | undefined;
   /** Address to bind; '' binds every interface. */
   readonly bindAddress: string;
@@ -70,6 +77,10 @@ export interface RunConfig {
     readonly screen: string | undefined;
     readonly logs: string | undefined;
   };
+  /** The files the control port's `trace messages|error|logs on` write: the named file, else SIPp's name. */
+  readonly traceFiles: { readonly messages: string; readonly error: string; readonly logs: string };
+  /** Where SIGUSR2 (and the s key with -trace_screen) dumps the screens: -screen_file, else SIPp's default name. */
+  readonly screenDumpFile: string;
   /** -cp: the UDP control port (0: none). */
   readonly controlPort: number;
   /** -ci: the control port's address; undefined: loopback, or -i. */
@@ -187,6 +198,18 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const scenario = sf !== undefined ? { kind: 'file' as const, path: sf } : sn !== undefined ? { kind: 'builtin' as const, name: sn }
     : positional.length > 0 ? { kind: 'builtin' as const, name: 'uac' } : undefined;
 
+  const oocsn = str('oocsn');
+  const oocsf = str('oocsf');
+  if (oocsn !== undefined && oocsf !== undefined) problems.push('-oocsn and -oocsf both given: choose one out-of-call scenario');
+  const outOfCall = oocsf !== undefined ? { kind: 'file' as const, path: oocsf } : oocsn !== undefined ? { kind: 'builtin' as const, name: oocsn } : undefined;
+
+  const rxsn = str('rxsn');
+  const rxsf = str('rxsf');
+  if (rxsn !== undefined && rxsf !== undefined) problems.push('-rxsn and -rxsf both given: choose one receive scenario');
+  const receive = rxsf !== undefined ? { kind: 'file' as const, path: rxsf } : rxsn !== undefined ? { kind: 'builtin' as const, name: rxsn } : undefined;
+  const rxinf = raw['rxinf'];
+  if (Array.isArray(rxinf) && rxinf.length > 0 && receive === undefined) problems.push('-rxinf given without -rxsf or -rxsn: it is the receive scenario\'s injection file');
+
   let remote: RunConfig['remote'];
   if (positional.length > 1) problems.push(`more than one remote host given (${positional.join(' ')}): give one remote_host[:port]`);
   if (positional[0] !== undefined) {
@@ -218,6 +241,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
 
   const config: RunConfig = {
     scenario,
+    outOfCall,
+    receive,
+    receiveInjectionFiles: Array.isArray(rxinf) ? rxinf : [],
     remote,
     bindAddress: i ?? (isIP(remote?.host ?? '') === 6 ? '::' : '0.0.0.0'),
     localIp,
@@ -266,6 +292,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       screen: trace('trace_screen', 'screen_file', 'screen.log'),
       logs: trace('trace_logs', 'log_file', 'logs.log'),
     },
+    screenDumpFile: str('screen_file') ?? `${base}screen.log`,
+    traceFiles: { messages: str('message_file') ?? `${base}messages.log`, error: str('error_file') ?? `${base}errors.log`, logs: str('log_file') ?? `${base}logs.log` },
     controlPort: int('cp', 0, 65535),
     controlIp: str('ci'),
     htmlFile: str('html'),

@@ -1,10 +1,11 @@
 /**
- * SIPp's remote control (-cp): a UDP socket taking keys and `cset rate N` as datagrams, e.g.
- * `echo p > /dev/udp/127.0.0.1/8888`. SIPp compat: when the port is taken, the next one is tried (60 in all).
+ * SIPp's remote control (-cp): a UDP socket taking keys and SIPp's commands (`cset rate N`, `cset limit N`,
+ * `creset stats`, `cdump tasks` …, see keys.ts) as datagrams, e.g. `echo p > /dev/udp/127.0.0.1/8888`. SIPp compat: when the port is taken, the next one is tried (60 in all).
  * Bound to loopback unless -i names an address: control from elsewhere must be asked for.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { applyCommand, type KeyTarget } from './keys.js';
+import { applyCommand } from './commands.js';
+import type { KeyTarget } from './keys.js';
 
 const TRIES = 60;
 
@@ -26,8 +27,7 @@ export async function openControlPort(address: string, firstPort: number, target
     const socket = await bind(address, port);
     if (socket === undefined) continue;
     socket.on('message', (buf) => {
-      const problem = applyCommand(target, buf.toString('latin1'));
-      if (problem !== undefined) warn(problem);
+      for (const line of applyCommand(target, buf.toString('latin1'))) warn(line);
     });
     socket.on('error', (e) => warn(`control port: ${e.message}`));
     socket.unref();

@@ -1,6 +1,8 @@
 /**
  * SIPp's run-time commands, from the keyboard or the -cp control port: 1-9 choose the screen, + and -
- * change the rate by 1, * and / by 10, p pauses and resumes new calls, q stops gracefully, Q stops now.
+ * change the rate (in a -users run, the users) by 1, * and / by 10, each times the rate scale; p pauses and
+ * resumes new calls, s dumps the screens (with -trace_screen), q stops gracefully, Q stops now. The control
+ * port also takes SIPp's commands (commands.ts).
  */
 import type { Engine } from '../engine/engine.js';
 
@@ -9,37 +11,43 @@ export interface KeyTarget {
   selectScreen(n: number): void;
   /** q: the same as a first SIGINT (stop gracefully, say so). */
   quit(): void;
+  /** s: dump the screens to the screen file; undefined without -trace_screen (SIPp: the key then does nothing). */
+  readonly dumpScreens?: (() => void) | undefined;
+  /** What the commands change that is not the engine's. */
+  readonly state: ControlState;
+  /** `trace error|logs|messages on|off`: turns a trace file on or off; false when that trace cannot be. */
+  readonly setTrace?: ((name: 'error' | 'logs' | 'messages', on: boolean) => boolean) | undefined;
+  /** `set display main|ooc|rx`: which scenario the screens show; false when the run has no such scenario. */
+  readonly setDisplay?: ((which: string) => boolean) | undefined;
+  /** The main scenario's variable names by SIPp's levels (0 <Global>, 1 <User>, 2 the call's), for `dump variables`. */
+  readonly variableNames: readonly [readonly string[], readonly string[], readonly string[]];
+}
+
+export interface ControlState {
+  /** SIPp's rate_scale (`set rate-scale N`): what + - * / multiply their 1 and 10 by. */
+  rateScale: number;
 }
 
 export function applyKey(t: KeyTarget, key: string): void {
-  const engine = t.engine;
-  const rate = engine.scheduler.currentRate;
   switch (key) {
-    case '+': engine.setRate(rate + 1); break;
-    case '-': engine.setRate(Math.max(0, rate - 1)); break;
-    case '*': engine.setRate(rate + 10); break;
-    case '/': engine.setRate(Math.max(0, rate - 10)); break;
-    case 'p': if (engine.scheduler.isPaused) engine.resume(); else engine.pause(); break;
+    case '+': step(t, 1); break;
+    case '-': step(t, -1); break;
+    case '*': step(t, 10); break;
+    case '/': step(t, -10); break;
+    case 'p': if (t.engine.scheduler.isPaused) t.engine.resume(); else t.engine.pause(); break;
+    case 's': t.dumpScreens?.(); break;
     case 'q': t.quit(); break;
-    case 'Q': engine.stopNow(); break;
+    case 'Q': t.engine.stopNow(); break;
     default:
       if (key >= '1' && key <= '9') t.selectScreen(Number(key));
       break;
   }
 }
 
-/**
- * A control-port datagram: `cset rate N` (SIPp's command form) or keys, one per character.
- * Returns an error text for a command it does not know.
- */
-export function applyCommand(t: KeyTarget, text: string): string | undefined {
-  const line = text.trim();
-  if (line.startsWith('c')) {
-    const m = /^cset\s+rate\s+(\d+(?:\.\d+)?)$/.exec(line);
-    if (m !== null) { t.engine.setRate(Number(m[1])); return undefined; }
-    if (/^cquit$/.test(line)) { t.quit(); return undefined; }
-    return `unknown control command "${line}" (known: cset rate N, cquit, or keys + - * / p q Q 1-9)`;
-  }
-  for (const key of line) applyKey(t, key);
-  return undefined;
+/** SIPp compat: in a -users run the keys change the users, else the rate; by `by` times the rate scale. */
+function step(t: KeyTarget, by: number): void {
+  const s = t.engine.scheduler;
+  const delta = by * t.state.rateScale;
+  if (s.userMode) t.engine.setUsers(Math.trunc(s.currentUsers + delta));
+  else t.engine.setRate(Math.max(0, s.currentRate + delta));
 }

@@ -4,6 +4,9 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
 import type { Engine } from '../engine/engine.js';
+import type { StatsSnapshot } from '../stats/stats.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import type { SideRun } from '../report/json.js';
 import { startEngine } from '../engine/run.js';
 import { DiagnosticsError, formatDiagnostic, SiptsError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -19,11 +22,12 @@ import { runDemo } from './demo.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { openControlPort } from './control-port.js';
 import { startKeyboard } from './keyboard.js';
+import type { KeyTarget } from './keys.js';
 import { liveSource } from './live-source.js';
 import { openTraces, RunReports } from './run-reports.js';
 import { buildProgram } from './program.js';
 import { engineConfig, netConfig } from './engine-config.js';
-import { loadInjection, loadScenario, templateEnv } from './scenario-input.js';
+import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
 
 
 const err = (line: string): void => { process.stderr.write(`${line}\n`); };
@@ -68,6 +72,9 @@ async function run(config: RunConfig): Promise<number> {
   const scenario = loadScenario(config, templateEnv(config, process.pid));
   // Warnings name what the file holds only for SIPp's sake; the run goes on.
   for (const w of scenario.warnings) err(formatDiagnostic(w));
+  const outOfCall = loadOutOfCall(config, templateEnv(config, process.pid), scenario);
+  const receive = loadReceive(config, templateEnv(config, process.pid), scenario);
+  if (receive !== undefined && outOfCall !== undefined) err('sipts: warning: -oocsf/-oocsn with -rxsf/-rxsn: every request of an unknown Call-ID goes to the receive scenario, so the out-of-call one never runs (SIPp does the same)');
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {
@@ -85,7 +92,7 @@ async function run(config: RunConfig): Promise<number> {
   let engine: Engine;
   let localPort: number;
   try {
-    ({ engine, localPort } = await startEngine(engineConfig(config, scenario, remote, process.pid, injection), netConfig(config, config.localPorts, scenario.serverMode), {
+    ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive }, netConfig(config, config.localPorts, scenario.serverMode), {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
       log: (level, text) => {
@@ -105,7 +112,7 @@ async function run(config: RunConfig): Promise<number> {
   const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
   err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`} with scenario "${scenario.name}"`);
-  const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName);
+  const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario });
   const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
   const reports = new RunReports(config, scenario, engine, traces, screens);
   try {
@@ -125,27 +132,69 @@ async function run(config: RunConfig): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const keys = { engine, selectScreen: (n: number) => live.select(n), quit: onSignal };
+  // SIPp compat: USR1 is the q key (a soft stop; a second one stops now), USR2 dumps the screens to the screen
+  // file. bin/sipts.js holds both from the start, so that Node neither opens its inspector nor dies on them.
+  const onDump = (): void => { try { reports.dumpScreens(); } catch (e) { err(`sipts: screen dump: ${e instanceof Error ? e.message : String(e)}`); } };
+  process.on('SIGUSR1', onSignal);
+  process.on('SIGUSR2', onDump);
+  const keys: KeyTarget = {
+    engine, selectScreen: (n: number) => live.select(n), quit: onSignal, dumpScreens: config.traces.screen === undefined ? undefined : onDump,
+    state: { rateScale: 1 }, setDisplay: (which) => screens.display(which),
+    variableNames: [
+      scenario.varNames.filter((_n, i) => scenario.varGlobal[i] === true),
+      scenario.varNames.filter((_n, i) => scenario.varUser[i] === true),
+      scenario.varNames.filter((_n, i) => scenario.varGlobal[i] !== true && scenario.varUser[i] !== true),
+    ],
+    setTrace: (name, on) => {
+      // SIPp compat: a trace already as asked is left as it is (its file is not made anew).
+      if (traces.isOn(name) === on) return true;
+      traces.set(name, on ? config.traceFiles[name] : undefined);
+      engine.retrace();
+      return true;
+    },
+  };
   const stopKeys = config.readKeys ? startKeyboard(keys, onSignal) : () => undefined;
-  const control = config.controlPort > 0 ? await openControlPort((config.controlIp ?? controlAddress(config.bindAddress)), config.controlPort, keys, (t) => err(`sipts: ${t}`)) : undefined;
-  if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: + - * / p q Q 1-9, cset rate N)`);
+  const control = config.controlPort > 0 ? await openControlPort((config.controlIp ?? controlAddress(config.bindAddress)), config.controlPort, keys, (t) => { err(`sipts: ${t}`); traces.logError(t); }) : undefined;
+  if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: keys + - * / p s q Q 1-9, and SIPp's commands: cset rate|rate-scale|users|limit N, ctrace error|logs|messages on|off, cdump tasks|variables, creset stats)`);
   const reason = await engine.done;
   control?.close();
   stopKeys();
   live.stop();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  process.off('SIGUSR1', onSignal);
+  process.off('SIGUSR2', onDump);
+  // The end-of-run screens are the main scenario's, whatever `set display` chose.
+  screens.display('main');
   const snap = engine.snapshot();
   process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
+  const rxSnap = engine.receiveSnapshot();
+  if (rxSnap !== undefined && receive !== undefined) process.stdout.write(`${formatSummary(rxSnap, receive.scenario, `receive scenario "${receive.scenario.name}" (-rxsf)`)}\n`);
   const verdicts = judge(config.thresholds, snap);
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
   const exitCode = anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
-    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : exitCodeFor(snap, reason === 'timeout');
+    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND : receiveFailed(exitCodeFor(snap, reason === 'timeout'), rxSnap);
   reports.close(snap, {
-    version: VERSION, endReason: reason, exitCode,
-    parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: config.limit, maxCalls: config.maxCalls, users: config.users, durationMs: config.defaultPauseMs },
+    version: VERSION, endReason: reason, exitCode, sides: sideRuns(engine, outOfCall, receive?.scenario),
+    parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.scheduler.currentLimit, maxCalls: config.maxCalls, users: engine.scheduler.currentUsers, durationMs: config.defaultPauseMs },
   }, verdicts);
   return exitCode;
+}
+
+/** The -oocsf and -rxsf scenarios' statistics, for the JSON report. */
+function sideRuns(engine: Engine, outOfCall: CompiledScenario | undefined, receive: CompiledScenario | undefined): SideRun[] {
+  const runs: SideRun[] = [];
+  const ooc = engine.outOfCallSnapshot();
+  if (outOfCall !== undefined && ooc !== undefined) runs.push({ role: 'outOfCall', scenario: outOfCall, snapshot: ooc });
+  const rx = engine.receiveSnapshot();
+  if (receive !== undefined && rx !== undefined) runs.push({ role: 'receive', scenario: receive, snapshot: rx });
+  return runs;
+}
+
+/** A run whose own calls all succeeded still fails when calls of its receive scenario (-rxsf) did not. */
+function receiveFailed(code: number, rx: StatsSnapshot | undefined): number {
+  if (code !== EXIT.ALL_SUCCEEDED || rx === undefined) return code;
+  return rx.counters.FailedCalls > 0 || rx.counters.AbortedCalls > 0 ? EXIT.SOME_FAILED : code;
 }
 
 /** The control port listens on loopback unless -i named an address. */
@@ -153,13 +202,17 @@ function controlAddress(bind: string): string {
   return bind === '' || bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '::1' : bind;
 }
 
-/** SIPp compat: -bg detaches and prints the background PID. */
+/**
+ * SIPp compat: -bg detaches and prints the background PID, and the command returns SIPp 3.6.1's EXIT_OTHER (99),
+ * as SIPp's parent process does once it has forked.
+ */
 function background(argv: readonly string[]): number {
   const script = new URL('../../../bin/sipts.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [script, ...argv.filter((a) => a !== '-bg' && a !== '--bg')], { detached: true, stdio: 'ignore' });
+  // With the Node flags of this process (bin/sipts.js's #! line), so the background run is the same program.
+  const child = spawn(process.execPath, [...process.execArgv, script, ...argv.filter((a) => a !== '-bg' && a !== '--bg')], { detached: true, stdio: 'ignore' });
   child.unref();
   process.stdout.write(`Background mode - PID=[${child.pid ?? '?'}]\n`);
-  return 0;
+  return EXIT.OTHER;
 }
 
 function commanderMessage(e: CommanderError): string {

@@ -20,7 +20,7 @@ export interface OptionSpec {
 }
 
 export const OPTIONS = [
-  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, regexp, branchc, branchs, register, options.' },
+  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, regexp, branchc, branchs, ooc_default, ooc_dummy, register, options (uac_pcap: -sd only).' },
   { name: 'sf', kind: 'string', arg: 'file', group: 'Scenario', help: 'Use the scenario in this XML file.' },
   { name: 'sd', kind: 'string', arg: 'name', group: 'Scenario', help: 'Print a built-in scenario\'s XML and exit.' },
   { name: 's', kind: 'string', arg: 'service', default: 'service', group: 'Scenario', help: 'The user part of the Request-URI ([service]).' },
@@ -64,7 +64,7 @@ export const OPTIONS = [
   { name: 'set', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Global variable $name starts as value. Repeatable.' },
   { name: 'default_behaviors', kind: 'string', arg: 'list', default: 'all', group: 'Scenario', help: 'What happens to unexpected messages and aborted calls: all, none, bye, abortunexp, pingreply; -x turns x off (all,-bye).' },
   { name: 'nd', kind: 'flag', group: 'Scenario', help: 'No default behaviours: the same as -default_behaviors none.' },
-  { name: 'aa', kind: 'flag', group: 'Scenario', help: 'Answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK.' },
+  { name: 'aa', kind: 'flag', group: 'Scenario', help: 'Answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK, in a call or out of any call.' },
   { name: 'base_cseq', kind: 'int', arg: 'n', default: '1', group: 'Scenario', help: 'First CSeq number ([cseq]).' },
   { name: 'trace_stat', kind: 'flag', group: 'Display', help: 'Write SIPp\'s stat file: <scenario>_<pid>_.csv, a row every -fd.' },
   { name: 'stf', kind: 'string', arg: 'file', group: 'Display', help: 'The stat file\'s name (with -trace_stat).' },
@@ -83,7 +83,7 @@ export const OPTIONS = [
   { name: 'trace_logs', kind: 'flag', group: 'Display', help: 'Write the scenario\'s <log> actions to <scenario>_<pid>_logs.log.' },
   { name: 'log_file', kind: 'string', arg: 'file', group: 'Display', help: 'The <log> file\'s name (turns -trace_logs on).' },
   { name: 'ci', kind: 'string', arg: 'ip', group: 'Display', help: 'Address the control port listens on (default: 127.0.0.1, or -i when given).' },
-  { name: 'cp', kind: 'int', arg: 'port', default: '8888', group: 'Display', help: 'UDP control port on 127.0.0.1 (or -i): SIPp\'s keys and `cset rate N` as datagrams. Taken: the next of 60 ports; 0: none.' },
+  { name: 'cp', kind: 'int', arg: 'port', default: '8888', group: 'Display', help: 'UDP control port on 127.0.0.1 (or -i): SIPp\'s keys and commands (cset rate N, cset limit N, ctrace messages on, creset stats …) as datagrams. Taken: the next of 60 ports; 0: none.' },
   { name: 'json', kind: 'string', arg: 'file', group: 'Reports and verdict', help: 'sipts only: write the run as JSON (counts, failure reasons, percentiles, steps, parameters).' },
   { name: 'junit', kind: 'string', arg: 'file', group: 'Reports and verdict', help: 'sipts only: write JUnit XML: a test case per step, failure reason and threshold.' },
   { name: 'html', kind: 'string', arg: 'file', group: 'Reports and verdict', help: 'sipts only: write a self-contained HTML report: plots of call rate, failures and response-time percentiles over time, and failed-call ladders.' },
@@ -97,6 +97,11 @@ export const OPTIONS = [
   { name: 'v', kind: 'flag', group: 'Other', help: 'Print the version and exit.' },
   { name: 'demo', kind: 'flag', group: 'Other', help: 'sipts only: a short loopback run, sipts UAC against an in-process sipts UAS.' },
   { name: 'pause_msg_ign', kind: 'flag', group: 'Scenario', help: 'Ignore the messages a call receives while it is in a <pause> (not counted, not answered).' },
+  { name: 'oocsf', kind: 'string', arg: 'file', group: 'Scenario', help: 'Out-of-call scenario: a run that places calls gives it every request of an unknown Call-ID (without it, such a request is counted and dropped).' },
+  { name: 'rxsf', kind: 'string', arg: 'file', group: 'Scenario', help: 'SIPp 3.7\'s mixed mode: a server scenario run beside the -sf/-sn client scenario; a request of an unknown Call-ID that it starts with starts one of its calls.' },
+  { name: 'rxsn', kind: 'string', arg: 'name', group: 'Scenario', help: 'The same with a built-in server scenario (uas, branchs).' },
+  { name: 'rxinf', kind: 'list', arg: 'file', group: 'Scenario', help: 'Injection file of the -rxsf/-rxsn scenario ([fieldN] there). Repeatable.' },
+  { name: 'oocsn', kind: 'string', arg: 'name', group: 'Scenario', help: 'A built-in out-of-call scenario: ooc_default (answers 200 OK) or ooc_dummy (all unexpected: with -aa, INFO, NOTIFY, OPTIONS and UPDATE are answered).' },
   { name: 'send_timeout', kind: 'time', arg: 'time', unit: 'ms', default: '0', group: 'Timers', help: 'Default timeout of every <send> (ms; 0: none): a call whose connection stays congested that long fails (FailedTimeoutOnSend).' },
 ] as const satisfies readonly OptionSpec[];
 

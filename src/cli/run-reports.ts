@@ -2,7 +2,7 @@
  * Every reporter of one run, fed by one timer: traces, the stat and counts files every -fd, the timeline
  * for the HTML report, Prometheus; and at the end the screen file, JSON, JUnit and HTML.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Engine } from '../engine/engine.js';
 import { CountsFile } from '../report/counts-file.js';
@@ -10,7 +10,8 @@ import { htmlReport } from '../report/html.js';
 import { jsonReport, type RunFacts } from '../report/json.js';
 import { junitReport } from '../report/junit.js';
 import { renderMetrics, serveMetrics } from '../report/prometheus.js';
-import { allScreens, type ScreenSource } from '../report/screens.js';
+import { allScreens } from '../report/screens.js';
+import type { LiveSource } from '../report/live.js';
 import { StatFile } from '../report/stat-file.js';
 import type { ThresholdResult } from '../report/thresholds.js';
 import { Timeline } from '../report/timeline.js';
@@ -40,8 +41,10 @@ export class RunReports {
   private readonly timer: NodeJS.Timeout;
   private nextStatMs: number;
   private server: Server | undefined;
+  /** The screen file was written by a dump during the run: the end-of-run screens are added to it. */
+  private screensDumped = false;
 
-  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: ScreenSource) {
+  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: LiveSource) {
     const start = screens.startEpochMs;
     traces.setStart(start);
     this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate);
@@ -60,6 +63,17 @@ export class RunReports {
     this.server = await serveMetrics(p.host, p.port, () => renderMetrics(this.engine.snapshot(), this.scenario, this.engine.scheduler.currentRate));
     const a = this.server.address();
     return typeof a === 'object' && a !== null ? `http://${p.host.includes(':') ? `[${p.host}]` : p.host}:${a.port}/metrics` : undefined;
+  }
+
+  /**
+   * SIPp compat (SIGUSR2, and the s key with -trace_screen): every screen as it is now, added to the screen
+   * file (made if -trace_screen did not), and the traces written out.
+   */
+  dumpScreens(): void {
+    // The scenario the screens show now (set display), with its own statistics.
+    appendFileSync(this.config.screenDumpFile, allScreens(this.screens.snapshot(), this.screens, Date.now()));
+    this.screensDumped = true;
+    this.traces.flush();
   }
 
   private tick(): void {
@@ -88,7 +102,8 @@ export class RunReports {
     this.writeRows(snap, now);
     this.timeline?.add(snap, this.engine.stats.takeWindow());
     const ladders = this.traces.ladders();
-    if (this.config.traces.screen !== undefined) writeFileSync(this.config.traces.screen, allScreens(snap, this.screens, now));
+    const screenFile = this.config.traces.screen;
+    if (screenFile !== undefined) (this.screensDumped && screenFile === this.config.screenDumpFile ? appendFileSync : writeFileSync)(screenFile, allScreens(snap, this.screens, now));
     if (this.config.jsonFile !== undefined) writeFileSync(this.config.jsonFile, jsonReport(snap, this.scenario, facts, verdicts, ladders));
     if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders));
     if (this.config.htmlFile !== undefined) {

@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkFieldCount, InjectionStore, parseInjection, type InjectionFile } from '../data/injection.js';
 import { DiagnosticsError, SiptsError, type Diagnostic } from '../errors.js';
-import { builtinNames, readBuiltin } from '../scenario/builtin.js';
+import { builtinNames, readBuiltin, whyNotRunnable } from '../scenario/builtin.js';
 import { compileScenarioSource, type CompiledScenario } from '../scenario/compile.js';
 import type { TemplateEnv } from '../scenario/keywords.js';
 import { VERSION } from '../version.js';
-import type { RunConfig } from './config.js';
+import type { RunConfig, ScenarioSource } from './config.js';
 
 export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
   const esc = (ip: string): string => (isIP(ip) === 6 ? `[${ip}]` : ip);
@@ -23,9 +23,30 @@ export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
 export function loadScenario(c: RunConfig, env: TemplateEnv): CompiledScenario {
   const s = c.scenario;
   if (s === undefined) throw new SiptsError('NO_SCENARIO', 'no scenario given', 'add -sn uac, -sn uas or -sf file.xml');
+  return compileSource(s, ['sn', 'sf'], env);
+}
+
+/**
+ * -oocsf / -oocsn: the out-of-call scenario, or undefined without one. SIPp compat: refused beside a main
+ * scenario that answers calls (there every unknown Call-ID is a new call), and it may read no injection file.
+ */
+export function loadOutOfCall(c: RunConfig, env: TemplateEnv, main: CompiledScenario): CompiledScenario | undefined {
+  const s = c.outOfCall;
+  if (s === undefined) return undefined;
+  const option = s.kind === 'builtin' ? `-oocsn ${s.name}` : `-oocsf ${s.path}`;
+  if (main.serverMode) throw new SiptsError('OOC_SERVER_MODE', `${option}: an out-of-call scenario cannot be used when the main scenario answers calls (it starts with <recv>)`, 'use -oocsf/-oocsn with a scenario that places calls, e.g. -sn uac');
+  const ooc = compileSource(s, ['oocsn', 'oocsf'], env);
+  if (!ooc.serverMode) throw new SiptsError('OOC_NOT_ANSWERING', `${option}: an out-of-call scenario answers a request: it must start with <recv request="…"/>`, 'e.g. <recv request=".*" regexp_match="true"/>, as in -sd ooc_default');
+  if (ooc.fieldsUsed.some((f) => f >= 0)) throw new SiptsError('OOC_INJECTION', `${option}: an out-of-call scenario cannot read injection files ([field…])`, 'its calls are started by requests, not by -inf lines: remove the [field…] keywords');
+  return ooc;
+}
+
+function compileSource(s: ScenarioSource, [byName, byFile]: readonly [string, string], env: TemplateEnv): CompiledScenario {
   if (s.kind === 'builtin') {
     const b = readBuiltin(s.name);
-    if (b === undefined) throw new SiptsError('UNKNOWN_BUILTIN', `-sn ${s.name}: no such built-in scenario`, `built-in scenarios: ${builtinNames().join(', ')}`);
+    if (b === undefined) throw new SiptsError('UNKNOWN_BUILTIN', `-${byName} ${s.name}: no such built-in scenario`, `built-in scenarios: ${builtinNames().join(', ')}`);
+    const why = whyNotRunnable(s.name);
+    if (why !== undefined) throw new SiptsError('NOT_SUPPORTED', `-${byName} ${s.name}: ${why}`, `-sd ${s.name} prints it`);
     return compileScenarioSource(`${s.name}.xml`, b.source, env);
   }
   let source: string;
@@ -33,9 +54,24 @@ export function loadScenario(c: RunConfig, env: TemplateEnv): CompiledScenario {
     source = readFileSync(s.path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new SiptsError('SCENARIO_UNREADABLE', `-sf ${s.path}: cannot read the scenario file (${code})`, 'check the path and its permissions');
+    throw new SiptsError('SCENARIO_UNREADABLE', `-${byFile} ${s.path}: cannot read the scenario file (${code})`, 'check the path and its permissions');
   }
   return compileScenarioSource(s.path, source, env);
+}
+
+/**
+ * -rxsf / -rxsn (SIPp 3.7): the receive scenario and its -rxinf injection, or undefined without one. SIPp
+ * compat: the main scenario must place calls and the receive one answer them.
+ */
+export function loadReceive(c: RunConfig, env: TemplateEnv, main: CompiledScenario): { scenario: CompiledScenario; injection: InjectionStore } | undefined {
+  const s = c.receive;
+  if (s === undefined) return undefined;
+  const option = s.kind === 'builtin' ? `-rxsn ${s.name}` : `-rxsf ${s.path}`;
+  if (main.serverMode) throw new SiptsError('RX_MAIN_SERVER', `${option}: the main scenario (-sf/-sn) must place calls when a receive scenario runs beside it`, 'give the calling scenario with -sf/-sn and the answering one with -rxsf/-rxsn');
+  const files = c.receiveInjectionFiles.map((path) => ({ path, text: undefined }));
+  const scenario = compileSource(s, ['rxsn', 'rxsf'], { ...env, injectionFiles: files.map((f) => f.path) });
+  if (!scenario.serverMode) throw new SiptsError('RX_NOT_SERVER', `${option}: a receive scenario answers calls: it must start with <recv request="…"/>`, 'e.g. -rxsn uas');
+  return { scenario, injection: loadInjectionFiles(c, scenario, files) };
 }
 
 /** Name of the one-line injection built from -au/-ap (see injectionSources). */
@@ -52,9 +88,13 @@ function injectionSources(c: RunConfig): { path: string; text: string | undefine
 
 /** Reads the -inf files and checks every line holds the fields the scenario reads: all before any call. */
 export function loadInjection(c: RunConfig, scenario: CompiledScenario): InjectionStore {
+  return loadInjectionFiles(c, scenario, injectionSources(c));
+}
+
+function loadInjectionFiles(c: RunConfig, scenario: CompiledScenario, sources: readonly { path: string; text: string | undefined }[]): InjectionStore {
   const diagnostics: Diagnostic[] = [];
   const files: InjectionFile[] = [];
-  injectionSources(c).forEach(({ path, text: given }, i) => {
+  sources.forEach(({ path, text: given }, i) => {
     let text: string;
     try {
       text = given ?? readFileSync(path, 'utf8');

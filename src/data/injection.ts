@@ -105,7 +105,9 @@ export class InjectionStore {
     this.indexes = files.map(() => new Map());
     for (const { file, field } of indexed) {
       const index = new Map<string, number>();
-      this.rows[file]?.forEach((r, i) => { const k = r.fields[field]; if (k !== undefined && !index.has(k)) index.set(k, i); });
+      // SIPp compat: SIPp 3.6.1 indexes line after line, each replacing the one before with the same key, so a
+      // key found on several lines looks up the last of them.
+      this.rows[file]?.forEach((r, i) => { const k = r.fields[field]; if (k !== undefined) index.set(k, i); });
       this.indexes[file]?.set(field, index);
     }
   }
@@ -147,6 +149,7 @@ export class InjectionStore {
 
   private reindexRow(file: number, line: number): void {
     const fields = this.rows[file]?.[line]?.fields ?? [];
-    for (const [field, index] of this.indexes[file] ?? []) { const k = fields[field]; if (k !== undefined && !index.has(k)) index.set(k, line); }
+    // As SIPp: the line inserted or replaced last is the one its key finds.
+    for (const [field, index] of this.indexes[file] ?? []) { const k = fields[field]; if (k !== undefined) index.set(k, line); }
   }
 }

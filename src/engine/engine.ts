@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Scheduler, type SchedulerOptions } from '../load/scheduler.js';
-import type { CompiledScenario } from '../scenario/compile.js';
+import type { CompiledScenario, CompiledStep } from '../scenario/compile.js';
 import { detach, type SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
 import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.js';
@@ -14,10 +14,11 @@ import type { CallHost, CallSettings, EngineHooks } from './host.js';
 import { Failure, FAILURE_REASONS } from './outcome.js';
 import type { TraceSink } from './trace.js';
 import { formatVar, type VarValue } from '../scenario/template.js';
-import type { InjectionStore } from '../data/injection.js';
+import { InjectionStore } from '../data/injection.js';
+import { buildResponse } from '../sip/response.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
-import { awaitedStep, exchangeAhead, hangUp, onTimer, receive, runCall, runInit } from './interpreter.js';
-import { isRetransmissionOf } from './matcher.js';
+import { AUTO_ANSWERED, awaitedStep, exchangeAhead, hangUp, onTimer, receive, runCall, runInit } from './interpreter.js';
+import { isRetransmissionOf, matchesStep } from './matcher.js';
 import { CallRegistry, type DeadReplay } from './registry.js';
 import { TimerWheel } from './timer-wheel.js';
 
@@ -43,6 +44,26 @@ export interface EngineConfig {
   readonly tdm: TdmMap | undefined;
   /** -t ui: the field of the first injection file that holds each call's source address (-ip_field). */
   readonly ipField?: number | undefined;
+  /**
+   * -oocsf / -oocsn: the scenario a client-mode run gives each request of an unknown Call-ID. It runs in an
+   * engine of its own (its own calls, steps and statistics, as SIPp keeps the out-of-call scenario's apart)
+   * over this engine's transport and clock.
+   */
+  readonly outOfCall?: CompiledScenario | undefined;
+  /**
+   * -rxsf / -rxsn (SIPp 3.7's mixed mode): a server scenario run beside this client one; a request of an
+   * unknown Call-ID that its first <recv> takes starts one of its calls, with the -rxinf injection files. It
+   * too runs in an engine of its own over this engine's transport, with its own statistics.
+   */
+  readonly receive?: { readonly scenario: CompiledScenario; readonly injection: InjectionStore } | undefined;
+}
+
+/** A side engine's config: no load of its own; no injection lines for out-of-call calls (SIPp: automatic calls read none). */
+function sideConfig(main: EngineConfig, scenario: CompiledScenario, injection: InjectionStore): EngineConfig {
+  return {
+    ...main, scenario, outOfCall: undefined, receive: undefined, globalTimeoutMs: 0, tdm: undefined, ipField: undefined, injection,
+    load: { ...main.load, maxCalls: 0, users: 0, rate: 0, limit: 0 },
+  };
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
@@ -70,9 +91,13 @@ export class Engine implements CallHost, TransportHandler {
   private readonly nextLine: number[];
   /** Line 0 of every injection file (none without -inf), shared by the calls that all use it (pickLines). */
   private readonly firstLines: readonly number[];
-  /** -users ids of ended calls, given to the next calls; ids start at 0. */
+  /**
+   * -users: the free user ids, first out first (from freeUsersHead). SIPp compat: SIPp 3.6.1 numbers users
+   * 1..N, its first calls take N, N-1 … 1, and a user whose call ended queues behind the free ones.
+   */
   private readonly freeUsers: number[] = [];
-  private nextUserId = 0;
+  private freeUsersHead = 0;
+  private nextUserId: number;
   private readonly circuits: CircuitPool | undefined;
   /** <User> variables of each -users user between its calls; slots of those variables. */
   private readonly userVars = new Map<number, VarValue[]>();
@@ -91,11 +116,15 @@ export class Engine implements CallHost, TransportHandler {
   /** Set when a scenario's <exec int_cmd> stopped the run (SIPp's exit code 97). */
   stoppedByCommand = false;
   readonly hooks: EngineHooks;
-  /** The trace methods that are on, looked up once (undefined: off, nothing is formatted). */
-  private readonly traceMessage: TraceSink['message'];
-  readonly traceError: TraceSink['error'];
-  readonly traceRtt: TraceSink['rtt'];
-  private readonly traceFailed: TraceSink['failedCall'];
+  /** The trace methods that are on, looked up once, and again by retrace() (undefined: off, nothing is formatted). */
+  private traceMessage: TraceSink['message'];
+  traceError: TraceSink['error'];
+  traceRtt: TraceSink['rtt'];
+  private traceFailed: TraceSink['failedCall'];
+  /** -oocsf: the engine that runs the out-of-call scenario; undefined without one. */
+  private readonly outOfCall: Engine | undefined;
+  /** -rxsf: the engine that runs the receive scenario; undefined without one. */
+  private readonly receiver: Engine | undefined;
 
   constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
     this.hooks = {
@@ -108,16 +137,15 @@ export class Engine implements CallHost, TransportHandler {
       },
       trace: hooks.trace ?? NO_HOOKS.trace,
     };
-    this.traceMessage = this.hooks.trace.message?.bind(this.hooks.trace);
-    this.traceError = this.hooks.trace.error?.bind(this.hooks.trace);
-    this.traceRtt = this.hooks.trace.rtt?.bind(this.hooks.trace);
-    this.traceFailed = this.hooks.trace.failedCall?.bind(this.hooks.trace);
+    this.retrace();
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);
     this.firstLines = config.injection.files.map(() => 0);
     this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
     this.userSlots = config.scenario.varUser.flatMap((isUser, slot) => (isUser ? [slot] : []));
     this.scenario = config.scenario;
+    for (let u = config.load.users; u >= 1; u--) this.freeUsers.push(u);
+    this.nextUserId = config.load.users;
     this.settings = config.settings;
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
     this.startMs = clock();
@@ -127,6 +155,23 @@ export class Engine implements CallHost, TransportHandler {
     this.registry = new CallRegistry(config.deadcallWaitMs);
     this.scheduler = new Scheduler(config.load, this.startMs);
     this.done = new Promise((r) => { this.resolveDone = r; });
+    // Its <exec int_cmd> stops the whole run, as in SIPp.
+    const sideHooks = { ...hooks, stop: (how: 'gracefully' | 'now') => this.hooks.stop(how) };
+    this.outOfCall = config.outOfCall === undefined ? undefined
+      : new Engine(sideConfig(config, config.outOfCall, new InjectionStore([])), sideHooks, clock, random);
+    this.receiver = config.receive === undefined ? undefined
+      : new Engine(sideConfig(config, config.receive.scenario, config.receive.injection), sideHooks, clock, random);
+  }
+
+  /** Looks the trace methods up again: a trace was turned on or off during the run (the control port). */
+  retrace(): void {
+    const t = this.hooks.trace;
+    this.traceMessage = t.message?.bind(t);
+    this.traceError = t.error?.bind(t);
+    this.traceRtt = t.rtt?.bind(t);
+    this.traceFailed = t.failedCall?.bind(t);
+    this.outOfCall?.retrace();
+    this.receiver?.retrace();
   }
 
   get reliable(): boolean {
@@ -155,7 +200,29 @@ export class Engine implements CallHost, TransportHandler {
   start(transport: Transport): void {
     this.transport = transport;
     this.runInit();
+    this.outOfCall?.attach(transport);
+    this.receiver?.attach(transport);
     this.armTicker();
+  }
+
+  /** A side engine (-oocsf, -rxsf) shares its main engine's transport and is driven by its ticks. */
+  private attach(transport: Transport): void {
+    this.transport = transport;
+  }
+
+  private tickSide(now: number): void {
+    this.wheel.advance(now);
+    this.registry.expire(now);
+  }
+
+  /** The out-of-call scenario's statistics (-oocsf), apart from the main scenario's. */
+  outOfCallSnapshot(): StatsSnapshot | undefined {
+    return this.outOfCall?.snapshot();
+  }
+
+  /** The receive scenario's statistics (-rxsf), apart from the main scenario's. */
+  receiveSnapshot(): StatsSnapshot | undefined {
+    return this.receiver?.snapshot();
   }
 
   /** How often the engine wakes now (ms). */
@@ -197,7 +264,9 @@ export class Engine implements CallHost, TransportHandler {
       if (this.scheduler.exhausted && this.tickMs !== this.resolutionMs) this.armTicker();
     }
     this.registry.expire(now);
-    if (now >= this.drainUntil) this.dropOpenCalls(now);
+    this.outOfCall?.tickSide(now);
+    this.receiver?.tickSide(now);
+    if (now >= this.drainUntil) { this.dropOpenCalls(now); this.receiver?.dropOpenCalls(now); }
     this.checkEnd(now);
   }
 
@@ -219,7 +288,7 @@ export class Engine implements CallHost, TransportHandler {
         continue;
       }
       // -t ui: the call's injection line is picked first, since it says which address the call sends from.
-      const userId = this.freeUsers.pop() ?? this.nextUserId++;
+      const userId = this.takeUser();
       const lines = this.pickLines(userId);
       const ip = this.config.injection.field(0, lines[0] ?? 0, ipField);
       transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit, { userId, lines })), ip);
@@ -228,7 +297,7 @@ export class Engine implements CallHost, TransportHandler {
 
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
     picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
-    const userId = picked?.userId ?? this.freeUsers.pop() ?? this.nextUserId++;
+    const userId = picked?.userId ?? this.takeUser();
     const call = new CallState({
       number, callId, endpoint: ep, remoteAddress: address, remotePort: port, startMs: this.clock(), baseCseq: this.config.baseCseq,
       rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
@@ -245,14 +314,28 @@ export class Engine implements CallHost, TransportHandler {
     return call;
   }
 
-  /** The line of each injection file a new call uses: by order, at random, or the line of its -users user. */
+  /** The -users user of a new call; 0 without -users (SIPp's [userid] is then 0). */
+  private takeUser(): number {
+    if (this.config.load.users <= 0) return 0;
+    const u = this.freeUsers[this.freeUsersHead];
+    if (u === undefined) return ++this.nextUserId;
+    this.freeUsersHead++;
+    // Drop the taken head now and then, so the queue does not grow with the run.
+    if (this.freeUsersHead > 1024 && this.freeUsersHead * 2 > this.freeUsers.length) { this.freeUsers.splice(0, this.freeUsersHead); this.freeUsersHead = 0; }
+    return u;
+  }
+
+  /**
+   * The line of each injection file a new call uses: by order, at random, or the line of its -users user (SIPp
+   * compat: user k reads line k-1; past the last line sipts wraps, where SIPp stops with an error).
+   */
   private pickLines(userId: number): readonly number[] {
     const store = this.config.injection;
     if (store.files.length === 0) return this.firstLines;
     const lines = store.files.map((f, i) => {
       const count = Math.max(1, store.lineCount(i));
       if (f.order === 'RANDOM') return Math.floor(this.random() * count);
-      if (f.order === 'USER') return userId % count;
+      if (f.order === 'USER') return Math.max(0, userId - 1) % count;
       const line = this.nextLine[i] ?? 0;
       this.nextLine[i] = (line + 1) % count;
       return line;
@@ -264,7 +347,8 @@ export class Engine implements CallHost, TransportHandler {
   private checkEnd(now: number): void {
     if (this.endReason !== undefined) return;
     if (this.config.globalTimeoutMs > 0 && now - this.startMs >= this.config.globalTimeoutMs) { this.end('timeout'); return; }
-    if (this.registry.open > 0) return;
+    // The receive scenario's calls are the run's too: it ends when they have ended as well.
+    if (this.registry.open > 0 || (this.receiver?.registry.open ?? 0) > 0) return;
     if (this.stopping) this.end('stopped');
     else if (this.scheduler.exhausted) this.end('calls-done');
   }
@@ -364,11 +448,52 @@ export class Engine implements CallHost, TransportHandler {
       return;
     }
     const msg = parsed.msg;
+    if (this.deliver(msg, raw, endpoint)) return;
+    const ooc = this.outOfCall;
+    if (ooc !== undefined && ooc.deliver(msg, raw, endpoint)) return;
+    const rx = this.receiver;
+    if (rx !== undefined) {
+      if (rx.deliver(msg, raw, endpoint)) return;
+      // It takes new calls until the run stops or ends (the run ends once both sides have no call open and this
+      // side has made all its calls).
+      if (!this.stopping && this.endReason === undefined && rx.acceptsNewCall(msg)) { rx.startIncoming(msg, raw, address, port, endpoint); return; }
+    }
+    if (this.acceptsNewCall(msg)) {
+      this.scheduler.noteCreated();
+      // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
+      const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
+      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
+      receive(this, call, msg);
+      return;
+    }
+    if (msg.status === 0 && this.endReason === undefined) {
+      // SIPp compat: a request of no known call goes to the out-of-call scenario (-oocsf) or, with -aa, an INFO,
+      // NOTIFY, OPTIONS or UPDATE is answered 200 OK; both count as auto-answered (SIPp's AutoAnswered).
+      if (ooc !== undefined) {
+        this.stats.count(Counter.AutoAnswered);
+        this.traceError?.(`Received out-of-call ${msg.method} message, using the out-of-call scenario`);
+        ooc.startIncoming(msg, raw, address, port, endpoint);
+        return;
+      }
+      if (this.settings.autoAnswer && AUTO_ANSWERED.has(msg.method)) {
+        const answer = buildResponse(msg, 200, 'OK', '');
+        if (this.traceMessage !== undefined) this.traceMessage(true, answer, this.endpointName(endpoint), hostPort(address, port));
+        endpoint.send(answer, port, address);
+        this.stats.count(Counter.AutoAnswered);
+        return;
+      }
+    }
+    this.stats.count(Counter.OutOfCallMsgs);
+    this.traceError?.(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
+  }
+
+  /** Gives a message to the call of its Call-ID, or absorbs it for a call that ended; false when neither. */
+  private deliver(msg: SipMessage, raw: string, endpoint: Endpoint): boolean {
     const call = this.registry.get(msg.callId);
     if (call !== undefined) {
       if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
       receive(this, call, msg);
-      return;
+      return true;
     }
     if (this.registry.isDead(msg.callId)) {
       this.stats.count(Counter.DeadCallMsgs);
@@ -380,24 +505,22 @@ export class Engine implements CallHost, TransportHandler {
         this.stats.step(replay.answerIndex, StepCounter.retrans);
         this.stats.count(Counter.Retransmissions);
       }
-      return;
+      return true;
     }
-    if (this.acceptsNewCall(msg)) {
-      this.scheduler.noteCreated();
-      // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
-      const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
-      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
-      receive(this, call, msg);
-      return;
-    }
-    this.stats.count(Counter.OutOfCallMsgs);
-    this.traceError?.(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
+    return false;
+  }
+
+  /** A side engine (out-of-call, receive): a request of an unknown Call-ID starts a call of its scenario. */
+  private startIncoming(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
+    const call = this.startCall(++this.callNumber, detach(msg.callId), endpoint, address, port);
+    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
+    receive(this, call, msg);
   }
 
   /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
   private acceptsNewCall(msg: SipMessage): boolean {
     return this.scenario.serverMode && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted
-      && msg.status === 0 && (this.scenario.firstRequestRegex?.test(msg.method) ?? msg.method === this.scenario.firstRequest);
+      && msg.status === 0 && matchesStep(this.scenario.steps[0] as CompiledStep, msg, undefined);
   }
 
   onSocketLimit(sockets: number, error: Error): void {
@@ -425,6 +548,21 @@ export class Engine implements CallHost, TransportHandler {
   setRate(rate: number): void {
     this.scheduler.setRate(rate, this.clock());
     this.armTicker();
+  }
+
+  /** -users now, in a -users run. */
+  setUsers(users: number): void {
+    this.scheduler.setUsers(users);
+  }
+
+  /** The control port's `reset stats`: the main scenario's cumulative statistics start again. */
+  resetStats(): void {
+    this.stats.resetCumulative(this.clock());
+  }
+
+  /** SIPp's `dump tasks`: each open call and the step it is at. */
+  describeCalls(): string[] {
+    return this.registry.openCalls().map((c) => `${c.callId}: State ${c.stepIndex}`);
   }
 
   pause(): void {
@@ -473,8 +611,10 @@ export class Engine implements CallHost, TransportHandler {
     call.endpoint.openCalls--;
     this.transport?.release(call.endpoint);
     this.stats.openCalls--;
-    this.freeUsers.push(call.userId);
-    if (this.userSlots.length > 0) this.userVars.set(call.userId, call.vars);
+    if (call.userId > 0) {
+      this.freeUsers.push(call.userId);
+      if (this.userSlots.length > 0) this.userVars.set(call.userId, call.vars);
+    }
     if (call.circuit >= 0) this.circuits?.give(call.circuit);
   }
 
@@ -488,9 +628,24 @@ export class Engine implements CallHost, TransportHandler {
     }
   }
 
+  /**
+   * A side engine ends with its main one: a call with only its closing pause (timewait) left has done its
+   * exchange and ends as it would have; the others are dropped, counted as aborted.
+   */
+  private endSide(reason: EndReason, hangUpCalls: boolean): void {
+    this.endReason = reason;
+    for (const call of this.registry.openCalls()) if (!exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, -1);
+    this.dropOpenCalls(this.clock(), hangUpCalls);
+  }
+
   private end(reason: EndReason): void {
     if (this.endReason !== undefined) return;
     this.endReason = reason;
+    // Out-of-call calls only wait out their timewait: dropped, not hung up; the transport is this engine's.
+    const ooc = this.outOfCall;
+    if (ooc !== undefined) ooc.endSide(reason, false);
+    const rx = this.receiver;
+    if (rx !== undefined) rx.endSide(reason, reason === 'aborted');
     this.dropOpenCalls(this.clock(), reason === 'aborted');
     if (this.ticker !== undefined) clearInterval(this.ticker);
     const t = this.transport;

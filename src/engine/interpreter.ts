@@ -346,7 +346,8 @@ function defaultOk(host: CallHost, call: CallState, req: SipMessage): string {
   return raw;
 }
 
-const AUTO_ANSWERED = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);
+/** What -aa answers 200 OK, in a call and out of any call. */
+export const AUTO_ANSWERED: ReadonlySet<string> = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);
 
 /** What SIPp does with a message that is not the expected one. */
 function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {

@@ -17,9 +17,7 @@ export function matchesStep(step: CompiledStep, msg: SipMessage, call: CallState
     if (step.responseTxn >= 0) return call.txns?.cseq[step.responseTxn] === msg.cseq && call.txns.method[step.responseTxn] === msg.cseqMethod;
     return call.pending.includes(msg.cseqMethod);
   }
-  if (msg.status !== 0) return false;
-  // regexp_match="true": SIPp searches the method with the pattern (unanchored, like regexec).
-  return step.requestRegex !== undefined ? step.requestRegex.test(msg.method) : msg.method === step.requestMethod;
+  return msg.status === 0 && (step.requestPattern === undefined ? msg.method === step.requestMethod : step.requestPattern.test(msg.method));
 }
 
 /**

@@ -24,9 +24,11 @@ export interface SchedulerOptions {
 export class Scheduler {
   private rate: number;
   private readonly periodMs: number;
-  private readonly limit: number;
+  private limit: number;
   readonly maxCalls: number;
-  private readonly users: number;
+  private users: number;
+  /** Started with -users: the number of users, not a rate, makes the load (fixed for the run, as in SIPp). */
+  readonly userMode: boolean;
   private changeAtMs: number;
   private startedSinceChange = 0;
   private paused = false;
@@ -41,7 +43,27 @@ export class Scheduler {
     this.limit = o.limit;
     this.maxCalls = o.maxCalls;
     this.users = o.users;
+    this.userMode = o.users > 0;
     this.changeAtMs = nowMs;
+  }
+
+  /** -l now (0: no cap); the control port's `set limit` changes it. */
+  get currentLimit(): number {
+    return this.limit;
+  }
+
+  setLimit(limit: number): void {
+    this.limit = Math.max(0, Math.floor(limit));
+  }
+
+  /** -users now; the control port's `set users` and the + - * / keys change it in a -users run. */
+  get currentUsers(): number {
+    return this.users;
+  }
+
+  /** Fewer users take effect as their calls end: open calls are not cut short. */
+  setUsers(users: number): void {
+    this.users = Math.max(0, Math.floor(users));
   }
 
   get currentRate(): number {
@@ -79,7 +101,7 @@ export class Scheduler {
    */
   due(nowMs: number, open: number, room = Number.POSITIVE_INFINITY): number {
     if (this.paused || this.exhausted) return 0;
-    if (this.users > 0) {
+    if (this.userMode) {
       // SIPp's -users: every user has one call open at a time; a user whose call ended starts another.
       const n = Math.min(this.users - open, MAX_STARTS_PER_TURN, this.maxCalls > 0 ? this.maxCalls - this.created : Number.POSITIVE_INFINITY, room);
       if (n <= 0) return 0;

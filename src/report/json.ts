@@ -10,6 +10,26 @@ export interface RunFacts {
   readonly parameters: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly endReason: string;
   readonly exitCode: number;
+  /** The scenarios run beside the main one (-oocsf, -rxsf), each with its own statistics. */
+  readonly sides?: readonly SideRun[] | undefined;
+}
+
+export interface SideRun {
+  readonly role: 'outOfCall' | 'receive';
+  readonly scenario: CompiledScenario;
+  readonly snapshot: StatsSnapshot;
+}
+
+/** A side scenario's part of the report: what the main one has, less the run's facts. */
+function side(r: SideRun): Record<string, unknown> {
+  const s = r.snapshot;
+  return {
+    scenario: { name: r.scenario.name, file: r.scenario.file }, counters: s.counters,
+    failures: Object.fromEntries(FAILURE_REASONS.filter((f) => s.failures[f] > 0).map((f) => [f, s.failures[f]])),
+    unexpected: s.unexpected,
+    steps: r.scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
+    responseTimes: s.rtd.map((x) => ({ name: x.name, ...x.summary })), callLength: s.callLength,
+  };
 }
 
 export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: RunFacts, thresholds: readonly ThresholdResult[], ladders: readonly Ladder[] = []): string {
@@ -25,5 +45,6 @@ export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: 
     scenarioCounters: s.userCounters,
     thresholds,
     failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),
+    ...Object.fromEntries((facts.sides ?? []).map((r) => [r.role, side(r)])),
   }, null, 2)}\n`;
 }

@@ -83,7 +83,9 @@ function percentiles(h: HistogramSummary): string {
   return `p50 ${h.p50Ms} ms  p90 ${h.p90Ms} ms  p99 ${h.p99Ms} ms  max ${h.maxMs} ms`;
 }
 
-export function statisticsScreen(s: StatsSnapshot, src: ScreenSource, prev: StatsSnapshot | undefined, nowEpochMs: number): string {
+export function statisticsScreen(s: StatsSnapshot, src: ScreenSource, previous: StatsSnapshot | undefined, nowEpochMs: number): string {
+  // After a `reset stats`, the period's figures are those since the reset.
+  const prev = previous?.resets === s.resets ? previous : undefined;
   const periodMs = s.elapsedMs - (prev?.elapsedMs ?? 0);
   const c = s.counters;
   const d = (now: number, before: number | undefined): number => now - (before ?? 0);

@@ -55,7 +55,8 @@ export class StatFile {
   }
 
   row(snap: StatsSnapshot, nowEpochMs: number): string[] {
-    const prev = this.previous;
+    // After a `reset stats`, the period's figures are those since the reset.
+    const prev = this.previous?.resets === snap.resets ? this.previous : undefined;
     const c = snap.counters;
     const periodMs = nowEpochMs - this.lastResetEpochMs;
     const created = c.CallsCreated;

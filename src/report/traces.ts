@@ -33,9 +33,12 @@ export interface Ladder {
 
 export class Traces {
   readonly sink: TraceSink = {};
-  private readonly files: LogFile[] = [];
-  private readonly errors: LogFile | undefined;
-  private readonly logs: LogFile | undefined;
+  private files: LogFile[] = [];
+  private messages: LogFile | undefined;
+  private errors: LogFile | undefined;
+  private logs: LogFile | undefined;
+  private readonly calldebug: LogFile | undefined;
+  private readonly laddersPerReason: number;
   private readonly kept = new Map<string, Ladder[]>();
   private rttCount = 0;
   /** When the engine started (ms since the epoch): call histories and the rtt file count from it. */
@@ -48,23 +51,9 @@ export class Traces {
     private readonly epochMs: () => number,
   ) {
     this.startEpochMs = epochMs();
-    const open = (path: string | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => {
-      if (path === undefined) return undefined;
-      const f = new LogFile(path, header, encoding);
-      this.files.push(f);
-      return f;
-    };
-    const messages = open(options.messages);
-    if (messages !== undefined) {
-      // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours.
-      this.sink.message = (out, raw) => {
-        messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
-        messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
-      };
-    }
-    this.errors = open(options.errors, 'The following events occurred:\n');
-    const errors = this.errors;
-    if (errors !== undefined) this.sink.error = (text) => { errors.write(`${sippTime(this.epochMs())}: ${text}\n`); };
+    const open = (path: string | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => (path === undefined ? undefined : this.open(path, header, encoding));
+    if (options.messages !== undefined) this.set('messages', options.messages);
+    if (options.errors !== undefined) this.set('error', options.errors);
     const rtt = open(options.rtt, 'Date_ms;response_time_ms;rtd_no\n');
     if (rtt !== undefined) {
       this.sink.rtt = (rtd, ms) => {
@@ -72,20 +61,63 @@ export class Traces {
         if (++this.rttCount % Math.max(1, options.rttFreq) === 0) rtt.flush();
       };
     }
-    this.logs = open(options.logs, '', 'utf8');
-    const calldebug = open(options.calldebug);
-    if (calldebug !== undefined || errors !== undefined || options.keepEvidence) {
-      this.sink.failedCall = (e) => {
-        const title = this.scenario.steps[e.stepIndex]?.title ?? 'end of scenario';
-        if (calldebug !== undefined) calldebug.write(this.callDebug(e, title));
-        const list = this.kept.get(e.reason) ?? [];
-        if (list.length >= options.laddersPerReason) return;
-        const ladder = { reason: e.reason, callId: e.callId, text: renderLadder(e, title) };
-        list.push(ladder);
-        this.kept.set(e.reason, list);
-        errors?.write(`${sippTime(this.epochMs())}: failed call (${list.length} of the first ${options.laddersPerReason} ${e.reason}):\n${ladder.text}\n`);
+    if (options.logs !== undefined) this.set('logs', options.logs);
+    this.calldebug = open(options.calldebug);
+    this.laddersPerReason = options.laddersPerReason;
+    if (this.calldebug !== undefined || this.errors !== undefined || options.keepEvidence) this.keepFailedCalls();
+  }
+
+  /** Failed calls are kept (and so every call keeps its history) only for a trace or report that wants them. */
+  private keepFailedCalls(): void {
+    if (this.sink.failedCall !== undefined) return;
+    this.sink.failedCall = (e) => {
+      const title = this.scenario.steps[e.stepIndex]?.title ?? 'end of scenario';
+      this.calldebug?.write(this.callDebug(e, title));
+      const list = this.kept.get(e.reason) ?? [];
+      if (list.length >= this.laddersPerReason) return;
+      const ladder = { reason: e.reason, callId: e.callId, text: renderLadder(e, title) };
+      list.push(ladder);
+      this.kept.set(e.reason, list);
+      this.errors?.write(`${sippTime(this.epochMs())}: failed call (${list.length} of the first ${this.laddersPerReason} ${e.reason}):\n${ladder.text}\n`);
+    };
+  }
+
+  private open(path: string, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile {
+    const f = new LogFile(path, header, encoding);
+    this.files.push(f);
+    return f;
+  }
+
+  /**
+   * Turns the message, error or <log> trace on (into `path`, made anew, as SIPp does) or off, at the start or
+   * from the control port (`trace messages on`); the engine then looks its trace methods up again.
+   */
+  set(which: 'messages' | 'error' | 'logs', path: string | undefined): void {
+    const old = which === 'messages' ? this.messages : which === 'error' ? this.errors : this.logs;
+    if (old !== undefined) { old.close(); this.files = this.files.filter((f) => f !== old); }
+    if (which === 'messages') {
+      const messages = path === undefined ? undefined : this.open(path);
+      this.messages = messages;
+      if (messages === undefined) { delete this.sink.message; return; }
+      // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours.
+      this.sink.message = (out, raw) => {
+        messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
+        messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
       };
+    } else if (which === 'error') {
+      const errors = path === undefined ? undefined : this.open(path, 'The following events occurred:\n');
+      this.errors = errors;
+      if (errors === undefined) { delete this.sink.error; return; }
+      this.sink.error = (text) => { errors.write(`${sippTime(this.epochMs())}: ${text}\n`); };
+      this.keepFailedCalls();
+    } else {
+      this.logs = path === undefined ? undefined : this.open(path, '', 'utf8');
     }
+  }
+
+  /** Whether the message, error or <log> trace is on now. */
+  isOn(which: 'messages' | 'error' | 'logs'): boolean {
+    return (which === 'messages' ? this.messages : which === 'error' ? this.errors : this.logs) !== undefined;
   }
 
   /** The traces exist before the engine, which is given their sink: this sets the engine's real start. */

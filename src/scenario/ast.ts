@@ -66,9 +66,7 @@ export interface SendStep extends StepCommon {
 
 export type RecvMatch =
   | { readonly type: 'response'; readonly code: number }
-  | { readonly type: 'request'; readonly method: string }
-  /** regexp_match="true": request= is a regular expression over the method (SIPp's ooc_default uses ".*"). */
-  | { readonly type: 'requestRegexp'; readonly pattern: string; readonly offset: number };
+  | { readonly type: 'request'; readonly method: string; readonly pattern?: RegExp | undefined };
 
 export interface RecvStep extends StepCommon {
   readonly kind: 'recv';

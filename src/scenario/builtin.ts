@@ -9,6 +9,16 @@ export function builtinNames(): string[] {
   return readdirSync(DIR).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4)).sort();
 }
 
+/** Built-ins that -sd prints but that cannot run yet, and why. */
+const NOT_RUNNABLE: Readonly<Record<string, string>> = {
+  uac_pcap: 'it plays RTP from capture files (<exec play_pcap_audio>, [auto_media_port]): RTP media is not supported by this version yet',
+};
+
+/** Why the built-in `name` cannot run in this version, or undefined when it can. */
+export function whyNotRunnable(name: string): string | undefined {
+  return Object.hasOwn(NOT_RUNNABLE, name) ? NOT_RUNNABLE[name] : undefined;
+}
+
 /** The file path and XML of a built-in, or undefined when there is none of that name. */
 export function readBuiltin(name: string): { path: string; source: string } | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(name) || !builtinNames().includes(name)) return undefined;

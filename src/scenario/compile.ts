@@ -9,7 +9,6 @@ import type { CompileScope, TemplateEnv } from './keywords.js';
 import { compileAction, readVar, type ActionCompiler, type CompiledAction, type VarSlot } from './compile-actions.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
 import { keepsLastRecv, templateReadsLast } from './last-use.js';
-import { compileRegex } from './regex.js';
 import { buildVarTable, UNEXP_PAUSEDADDR, UNEXP_RETADDR } from './variables.js';
 import { loadScenario } from './load.js';
 import { parseXml } from './xml.js';
@@ -35,6 +34,8 @@ export interface CompiledStep {
   readonly responseCode: number;
   /** recv: request method to match, '' for a response. */
   readonly requestMethod: string;
+  /** recv regexp_match="true": the method matches this pattern (requestMethod is its source). */
+  readonly requestPattern: RegExp | undefined;
   readonly optional: boolean;
   /** recv: optional="global", matched from any later point of the scenario too (SIPp). */
   readonly optionalGlobal: boolean;
@@ -70,8 +71,6 @@ export interface CompiledStep {
   readonly sendTimeoutMs: number;
   /** recv: false with advance_state="false": a match runs the actions and the call stays where it was. */
   readonly advanceState: boolean;
-  /** recv with regexp_match="true": the request method must match this (requestMethod is then ''). */
-  readonly requestRegex: RegExp | undefined;
   /** pause variable="v": the length in ms is v's value when the call gets there. */
   readonly pauseVar: VarSlot | undefined;
 }
@@ -92,8 +91,6 @@ export interface CompiledScenario {
   readonly serverMode: boolean;
   /** The request that creates a call in server mode. */
   readonly firstRequest: string;
-  /** Or the pattern of its method, when the first <recv> has regexp_match="true". */
-  readonly firstRequestRegex: RegExp | undefined;
   /** <init>: run once, in a call of its own, before the first call; jumps stay inside it. */
   readonly initSteps: readonly CompiledStep[];
   readonly defaultMessages: DefaultMessages;
@@ -207,14 +204,14 @@ function compileAst(
       if (s.kind === 'label') continue;
       const base = {
         loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
-        template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', optional: false, optionalGlobal: false,
+        template: undefined, retransMs: 0, lostPercent: 0, responseCode: 0, requestMethod: '', requestPattern: undefined, optional: false, optionalGlobal: false,
         timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, pauseDistribution: undefined, timewait: false,
         actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
         test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
         counter: indexIn(counterNames, s.counter), repeatRtd: s.repeatRtd,
         startTxn: s.kind === 'send' ? indexIn(txnNames, s.startTxn) : -1, responseTxn: s.kind === 'recv' ? indexIn(txnNames, s.responseTxn) : -1,
         condexec: s.condexec === undefined ? undefined : readVar(ac, s.condexec), condexecInverse: s.condexecInverse,
-        hide: s.hide, display: s.display ?? '', crlf: s.crlf, sendTimeoutMs: 0, advanceState: true, requestRegex: undefined, pauseVar: undefined,
+        hide: s.hide, display: s.display ?? '', crlf: s.crlf, sendTimeoutMs: 0, advanceState: true, pauseVar: undefined,
       };
       switch (s.kind) {
         case 'send': {
@@ -225,18 +222,12 @@ function compileAst(
           break;
         }
         case 'recv': {
-          const m = s.match;
-          let requestRegex: RegExp | undefined;
-          if (m.type === 'requestRegexp') {
-            const re = compileRegex(m.pattern, false);
-            if (re.ok) requestRegex = re.re;
-            else report(m.offset, `request="${m.pattern}" does not compile as a regular expression: ${re.error}`, 'with regexp_match="true", request= is a POSIX extended regular expression over the method, e.g. "INVITE|OPTIONS"');
-          }
-          const title = m.type === 'response' ? `<- ${m.code}` : m.type === 'request' ? `<- ${m.method}` : `<- ${m.pattern}`;
+          const title = s.match.type === 'response' ? `<- ${s.match.code}` : `<- ${s.match.method}`;
           steps.push({
             ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, optionalGlobal: s.optionalGlobal, rrs: s.rrs,
-            responseCode: m.type === 'response' ? m.code : 0,
-            requestMethod: m.type === 'request' ? m.method : '', requestRegex,
+            responseCode: s.match.type === 'response' ? s.match.code : 0,
+            requestMethod: s.match.type === 'request' ? s.match.method : '',
+            requestPattern: s.match.type === 'request' ? s.match.pattern : undefined,
             timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout), advanceState: s.advanceState,
           });
           break;
@@ -270,7 +261,7 @@ function compileAst(
   const serverMode = first !== undefined && first.kind === StepKind.Recv;
   if (serverMode && first.responseCode !== 0) reportLoc(first.loc, 'a scenario that starts by receiving must start with a request', 'start with e.g. <recv request="INVITE"/>');
   return {
-    name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '', firstRequestRegex: first?.requestRegex,
+    name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '',
     initSteps, defaultMessages,
     responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
     varNames: vars.names, varGlobal: vars.global, varUser: vars.user, initialGlobals: vars.names.map((n) => env.globals[n]),

@@ -21,7 +21,7 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
   send: [...COMMON, 'retrans', 'lost', 'start_txn', 'ack_txn', 'timeout'],
   // ignoresdp only matters with RTP, which sipts does not handle: accepted and ignored.
   // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
-  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn', 'advance_state', 'regexp_match'],
+  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn', 'regexp_match', 'advance_state'],
   pause: PAUSE_ATTRS,
   // SIPp reads a <timewait>'s length as a <pause>'s.
   timewait: PAUSE_ATTRS,
@@ -194,10 +194,18 @@ function recvMatch(el: XmlElement, r: AttrReader): RecvMatch | undefined {
     if (!/^[1-6]\d\d$/.test(v)) { r.report(response.offset, `response="${response.value}" is not a SIP status code`, 'write a code from 100 to 699, e.g. response="200"'); return undefined; }
     return { type: 'response', code: Number(v) };
   }
+  const regexpMatch = el.attrs.get('regexp_match');
+  if (request !== undefined && regexpMatch !== undefined && r.bool(regexpMatch, 'regexp_match')) {
+    // SIPp: the method is matched against request="…" as an extended regular expression, unanchored.
+    try {
+      return { type: 'request', method: request.value, pattern: new RegExp(request.value) };
+    } catch (e) {
+      r.report(request.offset, `request="${request.value}" is not a regular expression (${(e as Error).message})`, 'e.g. request="INVITE|UPDATE" regexp_match="true"');
+      return undefined;
+    }
+  }
   if (request !== undefined) {
     const v = request.value.trim();
-    // SIPp compat: regexp_match takes effect only when it says exactly "true".
-    if (el.attrs.get('regexp_match')?.value === 'true') return { type: 'requestRegexp', pattern: request.value, offset: request.valueOffset };
     if (!/^[A-Za-z][A-Za-z0-9!%*_+`'~.-]*$/.test(v)) { r.report(request.offset, `request="${request.value}" is not a SIP method`, 'write a method name, e.g. request="INVITE"'); return undefined; }
     return { type: 'request', method: v };
   }

@@ -62,6 +62,14 @@ export function formatVar(v: VarValue): string {
   return typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
 }
 
+/**
+ * [$var] in a message. SIPp compat: SIPp 3.6.1 renders a number only when it is "set", and 0 is not: it renders
+ * as nothing (a <lookup> that found line 0, a <strcmp> of equal strings); a false still renders "false".
+ */
+function renderVar(v: VarValue): string {
+  return v === 0 ? '' : formatVar(v);
+}
+
 export interface CompiledTemplate {
   readonly header: readonly Segment[];
   /** The start line's segments, rendered again only when an Authorization needs method and Request-URI. */
@@ -344,7 +352,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.RemotePort: s += ctx.remotePort + seg.n; break;
       case Op.LocalPort: s += ctx.localPort + seg.n; break;
       case Op.LocalIp: s += ctx.localIpEscaped; break;
-      case Op.Var: s += formatVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
+      case Op.Var: s += renderVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
       case Op.Field: {
         const line = seg.sub !== undefined ? Number(renderSegments(seg.sub, ctx, msgIndex, bodyLength, body, startLine)) : seg.text === '' ? -1 : Number(seg.text);
         const value = ctx.field(seg.m, seg.n, Number.isFinite(line) ? line : -1);

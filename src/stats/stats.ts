@@ -60,6 +60,8 @@ export interface StatsSnapshot {
   /** Counts per <ResponseTimeRepartition> / <CallLengthRepartition> bucket (edges, then one for >= the last). */
   readonly rtdRepartition: readonly (readonly number[])[];
   readonly callLengthRepartition: readonly number[];
+  /** How many times the cumulative figures were reset (the control port's `reset stats`). */
+  readonly resets: number;
 }
 
 /** count, sum and sum of squares of ms values. */
@@ -124,6 +126,7 @@ export class Stats {
   private rtdWindow: Histogram[] = [];
   private readonly callLengthHist = newHistogram();
   openCalls = 0;
+  private resets = 0;
   private readonly unexpectedKinds = new Map<string, number>();
 
   private readonly userCounts: Float64Array;
@@ -133,7 +136,7 @@ export class Stats {
   private readonly callLengthBuckets: Float64Array;
 
   constructor(
-    private readonly stepCount: number, private readonly rtdNames: readonly string[], private readonly startMs: number,
+    private readonly stepCount: number, private readonly rtdNames: readonly string[], private startMs: number,
     private readonly userCounterNames: readonly string[] = [], private readonly edges: RepartitionEdges = { responseTime: [], callLength: [] },
   ) {
     this.steps = new Float64Array(stepCount * STEP_COUNTERS.length);
@@ -190,6 +193,23 @@ export class Stats {
     return { count: this.moments[i * 3] ?? 0, sumMs: this.moments[i * 3 + 1] ?? 0, sumSqMs: this.moments[i * 3 + 2] ?? 0 };
   }
 
+  /**
+   * SIPp's `reset stats` (E_RESET_C_COUNTERS): the cumulative counts, failure reasons, user counters and the
+   * response-time and call-length averages start again from zero, and so does the elapsed time. Open calls,
+   * the per-step message counts and the repartitions are kept, as SIPp keeps them.
+   */
+  resetCumulative(nowMs: number): void {
+    this.counters.fill(0);
+    this.failures.fill(0);
+    this.userCounts.fill(0);
+    this.moments.fill(0);
+    for (const h of this.rtdHist) h.reset();
+    this.callLengthHist.reset();
+    this.unexpectedKinds.clear();
+    this.startMs = nowMs;
+    this.resets++;
+  }
+
   /** From now on, also record response times per window (see takeWindow). */
   trackWindows(): void {
     if (this.rtdWindow.length === 0) this.rtdWindow = this.rtdNames.map(newHistogram);
@@ -222,6 +242,7 @@ export class Stats {
       callLengthMoments: this.momentsOf(this.rtdNames.length),
       rtdRepartition: this.rtdBuckets.map((b) => [...b]),
       callLengthRepartition: [...this.callLengthBuckets],
+      resets: this.resets,
     };
   }
 }

@@ -50,11 +50,22 @@ test('a late peer: the 200 that comes after -recv_timeout failed the call is a d
   const port = await peer.open();
   t.after(() => peer.close());
   // Two calls a second apart: the run is still going (call 2) when the late answer to call 1 comes.
-  const run = timed(['-sn', 'uac', `127.0.0.1:${port}`, '-r', '1', '-m', '2', '-recv_timeout', '800ms', '-deadcall_wait', '5000', '-nr']);
+  const json = join(mkdtempSync(join(tmpdir(), 'sipts-timeouts-')), 'r.json');
+  const run = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-r', '1', '-m', '2', '-recv_timeout', '800ms', '-deadcall_wait', '5000', '-nr',
+    '-i', '127.0.0.1', '-p', '0', '-cp', '0', '--json', json, '--prometheus', '127.0.0.1:0'], 30_000);
+  let stderr = '';
+  run.child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
   const invite = await peer.next(5000);
-  await new Promise((r) => setTimeout(r, 1200));
+  // The answer comes once call 1 has failed on its -recv_timeout (as /metrics says), not after a guessed time.
+  let failed = 0;
+  while (failed < 1) {
+    await new Promise((r) => setTimeout(r, 20));
+    const url = /Prometheus metrics on (http:\/\/\S+\/metrics)/.exec(stderr)?.[1];
+    if (url !== undefined) failed = Number(/^sipts_failed_calls_total (\d+)$/m.exec(await (await fetch(url)).text())?.[1] ?? 0);
+  }
   peer.send(responseTo(invite, '200 OK', 'late'), Number(/^Via: SIP\/2\.0\/UDP [^:]+:(\d+)/m.exec(invite)?.[1]));
-  const { code, report } = await run;
+  const code = (await run.exited).code;
+  const report = reportOf(json);
   assert.equal(code, 1);
   assert.equal(report.failures['FailedTimeoutOnRecv'], 2);
   assert.equal(report.counters['DeadCallMsgs'], 1, JSON.stringify(report.counters));

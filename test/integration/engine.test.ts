@@ -47,7 +47,8 @@ test('the peer stops mid-run: open calls fail with their reason', { timeout: 60_
     settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
   }));
   t.after(() => uac.engine.stopNow());
-  await new Promise((r) => setTimeout(r, 700));
+  // Once some calls have succeeded (and calls are still being made: 200 at 100 a second take 2 s).
+  while (uac.engine.snapshot().counters.SuccessfulCalls < 1) await new Promise((r) => setTimeout(r, 10));
   uas.engine.stopNow();
   assert.equal(await uac.engine.done, 'calls-done');
   const s = uac.engine.snapshot();

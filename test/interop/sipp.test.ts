@@ -38,7 +38,8 @@ test('seed lines against SIPp: sipts uac line verbatim to sipp -sn uas on 5077',
   await waitForUdpBound(5077);
   const uac = sipts(['-sn', 'uac', '127.0.0.1:5077', '-i', '127.0.0.1', '-p', '5078', '-r', '50', '-rp', '1000']);
   t.after(() => uac.child.kill('SIGKILL'));
-  await new Promise((r) => setTimeout(r, 3000));
+  // Until the progress line (every 2 s without a TTY) has counted 100 successful calls.
+  await waitForOutput(uac.child, /sipts uac: \d+ created, \d+ open, [1-9]\d{2,} successful/, 20_000);
   uac.child.kill('SIGINT');
   const r = await uac.exited;
   assert.equal(r.code, 0, r.stderr);
@@ -63,7 +64,8 @@ test('SIPp stopped mid-run: sipts does not hang, calls fail with their reason, e
   t.after(() => peer.kill('SIGKILL'));
   const uac = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '100', '-m', '400', '-d', '1000', '-recv_timeout', '40s']);
   t.after(() => uac.child.kill('SIGKILL'));
-  await new Promise((r) => setTimeout(r, 2000));
+  // Once some calls have succeeded (the first progress line, at 2 s; calls are made until 4 s).
+  await waitForOutput(uac.child, /sipts uac: \d+ created, \d+ open, [1-9]\d* successful/);
   peer.kill('SIGKILL');
   // Default limits: INVITE gives up after 31.5 s, BYE after 7 retransmissions; a call that had its 180 but
   // not its 200 when SIPp died waits for timer C (3 min), so this test bounds receives with -recv_timeout.

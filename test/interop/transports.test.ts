@@ -176,6 +176,18 @@ test(`sipts -t l1 through Kamailio's tls module to a sipts UAS on UDP, Kamailio'
   await throughKamailio(t, 'tls', (kam) => ({ port: kam.tlsPort, options: ['-t', 'l1', '-tls_ca', kam.tlsCert] }));
 });
 
+/** Waits until something has bound UDP [::1]:`port` (our own bind of it fails). */
+async function udp6Bound(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const s = dgram.createSocket('udp6');
+    const taken = await new Promise<boolean>((r) => { s.once('error', () => r(true)); s.bind(port, '::1', () => r(false)); });
+    await new Promise<void>((r) => { try { s.close(() => r()); } catch { r(); } });
+    if (taken) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing bound UDP [::1]:${port}`);
+}
+
 async function waitListening(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.once('error', () => r(false)); });
@@ -196,7 +208,7 @@ test('IPv6: sipts UAC → sipp -sn uas on [::1]', { skip: noSipp, timeout: 90_00
   const port = await freePort();
   const peer = sipp(['-sn', 'uas', '-i', '::1', '-p', String(port)], 120_000, dir);
   t.after(() => peer.child.kill('SIGKILL'));
-  await new Promise((r) => setTimeout(r, 500));
+  await udp6Bound(port);
   const json = join(dir, 'uac.json');
   const r = await sipts(['-sn', 'uac', `[::1]:${port}`, '-i', '::1', '-p', '0', '-r', '500', '-m', String(CALLS), '--json', json], 60_000).exited;
   assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
@@ -223,7 +235,8 @@ test('the UAS going away mid-call: the open calls fail as FailedTcpClosed, the r
   const uas = await startSiptsUas(['-t', 't1']);
   const json = join(work, 'closed.json');
   const run = sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-t', 't1', '-i', '127.0.0.1', '-p', '0', '-r', '20', '-m', '10', '-d', '5000', '--json', json], 20_000);
-  await new Promise((r) => setTimeout(r, 1500));
+  // Once the progress line shows the 10 calls open (in their 5-s pause).
+  await waitForOutput(run.child, /sipts uac: 10 created, 10 open, 0 successful/);
   uas.child.kill('SIGKILL');
   const r = await run.exited;
   assert.equal(r.code, 1, r.stderr + r.stdout);
@@ -237,7 +250,8 @@ test('-max_reconnect: the UAS restarts mid-run; the shared connection is opened 
   const json = join(work, 'reconnect.json');
   const run = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-t', 't1', '-i', '127.0.0.1', '-p', '0', '-r', '20', '-m', '100', '-d', '100',
     '-max_reconnect', '10', '-reconnect_sleep', '300', '--json', json], 40_000);
-  await new Promise((r) => setTimeout(r, 1500));
+  // Once calls have succeeded over the first connection (the first progress line, at 2 s of the 5-s run).
+  await waitForOutput(run.child, /sipts uac: \d+ created, \d+ open, [1-9]\d* successful/);
   first.child.kill('SIGKILL');
   const second = await startSiptsUas(['-t', 't1', '-p', String(port)]);
   t.after(() => second.child.kill('SIGKILL'));
@@ -260,8 +274,10 @@ test('-t ui: each call sends from the address in its injection line (127.0.0.2-4
   const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-t', 'ui', '-inf', inf, '-i', '127.0.0.1', '-p', '0', '-r', '200', '-m', '300', '--json', json], 30_000).exited;
   assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
   assert.equal(countersOf(json)['SuccessfulCalls'], 300);
+  // SIPp writes its message trace out as it ends.
+  const ended = new Promise((res) => child.once('exit', res));
   child.kill('SIGTERM');
-  await new Promise((res) => setTimeout(res, 300));
+  await ended;
   const vias = [...readFileSync(log, 'utf8').matchAll(/^Via: SIP\/2\.0\/UDP (127\.0\.0\.\d+):\d+;branch=z9hG4bK-\d+-(\d+)-0/gm)];
   const byCall = new Map(vias.map((m) => [Number(m[2]), m[1]]));
   assert.equal(byCall.size, 300);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DiagnosticsError } from '../../src/errors.js';
-import { builtinNames, readBuiltin } from '../../src/scenario/builtin.js';
+import { builtinNames, readBuiltin, whyNotRunnable } from '../../src/scenario/builtin.js';
 import { compileScenarioSource, StepKind } from '../../src/scenario/compile.js';
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
 import { renderTemplate, renderText, type RenderContext } from '../../src/scenario/template.js';
@@ -107,9 +107,9 @@ test('unknown keyword and element are errors where they are; an unknown attribut
   });
 });
 
-test('the built-in scenarios compile', () => {
+test('the built-in scenarios compile (but those that cannot run yet)', () => {
   assert.deepEqual(builtinNames().filter((n) => n === 'uac' || n === 'uas'), ['uac', 'uas']);
-  for (const name of builtinNames()) {
+  for (const name of builtinNames().filter((n) => whyNotRunnable(n) === undefined)) {
     const b = readBuiltin(name);
     assert.ok(b);
     compileScenarioSource(`${name}.xml`, b.source, { ...env, injectionFiles: ['users.csv'] });
@@ -227,4 +227,22 @@ test('\\xHH escapes become bytes, read before keywords, with SIPp 3.6.1\'s quirk
   const actions = sc.steps[1]?.actions ?? [];
   const texts = actions.map((a) => (a.kind === 'log' ? renderText(a.text, ctx()) : a.kind === 'assignstr' ? renderText(a.text, ctx()) : ''));
   assert.deepEqual(texts, ['a,b', '[$]']);
+});
+
+test('recv regexp_match="true": the method is matched against request="…" as a regular expression (SIPp)', async () => {
+  const { matchesStep } = await import('../../src/engine/matcher.js');
+  const sc = compileScenarioSource('t.xml', wrap('<recv request="INFO|UPDATE" regexp_match="true"/><recv request="INFO"/>'), env);
+  const req = (method: string) => {
+    const p = parseMessage(`${method} sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nCall-ID: c\r\nCSeq: 1 ${method}\r\nFrom: <sip:a>;tag=1\r\nTo: <sip:b>\r\nContent-Length: 0\r\n\r\n`);
+    assert.ok(p.ok);
+    return p.msg;
+  };
+  const [re, plain] = sc.steps;
+  assert.ok(re !== undefined && plain !== undefined);
+  assert.ok(matchesStep(re, req('INFO'), undefined));
+  assert.ok(matchesStep(re, req('UPDATE'), undefined));
+  assert.ok(!matchesStep(re, req('OPTIONS'), undefined));
+  assert.ok(!matchesStep(plain, req('UPDATE'), undefined));
+  assert.equal(sc.serverMode, true);
+  assert.throws(() => compileScenarioSource('t.xml', wrap('<recv request="(" regexp_match="true"/>'), env), (e: unknown) => e instanceof DiagnosticsError && /is not a regular expression/.test(e.message));
 });
