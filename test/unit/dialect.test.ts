@@ -109,10 +109,12 @@ test('common attributes: condexec, condexec_inverse, hiderest (until turned off)
     <nop/>`);
   const s = sc.steps;
   assert.deepEqual(s.map((x) => x.hide), [true, true, false, false, false]);
-  assert.equal(s[0]?.display, 'first');
-  assert.equal(s[0]?.crlf, true, 'SIPp: crlf asks for the blank line whatever its value');
-  assert.equal(s[1]?.condexec?.slot, 0);
-  assert.equal(s[1]?.condexecInverse, true);
+  const [first, second] = s;
+  assert.ok(first !== undefined && second !== undefined);
+  assert.equal(first.display, 'first');
+  assert.equal(first.crlf, true, 'SIPp: crlf asks for the blank line whatever its value');
+  assert.equal(second.condexec?.slot, 0);
+  assert.equal(second.condexecInverse, true);
   assert.deepEqual(errorsOf('<nop condexec="never"/>'), ['3:6 variable "never" is used but never assigned']);
 });
 
@@ -130,9 +132,11 @@ test('<pause variable>, sanity_check and <send timeout> load; the variable must 
     <nop><action><assign assign_to="ms" value="250"/></action></nop>
     <pause variable="ms" sanity_check="false"/>
     <send timeout="1500"><![CDATA[OPTIONS sip:x@h SIP/2.0]]></send>`);
-  assert.deepEqual(sc.steps[1]?.pauseVar, { slot: 0, global: false });
-  assert.equal(sc.steps[1]?.title, 'Pause [$ms]');
-  assert.equal(sc.steps[2]?.sendTimeoutMs, 1500);
+  const [, pause, sendStep] = sc.steps;
+  assert.ok(pause !== undefined && sendStep !== undefined);
+  assert.deepEqual(pause.pauseVar, { slot: 0, global: false });
+  assert.equal(pause.title, 'Pause [$ms]');
+  assert.equal(sendStep.sendTimeoutMs, 1500);
   assert.deepEqual(errorsOf('<pause variable="nope"/>'), ['3:8 variable "nope" is used but never assigned']);
   assert.deepEqual(errorsOf('<pause milliseconds="1" sanity_check="maybe"/>'), ['3:25 sanity_check="maybe" is not a boolean']);
   const warned = compile('<nop><action><assign assign_to="ms" value="1"/></action></nop><pause variable="ms" milliseconds="5"/>');
