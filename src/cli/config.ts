@@ -68,6 +68,8 @@ export interface RunConfig {
   /** -timeout_error: a run ended by -timeout exits 255. */
   readonly timeoutError: boolean;
   readonly recvTimeoutMs: number;
+  /** -send_timeout: 0 for none. */
+  readonly sendTimeoutMs: number;
   /** -nr turns UDP retransmissions off. */
   readonly retransmissions: boolean;
   readonly maxInviteRetrans: number;
@@ -353,6 +355,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     timeoutMs: time('timeout'),
     timeoutError: flag('timeout_error'),
     recvTimeoutMs: time('recv_timeout'),
+    sendTimeoutMs: time('send_timeout'),
     retransmissions: !noRetrans,
     maxInviteRetrans: maxRetrans ?? int('max_invite_retrans'),
     maxNonInviteRetrans: maxRetrans ?? int('max_non_invite_retrans'),

@@ -18,7 +18,7 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
     settings: {
       defaultPauseMs: c.defaultPauseMs, recvTimeoutMs: c.recvTimeoutMs, t2Ms: c.t2Ms, retransmissions: c.retransmissions, provisionalTimeoutMs: TIMER_C_MS,
       maxInviteRetrans: c.maxInviteRetrans, maxNonInviteRetrans: c.maxNonInviteRetrans,
-      behaviors: c.behaviors, autoAnswer: c.autoAnswer, pauseMsgIgnore: c.pauseMsgIgnore, looseRetransCheck: c.looseRetransCheck,
+      behaviors: c.behaviors, autoAnswer: c.autoAnswer, pauseMsgIgnore: c.pauseMsgIgnore, looseRetransCheck: c.looseRetransCheck, sendTimeoutMs: c.sendTimeoutMs,
     },
     baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs, timerResolutionMs: c.timerResolutionMs,
     callIdHost: c.localIp.includes(':') ? `[${c.localIp}]` : c.localIp,

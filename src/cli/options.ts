@@ -173,7 +173,7 @@ export const OPTIONS = [
   { name: 'master', kind: 'string', arg: 'name', group: 'Scenario', help: 'Extended 3PCC: this instance is the master of that name in -slave_cfg (started last; its first twin command is <sendCmd>).' },
   { name: 'slave', kind: 'string', arg: 'name', group: 'Scenario', help: 'Extended 3PCC: this instance is the slave of that name in -slave_cfg (its first twin command is <recvCmd>).' },
   { name: 'slave_cfg', kind: 'string', arg: 'file', group: 'Scenario', help: 'Extended 3PCC: the instances\' addresses, one name;ip:port a line; each listens on its own and connects to those its <sendCmd dest> names.' },
-  { name: 'send_timeout', kind: 'time', arg: 'time', unit: 'ms', group: 'Timers', help: 'Default send timeout: a message not sent in this long fails the call.', refused: 'send timeouts are not supported by this version of sipts yet' },
+  { name: 'send_timeout', kind: 'time', arg: 'time', unit: 'ms', default: '0', group: 'Timers', help: 'Default timeout of every <send> (ms; 0: none): a call whose connection stays congested that long fails (FailedTimeoutOnSend).' },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionName = (typeof OPTIONS)[number]['name'];

@@ -16,6 +16,7 @@ export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
     localIpEscaped: esc(c.localIp), localIpType: isIP(c.localIp) === 6 ? 6 : 4, localIpPerCall: c.ipField !== undefined,
     mediaIpEscaped: esc(c.mediaIp), mediaIpType: isIP(c.mediaIp) === 6 ? 6 : 4, mediaPort: c.mediaPort,
     keys: c.keys, globals: c.globals, injectionFiles: injectionSources(c).map((f) => f.path), authUser: c.authUser, authPassword: c.authPassword, authUri: c.authUri, users: c.users, version: VERSION,
+    remoteHost: c.remote?.host ?? '',
   };
 }
 

@@ -12,6 +12,7 @@ import { bodyOf } from '../sip/parser.js';
 import type { CallState } from './call.js';
 import { ereg } from './ereg.js';
 import type { CallHost } from './host.js';
+import { Failure } from './outcome.js';
 import { getVar, setVar } from './vars.js';
 
 /** Returned when every action ran; otherwise a FAILURE_REASONS index, or ACTIONS_ENDED_CALL. */
@@ -59,16 +60,28 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         const x = num(getVar(call, a.from));
         const y = operandNum(call, a.value);
         const c = a.compare;
-        setVar(call, a.to, c === 'equal' ? x === y : c === 'not_equal' ? x !== y : c === 'greater_than' ? x > y : c === 'less_than' ? x < y : c === 'greater_than_equal' ? x >= y : x <= y);
+        const value = c === 'equal' ? x === y : c === 'not_equal' ? x !== y : c === 'greater_than' ? x > y : c === 'less_than' ? x < y : c === 'greater_than_equal' ? x >= y : x <= y;
+        // SIPp: check_it fails the call when the test is false, check_it_inverse when it is true (with a warning).
+        if ((a.check === 'it' && !value) || (a.check === 'inverse' && value)) {
+          host.hooks.log('warning', `test "${x} ${c} ${y}" with check_it${a.check === 'it' ? '' : '_inverse'} failed (Call-ID ${call.callId})`);
+          return a.check === 'it' ? Failure.FailedTestDoesntMatch : Failure.FailedTestShouldntMatch;
+        }
+        if (a.to !== undefined) setVar(call, a.to, value);
         break;
       }
       case 'strcmp': {
         // SIPp compat: the result is a number, like C's strcmp: 0 when equal.
         const x = formatVar(getVar(call, a.from));
         const y = operandStr(call, a.value);
-        setVar(call, a.to, x === y ? 0 : x < y ? -1 : 1);
+        const value = x === y ? 0 : x < y ? -1 : 1;
+        if ((a.check === 'it' && value !== 0) || (a.check === 'inverse' && value === 0)) {
+          host.hooks.log('warning', `strcmp "${x}" and "${y}" with check_it${a.check === 'it' ? '' : '_inverse'} returned ${value} (Call-ID ${call.callId})`);
+          return a.check === 'it' ? Failure.FailedStrcmpDoesntMatch : Failure.FailedStrcmpShouldntMatch;
+        }
+        if (a.to !== undefined) setVar(call, a.to, value);
         break;
       }
+      case 'closecon': host.closeConnection(call); break;
       case 'log': host.hooks.log(a.level, renderText(a.text, call)); break;
       case 'exec':
         if (a.command !== undefined) host.hooks.exec(renderText(a.command, call));
@@ -100,10 +113,18 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         const port = Number(renderText(a.port, call));
         if (isIP(address) === 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
           host.hooks.log('warning', `setdest: "${address}:${port}" is not an IP address and port; the call keeps its destination`);
-        } else {
+        } else if (a.protocol === 'UDP' && !host.reliable) {
           // SIPp compat: setdest also replaces -rsa's address for this call.
           call.remoteAddress = address; call.remotePort = port;
           call.sendAddress = address; call.sendPort = port;
+        } else {
+          // SIPp: the protocol must be the run's; over TCP the call's own connection (multisocket, one user)
+          // is closed and opened again to the new destination. SIPp stops the run where this cannot be.
+          const problem = a.protocol !== host.transportName ? `cannot switch protocols (${host.transportName} to ${a.protocol})`
+            : a.protocol !== 'TCP' ? `changing destinations is not supported for ${a.protocol}`
+              : host.redirect(call, address, port) ? undefined : 'over TCP it needs a connection of the call\'s own that no other call uses (-t tn)';
+          if (problem !== undefined) host.hooks.log('warning', `setdest: ${problem}; the call keeps its destination`);
+          else { call.sendAddress = address; call.sendPort = port; }
         }
         break;
       }

@@ -4,7 +4,7 @@
  */
 import type { InjectionStore } from '../data/injection.js';
 import type { DynamicIdCounter } from './dynamic-id.js';
-import type { RenderContext, VarValue } from '../scenario/template.js';
+import { newCryptoKey, type RenderContext, type VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
 import type { RetransKey } from './matcher.js';
@@ -142,7 +142,10 @@ export class CallState implements RenderContext {
 
   readonly number: number;
   readonly callId: string;
-  readonly endpoint: Endpoint;
+  /** The call's socket or connection; <closecon> replaces it with a new one. */
+  endpoint: Endpoint;
+  /** While a send waits for a congested connection: when its send timeout passes (host clock); 0: none. */
+  sendDeadline = 0;
   /** The remote side: [remote_ip] and [remote_port]; <setdest> may change it. */
   remoteAddress: string;
   remotePort: number;
@@ -199,6 +202,22 @@ export class CallState implements RenderContext {
 
   field(file: number, field: number, line: number): string {
     return this.injection.field(file, line >= 0 ? line : this.injectionLines[file] ?? 0, field);
+  }
+
+  get serverIp(): string {
+    return this.endpoint.localAddress;
+  }
+
+  /** [cryptokeyparams…] keys sent by this call, by keyword; made at the first. */
+  private cryptoKeys: string[] | undefined = undefined;
+
+  cryptoKey(which: number, reuse: boolean): string {
+    const keys = this.cryptoKeys ??= [];
+    const last = keys[which];
+    if (reuse && last !== undefined) return last;
+    const key = newCryptoKey();
+    keys[which] = key;
+    return key;
   }
 
   private authNonce = '';

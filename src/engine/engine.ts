@@ -17,7 +17,7 @@ import { formatVar, type VarValue } from '../scenario/template.js';
 import { InjectionStore } from '../data/injection.js';
 import { buildResponse } from '../sip/response.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
-import { AUTO_ANSWERED, awaitedStep, exchangeAhead, hangUp, onTimer, receive, receiveCommand, runCall } from './interpreter.js';
+import { AUTO_ANSWERED, awaitedStep, exchangeAhead, hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
 import { abortCommand, parseCommand } from '../sip/twin-command.js';
 import type { CommandChannel, CommandHandler } from '../transport/twin.js';
 import { isRetransmissionOf, matchesStep } from './matcher.js';
@@ -232,6 +232,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   start(transport: Transport, twin?: CommandChannel): void {
     this.transport = transport;
     this.twin = twin;
+    this.runInit();
     this.outOfCall?.attach(transport);
     this.receiver?.attach(transport);
     this.armTicker();
@@ -426,7 +427,56 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     return call.endpoint.send(raw, call.sendPort, call.sendAddress);
   }
 
+  get transportName(): string {
+    return this.transport?.name ?? 'UDP';
+  }
+
+  closeConnection(call: CallState): void {
+    this.reconnect(call, undefined);
+  }
+
+  redirect(call: CallState, address: string, port: number): boolean {
+    if (!this.reconnect(call, { address, port })) return false;
+    call.remoteAddress = address;
+    call.remotePort = port;
+    return true;
+  }
+
+  /** Closes the call's own connection and opens another, to `to` or the run's remote; false when it has none of its own. */
+  private reconnect(call: CallState, to: { readonly address: string; readonly port: number } | undefined): boolean {
+    const t = this.transport;
+    const old = call.endpoint;
+    // Over UDP and on shared connections there is nothing of the call's own to close (SIPp drops its reference).
+    if (t?.closeOwn === undefined || !t.closeOwn(old)) return false;
+    old.openCalls--;
+    const ready = (ep: Endpoint): void => {
+      if (call.ended) { this.transport?.release(ep); return; }
+      call.endpoint = ep;
+      ep.openCalls++;
+    };
+    if (to === undefined || t.acquireTo === undefined) t.acquire(ready); else t.acquireTo(to.address, to.port, ready);
+    return true;
+  }
+
+  /**
+   * SIPp's <init>: its steps run once, before the first call, in a call of their own that sends nothing;
+   * what they leave in <Global> variables is what the calls start with.
+   */
+  private runInit(): void {
+    const steps = this.scenario.initSteps;
+    if (steps.length === 0) return;
+    const noSocket: Endpoint = { localAddress: '', localPort: 0, openCalls: 0, send: () => false };
+    // SIPp compat: the init call takes call number 1 (the first real call is number 2), and counts nowhere.
+    const call = new CallState({
+      number: ++this.callNumber, callId: '///main-init', endpoint: noSocket, remoteAddress: this.config.remote?.address ?? '', remotePort: this.config.remote?.port ?? 0,
+      dynamicIds: this.dynamicIds, startMs: this.clock(), baseCseq: this.config.baseCseq, rtdCount: 0, varCount: this.scenario.varNames.length, globals: this.globals,
+      injection: this.config.injection, injectionLines: this.firstLines, userId: 0, runClock: this.runClock, circuit: -1, circuitName: '',
+    });
+    runInit(this, call, steps);
+  }
+
   finish(call: CallState, failure: number): void {
+    if (call.callId === '///main-init') { call.ended = true; return; } // the <init> call counts nowhere
     if (call.ended) return;
     const now = this.clock();
     this.release(call, now);

@@ -29,6 +29,8 @@ export interface CallSettings {
   readonly pauseMsgIgnore?: boolean;
   /** -rtcheck loose: a retransmitted request is told without its top Via branch (see matcher.ts). */
   readonly looseRetransCheck?: boolean;
+  /** -send_timeout: how long a send may wait for a congested connection (ms); 0: for ever. */
+  readonly sendTimeoutMs?: number;
 }
 
 export interface Behaviors {
@@ -70,6 +72,12 @@ export interface CallHost {
   finish(call: CallState, failure: number): void;
   /** Sends on the call's endpoint; false when it failed. */
   send(call: CallState, raw: string): boolean;
+  /** <closecon>: closes the call's own connection; its next message opens a new one. */
+  closeConnection(call: CallState): void;
+  /** <setdest> over TCP: the call's own connection is closed and one to address:port opened; false when it has none of its own. */
+  redirect(call: CallState, address: string, port: number): boolean;
+  /** The run's transport, as SIPp names protocols in setdest: UDP, TCP, TLS, WS, WSS. */
+  readonly transportName: string;
   random(): number;
   /** Sends a 3PCC command to the twin (`peer`: the instance named by dest=, '' for the one twin); false when it failed. */
   sendCommand(call: CallState, peer: string, text: string): boolean;

@@ -14,6 +14,7 @@ import { buildBye, buildCancel } from '../sip/requests.js';
 import { buildResponse } from '../sip/response.js';
 import { Counter, StepCounter } from '../stats/stats.js';
 import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } from './actions.js';
+import type { VarValue } from '../scenario/template.js';
 import { TimerKind, withoutMethod, type CallState, type CallTimer, type DialogTarget } from './call.js';
 import type { CallHost } from './host.js';
 import { findBackward, findForward, findGlobal, isRetransmissionOf, retransKeyOf } from './matcher.js';
@@ -28,12 +29,21 @@ export function runCall(host: CallHost, call: CallState): void {
     const index = call.stepIndex;
     const step = steps[index];
     if (step === undefined) { host.finish(call, -1); return; }
+    // SIPp: a step whose condexec variable is not set (set, with condexec_inverse) is skipped, but its
+    // next= (with test= and chance=) still applies, as SIPp's next() reads it.
+    if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) {
+      call.stepIndex = nextIndexAfter(host, call, step, index + 1);
+      continue;
+    }
     switch (step.kind) {
-      case StepKind.Send:
-        if (!sendStep(host, call, step, index)) return;
+      case StepKind.Send: {
+        const sent = sendStep(host, call, step, index);
+        if (sent === SEND_ENDED) return;
+        if (sent === SEND_WAITING) { park(host, call, index); return; }
         markRtd(host, call, step);
         if (!finishStep(host, call, step, index)) return;
         break;
+      }
       case StepKind.SendCmd:
         if (!sendCommandStep(host, call, step, index)) return;
         markRtd(host, call, step);
@@ -50,8 +60,11 @@ export function runCall(host: CallHost, call: CallState): void {
         // SIPp compat: a pause's message count is the calls that entered it.
         host.stats.step(index, StepCounter.sent);
         markRtd(host, call, step);
-        let ms = step.pauseDistribution !== undefined ? sampledPauseMs(step.pauseDistribution, host.random)
-          : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
+        let ms = step.pauseVar !== undefined ? pauseFromVar(getVar(call, step.pauseVar))
+          : step.pauseDistribution !== undefined ? sampledPauseMs(step.pauseDistribution, host.random)
+            : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
+        // SIPp caps every pause at INT_MAX ms.
+        if (ms > INT_MAX) ms = INT_MAX;
         // <pauserestore>: an interrupted pause goes on until its first deadline, not a fresh one.
         if (call.restoredPauseAt > 0) { ms = Math.max(0, call.restoredPauseAt - call.clockTick()); call.restoredPauseAt = 0; }
         if (ms > 0) { host.wheel.schedule(call.stepTimer, host.now() + ms); park(host, call, index); return; }
@@ -71,6 +84,23 @@ export function runCall(host: CallHost, call: CallState): void {
 function sampledPauseMs(d: Distribution, random: () => number): number {
   const v = sample(d, random);
   return v >= 1 ? Math.min(Math.floor(v), 2_147_483_647) : 0; // SIPp caps it at INT_MAX
+}
+
+/**
+ * Runs SIPp's <init> steps (nops and labels only) for the run-once call: conditions, actions, jumps and
+ * next= within <init>, until its end. Bounded like runCall, so a loop cannot hang the start.
+ */
+export function runInit(host: CallHost, call: CallState, steps: readonly CompiledStep[]): void {
+  let index = 0;
+  for (let budget = 10_000; budget > 0 && !call.ended; budget--) {
+    const step = steps[index];
+    if (step === undefined) return;
+    if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) { index = nextIndexAfter(host, call, step, index + 1); continue; }
+    // SIPp counts nothing for the init call (computeStat returns at once for it).
+    if (step.actions.length > 0 && runActions(host, call, step.actions) !== ACTIONS_OK) return;
+    if (call.jumpTo >= 0) { index = call.jumpTo; call.jumpTo = -1; continue; }
+    index = nextIndexAfter(host, call, step, index + 1);
+  }
 }
 
 /**
@@ -98,11 +128,24 @@ function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: 
     if (r !== ACTIONS_OK) { host.finish(call, r); return false; }
   }
   if (call.jumpTo >= 0) { call.stepIndex = call.jumpTo; call.jumpTo = -1; return true; }
+  call.stepIndex = nextIndexAfter(host, call, step, otherwise);
+  return true;
+}
+
+/** `next` when test= and chance= allow it, else `otherwise` (the following step, unless told). */
+function nextIndexAfter(host: CallHost, call: CallState, step: CompiledStep, otherwise: number): number {
   const takeNext = step.nextIndex >= 0
     && (step.test === undefined || isSet(getVar(call, step.test)))
     && (step.chance >= 1 || host.random() < step.chance);
-  call.stepIndex = takeNext ? step.nextIndex : otherwise;
-  return true;
+  return takeNext ? step.nextIndex : otherwise;
+}
+
+const INT_MAX = 2 ** 31 - 1;
+
+/** <pause variable>: SIPp reads the variable as a number of ms (a string as C's strtod would; unset: 0). */
+function pauseFromVar(v: VarValue): number {
+  const n = typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : v === undefined ? 0 : Number.parseFloat(v);
+  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }
 
 /**
@@ -115,10 +158,36 @@ function recvTimeout(host: CallHost, call: CallState, step: CompiledStep): numbe
   return !call.retransTimer.armed && call.pending.includes('INVITE') ? host.settings.provisionalTimeoutMs : 0;
 }
 
-/** Renders and sends one message; false when the call ended because it could not be sent. */
-function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: number): boolean {
+const SEND_DONE = 0;
+const SEND_ENDED = 1;
+const SEND_WAITING = 2;
+/** How often a send waiting for a congested connection looks again (ms). */
+const SEND_RETRY_MS = 10;
+
+/**
+ * Renders and sends one message: SEND_DONE, SEND_ENDED when the call ended because it could not be sent,
+ * or SEND_WAITING when the connection is congested and a send timeout lets the call wait for it.
+ */
+function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: number): number {
   const t = step.template;
-  if (t === undefined) return true;
+  if (t === undefined) return SEND_DONE;
+  // SIPp: a send that would block is tried again until the step's timeout= (else -send_timeout) passes,
+  // then the call fails (FailedTimeoutOnSend) and is hung up. Node queues what a socket cannot take, so
+  // sipts waits while the connection's queue is over its high-water mark, and only when a timeout is set.
+  const sendTimeout = step.sendTimeoutMs > 0 ? step.sendTimeoutMs : host.settings.sendTimeoutMs ?? 0;
+  if (sendTimeout > 0 && call.endpoint.congested === true) {
+    const now = host.now();
+    if (call.sendDeadline === 0) call.sendDeadline = now + sendTimeout;
+    else if (now >= call.sendDeadline) {
+      call.sendDeadline = 0;
+      host.traceError?.(`Call-Id '${call.callId}': send timeout on '${step.title.trim()}' (index ${index}): aborting call`);
+      abort(host, call, Failure.FailedTimeoutOnSend);
+      return SEND_ENDED;
+    }
+    host.wheel.schedule(call.stepTimer, Math.min(call.sendDeadline, now + SEND_RETRY_MS));
+    return SEND_WAITING;
+  }
+  call.sendDeadline = 0;
   let method = t.method;
   // RFC 3261 §12.2.1.1: each new request in a dialog takes the next CSeq; ACK and CANCEL reuse the INVITE's.
   if (method !== undefined && method !== '' && method !== 'ACK' && method !== 'CANCEL') {
@@ -158,7 +227,7 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
     host.stats.step(index, StepCounter.lost);
   } else {
-    if (!host.send(call, raw)) { host.finish(call, Failure.FailedCannotSendMessage); return false; }
+    if (!host.send(call, raw)) { host.finish(call, Failure.FailedCannotSendMessage); return SEND_ENDED; }
     host.stats.step(index, StepCounter.sent);
   }
   if (step.retransMs > 0 && !host.reliable && host.settings.retransmissions) {
@@ -166,7 +235,7 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
     call.retransIntervalMs = step.retransMs;
     host.wheel.schedule(call.retransTimer, host.now() + step.retransMs);
   }
-  return true;
+  return SEND_DONE;
 }
 
 /** Renders a <sendCmd> and sends it to the twin; false when the call ended because it could not be sent. */
@@ -264,6 +333,7 @@ function take(host: CallHost, call: CallState, msg: SipMessage, at: number, behi
   const here = call.stepIndex;
   if (!behind) host.wheel.cancel(call.stepTimer);
   host.stats.step(at, StepCounter.recv);
+  if (!step.advanceState) { stayAfter(host, call, step, msg, behind); return; }
   call.lastRecv = msg;
   call.lastRecvIndex = at;
   call.unanswered = true;
@@ -290,6 +360,39 @@ function take(host: CallHost, call: CallState, msg: SipMessage, at: number, behi
   runCall(host, call);
 }
 
+/**
+ * SIPp's advance_state="false" on an optional receive: the message is counted and its actions run on it,
+ * but the call neither moves nor takes it as its last message; it goes on waiting where it was.
+ */
+function stayAfter(host: CallHost, call: CallState, step: CompiledStep, msg: SipMessage, behind: boolean): void {
+  if (msg.status >= 200) call.pending = withoutMethod(call.pending, msg.cseqMethod);
+  markRtd(host, call, step);
+  if (step.counter >= 0) host.stats.countUser(step.counter);
+  if (step.actions.length > 0) {
+    const last = call.lastRecv;
+    call.lastRecv = msg;
+    const r = runActions(host, call, step.actions);
+    call.lastRecv = last;
+    if (r === ACTIONS_ENDED_CALL) return;
+    if (r !== ACTIONS_OK) { host.finish(call, r); return; }
+  }
+  call.jumpTo = -1;
+  // The call waits on where it was: a receive it waited at waits again; a wait running behind it runs on.
+  if (!behind) runCall(host, call);
+}
+
+/** The 200 OK a default behaviour answers `req` with: the scenario's <DefaultMessage id="200">, else sipts's own. */
+function defaultOk(host: CallHost, call: CallState, req: SipMessage): string {
+  const t = host.scenario.defaultMessages.ok;
+  if (t === undefined) return buildResponse(req, 200, 'OK', '');
+  // SIPp renders it with the request as the last message received ([last_Via:] …).
+  const last = call.lastRecv;
+  call.lastRecv = req;
+  const raw = renderTemplate(t, call, -1);
+  call.lastRecv = last;
+  return raw;
+}
+
 /** What -aa answers 200 OK, in a call and out of any call. */
 export const AUTO_ANSWERED: ReadonlySet<string> = new Set(['INFO', 'NOTIFY', 'OPTIONS', 'UPDATE']);
 
@@ -312,7 +415,7 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   const behaviors = host.settings.behaviors;
   // -aa, and the "pingreply" behaviour: answer 200 OK and let the call go on.
   if (isRequest && ((host.settings.autoAnswer && AUTO_ANSWERED.has(msg.method)) || (behaviors.pingreply && msg.method === 'PING'))) {
-    host.send(call, buildResponse(msg, 200, 'OK', ''));
+    host.send(call, defaultOk(host, call, msg));
     host.stats.count(Counter.AutoAnswered);
     return;
   }
@@ -350,7 +453,7 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   if (call.stepIndex > 0) host.abortTwin(call);
   // An unexpected BYE or CANCEL ends the call, but is still answered.
   if (isRequest && (msg.method === 'BYE' || msg.method === 'CANCEL')) {
-    host.send(call, buildResponse(msg, 200, 'OK', ''));
+    host.send(call, defaultOk(host, call, msg));
     host.finish(call, Failure.FailedUnexpectedMessage);
     return;
   }
@@ -371,16 +474,19 @@ export function hangUp(host: CallHost, call: CallState): void {
   if (!host.settings.behaviors.bye || call.hangUpBase === '' || call.byeSent) return;
   const parsed = parseMessage(call.hangUpBase);
   if (!parsed.ok) return;
+  const own = host.scenario.defaultMessages;
   if (call.dialogConfirmed) {
     call.cseq++;
     call.byeSent = true;
+    // <DefaultMessage id="bye">: the scenario's BYE, rendered for the call (SIPp's default reads [last_*]).
+    if (own.bye !== undefined) { host.send(call, renderTemplate(own.bye, call, -1)); return; }
     const remoteTarget = call.dialogTarget?.remoteTarget ?? call.nextUrl;
     const routes = call.dialogTarget?.routes ?? call.routes;
     host.send(call, buildBye(parsed.msg, {
       peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.number}-${call.cseq}`, remoteTarget, routes,
     }));
   } else if (call.inviteProvisional) {
-    host.send(call, buildCancel(parsed.msg));
+    host.send(call, own.cancel !== undefined ? renderTemplate(own.cancel, call, -1) : buildCancel(parsed.msg));
   }
 }
 

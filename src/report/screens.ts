@@ -62,10 +62,17 @@ export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
   lines.push('                                 Messages  Retrans   Timeout   Unexpected-Msg');
   src.scenario.steps.forEach((st, i) => {
     const n = s.steps[i];
-    if (n === undefined || st.kind === StepKind.Nop) return;
-    const count = st.kind === StepKind.Recv || st.kind === StepKind.RecvCmd ? n.recv : n.sent;
-    const rtd = st.rtd >= 0 ? `E-RTD${st.rtd + 1}` : '';
-    lines.push(`  ${st.title.padEnd(22).slice(0, 22)} ${rtd.padStart(6)} ${String(count).padStart(9)} ${String(n.retrans).padStart(8)} ${String(n.timeouts).padStart(9)} ${String(n.unexpected).padStart(9)}`);
+    // SIPp: hide= (and hiderest=) leave a step off this screen; crlf= puts a blank line after it.
+    if (n === undefined || st.hide) return;
+    // SIPp shows a <nop> as its display= text, else as [ NOP ]; sipts leaves plain nops off.
+    if (st.kind === StepKind.Nop) {
+      if (st.display !== '') lines.push(`  ${st.display}`);
+    } else {
+      const count = st.kind === StepKind.Recv || st.kind === StepKind.RecvCmd ? n.recv : n.sent;
+      const rtd = st.rtd >= 0 ? `E-RTD${st.rtd + 1}` : '';
+      lines.push(`  ${st.title.padEnd(22).slice(0, 22)} ${rtd.padStart(6)} ${String(count).padStart(9)} ${String(n.retrans).padStart(8)} ${String(n.timeouts).padStart(9)} ${String(n.unexpected).padStart(9)}`);
+    }
+    if (st.crlf) lines.push('');
   });
   for (const r of s.rtd) lines.push(`  Response time ${r.name}: ${percentiles(r.summary)}`);
   lines.push(FOOTER);

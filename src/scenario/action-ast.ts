@@ -7,6 +7,9 @@ export type Arith = 'add' | 'subtract' | 'multiply' | 'divide';
 export type SearchIn = 'msg' | 'hdr' | 'body' | 'var';
 export type IntCmd = 'stop_call' | 'stop_gracefully' | 'stop_now';
 
+/** check_it / check_it_inverse on <test> and <strcmp>. */
+export type Check = 'none' | 'it' | 'inverse';
+
 /** A value given either as a literal or by a variable (SIPp's value= / variable2= pairs). */
 export type Operand = { readonly literal: string } | { readonly variable: VarRef };
 
@@ -22,8 +25,11 @@ export type Action =
   | { readonly kind: 'assignstr'; readonly loc: Loc; readonly assignTo: VarRef; readonly value: TemplateSource }
   | { readonly kind: 'arith'; readonly loc: Loc; readonly op: Arith; readonly assignTo: VarRef; readonly value: Operand }
   | { readonly kind: 'todouble'; readonly loc: Loc; readonly assignTo: VarRef; readonly variable: VarRef }
-  | { readonly kind: 'test'; readonly loc: Loc; readonly assignTo: VarRef; readonly variable: VarRef; readonly compare: Compare; readonly value: Operand }
-  | { readonly kind: 'strcmp'; readonly loc: Loc; readonly assignTo: VarRef; readonly variable: VarRef; readonly value: Operand }
+  /** check_it: the call fails when the test is false; check_it_inverse: when it is true. assign_to is then optional. */
+  | { readonly kind: 'test'; readonly loc: Loc; readonly assignTo: VarRef | undefined; readonly variable: VarRef; readonly compare: Compare; readonly value: Operand; readonly check: Check }
+  | { readonly kind: 'strcmp'; readonly loc: Loc; readonly assignTo: VarRef | undefined; readonly variable: VarRef; readonly value: Operand; readonly check: Check }
+  /** Closes the call's connection (TCP/TLS/WS); nothing over UDP. */
+  | { readonly kind: 'closecon'; readonly loc: Loc }
   | { readonly kind: 'log'; readonly loc: Loc; readonly level: 'log' | 'warning' | 'error'; readonly message: TemplateSource }
   | { readonly kind: 'exec'; readonly loc: Loc; readonly command: TemplateSource | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly loc: Loc; readonly value: Operand }

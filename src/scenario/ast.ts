@@ -30,8 +30,15 @@ interface StepCommon {
   readonly next: LabelRef | undefined;
   readonly startRtd: string | undefined;
   readonly rtd: string | undefined;
-  /** Per-step screen decoration (SIPp's crlf/display/hide): kept for the live screen. */
+  /** Screen decoration (SIPp's crlf/display/hide/hiderest), read by the scenario screen. */
   readonly crlf: boolean;
+  /** The step is left off the scenario screen (hide=, or a hiderest= before it). */
+  readonly hide: boolean;
+  /** display="…": the text a <nop> shows on the scenario screen. */
+  readonly display: string | undefined;
+  /** condexec="v": the step runs only when v is set (not set with condexecInverse); skipped otherwise. */
+  readonly condexec: VarRef | undefined;
+  readonly condexecInverse: boolean;
   readonly actions: readonly Action[];
   /** `next` is taken only when this variable is set (SIPp's test=). */
   readonly test: VarRef | undefined;
@@ -53,6 +60,8 @@ export interface SendStep extends StepCommon {
   readonly retransMs: number | undefined;
   /** Percentage of sends to drop on purpose, to simulate loss; -1 when lost= is not given (-lost applies). */
   readonly lostPercent: number;
+  /** timeout="ms": how long a send may wait for the transport (SIPp's send timeout); undefined: -send_timeout. */
+  readonly timeoutMs: number | undefined;
 }
 
 export type RecvMatch =
@@ -71,6 +80,8 @@ export interface RecvStep extends StepCommon {
   readonly rrs: boolean;
   /** As a send's: -1 when lost= is not given. */
   readonly lostPercent: number;
+  /** advance_state="false" (optional receives only): a match runs its actions but the call stays where it was. */
+  readonly advanceState: boolean;
 }
 
 export interface PauseStep extends StepCommon {
@@ -81,6 +92,8 @@ export interface PauseStep extends StepCommon {
   readonly timewait: boolean;
   /** distribution="…": a random length in ms for each call. */
   readonly distribution: Distribution | undefined;
+  /** variable="v": the pause lasts as many ms as v holds, read when the call gets there. */
+  readonly variable: VarRef | undefined;
 }
 
 export interface NopStep extends StepCommon {
@@ -120,6 +133,10 @@ export interface ScenarioAst {
   /** SIPp's <ResponseTimeRepartition> and <CallLengthRepartition> bucket edges, in ms. */
   readonly responseTimeRepartition: readonly number[];
   readonly callLengthRepartition: readonly number[];
+  /** <init>: <nop>s and <label>s run once, before the first call (SIPp's run-once call); its own labels. */
+  readonly initSteps: readonly (NopStep | LabelStep)[];
+  /** <DefaultMessage id="bye|cancel|ack|ack2|200|3pcc_abort">: replaces a message default behaviours send. */
+  readonly defaultMessages: readonly { readonly id: string; readonly loc: Loc; readonly template: TemplateSource }[];
   /** Variables declared by <Global>, <User> or <Reference>: they count as defined. */
   readonly declared: readonly { readonly ref: VarRef; readonly scope: 'global' | 'user' | 'reference' }[];
 }

@@ -1,5 +1,5 @@
 /** Actions → their runtime form: variable slots resolved, regexps compiled once, texts compiled to segments. */
-import type { Action, Arith, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
+import type { Action, Arith, Check, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
 import type { Distribution } from '../load/distributions.js';
 import type { Loc, VarRef } from './ast.js';
 import { injectionFileIndex, type CompileScope, type TemplateEnv } from './keywords.js';
@@ -31,8 +31,9 @@ export type CompiledAction =
   | { readonly kind: 'assignstr'; readonly to: VarSlot; readonly text: readonly Segment[] }
   | { readonly kind: 'arith'; readonly op: Arith; readonly to: VarSlot; readonly value: CompiledOperand }
   | { readonly kind: 'todouble'; readonly to: VarSlot; readonly from: VarSlot }
-  | { readonly kind: 'test'; readonly to: VarSlot; readonly from: VarSlot; readonly compare: Compare; readonly value: CompiledOperand }
-  | { readonly kind: 'strcmp'; readonly to: VarSlot; readonly from: VarSlot; readonly value: CompiledOperand }
+  | { readonly kind: 'test'; readonly to: VarSlot | undefined; readonly from: VarSlot; readonly compare: Compare; readonly value: CompiledOperand; readonly check: Check }
+  | { readonly kind: 'strcmp'; readonly to: VarSlot | undefined; readonly from: VarSlot; readonly value: CompiledOperand; readonly check: Check }
+  | { readonly kind: 'closecon' }
   | { readonly kind: 'log'; readonly level: 'log' | 'warning' | 'error'; readonly text: readonly Segment[] }
   | { readonly kind: 'exec'; readonly command: readonly Segment[] | undefined; readonly intCmd: IntCmd | undefined }
   | { readonly kind: 'jump'; readonly value: CompiledOperand }
@@ -42,7 +43,7 @@ export type CompiledAction =
   | { readonly kind: 'lookup'; readonly to: VarSlot; readonly file: number; readonly key: readonly Segment[] }
   | { readonly kind: 'insert'; readonly file: number; readonly value: readonly Segment[] }
   | { readonly kind: 'replace'; readonly file: number; readonly line: readonly Segment[]; readonly value: readonly Segment[] }
-  | { readonly kind: 'setdest'; readonly host: readonly Segment[]; readonly port: readonly Segment[] }
+  | { readonly kind: 'setdest'; readonly host: readonly Segment[]; readonly port: readonly Segment[]; readonly protocol: string }
   | { readonly kind: 'sample'; readonly to: VarSlot; readonly distribution: Distribution }
   | { readonly kind: 'verifyauth'; readonly to: VarSlot; readonly username: readonly Segment[]; readonly password: readonly Segment[] }
   | { readonly kind: 'strfn'; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly v: VarSlot };
@@ -88,8 +89,9 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
     case 'assignstr': return { kind: 'assignstr', to: writeVar(c, a.assignTo), text: compileText(a.value, c.env, c.scope, c.report) };
     case 'arith': return { kind: 'arith', op: a.op, to: writeVar(c, a.assignTo), value: operand(c, a.value) };
     case 'todouble': return { kind: 'todouble', to: writeVar(c, a.assignTo), from: readVar(c, a.variable) };
-    case 'test': return { kind: 'test', to: writeVar(c, a.assignTo), from: readVar(c, a.variable), compare: a.compare, value: operand(c, a.value) };
-    case 'strcmp': return { kind: 'strcmp', to: writeVar(c, a.assignTo), from: readVar(c, a.variable), value: operand(c, a.value) };
+    case 'test': return { kind: 'test', to: a.assignTo === undefined ? undefined : writeVar(c, a.assignTo), from: readVar(c, a.variable), compare: a.compare, value: operand(c, a.value), check: a.check };
+    case 'strcmp': return { kind: 'strcmp', to: a.assignTo === undefined ? undefined : writeVar(c, a.assignTo), from: readVar(c, a.variable), value: operand(c, a.value), check: a.check };
+    case 'closecon': return { kind: 'closecon' };
     case 'log': return { kind: 'log', level: a.level, text: compileText(a.message, c.env, c.scope, c.report) };
     case 'exec': return { kind: 'exec', command: a.command === undefined ? undefined : compileText(a.command, c.env, c.scope, c.report), intCmd: a.intCmd };
     case 'jump': return { kind: 'jump', value: operand(c, a.value) };
@@ -106,7 +108,7 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
       if (a.kind === 'insert') return { kind: 'insert', file, value: text(a.value) };
       return { kind: 'replace', file, line: text(a.line), value: text(a.value) };
     }
-    case 'setdest': return { kind: 'setdest', host: compileText(a.host, c.env, c.scope, c.report), port: compileText(a.port, c.env, c.scope, c.report) };
+    case 'setdest': return { kind: 'setdest', host: compileText(a.host, c.env, c.scope, c.report), port: compileText(a.port, c.env, c.scope, c.report), protocol: a.protocol.toUpperCase() };
     case 'verifyauth': return {
       kind: 'verifyauth', to: writeVar(c, a.assignTo),
       username: compileText(a.username, c.env, c.scope, c.report), password: compileText(a.password, c.env, c.scope, c.report),

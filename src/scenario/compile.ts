@@ -3,12 +3,12 @@
  * segments. Everything the engine needs per call is decided here, once.
  */
 import { DiagnosticsError, type Diagnostic } from '../errors.js';
-import type { LabelRef, Loc, ScenarioAst } from './ast.js';
+import type { LabelRef, Loc, ScenarioAst, Step } from './ast.js';
 import type { Distribution } from '../load/distributions.js';
 import type { CompileScope, TemplateEnv } from './keywords.js';
 import { compileAction, readVar, type ActionCompiler, type CompiledAction, type VarSlot } from './compile-actions.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
-import { keepsLastRecv } from './last-use.js';
+import { keepsLastRecv, templateReadsLast } from './last-use.js';
 import { buildVarTable, UNEXP_PAUSEDADDR, UNEXP_RETADDR } from './variables.js';
 import { loadScenario } from './load.js';
 import { parseXml } from './xml.js';
@@ -61,6 +61,19 @@ export interface CompiledStep {
   /** Index into txnNames: a send starts that transaction; a receive takes only its responses. -1: none. */
   readonly startTxn: number;
   readonly responseTxn: number;
+  /** condexec: the step runs only when this variable is set (not set, with condexecInverse); undefined: always. */
+  readonly condexec: VarSlot | undefined;
+  readonly condexecInverse: boolean;
+  /** Scenario screen: left off (hide), text of a <nop> (display, '' for none), a blank line after (crlf). */
+  readonly hide: boolean;
+  readonly display: string;
+  readonly crlf: boolean;
+  /** send: how long a send may wait for the transport, ms; 0 uses -send_timeout. */
+  readonly sendTimeoutMs: number;
+  /** recv: false with advance_state="false": a match runs the actions and the call stays where it was. */
+  readonly advanceState: boolean;
+  /** pause variable="v": the length in ms is v's value when the call gets there. */
+  readonly pauseVar: VarSlot | undefined;
   /** sendCmd / recvCmd in extended 3PCC: the instance the command goes to or must come from; '' for the one twin. */
   readonly peer: string;
 }
@@ -79,6 +92,13 @@ export interface TwinUse {
   readonly commandCreatesCalls: boolean;
 }
 
+/** The messages that default behaviours send, as a <DefaultMessage> gives them; undefined: sipts's own. */
+export interface DefaultMessages {
+  readonly bye: CompiledTemplate | undefined;
+  readonly cancel: CompiledTemplate | undefined;
+  readonly ok: CompiledTemplate | undefined;
+}
+
 export interface CompiledScenario {
   readonly name: string;
   readonly file: string;
@@ -88,6 +108,9 @@ export interface CompiledScenario {
   readonly serverMode: boolean;
   /** The request that creates a call in server mode. */
   readonly firstRequest: string;
+  /** <init>: run once, in a call of its own, before the first call; jumps stay inside it. */
+  readonly initSteps: readonly CompiledStep[];
+  readonly defaultMessages: DefaultMessages;
   readonly responseTimeRepartition: readonly number[];
   readonly callLengthRepartition: readonly number[];
   readonly varNames: readonly string[];
@@ -123,7 +146,11 @@ export function compileScenarioSource(file: string, source: string, env: Templat
   const reportLoc = (loc: Loc, message: string, hint?: string): void => {
     diagnostics.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line), ...(hint === undefined ? {} : { hint }) });
   };
-  const compiled = ast === undefined ? undefined : compileAst(ast, env, report, reportLoc);
+  const warnLoc = (loc: Loc, message: string): void => {
+    diagnostics.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line), severity: 'warning' });
+  };
+  const warnAt = (offset: number, message: string): void => warnLoc(doc.lines.position(offset), message);
+  const compiled = ast === undefined ? undefined : compileAst(ast, env, report, reportLoc, warnLoc, warnAt);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   if (compiled === undefined || diagnostics.some((d) => d.severity !== 'warning')) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
   return { ...compiled, warnings: diagnostics };
@@ -133,21 +160,28 @@ function compileAst(
   ast: ScenarioAst, env: TemplateEnv,
   report: (offset: number, m: string, h?: string) => void,
   reportLoc: (loc: Loc, m: string, h?: string) => void,
+  warnLoc: (loc: Loc, m: string) => void,
+  warnAt: (offset: number, m: string) => void,
 ): Omit<CompiledScenario, 'warnings'> | undefined {
-  // Labels point at the step that follows them.
-  const labels = new Map<string, number>();
-  let index = 0;
-  for (const s of ast.steps) {
-    if (s.kind === 'label') {
-      if (labels.has(s.id)) reportLoc(s.loc, `label "${s.id}" is defined twice`, 'give each <label> a unique id');
-      else labels.set(s.id, index);
-    } else index++;
-  }
-  const known = [...labels.keys()];
-  const resolve = (ref: LabelRef | undefined): number => {
+  // Labels point at the step that follows them. <init> has labels of its own (SIPp: initLabelMap).
+  const labelsOf = (list: readonly Step[]): Map<string, number> => {
+    const labels = new Map<string, number>();
+    let index = 0;
+    for (const s of list) {
+      if (s.kind === 'label') {
+        if (labels.has(s.id)) reportLoc(s.loc, `label "${s.id}" is defined twice`, 'give each <label> a unique id');
+        else labels.set(s.id, index);
+      } else index++;
+    }
+    return labels;
+  };
+  const labels = labelsOf(ast.steps);
+  const initLabels = labelsOf(ast.initSteps);
+  const resolverOf = (labels: Map<string, number>) => (ref: LabelRef | undefined): number => {
     if (ref === undefined) return -1;
     const at = labels.get(ref.label);
     if (at === undefined) {
+      const known = [...labels.keys()];
       reportLoc(ref.loc, `label "${ref.label}" is not defined`, known.length > 0 ? `defined labels: ${known.join(', ')}` : 'add <label id="…"/> where the jump should land');
       return -1;
     }
@@ -158,6 +192,7 @@ function compileAst(
   const scope: CompileScope = {
     slot: vars.slot, global: vars.global, injectionFiles: env.injectionFiles,
     useField: (file, field) => { fieldsUsed[file] = Math.max(fieldsUsed[file] ?? -1, field); },
+    warn: warnAt,
   };
   const ac: ActionCompiler = { env, vars, scope, report, reportLoc };
   const counterNames: string[] = [];
@@ -181,67 +216,88 @@ function compileAst(
     return i;
   };
 
-  const steps: CompiledStep[] = [];
-  for (const s of ast.steps) {
-    if (s.kind === 'label') continue;
-    const base = {
-      loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
-      template: undefined, retransMs: 0, lostPercent: -1, responseCode: 0, requestMethod: '', requestPattern: undefined, optional: false, optionalGlobal: false,
-      timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, pauseDistribution: undefined, timewait: false,
-      actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
-      test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
-      counter: indexIn(counterNames, s.counter), repeatRtd: s.repeatRtd,
-      startTxn: s.kind === 'send' ? indexIn(txnNames, s.startTxn) : -1, responseTxn: s.kind === 'recv' ? indexIn(txnNames, s.responseTxn) : -1,
-      peer: '',
-    };
-    switch (s.kind) {
-      case 'send': {
-        const template = compileTemplate(s.template, env, scope, report);
-        const first = s.template.text.trim().split(/\s+/, 2);
-        const title = first[0] === 'SIP/2.0' ? `${first[1] ?? '?'} ->` : `${first[0] ?? '?'} ->`;
-        steps.push({ ...base, kind: StepKind.Send, title, template, retransMs: s.retransMs ?? 0, lostPercent: s.lostPercent });
-        break;
+  const compileSteps = (list: readonly Step[], resolve: (ref: LabelRef | undefined) => number): CompiledStep[] => {
+    const steps: CompiledStep[] = [];
+    for (const s of list) {
+      if (s.kind === 'label') continue;
+      const base = {
+        loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
+        template: undefined, retransMs: 0, lostPercent: -1, responseCode: 0, requestMethod: '', requestPattern: undefined, optional: false, optionalGlobal: false,
+        timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, pauseDistribution: undefined, timewait: false,
+        actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
+        test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
+        counter: indexIn(counterNames, s.counter), repeatRtd: s.repeatRtd,
+        startTxn: s.kind === 'send' ? indexIn(txnNames, s.startTxn) : -1, responseTxn: s.kind === 'recv' ? indexIn(txnNames, s.responseTxn) : -1,
+        condexec: s.condexec === undefined ? undefined : readVar(ac, s.condexec), condexecInverse: s.condexecInverse,
+        hide: s.hide, display: s.display ?? '', crlf: s.crlf, sendTimeoutMs: 0, advanceState: true, pauseVar: undefined,
+        peer: '',
+      };
+      switch (s.kind) {
+        case 'send': {
+          const template = compileTemplate(s.template, env, scope, report);
+          const first = s.template.text.trim().split(/\s+/, 2);
+          const title = first[0] === 'SIP/2.0' ? `${first[1] ?? '?'} ->` : `${first[0] ?? '?'} ->`;
+          steps.push({ ...base, kind: StepKind.Send, title, template, retransMs: s.retransMs ?? 0, lostPercent: s.lostPercent, sendTimeoutMs: s.timeoutMs ?? 0 });
+          break;
+        }
+        case 'recv': {
+          const title = s.match.type === 'response' ? `<- ${s.match.code}` : `<- ${s.match.method}`;
+          steps.push({
+            ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, optionalGlobal: s.optionalGlobal, rrs: s.rrs,
+            responseCode: s.match.type === 'response' ? s.match.code : 0,
+            requestMethod: s.match.type === 'request' ? s.match.method : '',
+            requestPattern: s.match.type === 'request' ? s.match.pattern : undefined,
+            timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout), advanceState: s.advanceState,
+          });
+          break;
+        }
+        case 'pause': {
+          const title = s.variable !== undefined ? `${s.timewait ? 'Timewait' : 'Pause'} [$${s.variable.name}]` : s.distribution !== undefined ? `${s.timewait ? 'Timewait' : 'Pause'} [${s.distribution.kind}]`
+            : s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`;
+          steps.push({
+            ...base, kind: StepKind.Pause, title, pauseMs: s.milliseconds ?? -1, pauseDistribution: s.distribution, timewait: s.timewait,
+            pauseVar: s.variable === undefined ? undefined : readVar(ac, s.variable),
+          });
+          break;
+        }
+        case 'nop':
+          steps.push({ ...base, kind: StepKind.Nop, title: 'Nop' });
+          break;
+        case 'sendCmd': {
+          const template = compileTemplate(s.template, env, scope, report);
+          steps.push({ ...base, kind: StepKind.SendCmd, title: `sendCmd${s.peer === undefined ? '' : ` ${s.peer}`} ->`, template, peer: s.peer ?? '' });
+          break;
+        }
+        case 'recvCmd':
+          steps.push({ ...base, kind: StepKind.RecvCmd, title: `<- recvCmd${s.peer === undefined ? '' : ` ${s.peer}`}`, optional: s.optional, peer: s.peer ?? '', onTimeoutIndex: resolve(s.onTimeout) });
+          break;
       }
-      case 'recv': {
-        const title = s.match.type === 'response' ? `<- ${s.match.code}` : `<- ${s.match.method}`;
-        steps.push({
-          ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, optionalGlobal: s.optionalGlobal, rrs: s.rrs,
-          responseCode: s.match.type === 'response' ? s.match.code : 0,
-          requestMethod: s.match.type === 'request' ? s.match.method : '',
-          requestPattern: s.match.type === 'request' ? s.match.pattern : undefined,
-          timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout),
-        });
-        break;
-      }
-      case 'pause':
-        steps.push({ ...base, kind: StepKind.Pause, title: s.distribution !== undefined ? `${s.timewait ? 'Timewait' : 'Pause'} [${s.distribution.kind}]` : s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`, pauseMs: s.milliseconds ?? -1, pauseDistribution: s.distribution, timewait: s.timewait });
-        break;
-      case 'nop':
-        steps.push({ ...base, kind: StepKind.Nop, title: 'Nop' });
-        break;
-      case 'sendCmd': {
-        const template = compileTemplate(s.template, env, scope, report);
-        steps.push({ ...base, kind: StepKind.SendCmd, title: `sendCmd${s.peer === undefined ? '' : ` ${s.peer}`} ->`, template, peer: s.peer ?? '' });
-        break;
-      }
-      case 'recvCmd':
-        steps.push({ ...base, kind: StepKind.RecvCmd, title: `<- recvCmd${s.peer === undefined ? '' : ` ${s.peer}`}`, optional: s.optional, peer: s.peer ?? '', onTimeoutIndex: resolve(s.onTimeout) });
-        break;
     }
+    return steps;
+  };
+  const steps = compileSteps(ast.steps, resolverOf(labels));
+  const initSteps = compileSteps(ast.initSteps, resolverOf(initLabels));
+  const defaults = new Map<string, CompiledTemplate>();
+  for (const d of ast.defaultMessages) {
+    if (defaults.has(d.id)) warnLoc(d.loc, `a second <DefaultMessage id="${d.id}"> replaces the first (as in SIPp)`);
+    defaults.set(d.id, compileTemplate(d.template, env, scope, report));
   }
+  const defaultMessages: DefaultMessages = { bye: defaults.get('bye'), cancel: defaults.get('cancel'), ok: defaults.get('200') };
   if (steps.length === 0) { report(0, 'the scenario has no steps', 'add <send>, <recv> or <pause> elements inside <scenario>'); return undefined; }
   const first = steps[0];
   const serverMode = first !== undefined && first.kind === StepKind.Recv;
-  if (serverMode && first.requestMethod === '') reportLoc(first.loc, 'a scenario that starts by receiving must start with a request', 'start with e.g. <recv request="INVITE"/>');
+  if (serverMode && first.responseCode !== 0) reportLoc(first.loc, 'a scenario that starts by receiving must start with a request', 'start with e.g. <recv request="INVITE"/>');
   return {
     name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '',
+    initSteps, defaultMessages,
     responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
     varNames: vars.names, varGlobal: vars.global, varUser: vars.user, initialGlobals: vars.names.map((n) => env.globals[n]),
     fieldsUsed, unexpectedIndex: labels.get('_unexp.main') ?? -1, counterNames, txnNames,
     unexpectedVars: labels.has('_unexp.main')
       ? { retaddr: { slot: vars.slot(UNEXP_RETADDR) ?? 0, global: false }, pausedaddr: { slot: vars.slot(UNEXP_PAUSEDADDR) ?? 0, global: false } }
       : undefined,
-    keepsLast: keepsLastRecv(steps),
+    // A <DefaultMessage> bye or cancel may read the last message received ([last_From:] …) whenever a call aborts.
+    keepsLast: [defaultMessages.bye, defaultMessages.cancel].some((t) => t !== undefined && templateReadsLast(t)) ? steps.map(() => true) : keepsLastRecv(steps),
     twin: twinUse(steps),
   };
 }

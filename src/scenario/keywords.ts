@@ -31,6 +31,8 @@ export interface TemplateEnv {
   readonly authPassword: string;
   /** -auth_uri: the digest uri is sip:THIS instead of the Request-URI. */
   readonly authUri?: string | undefined;
+  /** The remote host as given on the command line, without its port ('' when none): [remote_host]. */
+  readonly remoteHost?: string;
 }
 
 /** What keywords resolve against while a scenario compiles. */
@@ -42,6 +44,8 @@ export interface CompileScope {
   readonly injectionFiles: readonly string[];
   /** Notes that the scenario reads field `field` of file `file`, for checking the file's lines. */
   useField(file: number, field: number): void;
+  /** A warning at a place of the scenario (a keyword read only for SIPp's sake). */
+  warn?(offset: number, message: string): void;
 }
 
 /** The index of an injection file named as in [fieldN file="…"] or an action's file="…". */
@@ -49,12 +53,34 @@ export function injectionFileIndex(scope: CompileScope, name: string): number {
   return scope.injectionFiles.findIndex((f) => f === name || f.replace(/^.*\//, '') === name.replace(/^.*\//, ''));
 }
 
-type Parsed = { readonly seg: Segment; readonly optionalLine: boolean } | { readonly error: string; readonly hint: string };
+type Parsed = { readonly seg: Segment; readonly optionalLine: boolean; readonly warning?: string } | { readonly error: string; readonly hint: string };
 
 const lit = (text: string): Parsed => ({ seg: { op: Op.Lit, text, n: 0, m: 0, sub: undefined }, optionalLine: false });
 const dyn = (op: number, n = 0, text = '', optionalLine = false, m = 0): Parsed => ({ seg: { op, text, n, m, sub: undefined }, optionalLine });
 
-type Row = { readonly offset: 'none' | 'any' | 'minus'; readonly make: (env: TemplateEnv, n: number) => Parsed };
+type Row = { readonly offset: 'none' | 'any'; readonly make: (env: TemplateEnv, n: number) => Parsed };
+
+const NO_SRTP = 'sipts sends no SRTP (nor any RTP): this SRTP keyword renders as SIPp renders it, but no media uses it';
+const srtp = (text: string): Row => ({ offset: 'none', make: () => ({ ...lit(text), warning: NO_SRTP }) });
+/** SIPp 3.7's SRTP keywords, audio and video: tags, suite names, keys (base64 key and salt), unencrypted flags. */
+function srtpRows(): Record<string, Row> {
+  const rows: Record<string, Row> = {};
+  ['audio', 'video'].forEach((media, m) => {
+    rows[`cryptotag1${media}`] = srtp('1');
+    rows[`cryptotag2${media}`] = srtp('2');
+    for (const [suite, name] of [['aescm128sha180', 'AES_CM_128_HMAC_SHA1_80'], ['aescm128sha132', 'AES_CM_128_HMAC_SHA1_32'], ['nullsha180', 'NULL_HMAC_SHA1_80'], ['nullsha132', 'NULL_HMAC_SHA1_32']] as const) {
+      rows[`cryptosuite${suite}1${media}`] = srtp(name);
+      rows[`cryptosuite${suite}2${media}`] = srtp(name);
+    }
+    for (const suite of ['aescm128sha180', 'aescm128sha132']) {
+      rows[`ue${suite}1${media}`] = srtp('UNENCRYPTED_SRTP');
+      rows[`ue${suite}2${media}`] = srtp('UNENCRYPTED_SRTP');
+    }
+    // SIPp compat: a negative offset ([cryptokeyparams1audio-1]) sends the call's last key again.
+    for (const k of [1, 2]) rows[`cryptokeyparams${k}${media}`] = { offset: 'any', make: (_e, n) => ({ ...dyn(Op.CryptoKey, m * 2 + k - 1, '', false, n < 0 ? 1 : 0), warning: NO_SRTP }) };
+  });
+  return rows;
+}
 
 const ROWS: Readonly<Record<string, Row>> = {
   service: { offset: 'none', make: (e) => lit(e.service) },
@@ -65,6 +91,15 @@ const ROWS: Readonly<Record<string, Row>> = {
   media_ip: { offset: 'none', make: (e) => lit(e.mediaIpEscaped) },
   media_ip_type: { offset: 'none', make: (e) => lit(String(e.mediaIpType)) },
   media_port: { offset: 'any', make: (e, n) => lit(String(e.mediaPort + n)) },
+  // SIPp: -mp plus 4 × (call number − 1) mod 10000, so that calls replaying pcaps use ports of their own.
+  auto_media_port: { offset: 'any', make: (e, n) => dyn(Op.AutoMediaPort, e.mediaPort + n) },
+  // SIPp 3.6.1 renders -mp for both (legacy keywords); +1 is 3.7's RTCP port. sipts streams no RTP.
+  rtpstream_audio_port: { offset: 'any', make: (e, n) => lit(String(e.mediaPort + n)) },
+  rtpstream_video_port: { offset: 'any', make: (e, n) => lit(String(e.mediaPort + n)) },
+  server_ip: { offset: 'none', make: () => dyn(Op.ServerIp) },
+  remote_host: { offset: 'none', make: (e) => lit(e.remoteHost ?? '') },
+  msg_index: { offset: 'none', make: () => dyn(Op.MsgIndex) },
+  date: { offset: 'none', make: () => dyn(Op.Date) },
   remote_ip: { offset: 'none', make: () => dyn(Op.RemoteIp) },
   remote_port: { offset: 'any', make: (_e, n) => dyn(Op.RemotePort, n) },
   local_port: { offset: 'any', make: (_e, n) => dyn(Op.LocalPort, n) },
@@ -72,8 +107,9 @@ const ROWS: Readonly<Record<string, Row>> = {
   call_number: { offset: 'any', make: (_e, n) => dyn(Op.CallNumber, n) },
   cseq: { offset: 'any', make: (_e, n) => dyn(Op.Cseq, n) },
   // The literal prefix makes the branch RFC 3261 §8.1.1.7 compliant and unique per process.
-  branch: { offset: 'minus', make: (e, n) => dyn(Op.Branch, n, `z9hG4bK-${e.pid}-`) },
-  len: { offset: 'none', make: () => dyn(Op.Len) },
+  branch: { offset: 'any', make: (e, n) => dyn(Op.Branch, n, `z9hG4bK-${e.pid}-`) },
+  // [len+N]: SIPp adds N to the body length (an empty body still gives 0).
+  len: { offset: 'any', make: (_e, n) => dyn(Op.Len, n) },
   peer_tag_param: { offset: 'none', make: () => dyn(Op.PeerTagParam) },
   routes: { offset: 'none', make: () => dyn(Op.Routes, 0, '', true) },
   next_url: { offset: 'none', make: () => dyn(Op.NextUrl) },
@@ -85,11 +121,12 @@ const ROWS: Readonly<Record<string, Row>> = {
   tdmmap: { offset: 'none', make: () => dyn(Op.Tdm) },
   dynamic_id: { offset: 'none', make: () => dyn(Op.DynamicId) },
   last_Request_URI: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'ruri') },
-  last_cseq_number: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'cseq') },
+  last_cseq_number: { offset: 'any', make: (_e, n) => dyn(Op.LastPart, n, 'cseq') },
   last_message: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'message') },
+  ...srtpRows(),
 };
 
-export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS), 'last_<Header>:', 'last_<Header>:value', '$variable', 'fieldN', 'fieldN file="f.csv" line=N', 'authentication', 'authentication username=… password=…'];
+export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS).filter((k) => !/^(crypto|ue)/.test(k)), 'cryptotag1audio … (SRTP)', 'last_<Header>:', 'last_<Header>:value', '$variable', 'fieldN', 'fieldN file="f.csv" line=N', 'file name="f"', 'authentication', 'authentication username=… password=…'];
 
 /** The `name=value` and `name="value"` parameters of a keyword, in order. */
 function keywordArgs(args: string): [string, string][] {
@@ -140,8 +177,9 @@ function fieldKeyword(field: number, args: string, scope: CompileScope): Parsed 
 
 /** Parses the inside of `[…]`. */
 export function parseKeyword(inner: string, env: TemplateEnv, vars: CompileScope): Parsed {
-  const field = /^field(\d+)((?:\s+[a-z]+=(?:"[^"]*"|[^\s"]+))*)$/.exec(inner);
-  if (field !== null) return fieldKeyword(Number(field[1]), field[2] ?? '', vars);
+  // SIPp compat: [field] without a number is [field0] (SIPp reads the number with atoi).
+  const field = /^field(\d*)((?:\s+[a-z]+=(?:"[^"]*"|[^\s"]+))*)$/.exec(inner);
+  if (field !== null) return fieldKeyword(Number(field[1] === '' ? '0' : field[1]), field[2] ?? '', vars);
   if (inner.startsWith('$')) {
     const name = inner.slice(1);
     const slot = vars.slot(name);
@@ -153,11 +191,11 @@ export function parseKeyword(inner: string, env: TemplateEnv, vars: CompileScope
   const fill = /^fill((?:\s+[a-z]+=(?:"[^"]*"|[^\s"]+))*)$/.exec(inner);
   if (fill !== null) return fillKeyword(fill[1] ?? '', vars);
   const last = /^last_([A-Za-z0-9_.!%*+`'~-]+?)(:(value)?)?$/.exec(inner);
-  if (last !== null && ROWS[inner] === undefined) {
+  if (last !== null && ROWS[inner.replace(/[+-]\d+$/, '')] === undefined) {
     const header = last[1] ?? '';
     return last[3] === 'value' ? dyn(Op.LastHeaderValue, 0, header, false) : dyn(Op.LastHeader, 0, header, true);
   }
-  const m = /^([A-Za-z_]+)(?:([+-])(\d+))?$/.exec(inner);
+  const m = /^([A-Za-z_][A-Za-z0-9_]*?)(?:([+-])(\d+))?$/.exec(inner);
   const row = m === null ? undefined : ROWS[m[1] ?? ''];
   if (m === null || row === undefined) {
     return { error: `unknown keyword [${inner}]`, hint: `known keywords: ${KEYWORD_NAMES.map((k) => `[${k}]`).join(' ')}` };
@@ -166,7 +204,6 @@ export function parseKeyword(inner: string, env: TemplateEnv, vars: CompileScope
   const n = m[3] === undefined ? 0 : Number(m[3]);
   if (sign !== undefined) {
     if (row.offset === 'none') return { error: `keyword [${m[1]}] takes no offset`, hint: `write [${m[1]}]` };
-    if (row.offset === 'minus' && sign === '+') return { error: `keyword [${m[1]}] takes only a negative offset`, hint: `write [${m[1]}-N] for the branch of N messages ago` };
   }
   return row.make(env, sign === '-' ? -n : n);
 }

@@ -1,5 +1,5 @@
 /** <action> children → typed actions, every missing or bad attribute reported at its place. */
-import type { Action, Arith, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
+import type { Action, Arith, Check, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
 import type { AttrReader } from './attrs.js';
 import type { XmlElement } from './xml.js';
 
@@ -13,8 +13,9 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   multiply: ['assign_to', 'value', 'variable'],
   divide: ['assign_to', 'value', 'variable'],
   todouble: ['assign_to', 'variable'],
-  test: ['assign_to', 'variable', 'compare', 'value', 'variable2'],
-  strcmp: ['assign_to', 'variable', 'value', 'variable2'],
+  test: ['assign_to', 'variable', 'compare', 'value', 'variable2', 'check_it', 'check_it_inverse'],
+  strcmp: ['assign_to', 'variable', 'value', 'variable2', 'check_it', 'check_it_inverse'],
+  closecon: [],
   log: ['message'],
   warning: ['message'],
   error: ['message'],
@@ -34,7 +35,7 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   sample: ['assign_to', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p', 'shape', 'scale', 'location'],
 };
 
-const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['rtp_echo', 'closecon', 'playpcap']);
+const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['rtp_echo', 'playpcap']);
 const COMPARES: readonly Compare[] = ['equal', 'not_equal', 'greater_than', 'less_than', 'greater_than_equal', 'less_than_equal'];
 const SEARCH_IN: readonly SearchIn[] = ['msg', 'hdr', 'body', 'var'];
 const INT_CMDS: readonly IntCmd[] = ['stop_call', 'stop_gracefully', 'stop_now'];
@@ -105,15 +106,21 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
     }
     case 'test': case 'strcmp': {
       const example = el.name === 'test' ? '<test assign_to="big" variable="n" compare="greater_than" value="5"/>' : '<strcmp assign_to="same" variable="s" value="abc"/>';
-      const to = assignTo(example);
+      // SIPp: check_it or check_it_inverse (not both) fails the call on the result; assign_to is then optional.
+      const ci = get('check_it');
+      const cii = get('check_it_inverse');
+      if (ci !== undefined && cii !== undefined) r.report(cii.offset, `<${el.name}> has both check_it and check_it_inverse`, 'keep one of them');
+      const check: Check = ci !== undefined ? (r.bool(ci, 'check_it') ? 'it' : 'none') : cii !== undefined && r.bool(cii, 'check_it_inverse') ? 'inverse' : 'none';
+      const to = ci === undefined && cii === undefined ? assignTo(example) : r.variable(get('assign_to'), 'assign_to');
       const v = r.variable(r.required(el, 'variable', example), 'variable');
       const value = operand(el.name === 'test' ? 'number' : 'string', 'variable2', example);
       if (el.name === 'test') {
         const compare = r.choice(r.required(el, 'compare', example), 'compare', COMPARES);
-        return to === undefined || v === undefined || value === undefined || compare === undefined ? undefined : { kind: 'test', loc, assignTo: to, variable: v, compare, value };
+        return v === undefined || value === undefined || compare === undefined ? undefined : { kind: 'test', loc, assignTo: to, variable: v, compare, value, check };
       }
-      return to === undefined || v === undefined || value === undefined ? undefined : { kind: 'strcmp', loc, assignTo: to, variable: v, value };
+      return v === undefined || value === undefined ? undefined : { kind: 'strcmp', loc, assignTo: to, variable: v, value, check };
     }
+    case 'closecon': return { kind: 'closecon', loc };
     case 'log': case 'warning': case 'error': {
       const m = r.required(el, 'message', `<${el.name} message="call [call_id] done"/>`);
       return m === undefined ? undefined : { kind: 'log', loc, level: el.name, message: { text: m.value, offset: m.valueOffset } };
@@ -155,7 +162,8 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
       const example = '<setdest host="[$host]" port="5060" protocol="udp"/>';
       const host = r.required(el, 'host', example);
       const port = r.required(el, 'port', example);
-      const protocol = r.choice(r.required(el, 'protocol', example), 'protocol', ['udp', 'UDP']);
+      // SIPp: udp, tcp, tls, sctp (either case); the run's transport decides which of them can work (actions.ts).
+      const protocol = r.choice(r.required(el, 'protocol', example), 'protocol', ['udp', 'UDP', 'tcp', 'TCP', 'tls', 'TLS', 'sctp', 'SCTP']);
       return host === undefined || port === undefined || protocol === undefined ? undefined
         : { kind: 'setdest', loc, host: { text: host.value, offset: host.valueOffset }, port: { text: port.value, offset: port.valueOffset }, protocol };
     }

@@ -4,24 +4,24 @@
  */
 import type { Diagnostic } from '../errors.js';
 import type { Action } from './action-ast.js';
-import type { RecvMatch, ScenarioAst, Step } from './ast.js';
+import type { LabelStep, NopStep, RecvMatch, ScenarioAst, Step } from './ast.js';
 import { AttrReader } from './attrs.js';
 import { loadActions } from './load-actions.js';
 import type { XmlDocument, XmlElement } from './xml.js';
 
-const COMMON = ['next', 'test', 'chance', 'start_rtd', 'rtd', 'repeat_rtd', 'counter', 'crlf', 'display', 'hide'] as const;
+const COMMON = ['next', 'test', 'chance', 'start_rtd', 'rtd', 'repeat_rtd', 'counter', 'crlf', 'display', 'hide', 'hiderest', 'condexec', 'condexec_inverse'] as const;
 
 // normal … gamma: SIPp's old-style pause, where the attribute's presence names the distribution.
-const PAUSE_ATTRS = [...COMMON, 'milliseconds', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p',
+const PAUSE_ATTRS = [...COMMON, 'milliseconds', 'variable', 'sanity_check', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p',
   'shape', 'scale', 'location', 'normal', 'exponential', 'lognormal', 'weibull', 'pareto', 'gamma'];
 
 /** The attributes each step element accepts. */
 const ATTRS: Readonly<Record<string, readonly string[]>> = {
   // ack_txn names the transaction an ACK belongs to; sipts's ACKs take their branch from [branch-N], so it is accepted as is.
-  send: [...COMMON, 'retrans', 'lost', 'start_txn', 'ack_txn'],
+  send: [...COMMON, 'retrans', 'lost', 'start_txn', 'ack_txn', 'timeout'],
   // ignoresdp only matters with RTP, which sipts does not handle: accepted and ignored.
   // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
-  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn', 'regexp_match'],
+  recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn', 'regexp_match', 'advance_state'],
   pause: PAUSE_ATTRS,
   // SIPp reads a <timewait>'s length as a <pause>'s.
   timewait: PAUSE_ATTRS,
@@ -34,8 +34,11 @@ const ATTRS: Readonly<Record<string, readonly string[]>> = {
 
 /** SIPp attributes this version recognises but does not implement yet: refused with a clear message. */
 const NOT_YET: ReadonlySet<string> = new Set([
-  'condexec', 'condexec_inverse', 'variable', 'sanity_check', 'dialog',
+  'dialog',
 ]);
+/** SIPp's default messages (call.cpp's default_message_names), and those sipts sends (hangUp, answers to unexpected BYE/CANCEL, -aa). */
+const DEFAULT_MESSAGE_IDS = ['3pcc_abort', 'ack', 'ack2', 'bye', 'cancel', '200'] as const;
+const DEFAULT_MESSAGES_SENT: readonly string[] = ['bye', 'cancel', '200'];
 const DECLARATIONS = { Global: 'global', User: 'user', Reference: 'reference' } as const;
 
 export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): ScenarioAst | undefined {
@@ -51,11 +54,15 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
   }
 
   const steps: Step[] = [];
+  const initSteps: (NopStep | LabelStep)[] = [];
+  const defaultMessages: ScenarioAst['defaultMessages'][number][] = [];
   const rtr: number[] = [];
   const clr: number[] = [];
   const declared: ScenarioAst['declared'][number][] = [];
+  // SIPp compat: hiderest="true" hides this step and every later one, until a hiderest="false".
+  let hideDefault = false;
 
-  const visit = (el: XmlElement): void => {
+  const visit = (el: XmlElement, into: Step[] = steps): void => {
     const name = el.name;
     if (name === 'ResponseTimeRepartition' || name === 'CallLengthRepartition') {
       const v = el.attrs.get('value');
@@ -69,6 +76,26 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       r.checkNames(el, ['variables'], new Set());
       const vars = r.variables(r.required(el, 'variables', `<${name} variables="a,b"/>`), 'variables') ?? [];
       for (const ref of vars) declared.push({ ref, scope: DECLARATIONS[name as keyof typeof DECLARATIONS] });
+      return;
+    }
+    if (name === 'init') {
+      // SIPp runs these once, in a call of their own, before the first call: only <nop> and <label>.
+      r.checkNames(el, [], new Set());
+      for (const c of el.children) {
+        if (c.name === 'nop' || c.name === 'label') visit(c, initSteps);
+        else r.report(c.offset, `<${c.name}> cannot be part of <init>`, '<init> holds only <nop> (with actions) and <label> elements');
+      }
+      return;
+    }
+    if (name === 'DefaultMessage') {
+      r.checkNames(el, ['id'], new Set());
+      const id = r.choice(r.required(el, 'id', '<DefaultMessage id="bye"><![CDATA[ … ]]></DefaultMessage>'), 'id', DEFAULT_MESSAGE_IDS);
+      // SIPp reads it as a <send>'s message: from a CDATA section ("No CDATA in 'send' section" otherwise).
+      if (!el.cdata || el.text.trim() === '') r.report(el.offset, '<DefaultMessage> has no message in <![CDATA[ … ]]>', 'put the SIP message in <![CDATA[ … ]]> inside <DefaultMessage>');
+      else if (id !== undefined) {
+        defaultMessages.push({ id, loc: r.loc(el.offset), template: { text: el.text, offset: el.textOffset } });
+        if (!DEFAULT_MESSAGES_SENT.includes(id)) r.warn(el.offset, `<DefaultMessage id="${id}"> is read, but sipts never sends that default message`);
+      }
       return;
     }
     const known = ATTRS[name];
@@ -94,16 +121,20 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
     if (name === 'label') {
       const id = a('id');
       if (id === undefined || id.value.trim() === '') r.report(el.offset, '<label> needs an id', 'write <label id="name"/>');
-      else steps.push({ kind: 'label', loc, id: id.value.trim() });
+      else into.push({ kind: 'label', loc, id: id.value.trim() });
     } else {
       const rtdName = (v: string | undefined): string | undefined => {
         const t = v?.trim();
         // SIPp compat: rtd="true" means response time 1.
         return t === 'true' ? '1' : t === undefined || t === '' || t === 'false' ? undefined : t;
       };
+      if (a('hiderest') !== undefined) hideDefault = r.bool(a('hiderest'), 'hiderest');
       const common = {
         loc, actions, next: r.label(a('next'), 'next'), test: r.variable(a('test'), 'test'), chance: r.fraction(a('chance'), 'chance', 1) ?? 1,
-        startRtd: rtdName(a('start_rtd')?.value), rtd: rtdName(a('rtd')?.value), crlf: r.bool(a('crlf'), 'crlf'),
+        // SIPp compat: crlf takes no value; its presence asks for the blank line, whatever it says.
+        startRtd: rtdName(a('start_rtd')?.value), rtd: rtdName(a('rtd')?.value), crlf: a('crlf') !== undefined,
+        hide: a('hide') === undefined ? hideDefault : r.bool(a('hide'), 'hide'), display: a('display')?.value,
+        condexec: r.variable(a('condexec'), 'condexec'), condexecInverse: r.bool(a('condexec_inverse'), 'condexec_inverse'),
         counter: a('counter')?.value.trim() || undefined, repeatRtd: r.bool(a('repeat_rtd'), 'repeat_rtd'),
         startTxn: a('start_txn')?.value.trim() || undefined, responseTxn: a('response_txn')?.value.trim() || undefined,
       };
@@ -111,15 +142,22 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
         // SIPp refuses a <send> whose message is not in a CDATA section ("No CDATA in 'send' section").
         if (!el.cdata) r.report(el.offset, el.text.trim() === '' ? '<send> has no message' : '<send> has its message outside <![CDATA[ … ]]>, which SIPp refuses', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
         else if (el.text.trim() === '') r.report(el.offset, '<send> has no message', 'put the SIP message in <![CDATA[ … ]]> inside <send>');
-        steps.push({ ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'), lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1 });
+        into.push({
+          ...common, kind: 'send', template: { text: el.text, offset: el.textOffset }, retransMs: r.ms(a('retrans'), 'retrans'),
+          lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1, timeoutMs: r.ms(a('timeout'), 'timeout'),
+        });
       } else if (name === 'recv') {
         const match = recvMatch(el, r);
         if (match !== undefined) {
           const opt = a('optional');
-          steps.push({
-            ...common, kind: 'recv', match, optional: opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional'), optionalGlobal: opt?.value.trim() === 'global',
+          const optional = opt?.value.trim() === 'global' ? true : r.bool(opt, 'optional');
+          const advance = a('advance_state');
+          const advanceState = advance === undefined || r.bool(advance, 'advance_state');
+          if (!advanceState && !optional) r.report(advance.offset, 'advance_state="false" is allowed only on an optional <recv>', 'add optional="true", or remove advance_state');
+          into.push({
+            ...common, kind: 'recv', match, optional, optionalGlobal: opt?.value.trim() === 'global',
             timeoutMs: r.ms(a('timeout'), 'timeout'), onTimeout: r.label(a('ontimeout'), 'ontimeout'), rrs: r.bool(a('rrs'), 'rrs'),
-            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1,
+            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1, advanceState,
           });
         }
       } else if (name === 'sendCmd') {
@@ -128,19 +166,26 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
       } else if (name === 'recvCmd') {
         steps.push({ ...common, kind: 'recvCmd', optional: r.bool(a('optional'), 'optional'), peer: a('src')?.value.trim() || undefined, onTimeout: r.label(a('ontimeout'), 'ontimeout') });
       } else if (name === 'pause' || name === 'timewait') {
-        steps.push({
+        // sanity_check="false" lets SIPp accept a distribution whose 99th percentile passes INT_MAX ms; sipts
+        // makes no such check (every pause is capped at INT_MAX ms, as SIPp caps them), so it is only read.
+        r.bool(a('sanity_check'), 'sanity_check');
+        const variable = r.variable(a('variable'), 'variable');
+        if (variable !== undefined && (a('milliseconds') !== undefined || a('distribution') !== undefined)) {
+          r.warn(a('variable')?.offset ?? el.offset, `<${name} variable="…"> takes its length from the variable; milliseconds/distribution are ignored (as SIPp does)`);
+        }
+        into.push({
           ...common, kind: 'pause', milliseconds: r.ms(a('milliseconds'), 'milliseconds'), timewait: name === 'timewait',
-          distribution: r.pauseDistribution(el),
+          distribution: variable !== undefined ? undefined : r.pauseDistribution(el), variable,
         });
       } else {
-        steps.push({ ...common, kind: 'nop' });
+        into.push({ ...common, kind: 'nop' });
       }
     }
-    for (const c of nestedSteps) visit(c);
+    for (const c of nestedSteps) visit(c, into);
   };
   for (const el of root.children) visit(el);
   const scenarioName = root.attrs.get('name')?.value ?? doc.file.replace(/^.*\//, '').replace(/\.xml$/i, '');
-  return { file: doc.file, name: scenarioName, steps, responseTimeRepartition: rtr, callLengthRepartition: clr, declared };
+  return { file: doc.file, name: scenarioName, steps, initSteps, defaultMessages, responseTimeRepartition: rtr, callLengthRepartition: clr, declared };
 }
 
 function recvMatch(el: XmlElement, r: AttrReader): RecvMatch | undefined {

@@ -41,6 +41,18 @@ export const Op = {
   LocalIp: 25,
   /** [dynamic_id]: the run's shared counter (-dynamicStart, -dynamicStep, -dynamicMax). */
   DynamicId: 26,
+  /** [server_ip]: the local address of the call's socket, as getsockname gives it (no brackets). */
+  ServerIp: 27,
+  /** [msg_index]: the index of the message being sent. */
+  MsgIndex: 28,
+  /** [auto_media_port]: n is -mp plus the offset; SIPp adds 4 × (call number − 1) mod 10000. */
+  AutoMediaPort: 29,
+  /** [date]: the time now, RFC 1123 in GMT ("Mon, 30 Nov 2026 13:04:00 GMT"). */
+  Date: 30,
+  /** [file name=…]: the content of a file, read at each send; sub renders the name. */
+  File: 31,
+  /** [cryptokeyparams1audio] …: a new base64 SRTP master key and salt; n says which, m is 1 to reuse the last one. */
+  CryptoKey: 32,
 } as const;
 
 /** One shape for every segment keeps the render loop monomorphic. */

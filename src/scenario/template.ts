@@ -2,6 +2,8 @@
  * Message templates: compiled once at load time into segments (SIPp normalisation applied), rendered per
  * send by concatenating ready strings. Output is a latin1 byte string (see sip/message.ts).
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { authorizationValue, newCnonce, pickChallenge } from '../sip/digest.js';
 import { sippTime } from '../format.js';
 import { akaResponse } from '../sip/milenage.js';
@@ -41,6 +43,15 @@ export interface RenderContext {
   tdmCircuit(): string;
   /** [dynamic_id]: the run's counter's value, which then moves on. */
   nextDynamicId(): number;
+  /** [server_ip]: the local address of the call's socket, unbracketed. */
+  readonly serverIp: string;
+  /** SRTP key `which` (0..3: audio 1, 2, video 1, 2) of the call: a new one, or the last one when `reuse`. */
+  cryptoKey(which: number, reuse: boolean): string;
+}
+
+/** SIPp's [cryptokeyparams…]: 16 bytes of master key and 14 of salt, base64 (40 characters, RFC 4568 §6.1). */
+export function newCryptoKey(): string {
+  return randomBytes(30).toString('base64');
 }
 
 /** A variable's value: a string (regexp match, assignstr), a number (assign, arithmetic), a boolean (test). */
@@ -208,11 +219,13 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
       return;
     }
     const inner = text.slice(open + 1, close).trim();
-    const parsed = /^authentication(\s|$)/.test(inner)
-      ? authKeyword(inner, offset + open + 1 + text.slice(open + 1).search(/\S/), env, vars, report)
-      : parseKeyword(inner, env, vars);
+    const innerAt = offset + open + 1 + text.slice(open + 1).search(/\S/);
+    const parsed = /^authentication(\s|$)/.test(inner) ? authKeyword(inner, innerAt, env, vars, report)
+      : /^file(\s|$)/.test(inner) ? fileKeyword(inner, innerAt, env, vars, report)
+        : parseKeyword(inner, env, vars);
     if ('error' in parsed) report(offset + open, parsed.error, parsed.hint);
     else {
+      if (parsed.warning !== undefined) vars.warn?.(offset + open, parsed.warning);
       if (parsed.seg.op === Op.Lit) { pushLit(line, toBytes(parsed.seg.text)); onlyKeywords = false; }
       else {
         if (parsed.seg.text !== '' && parsed.seg.op === Op.Branch) pushLit(line, parsed.seg.text);
@@ -256,7 +269,7 @@ function matchingBracket(text: string, open: number): number {
 }
 
 /** [authentication] or [authentication username=… password=…]; the values may hold keywords. */
-function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean } | { error: string; hint: string } {
+function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean; warning?: string } | { error: string; hint: string } {
   const group = (text: string, at: number): Segment => ({ op: Op.Group, text: '', n: 0, m: 0, sub: compileText({ text, offset: at }, env, vars, report) });
   let user: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authUser), n: 0, m: 0, sub: undefined }] };
   let pass: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authPassword), n: 0, m: 0, sub: undefined }] };
@@ -277,6 +290,25 @@ function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: Comp
   }
   // SIPp compat (auth.cpp): -auth_uri X makes the digest uri sip:X.
   return { seg: { op: Op.Auth, text: env.authUri === undefined ? '' : toBytes(`sip:${env.authUri}`), n: 0, m: 0, sub: [user, pass, akaK, akaOp] }, optionalLine: true };
+}
+
+/**
+ * [file name="body.sdp"]: the file's bytes, as they are (no CRLF rules), read at every send like SIPp. The
+ * name may hold keywords; a plain name is checked at load time.
+ */
+function fileKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean; warning?: string } | { error: string; hint: string } {
+  const m = /^file\s+name=("([^"]*)"|(\S+))\s*$/.exec(inner);
+  const name = m === null ? undefined : (m[2] ?? m[3] ?? '');
+  if (m === null || name === undefined || name === '') return { error: '[file] needs name=…, the file to insert', hint: 'e.g. [file name="body.sdp"]' };
+  const at = offset + inner.indexOf('=') + 1 + (m[2] !== undefined ? 1 : 0);
+  const sub = compileText({ text: name, offset: at }, env, vars, report);
+  if (sub.every((x) => x.op === Op.Lit) && !existsSync(name)) return { error: `[file name=${name}]: no such file (read from ${process.cwd()})`, hint: 'give a path from the directory sipts runs in, or an absolute path' };
+  return { seg: { op: Op.File, text: '', n: 0, m: 0, sub }, optionalLine: false };
+}
+
+/** SIPp compat: [file] inserts the file as it is; one that cannot be read at send time inserts nothing. */
+function fileContent(name: string): string {
+  try { return readFileSync(name, 'latin1'); } catch { return ''; }
 }
 
 /** A keyword starts with '[' and a letter or '$'; any other '[' (an IPv6 literal, say) is text. */
@@ -309,7 +341,13 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.CallNumber: s += ctx.number + seg.n; break;
       case Op.Cseq: s += ctx.cseq + seg.n; break;
       case Op.Branch: s += `${ctx.number}-${msgIndex + seg.n}`; break;
-      case Op.Len: s += bodyLength; break;
+      case Op.Len: s += bodyLength === 0 ? 0 : bodyLength + seg.n; break;
+      case Op.ServerIp: s += ctx.serverIp; break;
+      case Op.MsgIndex: s += msgIndex; break;
+      case Op.AutoMediaPort: s += seg.n + ((4 * (ctx.number - 1)) % 10000); break;
+      case Op.Date: s += new Date().toUTCString(); break;
+      case Op.File: s += fileContent(renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine)); break;
+      case Op.CryptoKey: s += ctx.cryptoKey(seg.n, seg.m === 1); break;
       case Op.PeerTagParam: s += ctx.peerTagParam; break;
       case Op.LastHeader: s += lastHeader(ctx.lastRecv, seg.text, false); break;
       case Op.LastHeaderValue: s += lastHeader(ctx.lastRecv, seg.text, true); break;
@@ -336,7 +374,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
         s += seg.text.repeat(Math.ceil(n / seg.text.length)).slice(0, n);
         break;
       }
-      case Op.LastPart: s += lastPart(ctx.lastRecv, seg.text); break;
+      case Op.LastPart: s += seg.n === 0 ? lastPart(ctx.lastRecv, seg.text) : Number(lastPart(ctx.lastRecv, seg.text) || 0) + seg.n; break;
       case Op.Tdm: s += ctx.tdmCircuit(); break;
       case Op.DynamicId: s += ctx.nextDynamicId(); break;
       case Op.OptLine: {
@@ -351,7 +389,8 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
 }
 
 function lastPart(msg: SipMessage | undefined, which: string): string {
-  if (msg === undefined) return '';
+  // SIPp compat: [last_cseq_number] is 0 before anything was received.
+  if (msg === undefined) return which === 'cseq' ? '0' : '';
   if (which === 'cseq') return String(msg.cseq);
   if (which === 'message') return msg.raw;
   if (msg.status !== 0) return '';

@@ -23,9 +23,10 @@ export interface VarTable {
 export function assignedBy(a: Action): readonly VarRef[] {
   switch (a.kind) {
     case 'ereg': case 'gettimeofday': return a.assignTo;
-    case 'assign': case 'assignstr': case 'arith': case 'todouble': case 'test': case 'strcmp': case 'verifyauth': case 'sample': case 'lookup': case 'index': return [a.assignTo];
+    case 'assign': case 'assignstr': case 'arith': case 'todouble': case 'verifyauth': case 'sample': case 'lookup': case 'index': return [a.assignTo];
+    case 'test': case 'strcmp': return a.assignTo === undefined ? [] : [a.assignTo];
     case 'strfn': return [a.variable];
-    case 'log': case 'exec': case 'jump': case 'pauserestore': case 'insert': case 'replace': case 'setdest': return [];
+    case 'log': case 'exec': case 'jump': case 'pauserestore': case 'insert': case 'replace': case 'setdest': case 'closecon': return [];
   }
 }
 
@@ -46,7 +47,7 @@ export function buildVarTable(ast: ScenarioAst, externallySet: readonly string[]
   // SIPp compat: with an _unexp.main handler, these tell it where the call was interrupted.
   if (ast.steps.some((s) => s.kind === 'label' && s.id === '_unexp.main')) { define(UNEXP_RETADDR, false); define(UNEXP_PAUSEDADDR, false); }
   for (const name of externallySet) define(name, true);
-  for (const s of ast.steps) {
+  for (const s of [...ast.initSteps, ...ast.steps]) {
     if (s.kind === 'label') continue;
     for (const a of s.actions) for (const ref of assignedBy(a)) define(ref.name, false);
   }

@@ -89,6 +89,11 @@ export class Connection implements Endpoint {
     return this.socket.remotePort ?? 0;
   }
 
+  /** Node queues what the socket cannot take at once; past the high-water mark SIPp's send would block. */
+  get congested(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
   /** Stream connections ignore the destination: the connection is the destination. */
   send(raw: string): boolean {
     if (this.ended) return false;

@@ -62,6 +62,10 @@ class SharedLink implements Endpoint {
     return this.current.localPort;
   }
 
+  get congested(): boolean {
+    return this.current.congested;
+  }
+
   send(raw: string): boolean {
     return this.current.send(raw);
   }
@@ -125,6 +129,19 @@ export class StreamTransport implements Transport {
     const c = this.dial(remote.address, remote.port);
     c.slot = this.perCallOpen.push(c) - 1;
     ready(c);
+  }
+
+  acquireTo(address: string, port: number, ready: (endpoint: Endpoint) => void): void {
+    const c = this.dial(address, port);
+    c.slot = this.perCallOpen.push(c) - 1;
+    ready(c);
+  }
+
+  closeOwn(endpoint: Endpoint): boolean {
+    if (!this.o.perCall || !(endpoint instanceof Connection) || endpoint.slot < 0 || endpoint.openCalls > 1) return false;
+    this.forget(endpoint);
+    endpoint.close();
+    return true;
   }
 
   release(endpoint: Endpoint): void {

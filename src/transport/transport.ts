@@ -7,6 +7,8 @@ export interface Endpoint {
   readonly localPort: number;
   /** Calls open on this endpoint, kept by the engine: a lost connection with none costs no search. */
   openCalls: number;
+  /** True while what is written waits in a queue over its high-water mark (a send would block in SIPp). */
+  readonly congested?: boolean;
   /** `raw` is a latin1 byte string. Returns false when the send failed synchronously. */
   send(raw: string, port: number, address: string): boolean;
 }
@@ -31,6 +33,13 @@ export interface Transport {
    * the shared one. `ready` runs once it can send.
    */
   acquire(ready: (endpoint: Endpoint) => void, fromIp?: string): void;
+  /**
+   * <closecon>: closes `endpoint` if it is a call's own connection (-t tn, ln, wsn) that no other call
+   * uses, and says whether it did. Connections calls share stay open (SIPp only drops its reference).
+   */
+  closeOwn?(endpoint: Endpoint): boolean;
+  /** A connection of a call's own to another destination (<setdest> over -t tn). */
+  acquireTo?(address: string, port: number, ready: (endpoint: Endpoint) => void): void;
   /** The call that used `endpoint` has ended; the engine has already counted it out of openCalls. */
   release(endpoint: Endpoint): void;
   close(): Promise<void>;

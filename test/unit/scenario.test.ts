@@ -12,7 +12,7 @@ const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEsc
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
   callId: '1-42@127.0.0.1', number: 1, cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061, localIpEscaped: '127.0.0.1',
-  peerTagParam: ';tag=peer', routes: '', nextUrl: 'sip:next@h', lastRecv: undefined, vars: [], globals: [], field: () => '', nonceCount: () => 1, userId: 0, clockTick: () => 0, tdmCircuit: () => '', nextDynamicId: () => 0, ...over,
+  peerTagParam: ';tag=peer', routes: '', nextUrl: 'sip:next@h', lastRecv: undefined, vars: [], globals: [], field: () => '', nonceCount: () => 1, userId: 0, clockTick: () => 0, tdmCircuit: () => '', nextDynamicId: () => 0, serverIp: '127.0.0.1', cryptoKey: () => '', ...over,
 });
 
 const wrap = (body: string): string => `<?xml version="1.0"?>\n<scenario name="t">\n${body}\n</scenario>\n`;
