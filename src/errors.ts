@@ -1,6 +1,6 @@
 /**
  * User-facing errors. Each has a stable `code` (for tests and scripts) and a `hint` that says how to fix it.
- * Expected trouble on the wire is never an error: it is a counted outcome (engine/outcome.ts).
+ * Expected trouble on the wire is never an error: it is a counted outcome (events/outcome.ts).
  */
 
 /** A problem at a place in a user's file (scenario XML, injection CSV) or on the command line. */

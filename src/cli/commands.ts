@@ -18,7 +18,7 @@ export function applyCommand(t: KeyTarget, text: string): string[] {
   const line = text.slice(1).trim();
   // sipts's own: cquit stops gracefully, as q does (SIPp answers it as a command with no argument).
   if (line === 'quit') { t.quit(); return []; }
-  const [command = '', rest] = splitFirst(line);
+  const [command, rest] = splitFirst(line);
   if (rest === undefined) return [`The ${command} command requires at least one argument`];
   switch (command) {
     case 'set': return set(t, rest);
@@ -42,7 +42,7 @@ const asNumber = (v: string): number | undefined => (/^[+-]?(\d+\.?\d*|\.\d+)([e
 const asInteger = (v: string): number | undefined => (/^[+-]?\d+$/.test(v) ? Number(v) : /^0[xX][0-9a-fA-F]+$/.test(v) ? Number.parseInt(v, 16) : undefined);
 
 function set(t: KeyTarget, what: string): string[] {
-  const [attr = '', value] = splitFirst(what);
+  const [attr, value] = splitFirst(what);
   if (value === undefined) return ['The set command requires two arguments (attribute and value)'];
   const s = t.engine.scheduler;
   switch (attr) {
@@ -83,7 +83,7 @@ function set(t: KeyTarget, what: string): string[] {
 }
 
 function trace(t: KeyTarget, what: string): string[] {
-  const [log = '', value] = splitFirst(what);
+  const [log, value] = splitFirst(what);
   if (value === undefined) return ['The trace command requires two arguments (log and [on|off])'];
   const on = value === 'on' || value === 'true' ? true : value === 'off' || value === 'false' ? false : undefined;
   if (on === undefined) return ["The trace command's second argument must be on or off."];

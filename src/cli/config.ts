@@ -208,7 +208,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const str = (name: OptionName): string | undefined => {
     const v = raw[name];
     if (typeof v === 'string') return v;
-    const d = (SPEC.get(name) as OptionSpec | undefined)?.default;
+    const d = SPEC.get(name)?.default;
     return d;
   };
   const bad = (name: string, value: string, expected: string): void => {
@@ -240,7 +240,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const pairs = (name: OptionName): [string, string][] => {
     const list = raw[name];
     const out: [string, string][] = [];
-    for (const p of Array.isArray(list) ? list : []) {
+    const items: unknown[] = Array.isArray(list) ? list : [];
+    for (const p of items.filter((x): x is string => typeof x === 'string')) {
       const eq = p.indexOf('=');
       if (eq <= 0 || (name !== 'infindex' && !/^[A-Za-z0-9_.-]+$/.test(p.slice(0, eq)))) problems.push(`-${name} ${p.replace('=', ' ')}: expected -${name} NAME VALUE, NAME of letters, digits, '_', '-' or '.'`);
       else out.push([p.slice(0, eq), p.slice(eq + 1)]);

@@ -68,7 +68,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   for (const w of config.warnings) err(`sipts: warning: ${w}`);
   if (config.background) return background(argv);
-  if (raw['demo'] === true) return runDemo(config, { isTTY: process.stdout.isTTY === true, write: (s) => process.stdout.write(s) }, process.pid);
+  // isTTY is undefined, not false, when stdout is a pipe or a file (Node's types say boolean).
+  if (raw['demo'] === true) return runDemo(config, { isTTY: Boolean(process.stdout.isTTY), write: (s) => process.stdout.write(s) }, process.pid);
   return run(config);
 }
 
@@ -112,7 +113,7 @@ async function run(config: RunConfig): Promise<number> {
     if (e instanceof ConnectError) { err(`sipts: ${e.message}\n  hint: is the peer listening there on ${config.transport}? -t must name the peer's transport`); return EXIT.FATAL; }
     throw e;
   }
-  const isTTY = process.stdout.isTTY === true;
+  const isTTY = Boolean(process.stdout.isTTY);
   const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
   err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`);

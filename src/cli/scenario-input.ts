@@ -1,7 +1,7 @@
 /** Finds and compiles the scenario a command line asks for. */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { checkFieldCount, InjectionStore, parseInjection, type InjectionFile } from '../data/injection.js';
+import { checkFieldCount, InjectionStore, lineCount, parseInjection, type InjectionFile } from '../data/injection.js';
 import { DiagnosticsError, SiptsError, type Diagnostic } from '../errors.js';
 import { builtinNames, readBuiltin, whyNotRunnable } from '../scenario/builtin.js';
 import { compileScenarioSource, type CompiledScenario } from '../scenario/compile.js';
@@ -106,6 +106,11 @@ function loadInjectionFiles(c: RunConfig, scenario: CompiledScenario, sources: r
     const f = parseInjection(path, text, diagnostics);
     if (f === undefined) return;
     checkFieldCount(f, scenario.fieldsUsed[i] ?? -1, diagnostics);
+    // SIPp compat: user k reads line k of a USER file, and SIPp stops when a user has no line ("has only N
+    // lines, yet user K was requested"); sipts says so before the first call.
+    if (f.order === 'USER' && c.users > lineCount(f)) {
+      diagnostics.push({ file: path, line: 1, col: 1, message: `${path} has only ${lineCount(f)} lines, yet -users ${c.users} asks for user ${c.users} (a USER file has a line per user)`, hint: `add lines for users ${lineCount(f) + 1} to ${c.users}, or lower -users` });
+    }
     files.push(f);
   });
   const indexes = c.injectionIndexes.map((ix) => {

@@ -102,7 +102,7 @@ export class InjectionStore {
 
   constructor(readonly files: readonly InjectionFile[], indexed: readonly { readonly file: number; readonly field: number }[] = []) {
     this.rows = files.map((f) => f.rows.map((r) => ({ fields: [...r.fields], line: r.line })));
-    this.indexes = files.map(() => new Map());
+    this.indexes = files.map(() => new Map<number, Map<string, number>>());
     for (const { file, field } of indexed) {
       const index = new Map<string, number>();
       // SIPp compat: SIPp 3.6.1 indexes line after line, each replacing the one before with the same key, so a

@@ -12,7 +12,7 @@ import { bodyOf } from '../sip/parser.js';
 import type { CallState } from './call.js';
 import { ereg } from './ereg.js';
 import type { CallHost } from './host.js';
-import { Failure } from './outcome.js';
+import { Failure } from '../events/outcome.js';
 import { getVar, setVar } from './vars.js';
 
 /** Returned when every action ran; otherwise a FAILURE_REASONS index, or ACTIONS_ENDED_CALL. */

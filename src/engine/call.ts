@@ -7,9 +7,9 @@ import type { DynamicIdCounter } from './dynamic-id.js';
 import { newCryptoKey, type RenderContext, type VarValue } from '../scenario/template.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
-import type { RetransKey } from './matcher.js';
+import type { RetransKey } from './retrans-key.js';
 import type { TimerNode } from './timer-wheel.js';
-import type { HistoryEntry } from './trace.js';
+import type { HistoryEntry } from '../events/trace.js';
 
 export const TimerKind = { Retrans: 0, Step: 1 } as const;
 

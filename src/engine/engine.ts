@@ -11,8 +11,8 @@ import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
-import { Failure, FAILURE_REASONS } from './outcome.js';
-import type { TraceSink } from './trace.js';
+import { Failure, FAILURE_REASONS } from '../events/outcome.js';
+import type { TraceSink } from '../events/trace.js';
 import { formatVar, type VarValue } from '../scenario/template.js';
 import { InjectionStore } from '../data/injection.js';
 import { buildResponse } from '../sip/response.js';

@@ -7,7 +7,7 @@ import type { CompiledAction, VarSlot } from '../scenario/compile-actions.js';
 import { formatVar } from '../scenario/template.js';
 import type { CallState } from './call.js';
 import { getVar, setVar } from './vars.js';
-import { Failure } from './outcome.js';
+import { Failure } from '../events/outcome.js';
 
 /** SIPp's MAX_SUB_MESSAGE_LENGTH (2049) less its terminator: the longest header text an ereg sees. */
 const MAX_HEADER_TEXT = 2048;

@@ -3,7 +3,7 @@ import type { CompiledScenario } from '../scenario/compile.js';
 import type { Stats } from '../stats/stats.js';
 import type { CallState, CallTimer } from './call.js';
 import type { TimerWheel } from './timer-wheel.js';
-import type { TraceSink } from './trace.js';
+import type { TraceSink } from '../events/trace.js';
 
 export interface CallSettings {
   /** -d: length of a <pause> without milliseconds. */
@@ -46,9 +46,9 @@ export const ALL_BEHAVIORS: Behaviors = { bye: true, abortunexp: true, pingreply
 
 /** What actions may ask of the world outside the engine; the CLI provides them. */
 export interface EngineHooks {
-  log(level: 'log' | 'warning' | 'error', text: string): void;
+  readonly log: (level: 'log' | 'warning' | 'error', text: string) => void;
   /** <exec command>: run a shell command, without waiting for it. */
-  exec(command: string): void;
+  readonly exec: (command: string) => void;
   /** <exec int_cmd="stop_gracefully|stop_now">. */
   stop(how: 'gracefully' | 'now'): void;
   /** Traces; {} when none is on. */
@@ -78,7 +78,7 @@ export interface CallHost {
   redirect(call: CallState, address: string, port: number): boolean;
   /** The run's transport, as SIPp names protocols in setdest: UDP, TCP, TLS, WS, WSS. */
   readonly transportName: string;
-  random(): number;
+  readonly random: () => number;
   /** Sends a 3PCC command to the twin (`peer`: the instance named by dest=, '' for the one twin); false when it failed. */
   sendCommand(call: CallState, peer: string, text: string): boolean;
   /** SIPp compat: classic 3PCC tells the twin that this call was aborted (its `3pcc_abort` message); else nothing. */

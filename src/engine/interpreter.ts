@@ -10,7 +10,7 @@ import { headerValue, headerValues, uriOf } from '../sip/headers.js';
 import { detach, type SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
 import { commandAsMessage, type TwinCommand } from '../sip/twin-command.js';
-import { buildBye, buildCancel } from '../sip/requests.js';
+import { buildAckOfError, buildBye, buildCancel } from '../sip/requests.js';
 import { buildResponse } from '../sip/response.js';
 import { Counter, StepCounter } from '../stats/stats.js';
 import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } from './actions.js';
@@ -18,7 +18,7 @@ import type { VarValue } from '../scenario/template.js';
 import { TimerKind, withoutMethod, type CallState, type CallTimer, type DialogTarget } from './call.js';
 import type { CallHost } from './host.js';
 import { findBackward, findForward, findGlobal, isRetransmissionOf, retransKeyOf } from './matcher.js';
-import { Failure } from './outcome.js';
+import { Failure } from '../events/outcome.js';
 import { maxRetrans, nextRetransInterval } from './retransmit.js';
 
 /** Runs steps from call.stepIndex until the call waits or ends. */
@@ -456,6 +456,16 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
     host.send(call, defaultOk(host, call, msg));
     host.finish(call, Failure.FailedUnexpectedMessage);
     return;
+  }
+  // RFC 3261 §17.1.1.3: a final error response to our INVITE is ACKed whatever the scenario expected (SIPp's
+  // abortCall sends its "ack" default message for 4xx and up); the call then ends, with nothing left to release.
+  if (!isRequest && msg.status >= 300 && msg.cseqMethod === 'INVITE' && !call.dialogConfirmed) {
+    const invite = parseMessage(call.hangUpBase);
+    if (invite.ok && invite.msg.method === 'INVITE' && invite.msg.cseq === msg.cseq) {
+      host.send(call, buildAckOfError(invite.msg, msg));
+      host.finish(call, Failure.FailedUnexpectedMessage);
+      return;
+    }
   }
   abort(host, call, Failure.FailedUnexpectedMessage);
 }

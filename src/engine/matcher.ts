@@ -2,6 +2,7 @@
 import { StepKind, type CompiledStep } from '../scenario/compile.js';
 import { detach, type SipMessage } from '../sip/message.js';
 import type { CallState } from './call.js';
+import type { RetransKey } from './retrans-key.js';
 
 /**
  * A response matches a `<recv response>` only when its CSeq method is a request this call sent that has
@@ -58,8 +59,6 @@ export function findBackward(steps: readonly CompiledStep[], from: number, msg: 
   return -1;
 }
 
-/** What tells a message's retransmissions: its transaction (CSeq, method, top Via branch) and kind. */
-export type RetransKey = Pick<SipMessage, 'status' | 'method' | 'cseq' | 'cseqMethod' | 'branch'>;
 
 /** A message's key, held apart from it (the branch detached from the message). */
 export function retransKeyOf(m: SipMessage): RetransKey {

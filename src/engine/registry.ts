@@ -3,7 +3,7 @@
  * are absorbed and counted instead of being taken for new calls or unexpected messages.
  */
 import type { CallState } from './call.js';
-import type { RetransKey } from './matcher.js';
+import type { RetransKey } from './retrans-key.js';
 
 /**
  * What an ended call that last answered a request keeps, so that the peer's retransmission of that request

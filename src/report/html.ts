@@ -3,7 +3,7 @@
  * and response-time percentiles over time, the summary, the steps, failure reasons and the ladders of the
  * first failed calls of each reason.
  */
-import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
+import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import { PERCENTILE_HEADS, percentileCells, type StatsSnapshot } from '../stats/stats.js';
 import type { RunFacts } from './json.js';

@@ -1,5 +1,5 @@
 /** --json FILE: the run as data, for CI scripts. */
-import { FAILURE_REASONS } from '../engine/outcome.js';
+import { FAILURE_REASONS } from '../events/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import type { ThresholdResult } from './thresholds.js';

@@ -2,7 +2,7 @@
  * --junit FILE: one test case per scenario step (failing where calls timed out or met an unexpected
  * message there), one per failure reason, one per threshold, so a CI server shows what broke and where.
  */
-import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
+import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import type { ThresholdResult } from './thresholds.js';

@@ -2,7 +2,7 @@
  * A failed call's message flow as a ladder: one line per message, time since the call started, an arrow
  * toward the side that received it, and what it was (method, or code and reason with the CSeq method).
  */
-import type { CallEvidence } from '../engine/trace.js';
+import type { CallEvidence } from '../events/trace.js';
 
 const ARROW = 44;
 

@@ -3,7 +3,7 @@
  * Counters end in _total; response times and call length are summaries in seconds with quantiles.
  */
 import { createServer, type Server } from 'node:http';
-import { FAILURE_REASONS } from '../engine/outcome.js';
+import { FAILURE_REASONS } from '../events/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { COUNTERS, STEP_COUNTERS, type CounterName, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
 

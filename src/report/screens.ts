@@ -2,7 +2,7 @@
  * The live screens, one per key as in SIPp: 1 scenario, 2 statistics, 3 repartitions, 4 variables, and
  * sipts's own 5 percentiles and 6 failures; 7-9 list the screens. Pure functions of snapshots.
  */
-import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
+import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
 import { hms, hmsUs, sippTime } from '../format.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import { momentsMean, momentsSince, PERCENTILE_HEADS, percentileCells, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';

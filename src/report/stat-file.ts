@@ -4,7 +4,7 @@
  * column name read this one. Built from snapshots only.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { FAILURE_REASONS } from '../engine/outcome.js';
+import { FAILURE_REASONS } from '../events/outcome.js';
 import { hms, hmsUs, sippTime } from '../format.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { momentsMean, momentsSince, momentsStdev, type Moments, type StatsSnapshot } from '../stats/stats.js';

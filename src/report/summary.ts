@@ -1,6 +1,6 @@
 /** The end-of-run summary: cli-table3 tables built from a snapshot only. */
 import Table from 'cli-table3';
-import { FAILURE_HELP, FAILURE_REASONS } from '../engine/outcome.js';
+import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { HistogramSummary, StatsSnapshot } from '../stats/stats.js';
 

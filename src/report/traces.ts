@@ -4,7 +4,7 @@
  * failed call in full), -trace_rtt (every response time) and -trace_logs (the scenario's <log> actions).
  * Failed-call evidence is also kept in memory for the HTML, JSON and JUnit reports.
  */
-import type { CallEvidence, TraceSink } from '../engine/trace.js';
+import type { CallEvidence, TraceSink } from '../events/trace.js';
 import { sippDate, sippTime } from '../format.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { renderLadder } from './ladder.js';

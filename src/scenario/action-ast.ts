@@ -1,6 +1,6 @@
 /** The actions of SIPp's <action> element, typed, each with its place. */
 import type { Distribution } from '../load/distributions.js';
-import type { Loc, TemplateSource, VarRef } from './ast.js';
+import type { Loc, TemplateSource, VarRef } from './source-refs.js';
 
 export type Compare = 'equal' | 'not_equal' | 'greater_than' | 'less_than' | 'greater_than_equal' | 'less_than_equal';
 export type Arith = 'add' | 'subtract' | 'multiply' | 'divide';

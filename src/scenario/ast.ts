@@ -1,29 +1,9 @@
 /** Typed scenario steps, each with its source location. Produced by load.ts, consumed by compile.ts. */
 import type { Distribution } from '../load/distributions.js';
 import type { Action } from './action-ast.js';
+import type { LabelRef, Loc, TemplateSource, VarRef } from './source-refs.js';
 
-export interface Loc {
-  readonly line: number;
-  readonly col: number;
-}
-
-/** A reference to a label, kept with its place so an undefined label can be reported there. */
-export interface LabelRef {
-  readonly label: string;
-  readonly loc: Loc;
-}
-
-/** A variable named in an attribute, kept with its place so an undefined one can be reported there. */
-export interface VarRef {
-  readonly name: string;
-  readonly loc: Loc;
-}
-
-export interface TemplateSource {
-  readonly text: string;
-  /** Source offset of text[0], to locate keyword errors. */
-  readonly offset: number;
-}
+export type { LabelRef, Loc, TemplateSource, VarRef } from './source-refs.js';
 
 interface StepCommon {
   readonly loc: Loc;

@@ -4,7 +4,7 @@
  * replaces it: a [last_*] keyword or an Authorization in a template, or an action. With tens of thousands
  * of calls held open in a long pause, this is most of what each keeps.
  */
-import { StepKind, type CompiledStep } from './compile.js';
+import { StepKind, type CompiledStep } from './compiled-step.js';
 import { Op, type Segment } from './segment.js';
 import type { CompiledTemplate } from './template.js';
 

@@ -11,7 +11,7 @@ export const UNEXP_PAUSEDADDR = '_unexp.pausedaddr';
 
 export interface VarTable {
   /** Slot of a defined variable, or undefined. */
-  slot(name: string): number | undefined;
+  readonly slot: (name: string) => number | undefined;
   readonly names: readonly string[];
   /** True for <Global> variables: one value shared by every call. */
   readonly global: readonly boolean[];

@@ -4,7 +4,18 @@
  * double quote that no backslash escapes; in it \\ \" \n \t \r stand for \ " newline tab CR, and any other
  * backslash stays as it is. The XML entities are decoded after that; a bare '&' stays as it is.
  */
-import type { Report, XmlAttr } from './xml.js';
+
+/** Reports a problem at a source offset. */
+export type Report = (offset: number, message: string, hint?: string) => void;
+
+/** An attribute's value and where its name and value start in the source. */
+export interface XmlAttr {
+  readonly value: string;
+  /** Offset of the attribute name in the source. */
+  readonly offset: number;
+  /** Offset of the first character of the value. */
+  readonly valueOffset: number;
+}
 
 export interface Reporters {
   readonly error: Report;

@@ -11,15 +11,9 @@
  * backslash escapes the next character, a '<' ends it.
  */
 import { LineIndex, type Diagnostic } from '../errors.js';
-import { readAttributes, decodeText } from './xml-attrs.js';
+import { readAttributes, decodeText, type Report, type XmlAttr } from './xml-attrs.js';
 
-export interface XmlAttr {
-  readonly value: string;
-  /** Offset of the attribute name in the source. */
-  readonly offset: number;
-  /** Offset of the first character of the value. */
-  readonly valueOffset: number;
-}
+export type { Report, XmlAttr } from './xml-attrs.js';
 
 export interface XmlElement {
   readonly name: string;
@@ -42,9 +36,6 @@ export interface XmlDocument {
   /** True when the reader found a syntax error: the tree is a best-effort recovery. */
   readonly recovered: boolean;
 }
-
-/** Reports a problem at an offset of the source. */
-export type Report = (offset: number, message: string, hint?: string) => void;
 
 interface Open {
   readonly name: string;

@@ -25,3 +25,15 @@ export function buildBye(invite: SipMessage, d: { peerTagParam: string; cseq: nu
   return `BYE ${ruri} SIP/2.0\r\n${d.routes === '' ? '' : `${d.routes}\r\n`}${viaLine}Max-Forwards: 70\r\n`
     + `${copy(invite, 'from')}${copy(invite, 'to', invite.toTag === '' ? d.peerTagParam : '')}${copy(invite, 'call-id')}CSeq: ${d.cseq} BYE\r\nContent-Length: 0\r\n\r\n`;
 }
+
+/**
+ * RFC 3261 §17.1.1.3: the ACK of a non-2xx final response to an INVITE, within its transaction: the INVITE's
+ * Request-URI, top Via (the same branch), From, Call-ID, CSeq number and Route, and the response's To (with
+ * the tag the UAS added).
+ */
+export function buildAckOfError(invite: SipMessage, response: SipMessage): string {
+  const requestLine = invite.raw.slice(0, invite.raw.indexOf('\r\n')).replace(/^INVITE /, 'ACK ');
+  const via = findHeaders(invite, 'via')[0];
+  return `${requestLine}\r\n${via === undefined ? '' : `${invite.raw.slice(via.start, via.end)}\r\n`}Max-Forwards: 70\r\n`
+    + `${copy(invite, 'from')}${copy(response, 'to')}${copy(invite, 'call-id')}CSeq: ${invite.cseq} ACK\r\n${copy(invite, 'route')}Content-Length: 0\r\n\r\n`;
+}

@@ -6,7 +6,7 @@ import type { Histogram } from 'hdr-histogram-js';
 // The one histogram class used, not the package index: the index also loads the WebAssembly build and its
 // decompressor, about 14 MB of resident memory for a feature sipts does not use (useWebAssembly: false).
 import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
-import { FAILURE_REASONS, type FailureReason } from '../engine/outcome.js';
+import { FAILURE_REASONS, type FailureReason } from '../events/outcome.js';
 
 const Float64Histogram = Float64HistogramModule.default;
 

@@ -28,7 +28,7 @@ async function withPeer(t: { after: (f: () => void) => void }, s: CallSettings, 
   const h = (name: string): string => headerLine(invite, name);
   const reply = (status: string): void => peer.send(responseTo(invite, status, 'uas', `Contact: <sip:uas@127.0.0.1:${port}>\r\n`), uac.localPort);
   const request = (method: string): void => peer.send(`${method} sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK${method}\r\nFrom: ${h('To').slice(4)};tag=uas\r\nTo: ${h('From').slice(6)}\r\n${h('Call-ID')}\r\nCSeq: 7 ${method}\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
-  return { peer, uac, reply, request };
+  return { peer, uac, reply, request, invite };
 }
 
 test('bye behaviour: a call timing out after 180 is CANCELled (RFC 3261 §9.1)', { timeout: 10_000 }, async (t) => {
@@ -39,6 +39,24 @@ test('bye behaviour: a call timing out after 180 is CANCELled (RFC 3261 §9.1)',
   assert.match(cancel, /\r\nCSeq: 1 CANCEL\r\n/);
   await uac.engine.done;
   assert.equal(uac.engine.snapshot().failures.FailedTimeoutOnRecv, 1);
+});
+
+test('an unexpected 486 to the INVITE is ACKed in its transaction (RFC 3261 §17.1.1.3), then the call fails', { timeout: 10_000 }, async (t) => {
+  const { peer, uac, reply, invite } = await withPeer(t, settings());
+  reply('180 Ringing');
+  reply('486 Busy Here');
+  const ack = await peer.next();
+  // The INVITE's Request-URI, top Via (same branch), From, Call-ID and CSeq number; To as the 486 has it.
+  assert.match(ack, /^ACK sip:service@127\.0\.0\.1:\d+ SIP\/2\.0\r\n/);
+  assert.equal(headerLine(ack, 'Via'), headerLine(invite, 'Via'));
+  assert.equal(headerLine(ack, 'From'), headerLine(invite, 'From'));
+  assert.equal(headerLine(ack, 'Call-ID'), headerLine(invite, 'Call-ID'));
+  assert.match(ack, /\r\nTo: [^\r]*;tag=uas\r\n/);
+  assert.match(ack, /\r\nCSeq: 1 ACK\r\n/);
+  await uac.engine.done;
+  const s = uac.engine.snapshot();
+  assert.equal(s.failures.FailedUnexpectedMessage, 1);
+  assert.deepEqual(s.unexpected, { '486 (INVITE)': 1 });
 });
 
 test('an unexpected request in a confirmed dialog: the call is aborted with a BYE', { timeout: 10_000 }, async (t) => {

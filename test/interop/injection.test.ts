@@ -76,6 +76,19 @@ async function both(t: TestContext, name: string, args: (target: string, trace: 
   return { sipp: traced(sippTrace), sipts: traced(siptsTrace) };
 }
 
+test('a USER file with fewer lines than -users: sipts refuses before the first call, SIPp stops when that user comes (both 255)', { skip, timeout: 60_000 }, async () => {
+  const file = join(work, 'short-users.csv');
+  writeFileSync(file, 'USER\nl0\nl1\n');
+  const scenario = uacWith('user-short.xml', 'X-Line: [field0]');
+  const port = await freePort();
+  const sippRun = await sipp(['-sf', scenario, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-inf', file, '-users', '3', '-m', '3'], 20_000, work).exited;
+  assert.equal(sippRun.code, 255, sippRun.stdout.slice(-500));
+  assert.match(sippRun.stdout + sippRun.stderr, /has only 2 lines, yet user 3 was requested/);
+  const r = await sipts(['-sf', scenario, `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-inf', file, '-users', '3', '-m', '3'], 20_000).exited;
+  assert.equal(r.code, 255, r.stderr);
+  assert.match(r.stderr, /short-users\.csv:1:1: error: .* has only 2 lines, yet -users 3 asks for user 3/);
+});
+
 test('USER order with -users 3: user k reads line k, [userid] 1..3, the first calls take users 3, 2, 1; as SIPp', { skip, timeout: 90_000 }, async (t) => {
   const file = join(work, 'users.csv');
   writeFileSync(file, 'USER\nl0\nl1\nl2\nl3\nl4\n');

@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { OPTIONS, type OptionSpec } from '../../src/cli/options.js';
 import { sippAvailable, sipts } from '../helpers.js';
@@ -19,9 +22,14 @@ function sippOptions(): string[] {
 
 const SPECS: ReadonlyMap<string, OptionSpec> = new Map((OPTIONS as readonly OptionSpec[]).map((o) => [o.name, o]));
 
+/** Extended 3PCC's options only go together: a -slave_cfg file naming a master and a slave. */
+const slaveCfg = join(mkdtempSync(join(tmpdir(), 'sipts-options-')), 'slaves.cfg');
+writeFileSync(slaveCfg, 'm;127.0.0.1:5000\ns1;127.0.0.1:5001\n');
+
 /** A valid value for an option, by its kind in sipts's table (a few need a particular one). */
 function valueFor(o: OptionSpec): string[] {
   const special: Record<string, string[]> = {
+    '3pcc': ['127.0.0.1:5000'], master: ['m', '-slave_cfg', slaveCfg], slave: ['s1', '-slave_cfg', slaveCfg], slave_cfg: [slaveCfg, '-slave', 's1'],
     i: ['127.0.0.1'], ci: ['127.0.0.1'], mi: ['127.0.0.1'], multihome: ['127.0.0.1'], rsa: ['127.0.0.1:5060'],
     sn: ['nosuch'], sd: ['uac'], buff_size: ['65536'], sleep: ['0'], tdmmap: ['{0-3}{99}{5-8}{1-31}'], stat_delimiter: [','],
     cid_str: ['%u-%p@%s'], default_behaviors: ['all,-bye'], infindex: ['x.csv', '0'], sf: ['/nonexistent/sipts-options.xml'],

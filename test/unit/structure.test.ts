@@ -24,9 +24,11 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     scenario: ['scenario', 'sip', 'errors.ts', 'format.ts', 'load/distributions.ts'],
     transport: ['transport'],
     load: ['load'],
-    stats: ['stats', 'engine/outcome.ts'],
-    report: ['report', 'stats', 'scenario', 'format.ts', 'engine/outcome.ts', 'engine/trace.ts'],
-    engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data'],
+    // What a run produces (call outcomes, trace events): below the engine, the stats and the reports alike.
+    events: ['events'],
+    stats: ['stats', 'events'],
+    report: ['report', 'stats', 'scenario', 'format.ts', 'events'],
+    engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data', 'events'],
     version: [],
     data: ['data', 'errors.ts'],
   };
@@ -35,9 +37,36 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     const layer = rel.split('/')[0] ?? '';
     const ok = allowed[layer];
     if (ok === undefined) continue; // cli/ and errors.ts may import anything
-    for (const m of readFileSync(file, 'utf8').matchAll(/^import[^'"]*['"](\.[^'"]+)['"]/gm)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s*['"](\.[^'"]+)['"]/gm)) {
       const target = relative(src, join(file, '..', (m[1] ?? '').replace(/\.js$/, '.ts')));
       assert.ok(ok.some((p) => target === p || target.startsWith(`${p}/`)), `${rel} imports ${target}`);
     }
   }
+});
+
+/** Relative imports of every file under src/, as src-relative paths (type-only imports included: a cycle of types is still a tangle). */
+function importGraph(src: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(src)) {
+    const targets = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s*['"](\.[^'"]+)['"]/gm)]
+      .map((m) => relative(src, join(file, '..', (m[1] ?? '').replace(/\.js$/, '.ts'))));
+    graph.set(relative(src, file), targets);
+  }
+  return graph;
+}
+
+test('no import cycles in src/ (a depth-first search over every relative import)', () => {
+  const graph = importGraph(join(ROOT, 'src'));
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (node: string, path: readonly string[]): void => {
+    state.set(node, 'open');
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...path.slice(path.indexOf(next)), node, next].join(' → '));
+      else if (state.get(next) === undefined) visit(next, [...path, node]);
+    }
+    state.set(node, 'done');
+  };
+  for (const node of [...graph.keys()].sort()) if (state.get(node) === undefined) visit(node, []);
+  assert.deepEqual(cycles, []);
 });
