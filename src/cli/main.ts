@@ -34,6 +34,8 @@ import { twinPlan } from './twin-plan.js';
 
 
 const err = (line: string): void => { process.stderr.write(`${line}\n`); };
+/** isTTY is undefined, not false, when the stream is a pipe or a file, though Node's types say boolean. */
+const isTty = (stream: { readonly isTTY?: boolean }): boolean => stream.isTTY === true;
 
 async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(VERSION);
@@ -68,8 +70,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   for (const w of config.warnings) err(`sipts: warning: ${w}`);
   if (config.background) return background(argv);
-  // isTTY is undefined, not false, when stdout is a pipe or a file (Node's types say boolean).
-  if (raw['demo'] === true) return runDemo(config, { isTTY: Boolean(process.stdout.isTTY), write: (s) => process.stdout.write(s) }, process.pid);
+  if (raw['demo'] === true) return runDemo(config, { isTTY: isTty(process.stdout), write: (s) => process.stdout.write(s) }, process.pid);
   return run(config);
 }
 
@@ -113,7 +114,7 @@ async function run(config: RunConfig): Promise<number> {
     if (e instanceof ConnectError) { err(`sipts: ${e.message}\n  hint: is the peer listening there on ${config.transport}? -t must name the peer's transport`); return EXIT.FATAL; }
     throw e;
   }
-  const isTTY = Boolean(process.stdout.isTTY);
+  const isTTY = isTty(process.stdout);
   const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
   err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`);

@@ -306,6 +306,8 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
     }
     // SIPp compat: -pause_msg_ign drops what comes during a pause before anything looks at it (call.cpp,
     // process_incoming); a request the peer retransmits is taken after the pause.
+    // onTimer above may have moved the call on and disarmed the timer, which the type checker does not see.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     if (host.settings.pauseMsgIgnore === true && steps[call.stepIndex]?.kind === StepKind.Pause && call.stepTimer.armed) return;
   }
   const at = findForward(steps, call.stepIndex, msg, call);

@@ -39,7 +39,7 @@ export function renderScreenNumber(n: number, s: StatsSnapshot, src: ScreenSourc
     case 2: return statisticsScreen(s, src, previous, nowEpochMs);
     case 3: return repartitionScreen(s, src);
     case 4: return variablesScreen(s, src);
-    case 5: return percentilesScreen(s, src);
+    case 5: return percentilesScreen(s);
     case 6: return failuresScreen(s);
     default: return helpScreen();
   }
@@ -152,7 +152,7 @@ export function variablesScreen(s: StatsSnapshot, src: ScreenSource): string {
   return lines.join('\n');
 }
 
-export function percentilesScreen(s: StatsSnapshot, _src: ScreenSource): string {
+export function percentilesScreen(s: StatsSnapshot): string {
   const lines = [title('Percentiles')];
   lines.push(`  ${'measure'.padEnd(20)} ${PERCENTILE_HEADS.map((h) => h.padStart(9)).join('')}   (ms)`);
   const row = (name: string, h: HistogramSummary): string => `  ${name.padEnd(20)} ${percentileCells(h).map((v) => String(v).padStart(9)).join('')}`;

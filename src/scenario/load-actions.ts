@@ -1,5 +1,5 @@
 /** <action> children → typed actions, every missing or bad attribute reported at its place. */
-import type { Action, Arith, Check, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
+import type { Action, Check, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
 import type { AttrReader } from './attrs.js';
 import type { XmlElement } from './xml.js';
 
@@ -92,7 +92,7 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
       const to = assignTo(`<${el.name} assign_to="n" value="1"/>`);
       const value = operand('number', 'variable', `<${el.name} assign_to="n" value="1"/>`);
       if (to === undefined || value === undefined) return undefined;
-      return el.name === 'assign' ? { kind: 'assign', loc, assignTo: to, value } : { kind: 'arith', loc, op: el.name as Arith, assignTo: to, value };
+      return el.name === 'assign' ? { kind: 'assign', loc, assignTo: to, value } : { kind: 'arith', loc, op: el.name, assignTo: to, value };
     }
     case 'assignstr': {
       const to = assignTo('<assignstr assign_to="s" value="[call_id]"/>');

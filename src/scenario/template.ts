@@ -280,7 +280,7 @@ function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: Comp
   const base = offset + 'authentication'.length;
   for (const m of params.matchAll(/([a-zA-Z_]+)=("[^"]*"|\[[^\]]*\]\S*|\S+)/g)) {
     const value = (m[2] ?? '').replace(/^"(.*)"$/, '$1');
-    const at = base + (m.index ?? 0) + (m[1] ?? '').length + 1;
+    const at = base + m.index + (m[1] ?? '').length + 1;
     if (m[1] === 'username') user = group(value, at);
     else if (m[1] === 'password') pass = group(value, at);
     else if (m[1] === 'aka_K') akaK = group(value, at);

@@ -230,7 +230,7 @@ export class Stats {
   snapshot(nowMs: number): StatsSnapshot {
     const counters = Object.fromEntries(COUNTERS.map((c, i) => [c, this.counters[i] ?? 0])) as Record<CounterName, number>;
     const failures = Object.fromEntries(FAILURE_REASONS.map((r, i) => [r, this.failures[i] ?? 0])) as Record<FailureReason, number>;
-    const steps = [];
+    const steps: Record<StepCounterName, number>[] = [];
     for (let s = 0; s < this.stepCount; s++) {
       steps.push(Object.fromEntries(STEP_COUNTERS.map((c, i) => [c, this.steps[s * STEP_COUNTERS.length + i] ?? 0])) as Record<StepCounterName, number>);
     }

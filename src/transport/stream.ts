@@ -250,7 +250,7 @@ export class StreamTransport implements Transport {
       server.once('error', reject);
       server.listen({ host: o.bindAddress, port, exclusive: true }, () => {
         server.off('error', reject);
-        server.on('error', (e) => handler.onSendError(e));
+        server.on('error', (e: Error) => handler.onSendError(e));
         const a = server.address();
         transport = new StreamTransport(o, server, typeof a === 'object' && a !== null ? a.port : port, handler);
         resolve(transport);

@@ -139,7 +139,7 @@ export class UdpTransport implements Transport {
   }
 
   release(endpoint: Endpoint): void {
-    if (this.perCall && endpoint !== this.main) this.free.push(endpoint as UdpEndpoint);
+    if (this.perCall && endpoint !== this.main && endpoint instanceof UdpEndpoint) this.free.push(endpoint);
   }
 
   /** Closes every socket once the datagrams still queued in it are sent (a run often ends on a send). */
@@ -158,7 +158,7 @@ function drainThenClose(socket: dgram.Socket): Promise<void> {
   const until = Date.now() + DRAIN_LIMIT_MS;
   return new Promise((resolve) => {
     const attempt = (): void => {
-      let queued = 0;
+      let queued: number;
       try { queued = socket.getSendQueueCount(); } catch { queued = 0; }
       if (queued > 0 && Date.now() < until) { setImmediate(attempt); return; }
       try { socket.close(() => resolve()); } catch { resolve(); }

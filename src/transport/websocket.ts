@@ -13,7 +13,8 @@ const MAX_HANDSHAKE_BYTES = 16_384;
 /** A SIP message far larger than any a test sends: a peer claiming more is not speaking SIP. */
 const MAX_MESSAGE_BYTES = 1 << 20;
 
-const enum Op { Continuation = 0, Text = 1, Binary = 2, Close = 8, Ping = 9, Pong = 10 }
+const Op = { Continuation: 0, Text: 1, Binary: 2, Close: 8, Ping: 9, Pong: 10 } as const;
+type Op = (typeof Op)[keyof typeof Op];
 
 export const acceptKey = (key: string): string => createHash('sha1').update(key + GUID).digest('base64');
 
@@ -116,7 +117,8 @@ export class WebSocketCodec implements WireCodec {
       if (b.length < 2) break;
       const b0 = b[0] ?? 0;
       const b1 = b[1] ?? 0;
-      const op = (b0 & 0x0f) as Op;
+      // A number, not an Op: a peer may send any of the 16 opcodes (RFC 6455 §5.2), and the unknown ones are refused below.
+      const op = b0 & 0x0f;
       const masked = (b1 & 0x80) !== 0;
       let length = b1 & 0x7f;
       let at = 2;

@@ -90,7 +90,7 @@ test('-aa answers an unexpected INFO with 200 and the call goes on; "none" ignor
 });
 
 test('<label id="_unexp.main"/>: unexpected messages lead there', { timeout: 10_000 }, async (t) => {
-  const { peer, uac, reply } = await withPeer(t, settings(), `<scenario>
+  const { uac, reply } = await withPeer(t, settings(), `<scenario>
     ${INVITE}
     <recv response="200"/>
     <label id="_unexp.main"/>
@@ -101,7 +101,6 @@ test('<label id="_unexp.main"/>: unexpected messages lead there', { timeout: 10_
   const s = uac.engine.snapshot();
   assert.equal(s.counters.SuccessfulCalls, 1, 'the scenario ended the call itself');
   assert.deepEqual(s.unexpected, { '486 (INVITE)': 1 });
-  void peer;
 });
 
 test('_unexp.main handler: answers the message, then <pauserestore> and <jump> resume the interrupted pause', { timeout: 10_000 }, async (t) => {

@@ -14,7 +14,7 @@ const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install s
 function readStatFile(dir: string): Record<string, string>[] {
   const file = readdirSync(dir).find((f) => /^uac_\d+_\.csv$/.test(f));
   assert.ok(file, `no stat file in ${dir}: ${readdirSync(dir).join(', ')}`);
-  return parse(readFileSync(join(dir, file), 'latin1'), { delimiter: ';', columns: true, relax_column_count: true, quote: false }) as Record<string, string>[];
+  return parse<Record<string, string>>(readFileSync(join(dir, file), 'latin1'), { delimiter: ';', columns: true, relax_column_count: true, quote: false });
 }
 
 test('the -trace_stat file has SIPp\'s header column for column, and reads by column name like SIPp\'s', { skip, timeout: 60_000 }, async (t) => {

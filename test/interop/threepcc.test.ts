@@ -49,7 +49,7 @@ async function start(name: string, tool: Tool, args: readonly string[], listens:
   } catch (e) {
     p.child.kill('SIGKILL');
     const x = await p.exited;
-    throw new Error(`${name} (${tool} ${full.join(' ')}) did not start: ${String(e)}\nexit ${x.code}: ${x.stderr.slice(-1500)}${x.stdout.slice(-1500)}`);
+    throw new Error(`${name} (${tool} ${full.join(' ')}) did not start: ${String(e)}\nexit ${x.code}: ${x.stderr.slice(-1500)}${x.stdout.slice(-1500)}`, { cause: e });
   }
   return { name, tool, port, pid: p.child.pid ?? 0, exited: p.exited, kill: () => p.child.kill('SIGKILL') };
 }

@@ -42,7 +42,7 @@ test('a stream split at every byte boundary gives each message once, whole', () 
 });
 
 test('a stream fed one byte at a time gives the same messages', () => {
-  const { got, framer } = feed([...STREAM.join('')]);
+  const { got, framer } = feed(Array.from(STREAM.join('')));
   assert.deepEqual(got, MESSAGES);
   assert.equal(framer.buffered, 0);
 });

@@ -60,7 +60,7 @@ function load(source: string): 'compiled' | 'rejected' {
     compileScenarioSource('fuzz.xml', source, env);
     return 'compiled';
   } catch (e) {
-    if (!(e instanceof DiagnosticsError)) throw new Error(`not a diagnostic: ${String(e)}\n--- source:\n${source}`);
+    if (!(e instanceof DiagnosticsError)) throw new Error(`not a diagnostic: ${String(e)}\n--- source:\n${source}`, { cause: e });
     assert.ok(e.diagnostics.length > 0);
     for (const d of e.diagnostics) {
       assert.equal(d.file, 'fuzz.xml');
