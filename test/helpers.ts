@@ -164,25 +164,45 @@ export async function waitForUdpBound(port: number, ms = 10_000, gaveUp: () => b
 }
 
 /**
- * Starts SIPp's answering scenario (`sipp -sn uas` by default) on a free port. A free port can be taken by someone else between our probe and
- * SIPp's bind: if SIPp exits early, try again on another port.
+ * Starts SIPp with `scenario` (e.g. ['-sn', 'uas'] or ['-sf', file]) on a free port. A free port can be taken by someone else
+ * between our probe and SIPp's bind: if SIPp exits early, try again on another port.
  */
-export async function startSippUas(cwd: string, scenario = 'uas', extra: readonly string[] = []): Promise<{ port: number; child: ChildProcess }> {
+async function startSippOn(scenario: readonly string[], extra: readonly string[], cwd: string, timeoutMs: number): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const peer = sipp(['-sn', scenario, '-i', '127.0.0.1', '-p', String(port), ...extra], 600_000, cwd);
+    const peer = sipp([...scenario, '-i', '127.0.0.1', '-p', String(port), ...extra], timeoutMs, cwd);
     let exited = false;
     void peer.exited.then((r) => { exited = true; last = `exit ${r.code}: ${r.stderr.slice(-300)}${r.stdout.slice(-300)}`; });
     try {
       // -t t1, tn: SIPp listens on TCP and binds no UDP socket.
       await waitForUdpBound(port, 10_000, () => exited, /^t/.test(extra[extra.indexOf('-t') + 1] ?? ''));
-      return { port, child: peer.child };
+      return { port, child: peer.child, exited: peer.exited };
     } catch {
       peer.child.kill('SIGKILL');
     }
   }
-  throw new Error(`sipp -sn uas did not start: ${last}`);
+  throw new Error(`sipp ${scenario.join(' ')} did not start: ${last}`);
+}
+
+/** Starts SIPp's answering scenario (`sipp -sn uas` by default) on a free port. */
+export async function startSippUas(cwd: string, scenario = 'uas', extra: readonly string[] = []): Promise<{ port: number; child: ChildProcess }> {
+  const { port, child } = await startSippOn(['-sn', scenario], extra, cwd, 600_000);
+  return { port, child };
+}
+
+/** Starts SIPp on the scenario file `file` (-sf) on a free port. */
+export function startSippScenario(file: string, extra: readonly string[] = [], cwd = ROOT, timeoutMs = 60_000): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
+  return startSippOn(['-sf', file], extra, cwd, timeoutMs);
+}
+
+/** A free TCP port on 127.0.0.1 (a probe: it is closed again before this returns). */
+export async function freeTcpPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }
 
 /** The local port a sipts run announces on stderr ("calling … from 127.0.0.1:PORT" or "answering on 127.0.0.1:PORT"). */

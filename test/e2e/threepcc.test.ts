@@ -8,7 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, RawPeer, ROOT, sipts, waitForUdpBound } from '../helpers.js';
+import { freePort, freeTcpPort, RawPeer, ROOT, sipts, waitForUdpBound } from '../helpers.js';
 
 const FOUR = ['3pcc-A', '3pcc-B', '3pcc-C-A', '3pcc-C-B'];
 
@@ -21,14 +21,6 @@ test('-sd prints each 3PCC built-in as shipped, our own text', async () => {
     assert.doesNotMatch(r.stdout, /free software|SIPpTag/, 'not SIPp\'s text');
   }
 });
-
-async function freeTcpPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test('3PCC option and role errors exit 255 and say what to do', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-3pcc-e2e-'));

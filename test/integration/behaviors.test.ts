@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { ALL_BEHAVIORS, type Behaviors, type CallSettings } from '../../src/engine/host.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { builtin, env, headerLine, oneCallUac, responseTo } from '../helpers.js';
+import { answer200 } from '../scenario-snippets.js';
 
 /** A plain INVITE step for hand-written scenarios. */
 const INVITE = `<send><![CDATA[
@@ -111,16 +112,7 @@ test('_unexp.main handler: answers the message, then <pauserestore> and <jump> r
     <nop><action><exec int_cmd="stop_call"/></action></nop>
     <label id="_unexp.main"/>
     <recv request="INFO"/>
-    <send><![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      X-Back-To: [$_unexp.retaddr] [$where]
-      Content-Length: 0
-    ]]></send>
+    ${answer200(['X-Back-To: [$_unexp.retaddr] [$where]'])}
     <nop><action><pauserestore variable="_unexp.pausedaddr"/><jump variable="_unexp.retaddr"/></action></nop>
   </scenario>`);
   reply('200 OK');

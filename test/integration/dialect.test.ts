@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { compileScenarioSource, type CompiledScenario } from '../../src/scenario/compile.js';
 import { startEngine } from '../../src/engine/run.js';
 import { engineConfig, env, oneCallUac, RawPeer, responseTo, startLocal } from '../helpers.js';
+import { answer200, defaultBye, ok200Text } from '../scenario-snippets.js';
 
 const request = (method: string, extra = ''): string => `<send><![CDATA[
       ${method} sip:x@127.0.0.1 SIP/2.0
@@ -132,15 +133,7 @@ test('<pause variable>: the pause lasts what the variable holds when the call ge
 test('regexp_match: a UAS whose first <recv> is request=".*" takes any request as a new call', { timeout: 10_000 }, async (t) => {
   const sc = scenario(`
     <recv request="OPT.*|REGISTER" regexp_match="true"/>
-    <send><![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=uas
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-    ]]></send>`);
+    ${answer200([], ';tag=uas')}`);
   const uas = await startLocal(engineConfig(sc, { load: { rate: 0, periodMs: 1000, limit: 0, maxCalls: 2, users: 0 } }));
   const peer = new RawPeer();
   await peer.open();
@@ -158,26 +151,9 @@ test('regexp_match: a UAS whose first <recv> is request=".*" takes any request a
 
 test('<DefaultMessage id="bye">: a call aborted after its 2xx sends the scenario\'s BYE; id="200" answers an unexpected BYE', { timeout: 10_000 }, async (t) => {
   const defaults = `
-    <DefaultMessage id="bye"><![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [last_From:]
-      [last_To:]
-      Call-ID: [call_id]
-      CSeq: [last_cseq_number+1] BYE
-      X-Default: scenario-bye
-      Content-Length: 0
-    ]]></DefaultMessage>
+    ${defaultBye('scenario-bye')}
     <DefaultMessage id="200"><![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      X-Default: scenario-200
-      Content-Length: 0
-    ]]></DefaultMessage>`;
+${ok200Text(['X-Default: scenario-200'])}]]></DefaultMessage>`;
   // The 2xx confirms the dialog, then nothing comes: the receive times out and the "bye" behaviour hangs up.
   const a = await oneCallUac(t, scenario(`${defaults}
     ${request('INVITE')}

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, ROOT, sipp, sippAvailable, sipts, startSiptsUas, waitForUdpBound, type Exited } from '../helpers.js';
+import { freePort, ROOT, sipp, sippAvailable, sipts, startSippScenario, startSiptsUas, waitForUdpBound, type Exited } from '../helpers.js';
+import { defaultBye } from '../scenario-snippets.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const UAC = join(ROOT, 'test/fixtures/dialect-uac.xml');
@@ -25,21 +26,10 @@ function sentMessages(file: string, names: Readonly<Record<string, string>>): st
   });
 }
 
-/** Starts SIPp on our UAS scenario on a free port (again on another one if the port was taken meanwhile). */
+/** Starts SIPp on our UAS scenario on a free port. */
 async function startSippOn(work: string, extra: readonly string[]): Promise<{ port: number; exited: Promise<Exited>; kill: () => void }> {
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    const uas = sipp(['-sf', UAS, '-i', '127.0.0.1', '-p', String(port), ...extra], 60_000, work);
-    let gone = false;
-    void uas.exited.then(() => { gone = true; });
-    try {
-      await waitForUdpBound(port, 10_000, () => gone);
-      return { port, exited: uas.exited, kill: () => uas.child.kill('SIGKILL') };
-    } catch (e) {
-      uas.child.kill('SIGKILL');
-      if (attempt === 2) throw e;
-    }
-  }
+  const uas = await startSippScenario(UAS, extra, work);
+  return { port: uas.port, exited: uas.exited, kill: () => uas.child.kill('SIGKILL') };
 }
 
 test('dialect scenarios: sipts UAC → SIPp UAS and SIPp UAC → sipts UAS succeed, and each tool sends what the other sends', { skip, timeout: 90_000 }, async (t) => {
@@ -104,16 +94,7 @@ test('<DefaultMessage id="bye">: after a receive timeout sipts and SIPp hang up 
   const scenario = join(work, 'uac-bye.xml');
   writeFileSync(scenario, `<?xml version="1.0"?>
 <scenario name="default bye">
-  <DefaultMessage id="bye"><![CDATA[
-    BYE [next_url] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    [last_From:]
-    [last_To:]
-    Call-ID: [call_id]
-    CSeq: [last_cseq_number+1] BYE
-    X-Default: from-the-scenario
-    Content-Length: 0
-  ]]></DefaultMessage>
+  ${defaultBye('from-the-scenario')}
   <send retrans="500"><![CDATA[
     INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
     Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]

@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { countersOf, csvRows, freePort, kamailioAvailable, sipp, sippAvailable, sipts, startKamailio, waitForUdpBound } from '../helpers.js';
+import { countersOf, csvRows, kamailioAvailable, sippAvailable, sipts, startKamailio, startSippScenario } from '../helpers.js';
+import { answer200 } from '../scenario-snippets.js';
 
 const noSipp = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const noKamailio = kamailioAvailable() ? false : 'kamailio is not installed (apt-get install kamailio)';
@@ -18,17 +19,7 @@ const work = mkdtempSync(join(tmpdir(), 'sipts-options-'));
 const ANSWER_OPTIONS = `<?xml version="1.0"?>
 <scenario name="answer options">
   <recv request="OPTIONS"/>
-  <send><![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]sippts[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Allow: INVITE, ACK, BYE, CANCEL, OPTIONS
-      Content-Length: 0
-
-  ]]></send>
+  ${answer200(['Allow: INVITE, ACK, BYE, CANCEL, OPTIONS'], ';tag=[pid]sippts[call_number]')}
 </scenario>
 `;
 
@@ -39,21 +30,9 @@ async function optionsPeer(t: TestContext, name: string): Promise<{ port: number
   const dir = mkdtempSync(join(work, `${name}-`));
   const scenario = join(dir, 'answer.xml');
   writeFileSync(scenario, ANSWER_OPTIONS);
-  // As startSippUas, with -sf instead of -sn: a port taken between the probe and SIPp's bind means another try.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const peer = sipp(['-sf', scenario, '-i', '127.0.0.1', '-p', String(port), '-trace_counts', '-fd', '1'], 120_000, dir);
-    t.after(() => peer.child.kill('SIGKILL'));
-    let exited = false;
-    void peer.exited.then(() => { exited = true; });
-    try {
-      await waitForUdpBound(port, 10_000, () => exited);
-      return { port, dir };
-    } catch {
-      peer.child.kill('SIGKILL');
-    }
-  }
-  throw new Error('SIPp did not start');
+  const peer = await startSippScenario(scenario, ['-trace_counts', '-fd', '1'], dir, 120_000);
+  t.after(() => peer.child.kill('SIGKILL'));
+  return { port: peer.port, dir };
 }
 
 /** What SIPp's counts file says it received and sent, once it has counted `n` OPTIONS (it writes every second). */

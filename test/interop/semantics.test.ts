@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, RawPeer, sipp, sippAvailable, sipts, startSiptsUas, waitForUdpBound, type Exited } from '../helpers.js';
-import type { ChildProcess } from 'node:child_process';
+import { RawPeer, sipp, sippAvailable, sipts, startSippScenario, startSiptsUas } from '../helpers.js';
+import { answer200, answerInvite200, ok200Text, uacRequest } from '../scenario-snippets.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-semantics-'));
@@ -20,22 +20,8 @@ function scenarioFile(name: string, body: string): string {
   return file;
 }
 
-/** SIPp answering with scenario `file` on a free port (tried again on another port if it could not bind). */
-async function startSippServer(file: string, extra: readonly string[] = []): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    const p = sipp(['-sf', file, '-i', '127.0.0.1', '-p', String(port), ...extra], 60_000, work);
-    let gone = false;
-    void p.exited.then(() => { gone = true; });
-    try {
-      await waitForUdpBound(port, 10_000, () => gone);
-      return { port, child: p.child, exited: p.exited };
-    } catch (e) {
-      p.child.kill('SIGKILL');
-      if (attempt === 2) throw e;
-    }
-  }
-}
+/** SIPp answering with scenario `file` on a free port. */
+const startSippServer = (file: string, extra: readonly string[] = []): ReturnType<typeof startSippScenario> => startSippScenario(file, extra, work);
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. <ereg>: what it captures from a header, the body, the whole message, and from the message a <send> sent.
@@ -65,32 +51,25 @@ const EREG_UAS = `
     </action>
   </recv>
   <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=x
-[last_Call-ID:]
-[last_CSeq:]
-X-a: <[$a]>
-X-b: <[$b]>
-X-c: <[$c]>
-X-d: <[$d]>
-X-e: <[$e]>
-X-f: <[$f]>
-X-g: <[$g]>
-X-h: <[$h]>
-X-i: <[$i]|[$i1]>
-X-j: <[$j]>
-X-k: <[$k]>
-X-l: <[$l]>
-X-m: <[$m]|[$m2]|[$m3]>
-X-n: <[$n]>
-X-o: <[$o]>
-X-p: <[$p]>
-X-q: <[$q]>
-Content-Length: 0
-
-]]>
+${ok200Text([
+  'X-a: <[$a]>',
+  'X-b: <[$b]>',
+  'X-c: <[$c]>',
+  'X-d: <[$d]>',
+  'X-e: <[$e]>',
+  'X-f: <[$f]>',
+  'X-g: <[$g]>',
+  'X-h: <[$h]>',
+  'X-i: <[$i]|[$i1]>',
+  'X-j: <[$j]>',
+  'X-k: <[$k]>',
+  'X-l: <[$l]>',
+  'X-m: <[$m]|[$m2]|[$m3]>',
+  'X-n: <[$n]>',
+  'X-o: <[$o]>',
+  'X-p: <[$p]>',
+  'X-q: <[$q]>',
+], ';tag=x')}]]>
     <action><ereg regexp="X-a: [^;]*" search_in="msg" assign_to="s"/></action>
   </send>
   <send><![CDATA[
@@ -158,107 +137,43 @@ test('ereg: a peer gets the same captures from sipts as from SIPp (header withou
 
 const GLOBAL_UAS = `
   <recv request="INVITE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]-[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-]]></send>
+  ${answerInvite200('[pid]-[call_number]')}
   <recv request="OPTIONS" optional="global" next="options"/>
   <recv request="ACK"/>
   <recv request="BYE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
+  ${answer200()}
   <nop next="done"/>
   <label id="options"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-X-Answered-By: the global receive
-Content-Length: 0
-
-]]></send>
+  ${answer200(['X-Answered-By: the global receive'])}
   <recv request="BYE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
+  ${answer200()}
   <label id="done"/>`;
 
+/** A request of the OPTIONS_UAC's call: its header lines `extra` before Max-Forwards; all but the INVITE in the dialog. */
+function callerRequest(method: string, cseq: number, extra: readonly string[] = []): string {
+  const lines = [
+    `${method} sip:service@[remote_ip]:[remote_port] SIP/2.0`,
+    'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]',
+    'From: <sip:caller@[local_ip]:[local_port]>;tag=[pid]-[call_number]',
+    `To: <sip:service@[remote_ip]:[remote_port]>${method === 'INVITE' ? '' : '[peer_tag_param]'}`,
+    'Call-ID: [call_id]',
+    `CSeq: ${cseq} ${method}`,
+    ...extra,
+    'Max-Forwards: 70',
+    'Content-Length: 0',
+  ];
+  return `<send${method === 'ACK' ? '' : ' retrans="500"'}><![CDATA[\n${lines.join('\n')}\n\n]]></send>`;
+}
+
 const OPTIONS_UAC = `
-  <send retrans="500"><![CDATA[
-INVITE sip:service@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:caller@[local_ip]:[local_port]>;tag=[pid]-[call_number]
-To: <sip:service@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: <sip:caller@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
+  ${callerRequest('INVITE', 1, ['Contact: <sip:caller@[local_ip]:[local_port]>'])}
   <recv response="200"/>
-  <send><![CDATA[
-ACK sip:service@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:caller@[local_ip]:[local_port]>;tag=[pid]-[call_number]
-To: <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <send retrans="500"><![CDATA[
-OPTIONS sip:service@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:caller@[local_ip]:[local_port]>;tag=[pid]-[call_number]
-To: <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 2 OPTIONS
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
+  ${callerRequest('ACK', 1)}
+  ${callerRequest('OPTIONS', 2)}
   <recv response="200" timeout="2000">
     <action><ereg regexp="global" search_in="hdr" header="X-Answered-By:" check_it="true" assign_to="by"/></action>
   </recv>
-  <send retrans="500"><![CDATA[
-BYE sip:service@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:caller@[local_ip]:[local_port]>;tag=[pid]-[call_number]
-To: <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 3 BYE
-X-By: [$by]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
+  ${callerRequest('BYE', 3, ['X-By: [$by]'])}
   <recv response="200"/>`;
 
 
@@ -294,57 +209,16 @@ test('optional="global": the same UAS scenario run by SIPp against sipts as UAC,
 
 /** UAC: after the ACK it pauses 500 ms, then waits for the BYE of a peer that paused 500 ms after the ACK. */
 const PAUSING_UAC = `
-  <send retrans="500"><![CDATA[
-INVITE sip:service@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: sut <sip:service@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: sip:sipp@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
+  ${uacRequest('INVITE', 1)}
   <recv response="200"/>
-  <send><![CDATA[
-ACK sip:service@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: sut <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: sip:sipp@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
+  ${uacRequest('ACK', 1)}
   <pause milliseconds="500"/>
   <recv request="BYE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>`;
+  ${answer200()}`;
 
 const PAUSING_UAS_SENDS_BYE = `
   <recv request="INVITE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-]]></send>
+  ${answerInvite200('[pid]SIPpTag01[call_number]')}
   <recv request="ACK"/>
   <pause milliseconds="500"/>
   <send retrans="500"><![CDATA[
@@ -363,69 +237,17 @@ Content-Length: 0
 /** UAS: after the ACK it pauses 300 ms, and the peer's BYE comes during that pause (again 500 ms later). */
 const UAS_PAUSE_300 = `
   <recv request="INVITE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-]]></send>
+  ${answerInvite200('[pid]SIPpTag01[call_number]')}
   <recv request="ACK"/>
   <pause milliseconds="300"/>
   <recv request="BYE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>`;
+  ${answer200()}`;
 
 const QUICK_BYE_UAC = `
-  <send retrans="500"><![CDATA[
-INVITE sip:service@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: sut <sip:service@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: sip:sipp@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
+  ${uacRequest('INVITE', 1)}
   <recv response="200" rrs="true"/>
-  <send><![CDATA[
-ACK sip:service@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: sut <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: sip:sipp@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-  <send retrans="500"><![CDATA[
-BYE sip:service@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: sut <sip:service@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: sip:sipp@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
+  ${uacRequest('ACK', 1)}
+  ${uacRequest('BYE', 2)}
   <recv response="200"/>`;
 
 const sippFailed = (stdout: string): number => Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(stdout)?.[1]);

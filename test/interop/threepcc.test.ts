@@ -7,11 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, ROOT, sipp, sippAvailable, sipts, waitForUdpBound, type Exited } from '../helpers.js';
+import { freePort, freeTcpPort, ROOT, sipp, sippAvailable, sipts, waitForUdpBound, type Exited } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-3pcc-'));
@@ -25,15 +24,6 @@ interface Running {
   readonly pid: number;
   readonly exited: Promise<Exited>;
   kill(): void;
-}
-
-/** A free TCP port on 127.0.0.1 (the twin sockets are TCP). */
-async function freeTcpPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** Starts `tool` with `args` on a SIP port of its own (-p); resolves once it listens there (and on `tcp`, its twin port). */

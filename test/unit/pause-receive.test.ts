@@ -8,6 +8,7 @@ import { Engine } from '../../src/engine/engine.js';
 import type { Endpoint, Transport } from '../../src/transport/transport.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { engineConfig, env } from '../helpers.js';
+import { answer200 } from '../scenario-snippets.js';
 
 const UAC = `<?xml version="1.0"?>
 <scenario name="pausing uac">
@@ -32,15 +33,7 @@ Content-Length: 0
 ]]></send>
   <pause milliseconds="500"/>
   <recv request="BYE"/>
-  <send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-]]></send>
+  ${answer200()}
 </scenario>
 `;
 
