@@ -87,8 +87,7 @@ function trace(t: KeyTarget, what: string): string[] {
   if (value === undefined) return ['The trace command requires two arguments (log and [on|off])'];
   const on = value === 'on' || value === 'true' ? true : value === 'off' || value === 'false' ? false : undefined;
   if (on === undefined) return ["The trace command's second argument must be on or off."];
-  // shortmessages: sipts has no short message log yet, so it is answered as SIPp answers an unknown one.
-  if ((log === 'error' || log === 'logs' || log === 'messages') && t.setTrace?.(log, on) === true) return [];
+  if ((log === 'error' || log === 'logs' || log === 'messages' || log === 'shortmessages') && t.setTrace?.(log, on) === true) return [];
   return [`Unknown log file: ${log}`];
 }
 

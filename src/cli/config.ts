@@ -107,7 +107,7 @@ export interface RunConfig {
     readonly prefix: string;
   };
   /** The files the control port's `trace messages|error|logs on` write: the named file, else SIPp's name. */
-  readonly traceFiles: { readonly messages: string; readonly error: string; readonly logs: string };
+  readonly traceFiles: { readonly messages: string; readonly shortmessages: string; readonly error: string; readonly logs: string };
   /** Where SIGUSR2 (and the s key with -trace_screen) dumps the screens: -screen_file, else SIPp's default name. */
   readonly screenDumpFile: string;
   /** -stat_delimiter: the separator of the stat, counts and error codes files. */
@@ -389,7 +389,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       prefix: base,
     },
     screenDumpFile: str('screen_file') ?? `${base}screen.log`,
-    traceFiles: { messages: str('message_file') ?? `${base}messages.log`, error: str('error_file') ?? `${base}errors.log`, logs: str('log_file') ?? `${base}logs.log` },
+    traceFiles: { messages: str('message_file') ?? `${base}messages.log`, shortmessages: str('shortmessage_file') ?? `${base}shortmessages.log`, error: str('error_file') ?? `${base}errors.log`, logs: str('log_file') ?? `${base}logs.log` },
     statDelimiter: str('stat_delimiter') ?? ';',
     periodicRtd: flag('periodic_rtd'),
     controlPort: int('cp', 0, 65535),

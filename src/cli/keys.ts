@@ -17,7 +17,7 @@ export interface KeyTarget {
   /** What the commands change that is not the engine's. */
   readonly state: ControlState;
   /** `trace error|logs|messages on|off`: turns a trace file on or off; false when that trace cannot be. */
-  readonly setTrace?: ((name: 'error' | 'logs' | 'messages', on: boolean) => boolean) | undefined;
+  readonly setTrace?: ((name: 'error' | 'logs' | 'messages' | 'shortmessages', on: boolean) => boolean) | undefined;
   /** `set display main|ooc|rx`: which scenario the screens show; false when the run has no such scenario. */
   readonly setDisplay?: ((which: string) => boolean) | undefined;
   /** The main scenario's variable names by SIPp's levels (0 <Global>, 1 <User>, 2 the call's), for `dump variables`. */

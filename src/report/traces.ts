@@ -148,8 +148,8 @@ export class Traces {
   }
 
   /** Whether the message, error or <log> trace is on now. */
-  isOn(which: 'messages' | 'error' | 'logs'): boolean {
-    return (which === 'messages' ? this.messages : which === 'error' ? this.errors : this.logs) !== undefined;
+  isOn(which: 'messages' | 'shortmessages' | 'error' | 'logs'): boolean {
+    return (which === 'messages' ? this.messages : which === 'shortmessages' ? this.short : which === 'error' ? this.errors : this.logs) !== undefined;
   }
 
   /** The traces exist before the engine, which is given their sink: this sets the engine's real start. */

@@ -76,7 +76,7 @@ test('refused control commands and dump variables: sipts answers as SIPp 3.6.1, 
   assert.deepEqual(ourLines(), sippLog());
 });
 
-test('creset stats, cset limit, ctrace messages on and cdump tasks change a sipts run', { skip, timeout: 60_000 }, async (t) => {
+test('creset stats, cset limit, ctrace messages on, ctrace shortmessages on and cdump tasks change a sipts run', { skip, timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-cp-'));
   const json = join(dir, 'uas.json');
   const uas = await siptsWithControl(['-m', '8', '-json', json], dir);
@@ -90,7 +90,9 @@ test('creset stats, cset limit, ctrace messages on and cdump tasks change a sipt
   };
   await calls(5);
   const messages = join(dir, `uas_${uas.child.pid ?? 0}_messages.log`);
+  const short = join(dir, `uas_${uas.child.pid ?? 0}_shortmessages.log`);
   assert.equal(existsSync(messages), false);
+  assert.equal(existsSync(short), false);
   // The uas keeps its calls a while after the BYE (timewait): wait until `dump tasks` shows none open, so that
   // no call of the first batch ends after the reset.
   await until('no open call', () => {
@@ -99,7 +101,7 @@ test('creset stats, cset limit, ctrace messages on and cdump tasks change a sipt
     return false;
   }, 20_000);
   from = uas.stderr().length;
-  await send(cp, 'creset stats', 'cset limit 7', 'ctrace messages on', 'cdump tasks');
+  await send(cp, 'creset stats', 'cset limit 7', 'ctrace messages on', 'ctrace shortmessages on', 'cdump tasks');
   // The dump is the last datagram: once it shows, the others have been done.
   await until('the task dump', () => /---- \d+ Active Tasks ----/.test(stderrSince()));
   await calls(3);
@@ -111,6 +113,8 @@ test('creset stats, cset limit, ctrace messages on and cdump tasks change a sipt
   assert.equal(report.parameters['limit'], 7);
   const traced = readFileSync(messages, 'latin1');
   assert.equal(traced.match(/^INVITE /gm)?.length, 3, 'the messages of the calls after `trace messages on`, and only those');
+  // SIPp's short message line: time, R (received), Call-ID, CSeq, the start line; tab-separated.
+  assert.equal(readFileSync(short, 'latin1').match(/\tR\t[^\t]+\tCSeq:1 INVITE\tINVITE sip:/g)?.length, 3, 'a line per INVITE after `trace shortmessages on`');
 });
 
 test('sipts -cp: an unknown key is ignored and cquit stops the run', { timeout: 30_000 }, async (t) => {

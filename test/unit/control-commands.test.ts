@@ -61,7 +61,8 @@ test('trace, dump, reset and display; cquit stops gracefully', () => {
   const t = target();
   assert.deepEqual(applyCommand(t, 'ctrace messages on'), []);
   assert.deepEqual(applyCommand(t, 'ctrace error false'), []);
-  assert.deepEqual(t.traces, ['messages on', 'error off']);
+  assert.deepEqual(applyCommand(t, 'ctrace shortmessages on'), []);
+  assert.deepEqual(t.traces, ['messages on', 'error off', 'shortmessages on']);
   assert.deepEqual(applyCommand(t, 'ctrace logs maybe'), ["The trace command's second argument must be on or off."]);
   assert.deepEqual(applyCommand(t, 'ctrace messages'), ['The trace command requires two arguments (log and [on|off])']);
   assert.deepEqual(applyCommand(t, 'cdump variables'), ['1 level 0 variables:', 'g', '0 level 1 variables:', '2 level 2 variables:', 'a', 'b']);
