@@ -26,22 +26,29 @@ interface Running {
   kill(): void;
 }
 
-/** Starts `tool` with `args` on a SIP port of its own (-p); resolves once it listens there (and on `tcp`, its twin port). */
+/**
+ * Starts `tool` with `args` on a SIP port of its own (-p); resolves once it listens there (and on `tcp`, its twin
+ * port). A free port can be taken by another process before the tool binds it (exit 254, as both tools exit when
+ * they cannot bind): then it starts again on another.
+ */
 async function start(name: string, tool: Tool, args: readonly string[], listens: { tcp?: number } = {}): Promise<Running & { port: number }> {
-  const port = await freePort();
-  const full = [...args, '-i', '127.0.0.1', '-p', String(port), '-m', String(CALLS)];
-  const p = tool === 'sipts' ? sipts([...full, '-nostdin', '-cp', '0'], 90_000, work) : sipp(full, 90_000, work);
-  let gone: Exited | undefined;
-  void p.exited.then((x) => { gone = x; });
-  try {
-    await waitForUdpBound(port, 10_000, () => gone !== undefined);
-    if (listens.tcp !== undefined) await waitForUdpBound(listens.tcp, 10_000, () => gone !== undefined, true);
-  } catch (e) {
-    p.child.kill('SIGKILL');
-    const x = await p.exited;
-    throw new Error(`${name} (${tool} ${full.join(' ')}) did not start: ${String(e)}\nexit ${x.code}: ${x.stderr.slice(-1500)}${x.stdout.slice(-1500)}`, { cause: e });
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const full = [...args, '-i', '127.0.0.1', '-p', String(port), '-m', String(CALLS)];
+    const p = tool === 'sipts' ? sipts([...full, '-nostdin', '-cp', '0'], 90_000, work) : sipp(full, 90_000, work);
+    let gone: Exited | undefined;
+    void p.exited.then((x) => { gone = x; });
+    try {
+      await waitForUdpBound(port, 10_000, () => gone !== undefined);
+      if (listens.tcp !== undefined) await waitForUdpBound(listens.tcp, 10_000, () => gone !== undefined, true);
+    } catch (e) {
+      p.child.kill('SIGKILL');
+      const x = await p.exited;
+      if (x.code === 254 && attempt < 3) continue;
+      throw new Error(`${name} (${tool} ${full.join(' ')}) did not start: ${String(e)}\nexit ${x.code}: ${x.stderr.slice(-1500)}${x.stdout.slice(-1500)}`, { cause: e });
+    }
+    return { name, tool, port, pid: p.child.pid ?? 0, exited: p.exited, kill: () => p.child.kill('SIGKILL') };
   }
-  return { name, tool, port, pid: p.child.pid ?? 0, exited: p.exited, kill: () => p.child.kill('SIGKILL') };
 }
 
 const successful = (r: Exited): number => Number(/Successful\s*│\s*(\d+)/.exec(r.stdout)?.[1] ?? /Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.stdout)?.[1]);
