@@ -139,8 +139,20 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 10_000)
   });
 }
 
-/** Whether another process holds the port: our own bind of it fails. */
+/** Whether some process holds the port: bound (UDP) or listening (TCP), as the kernel's socket tables say. */
 export function portTaken(port: number, tcp: boolean): Promise<boolean> {
+  // Read from the kernel's socket tables, not probed with a bind of our own: a probe holds the port for a moment,
+  // and a tool binding it at that moment fails (EADDRINUSE) through no fault of its own.
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const tables = tcp ? ['/proc/net/tcp', '/proc/net/tcp6'] : ['/proc/net/udp', '/proc/net/udp6'];
+  if (existsSync(tables[0] ?? '')) {
+    const taken = tables.some((t) => existsSync(t) && readFileSync(t, 'latin1').split('\n').slice(1).some((line) => {
+      const [, local, , state] = line.trim().split(/\s+/);
+      // TCP: a listener (state 0A); UDP: any socket bound to the port.
+      return local?.endsWith(hex) === true && (!tcp || state === '0A');
+    }));
+    return Promise.resolve(taken);
+  }
   if (tcp) {
     const server = net.createServer();
     return new Promise((r) => {
