@@ -97,12 +97,21 @@ export class RawPeer {
 export interface Exited { code: number | null; stdout: string; stderr: string }
 
 /** Spawns a command, collecting output; `exited` resolves when it ends (killed after `timeoutMs`). */
+/** What each child started by run() has printed so far, stderr then stdout (see outputSoFar). */
+const printed = new WeakMap<ChildProcess, () => string>();
+
+/** Everything `child` (started by run()) has printed so far: for a line that may have come before anyone listened. */
+export function outputSoFar(child: ChildProcess): string {
+  return printed.get(child)?.() ?? '';
+}
+
 export function run(cmd: string, args: readonly string[], timeoutMs: number, cwd = ROOT): { child: ChildProcess; exited: Promise<Exited> } {
   const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  printed.set(child, () => stderr + stdout);
   const exited = new Promise<Exited>((resolve) => {
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });

@@ -45,6 +45,8 @@ export class RunReports {
   private readonly errorCodesFile: ErrorCodesFile | undefined;
   private readonly timeline: Timeline | undefined;
   private readonly timer: NodeJS.Timeout;
+  /** The next stat-file row: one timer a row, armed for its time (undefined without a row file, or once closed). */
+  private rowTimer: NodeJS.Timeout | undefined;
   private nextStatMs: number;
   private server: Server | undefined;
   /** The screen file was written by a dump during the run: the end-of-run screens are added to it. */
@@ -59,9 +61,11 @@ export class RunReports {
     this.timeline = config.htmlFile === undefined ? undefined : new Timeline();
     if (this.timeline !== undefined) engine.stats.trackWindows();
     this.nextStatMs = Date.now() + Math.max(100, config.statPeriodMs);
-    // Looked at a hundred times a period (at most every 10 ms), so a row is late by a hundredth of a period, never a period.
-    this.timer = setInterval(() => this.tick(), Math.min(TICK_MS, Math.max(10, config.statPeriodMs / 100)));
+    this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
+    // Each row has a timer of its own, armed for its time: rows are not late by a tick, and the process does not
+    // wake between rows for them.
+    if (this.statFile !== undefined || this.countsFile !== undefined || this.errorCodesFile !== undefined) this.armRow();
   }
 
   /** --prometheus: listens until close(). */
@@ -86,18 +90,21 @@ export class RunReports {
 
   private tick(): void {
     this.traces.flush();
-    const now = Date.now();
-    const statDue = now >= this.nextStatMs && (this.statFile !== undefined || this.countsFile !== undefined || this.errorCodesFile !== undefined);
-    if (this.timeline === undefined && !statDue) return;
-    const snap = this.engine.snapshot();
-    this.timeline?.add(snap, this.engine.stats.takeWindow());
-    if (statDue) {
-      this.writeRows(snap, now);
-      // Rows on a fixed schedule (start + n × -fd), as SIPp's, so a late tick does not shift every later row.
+    if (this.timeline === undefined) return;
+    this.timeline.add(this.engine.snapshot(), this.engine.stats.takeWindow());
+  }
+
+  /** Rows on a fixed schedule (start + n × -fd), as SIPp's, so a late timer does not shift every later row. */
+  private armRow(): void {
+    this.rowTimer = setTimeout(() => {
+      const now = Date.now();
+      this.writeRows(this.engine.snapshot(), now);
       const period = Math.max(100, this.config.statPeriodMs);
       this.nextStatMs += period;
       if (this.nextStatMs <= now) this.nextStatMs = now + period;
-    }
+      this.armRow();
+    }, Math.max(0, this.nextStatMs - Date.now()));
+    this.rowTimer.unref();
   }
 
   private writeRows(snap: StatsSnapshot, now: number): void {
@@ -109,6 +116,8 @@ export class RunReports {
   /** The last rows and the end-of-run files. */
   close(snap: StatsSnapshot, facts: RunFacts, verdicts: readonly ThresholdResult[]): void {
     clearInterval(this.timer);
+    clearTimeout(this.rowTimer);
+    this.rowTimer = undefined;
     this.server?.close();
     const now = Date.now();
     this.writeRows(snap, now);

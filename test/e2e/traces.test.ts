@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, junitSchemaErrors, lastCsvRow, ROOT, sipts, startSiptsUas, waitForOutput } from '../helpers.js';
+import { freePort, junitSchemaErrors, lastCsvRow, outputSoFar, ROOT, sipts, startSiptsUas, waitForOutput } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipts-traces-'));
 const busy = join(ROOT, 'test/fixtures/busy.xml');
@@ -145,11 +145,11 @@ test('/metrics is scraped during a run and its counters match the final summary'
   assert.equal(metric(page, 'sipts_step_messages_total{step="0",title="<- INVITE",counter="recv"}'), 300);
 });
 
+/** The /metrics address a sipts announces, whether the line came before this was called or comes later. */
 async function urlOf(child: import('node:child_process').ChildProcess): Promise<string> {
-  let seen = '';
-  child.stderr?.on('data', (d: Buffer) => { seen += d.toString(); });
-  await waitForOutput(child, /Prometheus metrics on http:\/\/\S+\/metrics/);
-  return /Prometheus metrics on (http:\/\/\S+\/metrics)/.exec(seen)?.[1] ?? '';
+  const announced = /Prometheus metrics on (http:\/\/\S+\/metrics)/;
+  if (!announced.test(outputSoFar(child))) await waitForOutput(child, announced);
+  return announced.exec(outputSoFar(child))?.[1] ?? '';
 }
 
 test('-cp: SIPp\'s control port changes the rate (keys step by -rate_scale) and stops the run', { timeout: 60_000 }, async (t) => {
