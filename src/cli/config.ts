@@ -1,7 +1,6 @@
 /**
  * Raw options → one readonly RunConfig. Every bad value is collected, so a user sees all of them at once.
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ALL_BEHAVIORS, type Behaviors } from '../engine/host.js';
@@ -9,6 +8,11 @@ import type { TransportName } from '../engine/run.js';
 import { parseTdmMap, type TdmMap } from '../load/tdm.js';
 import type { Thresholds } from '../report/thresholds.js';
 import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
+import { parseHostPort } from './host-port.js';
+import { twinOptions, type TwinOptions } from './twin-options.js';
+
+export { parseHostPort } from './host-port.js';
+export type { HostPortOption, TwinOptions } from './twin-options.js';
 
 export type RawOptions = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 
@@ -155,22 +159,6 @@ export interface RunConfig {
   readonly warnings: readonly string[];
 }
 
-export interface HostPortOption {
-  readonly host: string;
-  readonly port: number;
-}
-
-export type TwinOptions =
-  | { readonly kind: 'classic'; readonly address: HostPortOption }
-  | {
-    readonly kind: 'extended';
-    readonly role: 'master' | 'slave';
-    readonly name: string;
-    /** -slave_cfg: every instance's address, by name. */
-    readonly instances: ReadonlyMap<string, HostPortOption>;
-    readonly cfgFile: string;
-  };
-
 export class ConfigErrors extends Error {
   constructor(readonly problems: readonly string[]) {
     super(problems.join('\n'));
@@ -187,17 +175,6 @@ export function parseTime(value: string, unit: 'ms' | 's'): number | undefined {
   const n = Number(m[1]);
   const u = m[2] ?? unit;
   return n * (u === 'ms' ? 1 : u === 's' ? 1000 : u === 'm' ? 60_000 : 3_600_000);
-}
-
-/** host[:port] or [v6]:port, as SIPp takes the remote host. */
-export function parseHostPort(s: string, defaultPort: number): { host: string; port: number } | undefined {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (v6 !== null) return { host: v6[1] ?? '', port: v6[2] === undefined ? defaultPort : Number(v6[2]) };
-  if (isIP(s) === 6) return { host: s, port: defaultPort };
-  const m = /^([^:\s]+)(?::(\d+))?$/.exec(s);
-  if (m === null) return undefined;
-  const port = m[2] === undefined ? defaultPort : Number(m[2]);
-  return port > 65535 ? undefined : { host: m[1] ?? '', port };
 }
 
 /** -t's letters → the transport. */
@@ -439,48 +416,6 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   }
   if (problems.length > 0) throw new ConfigErrors(problems);
   return config;
-}
-
-/** SIPp's rules for -3pcc, -master, -slave and -slave_cfg together (sipp.cpp), and the -slave_cfg file. */
-function twinOptions(classic: string | undefined, master: string | undefined, slave: string | undefined, cfg: string | undefined, problems: string[]): TwinOptions | undefined {
-  if (classic !== undefined) {
-    if (master !== undefined || slave !== undefined || cfg !== undefined) {
-      problems.push('-3pcc is not compatible with -master, -slave and -slave_cfg: use -3pcc ip:port for two twins, or -master/-slave with -slave_cfg for more');
-      return undefined;
-    }
-    const address = parseHostPort(classic, 0);
-    if (address === undefined || address.port === 0) { problems.push(`-3pcc ${classic}: expected ip:port, e.g. -3pcc 127.0.0.1:5000`); return undefined; }
-    return { kind: 'classic', address };
-  }
-  if (master !== undefined && slave !== undefined) { problems.push('-master and -slave both given: an instance is one or the other'); return undefined; }
-  const name = master ?? slave;
-  if (name === undefined && cfg === undefined) return undefined;
-  if (name === undefined || cfg === undefined) {
-    problems.push(cfg === undefined ? `-${master !== undefined ? 'master' : 'slave'} ${name ?? ''}: extended 3PCC needs -slave_cfg FILE, the instances' addresses (name;ip:port a line)`
-      : `-slave_cfg ${cfg}: give this instance's name with -master NAME or -slave NAME`);
-    return undefined;
-  }
-  let text: string;
-  try {
-    text = readFileSync(cfg, 'latin1');
-  } catch (e) {
-    problems.push(`-slave_cfg ${cfg}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    return undefined;
-  }
-  const instances = new Map<string, HostPortOption>();
-  text.split('\n').forEach((line, i) => {
-    // SIPp compat: a line without ';' is skipped (scenario.cpp parse_slave_cfg).
-    const [peer, addr] = line.split(';').map((t) => t.trim());
-    if (peer === undefined || peer === '' || addr === undefined || addr === '') return;
-    const at = parseHostPort(addr, 0);
-    if (at === undefined || at.port === 0) problems.push(`${cfg}:${i + 1}: "${addr}" is not ip:port (each line is name;ip:port)`);
-    else instances.set(peer, at);
-  });
-  if (!instances.has(name)) {
-    problems.push(`-${master !== undefined ? 'master' : 'slave'} ${name}: no line "${name};ip:port" in -slave_cfg ${cfg} (it names ${[...instances.keys()].join(', ') || 'no instance'})`);
-    return undefined;
-  }
-  return { kind: 'extended', role: master !== undefined ? 'master' : 'slave', name, instances, cfgFile: cfg };
 }
 
 /** SIPp compat (get_bool): true, false in any case, or a number, 0 being false. */

@@ -491,8 +491,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
 
   /** How the local side is named in traces: the address put in messages when bound to every interface. */
   private endpointName(ep: Endpoint): string {
-    const any = ep.localAddress === '0.0.0.0' || ep.localAddress === '::' || ep.localAddress === '';
-    return hostPort(any ? this.config.callIdHost.replace(/^\[|\]$/g, '') : ep.localAddress, ep.localPort);
+    const wildcard = ep.localAddress === '0.0.0.0' || ep.localAddress === '::' || ep.localAddress === '';
+    return hostPort(wildcard ? this.config.callIdHost.replace(/^\[|\]$/g, '') : ep.localAddress, ep.localPort);
   }
 
   private giveEvidence(call: CallState, reason: string, now: number): void {
