@@ -3,7 +3,6 @@
  * arrives for it and what its timers say. Returns nothing and never throws on wire trouble: a failed
  * call is ended through host.finish with its reason.
  */
-import { sample, type Distribution } from '../load/distributions.js';
 import { StepKind, type CompiledStep } from '../scenario/compile.js';
 import { renderTemplate } from '../scenario/template.js';
 import { headerValue, headerValues, uriOf } from '../sip/headers.js';
@@ -14,12 +13,13 @@ import { buildAckOfError, buildBye, buildCancel } from '../sip/requests.js';
 import { buildResponse } from '../sip/response.js';
 import { Counter, StepCounter } from '../stats/stats.js';
 import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } from './actions.js';
-import type { VarValue } from '../scenario/template.js';
 import { TimerKind, withoutMethod, type CallState, type CallTimer, type DialogTarget } from './call.js';
 import type { CallHost } from './host.js';
 import { findBackward, findForward, findGlobal, isRetransmissionOf, retransKeyOf } from './matcher.js';
 import { Failure } from '../events/outcome.js';
 import { maxRetrans, nextRetransInterval } from './retransmit.js';
+import { INT_MAX, pauseFromVar, sampledPauseMs } from './pause-length.js';
+import { awaitedStep } from './step-search.js';
 
 /** Runs steps from call.stepIndex until the call waits or ends. */
 export function runCall(host: CallHost, call: CallState): void {
@@ -80,12 +80,6 @@ export function runCall(host: CallHost, call: CallState): void {
   if (!call.ended) host.wheel.schedule(call.stepTimer, host.now()); // continue on a later turn
 }
 
-/** SIPp compat (call.cpp, executeMessage): a sampled pause is cut to whole ms; under 1 ms (or NaN) is none. */
-function sampledPauseMs(d: Distribution, random: () => number): number {
-  const v = sample(d, random);
-  return v >= 1 ? Math.min(Math.floor(v), 2_147_483_647) : 0; // SIPp caps it at INT_MAX
-}
-
 /**
  * Runs SIPp's <init> steps (nops and labels only) for the run-once call: conditions, actions, jumps and
  * next= within <init>, until its end. Bounded like runCall, so a loop cannot hang the start.
@@ -140,13 +134,6 @@ function nextIndexAfter(host: CallHost, call: CallState, step: CompiledStep, oth
   return takeNext ? step.nextIndex : otherwise;
 }
 
-const INT_MAX = 2 ** 31 - 1;
-
-/** <pause variable>: SIPp reads the variable as a number of ms (a string as C's strtod would; unset: 0). */
-function pauseFromVar(v: VarValue): number {
-  const n = typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : v === undefined ? 0 : Number.parseFloat(v);
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
-}
 
 /**
  * The step's timeout, else -recv_timeout, else — while an INVITE is pending and no longer retransmitted,
@@ -541,25 +528,6 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
   }
   if (step.kind === StepKind.Pause && !finishStep(host, call, step, call.stepIndex)) return;
   runCall(host, call);
-}
-
-/** The receive a call really waits for: optional receives before it may be skipped, so not them. */
-/** Whether a send or a receive lies at or after step `from` (else only pauses and nops are left). */
-export function exchangeAhead(steps: readonly CompiledStep[], from: number): boolean {
-  for (let j = from; j < steps.length; j++) {
-    const kind = (steps[j] as CompiledStep).kind;
-    if (kind === StepKind.Send || kind === StepKind.Recv) return true;
-  }
-  return false;
-}
-
-export function awaitedStep(steps: readonly CompiledStep[], from: number): number {
-  for (let j = from; j < steps.length; j++) {
-    const s = steps[j] as CompiledStep;
-    if (s.kind !== StepKind.Recv) break;
-    if (!s.optional) return j;
-  }
-  return from;
 }
 
 function retransmit(host: CallHost, call: CallState): void {
