@@ -19,6 +19,6 @@ for v in "${lines[@]}"; do
     rm -f "$dir/$tgz"
   fi
   echo "== Node $("$dir/bin/node" --version): unit and integration tests"
-  PATH="$PWD/$dir/bin:$PATH" node --test --test-timeout=300000 dist/test/unit/*.test.js dist/test/integration/*.test.js || status=1
+  PATH="$PWD/$dir/bin:$PATH" node --test --test-timeout=300000 --test-reporter=tap --test-reporter-destination=stdout --test-reporter=./dist/test/skipped-reporter.js --test-reporter-destination=stderr dist/test/unit/*.test.js dist/test/integration/*.test.js || status=1
 done
 exit $status
