@@ -4,7 +4,7 @@
  * retransmissions counted and no call counted twice.
  *
  * sipts against sipts takes all of it: loss, duplicates and reordering, 0 failed calls on either side.
- * SIPp's built-in scenarios do not: measured with SIPp 3.6.1 at 10% loss, each of its sides drops about 1%
+ * SIPp's built-in scenarios do not: measured with SIPp 3.6.1 at 10% loss, each of its sides drops 0.1% to 2%
  * of the calls by itself, so against SIPp the tests check that every call sipts fails is one SIPp ended:
  * - its uas aborts a call when the INVITE comes again after it sent the 200 (both 180 and 200 were lost,
  *   so the UAC retransmitted), and on an ACK that arrives after the BYE;
@@ -129,6 +129,7 @@ test('sipp -sn uac through the lossy relay to a sipts UAS: SIPp fails only calls
   // dropped: SIPp fails it, rightly. Any other call SIPp fails is ours to explain.
   const sippFailed = new Set([...readFileSync(join(dir, 'sipp_calldebug.log'), { encoding: 'utf8', flag: 'a+' }).matchAll(/Call debugging information for call (\S+):/g)].map((m) => m[1] ?? ''));
   assert.equal(r.code, sippFailed.size === 0 ? 0 : 1, `SIPp: ${r.stdout.slice(-1500)}`);
+  t.diagnostic(`SIPp failed ${sippFailed.size} of 1000`);
   assert.ok(sippFailed.size < 5, `SIPp failed ${[...sippFailed].join(' ')}`);
   for (const id of sippFailed) assert.ok(!relay.byeAnswered.has(id), `SIPp failed ${id}, whose BYE was answered through the relay`);
   assert.equal(s['CallsCreated'], 1000);
@@ -141,6 +142,10 @@ test('sipp -sn uac through the lossy relay to a sipts UAS: SIPp fails only calls
   const failed = siptsFailedIds(dir);
   assert.equal(failed.size, s['FailedCalls'], 'every failed call is in the error trace');
   assert.equal((s['SuccessfulCalls'] ?? 0) + failed.size, 1000);
+  t.diagnostic(`sipts failed ${failed.size} of 1000`);
+  // The README's claim: SIPp's uac loses 0.1% to 2% of the calls by itself here (4 to 8 of 1,000 measured),
+  // and the test fails above 2.5%.
+  assert.ok(failed.size <= 25, `${failed.size} failed: more than the README's 2.5%`);
   for (const id of failed) assert.ok(endedEarly.has(id) || !relay.byeDelivered.has(id), `sipts failed ${id}, which SIPp did not end early, and whose BYE reached sipts`);
 });
 
@@ -164,6 +169,9 @@ test('sipts UAC through the lossy relay to sipp -sn uas: every call sipts fails 
   const failed = siptsFailedIds(dir);
   assert.equal(failed.size, c['FailedCalls'], 'every failed call is in the error trace');
   assert.equal((c['SuccessfulCalls'] ?? 0) + failed.size, 1000);
-  assert.ok(failed.size < 50, `${failed.size} failed`);
+  t.diagnostic(`sipts failed ${failed.size} of 1000, SIPp aborted ${aborted.size}`);
+  // The README's claim: SIPp's uas loses 0.1% to 2% of the calls by itself here (1 to 18 of 1,000 measured),
+  // and the test fails above 2.5%.
+  assert.ok(failed.size <= 25, `${failed.size} failed: more than the README's 2.5%`);
   for (const id of failed) assert.ok(aborted.has(id), `sipts failed ${id}, which SIPp did not abort`);
 });
