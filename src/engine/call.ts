@@ -4,7 +4,8 @@
  */
 import type { InjectionStore } from '../data/injection.js';
 import type { DynamicIdCounter } from './dynamic-id.js';
-import { newCryptoKey, type RenderContext, type VarValue } from '../scenario/template.js';
+import { newCryptoKey, type RenderContext } from './render.js';
+import type { VarValue } from './var-value.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
 import type { RetransKey } from './retrans-key.js';

@@ -4,7 +4,7 @@
  * call is ended through host.finish with its reason.
  */
 import { StepKind, type CompiledStep } from '../scenario/compile.js';
-import { renderTemplate } from '../scenario/template.js';
+import { renderTemplate } from './render.js';
 import { headerValue, headerValues, uriOf } from '../sip/headers.js';
 import { detach, type SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
