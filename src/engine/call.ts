@@ -76,7 +76,7 @@ export class CallState implements RenderContext {
   peerTagParam = '';
   routes = '';
   nextUrl = '';
-  /** The last message received; let go while the call waits where nothing reads it (interpreter: park). */
+  /** The last message received; let go while the call waits where nothing reads it (run-call.ts: park). */
   lastRecv: SipMessage | undefined = undefined;
   lastRecvIndex = -1;
   lastSent = '';
