@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { readBuiltin } from '../src/scenario/builtin.js';
 import { compileScenarioSource } from '../src/scenario/compile.js';
 import type { TemplateEnv } from '../src/scenario/keywords.js';
-import { renderTemplate, type RenderContext } from '../src/scenario/template.js';
+import { renderTemplate, type RenderContext } from '../src/engine/render.js';
 import { parseMessage } from '../src/sip/parser.js';
 import { Stats } from '../src/stats/stats.js';
 import { TimerWheel, type TimerNode } from '../src/engine/timer-wheel.js';

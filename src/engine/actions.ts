@@ -5,7 +5,8 @@
 import { isIP } from 'node:net';
 import { sample } from '../load/distributions.js';
 import type { CompiledAction, CompiledOperand } from '../scenario/compile-actions.js';
-import { formatVar, renderText, type VarValue } from '../scenario/template.js';
+import { renderText } from './render.js';
+import { formatVar, type VarValue } from './var-value.js';
 import { verifyAuthorization } from '../sip/digest.js';
 import { headerValue } from '../sip/headers.js';
 import { bodyOf } from '../sip/parser.js';

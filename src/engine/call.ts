@@ -4,7 +4,8 @@
  */
 import type { InjectionStore } from '../data/injection.js';
 import type { DynamicIdCounter } from './dynamic-id.js';
-import { newCryptoKey, type RenderContext, type VarValue } from '../scenario/template.js';
+import { newCryptoKey, type RenderContext } from './render.js';
+import type { VarValue } from './var-value.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Endpoint } from '../transport/transport.js';
 import type { RetransKey } from './retrans-key.js';
@@ -75,7 +76,7 @@ export class CallState implements RenderContext {
   peerTagParam = '';
   routes = '';
   nextUrl = '';
-  /** The last message received; let go while the call waits where nothing reads it (interpreter: park). */
+  /** The last message received; let go while the call waits where nothing reads it (run-call.ts: park). */
   lastRecv: SipMessage | undefined = undefined;
   lastRecvIndex = -1;
   lastSent = '';

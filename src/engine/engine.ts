@@ -13,7 +13,7 @@ import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
 import { Failure, FAILURE_REASONS } from '../events/outcome.js';
 import type { TraceSink } from '../events/trace.js';
-import { formatVar, type VarValue } from '../scenario/template.js';
+import { formatVar, type VarValue } from './var-value.js';
 import { InjectionStore } from '../data/injection.js';
 import { buildResponse } from '../sip/response.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';

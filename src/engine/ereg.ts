@@ -4,7 +4,7 @@
  * stops matters byte for byte.
  */
 import type { CompiledAction, VarSlot } from '../scenario/compile-actions.js';
-import { formatVar } from '../scenario/template.js';
+import { formatVar } from './var-value.js';
 import type { CallState } from './call.js';
 import { getVar, setVar } from './vars.js';
 import { Failure } from '../events/outcome.js';

@@ -1,6 +1,6 @@
 /** How long a <pause> lasts, as SIPp computes it: from a distribution, from a variable, capped at INT_MAX ms. */
 import { sample, type Distribution } from '../load/distributions.js';
-import type { VarValue } from '../scenario/template.js';
+import type { VarValue } from './var-value.js';
 
 /** SIPp caps every pause at INT_MAX ms. */
 export const INT_MAX = 2 ** 31 - 1;

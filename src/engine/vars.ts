@@ -1,6 +1,6 @@
 /** A call's variables by slot: its own, or the run's globals. */
 import type { VarSlot } from '../scenario/compile-actions.js';
-import type { VarValue } from '../scenario/template.js';
+import type { VarValue } from './var-value.js';
 import type { CallState } from './call.js';
 
 export function getVar(call: CallState, v: VarSlot): VarValue {

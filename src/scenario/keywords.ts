@@ -1,5 +1,5 @@
 /**
- * The table of message keywords. Adding a keyword is a row here (and a case in template.ts's render
+ * The table of message keywords. Adding a keyword is a row here (and a case in engine/render.ts's
  * switch when its value depends on the call).
  */
 import { Op, type Segment } from './segment.js';

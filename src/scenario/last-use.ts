@@ -8,7 +8,7 @@ import { StepKind, type CompiledStep } from './compiled-step.js';
 import { Op, type Segment } from './segment.js';
 import type { CompiledTemplate } from './template.js';
 
-/** Ops that read the last received message (template.ts: lastHeader, lastPart, authorization). */
+/** Ops that read the last received message (engine/render.ts: lastHeader, lastPart, authorization). */
 const READS_LAST = new Set<number>([Op.LastHeader, Op.LastHeaderValue, Op.LastPart, Op.Auth]);
 
 const segmentsRead = (segs: readonly Segment[]): boolean =>

@@ -1,76 +1,12 @@
 /**
- * Message templates: compiled once at load time into segments (SIPp normalisation applied), rendered per
- * send by concatenating ready strings. Output is a latin1 byte string (see sip/message.ts).
+ * Load-time half of message templates: turns a <send>'s text into a CompiledTemplate (SIPp's line rules
+ * applied, keywords parsed, errors reported at their place). The compiled form is plain data (Segments)
+ * that engine/render.ts fills for a call at send time; nothing here runs per message.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { authorizationValue, newCnonce, pickChallenge } from '../sip/digest.js';
-import { sippTime } from '../format.js';
-import { akaResponse } from '../sip/milenage.js';
-import { findHeaders } from '../sip/headers.js';
-import type { SipMessage } from '../sip/message.js';
+import { existsSync } from 'node:fs';
 import type { TemplateSource } from './ast.js';
 import { parseKeyword, type CompileScope, type TemplateEnv } from './keywords.js';
 import { Op, type Segment } from './segment.js';
-
-/** What a template reads from the call while rendering. The engine's call state implements it. */
-export interface RenderContext {
-  readonly callId: string;
-  readonly number: number;
-  readonly cseq: number;
-  readonly remoteIpEscaped: string;
-  readonly remotePort: number;
-  readonly localPort: number;
-  /** The address of the call's socket, IPv6 in brackets (-t ui). */
-  readonly localIpEscaped: string;
-  /** `;tag=…` of the peer, or ''. */
-  readonly peerTagParam: string;
-  /** `Route: …` built from the recorded route set, or ''. */
-  readonly routes: string;
-  readonly nextUrl: string;
-  readonly lastRecv: SipMessage | undefined;
-  readonly vars: readonly VarValue[];
-  readonly globals: readonly VarValue[];
-  /** Field `field` of injection file `file`: the call's line, or line `line` when it is >= 0. */
-  field(file: number, field: number, line: number): string;
-  /** The next nonce count for `nonce` (RFC 2617 §3.2.2: 1 for a new nonce, then counting). */
-  nonceCount(nonce: string): number;
-  /** The -users user of the call (0 without -users). */
-  readonly userId: number;
-  /** ms since the run started. */
-  clockTick(): number;
-  /** The -tdmmap circuit of the call, as x.y.h/z; '' without -tdmmap. */
-  tdmCircuit(): string;
-  /** [dynamic_id]: the run's counter's value, which then moves on. */
-  nextDynamicId(): number;
-  /** [server_ip]: the local address of the call's socket, unbracketed. */
-  readonly serverIp: string;
-  /** SRTP key `which` (0..3: audio 1, 2, video 1, 2) of the call: a new one, or the last one when `reuse`. */
-  cryptoKey(which: number, reuse: boolean): string;
-}
-
-/** SIPp's [cryptokeyparams…]: 16 bytes of master key and 14 of salt, base64 (40 characters, RFC 4568 §6.1). */
-export function newCryptoKey(): string {
-  return randomBytes(30).toString('base64');
-}
-
-/** A variable's value: a string (regexp match, assignstr), a number (assign, arithmetic), a boolean (test). */
-export type VarValue = string | number | boolean | undefined;
-
-/** SIPp compat: numbers print with six decimals (C's %lf), booleans as true/false, unset as nothing. */
-export function formatVar(v: VarValue): string {
-  if (v === undefined) return '';
-  if (typeof v === 'number') return v.toFixed(6);
-  return typeof v === 'boolean' ? (v ? 'true' : 'false') : v;
-}
-
-/**
- * [$var] in a message. SIPp compat: SIPp 3.6.1 renders a number only when it is "set", and 0 is not: it renders
- * as nothing (a <lookup> that found line 0, a <strcmp> of equal strings); a false still renders "false".
- */
-function renderVar(v: VarValue): string {
-  return v === 0 ? '' : formatVar(v);
-}
 
 export interface CompiledTemplate {
   readonly header: readonly Segment[];
@@ -136,64 +72,6 @@ export function compileText(src: TemplateSource, env: TemplateEnv, vars: Compile
   const out: Segment[] = [];
   compileLine(src.text, src.offset, env, vars, report, out, false);
   return out;
-}
-
-export function renderText(segs: readonly Segment[], ctx: RenderContext): string {
-  return renderSegments(segs, ctx, 0, 0, '', NONE);
-}
-
-/**
- * The Authorization (after a 401) or Proxy-Authorization (after a 407) header answering the last
- * received challenge (RFC 3261 §22.2, §22.3). Method and Request-URI come from the rendered request
- * `line`. Empty when the last message challenged nothing.
- */
-function authorization(seg: Segment, ctx: RenderContext, line: string, body: string): string {
-  const [userSeg, passSeg, kSeg, opSeg] = seg.sub ?? [];
-  const one = (g: Segment | undefined): string => (g === undefined ? '' : renderSegments(g.sub ?? [], ctx, 0, 0, '', NONE));
-  return authorizationFor({ username: one(userSeg), password: one(passSeg), akaK: one(kSeg), akaOp: one(opSeg), uri: seg.text }, ctx, line, body);
-}
-
-interface Credentials {
-  readonly username: string;
-  readonly password: string;
-  readonly akaK: string;
-  readonly akaOp: string;
-  /** -auth_uri's digest uri; '' for the Request-URI. */
-  readonly uri: string;
-}
-
-function authorizationFor(creds: Credentials, ctx: RenderContext, line: string, body: string): string {
-  const msg = ctx.lastRecv;
-  if (msg === undefined || (msg.status !== 401 && msg.status !== 407)) return '';
-  // RFC 3261 §7.3.1: the commas of an authentication header separate parameters, not values: one line, one challenge.
-  const challenge = pickChallenge(findHeaders(msg, msg.status === 407 ? 'proxy-authenticate' : 'www-authenticate').map((h) => msg.raw.slice(h.valueStart, h.end)));
-  if (challenge === undefined) return '';
-  let password = creds.password;
-  if (challenge.algorithm.startsWith('AKAV1')) {
-    // RFC 3310 §3.4: the password is the RES computed from the nonce's RAND and AUTN.
-    const res = akaResponse(challenge.nonce, creds.akaK, creds.akaOp);
-    if (res === undefined) return '';
-    password = res.toString('latin1');
-  }
-  const sp1 = line.indexOf(' ');
-  const sp2 = line.indexOf(' ', sp1 + 1);
-  const value = authorizationValue(challenge, {
-    username: creds.username, password, method: line.slice(0, sp1), uri: creds.uri !== '' ? creds.uri : line.slice(sp1 + 1, sp2),
-    body, nc: ctx.nonceCount(challenge.nonce), cnonce: newCnonce(),
-  });
-  return `${msg.status === 407 ? 'Proxy-Authorization' : 'Authorization'}: ${value}`;
-}
-
-/**
- * SIPp compat: an injection field may hold `[authentication username=… password=…]`; [fieldN] then
- * renders the header it stands for. Values are plain text there (no nested keywords).
- */
-function expandFieldAuth(value: string, ctx: RenderContext, line: string, body: string): string {
-  return value.replace(/\[authentication([^\]]*)\]/g, (_m, params: string) => {
-    const p = new Map<string, string>();
-    for (const m of params.matchAll(/([a-zA-Z_]+)=("[^"]*"|\S+)/g)) p.set(m[1] ?? '', (m[2] ?? '').replace(/^"(.*)"$/, '$1'));
-    return authorizationFor({ username: p.get('username') ?? '', password: p.get('password') ?? '', akaK: p.get('aka_K') ?? '', akaOp: p.get('aka_OP') ?? '', uri: '' }, ctx, line, body);
-  });
 }
 
 function compileLine(text: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt, out: Segment[], crlf = true): void {
@@ -306,11 +184,6 @@ function fileKeyword(inner: string, offset: number, env: TemplateEnv, vars: Comp
   return { seg: { op: Op.File, text: '', n: 0, m: 0, sub }, optionalLine: false };
 }
 
-/** SIPp compat: [file] inserts the file as it is; one that cannot be read at send time inserts nothing. */
-function fileContent(name: string): string {
-  try { return readFileSync(name, 'latin1'); } catch { return ''; }
-}
-
 /** A keyword starts with '[' and a letter or '$'; any other '[' (an IPv6 literal, say) is text. */
 function findKeywordStart(text: string, from: number): number {
   let i = text.indexOf('[', from);
@@ -320,94 +193,4 @@ function findKeywordStart(text: string, from: number): number {
     i = text.indexOf('[', i + 1);
   }
   return -1;
-}
-
-/** Renders a compiled message for a call. `msgIndex` is the step index, used by [branch]. */
-export function renderTemplate(t: CompiledTemplate, ctx: RenderContext, msgIndex: number): string {
-  const body = t.body.length === 0 ? '' : renderSegments(t.body, ctx, msgIndex, 0, '', NONE);
-  return renderSegments(t.header, ctx, msgIndex, body.length, body, t.startLine) + body;
-}
-
-const NONE: readonly Segment[] = [];
-
-/** `startLine` is the compiled start line, rendered only if an [authentication] needs it. */
-function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: number, bodyLength: number, body: string, startLine: readonly Segment[]): string {
-  let s = '';
-  for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i] as Segment;
-    switch (seg.op) {
-      case Op.Lit: s += seg.text; break;
-      case Op.CallId: s += ctx.callId; break;
-      case Op.CallNumber: s += ctx.number + seg.n; break;
-      case Op.Cseq: s += ctx.cseq + seg.n; break;
-      case Op.Branch: s += `${ctx.number}-${msgIndex + seg.n}`; break;
-      case Op.Len: s += bodyLength === 0 ? 0 : bodyLength + seg.n; break;
-      case Op.ServerIp: s += ctx.serverIp; break;
-      case Op.MsgIndex: s += msgIndex; break;
-      case Op.AutoMediaPort: s += seg.n + ((4 * (ctx.number - 1)) % 10000); break;
-      case Op.Date: s += new Date().toUTCString(); break;
-      case Op.File: s += fileContent(renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine)); break;
-      case Op.CryptoKey: s += ctx.cryptoKey(seg.n, seg.m === 1); break;
-      case Op.PeerTagParam: s += ctx.peerTagParam; break;
-      case Op.LastHeader: s += lastHeader(ctx.lastRecv, seg.text, false); break;
-      case Op.LastHeaderValue: s += lastHeader(ctx.lastRecv, seg.text, true); break;
-      case Op.Routes: s += ctx.routes; break;
-      case Op.NextUrl: s += ctx.nextUrl; break;
-      case Op.RemoteIp: s += ctx.remoteIpEscaped; break;
-      case Op.RemotePort: s += ctx.remotePort + seg.n; break;
-      case Op.LocalPort: s += ctx.localPort + seg.n; break;
-      case Op.LocalIp: s += ctx.localIpEscaped; break;
-      case Op.Var: s += renderVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
-      case Op.Field: {
-        const line = seg.sub !== undefined ? Number(renderSegments(seg.sub, ctx, msgIndex, bodyLength, body, startLine)) : seg.text === '' ? -1 : Number(seg.text);
-        const value = ctx.field(seg.m, seg.n, Number.isFinite(line) ? line : -1);
-        s += value.includes('[authentication') ? expandFieldAuth(value, ctx, renderSegments(startLine, ctx, msgIndex, bodyLength, body, NONE), body) : value;
-        break;
-      }
-      case Op.Group: s += renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine); break;
-      case Op.Auth: s += authorization(seg, ctx, renderSegments(startLine, ctx, msgIndex, bodyLength, body, NONE), body); break;
-      case Op.ClockTick: s += Math.floor(ctx.clockTick()); break;
-      case Op.Timestamp: s += sippTime(Date.now()); break;
-      case Op.UserId: s += ctx.userId; break;
-      case Op.Fill: {
-        const n = Math.max(0, Math.floor(Number(seg.m === 1 ? ctx.globals[seg.n] : ctx.vars[seg.n]) || 0));
-        s += seg.text.repeat(Math.ceil(n / seg.text.length)).slice(0, n);
-        break;
-      }
-      case Op.LastPart: s += seg.n === 0 ? lastPart(ctx.lastRecv, seg.text) : Number(lastPart(ctx.lastRecv, seg.text) || 0) + seg.n; break;
-      case Op.Tdm: s += ctx.tdmCircuit(); break;
-      case Op.DynamicId: s += ctx.nextDynamicId(); break;
-      case Op.OptLine: {
-        const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine);
-        if (line !== '\r\n') s += line;
-        break;
-      }
-      default: break;
-    }
-  }
-  return s;
-}
-
-function lastPart(msg: SipMessage | undefined, which: string): string {
-  // SIPp compat: [last_cseq_number] is 0 before anything was received.
-  if (msg === undefined) return which === 'cseq' ? '0' : '';
-  if (which === 'cseq') return String(msg.cseq);
-  if (which === 'message') return msg.raw;
-  if (msg.status !== 0) return '';
-  const first = msg.raw.slice(0, msg.raw.indexOf('\n')).replace(/\r$/, '');
-  return first.slice(first.indexOf(' ') + 1, first.lastIndexOf(' '));
-}
-
-/** SIPp compat: [last_Via:] copies every such header line of the last received message, as received. */
-function lastHeader(msg: SipMessage | undefined, name: string, valueOnly: boolean): string {
-  if (msg === undefined) return '';
-  const lines = findHeaders(msg, name);
-  let s = '';
-  for (let i = 0; i < lines.length; i++) {
-    const h = lines[i];
-    if (h === undefined) continue;
-    if (i > 0) s += valueOnly ? ', ' : '\r\n';
-    s += msg.raw.slice(valueOnly ? h.valueStart : h.start, h.end);
-  }
-  return s;
 }

@@ -3,7 +3,8 @@
  * everything else stays in `raw` and is looked up on demand (see headers.ts).
  *
  * `raw` is a "byte string": the datagram decoded as latin1, so that every char is one byte and
- * lengths and offsets are byte counts. Templates are compiled to the same form (see scenario/template.ts).
+ * lengths and offsets are byte counts. Templates are compiled to the same form (scenario/template.ts) and
+ * rendered to it (engine/render.ts).
  */
 export interface SipMessage {
   readonly raw: string;

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { DiagnosticsError } from '../../src/errors.js';
 import { compileScenarioSource, type CompiledScenario } from '../../src/scenario/compile.js';
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
-import { renderTemplate, type RenderContext } from '../../src/scenario/template.js';
+import { renderTemplate, type RenderContext } from '../../src/engine/render.js';
 import { parseMessage } from '../../src/sip/parser.js';
 import { scenarioScreen } from '../../src/report/screens.js';
 import { Stats } from '../../src/stats/stats.js';

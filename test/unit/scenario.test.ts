@@ -5,7 +5,7 @@ import { DiagnosticsError } from '../../src/errors.js';
 import { builtinNames, readBuiltin, whyNotRunnable } from '../../src/scenario/builtin.js';
 import { compileScenarioSource, StepKind } from '../../src/scenario/compile.js';
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
-import { renderTemplate, renderText, type RenderContext } from '../../src/scenario/template.js';
+import { renderTemplate, renderText, type RenderContext } from '../../src/engine/render.js';
 import { parseMessage } from '../../src/sip/parser.js';
 
 const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0' };
