@@ -33,6 +33,7 @@ export function openTraces(config: RunConfig, scenario: CompiledScenario): Trace
     ...t,
     errorCodes: t.errorCodes !== undefined,
     callIdSlashIgnore: config.callIdSlashIgnore,
+    transportLabel: config.transport,
     fileOptions: (name) => ({ append: t.append[name], rotateBytes: t.ringbufferBytes, keepFiles: t.ringbufferFiles, maxBytes: t.maxLogBytes, rotatedPrefix: `${t.prefix}${name}` }),
     keepEvidence: config.htmlFile !== undefined || config.jsonFile !== undefined || config.junitFile !== undefined,
     laddersPerReason: LADDERS_PER_REASON,

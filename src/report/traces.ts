@@ -19,6 +19,8 @@ export interface TraceOptions {
   readonly shortmessages?: string | undefined;
   /** -callid_slash_ign: the short message trace shows a Call-ID whole, /// prefix and all. */
   readonly callIdSlashIgnore?: boolean | undefined;
+  /** The transport that -trace_msg names in each message's heading: UDP (the default), TCP, TLS, WS, WSS. */
+  readonly transportLabel?: string | undefined;
   /** -trace_error_codes: keep the status codes of unexpected responses for the error codes file. */
   readonly errorCodes?: boolean | undefined;
   readonly errors?: string | undefined;
@@ -54,6 +56,7 @@ export class Traces {
   private readonly laddersPerReason: number;
   private readonly fileOptions: ((name: TraceFileName) => LogFileOptions) | undefined;
   private readonly callIdSlashIgnore: boolean | undefined;
+  private readonly transportLabel: string;
   private readonly kept = new Map<string, Ladder[]>();
   private rttCount = 0;
   /** Status codes of unexpected responses since the last errorCodes() (-trace_error_codes). */
@@ -70,6 +73,7 @@ export class Traces {
     this.startEpochMs = epochMs();
     this.fileOptions = options.fileOptions;
     this.callIdSlashIgnore = options.callIdSlashIgnore;
+    this.transportLabel = options.transportLabel ?? 'UDP';
     const open = (path: string | undefined, name: TraceFileName | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => (path === undefined ? undefined : this.open(path, name, header, encoding));
     if (options.shortmessages !== undefined) this.set('shortmessages', options.shortmessages);
     if (options.messages !== undefined) this.set('messages', options.messages);
@@ -123,10 +127,12 @@ export class Traces {
       const short = this.short;
       if (messages === undefined && short === undefined) { delete this.sink.message; delete this.sink.command; return; }
       this.sink.message = (out, raw) => {
-        // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours.
+        // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours; the heading
+        // names the transport as SIPp's does (UDP, TCP, TLS; WS and WSS are ours).
         if (messages !== undefined) {
+          const label = this.transportLabel;
           messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
-          messages.write(out ? `UDP message sent (${raw.length} bytes):\n\n${raw}\n` : `UDP message received [${raw.length}] bytes :\n\n${raw}\n`);
+          messages.write(out ? `${label} message sent (${raw.length} bytes):\n\n${raw}\n` : `${label} message received [${raw.length}] bytes :\n\n${raw}\n`);
         }
         if (short !== undefined) short.write(shortLine(sippTime(this.epochMs()), out, raw, this.callIdSlashIgnore !== true));
       };

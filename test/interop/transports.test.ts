@@ -73,6 +73,23 @@ for (const mode of ['t1', 'tn'] as const) {
   });
 }
 
+test('-trace_msg over TCP: each message is headed "TCP message sent/received", as SIPp heads its own', { skip: noSipp, timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(work, 'trace-tcp-'));
+  const sippLog = join(dir, 'sipp-messages.log');
+  const { port, child } = await startSippUas(dir, 'uas', ['-t', 't1', '-trace_msg', '-message_file', sippLog]);
+  t.after(() => child.kill('SIGKILL'));
+  const ourLog = join(dir, 'sipts-messages.log');
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-t', 't1', '-i', '127.0.0.1', '-p', '0', '-r', '10', '-m', '3', '-trace_msg', '-message_file', ourLog], 30_000).exited;
+  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+  // SIPp writes its message trace out as it ends.
+  const ended = new Promise((res) => child.once('exit', res));
+  child.kill('SIGTERM');
+  await ended;
+  const headings = (file: string): string[] => [...new Set([...readFileSync(file, 'latin1').matchAll(/^(\w+) message (sent|received)/gm)].map((m) => `${m[1] ?? ''} ${m[2] ?? ''}`))].sort();
+  assert.deepEqual(headings(sippLog), ['TCP received', 'TCP sent'], 'SIPp, the oracle');
+  assert.deepEqual(headings(ourLog), headings(sippLog));
+});
+
 /** Debian's SIPp 3.6.1 is built without OpenSSL: it refuses -t l1 ("you must compile SIPp with OpenSSL"). */
 /** Whether the installed SIPp was built with TLS (Debian's sip-tester 3.6.1 is not: "compile SIPp with OpenSSL"). */
 function sippHasTls(): boolean {
