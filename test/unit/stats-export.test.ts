@@ -20,7 +20,7 @@ import { builtin } from '../helpers.js';
 /**
  * What crosses a worker or machine boundary is JSON: every export in these tests goes through it first.
  */
-const wire = (e: StatsExport): StatsExport => JSON.parse(JSON.stringify(e)) as StatsExport;
+const wire = <T>(e: T): T => JSON.parse(JSON.stringify(e)) as T;
 
 /** HdrHistogram keeps 3 significant digits and reports a value as the top of its bucket: at most 0.1% above. */
 function near(got: number, exact: number, what: string): void {
@@ -32,7 +32,7 @@ test('encode → JSON → decode keeps the count, exact min and max, and every p
   // 0.25 ms .. 30 s, spread over many buckets, and one call-length-like outlier past the 1-hour initial range.
   for (let i = 1; i <= 5000; i++) h.recordValue(250 * i + (i % 7));
   h.recordValue(2 * 3_600_000_000 + 123);
-  const e = wire({ format: 'sipts-stats/1', counts: {} as StatsExport['counts'], rtd: [], callLength: encodeHistogram(h) }).callLength;
+  const e = wire(encodeHistogram(h));
   const d = decodeHistogram(e);
   assert.equal(d.totalCount, 5001);
   assert.equal(e.minUs, 251, 'exact min: 250 µs × 1 + 1');
@@ -47,6 +47,12 @@ test('encode → JSON → decode keeps the count, exact min and max, and every p
   // Nearest rank over the sorted values: rank 2500.5 → 2501 is 250 × 2501 + (2501 mod 7 = 2) µs.
   near(s.p50Ms * 1000, 250 * 2501 + 2, 'p50 (µs)');
   near(s.p99Ms * 1000, 250 * 4951 + (4951 % 7), 'p99 (µs)');
+  // A histogram that grew past its first range merges with one that did not, either way round.
+  const small = newHistogram();
+  small.recordValue(100);
+  for (const m of [mergeHistograms(encodeHistogram(small), e), mergeHistograms(e, encodeHistogram(small))]) {
+    assert.deepEqual([m.minUs, m.maxUs, decodeHistogram(m).totalCount], [100, 2 * 3_600_000_000 + 123, 5002]);
+  }
 });
 
 test('the one-pass summary equals HdrHistogram\'s own percentiles and mean (random histograms)', () => {
@@ -159,7 +165,7 @@ test('timeline windows: the halves\' window exports merge into the whole run\'s 
   for (let i = 1; i <= 200; i++) { whole.recordRtd(0, i); halves[i % 2]?.recordRtd(0, i); }
   const [w0, w1] = halves.map((h) => h.takeWindowExport()[0]);
   assert.ok(w0 && w1);
-  assert.deepEqual(summarizeExport(mergeHistograms(wire({ format: '', counts: {} as StatsExport['counts'], rtd: [], callLength: w0 }).callLength, w1)), whole.takeWindow()[0]);
+  assert.deepEqual(summarizeExport(mergeHistograms(wire(w0), wire(w1))), whole.takeWindow()[0]);
   // Taking a window starts a new one.
   assert.equal(halves[0]?.takeWindow()[0]?.count, 0);
 });
