@@ -4,13 +4,21 @@
  * are read by the same code, so a run's own report and a report of merged runs agree.
  */
 import { Buffer } from 'node:buffer';
-// Only the histogram class and the plain-JS encoder, not the package index: the index also loads the WebAssembly
-// build, about 7 MB more resident memory in a sipts process for a feature sipts does not use. The encoder (with
-// pako and base64-js, which it loads) measured +0.7 MB RSS in a process that had loaded the engine and reports.
+import { createRequire } from 'node:module';
+// The one histogram class used, not the package index: the index also loads the WebAssembly build and its
+// decompressor, about 14 MB of resident memory for a feature sipts does not use (useWebAssembly: false).
 import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
-import { decompress, doDecode } from 'hdr-histogram-js/dist/JsHistogram.encoding.js';
 import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
 import ulpModule from 'hdr-histogram-js/dist/ulp.js';
+
+/** The package's plain-JS encoder (it adds encodeIntoCompressedBase64 to every JsHistogram when loaded). */
+type Encoding = typeof import('hdr-histogram-js/dist/JsHistogram.encoding.js');
+let encoding: Encoding | undefined;
+/**
+ * Loaded on the first export, not with the stats: with pako and base64-js it measured +0.5 to 1 MB of peak
+ * resident memory in a UAC run, which a run that never exports (every run before workers) need not pay.
+ */
+const codec = (): Encoding => (encoding ??= createRequire(import.meta.url)('hdr-histogram-js/dist/JsHistogram.encoding.js') as Encoding);
 
 const Float64Histogram = Float64HistogramModule.default;
 const ulp = ulpModule.default;
@@ -53,12 +61,13 @@ const maxUsOf = (h: JsHistogram): number => (h.totalCount === 0 ? 0 : h.maxValue
 export const summarizeLive = (h: JsHistogram): HistogramSummary => summaryOf(h, minUsOf(h), maxUsOf(h));
 
 export function encodeHistogram(h: JsHistogram): HistogramExport {
-  return { hdr: h.encodeIntoCompressedBase64(), minUs: minUsOf(h), maxUs: maxUsOf(h) };
+  return { hdr: encode(h), minUs: minUsOf(h), maxUs: maxUsOf(h) };
 }
 
 /** Throws on a string that is not an HdrHistogram V2 compressed encoding. */
 export function decodeHistogram(e: HistogramExport): JsHistogram {
   // 64: counts in a Float64Array, as newHistogram()'s.
+  const { doDecode, decompress } = codec();
   const h = doDecode(decompress(Buffer.from(e.hdr, 'base64')), 64);
   h.autoResize = true;
   return h;
@@ -74,7 +83,12 @@ export function mergeHistograms(a: HistogramExport, b: HistogramExport): Histogr
   if (empty(other)) return a;
   if (empty(h)) return b;
   h.add(other);
-  return { hdr: h.encodeIntoCompressedBase64(), minUs: Math.min(a.minUs, b.minUs), maxUs: Math.max(a.maxUs, b.maxUs) };
+  return { hdr: encode(h), minUs: Math.min(a.minUs, b.minUs), maxUs: Math.max(a.maxUs, b.maxUs) };
+}
+
+function encode(h: JsHistogram): string {
+  codec();
+  return h.encodeIntoCompressedBase64();
 }
 
 const EMPTY: HistogramSummary = { count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
