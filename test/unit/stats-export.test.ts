@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,4 +211,26 @@ test('every report of a merged export of two halves equals the report of the who
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const statRow = (s: StatsSnapshot): string[] => new StatFile(join(dir, 'stat.csv'), scenario, 0, () => 10).row(s, 10_000);
   assert.deepEqual(statRow(merged), statRow(single));
+});
+
+test('a run that never exports loads neither the WebAssembly build nor the encoder; the first export loads the encoder only', () => {
+  // A child process: this one has loaded the encoder in the tests above. Node's CommonJS cache lists the
+  // package's files as they are loaded, whether imported from ESM or required.
+  const stats = new URL('../../src/stats/stats.js', import.meta.url).href;
+  const script = `
+    import { createRequire } from 'node:module';
+    const { Stats } = await import(${JSON.stringify(stats)});
+    const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('hdr-histogram-js')).map((f) => f.replace(/.*hdr-histogram-js.dist./, ''));
+    const s = new Stats(1, ['1'], 0);
+    s.recordRtd(0, 5);
+    s.snapshot(1);
+    const before = loaded();
+    s.export(1);
+    console.log(JSON.stringify({ before, after: loaded() }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const { before, after } = JSON.parse(r.stdout) as { before: string[]; after: string[] };
+  assert.ok(!before.some((f) => f.includes('encoding') || f.includes('wasm') || f === 'index.js'), `loaded before any export: ${before.join(', ')}`);
+  assert.ok(after.includes('JsHistogram.encoding.js'), `loaded after an export: ${after.join(', ')}`);
+  assert.ok(!after.some((f) => f.includes('wasm') || f === 'index.js'), `loaded after an export: ${after.join(', ')}`);
 });
