@@ -1,14 +1,13 @@
 /**
  * Run statistics. Recording is an array increment or a histogram record (O(1), no allocation);
- * snapshot() copies everything into plain data for reporters, which never see live calls.
+ * snapshot() copies everything into plain data for reporters, which never see live calls; export() the same with
+ * each histogram encoded, which adds up across threads and machines (see export.ts).
  */
-import type { Histogram } from 'hdr-histogram-js';
-// The one histogram class used, not the package index: the index also loads the WebAssembly build and its
-// decompressor, about 14 MB of resident memory for a feature sipts does not use (useWebAssembly: false).
-import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
+import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
 import { FAILURE_REASONS, type FailureReason } from '../events/outcome.js';
+import { encodeHistogram, newHistogram, summarizeLive, type HistogramExport, type HistogramSummary } from './histogram.js';
 
-const Float64Histogram = Float64HistogramModule.default;
+export type { HistogramExport, HistogramSummary } from './histogram.js';
 
 /** Run-wide counters that are not failure reasons. Written once, here. */
 export const COUNTERS = [
@@ -34,17 +33,6 @@ export const Counter = Object.fromEntries(COUNTERS.map((c, i) => [c, i])) as { r
 export const STEP_COUNTERS = ['sent', 'recv', 'retrans', 'timeouts', 'unexpected', 'lost'] as const;
 export type StepCounterName = (typeof STEP_COUNTERS)[number];
 
-export interface HistogramSummary {
-  readonly count: number;
-  readonly minMs: number;
-  readonly meanMs: number;
-  readonly p50Ms: number;
-  readonly p90Ms: number;
-  readonly p99Ms: number;
-  readonly p999Ms: number;
-  readonly maxMs: number;
-}
-
 export interface StatsSnapshot {
   readonly elapsedMs: number;
   readonly counters: Readonly<Record<CounterName, number>>;
@@ -65,6 +53,25 @@ export interface StatsSnapshot {
   readonly callLengthRepartition: readonly number[];
   /** How many times the cumulative figures were reset (the control port's `reset stats`). */
   readonly resets: number;
+}
+
+/** The figures of a snapshot that are counts and sums: the same in a snapshot and an export. */
+export type StatsCounts = Omit<StatsSnapshot, 'rtd' | 'callLength'>;
+
+/** Written in every export, checked when exports are merged: a reader knows what it holds. */
+export const STATS_EXPORT_FORMAT = 'sipts-stats/1';
+
+/**
+ * A run's statistics as plain JSON that adds up (mergeExports in export.ts): the snapshot's counts and sums,
+ * and each histogram encoded instead of summarized, since percentiles of parts do not make the percentiles of
+ * the whole. What a worker thread or another machine sends.
+ */
+export interface StatsExport {
+  /** STATS_EXPORT_FORMAT when made by this sipts; checked by a reader (the data may come from elsewhere). */
+  readonly format: string;
+  readonly counts: StatsCounts;
+  readonly rtd: readonly { readonly name: string; readonly hist: HistogramExport }[];
+  readonly callLength: HistogramExport;
 }
 
 /** count, sum and sum of squares of ms values. */
@@ -99,34 +106,15 @@ export interface RepartitionEdges {
   readonly callLength: readonly number[];
 }
 
-function newHistogram(): Histogram {
-  // Microseconds, 1 µs to 1 hour, 3 significant digits: exact enough for any percentile we print. What
-  // hdr.build does for bitBucketSize 64 without WebAssembly.
-  const h = new Float64Histogram(1, 3_600_000_000, 3);
-  h.autoResize = true;
-  return h;
-}
-
-function summarize(h: Histogram): HistogramSummary {
-  const ms = (us: number): number => Math.round(us) / 1000;
-  if (h.totalCount === 0) return { count: 0, minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 };
-  // A percentile is reported as its bucket's upper edge, which can overshoot the exact max: clamp it.
-  const at = (p: number): number => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
-  return {
-    count: h.totalCount, minMs: ms(h.minNonZeroValue), meanMs: ms(h.mean),
-    p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), p999Ms: at(99.9), maxMs: ms(h.maxValue),
-  };
-}
-
 export class Stats {
   readonly counters = new Float64Array(COUNTERS.length);
   readonly failures = new Float64Array(FAILURE_REASONS.length);
   /** STEP_COUNTERS.length entries per step, step-major. */
   readonly steps: Float64Array;
-  private readonly rtdHist: Histogram[];
+  private readonly rtdHist: JsHistogram[];
   /** The same, since the last takeWindow(): percentiles over time for the HTML report. Empty until
    *  trackWindows(): without that report, a response time is recorded once. */
-  private rtdWindow: Histogram[] = [];
+  private rtdWindow: JsHistogram[] = [];
   private readonly callLengthHist = newHistogram();
   openCalls = 0;
   private resets = 0;
@@ -220,14 +208,53 @@ export class Stats {
 
   /** Response-time percentiles since the previous call, by rtd (after trackWindows()); starts a new window. */
   takeWindow(): HistogramSummary[] {
+    return this.takeWindowAs(summarizeLive);
+  }
+
+  /** The same window's histograms, encoded: windows of parts add up (mergeHistograms) to the whole's. */
+  takeWindowExport(): HistogramExport[] {
+    return this.takeWindowAs(encodeHistogram);
+  }
+
+  private takeWindowAs<T>(read: (h: JsHistogram) => T): T[] {
     return this.rtdWindow.map((h) => {
-      const s = summarize(h);
+      const v = read(h);
       h.reset();
-      return s;
+      return v;
     });
   }
 
+  /**
+   * The figures for reports, each histogram summarized. This does what summarize(this.export(nowMs)) does
+   * (export.ts; a unit test holds them equal), without encoding and decoding every histogram: it runs each
+   * second for the screens and stat rows. Measured with 3 histograms of 100,000 values: 2.8 ms this way,
+   * 5.5 ms through an export (1.0 ms to encode, 4.5 ms to decode and summarize).
+   */
   snapshot(nowMs: number): StatsSnapshot {
+    return {
+      ...this.counts(nowMs),
+      rtd: this.rtdNames.map((name, i) => ({ name, summary: summarizeLive(this.rtdHistogram(i)) })),
+      callLength: summarizeLive(this.callLengthHist),
+    };
+  }
+
+  /** The figures as plain JSON that adds up: see StatsExport. */
+  export(nowMs: number): StatsExport {
+    return {
+      format: STATS_EXPORT_FORMAT,
+      counts: this.counts(nowMs),
+      rtd: this.rtdNames.map((name, i) => ({ name, hist: encodeHistogram(this.rtdHistogram(i)) })),
+      callLength: encodeHistogram(this.callLengthHist),
+    };
+  }
+
+  private rtdHistogram(i: number): JsHistogram {
+    const h = this.rtdHist[i];
+    if (h === undefined) throw new RangeError(`no rtd #${i}`);
+    return h;
+  }
+
+  private counts(nowMs: number): StatsCounts {
     const counters = Object.fromEntries(COUNTERS.map((c, i) => [c, this.counters[i] ?? 0])) as Record<CounterName, number>;
     const failures = Object.fromEntries(FAILURE_REASONS.map((r, i) => [r, this.failures[i] ?? 0])) as Record<FailureReason, number>;
     const steps: Record<StepCounterName, number>[] = [];
@@ -236,8 +263,6 @@ export class Stats {
     }
     return {
       elapsedMs: nowMs - this.startMs, counters, failures, steps,
-      rtd: this.rtdNames.map((name, i) => ({ name, summary: summarize(this.rtdHist[i] as Histogram) })),
-      callLength: summarize(this.callLengthHist),
       openCalls: this.openCalls,
       unexpected: Object.fromEntries(this.unexpectedKinds),
       userCounters: Object.fromEntries(this.userCounterNames.map((n, i) => [n, this.userCounts[i] ?? 0])),
