@@ -11,7 +11,7 @@ import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
-import { Failure, FAILURE_REASONS } from '../events/outcome.js';
+import { Failure, SUCCESS, type Outcome } from '../events/outcome.js';
 import type { TraceSink } from '../events/trace.js';
 import { formatVar, type VarValue } from '../scenario/template.js';
 import { InjectionStore } from '../data/injection.js';
@@ -476,17 +476,17 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     runInit(this, call, steps);
   }
 
-  finish(call: CallState, failure: number): void {
+  finish(call: CallState, outcome: Outcome): void {
     if (call.callId === '///main-init') { call.ended = true; return; } // the <init> call counts nowhere
     if (call.ended) return;
     const now = this.clock();
     this.release(call, now);
     this.stats.recordCallLength(now - call.startMs);
-    if (failure < 0) this.stats.count(Counter.SuccessfulCalls);
+    if (outcome.kind === 'success') this.stats.count(Counter.SuccessfulCalls);
     else {
       this.stats.count(Counter.FailedCalls);
-      this.stats.fail(failure);
-      this.giveEvidence(call, FAILURE_REASONS[failure] ?? 'Failed', now);
+      this.stats.fail(outcome.index);
+      this.giveEvidence(call, outcome.reason, now);
     }
   }
 
@@ -766,7 +766,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
    */
   private endSide(reason: EndReason, hangUpCalls: boolean): void {
     this.endReason = reason;
-    for (const call of this.registry.openCalls()) if (!exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, -1);
+    for (const call of this.registry.openCalls()) if (!exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, SUCCESS);
     this.dropOpenCalls(this.clock(), hangUpCalls);
   }
 

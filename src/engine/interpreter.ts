@@ -16,7 +16,7 @@ import { ACTIONS_ENDED_CALL, ACTIONS_OK, getVar, isSet, runActions, setVar } fro
 import { TimerKind, withoutMethod, type CallState, type CallTimer, type DialogTarget } from './call.js';
 import type { CallHost } from './host.js';
 import { findBackward, findForward, findGlobal, isRetransmissionOf, retransKeyOf } from './matcher.js';
-import { Failure } from '../events/outcome.js';
+import { Failure, SUCCESS, type FailedOutcome } from '../events/outcome.js';
 import { maxRetrans, nextRetransInterval } from './retransmit.js';
 import { INT_MAX, pauseFromVar, sampledPauseMs } from './pause-length.js';
 import { awaitedStep } from './step-search.js';
@@ -28,7 +28,7 @@ export function runCall(host: CallHost, call: CallState): void {
   for (let budget = 10_000; budget > 0 && !call.ended; budget--) {
     const index = call.stepIndex;
     const step = steps[index];
-    if (step === undefined) { host.finish(call, -1); return; }
+    if (step === undefined) { host.finish(call, SUCCESS); return; }
     // SIPp: a step whose condexec variable is not set (set, with condexec_inverse) is skipped, but its
     // next= (with test= and chance=) still applies, as SIPp's next() reads it.
     if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) {
@@ -460,7 +460,7 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
 }
 
 /** Ends a failed call, first releasing what the peer holds (see hangUp). */
-function abort(host: CallHost, call: CallState, reason: number): void {
+function abort(host: CallHost, call: CallState, reason: FailedOutcome): void {
   hangUp(host, call);
   host.finish(call, reason);
 }
@@ -517,7 +517,7 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
   if (call.ended) return;
   if (timer.kind === TimerKind.Retrans) { retransmit(host, call); return; }
   const step = host.scenario.steps[call.stepIndex];
-  if (step === undefined) { host.finish(call, -1); return; }
+  if (step === undefined) { host.finish(call, SUCCESS); return; }
   if (step.kind === StepKind.Recv || step.kind === StepKind.RecvCmd) {
     const awaited = awaitedStep(host.scenario.steps, call.stepIndex);
     host.stats.step(awaited, StepCounter.timeouts);
