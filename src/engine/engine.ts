@@ -12,6 +12,7 @@ import type { Endpoint, Transport, TransportHandler } from '../transport/transpo
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
 import { Failure, SUCCESS, type Outcome } from '../events/outcome.js';
+import { TransportError, type TransportErrorKind } from '../events/transport-error.js';
 import type { TraceSink } from '../events/trace.js';
 import { formatVar, type VarValue } from '../scenario/template.js';
 import { InjectionStore } from '../data/injection.js';
@@ -656,6 +657,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   }
 
   onSocketLimit(sockets: number, error: Error): void {
+    this.stats.transportError(TransportError.limit);
     // The CLI's log hook prints warnings and writes them to the error trace too.
     this.hooks.log('warning', `-t un: no socket for a new call after ${sockets} (${(error as NodeJS.ErrnoException).code ?? error.message}: the file descriptor limit, see ulimit -n); new calls share the main socket`);
   }
@@ -670,9 +672,9 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     }
   }
 
-  onSendError(error: Error): void {
-    this.stats.count(Counter.SendErrors);
-    this.traceError?.(`Send error: ${error.message}`);
+  onTransportError(kind: TransportErrorKind, error: Error): void {
+    this.stats.transportError(TransportError[kind]);
+    this.traceError?.(`Transport error (${kind}): ${error.message}`);
   }
 
   // Control

@@ -148,6 +148,9 @@ function recvTimeout(host: CallHost, call: CallState, step: CompiledStep): numbe
 const SEND_DONE = 0;
 const SEND_ENDED = 1;
 const SEND_WAITING = 2;
+/** Why a send that failed ends its call: a full write queue is congestion, anything else a failed send. */
+const sendFailure = (call: CallState): FailedOutcome => (call.endpoint.congested === true ? Failure.FailedOutboundCongestion : Failure.FailedCannotSendMessage);
+
 /** How often a send waiting for a congested connection looks again (ms). */
 const SEND_RETRY_MS = 10;
 
@@ -214,7 +217,7 @@ function sendStep(host: CallHost, call: CallState, step: CompiledStep, index: nu
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
     host.stats.step(index, StepCounter.lost);
   } else {
-    if (!host.send(call, raw)) { host.finish(call, Failure.FailedCannotSendMessage); return SEND_ENDED; }
+    if (!host.send(call, raw)) { host.finish(call, sendFailure(call)); return SEND_ENDED; }
     host.stats.step(index, StepCounter.sent);
   }
   if (step.retransMs > 0 && !host.reliable && host.settings.retransmissions) {
@@ -537,7 +540,7 @@ function retransmit(host: CallHost, call: CallState): void {
     return;
   }
   call.retransCount++;
-  if (!host.send(call, call.lastSent)) { host.finish(call, Failure.FailedCannotSendMessage); return; }
+  if (!host.send(call, call.lastSent)) { host.finish(call, sendFailure(call)); return; }
   host.stats.step(call.lastSentIndex, StepCounter.retrans);
   host.stats.count(Counter.Retransmissions);
   call.retransIntervalMs = nextRetransInterval(call.retransIntervalMs, call.lastSentIsInvite, host.settings.t2Ms);

@@ -55,7 +55,7 @@ export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
   lines.push(`  ${`${s.openCalls} open calls`.padEnd(38)}${c.CallsCreated} created (${secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0.0'} cps)`);
   lines.push(`  ${`${c.SuccessfulCalls} successful`.padEnd(38)}${c.FailedCalls} failed, ${c.AbortedCalls} aborted`);
   lines.push(`  ${`${c.DeadCallMsgs} dead call msg (discarded)`.padEnd(38)}${c.OutOfCallMsgs} out-of-call msg (discarded)`);
-  lines.push(`  ${`${c.Retransmissions} retransmissions`.padEnd(38)}${c.SendErrors} send errors, ${c.BadMessages} bad messages`);
+  lines.push(`  ${`${c.Retransmissions} retransmissions`.padEnd(38)}${c.SendErrors} transport errors, ${c.BadMessages} bad messages`);
   if (c.CallsRefusedByLimit > 0) lines.push(`  ${c.CallsRefusedByLimit} call starts refused by the -l limit`);
   if (c.CallsNotStarted > 0) lines.push(`  ${c.CallsNotStarted} call starts skipped: this machine fell over 1 s behind the rate asked for`);
   lines.push('');

@@ -7,6 +7,7 @@ import type { Histogram } from 'hdr-histogram-js';
 // decompressor, about 14 MB of resident memory for a feature sipts does not use (useWebAssembly: false).
 import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
 import { FAILURE_REASONS, type FailureReason } from '../events/outcome.js';
+import { TRANSPORT_ERROR_KINDS, type TransportErrorKind } from '../events/transport-error.js';
 
 const Float64Histogram = Float64HistogramModule.default;
 
@@ -20,6 +21,7 @@ export const COUNTERS = [
   'OutOfCallMsgs',
   'DeadCallMsgs',
   'BadMessages',
+  /** Every transport error, whatever its kind (StatsSnapshot.transportErrors has them by kind). */
   'SendErrors',
   'CallsRefusedByLimit',
   'CallsNotStarted',
@@ -49,6 +51,8 @@ export interface StatsSnapshot {
   readonly elapsedMs: number;
   readonly counters: Readonly<Record<CounterName, number>>;
   readonly failures: Readonly<Record<FailureReason, number>>;
+  /** Transport errors by kind; their sum is counters.SendErrors. */
+  readonly transportErrors: Readonly<Record<TransportErrorKind, number>>;
   readonly steps: readonly Readonly<Record<StepCounterName, number>>[];
   readonly rtd: readonly { readonly name: string; readonly summary: HistogramSummary }[];
   readonly callLength: HistogramSummary;
@@ -121,6 +125,7 @@ function summarize(h: Histogram): HistogramSummary {
 export class Stats {
   readonly counters = new Float64Array(COUNTERS.length);
   readonly failures = new Float64Array(FAILURE_REASONS.length);
+  readonly transportErrors = new Float64Array(TRANSPORT_ERROR_KINDS.length);
   /** STEP_COUNTERS.length entries per step, step-major. */
   readonly steps: Float64Array;
   private readonly rtdHist: Histogram[];
@@ -156,6 +161,12 @@ export class Stats {
 
   fail(reason: number): void {
     this.failures[reason] = (this.failures[reason] ?? 0) + 1;
+  }
+
+  /** A transport error of the kind at `kind` in TRANSPORT_ERROR_KINDS, also counted in SendErrors. */
+  transportError(kind: number): void {
+    bump(this.transportErrors, kind);
+    this.count(Counter.SendErrors);
   }
 
   step(index: number, counter: number): void {
@@ -204,6 +215,7 @@ export class Stats {
   resetCumulative(nowMs: number): void {
     this.counters.fill(0);
     this.failures.fill(0);
+    this.transportErrors.fill(0);
     this.userCounts.fill(0);
     this.moments.fill(0);
     for (const h of this.rtdHist) h.reset();
@@ -230,12 +242,13 @@ export class Stats {
   snapshot(nowMs: number): StatsSnapshot {
     const counters = Object.fromEntries(COUNTERS.map((c, i) => [c, this.counters[i] ?? 0])) as Record<CounterName, number>;
     const failures = Object.fromEntries(FAILURE_REASONS.map((r, i) => [r, this.failures[i] ?? 0])) as Record<FailureReason, number>;
+    const transportErrors = Object.fromEntries(TRANSPORT_ERROR_KINDS.map((k, i) => [k, this.transportErrors[i] ?? 0])) as Record<TransportErrorKind, number>;
     const steps: Record<StepCounterName, number>[] = [];
     for (let s = 0; s < this.stepCount; s++) {
       steps.push(Object.fromEntries(STEP_COUNTERS.map((c, i) => [c, this.steps[s * STEP_COUNTERS.length + i] ?? 0])) as Record<StepCounterName, number>);
     }
     return {
-      elapsedMs: nowMs - this.startMs, counters, failures, steps,
+      elapsedMs: nowMs - this.startMs, counters, failures, transportErrors, steps,
       rtd: this.rtdNames.map((name, i) => ({ name, summary: summarize(this.rtdHist[i] as Histogram) })),
       callLength: summarize(this.callLengthHist),
       openCalls: this.openCalls,
