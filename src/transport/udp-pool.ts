@@ -14,10 +14,17 @@ class UdpEndpoint implements Endpoint {
   openCalls = 0;
   constructor(readonly socket: dgram.Socket, private readonly handler: TransportHandler) {}
 
+  /**
+   * One callback for every datagram of the socket, not a closure per packet: without a callback dgram
+   * drops a send's error (EMSGSIZE, ENOBUFS, EHOSTUNREACH) silently; with one it costs no more per send.
+   */
+  private readonly afterSend = (err: Error | null): void => {
+    if (err !== null) this.handler.onTransportError(transportErrorKind(err, 'send'), err);
+  };
+
   send(raw: string, port: number, address: string): boolean {
     try {
-      // No callback: a per-packet closure is what we avoid; asynchronous errors arrive as 'error' events.
-      this.socket.send(Buffer.from(raw, 'latin1'), port, address);
+      this.socket.send(Buffer.from(raw, 'latin1'), port, address, this.afterSend);
       return true;
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
