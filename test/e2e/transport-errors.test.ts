@@ -68,4 +68,14 @@ ${'x'.repeat(60_000)}
   assert.equal(j.transportErrors['congested'], congested);
   assert.equal(congested + (j.failures['FailedTimeoutOnRecv'] ?? 0), 600, JSON.stringify(j.failures));
   assert.match(r.stdout, /│\s*congested\s*│\s*\d+\s*│/);
+
+  // SIPp compat (-send_timeout): a send that would block waits instead, and fails its call when the time
+  // is up (FailedTimeoutOnSend); nothing is queued past the socket, so nothing is refused as congested.
+  const waited = join(dir, 'waited.json');
+  const w = await sipts(['-sf', scenario, `127.0.0.1:${port}`, '-t', 't1', '-i', '127.0.0.1', '-p', '0', '-r', '600', '-m', '600', '-send_timeout', '300', '--json', waited], 50_000).exited;
+  assert.equal(w.code, 1, w.stderr.slice(-1500));
+  const k = report(waited);
+  assert.ok((k.failures['FailedTimeoutOnSend'] ?? 0) > 0, JSON.stringify(k.failures));
+  assert.equal(k.failures['FailedOutboundCongestion'], undefined, JSON.stringify(k.failures));
+  assert.equal(k.transportErrors['congested'], undefined);
 });
