@@ -194,7 +194,7 @@ export class Connection implements Endpoint {
       q.length = 0;
       this.head = 0;
       this.full = false;
-      if (this.ended) this.socket.end(); // close() waited for the queue
+      if (this.ended && !this.socket.writableEnded) this.socket.end(); // close() waited for the queue
     }
   }
 

@@ -14,37 +14,47 @@ import type { TransportHandler } from '../../src/transport/transport.js';
 const LIMIT = 64 * 1024;
 const message = (i: number): string => `MESSAGE sip:a@127.0.0.1 SIP/2.0\r\nCall-ID: bp-${i}\r\nCSeq: 1 MESSAGE\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(1000)}`;
 
-test('write() false: messages queue up to the bound, the next send fails as congested, and after drain all arrive in order', async (t) => {
-  // The peer takes the connection and reads nothing until told.
-  let peer: net.Socket | undefined;
-  const accepted = new Promise<net.Socket>((resolve) => {
-    const server = net.createServer((s) => { s.pause(); peer = s; resolve(s); });
-    server.listen(0, '127.0.0.1');
-    t.after(() => { peer?.destroy(); server.close(); });
-    server.once('listening', () => {
-      const a = server.address();
-      if (typeof a === 'object' && a !== null) client.connect(a.port, '127.0.0.1');
-    });
-  });
-  const client = new net.Socket();
-  t.after(() => client.destroy());
+/** A connection to a TCP peer that reads nothing until its socket is resumed. */
+async function stalledPeer(t: { after: (f: () => void) => void }): Promise<{ c: Connection; remote: net.Socket; client: net.Socket; errors: { kind: TransportErrorKind; error: Error }[] }> {
+  const server = net.createServer();
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', (s: net.Socket) => { s.pause(); resolve(s); }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
   await new Promise<void>((r) => client.once('connect', () => r()));
   const remote = await accepted;
-
+  t.after(() => { client.destroy(); remote.destroy(); server.close(); });
   const errors: { kind: TransportErrorKind; error: Error }[] = [];
   const handler: TransportHandler = {
     onMessage: () => undefined, onSocketLimit: () => undefined, onConnectionLost: () => undefined,
     onTransportError: (kind, error) => { errors.push({ kind, error }); },
   };
-  const c = new Connection(client, new SipStreamCodec(), 0, true, handler, () => undefined, LIMIT);
+  return { c: new Connection(client, new SipStreamCodec(), 0, true, handler, () => undefined, LIMIT), remote, client, errors };
+}
 
-  // Until write() says false, the socket takes everything (the kernel's buffers fill first).
+/** Sends numbered messages until write() says false; returns how many were sent. */
+function fillSocket(c: Connection): number {
   let sent = 0;
   while (!c.congested) {
     assert.equal(c.send(message(sent)), true);
     sent++;
     assert.ok(sent < 100_000, 'write() never said false');
   }
+  return sent;
+}
+
+/** Everything the peer receives once it reads, resolved when `bytes` have come. */
+function readAll(remote: net.Socket, bytes: number): Promise<string> {
+  let got = '';
+  return new Promise((resolve) => {
+    remote.on('data', (b: Buffer) => { got += b.toString('latin1'); if (got.length >= bytes) resolve(got); });
+    remote.resume();
+  });
+}
+
+test('write() false: messages queue up to the bound, the next send fails as congested, and after drain all arrive in order', async (t) => {
+  const { c, remote, client, errors } = await stalledPeer(t);
+  // Until write() says false, the socket takes everything (the kernel's buffers fill first).
+  let sent = fillSocket(c);
   assert.equal(client.writableNeedDrain, true, 'congested once the socket is over its high-water mark');
   assert.equal(c.queued, 0, 'the message write() said false to was taken by the socket');
 
@@ -62,15 +72,23 @@ test('write() false: messages queue up to the bound, the next send fails as cong
 
   // The peer reads: 'drain' comes, the queue is flushed, and every accepted message arrives in order.
   const expected = Array.from({ length: sent }, (_v, i) => message(i)).join('');
-  let got = '';
-  const all = new Promise<void>((resolve) => {
-    remote.on('data', (b: Buffer) => { got += b.toString('latin1'); if (got.length >= expected.length) resolve(); });
-  });
-  remote.resume();
-  await all;
+  const got = await readAll(remote, expected.length);
   assert.equal(got.length, expected.length, 'no more bytes than the accepted messages (the refused one is not sent)');
   assert.ok(got === expected, 'the bytes are the accepted messages, whole and in order');
   assert.equal(c.queued, 0);
   assert.equal(c.congested, false, 'drained: no longer congested');
   assert.equal(c.send(message(sent)), true, 'sends go through again');
+});
+
+test('close() with messages queued: the connection ends only after the peer has them all', async (t) => {
+  const { c, remote } = await stalledPeer(t);
+  let sent = fillSocket(c);
+  for (let i = 0; i < 5; i++) c.send(message(sent++));
+  assert.ok(c.queued > 0);
+  c.close();
+  const ended = new Promise<void>((r) => remote.once('end', () => r()));
+  const expected = Array.from({ length: sent }, (_v, i) => message(i)).join('');
+  const got = await readAll(remote, expected.length);
+  await ended;
+  assert.ok(got === expected, 'every queued message came before the end of the stream');
 });
