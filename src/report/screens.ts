@@ -3,6 +3,7 @@
  * sipts's own 5 percentiles and 6 failures; 7-9 list the screens. Pure functions of snapshots.
  */
 import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
+import { TRANSPORT_ERROR_HELP, TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
 import { hms, hmsUs, sippTime } from '../format.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import { momentsMean, momentsSince, PERCENTILE_HEADS, percentileCells, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
@@ -172,6 +173,11 @@ export function failuresScreen(s: StatsSnapshot): string {
   if (unexpected.length > 0) {
     lines.push('', '  Unexpected messages');
     for (const [kind, n] of unexpected) lines.push(`  ${String(n).padStart(8)}  ${kind}`);
+  }
+  const wire = TRANSPORT_ERROR_KINDS.filter((k) => s.transportErrors[k] > 0);
+  if (wire.length > 0) {
+    lines.push('', '  Transport errors');
+    for (const k of wire) lines.push(`  ${String(s.transportErrors[k]).padStart(8)}  ${k}: ${TRANSPORT_ERROR_HELP[k]}`);
   }
   lines.push(FOOTER);
   return lines.join('\n');

@@ -18,7 +18,8 @@ test('-t tn to a closed TCP port: the connect kind in the summary and the JSON r
   const dir = mkdtempSync(join(tmpdir(), 'sipts-wire-'));
   const port = await freeTcpPort(); // nothing listens there
   const json = join(dir, 'uac.json');
-  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-t', 'tn', '-i', '127.0.0.1', '-p', '0', '-r', '50', '-m', '5', '--json', json], 20_000).exited;
+  const screens = join(dir, 'screens.log');
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-t', 'tn', '-i', '127.0.0.1', '-p', '0', '-r', '50', '-m', '5', '--json', json, '-screen_file', screens], 20_000).exited;
   assert.equal(r.code, 1, r.stderr + r.stdout);
   const j = report(json);
   assert.deepEqual(j.transportErrors, { connect: 5 });
@@ -30,6 +31,8 @@ test('-t tn to a closed TCP port: the connect kind in the summary and the JSON r
   for (const kind of ['send', 'buffer', 'bind', 'closed', 'tls', 'framing', 'limit', 'congested']) {
     assert.doesNotMatch(r.stdout, new RegExp(`│\\s*${kind}\\s*│`), `no ${kind} row`);
   }
+  // The failures screen (6) lists them too.
+  assert.match(readFileSync(screens, 'utf8'), /Transport errors\n\s+5 {2}connect: a connection could not be opened/);
 });
 
 test('a TCP peer that reads nothing: sends past the queue bound fail their calls as FailedOutboundCongestion, counted as congested', { timeout: 60_000 }, async (t) => {
