@@ -13,13 +13,14 @@ import { bodyOf } from '../sip/parser.js';
 import type { CallState } from './call.js';
 import { ereg } from './ereg.js';
 import type { CallHost } from './host.js';
-import { Failure } from '../events/outcome.js';
+import { Failure, SUCCESS, type FailedOutcome } from '../events/outcome.js';
 import { getVar, setVar } from './vars.js';
 
-/** Returned when every action ran; otherwise a FAILURE_REASONS index, or ACTIONS_ENDED_CALL. */
-export const ACTIONS_OK = -1;
+/** Returned when every action ran; otherwise the failed outcome, or ACTIONS_ENDED_CALL. */
+export const ACTIONS_OK = 'ok';
 /** An int_cmd ended the call (it is already finished). */
-export const ACTIONS_ENDED_CALL = -2;
+export const ACTIONS_ENDED_CALL = 'ended';
+export type ActionsResult = typeof ACTIONS_OK | typeof ACTIONS_ENDED_CALL | FailedOutcome;
 
 export { getVar, setVar } from './vars.js';
 
@@ -39,13 +40,13 @@ const operandStr = (call: CallState, o: CompiledOperand): string => (o.variable 
  * `sent`: what SIPp's ereg reads instead of the last message received: on a <send>, the message it sent; on a
  * <recvCmd>, the twin's command.
  */
-export function runActions(host: CallHost, call: CallState, actions: readonly CompiledAction[], sent?: string): number {
+export function runActions(host: CallHost, call: CallState, actions: readonly CompiledAction[], sent?: string): ActionsResult {
   for (let i = 0; i < actions.length; i++) {
     const a = actions[i] as CompiledAction;
     switch (a.kind) {
       case 'ereg': {
         const r = ereg(call, a, sent ?? call.lastRecv?.raw);
-        if (r !== ACTIONS_OK) return r;
+        if (r !== undefined) return r;
         break;
       }
       case 'assign': setVar(call, a.to, operandNum(call, a.value)); break;
@@ -86,7 +87,7 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
       case 'log': host.hooks.log(a.level, renderText(a.text, call)); break;
       case 'exec':
         if (a.command !== undefined) host.hooks.exec(renderText(a.command, call));
-        if (a.intCmd === 'stop_call') { host.finish(call, -1); return ACTIONS_ENDED_CALL; }
+        if (a.intCmd === 'stop_call') { host.finish(call, SUCCESS); return ACTIONS_ENDED_CALL; }
         if (a.intCmd !== undefined) host.hooks.stop(a.intCmd === 'stop_now' ? 'now' : 'gracefully');
         break;
       case 'jump': call.jumpTo = Math.floor(operandNum(call, a.value)); break;

@@ -4,12 +4,13 @@
  */
 import { StepKind } from '../scenario/compile.js';
 import { Counter, StepCounter } from '../stats/stats.js';
-import { Failure } from '../events/outcome.js';
+import { Failure, SUCCESS } from '../events/outcome.js';
 import { TimerKind, type CallState, type CallTimer } from './call.js';
 import { abort } from './hang-up.js';
 import type { CallHost } from './host.js';
 import { maxRetrans, nextRetransInterval } from './retransmit.js';
 import { runCall } from './run-call.js';
+import { sendFailure } from './send-step.js';
 import { finishStep } from './step-flow.js';
 import { awaitedStep } from './step-search.js';
 
@@ -18,7 +19,7 @@ export function onTimer(host: CallHost, timer: CallTimer): void {
   if (call.ended) return;
   if (timer.kind === TimerKind.Retrans) { retransmit(host, call); return; }
   const step = host.scenario.steps[call.stepIndex];
-  if (step === undefined) { host.finish(call, -1); return; }
+  if (step === undefined) { host.finish(call, SUCCESS); return; }
   if (step.kind === StepKind.Recv || step.kind === StepKind.RecvCmd) {
     const awaited = awaitedStep(host.scenario.steps, call.stepIndex);
     host.stats.step(awaited, StepCounter.timeouts);
@@ -38,7 +39,7 @@ function retransmit(host: CallHost, call: CallState): void {
     return;
   }
   call.retransCount++;
-  if (!host.send(call, call.lastSent)) { host.finish(call, Failure.FailedCannotSendMessage); return; }
+  if (!host.send(call, call.lastSent)) { host.finish(call, sendFailure(call)); return; }
   host.stats.step(call.lastSentIndex, StepCounter.retrans);
   host.stats.count(Counter.Retransmissions);
   call.retransIntervalMs = nextRetransInterval(call.retransIntervalMs, call.lastSentIsInvite, host.settings.t2Ms);

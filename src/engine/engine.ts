@@ -11,7 +11,8 @@ import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
-import { Failure, FAILURE_REASONS } from '../events/outcome.js';
+import { Failure, SUCCESS, type Outcome } from '../events/outcome.js';
+import { TransportError, type TransportErrorKind } from '../events/transport-error.js';
 import type { TraceSink } from '../events/trace.js';
 import { formatVar, type VarValue } from './var-value.js';
 import { InjectionStore } from '../data/injection.js';
@@ -476,17 +477,17 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     runInit(this, call, steps);
   }
 
-  finish(call: CallState, failure: number): void {
+  finish(call: CallState, outcome: Outcome): void {
     if (call.callId === '///main-init') { call.ended = true; return; } // the <init> call counts nowhere
     if (call.ended) return;
     const now = this.clock();
     this.release(call, now);
     this.stats.recordCallLength(now - call.startMs);
-    if (failure < 0) this.stats.count(Counter.SuccessfulCalls);
+    if (outcome.kind === 'success') this.stats.count(Counter.SuccessfulCalls);
     else {
       this.stats.count(Counter.FailedCalls);
-      this.stats.fail(failure);
-      this.giveEvidence(call, FAILURE_REASONS[failure] ?? 'Failed', now);
+      this.stats.fail(outcome.index);
+      this.giveEvidence(call, outcome.reason, now);
     }
   }
 
@@ -656,6 +657,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   }
 
   onSocketLimit(sockets: number, error: Error): void {
+    this.stats.transportError(TransportError.limit);
     // The CLI's log hook prints warnings and writes them to the error trace too.
     this.hooks.log('warning', `-t un: no socket for a new call after ${sockets} (${(error as NodeJS.ErrnoException).code ?? error.message}: the file descriptor limit, see ulimit -n); new calls share the main socket`);
   }
@@ -670,9 +672,9 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     }
   }
 
-  onSendError(error: Error): void {
-    this.stats.count(Counter.SendErrors);
-    this.traceError?.(`Send error: ${error.message}`);
+  onTransportError(kind: TransportErrorKind, error: Error): void {
+    this.stats.transportError(TransportError[kind]);
+    this.traceError?.(`Transport error (${kind}): ${error.message}`);
   }
 
   // Control
@@ -766,7 +768,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
    */
   private endSide(reason: EndReason, hangUpCalls: boolean): void {
     this.endReason = reason;
-    for (const call of this.registry.openCalls()) if (!exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, -1);
+    for (const call of this.registry.openCalls()) if (!exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, SUCCESS);
     this.dropOpenCalls(this.clock(), hangUpCalls);
   }
 

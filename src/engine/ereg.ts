@@ -7,7 +7,7 @@ import type { CompiledAction, VarSlot } from '../scenario/compile-actions.js';
 import { formatVar } from './var-value.js';
 import type { CallState } from './call.js';
 import { getVar, setVar } from './vars.js';
-import { Failure } from '../events/outcome.js';
+import { Failure, type FailedOutcome } from '../events/outcome.js';
 
 /** SIPp's MAX_SUB_MESSAGE_LENGTH (2049) less its terminator: the longest header text an ereg sees. */
 const MAX_HEADER_TEXT = 2048;
@@ -47,9 +47,9 @@ export function sippHeaderText(raw: string, name: string, caseIndep: boolean, oc
 
 /**
  * Runs one ereg. `raw` is the message it reads: on a <send> the message just sent (SIPp runs a send's
- * actions on it), else the last one received. A failure reason when check_it says the call fails, else -1.
+ * actions on it), else the last one received. The failed outcome when check_it says the call fails, else undefined.
  */
-export function ereg(call: CallState, a: Extract<CompiledAction, { kind: 'ereg' }>, raw: string | undefined): number {
+export function ereg(call: CallState, a: Extract<CompiledAction, { kind: 'ereg' }>, raw: string | undefined): FailedOutcome | undefined {
   let subject: string | undefined;
   if (a.searchIn === 'var') subject = a.source === undefined ? undefined : formatVar(getVar(call, a.source));
   else if (raw === undefined) subject = undefined;
@@ -75,5 +75,5 @@ export function ereg(call: CallState, a: Extract<CompiledAction, { kind: 'ereg' 
       if (g !== undefined) setVar(call, a.assignTo[i] as VarSlot, g);
     }
   }
-  return -1;
+  return undefined;
 }

@@ -6,10 +6,11 @@ import { parseMessage } from '../sip/parser.js';
 import { buildBye, buildCancel } from '../sip/requests.js';
 import type { CallState } from './call.js';
 import type { CallHost } from './host.js';
+import type { FailedOutcome } from '../events/outcome.js';
 import { renderTemplate } from './render.js';
 
 /** Ends a failed call, first releasing what the peer holds (see hangUp). */
-export function abort(host: CallHost, call: CallState, reason: number): void {
+export function abort(host: CallHost, call: CallState, reason: FailedOutcome): void {
   hangUp(host, call);
   host.finish(call, reason);
 }

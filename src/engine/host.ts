@@ -4,6 +4,7 @@ import type { Stats } from '../stats/stats.js';
 import type { CallState, CallTimer } from './call.js';
 import type { TimerWheel } from './timer-wheel.js';
 import type { TraceSink } from '../events/trace.js';
+import type { Outcome } from '../events/outcome.js';
 
 export interface CallSettings {
   /** -d: length of a <pause> without milliseconds. */
@@ -68,8 +69,8 @@ export interface CallHost {
   readonly traceRtt: TraceSink['rtt'];
   readonly traceUnexpectedStatus: TraceSink['unexpectedStatus'];
   now(): number;
-  /** Ends a call: `failure` is an index into FAILURE_REASONS, or -1 for success. */
-  finish(call: CallState, failure: number): void;
+  /** Ends a call, successful or failed for a reason. */
+  finish(call: CallState, outcome: Outcome): void;
   /** Sends on the call's endpoint; false when it failed. */
   send(call: CallState, raw: string): boolean;
   /** <closecon>: closes the call's own connection; its next message opens a new one. */

@@ -11,6 +11,7 @@ import type { CallHost } from './host.js';
 import { INT_MAX, pauseFromVar, sampledPauseMs } from './pause-length.js';
 import { SEND_ENDED, SEND_WAITING, sendCommandStep, sendStep } from './send-step.js';
 import { finishStep, markRtd, nextIndexAfter } from './step-flow.js';
+import { SUCCESS } from '../events/outcome.js';
 
 /** Runs steps from call.stepIndex until the call waits or ends. */
 export function runCall(host: CallHost, call: CallState): void {
@@ -19,7 +20,7 @@ export function runCall(host: CallHost, call: CallState): void {
   for (let budget = 10_000; budget > 0 && !call.ended; budget--) {
     const index = call.stepIndex;
     const step = steps[index];
-    if (step === undefined) { host.finish(call, -1); return; }
+    if (step === undefined) { host.finish(call, SUCCESS); return; }
     // SIPp: a step whose condexec variable is not set (set, with condexec_inverse) is skipped, but its
     // next= (with test= and chance=) still applies, as SIPp's next() reads it.
     if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) {

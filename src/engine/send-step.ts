@@ -6,7 +6,7 @@
 import type { CompiledStep } from '../scenario/compile.js';
 import { parseMessage } from '../sip/parser.js';
 import { StepCounter } from '../stats/stats.js';
-import { Failure } from '../events/outcome.js';
+import { Failure, type FailedOutcome } from '../events/outcome.js';
 import type { CallState } from './call.js';
 import { abort } from './hang-up.js';
 import type { CallHost } from './host.js';
@@ -17,6 +17,8 @@ import { renderTemplate } from './render.js';
 export const SEND_DONE = 0;
 export const SEND_ENDED = 1;
 export const SEND_WAITING = 2;
+/** Why a send that failed ends its call: a full write queue is congestion, anything else a failed send. */
+export const sendFailure = (call: CallState): FailedOutcome => (call.endpoint.congested === true ? Failure.FailedOutboundCongestion : Failure.FailedCannotSendMessage);
 
 /** How often a send waiting for a congested connection looks again (ms). */
 const SEND_RETRY_MS = 10;
@@ -84,7 +86,7 @@ export function sendStep(host: CallHost, call: CallState, step: CompiledStep, in
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
     host.stats.step(index, StepCounter.lost);
   } else {
-    if (!host.send(call, raw)) { host.finish(call, Failure.FailedCannotSendMessage); return SEND_ENDED; }
+    if (!host.send(call, raw)) { host.finish(call, sendFailure(call)); return SEND_ENDED; }
     host.stats.step(index, StepCounter.sent);
   }
   if (step.retransMs > 0 && !host.reliable && host.settings.retransmissions) {

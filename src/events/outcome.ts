@@ -24,8 +24,23 @@ export const FAILURE_REASONS = [
 
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
-/** Index of a reason in FAILURE_REASONS: the hot path counts by index. */
-export const Failure = Object.fromEntries(FAILURE_REASONS.map((r, i) => [r, i])) as { readonly [K in FailureReason]: number };
+/** A call that failed, and why; `index` is the reason's place in FAILURE_REASONS, what stats count by. */
+export interface FailedOutcome {
+  readonly kind: 'failed';
+  readonly reason: FailureReason;
+  readonly index: number;
+}
+
+/** How a call ended. Calls still open when a run stops are dropped, counted as aborted, with no outcome. */
+export type Outcome = { readonly kind: 'success' } | FailedOutcome;
+
+/** Built once: ending a call allocates nothing. */
+export const SUCCESS: Outcome = Object.freeze({ kind: 'success' });
+
+/** The outcome of each failure reason, built once and frozen: `host.finish(call, Failure.FailedTimeoutOnRecv)`. */
+export const Failure = Object.freeze(Object.fromEntries(FAILURE_REASONS.map((reason, index) => [reason, Object.freeze({ kind: 'failed', reason, index })]))) as {
+  readonly [K in FailureReason]: FailedOutcome & { readonly reason: K };
+};
 
 /** What a person reads in the summary next to each reason. */
 export const FAILURE_HELP: Readonly<Record<FailureReason, string>> = {

@@ -1,5 +1,6 @@
 /** --json FILE: the run as data, for CI scripts. */
 import { FAILURE_REASONS } from '../events/outcome.js';
+import { TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import type { ThresholdResult } from './thresholds.js';
@@ -20,12 +21,17 @@ export interface SideRun {
   readonly snapshot: StatsSnapshot;
 }
 
+/** Transport errors by kind, those that happened (their sum is counters.SendErrors). */
+const transportErrors = (s: StatsSnapshot): Record<string, number> =>
+  Object.fromEntries(TRANSPORT_ERROR_KINDS.filter((k) => s.transportErrors[k] > 0).map((k) => [k, s.transportErrors[k]]));
+
 /** A side scenario's part of the report: what the main one has, less the run's facts. */
 function side(r: SideRun): Record<string, unknown> {
   const s = r.snapshot;
   return {
     scenario: { name: r.scenario.name, file: r.scenario.file }, counters: s.counters,
     failures: Object.fromEntries(FAILURE_REASONS.filter((f) => s.failures[f] > 0).map((f) => [f, s.failures[f]])),
+    transportErrors: transportErrors(s),
     unexpected: s.unexpected,
     steps: r.scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
     responseTimes: s.rtd.map((x) => ({ name: x.name, ...x.summary })), callLength: s.callLength,
@@ -38,6 +44,7 @@ export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: 
     parameters: facts.parameters, endReason: facts.endReason, exitCode: facts.exitCode, elapsedMs: Math.round(s.elapsedMs),
     counters: s.counters,
     failures: Object.fromEntries(FAILURE_REASONS.filter((r) => s.failures[r] > 0).map((r) => [r, s.failures[r]])),
+    transportErrors: transportErrors(s),
     unexpected: s.unexpected,
     steps: scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
     responseTimes: s.rtd.map((r) => ({ name: r.name, ...r.summary })),

@@ -3,6 +3,7 @@
  * Counters end in _total; response times and call length are summaries in seconds with quantiles.
  */
 import { createServer, type Server } from 'node:http';
+import { TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
 import { FAILURE_REASONS } from '../events/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { COUNTERS, STEP_COUNTERS, type CounterName, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
@@ -24,6 +25,8 @@ export function renderMetrics(s: StatsSnapshot, scenario: CompiledScenario, targ
   metric('sipts_elapsed_seconds', 'gauge', 'Time since the run started.', [`sipts_elapsed_seconds ${s.elapsedMs / 1000}`]);
   metric('sipts_failed_calls_by_reason_total', 'counter', 'Failed calls by SIPp failure reason.',
     FAILURE_REASONS.map((r) => `sipts_failed_calls_by_reason_total{reason="${r}"} ${s.failures[r]}`));
+  metric('sipts_transport_errors_total', 'counter', 'Transport errors by kind (their sum is sipts_send_errors_total).',
+    TRANSPORT_ERROR_KINDS.map((k) => `sipts_transport_errors_total{kind="${k}"} ${s.transportErrors[k]}`));
   const steps: string[] = [];
   scenario.steps.forEach((st, i) => {
     const n = s.steps[i];

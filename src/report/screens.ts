@@ -3,6 +3,7 @@
  * sipts's own 5 percentiles and 6 failures; 7-9 list the screens. Pure functions of snapshots.
  */
 import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
+import { TRANSPORT_ERROR_HELP, TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
 import { hms, hmsUs, sippTime } from '../format.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import { momentsMean, momentsSince, PERCENTILE_HEADS, percentileCells, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
@@ -55,7 +56,7 @@ export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
   lines.push(`  ${`${s.openCalls} open calls`.padEnd(38)}${c.CallsCreated} created (${secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0.0'} cps)`);
   lines.push(`  ${`${c.SuccessfulCalls} successful`.padEnd(38)}${c.FailedCalls} failed, ${c.AbortedCalls} aborted`);
   lines.push(`  ${`${c.DeadCallMsgs} dead call msg (discarded)`.padEnd(38)}${c.OutOfCallMsgs} out-of-call msg (discarded)`);
-  lines.push(`  ${`${c.Retransmissions} retransmissions`.padEnd(38)}${c.SendErrors} send errors, ${c.BadMessages} bad messages`);
+  lines.push(`  ${`${c.Retransmissions} retransmissions`.padEnd(38)}${c.SendErrors} transport errors, ${c.BadMessages} bad messages`);
   if (c.CallsRefusedByLimit > 0) lines.push(`  ${c.CallsRefusedByLimit} call starts refused by the -l limit`);
   if (c.CallsNotStarted > 0) lines.push(`  ${c.CallsNotStarted} call starts skipped: this machine fell over 1 s behind the rate asked for`);
   lines.push('');
@@ -172,6 +173,11 @@ export function failuresScreen(s: StatsSnapshot): string {
   if (unexpected.length > 0) {
     lines.push('', '  Unexpected messages');
     for (const [kind, n] of unexpected) lines.push(`  ${String(n).padStart(8)}  ${kind}`);
+  }
+  const wire = TRANSPORT_ERROR_KINDS.filter((k) => s.transportErrors[k] > 0);
+  if (wire.length > 0) {
+    lines.push('', '  Transport errors');
+    for (const k of wire) lines.push(`  ${String(s.transportErrors[k]).padStart(8)}  ${k}: ${TRANSPORT_ERROR_HELP[k]}`);
   }
   lines.push(FOOTER);
   return lines.join('\n');

@@ -1,6 +1,7 @@
 /** The end-of-run summary: cli-table3 tables built from a snapshot only. */
 import Table from 'cli-table3';
 import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
+import { TRANSPORT_ERROR_HELP, TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { HistogramSummary, StatsSnapshot } from '../stats/stats.js';
 
@@ -18,7 +19,7 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
     ['Aborted at end of run', c.AbortedCalls], ['Call rate (created/s)', secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0'],
     ['Retransmissions', c.Retransmissions], ['Refused by -l', c.CallsRefusedByLimit], ['Not started (behind rate)', c.CallsNotStarted],
     ['Out-of-call messages', c.OutOfCallMsgs], ['Dead-call messages', c.DeadCallMsgs],
-    ['Unparsable messages', c.BadMessages], ['Send errors', c.SendErrors],
+    ['Unparsable messages', c.BadMessages], ['Transport errors', c.SendErrors],
   );
   out.push(totals.toString());
 
@@ -26,6 +27,12 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
   if (failed.length > 0) {
     const t = new Table({ head: ['Failure reason', 'Calls', 'Meaning'], style });
     for (const r of failed) t.push([r, s.failures[r], FAILURE_HELP[r]]);
+    out.push(t.toString());
+  }
+  const wire = TRANSPORT_ERROR_KINDS.filter((k) => s.transportErrors[k] > 0);
+  if (wire.length > 0) {
+    const t = new Table({ head: ['Transport error', 'Count', 'Meaning'], style });
+    for (const k of wire) t.push([k, s.transportErrors[k], TRANSPORT_ERROR_HELP[k]]);
     out.push(t.toString());
   }
   const unexpected = Object.entries(s.unexpected);

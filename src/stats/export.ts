@@ -34,6 +34,7 @@ export function mergeExports(a: StatsExport, b: StatsExport): StatsExport {
       elapsedMs: Math.max(x.elapsedMs, y.elapsedMs),
       counters: addRecords(x.counters, y.counters),
       failures: addRecords(x.failures, y.failures),
+      transportErrors: addRecords(x.transportErrors, y.transportErrors),
       steps: zip(x.steps, y.steps, addRecords),
       openCalls: x.openCalls + y.openCalls,
       unexpected: addRecords(x.unexpected, y.unexpected),

@@ -5,6 +5,7 @@
  */
 import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
 import { FAILURE_REASONS, type FailureReason } from '../events/outcome.js';
+import { TRANSPORT_ERROR_KINDS, type TransportErrorKind } from '../events/transport-error.js';
 import { encodeHistogram, newHistogram, summarizeLive, type HistogramExport, type HistogramSummary } from './histogram.js';
 
 export type { HistogramExport, HistogramSummary } from './histogram.js';
@@ -19,6 +20,7 @@ export const COUNTERS = [
   'OutOfCallMsgs',
   'DeadCallMsgs',
   'BadMessages',
+  /** Every transport error, whatever its kind (StatsSnapshot.transportErrors has them by kind). */
   'SendErrors',
   'CallsRefusedByLimit',
   'CallsNotStarted',
@@ -37,6 +39,8 @@ export interface StatsSnapshot {
   readonly elapsedMs: number;
   readonly counters: Readonly<Record<CounterName, number>>;
   readonly failures: Readonly<Record<FailureReason, number>>;
+  /** Transport errors by kind; their sum is counters.SendErrors. */
+  readonly transportErrors: Readonly<Record<TransportErrorKind, number>>;
   readonly steps: readonly Readonly<Record<StepCounterName, number>>[];
   readonly rtd: readonly { readonly name: string; readonly summary: HistogramSummary }[];
   readonly callLength: HistogramSummary;
@@ -109,6 +113,7 @@ export interface RepartitionEdges {
 export class Stats {
   readonly counters = new Float64Array(COUNTERS.length);
   readonly failures = new Float64Array(FAILURE_REASONS.length);
+  readonly transportErrors = new Float64Array(TRANSPORT_ERROR_KINDS.length);
   /** STEP_COUNTERS.length entries per step, step-major. */
   readonly steps: Float64Array;
   private readonly rtdHist: JsHistogram[];
@@ -144,6 +149,12 @@ export class Stats {
 
   fail(reason: number): void {
     this.failures[reason] = (this.failures[reason] ?? 0) + 1;
+  }
+
+  /** A transport error of the kind at `kind` in TRANSPORT_ERROR_KINDS, also counted in SendErrors. */
+  transportError(kind: number): void {
+    bump(this.transportErrors, kind);
+    this.count(Counter.SendErrors);
   }
 
   step(index: number, counter: number): void {
@@ -192,6 +203,7 @@ export class Stats {
   resetCumulative(nowMs: number): void {
     this.counters.fill(0);
     this.failures.fill(0);
+    this.transportErrors.fill(0);
     this.userCounts.fill(0);
     this.moments.fill(0);
     for (const h of this.rtdHist) h.reset();
@@ -257,12 +269,13 @@ export class Stats {
   private counts(nowMs: number): StatsCounts {
     const counters = Object.fromEntries(COUNTERS.map((c, i) => [c, this.counters[i] ?? 0])) as Record<CounterName, number>;
     const failures = Object.fromEntries(FAILURE_REASONS.map((r, i) => [r, this.failures[i] ?? 0])) as Record<FailureReason, number>;
+    const transportErrors = Object.fromEntries(TRANSPORT_ERROR_KINDS.map((k, i) => [k, this.transportErrors[i] ?? 0])) as Record<TransportErrorKind, number>;
     const steps: Record<StepCounterName, number>[] = [];
     for (let s = 0; s < this.stepCount; s++) {
       steps.push(Object.fromEntries(STEP_COUNTERS.map((c, i) => [c, this.steps[s * STEP_COUNTERS.length + i] ?? 0])) as Record<StepCounterName, number>);
     }
     return {
-      elapsedMs: nowMs - this.startMs, counters, failures, steps,
+      elapsedMs: nowMs - this.startMs, counters, failures, transportErrors, steps,
       openCalls: this.openCalls,
       unexpected: Object.fromEntries(this.unexpectedKinds),
       userCounters: Object.fromEntries(this.userCounterNames.map((n, i) => [n, this.userCounts[i] ?? 0])),

@@ -6,6 +6,11 @@
 
 /** The longest header section taken before the stream is judged not SIP (a peer sending garbage). */
 export const MAX_HEADER_BYTES = 65_536;
+/**
+ * The largest body a Content-Length may announce, as a WebSocket message's bound: a larger one is taken as a
+ * broken or hostile stream (the connection is closed) rather than buffered until memory runs out.
+ */
+export const MAX_BODY_BYTES = 1 << 20;
 
 /** Content-Length or its compact form l (RFC 3261 §7.3.3), at the start of a header line. */
 const CONTENT_LENGTH = /\r\n(?:content-length|l)[ \t]*:[ \t]*(\d+)/i;
@@ -39,6 +44,7 @@ export class StreamFramer {
       const m = CONTENT_LENGTH.exec(headers);
       // §18.3: Content-Length is mandatory on streams; a message without one is taken as bodiless.
       const bodyLength = m === null ? 0 : Number(m[1]);
+      if (bodyLength > MAX_BODY_BYTES) return `a Content-Length of ${m?.[1] ?? ''} bytes, over ${MAX_BODY_BYTES}`;
       const total = end + 4 + bodyLength;
       if (total > buf.length) {
         this.searchFrom = end - start;

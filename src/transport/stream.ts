@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { transportErrorKind } from '../events/transport-error.js';
 import { Connection, SipStreamCodec, type LostHow, type WireCodec } from './connection.js';
 import type { Endpoint, Transport, TransportHandler } from './transport.js';
 import { BindError } from './transport.js';
@@ -181,17 +182,20 @@ export class StreamTransport implements Transport {
 
   /** Connects in the background; what is sent meanwhile waits in the connection. */
   private dial(address: string, port: number): Connection {
-    const socket = this.socketTo(address, port);
+    // The callback runs on a later event, once `c` is set.
+    const socket = this.socketTo(address, port, () => c.onTcpConnected());
     const c = this.adopt(socket, codecFor(this.o.name, 'client', address, port), false);
     socket.once(this.o.tls !== undefined ? 'secureConnect' : 'connect', () => c.onConnected());
     return c;
   }
 
-  private socketTo(address: string, port: number): net.Socket {
+  /** `tcpConnected`: TLS only, when the TCP connection is up and the handshake starts. */
+  private socketTo(address: string, port: number, tcpConnected?: () => void): net.Socket {
     const local = isAny(this.o.bindAddress) ? undefined : this.o.bindAddress;
     const tcp = net.connect({ host: address, port, localAddress: local, noDelay: true });
     const t = this.o.tls;
     if (t === undefined) return tcp;
+    if (tcpConnected !== undefined) tcp.once('connect', tcpConnected);
     // SIPp compat: the server's certificate is checked only against a -tls_ca given.
     return tls.connect({
       socket: tcp, cert: t.cert, key: t.key, ca: t.ca, crl: t.crl, rejectUnauthorized: t.ca !== undefined,
@@ -245,12 +249,12 @@ export class StreamTransport implements Transport {
       const server = t === undefined
         ? net.createServer({ noDelay: true }, accept)
         : tls.createServer({ cert: t.cert, key: t.key, ca: t.ca, crl: t.crl, minVersion: t.version, maxVersion: t.version }, accept);
-      // A peer failing its TLS handshake is its trouble, not the run's.
-      server.on('tlsClientError', () => undefined);
+      // A peer failing its TLS handshake is its trouble, not the run's: counted, no call is lost.
+      server.on('tlsClientError', (e: Error) => handler.onTransportError('tls', e));
       server.once('error', reject);
       server.listen({ host: o.bindAddress, port, exclusive: true }, () => {
         server.off('error', reject);
-        server.on('error', (e: Error) => handler.onSendError(e));
+        server.on('error', (e: Error) => handler.onTransportError(transportErrorKind(e, 'connect'), e));
         const a = server.address();
         transport = new StreamTransport(o, server, typeof a === 'object' && a !== null ? a.port : port, handler);
         resolve(transport);

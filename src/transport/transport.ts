@@ -1,7 +1,9 @@
 /**
  * What the engine needs from a transport. Sends take no callback and return no Promise: a failure is
- * reported through onSendError and counted.
+ * reported through onTransportError, by kind, and counted.
  */
+import type { TransportErrorKind } from '../events/transport-error.js';
+
 export interface Endpoint {
   readonly localAddress: string;
   readonly localPort: number;
@@ -15,7 +17,8 @@ export interface Endpoint {
 
 export interface TransportHandler {
   onMessage(raw: string, address: string, port: number, endpoint: Endpoint): void;
-  onSendError(error: Error): void;
+  /** Trouble on the wire, counted by kind; the calls it fails are failed by the send's result or onConnectionLost. */
+  onTransportError(kind: TransportErrorKind, error: Error): void;
   /** -t un could not open a socket for a call (file descriptors exhausted): said once per run. */
   onSocketLimit(sockets: number, error: Error): void;
   /** A connection could not be opened, or the peer closed it: the calls on it have failed. */

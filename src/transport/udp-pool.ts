@@ -5,6 +5,7 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
+import { transportErrorKind } from '../events/transport-error.js';
 import { BindError, type Endpoint, type Transport, type TransportHandler } from './transport.js';
 
 class UdpEndpoint implements Endpoint {
@@ -13,13 +14,21 @@ class UdpEndpoint implements Endpoint {
   openCalls = 0;
   constructor(readonly socket: dgram.Socket, private readonly handler: TransportHandler) {}
 
+  /**
+   * One callback for every datagram of the socket, not a closure per packet: without a callback dgram
+   * drops a send's error (EMSGSIZE, ENOBUFS, EHOSTUNREACH) silently; with one it costs no more per send.
+   */
+  private readonly afterSend = (err: Error | null): void => {
+    if (err !== null) this.handler.onTransportError(transportErrorKind(err, 'send'), err);
+  };
+
   send(raw: string, port: number, address: string): boolean {
     try {
-      // No callback: a per-packet closure is what we avoid; asynchronous errors arrive as 'error' events.
-      this.socket.send(Buffer.from(raw, 'latin1'), port, address);
+      this.socket.send(Buffer.from(raw, 'latin1'), port, address, this.afterSend);
       return true;
     } catch (e) {
-      this.handler.onSendError(e instanceof Error ? e : new Error(String(e)));
+      const error = e instanceof Error ? e : new Error(String(e));
+      this.handler.onTransportError(transportErrorKind(error, 'send'), error);
       return false;
     }
   }
@@ -45,7 +54,9 @@ function openSocket(address: string, port: number, bufferBytes: number, handler:
   let bound = false;
   socket.on('error', (err) => {
     if (!bound) { socket.close(); done(err, ep); return; }
-    handler.onSendError(err);
+    // Linux reports ICMP errors (ECONNREFUSED) only on connected sockets, which these are not: what comes
+    // here is a send the system refused later (EMSGSIZE, ENOBUFS, no route).
+    handler.onTransportError(transportErrorKind(err, 'send'), err);
   });
   socket.on('message', (buf, rinfo) => handler.onMessage(buf.toString('latin1'), rinfo.address, rinfo.port, ep));
   socket.bind(port, address, () => {
@@ -105,7 +116,7 @@ export class UdpTransport implements Transport {
           if (!this.atLimit) this.handler.onSocketLimit(this.all.length, err);
           this.atLimit = true;
         } else {
-          this.handler.onSendError(err);
+          this.handler.onTransportError('bind', err);
         }
         ready(this.main);
         return;
@@ -130,7 +141,7 @@ export class UdpTransport implements Transport {
       openSocket(ip, port, this.bufferBytes, this.handler, (err, opened) => {
         if (err === undefined) { this.all.push(opened); this.byIp.set(ip, opened); done(opened); return; }
         if (port !== 0) { attempt(0); return; }
-        this.handler.onSendError(new Error(`-t ui: cannot bind ${ip}: ${err.message}`));
+        this.handler.onTransportError('bind', new Error(`-t ui: cannot bind ${ip}: ${err.message}`));
         this.byIp.delete(ip);
         done({ localAddress: ip, localPort: 0, openCalls: 0, send: () => false });
       });

@@ -21,7 +21,7 @@ test('-buff_size sets both socket buffers (the kernel doubles what it is given, 
   assert.equal(buildConfig({ sn: 'uac' }, ['127.0.0.1:5060']).socketBufferBytes, 4 << 20);
   const c = buildConfig({ sn: 'uac', buff_size: '65536' }, ['127.0.0.1:5060']);
   assert.equal(c.socketBufferBytes, 65536);
-  const none = { onMessage: () => undefined, onSendError: () => undefined, onSocketLimit: () => undefined, onConnectionLost: () => undefined };
+  const none = { onMessage: () => undefined, onTransportError: () => undefined, onSocketLimit: () => undefined, onConnectionLost: () => undefined };
   const t = await UdpTransport.open('127.0.0.1', [0], false, c.socketBufferBytes, none);
   try {
     const socket = t.main.socket;

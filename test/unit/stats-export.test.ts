@@ -105,13 +105,14 @@ test('merging two exports gives the union\'s percentiles, computed by hand', () 
   assert.equal(m.callLength.count, 1000);
 });
 
-test('merging is commutative and associative; counters, steps, user counters, repartitions and open calls add', () => {
+test('merging is commutative and associative; counters, transport errors by kind, steps, user counters, repartitions and open calls add', () => {
   const edges = { responseTime: [10, 100], callLength: [1000] };
   const parts = [0, 1, 2].map((k) => {
     const s = new Stats(3, ['1', '2'], 0, ['c1', 'c2'], edges);
     s.count(Counter.CallsCreated, 3 + k);
     s.count(Counter.SuccessfulCalls, 2);
     s.fail(k);
+    s.transportError(k);
     s.step(1, StepCounter.sent);
     s.step(2, StepCounter.timeouts);
     s.countUser(k % 2);
@@ -129,6 +130,7 @@ test('merging is commutative and associative; counters, steps, user counters, re
   assert.equal(ab.counters.SuccessfulCalls, 4);
   assert.equal(ab.failures.FailedCannotSendMessage, 1, 'reason #0 from part 0');
   assert.equal(ab.failures.FailedMaxUDPRetrans, 1, 'reason #1 from part 1');
+  assert.deepEqual(Object.values(ab.transportErrors).slice(0, 3), [1, 1, 0], 'transport error kinds #0 and #1 from parts 0 and 1');
   assert.deepEqual(ab.steps.map((s) => [s.sent, s.timeouts]), [[0, 0], [2, 0], [0, 2]]);
   assert.deepEqual(ab.userCounters, { c1: 1, c2: 1 });
   assert.deepEqual(ab.unexpected, { BYE: 1, '403 (REGISTER)': 1 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { momentsMean, momentsStdev, Stats } from '../../src/stats/stats.js';
+import { TransportError } from '../../src/events/transport-error.js';
 
 /**
  * The stats maths against values worked out by hand. Response times of 1, 2, … 1000 ms, each once:
@@ -49,4 +50,18 @@ test('call length: one long call among short ones moves p99.9 and max, not p50',
   assert.ok(c.p999Ms >= 200 && c.p999Ms <= 200.2, `p99.9 ${c.p999Ms}: nearest rank 999 is still a short call`);
   assert.equal(c.maxMs, 60_000);
   assert.deepEqual(stats.snapshot(0).callLengthRepartition, [999, 0, 1]);
+});
+
+test('transport errors are counted by kind, SendErrors is their total, and reset stats clears both', () => {
+  const stats = new Stats(1, [], 0);
+  stats.transportError(TransportError.connect);
+  stats.transportError(TransportError.connect);
+  stats.transportError(TransportError.congested);
+  const s = stats.snapshot(0);
+  assert.deepEqual(Object.entries(s.transportErrors).filter(([, n]) => n > 0), [['connect', 2], ['congested', 1]]);
+  assert.equal(s.counters.SendErrors, 3);
+  stats.resetCumulative(0);
+  const after = stats.snapshot(0);
+  assert.equal(after.counters.SendErrors, 0);
+  assert.ok(Object.values(after.transportErrors).every((n) => n === 0));
 });

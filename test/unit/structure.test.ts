@@ -23,7 +23,7 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     sip: ['sip'],
     // Load time only: the send-time rendering of templates lives in engine/render.ts.
     scenario: ['scenario', 'sip', 'errors.ts', 'load/distributions.ts'],
-    transport: ['transport'],
+    transport: ['transport', 'events'],
     load: ['load'],
     // What a run produces (call outcomes, trace events): below the engine, the stats and the reports alike.
     events: ['events'],
