@@ -354,3 +354,150 @@ test('-timeout 5 ends the run with reason "timeout" at 5000 ms; calls still open
   assert.equal(c.SuccessfulCalls, 30);
   assert.equal(c.AbortedCalls, 21);
 });
+
+// --- Moved from test/integration, where they slept in real time and allowed for timer jitter ---
+
+test('no peer, -max_retrans 2, -r 100 -m 5: every call fails after exactly 500 + 1000 + 2000 ms, 2 retransmissions each', async (t) => {
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  h.recorder(UAS);
+  const uac = h.uac(UAC, UAS, { r: '100', m: '5', max_retrans: '2' });
+  h.until(() => !h.running(uac), 60_000);
+  assert.equal(await uac.done, 'calls-done');
+  const s = uac.snapshot();
+  assert.equal(s.counters.FailedCalls, 5);
+  assert.equal(s.failures.FailedMaxUDPRetrans, 5);
+  assert.equal(s.counters.Retransmissions, 10);
+  assert.equal(s.steps[0]?.retrans, 10);
+  // Every call is 3500 ms long: the sum is 5 × 3500 and the sum of squares 5 × 3500² (no spread).
+  assert.equal(s.callLengthMoments.count, 5);
+  assert.equal(s.callLengthMoments.sumMs, 5 * 3500);
+  assert.equal(s.callLengthMoments.sumSqMs, 5 * 3500 * 3500);
+});
+
+test('a peer that dies after 180: the call fails on timer C (RFC 3261 §16.6: more than 3 minutes; 181 s) instead of waiting for ever', (t) => {
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  h.recorder(UAS, (raw, send) => { if (raw.startsWith('INVITE')) send(answer(raw, '180 Ringing')); });
+  const uac = h.uac(UAC, UAS, { m: '1' });
+  const failedAt = h.until(() => counters(uac).FailedCalls === 1, 400_000);
+  // The 180 came at 10 with the INVITE: no retransmission (§17.1.1.2, Proceeding), and the wait for the 200,
+  // armed then, times out 181 000 ms later. The call is CANCELled (§9.1).
+  assert.equal(failedAt, 181_010);
+  const s = uac.snapshot();
+  assert.equal(s.failures.FailedTimeoutOnRecv, 1);
+  assert.equal(s.steps[0]?.retrans, 0);
+  assert.equal(s.steps[4]?.timeouts, 1, 'the wait for 200 timed out');
+  assert.deepEqual(packetsOf(h.net, 'CANCEL').map((p) => p.sentMs), [181_010]);
+});
+
+const inviteFrom = (callId: string, cseq = 1, method = 'INVITE', branch = 'z9hG4bKa'): string =>
+  `${method} sip:service@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${UAC};branch=${branch}\r\nFrom: <sip:a@h>;tag=t1\r\nTo: <sip:b@h>\r\nCall-ID: ${callId}\r\nCSeq: ${cseq} ${method}\r\nContent-Length: 0\r\n\r\n`;
+
+test('uas: a retransmitted INVITE gets the last reply again; the 200 is retransmitted (T1 = 100 ms, doubling) until the ACK; late messages are absorbed', (t) => {
+  const reply = (status: string, retrans = ''): string => `<send${retrans}><![CDATA[
+      SIP/2.0 ${status}
+      [last_Via:]
+      [last_From:]
+      [last_To:];tag=me
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+    ]]></send>`;
+  const scenario = `<scenario name="short uas">
+    <recv request="INVITE"/>
+    ${reply('180 Ringing')}
+    ${reply('200 OK', ' retrans="100"')}
+    <recv request="ACK"/>
+  </scenario>`;
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  const uas = h.engine({}, { port: UAS, scenario });
+  const peer = h.recorder(UAC);
+  peer.send(inviteFrom('c1'), UAS); // at 0: 180 and 200 at once
+  h.advance(150);
+  peer.send(inviteFrom('c1'), UAS); // at 150, the INVITE again: answered with the 200
+  h.advance(850);
+  peer.send(inviteFrom('c1', 1, 'ACK', 'z9hG4bKb'), UAS); // at 1000
+  h.advance(20_000);
+  // The 200 at 0, then after 100, 200 and 400 ms (100, 300, 700), and the answer to the INVITE at 150;
+  // the next would have been at 1500, after the ACK.
+  assert.deepEqual(peer.timesOf('SIP/2.0 180'), [0]);
+  assert.deepEqual(peer.timesOf('SIP/2.0 200'), [0, 100, 150, 300, 700]);
+  peer.send(inviteFrom('c1'), UAS); // the call is over: absorbed by its tombstone
+  peer.send(inviteFrom('c2', 1, 'BYE'), UAS); // unknown call, not a first request
+  h.advance(1000);
+  assert.equal(peer.got.length, 6, 'nothing answers the late INVITE nor the unknown BYE');
+  const c = counters(uas);
+  assert.equal(c.CallsCreated, 1, 'a late INVITE does not create a call');
+  assert.equal(c.SuccessfulCalls, 1);
+  assert.equal(c.Retransmissions, 4);
+  assert.equal(c.DeadCallMsgs, 1);
+  assert.equal(c.OutOfCallMsgs, 1);
+});
+
+test('uas: after the ACK a late copy of the INVITE is absorbed, not answered, and the call goes on (RFC 6026 §8.7)', (t) => {
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  const uas = h.uas(UAS);
+  const peer = h.recorder(UAC);
+  peer.send(inviteFrom('c1'), UAS);
+  h.advance(50);
+  peer.send(inviteFrom('c1', 1, 'ACK', 'z9hG4bKb'), UAS);
+  h.advance(50);
+  peer.send(inviteFrom('c1'), UAS);
+  h.advance(2000);
+  assert.deepEqual(peer.got.map((m) => m.raw.slice(0, 15)), ['SIP/2.0 180 Rin', 'SIP/2.0 200 OK\r'], 'the late INVITE gets no answer');
+  peer.send(inviteFrom('c1', 2, 'BYE', 'z9hG4bKc'), UAS);
+  h.advance(0);
+  assert.match(peer.got[2]?.raw ?? '', /^SIP\/2\.0 200 OK\r\n[^]*CSeq: 2 BYE\r\n/);
+  const s = uas.snapshot();
+  assert.equal(s.counters.FailedCalls, 0, 'not aborted as unexpected (the call is in its closing timewait)');
+  assert.equal(s.steps[0]?.retrans, 1, 'counted as a retransmission of the INVITE step');
+});
+
+test('_unexp.main handler: answers the message, then <pauserestore> and <jump> resume the interrupted pause (600 ms, not 400 + 600)', (t) => {
+  const scenario = `<scenario>
+    <send><![CDATA[
+      INVITE sip:x@127.0.0.1 SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@h>;tag=1
+      To: <sip:x@h>
+      Call-ID: [call_id]
+      CSeq: [cseq] INVITE
+      Content-Length: 0
+    ]]></send>
+    <recv response="200"><action><index assign_to="where"/></action></recv>
+    <pause milliseconds="600"/>
+    <nop><action><exec int_cmd="stop_call"/></action></nop>
+    <label id="_unexp.main"/>
+    <recv request="INFO"/>
+    <send><![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      X-Back-To: [$_unexp.retaddr] [$where]
+      Content-Length: 0
+    ]]></send>
+    <nop><action><pauserestore variable="_unexp.pausedaddr"/><jump variable="_unexp.retaddr"/></action></nop>
+  </scenario>`;
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  let invite = '';
+  const peer = h.recorder(UAS, (raw, send) => { if (raw.startsWith('INVITE')) { invite = raw; send(answer(raw, '200 OK')); } });
+  const uac = h.engine({ m: '1' }, { port: UAC, remote: UAS, scenario });
+  h.advance(410); // the INVITE and its 200 at 10: the 600-ms pause runs until 610; 400 ms into it …
+  const hd = (name: string): string => headerLine(invite, name);
+  peer.send(`INFO sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${UAS};branch=z9hG4bKinfo\r\nFrom: ${hd('To').slice(4)};tag=r1\r\nTo: ${hd('From').slice(6)}\r\n${hd('Call-ID')}\r\nCSeq: 7 INFO\r\nContent-Length: 0\r\n\r\n`, UAC);
+  h.until(() => !h.running(uac), 10_000);
+  const ok = peer.got.find((m) => m.raw.startsWith('SIP/2.0 200'));
+  assert.equal(ok?.atMs, 410);
+  assert.match(ok.raw, /\r\nX-Back-To: 2\.000000 1\.000000\r\n/, 'interrupted at step 2 (the pause); index of the recv is 1');
+  const s = uac.snapshot();
+  assert.equal(s.counters.SuccessfulCalls, 1);
+  // Resumed: the call ends at the pause's first deadline, 610 (length 600); restarted, it would end at 1010.
+  assert.equal(s.callLengthMoments.sumMs, 600);
+});
