@@ -13,7 +13,7 @@ import { Engine, type EngineConfig } from '../src/engine/engine.js';
 import type { EngineTimers } from '../src/engine/host.js';
 import { readBuiltin } from '../src/scenario/builtin.js';
 import { compileScenarioSource } from '../src/scenario/compile.js';
-import type { StatsSnapshot } from '../src/stats/stats.js';
+import { Counter, type CounterName, type StatsSnapshot } from '../src/stats/stats.js';
 import { MemoryNetwork, type LossRule, type MemoryPacket, type MemoryTransport } from '../src/transport/memory.js';
 import type { Endpoint, TransportHandler } from '../src/transport/transport.js';
 
@@ -58,8 +58,11 @@ export class VirtualTime {
 
   /** Fires, once, every interval due at nowMs (in the order they were armed). */
   fireDue(): void {
-    for (const i of [...this.intervals]) {
-      if (i.nextMs > this.nowMs || !this.intervals.has(i)) continue;
+    const due: FakeInterval[] = [];
+    for (const i of this.intervals) if (i.nextMs <= this.nowMs) due.push(i);
+    for (const i of due) {
+      // One that fired before may have cleared this one.
+      if (!this.intervals.has(i)) continue;
       i.nextMs += i.everyMs;
       i.fn();
     }
@@ -161,10 +164,11 @@ export class Harness {
 
   /**
    * Moves virtual time on by `ms`: at every moment something is due (a ticker, a packet past its latency)
-   * the clock stops there, the tickers due fire and the network delivers what is due, in that order.
+   * the clock stops there, the tickers due fire and the network delivers what is due, in that order;
+   * then `each` runs (to watch a value at every step).
    */
-  advance(ms: number): void {
-    this.runUntil(() => false, this.time.nowMs + ms);
+  advance(ms: number, each?: () => void): void {
+    this.runUntil(() => { each?.(); return false; }, this.time.nowMs + ms);
   }
 
   /**
@@ -181,12 +185,12 @@ export class Harness {
     if (done()) return true;
     for (;;) {
       const a = this.time.nextFireMs();
-      const b = this.net.nextDueMs();
+      const b = this.net.pending > 0 ? this.net.nextDueMs() : undefined;
       const next = a === undefined ? b : b === undefined ? a : Math.min(a, b);
       if (next === undefined || next > targetMs) break;
       this.time.nowMs = Math.max(this.time.nowMs, next);
       this.time.fireDue();
-      this.net.flush();
+      if (this.net.pending > 0) this.net.flush();
       if (done()) return true;
     }
     this.time.nowMs = Math.max(this.time.nowMs, targetMs);
@@ -209,6 +213,11 @@ export class Harness {
 /** The counters of an engine's snapshot. */
 export function counters(engine: Engine): StatsSnapshot['counters'] {
   return engine.snapshot().counters;
+}
+
+/** One counter, read without a snapshot (cheap enough for a condition looked at after every event). */
+export function counter(engine: Engine, name: CounterName): number {
+  return engine.stats.counters[Counter[name]] ?? 0;
 }
 
 /** Packets on the network whose start line begins with `start`. */

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dropFirst, type MemoryPacket } from '../../src/transport/memory.js';
-import { counters, Harness, packetsOf } from '../engine-harness.js';
+import { counter, counters, Harness, packetsOf } from '../engine-harness.js';
 import { headerLine } from '../helpers.js';
 
 const UAS = 5060;
@@ -52,7 +52,7 @@ test('INVITE over UDP, unanswered: retransmitted after 500, 1000, 2000, 4000, 80
   const uac = h.uac(UAC, UAS, { m: '1' });
   // RFC 3261 §17.1.1.2: timer A starts at T1 = 500 ms and doubles. SIPp allows 5 INVITE retransmissions
   // (-max_retrans's default) and fails the call when a 6th would be due: 10 + 500·(2^6 − 1) = 31510 ms.
-  const failedAt = h.until(() => counters(uac).FailedCalls === 1, 60_000);
+  const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 60_000);
   assert.deepEqual(peer.timesOf('INVITE'), [10, 510, 1510, 3510, 7510, 15510]);
   assert.equal(failedAt, 31_510);
   assert.equal(uac.snapshot().failures.FailedMaxUDPRetrans, 1);
@@ -66,7 +66,7 @@ test('a non-INVITE request doubles its interval only up to T2 = 4 s (timer E), 7
   const uac = h.engine({ m: '1' }, { port: UAC, remote: UAS, scenario: requestScenario('OPTIONS', 'retrans="500"') });
   // §17.1.2.2: intervals 500, 1000, 2000, 4000, 4000, 4000, 4000 (min(2·E, T2)); SIPp's default for
   // non-INVITE transactions is 7 retransmissions, the call fails when the 8th would be due, 4000 ms later.
-  const failedAt = h.until(() => counters(uac).FailedCalls === 1, 60_000);
+  const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 60_000);
   assert.deepEqual(peer.timesOf('OPTIONS'), [10, 510, 1510, 3510, 7510, 11510, 15510, 19510]);
   assert.equal(failedAt, 23_510);
   assert.equal(uac.snapshot().failures.FailedMaxUDPRetrans, 1);
@@ -78,7 +78,7 @@ test('-T2 2000 caps a non-INVITE retransmission interval at 2 s', (t) => {
   const peer = h.recorder(UAS);
   const uac = h.engine({ m: '1', T2: '2000' }, { port: UAC, remote: UAS, scenario: requestScenario('OPTIONS', 'retrans="500"') });
   // Intervals 500, 1000, then 2000 six more times; the failure 2000 ms after the 7th retransmission.
-  const failedAt = h.until(() => counters(uac).FailedCalls === 1, 60_000);
+  const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 60_000);
   assert.deepEqual(peer.timesOf('OPTIONS'), [10, 510, 1510, 3510, 5510, 7510, 9510, 11510]);
   assert.equal(failedAt, 13_510);
 });
@@ -89,7 +89,7 @@ test('-max_retrans 2: the INVITE is sent 3 times and the call fails when the nex
   const peer = h.recorder(UAS);
   const uac = h.uac(UAC, UAS, { m: '1', max_retrans: '2' });
   // 10, 10 + 500, 510 + 1000; the third retransmission would be due at 1510 + 2000 = 3510.
-  const failedAt = h.until(() => counters(uac).FailedCalls === 1, 60_000);
+  const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 60_000);
   assert.deepEqual(peer.timesOf('INVITE'), [10, 510, 1510]);
   assert.equal(failedAt, 3510);
   assert.equal(uac.snapshot().failures.FailedMaxUDPRetrans, 1);
@@ -166,7 +166,7 @@ test('<recv timeout="2000">: the call fails with FailedTimeoutOnRecv exactly 200
   t.after(() => h.stopAll());
   h.recorder(UAS);
   const uac = h.engine({ m: '1' }, { port: UAC, remote: UAS, scenario: requestScenario('OPTIONS', '', 'timeout="2000"') });
-  const failedAt = h.until(() => counters(uac).FailedCalls === 1, 60_000);
+  const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 60_000);
   assert.equal(failedAt, 2010);
   assert.equal(uac.snapshot().failures.FailedTimeoutOnRecv, 1);
   assert.equal(uac.snapshot().steps[1]?.timeouts, 1);
@@ -177,7 +177,7 @@ test('-recv_timeout 3000 is the timeout of every <recv> without one: the built-i
   t.after(() => h.stopAll());
   const peer = h.recorder(UAS);
   const uac = h.uac(UAC, UAS, { m: '1', recv_timeout: '3000' });
-  const failedAt = h.until(() => counters(uac).FailedCalls === 1, 60_000);
+  const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 60_000);
   // Retransmissions at 510 and 1510; the next (3510) comes after the receive timeout at 10 + 3000.
   assert.equal(failedAt, 3010);
   assert.deepEqual(peer.timesOf('INVITE'), [10, 510, 1510]);
@@ -278,15 +278,14 @@ test('-l 5: open calls never exceed 5 (-r 100 of 1-second calls would otherwise 
   h.uas(UAS);
   const uac = h.uac(UAC, UAS, { r: '100', l: '5', d: '1000' });
   let most = 0;
-  for (let ms = 0; ms < 3000; ms += 10) {
-    h.advance(10);
-    most = Math.max(most, uac.openCalls);
-    // Until the first calls end (10 + 1000 ms) only the first 5 may start.
-    if (h.time.nowMs === 1000) assert.equal(counters(uac).CallsCreated, 5);
-  }
+  const watch = (): void => { most = Math.max(most, uac.openCalls); };
+  h.advance(1000, watch);
+  // Until the first calls end (10 + 1000 ms) only the first 5 may start; 101 starts were due by 1000 ms (one
+  // at once, then one every 10 ms): 96 refused by the limit (counted, not queued).
+  assert.equal(counters(uac).CallsCreated, 5);
+  assert.equal(counters(uac).CallsRefusedByLimit, 96);
+  h.advance(2000, watch);
   assert.equal(most, 5);
-  // 101 starts were due by 1000 ms (one at once, then one every 10 ms): 96 of them refused by the limit.
-  assert.ok(counters(uac).CallsRefusedByLimit >= 96);
   assert.equal(counters(uac).FailedCalls, 0);
 });
 
@@ -315,7 +314,7 @@ test('a 200 OK retransmitted after the call ended is a dead-call message for -de
   });
   // One call (the next is due 100 s later): INVITE, 200, ACK, BYE, 200 all at 10 ms.
   const uac = h.uac(UAC, UAS, { r: '1', rp: '100000' });
-  h.until(() => counters(uac).SuccessfulCalls === 1, 1000);
+  h.until(() => counter(uac, 'SuccessfulCalls') === 1, 1000);
   assert.equal(h.time.nowMs, 10);
   h.advance(990);
   peer.send(ok, UAC); // 1000 ms: absorbed by the tombstone
@@ -380,7 +379,7 @@ test('a peer that dies after 180: the call fails on timer C (RFC 3261 §16.6: mo
   t.after(() => h.stopAll());
   h.recorder(UAS, (raw, send) => { if (raw.startsWith('INVITE')) send(answer(raw, '180 Ringing')); });
   const uac = h.uac(UAC, UAS, { m: '1' });
-  const failedAt = h.until(() => counters(uac).FailedCalls === 1, 400_000);
+  const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 400_000);
   // The 180 came at 10 with the INVITE: no retransmission (§17.1.1.2, Proceeding), and the wait for the 200,
   // armed then, times out 181 000 ms later. The call is CANCELled (§9.1).
   assert.equal(failedAt, 181_010);
@@ -500,4 +499,77 @@ test('_unexp.main handler: answers the message, then <pauserestore> and <jump> r
   assert.equal(s.counters.SuccessfulCalls, 1);
   // Resumed: the call ends at the pause's first deadline, 610 (length 600); restarted, it would end at 1010.
   assert.equal(s.callLengthMoments.sumMs, 600);
+});
+
+// --- More of SIPp's options, in virtual time ---
+
+test('-nr: the INVITE is sent once over UDP, never retransmitted', (t) => {
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  const peer = h.recorder(UAS);
+  const uac = h.uac(UAC, UAS, { m: '1', nr: true });
+  h.advance(60_000);
+  assert.deepEqual(peer.timesOf('INVITE'), [10]);
+  assert.equal(counters(uac).Retransmissions, 0);
+});
+
+test('every ACK lost: the UAS retransmits its 200 7 times (a response: the non-INVITE limit, T2-capped), the UAC ACKs each copy (RFC 3261 §13.2.2.4), the UAS call fails at 23.5 s', (t) => {
+  const h = new Harness({ loss: (p) => p.raw.startsWith('ACK') });
+  t.after(() => h.stopAll());
+  const uas = h.uas(UAS);
+  const uac = h.uac(UAC, UAS, { m: '1', d: '60000' });
+  const failedAt = h.until(() => counter(uas, 'FailedCalls') === 1, 60_000);
+  // 200 at 10, again after 500, 1000, 2000, 4000, 4000, 4000, 4000 ms; the 8th would be due 4000 ms after the 7th.
+  assert.deepEqual(packetsOf(h.net, 'SIP/2.0 200').filter(isOkTo('INVITE')).map((p) => p.sentMs), [10, 510, 1510, 3510, 7510, 11510, 15510, 19510]);
+  assert.equal(failedAt, 23_510);
+  assert.equal(uas.snapshot().failures.FailedMaxUDPRetrans, 1);
+  assert.deepEqual(h.net.lost.map((p) => p.sentMs), [10, 510, 1510, 3510, 7510, 11510, 15510, 19510]);
+  assert.equal(counters(uac).Retransmissions, 7);
+});
+
+test('-rate_increase 10 -rate_interval 1 -rate_max 30 from -r 10: 10 + 20 + 30 calls, then the run stops as after q', async (t) => {
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  h.uas(UAS);
+  const uac = h.uac(UAC, UAS, { r: '10', rate_increase: '10', rate_interval: '1', rate_max: '30' });
+  // Each second the rate rises by 10 and starts again from that moment (a call at once): 10 calls in the
+  // first second, 20 in the second, 30 in the third; at 3 s the next step would pass 30: capped, and the run stops.
+  const endedAt = h.until(() => !h.running(uac), 60_000);
+  assert.equal(await uac.done, 'stopped');
+  const invites = packetsOf(h.net, 'INVITE').map((p) => p.sentMs);
+  assert.equal(invites.filter((ms) => ms < 1000).length, 10);
+  assert.equal(invites.filter((ms) => ms >= 1000 && ms < 2000).length, 20);
+  assert.equal(invites.filter((ms) => ms >= 2000 && ms < 3000).length, 30);
+  assert.equal(invites.length, 60);
+  assert.equal(counters(uac).SuccessfulCalls, 60);
+  assert.equal(endedAt, 3000);
+});
+
+test('-users 3 -d 1000: three calls open at a time, each user starting its next call when its call ends', (t) => {
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  h.uas(UAS);
+  const uac = h.uac(UAC, UAS, { users: '3', d: '1000' });
+  let most = 0;
+  h.advance(9999, () => { most = Math.max(most, uac.openCalls); });
+  assert.equal(most, 3);
+  // -users ticks every 1 ms: calls start in threes at 1, then 1 ms after the previous three ended (their BYE's
+  // 200 comes after the tick their pause ended on): 1, 1002, 2003, … 9010: ten batches by 10 s.
+  const starts = packetsOf(h.net, 'INVITE').map((p) => p.sentMs);
+  assert.deepEqual([...new Set(starts)], Array.from({ length: 10 }, (_, k) => 1 + 1001 * k));
+  assert.equal(starts.length, 30);
+});
+
+test('pause and resume of the call generation: nothing is made up for the pause, the rate starts again from the resume', (t) => {
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  h.uas(UAS);
+  const uac = h.uac(UAC, UAS, { r: '10' });
+  h.advance(450);
+  uac.pause();
+  h.advance(1550); // 2000
+  uac.resume();
+  h.advance(499); // 2499
+  // Before: 10, 100, 200, 300, 400. After: one at the next tick (2010), then one every 100 ms from the resume.
+  assert.deepEqual(packetsOf(h.net, 'INVITE').map((p) => p.sentMs), [10, 100, 200, 300, 400, 2010, 2100, 2200, 2300, 2400]);
 });
