@@ -573,3 +573,28 @@ test('pause and resume of the call generation: nothing is made up for the pause,
   // Before: 10, 100, 200, 300, 400. After: one at the next tick (2010), then one every 100 ms from the resume.
   assert.deepEqual(packetsOf(h.net, 'INVITE').map((p) => p.sentMs), [10, 100, 200, 300, 400, 2010, 2100, 2200, 2300, 2400]);
 });
+
+test('q (stop gracefully): no new call, the open ones end as they would; Q (stop now): open calls aborted at once, each confirmed dialog sent its BYE', async (t) => {
+  const run = (how: 'gracefully' | 'now'): { h: Harness; uac: ReturnType<Harness['uac']> } => {
+    const h = new Harness();
+    t.after(() => h.stopAll());
+    h.uas(UAS);
+    const uac = h.uac(UAC, UAS, { r: '10', d: '5000' });
+    h.advance(1000); // calls started at 10, 100, … 1000: 11, all in their 5-s pause
+    if (how === 'gracefully') uac.stopGracefully(); else uac.stopNow();
+    return { h, uac };
+  };
+  const soft = run('gracefully');
+  // The last call, started at 1000, sends its BYE at 6000 and has its 200 at once; the run ends on the next tick.
+  assert.equal(soft.h.until(() => !soft.h.running(soft.uac), 60_000), 6010);
+  assert.equal(await soft.uac.done, 'stopped');
+  assert.equal(counters(soft.uac).SuccessfulCalls, 11);
+  assert.equal(counters(soft.uac).AbortedCalls, 0);
+  assert.equal(packetsOf(soft.h.net, 'INVITE').length, 11);
+
+  const hard = run('now');
+  assert.equal(await hard.uac.done, 'aborted');
+  assert.equal(counters(hard.uac).AbortedCalls, 11);
+  assert.deepEqual([...new Set(packetsOf(hard.h.net, 'BYE').map((p) => p.sentMs))], [1000]);
+  assert.equal(packetsOf(hard.h.net, 'BYE').length, 11);
+});
