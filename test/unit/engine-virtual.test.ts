@@ -59,16 +59,17 @@ test('INVITE over UDP, unanswered: retransmitted after 500, 1000, 2000, 4000, 80
   assert.equal(counters(uac).Retransmissions, 5);
 });
 
-test('a non-INVITE request doubles its interval only up to T2 = 4 s (timer E), 7 retransmissions, then fails', (t) => {
+test('a non-INVITE request doubles its interval only up to T2 = 4 s (timer E), 9 retransmissions, then fails', (t) => {
   const h = new Harness();
   t.after(() => h.stopAll());
   const peer = h.recorder(UAS);
   const uac = h.engine({ m: '1' }, { port: UAC, remote: UAS, scenario: requestScenario('OPTIONS', 'retrans="500"') });
-  // §17.1.2.2: intervals 500, 1000, 2000, 4000, 4000, 4000, 4000 (min(2·E, T2)); SIPp's default for
-  // non-INVITE transactions is 7 retransmissions, the call fails when the 8th would be due, 4000 ms later.
+  // §17.1.2.2: intervals 500, 1000, 2000, then 4000 (min(2·E, T2)); SIPp 3.6.1 makes 9 retransmissions of a
+  // non-INVITE request (its -h says 7; see test/interop/chance-and-t2.test.ts) and fails the call when the 10th
+  // would be due, 4000 ms later: 10 + 31500, the 64·T1 of timer F.
   const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 60_000);
-  assert.deepEqual(peer.timesOf('OPTIONS'), [10, 510, 1510, 3510, 7510, 11510, 15510, 19510]);
-  assert.equal(failedAt, 23_510);
+  assert.deepEqual(peer.timesOf('OPTIONS'), [10, 510, 1510, 3510, 7510, 11510, 15510, 19510, 23510, 27510]);
+  assert.equal(failedAt, 31_510);
   assert.equal(uac.snapshot().failures.FailedMaxUDPRetrans, 1);
 });
 
@@ -77,10 +78,10 @@ test('-T2 2000 caps a non-INVITE retransmission interval at 2 s', (t) => {
   t.after(() => h.stopAll());
   const peer = h.recorder(UAS);
   const uac = h.engine({ m: '1', T2: '2000' }, { port: UAC, remote: UAS, scenario: requestScenario('OPTIONS', 'retrans="500"') });
-  // Intervals 500, 1000, then 2000 six more times; the failure 2000 ms after the 7th retransmission.
+  // Intervals 500, 1000, then 2000 seven more times; the failure 2000 ms after the 9th retransmission.
   const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 60_000);
-  assert.deepEqual(peer.timesOf('OPTIONS'), [10, 510, 1510, 3510, 5510, 7510, 9510, 11510]);
-  assert.equal(failedAt, 13_510);
+  assert.deepEqual(peer.timesOf('OPTIONS'), [10, 510, 1510, 3510, 5510, 7510, 9510, 11510, 13510, 15510]);
+  assert.equal(failedAt, 17_510);
 });
 
 test('-max_retrans 2: the INVITE is sent 3 times and the call fails when the next one is due (3510 ms)', (t) => {
@@ -513,18 +514,20 @@ test('-nr: the INVITE is sent once over UDP, never retransmitted', (t) => {
   assert.equal(counters(uac).Retransmissions, 0);
 });
 
-test('every ACK lost: the UAS retransmits its 200 7 times (a response: the non-INVITE limit, T2-capped), the UAC ACKs each copy (RFC 3261 §13.2.2.4), the UAS call fails at 23.5 s', (t) => {
+test('every ACK lost: the UAS retransmits its 200 9 times (a response: the non-INVITE limit, T2-capped), the UAC ACKs each copy (RFC 3261 §13.2.2.4), the UAS call fails at 31.5 s', (t) => {
   const h = new Harness({ loss: (p) => p.raw.startsWith('ACK') });
   t.after(() => h.stopAll());
   const uas = h.uas(UAS);
   const uac = h.uac(UAC, UAS, { m: '1', d: '60000' });
   const failedAt = h.until(() => counter(uas, 'FailedCalls') === 1, 60_000);
-  // 200 at 10, again after 500, 1000, 2000, 4000, 4000, 4000, 4000 ms; the 8th would be due 4000 ms after the 7th.
-  assert.deepEqual(packetsOf(h.net, 'SIP/2.0 200').filter(isOkTo('INVITE')).map((p) => p.sentMs), [10, 510, 1510, 3510, 7510, 11510, 15510, 19510]);
-  assert.equal(failedAt, 23_510);
+  // 200 at 10, again after 500, 1000, 2000, then 4000 ms; the 10th would be due 4000 ms after the 9th (SIPp
+  // counts a response against the non-INVITE limit, 9: its retransmission is the INVITE's only if it starts "INVITE").
+  const times = [10, 510, 1510, 3510, 7510, 11510, 15510, 19510, 23510, 27510];
+  assert.deepEqual(packetsOf(h.net, 'SIP/2.0 200').filter(isOkTo('INVITE')).map((p) => p.sentMs), times);
+  assert.equal(failedAt, 31_510);
   assert.equal(uas.snapshot().failures.FailedMaxUDPRetrans, 1);
-  assert.deepEqual(h.net.lost.map((p) => p.sentMs), [10, 510, 1510, 3510, 7510, 11510, 15510, 19510]);
-  assert.equal(counters(uac).Retransmissions, 7);
+  assert.deepEqual(h.net.lost.map((p) => p.sentMs), times);
+  assert.equal(counters(uac).Retransmissions, 9);
 });
 
 test('-rate_increase 10 -rate_interval 1 -rate_max 30 from -r 10: 10 + 20 + 30 calls, then the run stops as after q', async (t) => {
