@@ -601,3 +601,21 @@ test('q (stop gracefully): no new call, the open ones end as they would; Q (stop
   assert.deepEqual([...new Set(packetsOf(hard.h.net, 'BYE').map((p) => p.sentMs))], [1000]);
   assert.equal(packetsOf(hard.h.net, 'BYE').length, 11);
 });
+
+test('a 100 Trying to a non-INVITE request: it is still retransmitted, every T2 (RFC 3261 §17.1.2.2, Proceeding), until a final response', (t) => {
+  const h = new Harness();
+  t.after(() => h.stopAll());
+  let options = 0;
+  const peer = h.recorder(UAS, (raw, send) => {
+    if (!raw.startsWith('OPTIONS')) return;
+    options++;
+    if (options === 1) send(answer(raw, '100 Trying'));
+    if (options === 3) send(answer(raw, '200 OK'));
+  });
+  const uac = h.engine({ m: '1' }, { port: UAC, remote: UAS, scenario: requestScenario('OPTIONS', 'retrans="500"', '', '').replace('<recv response="200"', '<recv response="100" optional="true"/>\n  <recv response="200"') });
+  h.until(() => !h.running(uac), 60_000);
+  // The 100 came at once (10): the next copy is due T2 = 4000 ms later, not T1; then T2 again; the 200 answers the third.
+  assert.deepEqual(peer.timesOf('OPTIONS'), [10, 4010, 8010]);
+  assert.equal(counters(uac).SuccessfulCalls, 1);
+  assert.equal(counters(uac).Retransmissions, 2);
+});
