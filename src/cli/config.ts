@@ -275,7 +275,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   if (mi !== undefined && isIP(mi) === 0) bad('mi', mi, 'an IPv4 or IPv6 address');
   const p = raw['p'];
   const port = typeof p === 'string' ? int('p', 0, 65535) : undefined;
-  const maxRetrans = typeof raw['max_retrans'] === 'string' ? int('max_retrans') : undefined;
+  // SIPp compat (call.cpp): a transaction may retransmit min(-max_invite_retrans or -max_non_invite_retrans,
+  // -max_retrans) times; -max_retrans defaults to the larger of the two defaults (9), so it caps only when given.
+  const maxRetrans = int('max_retrans');
   const noRetrans = flag('nr');
 
   // SIPp compat: trace files are named after the scenario's file name, in the current folder.
@@ -335,8 +337,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     recvTimeoutMs: time('recv_timeout'),
     sendTimeoutMs: time('send_timeout'),
     retransmissions: !noRetrans,
-    maxInviteRetrans: maxRetrans ?? int('max_invite_retrans'),
-    maxNonInviteRetrans: maxRetrans ?? int('max_non_invite_retrans'),
+    maxInviteRetrans: Math.min(maxRetrans, int('max_invite_retrans')),
+    maxNonInviteRetrans: Math.min(maxRetrans, int('max_non_invite_retrans')),
     t2Ms: time('T2'),
     deadcallWaitMs: time('deadcall_wait'),
     timerResolutionMs: time('timer_resol'),

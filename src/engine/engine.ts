@@ -10,7 +10,7 @@ import { parseMessage } from '../sip/parser.js';
 import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.js';
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
-import type { CallHost, CallSettings, EngineHooks } from './host.js';
+import type { CallHost, CallSettings, EngineHooks, EngineTimers } from './host.js';
 import { Failure, SUCCESS, type Outcome } from '../events/outcome.js';
 import { TransportError, type TransportErrorKind } from '../events/transport-error.js';
 import type { TraceSink } from '../events/trace.js';
@@ -89,6 +89,7 @@ function sideConfig(main: EngineConfig, scenario: CompiledScenario, injection: I
 }
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
+const REAL_TIMERS: EngineTimers = { setInterval: (fn, ms) => setInterval(fn, ms), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
 
 /** overload: SIPp's watchdog tripped too many times (a fatal error, as in SIPp). */
 export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted' | 'overload';
@@ -106,8 +107,10 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   private transport: Transport | undefined;
   /** The 3PCC twin channel, when the run has one. */
   private twin: CommandChannel | undefined;
-  private ticker: NodeJS.Timeout | undefined;
-  private watchdogTimer: NodeJS.Timeout | undefined;
+  private ticker: unknown;
+  private watchdogTimer: unknown;
+  /** setInterval and clearInterval, or a test's fakes (hooks.timers). */
+  private readonly timers: EngineTimers;
   /** The ticker's interval now (ms); 0 before start. */
   private tickMs = 0;
   /** -timer_resol, at least 1 ms. */
@@ -166,6 +169,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
       },
       trace: hooks.trace ?? NO_HOOKS.trace,
     };
+    this.timers = hooks.timers ?? REAL_TIMERS;
     this.retrace();
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);
@@ -241,7 +245,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     const w = this.config.watchdog;
     if (w !== undefined && w.intervalMs > 0) {
       const dog = new Watchdog(w, this.clock());
-      this.watchdogTimer = setInterval(() => this.onWatchdog(dog.check(this.clock())), w.intervalMs);
+      this.watchdogTimer = this.timers.setInterval(() => this.onWatchdog(dog.check(this.clock())), w.intervalMs);
     }
   }
 
@@ -299,9 +303,9 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     if (this.transport === undefined || this.endReason !== undefined) return;
     const every = this.tickInterval();
     if (every === this.tickMs) return;
-    if (this.ticker !== undefined) clearInterval(this.ticker);
+    if (this.ticker !== undefined) this.timers.clearInterval(this.ticker);
     this.tickMs = every;
-    this.ticker = setInterval(() => this.tick(), every);
+    this.ticker = this.timers.setInterval(() => this.tick(), every);
   }
 
   private tickInterval(): number {
@@ -781,8 +785,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     const rx = this.receiver;
     if (rx !== undefined) rx.endSide(reason, reason === 'aborted');
     this.dropOpenCalls(this.clock(), reason === 'aborted');
-    if (this.ticker !== undefined) clearInterval(this.ticker);
-    if (this.watchdogTimer !== undefined) clearInterval(this.watchdogTimer);
+    if (this.ticker !== undefined) this.timers.clearInterval(this.ticker);
+    if (this.watchdogTimer !== undefined) this.timers.clearInterval(this.watchdogTimer);
     const t = this.transport;
     void Promise.all([t?.close(), this.twin?.close()]).then(() => this.resolveDone(reason));
   }

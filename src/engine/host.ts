@@ -54,6 +54,14 @@ export interface EngineHooks {
   stop(how: 'gracefully' | 'now'): void;
   /** Traces; {} when none is on. */
   readonly trace: TraceSink;
+  /** The engine's tickers: the real setInterval by default; tests give fakes to drive it in virtual time. */
+  readonly timers?: EngineTimers;
+}
+
+/** What the engine arms its tickers with (its tick, the watchdog). */
+export interface EngineTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
 }
 
 export interface CallHost {

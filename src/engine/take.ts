@@ -21,7 +21,14 @@ import { finishStep, markRtd } from './step-flow.js';
 export function take(host: CallHost, call: CallState, msg: SipMessage, at: number, behind: boolean): void {
   const step = host.scenario.steps[at] as CompiledStep;
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) { host.stats.step(at, StepCounter.lost); return; }
-  if (!behind || at > call.lastSentIndex) host.wheel.cancel(call.retransTimer);
+  if (!behind || at > call.lastSentIndex) {
+    // RFC 3261 §17.1.2.2: a provisional response moves a non-INVITE transaction to Proceeding, where its
+    // request is still retransmitted, every T2, until a final response (SIPp does the same). Anything else stops it.
+    if (msg.status > 0 && msg.status < 200 && msg.cseqMethod !== 'INVITE' && !call.lastSentIsInvite && call.retransTimer.armed) {
+      call.retransIntervalMs = host.settings.t2Ms;
+      host.wheel.schedule(call.retransTimer, host.now() + host.settings.t2Ms);
+    } else host.wheel.cancel(call.retransTimer);
+  }
   const here = call.stepIndex;
   if (!behind) host.wheel.cancel(call.stepTimer);
   host.stats.step(at, StepCounter.recv);

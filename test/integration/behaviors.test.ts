@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { ALL_BEHAVIORS, type Behaviors, type CallSettings } from '../../src/engine/host.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { builtin, env, headerLine, oneCallUac, responseTo } from '../helpers.js';
-import { answer200 } from '../scenario-snippets.js';
 
 /** A plain INVITE step for hand-written scenarios. */
 const INVITE = `<send><![CDATA[
@@ -104,28 +103,3 @@ test('<label id="_unexp.main"/>: unexpected messages lead there', { timeout: 10_
   assert.deepEqual(s.unexpected, { '486 (INVITE)': 1 });
 });
 
-test('_unexp.main handler: answers the message, then <pauserestore> and <jump> resume the interrupted pause', { timeout: 10_000 }, async (t) => {
-  const { peer, uac, reply, request } = await withPeer(t, settings(), `<scenario>
-    ${INVITE}
-    <recv response="200"><action><index assign_to="where"/></action></recv>
-    <pause milliseconds="600"/>
-    <nop><action><exec int_cmd="stop_call"/></action></nop>
-    <label id="_unexp.main"/>
-    <recv request="INFO"/>
-    ${answer200(['X-Back-To: [$_unexp.retaddr] [$where]'])}
-    <nop><action><pauserestore variable="_unexp.pausedaddr"/><jump variable="_unexp.retaddr"/></action></nop>
-  </scenario>`);
-  reply('200 OK');
-  // Once the 200 is taken (step 1), the call is in its 600-ms pause (step 2); the INFO comes 400 ms into it, so a
-  // pause that restarted would end the call after 1000 ms, one that resumed after 600.
-  while ((uac.engine.snapshot().steps[1]?.recv ?? 0) < 1) await new Promise((r) => setTimeout(r, 5));
-  await new Promise((r) => setTimeout(r, 400));
-  request('INFO');
-  const answer = await peer.next();
-  assert.match(answer, /^SIP\/2\.0 200 OK\r\n/);
-  assert.match(answer, /\r\nX-Back-To: 2\.000000 1\.000000\r\n/, 'interrupted at step 2 (the pause); index of the recv is 1');
-  await uac.engine.done;
-  const s = uac.engine.snapshot();
-  assert.equal(s.counters.SuccessfulCalls, 1);
-  assert.ok(s.callLength.maxMs >= 590 && s.callLength.maxMs < 850, `the pause resumed, not restarted: call length ${s.callLength.maxMs} ms`);
-});

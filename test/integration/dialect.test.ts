@@ -104,7 +104,8 @@ test('advance_state="false": the optional message runs its actions but the call 
   const { uac, peer } = await oneCallUac(t, sc);
   const invite = await peer.next();
   for (let i = 0; i < 3; i++) peer.send(responseTo(invite, '180 Ringing', 'peer'), uac.localPort);
-  await new Promise((r) => setTimeout(r, 100));
+  // The three 180s taken before the 200 is sent.
+  while ((uac.engine.snapshot().steps[1]?.recv ?? 0) < 3) await new Promise((r) => setImmediate(r));
   peer.send(responseTo(invite, '200 OK', 'peer'), uac.localPort);
   const ack = await peer.next();
   await uac.engine.done;

@@ -14,11 +14,20 @@ import { freePort, sipp, sippAvailable, sipts, type Exited } from '../helpers.js
 const noSipp = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-chance-t2-'));
 
-/** A UDP peer that never answers: it notes each datagram's arrival time and text. */
-async function silentPeer(t: TestContext): Promise<{ port: number; got: { atMs: number; text: string }[] }> {
+/**
+ * A UDP peer that never answers (with `trying`: answers the first request with 100 Trying, and nothing
+ * else): it notes each datagram's arrival time and text.
+ */
+async function silentPeer(t: TestContext, trying = false): Promise<{ port: number; got: { atMs: number; text: string }[] }> {
   const s = dgram.createSocket('udp4');
   const got: { atMs: number; text: string }[] = [];
-  s.on('message', (b) => got.push({ atMs: performance.now(), text: b.toString('latin1') }));
+  s.on('message', (b, from) => {
+    const text = b.toString('latin1');
+    got.push({ atMs: performance.now(), text });
+    if (!trying || got.length > 1) return;
+    const h = (name: string): string => new RegExp(`^${name}: .*$`, 'm').exec(text)?.[0].replace(/\r$/, '') ?? '';
+    s.send(Buffer.from(`SIP/2.0 100 Trying\r\n${h('Via')}\r\n${h('From')}\r\n${h('To')}\r\n${h('Call-ID')}\r\n${h('CSeq')}\r\nContent-Length: 0\r\n\r\n`, 'latin1'), from.port, from.address);
+  });
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
   t.after(() => s.close());
   return { port: s.address().port, got };
@@ -91,5 +100,33 @@ test('-T2 1000: a non-INVITE retransmitted to a silent peer at 500 ms, then ever
     assert.equal(gaps.length, expected.length, `${tool}: gaps ${gaps.map(Math.round).join(' ')}`);
     // ±250 ms: loose enough for a loaded machine, far from the 2000 of an interval that doubled past T2.
     gaps.forEach((g, i) => assert.ok(Math.abs(g - (expected[i] ?? 0)) <= 250, `${tool}: gaps ${gaps.map(Math.round).join(' ')} ms, expected ${expected.join(' ')}`));
+  }
+});
+
+test('a non-INVITE to a silent peer: 9 retransmissions by default (what SIPp 3.6.1 does; its -h says 7); after a 100 Trying, still retransmitted every T2 (RFC 3261 §17.1.2.2); as SIPp', { skip: noSipp, timeout: 60_000 }, async (t) => {
+  const scenario = join(work, 'proceeding.xml');
+  writeFileSync(scenario, `<?xml version="1.0"?>
+<scenario name="proceeding">
+  <send retrans="500">${request('OPTIONS', '')}</send>
+  <recv response="100" optional="true"/>
+  <recv response="200"/>
+</scenario>
+`);
+  // -T2 1000 keeps the runs short: silent, 500 then 1000 ms gaps (10 sends over 8.5 s); after a 100 Trying at
+  // once, every T2 = 1000 ms from the 100 (10 sends over 9 s). All four runs at once, each to its own peer.
+  const cases = tools.flatMap((tool) => [false, true].map((trying) => ({ tool, trying })));
+  const results = await Promise.all(cases.map(async ({ tool, trying }) => {
+    const peer = await silentPeer(t, trying);
+    const r = await runTool(tool, ['-sf', scenario, `127.0.0.1:${peer.port}`, '-i', '127.0.0.1', '-m', '1', '-T2', '1000']);
+    // Only the OPTIONS: SIPp, aborting a call that has received something, also sends its default BYE.
+    const sent = peer.got.filter((g) => g.text.startsWith('OPTIONS '));
+    return { tool, trying, r, gaps: sent.slice(1).map((g, i) => g.atMs - (sent[i]?.atMs ?? 0)) };
+  }));
+  for (const { tool, trying, r, gaps } of results) {
+    const expected = [trying ? 1000 : 500, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000];
+    const what = `${tool}${trying ? ' after a 100' : ''}: gaps ${gaps.map(Math.round).join(' ')} ms, expected ${expected.join(' ')}`;
+    assert.equal(r.code, 1, `${tool}: the call fails after its last retransmission; ${r.stderr.slice(-500)}`);
+    assert.equal(gaps.length, expected.length, what);
+    gaps.forEach((g, i) => assert.ok(Math.abs(g - (expected[i] ?? 0)) <= 250, what));
   }
 });

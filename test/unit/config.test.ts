@@ -59,3 +59,18 @@ test('-rate_interval defaults to -fd; -timeout_error, -rtcheck loose, -sleep in 
   assert.equal(buildConfig({ sn: 'uac', rate_increase: '5', rate_interval: '500ms', no_rate_quit: true, rate_max: '9' }, []).ramp?.intervalMs, 500);
   assert.equal(buildConfig({ sn: 'uac' }, []).ramp, undefined);
 });
+
+test('retransmission limits as SIPp 3.6.1 reads them (call.cpp: min(-max_invite_retrans or -max_non_invite_retrans, -max_retrans)); defaults 5 and 9', () => {
+  const limits = (raw: Record<string, string>): [number, number] => {
+    const c = buildConfig({ sn: 'uac', ...raw }, ['127.0.0.1:5060']);
+    return [c.maxInviteRetrans, c.maxNonInviteRetrans];
+  };
+  // 9 for non-INVITE is what the installed SIPp does (test/interop/chance-and-t2.test.ts), though its -h says 7.
+  assert.deepEqual(limits({}), [5, 9]);
+  assert.deepEqual(limits({ max_retrans: '2' }), [2, 2]);
+  // -max_retrans caps, it does not raise: SIPp's INVITE limit stays 5 under -max_retrans 7.
+  assert.deepEqual(limits({ max_retrans: '7' }), [5, 7]);
+  // And -max_retrans, 9 by default, caps the other two.
+  assert.deepEqual(limits({ max_invite_retrans: '12', max_non_invite_retrans: '3' }), [9, 3]);
+  assert.deepEqual(limits({ max_invite_retrans: '12', max_retrans: '20' }), [12, 9]);
+});

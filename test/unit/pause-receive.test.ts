@@ -44,7 +44,8 @@ function setUp(pauseMsgIgnore: boolean): { engine: Engine; sent: string[]; at: (
   const transport: Transport = { name: 'UDP', reliable: false, localPort: 5998, acquire: (ready) => ready(ep), release: () => undefined, close: () => Promise.resolve() };
   const scenario = compileScenarioSource('uac.xml', UAC, env);
   const base = engineConfig(scenario, { remote: { address: '127.0.0.1', port: 5999 }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } });
-  const engine = new Engine({ ...base, settings: { ...base.settings, pauseMsgIgnore } }, {}, () => now);
+  // No real ticker: the test calls tick() itself, so none can come between two of its steps.
+  const engine = new Engine({ ...base, settings: { ...base.settings, pauseMsgIgnore } }, { timers: { setInterval: () => 0, clearInterval: () => undefined } }, () => now);
   engine.start(transport);
   engine.tick(); // starts the call: INVITE
   const callId = (): string => /Call-ID: (\S+)/.exec(sent[0] ?? '')?.[1] ?? '';
