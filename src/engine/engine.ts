@@ -18,7 +18,7 @@ import { InjectionStore } from '../data/injection.js';
 import { buildResponse } from '../sip/response.js';
 import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
 import { AUTO_ANSWERED, hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
-import { awaitedStep, exchangeAhead } from './step-search.js';
+import { awaitedAt, exchangeAhead } from './step-search.js';
 import { abortCommand, parseCommand } from '../sip/twin-command.js';
 import type { CommandChannel, CommandHandler } from '../transport/twin.js';
 import { isRetransmissionOf, matchesStep } from './matcher.js';
@@ -499,7 +499,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   private giveEvidence(call: CallState, reason: string, now: number): void {
     if (this.traceFailed === undefined) return;
     this.traceFailed({
-      callId: call.callId, reason, stepIndex: awaitedStep(this.scenario.steps, Math.min(call.stepIndex, this.scenario.steps.length - 1)), startMs: call.startMs - this.startMs, endMs: now - this.startMs,
+      callId: call.callId, reason, stepIndex: awaitedAt(this.scenario.steps, call.stepIndex), startMs: call.startMs - this.startMs, endMs: now - this.startMs,
       local: this.endpointName(call.endpoint), remote: hostPort(call.remoteAddress, call.remotePort), history: call.history ?? [],
     });
   }

@@ -19,7 +19,7 @@ import { findBackward, findForward, findGlobal, isRetransmissionOf, retransKeyOf
 import { Failure } from '../events/outcome.js';
 import { maxRetrans, nextRetransInterval } from './retransmit.js';
 import { INT_MAX, pauseFromVar, sampledPauseMs } from './pause-length.js';
-import { awaitedStep } from './step-search.js';
+import { awaitedAt, awaitedStep } from './step-search.js';
 
 /** Runs steps from call.stepIndex until the call waits or ends. */
 export function runCall(host: CallHost, call: CallState): void {
@@ -254,7 +254,7 @@ export function receiveCommand(host: CallHost, call: CallState, cmd: TwinCommand
   const step = steps[at];
   if (step === undefined || (host.extendedTwin && step.peer !== cmd.from)) {
     host.traceError?.(`Call-Id '${call.callId}': unexpected twin command${step === undefined ? '' : ` from "${cmd.from}" (expected from "${step.peer}")`} at index ${call.stepIndex}: '${cmd.text}'`);
-    host.stats.step(awaitedStep(steps, Math.min(call.stepIndex, steps.length - 1)), StepCounter.unexpected);
+    host.stats.step(awaitedAt(steps, call.stepIndex), StepCounter.unexpected);
     host.finish(call, Failure.FailedCallRejected);
     return;
   }
@@ -408,7 +408,7 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
     host.stats.count(Counter.AutoAnswered);
     return;
   }
-  host.stats.step(awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1)), StepCounter.unexpected);
+  host.stats.step(awaitedAt(host.scenario.steps, call.stepIndex), StepCounter.unexpected);
   host.stats.unexpected(isRequest ? msg.method : `${msg.status} (${msg.cseqMethod})`);
   if (!isRequest) host.traceUnexpectedStatus?.(msg.status);
   // SIPp compat: a scenario with <label id="_unexp.main"/> handles unexpected messages itself. It learns
@@ -434,7 +434,7 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
     return;
   }
   if (host.traceError !== undefined) {
-    const expected = host.scenario.steps[awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1))];
+    const expected = host.scenario.steps[awaitedAt(host.scenario.steps, call.stepIndex)];
     host.traceError(`${behaviors.abortunexp ? 'Aborting call' : 'Ignoring'} on unexpected message for Call-Id '${call.callId}': while expecting '${expected?.title.trim() ?? 'end of scenario'}' (index ${call.stepIndex}), received '${msg.raw}'`);
   }
   if (!behaviors.abortunexp) return; // counted, and otherwise ignored
