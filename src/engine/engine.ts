@@ -7,7 +7,7 @@ import { Scheduler, type SchedulerOptions } from '../load/scheduler.js';
 import type { CompiledScenario, CompiledStep } from '../scenario/compile.js';
 import { detach, type SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
-import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.js';
+import { Counter, Stats, StepCounter, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
@@ -27,6 +27,7 @@ import { callIdFormatter, routingCallId } from './call-id.js';
 import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
 import { Watchdog, type WatchdogEvent, type WatchdogOptions } from './watchdog.js';
 import { TimerWheel } from './timer-wheel.js';
+import type { EndReason, LoadStatus, RunControl } from './run-control.js';
 
 export interface EngineConfig {
   readonly scenario: CompiledScenario;
@@ -89,13 +90,12 @@ function sideConfig(main: EngineConfig, scenario: CompiledScenario, injection: I
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
 
-/** overload: SIPp's watchdog tripped too many times (a fatal error, as in SIPp). */
-export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted' | 'overload';
+export type { EndReason } from './run-control.js';
 
 /** How the engine reads the time: injectable for tests in virtual time. */
 export type Clock = () => number;
 
-export class Engine implements CallHost, TransportHandler, CommandHandler {
+export class Engine implements CallHost, TransportHandler, CommandHandler, RunControl {
   readonly stats: Stats;
   readonly wheel: TimerWheel<CallTimer>;
   readonly settings: CallSettings;
@@ -685,6 +685,23 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   /** -users now, in a -users run. */
   setUsers(users: number): void {
     this.scheduler.setUsers(users);
+  }
+
+  setLimit(limit: number): void {
+    this.scheduler.setLimit(limit);
+  }
+
+  status(): LoadStatus {
+    const s = this.scheduler;
+    return { rate: s.currentRate, limit: s.currentLimit, users: s.currentUsers, userMode: s.userMode, paused: s.isPaused };
+  }
+
+  trackWindows(): void {
+    this.stats.trackWindows();
+  }
+
+  takeWindow(): HistogramSummary[] {
+    return this.stats.takeWindow();
   }
 
   /** The control port's `reset stats`: the main scenario's cumulative statistics start again. */
