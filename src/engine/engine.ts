@@ -3,7 +3,7 @@
  * ticker. Exposes control (rate, pause, stop) and snapshots; knows nothing of the command line.
  */
 import { performance } from 'node:perf_hooks';
-import { Scheduler, type SchedulerOptions } from '../load/scheduler.js';
+import { Scheduler } from '../load/scheduler.js';
 import type { CompiledScenario, CompiledStep } from '../scenario/compile.js';
 import { detach, type SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
@@ -16,77 +16,22 @@ import type { TraceSink } from '../events/trace.js';
 import { formatVar, type VarValue } from '../scenario/template.js';
 import { InjectionStore } from '../data/injection.js';
 import { buildResponse } from '../sip/response.js';
-import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
+import { CircuitPool, circuitName } from '../load/tdm.js';
 import { AUTO_ANSWERED, hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
 import { awaitedAt, exchangeAhead } from './step-search.js';
 import { abortCommand, parseCommand } from '../sip/twin-command.js';
 import type { CommandChannel, CommandHandler } from '../transport/twin.js';
 import { isRetransmissionOf, matchesStep } from './matcher.js';
-import { CallRegistry, type DeadReplay } from './registry.js';
+import { CallRegistry, replayOf } from './registry.js';
+import { sideConfig, type EngineConfig } from './config.js';
+import { drainMs } from './drain.js';
 import { callIdFormatter, routingCallId } from './call-id.js';
 import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
-import { Watchdog, type WatchdogEvent, type WatchdogOptions } from './watchdog.js';
+import { Watchdog, type WatchdogEvent } from './watchdog.js';
 import { TimerWheel } from './timer-wheel.js';
 import type { EndReason, LoadStatus, RunControl } from './run-control.js';
 
-export interface EngineConfig {
-  readonly scenario: CompiledScenario;
-  /** Where calls go (client mode). Server-mode calls answer whoever called. */
-  readonly remote: { readonly address: string; readonly port: number } | undefined;
-  readonly load: SchedulerOptions;
-  readonly settings: CallSettings;
-  readonly baseCseq: number;
-  /** -deadcall_wait: how long an ended call's Call-ID keeps absorbing messages. */
-  readonly deadcallWaitMs: number;
-  /** -timeout: 0 for none. */
-  readonly globalTimeoutMs: number;
-  /** -timer_resol: the longest the engine sleeps between two looks at its timers (ms). */
-  readonly timerResolutionMs: number;
-  /** Host part of generated Call-IDs. */
-  readonly callIdHost: string;
-  readonly pid: number;
-  /** -inf files, in the order given, with their -infindex indexes. */
-  readonly injection: InjectionStore;
-  /** -tdmmap: calls need a free circuit. */
-  readonly tdm: TdmMap | undefined;
-  /** -t ui: the field of the first injection file that holds each call's source address (-ip_field). */
-  readonly ipField?: number | undefined;
-  /** Extended 3PCC (-master/-slave): commands name their sender, and a <recvCmd src> checks it. */
-  readonly extendedTwin?: boolean;
-  /**
-   * -rsa: every call's messages are sent here (an outbound proxy), while [remote_ip]/[remote_port] still name
-   * the remote side. SIPp compat: server-mode calls answer there too.
-   */
-  readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
-  /** -cid_str: the Call-ID of the calls this side places (%u call number, %p pid, %s local IP, %% a %). */
-  readonly callIdFormat?: string | undefined;
-  /** -dynamicStart, -dynamicMax, -dynamicStep: [dynamic_id]. */
-  readonly dynamicId?: { readonly start: number; readonly max: number; readonly step: number } | undefined;
-  /** SIPp's watchdog (-watchdog_*); undefined or an interval of 0: none. */
-  readonly watchdog?: WatchdogOptions | undefined;
-  /** -callid_slash_ign: a Call-ID holding /// is matched whole, not by what follows the ///. */
-  readonly callIdSlashIgnore?: boolean | undefined;
-  /**
-   * -oocsf / -oocsn: the scenario a client-mode run gives each request of an unknown Call-ID. It runs in an
-   * engine of its own (its own calls, steps and statistics, as SIPp keeps the out-of-call scenario's apart)
-   * over this engine's transport and clock.
-   */
-  readonly outOfCall?: CompiledScenario | undefined;
-  /**
-   * -rxsf / -rxsn (SIPp 3.7's mixed mode): a server scenario run beside this client one; a request of an
-   * unknown Call-ID that its first <recv> takes starts one of its calls, with the -rxinf injection files. It
-   * too runs in an engine of its own over this engine's transport, with its own statistics.
-   */
-  readonly receive?: { readonly scenario: CompiledScenario; readonly injection: InjectionStore } | undefined;
-}
-
-/** A side engine's config: no load of its own; no injection lines for out-of-call calls (SIPp: automatic calls read none). */
-function sideConfig(main: EngineConfig, scenario: CompiledScenario, injection: InjectionStore): EngineConfig {
-  return {
-    ...main, scenario, outOfCall: undefined, receive: undefined, globalTimeoutMs: 0, tdm: undefined, ipField: undefined, injection,
-    load: { ...main.load, maxCalls: 0, users: 0, rate: 0, limit: 0 },
-  };
-}
+export type { EngineConfig } from './config.js';
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
 
@@ -804,26 +749,3 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
 }
 
 const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
-
-/** An ended call that last answered a request keeps that answer for the request's retransmissions. */
-function replayOf(call: CallState): DeadReplay | undefined {
-  const answered = call.answered;
-  if (answered === undefined || answered.status !== 0 || answered.method === 'ACK' || call.unanswered || call.answeredIndex !== call.lastRecvIndex) return undefined;
-  // The key holds no slice of the request (retransKeyOf), so the tombstone does not keep the request alive.
-  return {
-    status: 0, method: answered.method, cseq: answered.cseq, cseqMethod: answered.cseqMethod, branch: answered.branch,
-    answer: call.answer, answerIndex: call.answerIndex, address: call.sendAddress, port: call.sendPort,
-  };
-}
-
-/**
- * The longest a call may legitimately wait for a message: the largest step timeout or -recv_timeout, else
- * 64·T1 (RFC 3261 §17.1.1.2 timer B, §17.1.2.2 timer F; T1 the largest retrans, 500 ms by default), when a
- * UDP transaction gives up.
- */
-function drainMs(scenario: CompiledScenario, settings: CallSettings): number {
-  let longest = settings.recvTimeoutMs;
-  let t1 = 0;
-  for (const step of scenario.steps) { longest = Math.max(longest, step.timeoutMs); t1 = Math.max(t1, step.retransMs); }
-  return longest > 0 ? longest : 64 * (t1 > 0 ? t1 : 500);
-}
