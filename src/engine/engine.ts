@@ -25,8 +25,8 @@ import { isRetransmissionOf, matchesStep } from './matcher.js';
 import { CallRegistry, replayOf } from './registry.js';
 import { sideConfig, type EngineConfig } from './config.js';
 import { drainMs } from './drain.js';
-import { callIdFormatter, routingCallId } from './call-id.js';
-import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
+import { routingCallId } from './call-id.js';
+import { IdSpace } from './id-space.js';
 import { Watchdog, type WatchdogEvent } from './watchdog.js';
 import { TimerWheel } from './timer-wheel.js';
 import type { EndReason, LoadStatus, RunControl } from './run-control.js';
@@ -69,7 +69,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   private freeUsersHead = 0;
   private nextUserId: number;
   private readonly circuits: CircuitPool | undefined;
-  private readonly dynamicIds: DynamicIdCounter;
+  /** Call-IDs, branches and [dynamic_id] of this engine's calls. */
+  private readonly ids: IdSpace;
   /** <User> variables of each -users user between its calls; slots of those variables. */
   private readonly userVars = new Map<number, VarValue[]>();
   private readonly userSlots: readonly number[];
@@ -122,9 +123,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     this.settings = config.settings;
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
     this.startMs = clock();
-    this.callIdOf = callIdFormatter(config.callIdFormat ?? '%u-%p@%s', config.pid, config.callIdHost);
-    const d = config.dynamicId ?? DEFAULT_DYNAMIC_ID;
-    this.dynamicIds = new DynamicIdCounter(d.start, d.max, d.step);
+    // Before the side engines': the process's first engine names its ids by the pid alone (id-space.ts).
+    this.ids = new IdSpace(config);
     this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs, config.scenario.counterNames,
       { responseTime: config.scenario.responseTimeRepartition, callLength: config.scenario.callLengthRepartition });
     this.wheel = new TimerWheel<CallTimer>(this.startMs, (t) => onTimer(this, t));
@@ -290,7 +290,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       // -tdmmap: the scheduler only starts calls there are free circuits for.
       const circuit = this.circuits?.take() ?? -1;
       const number = ++this.callNumber;
-      const callId = this.callIdOf(number);
+      const callId = this.ids.callIdOf(number);
       const ipField = this.config.ipField;
       if (ipField === undefined) {
         transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit)));
@@ -304,15 +304,12 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     }
   }
 
-  /** The Call-ID of the call placed with this number: -cid_str, compiled once, or SIPp's %u-%p@%s. */
-  private readonly callIdOf: (n: number) => string;
-
   private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
     picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
     const userId = picked?.userId ?? this.takeUser();
     const call = new CallState({
       number, callId, endpoint: ep, remoteAddress: address, remotePort: port, sendTo: this.config.sendTo, startMs: this.clock(), baseCseq: this.config.baseCseq,
-      dynamicIds: this.dynamicIds, rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
+      ids: this.ids, rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
       injection: this.config.injection, injectionLines: picked?.lines ?? this.pickLines(userId), userId, runClock: this.runClock,
       circuit, circuitName: circuit >= 0 && this.config.tdm !== undefined ? circuitName(this.config.tdm, circuit) : '',
     });
@@ -415,7 +412,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     // SIPp compat: the init call takes call number 1 (the first real call is number 2), and counts nowhere.
     const call = new CallState({
       number: ++this.callNumber, callId: '///main-init', endpoint: noSocket, remoteAddress: this.config.remote?.address ?? '', remotePort: this.config.remote?.port ?? 0,
-      dynamicIds: this.dynamicIds, startMs: this.clock(), baseCseq: this.config.baseCseq, rtdCount: 0, varCount: this.scenario.varNames.length, globals: this.globals,
+      ids: this.ids, startMs: this.clock(), baseCseq: this.config.baseCseq, rtdCount: 0, varCount: this.scenario.varNames.length, globals: this.globals,
       injection: this.config.injection, injectionLines: this.firstLines, userId: 0, runClock: this.runClock, circuit: -1, circuitName: '',
     });
     runInit(this, call, steps);

@@ -17,6 +17,8 @@ import { Op, type Segment } from './segment.js';
 export interface RenderContext {
   readonly callId: string;
   readonly number: number;
+  /** What names the call's engine in [branch] (z9hG4bK-<idTag>-<call>-<message>): the pid, for a process's first engine. */
+  readonly idTag: string;
   readonly cseq: number;
   readonly remoteIpEscaped: string;
   readonly remotePort: number;
@@ -340,7 +342,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.CallId: s += ctx.callId; break;
       case Op.CallNumber: s += ctx.number + seg.n; break;
       case Op.Cseq: s += ctx.cseq + seg.n; break;
-      case Op.Branch: s += `${ctx.number}-${msgIndex + seg.n}`; break;
+      case Op.Branch: s += `${ctx.idTag}-${ctx.number}-${msgIndex + seg.n}`; break;
       case Op.Len: s += bodyLength === 0 ? 0 : bodyLength + seg.n; break;
       case Op.ServerIp: s += ctx.serverIp; break;
       case Op.MsgIndex: s += msgIndex; break;
