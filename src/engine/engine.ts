@@ -18,7 +18,8 @@ import { InjectionStore } from '../data/injection.js';
 import { buildResponse } from '../sip/response.js';
 import { CircuitPool, circuitName } from '../load/tdm.js';
 import { AUTO_ANSWERED, hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
-import { awaitedAt, exchangeAhead } from './step-search.js';
+import { exchangeAhead } from './step-search.js';
+import { hostPort, TraceTaps } from './trace-taps.js';
 import { abortCommand, parseCommand } from '../sip/twin-command.js';
 import type { CommandChannel, CommandHandler } from '../transport/twin.js';
 import { isRetransmissionOf, matchesStep } from './matcher.js';
@@ -88,13 +89,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   /** Set when a scenario's <exec int_cmd> stopped the run (SIPp's exit code 97). */
   stoppedByCommand = false;
   readonly hooks: EngineHooks;
-  /** The trace methods that are on, looked up once, and again by retrace() (undefined: off, nothing is formatted). */
-  private traceMessage: TraceSink['message'];
-  private traceCommand: TraceSink['command'];
-  traceError: TraceSink['error'];
-  traceRtt: TraceSink['rtt'];
-  traceUnexpectedStatus: TraceSink['unexpectedStatus'];
-  private traceFailed: TraceSink['failedCall'];
+  /** The trace methods that are on (undefined: off, nothing is formatted). */
+  private readonly taps: TraceTaps;
   /** -oocsf: the engine that runs the out-of-call scenario; undefined without one. */
   private readonly outOfCall: Engine | undefined;
   /** -rxsf: the engine that runs the receive scenario; undefined without one. */
@@ -111,7 +107,6 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       },
       trace: hooks.trace ?? NO_HOOKS.trace,
     };
-    this.retrace();
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.nextLine = config.injection.files.map(() => 0);
     this.firstLines = config.injection.files.map(() => 0);
@@ -123,6 +118,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     this.settings = config.settings;
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
     this.startMs = clock();
+    this.taps = new TraceTaps(this.hooks.trace, config.callIdHost, config.scenario, this.startMs, clock);
     // Before the side engines': the process's first engine names its ids by the pid alone (id-space.ts).
     this.ids = new IdSpace(config);
     this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs, config.scenario.counterNames,
@@ -141,19 +137,25 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
 
   /** Looks the trace methods up again: a trace was turned on or off during the run (the control port). */
   retrace(): void {
-    const t = this.hooks.trace;
-    this.traceMessage = t.message?.bind(t);
-    this.traceCommand = t.command?.bind(t);
-    this.traceError = t.error?.bind(t);
-    this.traceRtt = t.rtt?.bind(t);
-    this.traceUnexpectedStatus = t.unexpectedStatus?.bind(t);
-    this.traceFailed = t.failedCall?.bind(t);
+    this.taps.retrace();
     this.outOfCall?.retrace();
     this.receiver?.retrace();
   }
 
   get reliable(): boolean {
     return this.transport?.reliable ?? false;
+  }
+
+  get traceError(): TraceSink['error'] {
+    return this.taps.error;
+  }
+
+  get traceRtt(): TraceSink['rtt'] {
+    return this.taps.rtt;
+  }
+
+  get traceUnexpectedStatus(): TraceSink['unexpectedStatus'] {
+    return this.taps.unexpectedStatus;
   }
 
   get openCalls(): number {
@@ -196,7 +198,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       if (e.kind === 'fail') {
         this.hooks.log('error', e.text);
         this.end('overload');
-      } else this.traceError?.(e.text);
+      } else this.taps.error?.(e.text);
     }
   }
 
@@ -315,7 +317,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     });
     const saved = this.userSlots.length > 0 ? this.userVars.get(userId) : undefined;
     if (saved !== undefined) for (const slot of this.userSlots) call.vars[slot] = saved[slot];
-    if (this.traceFailed !== undefined) call.history = [];
+    if (this.taps.failedCall !== undefined) call.history = [];
     this.registry.add(call);
     ep.openCalls++;
     this.stats.count(Counter.CallsCreated);
@@ -365,8 +367,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   // CallHost
 
   send(call: CallState, raw: string): boolean {
-    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: true, raw });
-    if (this.traceMessage !== undefined) this.traceMessage(true, raw, this.endpointName(call.endpoint), hostPort(call.sendAddress, call.sendPort));
+    this.taps.note(call, true, raw);
+    if (this.taps.message !== undefined) this.taps.message(true, raw, this.taps.endpointName(call.endpoint), hostPort(call.sendAddress, call.sendPort));
     return call.endpoint.send(raw, call.sendPort, call.sendAddress);
   }
 
@@ -428,34 +430,20 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     else {
       this.stats.count(Counter.FailedCalls);
       this.stats.fail(failure);
-      this.giveEvidence(call, FAILURE_REASONS[failure] ?? 'Failed', now);
+      this.taps.failed(call, FAILURE_REASONS[failure] ?? 'Failed', now);
     }
   }
 
-  /** How the local side is named in traces: the address put in messages when bound to every interface. */
-  private endpointName(ep: Endpoint): string {
-    const wildcard = ep.localAddress === '0.0.0.0' || ep.localAddress === '::' || ep.localAddress === '';
-    return hostPort(wildcard ? this.config.callIdHost.replace(/^\[|\]$/g, '') : ep.localAddress, ep.localPort);
-  }
-
-  private giveEvidence(call: CallState, reason: string, now: number): void {
-    if (this.traceFailed === undefined) return;
-    this.traceFailed({
-      callId: call.callId, reason, stepIndex: awaitedAt(this.scenario.steps, call.stepIndex), startMs: call.startMs - this.startMs, endMs: now - this.startMs,
-      local: this.endpointName(call.endpoint), remote: hostPort(call.remoteAddress, call.remotePort), history: call.history ?? [],
-    });
-  }
-
   sendCommand(call: CallState, peer: string, text: string): boolean {
-    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: true, raw: text });
-    this.traceCommand?.(true, text);
+    this.taps.note(call, true, text);
+    this.taps.command?.(true, text);
     return this.twin?.send(peer, text) ?? false;
   }
 
   abortTwin(call: CallState): void {
     if (this.twin === undefined || this.extendedTwin) return;
     const text = abortCommand(call.callId);
-    this.traceCommand?.(true, text);
+    this.taps.command?.(true, text);
     this.twin.send('', text);
   }
 
@@ -467,17 +455,17 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
    * 3pcc-C-B role, counted against -m as server-mode calls are).
    */
   onCommand(text: string): void {
-    this.traceCommand?.(false, text);
+    this.taps.command?.(false, text);
     const cmd = parseCommand(text);
     const call = this.registry.get(cmd.callId);
     if (call !== undefined) {
-      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw: text });
+      this.taps.note(call, false, text);
       receiveCommand(this, call, cmd);
       return;
     }
     if (cmd.callId !== '' && this.registry.isDead(cmd.callId)) {
       this.stats.count(Counter.DeadCallMsgs);
-      this.traceError?.(`Dead call ${cmd.callId}, received twin command '${cmd.text}'`);
+      this.taps.error?.(`Dead call ${cmd.callId}, received twin command '${cmd.text}'`);
       return;
     }
     const remote = this.config.remote;
@@ -489,13 +477,13 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       const callId = detach(cmd.callId);
       transport.acquire((ep) => {
         const created = this.startCall(number, callId, ep, remote.address, remote.port);
-        if (created.history !== undefined) created.history.push({ atMs: this.clock() - this.startMs, out: false, raw: text });
+        this.taps.note(created, false, text);
         receiveCommand(this, created, cmd);
       });
       return;
     }
     this.stats.count(Counter.OutOfCallMsgs);
-    this.traceError?.(`Discarding twin command which can't be mapped to a known call (Call-ID '${cmd.callId}'): '${cmd.text}'`);
+    this.taps.error?.(`Discarding twin command which can't be mapped to a known call (Call-ID '${cmd.callId}'): '${cmd.text}'`);
   }
 
   /** SIPp compat: a twin that ends ends this run too; here its open calls may still end (a graceful stop). */
@@ -508,11 +496,11 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   // TransportHandler
 
   onMessage(raw: string, address: string, port: number, endpoint: Endpoint): void {
-    if (this.traceMessage !== undefined) this.traceMessage(false, raw, this.endpointName(endpoint), hostPort(address, port));
+    if (this.taps.message !== undefined) this.taps.message(false, raw, this.taps.endpointName(endpoint), hostPort(address, port));
     const parsed = parseMessage(raw);
     if (!parsed.ok) {
       this.stats.count(Counter.BadMessages);
-      this.traceError?.(`Discarding a message from ${hostPort(address, port)} that is not SIP (${parsed.reason}): '${raw}'`);
+      this.taps.error?.(`Discarding a message from ${hostPort(address, port)} that is not SIP (${parsed.reason}): '${raw}'`);
       return;
     }
     const msg = parsed.msg;
@@ -530,7 +518,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       this.scheduler.noteCreated();
       // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
       const call = this.startCall(++this.callNumber, detach(this.routingId(msg)), endpoint, address, port);
-      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
+      this.taps.note(call, false, raw);
       receive(this, call, msg);
       return;
     }
@@ -539,20 +527,20 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       // NOTIFY, OPTIONS or UPDATE is answered 200 OK; both count as auto-answered (SIPp's AutoAnswered).
       if (ooc !== undefined) {
         this.stats.count(Counter.AutoAnswered);
-        this.traceError?.(`Received out-of-call ${msg.method} message, using the out-of-call scenario`);
+        this.taps.error?.(`Received out-of-call ${msg.method} message, using the out-of-call scenario`);
         ooc.startIncoming(msg, raw, address, port, endpoint);
         return;
       }
       if (this.settings.autoAnswer && AUTO_ANSWERED.has(msg.method)) {
         const answer = buildResponse(msg, 200, 'OK', '');
-        if (this.traceMessage !== undefined) this.traceMessage(true, answer, this.endpointName(endpoint), hostPort(address, port));
+        if (this.taps.message !== undefined) this.taps.message(true, answer, this.taps.endpointName(endpoint), hostPort(address, port));
         endpoint.send(answer, port, address);
         this.stats.count(Counter.AutoAnswered);
         return;
       }
     }
     this.stats.count(Counter.OutOfCallMsgs);
-    this.traceError?.(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
+    this.taps.error?.(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
   }
 
   /** Gives a message to the call of its Call-ID, or absorbs it for a call that ended; false when neither. */
@@ -560,16 +548,16 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     const callId = this.routingId(msg);
     const call = this.registry.get(callId);
     if (call !== undefined) {
-      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
+      this.taps.note(call, false, raw);
       receive(this, call, msg);
       return true;
     }
     if (this.registry.isDead(callId)) {
       this.stats.count(Counter.DeadCallMsgs);
-      this.traceError?.(`Dead call ${callId}, received '${raw}'`);
+      this.taps.error?.(`Dead call ${callId}, received '${raw}'`);
       const replay = this.registry.replayOf(callId);
       if (replay !== undefined && isRetransmissionOf(msg, replay, this.settings.looseRetransCheck)) {
-        if (this.traceMessage !== undefined) this.traceMessage(true, replay.answer, this.endpointName(endpoint), hostPort(replay.address, replay.port));
+        if (this.taps.message !== undefined) this.taps.message(true, replay.answer, this.taps.endpointName(endpoint), hostPort(replay.address, replay.port));
         endpoint.send(replay.answer, replay.port, replay.address);
         this.stats.step(replay.answerIndex, StepCounter.retrans);
         this.stats.count(Counter.Retransmissions);
@@ -582,7 +570,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   /** A side engine (out-of-call, receive): a request of an unknown Call-ID starts a call of its scenario. */
   private startIncoming(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
     const call = this.startCall(++this.callNumber, detach(this.routingId(msg)), endpoint, address, port);
-    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
+    this.taps.note(call, false, raw);
     receive(this, call, msg);
   }
 
@@ -605,7 +593,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   onConnectionLost(endpoint: Endpoint, how: 'connect' | 'closed'): void {
     if (endpoint.openCalls === 0) return;
     const failure = how === 'connect' ? Failure.FailedTcpConnect : Failure.FailedTcpClosed;
-    this.traceError?.(`${how === 'connect' ? 'Cannot open' : 'Lost'} the connection ${this.endpointName(endpoint)}`);
+    this.taps.error?.(`${how === 'connect' ? 'Cannot open' : 'Lost'} the connection ${this.taps.endpointName(endpoint)}`);
     // A call with only pauses left (the uas's closing timewait) has lost nothing: it ends as it would have.
     for (const call of this.registry.openCalls()) {
       if (call.endpoint === endpoint && exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, failure);
@@ -614,7 +602,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
 
   onSendError(error: Error): void {
     this.stats.count(Counter.SendErrors);
-    this.traceError?.(`Send error: ${error.message}`);
+    this.taps.error?.(`Send error: ${error.message}`);
   }
 
   // Control
@@ -715,7 +703,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       if (hangUpCalls) hangUp(this, call);
       this.release(call, now);
       this.stats.count(Counter.AbortedCalls);
-      this.giveEvidence(call, 'Aborted', now);
+      this.taps.failed(call, 'Aborted', now);
     }
   }
 
@@ -745,4 +733,3 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   }
 }
 
-const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
