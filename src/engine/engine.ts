@@ -13,10 +13,9 @@ import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
 import { Failure, FAILURE_REASONS } from '../events/outcome.js';
 import type { TraceSink } from '../events/trace.js';
-import { formatVar, type VarValue } from '../scenario/template.js';
+import { formatVar } from '../scenario/template.js';
 import { InjectionStore } from '../data/injection.js';
 import { buildResponse } from '../sip/response.js';
-import { CircuitPool, circuitName } from '../load/tdm.js';
 import { AUTO_ANSWERED, hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
 import { exchangeAhead } from './step-search.js';
 import { hostPort, TraceTaps } from './trace-taps.js';
@@ -30,6 +29,7 @@ import { routingCallId } from './call-id.js';
 import { IdSpace } from './id-space.js';
 import { Watchdog, type WatchdogEvent } from './watchdog.js';
 import { TimerWheel } from './timer-wheel.js';
+import { CallFactory, INIT_CALL_ID } from './call-factory.js';
 import type { EndReason, LoadStatus, RunControl } from './run-control.js';
 
 export type { EngineConfig } from './config.js';
@@ -57,24 +57,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   private tickMs = 0;
   /** -timer_resol, at least 1 ms. */
   private readonly resolutionMs: number;
-  private callNumber = 0;
-  /** Next SEQUENTIAL line of each injection file. */
-  private readonly nextLine: number[];
-  /** Line 0 of every injection file (none without -inf), shared by the calls that all use it (pickLines). */
-  private readonly firstLines: readonly number[];
-  /**
-   * -users: the free user ids, first out first (from freeUsersHead). SIPp compat: SIPp 3.6.1 numbers users
-   * 1..N, its first calls take N, N-1 … 1, and a user whose call ended queues behind the free ones.
-   */
-  private readonly freeUsers: number[] = [];
-  private freeUsersHead = 0;
-  private nextUserId: number;
-  private readonly circuits: CircuitPool | undefined;
-  /** Call-IDs, branches and [dynamic_id] of this engine's calls. */
-  private readonly ids: IdSpace;
-  /** <User> variables of each -users user between its calls; slots of those variables. */
-  private readonly userVars = new Map<number, VarValue[]>();
-  private readonly userSlots: readonly number[];
+  /** Where calls come from: numbers, users, injection lines, circuits. */
+  private readonly factory: CallFactory;
   private readonly runClock = (): number => this.clock() - this.startMs;
   private stopping = false;
   /** After a graceful stop, when the calls still open are hung up (see drainMs). */
@@ -84,8 +68,6 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   /** Resolves once the run is over and the transport is closed. */
   readonly done: Promise<EndReason>;
   private readonly startMs: number;
-  /** <Global> variables, shared by every call. */
-  private readonly globals: VarValue[];
   /** Set when a scenario's <exec int_cmd> stopped the run (SIPp's exit code 97). */
   stoppedByCommand = false;
   readonly hooks: EngineHooks;
@@ -107,26 +89,23 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       },
       trace: hooks.trace ?? NO_HOOKS.trace,
     };
-    this.globals = config.scenario.initialGlobals.map((v) => v);
-    this.nextLine = config.injection.files.map(() => 0);
-    this.firstLines = config.injection.files.map(() => 0);
-    this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
-    this.userSlots = config.scenario.varUser.flatMap((isUser, slot) => (isUser ? [slot] : []));
     this.scenario = config.scenario;
-    for (let u = config.load.users; u >= 1; u--) this.freeUsers.push(u);
-    this.nextUserId = config.load.users;
     this.settings = config.settings;
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
     this.startMs = clock();
     this.taps = new TraceTaps(this.hooks.trace, config.callIdHost, config.scenario, this.startMs, clock);
     // Before the side engines': the process's first engine names its ids by the pid alone (id-space.ts).
-    this.ids = new IdSpace(config);
+    const ids = new IdSpace(config);
     this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs, config.scenario.counterNames,
       { responseTime: config.scenario.responseTimeRepartition, callLength: config.scenario.callLengthRepartition });
     this.wheel = new TimerWheel<CallTimer>(this.startMs, (t) => onTimer(this, t));
     this.registry = new CallRegistry(config.deadcallWaitMs);
     this.scheduler = new Scheduler(config.load, this.startMs);
     this.done = new Promise((r) => { this.resolveDone = r; });
+    const taps = this.taps;
+    this.factory = new CallFactory(config, ids, random, {
+      stats: this.stats, registry: this.registry, scheduler: this.scheduler, now: clock, runClock: this.runClock, keepsHistory: () => taps.failedCall !== undefined,
+    });
     // Its <exec int_cmd> stops the whole run, as in SIPp.
     const sideHooks = { ...hooks, stop: (how: 'gracefully' | 'now') => this.hooks.stop(how) };
     this.outOfCall = config.outOfCall === undefined ? undefined
@@ -285,74 +264,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     const remote = this.config.remote;
     const transport = this.transport;
     if (remote === undefined || transport === undefined) return;
-    const n = this.scheduler.due(now, this.registry.open, this.circuits?.available ?? Number.POSITIVE_INFINITY);
-    this.stats.counters[Counter.CallsRefusedByLimit] = this.scheduler.refused;
-    this.stats.counters[Counter.CallsNotStarted] = this.scheduler.notStarted;
-    for (let i = 0; i < n; i++) {
-      // -tdmmap: the scheduler only starts calls there are free circuits for.
-      const circuit = this.circuits?.take() ?? -1;
-      const number = ++this.callNumber;
-      const callId = this.ids.callIdOf(number);
-      const ipField = this.config.ipField;
-      if (ipField === undefined) {
-        transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit)));
-        continue;
-      }
-      // -t ui: the call's injection line is picked first, since it says which address the call sends from.
-      const userId = this.takeUser();
-      const lines = this.pickLines(userId);
-      const ip = this.config.injection.field(0, lines[0] ?? 0, ipField);
-      transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit, { userId, lines })), ip);
-    }
-  }
-
-  private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
-    picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
-    const userId = picked?.userId ?? this.takeUser();
-    const call = new CallState({
-      number, callId, endpoint: ep, remoteAddress: address, remotePort: port, sendTo: this.config.sendTo, startMs: this.clock(), baseCseq: this.config.baseCseq,
-      ids: this.ids, rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
-      injection: this.config.injection, injectionLines: picked?.lines ?? this.pickLines(userId), userId, runClock: this.runClock,
-      circuit, circuitName: circuit >= 0 && this.config.tdm !== undefined ? circuitName(this.config.tdm, circuit) : '',
-    });
-    const saved = this.userSlots.length > 0 ? this.userVars.get(userId) : undefined;
-    if (saved !== undefined) for (const slot of this.userSlots) call.vars[slot] = saved[slot];
-    if (this.taps.failedCall !== undefined) call.history = [];
-    this.registry.add(call);
-    ep.openCalls++;
-    this.stats.count(Counter.CallsCreated);
-    this.stats.openCalls++;
-    return call;
-  }
-
-  /** The -users user of a new call; 0 without -users (SIPp's [userid] is then 0). */
-  private takeUser(): number {
-    if (this.config.load.users <= 0) return 0;
-    const u = this.freeUsers[this.freeUsersHead];
-    if (u === undefined) return ++this.nextUserId;
-    this.freeUsersHead++;
-    // Drop the taken head now and then, so the queue does not grow with the run.
-    if (this.freeUsersHead > 1024 && this.freeUsersHead * 2 > this.freeUsers.length) { this.freeUsers.splice(0, this.freeUsersHead); this.freeUsersHead = 0; }
-    return u;
-  }
-
-  /**
-   * The line of each injection file a new call uses: by order, at random, or the line of its -users user (SIPp
-   * compat: user k reads line k-1; past the last line sipts wraps, where SIPp stops with an error).
-   */
-  private pickLines(userId: number): readonly number[] {
-    const store = this.config.injection;
-    if (store.files.length === 0) return this.firstLines;
-    const lines = store.files.map((f, i) => {
-      const count = Math.max(1, store.lineCount(i));
-      if (f.order === 'RANDOM') return Math.floor(this.random() * count);
-      if (f.order === 'USER') return Math.max(0, userId - 1) % count;
-      const line = this.nextLine[i] ?? 0;
-      this.nextLine[i] = (line + 1) % count;
-      return line;
-    });
-    // The built-ins' one-line -au/-ap file gives every call line 0: one shared array, not one per open call.
-    return lines.every((l) => l === 0) ? this.firstLines : lines;
+    this.factory.startDueCalls(now, transport, remote, (call) => runCall(this, call));
   }
 
   private checkEnd(now: number): void {
@@ -409,19 +321,11 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
    */
   private runInit(): void {
     const steps = this.scenario.initSteps;
-    if (steps.length === 0) return;
-    const noSocket: Endpoint = { localAddress: '', localPort: 0, openCalls: 0, send: () => false };
-    // SIPp compat: the init call takes call number 1 (the first real call is number 2), and counts nowhere.
-    const call = new CallState({
-      number: ++this.callNumber, callId: '///main-init', endpoint: noSocket, remoteAddress: this.config.remote?.address ?? '', remotePort: this.config.remote?.port ?? 0,
-      ids: this.ids, startMs: this.clock(), baseCseq: this.config.baseCseq, rtdCount: 0, varCount: this.scenario.varNames.length, globals: this.globals,
-      injection: this.config.injection, injectionLines: this.firstLines, userId: 0, runClock: this.runClock, circuit: -1, circuitName: '',
-    });
-    runInit(this, call, steps);
+    if (steps.length > 0) runInit(this, this.factory.initCall(), steps);
   }
 
   finish(call: CallState, failure: number): void {
-    if (call.callId === '///main-init') { call.ended = true; return; } // the <init> call counts nowhere
+    if (call.callId === INIT_CALL_ID) { call.ended = true; return; } // the <init> call counts nowhere
     if (call.ended) return;
     const now = this.clock();
     this.release(call, now);
@@ -473,10 +377,10 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     if (cmd.callId !== '' && cmd.internal === '' && this.scenario.twin.commandCreatesCalls && remote !== undefined && transport !== undefined
       && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted) {
       this.scheduler.noteCreated();
-      const number = ++this.callNumber;
+      const number = this.factory.nextNumber();
       const callId = detach(cmd.callId);
       transport.acquire((ep) => {
-        const created = this.startCall(number, callId, ep, remote.address, remote.port);
+        const created = this.factory.startCall(number, callId, ep, remote.address, remote.port);
         this.taps.note(created, false, text);
         receiveCommand(this, created, cmd);
       });
@@ -517,7 +421,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     if (this.acceptsNewCall(msg)) {
       this.scheduler.noteCreated();
       // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
-      const call = this.startCall(++this.callNumber, detach(this.routingId(msg)), endpoint, address, port);
+      const call = this.factory.startCall(this.factory.nextNumber(), detach(this.routingId(msg)), endpoint, address, port);
       this.taps.note(call, false, raw);
       receive(this, call, msg);
       return;
@@ -569,7 +473,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
 
   /** A side engine (out-of-call, receive): a request of an unknown Call-ID starts a call of its scenario. */
   private startIncoming(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
-    const call = this.startCall(++this.callNumber, detach(this.routingId(msg)), endpoint, address, port);
+    const call = this.factory.startCall(this.factory.nextNumber(), detach(this.routingId(msg)), endpoint, address, port);
     this.taps.note(call, false, raw);
     receive(this, call, msg);
   }
@@ -674,7 +578,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
 
   /** <Global> variables and their values now, for the variables screen. */
   globalValues(): [string, string][] {
-    return this.scenario.varNames.flatMap((name, slot): [string, string][] => (this.scenario.varGlobal[slot] === true ? [[name, formatVar(this.globals[slot])]] : []));
+    return this.scenario.varNames.flatMap((name, slot): [string, string][] => (this.scenario.varGlobal[slot] === true ? [[name, formatVar(this.factory.globals[slot])]] : []));
   }
 
   snapshot(): StatsSnapshot {
@@ -690,11 +594,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     call.endpoint.openCalls--;
     this.transport?.release(call.endpoint);
     this.stats.openCalls--;
-    if (call.userId > 0) {
-      this.freeUsers.push(call.userId);
-      if (this.userSlots.length > 0) this.userVars.set(call.userId, call.vars);
-    }
-    if (call.circuit >= 0) this.circuits?.give(call.circuit);
+    this.factory.release(call);
   }
 
   /** Ends every open call, counted as aborted; hung up with BYE or CANCEL unless the run timed out. */
