@@ -4,10 +4,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Scheduler } from '../load/scheduler.js';
-import type { CompiledScenario, CompiledStep } from '../scenario/compile.js';
-import { detach, type SipMessage } from '../sip/message.js';
-import { parseMessage } from '../sip/parser.js';
-import { Counter, Stats, StepCounter, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import { detach } from '../sip/message.js';
+import { Counter, Stats, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
 import type { CallHost, CallSettings, EngineHooks } from './host.js';
@@ -15,21 +14,19 @@ import { Failure, FAILURE_REASONS } from '../events/outcome.js';
 import type { TraceSink } from '../events/trace.js';
 import { formatVar } from '../scenario/template.js';
 import { InjectionStore } from '../data/injection.js';
-import { buildResponse } from '../sip/response.js';
-import { AUTO_ANSWERED, hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
+import { hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
 import { exchangeAhead } from './step-search.js';
 import { hostPort, TraceTaps } from './trace-taps.js';
 import { abortCommand, parseCommand } from '../sip/twin-command.js';
 import type { CommandChannel, CommandHandler } from '../transport/twin.js';
-import { isRetransmissionOf, matchesStep } from './matcher.js';
 import { CallRegistry, replayOf } from './registry.js';
 import { sideConfig, type EngineConfig } from './config.js';
 import { drainMs } from './drain.js';
-import { routingCallId } from './call-id.js';
 import { IdSpace } from './id-space.js';
 import { Watchdog, type WatchdogEvent } from './watchdog.js';
 import { TimerWheel } from './timer-wheel.js';
 import { CallFactory, INIT_CALL_ID } from './call-factory.js';
+import { Router } from './router.js';
 import type { EndReason, LoadStatus, RunControl } from './run-control.js';
 
 export type { EngineConfig } from './config.js';
@@ -77,6 +74,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   private readonly outOfCall: Engine | undefined;
   /** -rxsf: the engine that runs the receive scenario; undefined without one. */
   private readonly receiver: Engine | undefined;
+  /** Where received messages go; a main engine's router hands on to its side engines' routers. */
+  readonly router: Router;
 
   constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
     this.hooks = {
@@ -112,6 +111,11 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       : new Engine(sideConfig(config, config.outOfCall, new InjectionStore([])), sideHooks, clock, random);
     this.receiver = config.receive === undefined ? undefined
       : new Engine(sideConfig(config, config.receive.scenario, config.receive.injection), sideHooks, clock, random);
+    this.router = new Router({
+      scenario: this.scenario, settings: this.settings, stats: this.stats, registry: this.registry, scheduler: this.scheduler, factory: this.factory, taps,
+      callIdSlashIgnore: config.callIdSlashIgnore === true, accepting: () => !this.stopping && this.endReason === undefined,
+      ended: () => this.endReason !== undefined, receive: (call, msg) => receive(this, call, msg),
+    }, { outOfCall: this.outOfCall?.router, receiver: this.receiver?.router });
   }
 
   /** Looks the trace methods up again: a trace was turned on or off during the run (the control port). */
@@ -400,93 +404,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   // TransportHandler
 
   onMessage(raw: string, address: string, port: number, endpoint: Endpoint): void {
-    if (this.taps.message !== undefined) this.taps.message(false, raw, this.taps.endpointName(endpoint), hostPort(address, port));
-    const parsed = parseMessage(raw);
-    if (!parsed.ok) {
-      this.stats.count(Counter.BadMessages);
-      this.taps.error?.(`Discarding a message from ${hostPort(address, port)} that is not SIP (${parsed.reason}): '${raw}'`);
-      return;
-    }
-    const msg = parsed.msg;
-    if (this.deliver(msg, raw, endpoint)) return;
-    const ooc = this.outOfCall;
-    if (ooc !== undefined && ooc.deliver(msg, raw, endpoint)) return;
-    const rx = this.receiver;
-    if (rx !== undefined) {
-      if (rx.deliver(msg, raw, endpoint)) return;
-      // It takes new calls until the run stops or ends (the run ends once both sides have no call open and this
-      // side has made all its calls).
-      if (!this.stopping && this.endReason === undefined && rx.acceptsNewCall(msg)) { rx.startIncoming(msg, raw, address, port, endpoint); return; }
-    }
-    if (this.acceptsNewCall(msg)) {
-      this.scheduler.noteCreated();
-      // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
-      const call = this.factory.startCall(this.factory.nextNumber(), detach(this.routingId(msg)), endpoint, address, port);
-      this.taps.note(call, false, raw);
-      receive(this, call, msg);
-      return;
-    }
-    if (msg.status === 0 && this.endReason === undefined) {
-      // SIPp compat: a request of no known call goes to the out-of-call scenario (-oocsf) or, with -aa, an INFO,
-      // NOTIFY, OPTIONS or UPDATE is answered 200 OK; both count as auto-answered (SIPp's AutoAnswered).
-      if (ooc !== undefined) {
-        this.stats.count(Counter.AutoAnswered);
-        this.taps.error?.(`Received out-of-call ${msg.method} message, using the out-of-call scenario`);
-        ooc.startIncoming(msg, raw, address, port, endpoint);
-        return;
-      }
-      if (this.settings.autoAnswer && AUTO_ANSWERED.has(msg.method)) {
-        const answer = buildResponse(msg, 200, 'OK', '');
-        if (this.taps.message !== undefined) this.taps.message(true, answer, this.taps.endpointName(endpoint), hostPort(address, port));
-        endpoint.send(answer, port, address);
-        this.stats.count(Counter.AutoAnswered);
-        return;
-      }
-    }
-    this.stats.count(Counter.OutOfCallMsgs);
-    this.taps.error?.(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
-  }
-
-  /** Gives a message to the call of its Call-ID, or absorbs it for a call that ended; false when neither. */
-  private deliver(msg: SipMessage, raw: string, endpoint: Endpoint): boolean {
-    const callId = this.routingId(msg);
-    const call = this.registry.get(callId);
-    if (call !== undefined) {
-      this.taps.note(call, false, raw);
-      receive(this, call, msg);
-      return true;
-    }
-    if (this.registry.isDead(callId)) {
-      this.stats.count(Counter.DeadCallMsgs);
-      this.taps.error?.(`Dead call ${callId}, received '${raw}'`);
-      const replay = this.registry.replayOf(callId);
-      if (replay !== undefined && isRetransmissionOf(msg, replay, this.settings.looseRetransCheck)) {
-        if (this.taps.message !== undefined) this.taps.message(true, replay.answer, this.taps.endpointName(endpoint), hostPort(replay.address, replay.port));
-        endpoint.send(replay.answer, replay.port, replay.address);
-        this.stats.step(replay.answerIndex, StepCounter.retrans);
-        this.stats.count(Counter.Retransmissions);
-      }
-      return true;
-    }
-    return false;
-  }
-
-  /** A side engine (out-of-call, receive): a request of an unknown Call-ID starts a call of its scenario. */
-  private startIncoming(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
-    const call = this.factory.startCall(this.factory.nextNumber(), detach(this.routingId(msg)), endpoint, address, port);
-    this.taps.note(call, false, raw);
-    receive(this, call, msg);
-  }
-
-  /** SIPp compat: what comes before /// in a Call-ID is a prefix the call does not know (-callid_slash_ign: not so). */
-  private routingId(msg: SipMessage): string {
-    return this.config.callIdSlashIgnore === true ? msg.callId : routingCallId(msg.callId);
-  }
-
-  /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
-  private acceptsNewCall(msg: SipMessage): boolean {
-    return this.scenario.serverMode && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted
-      && msg.status === 0 && matchesStep(this.scenario.steps[0] as CompiledStep, msg, undefined);
+    this.router.onMessage(raw, address, port, endpoint);
   }
 
   onSocketLimit(sockets: number, error: Error): void {
