@@ -5,7 +5,6 @@
 import { performance } from 'node:perf_hooks';
 import { Scheduler } from '../load/scheduler.js';
 import type { CompiledScenario } from '../scenario/compile.js';
-import { detach } from '../sip/message.js';
 import { Counter, Stats, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
 import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import { CallState, type CallTimer } from './call.js';
@@ -17,7 +16,6 @@ import { InjectionStore } from '../data/injection.js';
 import { hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
 import { exchangeAhead } from './step-search.js';
 import { hostPort, TraceTaps } from './trace-taps.js';
-import { abortCommand, parseCommand } from '../sip/twin-command.js';
 import type { CommandChannel, CommandHandler } from '../transport/twin.js';
 import { CallRegistry, replayOf } from './registry.js';
 import { sideConfig, type EngineConfig } from './config.js';
@@ -27,6 +25,7 @@ import { Watchdog, type WatchdogEvent } from './watchdog.js';
 import { TimerWheel } from './timer-wheel.js';
 import { CallFactory, INIT_CALL_ID } from './call-factory.js';
 import { Router } from './router.js';
+import { TwinCommands } from './twin-commands.js';
 import type { EndReason, LoadStatus, RunControl } from './run-control.js';
 
 export type { EngineConfig } from './config.js';
@@ -46,8 +45,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   readonly scheduler: Scheduler;
   private readonly registry: CallRegistry;
   private transport: Transport | undefined;
-  /** The 3PCC twin channel, when the run has one. */
-  private twin: CommandChannel | undefined;
+  /** 3PCC: the commands calls send their twin, and those it sends. */
+  private readonly twin: TwinCommands;
   private ticker: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
   /** The ticker's interval now (ms); 0 before start. */
@@ -116,6 +115,12 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
       callIdSlashIgnore: config.callIdSlashIgnore === true, accepting: () => !this.stopping && this.endReason === undefined,
       ended: () => this.endReason !== undefined, receive: (call, msg) => receive(this, call, msg),
     }, { outOfCall: this.outOfCall?.router, receiver: this.receiver?.router });
+    this.twin = new TwinCommands({
+      scenario: this.scenario, stats: this.stats, registry: this.registry, scheduler: this.scheduler, factory: this.factory, taps,
+      remote: config.remote, extendedTwin: this.extendedTwin, log: this.hooks.log, transport: () => this.transport,
+      accepting: () => !this.stopping && this.endReason === undefined, receiveCommand: (call, cmd) => receiveCommand(this, call, cmd),
+      stopGracefully: () => { this.stopGracefully(); },
+    });
   }
 
   /** Looks the trace methods up again: a trace was turned on or off during the run (the control port). */
@@ -162,7 +167,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   /** Starts ticking over an opened transport (and 3PCC twin channel). */
   start(transport: Transport, twin?: CommandChannel): void {
     this.transport = transport;
-    this.twin = twin;
+    this.twin.channel = twin;
     this.runInit();
     this.outOfCall?.attach(transport);
     this.receiver?.attach(transport);
@@ -343,62 +348,21 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
   }
 
   sendCommand(call: CallState, peer: string, text: string): boolean {
-    this.taps.note(call, true, text);
-    this.taps.command?.(true, text);
-    return this.twin?.send(peer, text) ?? false;
+    return this.twin.send(call, peer, text);
   }
 
   abortTwin(call: CallState): void {
-    if (this.twin === undefined || this.extendedTwin) return;
-    const text = abortCommand(call.callId);
-    this.taps.command?.(true, text);
-    this.twin.send('', text);
+    this.twin.abort(call);
   }
 
-  // CommandHandler
+  // CommandHandler: 3PCC (twin-commands.ts)
 
-  /**
-   * A 3PCC command, routed by its Call-ID as a message is: to its call; absorbed when the call has ended;
-   * else, when the scenario starts with a <recvCmd>, it creates a call placed at the remote host (SIPp's
-   * 3pcc-C-B role, counted against -m as server-mode calls are).
-   */
   onCommand(text: string): void {
-    this.taps.command?.(false, text);
-    const cmd = parseCommand(text);
-    const call = this.registry.get(cmd.callId);
-    if (call !== undefined) {
-      this.taps.note(call, false, text);
-      receiveCommand(this, call, cmd);
-      return;
-    }
-    if (cmd.callId !== '' && this.registry.isDead(cmd.callId)) {
-      this.stats.count(Counter.DeadCallMsgs);
-      this.taps.error?.(`Dead call ${cmd.callId}, received twin command '${cmd.text}'`);
-      return;
-    }
-    const remote = this.config.remote;
-    const transport = this.transport;
-    if (cmd.callId !== '' && cmd.internal === '' && this.scenario.twin.commandCreatesCalls && remote !== undefined && transport !== undefined
-      && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted) {
-      this.scheduler.noteCreated();
-      const number = this.factory.nextNumber();
-      const callId = detach(cmd.callId);
-      transport.acquire((ep) => {
-        const created = this.factory.startCall(number, callId, ep, remote.address, remote.port);
-        this.taps.note(created, false, text);
-        receiveCommand(this, created, cmd);
-      });
-      return;
-    }
-    this.stats.count(Counter.OutOfCallMsgs);
-    this.taps.error?.(`Discarding twin command which can't be mapped to a known call (Call-ID '${cmd.callId}'): '${cmd.text}'`);
+    this.twin.onCommand(text);
   }
 
-  /** SIPp compat: a twin that ends ends this run too; here its open calls may still end (a graceful stop). */
   onTwinLost(what: string): void {
-    if (this.endReason !== undefined || this.stopping) return;
-    this.hooks.log('warning', `${what}: stopping`);
-    this.stopGracefully();
+    this.twin.onTwinLost(what);
   }
 
   // TransportHandler
@@ -547,7 +511,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler, RunCo
     if (this.ticker !== undefined) clearInterval(this.ticker);
     if (this.watchdogTimer !== undefined) clearInterval(this.watchdogTimer);
     const t = this.transport;
-    void Promise.all([t?.close(), this.twin?.close()]).then(() => this.resolveDone(reason));
+    void Promise.all([t?.close(), this.twin.channel?.close()]).then(() => this.resolveDone(reason));
   }
 }
 
