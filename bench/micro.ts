@@ -75,7 +75,7 @@ export async function micro(log: (s: string) => void): Promise<MicroResult[]> {
   const template = uas?.steps[step]?.template;
   if (template !== undefined && parsedInvite.ok) {
     const ctx: RenderContext = {
-      callId: '1-42@127.0.0.1', number: 1, cseq: 1, remoteIpEscaped: '127.0.0.1', remotePort: 5061, localPort: 5060, localIpEscaped: '127.0.0.1', peerTagParam: '',
+      callId: '1-42@127.0.0.1', number: 1, idTag: '42', cseq: 1, remoteIpEscaped: '127.0.0.1', remotePort: 5061, localPort: 5060, localIpEscaped: '127.0.0.1', peerTagParam: '',
       routes: '', nextUrl: '', lastRecv: parsedInvite.msg, vars: [], globals: [], field: () => '', nonceCount: () => 1, userId: 0,
       clockTick: () => 0, tdmCircuit: () => '', nextDynamicId: () => 0, serverIp: '127.0.0.1', cryptoKey: () => '',
     };

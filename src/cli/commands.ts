@@ -44,7 +44,7 @@ const asInteger = (v: string): number | undefined => (/^[+-]?\d+$/.test(v) ? Num
 function set(t: KeyTarget, what: string): string[] {
   const [attr, value] = splitFirst(what);
   if (value === undefined) return ['The set command requires two arguments (attribute and value)'];
-  const s = t.engine.scheduler;
+  const s = t.engine.status();
   switch (attr) {
     case 'rate': {
       if (s.userMode) return ['Rates can not be set in a user-based benchmark.'];
@@ -70,7 +70,7 @@ function set(t: KeyTarget, what: string): string[] {
       if (s.userMode) return ['Can not set call limit for a user-based benchmark.'];
       const n = asInteger(value);
       if (n === undefined || n < 0) return [`Invalid limit value: "${value}"`];
-      s.setLimit(n);
+      t.engine.setLimit(n);
       return [];
     }
     case 'display':

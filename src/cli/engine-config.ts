@@ -1,6 +1,6 @@
 /** RunConfig + compiled scenario → the engine's own configuration. */
 import { InjectionStore } from '../data/injection.js';
-import type { EngineConfig } from '../engine/engine.js';
+import type { EngineConfig } from '../engine/config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { NetConfig } from '../engine/run.js';
 import { SiptsError } from '../errors.js';

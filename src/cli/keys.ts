@@ -5,10 +5,10 @@
  * resumes new calls, s dumps the screens (with -trace_screen), q stops gracefully, Q stops now. The control
  * port also takes SIPp's commands (commands.ts).
  */
-import type { Engine } from '../engine/engine.js';
+import type { RunControl } from '../engine/run-control.js';
 
 export interface KeyTarget {
-  readonly engine: Engine;
+  readonly engine: RunControl;
   selectScreen(n: number): void;
   /** q: the same as a first SIGINT (stop gracefully, say so). */
   quit(): void;
@@ -35,7 +35,7 @@ export function applyKey(t: KeyTarget, key: string): void {
     case '-': step(t, -1); break;
     case '*': step(t, 10); break;
     case '/': step(t, -10); break;
-    case 'p': if (t.engine.scheduler.isPaused) t.engine.resume(); else t.engine.pause(); break;
+    case 'p': if (t.engine.status().paused) t.engine.resume(); else t.engine.pause(); break;
     case 's': t.dumpScreens?.(); break;
     case 'q': t.quit(); break;
     case 'Q': t.engine.stopNow(); break;
@@ -47,8 +47,8 @@ export function applyKey(t: KeyTarget, key: string): void {
 
 /** SIPp compat: in a -users run the keys change the users, else the rate; by `by` times the rate scale. */
 function step(t: KeyTarget, by: number): void {
-  const s = t.engine.scheduler;
+  const s = t.engine.status();
   const delta = by * t.state.rateScale;
-  if (s.userMode) t.engine.setUsers(Math.trunc(s.currentUsers + delta));
-  else t.engine.setRate(Math.max(0, s.currentRate + delta));
+  if (s.userMode) t.engine.setUsers(Math.trunc(s.users + delta));
+  else t.engine.setRate(Math.max(0, s.rate + delta));
 }

@@ -1,6 +1,6 @@
 /** What the live screens and the screen file read of a running engine. */
 import { performance } from 'node:perf_hooks';
-import type { Engine } from '../engine/engine.js';
+import type { RunControl } from '../engine/run-control.js';
 import type { LiveSource } from '../report/live.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { StatsSnapshot } from '../stats/stats.js';
@@ -17,7 +17,7 @@ export interface SwitchableSource extends LiveSource {
 }
 
 /** The screens of the main scenario, or of the -oocsf / -rxsf one when `set display` asks for it. */
-export function liveSource(engine: Engine, scenario: CompiledScenario, ratePeriodMs: number, local: string, remote: string | undefined,
+export function liveSource(engine: RunControl, scenario: CompiledScenario, ratePeriodMs: number, local: string, remote: string | undefined,
   sides: { readonly ooc?: CompiledScenario | undefined; readonly rx?: CompiledScenario | undefined } = {}): SwitchableSource {
   let shown: Display = 'main';
   const side = (): StatsSnapshot | undefined => (shown === 'ooc' ? engine.outOfCallSnapshot() : shown === 'rx' ? engine.receiveSnapshot() : undefined);
@@ -26,8 +26,8 @@ export function liveSource(engine: Engine, scenario: CompiledScenario, ratePerio
     get scenario() { return (shown === 'ooc' ? sides.ooc : shown === 'rx' ? sides.rx : undefined) ?? scenario; },
     startEpochMs: epochMs() - engine.snapshot().elapsedMs,
     snapshot: () => side() ?? engine.snapshot(),
-    get currentRate() { return engine.scheduler.currentRate; },
-    get paused() { return engine.scheduler.isPaused; },
+    get currentRate() { return engine.status().rate; },
+    get paused() { return engine.status().paused; },
     variables: () => engine.globalValues(),
     display: (which) => {
       if (which !== 'main' && !(which === 'ooc' && sides.ooc !== undefined) && !(which === 'rx' && sides.rx !== undefined)) return false;

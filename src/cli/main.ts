@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { CommanderError } from 'commander';
-import type { Engine } from '../engine/engine.js';
+import type { RunControl } from '../engine/run-control.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { SideRun } from '../report/json.js';
@@ -94,7 +94,7 @@ async function run(config: RunConfig): Promise<number> {
   // -sleep: SIPp waits once its options and scenario are read, before its sockets open.
   if (config.sleepMs > 0) await sleep(config.sleepMs);
   const traces = openTraces(config, scenario);
-  let engine: Engine;
+  let engine: RunControl;
   let localPort: number;
   try {
     ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive, sendTo }, netConfig(config, config.localPorts, scenario.serverMode), {
@@ -186,13 +186,13 @@ async function run(config: RunConfig): Promise<number> {
   if (reason === 'timeout' && config.timeoutError) err(`sipts: ${config.scenarioFileName} timed out after '${(config.timeoutMs / 1000).toFixed(3)}' seconds`);
   reports.close(snap, {
     version: VERSION, endReason: reason, exitCode, sides: sideRuns(engine, outOfCall, receive?.scenario),
-    parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.scheduler.currentLimit, maxCalls: config.maxCalls, users: engine.scheduler.currentUsers, durationMs: config.defaultPauseMs },
+    parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.status().limit, maxCalls: config.maxCalls, users: engine.status().users, durationMs: config.defaultPauseMs },
   }, verdicts);
   return exitCode;
 }
 
 /** The -oocsf and -rxsf scenarios' statistics, for the JSON report. */
-function sideRuns(engine: Engine, outOfCall: CompiledScenario | undefined, receive: CompiledScenario | undefined): SideRun[] {
+function sideRuns(engine: RunControl, outOfCall: CompiledScenario | undefined, receive: CompiledScenario | undefined): SideRun[] {
   const runs: SideRun[] = [];
   const ooc = engine.outOfCallSnapshot();
   if (outOfCall !== undefined && ooc !== undefined) runs.push({ role: 'outOfCall', scenario: outOfCall, snapshot: ooc });

@@ -4,7 +4,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { Engine } from '../engine/engine.js';
+import type { RunControl } from '../engine/run-control.js';
 import { CountsFile } from '../report/counts-file.js';
 import { htmlReport } from '../report/html.js';
 import { jsonReport, type RunFacts } from '../report/json.js';
@@ -53,14 +53,14 @@ export class RunReports {
   /** The screen file was written by a dump during the run: the end-of-run screens are added to it. */
   private screensDumped = false;
 
-  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: Engine, readonly traces: Traces, private readonly screens: LiveSource) {
+  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: RunControl, readonly traces: Traces, private readonly screens: LiveSource) {
     const start = screens.startEpochMs;
     traces.setStart(start);
-    this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.scheduler.currentRate, config.statDelimiter, config.periodicRtd);
+    this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.status().rate, config.statDelimiter, config.periodicRtd);
     this.countsFile = config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start, config.statDelimiter);
     this.errorCodesFile = config.traces.errorCodes === undefined ? undefined : new ErrorCodesFile(config.traces.errorCodes, start, config.statDelimiter);
     this.timeline = config.htmlFile === undefined ? undefined : new Timeline();
-    if (this.timeline !== undefined) engine.stats.trackWindows();
+    if (this.timeline !== undefined) engine.trackWindows();
     this.nextStatMs = Date.now() + Math.max(100, config.statPeriodMs);
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
@@ -73,7 +73,7 @@ export class RunReports {
   async serveMetrics(): Promise<string | undefined> {
     const p = this.config.prometheus;
     if (p === undefined) return undefined;
-    this.server = await serveMetrics(p.host, p.port, () => renderMetrics(this.engine.snapshot(), this.scenario, this.engine.scheduler.currentRate));
+    this.server = await serveMetrics(p.host, p.port, () => renderMetrics(this.engine.snapshot(), this.scenario, this.engine.status().rate));
     const a = this.server.address();
     return typeof a === 'object' && a !== null ? `http://${p.host.includes(':') ? `[${p.host}]` : p.host}:${a.port}/metrics` : undefined;
   }
@@ -92,7 +92,7 @@ export class RunReports {
   private tick(): void {
     this.traces.flush();
     if (this.timeline === undefined) return;
-    this.timeline.add(this.engine.snapshot(), this.engine.stats.takeWindow());
+    this.timeline.add(this.engine.snapshot(), this.engine.takeWindow());
   }
 
   /** Rows on a fixed schedule (start + n × -fd), as SIPp's, so a late timer does not shift every later row. */
@@ -122,7 +122,7 @@ export class RunReports {
     this.server?.close();
     const now = Date.now();
     this.writeRows(snap, now);
-    this.timeline?.add(snap, this.engine.stats.takeWindow());
+    this.timeline?.add(snap, this.engine.takeWindow());
     const ladders = this.traces.ladders();
     const screenFile = this.config.traces.screen;
     if (screenFile !== undefined) ((this.screensDumped && screenFile === this.config.screenDumpFile) || this.config.traces.append.screen ? appendFileSync : writeFileSync)(screenFile, allScreens(snap, this.screens, now));

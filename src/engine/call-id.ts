@@ -4,7 +4,7 @@
  * SIPp compat (call::add_call): %u is the call number, %p the process id, %s the local IP, %% a %; SIPp
  * reads any other %x, and a % at the end, as a %. Compiled once into parts, so a call only joins strings.
  */
-export function callIdFormatter(format: string, pid: number, localIp: string): (callNumber: number) => string {
+export function callIdFormatter(format: string, pid: number | string, localIp: string): (callNumber: number) => string {
   const parts: (string | null)[] = [];
   let text = '';
   for (let i = 0; i < format.length; i++) {

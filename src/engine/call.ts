@@ -4,6 +4,7 @@
  */
 import type { InjectionStore } from '../data/injection.js';
 import type { DynamicIdCounter } from './dynamic-id.js';
+import type { IdSpace } from './id-space.js';
 import { newCryptoKey, type RenderContext } from './render.js';
 import type { VarValue } from './var-value.js';
 import type { SipMessage } from '../sip/message.js';
@@ -48,8 +49,8 @@ export interface CallInit {
   readonly endpoint: Endpoint;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  /** The run's [dynamic_id] counter. */
-  readonly dynamicIds: DynamicIdCounter;
+  /** The engine's ids: its [dynamic_id] counter, and its tag in [branch]. */
+  readonly ids: IdSpace;
   /** -rsa: where the call's messages are sent, when not to the remote address. */
   readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
   readonly startMs: number;
@@ -159,6 +160,7 @@ export class CallState implements RenderContext {
   readonly globals: VarValue[];
   readonly injection: InjectionStore;
   private readonly dynamicIds: DynamicIdCounter;
+  readonly idTag: string;
   /** The line of each injection file this call uses. */
   private readonly injectionLines: readonly number[];
   private readonly runClock: () => number;
@@ -179,7 +181,8 @@ export class CallState implements RenderContext {
     this.userId = init.userId;
     this.globals = init.globals;
     this.injection = init.injection;
-    this.dynamicIds = init.dynamicIds;
+    this.dynamicIds = init.ids.dynamicIds;
+    this.idTag = init.ids.tag;
     this.injectionLines = init.injectionLines;
     this.runClock = init.runClock;
     this.cseq = init.baseCseq;

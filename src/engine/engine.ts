@@ -1,164 +1,86 @@
 /**
  * The composition root of one run: transport, registry, timer wheel, scheduler and stats, driven by one
- * ticker. Exposes control (rate, pause, stop) and snapshots; knows nothing of the command line.
+ * ticker, with its parts: the call factory (where calls come from), the router (where messages go), 3PCC
+ * commands, its ids and its traces. It is the interpreter's CallHost, the transport's TransportHandler and the
+ * CLI's RunControl; knows nothing of the command line.
  */
 import { performance } from 'node:perf_hooks';
-import { Scheduler, type SchedulerOptions } from '../load/scheduler.js';
-import type { CompiledScenario, CompiledStep } from '../scenario/compile.js';
-import { detach, type SipMessage } from '../sip/message.js';
-import { parseMessage } from '../sip/parser.js';
-import { Counter, Stats, StepCounter, type StatsSnapshot } from '../stats/stats.js';
-import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
-import { CallState, type CallTimer } from './call.js';
-import type { CallHost, CallSettings, EngineHooks, EngineTimers } from './host.js';
-import { Failure, SUCCESS, type Outcome } from '../events/outcome.js';
+import { Scheduler } from '../load/scheduler.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import { formatVar } from './var-value.js';
+import { Counter, Stats, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
+import { Failure } from '../events/outcome.js';
 import { TransportError, type TransportErrorKind } from '../events/transport-error.js';
-import type { TraceSink } from '../events/trace.js';
-import { formatVar, type VarValue } from './var-value.js';
 import { InjectionStore } from '../data/injection.js';
-import { buildResponse } from '../sip/response.js';
-import { CircuitPool, circuitName, type TdmMap } from '../load/tdm.js';
-import { AUTO_ANSWERED, hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
-import { awaitedStep, exchangeAhead } from './step-search.js';
-import { abortCommand, parseCommand } from '../sip/twin-command.js';
+import type { Endpoint, Transport, TransportHandler } from '../transport/transport.js';
 import type { CommandChannel, CommandHandler } from '../transport/twin.js';
-import { isRetransmissionOf, matchesStep } from './matcher.js';
-import { CallRegistry, type DeadReplay } from './registry.js';
-import { callIdFormatter, routingCallId } from './call-id.js';
-import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
-import { Watchdog, type WatchdogEvent, type WatchdogOptions } from './watchdog.js';
+import type { CallTimer } from './call.js';
+import { CallEnds } from './call-end.js';
+import { CallFactory } from './call-factory.js';
+import { EngineHost } from './call-host.js';
+import { sideConfig, type EngineConfig } from './config.js';
+import { drainMs } from './drain.js';
+import type { EngineHooks, EngineTimers } from './host.js';
+import { IdSpace } from './id-space.js';
+import { hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
+import { CallRegistry } from './registry.js';
+import { Router } from './router.js';
+import type { EndReason, LoadStatus, RunControl } from './run-control.js';
+import { exchangeAhead } from './step-search.js';
+import { Ticker, tickInterval } from './ticker.js';
 import { TimerWheel } from './timer-wheel.js';
+import { TraceTaps } from './trace-taps.js';
+import { TwinCommands } from './twin-commands.js';
+import { Watchdog, type WatchdogEvent } from './watchdog.js';
 
-export interface EngineConfig {
-  readonly scenario: CompiledScenario;
-  /** Where calls go (client mode). Server-mode calls answer whoever called. */
-  readonly remote: { readonly address: string; readonly port: number } | undefined;
-  readonly load: SchedulerOptions;
-  readonly settings: CallSettings;
-  readonly baseCseq: number;
-  /** -deadcall_wait: how long an ended call's Call-ID keeps absorbing messages. */
-  readonly deadcallWaitMs: number;
-  /** -timeout: 0 for none. */
-  readonly globalTimeoutMs: number;
-  /** -timer_resol: the longest the engine sleeps between two looks at its timers (ms). */
-  readonly timerResolutionMs: number;
-  /** Host part of generated Call-IDs. */
-  readonly callIdHost: string;
-  readonly pid: number;
-  /** -inf files, in the order given, with their -infindex indexes. */
-  readonly injection: InjectionStore;
-  /** -tdmmap: calls need a free circuit. */
-  readonly tdm: TdmMap | undefined;
-  /** -t ui: the field of the first injection file that holds each call's source address (-ip_field). */
-  readonly ipField?: number | undefined;
-  /** Extended 3PCC (-master/-slave): commands name their sender, and a <recvCmd src> checks it. */
-  readonly extendedTwin?: boolean;
-  /**
-   * -rsa: every call's messages are sent here (an outbound proxy), while [remote_ip]/[remote_port] still name
-   * the remote side. SIPp compat: server-mode calls answer there too.
-   */
-  readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
-  /** -cid_str: the Call-ID of the calls this side places (%u call number, %p pid, %s local IP, %% a %). */
-  readonly callIdFormat?: string | undefined;
-  /** -dynamicStart, -dynamicMax, -dynamicStep: [dynamic_id]. */
-  readonly dynamicId?: { readonly start: number; readonly max: number; readonly step: number } | undefined;
-  /** SIPp's watchdog (-watchdog_*); undefined or an interval of 0: none. */
-  readonly watchdog?: WatchdogOptions | undefined;
-  /** -callid_slash_ign: a Call-ID holding /// is matched whole, not by what follows the ///. */
-  readonly callIdSlashIgnore?: boolean | undefined;
-  /**
-   * -oocsf / -oocsn: the scenario a client-mode run gives each request of an unknown Call-ID. It runs in an
-   * engine of its own (its own calls, steps and statistics, as SIPp keeps the out-of-call scenario's apart)
-   * over this engine's transport and clock.
-   */
-  readonly outOfCall?: CompiledScenario | undefined;
-  /**
-   * -rxsf / -rxsn (SIPp 3.7's mixed mode): a server scenario run beside this client one; a request of an
-   * unknown Call-ID that its first <recv> takes starts one of its calls, with the -rxinf injection files. It
-   * too runs in an engine of its own over this engine's transport, with its own statistics.
-   */
-  readonly receive?: { readonly scenario: CompiledScenario; readonly injection: InjectionStore } | undefined;
-}
-
-/** A side engine's config: no load of its own; no injection lines for out-of-call calls (SIPp: automatic calls read none). */
-function sideConfig(main: EngineConfig, scenario: CompiledScenario, injection: InjectionStore): EngineConfig {
-  return {
-    ...main, scenario, outOfCall: undefined, receive: undefined, globalTimeoutMs: 0, tdm: undefined, ipField: undefined, injection,
-    load: { ...main.load, maxCalls: 0, users: 0, rate: 0, limit: 0 },
-  };
-}
+export type { EngineConfig } from './config.js';
+export type { EndReason } from './run-control.js';
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
-const REAL_TIMERS: EngineTimers = { setInterval: (fn, ms) => setInterval(fn, ms), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) };
-
-/** overload: SIPp's watchdog tripped too many times (a fatal error, as in SIPp). */
-export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted' | 'overload';
+const REAL_TIMERS: EngineTimers = { setInterval: (fn, ms) => setInterval(fn, ms), clearInterval: (h) => { clearInterval(h as NodeJS.Timeout); } };
 
 /** How the engine reads the time: injectable for tests in virtual time. */
 export type Clock = () => number;
 
-export class Engine implements CallHost, TransportHandler, CommandHandler {
+export class Engine implements TransportHandler, CommandHandler, RunControl {
   readonly stats: Stats;
-  readonly wheel: TimerWheel<CallTimer>;
-  readonly settings: CallSettings;
-  readonly scenario: CompiledScenario;
-  readonly scheduler: Scheduler;
+  private readonly wheel: TimerWheel<CallTimer>;
+  private readonly scenario: CompiledScenario;
+  private readonly hooks: EngineHooks;
+  /** The engine as the interpreter sees it. */
+  private readonly host: EngineHost;
+  /** How calls end, whoever ends them. */
+  private readonly ends: CallEnds;
+  /** Resolves once the run is over and the transport is closed. */
+  readonly done: Promise<EndReason>;
+  /** Set when a scenario's <exec int_cmd> stopped the run (SIPp's exit code 97). */
+  stoppedByCommand = false;
+  /** Where received messages go; a main engine's router hands on to its side engines' routers. */
+  private readonly router: Router;
+  private readonly scheduler: Scheduler;
   private readonly registry: CallRegistry;
-  private transport: Transport | undefined;
-  /** The 3PCC twin channel, when the run has one. */
-  private twin: CommandChannel | undefined;
-  private ticker: unknown;
-  private watchdogTimer: unknown;
-  /** setInterval and clearInterval, or a test's fakes (hooks.timers). */
+  private readonly taps: TraceTaps;
+  private readonly factory: CallFactory;
+  private readonly twin: TwinCommands;
+  private readonly ticker: Ticker;
+  /** setInterval and clearInterval, or a test's fakes (hooks.timers) that drive the engine in virtual time. */
   private readonly timers: EngineTimers;
-  /** The ticker's interval now (ms); 0 before start. */
-  private tickMs = 0;
+  private transport: Transport | undefined;
+  private watchdogTimer: unknown;
   /** -timer_resol, at least 1 ms. */
   private readonly resolutionMs: number;
-  private callNumber = 0;
-  /** Next SEQUENTIAL line of each injection file. */
-  private readonly nextLine: number[];
-  /** Line 0 of every injection file (none without -inf), shared by the calls that all use it (pickLines). */
-  private readonly firstLines: readonly number[];
-  /**
-   * -users: the free user ids, first out first (from freeUsersHead). SIPp compat: SIPp 3.6.1 numbers users
-   * 1..N, its first calls take N, N-1 … 1, and a user whose call ended queues behind the free ones.
-   */
-  private readonly freeUsers: number[] = [];
-  private freeUsersHead = 0;
-  private nextUserId: number;
-  private readonly circuits: CircuitPool | undefined;
-  private readonly dynamicIds: DynamicIdCounter;
-  /** <User> variables of each -users user between its calls; slots of those variables. */
-  private readonly userVars = new Map<number, VarValue[]>();
-  private readonly userSlots: readonly number[];
-  private readonly runClock = (): number => this.clock() - this.startMs;
+  private readonly startMs: number;
   private stopping = false;
   /** After a graceful stop, when the calls still open are hung up (see drainMs). */
   private drainUntil = Number.POSITIVE_INFINITY;
   private endReason: EndReason | undefined;
   private resolveDone: (r: EndReason) => void = () => undefined;
-  /** Resolves once the run is over and the transport is closed. */
-  readonly done: Promise<EndReason>;
-  private readonly startMs: number;
-  /** <Global> variables, shared by every call. */
-  private readonly globals: VarValue[];
-  /** Set when a scenario's <exec int_cmd> stopped the run (SIPp's exit code 97). */
-  stoppedByCommand = false;
-  readonly hooks: EngineHooks;
-  /** The trace methods that are on, looked up once, and again by retrace() (undefined: off, nothing is formatted). */
-  private traceMessage: TraceSink['message'];
-  private traceCommand: TraceSink['command'];
-  traceError: TraceSink['error'];
-  traceRtt: TraceSink['rtt'];
-  traceUnexpectedStatus: TraceSink['unexpectedStatus'];
-  private traceFailed: TraceSink['failedCall'];
   /** -oocsf: the engine that runs the out-of-call scenario; undefined without one. */
   private readonly outOfCall: Engine | undefined;
   /** -rxsf: the engine that runs the receive scenario; undefined without one. */
   private readonly receiver: Engine | undefined;
 
-  constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, readonly clock: Clock = () => performance.now(), readonly random: () => number = Math.random) {
+  constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, private readonly clock: Clock = () => performance.now(), random: () => number = Math.random) {
     this.hooks = {
       log: hooks.log ?? NO_HOOKS.log,
       exec: hooks.exec ?? NO_HOOKS.exec,
@@ -170,50 +92,56 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
       trace: hooks.trace ?? NO_HOOKS.trace,
     };
     this.timers = hooks.timers ?? REAL_TIMERS;
-    this.retrace();
-    this.globals = config.scenario.initialGlobals.map((v) => v);
-    this.nextLine = config.injection.files.map(() => 0);
-    this.firstLines = config.injection.files.map(() => 0);
-    this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
-    this.userSlots = config.scenario.varUser.flatMap((isUser, slot) => (isUser ? [slot] : []));
-    this.scenario = config.scenario;
-    for (let u = config.load.users; u >= 1; u--) this.freeUsers.push(u);
-    this.nextUserId = config.load.users;
-    this.settings = config.settings;
+    this.ticker = new Ticker(() => { this.tick(); }, this.timers);
+    const scenario = this.scenario = config.scenario;
+    const settings = config.settings;
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
-    this.startMs = clock();
-    this.callIdOf = callIdFormatter(config.callIdFormat ?? '%u-%p@%s', config.pid, config.callIdHost);
-    const d = config.dynamicId ?? DEFAULT_DYNAMIC_ID;
-    this.dynamicIds = new DynamicIdCounter(d.start, d.max, d.step);
-    this.stats = new Stats(config.scenario.steps.length, config.scenario.rtdNames, this.startMs, config.scenario.counterNames,
-      { responseTime: config.scenario.responseTimeRepartition, callLength: config.scenario.callLengthRepartition });
-    this.wheel = new TimerWheel<CallTimer>(this.startMs, (t) => onTimer(this, t));
-    this.registry = new CallRegistry(config.deadcallWaitMs);
-    this.scheduler = new Scheduler(config.load, this.startMs);
+    const startMs = this.startMs = clock();
+    // Before the side engines': the process's first engine names its ids by the pid alone (id-space.ts).
+    const ids = new IdSpace(config);
+    const taps = this.taps = new TraceTaps(this.hooks.trace, config.callIdHost, scenario, startMs, clock);
+    const stats = this.stats = new Stats(scenario.steps.length, scenario.rtdNames, startMs, scenario.counterNames,
+      { responseTime: scenario.responseTimeRepartition, callLength: scenario.callLengthRepartition });
+    this.wheel = new TimerWheel<CallTimer>(startMs, (t) => onTimer(this.host, t));
+    const registry = this.registry = new CallRegistry(config.deadcallWaitMs);
+    const scheduler = this.scheduler = new Scheduler(config.load, startMs);
     this.done = new Promise((r) => { this.resolveDone = r; });
+    const factory = this.factory = new CallFactory(config, ids, random, {
+      stats, registry, scheduler, now: clock, runClock: () => clock() - startMs, keepsHistory: () => taps.failedCall !== undefined,
+    });
     // Its <exec int_cmd> stops the whole run, as in SIPp.
     const sideHooks = { ...hooks, stop: (how: 'gracefully' | 'now') => this.hooks.stop(how) };
     this.outOfCall = config.outOfCall === undefined ? undefined
       : new Engine(sideConfig(config, config.outOfCall, new InjectionStore([])), sideHooks, clock, random);
     this.receiver = config.receive === undefined ? undefined
       : new Engine(sideConfig(config, config.receive.scenario, config.receive.injection), sideHooks, clock, random);
+    const accepting = (): boolean => !this.stopping && this.endReason === undefined;
+    this.router = new Router({
+      scenario, settings, stats, registry, scheduler, factory, taps, callIdSlashIgnore: config.callIdSlashIgnore === true,
+      accepting, ended: () => this.endReason !== undefined, receive: (call, msg) => receive(this.host, call, msg),
+    }, { outOfCall: this.outOfCall?.router, receiver: this.receiver?.router });
+    this.twin = new TwinCommands({
+      scenario, stats, registry, scheduler, factory, taps, remote: config.remote, extendedTwin: this.extendedTwin, log: this.hooks.log,
+      transport: () => this.transport, accepting, receiveCommand: (call, cmd) => receiveCommand(this.host, call, cmd), stopGracefully: () => { this.stopGracefully(); },
+    });
+    this.ends = new CallEnds({
+      scenario, wheel: this.wheel, registry, stats, factory, taps, clock, transport: () => this.transport, hangUp: (call) => { hangUp(this.host, call); },
+    });
+    this.host = new EngineHost({
+      hooks: this.hooks, scenario, stats, wheel: this.wheel, settings, random, extendedTwin: this.extendedTwin, taps, twin: this.twin, clock,
+      transport: () => this.transport, finish: (call, failure) => { this.ends.finish(call, failure); },
+    });
   }
 
   /** Looks the trace methods up again: a trace was turned on or off during the run (the control port). */
   retrace(): void {
-    const t = this.hooks.trace;
-    this.traceMessage = t.message?.bind(t);
-    this.traceCommand = t.command?.bind(t);
-    this.traceError = t.error?.bind(t);
-    this.traceRtt = t.rtt?.bind(t);
-    this.traceUnexpectedStatus = t.unexpectedStatus?.bind(t);
-    this.traceFailed = t.failedCall?.bind(t);
+    this.taps.retrace();
     this.outOfCall?.retrace();
     this.receiver?.retrace();
   }
 
-  get reliable(): boolean {
-    return this.transport?.reliable ?? false;
+  private get extendedTwin(): boolean {
+    return this.config.extendedTwin === true;
   }
 
   get openCalls(): number {
@@ -225,27 +153,31 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     return this.registry.dead;
   }
 
-  now(): number {
-    return this.clock();
-  }
-
   /** The handler to give the transport when opening it. */
   get handler(): TransportHandler {
     return this;
   }
 
+  /** How often the engine wakes now (ms). */
+  get tickIntervalMs(): number {
+    return this.ticker.intervalMs;
+  }
+
   /** Starts ticking over an opened transport (and 3PCC twin channel). */
   start(transport: Transport, twin?: CommandChannel): void {
     this.transport = transport;
-    this.twin = twin;
-    this.runInit();
-    this.outOfCall?.attach(transport);
-    this.receiver?.attach(transport);
+    this.twin.channel = twin;
+    // SIPp's <init>: its steps run once, before the first call; what they leave in <Global> variables is what calls start with.
+    const init = this.scenario.initSteps;
+    if (init.length > 0) runInit(this.host, this.factory.initCall(), init);
+    // A side engine (-oocsf, -rxsf) shares its main engine's transport and is driven by its ticks.
+    if (this.outOfCall !== undefined) this.outOfCall.transport = transport;
+    if (this.receiver !== undefined) this.receiver.transport = transport;
     this.armTicker();
     const w = this.config.watchdog;
     if (w !== undefined && w.intervalMs > 0) {
       const dog = new Watchdog(w, this.clock());
-      this.watchdogTimer = this.timers.setInterval(() => this.onWatchdog(dog.check(this.clock())), w.intervalMs);
+      this.watchdogTimer = this.timers.setInterval(() => { this.onWatchdog(dog.check(this.clock())); }, w.intervalMs);
     }
   }
 
@@ -256,32 +188,8 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
       if (e.kind === 'fail') {
         this.hooks.log('error', e.text);
         this.end('overload');
-      } else this.traceError?.(e.text);
+      } else this.taps.error?.(e.text);
     }
-  }
-
-  /** A side engine (-oocsf, -rxsf) shares its main engine's transport and is driven by its ticks. */
-  private attach(transport: Transport): void {
-    this.transport = transport;
-  }
-
-  private tickSide(now: number): void {
-    this.wheel.advance(now);
-    this.registry.expire(now);
-  }
-
-  /** The out-of-call scenario's statistics (-oocsf), apart from the main scenario's. */
-  outOfCallSnapshot(): StatsSnapshot | undefined {
-    return this.outOfCall?.snapshot();
-  }
-
-  /** The receive scenario's statistics (-rxsf), apart from the main scenario's. */
-  receiveSnapshot(): StatsSnapshot | undefined {
-    return this.receiver?.snapshot();
-  }
-
-  get extendedTwin(): boolean {
-    return this.config.extendedTwin === true;
   }
 
   /** Calls start at the rate: not when incoming messages (server mode) or twin commands (3PCC) create them. */
@@ -289,34 +197,13 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     return !this.scenario.serverMode && !this.scenario.twin.commandCreatesCalls;
   }
 
-  /** How often the engine wakes now (ms). */
-  get tickIntervalMs(): number {
-    return this.tickMs;
-  }
-
-  /**
-   * Every wake-up of the process costs CPU of its own (about 20 µs here, more than the work of a tick), so
-   * the engine wakes no more often than it needs: every -timer_resol ms for the timers, and as often as the
-   * rate needs to start calls evenly, never more than once a millisecond. Re-armed when the need changes.
-   */
   private armTicker(): void {
     if (this.transport === undefined || this.endReason !== undefined) return;
-    const every = this.tickInterval();
-    if (every === this.tickMs) return;
-    if (this.ticker !== undefined) this.timers.clearInterval(this.ticker);
-    this.tickMs = every;
-    this.ticker = this.timers.setInterval(() => this.tick(), every);
-  }
-
-  private tickInterval(): number {
-    const resolution = this.resolutionMs;
     const s = this.scheduler;
-    if (!this.placesCalls || this.stopping || s.isPaused || s.exhausted) return resolution;
-    // -users starts a call as soon as one ends.
-    if (this.config.load.users > 0) return 1;
-    const rate = s.currentRate;
-    if (rate <= 0) return resolution;
-    return Math.min(resolution, Math.max(1, Math.floor(this.config.load.periodMs / rate)));
+    this.ticker.arm(tickInterval({
+      resolutionMs: this.resolutionMs, placing: this.placesCalls && !this.stopping && !s.isPaused && !s.exhausted,
+      userMode: this.config.load.users > 0, rate: s.currentRate, periodMs: this.config.load.periodMs,
+    }));
   }
 
   /** One turn: timers, new calls, end-of-run check. Public so tests can drive virtual time. */
@@ -328,92 +215,21 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
       if (ramp === 'quit') this.stopGracefully();
       else if (ramp === 'changed') this.armTicker();
     }
+    const remote = this.config.remote;
     if (this.placesCalls && !this.stopping) {
-      this.startDueCalls(now);
-      if (this.scheduler.exhausted && this.tickMs !== this.resolutionMs) this.armTicker();
+      if (remote !== undefined && this.transport !== undefined) this.factory.startDueCalls(now, this.transport, remote, (call) => runCall(this.host, call));
+      if (this.scheduler.exhausted && this.ticker.intervalMs !== this.resolutionMs) this.armTicker();
     }
     this.registry.expire(now);
     this.outOfCall?.tickSide(now);
     this.receiver?.tickSide(now);
-    if (now >= this.drainUntil) { this.dropOpenCalls(now); this.receiver?.dropOpenCalls(now); }
+    if (now >= this.drainUntil) { this.ends.dropOpen(now); this.receiver?.ends.dropOpen(now); }
     this.checkEnd(now);
   }
 
-  private startDueCalls(now: number): void {
-    const remote = this.config.remote;
-    const transport = this.transport;
-    if (remote === undefined || transport === undefined) return;
-    const n = this.scheduler.due(now, this.registry.open, this.circuits?.available ?? Number.POSITIVE_INFINITY);
-    this.stats.counters[Counter.CallsRefusedByLimit] = this.scheduler.refused;
-    this.stats.counters[Counter.CallsNotStarted] = this.scheduler.notStarted;
-    for (let i = 0; i < n; i++) {
-      // -tdmmap: the scheduler only starts calls there are free circuits for.
-      const circuit = this.circuits?.take() ?? -1;
-      const number = ++this.callNumber;
-      const callId = this.callIdOf(number);
-      const ipField = this.config.ipField;
-      if (ipField === undefined) {
-        transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit)));
-        continue;
-      }
-      // -t ui: the call's injection line is picked first, since it says which address the call sends from.
-      const userId = this.takeUser();
-      const lines = this.pickLines(userId);
-      const ip = this.config.injection.field(0, lines[0] ?? 0, ipField);
-      transport.acquire((ep) => runCall(this, this.startCall(number, callId, ep, remote.address, remote.port, circuit, { userId, lines })), ip);
-    }
-  }
-
-  /** The Call-ID of the call placed with this number: -cid_str, compiled once, or SIPp's %u-%p@%s. */
-  private readonly callIdOf: (n: number) => string;
-
-  private startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1,
-    picked?: { readonly userId: number; readonly lines: readonly number[] }): CallState {
-    const userId = picked?.userId ?? this.takeUser();
-    const call = new CallState({
-      number, callId, endpoint: ep, remoteAddress: address, remotePort: port, sendTo: this.config.sendTo, startMs: this.clock(), baseCseq: this.config.baseCseq,
-      dynamicIds: this.dynamicIds, rtdCount: this.scenario.rtdNames.length, varCount: this.scenario.varNames.length, globals: this.globals,
-      injection: this.config.injection, injectionLines: picked?.lines ?? this.pickLines(userId), userId, runClock: this.runClock,
-      circuit, circuitName: circuit >= 0 && this.config.tdm !== undefined ? circuitName(this.config.tdm, circuit) : '',
-    });
-    const saved = this.userSlots.length > 0 ? this.userVars.get(userId) : undefined;
-    if (saved !== undefined) for (const slot of this.userSlots) call.vars[slot] = saved[slot];
-    if (this.traceFailed !== undefined) call.history = [];
-    this.registry.add(call);
-    ep.openCalls++;
-    this.stats.count(Counter.CallsCreated);
-    this.stats.openCalls++;
-    return call;
-  }
-
-  /** The -users user of a new call; 0 without -users (SIPp's [userid] is then 0). */
-  private takeUser(): number {
-    if (this.config.load.users <= 0) return 0;
-    const u = this.freeUsers[this.freeUsersHead];
-    if (u === undefined) return ++this.nextUserId;
-    this.freeUsersHead++;
-    // Drop the taken head now and then, so the queue does not grow with the run.
-    if (this.freeUsersHead > 1024 && this.freeUsersHead * 2 > this.freeUsers.length) { this.freeUsers.splice(0, this.freeUsersHead); this.freeUsersHead = 0; }
-    return u;
-  }
-
-  /**
-   * The line of each injection file a new call uses: by order, at random, or the line of its -users user (SIPp
-   * compat: user k reads line k-1; past the last line sipts wraps, where SIPp stops with an error).
-   */
-  private pickLines(userId: number): readonly number[] {
-    const store = this.config.injection;
-    if (store.files.length === 0) return this.firstLines;
-    const lines = store.files.map((f, i) => {
-      const count = Math.max(1, store.lineCount(i));
-      if (f.order === 'RANDOM') return Math.floor(this.random() * count);
-      if (f.order === 'USER') return Math.max(0, userId - 1) % count;
-      const line = this.nextLine[i] ?? 0;
-      this.nextLine[i] = (line + 1) % count;
-      return line;
-    });
-    // The built-ins' one-line -au/-ap file gives every call line 0: one shared array, not one per open call.
-    return lines.every((l) => l === 0) ? this.firstLines : lines;
+  private tickSide(now: number): void {
+    this.wheel.advance(now);
+    this.registry.expire(now);
   }
 
   private checkEnd(now: number): void {
@@ -425,239 +241,20 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     else if (this.scheduler.exhausted) this.end('calls-done');
   }
 
-  // CallHost
+  // CommandHandler: 3PCC (twin-commands.ts)
 
-  send(call: CallState, raw: string): boolean {
-    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: true, raw });
-    if (this.traceMessage !== undefined) this.traceMessage(true, raw, this.endpointName(call.endpoint), hostPort(call.sendAddress, call.sendPort));
-    return call.endpoint.send(raw, call.sendPort, call.sendAddress);
-  }
-
-  get transportName(): string {
-    return this.transport?.name ?? 'UDP';
-  }
-
-  closeConnection(call: CallState): void {
-    this.reconnect(call, undefined);
-  }
-
-  redirect(call: CallState, address: string, port: number): boolean {
-    if (!this.reconnect(call, { address, port })) return false;
-    call.remoteAddress = address;
-    call.remotePort = port;
-    return true;
-  }
-
-  /** Closes the call's own connection and opens another, to `to` or the run's remote; false when it has none of its own. */
-  private reconnect(call: CallState, to: { readonly address: string; readonly port: number } | undefined): boolean {
-    const t = this.transport;
-    const old = call.endpoint;
-    // Over UDP and on shared connections there is nothing of the call's own to close (SIPp drops its reference).
-    if (t?.closeOwn === undefined || !t.closeOwn(old)) return false;
-    old.openCalls--;
-    const ready = (ep: Endpoint): void => {
-      if (call.ended) { this.transport?.release(ep); return; }
-      call.endpoint = ep;
-      ep.openCalls++;
-    };
-    if (to === undefined || t.acquireTo === undefined) t.acquire(ready); else t.acquireTo(to.address, to.port, ready);
-    return true;
-  }
-
-  /**
-   * SIPp's <init>: its steps run once, before the first call, in a call of their own that sends nothing;
-   * what they leave in <Global> variables is what the calls start with.
-   */
-  private runInit(): void {
-    const steps = this.scenario.initSteps;
-    if (steps.length === 0) return;
-    const noSocket: Endpoint = { localAddress: '', localPort: 0, openCalls: 0, send: () => false };
-    // SIPp compat: the init call takes call number 1 (the first real call is number 2), and counts nowhere.
-    const call = new CallState({
-      number: ++this.callNumber, callId: '///main-init', endpoint: noSocket, remoteAddress: this.config.remote?.address ?? '', remotePort: this.config.remote?.port ?? 0,
-      dynamicIds: this.dynamicIds, startMs: this.clock(), baseCseq: this.config.baseCseq, rtdCount: 0, varCount: this.scenario.varNames.length, globals: this.globals,
-      injection: this.config.injection, injectionLines: this.firstLines, userId: 0, runClock: this.runClock, circuit: -1, circuitName: '',
-    });
-    runInit(this, call, steps);
-  }
-
-  finish(call: CallState, outcome: Outcome): void {
-    if (call.callId === '///main-init') { call.ended = true; return; } // the <init> call counts nowhere
-    if (call.ended) return;
-    const now = this.clock();
-    this.release(call, now);
-    this.stats.recordCallLength(now - call.startMs);
-    if (outcome.kind === 'success') this.stats.count(Counter.SuccessfulCalls);
-    else {
-      this.stats.count(Counter.FailedCalls);
-      this.stats.fail(outcome.index);
-      this.giveEvidence(call, outcome.reason, now);
-    }
-  }
-
-  /** How the local side is named in traces: the address put in messages when bound to every interface. */
-  private endpointName(ep: Endpoint): string {
-    const wildcard = ep.localAddress === '0.0.0.0' || ep.localAddress === '::' || ep.localAddress === '';
-    return hostPort(wildcard ? this.config.callIdHost.replace(/^\[|\]$/g, '') : ep.localAddress, ep.localPort);
-  }
-
-  private giveEvidence(call: CallState, reason: string, now: number): void {
-    if (this.traceFailed === undefined) return;
-    this.traceFailed({
-      callId: call.callId, reason, stepIndex: awaitedStep(this.scenario.steps, Math.min(call.stepIndex, this.scenario.steps.length - 1)), startMs: call.startMs - this.startMs, endMs: now - this.startMs,
-      local: this.endpointName(call.endpoint), remote: hostPort(call.remoteAddress, call.remotePort), history: call.history ?? [],
-    });
-  }
-
-  sendCommand(call: CallState, peer: string, text: string): boolean {
-    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: true, raw: text });
-    this.traceCommand?.(true, text);
-    return this.twin?.send(peer, text) ?? false;
-  }
-
-  abortTwin(call: CallState): void {
-    if (this.twin === undefined || this.extendedTwin) return;
-    const text = abortCommand(call.callId);
-    this.traceCommand?.(true, text);
-    this.twin.send('', text);
-  }
-
-  // CommandHandler
-
-  /**
-   * A 3PCC command, routed by its Call-ID as a message is: to its call; absorbed when the call has ended;
-   * else, when the scenario starts with a <recvCmd>, it creates a call placed at the remote host (SIPp's
-   * 3pcc-C-B role, counted against -m as server-mode calls are).
-   */
   onCommand(text: string): void {
-    this.traceCommand?.(false, text);
-    const cmd = parseCommand(text);
-    const call = this.registry.get(cmd.callId);
-    if (call !== undefined) {
-      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw: text });
-      receiveCommand(this, call, cmd);
-      return;
-    }
-    if (cmd.callId !== '' && this.registry.isDead(cmd.callId)) {
-      this.stats.count(Counter.DeadCallMsgs);
-      this.traceError?.(`Dead call ${cmd.callId}, received twin command '${cmd.text}'`);
-      return;
-    }
-    const remote = this.config.remote;
-    const transport = this.transport;
-    if (cmd.callId !== '' && cmd.internal === '' && this.scenario.twin.commandCreatesCalls && remote !== undefined && transport !== undefined
-      && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted) {
-      this.scheduler.noteCreated();
-      const number = ++this.callNumber;
-      const callId = detach(cmd.callId);
-      transport.acquire((ep) => {
-        const created = this.startCall(number, callId, ep, remote.address, remote.port);
-        if (created.history !== undefined) created.history.push({ atMs: this.clock() - this.startMs, out: false, raw: text });
-        receiveCommand(this, created, cmd);
-      });
-      return;
-    }
-    this.stats.count(Counter.OutOfCallMsgs);
-    this.traceError?.(`Discarding twin command which can't be mapped to a known call (Call-ID '${cmd.callId}'): '${cmd.text}'`);
+    this.twin.onCommand(text);
   }
 
-  /** SIPp compat: a twin that ends ends this run too; here its open calls may still end (a graceful stop). */
   onTwinLost(what: string): void {
-    if (this.endReason !== undefined || this.stopping) return;
-    this.hooks.log('warning', `${what}: stopping`);
-    this.stopGracefully();
+    this.twin.onTwinLost(what);
   }
 
   // TransportHandler
 
   onMessage(raw: string, address: string, port: number, endpoint: Endpoint): void {
-    if (this.traceMessage !== undefined) this.traceMessage(false, raw, this.endpointName(endpoint), hostPort(address, port));
-    const parsed = parseMessage(raw);
-    if (!parsed.ok) {
-      this.stats.count(Counter.BadMessages);
-      this.traceError?.(`Discarding a message from ${hostPort(address, port)} that is not SIP (${parsed.reason}): '${raw}'`);
-      return;
-    }
-    const msg = parsed.msg;
-    if (this.deliver(msg, raw, endpoint)) return;
-    const ooc = this.outOfCall;
-    if (ooc !== undefined && ooc.deliver(msg, raw, endpoint)) return;
-    const rx = this.receiver;
-    if (rx !== undefined) {
-      if (rx.deliver(msg, raw, endpoint)) return;
-      // It takes new calls until the run stops or ends (the run ends once both sides have no call open and this
-      // side has made all its calls).
-      if (!this.stopping && this.endReason === undefined && rx.acceptsNewCall(msg)) { rx.startIncoming(msg, raw, address, port, endpoint); return; }
-    }
-    if (this.acceptsNewCall(msg)) {
-      this.scheduler.noteCreated();
-      // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
-      const call = this.startCall(++this.callNumber, detach(this.routingId(msg)), endpoint, address, port);
-      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
-      receive(this, call, msg);
-      return;
-    }
-    if (msg.status === 0 && this.endReason === undefined) {
-      // SIPp compat: a request of no known call goes to the out-of-call scenario (-oocsf) or, with -aa, an INFO,
-      // NOTIFY, OPTIONS or UPDATE is answered 200 OK; both count as auto-answered (SIPp's AutoAnswered).
-      if (ooc !== undefined) {
-        this.stats.count(Counter.AutoAnswered);
-        this.traceError?.(`Received out-of-call ${msg.method} message, using the out-of-call scenario`);
-        ooc.startIncoming(msg, raw, address, port, endpoint);
-        return;
-      }
-      if (this.settings.autoAnswer && AUTO_ANSWERED.has(msg.method)) {
-        const answer = buildResponse(msg, 200, 'OK', '');
-        if (this.traceMessage !== undefined) this.traceMessage(true, answer, this.endpointName(endpoint), hostPort(address, port));
-        endpoint.send(answer, port, address);
-        this.stats.count(Counter.AutoAnswered);
-        return;
-      }
-    }
-    this.stats.count(Counter.OutOfCallMsgs);
-    this.traceError?.(`Discarding message which can't be mapped to a known call (Call-ID ${msg.callId}): '${raw}'`);
-  }
-
-  /** Gives a message to the call of its Call-ID, or absorbs it for a call that ended; false when neither. */
-  private deliver(msg: SipMessage, raw: string, endpoint: Endpoint): boolean {
-    const callId = this.routingId(msg);
-    const call = this.registry.get(callId);
-    if (call !== undefined) {
-      if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
-      receive(this, call, msg);
-      return true;
-    }
-    if (this.registry.isDead(callId)) {
-      this.stats.count(Counter.DeadCallMsgs);
-      this.traceError?.(`Dead call ${callId}, received '${raw}'`);
-      const replay = this.registry.replayOf(callId);
-      if (replay !== undefined && isRetransmissionOf(msg, replay, this.settings.looseRetransCheck)) {
-        if (this.traceMessage !== undefined) this.traceMessage(true, replay.answer, this.endpointName(endpoint), hostPort(replay.address, replay.port));
-        endpoint.send(replay.answer, replay.port, replay.address);
-        this.stats.step(replay.answerIndex, StepCounter.retrans);
-        this.stats.count(Counter.Retransmissions);
-      }
-      return true;
-    }
-    return false;
-  }
-
-  /** A side engine (out-of-call, receive): a request of an unknown Call-ID starts a call of its scenario. */
-  private startIncoming(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
-    const call = this.startCall(++this.callNumber, detach(this.routingId(msg)), endpoint, address, port);
-    if (call.history !== undefined) call.history.push({ atMs: this.clock() - this.startMs, out: false, raw });
-    receive(this, call, msg);
-  }
-
-  /** SIPp compat: what comes before /// in a Call-ID is a prefix the call does not know (-callid_slash_ign: not so). */
-  private routingId(msg: SipMessage): string {
-    return this.config.callIdSlashIgnore === true ? msg.callId : routingCallId(msg.callId);
-  }
-
-  /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
-  private acceptsNewCall(msg: SipMessage): boolean {
-    return this.scenario.serverMode && !this.stopping && this.endReason === undefined && !this.scheduler.exhausted
-      && msg.status === 0 && matchesStep(this.scenario.steps[0] as CompiledStep, msg, undefined);
+    this.router.onMessage(raw, address, port, endpoint);
   }
 
   onSocketLimit(sockets: number, error: Error): void {
@@ -669,38 +266,36 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
   onConnectionLost(endpoint: Endpoint, how: 'connect' | 'closed'): void {
     if (endpoint.openCalls === 0) return;
     const failure = how === 'connect' ? Failure.FailedTcpConnect : Failure.FailedTcpClosed;
-    this.traceError?.(`${how === 'connect' ? 'Cannot open' : 'Lost'} the connection ${this.endpointName(endpoint)}`);
+    this.taps.error?.(`${how === 'connect' ? 'Cannot open' : 'Lost'} the connection ${this.taps.endpointName(endpoint)}`);
     // A call with only pauses left (the uas's closing timewait) has lost nothing: it ends as it would have.
     for (const call of this.registry.openCalls()) {
-      if (call.endpoint === endpoint && exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, failure);
+      if (call.endpoint === endpoint && exchangeAhead(this.scenario.steps, call.stepIndex)) this.ends.finish(call, failure);
     }
   }
 
   onTransportError(kind: TransportErrorKind, error: Error): void {
     this.stats.transportError(TransportError[kind]);
-    this.traceError?.(`Transport error (${kind}): ${error.message}`);
+    this.taps.error?.(`Transport error (${kind}): ${error.message}`);
   }
 
-  // Control
+  // RunControl
+
+  status(): LoadStatus {
+    const s = this.scheduler;
+    return { rate: s.currentRate, limit: s.currentLimit, users: s.currentUsers, userMode: s.userMode, paused: s.isPaused };
+  }
 
   setRate(rate: number): void {
     this.scheduler.setRate(rate, this.clock());
     this.armTicker();
   }
 
-  /** -users now, in a -users run. */
   setUsers(users: number): void {
     this.scheduler.setUsers(users);
   }
 
-  /** The control port's `reset stats`: the main scenario's cumulative statistics start again. */
-  resetStats(): void {
-    this.stats.resetCumulative(this.clock());
-  }
-
-  /** SIPp's `dump tasks`: each open call and the step it is at. */
-  describeCalls(): string[] {
-    return this.registry.openCalls().map((c) => `${c.callId}: State ${c.stepIndex}`);
+  setLimit(limit: number): void {
+    this.scheduler.setLimit(limit);
   }
 
   pause(): void {
@@ -718,7 +313,7 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
    * a step may wait (drainMs), so a call waiting for a message that never comes cannot hold the run.
    */
   stopGracefully(): number {
-    const wait = drainMs(this.scenario, this.settings);
+    const wait = drainMs(this.scenario, this.config.settings);
     if (this.stopping) return wait;
     this.stopping = true;
     this.drainUntil = this.clock() + wait;
@@ -726,93 +321,58 @@ export class Engine implements CallHost, TransportHandler, CommandHandler {
     return wait;
   }
 
-  /** Ends the run now: open calls are aborted (counted apart from failures). */
   stopNow(): void {
     this.end('aborted');
   }
 
-  /** <Global> variables and their values now, for the variables screen. */
+  resetStats(): void {
+    this.stats.resetCumulative(this.clock());
+  }
+
+  describeCalls(): string[] {
+    return this.registry.openCalls().map((c) => `${c.callId}: State ${c.stepIndex}`);
+  }
+
   globalValues(): [string, string][] {
-    return this.scenario.varNames.flatMap((name, slot): [string, string][] => (this.scenario.varGlobal[slot] === true ? [[name, formatVar(this.globals[slot])]] : []));
+    const globals = this.factory.globals;
+    return this.scenario.varNames.flatMap((name, slot): [string, string][] => (this.scenario.varGlobal[slot] === true ? [[name, formatVar(globals[slot])]] : []));
   }
 
   snapshot(): StatsSnapshot {
     return this.stats.snapshot(this.clock());
   }
 
-  /** Takes an ending call out of every structure that knows it; its Call-ID leaves a tombstone. */
-  private release(call: CallState, now: number): void {
-    call.ended = true;
-    this.wheel.cancel(call.retransTimer);
-    this.wheel.cancel(call.stepTimer);
-    this.registry.remove(call, now, replayOf(call));
-    call.endpoint.openCalls--;
-    this.transport?.release(call.endpoint);
-    this.stats.openCalls--;
-    if (call.userId > 0) {
-      this.freeUsers.push(call.userId);
-      if (this.userSlots.length > 0) this.userVars.set(call.userId, call.vars);
-    }
-    if (call.circuit >= 0) this.circuits?.give(call.circuit);
+  outOfCallSnapshot(): StatsSnapshot | undefined {
+    return this.outOfCall?.snapshot();
   }
 
-  /** Ends every open call, counted as aborted; hung up with BYE or CANCEL unless the run timed out. */
-  private dropOpenCalls(now: number, hangUpCalls = true): void {
-    for (const call of this.registry.openCalls()) {
-      if (hangUpCalls) hangUp(this, call);
-      this.release(call, now);
-      this.stats.count(Counter.AbortedCalls);
-      this.giveEvidence(call, 'Aborted', now);
-    }
+  receiveSnapshot(): StatsSnapshot | undefined {
+    return this.receiver?.snapshot();
   }
 
-  /**
-   * A side engine ends with its main one: a call with only its closing pause (timewait) left has done its
-   * exchange and ends as it would have; the others are dropped, counted as aborted.
-   */
+  trackWindows(): void {
+    this.stats.trackWindows();
+  }
+
+  takeWindow(): HistogramSummary[] {
+    return this.stats.takeWindow();
+  }
+
+  /** A side engine ends with its main one (call-end.ts). */
   private endSide(reason: EndReason, hangUpCalls: boolean): void {
     this.endReason = reason;
-    for (const call of this.registry.openCalls()) if (!exchangeAhead(this.scenario.steps, call.stepIndex)) this.finish(call, SUCCESS);
-    this.dropOpenCalls(this.clock(), hangUpCalls);
+    this.ends.endSide(hangUpCalls);
   }
 
   private end(reason: EndReason): void {
     if (this.endReason !== undefined) return;
     this.endReason = reason;
     // Out-of-call calls only wait out their timewait: dropped, not hung up; the transport is this engine's.
-    const ooc = this.outOfCall;
-    if (ooc !== undefined) ooc.endSide(reason, false);
-    const rx = this.receiver;
-    if (rx !== undefined) rx.endSide(reason, reason === 'aborted');
-    this.dropOpenCalls(this.clock(), reason === 'aborted');
-    if (this.ticker !== undefined) this.timers.clearInterval(this.ticker);
+    this.outOfCall?.endSide(reason, false);
+    this.receiver?.endSide(reason, reason === 'aborted');
+    this.ends.dropOpen(this.clock(), reason === 'aborted');
+    this.ticker.stop();
     if (this.watchdogTimer !== undefined) this.timers.clearInterval(this.watchdogTimer);
-    const t = this.transport;
-    void Promise.all([t?.close(), this.twin?.close()]).then(() => this.resolveDone(reason));
+    void Promise.all([this.transport?.close(), this.twin.channel?.close()]).then(() => this.resolveDone(reason));
   }
-}
-
-const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
-
-/** An ended call that last answered a request keeps that answer for the request's retransmissions. */
-function replayOf(call: CallState): DeadReplay | undefined {
-  const answered = call.answered;
-  if (answered === undefined || answered.status !== 0 || answered.method === 'ACK' || call.unanswered || call.answeredIndex !== call.lastRecvIndex) return undefined;
-  // The key holds no slice of the request (retransKeyOf), so the tombstone does not keep the request alive.
-  return {
-    status: 0, method: answered.method, cseq: answered.cseq, cseqMethod: answered.cseqMethod, branch: answered.branch,
-    answer: call.answer, answerIndex: call.answerIndex, address: call.sendAddress, port: call.sendPort,
-  };
-}
-
-/**
- * The longest a call may legitimately wait for a message: the largest step timeout or -recv_timeout, else
- * 64·T1 (RFC 3261 §17.1.1.2 timer B, §17.1.2.2 timer F; T1 the largest retrans, 500 ms by default), when a
- * UDP transaction gives up.
- */
-function drainMs(scenario: CompiledScenario, settings: CallSettings): number {
-  let longest = settings.recvTimeoutMs;
-  let t1 = 0;
-  for (const step of scenario.steps) { longest = Math.max(longest, step.timeoutMs); t1 = Math.max(t1, step.retransMs); }
-  return longest > 0 ? longest : 64 * (t1 > 0 ? t1 : 500);
 }

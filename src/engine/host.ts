@@ -64,8 +64,13 @@ export interface EngineTimers {
   clearInterval(handle: unknown): void;
 }
 
+/**
+ * The engine as the interpreter (and its actions) sees it: engine/call-host.ts builds it from the engine's
+ * parts; nothing here lets a call reach the scheduler, the registry or other calls.
+ */
 export interface CallHost {
-  readonly hooks: EngineHooks;
+  /** <log>, <exec command> and <exec int_cmd>; the traces are reached through the trace members below. */
+  readonly hooks: Pick<EngineHooks, 'log' | 'exec' | 'stop'>;
   readonly scenario: CompiledScenario;
   readonly stats: Stats;
   readonly wheel: TimerWheel<CallTimer>;

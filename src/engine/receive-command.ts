@@ -8,7 +8,7 @@ import { abort } from './hang-up.js';
 import type { CallHost } from './host.js';
 import { runCall } from './run-call.js';
 import { finishStep, markRtd } from './step-flow.js';
-import { awaitedStep } from './step-search.js';
+import { awaitedAt } from './step-search.js';
 
 /**
  * A command from the 3PCC twin for this call. SIPp compat (call.cpp process_twinSippCom): from the current
@@ -28,7 +28,7 @@ export function receiveCommand(host: CallHost, call: CallState, cmd: TwinCommand
   const step = steps[at];
   if (step === undefined || (host.extendedTwin && step.peer !== cmd.from)) {
     host.traceError?.(`Call-Id '${call.callId}': unexpected twin command${step === undefined ? '' : ` from "${cmd.from}" (expected from "${step.peer}")`} at index ${call.stepIndex}: '${cmd.text}'`);
-    host.stats.step(awaitedStep(steps, Math.min(call.stepIndex, steps.length - 1)), StepCounter.unexpected);
+    host.stats.step(awaitedAt(steps, call.stepIndex), StepCounter.unexpected);
     host.finish(call, Failure.FailedCallRejected);
     return;
   }

@@ -18,7 +18,7 @@ import type { CallHost } from './host.js';
 import { findBackward, findForward, findGlobal, isRetransmissionOf } from './matcher.js';
 import { renderTemplate } from './render.js';
 import { runCall } from './run-call.js';
-import { awaitedStep } from './step-search.js';
+import { awaitedAt } from './step-search.js';
 import { take } from './take.js';
 
 /** A message for this call arrived. */
@@ -90,7 +90,7 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
     host.stats.count(Counter.AutoAnswered);
     return;
   }
-  host.stats.step(awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1)), StepCounter.unexpected);
+  host.stats.step(awaitedAt(host.scenario.steps, call.stepIndex), StepCounter.unexpected);
   host.stats.unexpected(isRequest ? msg.method : `${msg.status} (${msg.cseqMethod})`);
   if (!isRequest) host.traceUnexpectedStatus?.(msg.status);
   // SIPp compat: a scenario with <label id="_unexp.main"/> handles unexpected messages itself. It learns
@@ -116,7 +116,7 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
     return;
   }
   if (host.traceError !== undefined) {
-    const expected = host.scenario.steps[awaitedStep(host.scenario.steps, Math.min(call.stepIndex, host.scenario.steps.length - 1))];
+    const expected = host.scenario.steps[awaitedAt(host.scenario.steps, call.stepIndex)];
     host.traceError(`${behaviors.abortunexp ? 'Aborting call' : 'Ignoring'} on unexpected message for Call-Id '${call.callId}': while expecting '${expected?.title.trim() ?? 'end of scenario'}' (index ${call.stepIndex}), received '${msg.raw}'`);
   }
   if (!behaviors.abortunexp) return; // counted, and otherwise ignored

@@ -85,3 +85,14 @@ export class CallRegistry {
     return [...this.calls.values()];
   }
 }
+
+/** An ended call that last answered a request keeps that answer for the request's retransmissions. */
+export function replayOf(call: CallState): DeadReplay | undefined {
+  const answered = call.answered;
+  if (answered === undefined || answered.status !== 0 || answered.method === 'ACK' || call.unanswered || call.answeredIndex !== call.lastRecvIndex) return undefined;
+  // The key holds no slice of the request (retransKeyOf), so the tombstone does not keep the request alive.
+  return {
+    status: 0, method: answered.method, cseq: answered.cseq, cseqMethod: answered.cseqMethod, branch: answered.branch,
+    answer: call.answer, answerIndex: call.answerIndex, address: call.sendAddress, port: call.sendPort,
+  };
+}

@@ -18,6 +18,8 @@ import { formatVar, type VarValue } from './var-value.js';
 export interface RenderContext extends AuthContext {
   readonly callId: string;
   readonly number: number;
+  /** What names the call's engine in [branch] (z9hG4bK-<idTag>-<call>-<message>): the pid, for a process's first engine. */
+  readonly idTag: string;
   readonly cseq: number;
   readonly remoteIpEscaped: string;
   readonly remotePort: number;
@@ -95,7 +97,7 @@ function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: 
       case Op.CallId: s += ctx.callId; break;
       case Op.CallNumber: s += ctx.number + seg.n; break;
       case Op.Cseq: s += ctx.cseq + seg.n; break;
-      case Op.Branch: s += `${ctx.number}-${msgIndex + seg.n}`; break;
+      case Op.Branch: s += `${ctx.idTag}-${ctx.number}-${msgIndex + seg.n}`; break;
       case Op.Len: s += bodyLength === 0 ? 0 : bodyLength + seg.n; break;
       case Op.ServerIp: s += ctx.serverIp; break;
       case Op.MsgIndex: s += msgIndex; break;

@@ -19,3 +19,11 @@ export function awaitedStep(steps: readonly CompiledStep[], from: number): numbe
   }
   return from;
 }
+
+/**
+ * The step a call is counted and reported at (unexpected messages, failed-call evidence): the receive it waits
+ * for from where it is, a call past its last step standing at the last one.
+ */
+export function awaitedAt(steps: readonly CompiledStep[], stepIndex: number): number {
+  return awaitedStep(steps, Math.min(stepIndex, steps.length - 1));
+}

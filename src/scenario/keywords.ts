@@ -106,8 +106,9 @@ const ROWS: Readonly<Record<string, Row>> = {
   call_id: { offset: 'none', make: () => dyn(Op.CallId) },
   call_number: { offset: 'any', make: (_e, n) => dyn(Op.CallNumber, n) },
   cseq: { offset: 'any', make: (_e, n) => dyn(Op.Cseq, n) },
-  // The literal prefix makes the branch RFC 3261 §8.1.1.7 compliant and unique per process.
-  branch: { offset: 'any', make: (e, n) => dyn(Op.Branch, n, `z9hG4bK-${e.pid}-`) },
+  // The literal prefix makes the branch RFC 3261 §8.1.1.7 compliant; the call's idTag (its engine's, the pid for
+  // the first engine of a process) makes it unique to the engine.
+  branch: { offset: 'any', make: (_e, n) => dyn(Op.Branch, n, 'z9hG4bK-') },
   // [len+N]: SIPp adds N to the body length (an empty body still gives 0).
   len: { offset: 'any', make: (_e, n) => dyn(Op.Len, n) },
   peer_tag_param: { offset: 'none', make: () => dyn(Op.PeerTagParam) },

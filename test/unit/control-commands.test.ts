@@ -10,10 +10,10 @@ import type { KeyTarget } from '../../src/cli/keys.js';
 import { Engine } from '../../src/engine/engine.js';
 import { builtin, engineConfig } from '../helpers.js';
 
-function target(users = 0): KeyTarget & { quits: number; traces: string[] } {
+function target(users = 0): KeyTarget & { quits: number; traces: string[]; run: Engine } {
   const engine = new Engine(engineConfig(builtin('uac'), { load: { rate: 10, periodMs: 1000, limit: 0, maxCalls: 0, users } }), {}, () => 0);
   const t = {
-    engine, selectScreen: () => undefined, quits: 0, traces: [] as string[], state: { rateScale: 1 }, variableNames: [['g'], [], ['a', 'b']] as [string[], string[], string[]],
+    engine, run: engine, selectScreen: () => undefined, quits: 0, traces: [] as string[], state: { rateScale: 1 }, variableNames: [['g'], [], ['a', 'b']] as [string[], string[], string[]],
     quit: () => { t.quits++; },
     setTrace: (name: string, on: boolean) => { t.traces.push(`${name} ${on ? 'on' : 'off'}`); return true; },
   };
@@ -22,28 +22,30 @@ function target(users = 0): KeyTarget & { quits: number; traces: string[] } {
 
 test('keys: + - * / change the rate by 1 and 10 times `set rate-scale`; only the first character of a datagram counts', () => {
   const t = target();
-  const s = t.engine.scheduler;
   assert.deepEqual(applyCommand(t, '+'), []);
-  assert.equal(s.currentRate, 11);
+  assert.equal(t.engine.status().rate, 11);
   applyCommand(t, '*');
-  assert.equal(s.currentRate, 21);
+  assert.equal(t.engine.status().rate, 21);
   assert.deepEqual(applyCommand(t, 'cset rate-scale 0.5'), []);
   applyCommand(t, '/');
-  assert.equal(s.currentRate, 16);
+  assert.equal(t.engine.status().rate, 16);
   applyCommand(t, '-+++');
-  assert.equal(s.currentRate, 15.5, 'SIPp reads a key datagram\'s first byte only');
+  assert.equal(t.engine.status().rate, 15.5, 'SIPp reads a key datagram\'s first byte only');
   assert.deepEqual(applyCommand(t, 'cset rate 3'), []);
-  assert.equal(s.currentRate, 3);
+  assert.equal(t.engine.status().rate, 3);
+  applyCommand(t, 'p');
+  assert.equal(t.engine.status().paused, true, 'p pauses new calls');
+  applyCommand(t, 'p');
+  assert.equal(t.engine.status().paused, false, 'a second p resumes them');
 });
 
 test('a -users run: the keys and `set users` change the users; the rate and the limit cannot be set', () => {
   const t = target(5);
-  const s = t.engine.scheduler;
   applyCommand(t, '*');
-  assert.equal(s.currentUsers, 15);
-  assert.equal(s.currentRate, 10, 'the rate is left alone');
+  assert.equal(t.engine.status().users, 15);
+  assert.equal(t.engine.status().rate, 10, 'the rate is left alone');
   assert.deepEqual(applyCommand(t, 'cset users 3'), []);
-  assert.equal(s.currentUsers, 3);
+  assert.equal(t.engine.status().users, 3);
   assert.deepEqual(applyCommand(t, 'cset rate 50'), ['Rates can not be set in a user-based benchmark.']);
   assert.deepEqual(applyCommand(t, 'cset limit 2'), ['Can not set call limit for a user-based benchmark.']);
   assert.deepEqual(applyCommand(t, 'cset users -1'), ['Invalid users value: "-1"']);
@@ -52,7 +54,7 @@ test('a -users run: the keys and `set users` change the users; the rate and the 
 test('a rate run: set limit changes -l, set users is refused', () => {
   const t = target();
   assert.deepEqual(applyCommand(t, 'cset limit 7'), []);
-  assert.equal(t.engine.scheduler.currentLimit, 7);
+  assert.equal(t.engine.status().limit, 7);
   assert.deepEqual(applyCommand(t, 'cset limit abc'), ['Invalid limit value: "abc"']);
   assert.deepEqual(applyCommand(t, 'cset users 3'), ['Users can not be changed at run time for a rate-based benchmark.']);
 });
@@ -68,7 +70,7 @@ test('trace, dump, reset and display; cquit stops gracefully', () => {
   assert.deepEqual(applyCommand(t, 'cdump variables'), ['1 level 0 variables:', 'g', '0 level 1 variables:', '2 level 2 variables:', 'a', 'b']);
   assert.deepEqual(applyCommand(t, 'cdump tasks'), ['---- 0 Active Tasks ----']);
   assert.deepEqual(applyCommand(t, 'cset display main'), []);
-  t.engine.stats.count(0, 5);
+  t.run.stats.count(0, 5);
   assert.equal(t.engine.snapshot().counters.CallsCreated, 5);
   assert.deepEqual(applyCommand(t, 'creset stats'), []);
   assert.equal(t.engine.snapshot().counters.CallsCreated, 0);

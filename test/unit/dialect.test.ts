@@ -23,7 +23,7 @@ const env: TemplateEnv = {
 };
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
-  callId: 'c1', number: 3, cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061, localIpEscaped: '127.0.0.1',
+  callId: 'c1', number: 3, idTag: '42', cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061, localIpEscaped: '127.0.0.1',
   peerTagParam: '', routes: '', nextUrl: '', lastRecv: undefined, vars: [], globals: [], field: (_f, field) => `f${field}`, nonceCount: () => 1,
   userId: 0, clockTick: () => 0, tdmCircuit: () => '', nextDynamicId: () => 0, serverIp: '127.0.0.7', cryptoKey: (w, reuse) => `key${w}${reuse ? 'again' : ''}`, ...over,
 });

@@ -11,7 +11,7 @@ import { parseMessage } from '../../src/sip/parser.js';
 const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0' };
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
-  callId: '1-42@127.0.0.1', number: 1, cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061, localIpEscaped: '127.0.0.1',
+  callId: '1-42@127.0.0.1', number: 1, idTag: '42', cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061, localIpEscaped: '127.0.0.1',
   peerTagParam: ';tag=peer', routes: '', nextUrl: 'sip:next@h', lastRecv: undefined, vars: [], globals: [], field: () => '', nonceCount: () => 1, userId: 0, clockTick: () => 0, tdmCircuit: () => '', nextDynamicId: () => 0, serverIp: '127.0.0.1', cryptoKey: () => '', ...over,
 });
 
