@@ -22,16 +22,18 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
   const allowed: Record<string, readonly string[]> = {
     sip: ['sip'],
     // Load time only: the send-time rendering of templates lives in engine/render.ts.
-    scenario: ['scenario', 'sip', 'errors.ts', 'load/distributions.ts'],
+    scenario: ['scenario', 'sip', 'errors.ts', 'load/distributions.ts', 'media'],
     transport: ['transport', 'events'],
     load: ['load'],
     // What a run produces (call outcomes, trace events): below the engine, the stats and the reports alike.
     events: ['events'],
     stats: ['stats', 'events'],
     report: ['report', 'stats', 'scenario', 'format.ts', 'events'],
-    engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data', 'events', 'format.ts'],
+    engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data', 'events', 'format.ts', 'media'],
     version: [],
     data: ['data', 'errors.ts'],
+    // RTP media files and packets (issue 18): below the engine and the scenario loader, like sip/.
+    media: ['media', 'errors.ts'],
   };
   for (const file of sources(src)) {
     const rel = relative(src, file);
