@@ -13,6 +13,24 @@ export type Check = 'none' | 'it' | 'inverse';
 /** A value given either as a literal or by a variable (SIPp's value= / variable2= pairs). */
 export type Operand = { readonly literal: string } | { readonly variable: VarRef };
 
+/** Which SDP media line an action plays on (SIPp: the m=audio, m=video or m=image port). */
+export type MediaLine = 'audio' | 'video' | 'image';
+
+/** SIPp's media actions: the <exec> media forms and <rtp_echo>. */
+export type MediaAction =
+  /** <exec play_pcap_audio|video|image="file">: replay a capture's UDP payloads. */
+  | { readonly op: 'pcap'; readonly line: MediaLine; readonly file: string; readonly fileOffset: number }
+  /** <exec rtp_stream="file[,loops[,payload type[,payload name]]]">: loops -1 for ever. */
+  | { readonly op: 'stream'; readonly file: string; readonly fileOffset: number; readonly loops: number; readonly payloadType: number | undefined; readonly payloadName: string }
+  /** <exec rtp_stream="pause|resume">. */
+  | { readonly op: 'pause' | 'resume' }
+  /** <exec play_dtmf="digits[,tone ms]">: RFC 4733 events; keywords are rendered per call. */
+  | { readonly op: 'dtmf'; readonly digits: TemplateSource }
+  /** SIPp 3.7's <exec rtp_echo="startaudio|updateaudio|stopaudio|…video[,payload type[,name]]">. */
+  | { readonly op: 'echo'; readonly what: 'start' | 'update' | 'stop'; readonly line: 'audio' | 'video' }
+  /** SIPp 3.6.1's <rtp_echo value|variable=…>: this call's echo on (non-zero) or off. */
+  | { readonly op: 'echoSwitch'; readonly value: Operand };
+
 export type Action =
   | {
     readonly kind: 'ereg'; readonly loc: Loc; readonly regexp: string; readonly regexpOffset: number;
@@ -32,6 +50,7 @@ export type Action =
   | { readonly kind: 'closecon'; readonly loc: Loc }
   | { readonly kind: 'log'; readonly loc: Loc; readonly level: 'log' | 'warning' | 'error'; readonly message: TemplateSource }
   | { readonly kind: 'exec'; readonly loc: Loc; readonly command: TemplateSource | undefined; readonly intCmd: IntCmd | undefined }
+  | { readonly kind: 'media'; readonly loc: Loc; readonly media: MediaAction }
   | { readonly kind: 'jump'; readonly loc: Loc; readonly value: Operand }
   | { readonly kind: 'pauserestore'; readonly loc: Loc; readonly value: Operand }
   | { readonly kind: 'index'; readonly loc: Loc; readonly assignTo: VarRef }

@@ -3,6 +3,7 @@ import type { Action, Arith, Check, Compare, IntCmd, Operand, SearchIn } from '.
 import type { Distribution } from '../load/distributions.js';
 import type { Loc, VarRef } from './ast.js';
 import { injectionFileIndex, type CompileScope, type TemplateEnv } from './keywords.js';
+import { compileMedia, type CompiledMedia, type MediaCompiler } from './compile-media.js';
 import { compileRegex } from './regex.js';
 import type { Segment } from './segment.js';
 import { compileText, type ReportAt } from './template.js';
@@ -36,6 +37,9 @@ export type CompiledAction =
   | { readonly kind: 'closecon' }
   | { readonly kind: 'log'; readonly level: 'log' | 'warning' | 'error'; readonly text: readonly Segment[] }
   | { readonly kind: 'exec'; readonly command: readonly Segment[] | undefined; readonly intCmd: IntCmd | undefined }
+  | { readonly kind: 'media'; readonly media: CompiledMedia }
+  /** <rtp_echo>: the call's echo on (non-zero) or off. */
+  | { readonly kind: 'echoSwitch'; readonly value: CompiledOperand }
   | { readonly kind: 'jump'; readonly value: CompiledOperand }
   | { readonly kind: 'pauserestore'; readonly value: CompiledOperand }
   | { readonly kind: 'index'; readonly to: VarSlot }
@@ -54,6 +58,7 @@ export interface ActionCompiler {
   readonly scope: CompileScope;
   readonly report: ReportAt;
   readonly reportLoc: (loc: Loc, message: string, hint?: string) => void;
+  readonly media: Omit<MediaCompiler, 'compileText'>;
 }
 
 /** Resolves a variable that is read: an error at its place when nothing ever assigns it. */
@@ -94,6 +99,11 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
     case 'closecon': return { kind: 'closecon' };
     case 'log': return { kind: 'log', level: a.level, text: compileText(a.message, c.env, c.scope, c.report) };
     case 'exec': return { kind: 'exec', command: a.command === undefined ? undefined : compileText(a.command, c.env, c.scope, c.report), intCmd: a.intCmd };
+    case 'media': {
+      if (a.media.op === 'echoSwitch') return { kind: 'echoSwitch', value: operand(c, a.media.value) };
+      const media = compileMedia({ ...c.media, compileText: (t) => compileText(t, c.env, c.scope, c.report) }, a.media);
+      return media === undefined ? undefined : { kind: 'media', media };
+    }
     case 'jump': return { kind: 'jump', value: operand(c, a.value) };
     case 'pauserestore': return { kind: 'pauserestore', value: operand(c, a.value) };
     case 'index': return { kind: 'index', to: writeVar(c, a.assignTo) };

@@ -5,6 +5,8 @@
 import { DiagnosticsError, type Diagnostic } from '../errors.js';
 import type { LabelRef, Loc, ScenarioAst, Step } from './ast.js';
 import type { CompileScope, TemplateEnv } from './keywords.js';
+import type { MediaClip } from '../media/clip.js';
+import type { MediaOptions } from './compile-media.js';
 import { compileAction, readVar, type ActionCompiler, type CompiledAction, type VarSlot } from './compile-actions.js';
 import { compileTemplate, type CompiledTemplate } from './template.js';
 import { keepsLastRecv, templateReadsLast } from './last-use.js';
@@ -69,10 +71,12 @@ export interface CompiledScenario {
   /** What the file holds that sipts reads only for SIPp's sake, by place: the CLI prints them and runs. */
   readonly warnings: readonly Diagnostic[];
   readonly twin: TwinUse;
+  /** The scenario plays, streams or echoes RTP: calls need media ports, and the SDP they receive is read. */
+  readonly hasMedia: boolean;
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
-export function compileScenarioSource(file: string, source: string, env: TemplateEnv): CompiledScenario {
+export function compileScenarioSource(file: string, source: string, env: TemplateEnv, media: MediaOptions = {}): CompiledScenario {
   const diagnostics: Diagnostic[] = [];
   const doc = parseXml(file, source, diagnostics);
   const ast = loadScenario(doc, diagnostics);
@@ -87,14 +91,15 @@ export function compileScenarioSource(file: string, source: string, env: Templat
     diagnostics.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line), severity: 'warning' });
   };
   const warnAt = (offset: number, message: string): void => warnLoc(doc.lines.position(offset), message);
-  const compiled = ast === undefined ? undefined : compileAst(ast, env, report, reportLoc, warnLoc, warnAt);
+  const mc = { scenarioFile: file, options: media, report, warn: warnAt, cache: new Map<string, MediaClip>() };
+  const compiled = ast === undefined ? undefined : compileAst(ast, env, mc, report, reportLoc, warnLoc, warnAt);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   if (compiled === undefined || diagnostics.some((d) => d.severity !== 'warning')) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
   return { ...compiled, warnings: diagnostics };
 }
 
 function compileAst(
-  ast: ScenarioAst, env: TemplateEnv,
+  ast: ScenarioAst, env: TemplateEnv, media: ActionCompiler['media'],
   report: (offset: number, m: string, h?: string) => void,
   reportLoc: (loc: Loc, m: string, h?: string) => void,
   warnLoc: (loc: Loc, m: string) => void,
@@ -131,7 +136,7 @@ function compileAst(
     useField: (file, field) => { fieldsUsed[file] = Math.max(fieldsUsed[file] ?? -1, field); },
     warn: warnAt,
   };
-  const ac: ActionCompiler = { env, vars, scope, report, reportLoc };
+  const ac: ActionCompiler = { env, vars, scope, report, reportLoc, media };
   const counterNames: string[] = [];
   const txnNames: string[] = [];
   const indexIn = (list: string[], name: string | undefined): number => {
@@ -236,6 +241,7 @@ function compileAst(
     // A <DefaultMessage> bye or cancel may read the last message received ([last_From:] …) whenever a call aborts.
     keepsLast: [defaultMessages.bye, defaultMessages.cancel].some((t) => t !== undefined && templateReadsLast(t)) ? steps.map(() => true) : keepsLastRecv(steps),
     twin: twinUse(steps),
+    hasMedia: [...steps, ...initSteps].some((s) => s.actions.some((a) => a.kind === 'media' || a.kind === 'echoSwitch')),
   };
 }
 

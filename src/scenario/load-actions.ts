@@ -1,6 +1,7 @@
 /** <action> children → typed actions, every missing or bad attribute reported at its place. */
 import type { Action, Check, Compare, IntCmd, Operand, SearchIn } from './action-ast.js';
 import type { AttrReader } from './attrs.js';
+import { EXEC_FORMS, loadExecMedia, loadRtpEchoElement } from './load-media.js';
 import type { XmlElement } from './xml.js';
 
 /** The attributes each action takes. */
@@ -19,7 +20,8 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   log: ['message'],
   warning: ['message'],
   error: ['message'],
-  exec: ['command', 'int_cmd'],
+  exec: [...EXEC_FORMS],
+  rtp_echo: ['value', 'variable'],
   jump: ['value', 'variable'],
   pauserestore: ['value', 'variable'],
   index: ['assign_to'],
@@ -35,7 +37,7 @@ const ACTION_ATTRS: Readonly<Record<string, readonly string[]>> = {
   sample: ['assign_to', 'distribution', 'value', 'min', 'max', 'mean', 'stdev', 'lambda', 'k', 'x_m', 'theta', 'n', 'p', 'shape', 'scale', 'location'],
 };
 
-const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['rtp_echo', 'playpcap']);
+const NOT_YET_ACTIONS: ReadonlySet<string> = new Set(['playpcap']);
 const COMPARES: readonly Compare[] = ['equal', 'not_equal', 'greater_than', 'less_than', 'greater_than_equal', 'less_than_equal'];
 const SEARCH_IN: readonly SearchIn[] = ['msg', 'hdr', 'body', 'var'];
 const INT_CMDS: readonly IntCmd[] = ['stop_call', 'stop_gracefully', 'stop_now'];
@@ -126,11 +128,23 @@ function loadAction(el: XmlElement, r: AttrReader): Action | undefined {
       return m === undefined ? undefined : { kind: 'log', loc, level: el.name, message: { text: m.value, offset: m.valueOffset } };
     }
     case 'exec': {
+      // SIPp compat: the first form given, in SIPp's order, is the action; any other is ignored with a warning.
+      const given = EXEC_FORMS.filter((n) => el.attrs.has(n));
+      const first = given[0];
+      if (first === undefined) { r.report(el.offset, `<exec> needs one of ${EXEC_FORMS.map((n) => `${n}="…"`).join(', ')}`, 'e.g. <exec int_cmd="stop_now"/> or <exec play_pcap_audio="pcap/g711a.pcap"/>'); return undefined; }
+      // command and int_cmd together both run (sipts's reading since its first version).
+      const plain = first === 'command' || first === 'int_cmd';
+      for (const other of given.slice(1)) {
+        const at = el.attrs.get(other);
+        if (at !== undefined && !(plain && other === 'int_cmd')) r.warn(at.offset, `<exec> does one thing: ${other}="…" is ignored, as SIPp ignores it (${first}="…" comes first)`, 'put each in an <exec> of its own');
+      }
+      const attr = el.attrs.get(first);
+      if (!plain) return attr === undefined ? undefined : loadExecMedia(first, attr, loc, r);
       const c = get('command');
       const intCmd = r.choice(get('int_cmd'), 'int_cmd', INT_CMDS);
-      if (c === undefined && get('int_cmd') === undefined) { r.report(el.offset, '<exec> needs command="…" or int_cmd="…"', 'e.g. <exec int_cmd="stop_now"/>'); return undefined; }
       return { kind: 'exec', loc, command: c === undefined ? undefined : { text: c.value, offset: c.valueOffset }, intCmd };
     }
+    case 'rtp_echo': return loadRtpEchoElement(el, r, loc);
     case 'jump': case 'pauserestore': {
       const value = operand('number', 'variable', el.name === 'jump' ? '<jump value="3"/>' : '<pauserestore variable="_unexp.pausedaddr"/>');
       return value === undefined ? undefined : { kind: el.name, loc, value };

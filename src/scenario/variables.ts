@@ -26,7 +26,7 @@ export function assignedBy(a: Action): readonly VarRef[] {
     case 'assign': case 'assignstr': case 'arith': case 'todouble': case 'verifyauth': case 'sample': case 'lookup': case 'index': return [a.assignTo];
     case 'test': case 'strcmp': return a.assignTo === undefined ? [] : [a.assignTo];
     case 'strfn': return [a.variable];
-    case 'log': case 'exec': case 'jump': case 'pauserestore': case 'insert': case 'replace': case 'setdest': case 'closecon': return [];
+    case 'log': case 'exec': case 'jump': case 'pauserestore': case 'insert': case 'replace': case 'setdest': case 'closecon': case 'media': return [];
   }
 }
 
