@@ -18,6 +18,21 @@ export type RawOptions = Readonly<Record<string, string | boolean | readonly str
 
 export type ScenarioSource = { readonly kind: 'builtin'; readonly name: string } | { readonly kind: 'file'; readonly path: string };
 
+/** RTP media options. */
+export interface MediaConfig {
+  /** -rtp_echo: echo what arrives on -mp and -mp + 2. */
+  readonly echo: boolean;
+  /** -mb: the echo's buffer; longer datagrams are echoed cut to it. */
+  readonly echoBufferBytes: number;
+  /** -min_rtp_port / -max_rtp_port: the per-call media port range. */
+  readonly minPort: number;
+  readonly maxPort: number;
+  /** -rtp_payload: an rtp_stream's payload type when it names none. */
+  readonly rtpPayload: number;
+  /** -rtp_buffsize: SO_RCVBUF/SO_SNDBUF of media sockets; undefined: the system's. */
+  readonly socketBufferBytes: number | undefined;
+}
+
 export interface RunConfig {
   readonly scenario: ScenarioSource | undefined;
   /** -oocsf / -oocsn: the out-of-call scenario. */
@@ -50,6 +65,8 @@ export interface RunConfig {
   readonly socketBufferBytes: number;
   readonly mediaIp: string;
   readonly mediaPort: number;
+  /** RTP media: -rtp_echo, -mb, -min_rtp_port/-max_rtp_port, -rtp_payload, -rtp_buffsize. */
+  readonly media: MediaConfig;
   readonly service: string;
   readonly rate: number;
   readonly ratePeriodMs: number;
@@ -317,6 +334,10 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     socketBufferBytes: int('buff_size', 1024),
     mediaIp: mi ?? localIp,
     mediaPort: int('mp', 0, 65535),
+    media: {
+      echo: flag('rtp_echo'), echoBufferBytes: int('mb', 1, 65535), minPort: int('min_rtp_port', 1, 65535), maxPort: int('max_rtp_port', 1, 65535),
+      rtpPayload: int('rtp_payload', 0, 127), socketBufferBytes: typeof raw['rtp_buffsize'] === 'string' ? int('rtp_buffsize', 1024) : undefined,
+    },
     service: str('s') ?? 'service',
     rate: num('r'),
     ratePeriodMs: time('rp'),
@@ -412,6 +433,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   if (config.traces.ringbufferBytes > 0 && config.traces.maxLogBytes > 0) problems.push('-ringbuffer_size and -max_log_size both given: rotate the files or cap them, not both');
   if (config.statDelimiter === '') bad('stat_delimiter', '', 'one or more characters');
   if (config.lostPercent > 100) bad('lost', str('lost') ?? '', 'a percentage from 0 to 100');
+  if (config.media.minPort > config.media.maxPort) problems.push(`-min_rtp_port ${config.media.minPort} -max_rtp_port ${config.media.maxPort}: the range is empty: make -max_rtp_port at least -min_rtp_port + 1 (RTP and RTCP take a pair of ports)`);
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (config.ipField !== undefined && config.injectionFiles.length === 0) {
     problems.push('-t ui: each call sends from the address in a field of the injection file: add -inf FILE (and -ip_field N when it is not field 0)');

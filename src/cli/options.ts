@@ -29,11 +29,10 @@ export interface OptionSpec {
   readonly ignored?: string;
 }
 
-const MEDIA = 'RTP media is not supported by this version of sipts yet';
 const SCTP = 'Node.js has no SCTP sockets, so sipts has no SCTP transport';
 
 export const OPTIONS = [
-  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, regexp, branchc, branchs, ooc_default, ooc_dummy, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, register, options (uac_pcap: -sd only).' },
+  { name: 'sn', kind: 'string', arg: 'name', group: 'Scenario', help: 'Use a built-in scenario: uac, uas, regexp, branchc, branchs, ooc_default, ooc_dummy, 3pcc-C-A, 3pcc-C-B, 3pcc-A, 3pcc-B, register, options, uac_pcap.' },
   { name: 'sf', kind: 'string', arg: 'file', group: 'Scenario', help: 'Use the scenario in this XML file.' },
   { name: 'sd', kind: 'string', arg: 'name', group: 'Scenario', help: 'Print a built-in scenario\'s XML and exit.' },
   { name: 's', kind: 'string', arg: 'service', default: 'service', group: 'Scenario', help: 'The user part of the Request-URI ([service]).' },
@@ -61,11 +60,13 @@ export const OPTIONS = [
   { name: 'bind_local', kind: 'flag', group: 'Addresses', help: 'Accepted for SIPp compatibility: sipts always binds its sockets, and sends, from the -i address (all addresses without -i).' },
   { name: 'mi', kind: 'string', arg: 'ip', group: 'Addresses', help: 'Media IP address ([media_ip]). Default: the local IP.' },
   { name: 'mp', kind: 'int', arg: 'port', default: '6000', group: 'Addresses', help: 'Media port ([media_port]).' },
-  { name: 'rtp_echo', kind: 'flag', group: 'Addresses', help: 'Echo RTP received on -mp (and -mp + 2) to its sender.', refused: MEDIA },
-  { name: 'mb', kind: 'int', arg: 'bytes', group: 'Addresses', help: 'RTP echo buffer size.', refused: MEDIA },
-  { name: 'rtp_payload', kind: 'int', arg: 'pt', group: 'Addresses', help: 'Default RTP payload type of rtp_stream.', refused: MEDIA },
-  { name: 'rtp_threadtasks', kind: 'int', arg: 'n', group: 'Addresses', help: 'RTP playback tasks per thread.', refused: MEDIA },
-  { name: 'rtp_buffsize', kind: 'int', arg: 'bytes', group: 'Addresses', help: 'RTP socket send/receive buffer size.', refused: MEDIA },
+  { name: 'rtp_echo', kind: 'flag', group: 'Addresses', help: 'Echo every datagram received on -mp (and -mp + 2) to its sender, as SIPp does (one socket each for all calls); the echo counts what it sent back.' },
+  { name: 'mb', kind: 'int', arg: 'bytes', default: '2048', group: 'Addresses', help: 'RTP echo buffer size: a longer datagram is echoed cut to it (as SIPp).' },
+  { name: 'min_rtp_port', kind: 'int', arg: 'port', default: '6000', group: 'Addresses', help: 'SIPp 3.7: lowest port of the per-call media ports (RTP even, RTCP the next), for calls whose scenario has no [auto_media_port].' },
+  { name: 'max_rtp_port', kind: 'int', arg: 'port', default: '65535', group: 'Addresses', help: 'SIPp 3.7: highest port of the per-call media ports.' },
+  { name: 'rtp_payload', kind: 'int', arg: 'pt', default: '8', group: 'Addresses', help: 'Payload type of an rtp_stream that names none (8: PCMA, 0: PCMU).' },
+  { name: 'rtp_threadtasks', kind: 'int', arg: 'n', default: '20', group: 'Addresses', help: 'SIPp: RTP playback tasks per thread.', ignored: 'sipts plays every stream of a run from one pacer on its event loop, not from a thread pool' },
+  { name: 'rtp_buffsize', kind: 'int', arg: 'bytes', group: 'Addresses', help: 'Send and receive buffer of each media socket (default: the system\'s).' },
   { name: 'r', kind: 'number', arg: 'rate', default: '10', group: 'Call rate', help: 'Calls started per rate period.' },
   { name: 'rp', kind: 'time', arg: 'period', unit: 'ms', default: '1000', group: 'Call rate', help: 'Rate period (ms; or with a unit: 1s).' },
   { name: 'rate_scale', kind: 'number', arg: 'n', default: '1', group: 'Call rate', help: 'The step of the + and - keys (* and / step 10 times this).' },

@@ -74,3 +74,16 @@ test('retransmission limits as SIPp 3.6.1 reads them (call.cpp: min(-max_invite_
   assert.deepEqual(limits({ max_invite_retrans: '12', max_non_invite_retrans: '3' }), [9, 3]);
   assert.deepEqual(limits({ max_invite_retrans: '12', max_retrans: '20' }), [12, 9]);
 });
+
+test('media options: SIPp 3.6.1\'s defaults (-mb 2048 and -mp 6000 in its -h, -rtp_payload 8 in sipp.hpp), the 3.7 port range, errors all at once', () => {
+  const d = buildConfig({ sn: 'uac' }, ['127.0.0.1:5060']);
+  assert.deepEqual(d.media, { echo: false, echoBufferBytes: 2048, minPort: 6000, maxPort: 65535, rtpPayload: 8, socketBufferBytes: undefined });
+  assert.equal(d.mediaPort, 6000);
+  const c = buildConfig({ sn: 'uas', rtp_echo: true, mb: '512', min_rtp_port: '20000', max_rtp_port: '20099', rtp_payload: '0', rtp_buffsize: '65536' }, []);
+  assert.deepEqual(c.media, { echo: true, echoBufferBytes: 512, minPort: 20000, maxPort: 20099, rtpPayload: 0, socketBufferBytes: 65536 });
+  assert.throws(() => buildConfig({ sn: 'uas', rtp_payload: '128', min_rtp_port: '7000', max_rtp_port: '6000' }, []), (e: Error) => {
+    assert.match(e.message, /-rtp_payload 128: expected a whole number from 0 to 127/);
+    assert.match(e.message, /-min_rtp_port 7000 -max_rtp_port 6000: the range is empty/);
+    return true;
+  });
+});
