@@ -25,6 +25,7 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
     ipField: c.ipField,
     extendedTwin: c.twin?.kind === 'extended',
     callIdFormat: c.callIdFormat, dynamicId: c.dynamicId, callIdSlashIgnore: c.callIdSlashIgnore, watchdog: c.watchdog,
+    media: { ip: c.mediaIp, mediaPort: c.mediaPort, ...c.media },
   };
 }
 

@@ -5,6 +5,9 @@ import { checkFieldCount, InjectionStore, lineCount, parseInjection, type Inject
 import { DiagnosticsError, SiptsError, type Diagnostic } from '../errors.js';
 import { builtinNames, readBuiltin, whyNotRunnable } from '../scenario/builtin.js';
 import { compileScenarioSource, type CompiledScenario } from '../scenario/compile.js';
+import type { MediaOptions } from '../scenario/compile-media.js';
+import { dtmfClip } from '../media/dtmf.js';
+import { toneClip } from '../media/tone.js';
 import type { TemplateEnv } from '../scenario/keywords.js';
 import { VERSION } from '../version.js';
 import type { RunConfig, ScenarioSource } from './config.js';
@@ -23,7 +26,30 @@ export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
 export function loadScenario(c: RunConfig, env: TemplateEnv): CompiledScenario {
   const s = c.scenario;
   if (s === undefined) throw new SiptsError('NO_SCENARIO', 'no scenario given', 'add -sn uac, -sn uas or -sf file.xml');
-  return compileSource(s, ['sn', 'sf'], env);
+  return compileSource(s, ['sn', 'sf'], env, mediaOptions(c));
+}
+
+/** Debian's sip-tester package puts SIPp's sample captures here (g711a.pcap, dtmf_2833_*.pcap). */
+export const SIP_TESTER_DIR = '/usr/share/sip-tester';
+
+/**
+ * How the media files a scenario names are found. A built-in's (uac_pcap's pcap/g711a.pcap and
+ * pcap/dtmf_2833_1.pcap) are looked for in the working directory, then in Debian's sip-tester directory; found
+ * nowhere, the built-in plays media sipts makes itself: 8 s of a 1 kHz tone as PCMA, and the digit 1 as an
+ * RFC 4733 event. No sample media ships with sipts.
+ */
+function mediaOptions(c: RunConfig): MediaOptions {
+  const rtpPayload = c.media.rtpPayload;
+  if (c.scenario?.kind !== 'builtin') return { rtpPayload };
+  return {
+    rtpPayload, searchDirs: [SIP_TESTER_DIR],
+    generated: (name) => {
+      if (/g711a\.pcap$/.test(name)) return { clip: toneClip('alaw', { durationMs: 8000 }), note: 'playing 8 s of a 1 kHz tone that sipts makes (PCMA) instead' };
+      const digit = /dtmf_2833_(\d)\.pcap$/.exec(name);
+      if (digit !== null) return { clip: dtmfClip(digit[1] ?? '1', { ssrc: 0 }), note: `playing the digit ${digit[1] ?? '1'} as RFC 4733 events that sipts makes instead` };
+      return undefined;
+    },
+  };
 }
 
 /**
@@ -41,13 +67,13 @@ export function loadOutOfCall(c: RunConfig, env: TemplateEnv, main: CompiledScen
   return ooc;
 }
 
-function compileSource(s: ScenarioSource, [byName, byFile]: readonly [string, string], env: TemplateEnv): CompiledScenario {
+function compileSource(s: ScenarioSource, [byName, byFile]: readonly [string, string], env: TemplateEnv, media: MediaOptions = {}): CompiledScenario {
   if (s.kind === 'builtin') {
     const b = readBuiltin(s.name);
     if (b === undefined) throw new SiptsError('UNKNOWN_BUILTIN', `-${byName} ${s.name}: no such built-in scenario`, `built-in scenarios: ${builtinNames().join(', ')}`);
     const why = whyNotRunnable(s.name);
     if (why !== undefined) throw new SiptsError('NOT_SUPPORTED', `-${byName} ${s.name}: ${why}`, `-sd ${s.name} prints it`);
-    return compileScenarioSource(`${s.name}.xml`, b.source, env);
+    return compileScenarioSource(`${s.name}.xml`, b.source, env, media);
   }
   let source: string;
   try {
@@ -56,7 +82,7 @@ function compileSource(s: ScenarioSource, [byName, byFile]: readonly [string, st
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     throw new SiptsError('SCENARIO_UNREADABLE', `-${byFile} ${s.path}: cannot read the scenario file (${code})`, 'check the path and its permissions');
   }
-  return compileScenarioSource(s.path, source, env);
+  return compileScenarioSource(s.path, source, env, media);
 }
 
 /**

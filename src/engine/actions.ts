@@ -90,6 +90,10 @@ export function runActions(host: CallHost, call: CallState, actions: readonly Co
         if (a.intCmd === 'stop_call') { host.finish(call, SUCCESS); return ACTIONS_ENDED_CALL; }
         if (a.intCmd !== undefined) host.hooks.stop(a.intCmd === 'stop_now' ? 'now' : 'gracefully');
         break;
+      case 'media':
+        host.media?.run(call, a.media, a.media.op === 'dtmf' ? renderText(a.media.digits, call) : '');
+        break;
+      case 'echoSwitch': host.media?.echo(call, operandNum(call, a.value) !== 0); break;
       case 'jump': call.jumpTo = Math.floor(operandNum(call, a.value)); break;
       case 'pauserestore': call.restoredPauseAt = operandNum(call, a.value); break;
       case 'index': setVar(call, a.to, call.stepIndex); break;

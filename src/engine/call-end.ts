@@ -13,6 +13,7 @@ import { replayOf, type CallRegistry } from './registry.js';
 import { exchangeAhead } from './step-search.js';
 import type { TimerWheel } from './timer-wheel.js';
 import type { TraceTaps } from './trace-taps.js';
+import type { MediaHost } from './media.js';
 
 /** What ending calls needs of the engine. */
 export interface EndContext {
@@ -26,6 +27,8 @@ export interface EndContext {
   transport(): Transport | undefined;
   /** Sends the BYE or CANCEL of an aborted call (the interpreter's hangUp). */
   hangUp(call: CallState): void;
+  /** The run's media: a call's streams stop and its ports go back when it ends. */
+  readonly media: MediaHost | undefined;
 }
 
 export class CallEnds {
@@ -77,5 +80,6 @@ export class CallEnds {
     this.ctx.transport()?.release(call.endpoint);
     this.ctx.stats.openCalls--;
     this.ctx.factory.release(call);
+    this.ctx.media?.release(call);
   }
 }

@@ -12,6 +12,7 @@ import type { CallHost, CallSettings, EngineHooks } from './host.js';
 import type { TimerWheel } from './timer-wheel.js';
 import { hostPort, type TraceTaps } from './trace-taps.js';
 import type { TwinCommands } from './twin-commands.js';
+import type { MediaHost } from './media.js';
 
 /** What the host is made of. */
 export interface HostParts {
@@ -39,6 +40,7 @@ export class EngineHost implements CallHost {
   readonly settings: CallSettings;
   readonly random: () => number;
   readonly extendedTwin: boolean;
+  readonly media: MediaHost | undefined;
   private readonly taps: TraceTaps;
   private readonly twin: TwinCommands;
 
@@ -50,6 +52,7 @@ export class EngineHost implements CallHost {
     this.settings = parts.settings;
     this.random = parts.random;
     this.extendedTwin = parts.extendedTwin;
+    this.media = parts.hooks.media;
     this.taps = parts.taps;
     this.twin = parts.twin;
   }

@@ -55,12 +55,24 @@ export interface EngineConfig {
    * too runs in an engine of its own over this engine's transport, with its own statistics.
    */
   readonly receive?: { readonly scenario: CompiledScenario; readonly injection: InjectionStore } | undefined;
+  /** RTP media (-mi, -mp, -rtp_echo, -mb, -min_rtp_port/-max_rtp_port, -rtp_buffsize): opened when the scenario has media or -rtp_echo is on. */
+  readonly media?: MediaConfig | undefined;
+}
+
+export interface MediaConfig {
+  readonly ip: string;
+  readonly mediaPort: number;
+  readonly echo: boolean;
+  readonly echoBufferBytes: number;
+  readonly minPort: number;
+  readonly maxPort: number;
+  readonly socketBufferBytes: number | undefined;
 }
 
 /** A side engine's config: no load of its own; no injection lines for out-of-call calls (SIPp: automatic calls read none). */
 export function sideConfig(main: EngineConfig, scenario: CompiledScenario, injection: InjectionStore): EngineConfig {
   return {
-    ...main, scenario, outOfCall: undefined, receive: undefined, globalTimeoutMs: 0, tdm: undefined, ipField: undefined, injection,
+    ...main, scenario, outOfCall: undefined, receive: undefined, media: undefined, globalTimeoutMs: 0, tdm: undefined, ipField: undefined, injection,
     load: { ...main.load, maxCalls: 0, users: 0, rate: 0, limit: 0 },
   };
 }

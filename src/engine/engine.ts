@@ -90,6 +90,7 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
         if (how === 'now') this.stopNow(); else this.stopGracefully();
       },
       trace: hooks.trace ?? NO_HOOKS.trace,
+      ...(hooks.media === undefined ? {} : { media: hooks.media }),
     };
     this.timers = hooks.timers ?? REAL_TIMERS;
     this.ticker = new Ticker(() => { this.tick(); }, this.timers);
@@ -125,7 +126,7 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
       transport: () => this.transport, accepting, receiveCommand: (call, cmd) => receiveCommand(this.host, call, cmd), stopGracefully: () => { this.stopGracefully(); },
     });
     this.ends = new CallEnds({
-      scenario, wheel: this.wheel, registry, stats, factory, taps, clock, transport: () => this.transport, hangUp: (call) => { hangUp(this.host, call); },
+      scenario, wheel: this.wheel, registry, stats, factory, taps, clock, transport: () => this.transport, hangUp: (call) => { hangUp(this.host, call); }, media: this.hooks.media,
     });
     this.host = new EngineHost({
       hooks: this.hooks, scenario, stats, wheel: this.wheel, settings, random, extendedTwin: this.extendedTwin, taps, twin: this.twin, clock,
@@ -339,7 +340,8 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
   }
 
   snapshot(): StatsSnapshot {
-    return this.stats.snapshot(this.clock());
+    const s = this.stats.snapshot(this.clock());
+    return this.hooks.media === undefined ? s : { ...s, rtp: this.hooks.media.totals() };
   }
 
   outOfCallSnapshot(): StatsSnapshot | undefined {
@@ -373,6 +375,7 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
     this.ends.dropOpen(this.clock(), reason === 'aborted');
     this.ticker.stop();
     if (this.watchdogTimer !== undefined) this.timers.clearInterval(this.watchdogTimer);
+    this.hooks.media?.close();
     void Promise.all([this.transport?.close(), this.twin.channel?.close()]).then(() => this.resolveDone(reason));
   }
 }

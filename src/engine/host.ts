@@ -5,6 +5,7 @@ import type { CallState, CallTimer } from './call.js';
 import type { TimerWheel } from './timer-wheel.js';
 import type { TraceSink } from '../events/trace.js';
 import type { Outcome } from '../events/outcome.js';
+import type { MediaHost } from './media.js';
 
 export interface CallSettings {
   /** -d: length of a <pause> without milliseconds. */
@@ -56,6 +57,8 @@ export interface EngineHooks {
   readonly trace: TraceSink;
   /** The engine's tickers: the real setInterval by default; tests give fakes to drive it in virtual time. */
   readonly timers?: EngineTimers;
+  /** RTP media (engine/media-runtime.ts), when the run has any: media actions, -rtp_echo. */
+  readonly media?: MediaHost;
 }
 
 /** What the engine arms its tickers with (its tick, the watchdog). */
@@ -99,4 +102,6 @@ export interface CallHost {
   abortTwin(call: CallState): void;
   /** Extended 3PCC (-master/-slave): a <recvCmd src> takes commands only from that instance. */
   readonly extendedTwin: boolean;
+  /** The run's media; undefined when it has none. */
+  readonly media: MediaHost | undefined;
 }

@@ -5,6 +5,9 @@ import { TwinChannel, type TwinPlan } from '../transport/twin.js';
 import { UdpTransport } from '../transport/udp-pool.js';
 import { Engine, type EngineConfig } from './engine.js';
 import type { EngineHooks } from './host.js';
+import { MediaRuntime } from './media-runtime.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import { BindError } from '../transport/transport.js';
 
 export type TransportName = 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS';
 
@@ -40,16 +43,43 @@ export function openTransport(net: NetConfig, remote: EngineConfig['remote'], ha
  * the 3PCC twin channel when `twin` plans one, and starts ticking.
  */
 export async function startEngine(config: EngineConfig, net: NetConfig, hooks: Partial<EngineHooks> = {}, twin?: TwinPlan): Promise<{ engine: Engine; localPort: number }> {
-  const engine = new Engine(config, hooks);
-  // -rsa: the one connection of t1, l1 … goes to the outbound proxy.
-  const transport = await openTransport(net, config.sendTo ?? config.remote, engine.handler);
+  const media = await openMedia(config, hooks);
+  const engine = new Engine(config, media === undefined ? hooks : { ...hooks, media });
+  let transport: Transport | undefined;
   let channel: TwinChannel | undefined;
   try {
+    // -rsa: the one connection of t1, l1 … goes to the outbound proxy.
+    transport = await openTransport(net, config.sendTo ?? config.remote, engine.handler);
     channel = twin === undefined ? undefined : await TwinChannel.open(twin, engine);
   } catch (e) {
-    await transport.close();
+    media?.close();
+    await transport?.close();
     throw e;
   }
   engine.start(transport, channel);
   return { engine, localPort: transport.localPort };
+}
+
+/** The run's media layer, when its scenario (or a side scenario) has media or -rtp_echo is on; else undefined. */
+async function openMedia(config: EngineConfig, hooks: Partial<EngineHooks>): Promise<MediaRuntime | undefined> {
+  const m = config.media;
+  const scenarios = [config.scenario, config.outOfCall, config.receive?.scenario].filter((s): s is CompiledScenario => s !== undefined);
+  if (m === undefined || (!m.echo && !scenarios.some((s) => s.hasMedia))) return undefined;
+  try {
+    return await MediaRuntime.open({
+      ...m, autoMediaPort: scenarios.some((s) => s.usesAutoMediaPort), maxPacketBytes: Math.max(0, ...scenarios.map(maxPacketBytes)),
+      log: (level, text) => { hooks.log?.(level, text); },
+    });
+  } catch (e) {
+    throw new BindError(m.ip, m.mediaPort, e as Error, 'UDP (RTP echo)');
+  }
+}
+
+/** The longest packet of a scenario's media clips (DTMF packets, made per call, are shorter than any). */
+function maxPacketBytes(s: CompiledScenario): number {
+  let max = 0;
+  for (const step of [...s.steps, ...s.initSteps]) {
+    for (const a of step.actions) if (a.kind === 'media' && (a.media.op === 'pcap' || a.media.op === 'stream')) max = Math.max(max, a.media.clip.maxPacketBytes);
+  }
+  return max;
 }

@@ -49,6 +49,8 @@ export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: 
     steps: scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
     responseTimes: s.rtd.map((r) => ({ name: r.name, ...r.summary })),
     callLength: s.callLength,
+    // mos is an estimate (ITU-T G.107 E-model), not a listening test.
+    ...(s.rtp === undefined ? {} : { rtp: s.rtp }),
     scenarioCounters: s.userCounters,
     thresholds,
     failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),

@@ -62,5 +62,15 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
   for (const r of s.rtd) row(`Response time ${r.name}`, r.summary);
   row('Call length', s.callLength);
   out.push(times.toString());
+  const r = s.rtp;
+  if (r !== undefined) {
+    const t = new Table({ head: ['RTP media', 'Value'], style });
+    t.push(
+      ['Packets sent', r.packetsSent], ['Packets received', r.packetsReceived], ['Packets lost', r.packetsLost],
+      ['Jitter p50 / p99 (ms)', `${r.jitterP50Ms} / ${r.jitterP99Ms}`], ['MOS (estimate, G.107)', r.mos === 0 ? '-' : r.mos.toFixed(2)],
+      ['Echoed (-rtp_echo, rtp_echo)', r.echoed], ['Media errors', r.errors],
+    );
+    out.push(t.toString());
+  }
   return out.join('\n');
 }

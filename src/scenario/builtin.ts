@@ -10,9 +10,7 @@ export function builtinNames(): string[] {
 }
 
 /** Built-ins that -sd prints but that cannot run yet, and why. */
-const NOT_RUNNABLE: Readonly<Record<string, string>> = {
-  uac_pcap: 'it plays RTP from capture files (<exec play_pcap_audio>, [auto_media_port]): RTP media is not supported by this version yet',
-};
+const NOT_RUNNABLE: Readonly<Record<string, string>> = {};
 
 /** Why the built-in `name` cannot run in this version, or undefined when it can. */
 export function whyNotRunnable(name: string): string | undefined {

@@ -73,6 +73,8 @@ export interface CompiledScenario {
   readonly twin: TwinUse;
   /** The scenario plays, streams or echoes RTP: calls need media ports, and the SDP they receive is read. */
   readonly hasMedia: boolean;
+  /** Its messages announce [auto_media_port]: a call's media is bound where its SDP says (SIPp's per-call port). */
+  readonly usesAutoMediaPort: boolean;
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -95,7 +97,7 @@ export function compileScenarioSource(file: string, source: string, env: Templat
   const compiled = ast === undefined ? undefined : compileAst(ast, env, mc, report, reportLoc, warnLoc, warnAt);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   if (compiled === undefined || diagnostics.some((d) => d.severity !== 'warning')) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
-  return { ...compiled, warnings: diagnostics };
+  return { ...compiled, warnings: diagnostics, usesAutoMediaPort: /\[auto_media_port[\]+-]/.test(source) };
 }
 
 function compileAst(
@@ -104,7 +106,7 @@ function compileAst(
   reportLoc: (loc: Loc, m: string, h?: string) => void,
   warnLoc: (loc: Loc, m: string) => void,
   warnAt: (offset: number, m: string) => void,
-): Omit<CompiledScenario, 'warnings'> | undefined {
+): Omit<CompiledScenario, 'warnings' | 'usesAutoMediaPort'> | undefined {
   // Labels point at the step that follows them. <init> has labels of its own (SIPp: initLabelMap).
   const labelsOf = (list: readonly Step[]): Map<string, number> => {
     const labels = new Map<string, number>();

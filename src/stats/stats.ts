@@ -3,6 +3,7 @@
  * snapshot() copies everything into plain data for reporters, which never see live calls; export() the same with
  * each histogram encoded, which adds up across threads and machines (see export.ts).
  */
+import type { RtpTotals } from './rtp.js';
 import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
 import { FAILURE_REASONS, type FailureReason } from '../events/outcome.js';
 import { TRANSPORT_ERROR_KINDS, type TransportErrorKind } from '../events/transport-error.js';
@@ -35,6 +36,8 @@ export const Counter = Object.fromEntries(COUNTERS.map((c, i) => [c, i])) as { r
 export const STEP_COUNTERS = ['sent', 'recv', 'retrans', 'timeouts', 'unexpected', 'lost'] as const;
 export type StepCounterName = (typeof STEP_COUNTERS)[number];
 
+export type { RtpTotals } from './rtp.js';
+
 export interface StatsSnapshot {
   readonly elapsedMs: number;
   readonly counters: Readonly<Record<CounterName, number>>;
@@ -57,6 +60,8 @@ export interface StatsSnapshot {
   readonly callLengthRepartition: readonly number[];
   /** How many times the cumulative figures were reset (the control port's `reset stats`). */
   readonly resets: number;
+  /** RTP media, when the run has any (media actions or -rtp_echo). */
+  readonly rtp?: RtpTotals | undefined;
 }
 
 /** The figures of a snapshot that are counts and sums: the same in a snapshot and an export. */

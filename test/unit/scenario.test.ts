@@ -7,6 +7,7 @@ import { compileScenarioSource, StepKind } from '../../src/scenario/compile.js';
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
 import { renderTemplate, renderText, type RenderContext } from '../../src/engine/render.js';
 import { parseMessage } from '../../src/sip/parser.js';
+import { toneClip } from '../../src/media/tone.js';
 
 const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0' };
 
@@ -107,12 +108,13 @@ test('unknown keyword and element are errors where they are; an unknown attribut
   });
 });
 
-test('the built-in scenarios compile (but those that cannot run yet)', () => {
+test('the built-in scenarios compile (uac_pcap with generated media: its capture files are the user\'s)', () => {
   assert.deepEqual(builtinNames().filter((n) => n === 'uac' || n === 'uas'), ['uac', 'uas']);
   for (const name of builtinNames().filter((n) => whyNotRunnable(n) === undefined)) {
     const b = readBuiltin(name);
     assert.ok(b);
-    compileScenarioSource(`${name}.xml`, b.source, { ...env, injectionFiles: ['users.csv'] });
+    const sc = compileScenarioSource(`${name}.xml`, b.source, { ...env, injectionFiles: ['users.csv'] }, { generated: () => ({ clip: toneClip('alaw', { durationMs: 100 }), note: 'a tone' }) });
+    assert.equal(sc.hasMedia, name === 'uac_pcap');
   }
 });
 

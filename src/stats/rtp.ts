@@ -1,0 +1,18 @@
+/** A run's RTP figures, as reports show them: plain data taken from the media layer with each snapshot. */
+export interface RtpTotals {
+  /** RTP packets the run's streams sent (rtp_stream, play_pcap_*, play_dtmf). */
+  readonly packetsSent: number;
+  /** RTP packets received on the calls' media ports (RFC 3550 A.1's count: probation packets not included). */
+  readonly packetsReceived: number;
+  /** Expected minus received (RFC 3550 A.3), summed over the calls' streams; never below 0 for a call. */
+  readonly packetsLost: number;
+  /** Percentiles over the calls of their interarrival jitter (RFC 3550 A.8), ms. */
+  readonly jitterP50Ms: number;
+  readonly jitterP99Ms: number;
+  /** An ESTIMATED MOS (ITU-T G.107 E-model, G.711) from the loss and jitter: 0 when nothing was received. */
+  readonly mos: number;
+  /** Datagrams the -rtp_echo sockets and the calls' echoes sent back. */
+  readonly echoed: number;
+  /** Media packets that could not be sent, calls whose media could not start (no port, no SDP of the peer). */
+  readonly errors: number;
+}
