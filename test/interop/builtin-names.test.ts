@@ -45,9 +45,3 @@ for (const name of ['uac_pcap', 'ooc_default', 'ooc_dummy'] as const) {
     assert.deepEqual(skeleton(ours), skeleton(theirs));
   });
 }
-
-test('sipts -sn uac_pcap is refused: it needs RTP media', async () => {
-  const r = await sipts(['-sn', 'uac_pcap', '127.0.0.1:9', '-m', '1']).exited;
-  assert.equal(r.code, 255);
-  assert.match(r.stderr, /-sn uac_pcap: .*RTP media is not supported by this version yet/);
-});
