@@ -178,10 +178,34 @@ export class MediaSocket {
     throw range.exhausted();
   }
 
-  /** Sends an RTP datagram (the buffer must not change until the next send of this call's stream). */
+  /**
+   * Sends an RTP datagram to an address. node:dgram resolves the address first, even an IP literal, and
+   * sends on the next tick: the buffer must not change before then (a pacer catching up sends the same
+   * stream several times in one tick, so it must use a buffer per packet here, or connect() and sendToPeer()).
+   */
   send(datagram: Uint8Array, port: number, address: string): void {
     if (this.closed) return;
     this.rtp.send(datagram, port, address, this.onSendDone);
+  }
+
+  /**
+   * Fixes the RTP socket's peer (symmetric RTP, RFC 4961: the call sends to and receives from one address):
+   * sendToPeer() then hands the datagram to the kernel at once, with no lookup and no tick in between, and
+   * the kernel drops RTP datagrams from anyone else (the RTCP port stays open to all).
+   */
+  connect(port: number, address: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.rtp.connect(port, address, (err?: Error) => {
+        if (err === undefined) resolve();
+        else reject(err);
+      });
+    });
+  }
+
+  /** Sends an RTP datagram to the connected peer, synchronously: the buffer can be reused on return. */
+  sendToPeer(datagram: Uint8Array): void {
+    if (this.closed) return;
+    this.rtp.send(datagram, this.onSendDone);
   }
 
   /** Sends an RTCP datagram from the RTCP port. */

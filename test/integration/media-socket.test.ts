@@ -160,3 +160,37 @@ test('the echo sends each datagram back to its sender, cut to its buffer size (S
   await assert.rejects(RtpEcho.open('127.0.0.1', 0, 0), /-mb takes a whole number of bytes above 0/);
   await assert.rejects(RtpEcho.open('127.0.0.1', echo.port), /EADDRINUSE/);
 });
+
+test('connected to its peer, a media socket sends at once: one buffer rewritten between sends in one tick gives distinct packets', async (t) => {
+  const echo = await RtpEcho.open('127.0.0.1', 0);
+  const base = await freeRange(2);
+  const stats = new RtpStreamStats(1, 1);
+  const media = await MediaSocket.open(new RtpPortRange(base, base + 1), '127.0.0.1', stats, 0);
+  const stranger = await rawSocket();
+  t.after(() => {
+    echo.close();
+    media.close();
+    stranger.close();
+  });
+  await media.connect(echo.port, '127.0.0.1');
+  // What a pacer catching up does: the same stream's buffer, rewritten and sent 5 times in one tick.
+  const packet = rtp(0, 0);
+  for (let seq = 1; seq <= 5; seq++) {
+    packet.writeUInt16BE(seq, 2);
+    packet.writeUInt32BE(seq * 160, 4);
+    media.sendToPeer(packet);
+  }
+  await until('5 echoes', () => media.counts.rtpPackets === 5);
+  // Sequence 1..5 each once (minSequential 1: all counted): no duplicate, nothing lost.
+  assert.equal(stats.receivedOf(0), 5);
+  assert.equal(stats.expectedOf(0), 5);
+  assert.equal(stats.duplicatesOf(0), 0);
+  // From anyone but the peer, the kernel drops RTP datagrams; the echo's next one still arrives.
+  stranger.send(rtp(6, 960), base, '127.0.0.1');
+  packet.writeUInt16BE(7, 2);
+  media.sendToPeer(packet);
+  await until('the 6th echo', () => media.counts.rtpPackets === 6);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(media.counts.rtpPackets, 6);
+  assert.equal(stats.lostOf(0), 1, 'seq 6 (from the stranger) never reached the stats');
+});
