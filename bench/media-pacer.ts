@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   const sockets: MediaSocket[] = [];
   for (let i = 0; i < streams; i++) {
     stats.reset(i, 8000);
-    const socket = await MediaSocket.open(range, '127.0.0.1', stats, i);
+    const socket = await MediaSocket.open(range, '127.0.0.1', { stats, slot: i });
     await socket.connect(echo.port, '127.0.0.1');
     sockets.push(socket);
   }

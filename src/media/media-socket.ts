@@ -104,6 +104,16 @@ export interface MediaCounts {
   sendErrors: number;
 }
 
+export interface MediaSocketOptions {
+  /** The statistics that received RTP is fed to, at `slot`. */
+  readonly stats?: RtpStreamStats | undefined;
+  readonly slot?: number;
+  /** The arrival clock in ms (default performance.now). */
+  readonly now?: () => number;
+  /** The RTP socket's send and receive buffer size (SIPp's -rtp_buffsize); the system's default otherwise. */
+  readonly bufferBytes?: number | undefined;
+}
+
 function bindSocket(socket: dgram.Socket, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
@@ -157,7 +167,8 @@ export class MediaSocket {
    * Binds a pair from `range` on `host`. A pair another program holds is skipped (and put back in the range
    * for later); after trying every pair once, fails with the range's exhaustion error.
    */
-  static async open(range: RtpPortRange, host: string, stats?: RtpStreamStats, slot = 0, now: () => number = () => performance.now()): Promise<MediaSocket> {
+  static async open(range: RtpPortRange, host: string, options: MediaSocketOptions = {}): Promise<MediaSocket> {
+    const { stats, slot = 0, now = () => performance.now(), bufferBytes } = options;
     const family = host.includes(':') ? 'udp6' : 'udp4';
     for (let tries = 0; tries < range.pairs; tries++) {
       const port = range.take();
@@ -167,6 +178,10 @@ export class MediaSocket {
       try {
         await bindSocket(rtp, port, host);
         await bindSocket(rtcp, port + 1, host);
+        if (bufferBytes !== undefined) {
+          rtp.setRecvBufferSize(bufferBytes);
+          rtp.setSendBufferSize(bufferBytes);
+        }
         return new MediaSocket(range, port, rtp, rtcp, stats, slot, now);
       } catch (err) {
         closeSocket(rtp);

@@ -88,8 +88,10 @@ test('media sockets bind RTP/RTCP pairs from a range, skip a pair held elsewhere
   assert.equal(a.port, base);
   assert.equal(a.rtp.address().port, base);
   assert.equal(a.rtcp.address().port, base + 1);
-  const b = await MediaSocket.open(range, '127.0.0.1');
+  const b = await MediaSocket.open(range, '127.0.0.1', { bufferBytes: 65536 });
   assert.equal(b.port, base + 4, 'the held pair was skipped');
+  // -rtp_buffsize: Linux doubles the size asked for and reports the double (socket(7), SO_RCVBUF).
+  if (process.platform === 'linux') assert.equal(b.rtp.getRecvBufferSize(), 131072);
   assert.equal(b.rtcp.address().port, base + 5);
   // Nothing left (base + 2 is still held): a clear error naming the range and the options.
   await assert.rejects(MediaSocket.open(range, '127.0.0.1'), new RegExp(`RTP port range ${base}-${base + 5} exhausted: all 3 port pairs`));
@@ -106,7 +108,7 @@ test('RTP through an echo: counted by the stats with a gap; RTCP counted apart o
   const echo = await RtpEcho.open('127.0.0.1', 0);
   const base = await freeRange(2);
   const stats = new RtpStreamStats(4);
-  const media = await MediaSocket.open(new RtpPortRange(base, base + 1), '127.0.0.1', stats, 3);
+  const media = await MediaSocket.open(new RtpPortRange(base, base + 1), '127.0.0.1', { stats, slot: 3 });
   const raw = await rawSocket();
   t.after(() => {
     echo.close();
@@ -165,7 +167,7 @@ test('connected to its peer, a media socket sends at once: one buffer rewritten 
   const echo = await RtpEcho.open('127.0.0.1', 0);
   const base = await freeRange(2);
   const stats = new RtpStreamStats(1, 1);
-  const media = await MediaSocket.open(new RtpPortRange(base, base + 1), '127.0.0.1', stats, 0);
+  const media = await MediaSocket.open(new RtpPortRange(base, base + 1), '127.0.0.1', { stats, slot: 0 });
   const stranger = await rawSocket();
   t.after(() => {
     echo.close();
