@@ -326,6 +326,34 @@ export class RtpStreamStats {
     return Math.floor((lostInterval * 256) / expectedInterval);
   }
 
+  /**
+   * Sums over slots from..to-1 (a run's total): packets, expected, lost, out of order and duplicates add
+   * up; the jitter is the mean of the streams' that received packets, the max jitter the worst of them.
+   */
+  totals(from = 0, to = this.capacity): StreamSummary {
+    let received = 0;
+    let expected = 0;
+    let outOfOrder = 0;
+    let duplicates = 0;
+    let jitterSum = 0;
+    let streams = 0;
+    let maxJitterMs = 0;
+    let cycles = 0;
+    for (let i = from; i < to; i++) {
+      received += this.receivedOf(i);
+      expected += this.expectedOf(i);
+      outOfOrder += this.outOfOrderOf(i);
+      duplicates += this.duplicatesOf(i);
+      cycles += this.cyclesOf(i);
+      if (this.receivedOf(i) > 0) {
+        jitterSum += this.jitterMsOf(i);
+        streams++;
+      }
+      maxJitterMs = Math.max(maxJitterMs, this.maxJitterMsOf(i));
+    }
+    return { received, expected, lost: expected - received, outOfOrder, duplicates, jitterMs: streams === 0 ? 0 : jitterSum / streams, maxJitterMs, cycles };
+  }
+
   /** Plain data for reports (allocates: not for the hot path). */
   summary(i: number): StreamSummary {
     return {

@@ -138,3 +138,26 @@ test('raw datagrams: the header read inline, other SSRCs and non-RTP kept out', 
   assert.equal(s.onDatagram(0, packet(9, 0, 0x1234), 0), Datagram.Rtp);
   assert.equal(s.otherSsrcOf(0), 0);
 });
+
+test('totals over streams: counts add up, jitter is the mean of the streams with packets and the worst of them', () => {
+  const s = new RtpStreamStats(3, 1);
+  // Slot 0: 1, 2, 4 (3 lost), timestamps 0, 160, 480, arrivals 0, 20, 40 ms: D = 0, then 20 * 8 - 320 = -160
+  // -> J = 160 / 16 = 10 units = 1.25 ms.
+  [1, 2, 4].forEach((seq, k) => s.onPacket(0, seq, (seq - 1) * 160, k * 20));
+  // Slot 1: 5, 5 (a duplicate), 6 with timestamps 640, 640, 800, arrivals 0, 20, 40 ms:
+  // p2: D = 160 - 0 = 160 -> J = 10; p3: D = 160 - 160 = 0 -> J = 10 - 10/16 = 9.375 units = 1.171875 ms.
+  [5, 5, 6].forEach((seq, k) => s.onPacket(1, seq, (seq - 1) * 160, k * 20));
+  // Slot 2: nothing.
+  const t = s.totals();
+  // received 3 + 3, expected 4 + 2 (5..6): lost = 6 - 6 = 0 (slot 0's loss hidden by slot 1's duplicate, as A.3 does).
+  assert.deepEqual(
+    { received: t.received, expected: t.expected, lost: t.lost, duplicates: t.duplicates },
+    { received: 6, expected: 6, lost: 0, duplicates: 1 },
+  );
+  assert.equal(s.jitterMsOf(0), 1.25);
+  assert.equal(s.jitterMsOf(1), 1.171875);
+  // Mean (1.25 + 1.171875) / 2 = 1.2109375; worst max jitter 1.25 ms.
+  assert.equal(t.jitterMs, 1.2109375);
+  assert.equal(t.maxJitterMs, 1.25);
+  assert.equal(s.totals(2, 3).received, 0);
+});
