@@ -127,22 +127,15 @@ async function main(): Promise<void> {
   const echoed = await echo.stop();
 
   let received = 0;
-  let expected = 0;
-  let lost = 0;
-  let outOfOrder = 0;
-  let duplicates = 0;
   let sendErrors = 0;
   const maxJitter: Histogram = new Float64Histogram(1, 60_000_000, 3);
   for (let i = 0; i < streams; i++) {
     received += sockets[i]?.counts.rtpPackets ?? 0;
     sendErrors += sockets[i]?.counts.sendErrors ?? 0;
-    expected += stats.expectedOf(i);
-    lost += stats.lostOf(i);
-    outOfOrder += stats.outOfOrderOf(i);
-    duplicates += stats.duplicatesOf(i);
     maxJitter.recordValue(Math.max(1, Math.round(stats.maxJitterMsOf(i) * 1000)));
     sockets[i]?.close();
   }
+  const { expected, lost, outOfOrder, duplicates } = stats.totals();
   const late = pacer.latenessSummary();
   const lossPercent = expected === 0 ? 0 : (100 * lost) / expected;
   const cpuPercent = (100 * (cpu.user + cpu.system)) / 1000 / wall;
