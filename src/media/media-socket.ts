@@ -265,6 +265,8 @@ export class MediaSocket {
  * whatever it holds (RTP, RTCP or anything else: SIPp 3.6.1 does not look at it), cut to the buffer size
  * (SIPp compat: -mb, default 2048; a longer datagram is echoed truncated, as SIPp's recvfrom() into a buffer
  * of that size does). SIPp echoes on -mp and on -mp + 2 (audio and video), never on -mp + 1: callers open two.
+ * SIPp 3.6.1 binds exactly -mp when it is given, and otherwise tries 6000, 6002, ... (100 tries) for a free
+ * pair of the two (sipp.cpp, setup_media_sockets).
  */
 export class RtpEcho {
   packets = 0;
