@@ -132,3 +132,49 @@ test('the real-time loop sends with one timer and stops', async () => {
   // Due order keeps the pace: 80 packets cannot all go before their due times (the last is due after 45 ms).
   assert.ok(elapsed >= 45, `80 packets took ${elapsed} ms`);
 });
+
+test('random adds, removes and clock steps: the sends are every due time in (due, id) order, as a naive list says', () => {
+  // A plain oracle: each stream's due times start + phase * interval + m * interval, up to the last tick before
+  // its removal, all sorted by due time then id. Intervals and starts are whole ms and phases k / 65536, so
+  // every due time is exact in binary and the pacer's running sums match the oracle's products.
+  let seed = 2024;
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  let now = 0;
+  const sent: [number, number][] = [];
+  const p = new Pacer({ now: () => now, send: (id, due) => sent.push([id, due]) });
+  interface Life { id: number; first: number; interval: number; until: number }
+  const lives: Life[] = [];
+  const live = new Map<number, Life>();
+  let added = 0;
+  for (let step = 0; step < 3000; step++) {
+    const action = rand(10);
+    if (action < 2) {
+      const interval = 1 + rand(40);
+      const start = now + rand(30);
+      const id = p.add(interval, start);
+      const life = { id, first: start + phaseFraction(added++) * interval, interval, until: Infinity };
+      lives.push(life);
+      live.set(id, life);
+    } else if (action === 2 && live.size > 0) {
+      const ids = [...live.keys()];
+      const id = ids[rand(ids.length)] ?? 0;
+      const life = live.get(id);
+      if (life !== undefined) life.until = now;
+      live.delete(id);
+      p.remove(id);
+    } else {
+      now += rand(7);
+      p.tick();
+    }
+  }
+  const expected: [number, number][] = [];
+  for (const life of lives) {
+    for (let due = life.first; due <= Math.min(life.until, now); due += life.interval) expected.push([life.id, due]);
+  }
+  expected.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  assert.ok(expected.length > 1000, `a real workout: ${expected.length} sends`);
+  assert.deepEqual(sent, expected);
+});
