@@ -14,9 +14,11 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Histogram } from 'hdr-histogram-js';
 import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
-import { MediaSocket, RtpEcho, RtpPortRange } from '../src/media/media-socket.js';
+import { MediaSocket } from '../src/media/media-socket.js';
 import { estimateMos } from '../src/media/mos.js';
 import { Pacer } from '../src/media/pacer.js';
+import { RtpEcho } from '../src/media/rtp-echo.js';
+import { RtpPortRange } from '../src/media/rtp-ports.js';
 import { RtpStreamStats } from '../src/media/rtp-stats.js';
 
 const Float64Histogram = Float64HistogramModule.default;

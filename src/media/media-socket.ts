@@ -1,87 +1,11 @@
 /**
- * Media sockets: a port pair per call from a range, and SIPp's RTP echo.
- *
- * Ports: RTP on an even port and RTCP on the next (odd) one (RFC 3550 §11). The range is SIPp's
- * -min_rtp_port / -max_rtp_port (SIPp 3.7; defaults 6000, the -mp default, and 65535: `-mp` sets
- * -min_rtp_port there). SIPp 3.6.1 has neither option: its rtp_stream ports are not configurable.
- *
- * Reuse: never-used pairs are handed out first, then freed ones, oldest freed first, so a port just freed
- * is not given to the next call while the previous call's last packets may still arrive on it.
+ * A call's media sockets: RTP on an even port of the range (rtp-ports.ts), RTCP on the next, received RTP fed
+ * to a statistics slot (rtp-stats.ts), RTCP counted apart.
  */
 import dgram from 'node:dgram';
+import type { RtpPortRange } from './rtp-ports.js';
 import { Datagram, type RtpStreamStats } from './rtp-stats.js';
-
-/** SIPp's defaults for -min_rtp_port (its DEFAULT_MEDIA_PORT, -mp's default) and -max_rtp_port. */
-export const DEFAULT_MIN_RTP_PORT = 6000;
-export const DEFAULT_MAX_RTP_PORT = 65535;
-/** SIPp's -mb default: the echo's receive buffer; longer datagrams are echoed cut to it. */
-export const DEFAULT_ECHO_BUFFER = 2048;
-
-/** The even ports of a range, each with its odd neighbour for RTCP. Pure bookkeeping: no sockets. */
-export class RtpPortRange {
-  readonly first: number;
-  /** Port pairs in the range. */
-  readonly pairs: number;
-  private cursor = 0;
-  /** Freed pair indices, FIFO (a ring of `pairs` entries). */
-  private readonly freed: Int32Array;
-  private freedHead = 0;
-  private freedCount = 0;
-  private readonly inUse: Uint8Array;
-  private used = 0;
-
-  constructor(readonly min = DEFAULT_MIN_RTP_PORT, readonly max = DEFAULT_MAX_RTP_PORT) {
-    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535) {
-      throw new RangeError(`RTP port range ${min}-${max}: ports are whole numbers from 1 to 65535; set -min_rtp_port and -max_rtp_port within them`);
-    }
-    this.first = min + (min & 1);
-    this.pairs = max >= this.first + 1 ? Math.floor((max - this.first + 1) / 2) : 0;
-    if (this.pairs === 0) {
-      throw new RangeError(`RTP port range ${min}-${max} holds no even port with its odd neighbour (RTP and RTCP, RFC 3550 §11): make -max_rtp_port at least ${this.first + 1}`);
-    }
-    this.freed = new Int32Array(this.pairs);
-    this.inUse = new Uint8Array(this.pairs);
-  }
-
-  /** Pairs handed out and not released. */
-  get inUseCount(): number {
-    return this.used;
-  }
-
-  /** An even RTP port whose pair is free, or undefined when every pair is taken. */
-  take(): number | undefined {
-    let index: number;
-    if (this.cursor < this.pairs) index = this.cursor++;
-    else if (this.freedCount > 0) {
-      index = this.freed[this.freedHead] ?? 0;
-      this.freedHead = (this.freedHead + 1) % this.pairs;
-      this.freedCount--;
-    } else return undefined;
-    this.inUse[index] = 1;
-    this.used++;
-    return this.first + 2 * index;
-  }
-
-  /** Gives a pair back (by its RTP port); it is reused after every pair freed before it. */
-  release(port: number): void {
-    const index = (port - this.first) / 2;
-    if (!Number.isInteger(index) || index < 0 || index >= this.pairs || this.inUse[index] !== 1) {
-      throw new RangeError(`RTP port ${port} was not taken from the range ${this.min}-${this.max}`);
-    }
-    this.inUse[index] = 0;
-    this.used--;
-    this.freed[(this.freedHead + this.freedCount) % this.pairs] = index;
-    this.freedCount++;
-  }
-
-  /** The error for a call that finds no pair free. */
-  exhausted(): Error {
-    return new Error(
-      `RTP port range ${this.min}-${this.max} exhausted: all ${this.pairs} port pairs (RTP even, RTCP odd) are in use or taken by other programs; ` +
-        'widen it with -min_rtp_port/-max_rtp_port or lower the number of simultaneous calls (-l)',
-    );
-  }
-}
+import { bindSocket, closeSocket } from './udp-socket.js';
 
 /**
  * RFC 5761 §4's demultiplexing rule: a datagram whose second octet is 192..223 is RTCP (RTCP packet types
@@ -112,25 +36,6 @@ export interface MediaSocketOptions {
   readonly now?: () => number;
   /** The RTP socket's send and receive buffer size (SIPp's -rtp_buffsize); the system's default otherwise. */
   readonly bufferBytes?: number | undefined;
-}
-
-function bindSocket(socket: dgram.Socket, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    socket.once('error', onError);
-    socket.bind(port, host, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function closeSocket(socket: dgram.Socket): void {
-  try {
-    socket.close();
-  } catch {
-    // Closed already (or never bound): nothing to release.
-  }
 }
 
 /** One call's media: RTP on an even port of the range, RTCP on the next, received RTP fed to a stats slot. */
@@ -257,61 +162,5 @@ export class MediaSocket {
       this.counts.rtpPackets++;
       this.counts.rtpBytes += msg.length;
     }
-  }
-}
-
-/**
- * SIPp's -rtp_echo on one port: every datagram received is sent back to its sender from the same port,
- * whatever it holds (RTP, RTCP or anything else: SIPp 3.6.1 does not look at it), cut to the buffer size
- * (SIPp compat: -mb, default 2048; a longer datagram is echoed truncated, as SIPp's recvfrom() into a buffer
- * of that size does). SIPp echoes on -mp and on -mp + 2 (audio and video), never on -mp + 1: callers open two.
- * SIPp 3.6.1 binds exactly -mp when it is given, and otherwise tries 6000, 6002, ... (100 tries) for a free
- * pair of the two (sipp.cpp, setup_media_sockets).
- */
-export class RtpEcho {
-  packets = 0;
-  bytes = 0;
-  sendErrors = 0;
-  private readonly onSendDone = (err: Error | null): void => {
-    if (err !== null) this.sendErrors++;
-  };
-
-  private constructor(readonly socket: dgram.Socket, private readonly bufferSize: number) {
-    socket.on('message', (msg, rinfo) => {
-      const out = msg.length > this.bufferSize ? msg.subarray(0, this.bufferSize) : msg;
-      this.packets++;
-      this.bytes += out.length;
-      socket.send(out, rinfo.port, rinfo.address, this.onSendDone);
-    });
-    socket.on('error', () => {
-      this.sendErrors++;
-    });
-  }
-
-  /** Binds host:port (0 for any free port). */
-  static async open(host: string, port: number, bufferSize = DEFAULT_ECHO_BUFFER, socketBufferBytes?: number): Promise<RtpEcho> {
-    if (!Number.isInteger(bufferSize) || bufferSize < 1) {
-      throw new RangeError(`RTP echo buffer size ${bufferSize}: -mb takes a whole number of bytes above 0 (SIPp's default is ${DEFAULT_ECHO_BUFFER})`);
-    }
-    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    try {
-      await bindSocket(socket, port, host);
-    } catch (err) {
-      closeSocket(socket);
-      throw err;
-    }
-    if (socketBufferBytes !== undefined) {
-      socket.setRecvBufferSize(socketBufferBytes);
-      socket.setSendBufferSize(socketBufferBytes);
-    }
-    return new RtpEcho(socket, bufferSize);
-  }
-
-  get port(): number {
-    return this.socket.address().port;
-  }
-
-  close(): void {
-    closeSocket(this.socket);
   }
 }

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { test } from 'node:test';
-import { MediaSocket, RtpEcho, RtpPortRange, isRtcp } from '../../src/media/media-socket.js';
+import { MediaSocket, isRtcp } from '../../src/media/media-socket.js';
+import { RtpEcho } from '../../src/media/rtp-echo.js';
+import { RtpPortRange } from '../../src/media/rtp-ports.js';
 import { RtpStreamStats } from '../../src/media/rtp-stats.js';
 import { portTaken } from '../helpers.js';
 

@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RtpEcho } from '../../src/media/media-socket.js';
+import { RtpEcho } from '../../src/media/rtp-echo.js';
 import { portTaken, sippAvailable, startSippUas, waitForUdpBound } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
