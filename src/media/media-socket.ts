@@ -42,6 +42,8 @@ export interface MediaSocketOptions {
 export class MediaSocket {
   readonly counts: MediaCounts = { rtpPackets: 0, rtpBytes: 0, rtcpPackets: 0, invalid: 0, sendErrors: 0 };
   private closed = false;
+  // Every send passes this callback: without one, node:dgram drops a failed send's error silently (EMSGSIZE,
+  // ENOBUFS, ECONNREFUSED on a connected socket), where a send error must be a counted outcome.
   private readonly onSendDone = (err: Error | null): void => {
     if (err !== null) this.counts.sendErrors++;
   };

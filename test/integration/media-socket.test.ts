@@ -197,4 +197,7 @@ test('connected to its peer, a media socket sends at once: one buffer rewritten 
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(media.counts.rtpPackets, 6);
   assert.equal(stats.lostOf(0), 1, 'seq 6 (from the stranger) never reached the stats');
+  // A datagram over UDP's 65,507-byte limit (EMSGSIZE) is a counted send error, not a crash.
+  media.sendToPeer(Buffer.alloc(70_000));
+  await until('the send error', () => media.counts.sendErrors === 1);
 });
