@@ -8,18 +8,8 @@ import { MediaSocket, isRtcp } from '../../src/media/media-socket.js';
 import { RtpEcho } from '../../src/media/rtp-echo.js';
 import { RtpPortRange } from '../../src/media/rtp-ports.js';
 import { RtpStreamStats } from '../../src/media/rtp-stats.js';
-import { portTaken } from '../helpers.js';
+import { freeUdpRange } from '../helpers.js';
 
-/** An even base port whose `count` ports from it nobody holds now (read from the kernel's tables). */
-async function freeRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 2 * Math.floor(Math.random() * 19_000);
-    let taken = false;
-    for (let p = base; p < base + count && !taken; p++) taken = await portTaken(p, false);
-    if (!taken) return base;
-  }
-  throw new Error(`no ${count} free UDP ports in a row found`);
-}
 
 function rtp(seq: number, ts: number, ssrc = 0x11223344, length = 172): Buffer {
   const b = Buffer.alloc(length);
@@ -80,7 +70,7 @@ test('RTCP by the second octet (RFC 5761 §4; SR..APP are 200..204, RFC 3550 §6
 });
 
 test('media sockets bind RTP/RTCP pairs from a range, skip a pair held elsewhere, reuse freed pairs, fail clearly when exhausted', async (t) => {
-  const base = await freeRange(6);
+  const base = await freeUdpRange(6);
   const range = new RtpPortRange(base, base + 5);
   // Someone else holds base + 2 (the second pair's RTP port).
   const squatter = dgram.createSocket('udp4');
@@ -108,7 +98,7 @@ test('media sockets bind RTP/RTCP pairs from a range, skip a pair held elsewhere
 
 test('RTP through an echo: counted by the stats with a gap; RTCP counted apart on either port, never fed to the stats', async (t) => {
   const echo = await RtpEcho.open('127.0.0.1', 0);
-  const base = await freeRange(2);
+  const base = await freeUdpRange(2);
   const stats = new RtpStreamStats(4);
   const media = await MediaSocket.open(new RtpPortRange(base, base + 1), '127.0.0.1', { stats, slot: 3 });
   const raw = await rawSocket();
@@ -167,7 +157,7 @@ test('the echo sends each datagram back to its sender, cut to its buffer size (S
 
 test('connected to its peer, a media socket sends at once: one buffer rewritten between sends in one tick gives distinct packets', async (t) => {
   const echo = await RtpEcho.open('127.0.0.1', 0);
-  const base = await freeRange(2);
+  const base = await freeUdpRange(2);
   const stats = new RtpStreamStats(1, 1);
   const media = await MediaSocket.open(new RtpPortRange(base, base + 1), '127.0.0.1', { stats, slot: 0 });
   const stranger = await rawSocket();
