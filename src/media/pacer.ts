@@ -6,7 +6,8 @@
  *
  * Due times advance by the interval from the previous due time, never from the time of sending, so a late
  * wake-up does not drift the stream: the packets that fell due meanwhile go out at once, in due order
- * (a receiver's jitter buffer sees the lateness, which is what the lateness histogram measures).
+ * (a receiver's jitter buffer sees the lateness, which is what the lateness histogram measures), up to
+ * maxLateMs late; packets older than that are skipped and counted, so a long stall ends without a flood.
  *
  * Phases: a new stream's first packet is offset into its interval by the bit-reversed count of streams added
  * so far (the van der Corput sequence): the first 2^m streams sit at exactly the 2^m evenly spaced points of
@@ -28,6 +29,12 @@ export interface PacerOptions {
   readonly now?: () => number;
   /** Streams expected (the arrays grow past it). */
   readonly capacity?: number;
+  /**
+   * How late a packet may still go out (ms, default 1,000). After a longer stall (the process stopped, the
+   * machine suspended) a stream skips the packets due before now - maxLateMs instead of sending them all
+   * in one burst; they are counted in packetsSkipped, and the receiver sees them as lost.
+   */
+  readonly maxLateMs?: number;
 }
 
 export interface LatenessSummary {
@@ -70,10 +77,13 @@ export class Pacer {
   private latenessSumMs = 0;
   private latenessMaxMs = 0;
   private sent = 0;
+  private skipped = 0;
+  private readonly maxLateMs: number;
 
   constructor(options: PacerOptions) {
     this.sendFn = options.send;
     this.now = options.now ?? (() => performance.now());
+    this.maxLateMs = options.maxLateMs ?? 1000;
     const capacity = Math.max(1, options.capacity ?? 64);
     this.due = new Float64Array(capacity);
     this.interval = new Float64Array(capacity);
@@ -90,6 +100,11 @@ export class Pacer {
   /** Packets sent so far. */
   get packetsSent(): number {
     return this.sent;
+  }
+
+  /** Packets skipped after stalls longer than maxLateMs. */
+  get packetsSkipped(): number {
+    return this.skipped;
   }
 
   /**
@@ -135,9 +150,16 @@ export class Pacer {
     let count = 0;
     while (this.size > 0) {
       const id = this.heap[0] ?? 0;
-      const due = this.due[id] ?? 0;
+      let due = this.due[id] ?? 0;
       if (due > now) break;
-      this.due[id] = due + (this.interval[id] ?? 0);
+      const interval = this.interval[id] ?? 1;
+      if (now - due > this.maxLateMs) {
+        // Skip whole intervals to the first due time no more than maxLateMs late.
+        const skip = Math.ceil((now - this.maxLateMs - due) / interval);
+        this.skipped += skip;
+        due += skip * interval;
+      }
+      this.due[id] = due + interval;
       this.siftDown(0);
       this.record(now - due);
       count++;

@@ -178,3 +178,21 @@ test('random adds, removes and clock steps: the sends are every due time in (due
   assert.ok(expected.length > 1000, `a real workout: ${expected.length} sends`);
   assert.deepEqual(sent, expected);
 });
+
+test('after a stall longer than maxLateMs a stream skips what fell due before now - maxLateMs, and counts it', () => {
+  let now = 0;
+  const dues: number[] = [];
+  const p = new Pacer({ now: () => now, maxLateMs: 1000, send: (_id, due) => dues.push(due) });
+  p.add(20, 0);
+  p.tick();
+  now = 5000;
+  // Due 20 is 4,980 ms late: skip ceil((5000 - 1000 - 20) / 20) = 199 intervals, to due 4,000 (1,000 ms late,
+  // the most allowed); then 4,000, 4,020, ..., 5,000 go out: 51 packets.
+  assert.equal(p.tick(), 51);
+  assert.equal(p.packetsSkipped, 199);
+  assert.equal(dues[1], 4000);
+  assert.equal(dues.at(-1), 5000);
+  assert.equal(p.latenessSummary().maxMs, 1000);
+  // 1 + 199 + 51 = 251 = every 20 ms from 0 to 5,000: nothing lost from the schedule's count.
+  assert.equal(p.packetsSent + p.packetsSkipped, 251);
+});
