@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     streams,
     seconds: Number((wall / 1000).toFixed(2)),
     sentPerSecond: Math.round((pacer.packetsSent * 1000) / wall),
+    skipped: pacer.packetsSkipped,
     receivedPerSecond: Math.round((received * 1000) / wall),
     echoed,
     cpuPercent: Number(cpuPercent.toFixed(1)),
