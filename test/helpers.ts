@@ -348,3 +348,14 @@ export async function junitSchemaErrors(xml: string): Promise<string[]> {
   const v = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'junit-4.xsd', contents: xsd }] });
   return v.valid ? [] : v.errors.map((e) => e.rawMessage);
 }
+
+/** An even base port whose `count` ports from it nobody holds now (read from the kernel's tables), for media port ranges. */
+export async function freeUdpRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + 2 * Math.floor(Math.random() * 19_000);
+    let taken = false;
+    for (let p = base; p < base + count && !taken; p++) taken = await portTaken(p, false);
+    if (!taken) return base;
+  }
+  throw new Error(`no ${count} free UDP ports in a row found`);
+}
