@@ -27,7 +27,7 @@ export function engineConfig(scenario: CompiledScenario, over: Partial<EngineCon
   return {
     scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', injection: new InjectionStore([]), tdm: undefined, baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0, timerResolutionMs: 10,
     load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 },
-    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
+    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 9, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
     ...over,
   };
 }

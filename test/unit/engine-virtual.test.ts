@@ -338,10 +338,10 @@ test('a 200 OK retransmitted after the call ended is a dead-call message for -de
 
 // --- The run's own timeout ---
 
-test('-timeout 5 ends the run with reason "timeout" at 5000 ms; calls still open are aborted', async (t) => {
+test('-timeout 5 ends the run with reason "timeout" at 5000 ms; calls still open are aborted without a BYE or CANCEL', async (t) => {
   const h = new Harness();
   t.after(() => h.stopAll());
-  h.uas(UAS);
+  const uas = h.uas(UAS);
   const uac = h.uac(UAC, UAS, { r: '10', d: '2000', timeout: '5' });
   const endedAt = h.until(() => !h.running(uac), 60_000);
   assert.equal(endedAt, 5000);
@@ -353,6 +353,12 @@ test('-timeout 5 ends the run with reason "timeout" at 5000 ms; calls still open
   assert.equal(c.CallsCreated, 51);
   assert.equal(c.SuccessfulCalls, 30);
   assert.equal(c.AbortedCalls, 21);
+  // SIPp compat: the aborted calls are dropped, not hung up (the README's differences table): the UAS gets the
+  // 31 BYEs of the scenario (the 30 ended calls and the one sent at 5000), no BYE or CANCEL for the other 20.
+  h.advance(10_000);
+  const u = uas.snapshot();
+  assert.deepEqual(u.steps.map((st) => st.recv), [51, 0, 0, 50, 31, 0, 0], 'INVITE, ACK and BYE received by the UAS');
+  assert.equal(u.counters.OutOfCallMsgs + u.counters.DeadCallMsgs + Object.values(u.unexpected).reduce((a, b) => a + b, 0), 0, 'nothing else reached it');
 });
 
 // --- Moved from test/integration, where they slept in real time and allowed for timer jitter ---
