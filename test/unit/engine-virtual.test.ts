@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { dropFirst, type MemoryPacket } from '../../src/transport/memory.js';
 import { counter, counters, Harness, packetsOf } from '../engine-harness.js';
 import { headerLine } from '../helpers.js';
+import { PLAIN_INVITE } from '../scenario-snippets.js';
 
 const UAS = 5060;
 const UAC = 5070;
@@ -464,15 +465,7 @@ test('uas: after the ACK a late copy of the INVITE is absorbed, not answered, an
 
 test('_unexp.main handler: answers the message, then <pauserestore> and <jump> resume the interrupted pause (600 ms, not 400 + 600)', (t) => {
   const scenario = `<scenario>
-    <send><![CDATA[
-      INVITE sip:x@127.0.0.1 SIP/2.0
-      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@h>;tag=1
-      To: <sip:x@h>
-      Call-ID: [call_id]
-      CSeq: [cseq] INVITE
-      Content-Length: 0
-    ]]></send>
+    ${PLAIN_INVITE}
     <recv response="200"><action><index assign_to="where"/></action></recv>
     <pause milliseconds="600"/>
     <nop><action><exec int_cmd="stop_call"/></action></nop>
