@@ -75,7 +75,10 @@ export function writePcapng(clip: MediaClip, o: CaptureOptions): Buffer {
     const padded = Math.ceil(frame.length / 4) * 4;
     const length = 32 + padded;
     const epb = Buffer.alloc(length);
-    const units = BigInt(Math.round(((o.startUs ?? 0) + (clip.offsetsUs[i] ?? 0)) * Number(unitsPerUs))) ;
+    // Whole µs and the fraction apart: µs since the epoch times 1000 is past a float's 2^53.
+    const timeUs = (o.startUs ?? 0) + (clip.offsetsUs[i] ?? 0);
+    const wholeUs = Math.floor(timeUs);
+    const units = BigInt(wholeUs) * unitsPerUs + BigInt(Math.round((timeUs - wholeUs) * Number(unitsPerUs)));
     u32(epb, 0, 6, le);
     u32(epb, 4, length, le);
     u32(epb, 8, 0, le);

@@ -62,6 +62,9 @@ function readPcap(bytes: Buffer, file: string, littleEndian: boolean, nanosecond
   const linkType = u32(20) & 0xffff;
   checkLinkType(linkType, file, 20);
   const out: Timed[] = [];
+  // Times are kept from the first record's whole second: µs since the epoch need 51 bits, leaving a float no
+  // room for nanoseconds.
+  let firstSeconds: number | undefined;
   let at = 24;
   while (at < bytes.length) {
     if (at + 16 > bytes.length) throw mediaFileError(file, at, 'a packet record header is cut short (16 octets expected)', 'the file is damaged or was still being written: capture it again');
@@ -71,7 +74,8 @@ function readPcap(bytes: Buffer, file: string, littleEndian: boolean, nanosecond
     const dataAt = at + 16;
     if (dataAt + included > bytes.length) throw mediaFileError(file, at + 8, `a packet record says ${included} octets but the file ends after ${bytes.length - dataAt}`, 'the file is damaged or was still being written: capture it again');
     const d = decodeFrame(bytes.subarray(dataAt, dataAt + included), linkType, littleEndian, file, dataAt);
-    if (d !== undefined) out.push({ payload: d.payload, dstPort: d.dstPort, timeUs: seconds * 1e6 + (nanoseconds ? fraction / 1000 : fraction) });
+    firstSeconds ??= seconds;
+    if (d !== undefined) out.push({ payload: d.payload, dstPort: d.dstPort, timeUs: (seconds - firstSeconds) * 1e6 + (nanoseconds ? fraction / 1000 : fraction) });
     at = dataAt + included;
   }
   return out;
@@ -87,6 +91,8 @@ function readPcapng(bytes: Buffer, file: string): Timed[] {
   const out: Timed[] = [];
   let littleEndian = true;
   let interfaces: Interface[] = [];
+  // As for pcap: times from the first packet's whole second, so that a float keeps sub-µs precision.
+  let firstSeconds: bigint | undefined;
   let at = 0;
   while (at < bytes.length) {
     if (at + 12 > bytes.length) throw mediaFileError(file, at, 'a pcapng block header is cut short', 'the file is damaged or was still being written: capture it again');
@@ -119,10 +125,10 @@ function readPcapng(bytes: Buffer, file: string): Timed[] {
       const dataAt = body + 20;
       if (dataAt + captured > end) throw mediaFileError(file, body + 12, `a packet of ${captured} octets in a block with room for ${end - dataAt}`, 'the file is damaged: capture it again');
       const units = (BigInt(u32(body + 4)) << 32n) | BigInt(u32(body + 8));
-      // Whole seconds and the remainder apart, so that µs keep their precision past 2^53 units.
       const seconds = units / iface.unitsPerSecond;
       const rest = units % iface.unitsPerSecond;
-      const timeUs = Number(seconds) * 1e6 + (Number(rest) * 1e6) / Number(iface.unitsPerSecond);
+      firstSeconds ??= seconds;
+      const timeUs = Number(seconds - firstSeconds) * 1e6 + (Number(rest) * 1e6) / Number(iface.unitsPerSecond);
       const d = decodeFrame(bytes.subarray(dataAt, dataAt + captured), iface.linkType, littleEndian, file, dataAt);
       if (d !== undefined) out.push({ payload: d.payload, dstPort: d.dstPort, timeUs });
     } else if (type === PCAPNG_SPB) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writePcap, writePcapng, type CaptureOptions } from '../../src/media/capture-write.js';
+import { buildClip } from '../../src/media/clip-builder.js';
 import type { MediaClip } from '../../src/media/clip.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../../src/media/frame-decode.js';
 import { readCapture } from '../../src/media/pcap.js';
@@ -78,7 +79,28 @@ test('captures written in every supported format read back as tshark decodes the
     const read = readCapture(readFileSync(file), file);
     assertClipMatchesTshark(read, file, 30000);
     assert.equal(read.packets.length, 10, v.name);
+    if (v.o.ipVersion === 6) {
+      // The UDP checksum is mandatory over IPv6 (RFC 8200 §8.1): tshark, asked to check it, finds it good (1).
+      const status = tsharkFields(file, ['udp.checksum.status'], ['-o', 'udp.check_checksum:TRUE']).map((r) => r[0]);
+      assert.deepEqual([...new Set(status)], ['1'], `${v.name}: UDP checksums`);
+    }
   });
+});
+
+test('nanosecond timestamps keep their nanoseconds (pcap and pcapng, dates of today)', { skip: noTshark }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-media-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const tone = toneClip('ulaw', { durationMs: 60 });
+  // Offsets 0, 20 000.5 and 40 000.25 µs: 500 and 250 ns past the µs, which a µs-since-epoch float cannot hold.
+  const clip = buildClip(tone.packets.map((payload, i) => ({ payload, timeUs: [0, 20_000.5, 40_000.25][i] ?? 0, dstPort: 0 })));
+  for (const ng of [false, true]) {
+    const file = join(dir, `ns.${ng ? 'pcapng' : 'pcap'}`);
+    // A start time on a whole µs keeps the writer's float exact; the reader still sums seconds and nanoseconds.
+    writeFileSync(file, (ng ? writePcapng : writePcap)(clip, { srcPort: 1, dstPort: 30000, startUs: 1_764_000_000_000_000, nanoseconds: true }));
+    const read = readCapture(readFileSync(file), file);
+    assertClipMatchesTshark(read, file, 30000);
+    assert.deepEqual([...read.offsetsUs], [0, 20_000.5, 40_000.25]);
+  }
 });
 
 test('a pcapng with two interfaces of different link types and timestamp resolutions (merged by mergecap)', { skip: noTshark }, (t) => {
