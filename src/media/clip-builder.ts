@@ -25,7 +25,7 @@ interface StreamAcc {
  * Turns datagrams into a clip: offsets from the first packet, port offsets from the lowest destination port (as
  * SIPp's pcap play computes its base port), and per RTP stream (SSRC + destination port) what a player needs.
  */
-export function buildClip(datagrams: readonly RawDatagram[]): MediaClip {
+export function buildClip(datagrams: readonly RawDatagram[], hint: { readonly timestampStep?: number } = {}): MediaClip {
   const n = datagrams.length;
   const offsetsUs = new Float64Array(n);
   const portOffsets = new Uint16Array(n);
@@ -76,7 +76,8 @@ export function buildClip(datagrams: readonly RawDatagram[]): MediaClip {
       lastSeq: a.lastSeq,
       firstTimestamp: a.firstTimestamp,
       lastTimestamp: a.lastTimestamp,
-      timestampStep: mostCommon(a.steps),
+      // A one-packet stream shows no step: the packetiser knows it; a capture leaves 0 (loops repeat timestamps).
+      timestampStep: a.steps.size > 0 ? mostCommon(a.steps) : (hint.timestampStep ?? 0),
     };
   });
   return { packets: datagrams.map((d) => d.payload), offsetsUs, portOffsets, streamOf, streams, maxPacketBytes };

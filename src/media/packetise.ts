@@ -35,5 +35,5 @@ export function packetiseG711(samples: Uint8Array, law: G711Law, o: PacketiseOpt
     const packet = buildRtpPacket({ marker: i === 0, payloadType, sequenceNumber: ((o.firstSeq ?? 0) + i) & 0xffff, timestamp: ((o.firstTimestamp ?? 0) + i * perPacket) >>> 0, ssrc: o.ssrc }, payload);
     datagrams.push({ payload: packet, timeUs: i * ptimeMs * 1000, dstPort: 0 });
   }
-  return buildClip(datagrams);
+  return buildClip(datagrams, { timestampStep: perPacket });
 }

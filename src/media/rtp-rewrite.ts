@@ -1,3 +1,4 @@
+import { getRandomValues } from 'node:crypto';
 import { NOT_RTP, type MediaClip } from './clip.js';
 import { readSeq, readTimestamp, writeSeq, writeSsrc, writeTimestamp } from './rtp-packet.js';
 
@@ -46,6 +47,16 @@ export class CallRtpState {
       this.seqPerLoop[i] = (s.lastSeq - s.firstSeq + 1) & 0xffff;
       this.tsPerLoop[i] = (s.lastTimestamp - s.firstTimestamp + s.timestampStep) >>> 0;
     });
+  }
+
+  /**
+   * A call's state with random SSRCs, first sequence numbers and first timestamps (RFC 3550 §5.1, §8.1). Once
+   * per call; `random` (3 values per stream) can be given for reproducible runs.
+   */
+  static random(clip: MediaClip, random: Uint32Array = getRandomValues(new Uint32Array(3 * clip.streams.length))): CallRtpState {
+    const n = clip.streams.length;
+    const pick = (k: number): number[] => Array.from({ length: n }, (_, i) => random[3 * i + k] ?? 0);
+    return new CallRtpState(clip, { ssrcs: pick(0), firstSeqs: pick(1).map((v) => v & 0xffff), firstTimestamps: pick(2) });
   }
 
   /** Loops completed so far. */

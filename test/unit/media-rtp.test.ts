@@ -94,3 +94,18 @@ test("SIPp's g711a.pcap played by two calls over 2 loops: two streams told apart
     });
   }
 });
+
+test('CallRtpState.random: each stream takes its SSRC, first seq (16 bits) and first timestamp from the random values', () => {
+  const clip = toneClip('alaw', { durationMs: 20 }); // one packet: its step comes from the packetiser (160)
+  const call = CallRtpState.random(clip, Uint32Array.of(0xcafebabe, 0x12345678, 0xfffffff0));
+  const out = new Uint8Array(clip.maxPacketBytes);
+  call.render(0, out);
+  call.nextLoop();
+  const first = parseRtpHeader(out.slice(0, 172));
+  call.render(0, out);
+  const second = parseRtpHeader(out.slice(0, 172));
+  // seq 0x5678, then +1; timestamp 0xFFFFFFF0, then + 160 wrapping to 0x90.
+  assert.deepEqual([first?.ssrc, first?.sequenceNumber, first?.timestamp], [0xcafebabe, 0x5678, 0xfffffff0]);
+  assert.deepEqual([second?.ssrc, second?.sequenceNumber, second?.timestamp], [0xcafebabe, 0x5679, 0x90]);
+  assert.notEqual(CallRtpState.random(clip).ssrcs[0], CallRtpState.random(clip).ssrcs[0]); // 1 in 2^32 to fail
+});
