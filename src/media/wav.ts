@@ -78,3 +78,17 @@ export function readWav(bytes: Buffer, file: string, law: G711Law): G711Audio {
 function ascii(b: Uint8Array, at: number, n: number): string {
   return Buffer.from(b.buffer, b.byteOffset + at, n).toString('latin1');
 }
+
+/**
+ * The "data" chunk of a WAV file whatever its format, for codecs sipts does not decode (G.722, G.729, iLBC):
+ * their frames are streamed as they are, as newer SIPp does after skipping the header.
+ */
+export function wavData(bytes: Buffer, file: string): Buffer {
+  let at = 12;
+  while (at + 8 <= bytes.length) {
+    const size = bytes.readUInt32LE(at + 4);
+    if (ascii(bytes, at, 4) === 'data') return bytes.subarray(at + 8, Math.min(bytes.length, at + 8 + size));
+    at += 8 + size + (size % 2);
+  }
+  throw mediaFileError(file, bytes.length, 'no "data" chunk in the WAV file', 'the file is damaged: export it again');
+}
