@@ -14,9 +14,11 @@ import { buildRtpPacket } from './rtp-packet.js';
  * (a tone, then as much silence); the three final packets go 1 ms apart right after the tone; characters that
  * are not DTMF digits are skipped; before the first digit, 400 ms of RTP no-op packets (payload type 97,
  * draft-wing-avt-rtp-noop) open the stream, each with its own sequence number.
- * Deliberately not kept: SIPp numbers the no-op packets in steps of two and steps event timestamps in
- * milliseconds while durations are in 8 kHz units; sipts numbers every packet by one and uses the 8 kHz clock
- * for both, so timestamps and durations agree (RFC 4733 §2.3.5: duration is in timestamp units).
+ * Deliberately not kept (test/interop/media-dtmf-sipp.test.ts shows SIPp 3.6.1 doing it): SIPp numbers the
+ * no-op packets in steps of two, and its timestamps advance in milliseconds (durations are in 8 kHz units) with
+ * an event stamped two tone lengths before it is sent; sipts numbers every packet by one and stamps each packet
+ * with its send time on the 8 kHz clock, so timestamps and durations agree (RFC 4733 §2.3.5: duration is in
+ * timestamp units; §2.3.4: the timestamp is when the event began).
  */
 
 export const DTMF_PAYLOAD_TYPE = 96;

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { test } from 'node:test';
+import { dtmfClip, parsePlayDtmf } from '../../src/media/dtmf.js';
+import { parseRtpHeader } from '../../src/media/rtp-packet.js';
+import { freePort, RawPeer, responseTo, sipp, sippAvailable } from '../helpers.js';
+
+// A UAC that sets up a call, plays DTMF, waits and hangs up; the answering side is this test, whose SDP points
+// SIPp's media at a socket here.
+const UAC = (dtmf: string): string => `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="play_dtmf probe">
+  <send retrans="500"><![CDATA[
+INVITE sip:probe@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:uac@[local_ip]:[local_port]>;tag=[call_number]
+To: <sip:probe@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: <sip:uac@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=- 1 1 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 96
+a=rtpmap:96 telephone-event/8000
+]]></send>
+  <recv response="200"/>
+  <send><![CDATA[
+ACK sip:probe@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:uac@[local_ip]:[local_port]>;tag=[call_number]
+To: <sip:probe@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <nop><action><exec play_dtmf="${dtmf}"/></action></nop>
+  <pause milliseconds="2000"/>
+  <send retrans="500"><![CDATA[
+BYE sip:probe@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:uac@[local_ip]:[local_port]>;tag=[call_number]
+To: <sip:probe@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200"/>
+</scenario>
+`;
+
+interface Got { readonly packet: Buffer; readonly atMs: number }
+
+test('play_dtmf="1#,100": the packets SIPp 3.6.1 sends and the ones sipts builds agree (PT, marker, event, end bit, volume, duration, timing); the two deliberate differences hold', { skip: !sippAvailable(), timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-dtmf-'));
+  const sip = new RawPeer();
+  const media = dgram.createSocket('udp4');
+  t.after(() => {
+    sip.close();
+    media.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const got: Got[] = [];
+  media.on('message', (packet) => got.push({ packet, atMs: performance.now() }));
+  await new Promise<void>((r) => media.bind(0, '127.0.0.1', () => r()));
+  const mediaPort = media.address().port;
+  const sipPort = await sip.open();
+  writeFileSync(join(dir, 'uac.xml'), UAC('1#,100'));
+  const uac = sipp([`127.0.0.1:${sipPort}`, '-sf', 'uac.xml', '-i', '127.0.0.1', '-p', String(await freePort()), '-mp', String(await freePort()), '-m', '1'], 30_000, dir);
+  const sdp = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${mediaPort} RTP/AVP 8 96\r\na=rtpmap:96 telephone-event/8000\r\n`;
+  // Answer every INVITE (retransmissions too) and the BYE; the ACK needs nothing.
+  for (let done = false; !done; ) {
+    const m = await sip.next(15_000);
+    if (m.startsWith('INVITE')) sip.send(responseTo(m, '200 OK', 'probe', `Contact: <sip:probe@127.0.0.1:${sipPort}>\r\nContent-Type: application/sdp\r\n`, sdp), Number(/:(\d+);branch/.exec(m)?.[1]));
+    if (m.startsWith('BYE')) {
+      sip.send(responseTo(m, '200 OK', 'probe'), Number(/:(\d+);branch/.exec(m)?.[1]));
+      done = true;
+    }
+  }
+  const exited = await uac.exited;
+  assert.equal(exited.code, 0, exited.stderr);
+
+  const { digits, toneMs } = parsePlayDtmf('1#,100');
+  const ours = dtmfClip(digits, { toneMs, ssrc: 1 });
+  const theirs = got.map((g) => g.packet);
+  assert.equal(theirs.length, ours.packets.length, 'packet count: 20 no-ops, then 5 updates and 3 ends per digit');
+  const fields = (p: Buffer): string => {
+    const h = parseRtpHeader(p);
+    assert.ok(h !== undefined);
+    const body = p.subarray(h.payloadOffset);
+    // Telephone-event: event, E bit, volume, duration (RFC 4733 §2.3); a no-op: its 4 octets.
+    return h.payloadType === 96 ? `96 M${Number(h.marker)} ev${body[0]} E${(body[1] ?? 0) >> 7} vol${(body[1] ?? 0) & 0x3f} dur${body.readUInt16BE(2)}` : `${h.payloadType} M${Number(h.marker)} ${body.toString('hex')}`;
+  };
+  assert.deepEqual(ours.packets.map(fields), theirs.map(fields));
+
+  // Timing: SIPp sends its first two packets together, then keeps the schedule; compare from the second packet.
+  const t1 = got[1]?.atMs ?? 0;
+  got.forEach((g, i) => {
+    if (i < 1) return;
+    const expected = (ours.offsetsUs[i] ?? 0) / 1000 - (ours.offsetsUs[1] ?? 0) / 1000;
+    assert.ok(Math.abs(g.atMs - t1 - expected) < 40, `packet ${i}: SIPp at ${(g.atMs - t1).toFixed(1)} ms, sipts at ${expected} ms`);
+  });
+
+  // Deliberate difference 1: SIPp numbers the no-ops in steps of 2, then events by 1; sipts by 1 throughout.
+  const seq = (p: Buffer | undefined): number => parseRtpHeader(p ?? Buffer.alloc(0))?.sequenceNumber ?? -1;
+  const s0 = seq(theirs[0]);
+  assert.deepEqual(theirs.slice(0, 20).map(seq), Array.from({ length: 20 }, (_, i) => (s0 + 2 * i) & 0xffff));
+  assert.equal(seq(theirs[20]), (s0 + 40) & 0xffff);
+  assert.deepEqual(ours.packets.map(seq), ours.packets.map((_, i) => i));
+  // Deliberate difference 2: SIPp's timestamps advance in ms and an event's is 2 tones before the event is sent
+  // (no-ops 0, 20 ... 380, events 400 + n x 200); sipts's follow the send time on the 8 kHz clock (no-ops 0,
+  // 160 ... 3040, events 8 x (400 + (n + 1) x 200) = 4800, 6400).
+  const ts = (p: Buffer | undefined): number => parseRtpHeader(p ?? Buffer.alloc(0))?.timestamp ?? -1;
+  const at = [1, 19, 20, 27, 28, 35];
+  assert.deepEqual(at.map((i) => ts(theirs[i]) - ts(theirs[0])), [20, 380, 400, 400, 600, 600]);
+  assert.deepEqual(at.map((i) => ts(ours.packets[i]) - ts(ours.packets[0])), [160, 3040, 4800, 4800, 6400, 6400]);
+});
