@@ -17,8 +17,8 @@ import { buildRtpPacket } from './rtp-packet.js';
  * Deliberately not kept (test/interop/media-dtmf-sipp.test.ts shows SIPp 3.6.1 doing it): SIPp numbers the
  * no-op packets in steps of two, and its timestamps advance in milliseconds (durations are in 8 kHz units) with
  * an event stamped two tone lengths before it is sent; sipts numbers every packet by one and stamps each packet
- * with its send time on the 8 kHz clock, so timestamps and durations agree (RFC 4733 §2.3.5: duration is in
- * timestamp units; §2.3.4: the timestamp is when the event began).
+ * with its send time on the 8 kHz clock, so timestamps and durations agree (RFC 4733 §2: the duration is in
+ * timestamp units and an event's timestamp is when it began).
  */
 
 export const DTMF_PAYLOAD_TYPE = 96;

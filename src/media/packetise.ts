@@ -5,7 +5,7 @@ import { PT_PCMA, PT_PCMU } from './payload-types.js';
 import { buildRtpPacket } from './rtp-packet.js';
 
 /**
- * G.711 samples → RTP packets at load time: 20 ms each (160 samples at 8 kHz, RFC 3551 §4.5: the default
+ * G.711 samples → RTP packets at load time: 20 ms each (160 samples at 8 kHz, RFC 3551 §4.2: the default
  * packetization interval is 20 ms), timestamps stepping by the samples in a packet, sequence numbers by one.
  * A last partial packet is filled with silence so every packet has the same duration, which keeps the stream
  * continuous across loops.
