@@ -31,6 +31,8 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data', 'events'],
     version: [],
     data: ['data', 'errors.ts'],
+    // RTP media files and packets (issue 18): below the engine, like sip/.
+    media: ['media', 'errors.ts'],
   };
   for (const file of sources(src)) {
     const rel = relative(src, file);
