@@ -8,6 +8,7 @@ import { writePcap, writePcapng, type CaptureOptions } from '../../src/media/cap
 import { buildClip } from '../../src/media/clip-builder.js';
 import type { MediaClip } from '../../src/media/clip.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../../src/media/frame-decode.js';
+import { dtmfClip } from '../../src/media/dtmf.js';
 import { readCapture } from '../../src/media/pcap.js';
 import { parseRtpHeader } from '../../src/media/rtp-packet.js';
 import { toneClip } from '../../src/media/tone.js';
@@ -155,4 +156,42 @@ test('errors name the file and the byte offset and say what is wrong', () => {
   assert.throws(() => readCapture(wifi, 'wifi.pcap'), /wifi\.pcap: byte 20: link-layer type 105 is not supported/);
   // Only the global header: no UDP packets.
   assert.throws(() => readCapture(pcap.subarray(0, 24), 'empty.pcap'), /empty\.pcap: byte 24: no UDP packets/);
+});
+
+test('Ethernet padding after a short datagram and IPv4 options are read as tshark reads them', { skip: noTshark }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-media-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const clip = dtmfClip('5', { ssrc: 9, warmUp: false, toneMs: 60 }); // 16-octet RTP packets: 58-octet frames
+  const pcap = writePcap(clip, { srcPort: 1, dstPort: 30000 });
+  const records: Buffer[] = [pcap.subarray(0, 24)];
+  for (let at = 24, i = 0; at < pcap.length; i++) {
+    const len = pcap.readUInt32LE(at + 8);
+    const frame = pcap.subarray(at + 16, at + 16 + len);
+    let out: Buffer;
+    if (i % 2 === 0) {
+      // Pad to Ethernet's 60-octet minimum: the IPv4 total length, not the frame, says where the datagram ends.
+      out = Buffer.concat([frame, Buffer.alloc(60 - len, 0xee)]);
+    } else {
+      // IHL 6: one word of options (four NOPs, RFC 791 §3.1) between the IPv4 header and UDP; checksum redone.
+      const ip = Buffer.concat([frame.subarray(14, 34), Buffer.from([1, 1, 1, 1])]);
+      ip[0] = 0x46;
+      ip.writeUInt16BE(ip.readUInt16BE(2) + 4, 2);
+      ip.writeUInt16BE(0, 10);
+      let sum = 0;
+      for (let k = 0; k < 24; k += 2) sum += ip.readUInt16BE(k);
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      ip.writeUInt16BE(~sum & 0xffff, 10);
+      out = Buffer.concat([frame.subarray(0, 14), ip, frame.subarray(34)]);
+    }
+    const header = Buffer.from(pcap.subarray(at, at + 16));
+    header.writeUInt32LE(out.length, 8);
+    header.writeUInt32LE(out.length, 12);
+    records.push(header, out);
+    at += 16 + len;
+  }
+  const file = join(dir, 'padded.pcap');
+  writeFileSync(file, Buffer.concat(records));
+  const read = readCapture(readFileSync(file), file);
+  assertClipMatchesTshark(read, file, 30000);
+  assert.deepEqual(read.packets.map((p) => p.length), clip.packets.map(() => 16));
 });
