@@ -107,12 +107,13 @@ test('play_dtmf="1#,100": the packets SIPp 3.6.1 sends and the ones sipts builds
   assert.deepEqual(ours.packets.map(fields), theirs.map(fields));
 
   // Timing: SIPp sends its first two packets together, then keeps the schedule; compare from the second packet.
+  // On a loaded machine a packet can come late (SIPp catches up after it), never early: so no packet more than
+  // 10 ms early, and the median gap under 10 ms.
   const t1 = got[1]?.atMs ?? 0;
-  got.forEach((g, i) => {
-    if (i < 1) return;
-    const expected = (ours.offsetsUs[i] ?? 0) / 1000 - (ours.offsetsUs[1] ?? 0) / 1000;
-    assert.ok(Math.abs(g.atMs - t1 - expected) < 40, `packet ${i}: SIPp at ${(g.atMs - t1).toFixed(1)} ms, sipts at ${expected} ms`);
-  });
+  const gaps = got.slice(1).map((g, k) => g.atMs - t1 - ((ours.offsetsUs[k + 1] ?? 0) - (ours.offsetsUs[1] ?? 0)) / 1000);
+  assert.ok(gaps.every((d) => d > -10), `packets early against sipts's schedule (ms): ${gaps.map((d) => d.toFixed(1)).join(' ')}`);
+  const sorted = gaps.map(Math.abs).sort((a, b) => a - b);
+  assert.ok((sorted[sorted.length >> 1] ?? Infinity) < 10, `median gap to sipts's schedule (ms): ${gaps.map((d) => d.toFixed(1)).join(' ')}`);
 
   // Deliberate difference 1: SIPp numbers the no-ops in steps of 2, then events by 1; sipts by 1 throughout.
   const seq = (p: Buffer | undefined): number => parseRtpHeader(p ?? Buffer.alloc(0))?.sequenceNumber ?? -1;
