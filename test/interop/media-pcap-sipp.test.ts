@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { writePcap, writePcapng } from '../../src/media/capture-write.js';
 import type { MediaClip } from '../../src/media/clip.js';
-import { LINKTYPE_LINUX_SLL } from '../../src/media/frame-decode.js';
+import { LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_LINUX_SLL } from '../../src/media/frame-decode.js';
 import { readCapture } from '../../src/media/pcap.js';
 import { toneClip } from '../../src/media/tone.js';
 import { sippAvailable } from '../helpers.js';
@@ -38,4 +38,15 @@ test('play_pcap_audio of captures sipts writes (pcap big-endian ns with a VLAN t
   const b = join(dir, 'sll.pcapng');
   writeFileSync(b, writePcapng(tone, { srcPort: 4000, dstPort: 5000, linkType: LINKTYPE_LINUX_SLL }));
   await assertSippPlays(t, b, readCapture(readFileSync(b), b));
+});
+
+test('play_pcap_audio of a radiotap + 802.11 capture: SIPp 3.6.1 sends nothing (it misreads the frame control), sipts reads every packet', { skip: !sippAvailable(), timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-pcap-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const tone = toneClip('alaw', { durationMs: 200 });
+  const file = join(dir, 'wifi.pcap');
+  writeFileSync(file, writePcap(tone, { srcPort: 4000, dstPort: 5000, linkType: LINKTYPE_IEEE802_11_RADIOTAP }));
+  // tshark decodes these frames (test/unit/media-pcap.test.ts); SIPp takes no packet from them.
+  assert.equal((await sippMediaProbe(t, `play_pcap_audio="${file}"`, 1000)).length, 0);
+  assert.equal(readCapture(readFileSync(file), file).packets.length, 10);
 });

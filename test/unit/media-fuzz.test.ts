@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { writePcap, writePcapng } from '../../src/media/capture-write.js';
 import { SiptsError } from '../../src/errors.js';
-import { LINKTYPE_LINUX_SLL2, LINKTYPE_NULL } from '../../src/media/frame-decode.js';
+import { LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL } from '../../src/media/frame-decode.js';
 import { readCapture } from '../../src/media/pcap.js';
 import { parseRtpHeader } from '../../src/media/rtp-packet.js';
 import { toneClip, toneWav } from '../../src/media/tone.js';
@@ -25,6 +25,7 @@ const files = [
   writePcap(clip, { srcPort: 1, dstPort: 2, littleEndian: false, nanoseconds: true, linkType: LINKTYPE_NULL, ipVersion: 6, ipv6HopByHop: true }),
   writePcapng(clip, { srcPort: 1, dstPort: 2, nanoseconds: true, vlan: 3 }),
   writePcapng(clip, { srcPort: 1, dstPort: 2, littleEndian: false, linkType: LINKTYPE_LINUX_SLL2 }),
+  writePcap(clip, { srcPort: 1, dstPort: 2, linkType: LINKTYPE_IEEE802_11_RADIOTAP }),
 ];
 
 test('captures cut at every length are read or refused with a media-file error', () => {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { writePcap, writePcapng, type CaptureOptions } from '../../src/media/capture-write.js';
 import { buildClip } from '../../src/media/clip-builder.js';
 import type { MediaClip } from '../../src/media/clip.js';
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../../src/media/frame-decode.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_IEEE802_11, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../../src/media/frame-decode.js';
 import { dtmfClip } from '../../src/media/dtmf.js';
 import { readCapture } from '../../src/media/pcap.js';
 import { parseRtpHeader } from '../../src/media/rtp-packet.js';
@@ -64,6 +64,8 @@ const variants: ReadonlyArray<{ name: string; ng: boolean; o: Omit<CaptureOption
   { name: 'pcap, raw IPv4', ng: false, o: { linkType: LINKTYPE_RAW } },
   { name: 'pcap, BSD loopback (null), little-endian', ng: false, o: { linkType: LINKTYPE_NULL } },
   { name: 'pcap, BSD loopback (null), big-endian, IPv6', ng: false, o: { linkType: LINKTYPE_NULL, littleEndian: false, ipVersion: 6 } },
+  { name: 'pcap, 802.11 QoS data', ng: false, o: { linkType: LINKTYPE_IEEE802_11 } },
+  { name: 'pcap, radiotap + 802.11, IPv6', ng: false, o: { linkType: LINKTYPE_IEEE802_11_RADIOTAP, ipVersion: 6 } },
   { name: 'pcapng, little-endian, µs, Ethernet', ng: true, o: {} },
   { name: 'pcapng, big-endian, ns (if_tsresol 9), SLL2', ng: true, o: { littleEndian: false, nanoseconds: true, linkType: LINKTYPE_LINUX_SLL2 } },
   { name: 'pcapng, Ethernet IPv6 with VLAN and hop-by-hop', ng: true, o: { vlan: 7, ipVersion: 6, ipv6HopByHop: true, linkType: LINKTYPE_ETHERNET } },
@@ -150,10 +152,10 @@ test('errors name the file and the byte offset and say what is wrong', () => {
   const frag = Buffer.from(pcap);
   frag.writeUInt16BE(0x2000, 40 + 14 + 6);
   assert.throws(() => readCapture(frag, 'frag.pcap'), /frag\.pcap: byte 60: an IPv4 fragment: sipts does not reassemble/);
-  // A link type sipts does not read (LINKTYPE_IEEE802_11 = 105) at the header's offset 20.
-  const wifi = Buffer.from(pcap);
-  wifi.writeUInt32LE(105, 20);
-  assert.throws(() => readCapture(wifi, 'wifi.pcap'), /wifi\.pcap: byte 20: link-layer type 105 is not supported/);
+  // A link type sipts does not read (LINKTYPE_USER0 = 147) at the header's offset 20.
+  const user = Buffer.from(pcap);
+  user.writeUInt32LE(147, 20);
+  assert.throws(() => readCapture(user, 'user.pcap'), /user\.pcap: byte 20: link-layer type 147 is not supported/);
   // Only the global header: no UDP packets.
   assert.throws(() => readCapture(pcap.subarray(0, 24), 'empty.pcap'), /empty\.pcap: byte 24: no UDP packets/);
 });
