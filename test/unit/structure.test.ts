@@ -32,7 +32,7 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data', 'events', 'format.ts'],
     version: [],
     data: ['data', 'errors.ts'],
-    // Media (issue 18): standalone modules; errors.ts for the file readers' user errors (branch mediafiles).
+    // RTP media files, packets and measurement (issue 18): below the engine, like sip/; errors.ts for the file readers.
     media: ['media', 'errors.ts'],
   };
   for (const file of sources(src)) {
