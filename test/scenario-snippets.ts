@@ -41,3 +41,14 @@ ${message([
     'Max-Forwards: 70',
   ], [])}]]></send>`;
 }
+
+/** A plain INVITE step for hand-written scenarios: no retransmission, no SDP. */
+export const PLAIN_INVITE = `<send><![CDATA[
+      INVITE sip:x@127.0.0.1 SIP/2.0
+      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
+      From: <sip:a@h>;tag=1
+      To: <sip:x@h>
+      Call-ID: [call_id]
+      CSeq: [cseq] INVITE
+      Content-Length: 0
+    ]]></send>`;

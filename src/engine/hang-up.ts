@@ -32,7 +32,7 @@ export function hangUp(host: CallHost, call: CallState): void {
     const remoteTarget = call.dialogTarget?.remoteTarget ?? call.nextUrl;
     const routes = call.dialogTarget?.routes ?? call.routes;
     host.send(call, buildBye(parsed.msg, {
-      peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.number}-${call.cseq}`, remoteTarget, routes,
+      peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.idTag}-${call.number}-${call.cseq}`, remoteTarget, routes,
     }));
   } else if (call.inviteProvisional) {
     host.send(call, own.cancel !== undefined ? renderTemplate(own.cancel, call, -1) : buildCancel(parsed.msg));

@@ -1,4 +1,4 @@
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from './frame-decode.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_IEEE802_11, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from './frame-decode.js';
 
 /**
  * UDP payload → captured frame, for the capture files sipts writes (generated media, test captures). Addresses
@@ -58,6 +58,18 @@ export function encodeFrame(payload: Uint8Array, o: FrameOptions): Buffer {
     case LINKTYPE_RAW:
       link = Buffer.alloc(0);
       break;
+    case LINKTYPE_IEEE802_11:
+    case LINKTYPE_IEEE802_11_RADIOTAP: {
+      // A QoS data frame to the access point (To DS): 24 octets + QoS control, then LLC/SNAP and the EtherType.
+      const radiotap = linkType === LINKTYPE_IEEE802_11_RADIOTAP ? Buffer.from([0, 0, 8, 0, 0, 0, 0, 0]) : Buffer.alloc(0);
+      const mac = Buffer.alloc(26);
+      mac[0] = 0x88; // type 2 (data), subtype 8 (QoS data)
+      mac[1] = 0x01; // To DS
+      Buffer.from([0x02, 0, 0, 0, 0, 3, 0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2]).copy(mac, 4);
+      const snap = Buffer.from([0xaa, 0xaa, 0x03, 0, 0, 0, ipType >> 8, ipType & 0xff]);
+      link = Buffer.concat([radiotap, mac, snap]);
+      break;
+    }
     default:
       throw new RangeError(`encodeFrame: link type ${linkType} is not written`);
   }

@@ -4,6 +4,7 @@
  * that engine/render.ts fills for a call at send time; nothing here runs per message.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { TemplateSource } from './ast.js';
 import { parseKeyword, type CompileScope, type TemplateEnv } from './keywords.js';
 import { Op, type Segment } from './segment.js';
@@ -180,7 +181,7 @@ function fileKeyword(inner: string, offset: number, env: TemplateEnv, vars: Comp
   if (m === null || name === undefined || name === '') return { error: '[file] needs name=…, the file to insert', hint: 'e.g. [file name="body.sdp"]' };
   const at = offset + inner.indexOf('=') + 1 + (m[2] !== undefined ? 1 : 0);
   const sub = compileText({ text: name, offset: at }, env, vars, report);
-  if (sub.every((x) => x.op === Op.Lit) && !existsSync(name)) return { error: `[file name=${name}]: no such file (read from ${process.cwd()})`, hint: 'give a path from the directory sipts runs in, or an absolute path' };
+  if (sub.every((x) => x.op === Op.Lit) && !existsSync(name)) return { error: `[file name=${name}]: no such file (looked for ${resolve(name)})`, hint: 'give a path from the directory sipts runs in, or an absolute path' };
   return { seg: { op: Op.File, text: '', n: 0, m: 0, sub }, optionalLine: false };
 }
 

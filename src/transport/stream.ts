@@ -196,9 +196,11 @@ export class StreamTransport implements Transport {
     const t = this.o.tls;
     if (t === undefined) return tcp;
     if (tcpConnected !== undefined) tcp.once('connect', tcpConnected);
-    // SIPp compat: the server's certificate is checked only against a -tls_ca given.
+    // SIPp compat: the server's certificate is checked only against a -tls_ca given. `host` is the name the
+    // certificate must carry (RFC 5922 §7.1; an IP address against its IP SANs): without it, Node checks a
+    // wrapped socket's certificate against "localhost". SNI is sent for names only (RFC 6066 §3).
     return tls.connect({
-      socket: tcp, cert: t.cert, key: t.key, ca: t.ca, crl: t.crl, rejectUnauthorized: t.ca !== undefined,
+      socket: tcp, host: address, cert: t.cert, key: t.key, ca: t.ca, crl: t.crl, rejectUnauthorized: t.ca !== undefined,
       minVersion: t.version, maxVersion: t.version, servername: net.isIP(address) === 0 ? address : undefined,
     });
   }

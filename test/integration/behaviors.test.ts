@@ -3,17 +3,8 @@ import { test } from 'node:test';
 import { ALL_BEHAVIORS, type Behaviors, type CallSettings } from '../../src/engine/host.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { builtin, env, headerLine, oneCallUac, responseTo } from '../helpers.js';
+import { PLAIN_INVITE as INVITE } from '../scenario-snippets.js';
 
-/** A plain INVITE step for hand-written scenarios. */
-const INVITE = `<send><![CDATA[
-      INVITE sip:x@127.0.0.1 SIP/2.0
-      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@h>;tag=1
-      To: <sip:x@h>
-      Call-ID: [call_id]
-      CSeq: [cseq] INVITE
-      Content-Length: 0
-    ]]></send>`;
 
 const settings = (over: Partial<CallSettings> = {}): CallSettings => ({
   retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 400, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 7,

@@ -148,6 +148,29 @@ test('TLS -tls_crl (issue 16): a certificate the CA vouches for but its CRL revo
   assert.match(revoked.stderr, /cannot open a TLS connection to 127\.0\.0\.1:\d+: certificate revoked/);
 });
 
+test('TLS -tls_ca to an IP address: the certificate is checked against that address (RFC 5922 §7.1), not "localhost"', { timeout: 60_000 }, async (t) => {
+  const make = (name: string, san: string): { cert: string; key: string } => {
+    const cert = join(work, `${name}-cert.pem`);
+    const key = join(work, `${name}-key.pem`);
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${san}`], { stdio: 'ignore' });
+    return { cert, key };
+  };
+  for (const [name, san, ok] of [['ip-only', 'IP:127.0.0.1', true], ['name-only', 'DNS:localhost', false]] as const) {
+    const p = make(name, san);
+    const uas = await startSiptsUas(['-t', 'l1', '-tls_cert', p.cert, '-tls_key', p.key]);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const r = await sipts(uac(`127.0.0.1:${uas.port}`, join(work, `${name}.json`), ['-t', 'l1', '-tls_ca', p.cert, '-m', '1']), 20_000).exited;
+    // openssl's own check is the oracle: does the certificate name 127.0.0.1?
+    const named = spawnSync('openssl', ['x509', '-in', p.cert, '-noout', '-checkip', '127.0.0.1'], { encoding: 'utf8' }).stdout.includes('does match');
+    assert.equal(named, ok, `openssl: ${name}`);
+    if (ok) assert.equal(r.code, 0, r.stderr + r.stdout.slice(-1500));
+    else {
+      assert.equal(r.code, 255, r.stderr + r.stdout.slice(-1500));
+      assert.match(r.stderr + r.stdout, /127\.0\.0\.1|IP|altnames/i);
+    }
+  }
+});
+
 test('TLS: a UAC whose -tls_ca does not vouch for the UAS\'s certificate opens no connection (exit 255, named)', { timeout: 30_000 }, async (t) => {
   const server = selfSigned('server');
   const other = selfSigned('other');

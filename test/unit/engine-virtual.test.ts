@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { dropFirst, type MemoryPacket } from '../../src/transport/memory.js';
 import { counter, counters, Harness, packetsOf } from '../engine-harness.js';
 import { headerLine } from '../helpers.js';
+import { PLAIN_INVITE } from '../scenario-snippets.js';
 
 const UAS = 5060;
 const UAC = 5070;
@@ -338,10 +339,10 @@ test('a 200 OK retransmitted after the call ended is a dead-call message for -de
 
 // --- The run's own timeout ---
 
-test('-timeout 5 ends the run with reason "timeout" at 5000 ms; calls still open are aborted', async (t) => {
+test('-timeout 5 ends the run with reason "timeout" at 5000 ms; calls still open are aborted without a BYE or CANCEL', async (t) => {
   const h = new Harness();
   t.after(() => h.stopAll());
-  h.uas(UAS);
+  const uas = h.uas(UAS);
   const uac = h.uac(UAC, UAS, { r: '10', d: '2000', timeout: '5' });
   const endedAt = h.until(() => !h.running(uac), 60_000);
   assert.equal(endedAt, 5000);
@@ -353,6 +354,12 @@ test('-timeout 5 ends the run with reason "timeout" at 5000 ms; calls still open
   assert.equal(c.CallsCreated, 51);
   assert.equal(c.SuccessfulCalls, 30);
   assert.equal(c.AbortedCalls, 21);
+  // SIPp compat: the aborted calls are dropped, not hung up (the README's differences table): the UAS gets the
+  // 31 BYEs of the scenario (the 30 ended calls and the one sent at 5000), no BYE or CANCEL for the other 20.
+  h.advance(10_000);
+  const u = uas.snapshot();
+  assert.deepEqual(u.steps.map((st) => st.recv), [51, 0, 0, 50, 31, 0, 0], 'INVITE, ACK and BYE received by the UAS');
+  assert.equal(u.counters.OutOfCallMsgs + u.counters.DeadCallMsgs + Object.values(u.unexpected).reduce((a, b) => a + b, 0), 0, 'nothing else reached it');
 });
 
 // --- Moved from test/integration, where they slept in real time and allowed for timer jitter ---
@@ -458,15 +465,7 @@ test('uas: after the ACK a late copy of the INVITE is absorbed, not answered, an
 
 test('_unexp.main handler: answers the message, then <pauserestore> and <jump> resume the interrupted pause (600 ms, not 400 + 600)', (t) => {
   const scenario = `<scenario>
-    <send><![CDATA[
-      INVITE sip:x@127.0.0.1 SIP/2.0
-      Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
-      From: <sip:a@h>;tag=1
-      To: <sip:x@h>
-      Call-ID: [call_id]
-      CSeq: [cseq] INVITE
-      Content-Length: 0
-    ]]></send>
+    ${PLAIN_INVITE}
     <recv response="200"><action><index assign_to="where"/></action></recv>
     <pause milliseconds="600"/>
     <nop><action><exec int_cmd="stop_call"/></action></nop>

@@ -32,7 +32,7 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data', 'events', 'format.ts', 'media'],
     version: [],
     data: ['data', 'errors.ts'],
-    // RTP media files and packets (issue 18): below the engine and the scenario loader, like sip/.
+    // RTP media files, packets and measurement (issue 18): below the engine, like sip/; errors.ts for the file readers.
     media: ['media', 'errors.ts'],
   };
   for (const file of sources(src)) {
