@@ -336,7 +336,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     mediaPort: int('mp', 0, 65535),
     media: {
       echo: flag('rtp_echo'), echoBufferBytes: int('mb', 1, 65535), minPort: int('min_rtp_port', 1, 65535), maxPort: int('max_rtp_port', 1, 65535),
-      rtpPayload: int('rtp_payload', 0, 127), socketBufferBytes: typeof raw['rtp_buffsize'] === 'string' ? int('rtp_buffsize', 1024) : undefined,
+      rtpPayload: int('rtp_payload', 0, 127), socketBufferBytes: typeof raw['rtp_buffsize'] === 'string' ? int('rtp_buffsize', 1) : undefined,
     },
     service: str('s') ?? 'service',
     rate: num('r'),
