@@ -19,7 +19,7 @@ const PAUSE_ATTRS = [...COMMON, 'milliseconds', 'variable', 'sanity_check', 'dis
 const ATTRS: Readonly<Record<string, readonly string[]>> = {
   // ack_txn names the transaction an ACK belongs to; sipts's ACKs take their branch from [branch-N], so it is accepted as is.
   send: [...COMMON, 'retrans', 'lost', 'start_txn', 'ack_txn', 'timeout'],
-  // ignoresdp only matters with RTP, which sipts does not handle: accepted and ignored.
+  // ignoresdp (SIPp: do not take the media address from this message's SDP): accepted and ignored, sipts reads every SDP.
   // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
   recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn', 'regexp_match', 'advance_state'],
   pause: PAUSE_ATTRS,

@@ -112,6 +112,18 @@ test('sipts -sn uac_pcap runs against sipp -sn uas -rtp_echo: its captures found
   assert.ok(rtp.packetsReceived >= G711A_PACKETS - 2, JSON.stringify(rtp));
 });
 
+test('-rtp_echo on a taken -mp: SIPp 3.6.1 and sipts both exit 254 (cannot bind)', { skip: sippAvailable() ? false : 'sipp is not installed', timeout: 60_000 }, async (t) => {
+  const held = dgram.createSocket('udp4');
+  await new Promise<void>((r) => held.bind(0, '127.0.0.1', () => r()));
+  t.after(() => held.close());
+  const port = String(held.address().port);
+  const theirs = await sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1'], 20_000).exited;
+  assert.equal(theirs.code, 254, theirs.stderr);
+  assert.match(theirs.stderr, /Unable to bind audio RTP socket/);
+  const ours = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1', '-nostdin', '-cp', '0'], 20_000).exited;
+  assert.equal(ours.code, 254, ours.stderr);
+});
+
 /** Our own scenario: a call that streams a WAV file twice (rtp_stream loops) to the peer's SDP. */
 const STREAM_UAC = `<?xml version="1.0"?>
 <scenario name="stream twice">
