@@ -59,6 +59,9 @@ export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
   lines.push(`  ${`${c.Retransmissions} retransmissions`.padEnd(38)}${c.SendErrors} transport errors, ${c.BadMessages} bad messages`);
   if (c.CallsRefusedByLimit > 0) lines.push(`  ${c.CallsRefusedByLimit} call starts refused by the -l limit`);
   if (c.CallsNotStarted > 0) lines.push(`  ${c.CallsNotStarted} call starts skipped: this machine fell over 1 s behind the rate asked for`);
+  const r = s.rtp;
+  // RTP media (issue 18): the MOS is an E-model estimate (ITU-T G.107), labelled so.
+  if (r !== undefined) lines.push(`  RTP: ${r.packetsSent} sent, ${r.packetsReceived} received, ${r.packetsLost} lost, jitter p50/p99 ${r.jitterP50Ms}/${r.jitterP99Ms} ms, MOS ${r.mos === 0 ? '-' : r.mos.toFixed(2)} (estimate), ${r.echoed} echoed`);
   lines.push('');
   lines.push('                                 Messages  Retrans   Timeout   Unexpected-Msg');
   src.scenario.steps.forEach((st, i) => {
