@@ -30,8 +30,7 @@ import { bodyOf } from '../sip/parser.js';
 import { sdpMedia, type SdpMedia } from '../sip/sdp.js';
 import type { SipMessage } from '../sip/message.js';
 import type { RtpTotals } from '../stats/rtp.js';
-import type { CallState } from './call.js';
-import type { MediaHost } from './media.js';
+import type { MediaCall, MediaHost } from './media.js';
 
 const Float64Histogram = Float64HistogramModule.default;
 
@@ -88,7 +87,7 @@ interface Stream {
 }
 
 interface CallMedia {
-  readonly call: CallState;
+  readonly call: MediaCall;
   socket: MediaSocket | undefined;
   opening: boolean;
   failed: boolean;
@@ -102,7 +101,7 @@ interface CallMedia {
 }
 
 export class MediaRuntime implements MediaHost {
-  private readonly calls = new Map<CallState, CallMedia>();
+  private readonly calls = new Map<MediaCall, CallMedia>();
   private readonly byPacerId: (Stream | undefined)[] = [];
   private readonly pacer: Pacer;
   private readonly stats = new RtpStreamStats(STATS_SLOTS);
@@ -145,7 +144,7 @@ export class MediaRuntime implements MediaHost {
     return new MediaRuntime(o, echoes);
   }
 
-  run(call: CallState, a: CompiledMedia, dtmf: string): void {
+  run(call: MediaCall, a: CompiledMedia, dtmf: string): void {
     const cm = this.media(call);
     switch (a.op) {
       case 'pcap': this.play(cm, 'pcap', a.line, a.clip, 1); break;
@@ -167,20 +166,20 @@ export class MediaRuntime implements MediaHost {
     }
   }
 
-  echo(call: CallState, on: boolean): void {
+  echo(call: MediaCall, on: boolean): void {
     const cm = this.media(call);
     cm.echo = on;
     if (on) this.openSocket(cm);
   }
 
-  received(call: CallState, msg: SipMessage): void {
+  received(call: MediaCall, msg: SipMessage): void {
     if (msg.bodyLength === 0) return;
     const sdp = sdpMedia(bodyOf(msg));
     if (sdp === undefined) return;
     this.media(call).peer = sdp;
   }
 
-  release(call: CallState): void {
+  release(call: MediaCall): void {
     const cm = this.calls.get(call);
     if (cm === undefined) return;
     this.calls.delete(call);
@@ -232,7 +231,7 @@ export class MediaRuntime implements MediaHost {
     for (const e of this.echoes) e.close();
   }
 
-  private media(call: CallState): CallMedia {
+  private media(call: MediaCall): CallMedia {
     let cm = this.calls.get(call);
     if (cm === undefined) {
       cm = { call, socket: undefined, opening: false, failed: false, slot: -1, peer: undefined, echo: false, waiting: [], streams: [] };

@@ -7,18 +7,21 @@ import type { SipMessage } from '../sip/message.js';
 import type { RtpTotals } from '../stats/rtp.js';
 import type { CallState } from './call.js';
 
+/** What the media layer reads of a call: its number ([auto_media_port]) and Call-ID (warnings); its identity keys its media. */
+export type MediaCall = Pick<CallState, 'number' | 'callId'>;
+
 export interface MediaHost {
   /**
    * A media action of a call: start a capture, a stream or DTMF (`dtmf`: the digits, rendered), pause or resume
    * its stream, or start or stop its echo. Never throws: trouble is counted.
    */
-  run(call: CallState, action: CompiledMedia, dtmf: string): void;
+  run(call: MediaCall, action: CompiledMedia, dtmf: string): void;
   /** SIPp 3.6.1's <rtp_echo>: the call's echo on or off. */
-  echo(call: CallState, on: boolean): void;
+  echo(call: MediaCall, on: boolean): void;
   /** A message the call took: its SDP, if any, says where the call's media goes. */
-  received(call: CallState, msg: SipMessage): void;
+  received(call: MediaCall, msg: SipMessage): void;
   /** The call ended: its streams stop, its figures join the run's, its ports go back. */
-  release(call: CallState): void;
+  release(call: MediaCall): void;
   /** The run's figures so far (allocates: once per snapshot, not per packet). */
   totals(): RtpTotals;
   /** Stops every stream and closes every media socket. */

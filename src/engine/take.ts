@@ -36,7 +36,7 @@ export function take(host: CallHost, call: CallState, msg: SipMessage, at: numbe
   call.lastRecv = msg;
   call.lastRecvIndex = at;
   // SIPp compat: the SDP of what a call receives says where its media goes (call.cpp get_remote_media_addr).
-  if (host.media !== undefined && host.scenario.hasMedia) host.media.received(call, msg);
+  if (host.media !== undefined && host.scenario.hasMedia && !step.ignoreSdp) host.media.received(call, msg);
   call.unanswered = true;
   // RFC 3261 §17.2.1, RFC 6026 §8.7: once the ACK has come, the INVITE's retransmissions are absorbed, not
   // answered (a late copy is counted by notExpected as a retransmission of its step), so its response need

@@ -62,6 +62,8 @@ export interface RecvStep extends StepCommon {
   readonly lostPercent: number;
   /** advance_state="false" (optional receives only): a match runs its actions but the call stays where it was. */
   readonly advanceState: boolean;
+  /** ignoresdp="true": the SDP of what this step takes does not say where the call's media goes. */
+  readonly ignoreSdp: boolean;
 }
 
 export interface PauseStep extends StepCommon {

@@ -173,7 +173,7 @@ function compileAst(
         counter: indexIn(counterNames, s.counter), repeatRtd: s.repeatRtd,
         startTxn: s.kind === 'send' ? indexIn(txnNames, s.startTxn) : -1, responseTxn: s.kind === 'recv' ? indexIn(txnNames, s.responseTxn) : -1,
         condexec: s.condexec === undefined ? undefined : readVar(ac, s.condexec), condexecInverse: s.condexecInverse,
-        hide: s.hide, display: s.display ?? '', crlf: s.crlf, sendTimeoutMs: 0, advanceState: true, pauseVar: undefined,
+        hide: s.hide, display: s.display ?? '', crlf: s.crlf, sendTimeoutMs: 0, advanceState: true, ignoreSdp: false, pauseVar: undefined,
         peer: '',
       };
       switch (s.kind) {
@@ -191,7 +191,7 @@ function compileAst(
             responseCode: s.match.type === 'response' ? s.match.code : 0,
             requestMethod: s.match.type === 'request' ? s.match.method : '',
             requestPattern: s.match.type === 'request' ? s.match.pattern : undefined,
-            timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout), advanceState: s.advanceState,
+            timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout), advanceState: s.advanceState, ignoreSdp: s.ignoreSdp,
           });
           break;
         }

@@ -66,6 +66,8 @@ export interface CompiledStep {
   readonly sendTimeoutMs: number;
   /** recv: false with advance_state="false": a match runs the actions and the call stays where it was. */
   readonly advanceState: boolean;
+  /** recv: ignoresdp="true": its message's SDP does not say where the call's media goes (SIPp compat). */
+  readonly ignoreSdp: boolean;
   /** pause variable="v": the length in ms is v's value when the call gets there. */
   readonly pauseVar: VarSlot | undefined;
   /** sendCmd / recvCmd in extended 3PCC: the instance the command goes to or must come from; '' for the one twin. */

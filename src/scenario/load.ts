@@ -19,7 +19,7 @@ const PAUSE_ATTRS = [...COMMON, 'milliseconds', 'variable', 'sanity_check', 'dis
 const ATTRS: Readonly<Record<string, readonly string[]>> = {
   // ack_txn names the transaction an ACK belongs to; sipts's ACKs take their branch from [branch-N], so it is accepted as is.
   send: [...COMMON, 'retrans', 'lost', 'start_txn', 'ack_txn', 'timeout'],
-  // ignoresdp (SIPp: do not take the media address from this message's SDP): accepted and ignored, sipts reads every SDP.
+  // ignoresdp: SIPp does not take the media address from the SDP of what this step receives (media.received).
   // auth="true" told SIPp to keep the challenge; sipts always answers the last one, so it is accepted as is.
   recv: [...COMMON, 'response', 'request', 'optional', 'rrs', 'lost', 'timeout', 'ontimeout', 'ignoresdp', 'auth', 'response_txn', 'regexp_match', 'advance_state'],
   pause: PAUSE_ATTRS,
@@ -157,7 +157,7 @@ export function loadScenario(doc: XmlDocument, diagnostics: Diagnostic[]): Scena
           into.push({
             ...common, kind: 'recv', match, optional, optionalGlobal: opt?.value.trim() === 'global',
             timeoutMs: r.ms(a('timeout'), 'timeout'), onTimeout: r.label(a('ontimeout'), 'ontimeout'), rrs: r.bool(a('rrs'), 'rrs'),
-            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1, advanceState,
+            lostPercent: r.fraction(a('lost'), 'lost', 100) ?? -1, advanceState, ignoreSdp: r.bool(a('ignoresdp'), 'ignoresdp'),
           });
         }
       } else if (name === 'sendCmd') {

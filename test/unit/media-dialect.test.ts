@@ -117,3 +117,8 @@ test('a file found nowhere: the search directories by base name, then generated 
   assert.equal(w.length, 1);
   assert.match(w[0] ?? '', /^warning 3:39 pcap\/g711a.pcap was found nowhere \(.*\): a generated tone is played instead$/);
 });
+
+test('ignoresdp="true" on a <recv> is kept: that message\'s SDP does not move the call\'s media (SIPp compat)', () => {
+  const sc = compileScenarioSource(scenarioFile, ['<?xml version="1.0"?>', '<scenario name="i">', '  <recv request="INVITE" ignoresdp="true"/>', '  <recv request="ACK"/>', '</scenario>'].join('\n'), env);
+  assert.deepEqual(sc.steps.map((s) => s.ignoreSdp), [true, false]);
+});

@@ -1,0 +1,115 @@
+/**
+ * engine/media-runtime.ts over real UDP on 127.0.0.1, with a hand-made peer: where a call's media goes (the
+ * SDP it received), what it sends (RFC 3550 headers rewritten per call), rtp_stream pause/resume, the echo,
+ * and that call end gives the ports back.
+ */
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { test } from 'node:test';
+import { MediaRuntime } from '../../src/engine/media-runtime.js';
+import type { MediaCall } from '../../src/engine/media.js';
+import { toneClip } from '../../src/media/tone.js';
+import { parseMessage } from '../../src/sip/parser.js';
+import type { SipMessage } from '../../src/sip/message.js';
+
+/** A UDP peer on 127.0.0.1 that keeps what it gets (and echoes it when asked). */
+async function peer(echo = false): Promise<{ socket: dgram.Socket; port: number; got: Buffer[] }> {
+  const socket = dgram.createSocket('udp4');
+  const got: Buffer[] = [];
+  socket.on('message', (m, r) => { got.push(m); if (echo) socket.send(m, r.port, r.address); });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  return { socket, port: socket.address().port, got };
+}
+
+function sdpMessage(port: number): SipMessage {
+  const body = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 8\r\n`;
+  const r = parseMessage(`SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  assert.ok(r.ok);
+  return r.msg;
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function runtime(minPort: number): Promise<MediaRuntime> {
+  return MediaRuntime.open({ ip: '127.0.0.1', mediaPort: 0, autoMediaPort: false, echo: false, echoBufferBytes: 2048, minPort, maxPort: minPort + 99, socketBufferBytes: undefined, maxPacketBytes: 200, log: () => undefined });
+}
+
+/** A free block of 100 ports for the range (probed by binding its first and last). */
+async function range(): Promise<number> {
+  for (;;) {
+    const base = 30000 + 2 * Math.floor(Math.random() * 10000);
+    const ok = await Promise.all([base, base + 99].map((p) => new Promise<boolean>((r) => {
+      const s = dgram.createSocket('udp4');
+      s.once('error', () => r(false));
+      s.bind(p, '127.0.0.1', () => s.close(() => r(true)));
+    })));
+    if (ok.every(Boolean)) return base;
+  }
+}
+
+test('two calls play the same clip to the ports of their SDP, each with its own SSRC, seq +1 and timestamp +160; the echo comes back measured', async (t) => {
+  const far = await peer(true);
+  t.after(() => far.socket.close());
+  const media = await runtime(await range());
+  t.after(() => media.close());
+  const clip = toneClip('alaw', { durationMs: 200 });
+  const calls: MediaCall[] = [{ number: 1, callId: 'a' }, { number: 2, callId: 'b' }];
+  for (const c of calls) {
+    media.received(c, sdpMessage(far.port));
+    media.run(c, { op: 'pcap', line: 'audio', clip, file: 'tone' }, '');
+  }
+  await until(() => far.got.length >= 20);
+  await until(() => media.totals().packetsReceived >= 18);
+  const bySsrc = new Map<number, Buffer[]>();
+  for (const p of far.got) bySsrc.set(p.readUInt32BE(8), [...(bySsrc.get(p.readUInt32BE(8)) ?? []), p]);
+  assert.equal(bySsrc.size, 2);
+  for (const packets of bySsrc.values()) {
+    assert.equal(packets.length, 10);
+    for (let i = 1; i < packets.length; i++) {
+      assert.equal(((packets[i]?.readUInt16BE(2) ?? 0) - (packets[i - 1]?.readUInt16BE(2) ?? 0) + 65536) % 65536, 1);
+      assert.equal(((packets[i]?.readUInt32BE(4) ?? 0) - (packets[i - 1]?.readUInt32BE(4) ?? 0) + 2 ** 32) % 2 ** 32, 160);
+    }
+  }
+  const totals = media.totals();
+  assert.equal(totals.packetsSent, 20);
+  assert.equal(totals.packetsLost, 0);
+  assert.ok(totals.mos > 4);
+});
+
+test('rtp_stream pause stops the packets, resume goes on where it was; call end stops it and frees the port', async (t) => {
+  const far = await peer();
+  t.after(() => far.socket.close());
+  const base = await range();
+  const media = await runtime(base);
+  t.after(() => media.close());
+  const call: MediaCall = { number: 1, callId: 'p' };
+  media.received(call, sdpMessage(far.port));
+  media.run(call, { op: 'stream', clip: toneClip('alaw', { durationMs: 100 }), loops: -1, file: 'tone' }, '');
+  await until(() => far.got.length >= 5);
+  media.run(call, { op: 'pause' }, '');
+  await new Promise((r) => setTimeout(r, 60));
+  const paused = far.got.length;
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(far.got.length, paused, 'nothing sent while paused');
+  media.run(call, { op: 'resume' }, '');
+  await until(() => far.got.length >= paused + 5);
+  // Sequence numbers go on by one across the pause and the loops.
+  for (let i = 1; i < far.got.length; i++) assert.equal(((far.got[i]?.readUInt16BE(2) ?? 0) - (far.got[i - 1]?.readUInt16BE(2) ?? 0) + 65536) % 65536, 1);
+  media.release(call);
+  await new Promise((r) => setTimeout(r, 100));
+  const after = far.got.length;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(far.got.length, after, 'nothing sent after the call ended');
+  // The call's pair (the range's first) is free again.
+  await new Promise<void>((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', reject);
+    s.bind(base, '127.0.0.1', () => s.close(() => resolve()));
+  });
+});
