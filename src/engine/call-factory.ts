@@ -5,7 +5,7 @@
  */
 import type { InjectionStore } from '../data/injection.js';
 import type { Scheduler } from '../load/scheduler.js';
-import { shareOf, stripeCycle, stripeItem, WHOLE, type Share } from '../load/share.js';
+import { stripeItem, WHOLE, type Share } from '../load/share.js';
 import { CircuitPool, circuitName } from '../load/tdm.js';
 import type { VarValue } from './var-value.js';
 import { Counter, type Stats } from '../stats/stats.js';
@@ -50,9 +50,9 @@ export class CallFactory {
   private readonly userSlots: readonly number[];
   private readonly injection: InjectionStore;
   /**
-   * -workers: this engine's part of the run. Its call numbers, users and SEQUENTIAL/RANDOM lines are its stripe
-   * of the run's (k, k+N, k+2N …: share.ts), so no two workers number a call alike, a user lives in one worker,
-   * and the workers together read each line once per pass.
+   * -workers: this engine's part of the run. Its call numbers, users and SEQUENTIAL lines are its stripe of the
+   * run's (k, k+N, k+2N …: share.ts), so no two workers number a call alike, a user (and its USER line) lives in
+   * one worker, and the workers together read each SEQUENTIAL line once per pass.
    */
   private readonly share: Share;
 
@@ -60,7 +60,7 @@ export class CallFactory {
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.injection = config.injection;
     this.share = config.load.share ?? WHOLE;
-    this.nextLine = config.injection.files.map(() => 0);
+    this.nextLine = config.injection.files.map(() => config.load.share?.index ?? 0);
     this.firstLines = config.injection.files.map(() => 0);
     this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
     this.userSlots = config.scenario.varUser.flatMap((isUser, slot) => (isUser ? [slot] : []));
@@ -166,18 +166,12 @@ export class CallFactory {
     if (store.files.length === 0) return this.firstLines;
     const lines = store.files.map((f, i) => {
       const count = Math.max(1, store.lineCount(i));
-      if (f.order === 'USER') return Math.max(0, userId - 1) % count;
-      if (this.share.of > 1) {
-        // -workers: this worker's stripe of the lines (its users' USER lines are theirs already).
-        const own = Math.max(1, shareOf(count, this.share));
-        if (f.order === 'RANDOM') return stripeCycle(Math.floor(this.random() * own), count, this.share);
-        const n = this.nextLine[i] ?? 0;
-        this.nextLine[i] = (n + 1) % own;
-        return stripeCycle(n, count, this.share);
-      }
       if (f.order === 'RANDOM') return Math.floor(this.random() * count);
-      const line = this.nextLine[i] ?? 0;
-      this.nextLine[i] = (line + 1) % count;
+      if (f.order === 'USER') return Math.max(0, userId - 1) % count;
+      // -workers: call j of worker k is call k + jN of the run, and reads its line, as one engine would: each
+      // line once per pass of the run (RANDOM lines are drawn from the whole file: a stripe would bias the draw).
+      const line = (this.nextLine[i] ?? 0) % count;
+      this.nextLine[i] = (line + this.share.of) % count;
       return line;
     });
     // The built-ins' one-line -au/-ap file gives every call line 0: one shared array, not one per open call.

@@ -32,14 +32,3 @@ export function splitCount(total: number, parts: number): number[] {
 export function stripeItem(n: number, share: Share): number {
   return share.index + n * share.of;
 }
-
-/**
- * The `n`th item the part uses of items 0 … count−1, cycling over its stripe; when the stripe is empty (fewer
- * items than parts), item index mod count, so that each part still has one (shared then with another part).
- */
-export function stripeCycle(n: number, count: number, share: Share): number {
-  if (count <= 0) return 0;
-  const own = shareOf(count, share);
-  if (own === 0) return share.index % count;
-  return stripeItem(n % own, share);
-}

@@ -1,7 +1,7 @@
 /** The split of a run over -workers (load/share.ts) against hand-computed shares, and the schedulers' stripes against one scheduler. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { shareOf, splitCount, stripeCycle } from '../../src/load/share.js';
+import { shareOf, splitCount, stripeItem } from '../../src/load/share.js';
 import { Scheduler } from '../../src/load/scheduler.js';
 import { chooseWorkers } from '../../src/cli/workers-option.js';
 
@@ -17,16 +17,8 @@ test('counts split exactly, the first parts taking the remainder: -m 2001 over 2
     for (let total = 0; total <= 200; total++) assert.equal(splitCount(total, parts).reduce((a, b) => a + b, 0), total, `${total} over ${parts}`);
   }
   assert.equal(shareOf(2001, { index: 1, of: 2 }), 1000);
-});
-
-test('lines striped over workers: worker k of 3 reads lines k, k+3 … of 7, in a cycle; a worker with no line of its own borrows one', () => {
-  const take = (index: number, n: number, count: number, of = 3): number[] => Array.from({ length: n }, (_v, i) => stripeCycle(i, count, { index, of }));
-  assert.deepEqual(take(0, 6, 7), [0, 3, 6, 0, 3, 6]);
-  assert.deepEqual(take(1, 4, 7), [1, 4, 1, 4]);
-  assert.deepEqual(take(2, 4, 7), [2, 5, 2, 5]);
-  // 2 lines over 3 workers: worker 2 has none of its own and reads line 2 mod 2 = 0.
-  assert.deepEqual(take(2, 2, 2), [0, 0]);
-  assert.deepEqual(take(0, 3, 5, 1), [0, 1, 2], 'one worker: the lines in order');
+  // Worker 1 of 3 numbers its calls (and users) 2, 5, 8 …
+  assert.deepEqual([0, 1, 2].map((n) => stripeItem(n, { index: 1, of: 3 }) + 1), [2, 5, 8]);
 });
 
 test('-r 10 over 3 schedulers: each starts its stripe of the arrivals (4 + 3 + 3 in the first 900 ms), adding up to one scheduler\'s at every tick', () => {
