@@ -42,4 +42,4 @@ async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<vo
   }
 }
 
-if (parentPort !== null) void work(parentPort as Port<ToWorker, FromWorker>, workerData as WorkerData);
+if (parentPort !== null) void work(parentPort, workerData as WorkerData);

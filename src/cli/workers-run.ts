@@ -30,8 +30,8 @@ export interface WorkerData {
 
 /** Why this run cannot be split over workers yet; undefined when it can. */
 export function workersRefusal(config: RunConfig, scenario: CompiledScenario): string | undefined {
-  if (scenario.serverMode) return `-workers ${config.workers}: scenario "${scenario.name}" answers calls: answering from several workers (one port, datagrams handed over by Call-ID) is not supported yet; run it with -workers 1`;
-  if (config.twin !== undefined || scenario.twin.commandCreatesCalls) return `-workers ${config.workers}: 3PCC scenarios (-3pcc, -master, -slave) are not supported with -workers yet; run them with -workers 1`;
+  if (scenario.serverMode) return `-workers ${config.workers}: scenario "${scenario.name}" answers calls: answering from several workers (one port, datagrams handed over by Call-ID) is not supported yet`;
+  if (config.twin !== undefined || scenario.twin.commandCreatesCalls) return `-workers ${config.workers}: 3PCC scenarios (-3pcc, -master, -slave) are not supported with -workers yet`;
   return undefined;
 }
 
@@ -46,7 +46,7 @@ function portsOf(config: RunConfig, k: number): number[] {
 export async function startWorkers(config: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], sendTo: EngineConfig['sendTo'], pid: number,
   log: (level: 'log' | 'warning' | 'error', text: string) => void): Promise<{ engine: RunControl; localPort: number; localPorts: number[] }> {
   const refusal = workersRefusal(config, scenario);
-  if (refusal !== undefined) throw new SiptsError('WORKERS_NOT_SUPPORTED', refusal, 'drop -workers (or give -workers 1)');
+  if (refusal !== undefined) throw new SiptsError('WORKERS_NOT_SUPPORTED', refusal, 'run it with -workers 1 (or without -workers)');
   const settings = engineConfig(config, scenario, remote, pid).settings;
   try {
     const { control, localPorts } = await startPool({

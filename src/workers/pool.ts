@@ -52,7 +52,7 @@ export async function startPool(o: PoolOptions): Promise<{ control: WorkerPool; 
   const results = await Promise.allSettled(started);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed !== undefined) {
-    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.worker.terminate() : undefined)));
+    await Promise.all(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.worker.terminate()] : [])));
     throw failed.reason;
   }
   const parts = results.map((r) => (r as PromiseFulfilledResult<{ worker: Worker; localPort: number; report: WorkerReport }>).value);

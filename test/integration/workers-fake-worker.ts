@@ -6,7 +6,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { EndReason, LoadStatus, RunControl, RunExports } from '../../src/engine/run-control.js';
 import { Counter, Stats, type HistogramSummary, type StatsSnapshot } from '../../src/stats/stats.js';
 import type { HistogramExport } from '../../src/stats/histogram.js';
-import type { FromWorker, Port, ToWorker } from '../../src/workers/protocol.js';
 import { serveRun } from '../../src/workers/serve.js';
 import type { Share } from '../../src/load/share.js';
 
@@ -46,4 +45,4 @@ class FakeRun implements RunControl {
 }
 
 const data = workerData as FakeWorkerData;
-if (parentPort !== null) serveRun(new FakeRun(data.rttMs), 5000 + data.share.index, parentPort as Port<ToWorker, FromWorker>);
+if (parentPort !== null) serveRun(new FakeRun(data.rttMs), 5000 + data.share.index, parentPort);
