@@ -3,6 +3,7 @@
  * signal stopping every worker gracefully, with the stat file and --json showing the merged run.
  */
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,17 @@ test('-workers 2 refuses an answering scenario and call-by-call traces, saying s
   const bad = await sipts([`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-workers', 'many'], 20_000).exited;
   assert.equal(bad.code, 255);
   assert.match(bad.stderr, /-workers many: expected a number of worker threads from 1 to 1024, or auto/);
+});
+
+test('-workers 2 -p P: worker 1 binds P+1; when that port is taken the run exits with SIPp\'s cannot-bind code (254), worker 0 stopped too', { timeout: 30_000 }, async (t) => {
+  const held = dgram.createSocket('udp4');
+  await new Promise<void>((r) => held.bind(0, '127.0.0.1', () => r()));
+  t.after(() => held.close());
+  const port = held.address().port;
+  // Worker 0 takes port − 1 (free, most likely: the system hands out ports at random), worker 1 the held one.
+  const r = await sipts([`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', String(port - 1), '-cp', '0', '-nostdin', '-workers', '2', '-m', '10'], 20_000).exited;
+  assert.equal(r.code, 254, r.stderr);
+  assert.match(r.stderr, new RegExp(`cannot bind UDP 127\\.0\\.0\\.1:${port}`));
 });
 
 test('SIGINT stops every worker gracefully: open calls end, exit 0; the stat file and --json count the merged run', { timeout: 60_000 }, async (t) => {
