@@ -28,7 +28,8 @@ async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<vo
       { ...base, load: { ...base.load, ...d.load, share }, outOfCall, receive, sendTo: d.sendTo },
       netConfig(config, d.ports, false),
       {
-        log: (level, text) => { port.postMessage({ type: 'log', level, text }); },
+        // <log> goes to -trace_logs, which -workers refuses: not a message per call to the main thread for nothing.
+        log: (level, text) => { if (level !== 'log') port.postMessage({ type: 'log', level, text }); },
         exec: (command) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
         stop: (how) => { port.postMessage({ type: 'stop', how }); },
       },
