@@ -38,7 +38,9 @@ const END_ORDER: readonly EndReason[] = ['overload', 'aborted', 'timeout', 'stop
 
 interface Part {
   readonly worker: Worker;
-  report: WorkerReport;
+  /** Set by its 'ready' message: the worker listens and runs. */
+  localPort: number | undefined;
+  report: WorkerReport | undefined;
   /** When the report came (ms, performance clock), to carry the elapsed time on between reports. */
   at: number;
   end: EndReason | undefined;
@@ -48,50 +50,61 @@ interface Part {
 
 /** Starts the workers; resolves once every one is listening, or rejects (all stopped) when one cannot start. */
 export async function startPool(o: PoolOptions): Promise<{ control: WorkerPool; localPorts: number[] }> {
-  const started = Array.from({ length: o.parts }, (_v, index) => startPart(o, { index, of: o.parts }));
-  const results = await Promise.allSettled(started);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) {
-    await Promise.all(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.worker.terminate()] : [])));
-    throw failed.reason;
+  const pool = new WorkerPool(o);
+  try {
+    await pool.started;
+  } catch (e) {
+    await pool.terminate();
+    throw e;
   }
-  const parts = results.map((r) => (r as PromiseFulfilledResult<{ worker: Worker; localPort: number; report: WorkerReport }>).value);
-  const control = new WorkerPool(parts.map((p) => ({ worker: p.worker, report: p.report, at: performance.now(), end: undefined, window: undefined })), o);
-  return { control, localPorts: parts.map((p) => p.localPort) };
-}
-
-function startPart(o: PoolOptions, share: Share): Promise<{ worker: Worker; localPort: number; report: WorkerReport }> {
-  const worker = new Worker(o.entry, { workerData: o.data(share) });
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: FromWorker): void => {
-      if (m.type === 'ready') { off(); resolve({ worker, localPort: m.localPort, report: m.report }); }
-      else if (m.type === 'failed') { off(); void worker.terminate(); reject(new WorkerStartError(m.failure)); }
-      else if (m.type === 'log') o.log(m.level, m.text);
-    };
-    const onError = (e: Error): void => { off(); reject(new WorkerStartError({ kind: 'other', message: `worker ${share.index}: ${e.message}` })); };
-    const onExit = (code: number): void => { off(); reject(new WorkerStartError({ kind: 'other', message: `worker ${share.index} exited (${code}) before it started` })); };
-    const off = (): void => { worker.off('message', onMessage); worker.off('error', onError); worker.off('exit', onExit); };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-  });
+  return { control: pool, localPorts: pool.localPorts };
 }
 
 export class WorkerPool implements RunControl {
   readonly done: Promise<EndReason>;
+  /** Resolves once every worker has said 'ready'; rejects with the first that could not start. */
+  readonly started: Promise<void>;
   private resolveDone: (r: EndReason) => void = () => undefined;
+  private resolveStarted: () => void = () => undefined;
+  private rejectStarted: (e: WorkerStartError) => void = () => undefined;
   /** Merged exports, made again only when a report has come since (the screens read them several times a second). */
   private merged: RunExports | undefined;
   private mergedSnapshot: StatsSnapshot | undefined;
   private stopping = false;
+  private readonly parts: Part[];
 
-  constructor(private readonly parts: Part[], private readonly o: PoolOptions) {
+  /**
+   * Every listener is on before a worker can say anything: a worker done with its share before the others are
+   * ready (a small -m) is not lost.
+   */
+  constructor(private readonly o: PoolOptions) {
     this.done = new Promise((r) => { this.resolveDone = r; });
-    parts.forEach((p, k) => {
+    this.started = new Promise((resolve, reject) => { this.resolveStarted = resolve; this.rejectStarted = reject; });
+    this.parts = Array.from({ length: o.parts }, (_v, index) => ({
+      worker: new Worker(o.entry, { workerData: o.data({ index, of: o.parts }) }),
+      localPort: undefined, report: undefined, at: 0, end: undefined, window: undefined,
+    }));
+    this.parts.forEach((p, k) => {
       p.worker.on('message', (m: FromWorker) => { this.onMessage(p, m); });
-      p.worker.on('error', (e) => { this.o.log('error', `worker ${k}: ${e.message}`); this.ended(p, 'aborted'); });
-      p.worker.on('exit', () => { this.ended(p, 'aborted'); });
+      p.worker.on('error', (e) => {
+        if (p.report === undefined) this.rejectStarted(new WorkerStartError({ kind: 'other', message: `worker ${k}: ${e.message}` }));
+        else this.o.log('error', `worker ${k}: ${e.message}`);
+        this.ended(p, 'aborted');
+      });
+      p.worker.on('exit', (code) => {
+        if (p.report === undefined) this.rejectStarted(new WorkerStartError({ kind: 'other', message: `worker ${k} exited (${code}) before it started` }));
+        this.ended(p, 'aborted');
+      });
     });
+  }
+
+  get localPorts(): number[] {
+    return this.parts.map((p) => p.localPort ?? 0);
+  }
+
+  /** Stops every thread at once (a worker that could not start). */
+  async terminate(): Promise<void> {
+    await Promise.all(this.parts.map((p) => p.worker.terminate()));
   }
 
   private onMessage(p: Part, m: FromWorker): void {
@@ -104,7 +117,14 @@ export class WorkerPool implements RunControl {
         this.ended(p, m.reason);
         void p.worker.terminate();
         break;
-      case 'ready': case 'failed': break;
+      case 'ready':
+        p.localPort = m.localPort;
+        this.take(p, m.report);
+        if (this.parts.every((q) => q.report !== undefined)) this.resolveStarted();
+        break;
+      case 'failed':
+        this.rejectStarted(new WorkerStartError(m.failure));
+        break;
     }
   }
 
@@ -129,17 +149,28 @@ export class WorkerPool implements RunControl {
     for (const p of this.parts) if (p.end === undefined) p.worker.postMessage(m);
   }
 
+  /** The workers' latest reports (every worker's, once started). */
+  private reports(): WorkerReport[] {
+    return this.parts.flatMap((p) => (p.report === undefined ? [] : [p.report]));
+  }
+
+  /** Changes the status a part reported, until its next report says it itself (the keys read it back at once). */
+  private patchStatus(p: Part, patch: Partial<LoadStatus>): void {
+    if (p.report !== undefined) p.report = { ...p.report, status: { ...p.report.status, ...patch } };
+  }
+
   get stoppedByCommand(): boolean {
-    return this.parts.some((p) => p.report.stoppedByCommand);
+    return this.reports().some((r) => r.stoppedByCommand);
   }
 
   status(): LoadStatus {
-    const first = this.parts[0]?.report.status;
-    const sum = (f: (s: LoadStatus) => number): number => this.parts.reduce((n, p) => n + f(p.report.status), 0);
+    const all = this.reports().map((r) => r.status);
+    const first = all[0];
+    const sum = (f: (s: LoadStatus) => number): number => all.reduce((n, s) => n + f(s), 0);
     // Each worker's scheduler holds the whole run's rate and starts its stripe of the arrivals (load/share.ts).
     return {
       rate: first?.rate ?? 0, limit: sum((s) => s.limit), users: sum((s) => s.users),
-      userMode: first?.userMode ?? false, paused: this.parts.every((p) => p.report.status.paused),
+      userMode: first?.userMode ?? false, paused: all.every((s) => s.paused),
     };
   }
 
@@ -147,7 +178,7 @@ export class WorkerPool implements RunControl {
   private setEach(field: 'rate' | 'users' | 'limit', value: (share: Share) => number, message: (v: number) => ToWorker): void {
     this.parts.forEach((p, index) => {
       const v = value({ index, of: this.parts.length });
-      p.report = { ...p.report, status: { ...p.report.status, [field]: v } };
+      this.patchStatus(p, { [field]: v });
       if (p.end === undefined) p.worker.postMessage(message(v));
     });
   }
@@ -166,12 +197,12 @@ export class WorkerPool implements RunControl {
   }
 
   pause(): void {
-    for (const p of this.parts) p.report = { ...p.report, status: { ...p.report.status, paused: true } };
+    for (const p of this.parts) this.patchStatus(p, { paused: true });
     this.send({ type: 'pause' });
   }
 
   resume(): void {
-    for (const p of this.parts) p.report = { ...p.report, status: { ...p.report.status, paused: false } };
+    for (const p of this.parts) this.patchStatus(p, { paused: false });
     this.send({ type: 'resume' });
   }
 
@@ -194,12 +225,12 @@ export class WorkerPool implements RunControl {
 
   globalValues(): [string, string][] {
     // <Global> variables are each worker's own: the screen shows worker 0's.
-    return [...(this.parts[0]?.report.globals ?? [])];
+    return [...(this.parts[0]?.report?.globals ?? [])];
   }
 
   statsExports(): RunExports {
     if (this.merged !== undefined) return this.merged;
-    const all = this.parts.map((p) => p.report.exports);
+    const all = this.reports().map((r) => r.exports);
     const merge = (pick: (e: RunExports) => StatsExport | undefined): StatsExport | undefined => {
       const list = all.map(pick).filter((e): e is StatsExport => e !== undefined);
       return list.length === 0 ? undefined : list.reduce(mergeExports);
@@ -216,7 +247,7 @@ export class WorkerPool implements RunControl {
     if (this.parts.every((p) => p.end !== undefined)) return snap;
     // Between reports the run's time goes on (the screens' rates divide by it).
     const now = performance.now();
-    const elapsedMs = Math.max(...this.parts.map((p) => p.report.exports.main.counts.elapsedMs + (p.end === undefined ? now - p.at : 0)));
+    const elapsedMs = Math.max(...this.parts.map((p) => (p.report?.exports.main.counts.elapsedMs ?? 0) + (p.end === undefined ? now - p.at : 0)));
     return { ...snap, elapsedMs };
   }
 

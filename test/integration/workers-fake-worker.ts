@@ -9,7 +9,14 @@ import type { HistogramExport } from '../../src/stats/histogram.js';
 import { serveRun } from '../../src/workers/serve.js';
 import type { Share } from '../../src/load/share.js';
 
-export interface FakeWorkerData { readonly share: Share; readonly rttMs: readonly number[] }
+export interface FakeWorkerData {
+  readonly share: Share;
+  readonly rttMs: readonly number[];
+  /** Says ready only after this long (a slow thread). */
+  readonly readyAfterMs?: number;
+  /** Its run is over as soon as it has started (a share of -m done at once). */
+  readonly endsAtOnce?: boolean;
+}
 
 class FakeRun implements RunControl {
   readonly done: Promise<EndReason>;
@@ -45,4 +52,11 @@ class FakeRun implements RunControl {
 }
 
 const data = workerData as FakeWorkerData;
-if (parentPort !== null) serveRun(new FakeRun(data.rttMs), 5000 + data.share.index, parentPort);
+const port = parentPort;
+if (port !== null) {
+  setTimeout(() => {
+    const run = new FakeRun(data.rttMs);
+    serveRun(run, 5000 + data.share.index, port);
+    if (data.endsAtOnce === true) run.stopGracefully();
+  }, data.readyAfterMs ?? 0);
+}

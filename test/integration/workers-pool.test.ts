@@ -36,3 +36,14 @@ test('3 worker threads: merged percentiles equal one histogram of every value; c
   assert.equal(control.status().rate, 30);
   assert.deepEqual(control.snapshot().rtd[0]?.summary, one);
 });
+
+test('a worker whose run is over before the others have started is not lost: the pool ends when the last one does', { timeout: 30_000 }, async () => {
+  const { control } = await startPool({
+    entry: new URL('./workers-fake-worker.js', import.meta.url), parts: 3, drainMs: 0, log: () => undefined,
+    data: (share): FakeWorkerData => ({ share, rttMs: [share.index + 1], endsAtOnce: share.index === 0, readyAfterMs: share.index === 2 ? 500 : 0 }),
+  });
+  assert.equal(control.snapshot().counters.CallsCreated, 3, 'every worker\'s figures, the finished one\'s too');
+  control.stopNow();
+  // Worker 0 ended gracefully ('stopped') before worker 2 said ready; the others are stopped now ('aborted').
+  assert.equal(await control.done, 'aborted');
+});
