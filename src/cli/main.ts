@@ -156,6 +156,8 @@ async function run(config: RunConfig): Promise<number> {
       scenario.varNames.filter((_n, i) => scenario.varGlobal[i] !== true && scenario.varUser[i] !== true),
     ],
     setTrace: (name, on) => {
+      // -workers: the workers write no call-by-call trace (config.ts refuses them at start), so none turns on.
+      if (config.workers > 1) return false;
       // SIPp compat: a trace already as asked is left as it is (its file is not made anew).
       if (traces.isOn(name) === on) return true;
       traces.set(name, on ? config.traceFiles[name] : undefined);
