@@ -7,6 +7,7 @@ import { ALL_BEHAVIORS, type Behaviors } from '../engine/host.js';
 import type { TransportName } from '../engine/run.js';
 import { parseTdmMap, type TdmMap } from '../load/tdm.js';
 import type { Thresholds } from '../report/thresholds.js';
+import { chooseWorkers } from './workers-option.js';
 import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
 import { parseHostPort } from './host-port.js';
 import { twinOptions, type TwinOptions } from './twin-options.js';
@@ -77,6 +78,8 @@ export interface RunConfig {
   readonly limit: number;
   readonly maxCalls: number;
   readonly users: number;
+  /** -workers: the run is split over this many worker threads (1: none, the engine runs in the main thread). */
+  readonly workers: number;
   readonly tdm: TdmMap | undefined;
   readonly defaultPauseMs: number;
   /** -lost: percentage of messages lost on purpose where a step does not say (0: none). */
@@ -348,6 +351,7 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     limit: int('l'),
     maxCalls: int('m'),
     users: int('users'),
+    workers: 1,
     tdm: tdmOption(str('tdmmap'), problems),
     defaultPauseMs: time('d'),
     lostPercent: num('lost'),
@@ -438,9 +442,18 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   if (config.ipField !== undefined && config.injectionFiles.length === 0) {
     problems.push('-t ui: each call sends from the address in a field of the injection file: add -inf FILE (and -ip_field N when it is not field 0)');
   }
+  const split = chooseWorkers(str('workers'), {
+    maxCalls: config.maxCalls, users: config.users, limit: config.limit,
+    callTraces: CALL_TRACES.filter((o) => raw[o] !== undefined && raw[o] !== false).map((o) => `-${o}`),
+  });
+  problems.push(...split.problems);
+  warnings.push(...split.warnings);
   if (problems.length > 0) throw new ConfigErrors(problems);
-  return config;
+  return split.workers === 1 ? config : { ...config, workers: split.workers };
 }
+
+/** The traces the engine writes as calls go (trace-taps.ts), which the main thread of a -workers run does not see. */
+const CALL_TRACES = ['trace_msg', 'message_file', 'trace_shortmsg', 'shortmessage_file', 'trace_err', 'error_file', 'trace_calldebug', 'calldebug_file', 'trace_rtt', 'trace_logs', 'log_file', 'trace_error_codes'] as const satisfies readonly OptionName[];
 
 /** SIPp compat (get_bool): true, false in any case, or a number, 0 being false. */
 export function parseBool(v: string): boolean | undefined {

@@ -31,6 +31,7 @@ import { buildProgram } from './program.js';
 import { engineConfig, netConfig } from './engine-config.js';
 import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
 import { twinPlan } from './twin-plan.js';
+import { startWorkers } from './workers-run.js';
 
 
 const err = (line: string): void => { process.stderr.write(`${line}\n`); };
@@ -96,8 +97,10 @@ async function run(config: RunConfig): Promise<number> {
   const traces = openTraces(config, scenario);
   let engine: RunControl;
   let localPort: number;
+  let workerPorts: number[] = [];
   try {
-    ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive, sendTo }, netConfig(config, config.localPorts, scenario.serverMode), {
+    if (config.workers > 1) ({ engine, localPort, localPorts: workerPorts } = await startWorkers(config, scenario, remote, sendTo, process.pid, workerLog(traces)));
+    else ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive, sendTo }, netConfig(config, config.localPorts, scenario.serverMode), {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
       log: (level, text) => {
@@ -118,6 +121,7 @@ async function run(config: RunConfig): Promise<number> {
   const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
   err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`);
+  if (workerPorts.length > 1) err(`sipts: ${workerPorts.length} worker threads (-workers), on local ports ${workerPorts.join(', ')}`);
   const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario });
   const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
   const reports = new RunReports(config, scenario, engine, traces, screens);
@@ -152,6 +156,8 @@ async function run(config: RunConfig): Promise<number> {
       scenario.varNames.filter((_n, i) => scenario.varGlobal[i] !== true && scenario.varUser[i] !== true),
     ],
     setTrace: (name, on) => {
+      // -workers: the workers write no call-by-call trace (config.ts refuses them at start), so none turns on.
+      if (config.workers > 1) return false;
       // SIPp compat: a trace already as asked is left as it is (its file is not made anew).
       if (traces.isOn(name) === on) return true;
       traces.set(name, on ? config.traceFiles[name] : undefined);
@@ -189,6 +195,11 @@ async function run(config: RunConfig): Promise<number> {
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.status().limit, maxCalls: config.maxCalls, users: engine.status().users, durationMs: config.defaultPauseMs },
   }, verdicts);
   return exitCode;
+}
+
+/** A worker's <warning> and <error> are shown, as a single engine's are (its traces are refused with -workers). */
+function workerLog(traces: ReturnType<typeof openTraces>): (level: 'log' | 'warning' | 'error', text: string) => void {
+  return (level, text) => { if (level !== 'log') { err(`sipts: ${level}: ${text}`); traces.logError(`${level}: ${text}`); } };
 }
 
 /** The -oocsf and -rxsf scenarios' statistics, for the JSON report. */

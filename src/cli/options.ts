@@ -77,6 +77,7 @@ export const OPTIONS = [
   { name: 'l', kind: 'int', arg: 'limit', default: '0', group: 'Call rate', help: 'Maximum number of open calls (0: no limit). Starts refused by the limit are counted.' },
   { name: 'm', kind: 'int', arg: 'calls', default: '0', group: 'Call rate', help: 'Stop after this many calls (0: no end).' },
   { name: 'users', kind: 'int', arg: 'n', default: '0', group: 'Call rate', help: 'Instead of a rate, start n calls at once and keep n open: each user starts a new call when its call ends ([userid]).' },
+  { name: 'workers', kind: 'string', arg: 'n/auto', group: 'Call rate', help: 'Place the calls from n worker threads, each with its own engine and local port (-p, -p+1 …; any free port without -p) and an exact share of -r, -m, -l, -users and of the injection lines (a USER file\'s user lives in one worker); the screens and reports show the run as one. auto: the cores but one. Calling scenarios only; not with 3PCC or -trace_msg, -trace_err … yet.' },
   { name: 'tdmmap', kind: 'string', arg: 'map', group: 'Call rate', help: 'A table of TDM circuits, {0-3}{99}{5-8}{1-31}: a call needs a free circuit; [tdmmap] prints it.' },
   { name: 'd', kind: 'time', arg: 'duration', unit: 'ms', default: '0', group: 'Timers', help: 'Length of a <pause> without milliseconds (the call\'s talk time).' },
   { name: 'timeout', kind: 'time', arg: 'time', unit: 's', default: '0', group: 'Timers', help: 'End the whole run after this long (s; 0: never). Open calls are aborted (SIPp lets them finish). See -timeout_error for the exit code.' },

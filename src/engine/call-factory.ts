@@ -5,6 +5,7 @@
  */
 import type { InjectionStore } from '../data/injection.js';
 import type { Scheduler } from '../load/scheduler.js';
+import { stripeItem, WHOLE, type Share } from '../load/share.js';
 import { CircuitPool, circuitName } from '../load/tdm.js';
 import type { VarValue } from './var-value.js';
 import { Counter, type Stats } from '../stats/stats.js';
@@ -48,21 +49,34 @@ export class CallFactory {
   private readonly userVars = new Map<number, VarValue[]>();
   private readonly userSlots: readonly number[];
   private readonly injection: InjectionStore;
+  /**
+   * -workers: this engine's part of the run. Its call numbers, users and SEQUENTIAL lines are its stripe of the
+   * run's (k, k+N, k+2N …: share.ts), so no two workers number a call alike, a user (and its USER line) lives in
+   * one worker, and the workers together read each SEQUENTIAL line once per pass.
+   */
+  private readonly share: Share;
 
   constructor(private readonly config: EngineConfig, private readonly ids: IdSpace, private readonly random: () => number, private readonly ctx: FactoryContext) {
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.injection = config.injection;
-    this.nextLine = config.injection.files.map(() => 0);
+    this.share = config.load.share ?? WHOLE;
+    this.nextLine = config.injection.files.map(() => config.load.share?.index ?? 0);
     this.firstLines = config.injection.files.map(() => 0);
     this.circuits = config.tdm === undefined ? undefined : new CircuitPool(config.tdm);
     this.userSlots = config.scenario.varUser.flatMap((isUser, slot) => (isUser ? [slot] : []));
-    for (let u = config.load.users; u >= 1; u--) this.freeUsers.push(u);
+    for (let u = config.load.users; u >= 1; u--) this.freeUsers.push(this.userOf(u));
     this.nextUserId = config.load.users;
   }
 
   /** The number of the next call, however it starts. */
   nextNumber(): number {
-    return ++this.callNumber;
+    // The whole run: 1, 2, 3 …; worker k of N: k+1, k+1+N …
+    return stripeItem(this.callNumber++, this.share) + 1;
+  }
+
+  /** The run's id of this engine's `local`-th user: users 1 … U are striped over the workers as lines are. */
+  private userOf(local: number): number {
+    return stripeItem(local - 1, this.share) + 1;
   }
 
   /** Places the calls the scheduler says are due now; each runs (`run`) once its endpoint can send. */
@@ -136,7 +150,7 @@ export class CallFactory {
   private takeUser(): number {
     if (this.config.load.users <= 0) return 0;
     const u = this.freeUsers[this.freeUsersHead];
-    if (u === undefined) return ++this.nextUserId;
+    if (u === undefined) return this.userOf(++this.nextUserId);
     this.freeUsersHead++;
     // Drop the taken head now and then, so the queue does not grow with the run.
     if (this.freeUsersHead > 1024 && this.freeUsersHead * 2 > this.freeUsers.length) { this.freeUsers.splice(0, this.freeUsersHead); this.freeUsersHead = 0; }
@@ -154,8 +168,10 @@ export class CallFactory {
       const count = Math.max(1, store.lineCount(i));
       if (f.order === 'RANDOM') return Math.floor(this.random() * count);
       if (f.order === 'USER') return Math.max(0, userId - 1) % count;
-      const line = this.nextLine[i] ?? 0;
-      this.nextLine[i] = (line + 1) % count;
+      // -workers: call j of worker k is call k + jN of the run, and reads its line, as one engine would: each
+      // line once per pass of the run (RANDOM lines are drawn from the whole file: a stripe would bias the draw).
+      const line = (this.nextLine[i] ?? 0) % count;
+      this.nextLine[i] = (line + this.share.of) % count;
       return line;
     });
     // The built-ins' one-line -au/-ap file gives every call line 0: one shared array, not one per open call.

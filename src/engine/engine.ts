@@ -9,6 +9,7 @@ import { Scheduler } from '../load/scheduler.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { formatVar } from './var-value.js';
 import { Counter, Stats, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
+import type { HistogramExport } from '../stats/histogram.js';
 import { Failure } from '../events/outcome.js';
 import { TransportError, type TransportErrorKind } from '../events/transport-error.js';
 import { InjectionStore } from '../data/injection.js';
@@ -25,7 +26,7 @@ import { IdSpace } from './id-space.js';
 import { hangUp, onTimer, receive, receiveCommand, runCall, runInit } from './interpreter.js';
 import { CallRegistry } from './registry.js';
 import { Router } from './router.js';
-import type { EndReason, LoadStatus, RunControl } from './run-control.js';
+import type { EndReason, LoadStatus, RunControl, RunExports } from './run-control.js';
 import { exchangeAhead } from './step-search.js';
 import { Ticker, tickInterval } from './ticker.js';
 import { TimerWheel } from './timer-wheel.js';
@@ -99,7 +100,7 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
     const startMs = this.startMs = clock();
     // Before the side engines': the process's first engine names its ids by the pid alone (id-space.ts).
-    const ids = new IdSpace(config);
+    const ids = new IdSpace({ ...config, share: config.load.share });
     const taps = this.taps = new TraceTaps(this.hooks.trace, config.callIdHost, scenario, startMs, clock);
     const stats = this.stats = new Stats(scenario.steps.length, scenario.rtdNames, startMs, scenario.counterNames,
       { responseTime: scenario.responseTimeRepartition, callLength: scenario.callLengthRepartition });
@@ -358,6 +359,15 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
 
   takeWindow(): HistogramSummary[] {
     return this.stats.takeWindow();
+  }
+
+  statsExports(): RunExports {
+    const now = this.clock();
+    return { main: this.stats.export(now), outOfCall: this.outOfCall?.stats.export(now), receive: this.receiver?.stats.export(now) };
+  }
+
+  takeWindowExport(): HistogramExport[] {
+    return this.stats.takeWindowExport();
   }
 
   /** A side engine ends with its main one (call-end.ts). */

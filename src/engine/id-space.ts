@@ -5,6 +5,7 @@
  * alike (RFC 3261 §8.1.1.4: a Call-ID is unique; §8.1.1.7: so is a branch).
  */
 import { randomBytes } from 'node:crypto';
+import type { Share } from '../load/share.js';
 import { callIdFormatter } from './call-id.js';
 import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
 
@@ -19,6 +20,8 @@ export interface IdSpaceOptions {
   readonly callIdFormat?: string | undefined;
   /** -dynamicStart, -dynamicMax, -dynamicStep. */
   readonly dynamicId?: { readonly start: number; readonly max: number; readonly step: number } | undefined;
+  /** -workers: the engine runs part k of N, in a thread whose first engine would otherwise take the pid alone too. */
+  readonly share?: Share | undefined;
 }
 
 export class IdSpace {
@@ -36,7 +39,9 @@ export class IdSpace {
 
   constructor(o: IdSpaceOptions) {
     const instance = engines++;
-    this.tag = instance === 0 ? String(o.pid) : `${o.pid}.${instance.toString(36)}${randomBytes(3).toString('hex')}`;
+    // Each worker thread counts its engines from 0: its part number keeps its names apart from the others'.
+    const base = o.share === undefined || o.share.of <= 1 ? String(o.pid) : `${o.pid}.w${o.share.index}`;
+    this.tag = instance === 0 ? base : `${base}.${instance.toString(36)}${randomBytes(3).toString('hex')}`;
     this.callIdOf = callIdFormatter(o.callIdFormat ?? '%u-%p@%s', this.tag, o.callIdHost);
     const d = o.dynamicId ?? DEFAULT_DYNAMIC_ID;
     this.dynamicIds = new DynamicIdCounter(d.start, d.max, d.step);

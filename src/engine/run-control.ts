@@ -3,7 +3,8 @@
  * files, the exit code). The CLI sees only this, never the engine's scheduler, statistics or calls, so the
  * engine can change inside without the CLI changing with it.
  */
-import type { HistogramSummary, StatsSnapshot } from '../stats/stats.js';
+import type { HistogramExport } from '../stats/histogram.js';
+import type { HistogramSummary, StatsExport, StatsSnapshot } from '../stats/stats.js';
 
 /** overload: SIPp's watchdog tripped too many times (a fatal error, as in SIPp). */
 export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted' | 'overload';
@@ -20,6 +21,15 @@ export interface LoadStatus {
   readonly userMode: boolean;
   /** p: no new calls until resumed. */
   readonly paused: boolean;
+}
+
+/** A run's statistics as exports that add up (stats/export.ts): what a worker hands the run it is part of. */
+export interface RunExports {
+  readonly main: StatsExport;
+  /** -oocsf; undefined without one. */
+  readonly outOfCall: StatsExport | undefined;
+  /** -rxsf; undefined without one. */
+  readonly receive: StatsExport | undefined;
 }
 
 export interface RunControl {
@@ -57,4 +67,8 @@ export interface RunControl {
   trackWindows(): void;
   /** Response-time percentiles since the previous call, by rtd (after trackWindows()); starts a new window. */
   takeWindow(): HistogramSummary[];
+  /** The statistics of every scenario of the run, as exports (-workers: merged over the workers). */
+  statsExports(): RunExports;
+  /** takeWindow() as histograms that add up. */
+  takeWindowExport(): HistogramExport[];
 }

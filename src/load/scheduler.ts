@@ -6,6 +6,7 @@
  * then bursts: the run goes on at what the machine can do, and says so.
  */
 import { callsDue } from './rate.js';
+import { shareOf, WHOLE, type Share } from './share.js';
 
 /** At most this many calls start in one event-loop turn; the rest are due on the next turn. */
 const MAX_STARTS_PER_TURN = 500;
@@ -21,6 +22,12 @@ export interface SchedulerOptions {
   readonly users: number;
   /** -rate_increase …: an automatic ramp; undefined: none. */
   readonly ramp?: RampOptions | undefined;
+  /**
+   * -workers: this scheduler starts only its stripe of the run's arrivals (share.ts): `rate` stays the whole
+   * run's, so the parts' calls add up to the rate's exactly at every moment. limit, maxCalls and users are
+   * already this part's shares. Undefined: the whole run.
+   */
+  readonly share?: Share | undefined;
 }
 
 /** SIPp's -rate_increase, -rate_interval, -rate_max and -no_rate_quit. */
@@ -42,6 +49,7 @@ export class Scheduler {
   /** Started with -users: the number of users, not a rate, makes the load (fixed for the run, as in SIPp). */
   readonly userMode: boolean;
   private readonly ramp: RampOptions | undefined;
+  private readonly share: Share;
   /** When the ramp last raised the rate (the start, at first). */
   private rampAtMs: number;
   private changeAtMs: number;
@@ -60,6 +68,7 @@ export class Scheduler {
     this.users = o.users;
     this.userMode = o.users > 0;
     this.ramp = o.ramp;
+    this.share = o.share ?? WHOLE;
     this.rampAtMs = nowMs;
     this.changeAtMs = nowMs;
   }
@@ -145,9 +154,9 @@ export class Scheduler {
       this.created += n;
       return n;
     }
-    let n = callsDue(this.rate, this.periodMs, nowMs - this.changeAtMs) - this.startedSinceChange;
+    let n = shareOf(callsDue(this.rate, this.periodMs, nowMs - this.changeAtMs), this.share) - this.startedSinceChange;
     if (n <= 0) return 0;
-    const slack = Math.max(MAX_STARTS_PER_TURN, Math.ceil((this.rate * 1000) / Math.max(1, this.periodMs)));
+    const slack = Math.max(MAX_STARTS_PER_TURN, shareOf(Math.ceil((this.rate * 1000) / Math.max(1, this.periodMs)), this.share));
     if (n > slack) {
       // Dropped from the schedule, not from -m: a run with -m still makes its calls, later.
       this.notStarted += n - slack;

@@ -34,6 +34,9 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     data: ['data', 'errors.ts'],
     // RTP media files, packets and measurement (issue 18): below the engine, like sip/; errors.ts for the file readers.
     media: ['media', 'errors.ts'],
+    // -workers: between the CLI and the engine. It fronts worker threads as one RunControl and serves an engine
+    // to the main thread; what a worker runs is the CLI's (cli/worker-main.ts), so it knows no scenario loading.
+    workers: ['workers', 'engine/run-control.ts', 'load', 'stats'],
   };
   for (const file of sources(src)) {
     const rel = relative(src, file);

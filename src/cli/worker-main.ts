@@ -1,0 +1,46 @@
+/**
+ * A worker thread of a -workers run (started by workers/pool.ts): it compiles the scenario and reads the
+ * injection files itself (a compiled scenario holds functions, which cannot cross threads), opens its own
+ * socket and runs its share of the run (load/share.ts) until the main thread stops it or its calls are done.
+ */
+import { spawn } from 'node:child_process';
+import { parentPort, workerData } from 'node:worker_threads';
+import { startEngine } from '../engine/run.js';
+import { SiptsError } from '../errors.js';
+import { ConnectError } from '../transport/stream.js';
+import { BindError } from '../transport/transport.js';
+import type { FromWorker, Port, ToWorker } from '../workers/protocol.js';
+import { serveRun } from '../workers/serve.js';
+import type { WorkerData } from './workers-run.js';
+import { engineConfig, netConfig } from './engine-config.js';
+import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
+
+async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<void> {
+  const { config, pid, share } = d;
+  try {
+    const env = templateEnv(config, pid);
+    const scenario = loadScenario(config, env);
+    const outOfCall = loadOutOfCall(config, env, scenario);
+    const receive = loadReceive(config, env, scenario);
+    const injection = loadInjection(config, scenario);
+    const base = engineConfig(config, scenario, d.remote, pid, injection);
+    const { engine, localPort } = await startEngine(
+      { ...base, load: { ...base.load, ...d.load, share }, outOfCall, receive, sendTo: d.sendTo },
+      netConfig(config, d.ports, false),
+      {
+        // <log> goes to -trace_logs, which -workers refuses: not a message per call to the main thread for nothing.
+        log: (level, text) => { if (level !== 'log') port.postMessage({ type: 'log', level, text }); },
+        exec: (command) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
+        stop: (how) => { port.postMessage({ type: 'stop', how }); },
+      },
+    );
+    serveRun(engine, localPort, port);
+  } catch (e) {
+    if (e instanceof BindError) port.postMessage({ type: 'failed', failure: { kind: 'bind', message: e.message, address: e.address, port: e.port } });
+    else if (e instanceof ConnectError) port.postMessage({ type: 'failed', failure: { kind: 'connect', message: e.message } });
+    else if (e instanceof SiptsError) port.postMessage({ type: 'failed', failure: { kind: 'other', message: e.message, hint: e.hint } });
+    else port.postMessage({ type: 'failed', failure: { kind: 'other', message: e instanceof Error ? e.stack ?? e.message : String(e) } });
+  }
+}
+
+if (parentPort !== null) void work(parentPort, workerData as WorkerData);

@@ -1,0 +1,72 @@
+/**
+ * -workers N: the run split over N worker threads (workers/pool.ts; each runs cli/worker-main.ts), shown to the
+ * rest of the CLI as one RunControl. Each worker gets its share (load/share.ts) of -m, -l and -users, the run's
+ * rate (its scheduler starts its stripe of the arrivals), its own local port and its own ids.
+ */
+import type { EngineConfig } from '../engine/config.js';
+import { drainMs } from '../engine/drain.js';
+import type { RunControl } from '../engine/run-control.js';
+import { SiptsError } from '../errors.js';
+import { shareOf, type Share } from '../load/share.js';
+import type { SchedulerOptions } from '../load/scheduler.js';
+import type { CompiledScenario } from '../scenario/compile.js';
+import { ConnectError } from '../transport/stream.js';
+import { BindError } from '../transport/transport.js';
+import { startPool, WorkerStartError } from '../workers/pool.js';
+import type { RunConfig } from './config.js';
+import { engineConfig } from './engine-config.js';
+
+/** What worker k is given (structured-cloned into its thread). */
+export interface WorkerData {
+  readonly config: RunConfig;
+  readonly pid: number;
+  readonly share: Share;
+  /** Its shares of the load. */
+  readonly load: Pick<SchedulerOptions, 'limit' | 'maxCalls' | 'users'>;
+  readonly remote: EngineConfig['remote'];
+  readonly sendTo: EngineConfig['sendTo'];
+  readonly ports: readonly number[];
+}
+
+/** Why this run cannot be split over workers yet; undefined when it can. */
+export function workersRefusal(config: RunConfig, scenario: CompiledScenario): string | undefined {
+  if (scenario.serverMode) return `-workers ${config.workers}: scenario "${scenario.name}" answers calls: answering from several workers (one port, datagrams handed over by Call-ID) is not supported yet`;
+  if (config.twin !== undefined || scenario.twin.commandCreatesCalls) return `-workers ${config.workers}: 3PCC scenarios (-3pcc, -master, -slave) are not supported with -workers yet`;
+  // Each worker would bind -rtp_echo's ports, and the rtp figures live beside the stats exports that workers merge.
+  if (scenario.hasMedia || config.media.echo) return `-workers ${config.workers}: RTP media (${config.media.echo ? '-rtp_echo' : 'the scenario\'s media actions'}) is not supported with -workers yet`;
+  return undefined;
+}
+
+/**
+ * The ports worker k tries: -p + k when -p was given (SIPp compat: the run's first port is -p), else any free port.
+ */
+function portsOf(config: RunConfig, k: number): number[] {
+  const first = config.localPorts[0];
+  return config.localPorts.length === 1 && first !== undefined && first > 0 ? [first + k] : [0];
+}
+
+export async function startWorkers(config: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], sendTo: EngineConfig['sendTo'], pid: number,
+  log: (level: 'log' | 'warning' | 'error', text: string) => void): Promise<{ engine: RunControl; localPort: number; localPorts: number[] }> {
+  const refusal = workersRefusal(config, scenario);
+  if (refusal !== undefined) throw new SiptsError('WORKERS_NOT_SUPPORTED', refusal, 'run it with -workers 1 (or without -workers)');
+  const settings = engineConfig(config, scenario, remote, pid).settings;
+  try {
+    const { control, localPorts } = await startPool({
+      entry: new URL('./worker-main.js', import.meta.url),
+      parts: config.workers,
+      drainMs: drainMs(scenario, settings),
+      log,
+      data: (share): WorkerData => ({
+        config, pid, share, remote, sendTo, ports: portsOf(config, share.index),
+        load: { maxCalls: shareOf(config.maxCalls, share), users: shareOf(config.users, share), limit: shareOf(config.limit, share) },
+      }),
+    });
+    return { engine: control, localPort: localPorts[0] ?? 0, localPorts };
+  } catch (e) {
+    if (!(e instanceof WorkerStartError)) throw e;
+    const f = e.failure;
+    if (f.kind === 'bind') throw new BindError(f.address ?? config.bindAddress, f.port ?? 0, new Error(f.message.replace(/^cannot bind [^:]+:\d+: /, '')), config.transport);
+    if (f.kind === 'connect') throw new ConnectError(remote?.address ?? '', remote?.port ?? 0, config.transport, f.message);
+    throw new SiptsError('WORKER_FAILED', f.message, f.hint ?? 'run with -workers 1 to see the error of a single engine');
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * A run split N ways (`-workers N`): each part's share of what adds up (calls, the -l limit, -users, the
+ * arrival sequence of the rate, injection lines). The model is k6's execution segments: the parts stripe one
+ * sequence, part k taking items k, k+N, k+2N …, so the shares add up to the whole exactly, at every moment,
+ * and the first parts take the remainder (-m 2001 over 2: 1001 + 1000).
+ */
+
+/** Part `index` (0-based) of `of` parts; { index: 0, of: 1 } is the whole run. */
+export interface Share {
+  readonly index: number;
+  readonly of: number;
+}
+
+export const WHOLE: Share = { index: 0, of: 1 };
+
+/**
+ * How many of the items 0 … total−1 fall in this part's stripe (i ≡ index mod of): ⌈(total − index) / of⌉.
+ * Over the parts these add up to `total` exactly. `total` is a count: negative or fractional ones are floored at 0.
+ */
+export function shareOf(total: number, share: Share): number {
+  const t = Math.max(0, Math.floor(total));
+  if (share.of <= 1) return t;
+  return Math.max(0, Math.ceil((t - share.index) / share.of));
+}
+
+/** Every part's share of `total`, in part order. */
+export function splitCount(total: number, parts: number): number[] {
+  return Array.from({ length: parts }, (_v, index) => shareOf(total, { index, of: parts }));
+}
+
+/** The `n`th item (0-based) of the part's stripe of the whole sequence. */
+export function stripeItem(n: number, share: Share): number {
+  return share.index + n * share.of;
+}

@@ -1,0 +1,54 @@
+/**
+ * The messages between the main thread of a -workers run (pool.ts) and each worker (serve.ts): control one
+ * way, the worker's statistics as exports that add up the other way, once a second and at its end. Plain
+ * data only: what crosses is structured-cloned.
+ */
+import type { EndReason, LoadStatus, RunExports } from '../engine/run-control.js';
+import type { HistogramExport } from '../stats/histogram.js';
+
+/** Main thread → worker. */
+export type ToWorker =
+  | { readonly type: 'rate'; readonly rate: number }
+  | { readonly type: 'users'; readonly users: number }
+  | { readonly type: 'limit'; readonly limit: number }
+  | { readonly type: 'pause' }
+  | { readonly type: 'resume' }
+  | { readonly type: 'stop'; readonly how: 'gracefully' | 'now' }
+  | { readonly type: 'reset-stats' }
+  | { readonly type: 'track-windows' };
+
+/** A worker's figures: what the main thread merges into the run's. */
+export interface WorkerReport {
+  readonly exports: RunExports;
+  readonly status: LoadStatus;
+  readonly stoppedByCommand: boolean;
+  readonly globals: readonly [string, string][];
+  /** After track-windows: response times since the previous report, by rtd. */
+  readonly window: readonly HistogramExport[] | undefined;
+}
+
+/** Why a worker could not start: enough to make the main thread's error again (a bind error exits 254). */
+export interface StartFailure {
+  readonly kind: 'bind' | 'connect' | 'other';
+  readonly message: string;
+  readonly hint?: string | undefined;
+  readonly address?: string | undefined;
+  readonly port?: number | undefined;
+  readonly transport?: string | undefined;
+}
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { readonly type: 'ready'; readonly localPort: number; readonly report: WorkerReport }
+  | { readonly type: 'failed'; readonly failure: StartFailure }
+  | { readonly type: 'report'; readonly report: WorkerReport }
+  | { readonly type: 'log'; readonly level: 'log' | 'warning' | 'error'; readonly text: string }
+  /** The scenario's <exec int_cmd> stopped this worker: the run stops, as SIPp's does. */
+  | { readonly type: 'stop'; readonly how: 'gracefully' | 'now' }
+  | { readonly type: 'done'; readonly reason: EndReason; readonly report: WorkerReport };
+
+/** The side of a MessagePort (worker_threads' parentPort, or a Worker) each end uses. */
+export interface Port<In, Out> {
+  postMessage(message: Out): void;
+  on(event: 'message', listener: (message: In) => void): unknown;
+}

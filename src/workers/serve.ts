@@ -1,0 +1,36 @@
+/**
+ * The worker's end of a -workers run: its engine, driven by the main thread's messages, reporting its
+ * statistics once a second (off the hot path: an export, not an event per call) and once more at its end.
+ */
+import type { RunControl } from '../engine/run-control.js';
+import type { FromWorker, Port, ToWorker, WorkerReport } from './protocol.js';
+
+const REPORT_MS = 1000;
+
+export function serveRun(run: RunControl, localPort: number, port: Port<ToWorker, FromWorker>): void {
+  let windows = false;
+  const report = (): WorkerReport => ({
+    exports: run.statsExports(), status: run.status(), stoppedByCommand: run.stoppedByCommand, globals: run.globalValues(),
+    window: windows ? run.takeWindowExport() : undefined,
+  });
+  port.on('message', (m) => {
+    switch (m.type) {
+      case 'rate': run.setRate(m.rate); break;
+      case 'users': run.setUsers(m.users); break;
+      case 'limit': run.setLimit(m.limit); break;
+      case 'pause': run.pause(); break;
+      case 'resume': run.resume(); break;
+      case 'stop': if (m.how === 'now') run.stopNow(); else run.stopGracefully(); break;
+      case 'reset-stats': run.resetStats(); break;
+      case 'track-windows': run.trackWindows(); windows = true; break;
+    }
+  });
+  port.postMessage({ type: 'ready', localPort, report: report() });
+  const timer = setInterval(() => { port.postMessage({ type: 'report', report: report() }); }, REPORT_MS);
+  // The engine keeps the thread alive while it runs; the reports must not once it has ended.
+  timer.unref();
+  void run.done.then((reason) => {
+    clearInterval(timer);
+    port.postMessage({ type: 'done', reason, report: report() });
+  });
+}

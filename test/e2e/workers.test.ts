@@ -1,0 +1,65 @@
+/**
+ * -workers through the command line: what it refuses for now (answering scenarios, call-by-call traces), and a
+ * signal stopping every worker gracefully, with the stat file and --json showing the merged run.
+ */
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { countersOf, csvRows, freePort, sipts, startSiptsUas } from '../helpers.js';
+
+async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('-workers 2 refuses an answering scenario and call-by-call traces, saying so (exit 255)', { timeout: 30_000 }, async () => {
+  const uas = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-nostdin', '-workers', '2'], 20_000).exited;
+  assert.equal(uas.code, 255, uas.stderr);
+  assert.match(uas.stderr, /-workers 2: scenario "sipts uas" answers calls: answering from several workers .* is not supported yet\n {2}hint: run it with -workers 1/);
+  const traced = await sipts([`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', '0', '-nostdin', '-workers', '2', '-trace_msg', '-trace_err'], 20_000).exited;
+  assert.equal(traced.code, 255, traced.stderr);
+  assert.match(traced.stderr, /-workers 2: -trace_msg, -trace_err: traces written call by call are not supported with -workers yet/);
+  const bad = await sipts([`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-workers', 'many'], 20_000).exited;
+  assert.equal(bad.code, 255);
+  assert.match(bad.stderr, /-workers many: expected a number of worker threads from 1 to 1024, or auto/);
+});
+
+test('-workers 2 -p P: worker 1 binds P+1; when that port is taken the run exits with SIPp\'s cannot-bind code (254), worker 0 stopped too', { timeout: 30_000 }, async (t) => {
+  const held = dgram.createSocket('udp4');
+  await new Promise<void>((r) => held.bind(0, '127.0.0.1', () => r()));
+  t.after(() => held.close());
+  const port = held.address().port;
+  // Worker 0 takes port − 1 (free, most likely: the system hands out ports at random), worker 1 the held one.
+  const r = await sipts([`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', String(port - 1), '-cp', '0', '-nostdin', '-workers', '2', '-m', '10'], 20_000).exited;
+  assert.equal(r.code, 254, r.stderr);
+  assert.match(r.stderr, new RegExp(`cannot bind UDP 127\\.0\\.0\\.1:${port}`));
+});
+
+test('SIGINT stops every worker gracefully: open calls end, exit 0; the stat file and --json count the merged run', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-workers-'));
+  const uas = await startSiptsUas(['-nostdin'], 60_000, dir);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const stat = join(dir, 'stat.csv');
+  const json = join(dir, 'run.json');
+  const uac = sipts([`127.0.0.1:${uas.port}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-workers', '2', '-r', '40', '-d', '300',
+    '-trace_stat', '-stf', stat, '-fd', '1', '--json', json], 50_000, dir);
+  t.after(() => uac.child.kill('SIGKILL'));
+  // A stat row with calls from both workers' first second: the run is under way.
+  await until('a stat row with calls', () => existsSync(stat) && csvRows(stat).some((r) => Number(r['TotalCallCreated']) >= 20));
+  uac.child.kill('SIGINT');
+  const r = await uac.exited;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /stopping: no new calls/);
+  const c = countersOf(json);
+  assert.ok(c['CallsCreated'] !== undefined && c['CallsCreated'] >= 20, `created ${c['CallsCreated']}`);
+  assert.equal(c['SuccessfulCalls'], c['CallsCreated'], 'the open calls ended normally');
+  const last = csvRows(stat).at(-1) ?? {};
+  assert.equal(Number(last['TotalCallCreated']), c['CallsCreated'], 'the last stat row holds the merged run');
+  assert.equal(Number(last['SuccessfulCall(C)']), c['SuccessfulCalls']);
+});

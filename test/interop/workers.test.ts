@@ -1,0 +1,116 @@
+/**
+ * -workers against SIPp 3.6.1's uas (issue 19): a split run makes exactly the calls asked, and SIPp's own message
+ * trace shows how the workers shared the injection lines: a USER file's user in one worker only, a SEQUENTIAL
+ * file's lines each once per pass. Which worker placed a call is read from its Call-ID (%p: <pid>.w<k>).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { ROOT, sippAvailable, sipts, startSippUas } from '../helpers.js';
+
+const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
+const work = mkdtempSync(join(tmpdir(), 'sipts-workers-'));
+
+/** sipts's built-in uac with `headers` in place of its Subject line. */
+function uacWith(name: string, headers: string): string {
+  const file = join(work, name);
+  writeFileSync(file, readFileSync(join(ROOT, 'scenarios/uac.xml'), 'utf8').replace(/Subject: [^\n]*/, headers));
+  return file;
+}
+
+const header = (text: string, name: string): string => new RegExp(`^${name}: (.*)$`, 'mi').exec(text)?.[1]?.trim() ?? '';
+
+/** Each call's first INVITE that SIPp received (its -trace_msg file): Call-ID, the worker it names, Via port and `names`. */
+function invitesReceived(file: string, names: readonly string[]): { callId: string; worker: string; viaPort: string; values: string[] }[] {
+  const seen = new Set<string>();
+  const out: { callId: string; worker: string; viaPort: string; values: string[] }[] = [];
+  for (const block of readFileSync(file, 'latin1').split(/^-{47} /m).slice(1)) {
+    if (!/message received/.test(block) || !/\n\nINVITE /.test(block.replace(/\r/g, ''))) continue;
+    const text = block.replace(/\r/g, '');
+    const callId = header(text, 'Call-ID');
+    if (seen.has(callId)) continue;
+    seen.add(callId);
+    const worker = /^\d+-\d+\.w(\d+)@/.exec(callId)?.[1] ?? `? (${callId})`;
+    const viaPort = /^Via: SIP\/2\.0\/UDP [^:;]+:(\d+)/m.exec(text)?.[1] ?? '?';
+    out.push({ callId, worker, viaPort, values: names.map((n) => header(text, n)) });
+  }
+  return out;
+}
+
+async function uasTracing(t: TestContext, name: string): Promise<{ target: string; trace: string; dir: string }> {
+  const dir = mkdtempSync(join(work, `${name}-`));
+  const trace = join(dir, 'uas-messages.log');
+  const uas = await startSippUas(dir, 'uas', ['-trace_msg', '-message_file', trace]);
+  t.after(() => uas.child.kill('SIGKILL'));
+  return { target: `127.0.0.1:${uas.port}`, trace, dir };
+}
+
+test('sipts -sn uac -workers 2 -m 2001 -r 500 against sipp -sn uas: exactly 2001 calls created and successful in --json', { skip, timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(work, 'm2001-'));
+  const uas = await startSippUas(dir);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const json = join(dir, 'run.json');
+  const r = await sipts([`127.0.0.1:${uas.port}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-workers', '2', '-m', '2001', '-r', '500', '--json', json], 90_000, dir).exited;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /2 worker threads \(-workers\), on local ports \d+, \d+/);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as { counters: Record<string, number>; endReason: string; exitCode: number };
+  assert.equal(report.counters['CallsCreated'], 2001);
+  assert.equal(report.counters['SuccessfulCalls'], 2001);
+  assert.equal(report.counters['FailedCalls'], 0);
+  assert.equal(report.endReason, 'calls-done');
+});
+
+test('-workers 3 with a USER file and -users 6: SIPp sees each user (and its line) from one worker only, and each worker from its own port', { skip, timeout: 120_000 }, async (t) => {
+  const { target, trace, dir } = await uasTracing(t, 'user');
+  const users = join(dir, 'users.csv');
+  writeFileSync(users, 'USER\nu1\nu2\nu3\nu4\nu5\nu6\n');
+  const scenario = uacWith('user.xml', 'X-User: [userid]\nX-Line: [field0]');
+  const r = await sipts(['-sf', scenario, target, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-workers', '3', '-inf', users, '-users', '6', '-m', '60', '-d', '20'], 90_000, dir).exited;
+  assert.equal(r.code, 0, r.stderr);
+  const calls = invitesReceived(trace, ['X-User', 'X-Line']);
+  assert.equal(calls.length, 60);
+  const workersOf = new Map<string, Set<string>>();
+  const portsOf = new Map<string, Set<string>>();
+  for (const c of calls) {
+    const [user = '', line = ''] = c.values;
+    // User k reads line k (SIPp compat), whichever worker it lives in.
+    assert.equal(line, `u${user}`, `call ${c.callId}`);
+    workersOf.set(user, (workersOf.get(user) ?? new Set()).add(c.worker));
+    portsOf.set(c.worker, (portsOf.get(c.worker) ?? new Set()).add(c.viaPort));
+  }
+  assert.deepEqual([...workersOf.keys()].sort(), ['1', '2', '3', '4', '5', '6'], 'all six users called');
+  for (const [user, ws] of workersOf) assert.equal(ws.size, 1, `user ${user} called from workers ${[...ws].join(', ')}`);
+  assert.deepEqual([...new Set(calls.map((c) => c.worker))].sort(), ['0', '1', '2'], 'three workers placed calls');
+  // Users striped as lines are: worker k has users k+1 and k+4.
+  for (const [user, ws] of workersOf) assert.deepEqual([...ws], [String((Number(user) - 1) % 3)], `user ${user}`);
+  const ports = [...portsOf.values()];
+  assert.ok(ports.every((p) => p.size === 1), 'a worker sends from one port');
+  assert.equal(new Set(ports.map((p) => [...p][0])).size, 3, 'three workers, three ports');
+});
+
+test('-workers 3 with a SEQUENTIAL file of 7 lines and -m 14: each line used once per pass (twice), call i of the run reading line i mod 7', { skip, timeout: 120_000 }, async (t) => {
+  const { target, trace, dir } = await uasTracing(t, 'seq');
+  const lines = join(dir, 'seq.csv');
+  writeFileSync(lines, `SEQUENTIAL\n${Array.from({ length: 7 }, (_v, i) => `l${i}`).join('\n')}\n`);
+  const scenario = uacWith('seq.xml', 'X-Line: [field0]');
+  const r = await sipts(['-sf', scenario, target, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-workers', '3', '-inf', lines, '-m', '14', '-r', '50'], 90_000, dir).exited;
+  assert.equal(r.code, 0, r.stderr);
+  const calls = invitesReceived(trace, ['X-Line']);
+  assert.equal(calls.length, 14);
+  const uses = new Map<string, number>();
+  const workersOf = new Map<string, Set<string>>();
+  for (const c of calls) {
+    const line = c.values[0] ?? '';
+    uses.set(line, (uses.get(line) ?? 0) + 1);
+    workersOf.set(line, (workersOf.get(line) ?? new Set()).add(c.worker));
+  }
+  assert.deepEqual([...uses.entries()].sort(), Array.from({ length: 7 }, (_v, i) => [`l${i}`, 2]));
+  // Worker k places calls k, k+3, k+6 … of the run (-m 14: 5 + 5 + 4), and call i reads line i mod 7: line l is
+  // read by calls l and l+7, from workers l mod 3 and (l+7) mod 3.
+  for (const [line, ws] of workersOf) {
+    const l = Number(line.slice(1));
+    assert.deepEqual([...ws].sort(), [...new Set([String(l % 3), String((l + 7) % 3)])].sort(), `line ${line}`);
+  }
+});
