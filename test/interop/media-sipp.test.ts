@@ -117,10 +117,10 @@ test('-rtp_echo on a taken -mp: SIPp 3.6.1 and sipts both exit 254 (cannot bind)
   await new Promise<void>((r) => held.bind(0, '127.0.0.1', () => r()));
   t.after(() => held.close());
   const port = String(held.address().port);
-  const theirs = await sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1'], 20_000).exited;
-  assert.equal(theirs.code, 254, theirs.stderr);
-  assert.match(theirs.stderr, /Unable to bind audio RTP socket/);
-  const ours = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1', '-nostdin', '-cp', '0'], 20_000).exited;
+  const theirs = await sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1'], 60_000).exited;
+  assert.equal(theirs.code, 254, theirs.stderr + theirs.stdout.slice(-500));
+  assert.match(theirs.stderr + theirs.stdout, /Unable to bind audio RTP socket/);
+  const ours = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1', '-nostdin', '-cp', '0'], 60_000).exited;
   assert.equal(ours.code, 254, ours.stderr);
 });
 
@@ -158,7 +158,7 @@ const STREAM_UAC = `<?xml version="1.0"?>
     Content-Length: 0
   ]]></send>
   <nop><action><exec rtp_stream="tone.wav,2,8"/></action></nop>
-  <pause milliseconds="1500"/>
+  <pause milliseconds="2500"/>
   <send retrans="500"><![CDATA[
     BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
     Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
