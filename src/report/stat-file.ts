@@ -48,6 +48,8 @@ export class StatFile {
     cols.push(...pc('CallLength'), ...pc('CallLengthStDev'));
     for (const r of s.rtdNames) cols.push(...repartitionColumns(`ResponseTimeRepartition${r}`, s.responseTimeRepartition));
     cols.push(...repartitionColumns('CallLengthRepartition', s.callLengthRepartition));
+    // sipts's RTP figures, after every column of SIPp's, so that scripts reading SIPp's columns by position still work.
+    if (s.hasMedia) cols.push(...pc('RtpPacketsSent'), ...pc('RtpPacketsReceived'), ...pc('RtpPacketsLost'), 'RtpJitterP50Ms(C)', 'RtpJitterP99Ms(C)', 'RtpMosEstimate(C)', ...pc('RtpEchoed'));
     return cols;
   }
 
@@ -91,6 +93,12 @@ export class StatFile {
       now.map((n, i) => String(this.periodicRepartition ? n - (before?.[i] ?? 0) : n));
     snap.rtdRepartition.forEach((counts, i) => out.push('', ...since(counts, prev?.rtdRepartition[i])));
     out.push('', ...since(snap.callLengthRepartition, prev?.callLengthRepartition));
+    if (this.scenario.hasMedia) {
+      const r = snap.rtp;
+      const p = prev?.rtp;
+      out.push(...pair(r?.packetsSent ?? 0, p?.packetsSent), ...pair(r?.packetsReceived ?? 0, p?.packetsReceived), ...pair(r?.packetsLost ?? 0, p?.packetsLost),
+        g(r?.jitterP50Ms ?? 0), g(r?.jitterP99Ms ?? 0), g(r?.mos ?? 0), ...pair(r?.echoed ?? 0, p?.echoed));
+    }
     return out;
   }
 }

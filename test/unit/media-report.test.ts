@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { jsonReport } from '../../src/report/json.js';
 import { scenarioScreen } from '../../src/report/screens.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StatFile } from '../../src/report/stat-file.js';
 import { formatSummary } from '../../src/report/summary.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { Stats, type RtpTotals } from '../../src/stats/stats.js';
@@ -27,4 +31,21 @@ test('summary and live screen: RTP figures, the MOS labelled an estimate', () =>
   assert.doesNotMatch(formatSummary(plain, sc, 'Run'), /RTP media/);
   const screen = scenarioScreen(withRtp, { scenario: sc, currentRate: 1, ratePeriodMs: 1000, paused: false, local: 'l', remote: 'r', startEpochMs: 0, variables: () => [] });
   assert.match(screen, /RTP: 500 sent, 490 received, 10 lost, jitter p50\/p99 0\.5\/2\.25 ms, MOS 4\.12 \(estimate\)/);
+});
+
+test('stat file: RTP columns after all of SIPp\'s when the scenario has media (periodic and cumulative counts), none otherwise', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-media-stat-'));
+  const plainFile = new StatFile(join(dir, 'plain.csv'), sc, 0, () => 10);
+  assert.ok(!plainFile.header().some((c) => c.startsWith('Rtp')));
+  const f = new StatFile(join(dir, 'media.csv'), { ...sc, hasMedia: true }, 0, () => 10);
+  const head = f.header();
+  const sippCols = plainFile.header().length;
+  assert.deepEqual(head.slice(0, sippCols), plainFile.header());
+  assert.deepEqual(head.slice(sippCols), ['RtpPacketsSent(P)', 'RtpPacketsSent(C)', 'RtpPacketsReceived(P)', 'RtpPacketsReceived(C)', 'RtpPacketsLost(P)', 'RtpPacketsLost(C)',
+    'RtpJitterP50Ms(C)', 'RtpJitterP99Ms(C)', 'RtpMosEstimate(C)', 'RtpEchoed(P)', 'RtpEchoed(C)']);
+  f.write({ ...withRtp, rtp: { ...rtp, packetsSent: 200, packetsReceived: 190, packetsLost: 4 } }, 1000);
+  const row = f.row(withRtp, 2000);
+  assert.equal(row.length, head.length);
+  // Period: 500 - 200 sent, 490 - 190 received, 10 - 4 lost since the last row.
+  assert.deepEqual(row.slice(sippCols), ['300', '500', '300', '490', '6', '10', '0.5', '2.25', '4.12', '0', '0']);
 });
