@@ -406,6 +406,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       maxFailed: typeof raw['max-failed'] === 'string' ? int('max-failed') : undefined,
       maxRtdP99Ms: typeof raw['max-rtd-p99'] === 'string' ? time('max-rtd-p99') : undefined,
       minSuccessRatePercent: typeof raw['min-success-rate'] === 'string' ? num('min-success-rate') : undefined,
+      maxRtpLossPercent: typeof raw['max-rtp-loss'] === 'string' ? num('max-rtp-loss') : undefined,
+      maxJitterMs: typeof raw['max-jitter'] === 'string' ? time('max-jitter') : undefined,
     },
     readKeys: !flag('nostdin'),
     background: flag('bg'),

@@ -156,6 +156,8 @@ export const OPTIONS = [
   { name: 'prometheus', kind: 'string', arg: 'host:port', group: 'Reports and verdict', help: 'sipts only: serve Prometheus metrics on http://host:port/metrics during the run (e.g. 127.0.0.1:9464).' },
   { name: 'max-failed', kind: 'int', arg: 'n', group: 'Reports and verdict', help: 'sipts only: pass only if at most n calls failed or were aborted. Any threshold sets the exit code: 0 pass, 2 fail.' },
   { name: 'max-rtd-p99', kind: 'time', arg: 'time', unit: 'ms', group: 'Reports and verdict', help: 'sipts only: pass only if every response time\'s p99 is at most this (ms, or 1s …).' },
+  { name: 'max-rtp-loss', kind: 'number', arg: 'percent', group: 'Reports and verdict', help: 'sipts only: pass only if at most this percentage of the RTP packets expected was lost (RFC 3550 A.3).' },
+  { name: 'max-jitter', kind: 'time', arg: 'time', unit: 'ms', group: 'Reports and verdict', help: 'sipts only: pass only if the p99 over calls of their RTP jitter (RFC 3550 A.8) is at most this (ms).' },
   { name: 'min-success-rate', kind: 'number', arg: 'percent', group: 'Reports and verdict', help: 'sipts only: pass only if at least this percentage of ended calls succeeded.' },
   { name: 'f', kind: 'time', arg: 'period', unit: 's', default: '1', group: 'Display', help: 'Statistics screen refresh period (s).' },
   { name: 'nostdin', kind: 'flag', group: 'Display', help: 'Do not read keys from standard input.' },

@@ -7,6 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatFile } from '../../src/report/stat-file.js';
+import { judge } from '../../src/report/thresholds.js';
+import { buildConfig } from '../../src/cli/config.js';
 import { formatSummary } from '../../src/report/summary.js';
 import { compileScenarioSource } from '../../src/scenario/compile.js';
 import { Stats, type RtpTotals } from '../../src/stats/stats.js';
@@ -48,4 +50,12 @@ test('stat file: RTP columns after all of SIPp\'s when the scenario has media (p
   assert.equal(row.length, head.length);
   // Period: 500 - 200 sent, 490 - 190 received, 10 - 4 lost since the last row.
   assert.deepEqual(row.slice(sippCols), ['300', '500', '300', '490', '6', '10', '0.5', '2.25', '4.12', '0', '0']);
+});
+
+test('--max-rtp-loss and --max-jitter: judged on the rtp figures (10 lost of 500 expected is 2 %); no RTP measured fails them', () => {
+  const c = buildConfig({ sn: 'uac', 'max-rtp-loss': '1.5', 'max-jitter': '3' }, ['127.0.0.1:5060']);
+  assert.deepEqual([c.thresholds.maxRtpLossPercent, c.thresholds.maxJitterMs], [1.5, 3]);
+  assert.deepEqual(judge(c.thresholds, withRtp).map((r) => [r.name, r.value, r.ok]), [['max-rtp-loss', '2 %', false], ['max-jitter (RTP p99)', '2.25 ms', true]]);
+  assert.deepEqual(judge({ ...c.thresholds, maxRtpLossPercent: 2 }, withRtp).map((r) => r.ok), [true, true]);
+  assert.deepEqual(judge(c.thresholds, plain).map((r) => [r.value, r.ok]), [['no RTP received', false], ['no RTP received', false]]);
 });
