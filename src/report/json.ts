@@ -2,7 +2,9 @@
 import { FAILURE_REASONS } from '../events/outcome.js';
 import { TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
 import type { CompiledScenario } from '../scenario/compile.js';
+import type { SaturationReport } from '../stats/saturation.js';
 import type { StatsSnapshot } from '../stats/stats.js';
+import { saturationMeaning } from './saturation.js';
 import type { ThresholdResult } from './thresholds.js';
 import type { Ladder } from './traces.js';
 
@@ -13,6 +15,8 @@ export interface RunFacts {
   readonly exitCode: number;
   /** The scenarios run beside the main one (-oocsf, -rxsf), each with its own statistics. */
   readonly sides?: readonly SideRun[] | undefined;
+  /** Whether sipts itself limited the run (stats/saturation.ts); undefined: not watched. */
+  readonly saturation?: SaturationReport | undefined;
 }
 
 export interface SideRun {
@@ -51,6 +55,7 @@ export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: 
     callLength: s.callLength,
     scenarioCounters: s.userCounters,
     thresholds,
+    ...(facts.saturation === undefined ? {} : { saturation: { ...facts.saturation, meaning: saturationMeaning(facts.saturation) } }),
     failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),
     ...Object.fromEntries((facts.sides ?? []).map((r) => [r.role, side(r)])),
   }, null, 2)}\n`;
