@@ -1,0 +1,115 @@
+/**
+ * The saturation report end to end (issue 19): a UAC asked for more calls than one thread can make says it is
+ * the bottleneck; a UAS whose socket overflows reports the kernel's own drop count for that socket; a light
+ * run says it kept up.
+ */
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { outputSoFar, sipts, startSiptsUas } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sipts-saturation-'));
+
+interface Saturation {
+  saturated: boolean;
+  what: string[];
+  sinceMs: number | null;
+  meaning: string;
+  receiveDrops: { count: number; scope: string };
+  signals: Record<string, { crossed: boolean; sinceMs: number | null; peak: number; limit: number }>;
+}
+const saturationOf = (file: string): Saturation => (JSON.parse(readFileSync(file, 'utf8')) as { saturation: Saturation }).saturation;
+
+/** The kernel's drop count for the UDP sockets bound to `port` on loopback, from /proc/net/udp. */
+function procDrops(port: number): number {
+  let sum = 0;
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`) sum += Number(f[12]);
+  }
+  return sum;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: not within ${ms} ms`);
+}
+
+test('a UAC asked for -r 80000 says sipts is the bottleneck: --json saturation, the progress line and the summary', { timeout: 90_000 }, async (t) => {
+  const uas = await startSiptsUas();
+  t.after(() => uas.child.kill('SIGKILL'));
+  const json = join(dir, 'flood-uac.json');
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '80000', '-timeout', '5', '--json', json], 60_000).exited;
+  const s = saturationOf(json);
+  assert.equal(s.saturated, true, JSON.stringify(s));
+  // One thread cannot start 80,000 calls a second: it falls behind the schedule, whatever else gives.
+  assert.ok(s.what.includes('behind-schedule'), JSON.stringify(s));
+  assert.equal(s.signals['behind-schedule']?.crossed, true);
+  assert.ok((s.signals['behind-schedule']?.peak ?? 0) >= 100);
+  assert.equal(typeof s.sinceMs, 'number');
+  assert.match(s.meaning, /^from \d+\.\d s on, the figures measure sipts, not the server: .*try -workers$/);
+  // Without a TTY the progress line said it as soon as it crossed; the summary says it at the end.
+  assert.match(r.stderr, /SATURATED: [^\n]*behind the call rate's schedule[^\n]*figures measure sipts, not the server; try -workers/);
+  assert.match(r.stdout, /SATURATED from \d+\.\d s on: from then on the figures measure sipts, not the server; try -workers/);
+});
+
+test('a UAS flooded past its receive buffer reports the drops the kernel counted for its socket', { timeout: 90_000, skip: !existsSync('/proc/net/udp') && 'no /proc/net/udp (not Linux)' }, async (t) => {
+  const json = join(dir, 'flooded-uas.json');
+  // SIPp's own default buffer (64 KB): a burst fills it long before sipts reads it.
+  const uas = await startSiptsUas(['-buff_size', '65535', '--json', json]);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const sender = createSocket('udp4');
+  t.after(() => sender.close());
+  await new Promise<void>((resolve) => { sender.bind(0, '127.0.0.1', resolve); });
+  const junk = Buffer.alloc(200, 'x');
+  // Bursts of 2,000 datagrams with no pause inside a burst, until the kernel has dropped some.
+  await until('drops on the UAS socket', () => {
+    for (let i = 0; i < 2000; i++) sender.send(junk, uas.port, '127.0.0.1');
+    return procDrops(uas.port) > 0 ? true : undefined;
+  });
+  // The flood is over once two readings a moment apart agree.
+  let last = -1;
+  const drops = await until('the drop count to settle', () => {
+    const now = procDrops(uas.port);
+    const settled = now === last;
+    last = now;
+    return settled ? now : undefined;
+  });
+  assert.ok(drops > 0);
+  // The progress line (every 2 s) names the count once the watch has read it.
+  await until(`the progress line to name ${drops} drops`, () => (outputSoFar(uas.child).includes(`SATURATED: ${drops} datagrams dropped by the kernel on sipts's sockets`) ? true : undefined));
+  uas.child.kill('SIGTERM');
+  const r = await uas.exited;
+  assert.equal(r.code, 0, r.stderr);
+  const s = saturationOf(json);
+  assert.equal(s.saturated, true);
+  assert.ok(s.what.includes('receive-drops'));
+  assert.deepEqual(s.receiveDrops, { count: drops, scope: 'sockets' });
+  assert.match(r.stdout, new RegExp(`receive-drops: ${drops} datagrams dropped by the kernel on sipts's sockets`));
+});
+
+test('a light run (-r 10 -m 20) is not saturated', { timeout: 60_000 }, async (t) => {
+  const uas = await startSiptsUas(['-m', '20']);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const json = join(dir, 'light.json');
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '10', '-m', '20', '--json', json]).exited;
+  assert.equal(r.code, 0, r.stderr);
+  const s = saturationOf(json);
+  assert.equal(s.saturated, false, JSON.stringify(s));
+  assert.deepEqual(s.what, []);
+  assert.equal(s.sinceMs, null);
+  assert.equal(s.signals['cpu']?.sinceMs, null);
+  assert.equal(s.receiveDrops.count, 0);
+  assert.equal(s.receiveDrops.scope, 'sockets');
+  assert.equal(s.meaning, 'sipts kept up: the figures measure the server');
+  assert.doesNotMatch(r.stderr, /SATURATED/);
+  assert.match(r.stdout, /^Saturation: none/m);
+});
