@@ -4,12 +4,13 @@
  * run says it kept up.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { outputSoFar, sipts, startSiptsUas } from '../helpers.js';
+import { BIN, outputSoFar, sipts, startSiptsUas } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipts-saturation-'));
 
@@ -112,4 +113,22 @@ test('a light run (-r 10 -m 20) is not saturated', { timeout: 60_000 }, async (t
   assert.equal(s.meaning, 'sipts kept up: the figures measure the server');
   assert.doesNotMatch(r.stderr, /SATURATED/);
   assert.match(r.stdout, /^Saturation: none/m);
+});
+
+const tmuxAvailable = (): boolean => spawnSync('tmux', ['-V'], { stdio: 'ignore' }).error === undefined;
+
+test('in a terminal, the live screen heads with the SATURATED line', { timeout: 90_000, skip: !tmuxAvailable() && 'tmux is not installed' }, async (t) => {
+  const uas = await startSiptsUas(['-cp', '0']);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const session = `sipts-saturation-${process.pid}`;
+  const command = `${process.execPath} ${BIN} -sn uac 127.0.0.1:${uas.port} -i 127.0.0.1 -p 0 -cp 0 -r 80000 -timeout 20 -f 0.5; sleep 60`;
+  // Wide enough that the alert is one line.
+  spawnSync('tmux', ['new-session', '-d', '-s', session, '-x', '400', '-y', '60', command]);
+  t.after(() => { spawnSync('tmux', ['kill-session', '-t', session]); });
+  const screen = (): string => spawnSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' }).stdout;
+  const shown = await until('the SATURATED line above the scenario screen', () => {
+    const s = screen();
+    return /^SATURATED: [^\n]* since \d+\.\d s: figures measure sipts, not the server; try -workers\n-+ Scenario Screen/m.test(s) ? s : undefined;
+  }, 40_000);
+  assert.match(shown, /80000 \/ 1000 ms/);
 });
