@@ -127,7 +127,7 @@ export class RunReports {
     const screenFile = this.config.traces.screen;
     if (screenFile !== undefined) ((this.screensDumped && screenFile === this.config.screenDumpFile) || this.config.traces.append.screen ? appendFileSync : writeFileSync)(screenFile, allScreens(snap, this.screens, now));
     if (this.config.jsonFile !== undefined) writeFileSync(this.config.jsonFile, jsonReport(snap, this.scenario, facts, verdicts, ladders));
-    if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders));
+    if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders, facts.saturation));
     if (this.config.htmlFile !== undefined) {
       writeFileSync(this.config.htmlFile, htmlReport({
         title: `sipts report: ${this.scenario.name}`, scenario: this.scenario, snapshot: snap, timeline: this.timeline?.all ?? [], ladders, verdicts, facts,

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, outputSoFar, sipts, startSiptsUas } from '../helpers.js';
+import { BIN, junitSchemaErrors, outputSoFar, sipts, startSiptsUas } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipts-saturation-'));
 
@@ -48,7 +48,9 @@ test('a UAC asked for -r 80000 says sipts is the bottleneck: --json saturation, 
   const uas = await startSiptsUas();
   t.after(() => uas.child.kill('SIGKILL'));
   const json = join(dir, 'flood-uac.json');
-  const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '80000', '-timeout', '5', '--json', json], 60_000).exited;
+  const junit = join(dir, 'flood-uac.xml');
+  const html = join(dir, 'flood-uac.html');
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '80000', '-timeout', '5', '--json', json, '--junit', junit, '--html', html], 60_000).exited;
   const s = saturationOf(json);
   assert.equal(s.saturated, true, JSON.stringify(s));
   // One thread cannot start 80,000 calls a second: it falls behind the schedule, whatever else gives.
@@ -60,6 +62,11 @@ test('a UAC asked for -r 80000 says sipts is the bottleneck: --json saturation, 
   // Without a TTY the progress line said it as soon as it crossed; the summary says it at the end.
   assert.match(r.stderr, /SATURATED: [^\n]*behind the call rate's schedule[^\n]*figures measure sipts, not the server; try -workers/);
   assert.match(r.stdout, /SATURATED from \d+\.\d s on: from then on the figures measure sipts, not the server; try -workers/);
+  // JUnit: a failing case of its own, valid against Jenkins' schema; HTML: a line under the verdict.
+  const xml = readFileSync(junit, 'utf8');
+  assert.deepEqual(await junitSchemaErrors(xml), []);
+  assert.match(xml, /<testsuite name="sipts uac: load generator" tests="1" failures="1"[^>]*>\s*<testcase classname="sipts uac" name="sipts kept up \(not saturated\)" time="0">\s*<failure message="from \d+\.\d s on, the figures measure sipts, not the server: /);
+  assert.match(readFileSync(html, 'utf8'), /<p class="fail"><strong>Saturated<\/strong>: from \d+\.\d s on, the figures measure sipts, not the server: /);
 });
 
 test('a UAS flooded past its receive buffer reports the drops the kernel counted for its socket', { timeout: 90_000, skip: !existsSync('/proc/net/udp') && 'no /proc/net/udp (not Linux)' }, async (t) => {
@@ -101,7 +108,8 @@ test('a light run (-r 10 -m 20) is not saturated', { timeout: 60_000 }, async (t
   const uas = await startSiptsUas(['-m', '20']);
   t.after(() => uas.child.kill('SIGKILL'));
   const json = join(dir, 'light.json');
-  const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '10', '-m', '20', '--json', json]).exited;
+  const junit = join(dir, 'light.xml');
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '10', '-m', '20', '--json', json, '--junit', junit]).exited;
   assert.equal(r.code, 0, r.stderr);
   const s = saturationOf(json);
   assert.equal(s.saturated, false, JSON.stringify(s));
@@ -113,6 +121,7 @@ test('a light run (-r 10 -m 20) is not saturated', { timeout: 60_000 }, async (t
   assert.equal(s.meaning, 'sipts kept up: the figures measure the server');
   assert.doesNotMatch(r.stderr, /SATURATED/);
   assert.match(r.stdout, /^Saturation: none/m);
+  assert.match(readFileSync(junit, 'utf8'), /<testsuite name="sipts uac: load generator" tests="1" failures="0"[^>]*>\s*<testcase classname="sipts uac" name="sipts kept up \(not saturated\)" time="0"><\/testcase>/);
 });
 
 const tmuxAvailable = (): boolean => spawnSync('tmux', ['-V'], { stdio: 'ignore' }).error === undefined;
