@@ -91,3 +91,15 @@ export function dropCounter(ports: readonly number[], proc: ProcFiles = REAL_PRO
   if (base === undefined) return { scope: 'unavailable', read: () => undefined };
   return { scope: 'system', read: () => { const v = system(); return v === undefined ? undefined : Math.max(0, v - base); } };
 }
+
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime (ms) of /proc/<pid>/task/<tid>/stat: fields 14 and 15, counted after the `(comm)` that may hold spaces. */
+export function parseThreadCpuMs(stat: string): number | undefined {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // f[0] is field 3 (state): utime is field 14, stime 15.
+  const user = Number(f[11]);
+  const system = Number(f[12]);
+  return Number.isFinite(user) && Number.isFinite(system) && f.length > 12 ? ((user + system) * 1000) / TICKS_PER_SECOND : undefined;
+}

@@ -1,12 +1,13 @@
 /**
  * Feeds the saturation watch once a second: the event loop's delay (perf_hooks), the thread's CPU time, the
  * kernel's receive drops (proc-net.ts) and how far behind its schedule the engine is. One timer, a few reads a
- * second: nothing on the hot path. The readings are behind SaturationProbes so tests can fake them.
+ * second: nothing on the hot path. The readings are behind SaturationProbes, and the timer and clock behind
+ * SampleClock, so tests can fake them.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { SaturationWatch, type SaturationKind, type SaturationReport, type SaturationThresholds } from '../stats/saturation.js';
 import type { RunControl } from '../engine/run-control.js';
-import { dropCounter, type DropCounter } from './proc-net.js';
+import { SaturationWatch, type SaturationKind, type SaturationReport, type SaturationThresholds } from '../stats/saturation.js';
+import { dropCounter, parseThreadCpuMs, REAL_PROC, type DropCounter, type ProcFiles } from './proc-net.js';
 
 export interface SaturationProbes {
   /** p99 of the event loop's delay since the previous call (ms); starts a new window. */
@@ -24,11 +25,18 @@ export interface SaturationProbes {
  */
 const LOOP_RESOLUTION_MS = 20;
 
-/** This thread's CPU time: process.threadCpuUsage (Node ≥ 23.9) counts this thread alone; before it, the process. */
-function threadCpuMs(): number {
+/**
+ * This thread's CPU time (ms): process.threadCpuUsage (Node ≥ 23.9) counts this thread alone; before it, Linux's
+ * /proc/thread-self/stat does (in ticks of 10 ms); elsewhere the whole process's, which Node's helper threads
+ * (garbage collection, file system) can push past one core.
+ */
+export function threadCpuMs(proc: ProcFiles = REAL_PROC): () => number {
   const p = process as unknown as { threadCpuUsage?: () => NodeJS.CpuUsage };
-  const u = typeof p.threadCpuUsage === 'function' ? p.threadCpuUsage() : process.cpuUsage();
-  return (u.user + u.system) / 1000;
+  const viaNode = p.threadCpuUsage;
+  if (typeof viaNode === 'function') return () => { const u = viaNode.call(process); return (u.user + u.system) / 1000; };
+  const read = (): number | undefined => { const t = proc.read('/proc/thread-self/stat'); return t === undefined ? undefined : parseThreadCpuMs(t); };
+  if (read() !== undefined) return () => read() ?? 0;
+  return () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 }
 
 export function systemProbes(drops: DropCounter): SaturationProbes {
@@ -36,16 +44,29 @@ export function systemProbes(drops: DropCounter): SaturationProbes {
   h.enable();
   return {
     loopDelayP99Ms: () => {
-      // The histogram holds how much later than its resolution each wake-up came (ns).
+      // The histogram holds the time between the timer's wake-ups (ns): the delay is what passes its resolution.
       const v = h.count === 0 ? 0 : h.percentile(99) / 1e6;
       h.reset();
       return Math.max(0, v - LOOP_RESOLUTION_MS);
     },
-    cpuMs: threadCpuMs,
+    cpuMs: threadCpuMs(),
     drops,
     close: () => { h.disable(); },
   };
 }
+
+/** The sampling timer and the clock that measures each window. */
+export interface SampleClock {
+  /** Calls `fn` every `ms`; returns what stops it. */
+  every(ms: number, fn: () => void): () => void;
+  /** A monotonic time in ms. */
+  now(): number;
+}
+
+const REAL_CLOCK: SampleClock = {
+  every: (ms, fn) => { const t = setInterval(fn, ms); t.unref(); return () => { clearInterval(t); }; },
+  now: () => performance.now(),
+};
 
 export interface SaturationRun {
   report(): SaturationReport;
@@ -59,13 +80,13 @@ const SAMPLE_MS = 1000;
  * `elapsedMs` the run's time; `onCross` hears of each signal as it first crosses its threshold.
  */
 export function watchSaturation(probes: SaturationProbes, behindMs: () => number, elapsedMs: () => number,
-  onCross: (report: SaturationReport, kinds: readonly SaturationKind[]) => void, thresholds?: SaturationThresholds): SaturationRun {
+  onCross: (report: SaturationReport, kinds: readonly SaturationKind[]) => void, thresholds?: SaturationThresholds, clock: SampleClock = REAL_CLOCK): SaturationRun {
   const watch = new SaturationWatch(probes.drops.scope, thresholds);
-  let lastWall = performance.now();
+  let lastWall = clock.now();
   let lastCpu = probes.cpuMs();
   probes.loopDelayP99Ms();
-  const timer = setInterval(() => {
-    const wall = performance.now();
+  const stop = clock.every(SAMPLE_MS, () => {
+    const wall = clock.now();
     const cpu = probes.cpuMs();
     const crossed = watch.sample({
       atMs: elapsedMs(), windowMs: wall - lastWall, loopDelayP99Ms: probes.loopDelayP99Ms(), behindMs: behindMs(),
@@ -74,11 +95,10 @@ export function watchSaturation(probes: SaturationProbes, behindMs: () => number
     lastWall = wall;
     lastCpu = cpu;
     if (crossed.length > 0) onCross(watch.report(), crossed);
-  }, SAMPLE_MS);
-  timer.unref();
+  });
   return {
     report: () => watch.report(),
-    stop: () => { clearInterval(timer); probes.close(); },
+    stop: () => { stop(); probes.close(); },
   };
 }
 

@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dropCounter, parseProcNetUdp, parseRcvbufErrors, type ProcFiles } from '../../src/cli/proc-net.js';
+import { dropCounter, parseProcNetUdp, parseRcvbufErrors, parseThreadCpuMs, type ProcFiles } from '../../src/cli/proc-net.js';
+import { watchSaturation, type SaturationProbes } from '../../src/cli/saturation-probe.js';
+import type { SaturationKind } from '../../src/stats/saturation.js';
 import { Scheduler } from '../../src/load/scheduler.js';
 import { formatSaturation, saturationAlert } from '../../src/report/saturation.js';
 import { DEFAULT_SATURATION_THRESHOLDS, mergeSaturation, SaturationWatch, type SaturationSample } from '../../src/stats/saturation.js';
@@ -187,4 +189,50 @@ test('the scheduler\'s lateness: how late the oldest call due is, the worst sinc
   assert.equal(l.due(500, 1), 0); // calls 1-5 due, all refused
   assert.equal(l.takeBehindMs(550), 400); // call 1 was 400 ms late when due() looked at it
   assert.equal(l.takeBehindMs(560), 0); // call 6 is due at 600
+});
+
+test('/proc/thread-self/stat: utime + stime in ticks of 10 ms, after a command name that holds spaces and parentheses', () => {
+  // Fields 14 and 15 (utime 250, stime 37): 287 ticks = 2870 ms.
+  assert.equal(parseThreadCpuMs('22656 (node (x) y) R 22654 22654 29658 0 -1 4194304 103 0 0 0 250 37 0 0 20 0 1 0 1419398 3133440 410'), 2870);
+  assert.equal(parseThreadCpuMs('garbage'), undefined);
+});
+
+test('the sampler, with fake probes, timer and clock: CPU % from the windows it measures, drops, crossings reported once', () => {
+  let wall = 0;
+  let tick: () => void = () => undefined;
+  let stopped = 0;
+  const clock = { every: (_ms: number, fn: () => void) => { tick = fn; return () => { stopped++; }; }, now: () => wall };
+  // Per second: loop delay, CPU used, total drops, behind; hand-picked so each crossing's second is known.
+  const script = [
+    { loop: 5, cpu: 500, drops: 0, behind: 0 },    // 1 s
+    { loop: 60, cpu: 980, drops: 0, behind: 20 },  // 2 s: loop over, 98 % CPU
+    { loop: 70, cpu: 1960, drops: 0, behind: 0 },  // 4 s (a 2 s window, 98 %): loop crosses, from 1 s
+    { loop: 5, cpu: 990, drops: 4, behind: 0 },    // 5 s: drops cross, CPU's third second: it crosses, from 1 s
+    { loop: 5, cpu: 100, drops: 9, behind: 0 },    // 6 s
+  ];
+  let cpu = 0;
+  let i = -1;
+  let closed = false;
+  const probes: SaturationProbes = {
+    loopDelayP99Ms: () => script[i]?.loop ?? 0,
+    cpuMs: () => cpu,
+    drops: { scope: 'sockets', read: () => script[i]?.drops ?? 0 },
+    close: () => { closed = true; },
+  };
+  const heard: SaturationKind[][] = [];
+  const run = watchSaturation(probes, () => script[i]?.behind ?? 0, () => wall, (_r, kinds) => { heard.push([...kinds]); }, undefined, clock);
+  const windows = [1000, 1000, 2000, 1000, 1000];
+  windows.forEach((w, n) => { i = n; wall += w; cpu += script[n]?.cpu ?? 0; tick(); });
+  assert.deepEqual(heard, [['event-loop-delay'], ['receive-drops', 'cpu']]);
+  const r = run.report();
+  assert.deepEqual(r.what, ['event-loop-delay', 'cpu', 'receive-drops']); // since 1000, 1000, 4000
+  assert.equal(r.signals['event-loop-delay'].sinceMs, 1000);
+  assert.equal(r.signals.cpu.sinceMs, 1000);
+  assert.equal(r.signals.cpu.peak, 99); // 990 ms in 1000
+  assert.equal(r.signals['receive-drops'].sinceMs, 4000);
+  assert.deepEqual(r.receiveDrops, { count: 9, scope: 'sockets' });
+  assert.equal(r.signals['behind-schedule'].peak, 20);
+  run.stop();
+  assert.equal(stopped, 1);
+  assert.ok(closed);
 });
