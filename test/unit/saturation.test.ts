@@ -8,7 +8,7 @@ import { dropCounter, parseProcNetUdp, parseRcvbufErrors, parseThreadCpuMs, type
 import { watchSaturation, type SaturationProbes } from '../../src/cli/saturation-probe.js';
 import type { SaturationKind } from '../../src/stats/saturation.js';
 import { Scheduler } from '../../src/load/scheduler.js';
-import { formatSaturation, saturationAlert } from '../../src/report/saturation.js';
+import { formatSaturation, saturationAlert, saturationMeaning } from '../../src/report/saturation.js';
 import { DEFAULT_SATURATION_THRESHOLDS, mergeSaturation, SaturationWatch, type SaturationSample } from '../../src/stats/saturation.js';
 
 /** Second n of a run (window (n-1) s .. n s) with quiet readings, unless `over` says otherwise. */
@@ -235,4 +235,20 @@ test('the sampler, with fake probes, timer and clock: CPU % from the windows it 
   run.stop();
   assert.equal(stopped, 1);
   assert.ok(closed);
+});
+
+test('a late loop whose thread never had 80 % of a core: the meaning says the machine may be taking the CPU', () => {
+  const starved = new SaturationWatch('sockets');
+  starved.sample(second(1, { loopDelayP99Ms: 200, cpuMs: 300 }));
+  starved.sample(second(2, { loopDelayP99Ms: 200, cpuMs: 290 }));
+  assert.match(saturationMeaning(starved.report()), /\(its thread had at most 30% of a core: other programs on this machine may be taking the CPU\); try -workers$/);
+  // 80 % or more: sipts's own work; and drops alone say nothing of the CPU.
+  const busy = new SaturationWatch('sockets');
+  busy.sample(second(1, { loopDelayP99Ms: 200, cpuMs: 800 }));
+  busy.sample(second(2, { loopDelayP99Ms: 200, cpuMs: 800 }));
+  assert.doesNotMatch(saturationMeaning(busy.report()), /other programs/);
+  const drops = new SaturationWatch('sockets');
+  drops.sample(second(1, { drops: 5, cpuMs: 100 }));
+  assert.doesNotMatch(saturationMeaning(drops.report()), /other programs/);
+  assert.equal(saturationMeaning(new SaturationWatch('sockets').report()), 'sipts kept up: the figures measure the server');
 });
