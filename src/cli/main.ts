@@ -124,7 +124,7 @@ async function run(config: RunConfig): Promise<number> {
   const saturation = watchEngine(engine, config.transport === 'UDP', config.perCallSocket, localPort, () => { live.refresh(); });
   const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario }, () => saturationAlert(saturation.report()));
   const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
-  const reports = new RunReports(config, scenario, engine, traces, screens);
+  const reports = new RunReports(config, scenario, engine, traces, screens, () => saturation.report());
   try {
     const url = await reports.serveMetrics();
     if (url !== undefined) err(`sipts: Prometheus metrics on ${url}`);

@@ -50,7 +50,16 @@ test('a UAC asked for -r 80000 says sipts is the bottleneck: --json saturation, 
   const json = join(dir, 'flood-uac.json');
   const junit = join(dir, 'flood-uac.xml');
   const html = join(dir, 'flood-uac.html');
-  const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '80000', '-timeout', '5', '--json', json, '--junit', junit, '--html', html], 60_000).exited;
+  const uac = sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-r', '80000', '-timeout', '6', '--json', json, '--junit', junit, '--html', html, '--prometheus', '127.0.0.1:0'], 60_000);
+  t.after(() => uac.child.kill('SIGKILL'));
+  // While the run goes on, /metrics says so too, once the progress line has.
+  const url = await until('the metrics address', () => /Prometheus metrics on (http:\/\/\S+\/metrics)/.exec(outputSoFar(uac.child))?.[1]);
+  await until('the SATURATED progress line', () => (/SATURATED: /.test(outputSoFar(uac.child)) ? true : undefined));
+  const metrics = await (await fetch(url)).text();
+  assert.match(metrics, /^sipts_saturated 1$/m);
+  assert.match(metrics, /^sipts_saturation_crossed\{what="behind-schedule"\} [01]$/m);
+  assert.match(metrics, /^sipts_receive_drops_total \d+$/m);
+  const r = await uac.exited;
   const s = saturationOf(json);
   assert.equal(s.saturated, true, JSON.stringify(s));
   // One thread cannot start 80,000 calls a second: it falls behind the schedule, whatever else gives.
