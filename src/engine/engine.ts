@@ -339,6 +339,11 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
     return this.scenario.varNames.flatMap((name, slot): [string, string][] => (this.scenario.varGlobal[slot] === true ? [[name, formatVar(globals[slot])]] : []));
   }
 
+  behindScheduleMs(): number {
+    if (!this.placesCalls || this.stopping || this.endReason !== undefined) return 0;
+    return this.scheduler.takeBehindMs(this.clock());
+  }
+
   snapshot(): StatsSnapshot {
     return this.stats.snapshot(this.clock());
   }
