@@ -6,7 +6,7 @@
  */
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
@@ -17,6 +17,8 @@ const SCENARIO = fileURLToPath(new URL('../../bench/injection-register.xml', imp
 export interface InjectionFigure {
   readonly tool: Tool;
   readonly lines: number;
+  /** With `-infindex FILE 0` (an index of every line's user, for <lookup>); SIPp finds the file by its base name only. */
+  readonly indexed: boolean;
   readonly fileBytes: number;
   /** Peak resident memory while loading, up to the first REGISTER (KiB). */
   readonly peakRssKb: number;
@@ -55,7 +57,7 @@ function vmHwmKb(pid: number | undefined): number {
   }
 }
 
-async function one(tool: Tool, file: string, lines: number, fileBytes: number, dir: string, limitMs: number): Promise<InjectionFigure> {
+async function one(tool: Tool, file: string, lines: number, indexed: boolean, fileBytes: number, dir: string, limitMs: number): Promise<InjectionFigure> {
   const socket = dgram.createSocket('udp4');
   socket.bind(0, '127.0.0.1');
   await once(socket, 'listening');
@@ -63,7 +65,7 @@ async function one(tool: Tool, file: string, lines: number, fileBytes: number, d
   let firstAt = Number.NaN;
   socket.on('message', (m) => { if (Number.isNaN(firstAt) && m.subarray(0, 9).toString('latin1') === 'REGISTER ') firstAt = performance.now(); });
   const start = performance.now();
-  const child = spawnTool(tool, ['-sf', SCENARIO, `127.0.0.1:${port}`, '-inf', file, '-m', '1', '-i', '127.0.0.1', '-p', '0'], dir);
+  const child = spawnTool(tool, ['-sf', SCENARIO, `127.0.0.1:${port}`, '-inf', file, ...(indexed ? ['-infindex', basename(file), '0'] : []), '-m', '1', '-i', '127.0.0.1', '-p', '0'], dir);
   let peak = 0;
   // An object, not a let: the exit handler sets it, which narrowing of a local would not see.
   const state = { exited: false };
@@ -79,10 +81,13 @@ async function one(tool: Tool, file: string, lines: number, fileBytes: number, d
   child.kill('SIGKILL');
   if (!state.exited) await once(child, 'exit');
   socket.close();
-  return { tool, lines, fileBytes, peakRssKb: peak, firstRegisterMs: firstAt - start };
+  return { tool, lines, indexed, fileBytes, peakRssKb: peak, firstRegisterMs: firstAt - start };
 }
 
-/** Each size, each tool in turn, `rounds` times; the lowest figures of the rounds (the machine may be busy). */
+/**
+ * Each size, each tool in turn, `rounds` times; the lowest figures of the rounds (the machine may be busy).
+ * The largest size also with -infindex.
+ */
 export async function injectionScale(sizes: readonly number[], tools: readonly Tool[], rounds: number, log: (s: string) => void): Promise<InjectionFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-inject-'));
   const out: InjectionFigure[] = [];
@@ -90,15 +95,15 @@ export async function injectionScale(sizes: readonly number[], tools: readonly T
     for (const lines of sizes) {
       const file = join(dir, `users-${lines}.csv`);
       const bytes = await writeUsers(file, lines);
-      for (const tool of tools) {
+      for (const [tool, indexed] of tools.flatMap((t) => (lines === Math.max(...sizes) ? [[t, false], [t, true]] as const : [[t, false]] as const))) {
         const runs: InjectionFigure[] = [];
-        for (let r = 0; r < rounds; r++) runs.push(await one(tool, file, lines, bytes, dir, 120_000));
+        for (let r = 0; r < rounds; r++) runs.push(await one(tool, file, lines, indexed, bytes, dir, 120_000));
         const f: InjectionFigure = {
-          tool, lines, fileBytes: bytes,
+          tool, lines, indexed, fileBytes: bytes,
           peakRssKb: Math.min(...runs.map((x) => x.peakRssKb)),
           firstRegisterMs: Math.min(...runs.map((x) => x.firstRegisterMs)),
         };
-        log(`  ${tool.padEnd(6)} ${lines} lines (${(bytes / 1e6).toFixed(0)} MB): peak RSS ${(f.peakRssKb / 1024).toFixed(0)} MiB, first REGISTER after ${f.firstRegisterMs.toFixed(0)} ms (rounds: ${runs.map((x) => `${(x.peakRssKb / 1024).toFixed(0)} MiB/${x.firstRegisterMs.toFixed(0)} ms`).join(', ')})`);
+        log(`  ${tool.padEnd(6)} ${lines} lines${indexed ? ' -infindex' : ''} (${(bytes / 1e6).toFixed(0)} MB): peak RSS ${(f.peakRssKb / 1024).toFixed(0)} MiB, first REGISTER after ${f.firstRegisterMs.toFixed(0)} ms (rounds: ${runs.map((x) => `${(x.peakRssKb / 1024).toFixed(0)} MiB/${x.firstRegisterMs.toFixed(0)} ms`).join(', ')})`);
         out.push(f);
       }
       rmSync(file);

@@ -99,10 +99,11 @@ if (args.includes('inject')) {
   const tools: Tool[] = sipp ? ['sipts', 'sipp'] : ['sipts'];
   const figures: InjectionFigure[] = await injectionScale([100_000, 1_000_000], tools, 2, log);
   result['inject'] = figures;
-  const of = (tool: Tool, lines: number): InjectionFigure | undefined => figures.find((f) => f.tool === tool && f.lines === lines);
-  for (const lines of [100_000, 1_000_000]) {
-    row(`-inf of ${lines} lines: peak RSS (MiB)`, (of('sipts', lines)?.peakRssKb ?? Number.NaN) / 1024, (of('sipp', lines)?.peakRssKb ?? Number.NaN) / 1024, 0);
-    row(`-inf of ${lines} lines: first REGISTER after (ms)`, of('sipts', lines)?.firstRegisterMs ?? Number.NaN, of('sipp', lines)?.firstRegisterMs ?? Number.NaN, 0);
+  const of = (tool: Tool, lines: number, indexed: boolean): InjectionFigure | undefined => figures.find((f) => f.tool === tool && f.lines === lines && f.indexed === indexed);
+  for (const [lines, indexed] of [[100_000, false], [1_000_000, false], [1_000_000, true]] as const) {
+    const what = `-inf of ${lines} lines${indexed ? ', -infindex' : ''}`;
+    row(`${what}: peak RSS (MiB)`, (of('sipts', lines, indexed)?.peakRssKb ?? Number.NaN) / 1024, (of('sipp', lines, indexed)?.peakRssKb ?? Number.NaN) / 1024, 0);
+    row(`${what}: first REGISTER after (ms)`, of('sipts', lines, indexed)?.firstRegisterMs ?? Number.NaN, of('sipp', lines, indexed)?.firstRegisterMs ?? Number.NaN, 0);
   }
 }
 
