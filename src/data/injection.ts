@@ -9,6 +9,7 @@
  * when a call reads it. SIPp's own format needs no more: no quoting, ';' always separates.
  */
 import type { Diagnostic } from '../errors.js';
+import { KeyIndex } from './key-index.js';
 import { LineTable } from './line-table.js';
 
 export type LineOrder = 'SEQUENTIAL' | 'RANDOM' | 'USER';
@@ -116,7 +117,7 @@ interface FileState {
   /** <insert>ed lines, after the file's own. */
   readonly appended: string[][];
   /** field → key → line (-infindex). */
-  readonly indexes: Map<number, Map<string, number>>;
+  readonly indexes: Map<number, KeyIndex>;
   /** A direct-mapped cache of field values by (line, field); line -1 marks an empty slot. */
   readonly cacheLine: Int32Array;
   readonly cacheField: Int32Array;
@@ -138,12 +139,7 @@ export class InjectionStore {
     }));
     for (const { file, field } of indexed) {
       const s = this.state[file];
-      if (s === undefined) continue;
-      const index = new Map<string, number>();
-      // SIPp compat: SIPp 3.6.1 indexes line after line, each replacing the one before with the same key, so a
-      // key found on several lines looks up the last of them.
-      for (let i = 0; i < s.table.count; i++) if (field < s.table.fieldCount(i)) index.set(s.table.field(i, field), i);
-      s.indexes.set(field, index);
+      if (s !== undefined) s.indexes.set(field, new KeyIndex(s.table, field));
     }
   }
 

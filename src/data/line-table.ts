@@ -18,7 +18,8 @@ export class LineTable {
   readonly minFields: number;
 
   private constructor(
-    private readonly bytes: Buffer,
+    /** The file's bytes (read only): key-index.ts hashes fields in place. */
+    readonly bytes: Buffer,
     private readonly starts: Uint32Array,
     private readonly ends: Uint32Array,
     private readonly lineNos: Uint32Array,
@@ -87,18 +88,31 @@ export class LineTable {
    * search stays within the line (Buffer.indexOf could run on to the end of the file for a line without ';').
    */
   field(i: number, field: number): string {
-    if (i < 0 || i >= this.count) return '';
-    const bytes = this.bytes;
+    const p = this.fieldStart(i, field);
+    if (p < 0) return '';
+    const q = this.fieldEnd(i, p);
+    return q === p ? '' : this.bytes.toString('utf8', p, q);
+  }
+
+  /** Where field `field` of data line `i` starts in `bytes`, or -1 when the line has no such field. */
+  fieldStart(i: number, field: number): number {
+    if (i < 0 || i >= this.count) return -1;
     const end = this.ends[i] ?? 0;
     let p = this.starts[i] ?? 0;
     for (let n = field; n > 0; n--) {
-      while (p < end && bytes[p] !== SEMI) p++;
-      if (p === end) return '';
+      while (p < end && this.bytes[p] !== SEMI) p++;
+      if (p === end) return -1;
       p++;
     }
-    let q = p;
-    while (q < end && bytes[q] !== SEMI) q++;
-    return q === p ? '' : bytes.toString('utf8', p, q);
+    return p;
+  }
+
+  /** Where the field starting at `start` of data line `i` ends (exclusive). */
+  fieldEnd(i: number, start: number): number {
+    const end = this.ends[i] ?? 0;
+    let q = start;
+    while (q < end && this.bytes[q] !== SEMI) q++;
+    return q;
   }
 
   /** Data line `i` as written, without its line end. */

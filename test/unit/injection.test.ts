@@ -135,3 +135,19 @@ test('a 200,000-line file loads in less than 3x its size of memory (a string arr
   // leaves room for that many times over, and is 40 times below what the old store took (~780 MB here).
   assert.ok(m.grew < 3 * m.bytes, `grew ${m.grew} bytes for a file of ${m.bytes}`);
 });
+
+test('-infindex over many lines: every key finds the last line holding it; UTF-8, empty and prefix keys; absent ones -1', () => {
+  // Lines i and i + 5000 share key k<i>: the index must give i + 5000 (SIPp: the last line wins).
+  let text = 'SEQUENTIAL\n';
+  for (let i = 0; i < 10_000; i++) text += `k${i % 5000};${i}\n`;
+  text += 'jörg;x\n;empty\nk1x;p\n';
+  const f = parseInjection('k.csv', text, []);
+  assert.ok(f);
+  const store = new InjectionStore([f], [{ file: 0, field: 0 }]);
+  for (let i = 0; i < 5000; i++) assert.equal(store.lookup(0, 0, `k${i}`), i + 5000, `k${i}`);
+  assert.equal(store.lookup(0, 0, 'jörg'), 10_000);
+  assert.equal(store.lookup(0, 0, ''), 10_001);
+  assert.equal(store.lookup(0, 0, 'k1x'), 10_002);
+  assert.equal(store.lookup(0, 0, 'k1'), 5001);
+  for (const absent of ['k5000', 'k', 'jorg', 'k1x;p', 'K1']) assert.equal(store.lookup(0, 0, absent), -1, absent);
+});
