@@ -90,18 +90,35 @@ export function parseInjection(path: string, text: string | Buffer, diagnostics:
   return { path, order, lines, printf: count > 0 ? { count, multiple, offset } : undefined };
 }
 
-/** Every data line must hold the fields the scenario reads ([field0] … [fieldN]). */
+/** Lines named one by one when too few fields; past these, one more diagnostic counts the rest. */
+const FIELD_ERRORS_NAMED = 50;
+
+/**
+ * Every data line must hold the fields the scenario reads ([field0] … [fieldN]). A file of a million short
+ * lines would make a million diagnostics: the first FIELD_ERRORS_NAMED are named, the rest counted.
+ */
 export function checkFieldCount(f: InjectionFile, highestField: number, diagnostics: Diagnostic[]): void {
   if (highestField < 0 || f.lines.minFields > highestField) return;
+  let bad = 0;
+  let lastLine = 0;
   for (let i = 0; i < f.lines.count; i++) {
     const n = f.lines.fieldCount(i);
-    if (n <= highestField) {
-      diagnostics.push({
-        file: f.path, line: f.lines.lineNumberOf(i), col: 1,
-        message: `this line has ${n} field${n === 1 ? '' : 's'}, but the scenario reads [field${highestField}]`,
-        hint: `give every line at least ${highestField + 1} fields separated by ;`,
-      });
-    }
+    if (n > highestField) continue;
+    bad++;
+    lastLine = f.lines.lineNumberOf(i);
+    if (bad > FIELD_ERRORS_NAMED) continue;
+    diagnostics.push({
+      file: f.path, line: lastLine, col: 1,
+      message: `this line has ${n} field${n === 1 ? '' : 's'}, but the scenario reads [field${highestField}]`,
+      hint: `give every line at least ${highestField + 1} fields separated by ;`,
+    });
+  }
+  if (bad > FIELD_ERRORS_NAMED) {
+    diagnostics.push({
+      file: f.path, line: lastLine, col: 1,
+      message: `and ${bad - FIELD_ERRORS_NAMED} more lines with fewer than ${highestField + 1} fields, up to this one`,
+      hint: `give every line at least ${highestField + 1} fields separated by ;`,
+    });
   }
 }
 

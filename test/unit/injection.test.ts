@@ -151,3 +151,18 @@ test('-infindex over many lines: every key finds the last line holding it; UTF-8
   assert.equal(store.lookup(0, 0, 'k1'), 5001);
   for (const absent of ['k5000', 'k', 'jorg', 'k1x;p', 'K1']) assert.equal(store.lookup(0, 0, absent), -1, absent);
 });
+
+test('too few fields on many lines: the first 50 named, the rest counted in one more diagnostic at the last of them', () => {
+  let text = 'SEQUENTIAL\n';
+  for (let i = 0; i < 1000; i++) text += i % 2 === 0 ? `u${i};pw\n` : `u${i}\n`;
+  const f = parseInjection('m.csv', text, []);
+  assert.ok(f);
+  const d: Diagnostic[] = [];
+  checkFieldCount(f, 1, d);
+  // Odd i are short; data line i is file line i + 2, so the short ones are lines 3, 5, … 1001.
+  assert.equal(d.length, 51);
+  assert.deepEqual(d.slice(0, 3).map((x) => x.line), [3, 5, 7]);
+  assert.equal(d[49]?.line, 101);
+  assert.equal(d[50]?.line, 1001);
+  assert.match(d[50]?.message ?? '', /^and 450 more lines with fewer than 2 fields/);
+});
