@@ -31,10 +31,11 @@ export class LineTable {
   }
 
   /**
-   * Every line after the first `skip` lines that is neither empty nor a comment (first character '#'), in one
-   * pass. SIPp compat: '#' makes a comment only as a line's first character, so a password may hold '#'. A
-   * line may end in CRLF; the CR is not part of its last field. A line of only spaces is a data line, as
-   * in SIPp. Unlike SIPp, which stops reading at the first empty line, empty lines are skipped.
+   * Every line from byte `from` on (file line `firstLineNo`) that is neither empty nor a comment, in one pass.
+   * SIPp compat: '#' makes a comment only as a line's first character, so a password may hold '#'. A line
+   * may end in CRLF; the CR is not part of its last field (SIPp keeps it there, and the header it is put in
+   * ends with a stray CR). A line of only spaces is a data line, as in SIPp. Unlike SIPp, which stops
+   * reading at the first empty line, empty lines are skipped.
    */
   static scan(bytes: Buffer, from: number, firstLineNo: number): LineTable {
     const length = bytes.length;
