@@ -41,7 +41,8 @@ export function lineNumberOf(f: InjectionFile, i: number): number {
 }
 
 function withPrintf(raw: string, printf: InjectionFile['printf'], line: number): string {
-  if (printf === undefined) return raw;
+  // Most fields of a PRINTF file hold no %: no replace (and no new string) for those.
+  if (printf === undefined || !raw.includes('%')) return raw;
   const n = line * printf.multiple + printf.offset;
   // SIPp compat: printf-style %d with optional zero padding and width.
   return raw.replace(/%(0?)(\d*)d/g, (_m, zero: string, width: string) => String(n).padStart(Number(width || 0), zero === '0' ? '0' : ' '));
