@@ -8,6 +8,7 @@
  *   npm run bench -- soak              the 10-minute soak (memory over time), only when asked for
  *   npm run bench -- tcp               CPU per call over TCP (-t t1), only when asked for
  *   npm run bench -- perf              instructions, cycles and context switches per call (Linux perf), only when asked for
+ *   npm run bench -- inject            load time and peak memory of a 100,000- and a 1,000,000-line -inf file, only when asked for
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { accuracy, cpuPerCall, maxRate, memory, PAIRS, type Accuracy, type CpuFigure, type MaxRate, type MemoryFigure } from './macro.js';
 import { perfFigures, perfInstalled } from './instructions.js';
+import { injectionScale, type InjectionFigure } from './injection-scale.js';
 import { micro } from './micro.js';
 import { sippInstalled, type Tool } from './peers.js';
 import { reportOverhead } from './report-overhead.js';
@@ -89,6 +91,19 @@ if (args.includes('perf')) {
       row(`${side}: user instructions per call at 3000/s (thousands)`, of(side, 'sipts') / 1000, of(side, 'sipp') / 1000);
       row(`  floor: ${side} user instructions per call (thousands)`, of(side, 'floor') / 1000, of(side, 'sipp') / 1000);
     }
+  }
+}
+
+if (args.includes('inject')) {
+  log('Injection files at scale: peak RSS and time to the first REGISTER of `-sf bench/injection-register.xml -inf users.csv -m 1`, 2 rounds (lowest)');
+  const tools: Tool[] = sipp ? ['sipts', 'sipp'] : ['sipts'];
+  const figures: InjectionFigure[] = await injectionScale([100_000, 1_000_000], tools, 2, log);
+  result['inject'] = figures;
+  const of = (tool: Tool, lines: number, indexed: boolean): InjectionFigure | undefined => figures.find((f) => f.tool === tool && f.lines === lines && f.indexed === indexed);
+  for (const [lines, indexed] of [[100_000, false], [1_000_000, false], [1_000_000, true]] as const) {
+    const what = `-inf of ${lines} lines${indexed ? ', -infindex' : ''}`;
+    row(`${what}: peak RSS (MiB)`, (of('sipts', lines, indexed)?.peakRssKb ?? Number.NaN) / 1024, (of('sipp', lines, indexed)?.peakRssKb ?? Number.NaN) / 1024, 0);
+    row(`${what}: first REGISTER after (ms)`, of('sipts', lines, indexed)?.firstRegisterMs ?? Number.NaN, of('sipp', lines, indexed)?.firstRegisterMs ?? Number.NaN, 0);
   }
 }
 

@@ -18,7 +18,7 @@ export interface SwitchableSource extends LiveSource {
 
 /** The screens of the main scenario, or of the -oocsf / -rxsf one when `set display` asks for it. */
 export function liveSource(engine: RunControl, scenario: CompiledScenario, ratePeriodMs: number, local: string, remote: string | undefined,
-  sides: { readonly ooc?: CompiledScenario | undefined; readonly rx?: CompiledScenario | undefined } = {}): SwitchableSource {
+  sides: { readonly ooc?: CompiledScenario | undefined; readonly rx?: CompiledScenario | undefined } = {}, alert: () => string | undefined = () => undefined): SwitchableSource {
   let shown: Display = 'main';
   const side = (): StatsSnapshot | undefined => (shown === 'ooc' ? engine.outOfCallSnapshot() : shown === 'rx' ? engine.receiveSnapshot() : undefined);
   return {
@@ -29,6 +29,7 @@ export function liveSource(engine: RunControl, scenario: CompiledScenario, rateP
     get currentRate() { return engine.status().rate; },
     get paused() { return engine.status().paused; },
     variables: () => engine.globalValues(),
+    alert,
     display: (which) => {
       if (which !== 'main' && !(which === 'ooc' && sides.ooc !== undefined) && !(which === 'rx' && sides.rx !== undefined)) return false;
       shown = which;

@@ -14,6 +14,7 @@ import { VERSION } from '../version.js';
 import { startLive } from '../report/live.js';
 import { anyThreshold, judge } from '../report/thresholds.js';
 import { formatSummary } from '../report/summary.js';
+import { formatSaturation, saturationAlert } from '../report/saturation.js';
 import { builtinNames, readBuiltin } from '../scenario/builtin.js';
 import { ConnectError } from '../transport/stream.js';
 import { BindError } from '../transport/transport.js';
@@ -32,6 +33,7 @@ import { engineConfig, netConfig } from './engine-config.js';
 import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
 import { twinPlan } from './twin-plan.js';
 import { startWorkers } from './workers-run.js';
+import { watchEngine } from './saturation-probe.js';
 
 
 const err = (line: string): void => { process.stderr.write(`${line}\n`); };
@@ -122,9 +124,11 @@ async function run(config: RunConfig): Promise<number> {
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
   err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`);
   if (workerPorts.length > 1) err(`sipts: ${workerPorts.length} worker threads (-workers), on local ports ${workerPorts.join(', ')}`);
-  const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario });
+  // When sipts itself becomes the bottleneck, the screen or progress line says so at once (saturation-probe.ts).
+  const saturation = watchEngine(engine, config.transport === 'UDP', config.perCallSocket, localPort, () => { live.refresh(); });
+  const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario }, () => saturationAlert(saturation.report()));
   const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
-  const reports = new RunReports(config, scenario, engine, traces, screens);
+  const reports = new RunReports(config, scenario, engine, traces, screens, () => saturation.report());
   try {
     const url = await reports.serveMetrics();
     if (url !== undefined) err(`sipts: Prometheus metrics on ${url}`);
@@ -169,6 +173,7 @@ async function run(config: RunConfig): Promise<number> {
   const control = config.controlPort > 0 ? await openControlPort((config.controlIp ?? controlAddress(config.bindAddress)), config.controlPort, keys, (t) => { err(`sipts: ${t}`); traces.logError(t); }) : undefined;
   if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: keys + - * / p s q Q 1-9, and SIPp's commands: cset rate|rate-scale|users|limit N, ctrace error|logs|messages on|off, cdump tasks|variables, creset stats)`);
   const reason = await engine.done;
+  saturation.stop();
   control?.close();
   stopKeys();
   live.stop();
@@ -182,6 +187,8 @@ async function run(config: RunConfig): Promise<number> {
   process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
   const rxSnap = engine.receiveSnapshot();
   if (rxSnap !== undefined && receive !== undefined) process.stdout.write(`${formatSummary(rxSnap, receive.scenario, `receive scenario "${receive.scenario.name}" (-rxsf)`)}\n`);
+  const saturated = saturation.report();
+  process.stdout.write(`${formatSaturation(saturated)}\n`);
   const verdicts = judge(config.thresholds, snap);
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
   // SIPp compat: an overload the watchdog caught is a fatal error.
@@ -191,7 +198,7 @@ async function run(config: RunConfig): Promise<number> {
   // SIPp compat: its message when -timeout_error makes the timeout an error.
   if (reason === 'timeout' && config.timeoutError) err(`sipts: ${config.scenarioFileName} timed out after '${(config.timeoutMs / 1000).toFixed(3)}' seconds`);
   reports.close(snap, {
-    version: VERSION, endReason: reason, exitCode, sides: sideRuns(engine, outOfCall, receive?.scenario),
+    version: VERSION, endReason: reason, exitCode, sides: sideRuns(engine, outOfCall, receive?.scenario), saturation: saturated,
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.status().limit, maxCalls: config.maxCalls, users: engine.status().users, durationMs: config.defaultPauseMs },
   }, verdicts);
   return exitCode;

@@ -18,6 +18,7 @@ import type { ThresholdResult } from '../report/thresholds.js';
 import { Timeline } from '../report/timeline.js';
 import { Traces } from '../report/traces.js';
 import type { CompiledScenario } from '../scenario/compile.js';
+import type { SaturationReport } from '../stats/saturation.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import type { RunConfig } from './config.js';
 import { epochMs } from './live-source.js';
@@ -53,7 +54,8 @@ export class RunReports {
   /** The screen file was written by a dump during the run: the end-of-run screens are added to it. */
   private screensDumped = false;
 
-  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: RunControl, readonly traces: Traces, private readonly screens: LiveSource) {
+  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: RunControl, readonly traces: Traces, private readonly screens: LiveSource,
+    private readonly saturation?: () => SaturationReport) {
     const start = screens.startEpochMs;
     traces.setStart(start);
     this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.status().rate, config.statDelimiter, config.periodicRtd);
@@ -73,7 +75,7 @@ export class RunReports {
   async serveMetrics(): Promise<string | undefined> {
     const p = this.config.prometheus;
     if (p === undefined) return undefined;
-    this.server = await serveMetrics(p.host, p.port, () => renderMetrics(this.engine.snapshot(), this.scenario, this.engine.status().rate));
+    this.server = await serveMetrics(p.host, p.port, () => renderMetrics(this.engine.snapshot(), this.scenario, this.engine.status().rate, this.saturation?.()));
     const a = this.server.address();
     return typeof a === 'object' && a !== null ? `http://${p.host.includes(':') ? `[${p.host}]` : p.host}:${a.port}/metrics` : undefined;
   }
@@ -127,7 +129,7 @@ export class RunReports {
     const screenFile = this.config.traces.screen;
     if (screenFile !== undefined) ((this.screensDumped && screenFile === this.config.screenDumpFile) || this.config.traces.append.screen ? appendFileSync : writeFileSync)(screenFile, allScreens(snap, this.screens, now));
     if (this.config.jsonFile !== undefined) writeFileSync(this.config.jsonFile, jsonReport(snap, this.scenario, facts, verdicts, ladders));
-    if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders));
+    if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders, facts.saturation));
     if (this.config.htmlFile !== undefined) {
       writeFileSync(this.config.htmlFile, htmlReport({
         title: `sipts report: ${this.scenario.name}`, scenario: this.scenario, snapshot: snap, timeline: this.timeline?.all ?? [], ladders, verdicts, facts,

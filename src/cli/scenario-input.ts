@@ -121,9 +121,9 @@ function loadInjectionFiles(c: RunConfig, scenario: CompiledScenario, sources: r
   const diagnostics: Diagnostic[] = [];
   const files: InjectionFile[] = [];
   sources.forEach(({ path, text: given }, i) => {
-    let text: string;
+    let text: string | Buffer;
     try {
-      text = given ?? readFileSync(path, 'utf8');
+      text = given ?? readFileSync(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
       diagnostics.push({ file: path, line: 1, col: 1, message: `-inf ${path}: cannot read the injection file (${code})`, hint: 'check the path and its permissions' });

@@ -340,6 +340,11 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
     return this.scenario.varNames.flatMap((name, slot): [string, string][] => (this.scenario.varGlobal[slot] === true ? [[name, formatVar(globals[slot])]] : []));
   }
 
+  behindScheduleMs(): number {
+    if (!this.placesCalls || this.stopping || this.endReason !== undefined) return 0;
+    return this.scheduler.takeBehindMs(this.clock());
+  }
+
   snapshot(): StatsSnapshot {
     const s = this.stats.snapshot(this.clock());
     return this.hooks.media === undefined ? s : { ...s, rtp: this.hooks.media.totals() };

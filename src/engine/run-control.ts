@@ -55,6 +55,11 @@ export interface RunControl {
   describeCalls(): string[];
   /** <Global> variables and their values now, for the variables screen. */
   globalValues(): [string, string][];
+  /**
+   * The most the oldest call due was late (ms) since the previous call, for the saturation watch; starts a new
+   * window. 0 when the run does not place calls at a rate (a server, -users, paused, stopping).
+   */
+  behindScheduleMs(): number;
   /** The main scenario's statistics now. */
   snapshot(): StatsSnapshot;
   /** The out-of-call scenario's statistics (-oocsf); undefined without one. */

@@ -59,6 +59,8 @@ export class Scheduler {
   refused = 0;
   /** Starts dropped because the run fell more than a second behind the rate. */
   notStarted = 0;
+  /** The most the oldest due call was late (ms) since takeBehindMs() last read it. */
+  private behindMs = 0;
 
   constructor(o: SchedulerOptions, nowMs: number) {
     this.rate = o.rate;
@@ -156,6 +158,9 @@ export class Scheduler {
     }
     let n = shareOf(callsDue(this.rate, this.periodMs, nowMs - this.changeAtMs), this.share) - this.startedSinceChange;
     if (n <= 0) return 0;
+    // The saturation watch's "behind schedule": measured before the starts past a second are dropped.
+    const late = this.lateMs(nowMs);
+    if (late > this.behindMs) this.behindMs = late;
     const slack = Math.max(MAX_STARTS_PER_TURN, shareOf(Math.ceil((this.rate * 1000) / Math.max(1, this.periodMs)), this.share));
     if (n > slack) {
       // Dropped from the schedule, not from -m: a run with -m still makes its calls, later.
@@ -171,6 +176,26 @@ export class Scheduler {
     this.startedSinceChange += n;
     this.created += start;
     return start;
+  }
+
+  /**
+   * How late (ms) the oldest call due and not yet started is now: call k after a rate change is due at
+   * k × period / rate (callsDue). 0 when none is due, or the scheduler does not start calls at a rate now.
+   */
+  private lateMs(nowMs: number): number {
+    if (this.userMode || this.paused || this.exhausted || this.rate <= 0) return 0;
+    // This part's next call is the run's call number startedSinceChange·of + index (share.ts: a part takes every
+    // of-th arrival from its index): it was due at that arrival's time.
+    const of = Math.max(1, this.share.of);
+    const next = this.startedSinceChange * of + (of > 1 ? this.share.index : 0);
+    return Math.max(0, nowMs - (this.changeAtMs + (next * this.periodMs) / this.rate));
+  }
+
+  /** The most the run was behind its schedule (ms) since the previous call, now included; starts a new window. */
+  takeBehindMs(nowMs: number): number {
+    const worst = Math.max(this.behindMs, this.lateMs(nowMs));
+    this.behindMs = 0;
+    return worst;
   }
 
   /** Counts a call created by an incoming request (server mode). */

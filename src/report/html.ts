@@ -7,6 +7,7 @@ import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import { PERCENTILE_HEADS, percentileCells, type StatsSnapshot } from '../stats/stats.js';
 import type { RunFacts } from './json.js';
+import { saturationMeaning } from './saturation.js';
 import type { Ladder } from './traces.js';
 import type { ThresholdResult } from './thresholds.js';
 import type { TimelinePoint } from './timeline.js';
@@ -126,7 +127,7 @@ td:first-child,th:first-child{text-align:left}pre{background:#f7f7f7;padding:10p
 </style></head><body>
 <h1>${h(r.title)}</h1>
 <p class="${verdict}"><strong>${verdict === 'pass' ? 'Passed' : 'Failed'}</strong>: exit code ${r.facts.exitCode}, run ended by ${h(r.facts.endReason)} after ${(s.elapsedMs / 1000).toFixed(1)} s.</p>
-<h2>Summary</h2>
+${r.facts.saturation?.saturated === true ? `<p class="fail"><strong>Saturated</strong>: ${h(saturationMeaning(r.facts.saturation))}.</p>\n` : ''}<h2>Summary</h2>
 ${table(['counter', 'value'], [['calls created', c.CallsCreated], ['successful', c.SuccessfulCalls], ['failed', c.FailedCalls], ['aborted', c.AbortedCalls], ['retransmissions', c.Retransmissions], ['out-of-call messages', c.OutOfCallMsgs], ['dead-call messages', c.DeadCallMsgs], ['bad messages', c.BadMessages], ['transport errors', c.SendErrors]])}
 ${table(['measure (ms)', ...PERCENTILE_HEADS], [...s.rtd.map((x) => [`response time ${x.name}`, ...percentileCells(x.summary)]), ['call length', ...percentileCells(s.callLength)]])}
 ${r.verdicts.length > 0 ? `<h2>Thresholds</h2>${table(['threshold', 'value', 'limit', 'result'], r.verdicts.map((v) => [v.name, v.value, v.limit, v.ok ? 'passed' : 'FAILED']))}` : ''}

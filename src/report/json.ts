@@ -2,7 +2,9 @@
 import { FAILURE_REASONS } from '../events/outcome.js';
 import { TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
 import type { CompiledScenario } from '../scenario/compile.js';
+import type { SaturationReport } from '../stats/saturation.js';
 import type { StatsSnapshot } from '../stats/stats.js';
+import { saturationMeaning } from './saturation.js';
 import type { ThresholdResult } from './thresholds.js';
 import type { Ladder } from './traces.js';
 
@@ -13,6 +15,8 @@ export interface RunFacts {
   readonly exitCode: number;
   /** The scenarios run beside the main one (-oocsf, -rxsf), each with its own statistics. */
   readonly sides?: readonly SideRun[] | undefined;
+  /** Whether sipts itself limited the run (stats/saturation.ts); undefined: not watched. */
+  readonly saturation?: SaturationReport | undefined;
 }
 
 export interface SideRun {
@@ -38,6 +42,15 @@ function side(r: SideRun): Record<string, unknown> {
   };
 }
 
+/** Whether sipts kept up; a start that did not happen is null, so every key is there for a script to read. */
+function saturationJson(r: SaturationReport): Record<string, unknown> {
+  return {
+    saturated: r.saturated, what: r.what, sinceMs: r.sinceMs ?? null, meaning: saturationMeaning(r),
+    signals: Object.fromEntries(Object.entries(r.signals).map(([k, v]) => [k, { ...v, sinceMs: v.sinceMs ?? null }])),
+    receiveDrops: r.receiveDrops,
+  };
+}
+
 export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: RunFacts, thresholds: readonly ThresholdResult[], ladders: readonly Ladder[] = []): string {
   return `${JSON.stringify({
     tool: 'sipts', version: facts.version, scenario: { name: scenario.name, file: scenario.file },
@@ -53,6 +66,7 @@ export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: 
     ...(s.rtp === undefined ? {} : { rtp: s.rtp }),
     scenarioCounters: s.userCounters,
     thresholds,
+    ...(facts.saturation === undefined ? {} : { saturation: saturationJson(facts.saturation) }),
     failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),
     ...Object.fromEntries((facts.sides ?? []).map((r) => [r.role, side(r)])),
   }, null, 2)}\n`;

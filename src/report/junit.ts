@@ -4,7 +4,9 @@
  */
 import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
+import type { SaturationReport } from '../stats/saturation.js';
 import type { StatsSnapshot } from '../stats/stats.js';
+import { saturationMeaning } from './saturation.js';
 import type { ThresholdResult } from './thresholds.js';
 import type { Ladder } from './traces.js';
 
@@ -13,7 +15,7 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 /** `detail`: the failure's body, e.g. the ladders of the first failed calls. */
 interface Case { readonly name: string; readonly failure: string | undefined; readonly detail?: string }
 
-export function junitReport(s: StatsSnapshot, scenario: CompiledScenario, thresholds: readonly ThresholdResult[], ladders: readonly Ladder[] = []): string {
+export function junitReport(s: StatsSnapshot, scenario: CompiledScenario, thresholds: readonly ThresholdResult[], ladders: readonly Ladder[] = [], saturation?: SaturationReport): string {
   const steps: Case[] = scenario.steps.map((st, i) => {
     const n = s.steps[i];
     const problems: string[] = [];
@@ -34,5 +36,7 @@ export function junitReport(s: StatsSnapshot, scenario: CompiledScenario, thresh
   };
   const suites = [suite(`${scenario.name}: steps`, steps), suite(`${scenario.name}: failure reasons`, reasons)];
   if (limits.length > 0) suites.push(suite(`${scenario.name}: thresholds`, limits));
+  // Whether the figures above measure the server at all: fails when sipts itself was the bottleneck.
+  if (saturation !== undefined) suites.push(suite(`${scenario.name}: load generator`, [{ name: 'sipts kept up (not saturated)', failure: saturation.saturated ? saturationMeaning(saturation) : undefined }]));
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="sipts">\n${suites.join('\n')}\n</testsuites>\n`;
 }

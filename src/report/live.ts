@@ -12,6 +12,8 @@ export interface LiveOutput {
 
 export interface LiveSource extends ScreenSource {
   snapshot(): StatsSnapshot;
+  /** A line shown above every screen and progress line while it holds (the saturation alert); undefined: none. */
+  alert?(): string | undefined;
 }
 
 /** Without a TTY a line every few seconds is enough: logs stay readable on long runs. */
@@ -25,6 +27,8 @@ export function renderProgress(s: StatsSnapshot, src: LiveSource): string {
 export interface Live {
   /** Shows screen n (1-9) now. */
   select(screen: number): void;
+  /** Redraws now (a TTY), or writes the progress line now: something the user must see at once. */
+  refresh(): void;
   stop(): void;
 }
 
@@ -36,14 +40,17 @@ export function startLive(src: LiveSource, out: LiveOutput, periodMs: number, ep
   let previous: StatsSnapshot | undefined;
   const draw = (): void => {
     const s = src.snapshot();
-    if (out.isTTY) out.write(`\x1b[H\x1b[2J${renderScreenNumber(screen, s, src, previous, epochMs())}\n`);
-    else out.write(`${renderProgress(s, src)}\n`);
+    const alert = src.alert?.();
+    // The alert heads the screen; without a TTY it ends every progress line, so a log read anywhere says it.
+    if (out.isTTY) out.write(`\x1b[H\x1b[2J${alert === undefined ? '' : `${alert}\n`}${renderScreenNumber(screen, s, src, previous, epochMs())}\n`);
+    else out.write(`${renderProgress(s, src)}${alert === undefined ? '' : ` | ${alert}`}\n`);
     previous = s;
   };
   const timer = setInterval(draw, every);
   timer.unref();
   return {
     select: (n) => { screen = n; if (out.isTTY) draw(); },
+    refresh: draw,
     stop: () => clearInterval(timer),
   };
 }

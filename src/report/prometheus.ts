@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
 import { FAILURE_REASONS } from '../events/outcome.js';
 import type { CompiledScenario } from '../scenario/compile.js';
+import { SATURATION_KINDS, type SaturationReport } from '../stats/saturation.js';
 import { COUNTERS, STEP_COUNTERS, type CounterName, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
 
 const esc = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -14,7 +15,7 @@ const snake = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1_$2')
 /** The Prometheus name of each run counter. */
 export const METRIC_OF: Readonly<Record<CounterName, string>> = Object.fromEntries(COUNTERS.map((c) => [c, `sipts_${snake(c)}_total`])) as Record<CounterName, string>;
 
-export function renderMetrics(s: StatsSnapshot, scenario: CompiledScenario, targetRate: number): string {
+export function renderMetrics(s: StatsSnapshot, scenario: CompiledScenario, targetRate: number, saturation?: SaturationReport): string {
   const out: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge' | 'summary', help: string, samples: readonly string[]): void => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...samples);
@@ -27,6 +28,13 @@ export function renderMetrics(s: StatsSnapshot, scenario: CompiledScenario, targ
     FAILURE_REASONS.map((r) => `sipts_failed_calls_by_reason_total{reason="${r}"} ${s.failures[r]}`));
   metric('sipts_transport_errors_total', 'counter', 'Transport errors by kind (their sum is sipts_send_errors_total).',
     TRANSPORT_ERROR_KINDS.map((k) => `sipts_transport_errors_total{kind="${k}"} ${s.transportErrors[k]}`));
+  if (saturation !== undefined) {
+    metric('sipts_saturated', 'gauge', '1 once sipts itself limits the run: from then on the figures measure sipts, not the server.', [`sipts_saturated ${saturation.saturated ? 1 : 0}`]);
+    metric('sipts_saturation_crossed', 'gauge', '1 once this signal of the saturation watch crossed its threshold.',
+      SATURATION_KINDS.map((k) => `sipts_saturation_crossed{what="${k}"} ${saturation.signals[k].crossed ? 1 : 0}`));
+    metric('sipts_receive_drops_total', 'counter', `Datagrams the kernel dropped, receive buffer full (${saturation.receiveDrops.scope === 'system' ? 'system-wide count' : "sipts's sockets"}).`,
+      [`sipts_receive_drops_total ${saturation.receiveDrops.count}`]);
+  }
   const steps: string[] = [];
   scenario.steps.forEach((st, i) => {
     const n = s.steps[i];

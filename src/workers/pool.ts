@@ -163,6 +163,11 @@ export class WorkerPool implements RunControl {
     return this.reports().some((r) => r.stoppedByCommand);
   }
 
+  /** The worst worker's lateness in its last report: a run is behind when any part of it is. */
+  behindScheduleMs(): number {
+    return this.reports().reduce((worst, r) => Math.max(worst, r.behindMs), 0);
+  }
+
   status(): LoadStatus {
     const all = this.reports().map((r) => r.status);
     const first = all[0];

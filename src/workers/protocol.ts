@@ -23,6 +23,8 @@ export interface WorkerReport {
   readonly status: LoadStatus;
   readonly stoppedByCommand: boolean;
   readonly globals: readonly [string, string][];
+  /** The most the worker was behind its schedule (ms) since its previous report (the saturation watch). */
+  readonly behindMs: number;
   /** After track-windows: response times since the previous report, by rtd. */
   readonly window: readonly HistogramExport[] | undefined;
 }

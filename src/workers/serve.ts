@@ -11,6 +11,7 @@ export function serveRun(run: RunControl, localPort: number, port: Port<ToWorker
   let windows = false;
   const report = (): WorkerReport => ({
     exports: run.statsExports(), status: run.status(), stoppedByCommand: run.stoppedByCommand, globals: run.globalValues(),
+    behindMs: run.behindScheduleMs(),
     window: windows ? run.takeWindowExport() : undefined,
   });
   port.on('message', (m) => {

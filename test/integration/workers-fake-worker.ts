@@ -31,6 +31,7 @@ class FakeRun implements RunControl {
   }
 
   status(): LoadStatus { return this.load; }
+  behindScheduleMs(): number { return 0; }
   setRate(rate: number): void { this.load = { ...this.load, rate }; }
   setUsers(users: number): void { this.load = { ...this.load, users }; }
   setLimit(limit: number): void { this.load = { ...this.load, limit }; }

@@ -203,3 +203,13 @@ test('-t ui -ip_field 1: each call sends from the address in field 1 of its line
   assert.deepEqual(seen['sipp'], expected, 'SIPp, the oracle, as this test expects');
   assert.deepEqual(seen['sipts'], expected);
 });
+
+test('"#" makes a comment only as a line\'s first character; inside a field it is text, and an empty last field is empty; as SIPp', { skip, timeout: 90_000 }, async (t) => {
+  const file = join(work, 'hash.csv');
+  writeFileSync(file, 'SEQUENTIAL\n# a comment;with;fields\na#1;x;\n#b;y\nc;z#;w\n');
+  const scenario = uacWith('hash.xml', 'X-Line: <[field0]|[field1]|[field2]>');
+  const traces = await both(t, 'hash', (target, trace) => ['-sf', scenario, target, '-i', '127.0.0.1', '-inf', file, '-m', '3', '-trace_msg', '-message_file', trace]);
+  for (const [who, trace] of Object.entries(traces)) {
+    assert.deepEqual(invites(trace, ['X-Line']).map((c) => c.values[0]), ['<a#1|x|>', '<c|z#|w>', '<a#1|x|>'], who);
+  }
+});
