@@ -54,6 +54,15 @@ export function renderMetrics(s: StatsSnapshot, scenario: CompiledScenario, targ
   metric('sipts_response_time_seconds', 'summary', 'Response times (rtd), by name.',
     s.rtd.flatMap((r, i) => summary('sipts_response_time_seconds', `rtd="${esc(r.name)}"`, r.summary, s.rtdMoments[i]?.sumMs ?? 0)));
   metric('sipts_call_length_seconds', 'summary', 'Length of ended calls.', summary('sipts_call_length_seconds', '', s.callLength, s.callLengthMoments.sumMs));
+  const r = s.rtp;
+  if (r !== undefined) {
+    metric('sipts_rtp_packets_total', 'counter', 'RTP packets of the calls\' media: sent, received (RFC 3550 A.1), lost (A.3), echoed.',
+      [`sipts_rtp_packets_total{what="sent"} ${r.packetsSent}`, `sipts_rtp_packets_total{what="received"} ${r.packetsReceived}`,
+        `sipts_rtp_packets_total{what="lost"} ${r.packetsLost}`, `sipts_rtp_packets_total{what="echoed"} ${r.echoed}`]);
+    metric('sipts_rtp_jitter_seconds', 'gauge', 'RTP interarrival jitter (RFC 3550 A.8), percentiles over calls.',
+      [`sipts_rtp_jitter_seconds{quantile="0.5"} ${r.jitterP50Ms / 1000}`, `sipts_rtp_jitter_seconds{quantile="0.99"} ${r.jitterP99Ms / 1000}`]);
+    metric('sipts_rtp_mos_estimate', 'gauge', 'Estimated MOS (ITU-T G.107 E-model, G.711) from loss and jitter: an estimate, not a listening test; 0 before any RTP.', [`sipts_rtp_mos_estimate ${r.mos}`]);
+  }
   return `${out.join('\n')}\n`;
 }
 

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatFile } from '../../src/report/stat-file.js';
+import { renderMetrics } from '../../src/report/prometheus.js';
 import { judge } from '../../src/report/thresholds.js';
 import { buildConfig } from '../../src/cli/config.js';
 import { formatSummary } from '../../src/report/summary.js';
@@ -58,4 +59,12 @@ test('--max-rtp-loss and --max-jitter: judged on the rtp figures (10 lost of 500
   assert.deepEqual(judge(c.thresholds, withRtp).map((r) => [r.name, r.value, r.ok]), [['max-rtp-loss', '2 %', false], ['max-jitter (RTP p99)', '2.25 ms', true]]);
   assert.deepEqual(judge({ ...c.thresholds, maxRtpLossPercent: 2 }, withRtp).map((r) => r.ok), [true, true]);
   assert.deepEqual(judge(c.thresholds, plain).map((r) => [r.value, r.ok]), [['no RTP received', false], ['no RTP received', false]]);
+});
+
+test('Prometheus: RTP packets, jitter quantiles (seconds) and the MOS estimate when the run has media', () => {
+  const m = renderMetrics(withRtp, sc, 10);
+  assert.match(m, /^sipts_rtp_packets_total\{what="lost"\} 10$/m);
+  assert.match(m, /^sipts_rtp_jitter_seconds\{quantile="0.99"\} 0.00225$/m);
+  assert.match(m, /^sipts_rtp_mos_estimate 4.12$/m);
+  assert.doesNotMatch(renderMetrics(plain, sc, 10), /sipts_rtp_/);
 });
