@@ -118,7 +118,8 @@ export class MediaRuntime implements MediaHost {
   private doneReceived = 0;
   private doneExpected = 0;
   private doneLost = 0;
-  private doneEchoed = 0;
+  /** Datagrams the calls' own echoes (rtp_echo actions) sent back. */
+  private callEchoed = 0;
   private readonly jitterUs: Histogram = new Float64Histogram(1, 60_000_000, 3);
   private readonly onSendDone = (err: Error | null): void => { if (err !== null) this.sendErrors++; };
 
@@ -221,7 +222,7 @@ export class MediaRuntime implements MediaHost {
     // The E-model's delay: no one-way delay is measured; a receiver's jitter buffer of twice the p99 jitter
     // is what the jitter costs. An estimate, and labelled so wherever it is shown.
     const mos = expected === 0 ? 0 : Math.round(estimateMos({ lossPercent: (100 * lost) / expected, oneWayDelayMs: 2 * jitterP99Ms }) * 100) / 100;
-    const echoed = this.doneEchoed + this.echoes.reduce((n, e) => n + e.packets, 0);
+    const echoed = this.callEchoed + this.echoes.reduce((n, e) => n + e.packets, 0);
     return { packetsSent: this.sent, packetsReceived: received, packetsLost: lost, jitterP50Ms, jitterP99Ms, mos, echoed, errors: this.sendErrors + this.failures };
   }
 
@@ -292,7 +293,7 @@ export class MediaRuntime implements MediaHost {
       cm.socket = socket;
       socket.rtp.on('message', (msg, rinfo) => {
         if (!cm.echo) return;
-        this.doneEchoed++;
+        this.callEchoed++;
         socket.rtp.send(msg, rinfo.port, rinfo.address, this.onSendDone);
       });
       const waiting = cm.waiting;
