@@ -144,3 +144,23 @@ test('loss through a peer that drops 10% of each stream is reported as 10% ± 1 
   assert.ok(Math.abs(lossPercent - 10) <= 1, `loss ${lossPercent} %: ${JSON.stringify(r)}`);
   assert.ok(r.mos < 3, `the E-model's estimate at 10 % random loss without concealment is poor: ${r.mos}`);
 });
+
+test('a call\'s own echo (<rtp_echo value="1"/>, rtp_echo="startaudio"): what reaches its media port goes back to the sender, counted', async (t) => {
+  const far = await peer();
+  t.after(() => far.socket.close());
+  const base = await range();
+  const media = await runtime(base);
+  t.after(() => media.close());
+  const call: MediaCall = { number: 1, callId: 'e' };
+  media.echo(call, true);
+  const probe = Buffer.from([0x80, 8, 0, 1, 0, 0, 0, 160, 1, 2, 3, 4]);
+  // The call's port is the range's first pair once bound: probe until the echo answers.
+  await until(() => { far.socket.send(probe, base, '127.0.0.1'); return far.got.length > 0; });
+  assert.deepEqual(far.got[0], probe);
+  assert.ok(media.totals().echoed >= 1);
+  media.run(call, { op: 'echo', what: 'stop', line: 'audio' }, '');
+  const before = far.got.length;
+  far.socket.send(probe, base, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(far.got.length, before, 'no echo once stopped');
+});
