@@ -130,7 +130,8 @@ td:first-child,th:first-child{text-align:left}pre{background:#f7f7f7;padding:10p
 ${r.facts.saturation?.saturated === true ? `<p class="fail"><strong>Saturated</strong>: ${h(saturationMeaning(r.facts.saturation))}.</p>\n` : ''}<h2>Summary</h2>
 ${table(['counter', 'value'], [['calls created', c.CallsCreated], ['successful', c.SuccessfulCalls], ['failed', c.FailedCalls], ['aborted', c.AbortedCalls], ['retransmissions', c.Retransmissions], ['out-of-call messages', c.OutOfCallMsgs], ['dead-call messages', c.DeadCallMsgs], ['bad messages', c.BadMessages], ['transport errors', c.SendErrors]])}
 ${table(['measure (ms)', ...PERCENTILE_HEADS], [...s.rtd.map((x) => [`response time ${x.name}`, ...percentileCells(x.summary)]), ['call length', ...percentileCells(s.callLength)]])}
-${r.verdicts.length > 0 ? `<h2>Thresholds</h2>${table(['threshold', 'value', 'limit', 'result'], r.verdicts.map((v) => [v.name, v.value, v.limit, v.ok ? 'passed' : 'FAILED']))}` : ''}
+${s.rtp === undefined ? '' : `<h2>RTP media</h2>${table(['measure', 'value'], [['packets sent', s.rtp.packetsSent], ['packets received', s.rtp.packetsReceived], ['packets lost', s.rtp.packetsLost],
+  ['jitter p50 (ms)', s.rtp.jitterP50Ms], ['jitter p99 (ms)', s.rtp.jitterP99Ms], ['MOS (estimate, ITU-T G.107)', s.rtp.mos === 0 ? '-' : s.rtp.mos.toFixed(2)], ['echoed', s.rtp.echoed], ['media errors', s.rtp.errors]])}\n`}${r.verdicts.length > 0 ? `<h2>Thresholds</h2>${table(['threshold', 'value', 'limit', 'result'], r.verdicts.map((v) => [v.name, v.value, v.limit, v.ok ? 'passed' : 'FAILED']))}` : ''}
 <h2>Over time</h2>
 ${charts.join('\n')}
 <h2>Scenario steps: ${h(r.scenario.name)}</h2>

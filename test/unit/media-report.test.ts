@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatFile } from '../../src/report/stat-file.js';
 import { renderMetrics } from '../../src/report/prometheus.js';
+import { htmlReport } from '../../src/report/html.js';
 import { judge } from '../../src/report/thresholds.js';
 import { buildConfig } from '../../src/cli/config.js';
 import { formatSummary } from '../../src/report/summary.js';
@@ -67,4 +68,13 @@ test('Prometheus: RTP packets, jitter quantiles (seconds) and the MOS estimate w
   assert.match(m, /^sipts_rtp_jitter_seconds\{quantile="0.99"\} 0.00225$/m);
   assert.match(m, /^sipts_rtp_mos_estimate 4.12$/m);
   assert.doesNotMatch(renderMetrics(plain, sc, 10), /sipts_rtp_/);
+});
+
+test('HTML report: an RTP media table, the MOS labelled an estimate, when the run has media', () => {
+  const page = (snapshot: typeof plain): string => htmlReport({ title: 't', scenario: sc, snapshot, timeline: [], ladders: [], verdicts: [], facts });
+  const html = page(withRtp);
+  assert.match(html, /<h2>RTP media<\/h2>/);
+  assert.match(html, /<td>packets lost<\/td><td>10<\/td>/);
+  assert.match(html, /<td>MOS \(estimate, ITU-T G.107\)<\/td><td>4.12<\/td>/);
+  assert.doesNotMatch(page(plain), /RTP media/);
 });
