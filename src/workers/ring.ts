@@ -152,7 +152,8 @@ export class RingConsumer extends RingView {
 
   /**
    * Drains the ring each time the producer flushes, until it closes; `done` runs once it has and the ring is
-   * empty. Atomics.waitAsync: no thread blocks and no message is posted per batch.
+   * empty. Atomics.waitAsync: no thread blocks and no message is posted per batch. A pending waitAsync does not
+   * keep the thread alive: its socket (I/O thread) or engine (worker) does.
    */
   listen(on: RecordHandler, done: () => void = () => undefined): void {
     const loop = (): void => {
