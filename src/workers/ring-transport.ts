@@ -22,11 +22,14 @@ class RingEndpoint implements Endpoint {
   private scheduled = false;
   private readonly flush = (): void => { this.scheduled = false; this.out.flush(); };
 
-  constructor(readonly localAddress: string, readonly localPort: number, private readonly out: RingProducer) {}
+  constructor(readonly localAddress: string, readonly localPort: number, private readonly out: RingProducer, private readonly handler: TransportHandler) {}
 
-  /** A full reverse ring fails the send (the engine counts it) and the ring counts a drop. */
+  /** A full reverse ring (the I/O thread behind) fails the send, counted as a handoff error, as a full socket buffer would. */
   send(raw: string, port: number, address: string): boolean {
-    if (!this.out.write(raw, address, port)) return false;
+    if (!this.out.write(raw, address, port)) {
+      this.handler.onTransportError('handoff', new Error('the reverse ring to the socket\'s thread is full: send dropped'));
+      return false;
+    }
     // One wake-up of the I/O thread per turn of the event loop, for every send of that turn.
     if (!this.scheduled) { this.scheduled = true; setImmediate(this.flush); }
     return true;
@@ -41,12 +44,24 @@ export class RingTransport implements Transport {
 
   constructor(rings: WorkerRings, handler: TransportHandler) {
     this.out = new RingProducer(rings.outbound);
-    const ep = new RingEndpoint(rings.localAddress, rings.localPort, this.out);
+    const ep = new RingEndpoint(rings.localAddress, rings.localPort, this.out, handler);
     this.endpoint = ep;
-    new RingConsumer(rings.inbound).listen((bytes, start, end, address, port) => {
+    const inbound = new RingConsumer(rings.inbound);
+    inbound.listen((bytes, start, end, address, port) => {
       handler.onMessage(bytes.toString('latin1', start, end), address, port, ep);
     });
+    // The datagrams the I/O thread could not hand to this worker (its ring full) are this worker's to count, so
+    // they reach the run's figures (--json transportErrors.handoff); read once a second, off the hot path.
+    let counted = 0;
+    const dropped = new Error('this worker\'s ring was full: a datagram was dropped');
+    this.watch = setInterval(() => {
+      const drops = inbound.drops;
+      for (; counted < drops; counted++) handler.onTransportError('handoff', dropped);
+    }, 1000);
+    this.watch.unref();
   }
+
+  private readonly watch: NodeJS.Timeout;
 
   get localPort(): number {
     return this.endpoint.localPort;
@@ -62,6 +77,7 @@ export class RingTransport implements Transport {
 
   /** What is written is flushed; the I/O thread drains it and stops reading this ring. */
   close(): Promise<void> {
+    clearInterval(this.watch);
     this.out.close();
     return Promise.resolve();
   }
