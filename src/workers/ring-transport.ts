@@ -54,14 +54,16 @@ export class RingTransport implements Transport {
     // they reach the run's figures (--json transportErrors.handoff); read once a second, off the hot path.
     let counted = 0;
     const dropped = new Error('this worker\'s ring was full: a datagram was dropped');
-    this.watch = setInterval(() => {
+    this.countDrops = (): void => {
       const drops = inbound.drops;
       for (; counted < drops; counted++) handler.onTransportError('handoff', dropped);
-    }, 1000);
+    };
+    this.watch = setInterval(this.countDrops, 1000);
     this.watch.unref();
   }
 
   private readonly watch: NodeJS.Timeout;
+  private readonly countDrops: () => void;
 
   get localPort(): number {
     return this.endpoint.localPort;
@@ -78,6 +80,7 @@ export class RingTransport implements Transport {
   /** What is written is flushed; the I/O thread drains it and stops reading this ring. */
   close(): Promise<void> {
     clearInterval(this.watch);
+    this.countDrops();
     this.out.close();
     return Promise.resolve();
   }
