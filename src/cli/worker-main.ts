@@ -25,7 +25,8 @@ async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<vo
     const receive = loadReceive(config, env, scenario);
     const injection = loadInjection(config, scenario);
     const base = engineConfig(config, scenario, d.remote, pid, injection);
-    const engineConf = { ...base, load: { ...base.load, ...d.load, share }, outOfCall, receive, sendTo: d.sendTo };
+    const sharedCreated = d.createdCount === undefined ? undefined : new Int32Array(d.createdCount);
+    const engineConf = { ...base, load: { ...base.load, ...d.load, share, sharedCreated }, outOfCall, receive, sendTo: d.sendTo };
     const hooks = {
       // <log> goes to -trace_logs, which -workers refuses: not a message per call to the main thread for nothing.
       log: (level: 'log' | 'warning' | 'error', text: string) => { if (level !== 'log') port.postMessage({ type: 'log', level, text }); },

@@ -30,6 +30,8 @@ export interface WorkerData {
   readonly ports: readonly number[];
   /** An answering run: the worker's rings to the I/O thread, which owns the one socket (workers/handoff.ts). */
   readonly rings?: WorkerRings | undefined;
+  /** An answering run: the count of calls created, shared by the workers (-m is the whole run's, see Scheduler). */
+  readonly createdCount?: SharedArrayBuffer | undefined;
 }
 
 /** Why this run cannot be split over workers yet; undefined when it can. */
@@ -37,7 +39,6 @@ export function workersRefusal(config: RunConfig, scenario: CompiledScenario): s
   if (scenario.serverMode) {
     const what = `-workers ${config.workers}: scenario "${scenario.name}" answers calls`;
     if (config.transport !== 'UDP' || config.perCallSocket) return `${what}: answering from several workers (datagrams handed over by Call-ID) works over UDP with one socket (-t u1) only`;
-    if (config.maxCalls > 0) return `${what}: -m ${config.maxCalls} with an answering scenario: calls reach the workers by Call-ID hash, so no worker knows its share of -m; stop the run with -timeout or a signal instead`;
   }
   if (config.twin !== undefined || scenario.twin.commandCreatesCalls) return `-workers ${config.workers}: 3PCC scenarios (-3pcc, -master, -slave) are not supported with -workers yet`;
   return undefined;
@@ -58,6 +59,7 @@ export async function startWorkers(config: RunConfig, scenario: CompiledScenario
   const settings = engineConfig(config, scenario, remote, pid).settings;
   // An answering run: one socket, here, whose datagrams go to the workers by Call-ID (BindError here: exit 254).
   const handoff = scenario.serverMode ? await UdpHandoff.open(config.bindAddress, config.localPorts, config.socketBufferBytes, config.workers) : undefined;
+  const createdCount = handoff === undefined ? undefined : new SharedArrayBuffer(4);
   try {
     const { control, localPorts } = await startPool({
       entry: new URL('./worker-main.js', import.meta.url),
@@ -65,8 +67,8 @@ export async function startWorkers(config: RunConfig, scenario: CompiledScenario
       drainMs: drainMs(scenario, settings),
       log,
       data: (share): WorkerData => ({
-        config, pid, share, remote, sendTo, ports: portsOf(config, share.index), rings: handoff?.rings[share.index],
-        load: { maxCalls: shareOf(config.maxCalls, share), users: shareOf(config.users, share), limit: shareOf(config.limit, share) },
+        config, pid, share, remote, sendTo, ports: portsOf(config, share.index), rings: handoff?.rings[share.index], createdCount,
+        load: { maxCalls: createdCount === undefined ? shareOf(config.maxCalls, share) : config.maxCalls, users: shareOf(config.users, share), limit: shareOf(config.limit, share) },
       }),
     });
     if (handoff === undefined) return { engine: control, localPort: localPorts[0] ?? 0, localPorts };
