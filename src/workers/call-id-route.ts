@@ -14,12 +14,21 @@ const NAME = [0x63, 0x61, 0x6c, 0x6c, 0x2d, 0x69, 0x64];
 
 /** Where the Call-ID's value starts and ends in `b`, or undefined when the headers hold none. */
 export function findCallId(b: Uint8Array, from = 0, to = b.length): { start: number; end: number } | undefined {
+  const start = locateCallId(b, from, to);
+  return start < 0 ? undefined : { start, end: valueEnd };
+}
+
+/** The end of the value locateCallId found last: a module variable, so the hot path allocates nothing. */
+let valueEnd = 0;
+
+/** The start of the Call-ID's value (its end in valueEnd), or −1. */
+function locateCallId(b: Uint8Array, from: number, to: number): number {
   let i = from;
   // Skip the start line.
   while (i < to && b[i] !== LF) i++;
   while (++i < to) {
     const c = (b[i] ?? 0) | 0x20;
-    if (b[i] === CR || b[i] === LF) return undefined; // the blank line: end of the headers
+    if (b[i] === CR || b[i] === LF) return -1; // the blank line: end of the headers
     let j = i;
     if (c === 0x69) j = i + 1; // compact form "i" (RFC 3261 §7.3.3)
     else if (c === 0x63) {
@@ -35,12 +44,13 @@ export function findCallId(b: Uint8Array, from = 0, to = b.length): { start: num
         let end = j;
         while (end < to && b[end] !== CR && b[end] !== LF) end++;
         while (end > j && (b[end - 1] === SP || b[end - 1] === TAB)) end--;
-        return { start: j, end };
+        valueEnd = end;
+        return j;
       }
     }
     while (i < to && b[i] !== LF) i++;
   }
-  return undefined;
+  return -1;
 }
 
 /**
@@ -49,9 +59,9 @@ export function findCallId(b: Uint8Array, from = 0, to = b.length): { start: num
  */
 export function workerFor(b: Uint8Array, parts: number, from = 0, to = b.length): number {
   if (parts <= 1) return 0;
-  const id = findCallId(b, from, to);
-  if (id === undefined) return 0;
+  const start = locateCallId(b, from, to);
+  if (start < 0) return 0;
   let h = 0x811c9dc5;
-  for (let k = id.start; k < id.end; k++) h = Math.imul(h ^ (b[k] ?? 0), 0x01000193);
+  for (let k = start; k < valueEnd; k++) h = Math.imul(h ^ (b[k] ?? 0), 0x01000193);
   return (h >>> 0) % parts;
 }
