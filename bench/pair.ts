@@ -20,6 +20,8 @@ export interface PairOptions {
   readonly window?: readonly [number, number];
   /** Extra options of the UAC (e.g. -d to hold calls open). */
   readonly uacExtra?: readonly string[];
+  /** Extra options of the UAS (e.g. -workers 2). */
+  readonly uasExtra?: readonly string[];
   /** Read peak memory this many seconds after the UAC started, then stop both (calls held open). */
   readonly holdAt?: number;
   /** Options given to both sides (e.g. -buff_size). */
@@ -52,7 +54,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function runPair(o: PairOptions): Promise<PairResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-bench-'));
   const calls = Math.round(o.rate * o.seconds);
-  const uas = await startUas(o.uas, dir, [...(o.extra ?? []), '-trace_stat', '-stf', 'uas.csv', '-fd', '1']);
+  const uas = await startUas(o.uas, dir, [...(o.extra ?? []), '-trace_stat', '-stf', 'uas.csv', '-fd', '1', ...(o.uasExtra ?? [])]);
   const started = Date.now();
   const uac = spawnTool(o.uac, [...uacArgs(uas.port, o.rate, calls),
     ...(o.extra ?? []), '-trace_stat', '-stf', 'uac.csv', '-fd', '1', ...(o.uacExtra ?? [])], dir);

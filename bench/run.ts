@@ -7,6 +7,7 @@
  *   npm run bench -- reports           the reporting overhead (issue 4), only when asked for
  *   npm run bench -- soak              the 10-minute soak (memory over time), only when asked for
  *   npm run bench -- tcp               CPU per call over TCP (-t t1), only when asked for
+ *   npm run bench -- workers           CPU per call with 1 and 2 -workers at the same rate (SIPp needed), only when asked for
  *   npm run bench -- perf              instructions, cycles and context switches per call (Linux perf), only when asked for
  *   npm run bench -- inject            load time and peak memory of a 100,000- and a 1,000,000-line -inf file, only when asked for
  */
@@ -20,6 +21,7 @@ import { injectionScale, type InjectionFigure } from './injection-scale.js';
 import { micro } from './micro.js';
 import { sippInstalled, type Tool } from './peers.js';
 import { reportOverhead } from './report-overhead.js';
+import { workersCost } from './workers.js';
 
 const args = process.argv.slice(2);
 const DEFAULT = ['micro', 'cpu', 'maxrate', 'memory', 'accuracy'];
@@ -77,6 +79,16 @@ if (wanted('tcp')) {
   for (const rate of rates) {
     row(`TCP: UAC CPU µs/call at ${rate}/s (against SIPp's uas)`, at('sipts→sipp', rate)?.uacUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN);
     row(`TCP: UAS CPU µs/call at ${rate}/s (SIPp's uac calling)`, at('sipp→sipts', rate)?.uasUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN);
+  }
+}
+
+if (args.includes('workers')) {
+  if (!sipp) log('workers needs SIPp (the peer); skipped.');
+  else {
+    log('CPU per call with -workers 1 and 2 at 3000 calls/s (all threads, seconds 3 to 8 of 9-s runs), sipts UAC against SIPp\'s uas and SIPp\'s uac against sipts UAS, 1 round');
+    const figures = await workersCost(3000, 1, log);
+    result['workers'] = figures;
+    for (const f of figures) table.push([`${f.role}: -workers 2 / -workers 1 CPU µs/call at ${f.rate}/s`, `${fmt(f.twoUsPerCall)} / ${fmt(f.oneUsPerCall)} = ${fmt(f.ratio, 2)}${f.unclean > 0 ? ` (${f.unclean} unclean)` : ''}`, '', '']);
   }
 }
 

@@ -32,6 +32,7 @@ import { buildProgram } from './program.js';
 import { engineConfig, netConfig } from './engine-config.js';
 import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
 import { twinPlan } from './twin-plan.js';
+import type { HandoffFigures } from '../workers/handoff.js';
 import { startWorkers } from './workers-run.js';
 import { watchEngine } from './saturation-probe.js';
 
@@ -100,8 +101,9 @@ async function run(config: RunConfig): Promise<number> {
   let engine: RunControl;
   let localPort: number;
   let workerPorts: number[] = [];
+  let handoff: (() => HandoffFigures) | undefined;
   try {
-    if (config.workers > 1) ({ engine, localPort, localPorts: workerPorts } = await startWorkers(config, scenario, remote, sendTo, process.pid, workerLog(traces)));
+    if (config.workers > 1) ({ engine, localPort, localPorts: workerPorts, handoff } = await startWorkers(config, scenario, remote, sendTo, process.pid, workerLog(traces)));
     else ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive, sendTo }, netConfig(config, config.localPorts, scenario.serverMode), {
       trace: traces.sink,
       // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
@@ -124,6 +126,7 @@ async function run(config: RunConfig): Promise<number> {
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
   err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`);
   if (workerPorts.length > 1) err(`sipts: ${workerPorts.length} worker threads (-workers), on local ports ${workerPorts.join(', ')}`);
+  if (handoff !== undefined) err(`sipts: ${config.workers} worker threads (-workers), each given the datagrams of its Call-IDs from this one socket`);
   // When sipts itself becomes the bottleneck, the screen or progress line says so at once (saturation-probe.ts).
   const saturation = watchEngine(engine, config.transport === 'UDP', config.perCallSocket, localPort, () => { live.refresh(); });
   const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario }, () => saturationAlert(saturation.report()));
@@ -174,6 +177,7 @@ async function run(config: RunConfig): Promise<number> {
   if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: keys + - * / p s q Q 1-9, and SIPp's commands: cset rate|rate-scale|users|limit N, ctrace error|logs|messages on|off, cdump tasks|variables, creset stats)`);
   const reason = await engine.done;
   saturation.stop();
+  if (handoff !== undefined) err(handoffLine(handoff()));
   control?.close();
   stopKeys();
   live.stop();
@@ -202,6 +206,12 @@ async function run(config: RunConfig): Promise<number> {
     parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.status().limit, maxCalls: config.maxCalls, users: engine.status().users, durationMs: config.defaultPauseMs },
   }, verdicts);
   return exitCode;
+}
+
+/** What the I/O thread of a -workers answering run handed to each worker, and what it lost. */
+function handoffLine(f: HandoffFigures): string {
+  const lost = f.inboundDrops + f.outboundDrops + f.sendErrors;
+  return `sipts: ${lost > 0 ? 'warning: ' : ''}datagrams handed to the workers: ${f.handed.join(', ')}; lost: ${f.inboundDrops} (a worker's ring full), ${f.outboundDrops} (sends, the I/O thread behind), ${f.sendErrors} (send errors)`;
 }
 
 /** A worker's <warning> and <error> are shown, as a single engine's are (its traces are refused with -workers). */

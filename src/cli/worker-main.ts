@@ -5,11 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { parentPort, workerData } from 'node:worker_threads';
-import { startEngine } from '../engine/run.js';
+import { startEngine, startEngineOn } from '../engine/run.js';
 import { SiptsError } from '../errors.js';
 import { ConnectError } from '../transport/stream.js';
 import { BindError } from '../transport/transport.js';
 import type { FromWorker, Port, ToWorker } from '../workers/protocol.js';
+import { RingTransport } from '../workers/ring-transport.js';
 import { serveRun } from '../workers/serve.js';
 import type { WorkerData } from './workers-run.js';
 import { engineConfig, netConfig } from './engine-config.js';
@@ -24,16 +25,19 @@ async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<vo
     const receive = loadReceive(config, env, scenario);
     const injection = loadInjection(config, scenario);
     const base = engineConfig(config, scenario, d.remote, pid, injection);
-    const { engine, localPort } = await startEngine(
-      { ...base, load: { ...base.load, ...d.load, share }, outOfCall, receive, sendTo: d.sendTo },
-      netConfig(config, d.ports, false),
-      {
-        // <log> goes to -trace_logs, which -workers refuses: not a message per call to the main thread for nothing.
-        log: (level, text) => { if (level !== 'log') port.postMessage({ type: 'log', level, text }); },
-        exec: (command) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
-        stop: (how) => { port.postMessage({ type: 'stop', how }); },
-      },
-    );
+    const sharedCreated = d.createdCount === undefined ? undefined : new Int32Array(d.createdCount);
+    const engineConf = { ...base, load: { ...base.load, ...d.load, share, sharedCreated }, outOfCall, receive, sendTo: d.sendTo };
+    const hooks = {
+      // <log> goes to -trace_logs, which -workers refuses: not a message per call to the main thread for nothing.
+      log: (level: 'log' | 'warning' | 'error', text: string) => { if (level !== 'log') port.postMessage({ type: 'log', level, text }); },
+      exec: (command: string) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
+      stop: (how: 'gracefully' | 'now') => { port.postMessage({ type: 'stop', how }); },
+    };
+    // An answering run: no socket here, the I/O thread's rings (workers/handoff.ts).
+    const rings = d.rings;
+    const { engine, localPort } = rings === undefined
+      ? await startEngine(engineConf, netConfig(config, d.ports, false), hooks)
+      : startEngineOn(engineConf, (handler) => new RingTransport(rings, handler), hooks);
     serveRun(engine, localPort, port);
   } catch (e) {
     if (e instanceof BindError) port.postMessage({ type: 'failed', failure: { kind: 'bind', message: e.message, address: e.address, port: e.port } });

@@ -12,7 +12,9 @@ import type { SchedulerOptions } from '../load/scheduler.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { ConnectError } from '../transport/stream.js';
 import { BindError } from '../transport/transport.js';
+import { UdpHandoff, type HandoffFigures } from '../workers/handoff.js';
 import { startPool, WorkerStartError } from '../workers/pool.js';
+import type { WorkerRings } from '../workers/ring-transport.js';
 import type { RunConfig } from './config.js';
 import { engineConfig } from './engine-config.js';
 
@@ -26,11 +28,18 @@ export interface WorkerData {
   readonly remote: EngineConfig['remote'];
   readonly sendTo: EngineConfig['sendTo'];
   readonly ports: readonly number[];
+  /** An answering run: the worker's rings to the I/O thread, which owns the one socket (workers/handoff.ts). */
+  readonly rings?: WorkerRings | undefined;
+  /** An answering run: the count of calls created, shared by the workers (-m is the whole run's, see Scheduler). */
+  readonly createdCount?: SharedArrayBuffer | undefined;
 }
 
 /** Why this run cannot be split over workers yet; undefined when it can. */
 export function workersRefusal(config: RunConfig, scenario: CompiledScenario): string | undefined {
-  if (scenario.serverMode) return `-workers ${config.workers}: scenario "${scenario.name}" answers calls: answering from several workers (one port, datagrams handed over by Call-ID) is not supported yet`;
+  if (scenario.serverMode) {
+    const what = `-workers ${config.workers}: scenario "${scenario.name}" answers calls`;
+    if (config.transport !== 'UDP' || config.perCallSocket) return `${what}: answering from several workers (datagrams handed over by Call-ID) works over UDP with one socket (-t u1) only`;
+  }
   if (config.twin !== undefined || scenario.twin.commandCreatesCalls) return `-workers ${config.workers}: 3PCC scenarios (-3pcc, -master, -slave) are not supported with -workers yet`;
   // Each worker would bind -rtp_echo's ports, and the rtp figures live beside the stats exports that workers merge.
   if (scenario.hasMedia || config.media.echo) return `-workers ${config.workers}: RTP media (${config.media.echo ? '-rtp_echo' : 'the scenario\'s media actions'}) is not supported with -workers yet`;
@@ -46,10 +55,13 @@ function portsOf(config: RunConfig, k: number): number[] {
 }
 
 export async function startWorkers(config: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], sendTo: EngineConfig['sendTo'], pid: number,
-  log: (level: 'log' | 'warning' | 'error', text: string) => void): Promise<{ engine: RunControl; localPort: number; localPorts: number[] }> {
+  log: (level: 'log' | 'warning' | 'error', text: string) => void): Promise<{ engine: RunControl; localPort: number; localPorts: number[]; handoff?: () => HandoffFigures }> {
   const refusal = workersRefusal(config, scenario);
   if (refusal !== undefined) throw new SiptsError('WORKERS_NOT_SUPPORTED', refusal, 'run it with -workers 1 (or without -workers)');
   const settings = engineConfig(config, scenario, remote, pid).settings;
+  // An answering run: one socket, here, whose datagrams go to the workers by Call-ID (BindError here: exit 254).
+  const handoff = scenario.serverMode ? await UdpHandoff.open(config.bindAddress, config.localPorts, config.socketBufferBytes, config.workers) : undefined;
+  const createdCount = handoff === undefined ? undefined : new SharedArrayBuffer(4);
   try {
     const { control, localPorts } = await startPool({
       entry: new URL('./worker-main.js', import.meta.url),
@@ -57,12 +69,15 @@ export async function startWorkers(config: RunConfig, scenario: CompiledScenario
       drainMs: drainMs(scenario, settings),
       log,
       data: (share): WorkerData => ({
-        config, pid, share, remote, sendTo, ports: portsOf(config, share.index),
-        load: { maxCalls: shareOf(config.maxCalls, share), users: shareOf(config.users, share), limit: shareOf(config.limit, share) },
+        config, pid, share, remote, sendTo, ports: portsOf(config, share.index), rings: handoff?.rings[share.index], createdCount,
+        load: { maxCalls: createdCount === undefined ? shareOf(config.maxCalls, share) : config.maxCalls, users: shareOf(config.users, share), limit: shareOf(config.limit, share) },
       }),
     });
-    return { engine: control, localPort: localPorts[0] ?? 0, localPorts };
+    if (handoff === undefined) return { engine: control, localPort: localPorts[0] ?? 0, localPorts };
+    void control.done.then(() => { handoff.close(); });
+    return { engine: control, localPort: handoff.localPort, localPorts: [], handoff: () => handoff.figures() };
   } catch (e) {
+    handoff?.close();
     if (!(e instanceof WorkerStartError)) throw e;
     const f = e.failure;
     if (f.kind === 'bind') throw new BindError(f.address ?? config.bindAddress, f.port ?? 0, new Error(f.message.replace(/^cannot bind [^:]+:\d+: /, '')), config.transport);

@@ -68,8 +68,8 @@ export class Router {
       // side has made all its calls).
       if (this.ctx.accepting() && rx.acceptsNewCall(msg)) { rx.startIncoming(msg, raw, address, port, endpoint); return; }
     }
-    if (this.acceptsNewCall(msg)) {
-      this.ctx.scheduler.noteCreated();
+    // takeIncoming: the -m calls may be shared with other workers; none left, and the request is out of call.
+    if (this.acceptsNewCall(msg) && this.ctx.scheduler.takeIncoming()) {
       this.startIncoming(msg, raw, address, port, endpoint);
       return;
     }

@@ -83,3 +83,11 @@ function maxPacketBytes(s: CompiledScenario): number {
   }
   return max;
 }
+
+/** Starts an engine over a transport made for it (a -workers answering run's ring transport), not a socket. */
+export function startEngineOn(config: EngineConfig, open: (handler: TransportHandler) => Transport, hooks: Partial<EngineHooks> = {}): { engine: Engine; localPort: number } {
+  const engine = new Engine(config, hooks);
+  const transport = open(engine.handler);
+  engine.start(transport);
+  return { engine, localPort: transport.localPort };
+}

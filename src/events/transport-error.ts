@@ -22,6 +22,8 @@ export const TRANSPORT_ERROR_KINDS = [
   'limit',
   /** A stream's write queue was full: the message was dropped and its call failed (FailedOutboundCongestion). */
   'congested',
+  /** -workers, answering: a datagram was dropped between the I/O thread and a worker, whose ring was full. */
+  'handoff',
 ] as const;
 
 export type TransportErrorKind = (typeof TRANSPORT_ERROR_KINDS)[number];
@@ -40,6 +42,7 @@ export const TRANSPORT_ERROR_HELP: Readonly<Record<TransportErrorKind, string>> 
   framing: 'a peer sent bytes that are not SIP framing; its connection was closed',
   limit: 'the system refused a new socket (file descriptor limit)',
   congested: 'a connection\'s write queue was full; the message was dropped',
+  handoff: 'a datagram was dropped between the socket\'s thread and a worker (-workers): its ring was full',
 };
 
 const BUFFER_CODES = new Set(['ENOBUFS', 'EAGAIN', 'EWOULDBLOCK', 'ENOMEM']);

@@ -28,6 +28,12 @@ export interface SchedulerOptions {
    * already this part's shares. Undefined: the whole run.
    */
   readonly share?: Share | undefined;
+  /**
+   * -workers, answering: the run's count of calls created, shared by every worker (an Int32Array over a
+   * SharedArrayBuffer, index 0). Calls reach the workers by Call-ID hash, so no worker knows its share of -m:
+   * maxCalls is the whole run's and each incoming call takes one from this count.
+   */
+  readonly sharedCreated?: Int32Array | undefined;
 }
 
 /** SIPp's -rate_increase, -rate_interval, -rate_max and -no_rate_quit. */
@@ -62,7 +68,10 @@ export class Scheduler {
   /** The most the oldest due call was late (ms) since takeBehindMs() last read it. */
   private behindMs = 0;
 
+  private readonly sharedCreated: Int32Array | undefined;
+
   constructor(o: SchedulerOptions, nowMs: number) {
+    this.sharedCreated = o.sharedCreated;
     this.rate = o.rate;
     this.periodMs = o.periodMs;
     this.limit = o.limit;
@@ -122,9 +131,10 @@ export class Scheduler {
     return this.paused;
   }
 
-  /** True once -m calls have been created. */
+  /** True once -m calls have been created (by the whole run, with a shared count). */
   get exhausted(): boolean {
-    return this.maxCalls > 0 && this.created >= this.maxCalls;
+    if (this.maxCalls <= 0) return false;
+    return (this.sharedCreated === undefined ? this.created : Atomics.load(this.sharedCreated, 0)) >= this.maxCalls;
   }
 
   setRate(rate: number, nowMs: number): void {
@@ -201,5 +211,22 @@ export class Scheduler {
   /** Counts a call created by an incoming request (server mode). */
   noteCreated(): void {
     this.created++;
+  }
+
+  /**
+   * Server mode: takes one of the -m calls for an incoming request, false when none is left. With a count
+   * shared by workers, a compare-and-swap: two workers cannot both take the last call.
+   */
+  takeIncoming(): boolean {
+    const shared = this.sharedCreated;
+    if (shared !== undefined) {
+      for (;;) {
+        const n = Atomics.load(shared, 0);
+        if (this.maxCalls > 0 && n >= this.maxCalls) return false;
+        if (Atomics.compareExchange(shared, 0, n, n + 1) === n) break;
+      }
+    }
+    this.created++;
+    return true;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * -workers through the command line: what it refuses for now (answering scenarios, call-by-call traces), and a
+ * -workers through the command line: what it refuses for now (an answering scenario over streams,
+ * call-by-call traces), an answering run handing calls to its workers by Call-ID, and a
  * signal stopping every worker gracefully, with the stat file and --json showing the merged run.
  */
 import assert from 'node:assert/strict';
@@ -18,10 +19,10 @@ async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void
   }
 }
 
-test('-workers 2 refuses an answering scenario and call-by-call traces, saying so (exit 255)', { timeout: 30_000 }, async () => {
-  const uas = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-nostdin', '-workers', '2'], 20_000).exited;
-  assert.equal(uas.code, 255, uas.stderr);
-  assert.match(uas.stderr, /-workers 2: scenario "sipts uas" answers calls: answering from several workers .* is not supported yet\n {2}hint: run it with -workers 1/);
+test('-workers 2 refuses an answering scenario over TCP, and call-by-call traces, saying so (exit 255)', { timeout: 30_000 }, async () => {
+  const tcp = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-nostdin', '-workers', '2', '-t', 't1'], 20_000).exited;
+  assert.equal(tcp.code, 255, tcp.stderr);
+  assert.match(tcp.stderr, /answering from several workers \(datagrams handed over by Call-ID\) works over UDP with one socket \(-t u1\) only/);
   const traced = await sipts([`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', '0', '-nostdin', '-workers', '2', '-trace_msg', '-trace_err'], 20_000).exited;
   assert.equal(traced.code, 255, traced.stderr);
   assert.match(traced.stderr, /-workers 2: -trace_msg, -trace_err: traces written call by call are not supported with -workers yet/);
@@ -62,4 +63,28 @@ test('SIGINT stops every worker gracefully: open calls end, exit 0; the stat fil
   const last = csvRows(stat).at(-1) ?? {};
   assert.equal(Number(last['TotalCallCreated']), c['CallsCreated'], 'the last stat row holds the merged run');
   assert.equal(Number(last['SuccessfulCall(C)']), c['SuccessfulCalls']);
+});
+
+test('sipts uac against sipts -sn uas -workers 2 -m 200: every call succeeds on the one port, each worker handled datagrams, the run ends after exactly 200 calls over both workers', { timeout: 90_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipts-uasworkers-'));
+  const json = join(dir, 'uas.json');
+  // -m is the whole run's: the workers take their calls from one shared count.
+  const uas = await startSiptsUas(['-workers', '2', '-m', '200', '-cp', '0', '-nostdin', '--json', json], 60_000, dir);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const uac = await sipts([`127.0.0.1:${uas.port}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-r', '100', '-m', '200'], 60_000, dir).exited;
+  assert.equal(uac.code, 0, uac.stderr);
+  const end = await uas.exited;
+  assert.equal(end.code, 0, end.stderr);
+  assert.match(end.stderr, /2 worker threads \(-workers\), each given the datagrams of its Call-IDs from this one socket/);
+  // Each call is INVITE, ACK and BYE from the uac: 600 datagrams (more only if the uac retransmitted), split by
+  // Call-ID, so without retransmissions each worker's count is a multiple of 3.
+  const handed = /datagrams handed to the workers: (\d+), (\d+); lost: 0 \(a worker's ring full\), 0 \(sends, the I\/O thread behind\), 0 \(send errors\)/.exec(end.stderr);
+  assert.ok(handed !== null, end.stderr);
+  const [a, b] = [Number(handed[1]), Number(handed[2])];
+  assert.ok(a + b >= 600 && a > 0 && b > 0, end.stderr);
+  if (a + b === 600) assert.ok(a % 3 === 0 && b % 3 === 0, `every message of a call goes to one worker: ${a}, ${b}`);
+  const c = countersOf(json);
+  assert.equal(c['CallsCreated'], 200);
+  assert.equal(c['SuccessfulCalls'], 200);
+  assert.equal(c['FailedCalls'], 0);
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { ROOT, sippAvailable, sipts, startSippUas } from '../helpers.js';
+import { countersOf, ROOT, sipp, sippAvailable, sipts, startSippUas, startSiptsUas } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-workers-'));
@@ -113,4 +113,30 @@ test('-workers 3 with a SEQUENTIAL file of 7 lines and -m 14: each line used onc
     const l = Number(line.slice(1));
     assert.deepEqual([...ws].sort(), [...new Set([String(l % 3), String((l + 7) % 3)])].sort(), `line ${line}`);
   }
+});
+
+test('sipp -sn uac -r 200 -m 1000 against sipts -sn uas -workers 2: SIPp exits 0 with 0 failed, --json shows 1000 successful calls, each worker handled some', { skip, timeout: 180_000 }, async (t) => {
+  const dir = mkdtempSync(join(work, 'uas-'));
+  const json = join(dir, 'uas.json');
+  const uas = await startSiptsUas(['-workers', '2', '-cp', '0', '-nostdin', '--json', json], 150_000, dir);
+  t.after(() => uas.child.kill('SIGKILL'));
+  const uac = await sipp(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '200', '-m', '1000', '-trace_stat', '-stf', join(dir, 'sipp.csv')], 120_000, dir).exited;
+  assert.equal(uac.code, 0, `SIPp: ${uac.stdout.slice(-1500)}`);
+  // SIPp's own stat file: its 1000 calls succeeded, none failed.
+  const stat = readFileSync(join(dir, 'sipp.csv'), 'utf8').trim().split('\n');
+  const cols = (stat[0] ?? '').split(';');
+  const last = (stat[stat.length - 1] ?? '').split(';');
+  assert.equal(last[cols.indexOf('SuccessfulCall(C)')], '1000');
+  assert.equal(last[cols.indexOf('FailedCall(C)')], '0');
+  uas.child.kill('SIGINT');
+  const end = await uas.exited;
+  assert.equal(end.code, 0, end.stderr);
+  const c = countersOf(json);
+  assert.equal(c['CallsCreated'], 1000, JSON.stringify(c));
+  assert.equal(c['SuccessfulCalls'], 1000, JSON.stringify(c));
+  assert.equal(c['FailedCalls'], 0, JSON.stringify(c));
+  const handed = /datagrams handed to the workers: (\d+), (\d+); lost: 0 \(a worker's ring full\)/.exec(end.stderr);
+  assert.ok(handed !== null, end.stderr);
+  assert.ok(Number(handed[1]) > 0 && Number(handed[2]) > 0, `each worker handled some: ${handed[0]}`);
+  assert.ok(Number(handed[1]) + Number(handed[2]) >= 3000, 'INVITE, ACK and BYE of each call');
 });

@@ -66,3 +66,18 @@ test('-workers: auto is the cores but one (at least 1); shares of 0 narrow the s
   assert.match(chooseWorkers('2', { ...none, callTraces: ['-trace_msg'] }, 8).problems[0] ?? '', /-trace_msg: traces written call by call are not supported with -workers yet/);
   assert.deepEqual(chooseWorkers('1', { ...none, callTraces: ['-trace_msg'] }, 8).problems, [], '-workers 1 is the single engine: every trace works');
 });
+
+test('-workers, answering: -m is the whole run\'s; workers sharing a count take exactly -m incoming calls between them, then all are exhausted', () => {
+  const shared = new Int32Array(new SharedArrayBuffer(4));
+  const parts = [0, 1, 2].map(() => new Scheduler({ rate: 0, periodMs: 1000, limit: 0, maxCalls: 5, users: 0, sharedCreated: shared }, 0));
+  // Calls arrive unevenly (by Call-ID hash): 4 at part 0, then 1 each at the others; the 6th is refused.
+  const taken = [0, 0, 0, 0, 1, 2].map((k) => parts[k]?.takeIncoming());
+  assert.deepEqual(taken, [true, true, true, true, true, false]);
+  assert.equal(Atomics.load(shared, 0), 5);
+  assert.ok(parts.every((p) => p.exhausted));
+  assert.deepEqual(parts.map((p) => p.created), [4, 1, 0]);
+  // Without a shared count, each takes its own -m.
+  const alone = new Scheduler({ rate: 0, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 }, 0);
+  assert.equal(alone.takeIncoming(), true);
+  assert.equal(alone.exhausted, true);
+});

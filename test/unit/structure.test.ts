@@ -36,7 +36,8 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     media: ['media', 'errors.ts'],
     // -workers: between the CLI and the engine. It fronts worker threads as one RunControl and serves an engine
     // to the main thread; what a worker runs is the CLI's (cli/worker-main.ts), so it knows no scenario loading.
-    workers: ['workers', 'engine/run-control.ts', 'load', 'stats'],
+    // transport: an answering run's I/O thread owns the socket and its workers' transport is a ring (handoff.ts).
+    workers: ['workers', 'engine/run-control.ts', 'load', 'stats', 'transport'],
   };
   for (const file of sources(src)) {
     const rel = relative(src, file);
