@@ -16,7 +16,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] ?? fallback : fallback;
+  return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
 };
 const role = option('-sn', 'uac');
 const localIp = option('-i', '127.0.0.1');
@@ -36,7 +36,11 @@ function uas(): void {
   let tag = 0;
   const me = `${localIp}:${socket.address().port}`;
   const reply = (msg: string, status: string, toTag: string, to: RemoteInfo): void => {
-    socket.send(`SIP/2.0 ${status}\r\n${header(msg, 'Via')}\r\n${header(msg, 'From')}\r\n${header(msg, 'To')}${toTag}\r\n${header(msg, 'Call-ID')}\r\n${header(msg, 'CSeq')}\r\nContact: <sip:${me};transport=UDP>\r\nContent-Length: 0\r\n\r\n`, to.port, to.address);
+    socket.send(
+      `SIP/2.0 ${status}\r\n${header(msg, 'Via')}\r\n${header(msg, 'From')}\r\n${header(msg, 'To')}${toTag}\r\n${header(msg, 'Call-ID')}\r\n${header(msg, 'CSeq')}\r\nContact: <sip:${me};transport=UDP>\r\nContent-Length: 0\r\n\r\n`,
+      to.port,
+      to.address,
+    );
   };
   socket.on('message', (b: Buffer, from: RemoteInfo) => {
     const msg = b.toString('latin1');
@@ -52,12 +56,16 @@ function uas(): void {
 
 function uac(target: string): void {
   const colon = target.lastIndexOf(':');
-  const host = target.slice(0, colon), port = Number(target.slice(colon + 1));
-  const rate = Number(option('-r', '10')), total = Number(option('-m', '0')) || Number.POSITIVE_INFINITY;
+  const host = target.slice(0, colon),
+    port = Number(target.slice(colon + 1));
+  const rate = Number(option('-r', '10')),
+    total = Number(option('-m', '0')) || Number.POSITIVE_INFINITY;
   const me = `${localIp}:${socket.address().port}`;
   const request = (method: string, n: string, cseq: number, toTag: string): string =>
     `${method} sip:service@${target} SIP/2.0\r\nVia: SIP/2.0/UDP ${me};branch=z9hG4bK-${n}-${cseq}-${method}\r\nFrom: sipp <sip:sipp@${me}>;tag=${n}\r\nTo: service <sip:service@${target}>${toTag}\r\nCall-ID: ${n}-floor@${localIp}\r\nCSeq: ${cseq} ${method}\r\nContact: sip:sipp@${me}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
-  let created = 0, successful = 0, failed = 0;
+  let created = 0,
+    successful = 0,
+    failed = 0;
   const row = (): void => {
     const now = Date.now() / 1000;
     appendFileSync(statFile, `${new Date().toISOString()}\t${now.toFixed(3)};${created};${successful};${failed}\n`);
@@ -65,7 +73,10 @@ function uac(target: string): void {
   const done = (): void => {
     clearInterval(placer);
     failed = created - successful;
-    if (rows !== undefined) { row(); clearInterval(rows); }
+    if (rows !== undefined) {
+      row();
+      clearInterval(rows);
+    }
     socket.close();
   };
   socket.on('message', (b: Buffer) => {

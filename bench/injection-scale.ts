@@ -39,7 +39,10 @@ async function writeUsers(path: string, lines: number): Promise<number> {
   for (let i = 1; i <= lines; i++) {
     const n = String(i).padStart(7, '0');
     chunk += `user${n};[authentication username=user${n} password=pw${n}];\n`;
-    if (chunk.length > 1 << 16) { await put(chunk); chunk = ''; }
+    if (chunk.length > 1 << 16) {
+      await put(chunk);
+      chunk = '';
+    }
   }
   await put(chunk);
   out.end();
@@ -57,19 +60,48 @@ function vmHwmKb(pid: number | undefined): number {
   }
 }
 
-async function one(tool: Tool, file: string, lines: number, indexed: boolean, fileBytes: number, dir: string, limitMs: number): Promise<InjectionFigure> {
+async function one(
+  tool: Tool,
+  file: string,
+  lines: number,
+  indexed: boolean,
+  fileBytes: number,
+  dir: string,
+  limitMs: number,
+): Promise<InjectionFigure> {
   const socket = dgram.createSocket('udp4');
   socket.bind(0, '127.0.0.1');
   await once(socket, 'listening');
   const port = socket.address().port;
   let firstAt = Number.NaN;
-  socket.on('message', (m) => { if (Number.isNaN(firstAt) && m.subarray(0, 9).toString('latin1') === 'REGISTER ') firstAt = performance.now(); });
+  socket.on('message', (m) => {
+    if (Number.isNaN(firstAt) && m.subarray(0, 9).toString('latin1') === 'REGISTER ') firstAt = performance.now();
+  });
   const start = performance.now();
-  const child = spawnTool(tool, ['-sf', SCENARIO, `127.0.0.1:${port}`, '-inf', file, ...(indexed ? ['-infindex', basename(file), '0'] : []), '-m', '1', '-i', '127.0.0.1', '-p', '0'], dir);
+  const child = spawnTool(
+    tool,
+    [
+      '-sf',
+      SCENARIO,
+      `127.0.0.1:${port}`,
+      '-inf',
+      file,
+      ...(indexed ? ['-infindex', basename(file), '0'] : []),
+      '-m',
+      '1',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      '0',
+    ],
+    dir,
+  );
   let peak = 0;
   // An object, not a let: the exit handler sets it, which narrowing of a local would not see.
   const state = { exited: false };
-  child.once('exit', () => { state.exited = true; });
+  child.once('exit', () => {
+    state.exited = true;
+  });
   // Polled: VmHWM is the process's own high-water mark, so polling only has to catch it before it exits.
   while (Number.isNaN(firstAt) && !state.exited && performance.now() - start < limitMs) {
     const kb = vmHwmKb(child.pid);
@@ -88,22 +120,39 @@ async function one(tool: Tool, file: string, lines: number, indexed: boolean, fi
  * Each size, each tool in turn, `rounds` times; the lowest figures of the rounds (the machine may be busy).
  * The largest size also with -infindex.
  */
-export async function injectionScale(sizes: readonly number[], tools: readonly Tool[], rounds: number, log: (s: string) => void): Promise<InjectionFigure[]> {
+export async function injectionScale(
+  sizes: readonly number[],
+  tools: readonly Tool[],
+  rounds: number,
+  log: (s: string) => void,
+): Promise<InjectionFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-inject-'));
   const out: InjectionFigure[] = [];
   try {
     for (const lines of sizes) {
       const file = join(dir, `users-${lines}.csv`);
       const bytes = await writeUsers(file, lines);
-      for (const [tool, indexed] of tools.flatMap((t) => (lines === Math.max(...sizes) ? [[t, false], [t, true]] as const : [[t, false]] as const))) {
+      for (const [tool, indexed] of tools.flatMap((t) =>
+        lines === Math.max(...sizes)
+          ? ([
+              [t, false],
+              [t, true],
+            ] as const)
+          : ([[t, false]] as const),
+      )) {
         const runs: InjectionFigure[] = [];
         for (let r = 0; r < rounds; r++) runs.push(await one(tool, file, lines, indexed, bytes, dir, 120_000));
         const f: InjectionFigure = {
-          tool, lines, indexed, fileBytes: bytes,
+          tool,
+          lines,
+          indexed,
+          fileBytes: bytes,
           peakRssKb: Math.min(...runs.map((x) => x.peakRssKb)),
           firstRegisterMs: Math.min(...runs.map((x) => x.firstRegisterMs)),
         };
-        log(`  ${tool.padEnd(6)} ${lines} lines${indexed ? ' -infindex' : ''} (${(bytes / 1e6).toFixed(0)} MB): peak RSS ${(f.peakRssKb / 1024).toFixed(0)} MiB, first REGISTER after ${f.firstRegisterMs.toFixed(0)} ms (rounds: ${runs.map((x) => `${(x.peakRssKb / 1024).toFixed(0)} MiB/${x.firstRegisterMs.toFixed(0)} ms`).join(', ')})`);
+        log(
+          `  ${tool.padEnd(6)} ${lines} lines${indexed ? ' -infindex' : ''} (${(bytes / 1e6).toFixed(0)} MB): peak RSS ${(f.peakRssKb / 1024).toFixed(0)} MiB, first REGISTER after ${f.firstRegisterMs.toFixed(0)} ms (rounds: ${runs.map((x) => `${(x.peakRssKb / 1024).toFixed(0)} MiB/${x.firstRegisterMs.toFixed(0)} ms`).join(', ')})`,
+        );
         out.push(f);
       }
       rmSync(file);

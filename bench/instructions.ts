@@ -39,28 +39,52 @@ export async function perfPair(side: 'UAC' | 'UAS', tool: Tool, peer: Tool, rate
   await sleep(3000);
   const seconds = 5;
   const pid = side === 'UAC' ? uac.pid : uas.process.pid;
-  const r = spawnSync('perf', ['stat', '-x', ',', '-e', EVENTS.join(','), '-p', String(pid), '--', 'sleep', String(seconds)], { encoding: 'utf8' });
+  const r = spawnSync('perf', ['stat', '-x', ',', '-e', EVENTS.join(','), '-p', String(pid), '--', 'sleep', String(seconds)], {
+    encoding: 'utf8',
+  });
   uac.kill('SIGKILL');
   uas.stop();
   rmSync(dir, { recursive: true, force: true });
   // CSV lines: value,unit,event,...
-  const value = new Map(r.stderr.trim().split('\n').map((l) => l.split(',')).map((f) => [f[2] ?? '', Number(f[0])]));
+  const value = new Map(
+    r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','))
+      .map((f) => [f[2] ?? '', Number(f[0])]),
+  );
   const calls = rate * seconds;
   const per = (event: string): number => (value.get(event) ?? Number.NaN) / calls;
   return {
-    side, tool, peer, rate, userInstructions: per('instructions:u'), kernelInstructions: per('instructions:k'),
-    cycles: per('cycles'), taskClockUs: per('task-clock') * 1000, contextSwitches: per('context-switches'),
+    side,
+    tool,
+    peer,
+    rate,
+    userInstructions: per('instructions:u'),
+    kernelInstructions: per('instructions:k'),
+    cycles: per('cycles'),
+    taskClockUs: per('task-clock') * 1000,
+    contextSwitches: per('context-switches'),
   };
 }
 
 /** Each tool and the floor on each side against SIPp, `rounds` times in turn; the median of each figure. */
 export async function perfFigures(rate: number, rounds: number, log: (s: string) => void): Promise<PerfFigure[]> {
-  const cases: [PerfFigure['side'], Tool][] = [['UAC', 'sipp'], ['UAC', 'sipts'], ['UAC', 'floor'], ['UAS', 'sipp'], ['UAS', 'sipts'], ['UAS', 'floor']];
+  const cases: [PerfFigure['side'], Tool][] = [
+    ['UAC', 'sipp'],
+    ['UAC', 'sipts'],
+    ['UAC', 'floor'],
+    ['UAS', 'sipp'],
+    ['UAS', 'sipts'],
+    ['UAS', 'floor'],
+  ];
   const results = new Map<string, PerfFigure[]>();
   for (let round = 1; round <= rounds; round++) {
     for (const [side, tool] of cases) {
       const f = await perfPair(side, tool, 'sipp', rate);
-      log(`  round ${round} ${side} ${tool.padEnd(6)} at ${rate}/s: ${(f.userInstructions / 1000).toFixed(1)}k user + ${(f.kernelInstructions / 1000).toFixed(1)}k kernel instructions, ${(f.cycles / 1000).toFixed(1)}k cycles, ${f.taskClockUs.toFixed(1)} µs, ${f.contextSwitches.toFixed(2)} context switches per call`);
+      log(
+        `  round ${round} ${side} ${tool.padEnd(6)} at ${rate}/s: ${(f.userInstructions / 1000).toFixed(1)}k user + ${(f.kernelInstructions / 1000).toFixed(1)}k kernel instructions, ${(f.cycles / 1000).toFixed(1)}k cycles, ${f.taskClockUs.toFixed(1)} µs, ${f.contextSwitches.toFixed(2)} context switches per call`,
+      );
       const key = `${side} ${tool}`;
       results.set(key, [...(results.get(key) ?? []), f]);
     }
@@ -68,8 +92,12 @@ export async function perfFigures(rate: number, rounds: number, log: (s: string)
   return [...results.values()].map((fs) => {
     const f = fs[0] as PerfFigure;
     return {
-      ...f, userInstructions: median(fs.map((x) => x.userInstructions)), kernelInstructions: median(fs.map((x) => x.kernelInstructions)),
-      cycles: median(fs.map((x) => x.cycles)), taskClockUs: median(fs.map((x) => x.taskClockUs)), contextSwitches: median(fs.map((x) => x.contextSwitches)),
+      ...f,
+      userInstructions: median(fs.map((x) => x.userInstructions)),
+      kernelInstructions: median(fs.map((x) => x.kernelInstructions)),
+      cycles: median(fs.map((x) => x.cycles)),
+      taskClockUs: median(fs.map((x) => x.taskClockUs)),
+      contextSwitches: median(fs.map((x) => x.contextSwitches)),
     };
   });
 }

@@ -8,7 +8,12 @@ import { runPair, type PairResult } from './pair.js';
 import type { Tool } from './peers.js';
 
 /** UAC → UAS. SIPp → SIPp is the reference the ratios divide by. */
-export const PAIRS: readonly (readonly [Tool, Tool])[] = [['sipp', 'sipp'], ['sipts', 'sipp'], ['sipp', 'sipts'], ['sipts', 'sipts']];
+export const PAIRS: readonly (readonly [Tool, Tool])[] = [
+  ['sipp', 'sipp'],
+  ['sipts', 'sipp'],
+  ['sipp', 'sipts'],
+  ['sipts', 'sipts'],
+];
 const name = (uac: Tool, uas: Tool): string => `${uac}→${uas}`;
 
 export interface CpuFigure {
@@ -21,21 +26,31 @@ export interface CpuFigure {
 }
 
 /** CPU per call at fixed rates: each round runs every pair at every rate, one after the other. */
-export async function cpuPerCall(pairs: readonly (readonly [Tool, Tool])[], rates: readonly number[], rounds: number, log: (s: string) => void, extra: readonly string[] = []): Promise<CpuFigure[]> {
+export async function cpuPerCall(
+  pairs: readonly (readonly [Tool, Tool])[],
+  rates: readonly number[],
+  rounds: number,
+  log: (s: string) => void,
+  extra: readonly string[] = [],
+): Promise<CpuFigure[]> {
   const runs = new Map<string, PairResult[]>();
   for (let round = 1; round <= rounds; round++) {
     for (const rate of rates) {
       for (const [uac, uas] of pairs) {
         const r = await runPair({ uac, uas, rate, seconds: 9, window: [3, 8], extra });
-        log(`  round ${round} ${name(uac, uas).padEnd(12)} ${String(rate).padStart(5)}/s: UAC ${r.uacUsPerCall.toFixed(1)} µs/call, UAS ${r.uasUsPerCall.toFixed(1)} µs/call${r.clean ? '' : ` (not clean: ${r.successful}/${r.calls} ok, ${r.failed}+${r.uasFailed} failed, ${r.achievedRate.toFixed(0)}/s)`}`);
+        log(
+          `  round ${round} ${name(uac, uas).padEnd(12)} ${String(rate).padStart(5)}/s: UAC ${r.uacUsPerCall.toFixed(1)} µs/call, UAS ${r.uasUsPerCall.toFixed(1)} µs/call${r.clean ? '' : ` (not clean: ${r.successful}/${r.calls} ok, ${r.failed}+${r.uasFailed} failed, ${r.achievedRate.toFixed(0)}/s)`}`,
+        );
         const key = `${name(uac, uas)} ${rate}`;
         runs.set(key, [...(runs.get(key) ?? []), r]);
       }
     }
   }
   return [...runs].map(([key, rs]) => ({
-    pair: key.split(' ')[0] ?? '', rate: rs[0]?.rate ?? 0,
-    uacUsPerCall: median(rs.map((r) => r.uacUsPerCall)), uasUsPerCall: median(rs.map((r) => r.uasUsPerCall)),
+    pair: key.split(' ')[0] ?? '',
+    rate: rs[0]?.rate ?? 0,
+    uacUsPerCall: median(rs.map((r) => r.uacUsPerCall)),
+    uasUsPerCall: median(rs.map((r) => r.uasUsPerCall)),
     unclean: rs.filter((r) => !r.clean).length,
   }));
 }
@@ -50,11 +65,21 @@ export interface MaxRate {
 }
 
 /** Steps the rate up by a fixed factor until a 10-s run is not clean. */
-export async function maxRate(uac: Tool, uas: Tool, start: number, factor: number, cap: number, extra: readonly string[], log: (s: string) => void): Promise<MaxRate> {
+export async function maxRate(
+  uac: Tool,
+  uas: Tool,
+  start: number,
+  factor: number,
+  cap: number,
+  extra: readonly string[],
+  log: (s: string) => void,
+): Promise<MaxRate> {
   let best = 0;
   for (let rate = start; rate <= cap; rate = Math.round(rate * factor)) {
     const r = await runPair({ uac, uas, rate, seconds: 10, graceSeconds: 12, extra });
-    const why = r.clean ? 'clean' : `${r.successful}/${r.calls} ok, ${r.failed} failed (UAC), ${r.uasFailed} failed (UAS), ${r.achievedRate.toFixed(0)}/s placed`;
+    const why = r.clean
+      ? 'clean'
+      : `${r.successful}/${r.calls} ok, ${r.failed} failed (UAC), ${r.uasFailed} failed (UAS), ${r.achievedRate.toFixed(0)}/s placed`;
     log(`  ${name(uac, uas).padEnd(12)} ${extra.join(' ')} ${String(rate).padStart(6)}/s: ${why}`);
     if (!r.clean) return { pair: name(uac, uas), rate: best, failedAt: rate, failure: why };
     best = rate;
@@ -78,10 +103,18 @@ export async function memory(open: number, rate: number, log: (s: string) => voi
   const seconds = open / rate;
   const hold = ['-d', String((seconds + 20) * 1000), '-l', String(open)];
   const out: MemoryFigure[] = [];
-  for (const [uac, uas] of [['sipts', 'sipp'], ['sipp', 'sipts']] as const) {
+  for (const [uac, uas] of [
+    ['sipts', 'sipp'],
+    ['sipp', 'sipts'],
+  ] as const) {
     const r = await runPair({ uac, uas, rate, seconds, uacExtra: hold, holdAt: seconds + 3 });
-    log(`  ${name(uac, uas).padEnd(12)} ${open} calls open: UAC ${(r.uacPeakRssKb / 1024).toFixed(0)} MiB, UAS ${(r.uasPeakRssKb / 1024).toFixed(0)} MiB (${r.failed + r.uasFailed} failed)`);
-    out.push({ role: 'UAC', tool: uac, openCalls: open, peakRssKb: r.uacPeakRssKb }, { role: 'UAS', tool: uas, openCalls: open, peakRssKb: r.uasPeakRssKb });
+    log(
+      `  ${name(uac, uas).padEnd(12)} ${open} calls open: UAC ${(r.uacPeakRssKb / 1024).toFixed(0)} MiB, UAS ${(r.uasPeakRssKb / 1024).toFixed(0)} MiB (${r.failed + r.uasFailed} failed)`,
+    );
+    out.push(
+      { role: 'UAC', tool: uac, openCalls: open, peakRssKb: r.uacPeakRssKb },
+      { role: 'UAS', tool: uas, openCalls: open, peakRssKb: r.uasPeakRssKb },
+    );
   }
   return out;
 }
@@ -97,7 +130,12 @@ export interface Accuracy {
 /** Rate accuracy: calls placed per second over the ~10 s a 12-s run is placing them at full rate. */
 export async function accuracy(rate: number, withSipp: boolean, log: (s: string) => void): Promise<Accuracy[]> {
   const out: Accuracy[] = [];
-  for (const [uac, uas] of withSipp ? [['sipts', 'sipts'], ['sipp', 'sipp']] as const : [['sipts', 'sipts']] as const) {
+  for (const [uac, uas] of withSipp
+    ? ([
+        ['sipts', 'sipts'],
+        ['sipp', 'sipp'],
+      ] as const)
+    : ([['sipts', 'sipts']] as const)) {
     const r = await runPair({ uac, uas, rate, seconds: 12 });
     const a = { pair: name(uac, uas), target: rate, achieved: r.achievedRate, error: r.achievedRate / rate - 1 };
     log(`  ${a.pair.padEnd(12)} -r ${rate}: ${a.achieved.toFixed(1)} calls/s (${(100 * a.error).toFixed(2)}%)`);

@@ -21,11 +21,22 @@ const seconds = (t: string): number => {
 export function measure(command: string, args: readonly string[], cwd: string, timeoutMs = 120_000): Promise<Measured> {
   const started = performance.now();
   // `times` goes to fd 3, so the command's own stdout stays apart.
-  const child = spawn('bash', ['-c', '"$@"; rc=$?; times >&3; exit $rc', 'bash', command, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '', times = '';
-  child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (d: Buffer) => { times += d.toString(); });
+  const child = spawn('bash', ['-c', '"$@"; rc=$?; times >&3; exit $rc', 'bash', command, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '',
+    stderr = '',
+    times = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (d: Buffer) => {
+    times += d.toString();
+  });
   return new Promise((resolve) => {
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {

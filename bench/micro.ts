@@ -20,7 +20,6 @@ export interface MicroResult {
   readonly nsPerOp: number;
 }
 
-
 /** Runs `op` n times per round; the first round warms the JIT up and is not counted. */
 function timeIt(name: string, n: number, op: (i: number) => void, rounds = 7): MicroResult {
   const ns: number[] = [];
@@ -49,21 +48,41 @@ const INVITE = [
 ].join('\r\n');
 
 const ENV: TemplateEnv = {
-  service: 'service', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.1', mediaIpType: 4,
-  mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0',
+  service: 'service',
+  pid: 42,
+  transport: 'UDP',
+  localIpEscaped: '127.0.0.1',
+  localIpType: 4,
+  mediaIpEscaped: '127.0.0.1',
+  mediaIpType: 4,
+  mediaPort: 6000,
+  keys: {},
+  globals: {},
+  injectionFiles: [],
+  authUser: 'service',
+  authPassword: 'password',
+  users: 0,
+  version: '0.0.0',
 };
 
-interface BenchTimer extends TimerNode { fired: number }
+interface BenchTimer extends TimerNode {
+  fired: number;
+}
 
 export async function micro(log: (s: string) => void): Promise<MicroResult[]> {
   const out: MicroResult[] = [];
-  const add = (r: MicroResult): void => { out.push(r); log(`  ${r.name.padEnd(50)} ${r.nsPerOp.toFixed(0).padStart(7)} ns`); };
+  const add = (r: MicroResult): void => {
+    out.push(r);
+    log(`  ${r.name.padEnd(50)} ${r.nsPerOp.toFixed(0).padStart(7)} ns`);
+  };
 
   let sink = 0;
-  add(timeIt('parse an INVITE (with the fields a call reads)', 200_000, () => {
-    const r = parseMessage(INVITE);
-    if (r.ok) sink += r.msg.callId.length + r.msg.cseq + r.msg.branch.length;
-  }));
+  add(
+    timeIt('parse an INVITE (with the fields a call reads)', 200_000, () => {
+      const r = parseMessage(INVITE);
+      if (r.ok) sink += r.msg.callId.length + r.msg.cseq + r.msg.branch.length;
+    }),
+  );
 
   // The uas built-in's 200 for the INVITE: the longest template of a basic call, headers copied from the request.
   const builtin = readBuiltin('uas');
@@ -75,32 +94,70 @@ export async function micro(log: (s: string) => void): Promise<MicroResult[]> {
   const template = uas?.steps[step]?.template;
   if (template !== undefined && parsedInvite.ok) {
     const ctx: RenderContext = {
-      callId: '1-42@127.0.0.1', number: 1, idTag: '42', cseq: 1, remoteIpEscaped: '127.0.0.1', remotePort: 5061, localPort: 5060, localIpEscaped: '127.0.0.1', peerTagParam: '',
-      routes: '', nextUrl: '', lastRecv: parsedInvite.msg, vars: [], globals: [], field: () => '', nonceCount: () => 1, userId: 0,
-      clockTick: () => 0, tdmCircuit: () => '', nextDynamicId: () => 0, serverIp: '127.0.0.1', cryptoKey: () => '',
+      callId: '1-42@127.0.0.1',
+      number: 1,
+      idTag: '42',
+      cseq: 1,
+      remoteIpEscaped: '127.0.0.1',
+      remotePort: 5061,
+      localPort: 5060,
+      localIpEscaped: '127.0.0.1',
+      peerTagParam: '',
+      routes: '',
+      nextUrl: '',
+      lastRecv: parsedInvite.msg,
+      vars: [],
+      globals: [],
+      field: () => '',
+      nonceCount: () => 1,
+      userId: 0,
+      clockTick: () => 0,
+      tdmCircuit: () => '',
+      nextDynamicId: () => 0,
+      serverIp: '127.0.0.1',
+      cryptoKey: () => '',
     };
-    add(timeIt('render the uas 200 OK (headers from the INVITE)', 200_000, () => { sink += renderTemplate(template, ctx, step).length; }));
+    add(
+      timeIt('render the uas 200 OK (headers from the INVITE)', 200_000, () => {
+        sink += renderTemplate(template, ctx, step).length;
+      }),
+    );
   }
 
   // A call's timers: schedule a retransmission, cancel it (the answer came), schedule the next; the wheel
   // turns every millisecond with ~1,000 timers pending.
-  const wheel = new TimerWheel<BenchTimer>(0, (t) => { t.fired++; });
-  const timers: BenchTimer[] = Array.from({ length: 1000 }, () => ({ deadlineMs: 0, prev: undefined, next: undefined, armed: false, slot: 0, fired: 0 }));
-  let now = 0;
-  add(timeIt('timer wheel: schedule + cancel + 1/10 tick', 1_000_000, (i) => {
-    const t = timers[i % 1000];
-    if (t === undefined) return;
-    wheel.schedule(t, now + 500);
-    if ((i & 1) === 0) wheel.cancel(t);
-    if (i % 10 === 0) wheel.advance(++now);
+  const wheel = new TimerWheel<BenchTimer>(0, (t) => {
+    t.fired++;
+  });
+  const timers: BenchTimer[] = Array.from({ length: 1000 }, () => ({
+    deadlineMs: 0,
+    prev: undefined,
+    next: undefined,
+    armed: false,
+    slot: 0,
+    fired: 0,
   }));
+  let now = 0;
+  add(
+    timeIt('timer wheel: schedule + cancel + 1/10 tick', 1_000_000, (i) => {
+      const t = timers[i % 1000];
+      if (t === undefined) return;
+      wheel.schedule(t, now + 500);
+      if ((i & 1) === 0) wheel.cancel(t);
+      if (i % 10 === 0) wheel.advance(++now);
+    }),
+  );
 
   const stats = new Stats(10, ['1'], 0);
-  add(timeIt('stats: a response time, a call length, 3 counters', 1_000_000, (i) => {
-    stats.recordRtd(0, (i % 997) / 10);
-    stats.recordCallLength(i % 10_007);
-    stats.count(0); stats.count(1); stats.step(i % 10, 0);
-  }));
+  add(
+    timeIt('stats: a response time, a call length, 3 counters', 1_000_000, (i) => {
+      stats.recordRtd(0, (i % 997) / 10);
+      stats.recordCallLength(i % 10_007);
+      stats.count(0);
+      stats.count(1);
+      stats.step(i % 10, 0);
+    }),
+  );
 
   const floor = await dgramFloor(100_000);
   add({ name: 'node:dgram floor: receive + send one datagram', nsPerOp: floor });
@@ -121,7 +178,9 @@ async function dgramFloor(count: number): Promise<number> {
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
   const msg = Buffer.from(INVITE);
   let got = 0;
-  s.on('message', () => { got++; });
+  s.on('message', () => {
+    got++;
+  });
   // 20,000 a second, like the datagrams of ~3,300 calls a second, so the echo sleeps between them as a
   // tool does at a realistic rate.
   const before = cpuUs(child.pid);
@@ -141,6 +200,8 @@ async function dgramFloor(count: number): Promise<number> {
 
 if (process.argv.includes('--echo')) {
   const s = dgram.createSocket('udp4');
-  s.on('message', (m, r) => { s.send(m, r.port, r.address); });
+  s.on('message', (m, r) => {
+    s.send(m, r.port, r.address);
+  });
   s.bind(0, '127.0.0.1', () => process.send?.(s.address().port));
 }

@@ -56,23 +56,34 @@ export async function runPair(o: PairOptions): Promise<PairResult> {
   const calls = Math.round(o.rate * o.seconds);
   const uas = await startUas(o.uas, dir, [...(o.extra ?? []), '-trace_stat', '-stf', 'uas.csv', '-fd', '1', ...(o.uasExtra ?? [])]);
   const started = Date.now();
-  const uac = spawnTool(o.uac, [...uacArgs(uas.port, o.rate, calls),
-    ...(o.extra ?? []), '-trace_stat', '-stf', 'uac.csv', '-fd', '1', ...(o.uacExtra ?? [])], dir);
+  const uac = spawnTool(
+    o.uac,
+    [...uacArgs(uas.port, o.rate, calls), ...(o.extra ?? []), '-trace_stat', '-stf', 'uac.csv', '-fd', '1', ...(o.uacExtra ?? [])],
+    dir,
+  );
   const exited = new Promise<void>((r) => uac.once('exit', () => r()));
   const sampleAt = async (s: number): Promise<{ t: number; uac: number; uas: number }> => {
     await sleep(started + s * 1000 - Date.now());
     return { t: Date.now() / 1000, uac: cpuUs(uac.pid), uas: cpuUs(uas.process.pid) };
   };
-  let uacUs = Number.NaN, uasUs = Number.NaN, from = 0, to = 0;
+  let uacUs = Number.NaN,
+    uasUs = Number.NaN,
+    from = 0,
+    to = 0;
   if (o.window !== undefined) {
     const a = await sampleAt(o.window[0]);
     const b = await sampleAt(o.window[1]);
-    uacUs = b.uac - a.uac; uasUs = b.uas - a.uas; from = a.t; to = b.t;
+    uacUs = b.uac - a.uac;
+    uasUs = b.uas - a.uas;
+    from = a.t;
+    to = b.t;
   }
-  let uacRss = Number.NaN, uasRss = Number.NaN;
+  let uacRss = Number.NaN,
+    uasRss = Number.NaN;
   if (o.holdAt !== undefined) {
     await sleep(started + o.holdAt * 1000 - Date.now());
-    uacRss = peakRssKb(uac.pid); uasRss = peakRssKb(uas.process.pid);
+    uacRss = peakRssKb(uac.pid);
+    uasRss = peakRssKb(uas.process.pid);
     uac.kill('SIGKILL');
   }
   const giveUp = setTimeout(() => uac.kill('SIGKILL'), (o.seconds + (o.graceSeconds ?? 20)) * 1000 - (Date.now() - started));
@@ -84,15 +95,29 @@ export async function runPair(o: PairOptions): Promise<PairResult> {
     await sleep(1500);
   }
   uas.stop();
-  const uacRows = readStatRows(join(dir, 'uac.csv')), uasRows = readStatRows(join(dir, 'uas.csv'));
+  const uacRows = readStatRows(join(dir, 'uac.csv')),
+    uasRows = readStatRows(join(dir, 'uas.csv'));
   rmSync(dir, { recursive: true, force: true });
   const inWindow = createdAt(uacRows, to) - createdAt(uacRows, from);
-  const last = uacRows.at(-1), uasLast = uasRows.at(-1);
+  const last = uacRows.at(-1),
+    uasLast = uasRows.at(-1);
   const rate = achievedRate(uacRows, calls);
-  const successful = last?.successful ?? 0, failed = last?.failed ?? 0, uasFailed = uasLast?.failed ?? 0;
+  const successful = last?.successful ?? 0,
+    failed = last?.failed ?? 0,
+    uasFailed = uasLast?.failed ?? 0;
   return {
-    uac: o.uac, uas: o.uas, rate: o.rate, calls, uacUsPerCall: uacUs / inWindow, uasUsPerCall: uasUs / inWindow,
-    successful, failed, uasFailed, achievedRate: rate, uacPeakRssKb: uacRss, uasPeakRssKb: uasRss,
+    uac: o.uac,
+    uas: o.uas,
+    rate: o.rate,
+    calls,
+    uacUsPerCall: uacUs / inWindow,
+    uasUsPerCall: uasUs / inWindow,
+    successful,
+    failed,
+    uasFailed,
+    achievedRate: rate,
+    uacPeakRssKb: uacRss,
+    uasPeakRssKb: uasRss,
     clean: successful === calls && failed === 0 && uasFailed === 0 && rate >= o.rate * 0.99,
   };
 }

@@ -38,12 +38,30 @@ export async function startUas(tool: Tool, cwd: string, extra: readonly string[]
     if (await portTaken(port, tcp)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { port, name: `${tool} -sn uas`, process: child, stop: () => { child.kill('SIGKILL'); } };
+  return {
+    port,
+    name: `${tool} -sn uas`,
+    process: child,
+    stop: () => {
+      child.kill('SIGKILL');
+    },
+  };
 }
 
 /** The UAC's command line in every benchmark: the built-in uac placing `calls` calls at `rate` on a UAS here. */
-export const uacArgs = (uasPort: number, rate: number, calls: number): string[] =>
-  ['-sn', 'uac', `127.0.0.1:${uasPort}`, '-i', '127.0.0.1', '-p', '0', '-r', String(rate), '-m', String(calls)];
+export const uacArgs = (uasPort: number, rate: number, calls: number): string[] => [
+  '-sn',
+  'uac',
+  `127.0.0.1:${uasPort}`,
+  '-i',
+  '127.0.0.1',
+  '-p',
+  '0',
+  '-r',
+  String(rate),
+  '-m',
+  String(calls),
+];
 
 /** User + system CPU of a live process in µs, from /proc/PID/stat (every thread, also those that ended). */
 export function cpuUs(pid: number | undefined): number {

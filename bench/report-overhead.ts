@@ -28,8 +28,24 @@ export async function reportOverhead(rate: number, seconds: number, rounds: numb
   const peer = await startUas(sippInstalled() ? 'sipp' : 'sipts', dir);
   const calls = rate * seconds;
   const base = [...uacArgs(peer.port, rate, calls), '-cp', '0', '-nostdin'];
-  const reports = ['-trace_stat', '-fd', '1', '-trace_counts', '-trace_rtt', '-trace_screen', '-trace_err', '-trace_calldebug',
-    '--json', 'r.json', '--junit', 'r.xml', '--html', 'r.html', '--prometheus', '127.0.0.1:0'];
+  const reports = [
+    '-trace_stat',
+    '-fd',
+    '1',
+    '-trace_counts',
+    '-trace_rtt',
+    '-trace_screen',
+    '-trace_err',
+    '-trace_calldebug',
+    '--json',
+    'r.json',
+    '--junit',
+    'r.xml',
+    '--html',
+    'r.html',
+    '--prometheus',
+    '127.0.0.1:0',
+  ];
   const variants = { plain: base, reports: [...base, ...reports], messages: [...base, '-trace_msg'] } as const;
   const cpu: Record<keyof typeof variants, number[]> = { plain: [], reports: [], messages: [] };
   try {
@@ -37,13 +53,27 @@ export async function reportOverhead(rate: number, seconds: number, rounds: numb
       for (const name of Object.keys(variants) as (keyof typeof variants)[]) {
         const m = await measure(SIPTS, variants[name], dir);
         const ok = m.code === 0 && /Successful +│ (\d+)/.exec(m.stdout)?.[1] === String(calls);
-        log(`  round ${round + 1} ${name.padEnd(8)} ${(m.cpuUs / calls).toFixed(1)} µs/call${ok ? '' : ` (exit ${m.code}: not every call succeeded)`}`);
+        log(
+          `  round ${round + 1} ${name.padEnd(8)} ${(m.cpuUs / calls).toFixed(1)} µs/call${ok ? '' : ` (exit ${m.code}: not every call succeeded)`}`,
+        );
         if (ok) cpu[name].push(m.cpuUs / calls);
       }
     }
   } finally {
     peer.stop();
   }
-  const plain = median(cpu.plain), rep = median(cpu.reports), msg = median(cpu.messages);
-  return { rate, calls, rounds, peer: peer.name, plainUsPerCall: plain, reportsUsPerCall: rep, messagesUsPerCall: msg, reportsRatio: rep / plain, messagesRatio: msg / plain };
+  const plain = median(cpu.plain),
+    rep = median(cpu.reports),
+    msg = median(cpu.messages);
+  return {
+    rate,
+    calls,
+    rounds,
+    peer: peer.name,
+    plainUsPerCall: plain,
+    reportsUsPerCall: rep,
+    messagesUsPerCall: msg,
+    reportsRatio: rep / plain,
+    messagesRatio: msg / plain,
+  };
 }

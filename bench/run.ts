@@ -26,10 +26,16 @@ import { workersCost } from './workers.js';
 const args = process.argv.slice(2);
 const DEFAULT = ['micro', 'cpu', 'maxrate', 'memory', 'accuracy'];
 const wanted = (name: string): boolean => (args.length === 0 ? DEFAULT.includes(name) : args.includes(name));
-const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+const log = (s: string): void => {
+  process.stderr.write(`${s}\n`);
+};
 
 const sipp = sippInstalled();
-const result: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, sipp: sipp ? spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout.match(/SIPp v[\d.]+/)?.[0] ?? 'yes' : 'not installed' };
+const result: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  sipp: sipp ? (spawnSync('sipp', ['-v'], { encoding: 'utf8' }).stdout.match(/SIPp v[\d.]+/)?.[0] ?? 'yes') : 'not installed',
+};
 const ratios: [string, number][] = [];
 const table = new Table({ head: ['figure', 'sipts', 'SIPp', 'sipts / SIPp'], style: { head: [], border: [] } });
 const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
@@ -54,19 +60,43 @@ if (wanted('cpu')) {
   // Only at the rates of the issue's target: the floor does not retransmit, so at 6,000/s SIPp's uas loses
   // some of its calls and the figure means little.
   const floorRates = rates.filter((r) => r <= 3000);
-  const floor: (readonly [Tool, Tool])[] = [['floor', 'sipp'], ['sipp', 'floor']];
+  const floor: (readonly [Tool, Tool])[] = [
+    ['floor', 'sipp'],
+    ['sipp', 'floor'],
+  ];
   const cpu = [...toolsCpu, ...(sipp ? await cpuPerCall(floor, floorRates, 2, log) : [])];
   result['cpu'] = cpu;
   const at = (pair: string, rate: number): CpuFigure | undefined => cpu.find((c) => c.pair === pair && c.rate === rate);
   for (const rate of rates) {
-    row(`UAC CPU µs/call at ${rate}/s (against SIPp's uas)`, at('sipts→sipp', rate)?.uacUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN);
-    row(`UAS CPU µs/call at ${rate}/s (SIPp's uac calling)`, at('sipp→sipts', rate)?.uasUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN);
+    row(
+      `UAC CPU µs/call at ${rate}/s (against SIPp's uas)`,
+      at('sipts→sipp', rate)?.uacUsPerCall ?? Number.NaN,
+      at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN,
+    );
+    row(
+      `UAS CPU µs/call at ${rate}/s (SIPp's uac calling)`,
+      at('sipp→sipts', rate)?.uasUsPerCall ?? Number.NaN,
+      at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN,
+    );
     if (sipp && floorRates.includes(rate)) {
-      row(`  floor: bare node:dgram UAC at ${rate}/s`, at('floor→sipp', rate)?.uacUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN);
-      row(`  floor: bare node:dgram UAS at ${rate}/s`, at('sipp→floor', rate)?.uasUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN);
+      row(
+        `  floor: bare node:dgram UAC at ${rate}/s`,
+        at('floor→sipp', rate)?.uacUsPerCall ?? Number.NaN,
+        at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN,
+      );
+      row(
+        `  floor: bare node:dgram UAS at ${rate}/s`,
+        at('sipp→floor', rate)?.uasUsPerCall ?? Number.NaN,
+        at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN,
+      );
     }
     const own = at('sipts→sipts', rate);
-    table.push([`sipts → sipts at ${rate}/s: UAC / UAS µs/call`, `${fmt(own?.uacUsPerCall ?? Number.NaN)} / ${fmt(own?.uasUsPerCall ?? Number.NaN)}`, '', '']);
+    table.push([
+      `sipts → sipts at ${rate}/s: UAC / UAS µs/call`,
+      `${fmt(own?.uacUsPerCall ?? Number.NaN)} / ${fmt(own?.uasUsPerCall ?? Number.NaN)}`,
+      '',
+      '',
+    ]);
   }
 }
 
@@ -77,18 +107,34 @@ if (wanted('tcp')) {
   result['tcp'] = cpu;
   const at = (pair: string, rate: number): CpuFigure | undefined => cpu.find((c) => c.pair === pair && c.rate === rate);
   for (const rate of rates) {
-    row(`TCP: UAC CPU µs/call at ${rate}/s (against SIPp's uas)`, at('sipts→sipp', rate)?.uacUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN);
-    row(`TCP: UAS CPU µs/call at ${rate}/s (SIPp's uac calling)`, at('sipp→sipts', rate)?.uasUsPerCall ?? Number.NaN, at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN);
+    row(
+      `TCP: UAC CPU µs/call at ${rate}/s (against SIPp's uas)`,
+      at('sipts→sipp', rate)?.uacUsPerCall ?? Number.NaN,
+      at('sipp→sipp', rate)?.uacUsPerCall ?? Number.NaN,
+    );
+    row(
+      `TCP: UAS CPU µs/call at ${rate}/s (SIPp's uac calling)`,
+      at('sipp→sipts', rate)?.uasUsPerCall ?? Number.NaN,
+      at('sipp→sipp', rate)?.uasUsPerCall ?? Number.NaN,
+    );
   }
 }
 
 if (args.includes('workers')) {
   if (!sipp) log('workers needs SIPp (the peer); skipped.');
   else {
-    log('CPU per call with -workers 1 and 2 at 3000 calls/s (all threads, seconds 3 to 8 of 9-s runs), sipts UAC against SIPp\'s uas and SIPp\'s uac against sipts UAS, 1 round');
+    log(
+      "CPU per call with -workers 1 and 2 at 3000 calls/s (all threads, seconds 3 to 8 of 9-s runs), sipts UAC against SIPp's uas and SIPp's uac against sipts UAS, 1 round",
+    );
     const figures = await workersCost(3000, 1, log);
     result['workers'] = figures;
-    for (const f of figures) table.push([`${f.role}: -workers 2 / -workers 1 CPU µs/call at ${f.rate}/s`, `${fmt(f.twoUsPerCall)} / ${fmt(f.oneUsPerCall)} = ${fmt(f.ratio, 2)}${f.unclean > 0 ? ` (${f.unclean} unclean)` : ''}`, '', '']);
+    for (const f of figures)
+      table.push([
+        `${f.role}: -workers 2 / -workers 1 CPU µs/call at ${f.rate}/s`,
+        `${fmt(f.twoUsPerCall)} / ${fmt(f.oneUsPerCall)} = ${fmt(f.ratio, 2)}${f.unclean > 0 ? ` (${f.unclean} unclean)` : ''}`,
+        '',
+        '',
+      ]);
   }
 }
 
@@ -98,7 +144,8 @@ if (args.includes('perf')) {
     log('Instructions, cycles and context switches per call (perf stat on one side, seconds 3 to 8), 3,000 calls/s against SIPp, 3 rounds');
     const figures = await perfFigures(3000, 3, log);
     result['perf'] = figures;
-    const of = (side: string, tool: string): number => figures.find((f) => f.side === side && f.tool === tool)?.userInstructions ?? Number.NaN;
+    const of = (side: string, tool: string): number =>
+      figures.find((f) => f.side === side && f.tool === tool)?.userInstructions ?? Number.NaN;
     for (const side of ['UAC', 'UAS']) {
       row(`${side}: user instructions per call at 3000/s (thousands)`, of(side, 'sipts') / 1000, of(side, 'sipp') / 1000);
       row(`  floor: ${side} user instructions per call (thousands)`, of(side, 'floor') / 1000, of(side, 'sipp') / 1000);
@@ -107,15 +154,32 @@ if (args.includes('perf')) {
 }
 
 if (args.includes('inject')) {
-  log('Injection files at scale: peak RSS and time to the first REGISTER of `-sf bench/injection-register.xml -inf users.csv -m 1`, 2 rounds (lowest)');
+  log(
+    'Injection files at scale: peak RSS and time to the first REGISTER of `-sf bench/injection-register.xml -inf users.csv -m 1`, 2 rounds (lowest)',
+  );
   const tools: Tool[] = sipp ? ['sipts', 'sipp'] : ['sipts'];
   const figures: InjectionFigure[] = await injectionScale([100_000, 1_000_000], tools, 2, log);
   result['inject'] = figures;
-  const of = (tool: Tool, lines: number, indexed: boolean): InjectionFigure | undefined => figures.find((f) => f.tool === tool && f.lines === lines && f.indexed === indexed);
-  for (const [lines, indexed] of [[100_000, false], [1_000_000, false], [1_000_000, true]] as const) {
+  const of = (tool: Tool, lines: number, indexed: boolean): InjectionFigure | undefined =>
+    figures.find((f) => f.tool === tool && f.lines === lines && f.indexed === indexed);
+  for (const [lines, indexed] of [
+    [100_000, false],
+    [1_000_000, false],
+    [1_000_000, true],
+  ] as const) {
     const what = `-inf of ${lines} lines${indexed ? ', -infindex' : ''}`;
-    row(`${what}: peak RSS (MiB)`, (of('sipts', lines, indexed)?.peakRssKb ?? Number.NaN) / 1024, (of('sipp', lines, indexed)?.peakRssKb ?? Number.NaN) / 1024, 0);
-    row(`${what}: first REGISTER after (ms)`, of('sipts', lines, indexed)?.firstRegisterMs ?? Number.NaN, of('sipp', lines, indexed)?.firstRegisterMs ?? Number.NaN, 0);
+    row(
+      `${what}: peak RSS (MiB)`,
+      (of('sipts', lines, indexed)?.peakRssKb ?? Number.NaN) / 1024,
+      (of('sipp', lines, indexed)?.peakRssKb ?? Number.NaN) / 1024,
+      0,
+    );
+    row(
+      `${what}: first REGISTER after (ms)`,
+      of('sipts', lines, indexed)?.firstRegisterMs ?? Number.NaN,
+      of('sipp', lines, indexed)?.firstRegisterMs ?? Number.NaN,
+      0,
+    );
   }
 }
 
@@ -154,12 +218,17 @@ if (wanted('reports')) {
   log('Reporting overhead: sipts -sn uac, 3000 calls/s for 8 s, without reports / with every report / with -trace_msg');
   const r = await reportOverhead(3000, 8, 3, log);
   result['reports'] = r;
-  log(`  CPU per call: ${r.plainUsPerCall.toFixed(1)} µs plain, ${r.reportsUsPerCall.toFixed(1)} µs with every report (x${r.reportsRatio.toFixed(3)}), ${r.messagesUsPerCall.toFixed(1)} µs with -trace_msg (x${r.messagesRatio.toFixed(3)})`);
+  log(
+    `  CPU per call: ${r.plainUsPerCall.toFixed(1)} µs plain, ${r.reportsUsPerCall.toFixed(1)} µs with every report (x${r.reportsRatio.toFixed(3)}), ${r.messagesUsPerCall.toFixed(1)} µs with -trace_msg (x${r.messagesRatio.toFixed(3)})`,
+  );
 }
 
 if (args.includes('soak')) {
   // A full GC before each sample needs --expose-gc: the soak runs in a child Node with it.
-  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./soak.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./soak.js', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
   result['soak'] = JSON.parse(r.stdout || 'null') as unknown;
   if (r.status !== 0) {
     log('soak: FAILED (heap grew more than 10% after minute one, or a call failed)');

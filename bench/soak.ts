@@ -31,17 +31,27 @@ export async function soak(minutes: number, rate: number, log: (s: string) => vo
   const peer = await startUas(sippInstalled() ? 'sipp' : 'sipts', dir);
   const config = buildConfig({ sn: 'uac', i: '127.0.0.1', p: '0', r: String(rate) }, [`127.0.0.1:${peer.port}`]);
   const scenario = loadScenario(config, templateEnv(config, process.pid));
-  const { engine } = await startEngine(engineConfig(config, scenario, { address: '127.0.0.1', port: peer.port }, process.pid), netConfig(config));
+  const { engine } = await startEngine(
+    engineConfig(config, scenario, { address: '127.0.0.1', port: peer.port }, process.pid),
+    netConfig(config),
+  );
   const samples: { s: number; heapMb: number; open: number; dead: number }[] = [];
   const started = Date.now();
   try {
     while (Date.now() - started < minutes * 60_000) {
       await new Promise((r) => setTimeout(r, 10_000));
       gc();
-      const s = { s: Math.round((Date.now() - started) / 1000), heapMb: process.memoryUsage().heapUsed / 2 ** 20, open: engine.openCalls, dead: engine.deadCalls };
+      const s = {
+        s: Math.round((Date.now() - started) / 1000),
+        heapMb: process.memoryUsage().heapUsed / 2 ** 20,
+        open: engine.openCalls,
+        dead: engine.deadCalls,
+      };
       samples.push(s);
       const c = engine.snapshot().counters;
-      log(`  ${String(s.s).padStart(4)} s  heap ${s.heapMb.toFixed(1)} MiB  open ${s.open}  tombstones ${s.dead}  calls ${c.CallsCreated}  failed ${c.FailedCalls}`);
+      log(
+        `  ${String(s.s).padStart(4)} s  heap ${s.heapMb.toFixed(1)} MiB  open ${s.open}  tombstones ${s.dead}  calls ${c.CallsCreated}  failed ${c.FailedCalls}`,
+      );
     }
   } finally {
     engine.stopGracefully();
@@ -51,16 +61,31 @@ export async function soak(minutes: number, rate: number, log: (s: string) => vo
   const atOne = samples.find((x) => x.s >= 60) ?? samples[0];
   const last = samples[samples.length - 1];
   const c = engine.snapshot().counters;
-  const heapAtMinuteOneMb = atOne?.heapMb ?? Number.NaN, heapAtEndMb = last?.heapMb ?? Number.NaN;
-  return { minutes, rate, calls: c.CallsCreated, failed: c.FailedCalls, heapAtMinuteOneMb, heapAtEndMb, ratio: heapAtEndMb / heapAtMinuteOneMb, samples };
+  const heapAtMinuteOneMb = atOne?.heapMb ?? Number.NaN,
+    heapAtEndMb = last?.heapMb ?? Number.NaN;
+  return {
+    minutes,
+    rate,
+    calls: c.CallsCreated,
+    failed: c.FailedCalls,
+    heapAtMinuteOneMb,
+    heapAtEndMb,
+    ratio: heapAtEndMb / heapAtMinuteOneMb,
+    samples,
+  };
 }
 
 if (process.argv[1]?.endsWith('soak.js') === true) {
-  const minutes = Number(process.argv[2] ?? 10), rate = Number(process.argv[3] ?? 500);
-  const log = (s: string): void => { process.stderr.write(`${s}\n`); };
+  const minutes = Number(process.argv[2] ?? 10),
+    rate = Number(process.argv[3] ?? 500);
+  const log = (s: string): void => {
+    process.stderr.write(`${s}\n`);
+  };
   log(`Soak: sipts uac at ${rate} calls/s for ${minutes} min`);
   const r = await soak(minutes, rate, log);
-  log(`heap at minute one ${r.heapAtMinuteOneMb.toFixed(1)} MiB, at the end ${r.heapAtEndMb.toFixed(1)} MiB: x${r.ratio.toFixed(3)} (${r.ratio <= 1.1 ? 'within' : 'NOT within'} 10%); ${r.calls} calls, ${r.failed} failed`);
+  log(
+    `heap at minute one ${r.heapAtMinuteOneMb.toFixed(1)} MiB, at the end ${r.heapAtEndMb.toFixed(1)} MiB: x${r.ratio.toFixed(3)} (${r.ratio <= 1.1 ? 'within' : 'NOT within'} 10%); ${r.calls} calls, ${r.failed} failed`,
+  );
   process.stdout.write(`${JSON.stringify({ ...r, samples: undefined }, null, 2)}\n`);
   // The soak's claim is the bound: a heap that grew past it, or a failed call, fails the run.
   if (!(r.ratio <= 1.1) || r.failed > 0) process.exitCode = 1;

@@ -16,16 +16,21 @@ export interface StatRow {
 export function readStatRows(file: string): StatRow[] {
   if (!existsSync(file)) return [];
   // CurrentTime is "date<TAB>time<TAB>epoch".
-  return csvRows(file).map((r) => ({
-    t: Number((r['CurrentTime'] ?? '').split('\t').at(-1)), created: Number(r['TotalCallCreated']),
-    successful: Number(r['SuccessfulCall(C)']), failed: Number(r['FailedCall(C)']),
-  })).filter((r) => Number.isFinite(r.t) && Number.isFinite(r.created));
+  return csvRows(file)
+    .map((r) => ({
+      t: Number((r['CurrentTime'] ?? '').split('\t').at(-1)),
+      created: Number(r['TotalCallCreated']),
+      successful: Number(r['SuccessfulCall(C)']),
+      failed: Number(r['FailedCall(C)']),
+    }))
+    .filter((r) => Number.isFinite(r.t) && Number.isFinite(r.created));
 }
 
 /** Calls created by epoch time t, interpolated between the rows around it (calls start at a steady rate). */
 export function createdAt(rows: readonly StatRow[], t: number): number {
   for (let i = 1; i < rows.length; i++) {
-    const a = rows[i - 1], b = rows[i];
+    const a = rows[i - 1],
+      b = rows[i];
     if (a === undefined || b === undefined || b.t < t) continue;
     return b.t === a.t ? b.created : a.created + ((b.created - a.created) * (t - a.t)) / (b.t - a.t);
   }
@@ -38,7 +43,8 @@ export function createdAt(rows: readonly StatRow[], t: number): number {
  */
 export function achievedRate(rows: readonly StatRow[], total: number): number {
   const placing = rows.filter((r) => r.created > 0 && r.created < total);
-  const first = placing[0], last = placing.at(-1);
+  const first = placing[0],
+    last = placing.at(-1);
   if (first === undefined || last === undefined || last.t - first.t < 1) return Number.NaN;
   return (last.created - first.created) / (last.t - first.t);
 }

@@ -25,17 +25,28 @@ export async function workersCost(rate: number, rounds: number, log: (s: string)
     for (let round = 1; round <= rounds; round++) {
       for (const n of [1, 2] as const) {
         const workers = ['-workers', String(n)];
-        const r = role === 'UAC'
-          ? await runPair({ uac: 'sipts', uas: 'sipp', rate, seconds: 9, window: [3, 8], uacExtra: workers })
-          : await runPair({ uac: 'sipp', uas: 'sipts', rate, seconds: 9, window: [3, 8], uasExtra: workers });
+        const r =
+          role === 'UAC'
+            ? await runPair({ uac: 'sipts', uas: 'sipp', rate, seconds: 9, window: [3, 8], uacExtra: workers })
+            : await runPair({ uac: 'sipp', uas: 'sipts', rate, seconds: 9, window: [3, 8], uasExtra: workers });
         const us = role === 'UAC' ? r.uacUsPerCall : r.uasUsPerCall;
-        log(`  round ${round} ${role} -workers ${n} at ${rate}/s: ${us.toFixed(1)} µs/call${r.clean ? '' : ` (not clean: ${r.successful}/${r.calls} ok, ${r.failed}+${r.uasFailed} failed, ${r.achievedRate.toFixed(0)}/s)`}`);
+        log(
+          `  round ${round} ${role} -workers ${n} at ${rate}/s: ${us.toFixed(1)} µs/call${r.clean ? '' : ` (not clean: ${r.successful}/${r.calls} ok, ${r.failed}+${r.uasFailed} failed, ${r.achievedRate.toFixed(0)}/s)`}`,
+        );
         runs[n].push(r);
       }
     }
     const us = (rs: PairResult[]): number => median(rs.map((r) => (role === 'UAC' ? r.uacUsPerCall : r.uasUsPerCall)));
-    const one = us(runs[1]), two = us(runs[2]);
-    out.push({ role, rate, oneUsPerCall: one, twoUsPerCall: two, ratio: two / one, unclean: [...runs[1], ...runs[2]].filter((r) => !r.clean).length });
+    const one = us(runs[1]),
+      two = us(runs[2]);
+    out.push({
+      role,
+      rate,
+      oneUsPerCall: one,
+      twoUsPerCall: two,
+      ratio: two / one,
+      unclean: [...runs[1], ...runs[2]].filter((r) => !r.clean).length,
+    });
   }
   return out;
 }

@@ -58,7 +58,8 @@ export class LineIndex {
     let hi = this.starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((this.starts[mid] ?? 0) <= offset) lo = mid; else hi = mid - 1;
+      if ((this.starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
     }
     return { line: lo + 1, col: offset - (this.starts[lo] ?? 0) + 1 };
   }

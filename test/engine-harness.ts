@@ -20,7 +20,11 @@ import type { Endpoint, TransportHandler } from '../src/transport/transport.js';
 export const HOST = '127.0.0.1';
 const PID = 4242;
 
-interface FakeInterval { readonly fn: () => void; readonly everyMs: number; nextMs: number }
+interface FakeInterval {
+  readonly fn: () => void;
+  readonly everyMs: number;
+  nextMs: number;
+}
 
 /** A clock that moves only when told, and setInterval/clearInterval on it. */
 export class VirtualTime {
@@ -40,7 +44,10 @@ export class VirtualTime {
         mine.add(i);
         return i;
       },
-      clearInterval: (h) => { this.intervals.delete(h as FakeInterval); mine.delete(h); },
+      clearInterval: (h) => {
+        this.intervals.delete(h as FakeInterval);
+        mine.delete(h);
+      },
     };
   }
 
@@ -89,14 +96,29 @@ export interface EngineSpec {
 export class Recorder implements TransportHandler {
   readonly got: { readonly raw: string; readonly atMs: number }[] = [];
   transport: MemoryTransport | undefined;
-  constructor(private readonly time: VirtualTime, private readonly answer?: (raw: string, send: (text: string) => void, from: { address: string; port: number }) => void) {}
+  constructor(
+    private readonly time: VirtualTime,
+    private readonly answer?: (raw: string, send: (text: string) => void, from: { address: string; port: number }) => void,
+  ) {}
   onMessage(raw: string, address: string, port: number, endpoint: Endpoint): void {
     this.got.push({ raw, atMs: this.time.nowMs });
-    this.answer?.(raw, (text) => { endpoint.send(text, port, address); }, { address, port });
+    this.answer?.(
+      raw,
+      (text) => {
+        endpoint.send(text, port, address);
+      },
+      { address, port },
+    );
   }
-  onTransportError(): void { /* none in memory */ }
-  onSocketLimit(): void { /* none in memory */ }
-  onConnectionLost(): void { /* none in memory */ }
+  onTransportError(): void {
+    /* none in memory */
+  }
+  onSocketLimit(): void {
+    /* none in memory */
+  }
+  onConnectionLost(): void {
+    /* none in memory */
+  }
   /** Arrival times of the messages whose start line begins with `start`. */
   timesOf(start: string): number[] {
     return this.got.filter((m) => m.raw.startsWith(start)).map((m) => m.atMs);
@@ -168,7 +190,10 @@ export class Harness {
    * then `each` runs (to watch a value at every step).
    */
   advance(ms: number, each?: () => void): void {
-    this.runUntil(() => { each?.(); return false; }, this.time.nowMs + ms);
+    this.runUntil(() => {
+      each?.();
+      return false;
+    }, this.time.nowMs + ms);
   }
 
   /**
@@ -207,7 +232,6 @@ export class Harness {
   stopAll(): void {
     for (const e of this.engines) e.stopNow();
   }
-
 }
 
 /** The counters of an engine's snapshot. */

@@ -15,7 +15,23 @@ import type { TemplateEnv } from '../src/scenario/keywords.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = `${ROOT}bin/sipts.js`;
 
-export const env: TemplateEnv = { service: 'service', pid: process.pid, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.1', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0' };
+export const env: TemplateEnv = {
+  service: 'service',
+  pid: process.pid,
+  transport: 'UDP',
+  localIpEscaped: '127.0.0.1',
+  localIpType: 4,
+  mediaIpEscaped: '127.0.0.1',
+  mediaIpType: 4,
+  mediaPort: 6000,
+  keys: {},
+  globals: {},
+  injectionFiles: [],
+  authUser: 'service',
+  authPassword: 'password',
+  users: 0,
+  version: '0.0.0',
+};
 
 export function builtin(name: string): CompiledScenario {
   const b = readBuiltin(name);
@@ -25,9 +41,28 @@ export function builtin(name: string): CompiledScenario {
 
 export function engineConfig(scenario: CompiledScenario, over: Partial<EngineConfig> = {}): EngineConfig {
   return {
-    scenario, remote: undefined, pid: process.pid, callIdHost: '127.0.0.1', injection: new InjectionStore([]), tdm: undefined, baseCseq: 1, deadcallWaitMs: 5000, globalTimeoutMs: 0, timerResolutionMs: 10,
+    scenario,
+    remote: undefined,
+    pid: process.pid,
+    callIdHost: '127.0.0.1',
+    injection: new InjectionStore([]),
+    tdm: undefined,
+    baseCseq: 1,
+    deadcallWaitMs: 5000,
+    globalTimeoutMs: 0,
+    timerResolutionMs: 10,
     load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 },
-    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 0, recvTimeoutMs: 0, maxInviteRetrans: 5, maxNonInviteRetrans: 9, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
+    settings: {
+      retransmissions: true,
+      provisionalTimeoutMs: 181_000,
+      defaultPauseMs: 0,
+      recvTimeoutMs: 0,
+      maxInviteRetrans: 5,
+      maxNonInviteRetrans: 9,
+      t2Ms: 4000,
+      behaviors: ALL_BEHAVIORS,
+      autoAnswer: false,
+    },
     ...over,
   };
 }
@@ -37,11 +72,24 @@ export function startLocal(config: EngineConfig): ReturnType<typeof startEngine>
 }
 
 /** A UAC that places one call of `scenario` at a raw peer; both are closed when the test ends. */
-export async function oneCallUac(t: { after: (f: () => void) => void }, scenario: CompiledScenario, over: Partial<EngineConfig> = {}): Promise<{ uac: Awaited<ReturnType<typeof startLocal>>; peer: RawPeer; port: number }> {
+export async function oneCallUac(
+  t: { after: (f: () => void) => void },
+  scenario: CompiledScenario,
+  over: Partial<EngineConfig> = {},
+): Promise<{ uac: Awaited<ReturnType<typeof startLocal>>; peer: RawPeer; port: number }> {
   const peer = new RawPeer();
   const port = await peer.open();
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 }, ...over }));
-  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const uac = await startLocal(
+    engineConfig(scenario, {
+      remote: { address: '127.0.0.1', port },
+      load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 },
+      ...over,
+    }),
+  );
+  t.after(() => {
+    uac.engine.stopNow();
+    peer.close();
+  });
   return { uac, peer, port };
 }
 
@@ -63,7 +111,11 @@ export class RawPeer {
   async open(): Promise<number> {
     this.socket.on('message', (b) => {
       const m = b.toString('latin1');
-      if (this.waiter !== undefined) { const w = this.waiter; this.waiter = undefined; w(m); } else this.queue.push(m);
+      if (this.waiter !== undefined) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w(m);
+      } else this.queue.push(m);
     });
     await new Promise<void>((r) => this.socket.bind(0, '127.0.0.1', () => r()));
     return this.socket.address().port;
@@ -78,8 +130,14 @@ export class RawPeer {
     const q = this.queue.shift();
     if (q !== undefined) return Promise.resolve(q);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { this.waiter = undefined; reject(new Error(`no datagram within ${ms} ms`)); }, ms);
-      this.waiter = (m) => { clearTimeout(t); resolve(m); };
+      const t = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new Error(`no datagram within ${ms} ms`));
+      }, ms);
+      this.waiter = (m) => {
+        clearTimeout(t);
+        resolve(m);
+      };
     });
   }
 
@@ -94,7 +152,11 @@ export class RawPeer {
   }
 }
 
-export interface Exited { code: number | null; stdout: string; stderr: string }
+export interface Exited {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Spawns a command, collecting output; `exited` resolves when it ends (killed after `timeoutMs`). */
 /** What each child started by run() has printed so far, stderr then stdout (see outputSoFar). */
@@ -109,12 +171,19 @@ export function run(cmd: string, args: readonly string[], timeoutMs: number, cwd
   const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   printed.set(child, () => stderr + stdout);
   const exited = new Promise<Exited>((resolve) => {
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => { clearTimeout(t); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
   });
   return { child, exited };
 }
@@ -141,7 +210,10 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, ms = 10_000)
     const t = setTimeout(() => reject(new Error(`did not see ${pattern} within ${ms} ms; saw: ${seen.slice(-500)}`)), ms);
     const on = (d: Buffer): void => {
       seen += d.toString();
-      if (pattern.test(seen)) { clearTimeout(t); resolve(); }
+      if (pattern.test(seen)) {
+        clearTimeout(t);
+        resolve();
+      }
     };
     child.stderr?.on('data', on);
     child.stdout?.on('data', on);
@@ -155,11 +227,18 @@ export function portTaken(port: number, tcp: boolean): Promise<boolean> {
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
   const tables = tcp ? ['/proc/net/tcp', '/proc/net/tcp6'] : ['/proc/net/udp', '/proc/net/udp6'];
   if (existsSync(tables[0] ?? '')) {
-    const taken = tables.some((t) => existsSync(t) && readFileSync(t, 'latin1').split('\n').slice(1).some((line) => {
-      const [, local, , state] = line.trim().split(/\s+/);
-      // TCP: a listener (state 0A); UDP: any socket bound to the port.
-      return local?.endsWith(hex) === true && (!tcp || state === '0A');
-    }));
+    const taken = tables.some(
+      (t) =>
+        existsSync(t) &&
+        readFileSync(t, 'latin1')
+          .split('\n')
+          .slice(1)
+          .some((line) => {
+            const [, local, , state] = line.trim().split(/\s+/);
+            // TCP: a listener (state 0A); UDP: any socket bound to the port.
+            return local?.endsWith(hex) === true && (!tcp || state === '0A');
+          }),
+    );
     return Promise.resolve(taken);
   }
   if (tcp) {
@@ -170,8 +249,19 @@ export function portTaken(port: number, tcp: boolean): Promise<boolean> {
     });
   }
   const s = dgram.createSocket('udp4');
-  return new Promise<boolean>((r) => { s.once('error', () => r(true)); s.bind(port, '127.0.0.1', () => r(false)); })
-    .then((taken) => new Promise<boolean>((r) => { try { s.close(() => r(taken)); } catch { r(taken); } }));
+  return new Promise<boolean>((r) => {
+    s.once('error', () => r(true));
+    s.bind(port, '127.0.0.1', () => r(false));
+  }).then(
+    (taken) =>
+      new Promise<boolean>((r) => {
+        try {
+          s.close(() => r(taken));
+        } catch {
+          r(taken);
+        }
+      }),
+  );
 }
 
 /** Waits until another process has bound the UDP port, or with `tcp` listens on it (or `gaveUp` says it never will). */
@@ -188,13 +278,21 @@ export async function waitForUdpBound(port: number, ms = 10_000, gaveUp: () => b
  * Starts SIPp with `scenario` (e.g. ['-sn', 'uas'] or ['-sf', file]) on a free port. A free port can be taken by someone else
  * between our probe and SIPp's bind: if SIPp exits early, try again on another port.
  */
-async function startSippOn(scenario: readonly string[], extra: readonly string[], cwd: string, timeoutMs: number): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
+async function startSippOn(
+  scenario: readonly string[],
+  extra: readonly string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const peer = sipp([...scenario, '-i', '127.0.0.1', '-p', String(port), ...extra], timeoutMs, cwd);
     let exited = false;
-    void peer.exited.then((r) => { exited = true; last = `exit ${r.code}: ${r.stderr.slice(-300)}${r.stdout.slice(-300)}`; });
+    void peer.exited.then((r) => {
+      exited = true;
+      last = `exit ${r.code}: ${r.stderr.slice(-300)}${r.stdout.slice(-300)}`;
+    });
     try {
       // -t t1, tn: SIPp listens on TCP and binds no UDP socket.
       await waitForUdpBound(port, 10_000, () => exited, /^t/.test(extra[extra.indexOf('-t') + 1] ?? ''));
@@ -207,13 +305,22 @@ async function startSippOn(scenario: readonly string[], extra: readonly string[]
 }
 
 /** Starts SIPp's answering scenario (`sipp -sn uas` by default) on a free port. */
-export async function startSippUas(cwd: string, scenario = 'uas', extra: readonly string[] = []): Promise<{ port: number; child: ChildProcess }> {
+export async function startSippUas(
+  cwd: string,
+  scenario = 'uas',
+  extra: readonly string[] = [],
+): Promise<{ port: number; child: ChildProcess }> {
   const { port, child } = await startSippOn(['-sn', scenario], extra, cwd, 600_000);
   return { port, child };
 }
 
 /** Starts SIPp on the scenario file `file` (-sf) on a free port. */
-export function startSippScenario(file: string, extra: readonly string[] = [], cwd = ROOT, timeoutMs = 60_000): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
+export function startSippScenario(
+  file: string,
+  extra: readonly string[] = [],
+  cwd = ROOT,
+  timeoutMs = 60_000,
+): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
   return startSippOn(['-sf', file], extra, cwd, timeoutMs);
 }
 
@@ -234,13 +341,20 @@ export function announcedPort(child: ChildProcess, ms = 10_000): Promise<number>
     child.stderr?.on('data', (d: Buffer) => {
       seen += d.toString();
       const m = /(?:from|answering on) (?:127\.0\.0\.1|\[::1\]):(\d+)/.exec(seen);
-      if (m !== null) { clearTimeout(t); resolve(Number(m[1])); }
+      if (m !== null) {
+        clearTimeout(t);
+        resolve(Number(m[1]));
+      }
     });
   });
 }
 
 /** Starts a sipts UAS on a port of the system's choosing (-p 0) and reads the port it announces. */
-export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 120_000, cwd = ROOT): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
+export async function startSiptsUas(
+  extra: readonly string[] = [],
+  timeoutMs = 120_000,
+  cwd = ROOT,
+): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
   const scenario = extra.includes('-sf') || extra.includes('-sn') ? [] : ['-sn', 'uas'];
   const uas = sipts([...scenario, '-i', '127.0.0.1', '-p', '0', ...extra], timeoutMs, cwd);
   const port = await new Promise<number>((resolve, reject) => {
@@ -249,8 +363,15 @@ export async function startSiptsUas(extra: readonly string[] = [], timeoutMs = 1
     uas.child.stderr?.on('data', (d: Buffer) => {
       seen += d.toString();
       const m = /answering on (?:127\.0\.0\.1|\[::1\]):(\d+)/.exec(seen);
-      if (m === null && /error/.test(seen)) { clearTimeout(t); reject(new Error(seen)); return; }
-      if (m !== null) { clearTimeout(t); resolve(Number(m[1])); }
+      if (m === null && /error/.test(seen)) {
+        clearTimeout(t);
+        reject(new Error(seen));
+        return;
+      }
+      if (m !== null) {
+        clearTimeout(t);
+        resolve(Number(m[1]));
+      }
     });
   });
   return { port, child: uas.child, exited: uas.exited };
@@ -261,8 +382,27 @@ export function selfSigned(dir: string, name: string): { cert: string; key: stri
   const cert = `${dir}/${name}-cert.pem`;
   const key = `${dir}/${name}-key.pem`;
   if (existsSync(cert) && existsSync(key)) return { cert, key };
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -277,7 +417,11 @@ export function kamailioAvailable(): boolean {
  * Starts Kamailio with test/fixtures/kamailio.cfg (registrar with digest auth, proxy that challenges
  * INVITEs and relays them to 127.0.0.1:`uasPort`) on a free loopback port. Stop it with the returned function.
  */
-export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD5' | 'SHA-256' = 'SHA-256'): Promise<{ port: number; wsPort: number; tlsPort: number; tlsCert: string; stop: () => void }> {
+export async function startKamailio(
+  dir: string,
+  uasPort: number,
+  algorithm: 'MD5' | 'SHA-256' = 'SHA-256',
+): Promise<{ port: number; wsPort: number; tlsPort: number; tlsCert: string; stop: () => void }> {
   const template = readFileSync(`${ROOT}test/fixtures/kamailio.cfg`, 'utf8');
   const tls = selfSigned(dir, 'kamailio');
   let last = '';
@@ -286,14 +430,33 @@ export async function startKamailio(dir: string, uasPort: number, algorithm: 'MD
     const wsPort = await freePort();
     const tlsPort = await freePort();
     const cfg = `${dir}/kamailio-${port}.cfg`;
-    writeFileSync(cfg, template.replaceAll('__PORT__', String(port)).replaceAll('__WS_PORT__', String(wsPort)).replaceAll('__TLS_PORT__', String(tlsPort))
-      .replaceAll('__TLS_CERT__', tls.cert).replaceAll('__TLS_KEY__', tls.key).replaceAll('__UAS_PORT__', String(uasPort)).replaceAll('__ALGORITHM__', algorithm));
+    writeFileSync(
+      cfg,
+      template
+        .replaceAll('__PORT__', String(port))
+        .replaceAll('__WS_PORT__', String(wsPort))
+        .replaceAll('__TLS_PORT__', String(tlsPort))
+        .replaceAll('__TLS_CERT__', tls.cert)
+        .replaceAll('__TLS_KEY__', tls.key)
+        .replaceAll('__UAS_PORT__', String(uasPort))
+        .replaceAll('__ALGORITHM__', algorithm),
+    );
     // Its own process group, so that stopping it stops the children it forks too.
     const child = spawn('kamailio', ['-DD', '-E', '-f', cfg, '-w', dir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let exited = false;
-    child.stderr?.on('data', (d: Buffer) => { last = (last + d.toString()).slice(-2000); });
-    child.on('exit', () => { exited = true; });
-    const stop = (): void => { try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } };
+    child.stderr?.on('data', (d: Buffer) => {
+      last = (last + d.toString()).slice(-2000);
+    });
+    child.on('exit', () => {
+      exited = true;
+    });
+    const stop = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
     try {
       await waitForUdpBound(port, 10_000, () => exited);
       return { port, wsPort, tlsPort, tlsCert: tls.cert, stop };

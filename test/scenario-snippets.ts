@@ -4,7 +4,8 @@
  */
 
 /** The lines of one message, the header lines `extra` before Content-Length: 0 and a blank line. */
-const message = (first: readonly string[], extra: readonly string[]): string => [...first, ...extra, 'Content-Length: 0', '', ''].join('\n');
+const message = (first: readonly string[], extra: readonly string[]): string =>
+  [...first, ...extra, 'Content-Length: 0', '', ''].join('\n');
 
 /**
  * 200 OK to the last request, its Via, From, To, Call-ID and CSeq copied (RFC 3261 §8.2.6.2); `toTag` follows
@@ -17,7 +18,8 @@ export const ok200Text = (extra: readonly string[] = [], toTag = ''): string =>
 export const answer200 = (extra: readonly string[] = [], toTag = ''): string => `<send><![CDATA[\n${ok200Text(extra, toTag)}]]></send>`;
 
 /** A UAS's 200 to the INVITE: its To tag and a Contact for the ACK and BYE. */
-export const answerInvite200 = (toTag: string): string => answer200(['Contact: <sip:[local_ip]:[local_port];transport=[transport]>'], `;tag=${toTag}`);
+export const answerInvite200 = (toTag: string): string =>
+  answer200(['Contact: <sip:[local_ip]:[local_port];transport=[transport]>'], `;tag=${toTag}`);
 
 /** A <DefaultMessage id="bye"> hanging up in the dialog, marked with an X-Default header. */
 export const defaultBye = (mark: string): string => `<DefaultMessage id="bye"><![CDATA[
@@ -30,7 +32,8 @@ ${message(['BYE [next_url] SIP/2.0', 'Via: SIP/2.0/[transport] [local_ip]:[local
 export function uacRequest(method: 'INVITE' | 'ACK' | 'BYE', cseq: number, inDialog = method !== 'INVITE'): string {
   const retrans = method === 'ACK' ? '' : ' retrans="500"';
   return `<send${retrans}><![CDATA[
-${message([
+${message(
+  [
     `${method} sip:service@[remote_ip]:[remote_port] SIP/2.0`,
     'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]',
     'From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]',
@@ -39,7 +42,9 @@ ${message([
     `CSeq: ${cseq} ${method}`,
     'Contact: sip:sipp@[local_ip]:[local_port]',
     'Max-Forwards: 70',
-  ], [])}]]></send>`;
+  ],
+  [],
+)}]]></send>`;
 }
 
 /** A plain INVITE step for hand-written scenarios: no retransmission, no SDP. */

@@ -2,17 +2,23 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** tshark (Debian package `tshark`) decodes capture files independently of sipts: the oracle of the media tests. */
-export const noTshark: string | false = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0 ? false : 'tshark is not installed (Debian package tshark)';
+export const noTshark: string | false =
+  spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0 ? false : 'tshark is not installed (Debian package tshark)';
 
 /** SIPp's sample captures as Debian installs them (package sip-tester); read at run time, never copied. */
 export const SIP_TESTER_DIR = '/usr/share/sip-tester';
-export const noSipTester: string | false = existsSync(`${SIP_TESTER_DIR}/g711a.pcap`) ? false : `${SIP_TESTER_DIR}/g711a.pcap is missing (Debian package sip-tester)`;
+export const noSipTester: string | false = existsSync(`${SIP_TESTER_DIR}/g711a.pcap`)
+  ? false
+  : `${SIP_TESTER_DIR}/g711a.pcap is missing (Debian package sip-tester)`;
 
 /** One row per packet, one column per field, as `tshark -T fields` prints them. */
 export function tsharkFields(file: string, fields: readonly string[], extra: readonly string[] = []): string[][] {
   const args = ['-r', file, ...extra, '-T', 'fields', '-E', 'separator=\t', ...fields.flatMap((f) => ['-e', f])];
   const out = execFileSync('tshark', args, { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 1024 * 1024 }).toString();
-  return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split('\t'));
 }
 
 /** Decode UDP port `port` as RTP (and, with `eventPt`, that payload type as RFC 4733 telephone-event). */

@@ -16,7 +16,10 @@ export function rewriteArgv(args: readonly string[]): string[] {
       // -key NAME VALUE: commander takes one value, so the pair travels as NAME=VALUE.
       const k = args[i + 1];
       const v = args[i + 2];
-      if (k === undefined || v === undefined) { out.push(`--${name}`); break; }
+      if (k === undefined || v === undefined) {
+        out.push(`--${name}`);
+        break;
+      }
       out.push(`--${name}`, `${k}=${v}`);
       i += 2;
     } else if (a.startsWith('-') && !a.startsWith('--') && OPTION_NAMES.has(name)) out.push(`-${a}`);

@@ -17,17 +17,27 @@ export function applyCommand(t: KeyTarget, text: string): string[] {
   }
   const line = text.slice(1).trim();
   // sipts's own: cquit stops gracefully, as q does (SIPp answers it as a command with no argument).
-  if (line === 'quit') { t.quit(); return []; }
+  if (line === 'quit') {
+    t.quit();
+    return [];
+  }
   const [command, rest] = splitFirst(line);
   if (rest === undefined) return [`The ${command} command requires at least one argument`];
   switch (command) {
-    case 'set': return set(t, rest);
-    case 'trace': return trace(t, rest);
-    case 'dump': return dump(t, rest);
+    case 'set':
+      return set(t, rest);
+    case 'trace':
+      return trace(t, rest);
+    case 'dump':
+      return dump(t, rest);
     case 'reset':
-      if (rest === 'stats') { t.engine.resetStats(); return []; }
+      if (rest === 'stats') {
+        t.engine.resetStats();
+        return [];
+      }
       return [`Unknown reset type: ${rest}`];
-    default: return [`Unrecognized command: "${command}"`];
+    default:
+      return [`Unrecognized command: "${command}"`];
   }
 }
 
@@ -39,7 +49,8 @@ function splitFirst(text: string): [string, string | undefined] {
 
 /** strtod/strtol as SIPp reads a value: all of it must be a number. */
 const asNumber = (v: string): number | undefined => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v) ? Number(v) : undefined);
-const asInteger = (v: string): number | undefined => (/^[+-]?\d+$/.test(v) ? Number(v) : /^0[xX][0-9a-fA-F]+$/.test(v) ? Number.parseInt(v, 16) : undefined);
+const asInteger = (v: string): number | undefined =>
+  /^[+-]?\d+$/.test(v) ? Number(v) : /^0[xX][0-9a-fA-F]+$/.test(v) ? Number.parseInt(v, 16) : undefined;
 
 function set(t: KeyTarget, what: string): string[] {
   const [attr, value] = splitFirst(what);

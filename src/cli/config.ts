@@ -57,7 +57,13 @@ export interface RunConfig {
   /** -t ui: the injection field holding each call's source address (-ip_field); undefined otherwise. */
   readonly ipField: number | undefined;
   /** -tls_*: file paths, read when a TLS transport opens. */
-  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string | undefined; readonly crl: string | undefined; readonly version: string | undefined };
+  readonly tls: {
+    readonly cert: string;
+    readonly key: string;
+    readonly ca: string | undefined;
+    readonly crl: string | undefined;
+    readonly version: string | undefined;
+  };
   readonly maxReconnect: number;
   readonly reconnectClose: boolean;
   readonly reconnectSleepMs: number;
@@ -122,7 +128,14 @@ export interface RunConfig {
     /** -trace_error_codes: <scenario>_<pid>_error_codes.csv */
     readonly errorCodes: string | undefined;
     /** -X_overwrite false: these files are added to, not started afresh. */
-    readonly append: { readonly messages: boolean; readonly shortmessages: boolean; readonly errors: boolean; readonly calldebug: boolean; readonly screen: boolean; readonly logs: boolean };
+    readonly append: {
+      readonly messages: boolean;
+      readonly shortmessages: boolean;
+      readonly errors: boolean;
+      readonly calldebug: boolean;
+      readonly screen: boolean;
+      readonly logs: boolean;
+    };
     /** -ringbuffer_files, -ringbuffer_size, -max_log_size (0: off): rotation and caps of the message, short message, error, call debug and log files. */
     readonly ringbufferFiles: number;
     readonly ringbufferBytes: number;
@@ -168,7 +181,14 @@ export interface RunConfig {
   /** -callid_slash_ign */
   readonly callIdSlashIgnore: boolean;
   /** -watchdog_*: SIPp's watchdog (an interval of 0: none). */
-  readonly watchdog: { readonly intervalMs: number; readonly resetMs: number; readonly minorMs: number; readonly majorMs: number; readonly minorMax: number; readonly majorMax: number };
+  readonly watchdog: {
+    readonly intervalMs: number;
+    readonly resetMs: number;
+    readonly minorMs: number;
+    readonly majorMs: number;
+    readonly minorMax: number;
+    readonly majorMax: number;
+  };
   /** -key NAME VALUE */
   readonly keys: Readonly<Record<string, string>>;
   /** -set NAME VALUE */
@@ -214,14 +234,20 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const int = (name: OptionName, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
     const v = str(name);
     if (v === undefined) return 0;
-    if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) { bad(name, v, max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`); return 0; }
+    if (!/^\d+$/.test(v.trim()) || Number(v) < min || Number(v) > max) {
+      bad(name, v, max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`);
+      return 0;
+    }
     return Number(v);
   };
   const num = (name: OptionName): number => {
     const v = str(name);
     if (v === undefined) return 0;
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0) { bad(name, v, 'a number ≥ 0, e.g. 10 or 0.5'); return 0; }
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) {
+      bad(name, v, 'a number ≥ 0, e.g. 10 or 0.5');
+      return 0;
+    }
     return n;
   };
   const time = (name: OptionName): number => {
@@ -229,7 +255,10 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     const v = str(name);
     if (v === undefined || spec === undefined) return 0;
     const t = parseTime(v, spec.unit ?? 'ms');
-    if (t === undefined) { bad(name, v, `a time: a number of ${spec.unit === 's' ? 'seconds' : 'milliseconds'}, or with a unit (500ms, 2s, 1m)`); return 0; }
+    if (t === undefined) {
+      bad(name, v, `a time: a number of ${spec.unit === 's' ? 'seconds' : 'milliseconds'}, or with a unit (500ms, 2s, 1m)`);
+      return 0;
+    }
     return t;
   };
   const flag = (name: OptionName): boolean => raw[name] === true;
@@ -240,7 +269,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     const items: unknown[] = Array.isArray(list) ? list : [];
     for (const p of items.filter((x): x is string => typeof x === 'string')) {
       const eq = p.indexOf('=');
-      if (eq <= 0 || (name !== 'infindex' && !/^[A-Za-z0-9_.-]+$/.test(p.slice(0, eq)))) problems.push(`-${name} ${p.replace('=', ' ')}: expected -${name} NAME VALUE, NAME of letters, digits, '_', '-' or '.'`);
+      if (eq <= 0 || (name !== 'infindex' && !/^[A-Za-z0-9_.-]+$/.test(p.slice(0, eq))))
+        problems.push(`-${name} ${p.replace('=', ' ')}: expected -${name} NAME VALUE, NAME of letters, digits, '_', '-' or '.'`);
       else out.push([p.slice(0, eq), p.slice(eq + 1)]);
     }
     return out;
@@ -252,7 +282,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     const given = raw[o.name] !== undefined && raw[o.name] !== false;
     if (given && o.refused !== undefined) problems.push(`-${o.name}: refused: ${o.refused}`);
     else if (given && o.ignored !== undefined) warnings.push(`-${o.name}: accepted for SIPp compatibility and ignored: ${o.ignored}`);
-    if (o.kind === 'bool' && typeof raw[o.name] === 'string' && parseBool(raw[o.name] as string) === undefined) bad(o.name, raw[o.name] as string, 'true or false (or a number: 0 is false)');
+    if (o.kind === 'bool' && typeof raw[o.name] === 'string' && parseBool(raw[o.name] as string) === undefined)
+      bad(o.name, raw[o.name] as string, 'true or false (or a number: 0 is false)');
   }
   for (const o of OPTIONS) {
     if (o.kind === 'choice' && typeof raw[o.name] === 'string' && !(o.choices as readonly string[]).includes(raw[o.name] as string)) {
@@ -264,20 +295,33 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const sf = str('sf');
   if (sn !== undefined && sf !== undefined) problems.push('-sn and -sf both given: choose one scenario');
   // SIPp compat: with a remote host and no scenario, the uac scenario runs.
-  const scenario = sf !== undefined ? { kind: 'file' as const, path: sf } : sn !== undefined ? { kind: 'builtin' as const, name: sn }
-    : positional.length > 0 ? { kind: 'builtin' as const, name: 'uac' } : undefined;
+  const scenario =
+    sf !== undefined
+      ? { kind: 'file' as const, path: sf }
+      : sn !== undefined
+        ? { kind: 'builtin' as const, name: sn }
+        : positional.length > 0
+          ? { kind: 'builtin' as const, name: 'uac' }
+          : undefined;
 
   const oocsn = str('oocsn');
   const oocsf = str('oocsf');
   if (oocsn !== undefined && oocsf !== undefined) problems.push('-oocsn and -oocsf both given: choose one out-of-call scenario');
-  const outOfCall = oocsf !== undefined ? { kind: 'file' as const, path: oocsf } : oocsn !== undefined ? { kind: 'builtin' as const, name: oocsn } : undefined;
+  const outOfCall =
+    oocsf !== undefined
+      ? { kind: 'file' as const, path: oocsf }
+      : oocsn !== undefined
+        ? { kind: 'builtin' as const, name: oocsn }
+        : undefined;
 
   const rxsn = str('rxsn');
   const rxsf = str('rxsf');
   if (rxsn !== undefined && rxsf !== undefined) problems.push('-rxsn and -rxsf both given: choose one receive scenario');
-  const receive = rxsf !== undefined ? { kind: 'file' as const, path: rxsf } : rxsn !== undefined ? { kind: 'builtin' as const, name: rxsn } : undefined;
+  const receive =
+    rxsf !== undefined ? { kind: 'file' as const, path: rxsf } : rxsn !== undefined ? { kind: 'builtin' as const, name: rxsn } : undefined;
   const rxinf = raw['rxinf'];
-  if (Array.isArray(rxinf) && rxinf.length > 0 && receive === undefined) problems.push('-rxinf given without -rxsf or -rxsn: it is the receive scenario\'s injection file');
+  if (Array.isArray(rxinf) && rxinf.length > 0 && receive === undefined)
+    problems.push("-rxinf given without -rxsf or -rxsn: it is the receive scenario's injection file");
 
   let remote: RunConfig['remote'];
   if (positional.length > 1) problems.push(`more than one remote host given (${positional.join(' ')}): give one remote_host[:port]`);
@@ -301,7 +345,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const noRetrans = flag('nr');
 
   // SIPp compat: trace files are named after the scenario's file name, in the current folder.
-  const scenarioFileName = (scenario?.kind === 'file' ? scenario.path : scenario?.name ?? 'uac').replace(/^.*\//, '').replace(/\.xml$/i, '');
+  const scenarioFileName = (scenario?.kind === 'file' ? scenario.path : (scenario?.name ?? 'uac'))
+    .replace(/^.*\//, '')
+    .replace(/\.xml$/i, '');
   const base = `${scenarioFileName}_${pid}_`;
   const trace = (on: OptionName, file: OptionName | undefined, suffix: string): string | undefined => {
     const named = file === undefined ? undefined : str(file);
@@ -309,7 +355,8 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   };
   const rsaText = str('rsa');
   const rsa = rsaText === undefined ? undefined : parseHostPort(rsaText, 5060);
-  if (rsaText !== undefined && rsa === undefined) bad('rsa', rsaText, 'host:port of the address to send to, e.g. 10.0.0.1:5060 (the port defaults to 5060)');
+  if (rsaText !== undefined && rsa === undefined)
+    bad('rsa', rsaText, 'host:port of the address to send to, e.g. 10.0.0.1:5060 (the port defaults to 5060)');
   const prom = str('prometheus');
   const prometheus = prom === undefined ? undefined : parseHostPort(prom, 9464);
   if (prom !== undefined && prometheus === undefined) bad('prometheus', prom, 'host:port to listen on, e.g. 127.0.0.1:9464');
@@ -329,7 +376,13 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     transport: TRANSPORTS[(str('t') ?? 'u1').replace(/[1n]$/, '')] ?? 'UDP',
     perCallSocket: (str('t') ?? '').endsWith('n'),
     ipField: str('t') === 'ui' ? int('ip_field') : undefined,
-    tls: { cert: str('tls_cert') ?? 'cacert.pem', key: str('tls_key') ?? 'cakey.pem', ca: str('tls_ca'), crl: str('tls_crl'), version: str('tls_version') },
+    tls: {
+      cert: str('tls_cert') ?? 'cacert.pem',
+      key: str('tls_key') ?? 'cakey.pem',
+      ca: str('tls_ca'),
+      crl: str('tls_crl'),
+      version: str('tls_version'),
+    },
     maxReconnect: int('max_reconnect'),
     reconnectClose: str('reconnect_close') !== 'false',
     reconnectSleepMs: time('reconnect_sleep'),
@@ -338,16 +391,26 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     mediaIp: mi ?? localIp,
     mediaPort: int('mp', 0, 65535),
     media: {
-      echo: flag('rtp_echo'), echoBufferBytes: int('mb', 1, 65535), minPort: int('min_rtp_port', 1, 65535), maxPort: int('max_rtp_port', 1, 65535),
-      rtpPayload: int('rtp_payload', 0, 127), socketBufferBytes: typeof raw['rtp_buffsize'] === 'string' ? int('rtp_buffsize', 1) : undefined,
+      echo: flag('rtp_echo'),
+      echoBufferBytes: int('mb', 1, 65535),
+      minPort: int('min_rtp_port', 1, 65535),
+      maxPort: int('max_rtp_port', 1, 65535),
+      rtpPayload: int('rtp_payload', 0, 127),
+      socketBufferBytes: typeof raw['rtp_buffsize'] === 'string' ? int('rtp_buffsize', 1) : undefined,
     },
     service: str('s') ?? 'service',
     rate: num('r'),
     ratePeriodMs: time('rp'),
     rateScale: num('rate_scale'),
-    ramp: int('rate_increase') > 0
-      ? { increase: int('rate_increase'), intervalMs: typeof raw['rate_interval'] === 'string' ? time('rate_interval') : time('fd'), max: int('rate_max'), quitAtMax: !flag('no_rate_quit') }
-      : undefined,
+    ramp:
+      int('rate_increase') > 0
+        ? {
+            increase: int('rate_increase'),
+            intervalMs: typeof raw['rate_interval'] === 'string' ? time('rate_interval') : time('fd'),
+            max: int('rate_max'),
+            quitAtMax: !flag('no_rate_quit'),
+          }
+        : undefined,
     limit: int('l'),
     maxCalls: int('m'),
     users: int('users'),
@@ -384,8 +447,12 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       shortmessages: trace('trace_shortmsg', 'shortmessage_file', 'shortmessages.log'),
       errorCodes: trace('trace_error_codes', undefined, 'error_codes.csv'),
       append: {
-        messages: !bool('message_overwrite'), shortmessages: !bool('shortmessage_overwrite'), errors: !bool('error_overwrite'),
-        calldebug: !bool('calldebug_overwrite'), screen: !bool('screen_overwrite'), logs: !bool('log_overwrite'),
+        messages: !bool('message_overwrite'),
+        shortmessages: !bool('shortmessage_overwrite'),
+        errors: !bool('error_overwrite'),
+        calldebug: !bool('calldebug_overwrite'),
+        screen: !bool('screen_overwrite'),
+        logs: !bool('log_overwrite'),
       },
       ringbufferFiles: int('ringbuffer_files'),
       ringbufferBytes: int('ringbuffer_size'),
@@ -393,7 +460,12 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       prefix: base,
     },
     screenDumpFile: str('screen_file') ?? `${base}screen.log`,
-    traceFiles: { messages: str('message_file') ?? `${base}messages.log`, shortmessages: str('shortmessage_file') ?? `${base}shortmessages.log`, error: str('error_file') ?? `${base}errors.log`, logs: str('log_file') ?? `${base}logs.log` },
+    traceFiles: {
+      messages: str('message_file') ?? `${base}messages.log`,
+      shortmessages: str('shortmessage_file') ?? `${base}shortmessages.log`,
+      error: str('error_file') ?? `${base}errors.log`,
+      logs: str('log_file') ?? `${base}logs.log`,
+    },
     statDelimiter: str('stat_delimiter') ?? ';',
     periodicRtd: flag('periodic_rtd'),
     controlPort: int('cp', 0, 65535),
@@ -416,7 +488,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       if (!/^\d+$/.test(field)) problems.push(`-infindex ${file} ${field}: expected -infindex FILE FIELD, FIELD a number from 0`);
       return { file, field: Number(field) };
     }),
-    behaviors: flag('nd') ? { bye: false, abortunexp: false, pingreply: false } : parseBehaviors(str('default_behaviors') ?? 'all', problems),
+    behaviors: flag('nd')
+      ? { bye: false, abortunexp: false, pingreply: false }
+      : parseBehaviors(str('default_behaviors') ?? 'all', problems),
     autoAnswer: flag('aa'),
     pauseMsgIgnore: flag('pause_msg_ign'),
     authUser: str('au') ?? str('s') ?? 'service',
@@ -426,26 +500,39 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     dynamicId: { start: int('dynamicStart'), max: int('dynamicMax'), step: int('dynamicStep') },
     callIdSlashIgnore: flag('callid_slash_ign'),
     watchdog: {
-      intervalMs: time('watchdog_interval'), resetMs: time('watchdog_reset'), minorMs: time('watchdog_minor_threshold'), majorMs: time('watchdog_major_threshold'),
-      minorMax: int('watchdog_minor_maxtriggers'), majorMax: int('watchdog_major_maxtriggers'),
+      intervalMs: time('watchdog_interval'),
+      resetMs: time('watchdog_reset'),
+      minorMs: time('watchdog_minor_threshold'),
+      majorMs: time('watchdog_major_threshold'),
+      minorMax: int('watchdog_minor_maxtriggers'),
+      majorMax: int('watchdog_major_maxtriggers'),
     },
     keys: Object.fromEntries(pairs('key')),
     globals: Object.fromEntries(pairs('set')),
     twin: twinOptions(str('3pcc'), str('master'), str('slave'), str('slave_cfg'), problems),
     warnings,
   };
-  if (config.tls.crl !== undefined && config.tls.ca === undefined) problems.push(`-tls_crl ${config.tls.crl}: a revocation list is only read when the peer's certificate is checked: add -tls_ca CA.pem`);
+  if (config.tls.crl !== undefined && config.tls.ca === undefined)
+    problems.push(`-tls_crl ${config.tls.crl}: a revocation list is only read when the peer's certificate is checked: add -tls_ca CA.pem`);
   // SIPp compat: SIPp refuses the two together.
-  if (config.traces.ringbufferBytes > 0 && config.traces.maxLogBytes > 0) problems.push('-ringbuffer_size and -max_log_size both given: rotate the files or cap them, not both');
+  if (config.traces.ringbufferBytes > 0 && config.traces.maxLogBytes > 0)
+    problems.push('-ringbuffer_size and -max_log_size both given: rotate the files or cap them, not both');
   if (config.statDelimiter === '') bad('stat_delimiter', '', 'one or more characters');
   if (config.lostPercent > 100) bad('lost', str('lost') ?? '', 'a percentage from 0 to 100');
-  if (config.media.minPort > config.media.maxPort) problems.push(`-min_rtp_port ${config.media.minPort} -max_rtp_port ${config.media.maxPort}: the range is empty: make -max_rtp_port at least -min_rtp_port + 1 (RTP and RTCP take a pair of ports)`);
+  if (config.media.minPort > config.media.maxPort)
+    problems.push(
+      `-min_rtp_port ${config.media.minPort} -max_rtp_port ${config.media.maxPort}: the range is empty: make -max_rtp_port at least -min_rtp_port + 1 (RTP and RTCP take a pair of ports)`,
+    );
   if (config.ratePeriodMs <= 0 && problems.length === 0) bad('rp', str('rp') ?? '', 'a period greater than 0');
   if (config.ipField !== undefined && config.injectionFiles.length === 0) {
-    problems.push('-t ui: each call sends from the address in a field of the injection file: add -inf FILE (and -ip_field N when it is not field 0)');
+    problems.push(
+      '-t ui: each call sends from the address in a field of the injection file: add -inf FILE (and -ip_field N when it is not field 0)',
+    );
   }
   const split = chooseWorkers(str('workers'), {
-    maxCalls: config.maxCalls, users: config.users, limit: config.limit,
+    maxCalls: config.maxCalls,
+    users: config.users,
+    limit: config.limit,
     callTraces: CALL_TRACES.filter((o) => raw[o] !== undefined && raw[o] !== false).map((o) => `-${o}`),
   });
   problems.push(...split.problems);
@@ -455,7 +542,20 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
 }
 
 /** The traces the engine writes as calls go (trace-taps.ts), which the main thread of a -workers run does not see. */
-const CALL_TRACES = ['trace_msg', 'message_file', 'trace_shortmsg', 'shortmessage_file', 'trace_err', 'error_file', 'trace_calldebug', 'calldebug_file', 'trace_rtt', 'trace_logs', 'log_file', 'trace_error_codes'] as const satisfies readonly OptionName[];
+const CALL_TRACES = [
+  'trace_msg',
+  'message_file',
+  'trace_shortmsg',
+  'shortmessage_file',
+  'trace_err',
+  'error_file',
+  'trace_calldebug',
+  'calldebug_file',
+  'trace_rtt',
+  'trace_logs',
+  'log_file',
+  'trace_error_codes',
+] as const satisfies readonly OptionName[];
 
 /** SIPp compat (get_bool): true, false in any case, or a number, 0 being false. */
 export function parseBool(v: string): boolean | undefined {
@@ -475,12 +575,19 @@ function tdmOption(v: string | undefined, problems: string[]): TdmMap | undefine
 /** SIPp compat: a comma list applied in order: all, none, a behaviour to turn on, -behaviour to turn off. */
 function parseBehaviors(list: string, problems: string[]): Behaviors {
   const b: Record<keyof Behaviors, boolean> = { bye: false, abortunexp: false, pingreply: false };
-  for (const raw of list.split(',').map((t) => t.trim()).filter((t) => t !== '')) {
+  for (const raw of list
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')) {
     const off = raw.startsWith('-');
     const name = off ? raw.slice(1) : raw;
-    if (name === 'all' || name === 'none') { for (const k of Object.keys(b) as (keyof Behaviors)[]) b[k] = name === 'all' ? !off : off; }
-    else if (name in ALL_BEHAVIORS) b[name as keyof Behaviors] = !off;
-    else problems.push(`-default_behaviors ${list}: "${name}" is not a behaviour; expected all, none, bye, abortunexp or pingreply, each optionally with - before it`);
+    if (name === 'all' || name === 'none') {
+      for (const k of Object.keys(b) as (keyof Behaviors)[]) b[k] = name === 'all' ? !off : off;
+    } else if (name in ALL_BEHAVIORS) b[name as keyof Behaviors] = !off;
+    else
+      problems.push(
+        `-default_behaviors ${list}: "${name}" is not a behaviour; expected all, none, bye, abortunexp or pingreply, each optionally with - before it`,
+      );
   }
   return b;
 }

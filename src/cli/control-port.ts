@@ -12,8 +12,14 @@ const TRIES = 60;
 function bind(address: string, port: number): Promise<Socket | undefined> {
   return new Promise((resolve) => {
     const s = createSocket(address.includes(':') ? 'udp6' : 'udp4');
-    s.once('error', () => { s.close(); resolve(undefined); });
-    s.bind(port, address, () => { s.removeAllListeners('error'); resolve(s); });
+    s.once('error', () => {
+      s.close();
+      resolve(undefined);
+    });
+    s.bind(port, address, () => {
+      s.removeAllListeners('error');
+      resolve(s);
+    });
   });
 }
 
@@ -22,7 +28,12 @@ export interface ControlPort {
   close(): void;
 }
 
-export async function openControlPort(address: string, firstPort: number, target: KeyTarget, warn: (text: string) => void): Promise<ControlPort | undefined> {
+export async function openControlPort(
+  address: string,
+  firstPort: number,
+  target: KeyTarget,
+  warn: (text: string) => void,
+): Promise<ControlPort | undefined> {
   for (let port = firstPort; port < Math.min(65536, firstPort + TRIES); port++) {
     const socket = await bind(address, port);
     if (socket === undefined) continue;

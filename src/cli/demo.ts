@@ -13,20 +13,43 @@ import { loadScenario, templateEnv } from './scenario-input.js';
 
 export async function runDemo(base: RunConfig, out: LiveOutput, pid: number): Promise<number> {
   const local = '127.0.0.1';
-  const uasConfig: RunConfig = { ...base, scenario: { kind: 'builtin', name: 'uas' }, localIp: local, mediaIp: local, bindAddress: local, maxCalls: 0, perCallSocket: false };
+  const uasConfig: RunConfig = {
+    ...base,
+    scenario: { kind: 'builtin', name: 'uas' },
+    localIp: local,
+    mediaIp: local,
+    bindAddress: local,
+    maxCalls: 0,
+    perCallSocket: false,
+  };
   const uasScenario = loadScenario(uasConfig, templateEnv(uasConfig, pid));
   const uas = await startEngine(engineConfig(uasConfig, uasScenario, undefined, pid), netConfig(uasConfig, [0]));
 
   // Defaults for the demo unless the user set them: 500 calls at 100 calls/s, each held 1 s.
   const uacConfig: RunConfig = {
-    ...base, scenario: base.scenario ?? { kind: 'builtin', name: 'uac' }, localIp: local, mediaIp: local, bindAddress: local,
-    maxCalls: base.maxCalls > 0 ? base.maxCalls : 500, rate: base.rate !== 10 ? base.rate : 100, defaultPauseMs: base.defaultPauseMs > 0 ? base.defaultPauseMs : 1000,
+    ...base,
+    scenario: base.scenario ?? { kind: 'builtin', name: 'uac' },
+    localIp: local,
+    mediaIp: local,
+    bindAddress: local,
+    maxCalls: base.maxCalls > 0 ? base.maxCalls : 500,
+    rate: base.rate !== 10 ? base.rate : 100,
+    defaultPauseMs: base.defaultPauseMs > 0 ? base.defaultPauseMs : 1000,
   };
   const uacScenario = loadScenario(uacConfig, templateEnv(uacConfig, pid));
-  const uac = await startEngine(engineConfig(uacConfig, uacScenario, { address: local, port: uas.localPort }, pid), netConfig(uacConfig, [0]));
-  out.write(`sipts demo: ${uacConfig.maxCalls} calls at ${uacConfig.rate}/s from ${local}:${uac.localPort} to a sipts UAS on ${local}:${uas.localPort}\n`);
+  const uac = await startEngine(
+    engineConfig(uacConfig, uacScenario, { address: local, port: uas.localPort }, pid),
+    netConfig(uacConfig, [0]),
+  );
+  out.write(
+    `sipts demo: ${uacConfig.maxCalls} calls at ${uacConfig.rate}/s from ${local}:${uac.localPort} to a sipts UAS on ${local}:${uas.localPort}\n`,
+  );
 
-  const live = startLive(liveSource(uac.engine, uacScenario, uacConfig.ratePeriodMs, `${local}:${uac.localPort}`, `${local}:${uas.localPort}`), out, 1000);
+  const live = startLive(
+    liveSource(uac.engine, uacScenario, uacConfig.ratePeriodMs, `${local}:${uac.localPort}`, `${local}:${uas.localPort}`),
+    out,
+    1000,
+  );
   await uac.engine.done;
   live.stop();
   const snap = uac.engine.snapshot();

@@ -11,20 +11,45 @@ import type { RunConfig } from './config.js';
 /** RFC 3261 §16.6: timer C is greater than 3 minutes. */
 const TIMER_C_MS = 181_000;
 
-export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], pid: number, injection: EngineConfig['injection'] = new InjectionStore([])): EngineConfig {
+export function engineConfig(
+  c: RunConfig,
+  scenario: CompiledScenario,
+  remote: EngineConfig['remote'],
+  pid: number,
+  injection: EngineConfig['injection'] = new InjectionStore([]),
+): EngineConfig {
   return {
-    scenario: withDefaultLoss(scenario, c.lostPercent), remote, pid, injection, tdm: c.tdm,
+    scenario: withDefaultLoss(scenario, c.lostPercent),
+    remote,
+    pid,
+    injection,
+    tdm: c.tdm,
     load: { rate: c.rate, periodMs: c.ratePeriodMs, limit: c.limit, maxCalls: c.maxCalls, users: c.users, ramp: c.ramp },
     settings: {
-      defaultPauseMs: c.defaultPauseMs, recvTimeoutMs: c.recvTimeoutMs, t2Ms: c.t2Ms, retransmissions: c.retransmissions, provisionalTimeoutMs: TIMER_C_MS,
-      maxInviteRetrans: c.maxInviteRetrans, maxNonInviteRetrans: c.maxNonInviteRetrans,
-      behaviors: c.behaviors, autoAnswer: c.autoAnswer, pauseMsgIgnore: c.pauseMsgIgnore, looseRetransCheck: c.looseRetransCheck, sendTimeoutMs: c.sendTimeoutMs,
+      defaultPauseMs: c.defaultPauseMs,
+      recvTimeoutMs: c.recvTimeoutMs,
+      t2Ms: c.t2Ms,
+      retransmissions: c.retransmissions,
+      provisionalTimeoutMs: TIMER_C_MS,
+      maxInviteRetrans: c.maxInviteRetrans,
+      maxNonInviteRetrans: c.maxNonInviteRetrans,
+      behaviors: c.behaviors,
+      autoAnswer: c.autoAnswer,
+      pauseMsgIgnore: c.pauseMsgIgnore,
+      looseRetransCheck: c.looseRetransCheck,
+      sendTimeoutMs: c.sendTimeoutMs,
     },
-    baseCseq: c.baseCseq, deadcallWaitMs: c.deadcallWaitMs, globalTimeoutMs: c.timeoutMs, timerResolutionMs: c.timerResolutionMs,
+    baseCseq: c.baseCseq,
+    deadcallWaitMs: c.deadcallWaitMs,
+    globalTimeoutMs: c.timeoutMs,
+    timerResolutionMs: c.timerResolutionMs,
     callIdHost: c.localIp.includes(':') ? `[${c.localIp}]` : c.localIp,
     ipField: c.ipField,
     extendedTwin: c.twin?.kind === 'extended',
-    callIdFormat: c.callIdFormat, dynamicId: c.dynamicId, callIdSlashIgnore: c.callIdSlashIgnore, watchdog: c.watchdog,
+    callIdFormat: c.callIdFormat,
+    dynamicId: c.dynamicId,
+    callIdSlashIgnore: c.callIdSlashIgnore,
+    watchdog: c.watchdog,
     media: { ip: c.mediaIp, mediaPort: c.mediaPort, ...c.media },
   };
 }
@@ -32,7 +57,12 @@ export function engineConfig(c: RunConfig, scenario: CompiledScenario, remote: E
 /** -lost: the loss of every <send> and <recv> without its own lost= (SIPp compat: lost= wins, even lost="0"). */
 function withDefaultLoss(scenario: CompiledScenario, percent: number): CompiledScenario {
   if (percent <= 0) return scenario;
-  return { ...scenario, steps: scenario.steps.map((s) => (s.lostPercent < 0 && (s.kind === StepKind.Send || s.kind === StepKind.Recv) ? { ...s, lostPercent: percent } : s)) };
+  return {
+    ...scenario,
+    steps: scenario.steps.map((s) =>
+      s.lostPercent < 0 && (s.kind === StepKind.Send || s.kind === StepKind.Recv) ? { ...s, lostPercent: percent } : s,
+    ),
+  };
 }
 
 /**
@@ -43,8 +73,15 @@ function withDefaultLoss(scenario: CompiledScenario, percent: number): CompiledS
 export function netConfig(c: RunConfig, ports: readonly number[] = c.localPorts, serverMode = false): NetConfig {
   const secure = c.transport === 'TLS' || c.transport === 'WSS';
   return {
-    transport: c.transport, bindAddress: c.bindAddress, ports, perCallSocket: c.perCallSocket, socketBufferBytes: c.socketBufferBytes,
-    maxReconnect: c.maxReconnect, reconnectClose: c.reconnectClose, reconnectSleepMs: c.reconnectSleepMs, maxSocket: c.maxSocket,
+    transport: c.transport,
+    bindAddress: c.bindAddress,
+    ports,
+    perCallSocket: c.perCallSocket,
+    socketBufferBytes: c.socketBufferBytes,
+    maxReconnect: c.maxReconnect,
+    reconnectClose: c.reconnectClose,
+    reconnectSleepMs: c.reconnectSleepMs,
+    maxSocket: c.maxSocket,
     tls: secure ? readTlsFiles(c.tls, serverMode) : undefined,
   };
 }
@@ -55,15 +92,27 @@ function readTlsFiles(t: RunConfig['tls'], required: boolean): TlsFiles {
   const problems: string[] = [];
   const read = (option: string, path: string | undefined, needed: boolean): Buffer | undefined => {
     if (path === undefined) return undefined;
-    if (!existsSync(path)) { if (needed) problems.push(`-${option} ${path}: no such file`); return undefined; }
-    try { return readFileSync(path); } catch (e) { problems.push(`-${option} ${path}: ${(e as Error).message}`); return undefined; }
+    if (!existsSync(path)) {
+      if (needed) problems.push(`-${option} ${path}: no such file`);
+      return undefined;
+    }
+    try {
+      return readFileSync(path);
+    } catch (e) {
+      problems.push(`-${option} ${path}: ${(e as Error).message}`);
+      return undefined;
+    }
   };
   const cert = read('tls_cert', t.cert, required);
   const key = read('tls_key', t.key, required);
   const ca = read('tls_ca', t.ca, true);
   const crl = read('tls_crl', t.crl, true);
   if (problems.length > 0) {
-    throw new SiptsError('TLS_FILES', `TLS: ${problems.join('; ')}`, `give the certificate and key with -tls_cert and -tls_key, or make a self-signed pair here: ${MAKE_PAIR}`);
+    throw new SiptsError(
+      'TLS_FILES',
+      `TLS: ${problems.join('; ')}`,
+      `give the certificate and key with -tls_cert and -tls_key, or make a self-signed pair here: ${MAKE_PAIR}`,
+    );
   }
   return { cert, key, ca, crl, version: t.version === undefined ? undefined : (`TLSv${t.version}` as TlsFiles['version']) };
 }

@@ -31,14 +31,31 @@ export interface ControlState {
 
 export function applyKey(t: KeyTarget, key: string): void {
   switch (key) {
-    case '+': step(t, 1); break;
-    case '-': step(t, -1); break;
-    case '*': step(t, 10); break;
-    case '/': step(t, -10); break;
-    case 'p': if (t.engine.status().paused) t.engine.resume(); else t.engine.pause(); break;
-    case 's': t.dumpScreens?.(); break;
-    case 'q': t.quit(); break;
-    case 'Q': t.engine.stopNow(); break;
+    case '+':
+      step(t, 1);
+      break;
+    case '-':
+      step(t, -1);
+      break;
+    case '*':
+      step(t, 10);
+      break;
+    case '/':
+      step(t, -10);
+      break;
+    case 'p':
+      if (t.engine.status().paused) t.engine.resume();
+      else t.engine.pause();
+      break;
+    case 's':
+      t.dumpScreens?.();
+      break;
+    case 'q':
+      t.quit();
+      break;
+    case 'Q':
+      t.engine.stopNow();
+      break;
     default:
       if (key >= '1' && key <= '9') t.selectScreen(Number(key));
       break;

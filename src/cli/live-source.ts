@@ -17,17 +17,33 @@ export interface SwitchableSource extends LiveSource {
 }
 
 /** The screens of the main scenario, or of the -oocsf / -rxsf one when `set display` asks for it. */
-export function liveSource(engine: RunControl, scenario: CompiledScenario, ratePeriodMs: number, local: string, remote: string | undefined,
-  sides: { readonly ooc?: CompiledScenario | undefined; readonly rx?: CompiledScenario | undefined } = {}, alert: () => string | undefined = () => undefined): SwitchableSource {
+export function liveSource(
+  engine: RunControl,
+  scenario: CompiledScenario,
+  ratePeriodMs: number,
+  local: string,
+  remote: string | undefined,
+  sides: { readonly ooc?: CompiledScenario | undefined; readonly rx?: CompiledScenario | undefined } = {},
+  alert: () => string | undefined = () => undefined,
+): SwitchableSource {
   let shown: Display = 'main';
-  const side = (): StatsSnapshot | undefined => (shown === 'ooc' ? engine.outOfCallSnapshot() : shown === 'rx' ? engine.receiveSnapshot() : undefined);
+  const side = (): StatsSnapshot | undefined =>
+    shown === 'ooc' ? engine.outOfCallSnapshot() : shown === 'rx' ? engine.receiveSnapshot() : undefined;
   return {
-    ratePeriodMs, local, remote,
-    get scenario() { return (shown === 'ooc' ? sides.ooc : shown === 'rx' ? sides.rx : undefined) ?? scenario; },
+    ratePeriodMs,
+    local,
+    remote,
+    get scenario() {
+      return (shown === 'ooc' ? sides.ooc : shown === 'rx' ? sides.rx : undefined) ?? scenario;
+    },
     startEpochMs: epochMs() - engine.snapshot().elapsedMs,
     snapshot: () => side() ?? engine.snapshot(),
-    get currentRate() { return engine.status().rate; },
-    get paused() { return engine.status().paused; },
+    get currentRate() {
+      return engine.status().rate;
+    },
+    get paused() {
+      return engine.status().paused;
+    },
     variables: () => engine.globalValues(),
     alert,
     display: (which) => {

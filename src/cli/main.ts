@@ -36,15 +36,19 @@ import type { HandoffFigures } from '../workers/handoff.js';
 import { startWorkers } from './workers-run.js';
 import { watchEngine } from './saturation-probe.js';
 
-
-const err = (line: string): void => { process.stderr.write(`${line}\n`); };
+const err = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
 /** isTTY is undefined, not false, when the stream is a pipe or a file, though Node's types say boolean. */
 const isTty = (stream: { readonly isTTY?: boolean }): boolean => stream.isTTY === true;
 
 async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram(VERSION);
   program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
-  if (argv.length === 0) { program.outputHelp(); return 0; } // SIPp compat: no arguments prints the usage
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 0;
+  } // SIPp compat: no arguments prints the usage
   try {
     program.parse(rewriteArgv(argv), { from: 'user' });
   } catch (e) {
@@ -58,10 +62,16 @@ async function main(argv: readonly string[]): Promise<number> {
   // Commander stores --max-failed as maxFailed: read every option back under its table name.
   const opts = program.opts<Record<string, string | boolean | string[] | undefined>>();
   const raw: RawOptions = Object.fromEntries(program.options.map((o) => [(o.long ?? '').replace(/^--/, ''), opts[o.attributeName()]]));
-  if (raw['v'] === true) { process.stdout.write(`sipts v${VERSION} (SIPp-compatible command line)\n`); return 0; }
+  if (raw['v'] === true) {
+    process.stdout.write(`sipts v${VERSION} (SIPp-compatible command line)\n`);
+    return 0;
+  }
   if (typeof raw['sd'] === 'string') {
     const b = readBuiltin(raw['sd']);
-    if (b === undefined) { err(`sipts: -sd ${raw['sd']}: no such built-in scenario (built-in scenarios: ${builtinNames().join(', ')})`); return EXIT.FATAL; }
+    if (b === undefined) {
+      err(`sipts: -sd ${raw['sd']}: no such built-in scenario (built-in scenarios: ${builtinNames().join(', ')})`);
+      return EXIT.FATAL;
+    }
     process.stdout.write(b.source);
     return 0;
   }
@@ -69,7 +79,10 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     config = buildConfig(raw, program.args, process.pid);
   } catch (e) {
-    if (e instanceof ConfigErrors) { for (const p of e.problems) err(`sipts: ${p}`); return EXIT.FATAL; }
+    if (e instanceof ConfigErrors) {
+      for (const p of e.problems) err(`sipts: ${p}`);
+      return EXIT.FATAL;
+    }
     throw e;
   }
   for (const w of config.warnings) err(`sipts: warning: ${w}`);
@@ -84,7 +97,10 @@ async function run(config: RunConfig): Promise<number> {
   for (const w of scenario.warnings) err(formatDiagnostic(w));
   const outOfCall = loadOutOfCall(config, templateEnv(config, process.pid), scenario);
   const receive = loadReceive(config, templateEnv(config, process.pid), scenario);
-  if (receive !== undefined && outOfCall !== undefined) err('sipts: warning: -oocsf/-oocsn with -rxsf/-rxsn: every request of an unknown Call-ID goes to the receive scenario, so the out-of-call one never runs (SIPp does the same)');
+  if (receive !== undefined && outOfCall !== undefined)
+    err(
+      'sipts: warning: -oocsf/-oocsn with -rxsf/-rxsn: every request of an unknown Call-ID goes to the receive scenario, so the out-of-call one never runs (SIPp does the same)',
+    );
   const injection = loadInjection(config, scenario);
   let remote: { address: string; port: number } | undefined;
   if (config.remote !== undefined) {
@@ -92,7 +108,11 @@ async function run(config: RunConfig): Promise<number> {
   }
   const sendTo = config.rsa === undefined ? undefined : { address: await resolveHost(config.rsa.host, '-rsa'), port: config.rsa.port };
   if (!scenario.serverMode && remote === undefined) {
-    throw new SiptsError('NO_REMOTE', `scenario "${scenario.name}" places calls but no remote host was given`, 'add the remote host: sipts 127.0.0.1:5060 -sn uac');
+    throw new SiptsError(
+      'NO_REMOTE',
+      `scenario "${scenario.name}" places calls but no remote host was given`,
+      'add the remote host: sipts 127.0.0.1:5060 -sn uac',
+    );
   }
   const twin = twinPlan(config.twin, scenario);
   // -sleep: SIPp waits once its options and scenario are read, before its sockets open.
@@ -103,40 +123,81 @@ async function run(config: RunConfig): Promise<number> {
   let workerPorts: number[] = [];
   let handoff: (() => HandoffFigures) | undefined;
   try {
-    if (config.workers > 1) ({ engine, localPort, localPorts: workerPorts, handoff } = await startWorkers(config, scenario, remote, sendTo, process.pid, workerLog(traces)));
-    else ({ engine, localPort } = await startEngine({ ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive, sendTo }, netConfig(config, config.localPorts, scenario.serverMode), {
-      trace: traces.sink,
-      // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
-      log: (level, text) => {
-        if (level === 'log') { traces.log(text); return; }
-        err(`sipts: ${level}: ${text}`);
-        traces.logError(`${level}: ${text}`);
-      },
-      exec: (command) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
-    }, twin));
+    if (config.workers > 1)
+      ({
+        engine,
+        localPort,
+        localPorts: workerPorts,
+        handoff,
+      } = await startWorkers(config, scenario, remote, sendTo, process.pid, workerLog(traces)));
+    else
+      ({ engine, localPort } = await startEngine(
+        { ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive, sendTo },
+        netConfig(config, config.localPorts, scenario.serverMode),
+        {
+          trace: traces.sink,
+          // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
+          log: (level, text) => {
+            if (level === 'log') {
+              traces.log(text);
+              return;
+            }
+            err(`sipts: ${level}: ${text}`);
+            traces.logError(`${level}: ${text}`);
+          },
+          exec: (command) => {
+            spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref();
+          },
+        },
+        twin,
+      ));
   } catch (e) {
     traces.close();
-    if (e instanceof BindError) { err(`sipts: ${e.message}`); return EXIT.CANNOT_BIND; }
-    if (e instanceof TwinConnectError) { err(`sipts: ${e.message}\n  hint: start the instances this one connects to first (with -3pcc: the twin whose first command is <recvCmd>; with -slave_cfg: the slaves, then the master)`); return EXIT.FATAL; }
-    if (e instanceof ConnectError) { err(`sipts: ${e.message}\n  hint: is the peer listening there on ${config.transport}? -t must name the peer's transport`); return EXIT.FATAL; }
+    if (e instanceof BindError) {
+      err(`sipts: ${e.message}`);
+      return EXIT.CANNOT_BIND;
+    }
+    if (e instanceof TwinConnectError) {
+      err(
+        `sipts: ${e.message}\n  hint: start the instances this one connects to first (with -3pcc: the twin whose first command is <recvCmd>; with -slave_cfg: the slaves, then the master)`,
+      );
+      return EXIT.FATAL;
+    }
+    if (e instanceof ConnectError) {
+      err(`sipts: ${e.message}\n  hint: is the peer listening there on ${config.transport}? -t must name the peer's transport`);
+      return EXIT.FATAL;
+    }
     throw e;
   }
   const isTTY = isTty(process.stdout);
   const local = `${config.localIp.includes(':') ? `[${config.localIp}]` : config.localIp}:${localPort}`;
   const remoteName = remote === undefined ? undefined : `${remote.address}:${remote.port}`;
-  err(`sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`);
+  err(
+    `sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`,
+  );
   if (workerPorts.length > 1) err(`sipts: ${workerPorts.length} worker threads (-workers), on local ports ${workerPorts.join(', ')}`);
-  if (handoff !== undefined) err(`sipts: ${config.workers} worker threads (-workers), each given the datagrams of its Call-IDs from this one socket`);
+  if (handoff !== undefined)
+    err(`sipts: ${config.workers} worker threads (-workers), each given the datagrams of its Call-IDs from this one socket`);
   // When sipts itself becomes the bottleneck, the screen or progress line says so at once (saturation-probe.ts).
-  const saturation = watchEngine(engine, config.transport === 'UDP', config.perCallSocket, localPort, () => { live.refresh(); });
-  const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario }, () => saturationAlert(saturation.report()));
-  const live = startLive(screens, isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) }, config.screenPeriodMs);
+  const saturation = watchEngine(engine, config.transport === 'UDP', config.perCallSocket, localPort, () => {
+    live.refresh();
+  });
+  const screens = liveSource(engine, scenario, config.ratePeriodMs, local, remoteName, { ooc: outOfCall, rx: receive?.scenario }, () =>
+    saturationAlert(saturation.report()),
+  );
+  const live = startLive(
+    screens,
+    isTTY ? { isTTY, write: (s) => process.stdout.write(s) } : { isTTY: false, write: (s) => process.stderr.write(s) },
+    config.screenPeriodMs,
+  );
   const reports = new RunReports(config, scenario, engine, traces, screens, () => saturation.report());
   try {
     const url = await reports.serveMetrics();
     if (url !== undefined) err(`sipts: Prometheus metrics on ${url}`);
   } catch (e) {
-    err(`sipts: --prometheus ${config.prometheus?.host ?? ''}:${config.prometheus?.port ?? ''}: ${e instanceof Error ? e.message : String(e)} (no metrics served; the run goes on)`);
+    err(
+      `sipts: --prometheus ${config.prometheus?.host ?? ''}:${config.prometheus?.port ?? ''}: ${e instanceof Error ? e.message : String(e)} (no metrics served; the run goes on)`,
+    );
   }
   let signals = 0;
   const onSignal = (): void => {
@@ -144,19 +205,28 @@ async function run(config: RunConfig): Promise<number> {
     if (signals === 1) {
       const waitMs = engine.stopGracefully();
       err(`sipts: stopping: no new calls; open calls may end for ${waitMs / 1000} s, then are hung up (signal again to stop now)`);
-    }
-    else engine.stopNow();
+    } else engine.stopNow();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // SIPp compat: USR1 is the q key (a soft stop; a second one stops now), USR2 dumps the screens to the screen
   // file. bin/sipts.js holds both from the start, so that Node neither opens its inspector nor dies on them.
-  const onDump = (): void => { try { reports.dumpScreens(); } catch (e) { err(`sipts: screen dump: ${e instanceof Error ? e.message : String(e)}`); } };
+  const onDump = (): void => {
+    try {
+      reports.dumpScreens();
+    } catch (e) {
+      err(`sipts: screen dump: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
   process.on('SIGUSR1', onSignal);
   process.on('SIGUSR2', onDump);
   const keys: KeyTarget = {
-    engine, selectScreen: (n: number) => live.select(n), quit: onSignal, dumpScreens: config.traces.screen === undefined ? undefined : onDump,
-    state: { rateScale: config.rateScale }, setDisplay: (which) => screens.display(which),
+    engine,
+    selectScreen: (n: number) => live.select(n),
+    quit: onSignal,
+    dumpScreens: config.traces.screen === undefined ? undefined : onDump,
+    state: { rateScale: config.rateScale },
+    setDisplay: (which) => screens.display(which),
     variableNames: [
       scenario.varNames.filter((_n, i) => scenario.varGlobal[i] === true),
       scenario.varNames.filter((_n, i) => scenario.varUser[i] === true),
@@ -173,8 +243,17 @@ async function run(config: RunConfig): Promise<number> {
     },
   };
   const stopKeys = config.readKeys ? startKeyboard(keys, onSignal) : () => undefined;
-  const control = config.controlPort > 0 ? await openControlPort((config.controlIp ?? controlAddress(config.bindAddress)), config.controlPort, keys, (t) => { err(`sipts: ${t}`); traces.logError(t); }) : undefined;
-  if (control !== undefined) err(`sipts: control port ${(config.controlIp ?? controlAddress(config.bindAddress))}:${control.port} (udp: keys + - * / p s q Q 1-9, and SIPp's commands: cset rate|rate-scale|users|limit N, ctrace error|logs|messages on|off, cdump tasks|variables, creset stats)`);
+  const control =
+    config.controlPort > 0
+      ? await openControlPort(config.controlIp ?? controlAddress(config.bindAddress), config.controlPort, keys, (t) => {
+          err(`sipts: ${t}`);
+          traces.logError(t);
+        })
+      : undefined;
+  if (control !== undefined)
+    err(
+      `sipts: control port ${config.controlIp ?? controlAddress(config.bindAddress)}:${control.port} (udp: keys + - * / p s q Q 1-9, and SIPp's commands: cset rate|rate-scale|users|limit N, ctrace error|logs|messages on|off, cdump tasks|variables, creset stats)`,
+    );
   const reason = await engine.done;
   saturation.stop();
   if (handoff !== undefined) err(handoffLine(handoff()));
@@ -190,21 +269,46 @@ async function run(config: RunConfig): Promise<number> {
   const snap = engine.snapshot();
   process.stdout.write(`${formatSummary(snap, scenario, `sipts ${reason === 'calls-done' ? 'finished' : reason}`)}\n`);
   const rxSnap = engine.receiveSnapshot();
-  if (rxSnap !== undefined && receive !== undefined) process.stdout.write(`${formatSummary(rxSnap, receive.scenario, `receive scenario "${receive.scenario.name}" (-rxsf)`)}\n`);
+  if (rxSnap !== undefined && receive !== undefined)
+    process.stdout.write(`${formatSummary(rxSnap, receive.scenario, `receive scenario "${receive.scenario.name}" (-rxsf)`)}\n`);
   const saturated = saturation.report();
   process.stdout.write(`${formatSaturation(saturated)}\n`);
   const verdicts = judge(config.thresholds, snap);
   for (const v of verdicts) process.stdout.write(`threshold ${v.name}: ${v.value} (limit ${v.limit}) ${v.ok ? 'passed' : 'FAILED'}\n`);
   // SIPp compat: an overload the watchdog caught is a fatal error.
-  const exitCode = reason === 'overload' ? EXIT.FATAL : anyThreshold(config.thresholds) ? (verdicts.every((v) => v.ok) ? EXIT.ALL_SUCCEEDED : EXIT.THRESHOLD_FAILED)
-    : engine.stoppedByCommand ? EXIT.INTERNAL_COMMAND
-    : receiveFailed(reason === 'timeout' ? timeoutExitCode(snap, config.timeoutError) : exitCodeFor(snap, false), rxSnap);
+  const exitCode =
+    reason === 'overload'
+      ? EXIT.FATAL
+      : anyThreshold(config.thresholds)
+        ? verdicts.every((v) => v.ok)
+          ? EXIT.ALL_SUCCEEDED
+          : EXIT.THRESHOLD_FAILED
+        : engine.stoppedByCommand
+          ? EXIT.INTERNAL_COMMAND
+          : receiveFailed(reason === 'timeout' ? timeoutExitCode(snap, config.timeoutError) : exitCodeFor(snap, false), rxSnap);
   // SIPp compat: its message when -timeout_error makes the timeout an error.
-  if (reason === 'timeout' && config.timeoutError) err(`sipts: ${config.scenarioFileName} timed out after '${(config.timeoutMs / 1000).toFixed(3)}' seconds`);
-  reports.close(snap, {
-    version: VERSION, endReason: reason, exitCode, sides: sideRuns(engine, outOfCall, receive?.scenario), saturation: saturated,
-    parameters: { remote: remoteName, rate: config.rate, ratePeriodMs: config.ratePeriodMs, limit: engine.status().limit, maxCalls: config.maxCalls, users: engine.status().users, durationMs: config.defaultPauseMs },
-  }, verdicts);
+  if (reason === 'timeout' && config.timeoutError)
+    err(`sipts: ${config.scenarioFileName} timed out after '${(config.timeoutMs / 1000).toFixed(3)}' seconds`);
+  reports.close(
+    snap,
+    {
+      version: VERSION,
+      endReason: reason,
+      exitCode,
+      sides: sideRuns(engine, outOfCall, receive?.scenario),
+      saturation: saturated,
+      parameters: {
+        remote: remoteName,
+        rate: config.rate,
+        ratePeriodMs: config.ratePeriodMs,
+        limit: engine.status().limit,
+        maxCalls: config.maxCalls,
+        users: engine.status().users,
+        durationMs: config.defaultPauseMs,
+      },
+    },
+    verdicts,
+  );
   return exitCode;
 }
 
@@ -216,7 +320,12 @@ function handoffLine(f: HandoffFigures): string {
 
 /** A worker's <warning> and <error> are shown, as a single engine's are (its traces are refused with -workers). */
 function workerLog(traces: ReturnType<typeof openTraces>): (level: 'log' | 'warning' | 'error', text: string) => void {
-  return (level, text) => { if (level !== 'log') { err(`sipts: ${level}: ${text}`); traces.logError(`${level}: ${text}`); } };
+  return (level, text) => {
+    if (level !== 'log') {
+      err(`sipts: ${level}: ${text}`);
+      traces.logError(`${level}: ${text}`);
+    }
+  };
 }
 
 /** The -oocsf and -rxsf scenarios' statistics, for the JSON report. */
@@ -264,7 +373,10 @@ function controlAddress(bind: string): string {
 function background(argv: readonly string[]): number {
   const script = new URL('../../../bin/sipts.js', import.meta.url).pathname;
   // With the Node flags of this process (bin/sipts.js's #! line), so the background run is the same program.
-  const child = spawn(process.execPath, [...process.execArgv, script, ...argv.filter((a) => a !== '-bg' && a !== '--bg')], { detached: true, stdio: 'ignore' });
+  const child = spawn(process.execPath, [...process.execArgv, script, ...argv.filter((a) => a !== '-bg' && a !== '--bg')], {
+    detached: true,
+    stdio: 'ignore',
+  });
   child.unref();
   process.stdout.write(`Background mode - PID=[${child.pid ?? '?'}]\n`);
   return EXIT.OTHER;
@@ -280,11 +392,13 @@ function commanderMessage(e: CommanderError): string {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e: unknown) => {
     if (e instanceof DiagnosticsError) err(e.message);
     else if (e instanceof SiptsError) err(`sipts: ${e.message}${e.hint === undefined ? '' : `\n  hint: ${e.hint}`}`);
-    else err(`sipts: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    else err(`sipts: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     process.exitCode = EXIT.FATAL;
   },
 );

@@ -8,7 +8,8 @@ export function optionsMarkdown(): string {
   for (const o of OPTIONS as readonly OptionSpec[]) {
     const value = o.kind === 'flag' ? '' : `${o.arg ?? ''}${o.choices === undefined ? '' : ` (${o.choices.join(' \\| ')})`}`;
     const def = o.default === undefined ? '' : `${o.default}${o.kind === 'time' ? ` ${o.unit ?? ''}` : ''}`;
-    const why = o.refused !== undefined ? ` **Refused**: ${o.refused}.` : o.ignored !== undefined ? ` **Accepted and ignored**: ${o.ignored}.` : '';
+    const why =
+      o.refused !== undefined ? ` **Refused**: ${o.refused}.` : o.ignored !== undefined ? ` **Accepted and ignored**: ${o.ignored}.` : '';
     rows.push(`| \`-${o.name}\` | ${value} | ${o.refused !== undefined ? '' : def} | ${esc(o.help + why)} |`);
   }
   return rows.join('\n');

@@ -16,7 +16,13 @@ export interface ProcFiles {
 }
 
 export const REAL_PROC: ProcFiles = {
-  read: (path) => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } },
+  read: (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
   socketInodes: () => {
     const inodes = new Set<string>();
     try {
@@ -24,9 +30,13 @@ export const REAL_PROC: ProcFiles = {
         try {
           const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
           if (m?.[1] !== undefined) inodes.add(m[1]);
-        } catch { /* closed meanwhile */ }
+        } catch {
+          /* closed meanwhile */
+        }
       }
-    } catch { /* no /proc */ }
+    } catch {
+      /* no /proc */
+    }
     return inodes;
   },
 };
@@ -79,17 +89,30 @@ const UDP_TABLES = ['/proc/net/udp', '/proc/net/udp6'];
 export function dropCounter(ports: readonly number[], proc: ProcFiles = REAL_PROC): DropCounter {
   const rowsNow = (): UdpSocketRow[] => UDP_TABLES.flatMap((p) => parseProcNetUdp(proc.read(p) ?? ''));
   const mine = proc.socketInodes();
-  const inodes = new Set(rowsNow().filter((r) => ports.includes(r.localPort) && mine.has(r.inode)).map((r) => r.inode));
+  const inodes = new Set(
+    rowsNow()
+      .filter((r) => ports.includes(r.localPort) && mine.has(r.inode))
+      .map((r) => r.inode),
+  );
   if (inodes.size > 0) {
     return {
       scope: 'sockets',
       read: () => rowsNow().reduce((sum, r) => (inodes.has(r.inode) ? sum + r.drops : sum), 0),
     };
   }
-  const system = (): number | undefined => { const t = proc.read('/proc/net/snmp'); return t === undefined ? undefined : parseRcvbufErrors(t); };
+  const system = (): number | undefined => {
+    const t = proc.read('/proc/net/snmp');
+    return t === undefined ? undefined : parseRcvbufErrors(t);
+  };
   const base = system();
   if (base === undefined) return { scope: 'unavailable', read: () => undefined };
-  return { scope: 'system', read: () => { const v = system(); return v === undefined ? undefined : Math.max(0, v - base); } };
+  return {
+    scope: 'system',
+    read: () => {
+      const v = system();
+      return v === undefined ? undefined : Math.max(0, v - base);
+    },
+  };
 }
 
 /** Linux's USER_HZ: /proc counts CPU time in hundredths of a second on every architecture Node runs on. */

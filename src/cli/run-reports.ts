@@ -30,15 +30,25 @@ const TICK_MS = 1000;
 /** The traces exist before the engine: it is given their sink when it is built. */
 export function openTraces(config: RunConfig, scenario: CompiledScenario): Traces {
   const t = config.traces;
-  return new Traces({
-    ...t,
-    errorCodes: t.errorCodes !== undefined,
-    callIdSlashIgnore: config.callIdSlashIgnore,
-    transportLabel: config.transport,
-    fileOptions: (name) => ({ append: t.append[name], rotateBytes: t.ringbufferBytes, keepFiles: t.ringbufferFiles, maxBytes: t.maxLogBytes, rotatedPrefix: `${t.prefix}${name}` }),
-    keepEvidence: config.htmlFile !== undefined || config.jsonFile !== undefined || config.junitFile !== undefined,
-    laddersPerReason: LADDERS_PER_REASON,
-  }, scenario, epochMs);
+  return new Traces(
+    {
+      ...t,
+      errorCodes: t.errorCodes !== undefined,
+      callIdSlashIgnore: config.callIdSlashIgnore,
+      transportLabel: config.transport,
+      fileOptions: (name) => ({
+        append: t.append[name],
+        rotateBytes: t.ringbufferBytes,
+        keepFiles: t.ringbufferFiles,
+        maxBytes: t.maxLogBytes,
+        rotatedPrefix: `${t.prefix}${name}`,
+      }),
+      keepEvidence: config.htmlFile !== undefined || config.jsonFile !== undefined || config.junitFile !== undefined,
+      laddersPerReason: LADDERS_PER_REASON,
+    },
+    scenario,
+    epochMs,
+  );
 }
 
 export class RunReports {
@@ -54,13 +64,24 @@ export class RunReports {
   /** The screen file was written by a dump during the run: the end-of-run screens are added to it. */
   private screensDumped = false;
 
-  constructor(private readonly config: RunConfig, private readonly scenario: CompiledScenario, private readonly engine: RunControl, readonly traces: Traces, private readonly screens: LiveSource,
-    private readonly saturation?: () => SaturationReport) {
+  constructor(
+    private readonly config: RunConfig,
+    private readonly scenario: CompiledScenario,
+    private readonly engine: RunControl,
+    readonly traces: Traces,
+    private readonly screens: LiveSource,
+    private readonly saturation?: () => SaturationReport,
+  ) {
     const start = screens.startEpochMs;
     traces.setStart(start);
-    this.statFile = config.statFile === undefined ? undefined : new StatFile(config.statFile, scenario, start, () => engine.status().rate, config.statDelimiter, config.periodicRtd);
-    this.countsFile = config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start, config.statDelimiter);
-    this.errorCodesFile = config.traces.errorCodes === undefined ? undefined : new ErrorCodesFile(config.traces.errorCodes, start, config.statDelimiter);
+    this.statFile =
+      config.statFile === undefined
+        ? undefined
+        : new StatFile(config.statFile, scenario, start, () => engine.status().rate, config.statDelimiter, config.periodicRtd);
+    this.countsFile =
+      config.traces.counts === undefined ? undefined : new CountsFile(config.traces.counts, scenario, start, config.statDelimiter);
+    this.errorCodesFile =
+      config.traces.errorCodes === undefined ? undefined : new ErrorCodesFile(config.traces.errorCodes, start, config.statDelimiter);
     this.timeline = config.htmlFile === undefined ? undefined : new Timeline();
     if (this.timeline !== undefined) engine.trackWindows();
     this.nextStatMs = Date.now() + Math.max(100, config.statPeriodMs);
@@ -75,7 +96,9 @@ export class RunReports {
   async serveMetrics(): Promise<string | undefined> {
     const p = this.config.prometheus;
     if (p === undefined) return undefined;
-    this.server = await serveMetrics(p.host, p.port, () => renderMetrics(this.engine.snapshot(), this.scenario, this.engine.status().rate, this.saturation?.()));
+    this.server = await serveMetrics(p.host, p.port, () =>
+      renderMetrics(this.engine.snapshot(), this.scenario, this.engine.status().rate, this.saturation?.()),
+    );
     const a = this.server.address();
     return typeof a === 'object' && a !== null ? `http://${p.host.includes(':') ? `[${p.host}]` : p.host}:${a.port}/metrics` : undefined;
   }
@@ -99,14 +122,17 @@ export class RunReports {
 
   /** Rows on a fixed schedule (start + n × -fd), as SIPp's, so a late timer does not shift every later row. */
   private armRow(): void {
-    this.rowTimer = setTimeout(() => {
-      const now = Date.now();
-      this.writeRows(this.engine.snapshot(), now);
-      const period = Math.max(100, this.config.statPeriodMs);
-      this.nextStatMs += period;
-      if (this.nextStatMs <= now) this.nextStatMs = now + period;
-      this.armRow();
-    }, Math.max(0, this.nextStatMs - Date.now()));
+    this.rowTimer = setTimeout(
+      () => {
+        const now = Date.now();
+        this.writeRows(this.engine.snapshot(), now);
+        const period = Math.max(100, this.config.statPeriodMs);
+        this.nextStatMs += period;
+        if (this.nextStatMs <= now) this.nextStatMs = now + period;
+        this.armRow();
+      },
+      Math.max(0, this.nextStatMs - Date.now()),
+    );
     this.rowTimer.unref();
   }
 
@@ -127,13 +153,26 @@ export class RunReports {
     this.timeline?.add(snap, this.engine.takeWindow());
     const ladders = this.traces.ladders();
     const screenFile = this.config.traces.screen;
-    if (screenFile !== undefined) ((this.screensDumped && screenFile === this.config.screenDumpFile) || this.config.traces.append.screen ? appendFileSync : writeFileSync)(screenFile, allScreens(snap, this.screens, now));
+    if (screenFile !== undefined)
+      ((this.screensDumped && screenFile === this.config.screenDumpFile) || this.config.traces.append.screen
+        ? appendFileSync
+        : writeFileSync)(screenFile, allScreens(snap, this.screens, now));
     if (this.config.jsonFile !== undefined) writeFileSync(this.config.jsonFile, jsonReport(snap, this.scenario, facts, verdicts, ladders));
-    if (this.config.junitFile !== undefined) writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders, facts.saturation));
+    if (this.config.junitFile !== undefined)
+      writeFileSync(this.config.junitFile, junitReport(snap, this.scenario, verdicts, ladders, facts.saturation));
     if (this.config.htmlFile !== undefined) {
-      writeFileSync(this.config.htmlFile, htmlReport({
-        title: `sipts report: ${this.scenario.name}`, scenario: this.scenario, snapshot: snap, timeline: this.timeline?.all ?? [], ladders, verdicts, facts,
-      }));
+      writeFileSync(
+        this.config.htmlFile,
+        htmlReport({
+          title: `sipts report: ${this.scenario.name}`,
+          scenario: this.scenario,
+          snapshot: snap,
+          timeline: this.timeline?.all ?? [],
+          ladders,
+          verdicts,
+          facts,
+        }),
+      );
     }
     this.traces.close();
   }

@@ -33,10 +33,20 @@ const LOOP_RESOLUTION_MS = 20;
 export function threadCpuMs(proc: ProcFiles = REAL_PROC): () => number {
   const p = process as unknown as { threadCpuUsage?: () => NodeJS.CpuUsage };
   const viaNode = p.threadCpuUsage;
-  if (typeof viaNode === 'function') return () => { const u = viaNode.call(process); return (u.user + u.system) / 1000; };
-  const read = (): number | undefined => { const t = proc.read('/proc/thread-self/stat'); return t === undefined ? undefined : parseThreadCpuMs(t); };
+  if (typeof viaNode === 'function')
+    return () => {
+      const u = viaNode.call(process);
+      return (u.user + u.system) / 1000;
+    };
+  const read = (): number | undefined => {
+    const t = proc.read('/proc/thread-self/stat');
+    return t === undefined ? undefined : parseThreadCpuMs(t);
+  };
   if (read() !== undefined) return () => read() ?? 0;
-  return () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  return () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
 }
 
 export function systemProbes(drops: DropCounter): SaturationProbes {
@@ -51,7 +61,9 @@ export function systemProbes(drops: DropCounter): SaturationProbes {
     },
     cpuMs: threadCpuMs(),
     drops,
-    close: () => { h.disable(); },
+    close: () => {
+      h.disable();
+    },
   };
 }
 
@@ -64,7 +76,13 @@ export interface SampleClock {
 }
 
 const REAL_CLOCK: SampleClock = {
-  every: (ms, fn) => { const t = setInterval(fn, ms); t.unref(); return () => { clearInterval(t); }; },
+  every: (ms, fn) => {
+    const t = setInterval(fn, ms);
+    t.unref();
+    return () => {
+      clearInterval(t);
+    };
+  },
   now: () => performance.now(),
 };
 
@@ -79,8 +97,14 @@ const SAMPLE_MS = 1000;
  * Samples every second until stop(). `behindMs` reads the engine's lateness (RunControl.behindScheduleMs),
  * `elapsedMs` the run's time; `onCross` hears of each signal as it first crosses its threshold.
  */
-export function watchSaturation(probes: SaturationProbes, behindMs: () => number, elapsedMs: () => number,
-  onCross: (report: SaturationReport, kinds: readonly SaturationKind[]) => void, thresholds?: SaturationThresholds, clock: SampleClock = REAL_CLOCK): SaturationRun {
+export function watchSaturation(
+  probes: SaturationProbes,
+  behindMs: () => number,
+  elapsedMs: () => number,
+  onCross: (report: SaturationReport, kinds: readonly SaturationKind[]) => void,
+  thresholds?: SaturationThresholds,
+  clock: SampleClock = REAL_CLOCK,
+): SaturationRun {
   const watch = new SaturationWatch(probes.drops.scope, thresholds);
   let lastWall = clock.now();
   let lastCpu = probes.cpuMs();
@@ -89,8 +113,12 @@ export function watchSaturation(probes: SaturationProbes, behindMs: () => number
     const wall = clock.now();
     const cpu = probes.cpuMs();
     const crossed = watch.sample({
-      atMs: elapsedMs(), windowMs: wall - lastWall, loopDelayP99Ms: probes.loopDelayP99Ms(), behindMs: behindMs(),
-      cpuMs: cpu === undefined || lastCpu === undefined ? undefined : cpu - lastCpu, drops: probes.drops.read(),
+      atMs: elapsedMs(),
+      windowMs: wall - lastWall,
+      loopDelayP99Ms: probes.loopDelayP99Ms(),
+      behindMs: behindMs(),
+      cpuMs: cpu === undefined || lastCpu === undefined ? undefined : cpu - lastCpu,
+      drops: probes.drops.read(),
     });
     lastWall = wall;
     lastCpu = cpu;
@@ -98,7 +126,10 @@ export function watchSaturation(probes: SaturationProbes, behindMs: () => number
   });
   return {
     report: () => watch.report(),
-    stop: () => { stop(); probes.close(); },
+    stop: () => {
+      stop();
+      probes.close();
+    },
   };
 }
 
@@ -107,8 +138,21 @@ export function watchSaturation(probes: SaturationProbes, behindMs: () => number
  * (-t un) the sockets are not known in advance, so the count is the system's; over TCP, TLS and WebSocket the
  * kernel holds data back (flow control) instead of dropping it, and there is no count.
  */
-export function watchEngine(engine: RunControl, udp: boolean, perCallSocket: boolean, localPort: number, onCross: (report: SaturationReport) => void): SaturationRun {
+export function watchEngine(
+  engine: RunControl,
+  udp: boolean,
+  perCallSocket: boolean,
+  localPort: number,
+  onCross: (report: SaturationReport) => void,
+): SaturationRun {
   const drops: DropCounter = !udp ? { scope: 'unavailable', read: () => undefined } : dropCounter(perCallSocket ? [] : [localPort]);
   const startMs = performance.now() - engine.snapshot().elapsedMs;
-  return watchSaturation(systemProbes(drops), () => engine.behindScheduleMs(), () => performance.now() - startMs, (r) => { onCross(r); });
+  return watchSaturation(
+    systemProbes(drops),
+    () => engine.behindScheduleMs(),
+    () => performance.now() - startMs,
+    (r) => {
+      onCross(r);
+    },
+  );
 }

@@ -29,21 +29,29 @@ async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<vo
     const engineConf = { ...base, load: { ...base.load, ...d.load, share, sharedCreated }, outOfCall, receive, sendTo: d.sendTo };
     const hooks = {
       // <log> goes to -trace_logs, which -workers refuses: not a message per call to the main thread for nothing.
-      log: (level: 'log' | 'warning' | 'error', text: string) => { if (level !== 'log') port.postMessage({ type: 'log', level, text }); },
-      exec: (command: string) => { spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref(); },
-      stop: (how: 'gracefully' | 'now') => { port.postMessage({ type: 'stop', how }); },
+      log: (level: 'log' | 'warning' | 'error', text: string) => {
+        if (level !== 'log') port.postMessage({ type: 'log', level, text });
+      },
+      exec: (command: string) => {
+        spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref();
+      },
+      stop: (how: 'gracefully' | 'now') => {
+        port.postMessage({ type: 'stop', how });
+      },
     };
     // An answering run: no socket here, the I/O thread's rings (workers/handoff.ts).
     const rings = d.rings;
-    const { engine, localPort } = rings === undefined
-      ? await startEngine(engineConf, netConfig(config, d.ports, false), hooks)
-      : startEngineOn(engineConf, (handler) => new RingTransport(rings, handler), hooks);
+    const { engine, localPort } =
+      rings === undefined
+        ? await startEngine(engineConf, netConfig(config, d.ports, false), hooks)
+        : startEngineOn(engineConf, (handler) => new RingTransport(rings, handler), hooks);
     serveRun(engine, localPort, port);
   } catch (e) {
-    if (e instanceof BindError) port.postMessage({ type: 'failed', failure: { kind: 'bind', message: e.message, address: e.address, port: e.port } });
+    if (e instanceof BindError)
+      port.postMessage({ type: 'failed', failure: { kind: 'bind', message: e.message, address: e.address, port: e.port } });
     else if (e instanceof ConnectError) port.postMessage({ type: 'failed', failure: { kind: 'connect', message: e.message } });
     else if (e instanceof SiptsError) port.postMessage({ type: 'failed', failure: { kind: 'other', message: e.message, hint: e.hint } });
-    else port.postMessage({ type: 'failed', failure: { kind: 'other', message: e instanceof Error ? e.stack ?? e.message : String(e) } });
+    else port.postMessage({ type: 'failed', failure: { kind: 'other', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } });
   }
 }
 

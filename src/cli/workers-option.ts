@@ -26,15 +26,28 @@ export function chooseWorkers(value: string | undefined, c: WorkersContext, core
   let n: number;
   if (value.trim() === 'auto') n = Math.max(1, cores - 1);
   else if (/^\d+$/.test(value.trim()) && Number(value) >= 1 && Number(value) <= 1024) n = Number(value);
-  else return { workers: 1, problems: [`-workers ${value}: expected a number of worker threads from 1 to 1024, or auto (the cores but one: ${Math.max(1, cores - 1)} here)`], warnings: [] };
+  else
+    return {
+      workers: 1,
+      problems: [
+        `-workers ${value}: expected a number of worker threads from 1 to 1024, or auto (the cores but one: ${Math.max(1, cores - 1)} here)`,
+      ],
+      warnings: [],
+    };
   if (n <= 1) return { workers: 1, problems: [], warnings: [] };
   const problems: string[] = [];
   if (c.callTraces.length > 0) {
-    problems.push(`-workers ${value}: ${c.callTraces.join(', ')}: traces written call by call are not supported with -workers yet (each worker would write its own file); drop them, or run with -workers 1 to trace`);
+    problems.push(
+      `-workers ${value}: ${c.callTraces.join(', ')}: traces written call by call are not supported with -workers yet (each worker would write its own file); drop them, or run with -workers 1 to trace`,
+    );
   }
   const warnings: string[] = [];
   let workers = n;
-  for (const [name, total] of [['-m', c.maxCalls], ['-users', c.users], ['-l', c.limit]] as const) {
+  for (const [name, total] of [
+    ['-m', c.maxCalls],
+    ['-users', c.users],
+    ['-l', c.limit],
+  ] as const) {
     if (total > 0 && total < workers) {
       warnings.push(`-workers ${n} with ${name} ${total}: ${total} worker${total === 1 ? '' : 's'} (each needs a share of ${name})`);
       workers = total;

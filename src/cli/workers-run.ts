@@ -38,11 +38,14 @@ export interface WorkerData {
 export function workersRefusal(config: RunConfig, scenario: CompiledScenario): string | undefined {
   if (scenario.serverMode) {
     const what = `-workers ${config.workers}: scenario "${scenario.name}" answers calls`;
-    if (config.transport !== 'UDP' || config.perCallSocket) return `${what}: answering from several workers (datagrams handed over by Call-ID) works over UDP with one socket (-t u1) only`;
+    if (config.transport !== 'UDP' || config.perCallSocket)
+      return `${what}: answering from several workers (datagrams handed over by Call-ID) works over UDP with one socket (-t u1) only`;
   }
-  if (config.twin !== undefined || scenario.twin.commandCreatesCalls) return `-workers ${config.workers}: 3PCC scenarios (-3pcc, -master, -slave) are not supported with -workers yet`;
+  if (config.twin !== undefined || scenario.twin.commandCreatesCalls)
+    return `-workers ${config.workers}: 3PCC scenarios (-3pcc, -master, -slave) are not supported with -workers yet`;
   // Each worker would bind -rtp_echo's ports, and the rtp figures live beside the stats exports that workers merge.
-  if (scenario.hasMedia || config.media.echo) return `-workers ${config.workers}: RTP media (${config.media.echo ? '-rtp_echo' : 'the scenario\'s media actions'}) is not supported with -workers yet`;
+  if (scenario.hasMedia || config.media.echo)
+    return `-workers ${config.workers}: RTP media (${config.media.echo ? '-rtp_echo' : "the scenario's media actions"}) is not supported with -workers yet`;
   return undefined;
 }
 
@@ -54,13 +57,21 @@ function portsOf(config: RunConfig, k: number): number[] {
   return config.localPorts.length === 1 && first !== undefined && first > 0 ? [first + k] : [0];
 }
 
-export async function startWorkers(config: RunConfig, scenario: CompiledScenario, remote: EngineConfig['remote'], sendTo: EngineConfig['sendTo'], pid: number,
-  log: (level: 'log' | 'warning' | 'error', text: string) => void): Promise<{ engine: RunControl; localPort: number; localPorts: number[]; handoff?: () => HandoffFigures }> {
+export async function startWorkers(
+  config: RunConfig,
+  scenario: CompiledScenario,
+  remote: EngineConfig['remote'],
+  sendTo: EngineConfig['sendTo'],
+  pid: number,
+  log: (level: 'log' | 'warning' | 'error', text: string) => void,
+): Promise<{ engine: RunControl; localPort: number; localPorts: number[]; handoff?: () => HandoffFigures }> {
   const refusal = workersRefusal(config, scenario);
   if (refusal !== undefined) throw new SiptsError('WORKERS_NOT_SUPPORTED', refusal, 'run it with -workers 1 (or without -workers)');
   const settings = engineConfig(config, scenario, remote, pid).settings;
   // An answering run: one socket, here, whose datagrams go to the workers by Call-ID (BindError here: exit 254).
-  const handoff = scenario.serverMode ? await UdpHandoff.open(config.bindAddress, config.localPorts, config.socketBufferBytes, config.workers) : undefined;
+  const handoff = scenario.serverMode
+    ? await UdpHandoff.open(config.bindAddress, config.localPorts, config.socketBufferBytes, config.workers)
+    : undefined;
   const createdCount = handoff === undefined ? undefined : new SharedArrayBuffer(4);
   try {
     const { control, localPorts } = await startPool({
@@ -69,18 +80,37 @@ export async function startWorkers(config: RunConfig, scenario: CompiledScenario
       drainMs: drainMs(scenario, settings),
       log,
       data: (share): WorkerData => ({
-        config, pid, share, remote, sendTo, ports: portsOf(config, share.index), rings: handoff?.rings[share.index], createdCount,
-        load: { maxCalls: createdCount === undefined ? shareOf(config.maxCalls, share) : config.maxCalls, users: shareOf(config.users, share), limit: shareOf(config.limit, share) },
+        config,
+        pid,
+        share,
+        remote,
+        sendTo,
+        ports: portsOf(config, share.index),
+        rings: handoff?.rings[share.index],
+        createdCount,
+        load: {
+          maxCalls: createdCount === undefined ? shareOf(config.maxCalls, share) : config.maxCalls,
+          users: shareOf(config.users, share),
+          limit: shareOf(config.limit, share),
+        },
       }),
     });
     if (handoff === undefined) return { engine: control, localPort: localPorts[0] ?? 0, localPorts };
-    void control.done.then(() => { handoff.close(); });
+    void control.done.then(() => {
+      handoff.close();
+    });
     return { engine: control, localPort: handoff.localPort, localPorts: [], handoff: () => handoff.figures() };
   } catch (e) {
     handoff?.close();
     if (!(e instanceof WorkerStartError)) throw e;
     const f = e.failure;
-    if (f.kind === 'bind') throw new BindError(f.address ?? config.bindAddress, f.port ?? 0, new Error(f.message.replace(/^cannot bind [^:]+:\d+: /, '')), config.transport);
+    if (f.kind === 'bind')
+      throw new BindError(
+        f.address ?? config.bindAddress,
+        f.port ?? 0,
+        new Error(f.message.replace(/^cannot bind [^:]+:\d+: /, '')),
+        config.transport,
+      );
     if (f.kind === 'connect') throw new ConnectError(remote?.address ?? '', remote?.port ?? 0, config.transport, f.message);
     throw new SiptsError('WORKER_FAILED', f.message, f.hint ?? 'run with -workers 1 to see the error of a single engine');
   }

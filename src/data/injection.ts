@@ -61,7 +61,8 @@ export function parseInjection(path: string, text: string | Buffer, diagnostics:
     const nl = bytes.indexOf(0x0a, pos);
     const next = nl < 0 ? bytes.length : nl + 1;
     const line = bytes.toString('utf8', pos, nl < 0 ? bytes.length : nl).replace(/\r$/, '');
-    if (line !== '' && !line.startsWith('#')) head = line; else lineNo++;
+    if (line !== '' && !line.startsWith('#')) head = line;
+    else lineNo++;
     pos = next;
   }
   if (head === undefined) {
@@ -79,9 +80,14 @@ export function parseInjection(path: string, text: string | Buffer, diagnostics:
   let offset = 0;
   for (const w of words.slice(1)) {
     const m = /^(PRINTF|PRINTF_MULTIPLE|PRINTF_OFFSET)=(\d+)$/.exec(w);
-    if (m === null) { at(lineNo, `unknown setting "${w}" on the first line`, 'settings are PRINTF=N, PRINTF_MULTIPLE=N and PRINTF_OFFSET=N'); continue; }
+    if (m === null) {
+      at(lineNo, `unknown setting "${w}" on the first line`, 'settings are PRINTF=N, PRINTF_MULTIPLE=N and PRINTF_OFFSET=N');
+      continue;
+    }
     const n = Number(m[2]);
-    if (m[1] === 'PRINTF') count = n; else if (m[1] === 'PRINTF_MULTIPLE') multiple = n; else offset = n;
+    if (m[1] === 'PRINTF') count = n;
+    else if (m[1] === 'PRINTF_MULTIPLE') multiple = n;
+    else offset = n;
   }
   const lines = LineTable.scan(bytes, pos, lineNo + 1);
   if (lines.count === 0) {
@@ -109,14 +115,18 @@ export function checkFieldCount(f: InjectionFile, highestField: number, diagnost
     lastLine = f.lines.lineNumberOf(i);
     if (bad > FIELD_ERRORS_NAMED) continue;
     diagnostics.push({
-      file: f.path, line: lastLine, col: 1,
+      file: f.path,
+      line: lastLine,
+      col: 1,
       message: `this line has ${n} field${n === 1 ? '' : 's'}, but the scenario reads [field${highestField}]`,
       hint: `give every line at least ${highestField + 1} fields separated by ;`,
     });
   }
   if (bad > FIELD_ERRORS_NAMED) {
     diagnostics.push({
-      file: f.path, line: lastLine, col: 1,
+      file: f.path,
+      line: lastLine,
+      col: 1,
       message: `and ${bad - FIELD_ERRORS_NAMED} more lines with fewer than ${highestField + 1} fields, up to this one`,
       hint: `give every line at least ${highestField + 1} fields separated by ;`,
     });
@@ -150,10 +160,19 @@ interface FileState {
 export class InjectionStore {
   private readonly state: FileState[];
 
-  constructor(readonly files: readonly InjectionFile[], indexed: readonly { readonly file: number; readonly field: number }[] = []) {
+  constructor(
+    readonly files: readonly InjectionFile[],
+    indexed: readonly { readonly file: number; readonly field: number }[] = [],
+  ) {
     this.state = files.map((file) => ({
-      file, table: file.lines, replaced: new Map(), appended: [], indexes: new Map(),
-      cacheLine: new Int32Array(CACHE).fill(-1), cacheField: new Int32Array(CACHE), cacheValue: new Array<string>(CACHE).fill(''),
+      file,
+      table: file.lines,
+      replaced: new Map(),
+      appended: [],
+      indexes: new Map(),
+      cacheLine: new Int32Array(CACHE).fill(-1),
+      cacheField: new Int32Array(CACHE),
+      cacheValue: new Array<string>(CACHE).fill(''),
     }));
     for (const { file, field } of indexed) {
       const s = this.state[file];
@@ -186,7 +205,9 @@ export class InjectionStore {
     const slot = (row * 8 + field) & (CACHE - 1);
     if (s.cacheLine[slot] === row && s.cacheField[slot] === field) return s.cacheValue[slot];
     const value = s.table.field(row, field);
-    s.cacheLine[slot] = row; s.cacheField[slot] = field; s.cacheValue[slot] = value;
+    s.cacheLine[slot] = row;
+    s.cacheField[slot] = field;
+    s.cacheValue[slot] = value;
     return value;
   }
 
@@ -210,7 +231,10 @@ export class InjectionStore {
   replace(file: number, line: number, value: string): void {
     const s = this.state[file];
     if (s === undefined || !Number.isInteger(line) || line < 0 || line >= s.table.count + s.appended.length) return;
-    for (const [field, index] of s.indexes) { const k = this.stored(s, line, field); if (k !== undefined && index.get(k) === line) index.delete(k); }
+    for (const [field, index] of s.indexes) {
+      const k = this.stored(s, line, field);
+      if (k !== undefined && index.get(k) === line) index.delete(k);
+    }
     const fields = value.split(';');
     if (line >= s.table.count) s.appended[line - s.table.count] = fields;
     else {
@@ -228,6 +252,9 @@ export class InjectionStore {
 
   private reindexRow(s: FileState, line: number): void {
     // As SIPp: the line inserted or replaced last is the one its key finds.
-    for (const [field, index] of s.indexes) { const k = this.stored(s, line, field); if (k !== undefined) index.set(k, line); }
+    for (const [field, index] of s.indexes) {
+      const k = this.stored(s, line, field);
+      if (k !== undefined) index.set(k, line);
+    }
   }
 }

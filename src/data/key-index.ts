@@ -15,7 +15,10 @@ export class KeyIndex {
   /** Keys changed while running: line, or -1 for a key taken away. */
   private readonly changed = new Map<string, number>();
 
-  constructor(private readonly table: LineTable, private readonly field: number) {
+  constructor(
+    private readonly table: LineTable,
+    private readonly field: number,
+  ) {
     let cap = 16;
     while (cap < table.count * 2) cap *= 2;
     this.slots = new Int32Array(cap);
@@ -79,7 +82,10 @@ function hashString(key: string): number {
   let h = 0x811c9dc5;
   for (let k = 0; k < key.length; k++) {
     const c = key.charCodeAt(k);
-    if (c > 0x7f) { const b = Buffer.from(key, 'utf8'); return hashBytes(b, 0, b.length); }
+    if (c > 0x7f) {
+      const b = Buffer.from(key, 'utf8');
+      return hashBytes(b, 0, b.length);
+    }
     h = Math.imul(h ^ c, 0x01000193);
   }
   return h | 0;

@@ -57,9 +57,13 @@ export class LineTable {
       if (end > pos && bytes[pos] !== HASH) {
         if (count === cap) {
           cap *= 2;
-          starts = grow(starts, cap); ends = grow(ends, cap); lineNos = grow(lineNos, cap);
+          starts = grow(starts, cap);
+          ends = grow(ends, cap);
+          lineNos = grow(lineNos, cap);
         }
-        starts[count] = pos; ends[count] = end; lineNos[count] = lineNo;
+        starts[count] = pos;
+        ends[count] = end;
+        lineNos[count] = lineNo;
         count++;
         let fields = 1;
         for (let i = pos; i < end; i++) if (bytes[i] === SEMI) fields++;

@@ -36,7 +36,10 @@ export class CallEnds {
 
   /** Ends a call, counted by its outcome. */
   finish(call: CallState, outcome: Outcome): void {
-    if (call.callId === INIT_CALL_ID) { call.ended = true; return; } // the <init> call counts nowhere
+    if (call.callId === INIT_CALL_ID) {
+      call.ended = true;
+      return;
+    } // the <init> call counts nowhere
     if (call.ended) return;
     const { stats } = this.ctx;
     const now = this.ctx.clock();
@@ -65,7 +68,8 @@ export class CallEnds {
    * exchange and ends as it would have; the others are dropped, counted as aborted.
    */
   endSide(hangUpCalls: boolean): void {
-    for (const call of this.ctx.registry.openCalls()) if (!exchangeAhead(this.ctx.scenario.steps, call.stepIndex)) this.finish(call, SUCCESS);
+    for (const call of this.ctx.registry.openCalls())
+      if (!exchangeAhead(this.ctx.scenario.steps, call.stepIndex)) this.finish(call, SUCCESS);
     this.dropOpen(this.ctx.clock(), hangUpCalls);
   }
 

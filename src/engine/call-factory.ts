@@ -56,7 +56,12 @@ export class CallFactory {
    */
   private readonly share: Share;
 
-  constructor(private readonly config: EngineConfig, private readonly ids: IdSpace, private readonly random: () => number, private readonly ctx: FactoryContext) {
+  constructor(
+    private readonly config: EngineConfig,
+    private readonly ids: IdSpace,
+    private readonly random: () => number,
+    private readonly ctx: FactoryContext,
+  ) {
     this.globals = config.scenario.initialGlobals.map((v) => v);
     this.injection = config.injection;
     this.share = config.load.share ?? WHOLE;
@@ -80,7 +85,12 @@ export class CallFactory {
   }
 
   /** Places the calls the scheduler says are due now; each runs (`run`) once its endpoint can send. */
-  startDueCalls(now: number, transport: Transport, remote: { readonly address: string; readonly port: number }, run: (call: CallState) => void): void {
+  startDueCalls(
+    now: number,
+    transport: Transport,
+    remote: { readonly address: string; readonly port: number },
+    run: (call: CallState) => void,
+  ): void {
     const { scheduler, stats } = this.ctx;
     const n = scheduler.due(now, this.ctx.registry.open, this.circuits?.available ?? Number.POSITIVE_INFINITY);
     stats.counters[Counter.CallsRefusedByLimit] = scheduler.refused;
@@ -108,10 +118,24 @@ export class CallFactory {
     const { scenario, tdm } = this.config;
     const userId = picked?.userId ?? this.takeUser();
     const call = new CallState({
-      number, callId, endpoint: ep, remoteAddress: address, remotePort: port, sendTo: this.config.sendTo, startMs: this.ctx.now(), baseCseq: this.config.baseCseq,
-      ids: this.ids, rtdCount: scenario.rtdNames.length, varCount: scenario.varNames.length, globals: this.globals,
-      injection: this.injection, injectionLines: picked?.lines ?? this.pickLines(userId), userId, runClock: this.ctx.runClock,
-      circuit, circuitName: circuit >= 0 && tdm !== undefined ? circuitName(tdm, circuit) : '',
+      number,
+      callId,
+      endpoint: ep,
+      remoteAddress: address,
+      remotePort: port,
+      sendTo: this.config.sendTo,
+      startMs: this.ctx.now(),
+      baseCseq: this.config.baseCseq,
+      ids: this.ids,
+      rtdCount: scenario.rtdNames.length,
+      varCount: scenario.varNames.length,
+      globals: this.globals,
+      injection: this.injection,
+      injectionLines: picked?.lines ?? this.pickLines(userId),
+      userId,
+      runClock: this.ctx.runClock,
+      circuit,
+      circuitName: circuit >= 0 && tdm !== undefined ? circuitName(tdm, circuit) : '',
     });
     const saved = this.userSlots.length > 0 ? this.userVars.get(userId) : undefined;
     if (saved !== undefined) for (const slot of this.userSlots) call.vars[slot] = saved[slot];
@@ -131,9 +155,23 @@ export class CallFactory {
     const noSocket: Endpoint = { localAddress: '', localPort: 0, openCalls: 0, send: () => false };
     const remote = this.config.remote;
     return new CallState({
-      number: this.nextNumber(), callId: INIT_CALL_ID, endpoint: noSocket, remoteAddress: remote?.address ?? '', remotePort: remote?.port ?? 0,
-      ids: this.ids, startMs: this.ctx.now(), baseCseq: this.config.baseCseq, rtdCount: 0, varCount: this.config.scenario.varNames.length, globals: this.globals,
-      injection: this.injection, injectionLines: this.firstLines, userId: 0, runClock: this.ctx.runClock, circuit: -1, circuitName: '',
+      number: this.nextNumber(),
+      callId: INIT_CALL_ID,
+      endpoint: noSocket,
+      remoteAddress: remote?.address ?? '',
+      remotePort: remote?.port ?? 0,
+      ids: this.ids,
+      startMs: this.ctx.now(),
+      baseCseq: this.config.baseCseq,
+      rtdCount: 0,
+      varCount: this.config.scenario.varNames.length,
+      globals: this.globals,
+      injection: this.injection,
+      injectionLines: this.firstLines,
+      userId: 0,
+      runClock: this.ctx.runClock,
+      circuit: -1,
+      circuitName: '',
     });
   }
 
@@ -153,7 +191,10 @@ export class CallFactory {
     if (u === undefined) return this.userOf(++this.nextUserId);
     this.freeUsersHead++;
     // Drop the taken head now and then, so the queue does not grow with the run.
-    if (this.freeUsersHead > 1024 && this.freeUsersHead * 2 > this.freeUsers.length) { this.freeUsers.splice(0, this.freeUsersHead); this.freeUsersHead = 0; }
+    if (this.freeUsersHead > 1024 && this.freeUsersHead * 2 > this.freeUsers.length) {
+      this.freeUsers.splice(0, this.freeUsersHead);
+      this.freeUsersHead = 0;
+    }
     return u;
   }
 

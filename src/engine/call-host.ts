@@ -119,11 +119,15 @@ export class EngineHost implements CallHost {
     if (t?.closeOwn === undefined || !t.closeOwn(old)) return false;
     old.openCalls--;
     const ready = (ep: Endpoint): void => {
-      if (call.ended) { t.release(ep); return; }
+      if (call.ended) {
+        t.release(ep);
+        return;
+      }
       call.endpoint = ep;
       ep.openCalls++;
     };
-    if (to === undefined || t.acquireTo === undefined) t.acquire(ready); else t.acquireTo(to.address, to.port, ready);
+    if (to === undefined || t.acquireTo === undefined) t.acquire(ready);
+    else t.acquireTo(to.address, to.port, ready);
     return true;
   }
 }

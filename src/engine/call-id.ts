@@ -9,10 +9,15 @@ export function callIdFormatter(format: string, pid: number | string, localIp: s
   let text = '';
   for (let i = 0; i < format.length; i++) {
     const c = format[i];
-    if (c !== '%') { text += c; continue; }
+    if (c !== '%') {
+      text += c;
+      continue;
+    }
     const k = format[++i];
-    if (k === 'u') { parts.push(text, null); text = ''; }
-    else if (k === 'p') text += String(pid);
+    if (k === 'u') {
+      parts.push(text, null);
+      text = '';
+    } else if (k === 'p') text += String(pid);
     else if (k === 's') text += localIp;
     else text += '%';
   }

@@ -26,7 +26,15 @@ export interface DialogTarget {
   readonly routes: string | undefined;
 }
 
-const newTimer = (call: CallState, kind: number): CallTimer => ({ call, kind, deadlineMs: 0, prev: undefined, next: undefined, armed: false, slot: 0 });
+const newTimer = (call: CallState, kind: number): CallTimer => ({
+  call,
+  kind,
+  deadlineMs: 0,
+  prev: undefined,
+  next: undefined,
+  armed: false,
+  slot: 0,
+});
 
 /**
  * Shared by the calls of a scenario without variables / response-time measures: no slot exists to write,
@@ -205,7 +213,7 @@ export class CallState implements RenderContext {
   }
 
   field(file: number, field: number, line: number): string {
-    return this.injection.field(file, line >= 0 ? line : this.injectionLines[file] ?? 0, field);
+    return this.injection.field(file, line >= 0 ? line : (this.injectionLines[file] ?? 0), field);
   }
 
   get serverIp(): string {
@@ -216,7 +224,7 @@ export class CallState implements RenderContext {
   private cryptoKeys: string[] | undefined = undefined;
 
   cryptoKey(which: number, reuse: boolean): string {
-    const keys = this.cryptoKeys ??= [];
+    const keys = (this.cryptoKeys ??= []);
     const last = keys[which];
     if (reuse && last !== undefined) return last;
     const key = newCryptoKey();
@@ -228,7 +236,10 @@ export class CallState implements RenderContext {
   private authNc = 0;
 
   nonceCount(nonce: string): number {
-    if (nonce !== this.authNonce) { this.authNonce = nonce; this.authNc = 0; }
+    if (nonce !== this.authNonce) {
+      this.authNonce = nonce;
+      this.authNc = 0;
+    }
     return ++this.authNc;
   }
 

@@ -72,7 +72,15 @@ export interface MediaConfig {
 /** A side engine's config: no load of its own; no injection lines for out-of-call calls (SIPp: automatic calls read none). */
 export function sideConfig(main: EngineConfig, scenario: CompiledScenario, injection: InjectionStore): EngineConfig {
   return {
-    ...main, scenario, outOfCall: undefined, receive: undefined, media: undefined, globalTimeoutMs: 0, tdm: undefined, ipField: undefined, injection,
+    ...main,
+    scenario,
+    outOfCall: undefined,
+    receive: undefined,
+    media: undefined,
+    globalTimeoutMs: 0,
+    tdm: undefined,
+    ipField: undefined,
+    injection,
     load: { ...main.load, maxCalls: 0, users: 0, rate: 0, limit: 0 },
   };
 }

@@ -13,6 +13,9 @@ import type { CallSettings } from './host.js';
 export function drainMs(scenario: CompiledScenario, settings: CallSettings): number {
   let longest = settings.recvTimeoutMs;
   let t1 = 0;
-  for (const step of scenario.steps) { longest = Math.max(longest, step.timeoutMs); t1 = Math.max(t1, step.retransMs); }
+  for (const step of scenario.steps) {
+    longest = Math.max(longest, step.timeoutMs);
+    t1 = Math.max(t1, step.retransMs);
+  }
   return longest > 0 ? longest : 64 * (t1 > 0 ? t1 : 500);
 }

@@ -6,7 +6,11 @@
 export class DynamicIdCounter {
   private value: number;
 
-  constructor(private readonly start: number, private readonly max: number, private readonly step: number) {
+  constructor(
+    private readonly start: number,
+    private readonly max: number,
+    private readonly step: number,
+  ) {
     this.value = start;
   }
 

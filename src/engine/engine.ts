@@ -38,7 +38,12 @@ export type { EngineConfig } from './config.js';
 export type { EndReason } from './run-control.js';
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
-const REAL_TIMERS: EngineTimers = { setInterval: (fn, ms) => setInterval(fn, ms), clearInterval: (h) => { clearInterval(h as NodeJS.Timeout); } };
+const REAL_TIMERS: EngineTimers = {
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => {
+    clearInterval(h as NodeJS.Timeout);
+  },
+};
 
 /** How the engine reads the time: injectable for tests in virtual time. */
 export type Clock = () => number;
@@ -81,57 +86,126 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
   /** -rxsf: the engine that runs the receive scenario; undefined without one. */
   private readonly receiver: Engine | undefined;
 
-  constructor(private readonly config: EngineConfig, hooks: Partial<EngineHooks> = {}, private readonly clock: Clock = () => performance.now(), random: () => number = Math.random) {
+  constructor(
+    private readonly config: EngineConfig,
+    hooks: Partial<EngineHooks> = {},
+    private readonly clock: Clock = () => performance.now(),
+    random: () => number = Math.random,
+  ) {
     this.hooks = {
       log: hooks.log ?? NO_HOOKS.log,
       exec: hooks.exec ?? NO_HOOKS.exec,
       stop: (how) => {
         this.stoppedByCommand = true;
         (hooks.stop ?? NO_HOOKS.stop)(how);
-        if (how === 'now') this.stopNow(); else this.stopGracefully();
+        if (how === 'now') this.stopNow();
+        else this.stopGracefully();
       },
       trace: hooks.trace ?? NO_HOOKS.trace,
       ...(hooks.media === undefined ? {} : { media: hooks.media }),
     };
     this.timers = hooks.timers ?? REAL_TIMERS;
-    this.ticker = new Ticker(() => { this.tick(); }, this.timers);
-    const scenario = this.scenario = config.scenario;
+    this.ticker = new Ticker(() => {
+      this.tick();
+    }, this.timers);
+    const scenario = (this.scenario = config.scenario);
     const settings = config.settings;
     this.resolutionMs = Math.max(1, Math.floor(config.timerResolutionMs));
-    const startMs = this.startMs = clock();
+    const startMs = (this.startMs = clock());
     // Before the side engines': the process's first engine names its ids by the pid alone (id-space.ts).
     const ids = new IdSpace({ ...config, share: config.load.share });
-    const taps = this.taps = new TraceTaps(this.hooks.trace, config.callIdHost, scenario, startMs, clock);
-    const stats = this.stats = new Stats(scenario.steps.length, scenario.rtdNames, startMs, scenario.counterNames,
-      { responseTime: scenario.responseTimeRepartition, callLength: scenario.callLengthRepartition });
+    const taps = (this.taps = new TraceTaps(this.hooks.trace, config.callIdHost, scenario, startMs, clock));
+    const stats = (this.stats = new Stats(scenario.steps.length, scenario.rtdNames, startMs, scenario.counterNames, {
+      responseTime: scenario.responseTimeRepartition,
+      callLength: scenario.callLengthRepartition,
+    }));
     this.wheel = new TimerWheel<CallTimer>(startMs, (t) => onTimer(this.host, t));
-    const registry = this.registry = new CallRegistry(config.deadcallWaitMs);
-    const scheduler = this.scheduler = new Scheduler(config.load, startMs);
-    this.done = new Promise((r) => { this.resolveDone = r; });
-    const factory = this.factory = new CallFactory(config, ids, random, {
-      stats, registry, scheduler, now: clock, runClock: () => clock() - startMs, keepsHistory: () => taps.failedCall !== undefined,
+    const registry = (this.registry = new CallRegistry(config.deadcallWaitMs));
+    const scheduler = (this.scheduler = new Scheduler(config.load, startMs));
+    this.done = new Promise((r) => {
+      this.resolveDone = r;
     });
+    const factory = (this.factory = new CallFactory(config, ids, random, {
+      stats,
+      registry,
+      scheduler,
+      now: clock,
+      runClock: () => clock() - startMs,
+      keepsHistory: () => taps.failedCall !== undefined,
+    }));
     // Its <exec int_cmd> stops the whole run, as in SIPp.
     const sideHooks = { ...hooks, stop: (how: 'gracefully' | 'now') => this.hooks.stop(how) };
-    this.outOfCall = config.outOfCall === undefined ? undefined
-      : new Engine(sideConfig(config, config.outOfCall, new InjectionStore([])), sideHooks, clock, random);
-    this.receiver = config.receive === undefined ? undefined
-      : new Engine(sideConfig(config, config.receive.scenario, config.receive.injection), sideHooks, clock, random);
+    this.outOfCall =
+      config.outOfCall === undefined
+        ? undefined
+        : new Engine(sideConfig(config, config.outOfCall, new InjectionStore([])), sideHooks, clock, random);
+    this.receiver =
+      config.receive === undefined
+        ? undefined
+        : new Engine(sideConfig(config, config.receive.scenario, config.receive.injection), sideHooks, clock, random);
     const accepting = (): boolean => !this.stopping && this.endReason === undefined;
-    this.router = new Router({
-      scenario, settings, stats, registry, scheduler, factory, taps, callIdSlashIgnore: config.callIdSlashIgnore === true,
-      accepting, ended: () => this.endReason !== undefined, receive: (call, msg) => receive(this.host, call, msg),
-    }, { outOfCall: this.outOfCall?.router, receiver: this.receiver?.router });
+    this.router = new Router(
+      {
+        scenario,
+        settings,
+        stats,
+        registry,
+        scheduler,
+        factory,
+        taps,
+        callIdSlashIgnore: config.callIdSlashIgnore === true,
+        accepting,
+        ended: () => this.endReason !== undefined,
+        receive: (call, msg) => receive(this.host, call, msg),
+      },
+      { outOfCall: this.outOfCall?.router, receiver: this.receiver?.router },
+    );
     this.twin = new TwinCommands({
-      scenario, stats, registry, scheduler, factory, taps, remote: config.remote, extendedTwin: this.extendedTwin, log: this.hooks.log,
-      transport: () => this.transport, accepting, receiveCommand: (call, cmd) => receiveCommand(this.host, call, cmd), stopGracefully: () => { this.stopGracefully(); },
+      scenario,
+      stats,
+      registry,
+      scheduler,
+      factory,
+      taps,
+      remote: config.remote,
+      extendedTwin: this.extendedTwin,
+      log: this.hooks.log,
+      transport: () => this.transport,
+      accepting,
+      receiveCommand: (call, cmd) => receiveCommand(this.host, call, cmd),
+      stopGracefully: () => {
+        this.stopGracefully();
+      },
     });
     this.ends = new CallEnds({
-      scenario, wheel: this.wheel, registry, stats, factory, taps, clock, transport: () => this.transport, hangUp: (call) => { hangUp(this.host, call); }, media: this.hooks.media,
+      scenario,
+      wheel: this.wheel,
+      registry,
+      stats,
+      factory,
+      taps,
+      clock,
+      transport: () => this.transport,
+      hangUp: (call) => {
+        hangUp(this.host, call);
+      },
+      media: this.hooks.media,
     });
     this.host = new EngineHost({
-      hooks: this.hooks, scenario, stats, wheel: this.wheel, settings, random, extendedTwin: this.extendedTwin, taps, twin: this.twin, clock,
-      transport: () => this.transport, finish: (call, failure) => { this.ends.finish(call, failure); },
+      hooks: this.hooks,
+      scenario,
+      stats,
+      wheel: this.wheel,
+      settings,
+      random,
+      extendedTwin: this.extendedTwin,
+      taps,
+      twin: this.twin,
+      clock,
+      transport: () => this.transport,
+      finish: (call, failure) => {
+        this.ends.finish(call, failure);
+      },
     });
   }
 
@@ -179,7 +253,9 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
     const w = this.config.watchdog;
     if (w !== undefined && w.intervalMs > 0) {
       const dog = new Watchdog(w, this.clock());
-      this.watchdogTimer = this.timers.setInterval(() => { this.onWatchdog(dog.check(this.clock())); }, w.intervalMs);
+      this.watchdogTimer = this.timers.setInterval(() => {
+        this.onWatchdog(dog.check(this.clock()));
+      }, w.intervalMs);
     }
   }
 
@@ -202,10 +278,15 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
   private armTicker(): void {
     if (this.transport === undefined || this.endReason !== undefined) return;
     const s = this.scheduler;
-    this.ticker.arm(tickInterval({
-      resolutionMs: this.resolutionMs, placing: this.placesCalls && !this.stopping && !s.isPaused && !s.exhausted,
-      userMode: this.config.load.users > 0, rate: s.currentRate, periodMs: this.config.load.periodMs,
-    }));
+    this.ticker.arm(
+      tickInterval({
+        resolutionMs: this.resolutionMs,
+        placing: this.placesCalls && !this.stopping && !s.isPaused && !s.exhausted,
+        userMode: this.config.load.users > 0,
+        rate: s.currentRate,
+        periodMs: this.config.load.periodMs,
+      }),
+    );
   }
 
   /** One turn: timers, new calls, end-of-run check. Public so tests can drive virtual time. */
@@ -219,13 +300,17 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
     }
     const remote = this.config.remote;
     if (this.placesCalls && !this.stopping) {
-      if (remote !== undefined && this.transport !== undefined) this.factory.startDueCalls(now, this.transport, remote, (call) => runCall(this.host, call));
+      if (remote !== undefined && this.transport !== undefined)
+        this.factory.startDueCalls(now, this.transport, remote, (call) => runCall(this.host, call));
       if (this.scheduler.exhausted && this.ticker.intervalMs !== this.resolutionMs) this.armTicker();
     }
     this.registry.expire(now);
     this.outOfCall?.tickSide(now);
     this.receiver?.tickSide(now);
-    if (now >= this.drainUntil) { this.ends.dropOpen(now); this.receiver?.ends.dropOpen(now); }
+    if (now >= this.drainUntil) {
+      this.ends.dropOpen(now);
+      this.receiver?.ends.dropOpen(now);
+    }
     this.checkEnd(now);
   }
 
@@ -236,7 +321,10 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
 
   private checkEnd(now: number): void {
     if (this.endReason !== undefined) return;
-    if (this.config.globalTimeoutMs > 0 && now - this.startMs >= this.config.globalTimeoutMs) { this.end('timeout'); return; }
+    if (this.config.globalTimeoutMs > 0 && now - this.startMs >= this.config.globalTimeoutMs) {
+      this.end('timeout');
+      return;
+    }
     // The receive scenario's calls are the run's too: it ends when they have ended as well.
     if (this.registry.open > 0 || (this.receiver?.registry.open ?? 0) > 0) return;
     if (this.stopping) this.end('stopped');
@@ -262,7 +350,10 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
   onSocketLimit(sockets: number, error: Error): void {
     this.stats.transportError(TransportError.limit);
     // The CLI's log hook prints warnings and writes them to the error trace too.
-    this.hooks.log('warning', `-t un: no socket for a new call after ${sockets} (${(error as NodeJS.ErrnoException).code ?? error.message}: the file descriptor limit, see ulimit -n); new calls share the main socket`);
+    this.hooks.log(
+      'warning',
+      `-t un: no socket for a new call after ${sockets} (${(error as NodeJS.ErrnoException).code ?? error.message}: the file descriptor limit, see ulimit -n); new calls share the main socket`,
+    );
   }
 
   onConnectionLost(endpoint: Endpoint, how: 'connect' | 'closed'): void {
@@ -337,7 +428,9 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
 
   globalValues(): [string, string][] {
     const globals = this.factory.globals;
-    return this.scenario.varNames.flatMap((name, slot): [string, string][] => (this.scenario.varGlobal[slot] === true ? [[name, formatVar(globals[slot])]] : []));
+    return this.scenario.varNames.flatMap((name, slot): [string, string][] =>
+      this.scenario.varGlobal[slot] === true ? [[name, formatVar(globals[slot])]] : [],
+    );
   }
 
   behindScheduleMs(): number {

@@ -53,7 +53,8 @@ export function ereg(call: CallState, a: Extract<CompiledAction, { kind: 'ereg' 
   let subject: string | undefined;
   if (a.searchIn === 'var') subject = a.source === undefined ? undefined : formatVar(getVar(call, a.source));
   else if (raw === undefined) subject = undefined;
-  else if (a.searchIn === 'msg') subject = raw; // SIPp compat: start_line and case_indep are for hdr only
+  else if (a.searchIn === 'msg')
+    subject = raw; // SIPp compat: start_line and case_indep are for hdr only
   else if (a.searchIn === 'body') {
     // SIPp compat: everything after the first empty line, whatever Content-Length says.
     const blank = raw.indexOf('\r\n\r\n');

@@ -28,12 +28,22 @@ export function hangUp(host: CallHost, call: CallState): void {
     call.cseq++;
     call.byeSent = true;
     // <DefaultMessage id="bye">: the scenario's BYE, rendered for the call (SIPp's default reads [last_*]).
-    if (own.bye !== undefined) { host.send(call, renderTemplate(own.bye, call, -1)); return; }
+    if (own.bye !== undefined) {
+      host.send(call, renderTemplate(own.bye, call, -1));
+      return;
+    }
     const remoteTarget = call.dialogTarget?.remoteTarget ?? call.nextUrl;
     const routes = call.dialogTarget?.routes ?? call.routes;
-    host.send(call, buildBye(parsed.msg, {
-      peerTagParam: call.peerTagParam, cseq: call.cseq, branch: `z9hG4bK-abort-${call.idTag}-${call.number}-${call.cseq}`, remoteTarget, routes,
-    }));
+    host.send(
+      call,
+      buildBye(parsed.msg, {
+        peerTagParam: call.peerTagParam,
+        cseq: call.cseq,
+        branch: `z9hG4bK-abort-${call.idTag}-${call.number}-${call.cseq}`,
+        remoteTarget,
+        routes,
+      }),
+    );
   } else if (call.inviteProvisional) {
     host.send(call, own.cancel !== undefined ? renderTemplate(own.cancel, call, -1) : buildCancel(parsed.msg));
   }

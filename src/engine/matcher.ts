@@ -15,7 +15,8 @@ export function matchesStep(step: CompiledStep, msg: SipMessage, call: CallState
     if (msg.status !== step.responseCode) return false;
     if (call === undefined) return true;
     // response_txn: only a response to the request that started that transaction.
-    if (step.responseTxn >= 0) return call.txns?.cseq[step.responseTxn] === msg.cseq && call.txns.method[step.responseTxn] === msg.cseqMethod;
+    if (step.responseTxn >= 0)
+      return call.txns?.cseq[step.responseTxn] === msg.cseq && call.txns.method[step.responseTxn] === msg.cseqMethod;
     return call.pending.includes(msg.cseqMethod);
   }
   return msg.status === 0 && (step.requestPattern === undefined ? msg.method === step.requestMethod : step.requestPattern.test(msg.method));
@@ -59,7 +60,6 @@ export function findBackward(steps: readonly CompiledStep[], from: number, msg: 
   return -1;
 }
 
-
 /** A message's key, held apart from it (the branch detached from the message). */
 export function retransKeyOf(m: SipMessage): RetransKey {
   return { status: m.status, method: m.method, cseq: m.cseq, cseqMethod: m.cseqMethod, branch: detach(m.branch) };
@@ -71,5 +71,7 @@ export function retransKeyOf(m: SipMessage): RetransKey {
  * Call-ID and CSeq (RFC 2543 §11.5), for peers that change the branch of a retransmission.
  */
 export function isRetransmissionOf(a: SipMessage, b: RetransKey, loose = false): boolean {
-  return a.status === b.status && a.cseq === b.cseq && a.cseqMethod === b.cseqMethod && a.method === b.method && (loose || a.branch === b.branch);
+  return (
+    a.status === b.status && a.cseq === b.cseq && a.cseqMethod === b.cseqMethod && a.method === b.method && (loose || a.branch === b.branch)
+  );
 }

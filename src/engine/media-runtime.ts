@@ -121,13 +121,23 @@ export class MediaRuntime implements MediaHost {
   /** Datagrams the calls' own echoes (rtp_echo actions) sent back. */
   private callEchoed = 0;
   private readonly jitterUs: Histogram = new Float64Histogram(1, 60_000_000, 3);
-  private readonly onSendDone = (err: Error | null): void => { if (err !== null) this.sendErrors++; };
+  private readonly onSendDone = (err: Error | null): void => {
+    if (err !== null) this.sendErrors++;
+  };
 
-  private constructor(private readonly o: MediaRunOptions, private readonly echoes: readonly RtpEcho[]) {
+  private constructor(
+    private readonly o: MediaRunOptions,
+    private readonly echoes: readonly RtpEcho[],
+  ) {
     this.now = o.now ?? (() => performance.now());
     this.range = new RtpPortRange(o.minPort, o.maxPort);
     this.ring = Array.from({ length: RING }, () => Buffer.alloc(Math.max(DTMF_PACKET_BYTES, o.maxPacketBytes)));
-    this.pacer = new Pacer({ send: (id, due) => { this.onDue(id, due); }, now: this.now });
+    this.pacer = new Pacer({
+      send: (id, due) => {
+        this.onDue(id, due);
+      },
+      now: this.now,
+    });
     this.pacer.start();
   }
 
@@ -136,7 +146,8 @@ export class MediaRuntime implements MediaHost {
     const echoes: RtpEcho[] = [];
     if (o.echo) {
       try {
-        for (const port of [o.mediaPort, o.mediaPort + VIDEO_ECHO_OFFSET]) echoes.push(await RtpEcho.open(o.ip, port, o.echoBufferBytes, o.socketBufferBytes));
+        for (const port of [o.mediaPort, o.mediaPort + VIDEO_ECHO_OFFSET])
+          echoes.push(await RtpEcho.open(o.ip, port, o.echoBufferBytes, o.socketBufferBytes));
       } catch (e) {
         for (const x of echoes) x.close();
         throw e;
@@ -148,8 +159,12 @@ export class MediaRuntime implements MediaHost {
   run(call: MediaCall, a: CompiledMedia, dtmf: string): void {
     const cm = this.media(call);
     switch (a.op) {
-      case 'pcap': this.play(cm, 'pcap', a.line, a.clip, 1); break;
-      case 'stream': this.play(cm, 'stream', 'audio', a.clip, a.loops); break;
+      case 'pcap':
+        this.play(cm, 'pcap', a.line, a.clip, 1);
+        break;
+      case 'stream':
+        this.play(cm, 'stream', 'audio', a.clip, a.loops);
+        break;
       case 'dtmf': {
         // SIPp plays DTMF on the audio line, in place of a capture playing there.
         const { digits, toneMs, warning } = parsePlayDtmf(dtmf);
@@ -158,7 +173,8 @@ export class MediaRuntime implements MediaHost {
         if (clip.packets.length > 0) this.play(cm, 'pcap', 'audio', clip, 1);
         break;
       }
-      case 'pause': case 'resume':
+      case 'pause':
+      case 'resume':
         for (const s of [...cm.streams, ...cm.waiting]) if (s.kind === 'stream') s.paused = a.op === 'pause';
         break;
       case 'echo':
@@ -221,9 +237,19 @@ export class MediaRuntime implements MediaHost {
     const jitterP99Ms = p(99);
     // The E-model's delay: no one-way delay is measured; a receiver's jitter buffer of twice the p99 jitter
     // is what the jitter costs. An estimate, and labelled so wherever it is shown.
-    const mos = expected === 0 ? 0 : Math.round(estimateMos({ lossPercent: (100 * lost) / expected, oneWayDelayMs: 2 * jitterP99Ms }) * 100) / 100;
+    const mos =
+      expected === 0 ? 0 : Math.round(estimateMos({ lossPercent: (100 * lost) / expected, oneWayDelayMs: 2 * jitterP99Ms }) * 100) / 100;
     const echoed = this.callEchoed + this.echoes.reduce((n, e) => n + e.packets, 0);
-    return { packetsSent: this.sent, packetsReceived: received, packetsLost: lost, jitterP50Ms, jitterP99Ms, mos, echoed, errors: this.sendErrors + this.failures };
+    return {
+      packetsSent: this.sent,
+      packetsReceived: received,
+      packetsLost: lost,
+      jitterP50Ms,
+      jitterP99Ms,
+      mos,
+      echoed,
+      errors: this.sendErrors + this.failures,
+    };
   }
 
   close(): void {
@@ -248,8 +274,17 @@ export class MediaRuntime implements MediaHost {
     cm.streams = cm.streams.filter((x) => x.kind !== kind);
     cm.waiting = cm.waiting.filter((x) => x.kind !== kind);
     const stream: Stream = {
-      call: cm, kind, line, clip, rtp: CallRtpState.random(clip), intervalMs: intervalOf(clip),
-      loopsLeft: loops < 0 ? -1 : loops - 1, next: 0, loopStartMs: 0, paused: false, pacerId: -1,
+      call: cm,
+      kind,
+      line,
+      clip,
+      rtp: CallRtpState.random(clip),
+      intervalMs: intervalOf(clip),
+      loopsLeft: loops < 0 ? -1 : loops - 1,
+      next: 0,
+      loopStartMs: 0,
+      paused: false,
+      pacerId: -1,
     };
     if (cm.socket !== undefined) this.begin(stream);
     else {
@@ -262,7 +297,9 @@ export class MediaRuntime implements MediaHost {
     const cm = s.call;
     if (cm.peer === undefined) {
       this.failures++;
-      this.warnOnce(`call ${cm.call.callId} plays media but the peer sent no SDP with c= and m= lines: nothing is sent (SIPp sends nowhere too)`);
+      this.warnOnce(
+        `call ${cm.call.callId} plays media but the peer sent no SDP with c= and m= lines: nothing is sent (SIPp sends nowhere too)`,
+      );
       return;
     }
     s.pacerId = this.pacer.add(s.intervalMs);
@@ -283,28 +320,42 @@ export class MediaRuntime implements MediaHost {
     cm.opening = true;
     if (cm.slot < 0) {
       const slot = this.freeSlots.pop();
-      if (slot !== undefined) { cm.slot = slot; this.stats.reset(slot); }
+      if (slot !== undefined) {
+        cm.slot = slot;
+        this.stats.reset(slot);
+      }
     }
-    const range = this.o.autoMediaPort ? new RtpPortRange(this.o.mediaPort + ((4 * (cm.call.number - 1)) % 10000), this.o.mediaPort + ((4 * (cm.call.number - 1)) % 10000) + 1) : this.range;
+    const range = this.o.autoMediaPort
+      ? new RtpPortRange(
+          this.o.mediaPort + ((4 * (cm.call.number - 1)) % 10000),
+          this.o.mediaPort + ((4 * (cm.call.number - 1)) % 10000) + 1,
+        )
+      : this.range;
     const options = { bufferBytes: this.o.socketBufferBytes, now: this.now, ...(cm.slot >= 0 ? { stats: this.stats, slot: cm.slot } : {}) };
-    MediaSocket.open(range, this.o.ip, options).then((socket) => {
-      cm.opening = false;
-      if (this.calls.get(cm.call) !== cm) { socket.close(); return; } // the call ended meanwhile
-      cm.socket = socket;
-      socket.rtp.on('message', (msg, rinfo) => {
-        if (!cm.echo) return;
-        this.callEchoed++;
-        socket.rtp.send(msg, rinfo.port, rinfo.address, this.onSendDone);
-      });
-      const waiting = cm.waiting;
-      cm.waiting = [];
-      for (const s of waiting) this.begin(s);
-    }, (e: unknown) => {
-      cm.opening = false;
-      cm.failed = true;
-      this.failures++;
-      this.warnOnce(`call ${cm.call.callId}: no media port: ${(e as Error).message}`);
-    });
+    MediaSocket.open(range, this.o.ip, options).then(
+      (socket) => {
+        cm.opening = false;
+        if (this.calls.get(cm.call) !== cm) {
+          socket.close();
+          return;
+        } // the call ended meanwhile
+        cm.socket = socket;
+        socket.rtp.on('message', (msg, rinfo) => {
+          if (!cm.echo) return;
+          this.callEchoed++;
+          socket.rtp.send(msg, rinfo.port, rinfo.address, this.onSendDone);
+        });
+        const waiting = cm.waiting;
+        cm.waiting = [];
+        for (const s of waiting) this.begin(s);
+      },
+      (e: unknown) => {
+        cm.opening = false;
+        cm.failed = true;
+        this.failures++;
+        this.warnOnce(`call ${cm.call.callId}: no media port: ${(e as Error).message}`);
+      },
+    );
   }
 
   /** The pacer says stream `id` is due: every packet of its clip due by then goes out. */
@@ -313,7 +364,10 @@ export class MediaRuntime implements MediaHost {
     const socket = s?.call.socket;
     const peer = s?.call.peer;
     if (s === undefined || socket === undefined || peer === undefined) return;
-    if (s.paused) { s.loopStartMs += s.intervalMs; return; }
+    if (s.paused) {
+      s.loopStartMs += s.intervalMs;
+      return;
+    }
     const clip = s.clip;
     const n = clip.packets.length;
     const base = s.line === 'audio' ? peer.audioPort : s.line === 'video' ? peer.videoPort : peer.imagePort;
@@ -337,7 +391,7 @@ export class MediaRuntime implements MediaHost {
     }
     if (s.loopsLeft > 0) s.loopsLeft--;
     // The next loop starts one packet interval after this one's last packet, as one continuous stream.
-    s.loopStartMs += ((clip.offsetsUs[n - 1] ?? 0) / 1000) + s.intervalMs;
+    s.loopStartMs += (clip.offsetsUs[n - 1] ?? 0) / 1000 + s.intervalMs;
     s.next = 0;
     s.rtp.nextLoop();
   }
@@ -358,6 +412,10 @@ function intervalOf(clip: MediaClip): number {
   }
   let best = DEFAULT_INTERVAL_MS;
   let most = 0;
-  for (const [gap, c] of counts) if (c > most) { best = gap; most = c; }
+  for (const [gap, c] of counts)
+    if (c > most) {
+      best = gap;
+      most = c;
+    }
   return best;
 }

@@ -17,17 +17,25 @@ import { awaitedAt } from './step-search.js';
  * side) aborts it. The command does not become the last message: [last_*] still read the last SIP one.
  */
 export function receiveCommand(host: CallHost, call: CallState, cmd: TwinCommand): void {
-  if (cmd.internal === 'abort_call') { abort(host, call, Failure.FailedCallRejected); return; }
+  if (cmd.internal === 'abort_call') {
+    abort(host, call, Failure.FailedCallRejected);
+    return;
+  }
   const steps = host.scenario.steps;
   let at = -1;
   for (let j = call.stepIndex; j < steps.length; j++) {
     const s = steps[j] as CompiledStep;
-    if (s.kind === StepKind.RecvCmd) { at = j; break; }
+    if (s.kind === StepKind.RecvCmd) {
+      at = j;
+      break;
+    }
     if (!s.optional && s.kind !== StepKind.Nop) break;
   }
   const step = steps[at];
   if (step === undefined || (host.extendedTwin && step.peer !== cmd.from)) {
-    host.traceError?.(`Call-Id '${call.callId}': unexpected twin command${step === undefined ? '' : ` from "${cmd.from}" (expected from "${step.peer}")`} at index ${call.stepIndex}: '${cmd.text}'`);
+    host.traceError?.(
+      `Call-Id '${call.callId}': unexpected twin command${step === undefined ? '' : ` from "${cmd.from}" (expected from "${step.peer}")`} at index ${call.stepIndex}: '${cmd.text}'`,
+    );
     host.stats.step(awaitedAt(steps, call.stepIndex), StepCounter.unexpected);
     host.finish(call, Failure.FailedCallRejected);
     return;

@@ -41,13 +41,19 @@ export function receive(host: CallHost, call: CallState, msg: SipMessage): void 
     if (host.settings.pauseMsgIgnore === true && steps[call.stepIndex]?.kind === StepKind.Pause && call.stepTimer.armed) return;
   }
   const at = findForward(steps, call.stepIndex, msg, call);
-  if (at >= 0) { take(host, call, msg, at, false); return; }
+  if (at >= 0) {
+    take(host, call, msg, at, false);
+    return;
+  }
   // A repeat of the request last answered is answered again (notExpected), not taken anew, as in SIPp
   // where retransmissions are told before any matching.
   const answered = call.answered;
   if (answered === undefined || !isRetransmissionOf(msg, answered)) {
     const global = findGlobal(steps, call.stepIndex, msg, call);
-    if (global >= 0) { take(host, call, msg, global, true); return; }
+    if (global >= 0) {
+      take(host, call, msg, global, true);
+      return;
+    }
   }
   notExpected(host, call, msg);
 }
@@ -81,7 +87,10 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
     return;
   }
   const earlier = findBackward(host.scenario.steps, call.stepIndex, msg);
-  if (earlier >= 0) { host.stats.step(earlier, StepCounter.retrans); return; } // a late copy of something handled
+  if (earlier >= 0) {
+    host.stats.step(earlier, StepCounter.retrans);
+    return;
+  } // a late copy of something handled
   const isRequest = msg.status === 0;
   const behaviors = host.settings.behaviors;
   // -aa, and the "pingreply" behaviour: answer 200 OK and let the call go on.
@@ -99,7 +108,8 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   const unexp = host.scenario.unexpectedVars;
   if (unexp !== undefined && !call.handlingUnexpected) {
     const current = host.scenario.steps[call.stepIndex];
-    const pausedUntil = current?.kind === StepKind.Pause && call.stepTimer.armed ? call.stepTimer.deadlineMs - (host.now() - call.clockTick()) : 0;
+    const pausedUntil =
+      current?.kind === StepKind.Pause && call.stepTimer.armed ? call.stepTimer.deadlineMs - (host.now() - call.clockTick()) : 0;
     setVar(call, unexp.retaddr, call.stepIndex);
     setVar(call, unexp.pausedaddr, pausedUntil);
     host.wheel.cancel(call.retransTimer);
@@ -117,7 +127,9 @@ function notExpected(host: CallHost, call: CallState, msg: SipMessage): void {
   }
   if (host.traceError !== undefined) {
     const expected = host.scenario.steps[awaitedAt(host.scenario.steps, call.stepIndex)];
-    host.traceError(`${behaviors.abortunexp ? 'Aborting call' : 'Ignoring'} on unexpected message for Call-Id '${call.callId}': while expecting '${expected?.title.trim() ?? 'end of scenario'}' (index ${call.stepIndex}), received '${msg.raw}'`);
+    host.traceError(
+      `${behaviors.abortunexp ? 'Aborting call' : 'Ignoring'} on unexpected message for Call-Id '${call.callId}': while expecting '${expected?.title.trim() ?? 'end of scenario'}' (index ${call.stepIndex}), received '${msg.raw}'`,
+    );
   }
   if (!behaviors.abortunexp) return; // counted, and otherwise ignored
   // SIPp compat: a 3PCC call aborted on an unexpected message tells its twin, which aborts its side too.

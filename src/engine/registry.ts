@@ -68,7 +68,10 @@ export class CallRegistry {
     let h = this.expiryHead;
     while (h < this.expiryIds.length && (this.expiryAt[h] ?? 0) <= nowMs) {
       const id = this.expiryIds[h] as string;
-      if ((this.tombstones.get(id) ?? 0) <= nowMs) { this.tombstones.delete(id); this.replays.delete(id); }
+      if ((this.tombstones.get(id) ?? 0) <= nowMs) {
+        this.tombstones.delete(id);
+        this.replays.delete(id);
+      }
       h++;
     }
     this.expiryHead = h;
@@ -89,10 +92,24 @@ export class CallRegistry {
 /** An ended call that last answered a request keeps that answer for the request's retransmissions. */
 export function replayOf(call: CallState): DeadReplay | undefined {
   const answered = call.answered;
-  if (answered === undefined || answered.status !== 0 || answered.method === 'ACK' || call.unanswered || call.answeredIndex !== call.lastRecvIndex) return undefined;
+  if (
+    answered === undefined ||
+    answered.status !== 0 ||
+    answered.method === 'ACK' ||
+    call.unanswered ||
+    call.answeredIndex !== call.lastRecvIndex
+  )
+    return undefined;
   // The key holds no slice of the request (retransKeyOf), so the tombstone does not keep the request alive.
   return {
-    status: 0, method: answered.method, cseq: answered.cseq, cseqMethod: answered.cseqMethod, branch: answered.branch,
-    answer: call.answer, answerIndex: call.answerIndex, address: call.sendAddress, port: call.sendPort,
+    status: 0,
+    method: answered.method,
+    cseq: answered.cseq,
+    cseqMethod: answered.cseqMethod,
+    branch: answered.branch,
+    answer: call.answer,
+    answerIndex: call.answerIndex,
+    address: call.sendAddress,
+    port: call.sendPort,
   };
 }

@@ -34,7 +34,9 @@ export function authorizationFor(creds: Credentials, ctx: AuthContext, line: str
   const msg = ctx.lastRecv;
   if (msg === undefined || (msg.status !== 401 && msg.status !== 407)) return '';
   // RFC 3261 §7.3.1: the commas of an authentication header separate parameters, not values: one line, one challenge.
-  const challenge = pickChallenge(findHeaders(msg, msg.status === 407 ? 'proxy-authenticate' : 'www-authenticate').map((h) => msg.raw.slice(h.valueStart, h.end)));
+  const challenge = pickChallenge(
+    findHeaders(msg, msg.status === 407 ? 'proxy-authenticate' : 'www-authenticate').map((h) => msg.raw.slice(h.valueStart, h.end)),
+  );
   if (challenge === undefined) return '';
   let password = creds.password;
   if (challenge.algorithm.startsWith('AKAV1')) {
@@ -46,8 +48,13 @@ export function authorizationFor(creds: Credentials, ctx: AuthContext, line: str
   const sp1 = line.indexOf(' ');
   const sp2 = line.indexOf(' ', sp1 + 1);
   const value = authorizationValue(challenge, {
-    username: creds.username, password, method: line.slice(0, sp1), uri: creds.uri !== '' ? creds.uri : line.slice(sp1 + 1, sp2),
-    body, nc: ctx.nonceCount(challenge.nonce), cnonce: newCnonce(),
+    username: creds.username,
+    password,
+    method: line.slice(0, sp1),
+    uri: creds.uri !== '' ? creds.uri : line.slice(sp1 + 1, sp2),
+    body,
+    nc: ctx.nonceCount(challenge.nonce),
+    cnonce: newCnonce(),
   });
   return `${msg.status === 407 ? 'Proxy-Authorization' : 'Authorization'}: ${value}`;
 }
@@ -60,6 +67,17 @@ export function expandFieldAuth(value: string, ctx: AuthContext, line: string, b
   return value.replace(/\[authentication([^\]]*)\]/g, (_m, params: string) => {
     const p = new Map<string, string>();
     for (const m of params.matchAll(/([a-zA-Z_]+)=("[^"]*"|\S+)/g)) p.set(m[1] ?? '', (m[2] ?? '').replace(/^"(.*)"$/, '$1'));
-    return authorizationFor({ username: p.get('username') ?? '', password: p.get('password') ?? '', akaK: p.get('aka_K') ?? '', akaOp: p.get('aka_OP') ?? '', uri: '' }, ctx, line, body);
+    return authorizationFor(
+      {
+        username: p.get('username') ?? '',
+        password: p.get('password') ?? '',
+        akaK: p.get('aka_K') ?? '',
+        akaOp: p.get('aka_OP') ?? '',
+        uri: '',
+      },
+      ctx,
+      line,
+      body,
+    );
   });
 }

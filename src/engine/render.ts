@@ -79,67 +79,151 @@ export function renderText(segs: readonly Segment[], ctx: RenderContext): string
 function authorization(seg: Segment, ctx: RenderContext, line: string, body: string): string {
   const [userSeg, passSeg, kSeg, opSeg] = seg.sub ?? [];
   const one = (g: Segment | undefined): string => (g === undefined ? '' : renderSegments(g.sub ?? [], ctx, 0, 0, '', NONE));
-  return authorizationFor({ username: one(userSeg), password: one(passSeg), akaK: one(kSeg), akaOp: one(opSeg), uri: seg.text }, ctx, line, body);
+  return authorizationFor(
+    { username: one(userSeg), password: one(passSeg), akaK: one(kSeg), akaOp: one(opSeg), uri: seg.text },
+    ctx,
+    line,
+    body,
+  );
 }
 
 /** SIPp compat: [file] inserts the file as it is; one that cannot be read at send time inserts nothing. */
 function fileContent(name: string): string {
-  try { return readFileSync(name, 'latin1'); } catch { return ''; }
+  try {
+    return readFileSync(name, 'latin1');
+  } catch {
+    return '';
+  }
 }
 
 /** `startLine` is the compiled start line, rendered only if an [authentication] needs it. */
-function renderSegments(segs: readonly Segment[], ctx: RenderContext, msgIndex: number, bodyLength: number, body: string, startLine: readonly Segment[]): string {
+function renderSegments(
+  segs: readonly Segment[],
+  ctx: RenderContext,
+  msgIndex: number,
+  bodyLength: number,
+  body: string,
+  startLine: readonly Segment[],
+): string {
   let s = '';
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i] as Segment;
     switch (seg.op) {
-      case Op.Lit: s += seg.text; break;
-      case Op.CallId: s += ctx.callId; break;
-      case Op.CallNumber: s += ctx.number + seg.n; break;
-      case Op.Cseq: s += ctx.cseq + seg.n; break;
-      case Op.Branch: s += `${ctx.idTag}-${ctx.number}-${msgIndex + seg.n}`; break;
-      case Op.Len: s += bodyLength === 0 ? 0 : bodyLength + seg.n; break;
-      case Op.ServerIp: s += ctx.serverIp; break;
-      case Op.MsgIndex: s += msgIndex; break;
-      case Op.AutoMediaPort: s += seg.n + ((4 * (ctx.number - 1)) % 10000); break;
-      case Op.Date: s += new Date().toUTCString(); break;
-      case Op.File: s += fileContent(renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine)); break;
-      case Op.CryptoKey: s += ctx.cryptoKey(seg.n, seg.m === 1); break;
-      case Op.PeerTagParam: s += ctx.peerTagParam; break;
-      case Op.LastHeader: s += lastHeader(ctx.lastRecv, seg.text, false); break;
-      case Op.LastHeaderValue: s += lastHeader(ctx.lastRecv, seg.text, true); break;
-      case Op.Routes: s += ctx.routes; break;
-      case Op.NextUrl: s += ctx.nextUrl; break;
-      case Op.RemoteIp: s += ctx.remoteIpEscaped; break;
-      case Op.RemotePort: s += ctx.remotePort + seg.n; break;
-      case Op.LocalPort: s += ctx.localPort + seg.n; break;
-      case Op.LocalIp: s += ctx.localIpEscaped; break;
-      case Op.Var: s += renderVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]); break;
+      case Op.Lit:
+        s += seg.text;
+        break;
+      case Op.CallId:
+        s += ctx.callId;
+        break;
+      case Op.CallNumber:
+        s += ctx.number + seg.n;
+        break;
+      case Op.Cseq:
+        s += ctx.cseq + seg.n;
+        break;
+      case Op.Branch:
+        s += `${ctx.idTag}-${ctx.number}-${msgIndex + seg.n}`;
+        break;
+      case Op.Len:
+        s += bodyLength === 0 ? 0 : bodyLength + seg.n;
+        break;
+      case Op.ServerIp:
+        s += ctx.serverIp;
+        break;
+      case Op.MsgIndex:
+        s += msgIndex;
+        break;
+      case Op.AutoMediaPort:
+        s += seg.n + ((4 * (ctx.number - 1)) % 10000);
+        break;
+      case Op.Date:
+        s += new Date().toUTCString();
+        break;
+      case Op.File:
+        s += fileContent(renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine));
+        break;
+      case Op.CryptoKey:
+        s += ctx.cryptoKey(seg.n, seg.m === 1);
+        break;
+      case Op.PeerTagParam:
+        s += ctx.peerTagParam;
+        break;
+      case Op.LastHeader:
+        s += lastHeader(ctx.lastRecv, seg.text, false);
+        break;
+      case Op.LastHeaderValue:
+        s += lastHeader(ctx.lastRecv, seg.text, true);
+        break;
+      case Op.Routes:
+        s += ctx.routes;
+        break;
+      case Op.NextUrl:
+        s += ctx.nextUrl;
+        break;
+      case Op.RemoteIp:
+        s += ctx.remoteIpEscaped;
+        break;
+      case Op.RemotePort:
+        s += ctx.remotePort + seg.n;
+        break;
+      case Op.LocalPort:
+        s += ctx.localPort + seg.n;
+        break;
+      case Op.LocalIp:
+        s += ctx.localIpEscaped;
+        break;
+      case Op.Var:
+        s += renderVar(seg.text === 'g' ? ctx.globals[seg.n] : ctx.vars[seg.n]);
+        break;
       case Op.Field: {
-        const line = seg.sub !== undefined ? Number(renderSegments(seg.sub, ctx, msgIndex, bodyLength, body, startLine)) : seg.text === '' ? -1 : Number(seg.text);
+        const line =
+          seg.sub !== undefined
+            ? Number(renderSegments(seg.sub, ctx, msgIndex, bodyLength, body, startLine))
+            : seg.text === ''
+              ? -1
+              : Number(seg.text);
         const value = ctx.field(seg.m, seg.n, Number.isFinite(line) ? line : -1);
-        s += value.includes('[authentication') ? expandFieldAuth(value, ctx, renderSegments(startLine, ctx, msgIndex, bodyLength, body, NONE), body) : value;
+        s += value.includes('[authentication')
+          ? expandFieldAuth(value, ctx, renderSegments(startLine, ctx, msgIndex, bodyLength, body, NONE), body)
+          : value;
         break;
       }
-      case Op.Group: s += renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine); break;
-      case Op.Auth: s += authorization(seg, ctx, renderSegments(startLine, ctx, msgIndex, bodyLength, body, NONE), body); break;
-      case Op.ClockTick: s += Math.floor(ctx.clockTick()); break;
-      case Op.Timestamp: s += sippTime(Date.now()); break;
-      case Op.UserId: s += ctx.userId; break;
+      case Op.Group:
+        s += renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine);
+        break;
+      case Op.Auth:
+        s += authorization(seg, ctx, renderSegments(startLine, ctx, msgIndex, bodyLength, body, NONE), body);
+        break;
+      case Op.ClockTick:
+        s += Math.floor(ctx.clockTick());
+        break;
+      case Op.Timestamp:
+        s += sippTime(Date.now());
+        break;
+      case Op.UserId:
+        s += ctx.userId;
+        break;
       case Op.Fill: {
         const n = Math.max(0, Math.floor(Number(seg.m === 1 ? ctx.globals[seg.n] : ctx.vars[seg.n]) || 0));
         s += seg.text.repeat(Math.ceil(n / seg.text.length)).slice(0, n);
         break;
       }
-      case Op.LastPart: s += seg.n === 0 ? lastPart(ctx.lastRecv, seg.text) : Number(lastPart(ctx.lastRecv, seg.text) || 0) + seg.n; break;
-      case Op.Tdm: s += ctx.tdmCircuit(); break;
-      case Op.DynamicId: s += ctx.nextDynamicId(); break;
+      case Op.LastPart:
+        s += seg.n === 0 ? lastPart(ctx.lastRecv, seg.text) : Number(lastPart(ctx.lastRecv, seg.text) || 0) + seg.n;
+        break;
+      case Op.Tdm:
+        s += ctx.tdmCircuit();
+        break;
+      case Op.DynamicId:
+        s += ctx.nextDynamicId();
+        break;
       case Op.OptLine: {
         const line = renderSegments(seg.sub ?? [], ctx, msgIndex, bodyLength, body, startLine);
         if (line !== '\r\n') s += line;
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   return s;

@@ -46,7 +46,10 @@ export interface SideRouters {
 }
 
 export class Router {
-  constructor(private readonly ctx: RouterContext, private readonly sides: SideRouters = {}) {}
+  constructor(
+    private readonly ctx: RouterContext,
+    private readonly sides: SideRouters = {},
+  ) {}
 
   onMessage(raw: string, address: string, port: number, endpoint: Endpoint): void {
     const { stats, taps } = this.ctx;
@@ -66,7 +69,10 @@ export class Router {
       if (rx.deliver(msg, raw, endpoint)) return;
       // It takes new calls until the run stops or ends (the run ends once both sides have no call open and this
       // side has made all its calls).
-      if (this.ctx.accepting() && rx.acceptsNewCall(msg)) { rx.startIncoming(msg, raw, address, port, endpoint); return; }
+      if (this.ctx.accepting() && rx.acceptsNewCall(msg)) {
+        rx.startIncoming(msg, raw, address, port, endpoint);
+        return;
+      }
     }
     // takeIncoming: the -m calls may be shared with other workers; none left, and the request is out of call.
     if (this.acceptsNewCall(msg) && this.ctx.scheduler.takeIncoming()) {
@@ -109,7 +115,8 @@ export class Router {
       taps.error?.(`Dead call ${callId}, received '${raw}'`);
       const replay = registry.replayOf(callId);
       if (replay !== undefined && isRetransmissionOf(msg, replay, this.ctx.settings.looseRetransCheck)) {
-        if (taps.message !== undefined) taps.message(true, replay.answer, taps.endpointName(endpoint), hostPort(replay.address, replay.port));
+        if (taps.message !== undefined)
+          taps.message(true, replay.answer, taps.endpointName(endpoint), hostPort(replay.address, replay.port));
         endpoint.send(replay.answer, replay.port, replay.address);
         stats.step(replay.answerIndex, StepCounter.retrans);
         stats.count(Counter.Retransmissions);
@@ -130,8 +137,13 @@ export class Router {
   /** Server mode: an unknown Call-ID carrying the scenario's first request starts a call. */
   acceptsNewCall(msg: SipMessage): boolean {
     const { scenario } = this.ctx;
-    return scenario.serverMode && this.ctx.accepting() && !this.ctx.scheduler.exhausted
-      && msg.status === 0 && matchesStep(scenario.steps[0] as CompiledStep, msg, undefined);
+    return (
+      scenario.serverMode &&
+      this.ctx.accepting() &&
+      !this.ctx.scheduler.exhausted &&
+      msg.status === 0 &&
+      matchesStep(scenario.steps[0] as CompiledStep, msg, undefined)
+    );
   }
 
   /** SIPp compat: what comes before /// in a Call-ID is a prefix the call does not know (-callid_slash_ign: not so). */

@@ -20,7 +20,10 @@ export function runCall(host: CallHost, call: CallState): void {
   for (let budget = 10_000; budget > 0 && !call.ended; budget--) {
     const index = call.stepIndex;
     const step = steps[index];
-    if (step === undefined) { host.finish(call, SUCCESS); return; }
+    if (step === undefined) {
+      host.finish(call, SUCCESS);
+      return;
+    }
     // SIPp: a step whose condexec variable is not set (set, with condexec_inverse) is skipped, but its
     // next= (with test= and chance=) still applies, as SIPp's next() reads it.
     if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) {
@@ -31,7 +34,10 @@ export function runCall(host: CallHost, call: CallState): void {
       case StepKind.Send: {
         const sent = sendStep(host, call, step, index);
         if (sent === SEND_ENDED) return;
-        if (sent === SEND_WAITING) { park(host, call, index); return; }
+        if (sent === SEND_WAITING) {
+          park(host, call, index);
+          return;
+        }
         markRtd(host, call, step);
         if (!finishStep(host, call, step, index)) return;
         break;
@@ -52,14 +58,26 @@ export function runCall(host: CallHost, call: CallState): void {
         // SIPp compat: a pause's message count is the calls that entered it.
         host.stats.step(index, StepCounter.sent);
         markRtd(host, call, step);
-        let ms = step.pauseVar !== undefined ? pauseFromVar(getVar(call, step.pauseVar))
-          : step.pauseDistribution !== undefined ? sampledPauseMs(step.pauseDistribution, host.random)
-            : step.pauseMs >= 0 ? step.pauseMs : host.settings.defaultPauseMs;
+        let ms =
+          step.pauseVar !== undefined
+            ? pauseFromVar(getVar(call, step.pauseVar))
+            : step.pauseDistribution !== undefined
+              ? sampledPauseMs(step.pauseDistribution, host.random)
+              : step.pauseMs >= 0
+                ? step.pauseMs
+                : host.settings.defaultPauseMs;
         // SIPp caps every pause at INT_MAX ms.
         if (ms > INT_MAX) ms = INT_MAX;
         // <pauserestore>: an interrupted pause goes on until its first deadline, not a fresh one.
-        if (call.restoredPauseAt > 0) { ms = Math.max(0, call.restoredPauseAt - call.clockTick()); call.restoredPauseAt = 0; }
-        if (ms > 0) { host.wheel.schedule(call.stepTimer, host.now() + ms); park(host, call, index); return; }
+        if (call.restoredPauseAt > 0) {
+          ms = Math.max(0, call.restoredPauseAt - call.clockTick());
+          call.restoredPauseAt = 0;
+        }
+        if (ms > 0) {
+          host.wheel.schedule(call.stepTimer, host.now() + ms);
+          park(host, call, index);
+          return;
+        }
         if (!finishStep(host, call, step, index)) return;
         break;
       }
@@ -81,10 +99,17 @@ export function runInit(host: CallHost, call: CallState, steps: readonly Compile
   for (let budget = 10_000; budget > 0 && !call.ended; budget--) {
     const step = steps[index];
     if (step === undefined) return;
-    if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) { index = nextIndexAfter(host, call, step, index + 1); continue; }
+    if (step.condexec !== undefined && isSet(getVar(call, step.condexec)) === step.condexecInverse) {
+      index = nextIndexAfter(host, call, step, index + 1);
+      continue;
+    }
     // SIPp counts nothing for the init call (computeStat returns at once for it).
     if (step.actions.length > 0 && runActions(host, call, step.actions) !== ACTIONS_OK) return;
-    if (call.jumpTo >= 0) { index = call.jumpTo; call.jumpTo = -1; continue; }
+    if (call.jumpTo >= 0) {
+      index = call.jumpTo;
+      call.jumpTo = -1;
+      continue;
+    }
     index = nextIndexAfter(host, call, step, index + 1);
   }
 }

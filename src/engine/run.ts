@@ -30,19 +30,36 @@ export interface NetConfig {
 /** The transport NetConfig names, listening; in one-connection modes connected to `remote` too. */
 export function openTransport(net: NetConfig, remote: EngineConfig['remote'], handler: TransportHandler): Promise<Transport> {
   if (net.transport === 'UDP') return UdpTransport.open(net.bindAddress, net.ports, net.perCallSocket, net.socketBufferBytes, handler);
-  return StreamTransport.open({
-    name: net.transport, bindAddress: net.bindAddress, ports: net.ports, perCall: net.perCallSocket, remote,
-    tls: net.transport === 'TLS' || net.transport === 'WSS' ? net.tls ?? { cert: undefined, key: undefined, ca: undefined, version: undefined } : undefined,
-    maxReconnect: net.maxReconnect ?? 0, reconnectClose: net.reconnectClose ?? true, reconnectSleepMs: net.reconnectSleepMs ?? 5000,
-    maxSocket: net.maxSocket ?? 50_000,
-  }, handler);
+  return StreamTransport.open(
+    {
+      name: net.transport,
+      bindAddress: net.bindAddress,
+      ports: net.ports,
+      perCall: net.perCallSocket,
+      remote,
+      tls:
+        net.transport === 'TLS' || net.transport === 'WSS'
+          ? (net.tls ?? { cert: undefined, key: undefined, ca: undefined, version: undefined })
+          : undefined,
+      maxReconnect: net.maxReconnect ?? 0,
+      reconnectClose: net.reconnectClose ?? true,
+      reconnectSleepMs: net.reconnectSleepMs ?? 5000,
+      maxSocket: net.maxSocket ?? 50_000,
+    },
+    handler,
+  );
 }
 
 /**
  * Binds (rejects with BindError when it cannot, ConnectError when the one connection cannot open), opens
  * the 3PCC twin channel when `twin` plans one, and starts ticking.
  */
-export async function startEngine(config: EngineConfig, net: NetConfig, hooks: Partial<EngineHooks> = {}, twin?: TwinPlan): Promise<{ engine: Engine; localPort: number }> {
+export async function startEngine(
+  config: EngineConfig,
+  net: NetConfig,
+  hooks: Partial<EngineHooks> = {},
+  twin?: TwinPlan,
+): Promise<{ engine: Engine; localPort: number }> {
   const media = await openMedia(config, hooks);
   const engine = new Engine(config, media === undefined ? hooks : { ...hooks, media });
   let transport: Transport | undefined;
@@ -67,8 +84,12 @@ async function openMedia(config: EngineConfig, hooks: Partial<EngineHooks>): Pro
   if (m === undefined || (!m.echo && !scenarios.some((s) => s.hasMedia))) return undefined;
   try {
     return await MediaRuntime.open({
-      ...m, autoMediaPort: scenarios.some((s) => s.usesAutoMediaPort), maxPacketBytes: Math.max(0, ...scenarios.map(maxPacketBytes)),
-      log: (level, text) => { hooks.log?.(level, text); },
+      ...m,
+      autoMediaPort: scenarios.some((s) => s.usesAutoMediaPort),
+      maxPacketBytes: Math.max(0, ...scenarios.map(maxPacketBytes)),
+      log: (level, text) => {
+        hooks.log?.(level, text);
+      },
     });
   } catch (e) {
     throw new BindError(m.ip, m.mediaPort, e as Error, 'UDP (RTP echo)');
@@ -79,13 +100,18 @@ async function openMedia(config: EngineConfig, hooks: Partial<EngineHooks>): Pro
 function maxPacketBytes(s: CompiledScenario): number {
   let max = 0;
   for (const step of [...s.steps, ...s.initSteps]) {
-    for (const a of step.actions) if (a.kind === 'media' && (a.media.op === 'pcap' || a.media.op === 'stream')) max = Math.max(max, a.media.clip.maxPacketBytes);
+    for (const a of step.actions)
+      if (a.kind === 'media' && (a.media.op === 'pcap' || a.media.op === 'stream')) max = Math.max(max, a.media.clip.maxPacketBytes);
   }
   return max;
 }
 
 /** Starts an engine over a transport made for it (a -workers answering run's ring transport), not a socket. */
-export function startEngineOn(config: EngineConfig, open: (handler: TransportHandler) => Transport, hooks: Partial<EngineHooks> = {}): { engine: Engine; localPort: number } {
+export function startEngineOn(
+  config: EngineConfig,
+  open: (handler: TransportHandler) => Transport,
+  hooks: Partial<EngineHooks> = {},
+): { engine: Engine; localPort: number } {
   const engine = new Engine(config, hooks);
   const transport = open(engine.handler);
   engine.start(transport);

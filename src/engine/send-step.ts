@@ -18,7 +18,8 @@ export const SEND_DONE = 0;
 export const SEND_ENDED = 1;
 export const SEND_WAITING = 2;
 /** Why a send that failed ends its call: a full write queue is congestion, anything else a failed send. */
-export const sendFailure = (call: CallState): FailedOutcome => (call.endpoint.congested === true ? Failure.FailedOutboundCongestion : Failure.FailedCannotSendMessage);
+export const sendFailure = (call: CallState): FailedOutcome =>
+  call.endpoint.congested === true ? Failure.FailedOutboundCongestion : Failure.FailedCannotSendMessage;
 
 /** How often a send waiting for a congested connection looks again (ms). */
 const SEND_RETRY_MS = 10;
@@ -33,7 +34,7 @@ export function sendStep(host: CallHost, call: CallState, step: CompiledStep, in
   // SIPp: a send that would block is tried again until the step's timeout= (else -send_timeout) passes,
   // then the call fails (FailedTimeoutOnSend) and is hung up. Node queues what a socket cannot take, so
   // sipts waits while the connection's queue is over its high-water mark, and only when a timeout is set.
-  const sendTimeout = step.sendTimeoutMs > 0 ? step.sendTimeoutMs : host.settings.sendTimeoutMs ?? 0;
+  const sendTimeout = step.sendTimeoutMs > 0 ? step.sendTimeoutMs : (host.settings.sendTimeoutMs ?? 0);
   if (sendTimeout > 0 && call.endpoint.congested === true) {
     const now = host.now();
     if (call.sendDeadline === 0) call.sendDeadline = now + sendTimeout;
@@ -74,19 +75,25 @@ export function sendStep(host: CallHost, call: CallState, step: CompiledStep, in
   if (step.startTxn >= 0) {
     const parsed = parseMessage(raw);
     if (parsed.ok) {
-      const txns = call.txns ??= { cseq: [], method: [] };
+      const txns = (call.txns ??= { cseq: [], method: [] });
       txns.cseq[step.startTxn] = parsed.msg.cseq;
       txns.method[step.startTxn] = parsed.msg.cseqMethod;
     }
   }
-  if (method === 'INVITE') { call.hangUpBase = raw; call.inviteProvisional = false; call.dialogTarget = undefined; }
-  else if (method === 'BYE') call.byeSent = true;
+  if (method === 'INVITE') {
+    call.hangUpBase = raw;
+    call.inviteProvisional = false;
+    call.dialogTarget = undefined;
+  } else if (method === 'BYE') call.byeSent = true;
   else if (method === 'ACK' && call.dialogConfirmed) call.hangUpBase = raw;
   host.wheel.cancel(call.retransTimer);
   if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
     host.stats.step(index, StepCounter.lost);
   } else {
-    if (!host.send(call, raw)) { host.finish(call, sendFailure(call)); return SEND_ENDED; }
+    if (!host.send(call, raw)) {
+      host.finish(call, sendFailure(call));
+      return SEND_ENDED;
+    }
     host.stats.step(index, StepCounter.sent);
   }
   if (step.retransMs > 0 && !host.reliable && host.settings.retransmissions) {

@@ -12,24 +12,37 @@ import type { CallHost } from './host.js';
  * Runs the step's actions and moves to the next step: a <jump>, else `next` (when test= and chance=
  * allow it), else `otherwise` (the following step, unless said). False when the call ended.
  */
-export function finishStep(host: CallHost, call: CallState, step: CompiledStep, index: number, otherwise = index + 1, command?: SipMessage): boolean {
+export function finishStep(
+  host: CallHost,
+  call: CallState,
+  step: CompiledStep,
+  index: number,
+  otherwise = index + 1,
+  command?: SipMessage,
+): boolean {
   if (step.counter >= 0) host.stats.countUser(step.counter);
   if (step.actions.length > 0) {
     // SIPp's ereg reads, on a <send>, the message just sent; on a <recvCmd>, the twin's command.
     const r = runActions(host, call, step.actions, step.kind === StepKind.Send ? call.lastSent : command?.raw);
     if (r === ACTIONS_ENDED_CALL) return false;
-    if (r !== ACTIONS_OK) { host.finish(call, r); return false; }
+    if (r !== ACTIONS_OK) {
+      host.finish(call, r);
+      return false;
+    }
   }
-  if (call.jumpTo >= 0) { call.stepIndex = call.jumpTo; call.jumpTo = -1; return true; }
+  if (call.jumpTo >= 0) {
+    call.stepIndex = call.jumpTo;
+    call.jumpTo = -1;
+    return true;
+  }
   call.stepIndex = nextIndexAfter(host, call, step, otherwise);
   return true;
 }
 
 /** `next` when test= and chance= allow it, else `otherwise` (the following step, unless told). */
 export function nextIndexAfter(host: CallHost, call: CallState, step: CompiledStep, otherwise: number): number {
-  const takeNext = step.nextIndex >= 0
-    && (step.test === undefined || isSet(getVar(call, step.test)))
-    && (step.chance >= 1 || host.random() < step.chance);
+  const takeNext =
+    step.nextIndex >= 0 && (step.test === undefined || isSet(getVar(call, step.test))) && (step.chance >= 1 || host.random() < step.chance);
   return takeNext ? step.nextIndex : otherwise;
 }
 

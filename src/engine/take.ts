@@ -20,7 +20,10 @@ import { finishStep, markRtd } from './step-flow.js';
  */
 export function take(host: CallHost, call: CallState, msg: SipMessage, at: number, behind: boolean): void {
   const step = host.scenario.steps[at] as CompiledStep;
-  if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) { host.stats.step(at, StepCounter.lost); return; }
+  if (step.lostPercent > 0 && host.random() * 100 < step.lostPercent) {
+    host.stats.step(at, StepCounter.lost);
+    return;
+  }
   if (!behind || at > call.lastSentIndex) {
     // RFC 3261 §17.1.2.2: a provisional response moves a non-INVITE transaction to Proceeding, where its
     // request is still retransmitted, every T2, until a final response (SIPp does the same). Anything else stops it.
@@ -32,7 +35,10 @@ export function take(host: CallHost, call: CallState, msg: SipMessage, at: numbe
   const here = call.stepIndex;
   if (!behind) host.wheel.cancel(call.stepTimer);
   host.stats.step(at, StepCounter.recv);
-  if (!step.advanceState) { stayAfter(host, call, step, msg, behind); return; }
+  if (!step.advanceState) {
+    stayAfter(host, call, step, msg, behind);
+    return;
+  }
   call.lastRecv = msg;
   call.lastRecvIndex = at;
   // SIPp compat: the SDP of what a call receives says where its media goes (call.cpp get_remote_media_addr).
@@ -41,11 +47,15 @@ export function take(host: CallHost, call: CallState, msg: SipMessage, at: numbe
   // RFC 3261 §17.2.1, RFC 6026 §8.7: once the ACK has come, the INVITE's retransmissions are absorbed, not
   // answered (a late copy is counted by notExpected as a retransmission of its step), so its response need
   // not be kept for the rest of the call.
-  if (msg.method === 'ACK' && call.answered?.method === 'INVITE' && call.answered.cseq === msg.cseq) { call.answered = undefined; call.answer = ''; }
+  if (msg.method === 'ACK' && call.answered?.method === 'INVITE' && call.answered.cseq === msg.cseq) {
+    call.answered = undefined;
+    call.answer = '';
+  }
   const tag = msg.status === 0 ? msg.fromTag : msg.toTag;
   // Made when the tag changes, not for every message; detached: the call keeps the tag to its end, not the
   // message it came in.
-  if (tag !== '' && !(call.peerTagParam.length === tag.length + 5 && call.peerTagParam.endsWith(tag))) call.peerTagParam = detach(`;tag=${tag}`);
+  if (tag !== '' && !(call.peerTagParam.length === tag.length + 5 && call.peerTagParam.endsWith(tag)))
+    call.peerTagParam = detach(`;tag=${tag}`);
   if (msg.status >= 200) call.pending = withoutMethod(call.pending, msg.cseqMethod);
   if (msg.status !== 0 && msg.cseqMethod === 'INVITE') {
     if (msg.status < 200) call.inviteProvisional = true;
@@ -75,7 +85,10 @@ function stayAfter(host: CallHost, call: CallState, step: CompiledStep, msg: Sip
     const r = runActions(host, call, step.actions);
     call.lastRecv = last;
     if (r === ACTIONS_ENDED_CALL) return;
-    if (r !== ACTIONS_OK) { host.finish(call, r); return; }
+    if (r !== ACTIONS_OK) {
+      host.finish(call, r);
+      return;
+    }
   }
   call.jumpTo = -1;
   // The call waits on where it was: a receive it waited at waits again; a wait running behind it runs on.

@@ -30,7 +30,10 @@ export class Ticker {
   private timer: unknown;
   private ms = 0;
 
-  constructor(private readonly onTick: () => void, private readonly timers: EngineTimers) {}
+  constructor(
+    private readonly onTick: () => void,
+    private readonly timers: EngineTimers,
+  ) {}
 
   /** How often it wakes now (ms); 0 before it is first armed. */
   get intervalMs(): number {

@@ -23,7 +23,10 @@ export class TimerWheel<T extends TimerNode> {
   private currentTick: number;
   private count = 0;
 
-  constructor(startMs: number, private readonly fire: (node: T) => void) {
+  constructor(
+    startMs: number,
+    private readonly fire: (node: T) => void,
+  ) {
     this.currentTick = Math.floor(startMs / SLOT_MS);
   }
 
@@ -65,7 +68,10 @@ export class TimerWheel<T extends TimerNode> {
   /** Fires every node whose deadline is <= nowMs. Callbacks may schedule and cancel freely. */
   advance(nowMs: number): void {
     const target = Math.floor(nowMs / SLOT_MS);
-    if (this.count === 0) { this.currentTick = Math.max(target, this.currentTick); return; }
+    if (this.count === 0) {
+      this.currentTick = Math.max(target, this.currentTick);
+      return;
+    }
     // More than a lap behind: one pass over every slot does it.
     const laps = target - this.currentTick >= SLOTS;
     const last = laps ? this.currentTick + SLOTS - 1 : target;
@@ -78,7 +84,10 @@ export class TimerWheel<T extends TimerNode> {
           this.cancel(node);
           this.fire(node);
           // The callback may have cancelled the node we were going to visit: walk the slot again.
-          if (next !== undefined && !next.armed) { node = this.heads[slot]; continue; }
+          if (next !== undefined && !next.armed) {
+            node = this.heads[slot];
+            continue;
+          }
         }
         node = next;
       }

@@ -20,8 +20,13 @@ export class TraceTaps {
   failedCall: TraceSink['failedCall'];
 
   /** `localHost`: the address put in messages (-i), named for an endpoint bound to every interface. */
-  constructor(private readonly sink: TraceSink, private readonly localHost: string, private readonly scenario: CompiledScenario,
-    private readonly startMs: number, private readonly clock: () => number) {
+  constructor(
+    private readonly sink: TraceSink,
+    private readonly localHost: string,
+    private readonly scenario: CompiledScenario,
+    private readonly startMs: number,
+    private readonly clock: () => number,
+  ) {
     this.retrace();
   }
 
@@ -51,8 +56,14 @@ export class TraceTaps {
   failed(call: CallState, reason: string, now: number): void {
     if (this.failedCall === undefined) return;
     this.failedCall({
-      callId: call.callId, reason, stepIndex: awaitedAt(this.scenario.steps, call.stepIndex), startMs: call.startMs - this.startMs, endMs: now - this.startMs,
-      local: this.endpointName(call.endpoint), remote: hostPort(call.remoteAddress, call.remotePort), history: call.history ?? [],
+      callId: call.callId,
+      reason,
+      stepIndex: awaitedAt(this.scenario.steps, call.stepIndex),
+      startMs: call.startMs - this.startMs,
+      endMs: now - this.startMs,
+      local: this.endpointName(call.endpoint),
+      remote: hostPort(call.remoteAddress, call.remotePort),
+      history: call.history ?? [],
     });
   }
 }

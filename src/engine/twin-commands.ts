@@ -81,8 +81,15 @@ export class TwinCommands implements CommandHandler {
     const remote = this.ctx.remote;
     const transport = this.ctx.transport();
     const scheduler = this.ctx.scheduler;
-    if (cmd.callId !== '' && cmd.internal === '' && this.ctx.scenario.twin.commandCreatesCalls && remote !== undefined && transport !== undefined
-      && this.ctx.accepting() && !scheduler.exhausted) {
+    if (
+      cmd.callId !== '' &&
+      cmd.internal === '' &&
+      this.ctx.scenario.twin.commandCreatesCalls &&
+      remote !== undefined &&
+      transport !== undefined &&
+      this.ctx.accepting() &&
+      !scheduler.exhausted
+    ) {
       scheduler.noteCreated();
       const factory = this.ctx.factory;
       const number = factory.nextNumber();

@@ -38,7 +38,9 @@ export type Outcome = { readonly kind: 'success' } | FailedOutcome;
 export const SUCCESS: Outcome = Object.freeze({ kind: 'success' });
 
 /** The outcome of each failure reason, built once and frozen: `host.finish(call, Failure.FailedTimeoutOnRecv)`. */
-export const Failure = Object.freeze(Object.fromEntries(FAILURE_REASONS.map((reason, index) => [reason, Object.freeze({ kind: 'failed', reason, index })]))) as {
+export const Failure = Object.freeze(
+  Object.fromEntries(FAILURE_REASONS.map((reason, index) => [reason, Object.freeze({ kind: 'failed', reason, index })])),
+) as {
   readonly [K in FailureReason]: FailedOutcome & { readonly reason: K };
 };
 

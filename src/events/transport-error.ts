@@ -29,7 +29,9 @@ export const TRANSPORT_ERROR_KINDS = [
 export type TransportErrorKind = (typeof TRANSPORT_ERROR_KINDS)[number];
 
 /** Index of a kind in TRANSPORT_ERROR_KINDS: stats count by index. */
-export const TransportError = Object.freeze(Object.fromEntries(TRANSPORT_ERROR_KINDS.map((k, i) => [k, i]))) as { readonly [K in TransportErrorKind]: number };
+export const TransportError = Object.freeze(Object.fromEntries(TRANSPORT_ERROR_KINDS.map((k, i) => [k, i]))) as {
+  readonly [K in TransportErrorKind]: number;
+};
 
 /** What a person reads in the summary next to each kind. */
 export const TRANSPORT_ERROR_HELP: Readonly<Record<TransportErrorKind, string>> = {
@@ -41,8 +43,8 @@ export const TRANSPORT_ERROR_HELP: Readonly<Record<TransportErrorKind, string>> 
   tls: 'a TLS handshake or TLS session failed',
   framing: 'a peer sent bytes that are not SIP framing; its connection was closed',
   limit: 'the system refused a new socket (file descriptor limit)',
-  congested: 'a connection\'s write queue was full; the message was dropped',
-  handoff: 'a datagram was dropped between the socket\'s thread and a worker (-workers): its ring was full',
+  congested: "a connection's write queue was full; the message was dropped",
+  handoff: "a datagram was dropped between the socket's thread and a worker (-workers): its ring was full",
 };
 
 const BUFFER_CODES = new Set(['ENOBUFS', 'EAGAIN', 'EWOULDBLOCK', 'ENOMEM']);
@@ -60,10 +62,14 @@ export function transportErrorKind(error: Error, doing: 'send' | 'connect' | 'ha
   if (BUFFER_CODES.has(code)) return 'buffer';
   if (code.startsWith('ERR_SSL') || code === 'EPROTO' || code.startsWith('ERR_TLS')) return 'tls';
   switch (doing) {
-    case 'send': return BIND_CODES.has(code) ? 'bind' : 'send';
-    case 'connect': return 'connect';
-    case 'handshake': return 'tls';
+    case 'send':
+      return BIND_CODES.has(code) ? 'bind' : 'send';
+    case 'connect':
+      return 'connect';
+    case 'handshake':
+      return 'tls';
     // A connection that breaks (ECONNRESET, EPIPE, ETIMEDOUT of keep-alives) is lost to the peer.
-    case 'open': return 'closed';
+    case 'open':
+      return 'closed';
   }
 }

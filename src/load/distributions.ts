@@ -14,8 +14,16 @@ export type Distribution =
 
 /** The parameters each distribution takes, as SIPp names them. */
 export const DISTRIBUTION_PARAMS = {
-  fixed: ['value'], uniform: ['min', 'max'], normal: ['mean', 'stdev'], lognormal: ['mean', 'stdev'], exponential: ['mean'],
-  weibull: ['lambda', 'k'], pareto: ['k', 'x_m'], gpareto: ['shape', 'scale', 'location'], gamma: ['k', 'theta'], negbin: ['n', 'p'],
+  fixed: ['value'],
+  uniform: ['min', 'max'],
+  normal: ['mean', 'stdev'],
+  lognormal: ['mean', 'stdev'],
+  exponential: ['mean'],
+  weibull: ['lambda', 'k'],
+  pareto: ['k', 'x_m'],
+  gpareto: ['shape', 'scale', 'location'],
+  gamma: ['k', 'theta'],
+  negbin: ['n', 'p'],
 } as const satisfies Record<Distribution['kind'], readonly string[]>;
 
 function gaussian(random: () => number): number {
@@ -37,27 +45,38 @@ function gammaSample(k: number, theta: number, random: () => number): number {
 
 export function sample(d: Distribution, random: () => number): number {
   switch (d.kind) {
-    case 'fixed': return d.value;
-    case 'uniform': return d.min + (d.max - d.min) * random();
-    case 'normal': return d.mean + d.stdev * gaussian(random);
-    case 'lognormal': return Math.exp(d.mean + d.stdev * gaussian(random));
-    case 'exponential': return -d.mean * Math.log(1 - random());
-    case 'weibull': return d.lambda * Math.pow(-Math.log(1 - random()), 1 / d.k);
-    case 'pareto': return d.xm / Math.pow(1 - random(), 1 / d.k);
+    case 'fixed':
+      return d.value;
+    case 'uniform':
+      return d.min + (d.max - d.min) * random();
+    case 'normal':
+      return d.mean + d.stdev * gaussian(random);
+    case 'lognormal':
+      return Math.exp(d.mean + d.stdev * gaussian(random));
+    case 'exponential':
+      return -d.mean * Math.log(1 - random());
+    case 'weibull':
+      return d.lambda * Math.pow(-Math.log(1 - random()), 1 / d.k);
+    case 'pareto':
+      return d.xm / Math.pow(1 - random(), 1 / d.k);
     case 'gpareto': {
       // Generalised Pareto by its inverse CDF, u the survival probability in (0, 1]; shape 0 is its limit,
       // the exponential (SIPp divides by the shape and gets NaN there).
       const u = 1 - random();
       return d.shape === 0 ? d.location - d.scale * Math.log(u) : d.location + (d.scale * (Math.pow(u, -d.shape) - 1)) / d.shape;
     }
-    case 'gamma': return gammaSample(d.k, d.theta, random);
+    case 'gamma':
+      return gammaSample(d.k, d.theta, random);
     case 'negbin': {
       // Failures before the n-th success: a Poisson with a gamma-distributed mean.
       const lambda = gammaSample(d.n, (1 - d.p) / d.p, random);
       let k = 0;
       let prod = 1 - random();
       const limit = Math.exp(-lambda);
-      while (prod > limit) { k++; prod *= 1 - random(); }
+      while (prod > limit) {
+        k++;
+        prod *= 1 - random();
+      }
       return k;
     }
   }

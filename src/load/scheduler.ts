@@ -161,7 +161,12 @@ export class Scheduler {
     if (this.paused || this.exhausted) return 0;
     if (this.userMode) {
       // SIPp's -users: every user has one call open at a time; a user whose call ended starts another.
-      const n = Math.min(this.users - open, MAX_STARTS_PER_TURN, this.maxCalls > 0 ? this.maxCalls - this.created : Number.POSITIVE_INFINITY, room);
+      const n = Math.min(
+        this.users - open,
+        MAX_STARTS_PER_TURN,
+        this.maxCalls > 0 ? this.maxCalls - this.created : Number.POSITIVE_INFINITY,
+        room,
+      );
       if (n <= 0) return 0;
       this.created += n;
       return n;

@@ -31,7 +31,12 @@ export function loadAudioClip(path: string, payloadType: number, ssrc: number): 
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw mediaFileError(path, 0, `cannot read the audio file: ${(e as Error).message}`, 'check the path of rtp_stream (relative paths are from the working directory)');
+    throw mediaFileError(
+      path,
+      0,
+      `cannot read the audio file: ${(e as Error).message}`,
+      'check the path of rtp_stream (relative paths are from the working directory)',
+    );
   }
   return audioClip(bytes, path, payloadType, ssrc);
 }
@@ -45,18 +50,26 @@ export function loadAudioClip(path: string, payloadType: number, ssrc: number): 
 export function audioClip(bytes: Buffer, file: string, payloadType: number, ssrc: number): MediaClip {
   const codec = RTP_STREAM_CODECS.get(payloadType);
   if (codec === undefined) {
-    throw mediaFileError(file, 0, `rtp_stream has no packet size for payload type ${payloadType}`, `use one of ${[...RTP_STREAM_CODECS.keys()].join(', ')} (PCMU, PCMA, G.722, G.729, iLBC 30 ms)`);
+    throw mediaFileError(
+      file,
+      0,
+      `rtp_stream has no packet size for payload type ${payloadType}`,
+      `use one of ${[...RTP_STREAM_CODECS.keys()].join(', ')} (PCMU, PCMA, G.722, G.729, iLBC 30 ms)`,
+    );
   }
   const law = lawOfPayloadType(payloadType);
   if (law !== undefined) return packetiseG711(readAudio(bytes, file, law).samples, law, { ssrc, ptimeMs: codec.ptimeMs });
   const data = isWav(bytes) ? wavData(bytes, file) : bytes;
-  if (data.length === 0) throw mediaFileError(file, 0, 'the audio file has no audio', 'give a file of the codec\'s frames');
+  if (data.length === 0) throw mediaFileError(file, 0, 'the audio file has no audio', "give a file of the codec's frames");
   const count = Math.ceil(data.length / codec.bytesPerPacket);
   const datagrams: RawDatagram[] = [];
   for (let i = 0; i < count; i++) {
     const payload = Buffer.alloc(codec.bytesPerPacket);
     for (let k = 0; k < codec.bytesPerPacket; k++) payload[k] = data[(i * codec.bytesPerPacket + k) % data.length] ?? 0;
-    const packet = buildRtpPacket({ marker: i === 0, payloadType, sequenceNumber: i & 0xffff, timestamp: (i * codec.ticksPerPacket) >>> 0, ssrc }, payload);
+    const packet = buildRtpPacket(
+      { marker: i === 0, payloadType, sequenceNumber: i & 0xffff, timestamp: (i * codec.ticksPerPacket) >>> 0, ssrc },
+      payload,
+    );
     datagrams.push({ payload: packet, timeUs: i * codec.ptimeMs * 1000, dstPort: 0 });
   }
   return buildClip(datagrams, { timestampStep: codec.ticksPerPacket });

@@ -48,7 +48,17 @@ export function buildClip(datagrams: readonly RawDatagram[], hint: { readonly ti
       index = accs.length;
       if (index >= NOT_RTP) return;
       byKey.set(key, index);
-      accs.push({ ssrc: h.ssrc, dstPort: d.dstPort, payloadTypes: [], packetCount: 0, firstSeq: h.sequenceNumber, lastSeq: h.sequenceNumber, firstTimestamp: h.timestamp, lastTimestamp: h.timestamp, steps: new Map() });
+      accs.push({
+        ssrc: h.ssrc,
+        dstPort: d.dstPort,
+        payloadTypes: [],
+        packetCount: 0,
+        firstSeq: h.sequenceNumber,
+        lastSeq: h.sequenceNumber,
+        firstTimestamp: h.timestamp,
+        lastTimestamp: h.timestamp,
+        steps: new Map(),
+      });
     }
     const acc = accs[index];
     if (acc === undefined) return;

@@ -57,7 +57,11 @@ export function parsePlayDtmf(arg: string): { digits: string; toneMs: number; wa
   const ms = Number.parseInt(text, 10);
   const digits = arg.slice(0, comma);
   if (Number.isFinite(ms) && ms >= 50 && ms <= 2000) return { digits, toneMs: ms };
-  return { digits, toneMs: DTMF_DEFAULT_TONE_MS, warning: `play_dtmf tone length "${text}" is outside 50..2000 ms: ${DTMF_DEFAULT_TONE_MS} ms is used, as SIPp does` };
+  return {
+    digits,
+    toneMs: DTMF_DEFAULT_TONE_MS,
+    warning: `play_dtmf tone length "${text}" is outside 50..2000 ms: ${DTMF_DEFAULT_TONE_MS} ms is used, as SIPp does`,
+  };
 }
 
 /** RFC 4733 §2.3 payload: event, E|R|volume, duration (16 bits). */
@@ -71,7 +75,8 @@ export function telephoneEventPayload(event: number, end: boolean, volume: numbe
 
 export function dtmfClip(digits: string, o: DtmfOptions): MediaClip {
   const toneMs = o.toneMs ?? DTMF_DEFAULT_TONE_MS;
-  if (!(toneMs >= 50 && toneMs <= 2000)) throw new RangeError(`dtmfClip: tone length ${toneMs} ms outside 50..2000 (parsePlayDtmf brings it in range)`);
+  if (!(toneMs >= 50 && toneMs <= 2000))
+    throw new RangeError(`dtmfClip: tone length ${toneMs} ms outside 50..2000 (parsePlayDtmf brings it in range)`);
   const events: number[] = [];
   for (const ch of digits) {
     const code = dtmfEventCode(ch);
@@ -82,20 +87,27 @@ export function dtmfClip(digits: string, o: DtmfOptions): MediaClip {
   let seq = o.firstSeq ?? 0;
   const out: RawDatagram[] = [];
   const push = (payloadType: number, marker: boolean, timestamp: number, payload: Buffer, atMs: number): void => {
-    out.push({ payload: buildRtpPacket({ marker, payloadType, sequenceNumber: seq & 0xffff, timestamp: timestamp >>> 0, ssrc: o.ssrc }, payload), timeUs: atMs * 1000, dstPort: 0 });
+    out.push({
+      payload: buildRtpPacket({ marker, payloadType, sequenceNumber: seq & 0xffff, timestamp: timestamp >>> 0, ssrc: o.ssrc }, payload),
+      timeUs: atMs * 1000,
+      dstPort: 0,
+    });
     seq++;
   };
   let startMs = 0;
   if (events.length > 0 && o.warmUp !== false) {
     // No-op payload: R bit (ask for RTCP) clear and reserved bits.
-    for (let i = 0; i < WARM_UP_PACKETS; i++) push(NOOP_PAYLOAD_TYPE, false, base + i * UPDATE_MS * CLOCK_PER_MS, Buffer.alloc(4), i * UPDATE_MS);
+    for (let i = 0; i < WARM_UP_PACKETS; i++)
+      push(NOOP_PAYLOAD_TYPE, false, base + i * UPDATE_MS * CLOCK_PER_MS, Buffer.alloc(4), i * UPDATE_MS);
     startMs = WARM_UP_PACKETS * UPDATE_MS;
   }
   events.forEach((event, n) => {
     const eventMs = startMs + (n + 1) * 2 * toneMs;
     const timestamp = base + eventMs * CLOCK_PER_MS;
-    for (let t = 0; t < toneMs; t += UPDATE_MS) push(pt, t === 0, timestamp, telephoneEventPayload(event, false, DTMF_VOLUME, t * CLOCK_PER_MS), eventMs + t);
-    for (let i = 1; i <= 3; i++) push(pt, false, timestamp, telephoneEventPayload(event, true, DTMF_VOLUME, toneMs * CLOCK_PER_MS), eventMs + toneMs + i);
+    for (let t = 0; t < toneMs; t += UPDATE_MS)
+      push(pt, t === 0, timestamp, telephoneEventPayload(event, false, DTMF_VOLUME, t * CLOCK_PER_MS), eventMs + t);
+    for (let i = 1; i <= 3; i++)
+      push(pt, false, timestamp, telephoneEventPayload(event, true, DTMF_VOLUME, toneMs * CLOCK_PER_MS), eventMs + toneMs + i);
   });
   return buildClip(out);
 }

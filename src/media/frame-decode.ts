@@ -30,12 +30,28 @@ export interface UdpDatagram {
   readonly dstPort: number;
 }
 
-const SUPPORTED_LINK_TYPES: readonly number[] = [LINKTYPE_NULL, LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2, LINKTYPE_IEEE802_11, LINKTYPE_IEEE802_11_RADIOTAP];
+const SUPPORTED_LINK_TYPES: readonly number[] = [
+  LINKTYPE_NULL,
+  LINKTYPE_ETHERNET,
+  LINKTYPE_RAW,
+  LINKTYPE_LOOP,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_IPV4,
+  LINKTYPE_IPV6,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_IEEE802_11,
+  LINKTYPE_IEEE802_11_RADIOTAP,
+];
 
 /** Refuses, with its place in the file, a link type sipts cannot decode; checked once per file or interface. */
 export function checkLinkType(linkType: number, file: string, fileOffset: number): void {
   if (!SUPPORTED_LINK_TYPES.includes(linkType)) {
-    throw mediaFileError(file, fileOffset, `link-layer type ${linkType} is not supported (Ethernet, Linux cooked SLL/SLL2, raw IP, BSD loopback, 802.11 are)`, 'capture on an Ethernet, loopback or "any" (Linux cooked) interface, or save the capture as Ethernet');
+    throw mediaFileError(
+      file,
+      fileOffset,
+      `link-layer type ${linkType} is not supported (Ethernet, Linux cooked SLL/SLL2, raw IP, BSD loopback, 802.11 are)`,
+      'capture on an Ethernet, loopback or "any" (Linux cooked) interface, or save the capture as Ethernet',
+    );
   }
 }
 
@@ -44,7 +60,13 @@ export function checkLinkType(linkType: number, file: string, fileOffset: number
  * frame's bytes start in the file, for error messages. `littleEndian` is the capture's byte order: the null/
  * loopback header is in the capturing host's order.
  */
-export function decodeFrame(frame: Buffer, linkType: number, littleEndian: boolean, file: string, fileOffset: number): UdpDatagram | undefined {
+export function decodeFrame(
+  frame: Buffer,
+  linkType: number,
+  littleEndian: boolean,
+  file: string,
+  fileOffset: number,
+): UdpDatagram | undefined {
   let at: number;
   let ipVersion: number | undefined;
   switch (linkType) {
@@ -149,7 +171,12 @@ function ipv4(frame: Buffer, at: number, file: string, fileOffset: number): UdpD
   if (protocol !== IPPROTO_UDP) return undefined;
   // RFC 791 §3.1: MF flag (0x2000) or a non-zero fragment offset (low 13 bits) means a fragment.
   if ((flagsFragment & 0x3fff) !== 0) {
-    throw mediaFileError(file, fileOffset + at + 6, 'an IPv4 fragment: sipts does not reassemble fragmented UDP datagrams', 'capture media whose packets fit the MTU (RTP usually does), or reassemble the capture first (e.g. save it from Wireshark with IP reassembly on)');
+    throw mediaFileError(
+      file,
+      fileOffset + at + 6,
+      'an IPv4 fragment: sipts does not reassemble fragmented UDP datagrams',
+      'capture media whose packets fit the MTU (RTP usually does), or reassemble the capture first (e.g. save it from Wireshark with IP reassembly on)',
+    );
   }
   // Ethernet may pad short frames: the IP total length says where the datagram ends.
   const end = Math.min(frame.length, at + totalLength);
@@ -167,7 +194,12 @@ function ipv6(frame: Buffer, at: number, file: string, fileOffset: number): UdpD
   for (;;) {
     if (next === IPPROTO_UDP) return udp(frame, p, end, end - p, file, fileOffset);
     if (next === 44) {
-      throw mediaFileError(file, fileOffset + p, 'an IPv6 fragment: sipts does not reassemble fragmented UDP datagrams', 'capture media whose packets fit the MTU, or reassemble the capture first');
+      throw mediaFileError(
+        file,
+        fileOffset + p,
+        'an IPv6 fragment: sipts does not reassemble fragmented UDP datagrams',
+        'capture media whose packets fit the MTU, or reassemble the capture first',
+      );
     }
     if (next !== 0 && next !== 43 && next !== 60 && next !== 51 && next !== 135 && next !== 139 && next !== 140) return undefined;
     if (p + 8 > end) return undefined;
@@ -179,12 +211,22 @@ function ipv6(frame: Buffer, at: number, file: string, fileOffset: number): UdpD
 
 function udp(frame: Buffer, at: number, end: number, ipPayloadLength: number, file: string, fileOffset: number): UdpDatagram | undefined {
   if (end < at + 8) {
-    throw mediaFileError(file, fileOffset + at, 'a UDP header cut short: the capture kept only part of the packet', 'capture with a snapshot length that keeps whole packets (tcpdump -s 0)');
+    throw mediaFileError(
+      file,
+      fileOffset + at,
+      'a UDP header cut short: the capture kept only part of the packet',
+      'capture with a snapshot length that keeps whole packets (tcpdump -s 0)',
+    );
   }
   const udpLength = u16(frame, at + 4);
   const wanted = at + (udpLength >= 8 ? udpLength : ipPayloadLength);
   if (wanted > end) {
-    throw mediaFileError(file, fileOffset + at, `a UDP datagram of ${udpLength} octets of which the capture kept ${end - at}`, 'capture with a snapshot length that keeps whole packets (tcpdump -s 0)');
+    throw mediaFileError(
+      file,
+      fileOffset + at,
+      `a UDP datagram of ${udpLength} octets of which the capture kept ${end - at}`,
+      'capture with a snapshot length that keeps whole packets (tcpdump -s 0)',
+    );
   }
   return { payload: frame.subarray(at + 8, wanted), srcPort: u16(frame, at), dstPort: u16(frame, at + 2) };
 }

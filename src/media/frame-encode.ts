@@ -1,4 +1,12 @@
-import { LINKTYPE_ETHERNET, LINKTYPE_IEEE802_11, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from './frame-decode.js';
+import {
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IEEE802_11,
+  LINKTYPE_IEEE802_11_RADIOTAP,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
+} from './frame-decode.js';
 
 /**
  * UDP payload → captured frame, for the capture files sipts writes (generated media, test captures). Addresses

@@ -32,7 +32,16 @@ export function packetiseG711(samples: Uint8Array, law: G711Law, o: PacketiseOpt
   for (let i = 0; i < count; i++) {
     const payload = Buffer.alloc(perPacket, silenceCode(law));
     payload.set(samples.subarray(i * perPacket, (i + 1) * perPacket), 0);
-    const packet = buildRtpPacket({ marker: i === 0, payloadType, sequenceNumber: ((o.firstSeq ?? 0) + i) & 0xffff, timestamp: ((o.firstTimestamp ?? 0) + i * perPacket) >>> 0, ssrc: o.ssrc }, payload);
+    const packet = buildRtpPacket(
+      {
+        marker: i === 0,
+        payloadType,
+        sequenceNumber: ((o.firstSeq ?? 0) + i) & 0xffff,
+        timestamp: ((o.firstTimestamp ?? 0) + i * perPacket) >>> 0,
+        ssrc: o.ssrc,
+      },
+      payload,
+    );
     datagrams.push({ payload: packet, timeUs: i * ptimeMs * 1000, dstPort: 0 });
   }
   return buildClip(datagrams, { timestampStep: perPacket });

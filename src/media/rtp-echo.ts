@@ -20,7 +20,10 @@ export class RtpEcho {
     if (err !== null) this.sendErrors++;
   };
 
-  private constructor(readonly socket: dgram.Socket, private readonly bufferSize: number) {
+  private constructor(
+    readonly socket: dgram.Socket,
+    private readonly bufferSize: number,
+  ) {
     socket.on('message', (msg, rinfo) => {
       const out = msg.length > this.bufferSize ? msg.subarray(0, this.bufferSize) : msg;
       this.packets++;
@@ -35,7 +38,9 @@ export class RtpEcho {
   /** Binds host:port (0 for any free port). */
   static async open(host: string, port: number, bufferSize = DEFAULT_ECHO_BUFFER, socketBufferBytes?: number): Promise<RtpEcho> {
     if (!Number.isInteger(bufferSize) || bufferSize < 1) {
-      throw new RangeError(`RTP echo buffer size ${bufferSize}: -mb takes a whole number of bytes above 0 (SIPp's default is ${DEFAULT_ECHO_BUFFER})`);
+      throw new RangeError(
+        `RTP echo buffer size ${bufferSize}: -mb takes a whole number of bytes above 0 (SIPp's default is ${DEFAULT_ECHO_BUFFER})`,
+      );
     }
     const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     try {

@@ -24,14 +24,21 @@ export class RtpPortRange {
   private readonly inUse: Uint8Array;
   private used = 0;
 
-  constructor(readonly min = DEFAULT_MIN_RTP_PORT, readonly max = DEFAULT_MAX_RTP_PORT) {
+  constructor(
+    readonly min = DEFAULT_MIN_RTP_PORT,
+    readonly max = DEFAULT_MAX_RTP_PORT,
+  ) {
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535) {
-      throw new RangeError(`RTP port range ${min}-${max}: ports are whole numbers from 1 to 65535; set -min_rtp_port and -max_rtp_port within them`);
+      throw new RangeError(
+        `RTP port range ${min}-${max}: ports are whole numbers from 1 to 65535; set -min_rtp_port and -max_rtp_port within them`,
+      );
     }
     this.first = min + (min & 1);
     this.pairs = max >= this.first + 1 ? Math.floor((max - this.first + 1) / 2) : 0;
     if (this.pairs === 0) {
-      throw new RangeError(`RTP port range ${min}-${max} holds no even port with its odd neighbour (RTP and RTCP, RFC 3550 §11): make -max_rtp_port at least ${this.first + 1}`);
+      throw new RangeError(
+        `RTP port range ${min}-${max} holds no even port with its odd neighbour (RTP and RTCP, RFC 3550 §11): make -max_rtp_port at least ${this.first + 1}`,
+      );
     }
     this.freed = new Int32Array(this.pairs);
     this.inUse = new Uint8Array(this.pairs);

@@ -77,7 +77,10 @@ export class RtpStreamStats {
   /** Seen sequence numbers, bit (seq % WINDOW), for the WINDOW numbers up to maxSeq. */
   private readonly seen: Uint32Array;
 
-  constructor(readonly capacity: number, private readonly minSequential = MIN_SEQUENTIAL) {
+  constructor(
+    readonly capacity: number,
+    private readonly minSequential = MIN_SEQUENTIAL,
+  ) {
     this.maxSeq = new Uint16Array(capacity);
     this.baseSeq = new Uint16Array(capacity);
     this.badSeq = new Uint32Array(capacity);
@@ -119,7 +122,7 @@ export class RtpStreamStats {
    */
   onDatagram(i: number, buf: Uint8Array, arrivalMs: number): number {
     if (buf.length < 12) return Datagram.TooShort;
-    if (((buf[0] ?? 0) >> 6) !== 2) return Datagram.NotVersion2;
+    if ((buf[0] ?? 0) >> 6 !== 2) return Datagram.NotVersion2;
     const seq = ((buf[2] ?? 0) << 8) | (buf[3] ?? 0);
     const ts = (((buf[4] ?? 0) << 24) | ((buf[5] ?? 0) << 16) | ((buf[6] ?? 0) << 8) | (buf[7] ?? 0)) >>> 0;
     const ssrc = (((buf[8] ?? 0) << 24) | ((buf[9] ?? 0) << 16) | ((buf[10] ?? 0) << 8) | (buf[11] ?? 0)) >>> 0;
@@ -243,7 +246,7 @@ export class RtpStreamStats {
   private updateJitter(i: number, ts: number, arrivalMs: number): void {
     if (this.state[i] === 2) {
       const rate = this.clockRate[i] ?? 8000;
-      const arrivalUnits = (arrivalMs - (this.prevArrivalMs[i] ?? 0)) * rate / 1000;
+      const arrivalUnits = ((arrivalMs - (this.prevArrivalMs[i] ?? 0)) * rate) / 1000;
       const tsUnits = (ts - (this.prevTs[i] ?? 0)) | 0;
       const d = Math.abs(arrivalUnits - tsUnits);
       const j = (this.jitter[i] ?? 0) + (d - (this.jitter[i] ?? 0)) / 16;
@@ -351,7 +354,16 @@ export class RtpStreamStats {
       }
       maxJitterMs = Math.max(maxJitterMs, this.maxJitterMsOf(i));
     }
-    return { received, expected, lost: expected - received, outOfOrder, duplicates, jitterMs: streams === 0 ? 0 : jitterSum / streams, maxJitterMs, cycles };
+    return {
+      received,
+      expected,
+      lost: expected - received,
+      outOfOrder,
+      duplicates,
+      jitterMs: streams === 0 ? 0 : jitterSum / streams,
+      maxJitterMs,
+      cycles,
+    };
   }
 
   /** Plain data for reports (allocates: not for the hot path). */

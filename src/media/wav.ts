@@ -29,7 +29,13 @@ export function isWav(bytes: Uint8Array): boolean {
 /** Audio file bytes → G.711 samples in `law` (from the payload type: 0 PCMU → µ-law, 8 PCMA → A-law). */
 export function readAudio(bytes: Buffer, file: string, law: G711Law): G711Audio {
   if (!isWav(bytes)) {
-    if (bytes.length === 0) throw mediaFileError(file, 0, 'the audio file is empty', 'give G.711 audio: a WAV file (8 kHz mono, PCM 16-bit, A-law or µ-law) or raw A-law/µ-law bytes');
+    if (bytes.length === 0)
+      throw mediaFileError(
+        file,
+        0,
+        'the audio file is empty',
+        'give G.711 audio: a WAV file (8 kHz mono, PCM 16-bit, A-law or µ-law) or raw A-law/µ-law bytes',
+      );
     // Raw audio: already coded for the payload type, as SIPp's rtp_stream takes it.
     return { law, samples: bytes };
   }
@@ -45,20 +51,30 @@ export function readWav(bytes: Buffer, file: string, law: G711Law): G711Audio {
     const size = bytes.readUInt32LE(at + 4);
     const body = at + 8;
     if (id === 'fmt ') {
-      if (size < 16 || body + size > bytes.length) throw mediaFileError(file, at + 4, `a "fmt " chunk of ${size} octets (16 or more, within the file, expected)`, 'the file is damaged: export it again');
+      if (size < 16 || body + size > bytes.length)
+        throw mediaFileError(
+          file,
+          at + 4,
+          `a "fmt " chunk of ${size} octets (16 or more, within the file, expected)`,
+          'the file is damaged: export it again',
+        );
       let tag = bytes.readUInt16LE(body);
       if (tag === FORMAT_EXTENSIBLE) {
-        if (size < 40) throw mediaFileError(file, body, 'an extensible "fmt " chunk shorter than 40 octets', 'the file is damaged: export it again');
+        if (size < 40)
+          throw mediaFileError(file, body, 'an extensible "fmt " chunk shorter than 40 octets', 'the file is damaged: export it again');
         tag = bytes.readUInt16LE(body + 24); // the sub-format GUID starts with the format tag
       }
       format = { tag, channels: bytes.readUInt16LE(body + 2), rate: bytes.readUInt32LE(body + 4), bits: bytes.readUInt16LE(body + 14) };
-      if (format.tag !== FORMAT_PCM && format.tag !== FORMAT_ALAW && format.tag !== FORMAT_ULAW) throw mediaFileError(file, body, `WAV format ${format.tag} is not supported (1 PCM, 6 A-law, 7 µ-law are)`, fix);
+      if (format.tag !== FORMAT_PCM && format.tag !== FORMAT_ALAW && format.tag !== FORMAT_ULAW)
+        throw mediaFileError(file, body, `WAV format ${format.tag} is not supported (1 PCM, 6 A-law, 7 µ-law are)`, fix);
       if (format.channels !== 1) throw mediaFileError(file, body + 2, `${format.channels} channels: sipts streams mono audio`, fix);
       if (format.rate !== SAMPLE_RATE) throw mediaFileError(file, body + 4, `a sample rate of ${format.rate} Hz: G.711 is 8000 Hz`, fix);
       const bitsWanted = format.tag === FORMAT_PCM ? 16 : 8;
-      if (format.bits !== bitsWanted) throw mediaFileError(file, body + 14, `${format.bits} bits per sample (${bitsWanted} expected for format ${format.tag})`, fix);
+      if (format.bits !== bitsWanted)
+        throw mediaFileError(file, body + 14, `${format.bits} bits per sample (${bitsWanted} expected for format ${format.tag})`, fix);
     } else if (id === 'data') {
-      if (format === undefined) throw mediaFileError(file, at, 'a "data" chunk before the "fmt " chunk', 'the file is damaged: export it again');
+      if (format === undefined)
+        throw mediaFileError(file, at, 'a "data" chunk before the "fmt " chunk', 'the file is damaged: export it again');
       // A writer that streamed the file may leave the size too large (0xFFFFFFFF): the data ends with the file.
       const data = bytes.subarray(body, Math.min(bytes.length, body + size));
       if (format.tag === FORMAT_PCM) {
@@ -72,7 +88,12 @@ export function readWav(bytes: Buffer, file: string, law: G711Law): G711Audio {
     }
     at = body + size + (size % 2); // RIFF chunks are padded to an even length
   }
-  throw mediaFileError(file, bytes.length, format === undefined ? 'no "fmt " chunk in the WAV file' : 'no "data" chunk in the WAV file', 'the file is damaged: export it again');
+  throw mediaFileError(
+    file,
+    bytes.length,
+    format === undefined ? 'no "fmt " chunk in the WAV file' : 'no "data" chunk in the WAV file',
+    'the file is damaged: export it again',
+  );
 }
 
 function ascii(b: Uint8Array, at: number, n: number): string {

@@ -7,7 +7,11 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { hmsUs, sippTime } from '../format.js';
 
 export class ErrorCodesFile {
-  constructor(readonly path: string, private readonly startEpochMs: number, private readonly delimiter = ';') {
+  constructor(
+    readonly path: string,
+    private readonly startEpochMs: number,
+    private readonly delimiter = ';',
+  ) {
     writeFileSync(path, '');
     this.write([], startEpochMs);
   }

@@ -33,41 +33,61 @@ const transportErrors = (s: StatsSnapshot): Record<string, number> =>
 function side(r: SideRun): Record<string, unknown> {
   const s = r.snapshot;
   return {
-    scenario: { name: r.scenario.name, file: r.scenario.file }, counters: s.counters,
+    scenario: { name: r.scenario.name, file: r.scenario.file },
+    counters: s.counters,
     failures: Object.fromEntries(FAILURE_REASONS.filter((f) => s.failures[f] > 0).map((f) => [f, s.failures[f]])),
     transportErrors: transportErrors(s),
     unexpected: s.unexpected,
     steps: r.scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
-    responseTimes: s.rtd.map((x) => ({ name: x.name, ...x.summary })), callLength: s.callLength,
+    responseTimes: s.rtd.map((x) => ({ name: x.name, ...x.summary })),
+    callLength: s.callLength,
   };
 }
 
 /** Whether sipts kept up; a start that did not happen is null, so every key is there for a script to read. */
 function saturationJson(r: SaturationReport): Record<string, unknown> {
   return {
-    saturated: r.saturated, what: r.what, sinceMs: r.sinceMs ?? null, meaning: saturationMeaning(r),
+    saturated: r.saturated,
+    what: r.what,
+    sinceMs: r.sinceMs ?? null,
+    meaning: saturationMeaning(r),
     signals: Object.fromEntries(Object.entries(r.signals).map(([k, v]) => [k, { ...v, sinceMs: v.sinceMs ?? null }])),
     receiveDrops: r.receiveDrops,
   };
 }
 
-export function jsonReport(s: StatsSnapshot, scenario: CompiledScenario, facts: RunFacts, thresholds: readonly ThresholdResult[], ladders: readonly Ladder[] = []): string {
-  return `${JSON.stringify({
-    tool: 'sipts', version: facts.version, scenario: { name: scenario.name, file: scenario.file },
-    parameters: facts.parameters, endReason: facts.endReason, exitCode: facts.exitCode, elapsedMs: Math.round(s.elapsedMs),
-    counters: s.counters,
-    failures: Object.fromEntries(FAILURE_REASONS.filter((r) => s.failures[r] > 0).map((r) => [r, s.failures[r]])),
-    transportErrors: transportErrors(s),
-    unexpected: s.unexpected,
-    steps: scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
-    responseTimes: s.rtd.map((r) => ({ name: r.name, ...r.summary })),
-    callLength: s.callLength,
-    // mos is an estimate (ITU-T G.107 E-model), not a listening test.
-    ...(s.rtp === undefined ? {} : { rtp: s.rtp }),
-    scenarioCounters: s.userCounters,
-    thresholds,
-    ...(facts.saturation === undefined ? {} : { saturation: saturationJson(facts.saturation) }),
-    failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),
-    ...Object.fromEntries((facts.sides ?? []).map((r) => [r.role, side(r)])),
-  }, null, 2)}\n`;
+export function jsonReport(
+  s: StatsSnapshot,
+  scenario: CompiledScenario,
+  facts: RunFacts,
+  thresholds: readonly ThresholdResult[],
+  ladders: readonly Ladder[] = [],
+): string {
+  return `${JSON.stringify(
+    {
+      tool: 'sipts',
+      version: facts.version,
+      scenario: { name: scenario.name, file: scenario.file },
+      parameters: facts.parameters,
+      endReason: facts.endReason,
+      exitCode: facts.exitCode,
+      elapsedMs: Math.round(s.elapsedMs),
+      counters: s.counters,
+      failures: Object.fromEntries(FAILURE_REASONS.filter((r) => s.failures[r] > 0).map((r) => [r, s.failures[r]])),
+      transportErrors: transportErrors(s),
+      unexpected: s.unexpected,
+      steps: scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
+      responseTimes: s.rtd.map((r) => ({ name: r.name, ...r.summary })),
+      callLength: s.callLength,
+      // mos is an estimate (ITU-T G.107 E-model), not a listening test.
+      ...(s.rtp === undefined ? {} : { rtp: s.rtp }),
+      scenarioCounters: s.userCounters,
+      thresholds,
+      ...(facts.saturation === undefined ? {} : { saturation: saturationJson(facts.saturation) }),
+      failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),
+      ...Object.fromEntries((facts.sides ?? []).map((r) => [r.role, side(r)])),
+    },
+    null,
+    2,
+  )}\n`;
 }

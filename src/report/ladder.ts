@@ -19,7 +19,9 @@ export function messageLabel(raw: string): string {
 
 export function renderLadder(e: CallEvidence, stepTitle: string): string {
   const lines: string[] = [];
-  lines.push(`Call ${e.callId}: ${e.reason} at step ${e.stepIndex} (${stepTitle.trim()}), ${(e.endMs - e.startMs).toFixed(3)} ms after it started`);
+  lines.push(
+    `Call ${e.callId}: ${e.reason} at step ${e.stepIndex} (${stepTitle.trim()}), ${(e.endMs - e.startMs).toFixed(3)} ms after it started`,
+  );
   lines.push(`  ${'time (ms)'.padStart(10)}   ${e.local.padEnd(ARROW)}${e.remote}`);
   for (const h of e.history) {
     const label = messageLabel(h.raw);

@@ -42,14 +42,18 @@ export function startLive(src: LiveSource, out: LiveOutput, periodMs: number, ep
     const s = src.snapshot();
     const alert = src.alert?.();
     // The alert heads the screen; without a TTY it ends every progress line, so a log read anywhere says it.
-    if (out.isTTY) out.write(`\x1b[H\x1b[2J${alert === undefined ? '' : `${alert}\n`}${renderScreenNumber(screen, s, src, previous, epochMs())}\n`);
+    if (out.isTTY)
+      out.write(`\x1b[H\x1b[2J${alert === undefined ? '' : `${alert}\n`}${renderScreenNumber(screen, s, src, previous, epochMs())}\n`);
     else out.write(`${renderProgress(s, src)}${alert === undefined ? '' : ` | ${alert}`}\n`);
     previous = s;
   };
   const timer = setInterval(draw, every);
   timer.unref();
   return {
-    select: (n) => { screen = n; if (out.isTTY) draw(); },
+    select: (n) => {
+      screen = n;
+      if (out.isTTY) draw();
+    },
     refresh: draw,
     stop: () => clearInterval(timer),
   };

@@ -38,11 +38,18 @@ export class LogFile {
   private readonly rotated: { start: number; n: number }[] = [];
 
   /** Creates, truncates or (append) opens the file now, so a bad path is reported before any traffic. */
-  constructor(readonly path: string, header = '', private readonly o: LogFileOptions = {}) {
+  constructor(
+    readonly path: string,
+    header = '',
+    private readonly o: LogFileOptions = {},
+  ) {
     this.encoding = o.encoding ?? 'latin1';
     this.fd = openSync(path, o.append === true ? 'a' : 'w');
     this.startSec = this.nowSec();
-    if (header !== '') { this.parts.push(header); this.size += header.length; }
+    if (header !== '') {
+      this.parts.push(header);
+      this.size += header.length;
+    }
   }
 
   write(text: string): void {

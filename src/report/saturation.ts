@@ -7,12 +7,16 @@ const secs = (ms: number | undefined): string => `${((ms ?? 0) / 1000).toFixed(1
 export function saturationCause(r: SaturationReport, kind: SaturationKind): string {
   const s = r.signals[kind];
   switch (kind) {
-    case 'event-loop-delay': return `sipts's event loop ${Math.round(s.peak)} ms late (p99)`;
-    case 'behind-schedule': return `sipts ${Math.round(s.peak)} ms behind the call rate's schedule`;
-    case 'receive-drops': return r.receiveDrops.scope === 'system'
-      ? `${r.receiveDrops.count} datagrams dropped by the kernel, receive buffers full (system-wide count: may include other programs')`
-      : `${r.receiveDrops.count} datagrams dropped by the kernel on sipts's sockets, receive buffer full`;
-    case 'cpu': return `sipts's thread at ${Math.round(s.peak)}% of its core`;
+    case 'event-loop-delay':
+      return `sipts's event loop ${Math.round(s.peak)} ms late (p99)`;
+    case 'behind-schedule':
+      return `sipts ${Math.round(s.peak)} ms behind the call rate's schedule`;
+    case 'receive-drops':
+      return r.receiveDrops.scope === 'system'
+        ? `${r.receiveDrops.count} datagrams dropped by the kernel, receive buffers full (system-wide count: may include other programs')`
+        : `${r.receiveDrops.count} datagrams dropped by the kernel on sipts's sockets, receive buffer full`;
+    case 'cpu':
+      return `sipts's thread at ${Math.round(s.peak)}% of its core`;
   }
 }
 
@@ -36,8 +40,13 @@ export function saturationAlert(r: SaturationReport): string | undefined {
 /** The end-of-run summary's lines. */
 export function formatSaturation(r: SaturationReport): string {
   if (!r.saturated) return 'Saturation: none (sipts kept up: event loop, call schedule, receive buffers and CPU within their limits)';
-  const lines = [`SATURATED from ${secs(r.sinceMs)} on: from then on the figures measure sipts, not the server; try -workers (more threads) or a lighter load per sipts${starvedNote(r)}`];
-  for (const k of r.what) lines.push(`  ${k}: ${saturationCause(r, k)}, since ${secs(r.signals[k].sinceMs)} (limit ${r.signals[k].limit}${k === 'cpu' ? '%' : k === 'receive-drops' ? '' : ' ms'})`);
+  const lines = [
+    `SATURATED from ${secs(r.sinceMs)} on: from then on the figures measure sipts, not the server; try -workers (more threads) or a lighter load per sipts${starvedNote(r)}`,
+  ];
+  for (const k of r.what)
+    lines.push(
+      `  ${k}: ${saturationCause(r, k)}, since ${secs(r.signals[k].sinceMs)} (limit ${r.signals[k].limit}${k === 'cpu' ? '%' : k === 'receive-drops' ? '' : ' ms'})`,
+    );
   return lines.join('\n');
 }
 

@@ -34,15 +34,28 @@ function title(name: string): string {
 const FOOTER = '  Keys: 1-9 screens, + - * / change the rate, p pauses, q stops gracefully, Q stops now';
 
 /** Renders screen `n` (1-9). `previous` is the snapshot of the statistics screen's last period. */
-export function renderScreenNumber(n: number, s: StatsSnapshot, src: ScreenSource, previous: StatsSnapshot | undefined, nowEpochMs: number): string {
+export function renderScreenNumber(
+  n: number,
+  s: StatsSnapshot,
+  src: ScreenSource,
+  previous: StatsSnapshot | undefined,
+  nowEpochMs: number,
+): string {
   switch (n) {
-    case 1: return scenarioScreen(s, src);
-    case 2: return statisticsScreen(s, src, previous, nowEpochMs);
-    case 3: return repartitionScreen(s, src);
-    case 4: return variablesScreen(s, src);
-    case 5: return percentilesScreen(s);
-    case 6: return failuresScreen(s);
-    default: return helpScreen();
+    case 1:
+      return scenarioScreen(s, src);
+    case 2:
+      return statisticsScreen(s, src, previous, nowEpochMs);
+    case 3:
+      return repartitionScreen(s, src);
+    case 4:
+      return variablesScreen(s, src);
+    case 5:
+      return percentilesScreen(s);
+    case 6:
+      return failuresScreen(s);
+    default:
+      return helpScreen();
   }
 }
 
@@ -51,9 +64,13 @@ export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
   const secs = s.elapsedMs / 1000;
   const lines = [title('Scenario')];
   lines.push('  Call rate (per period)   Local            Total-time  Total-calls  Remote-host');
-  lines.push(`  ${`${src.currentRate} / ${src.ratePeriodMs} ms${src.paused ? ' (paused)' : ''}`.padEnd(24)} ${src.local.padEnd(16)} ${`${secs.toFixed(2)} s`.padStart(10)}  ${String(c.CallsCreated).padStart(11)}  ${src.remote ?? '-'}`);
+  lines.push(
+    `  ${`${src.currentRate} / ${src.ratePeriodMs} ms${src.paused ? ' (paused)' : ''}`.padEnd(24)} ${src.local.padEnd(16)} ${`${secs.toFixed(2)} s`.padStart(10)}  ${String(c.CallsCreated).padStart(11)}  ${src.remote ?? '-'}`,
+  );
   lines.push('');
-  lines.push(`  ${`${s.openCalls} open calls`.padEnd(38)}${c.CallsCreated} created (${secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0.0'} cps)`);
+  lines.push(
+    `  ${`${s.openCalls} open calls`.padEnd(38)}${c.CallsCreated} created (${secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0.0'} cps)`,
+  );
   lines.push(`  ${`${c.SuccessfulCalls} successful`.padEnd(38)}${c.FailedCalls} failed, ${c.AbortedCalls} aborted`);
   lines.push(`  ${`${c.DeadCallMsgs} dead call msg (discarded)`.padEnd(38)}${c.OutOfCallMsgs} out-of-call msg (discarded)`);
   lines.push(`  ${`${c.Retransmissions} retransmissions`.padEnd(38)}${c.SendErrors} transport errors, ${c.BadMessages} bad messages`);
@@ -61,7 +78,10 @@ export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
   if (c.CallsNotStarted > 0) lines.push(`  ${c.CallsNotStarted} call starts skipped: this machine fell over 1 s behind the rate asked for`);
   const r = s.rtp;
   // RTP media (issue 18): the MOS is an E-model estimate (ITU-T G.107), labelled so.
-  if (r !== undefined) lines.push(`  RTP: ${r.packetsSent} sent, ${r.packetsReceived} received, ${r.packetsLost} lost, jitter p50/p99 ${r.jitterP50Ms}/${r.jitterP99Ms} ms, MOS ${r.mos === 0 ? '-' : r.mos.toFixed(2)} (estimate), ${r.echoed} echoed`);
+  if (r !== undefined)
+    lines.push(
+      `  RTP: ${r.packetsSent} sent, ${r.packetsReceived} received, ${r.packetsLost} lost, jitter p50/p99 ${r.jitterP50Ms}/${r.jitterP99Ms} ms, MOS ${r.mos === 0 ? '-' : r.mos.toFixed(2)} (estimate), ${r.echoed} echoed`,
+    );
   lines.push('');
   lines.push('                                 Messages  Retrans   Timeout   Unexpected-Msg');
   src.scenario.steps.forEach((st, i) => {
@@ -74,7 +94,9 @@ export function scenarioScreen(s: StatsSnapshot, src: ScreenSource): string {
     } else {
       const count = st.kind === StepKind.Recv || st.kind === StepKind.RecvCmd ? n.recv : n.sent;
       const rtd = st.rtd >= 0 ? `E-RTD${st.rtd + 1}` : '';
-      lines.push(`  ${st.title.padEnd(22).slice(0, 22)} ${rtd.padStart(6)} ${String(count).padStart(9)} ${String(n.retrans).padStart(8)} ${String(n.timeouts).padStart(9)} ${String(n.unexpected).padStart(9)}`);
+      lines.push(
+        `  ${st.title.padEnd(22).slice(0, 22)} ${rtd.padStart(6)} ${String(count).padStart(9)} ${String(n.retrans).padStart(8)} ${String(n.timeouts).padStart(9)} ${String(n.unexpected).padStart(9)}`,
+      );
     }
     if (st.crlf) lines.push('');
   });
@@ -102,7 +124,13 @@ export function statisticsScreen(s: StatsSnapshot, src: ScreenSource, previous: 
   lines.push(`  Current Time           | ${sippTime(nowEpochMs)}`);
   lines.push(sep, row('Counter Name', 'Periodic value', 'Cumulative value'), sep);
   lines.push(row('Elapsed Time', hmsUs(periodMs), hmsUs(s.elapsedMs)));
-  lines.push(row('Call Rate', `${(periodMs > 0 ? (created * 1000) / periodMs : 0).toFixed(3)} cps`, `${(s.elapsedMs > 0 ? (c.CallsCreated * 1000) / s.elapsedMs : 0).toFixed(3)} cps`));
+  lines.push(
+    row(
+      'Call Rate',
+      `${(periodMs > 0 ? (created * 1000) / periodMs : 0).toFixed(3)} cps`,
+      `${(s.elapsedMs > 0 ? (c.CallsCreated * 1000) / s.elapsedMs : 0).toFixed(3)} cps`,
+    ),
+  );
   lines.push(sep);
   lines.push(row('Incoming calls created', String(incoming ? created : 0), String(incoming ? c.CallsCreated : 0)));
   lines.push(row('Outgoing calls created', String(incoming ? 0 : created), String(incoming ? 0 : c.CallsCreated)));
@@ -112,13 +140,22 @@ export function statisticsScreen(s: StatsSnapshot, src: ScreenSource, previous: 
   lines.push(row('Successful call', String(d(c.SuccessfulCalls, prev?.counters.SuccessfulCalls)), String(c.SuccessfulCalls)));
   lines.push(row('Failed call', String(d(c.FailedCalls, prev?.counters.FailedCalls)), String(c.FailedCalls)));
   for (const r of FAILURE_REASONS) {
-    if (s.failures[r] > 0) lines.push(row(`  ${r.replace(/^Failed/, '')}`, String(d(s.failures[r], prev?.failures[r])), String(s.failures[r])));
+    if (s.failures[r] > 0)
+      lines.push(row(`  ${r.replace(/^Failed/, '')}`, String(d(s.failures[r], prev?.failures[r])), String(s.failures[r])));
   }
   lines.push(sep);
   s.rtdMoments.forEach((m, i) => {
-    lines.push(row(`Response Time ${s.rtd[i]?.name ?? i + 1}`, hmsUs(momentsMean(momentsSince(m, prev?.rtdMoments[i]))), hmsUs(momentsMean(m))));
+    lines.push(
+      row(`Response Time ${s.rtd[i]?.name ?? i + 1}`, hmsUs(momentsMean(momentsSince(m, prev?.rtdMoments[i]))), hmsUs(momentsMean(m))),
+    );
   });
-  lines.push(row('Call Length', hmsUs(momentsMean(momentsSince(s.callLengthMoments, prev?.callLengthMoments))), hmsUs(momentsMean(s.callLengthMoments))));
+  lines.push(
+    row(
+      'Call Length',
+      hmsUs(momentsMean(momentsSince(s.callLengthMoments, prev?.callLengthMoments))),
+      hmsUs(momentsMean(s.callLengthMoments)),
+    ),
+  );
   lines.push(FOOTER);
   return lines.join('\n');
 }
@@ -127,16 +164,22 @@ function repartition(name: string, edges: readonly number[], counts: readonly nu
   const lines = [`  ${name}`];
   if (edges.length === 0) return [...lines, '    (none: the scenario has no repartition for it)'];
   edges.forEach((e, i) => {
-    const lo = i === 0 ? 0 : edges[i - 1] ?? 0;
+    const lo = i === 0 ? 0 : (edges[i - 1] ?? 0);
     lines.push(`  ${String(lo).padStart(12)} ms <= n < ${String(e).padStart(10)} ms : ${String(counts[i] ?? 0).padStart(10)}`);
   });
-  lines.push(`  ${''.padStart(12)}    n >= ${String(edges[edges.length - 1]).padStart(10)} ms : ${String(counts[edges.length] ?? 0).padStart(10)}`);
+  lines.push(
+    `  ${''.padStart(12)}    n >= ${String(edges[edges.length - 1]).padStart(10)} ms : ${String(counts[edges.length] ?? 0).padStart(10)}`,
+  );
   return lines;
 }
 
 export function repartitionScreen(s: StatsSnapshot, src: ScreenSource): string {
   const lines = [title('Repartition')];
-  s.rtdRepartition.forEach((counts, i) => lines.push(...repartition(`Average Response Time Repartition ${s.rtd[i]?.name ?? i + 1}`, src.scenario.responseTimeRepartition, counts)));
+  s.rtdRepartition.forEach((counts, i) =>
+    lines.push(
+      ...repartition(`Average Response Time Repartition ${s.rtd[i]?.name ?? i + 1}`, src.scenario.responseTimeRepartition, counts),
+    ),
+  );
   lines.push(...repartition('Average Call Length Repartition', src.scenario.callLengthRepartition, s.callLengthRepartition));
   lines.push(FOOTER);
   return lines.join('\n');
@@ -159,7 +202,10 @@ export function variablesScreen(s: StatsSnapshot, src: ScreenSource): string {
 export function percentilesScreen(s: StatsSnapshot): string {
   const lines = [title('Percentiles')];
   lines.push(`  ${'measure'.padEnd(20)} ${PERCENTILE_HEADS.map((h) => h.padStart(9)).join('')}   (ms)`);
-  const row = (name: string, h: HistogramSummary): string => `  ${name.padEnd(20)} ${percentileCells(h).map((v) => String(v).padStart(9)).join('')}`;
+  const row = (name: string, h: HistogramSummary): string =>
+    `  ${name.padEnd(20)} ${percentileCells(h)
+      .map((v) => String(v).padStart(9))
+      .join('')}`;
   for (const r of s.rtd) lines.push(row(`response time ${r.name}`, r.summary));
   lines.push(row('call length', s.callLength));
   lines.push(FOOTER);
@@ -171,7 +217,8 @@ export function failuresScreen(s: StatsSnapshot): string {
   const reasons = FAILURE_REASONS.filter((r) => s.failures[r] > 0);
   if (reasons.length === 0 && s.counters.AbortedCalls === 0) lines.push('  No call has failed.');
   for (const r of reasons) lines.push(`  ${String(s.failures[r]).padStart(8)}  ${r}: ${FAILURE_HELP[r]}`);
-  if (s.counters.AbortedCalls > 0) lines.push(`  ${String(s.counters.AbortedCalls).padStart(8)}  aborted: still open when the run was stopped`);
+  if (s.counters.AbortedCalls > 0)
+    lines.push(`  ${String(s.counters.AbortedCalls).padStart(8)}  aborted: still open when the run was stopped`);
   const unexpected = Object.entries(s.unexpected);
   if (unexpected.length > 0) {
     lines.push('', '  Unexpected messages');
@@ -195,5 +242,7 @@ function helpScreen(): string {
 
 /** Every screen, one after the other: -trace_screen's file at the end of a run. */
 export function allScreens(s: StatsSnapshot, src: ScreenSource, nowEpochMs: number): string {
-  return SCREEN_NAMES.map((_n, i) => renderScreenNumber(i + 1, s, src, undefined, nowEpochMs)).join('\n') + `\n  Elapsed ${hms(s.elapsedMs)}\n`;
+  return (
+    SCREEN_NAMES.map((_n, i) => renderScreenNumber(i + 1, s, src, undefined, nowEpochMs)).join('\n') + `\n  Elapsed ${hms(s.elapsedMs)}\n`
+  );
 }

@@ -11,8 +11,14 @@ import { momentsMean, momentsSince, momentsStdev, type Moments, type StatsSnapsh
 
 /** Counters after the failure reasons, with the snapshot counter each comes from (none: always 0). */
 const TAIL_COUNTERS = [
-  ['OutOfCallMsgs', 'OutOfCallMsgs'], ['DeadCallMsgs', 'DeadCallMsgs'], ['Retransmissions', 'Retransmissions'],
-  ['AutoAnswered', 'AutoAnswered'], ['Warnings', undefined], ['FatalErrors', undefined], ['WatchdogMajor', 'WatchdogMajor'], ['WatchdogMinor', 'WatchdogMinor'],
+  ['OutOfCallMsgs', 'OutOfCallMsgs'],
+  ['DeadCallMsgs', 'DeadCallMsgs'],
+  ['Retransmissions', 'Retransmissions'],
+  ['AutoAnswered', 'AutoAnswered'],
+  ['Warnings', undefined],
+  ['FatalErrors', undefined],
+  ['WatchdogMajor', 'WatchdogMajor'],
+  ['WatchdogMinor', 'WatchdogMinor'],
 ] as const;
 
 const pc = (name: string): string[] => [`${name}(P)`, `${name}(C)`];
@@ -40,8 +46,20 @@ export class StatFile {
 
   header(): string[] {
     const s = this.scenario;
-    const cols = ['StartTime', 'LastResetTime', 'CurrentTime', ...pc('ElapsedTime'), 'TargetRate', ...pc('CallRate'),
-      ...pc('IncomingCall'), ...pc('OutgoingCall'), 'TotalCallCreated', 'CurrentCall', ...pc('SuccessfulCall'), ...pc('FailedCall')];
+    const cols = [
+      'StartTime',
+      'LastResetTime',
+      'CurrentTime',
+      ...pc('ElapsedTime'),
+      'TargetRate',
+      ...pc('CallRate'),
+      ...pc('IncomingCall'),
+      ...pc('OutgoingCall'),
+      'TotalCallCreated',
+      'CurrentCall',
+      ...pc('SuccessfulCall'),
+      ...pc('FailedCall'),
+    ];
     for (const r of FAILURE_REASONS) cols.push(...pc(r));
     for (const [name] of TAIL_COUNTERS) cols.push(...pc(name));
     for (const r of s.rtdNames) cols.push(...pc(`ResponseTime${r}`), ...pc(`ResponseTime${r}StDev`));
@@ -49,7 +67,16 @@ export class StatFile {
     for (const r of s.rtdNames) cols.push(...repartitionColumns(`ResponseTimeRepartition${r}`, s.responseTimeRepartition));
     cols.push(...repartitionColumns('CallLengthRepartition', s.callLengthRepartition));
     // sipts's RTP figures, after every column of SIPp's, so that scripts reading SIPp's columns by position still work.
-    if (s.hasMedia) cols.push(...pc('RtpPacketsSent'), ...pc('RtpPacketsReceived'), ...pc('RtpPacketsLost'), 'RtpJitterP50Ms(C)', 'RtpJitterP99Ms(C)', 'RtpMosEstimate(C)', ...pc('RtpEchoed'));
+    if (s.hasMedia)
+      cols.push(
+        ...pc('RtpPacketsSent'),
+        ...pc('RtpPacketsReceived'),
+        ...pc('RtpPacketsLost'),
+        'RtpJitterP50Ms(C)',
+        'RtpJitterP99Ms(C)',
+        'RtpMosEstimate(C)',
+        ...pc('RtpEchoed'),
+      );
     return cols;
   }
 
@@ -70,13 +97,20 @@ export class StatFile {
     const incoming = this.scenario.serverMode;
     const pair = (now: number, before: number | undefined): string[] => [String(now - (before ?? 0)), String(now)];
     const out = [
-      sippTime(this.startEpochMs), sippTime(this.lastResetEpochMs), sippTime(nowEpochMs),
-      hms(periodMs), hms(nowEpochMs - this.startEpochMs), g(this.targetRate()),
-      g(periodMs > 0 ? (createdP * 1000) / periodMs : 0), g(snap.elapsedMs > 0 ? (created * 1000) / snap.elapsedMs : 0),
+      sippTime(this.startEpochMs),
+      sippTime(this.lastResetEpochMs),
+      sippTime(nowEpochMs),
+      hms(periodMs),
+      hms(nowEpochMs - this.startEpochMs),
+      g(this.targetRate()),
+      g(periodMs > 0 ? (createdP * 1000) / periodMs : 0),
+      g(snap.elapsedMs > 0 ? (created * 1000) / snap.elapsedMs : 0),
       ...(incoming ? pair(created, prev?.counters.CallsCreated) : ['0', '0']),
       ...(incoming ? ['0', '0'] : pair(created, prev?.counters.CallsCreated)),
-      String(created), String(snap.openCalls),
-      ...pair(c.SuccessfulCalls, prev?.counters.SuccessfulCalls), ...pair(c.FailedCalls, prev?.counters.FailedCalls),
+      String(created),
+      String(snap.openCalls),
+      ...pair(c.SuccessfulCalls, prev?.counters.SuccessfulCalls),
+      ...pair(c.FailedCalls, prev?.counters.FailedCalls),
     ];
     for (const r of FAILURE_REASONS) out.push(...pair(snap.failures[r], prev?.failures[r]));
     for (const [, from] of TAIL_COUNTERS) out.push(...(from === undefined ? ['0', '0'] : pair(c[from], prev?.counters[from])));
@@ -96,8 +130,15 @@ export class StatFile {
     if (this.scenario.hasMedia) {
       const r = snap.rtp;
       const p = prev?.rtp;
-      out.push(...pair(r?.packetsSent ?? 0, p?.packetsSent), ...pair(r?.packetsReceived ?? 0, p?.packetsReceived), ...pair(r?.packetsLost ?? 0, p?.packetsLost),
-        g(r?.jitterP50Ms ?? 0), g(r?.jitterP99Ms ?? 0), g(r?.mos ?? 0), ...pair(r?.echoed ?? 0, p?.echoed));
+      out.push(
+        ...pair(r?.packetsSent ?? 0, p?.packetsSent),
+        ...pair(r?.packetsReceived ?? 0, p?.packetsReceived),
+        ...pair(r?.packetsLost ?? 0, p?.packetsLost),
+        g(r?.jitterP50Ms ?? 0),
+        g(r?.jitterP99Ms ?? 0),
+        g(r?.mos ?? 0),
+        ...pair(r?.echoed ?? 0, p?.echoed),
+      );
     }
     return out;
   }

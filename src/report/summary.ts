@@ -15,11 +15,18 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
 
   const totals = new Table({ head: ['Calls', 'Count'], style });
   totals.push(
-    ['Created', c.CallsCreated], ['Successful', c.SuccessfulCalls], ['Failed', c.FailedCalls],
-    ['Aborted at end of run', c.AbortedCalls], ['Call rate (created/s)', secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0'],
-    ['Retransmissions', c.Retransmissions], ['Refused by -l', c.CallsRefusedByLimit], ['Not started (behind rate)', c.CallsNotStarted],
-    ['Out-of-call messages', c.OutOfCallMsgs], ['Dead-call messages', c.DeadCallMsgs],
-    ['Unparsable messages', c.BadMessages], ['Transport errors', c.SendErrors],
+    ['Created', c.CallsCreated],
+    ['Successful', c.SuccessfulCalls],
+    ['Failed', c.FailedCalls],
+    ['Aborted at end of run', c.AbortedCalls],
+    ['Call rate (created/s)', secs > 0 ? (c.CallsCreated / secs).toFixed(1) : '0'],
+    ['Retransmissions', c.Retransmissions],
+    ['Refused by -l', c.CallsRefusedByLimit],
+    ['Not started (behind rate)', c.CallsNotStarted],
+    ['Out-of-call messages', c.OutOfCallMsgs],
+    ['Dead-call messages', c.DeadCallMsgs],
+    ['Unparsable messages', c.BadMessages],
+    ['Transport errors', c.SendErrors],
   );
   out.push(totals.toString());
 
@@ -58,7 +65,9 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
   out.push(steps.toString());
 
   const times = new Table({ head: ['Timing (ms)', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], style });
-  const row = (name: string, h: HistogramSummary): void => { times.push([name, h.count, h.p50Ms, h.p90Ms, h.p99Ms, h.p999Ms, h.maxMs]); };
+  const row = (name: string, h: HistogramSummary): void => {
+    times.push([name, h.count, h.p50Ms, h.p90Ms, h.p99Ms, h.p999Ms, h.maxMs]);
+  };
   for (const r of s.rtd) row(`Response time ${r.name}`, r.summary);
   row('Call length', s.callLength);
   out.push(times.toString());
@@ -66,9 +75,13 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
   if (r !== undefined) {
     const t = new Table({ head: ['RTP media', 'Value'], style });
     t.push(
-      ['Packets sent', r.packetsSent], ['Packets received', r.packetsReceived], ['Packets lost', r.packetsLost],
-      ['Jitter p50 / p99 (ms)', `${r.jitterP50Ms} / ${r.jitterP99Ms}`], ['MOS (estimate, G.107)', r.mos === 0 ? '-' : r.mos.toFixed(2)],
-      ['Echoed (-rtp_echo, rtp_echo)', r.echoed], ['Media errors', r.errors],
+      ['Packets sent', r.packetsSent],
+      ['Packets received', r.packetsReceived],
+      ['Packets lost', r.packetsLost],
+      ['Jitter p50 / p99 (ms)', `${r.jitterP50Ms} / ${r.jitterP99Ms}`],
+      ['MOS (estimate, G.107)', r.mos === 0 ? '-' : r.mos.toFixed(2)],
+      ['Echoed (-rtp_echo, rtp_echo)', r.echoed],
+      ['Media errors', r.errors],
     );
     out.push(t.toString());
   }

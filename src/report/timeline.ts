@@ -20,7 +20,15 @@ export class Timeline {
 
   add(s: StatsSnapshot, window: readonly HistogramSummary[]): void {
     const c = s.counters;
-    this.points.push({ tS: s.elapsedMs / 1000, created: c.CallsCreated, successful: c.SuccessfulCalls, failed: c.FailedCalls + c.AbortedCalls, open: s.openCalls, retrans: c.Retransmissions, rtd: window });
+    this.points.push({
+      tS: s.elapsedMs / 1000,
+      created: c.CallsCreated,
+      successful: c.SuccessfulCalls,
+      failed: c.FailedCalls + c.AbortedCalls,
+      open: s.openCalls,
+      retrans: c.Retransmissions,
+      rtd: window,
+    });
     if (this.points.length > MAX_POINTS) this.points = this.points.filter((_p, i) => i % 2 === 0 || i === this.points.length - 1);
   }
 

@@ -74,11 +74,19 @@ export class Traces {
     this.fileOptions = options.fileOptions;
     this.callIdSlashIgnore = options.callIdSlashIgnore;
     this.transportLabel = options.transportLabel ?? 'UDP';
-    const open = (path: string | undefined, name: TraceFileName | undefined, header = '', encoding: 'latin1' | 'utf8' = 'latin1'): LogFile | undefined => (path === undefined ? undefined : this.open(path, name, header, encoding));
+    const open = (
+      path: string | undefined,
+      name: TraceFileName | undefined,
+      header = '',
+      encoding: 'latin1' | 'utf8' = 'latin1',
+    ): LogFile | undefined => (path === undefined ? undefined : this.open(path, name, header, encoding));
     if (options.shortmessages !== undefined) this.set('shortmessages', options.shortmessages);
     if (options.messages !== undefined) this.set('messages', options.messages);
     if (options.errors !== undefined) this.set('error', options.errors);
-    if (options.errorCodes === true) this.sink.unexpectedStatus = (status) => { this.codes.push(status); };
+    if (options.errorCodes === true)
+      this.sink.unexpectedStatus = (status) => {
+        this.codes.push(status);
+      };
     const rtt = open(options.rtt, undefined, 'Date_ms;response_time_ms;rtd_no\n');
     if (rtt !== undefined) {
       this.sink.rtt = (rtd, ms) => {
@@ -103,7 +111,9 @@ export class Traces {
       const ladder = { reason: e.reason, callId: e.callId, text: renderLadder(e, title) };
       list.push(ladder);
       this.kept.set(e.reason, list);
-      this.errors?.write(`${sippTime(this.epochMs())}: failed call (${list.length} of the first ${this.laddersPerReason} ${e.reason}):\n${ladder.text}\n`);
+      this.errors?.write(
+        `${sippTime(this.epochMs())}: failed call (${list.length} of the first ${this.laddersPerReason} ${e.reason}):\n${ladder.text}\n`,
+      );
     };
   }
 
@@ -119,34 +129,57 @@ export class Traces {
    */
   set(which: 'messages' | 'shortmessages' | 'error' | 'logs', path: string | undefined): void {
     const old = which === 'messages' ? this.messages : which === 'shortmessages' ? this.short : which === 'error' ? this.errors : this.logs;
-    if (old !== undefined) { old.close(); this.files = this.files.filter((f) => f !== old); }
+    if (old !== undefined) {
+      old.close();
+      this.files = this.files.filter((f) => f !== old);
+    }
     if (which === 'messages' || which === 'shortmessages') {
       if (which === 'messages') this.messages = path === undefined ? undefined : this.open(path, 'messages');
       else this.short = path === undefined ? undefined : this.open(path, 'shortmessages');
       const messages = this.messages;
       const short = this.short;
-      if (messages === undefined && short === undefined) { delete this.sink.message; delete this.sink.command; return; }
+      if (messages === undefined && short === undefined) {
+        delete this.sink.message;
+        delete this.sink.command;
+        return;
+      }
       this.sink.message = (out, raw) => {
         // SIPp compat: the -trace_msg layout, so tools that split SIPp's message log split ours; the heading
         // names the transport as SIPp's does (UDP, TCP, TLS; WS and WSS are ours).
         if (messages !== undefined) {
           const label = this.transportLabel;
           messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
-          messages.write(out ? `${label} message sent (${raw.length} bytes):\n\n${raw}\n` : `${label} message received [${raw.length}] bytes :\n\n${raw}\n`);
+          messages.write(
+            out
+              ? `${label} message sent (${raw.length} bytes):\n\n${raw}\n`
+              : `${label} message received [${raw.length}] bytes :\n\n${raw}\n`,
+          );
         }
         if (short !== undefined) short.write(shortLine(sippTime(this.epochMs()), out, raw, this.callIdSlashIgnore !== true));
       };
-      if (messages === undefined) { delete this.sink.command; return; }
+      if (messages === undefined) {
+        delete this.sink.command;
+        return;
+      }
       // SIPp compat: twin commands are logged as TCP "control" messages, their length counting the ESC.
       this.sink.command = (out, text) => {
         messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
-        messages.write(out ? `TCP control message sent (${text.length + 1} bytes):\n\n${text}\n` : `TCP control message received [${text.length + 1}] bytes :\n\n${text}\n`);
+        messages.write(
+          out
+            ? `TCP control message sent (${text.length + 1} bytes):\n\n${text}\n`
+            : `TCP control message received [${text.length + 1}] bytes :\n\n${text}\n`,
+        );
       };
     } else if (which === 'error') {
       const errors = path === undefined ? undefined : this.open(path, 'errors', 'The following events occurred:\n');
       this.errors = errors;
-      if (errors === undefined) { delete this.sink.error; return; }
-      this.sink.error = (text) => { errors.write(`${sippTime(this.epochMs())}: ${text}\n`); };
+      if (errors === undefined) {
+        delete this.sink.error;
+        return;
+      }
+      this.sink.error = (text) => {
+        errors.write(`${sippTime(this.epochMs())}: ${text}\n`);
+      };
       this.keepFailedCalls();
     } else {
       this.logs = path === undefined ? undefined : this.open(path, 'logs', '', 'utf8');
@@ -155,7 +188,10 @@ export class Traces {
 
   /** Whether the message, error or <log> trace is on now. */
   isOn(which: 'messages' | 'shortmessages' | 'error' | 'logs'): boolean {
-    return (which === 'messages' ? this.messages : which === 'shortmessages' ? this.short : which === 'error' ? this.errors : this.logs) !== undefined;
+    return (
+      (which === 'messages' ? this.messages : which === 'shortmessages' ? this.short : which === 'error' ? this.errors : this.logs) !==
+      undefined
+    );
   }
 
   /** The traces exist before the engine, which is given their sink: this sets the engine's real start. */

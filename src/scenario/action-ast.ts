@@ -21,7 +21,14 @@ export type MediaAction =
   /** <exec play_pcap_audio|video|image="file">: replay a capture's UDP payloads. */
   | { readonly op: 'pcap'; readonly line: MediaLine; readonly file: string; readonly fileOffset: number }
   /** <exec rtp_stream="file[,loops[,payload type[,payload name]]]">: loops -1 for ever. */
-  | { readonly op: 'stream'; readonly file: string; readonly fileOffset: number; readonly loops: number; readonly payloadType: number | undefined; readonly payloadName: string }
+  | {
+      readonly op: 'stream';
+      readonly file: string;
+      readonly fileOffset: number;
+      readonly loops: number;
+      readonly payloadType: number | undefined;
+      readonly payloadName: string;
+    }
   /** <exec rtp_stream="pause|resume">. */
   | { readonly op: 'pause' | 'resume' }
   /** <exec play_dtmf="digits[,tone ms]">: RFC 4733 events; keywords are rendered per call. */
@@ -33,19 +40,43 @@ export type MediaAction =
 
 export type Action =
   | {
-    readonly kind: 'ereg'; readonly loc: Loc; readonly regexp: string; readonly regexpOffset: number;
-    readonly searchIn: SearchIn; readonly header: string | undefined; readonly variable: VarRef | undefined;
-    /** 1-based; 0 is the first too (SIPp). */
-    readonly occurrence: number; readonly caseIndep: boolean; readonly startLine: boolean;
-    readonly checkIt: boolean; readonly checkItInverse: boolean; readonly assignTo: readonly VarRef[];
-  }
+      readonly kind: 'ereg';
+      readonly loc: Loc;
+      readonly regexp: string;
+      readonly regexpOffset: number;
+      readonly searchIn: SearchIn;
+      readonly header: string | undefined;
+      readonly variable: VarRef | undefined;
+      /** 1-based; 0 is the first too (SIPp). */
+      readonly occurrence: number;
+      readonly caseIndep: boolean;
+      readonly startLine: boolean;
+      readonly checkIt: boolean;
+      readonly checkItInverse: boolean;
+      readonly assignTo: readonly VarRef[];
+    }
   | { readonly kind: 'assign'; readonly loc: Loc; readonly assignTo: VarRef; readonly value: Operand }
   | { readonly kind: 'assignstr'; readonly loc: Loc; readonly assignTo: VarRef; readonly value: TemplateSource }
   | { readonly kind: 'arith'; readonly loc: Loc; readonly op: Arith; readonly assignTo: VarRef; readonly value: Operand }
   | { readonly kind: 'todouble'; readonly loc: Loc; readonly assignTo: VarRef; readonly variable: VarRef }
   /** check_it: the call fails when the test is false; check_it_inverse: when it is true. assign_to is then optional. */
-  | { readonly kind: 'test'; readonly loc: Loc; readonly assignTo: VarRef | undefined; readonly variable: VarRef; readonly compare: Compare; readonly value: Operand; readonly check: Check }
-  | { readonly kind: 'strcmp'; readonly loc: Loc; readonly assignTo: VarRef | undefined; readonly variable: VarRef; readonly value: Operand; readonly check: Check }
+  | {
+      readonly kind: 'test';
+      readonly loc: Loc;
+      readonly assignTo: VarRef | undefined;
+      readonly variable: VarRef;
+      readonly compare: Compare;
+      readonly value: Operand;
+      readonly check: Check;
+    }
+  | {
+      readonly kind: 'strcmp';
+      readonly loc: Loc;
+      readonly assignTo: VarRef | undefined;
+      readonly variable: VarRef;
+      readonly value: Operand;
+      readonly check: Check;
+    }
   /** Closes the call's connection (TCP/TLS/WS); nothing over UDP. */
   | { readonly kind: 'closecon'; readonly loc: Loc }
   | { readonly kind: 'log'; readonly loc: Loc; readonly level: 'log' | 'warning' | 'error'; readonly message: TemplateSource }
@@ -55,10 +86,30 @@ export type Action =
   | { readonly kind: 'pauserestore'; readonly loc: Loc; readonly value: Operand }
   | { readonly kind: 'index'; readonly loc: Loc; readonly assignTo: VarRef }
   | { readonly kind: 'gettimeofday'; readonly loc: Loc; readonly assignTo: readonly VarRef[] }
-  | { readonly kind: 'lookup'; readonly loc: Loc; readonly assignTo: VarRef; readonly file: string; readonly fileOffset: number; readonly key: TemplateSource }
+  | {
+      readonly kind: 'lookup';
+      readonly loc: Loc;
+      readonly assignTo: VarRef;
+      readonly file: string;
+      readonly fileOffset: number;
+      readonly key: TemplateSource;
+    }
   | { readonly kind: 'insert'; readonly loc: Loc; readonly file: string; readonly fileOffset: number; readonly value: TemplateSource }
-  | { readonly kind: 'replace'; readonly loc: Loc; readonly file: string; readonly fileOffset: number; readonly line: TemplateSource; readonly value: TemplateSource }
+  | {
+      readonly kind: 'replace';
+      readonly loc: Loc;
+      readonly file: string;
+      readonly fileOffset: number;
+      readonly line: TemplateSource;
+      readonly value: TemplateSource;
+    }
   | { readonly kind: 'setdest'; readonly loc: Loc; readonly host: TemplateSource; readonly port: TemplateSource; readonly protocol: string }
   | { readonly kind: 'sample'; readonly loc: Loc; readonly assignTo: VarRef; readonly distribution: Distribution }
-  | { readonly kind: 'verifyauth'; readonly loc: Loc; readonly assignTo: VarRef; readonly username: TemplateSource; readonly password: TemplateSource }
+  | {
+      readonly kind: 'verifyauth';
+      readonly loc: Loc;
+      readonly assignTo: VarRef;
+      readonly username: TemplateSource;
+      readonly password: TemplateSource;
+    }
   | { readonly kind: 'strfn'; readonly loc: Loc; readonly fn: 'urlencode' | 'urldecode' | 'trim'; readonly variable: VarRef };

@@ -9,20 +9,45 @@ import { sippReads } from './sipp-attrs.js';
 import type { XmlAttr, XmlDocument, XmlElement } from './xml.js';
 
 /** SIPp 3.6.1's old-style pause attributes that select a distribution, in the order it looks for them. */
-const OLD_STYLE_FLAGS = ['normal', 'exponential', 'lognormal', 'weibull', 'pareto', 'gamma'] as const satisfies readonly Distribution['kind'][];
+const OLD_STYLE_FLAGS = [
+  'normal',
+  'exponential',
+  'lognormal',
+  'weibull',
+  'pareto',
+  'gamma',
+] as const satisfies readonly Distribution['kind'][];
 
 export class AttrReader {
-  constructor(private readonly doc: XmlDocument, private readonly diagnostics: Diagnostic[]) {}
+  constructor(
+    private readonly doc: XmlDocument,
+    private readonly diagnostics: Diagnostic[],
+  ) {}
 
   report(offset: number, message: string, hint?: string): void {
     const { line, col } = this.doc.lines.position(offset);
-    this.diagnostics.push({ file: this.doc.file, line, col, message, sourceLine: this.doc.lines.lineText(line), ...(hint === undefined ? {} : { hint }) });
+    this.diagnostics.push({
+      file: this.doc.file,
+      line,
+      col,
+      message,
+      sourceLine: this.doc.lines.lineText(line),
+      ...(hint === undefined ? {} : { hint }),
+    });
   }
 
   /** A warning: something sipts reads, or ignores, only for SIPp's sake. */
   warn(offset: number, message: string, hint?: string): void {
     const { line, col } = this.doc.lines.position(offset);
-    this.diagnostics.push({ file: this.doc.file, line, col, message, sourceLine: this.doc.lines.lineText(line), severity: 'warning', ...(hint === undefined ? {} : { hint }) });
+    this.diagnostics.push({
+      file: this.doc.file,
+      line,
+      col,
+      message,
+      sourceLine: this.doc.lines.lineText(line),
+      severity: 'warning',
+      ...(hint === undefined ? {} : { hint }),
+    });
   }
 
   loc(offset: number): Loc {
@@ -38,8 +63,18 @@ export class AttrReader {
   checkNames(el: XmlElement, known: readonly string[], notYet: ReadonlySet<string>): void {
     for (const [name, attr] of el.attrs) {
       if (known.includes(name)) continue;
-      if (notYet.has(name) || sippReads(el.name, name)) this.report(attr.offset, `attribute '${name}' of <${el.name}> is not supported by this version of sipts yet`, 'remove it, or run this scenario with SIPp for now');
-      else this.warn(attr.offset, `unknown attribute '${name}' on <${el.name}> is ignored, as SIPp ignores it`, `<${el.name}> takes: ${known.join(', ')}`);
+      if (notYet.has(name) || sippReads(el.name, name))
+        this.report(
+          attr.offset,
+          `attribute '${name}' of <${el.name}> is not supported by this version of sipts yet`,
+          'remove it, or run this scenario with SIPp for now',
+        );
+      else
+        this.warn(
+          attr.offset,
+          `unknown attribute '${name}' on <${el.name}> is ignored, as SIPp ignores it`,
+          `<${el.name}> takes: ${known.join(', ')}`,
+        );
     }
   }
 
@@ -53,14 +88,20 @@ export class AttrReader {
   ms(a: XmlAttr | undefined, what: string): number | undefined {
     if (a === undefined) return undefined;
     const v = a.value.trim();
-    if (!/^\d+$/.test(v)) { this.report(a.offset, `${what}="${a.value}" is not a number of milliseconds`, `write a whole number, e.g. ${what}="500"`); return undefined; }
+    if (!/^\d+$/.test(v)) {
+      this.report(a.offset, `${what}="${a.value}" is not a number of milliseconds`, `write a whole number, e.g. ${what}="500"`);
+      return undefined;
+    }
     return Number(v);
   }
 
   number(a: XmlAttr | undefined, what: string): number | undefined {
     if (a === undefined) return undefined;
     const v = Number(a.value.trim());
-    if (a.value.trim() === '' || !Number.isFinite(v)) { this.report(a.offset, `${what}="${a.value}" is not a number`, `write a number, e.g. ${what}="1.5"`); return undefined; }
+    if (a.value.trim() === '' || !Number.isFinite(v)) {
+      this.report(a.offset, `${what}="${a.value}" is not a number`, `write a number, e.g. ${what}="1.5"`);
+      return undefined;
+    }
     return v;
   }
 
@@ -69,7 +110,11 @@ export class AttrReader {
     if (a === undefined) return undefined;
     const v = Number(a.value.trim());
     if (a.value.trim() === '' || !Number.isFinite(v) || v < 0 || v > max) {
-      this.report(a.offset, `${what}="${a.value}" is not ${max === 1 ? 'a probability' : 'a percentage'}`, `write a number from 0 to ${max}, e.g. ${what}="${max === 1 ? '0.5' : '10'}"`);
+      this.report(
+        a.offset,
+        `${what}="${a.value}" is not ${max === 1 ? 'a probability' : 'a percentage'}`,
+        `write a number from 0 to ${max}, e.g. ${what}="${max === 1 ? '0.5' : '10'}"`,
+      );
       return undefined;
     }
     return v;
@@ -86,7 +131,10 @@ export class AttrReader {
 
   label(a: XmlAttr | undefined, what: string): LabelRef | undefined {
     if (a === undefined) return undefined;
-    if (a.value.trim() === '') { this.report(a.offset, `${what}="" names no label`, 'name a <label id="…"/> of this scenario'); return undefined; }
+    if (a.value.trim() === '') {
+      this.report(a.offset, `${what}="" names no label`, 'name a <label id="…"/> of this scenario');
+      return undefined;
+    }
     return { label: a.value.trim(), loc: this.loc(a.offset) };
   }
 
@@ -122,8 +170,16 @@ export class AttrReader {
     const v: Record<string, number> = {};
     let ok = true;
     for (const name of DISTRIBUTION_PARAMS[kind]) {
-      const n = this.number(this.required(el, name, `<${el.name} ${selector === '' ? '' : `${selector} `}${DISTRIBUTION_PARAMS[kind].map((p) => `${p}="…"`).join(' ')}/>`), name);
-      if (n === undefined) ok = false; else v[name === 'x_m' ? 'xm' : name] = n;
+      const n = this.number(
+        this.required(
+          el,
+          name,
+          `<${el.name} ${selector === '' ? '' : `${selector} `}${DISTRIBUTION_PARAMS[kind].map((p) => `${p}="…"`).join(' ')}/>`,
+        ),
+        name,
+      );
+      if (n === undefined) ok = false;
+      else v[name === 'x_m' ? 'xm' : name] = n;
     }
     return ok ? ({ kind, ...v } as unknown as Distribution) : undefined;
   }
@@ -138,7 +194,11 @@ export class AttrReader {
     if (a === undefined) return undefined;
     const names = a.value.split(',').map((s) => s.trim());
     if (names.some((n) => !/^[A-Za-z0-9_.-]+$/.test(n))) {
-      this.report(a.offset, `${what}="${a.value}" is not a list of variable names`, `write names of letters, digits, '_', '-' or '.', separated by commas, e.g. ${what}="user,domain"`);
+      this.report(
+        a.offset,
+        `${what}="${a.value}" is not a list of variable names`,
+        `write names of letters, digits, '_', '-' or '.', separated by commas, e.g. ${what}="user,domain"`,
+      );
       return undefined;
     }
     const loc = this.loc(a.offset);

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 const DIR = fileURLToPath(new URL('../../../scenarios/', import.meta.url));
 
 export function builtinNames(): string[] {
-  return readdirSync(DIR).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4)).sort();
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => f.slice(0, -4))
+    .sort();
 }
 
 /** Built-ins that -sd prints but that cannot run yet, and why. */

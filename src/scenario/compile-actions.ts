@@ -24,16 +24,37 @@ export interface CompiledOperand {
 
 export type CompiledAction =
   | {
-    readonly kind: 'ereg'; readonly re: RegExp; readonly searchIn: SearchIn; readonly header: string; readonly source: VarSlot | undefined;
-    readonly occurrence: number; readonly caseIndep: boolean; readonly startLine: boolean; readonly checkIt: boolean; readonly checkItInverse: boolean;
-    readonly assignTo: readonly VarSlot[];
-  }
+      readonly kind: 'ereg';
+      readonly re: RegExp;
+      readonly searchIn: SearchIn;
+      readonly header: string;
+      readonly source: VarSlot | undefined;
+      readonly occurrence: number;
+      readonly caseIndep: boolean;
+      readonly startLine: boolean;
+      readonly checkIt: boolean;
+      readonly checkItInverse: boolean;
+      readonly assignTo: readonly VarSlot[];
+    }
   | { readonly kind: 'assign'; readonly to: VarSlot; readonly value: CompiledOperand }
   | { readonly kind: 'assignstr'; readonly to: VarSlot; readonly text: readonly Segment[] }
   | { readonly kind: 'arith'; readonly op: Arith; readonly to: VarSlot; readonly value: CompiledOperand }
   | { readonly kind: 'todouble'; readonly to: VarSlot; readonly from: VarSlot }
-  | { readonly kind: 'test'; readonly to: VarSlot | undefined; readonly from: VarSlot; readonly compare: Compare; readonly value: CompiledOperand; readonly check: Check }
-  | { readonly kind: 'strcmp'; readonly to: VarSlot | undefined; readonly from: VarSlot; readonly value: CompiledOperand; readonly check: Check }
+  | {
+      readonly kind: 'test';
+      readonly to: VarSlot | undefined;
+      readonly from: VarSlot;
+      readonly compare: Compare;
+      readonly value: CompiledOperand;
+      readonly check: Check;
+    }
+  | {
+      readonly kind: 'strcmp';
+      readonly to: VarSlot | undefined;
+      readonly from: VarSlot;
+      readonly value: CompiledOperand;
+      readonly check: Check;
+    }
   | { readonly kind: 'closecon' }
   | { readonly kind: 'log'; readonly level: 'log' | 'warning' | 'error'; readonly text: readonly Segment[] }
   | { readonly kind: 'exec'; readonly command: readonly Segment[] | undefined; readonly intCmd: IntCmd | undefined }
@@ -65,7 +86,11 @@ export interface ActionCompiler {
 export function readVar(c: ActionCompiler, ref: VarRef): VarSlot {
   const slot = c.vars.slot(ref.name);
   if (slot === undefined) {
-    c.reportLoc(ref.loc, `variable "${ref.name}" is used but never assigned`, `assign it with an action, declare it with <Global variables="${ref.name}"/>, or give it with -set ${ref.name} VALUE`);
+    c.reportLoc(
+      ref.loc,
+      `variable "${ref.name}" is used but never assigned`,
+      `assign it with an action, declare it with <Global variables="${ref.name}"/>, or give it with -set ${ref.name} VALUE`,
+    );
     return { slot: 0, global: false };
   }
   return { slot, global: c.vars.global[slot] === true };
@@ -84,44 +109,106 @@ export function compileAction(c: ActionCompiler, a: Action): CompiledAction | un
     case 'ereg': {
       // SIPp compat: case_indep is for finding the header, not for the regexp.
       const re = compileRegex(a.regexp, false);
-      if (!re.ok) { c.report(a.regexpOffset, `regexp does not compile: ${re.error}`, 'SIPp regexps are POSIX extended regular expressions'); return undefined; }
+      if (!re.ok) {
+        c.report(a.regexpOffset, `regexp does not compile: ${re.error}`, 'SIPp regexps are POSIX extended regular expressions');
+        return undefined;
+      }
       return {
-        kind: 'ereg', re: re.re, searchIn: a.searchIn, header: a.header ?? '', source: a.variable === undefined ? undefined : readVar(c, a.variable),
-        occurrence: a.occurrence, caseIndep: a.caseIndep, startLine: a.startLine, checkIt: a.checkIt, checkItInverse: a.checkItInverse, assignTo: a.assignTo.map((r) => writeVar(c, r)),
+        kind: 'ereg',
+        re: re.re,
+        searchIn: a.searchIn,
+        header: a.header ?? '',
+        source: a.variable === undefined ? undefined : readVar(c, a.variable),
+        occurrence: a.occurrence,
+        caseIndep: a.caseIndep,
+        startLine: a.startLine,
+        checkIt: a.checkIt,
+        checkItInverse: a.checkItInverse,
+        assignTo: a.assignTo.map((r) => writeVar(c, r)),
       };
     }
-    case 'assign': return { kind: 'assign', to: writeVar(c, a.assignTo), value: operand(c, a.value) };
-    case 'assignstr': return { kind: 'assignstr', to: writeVar(c, a.assignTo), text: compileText(a.value, c.env, c.scope, c.report) };
-    case 'arith': return { kind: 'arith', op: a.op, to: writeVar(c, a.assignTo), value: operand(c, a.value) };
-    case 'todouble': return { kind: 'todouble', to: writeVar(c, a.assignTo), from: readVar(c, a.variable) };
-    case 'test': return { kind: 'test', to: a.assignTo === undefined ? undefined : writeVar(c, a.assignTo), from: readVar(c, a.variable), compare: a.compare, value: operand(c, a.value), check: a.check };
-    case 'strcmp': return { kind: 'strcmp', to: a.assignTo === undefined ? undefined : writeVar(c, a.assignTo), from: readVar(c, a.variable), value: operand(c, a.value), check: a.check };
-    case 'closecon': return { kind: 'closecon' };
-    case 'log': return { kind: 'log', level: a.level, text: compileText(a.message, c.env, c.scope, c.report) };
-    case 'exec': return { kind: 'exec', command: a.command === undefined ? undefined : compileText(a.command, c.env, c.scope, c.report), intCmd: a.intCmd };
+    case 'assign':
+      return { kind: 'assign', to: writeVar(c, a.assignTo), value: operand(c, a.value) };
+    case 'assignstr':
+      return { kind: 'assignstr', to: writeVar(c, a.assignTo), text: compileText(a.value, c.env, c.scope, c.report) };
+    case 'arith':
+      return { kind: 'arith', op: a.op, to: writeVar(c, a.assignTo), value: operand(c, a.value) };
+    case 'todouble':
+      return { kind: 'todouble', to: writeVar(c, a.assignTo), from: readVar(c, a.variable) };
+    case 'test':
+      return {
+        kind: 'test',
+        to: a.assignTo === undefined ? undefined : writeVar(c, a.assignTo),
+        from: readVar(c, a.variable),
+        compare: a.compare,
+        value: operand(c, a.value),
+        check: a.check,
+      };
+    case 'strcmp':
+      return {
+        kind: 'strcmp',
+        to: a.assignTo === undefined ? undefined : writeVar(c, a.assignTo),
+        from: readVar(c, a.variable),
+        value: operand(c, a.value),
+        check: a.check,
+      };
+    case 'closecon':
+      return { kind: 'closecon' };
+    case 'log':
+      return { kind: 'log', level: a.level, text: compileText(a.message, c.env, c.scope, c.report) };
+    case 'exec':
+      return {
+        kind: 'exec',
+        command: a.command === undefined ? undefined : compileText(a.command, c.env, c.scope, c.report),
+        intCmd: a.intCmd,
+      };
     case 'media': {
       if (a.media.op === 'echoSwitch') return { kind: 'echoSwitch', value: operand(c, a.media.value) };
       const media = compileMedia({ ...c.media, compileText: (t) => compileText(t, c.env, c.scope, c.report) }, a.media);
       return media === undefined ? undefined : { kind: 'media', media };
     }
-    case 'jump': return { kind: 'jump', value: operand(c, a.value) };
-    case 'pauserestore': return { kind: 'pauserestore', value: operand(c, a.value) };
-    case 'index': return { kind: 'index', to: writeVar(c, a.assignTo) };
-    case 'gettimeofday': return { kind: 'gettimeofday', to: a.assignTo.map((r) => writeVar(c, r)) };
-    case 'strfn': return { kind: 'strfn', fn: a.fn, v: readVar(c, a.variable) };
-    case 'sample': return { kind: 'sample', to: writeVar(c, a.assignTo), distribution: a.distribution };
-    case 'lookup': case 'insert': case 'replace': {
+    case 'jump':
+      return { kind: 'jump', value: operand(c, a.value) };
+    case 'pauserestore':
+      return { kind: 'pauserestore', value: operand(c, a.value) };
+    case 'index':
+      return { kind: 'index', to: writeVar(c, a.assignTo) };
+    case 'gettimeofday':
+      return { kind: 'gettimeofday', to: a.assignTo.map((r) => writeVar(c, r)) };
+    case 'strfn':
+      return { kind: 'strfn', fn: a.fn, v: readVar(c, a.variable) };
+    case 'sample':
+      return { kind: 'sample', to: writeVar(c, a.assignTo), distribution: a.distribution };
+    case 'lookup':
+    case 'insert':
+    case 'replace': {
       const file = injectionFileIndex(c.scope, a.file);
-      if (file < 0) { c.report(a.fileOffset, `file="${a.file}" is not given with -inf`, c.scope.injectionFiles.length > 0 ? `-inf files: ${c.scope.injectionFiles.join(', ')}` : `add -inf ${a.file}`); return undefined; }
+      if (file < 0) {
+        c.report(
+          a.fileOffset,
+          `file="${a.file}" is not given with -inf`,
+          c.scope.injectionFiles.length > 0 ? `-inf files: ${c.scope.injectionFiles.join(', ')}` : `add -inf ${a.file}`,
+        );
+        return undefined;
+      }
       const text = (t: { text: string; offset: number }): readonly Segment[] => compileText(t, c.env, c.scope, c.report);
       if (a.kind === 'lookup') return { kind: 'lookup', to: writeVar(c, a.assignTo), file, key: text(a.key) };
       if (a.kind === 'insert') return { kind: 'insert', file, value: text(a.value) };
       return { kind: 'replace', file, line: text(a.line), value: text(a.value) };
     }
-    case 'setdest': return { kind: 'setdest', host: compileText(a.host, c.env, c.scope, c.report), port: compileText(a.port, c.env, c.scope, c.report), protocol: a.protocol.toUpperCase() };
-    case 'verifyauth': return {
-      kind: 'verifyauth', to: writeVar(c, a.assignTo),
-      username: compileText(a.username, c.env, c.scope, c.report), password: compileText(a.password, c.env, c.scope, c.report),
-    };
+    case 'setdest':
+      return {
+        kind: 'setdest',
+        host: compileText(a.host, c.env, c.scope, c.report),
+        port: compileText(a.port, c.env, c.scope, c.report),
+        protocol: a.protocol.toUpperCase(),
+      };
+    case 'verifyauth':
+      return {
+        kind: 'verifyauth',
+        to: writeVar(c, a.assignTo),
+        username: compileText(a.username, c.env, c.scope, c.report),
+        password: compileText(a.password, c.env, c.scope, c.report),
+      };
   }
 }

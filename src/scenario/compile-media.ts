@@ -46,7 +46,11 @@ export interface MediaCompiler {
  * Where a file named in a scenario is. SIPp compat (3.6.1's send_packets.c find_file): next to the scenario
  * first, then from the working directory; sipts then looks in `searchDirs` by base name.
  */
-export function findMediaFile(name: string, scenarioFile: string, searchDirs: readonly string[] = []): { path: string | undefined; tried: string[] } {
+export function findMediaFile(
+  name: string,
+  scenarioFile: string,
+  searchDirs: readonly string[] = [],
+): { path: string | undefined; tried: string[] } {
   if (isAbsolute(name)) return { path: existsSync(name) ? name : undefined, tried: [name] };
   const tried = [join(dirname(scenarioFile), name), name, ...searchDirs.map((d) => join(d, basename(name)))];
   const unique = [...new Set(tried)];
@@ -55,9 +59,13 @@ export function findMediaFile(name: string, scenarioFile: string, searchDirs: re
 
 export function compileMedia(c: MediaCompiler, m: Exclude<MediaAction, { op: 'echoSwitch' }>): CompiledMedia | undefined {
   switch (m.op) {
-    case 'pause': case 'resume': return { op: m.op };
-    case 'echo': return { op: 'echo', what: m.what, line: m.line };
-    case 'dtmf': return { op: 'dtmf', digits: c.compileText(m.digits) };
+    case 'pause':
+    case 'resume':
+      return { op: m.op };
+    case 'echo':
+      return { op: 'echo', what: m.what, line: m.line };
+    case 'dtmf':
+      return { op: 'dtmf', digits: c.compileText(m.digits) };
     case 'pcap': {
       // T.38 (m=image) is UDPTL, not RTP: any UDP payload is replayed, as SIPp does.
       const clip = readClip(c, m.file, m.fileOffset, m.line === 'image' ? 'udp' : 'capture', (path) => loadCaptureFile(path));
@@ -76,8 +84,15 @@ function readClip(c: MediaCompiler, name: string, offset: number, kind: string, 
   const found = findMediaFile(name, c.scenarioFile, c.options.searchDirs);
   if (found.path === undefined) {
     const generated = c.options.generated?.(name);
-    if (generated !== undefined) { c.warn(offset, `${name} was found nowhere (${found.tried.join(', ')}): ${generated.note}`); return generated.clip; }
-    c.report(offset, `cannot find the media file "${name}" (looked for ${found.tried.join(', ')})`, 'give its path from the scenario file\'s directory or the working directory, or an absolute path');
+    if (generated !== undefined) {
+      c.warn(offset, `${name} was found nowhere (${found.tried.join(', ')}): ${generated.note}`);
+      return generated.clip;
+    }
+    c.report(
+      offset,
+      `cannot find the media file "${name}" (looked for ${found.tried.join(', ')})`,
+      "give its path from the scenario file's directory or the working directory, or an absolute path",
+    );
     return undefined;
   }
   const key = `${kind}:${found.path}`;
@@ -92,7 +107,11 @@ function readClip(c: MediaCompiler, name: string, offset: number, kind: string, 
     return undefined;
   }
   if (kind === 'capture' && clip.streams.length === 0) {
-    c.report(offset, `${found.path}: the capture holds UDP packets but no RTP (version 2) stream`, 'play_pcap_* replays RTP: capture the call\'s media (e.g. tcpdump -w media.pcap udp portrange 6000-7000)');
+    c.report(
+      offset,
+      `${found.path}: the capture holds UDP packets but no RTP (version 2) stream`,
+      "play_pcap_* replays RTP: capture the call's media (e.g. tcpdump -w media.pcap udp portrange 6000-7000)",
+    );
     return undefined;
   }
   c.cache.set(key, clip);

@@ -87,7 +87,14 @@ export function compileScenarioSource(file: string, source: string, env: Templat
     diagnostics.push({ file, line, col, message, sourceLine: doc.lines.lineText(line), ...(hint === undefined ? {} : { hint }) });
   };
   const reportLoc = (loc: Loc, message: string, hint?: string): void => {
-    diagnostics.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line), ...(hint === undefined ? {} : { hint }) });
+    diagnostics.push({
+      file,
+      line: loc.line,
+      col: loc.col,
+      message,
+      sourceLine: doc.lines.lineText(loc.line),
+      ...(hint === undefined ? {} : { hint }),
+    });
   };
   const warnLoc = (loc: Loc, message: string): void => {
     diagnostics.push({ file, line: loc.line, col: loc.col, message, sourceLine: doc.lines.lineText(loc.line), severity: 'warning' });
@@ -96,12 +103,15 @@ export function compileScenarioSource(file: string, source: string, env: Templat
   const mc = { scenarioFile: file, options: media, report, warn: warnAt, cache: new Map<string, MediaClip>() };
   const compiled = ast === undefined ? undefined : compileAst(ast, env, mc, report, reportLoc, warnLoc, warnAt);
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-  if (compiled === undefined || diagnostics.some((d) => d.severity !== 'warning')) throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
+  if (compiled === undefined || diagnostics.some((d) => d.severity !== 'warning'))
+    throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
   return { ...compiled, warnings: diagnostics, usesAutoMediaPort: /\[auto_media_port[\]+-]/.test(source) };
 }
 
 function compileAst(
-  ast: ScenarioAst, env: TemplateEnv, media: ActionCompiler['media'],
+  ast: ScenarioAst,
+  env: TemplateEnv,
+  media: ActionCompiler['media'],
   report: (offset: number, m: string, h?: string) => void,
   reportLoc: (loc: Loc, m: string, h?: string) => void,
   warnLoc: (loc: Loc, m: string) => void,
@@ -121,21 +131,31 @@ function compileAst(
   };
   const labels = labelsOf(ast.steps);
   const initLabels = labelsOf(ast.initSteps);
-  const resolverOf = (labels: Map<string, number>) => (ref: LabelRef | undefined): number => {
-    if (ref === undefined) return -1;
-    const at = labels.get(ref.label);
-    if (at === undefined) {
-      const known = [...labels.keys()];
-      reportLoc(ref.loc, `label "${ref.label}" is not defined`, known.length > 0 ? `defined labels: ${known.join(', ')}` : 'add <label id="…"/> where the jump should land');
-      return -1;
-    }
-    return at;
-  };
+  const resolverOf =
+    (labels: Map<string, number>) =>
+    (ref: LabelRef | undefined): number => {
+      if (ref === undefined) return -1;
+      const at = labels.get(ref.label);
+      if (at === undefined) {
+        const known = [...labels.keys()];
+        reportLoc(
+          ref.loc,
+          `label "${ref.label}" is not defined`,
+          known.length > 0 ? `defined labels: ${known.join(', ')}` : 'add <label id="…"/> where the jump should land',
+        );
+        return -1;
+      }
+      return at;
+    };
   const vars = buildVarTable(ast, Object.keys(env.globals));
   const fieldsUsed = env.injectionFiles.map(() => -1);
   const scope: CompileScope = {
-    slot: vars.slot, global: vars.global, injectionFiles: env.injectionFiles,
-    useField: (file, field) => { fieldsUsed[file] = Math.max(fieldsUsed[file] ?? -1, field); },
+    slot: vars.slot,
+    global: vars.global,
+    injectionFiles: env.injectionFiles,
+    useField: (file, field) => {
+      fieldsUsed[file] = Math.max(fieldsUsed[file] ?? -1, field);
+    },
     warn: warnAt,
   };
   const ac: ActionCompiler = { env, vars, scope, report, reportLoc, media };
@@ -144,19 +164,29 @@ function compileAst(
   const indexIn = (list: string[], name: string | undefined): number => {
     if (name === undefined) return -1;
     let i = list.indexOf(name);
-    if (i < 0) { i = list.length; list.push(name); }
+    if (i < 0) {
+      i = list.length;
+      list.push(name);
+    }
     return i;
   };
   for (const s of ast.steps) {
     if (s.kind === 'recv' && s.responseTxn !== undefined && !ast.steps.some((x) => x.kind === 'send' && x.startTxn === s.responseTxn)) {
-      reportLoc(s.loc, `response_txn="${s.responseTxn}" names no transaction`, `add start_txn="${s.responseTxn}" to the <send> of the request`);
+      reportLoc(
+        s.loc,
+        `response_txn="${s.responseTxn}" names no transaction`,
+        `add start_txn="${s.responseTxn}" to the <send> of the request`,
+      );
     }
   }
   const rtdNames: string[] = [];
   const rtd = (name: string | undefined): number => {
     if (name === undefined) return -1;
     let i = rtdNames.indexOf(name);
-    if (i < 0) { i = rtdNames.length; rtdNames.push(name); }
+    if (i < 0) {
+      i = rtdNames.length;
+      rtdNames.push(name);
+    }
     return i;
   };
 
@@ -165,15 +195,40 @@ function compileAst(
     for (const s of list) {
       if (s.kind === 'label') continue;
       const base = {
-        loc: s.loc, nextIndex: resolve(s.next), startRtd: rtd(s.startRtd), rtd: rtd(s.rtd),
-        template: undefined, retransMs: 0, lostPercent: -1, responseCode: 0, requestMethod: '', requestPattern: undefined, optional: false, optionalGlobal: false,
-        timeoutMs: 0, onTimeoutIndex: -1, rrs: false, pauseMs: -1, pauseDistribution: undefined, timewait: false,
+        loc: s.loc,
+        nextIndex: resolve(s.next),
+        startRtd: rtd(s.startRtd),
+        rtd: rtd(s.rtd),
+        template: undefined,
+        retransMs: 0,
+        lostPercent: -1,
+        responseCode: 0,
+        requestMethod: '',
+        requestPattern: undefined,
+        optional: false,
+        optionalGlobal: false,
+        timeoutMs: 0,
+        onTimeoutIndex: -1,
+        rrs: false,
+        pauseMs: -1,
+        pauseDistribution: undefined,
+        timewait: false,
         actions: s.actions.map((a) => compileAction(ac, a)).filter((a): a is CompiledAction => a !== undefined),
-        test: s.test === undefined ? undefined : readVar(ac, s.test), chance: s.chance,
-        counter: indexIn(counterNames, s.counter), repeatRtd: s.repeatRtd,
-        startTxn: s.kind === 'send' ? indexIn(txnNames, s.startTxn) : -1, responseTxn: s.kind === 'recv' ? indexIn(txnNames, s.responseTxn) : -1,
-        condexec: s.condexec === undefined ? undefined : readVar(ac, s.condexec), condexecInverse: s.condexecInverse,
-        hide: s.hide, display: s.display ?? '', crlf: s.crlf, sendTimeoutMs: 0, advanceState: true, ignoreSdp: false, pauseVar: undefined,
+        test: s.test === undefined ? undefined : readVar(ac, s.test),
+        chance: s.chance,
+        counter: indexIn(counterNames, s.counter),
+        repeatRtd: s.repeatRtd,
+        startTxn: s.kind === 'send' ? indexIn(txnNames, s.startTxn) : -1,
+        responseTxn: s.kind === 'recv' ? indexIn(txnNames, s.responseTxn) : -1,
+        condexec: s.condexec === undefined ? undefined : readVar(ac, s.condexec),
+        condexecInverse: s.condexecInverse,
+        hide: s.hide,
+        display: s.display ?? '',
+        crlf: s.crlf,
+        sendTimeoutMs: 0,
+        advanceState: true,
+        ignoreSdp: false,
+        pauseVar: undefined,
         peer: '',
       };
       switch (s.kind) {
@@ -181,25 +236,55 @@ function compileAst(
           const template = compileTemplate(s.template, env, scope, report);
           const first = s.template.text.trim().split(/\s+/, 2);
           const title = first[0] === 'SIP/2.0' ? `${first[1] ?? '?'} ->` : `${first[0] ?? '?'} ->`;
-          steps.push({ ...base, kind: StepKind.Send, title, template, retransMs: s.retransMs ?? 0, lostPercent: s.lostPercent, sendTimeoutMs: s.timeoutMs ?? 0 });
+          steps.push({
+            ...base,
+            kind: StepKind.Send,
+            title,
+            template,
+            retransMs: s.retransMs ?? 0,
+            lostPercent: s.lostPercent,
+            sendTimeoutMs: s.timeoutMs ?? 0,
+          });
           break;
         }
         case 'recv': {
           const title = s.match.type === 'response' ? `<- ${s.match.code}` : `<- ${s.match.method}`;
           steps.push({
-            ...base, kind: StepKind.Recv, title, lostPercent: s.lostPercent, optional: s.optional, optionalGlobal: s.optionalGlobal, rrs: s.rrs,
+            ...base,
+            kind: StepKind.Recv,
+            title,
+            lostPercent: s.lostPercent,
+            optional: s.optional,
+            optionalGlobal: s.optionalGlobal,
+            rrs: s.rrs,
             responseCode: s.match.type === 'response' ? s.match.code : 0,
             requestMethod: s.match.type === 'request' ? s.match.method : '',
             requestPattern: s.match.type === 'request' ? s.match.pattern : undefined,
-            timeoutMs: s.timeoutMs ?? 0, onTimeoutIndex: resolve(s.onTimeout), advanceState: s.advanceState, ignoreSdp: s.ignoreSdp,
+            timeoutMs: s.timeoutMs ?? 0,
+            onTimeoutIndex: resolve(s.onTimeout),
+            advanceState: s.advanceState,
+            ignoreSdp: s.ignoreSdp,
           });
           break;
         }
         case 'pause': {
-          const title = s.variable !== undefined ? `${s.timewait ? 'Timewait' : 'Pause'} [$${s.variable.name}]` : s.distribution !== undefined ? `${s.timewait ? 'Timewait' : 'Pause'} [${s.distribution.kind}]`
-            : s.milliseconds === undefined ? (s.timewait ? 'Timewait [-d]' : 'Pause [-d]') : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`;
+          const title =
+            s.variable !== undefined
+              ? `${s.timewait ? 'Timewait' : 'Pause'} [$${s.variable.name}]`
+              : s.distribution !== undefined
+                ? `${s.timewait ? 'Timewait' : 'Pause'} [${s.distribution.kind}]`
+                : s.milliseconds === undefined
+                  ? s.timewait
+                    ? 'Timewait [-d]'
+                    : 'Pause [-d]'
+                  : `${s.timewait ? 'Timewait' : 'Pause'} [${s.milliseconds}ms]`;
           steps.push({
-            ...base, kind: StepKind.Pause, title, pauseMs: s.milliseconds ?? -1, pauseDistribution: s.distribution, timewait: s.timewait,
+            ...base,
+            kind: StepKind.Pause,
+            title,
+            pauseMs: s.milliseconds ?? -1,
+            pauseDistribution: s.distribution,
+            timewait: s.timewait,
             pauseVar: s.variable === undefined ? undefined : readVar(ac, s.variable),
           });
           break;
@@ -209,11 +294,24 @@ function compileAst(
           break;
         case 'sendCmd': {
           const template = compileTemplate(s.template, env, scope, report);
-          steps.push({ ...base, kind: StepKind.SendCmd, title: `sendCmd${s.peer === undefined ? '' : ` ${s.peer}`} ->`, template, peer: s.peer ?? '' });
+          steps.push({
+            ...base,
+            kind: StepKind.SendCmd,
+            title: `sendCmd${s.peer === undefined ? '' : ` ${s.peer}`} ->`,
+            template,
+            peer: s.peer ?? '',
+          });
           break;
         }
         case 'recvCmd':
-          steps.push({ ...base, kind: StepKind.RecvCmd, title: `<- recvCmd${s.peer === undefined ? '' : ` ${s.peer}`}`, optional: s.optional, peer: s.peer ?? '', onTimeoutIndex: resolve(s.onTimeout) });
+          steps.push({
+            ...base,
+            kind: StepKind.RecvCmd,
+            title: `<- recvCmd${s.peer === undefined ? '' : ` ${s.peer}`}`,
+            optional: s.optional,
+            peer: s.peer ?? '',
+            onTimeoutIndex: resolve(s.onTimeout),
+          });
           break;
       }
     }
@@ -227,21 +325,43 @@ function compileAst(
     defaults.set(d.id, compileTemplate(d.template, env, scope, report));
   }
   const defaultMessages: DefaultMessages = { bye: defaults.get('bye'), cancel: defaults.get('cancel'), ok: defaults.get('200') };
-  if (steps.length === 0) { report(0, 'the scenario has no steps', 'add <send>, <recv> or <pause> elements inside <scenario>'); return undefined; }
+  if (steps.length === 0) {
+    report(0, 'the scenario has no steps', 'add <send>, <recv> or <pause> elements inside <scenario>');
+    return undefined;
+  }
   const first = steps[0];
   const serverMode = first !== undefined && first.kind === StepKind.Recv;
-  if (serverMode && first.responseCode !== 0) reportLoc(first.loc, 'a scenario that starts by receiving must start with a request', 'start with e.g. <recv request="INVITE"/>');
+  if (serverMode && first.responseCode !== 0)
+    reportLoc(first.loc, 'a scenario that starts by receiving must start with a request', 'start with e.g. <recv request="INVITE"/>');
   return {
-    name: ast.name, file: ast.file, steps, rtdNames, serverMode, firstRequest: first?.requestMethod ?? '',
-    initSteps, defaultMessages,
-    responseTimeRepartition: ast.responseTimeRepartition, callLengthRepartition: ast.callLengthRepartition,
-    varNames: vars.names, varGlobal: vars.global, varUser: vars.user, initialGlobals: vars.names.map((n) => env.globals[n]),
-    fieldsUsed, unexpectedIndex: labels.get('_unexp.main') ?? -1, counterNames, txnNames,
+    name: ast.name,
+    file: ast.file,
+    steps,
+    rtdNames,
+    serverMode,
+    firstRequest: first?.requestMethod ?? '',
+    initSteps,
+    defaultMessages,
+    responseTimeRepartition: ast.responseTimeRepartition,
+    callLengthRepartition: ast.callLengthRepartition,
+    varNames: vars.names,
+    varGlobal: vars.global,
+    varUser: vars.user,
+    initialGlobals: vars.names.map((n) => env.globals[n]),
+    fieldsUsed,
+    unexpectedIndex: labels.get('_unexp.main') ?? -1,
+    counterNames,
+    txnNames,
     unexpectedVars: labels.has('_unexp.main')
-      ? { retaddr: { slot: vars.slot(UNEXP_RETADDR) ?? 0, global: false }, pausedaddr: { slot: vars.slot(UNEXP_PAUSEDADDR) ?? 0, global: false } }
+      ? {
+          retaddr: { slot: vars.slot(UNEXP_RETADDR) ?? 0, global: false },
+          pausedaddr: { slot: vars.slot(UNEXP_PAUSEDADDR) ?? 0, global: false },
+        }
       : undefined,
     // A <DefaultMessage> bye or cancel may read the last message received ([last_From:] …) whenever a call aborts.
-    keepsLast: [defaultMessages.bye, defaultMessages.cancel].some((t) => t !== undefined && templateReadsLast(t)) ? steps.map(() => true) : keepsLastRecv(steps),
+    keepsLast: [defaultMessages.bye, defaultMessages.cancel].some((t) => t !== undefined && templateReadsLast(t))
+      ? steps.map(() => true)
+      : keepsLastRecv(steps),
     twin: twinUse(steps),
     hasMedia: [...steps, ...initSteps].some((s) => s.actions.some((a) => a.kind === 'media' || a.kind === 'echoSwitch')),
   };
@@ -253,7 +373,8 @@ function twinUse(steps: readonly CompiledStep[]): TwinUse {
   const names = (kind: StepKindValue): string[] => [...new Set(steps.filter((s) => s.kind === kind && s.peer !== '').map((s) => s.peer))];
   return {
     first: cmd === undefined ? undefined : cmd.kind === StepKind.SendCmd ? 'send' : 'recv',
-    dests: names(StepKind.SendCmd), srcs: names(StepKind.RecvCmd),
+    dests: names(StepKind.SendCmd),
+    srcs: names(StepKind.RecvCmd),
     commandCreatesCalls: steps[0]?.kind === StepKind.RecvCmd,
   };
 }

@@ -53,10 +53,14 @@ export function injectionFileIndex(scope: CompileScope, name: string): number {
   return scope.injectionFiles.findIndex((f) => f === name || f.replace(/^.*\//, '') === name.replace(/^.*\//, ''));
 }
 
-type Parsed = { readonly seg: Segment; readonly optionalLine: boolean; readonly warning?: string } | { readonly error: string; readonly hint: string };
+type Parsed =
+  { readonly seg: Segment; readonly optionalLine: boolean; readonly warning?: string } | { readonly error: string; readonly hint: string };
 
 const lit = (text: string): Parsed => ({ seg: { op: Op.Lit, text, n: 0, m: 0, sub: undefined }, optionalLine: false });
-const dyn = (op: number, n = 0, text = '', optionalLine = false, m = 0): Parsed => ({ seg: { op, text, n, m, sub: undefined }, optionalLine });
+const dyn = (op: number, n = 0, text = '', optionalLine = false, m = 0): Parsed => ({
+  seg: { op, text, n, m, sub: undefined },
+  optionalLine,
+});
 
 type Row = { readonly offset: 'none' | 'any'; readonly make: (env: TemplateEnv, n: number) => Parsed };
 
@@ -68,7 +72,12 @@ function srtpRows(): Record<string, Row> {
   ['audio', 'video'].forEach((media, m) => {
     rows[`cryptotag1${media}`] = srtp('1');
     rows[`cryptotag2${media}`] = srtp('2');
-    for (const [suite, name] of [['aescm128sha180', 'AES_CM_128_HMAC_SHA1_80'], ['aescm128sha132', 'AES_CM_128_HMAC_SHA1_32'], ['nullsha180', 'NULL_HMAC_SHA1_80'], ['nullsha132', 'NULL_HMAC_SHA1_32']] as const) {
+    for (const [suite, name] of [
+      ['aescm128sha180', 'AES_CM_128_HMAC_SHA1_80'],
+      ['aescm128sha132', 'AES_CM_128_HMAC_SHA1_32'],
+      ['nullsha180', 'NULL_HMAC_SHA1_80'],
+      ['nullsha132', 'NULL_HMAC_SHA1_32'],
+    ] as const) {
       rows[`cryptosuite${suite}1${media}`] = srtp(name);
       rows[`cryptosuite${suite}2${media}`] = srtp(name);
     }
@@ -77,7 +86,11 @@ function srtpRows(): Record<string, Row> {
       rows[`ue${suite}2${media}`] = srtp('UNENCRYPTED_SRTP');
     }
     // SIPp compat: a negative offset ([cryptokeyparams1audio-1]) sends the call's last key again.
-    for (const k of [1, 2]) rows[`cryptokeyparams${k}${media}`] = { offset: 'any', make: (_e, n) => ({ ...dyn(Op.CryptoKey, m * 2 + k - 1, '', false, n < 0 ? 1 : 0), warning: NO_SRTP }) };
+    for (const k of [1, 2])
+      rows[`cryptokeyparams${k}${media}`] = {
+        offset: 'any',
+        make: (_e, n) => ({ ...dyn(Op.CryptoKey, m * 2 + k - 1, '', false, n < 0 ? 1 : 0), warning: NO_SRTP }),
+      };
   });
   return rows;
 }
@@ -127,7 +140,18 @@ const ROWS: Readonly<Record<string, Row>> = {
   ...srtpRows(),
 };
 
-export const KEYWORD_NAMES: readonly string[] = [...Object.keys(ROWS).filter((k) => !/^(crypto|ue)/.test(k)), 'cryptotag1audio … (SRTP)', 'last_<Header>:', 'last_<Header>:value', '$variable', 'fieldN', 'fieldN file="f.csv" line=N', 'file name="f"', 'authentication', 'authentication username=… password=…'];
+export const KEYWORD_NAMES: readonly string[] = [
+  ...Object.keys(ROWS).filter((k) => !/^(crypto|ue)/.test(k)),
+  'cryptotag1audio … (SRTP)',
+  'last_<Header>:',
+  'last_<Header>:value',
+  '$variable',
+  'fieldN',
+  'fieldN file="f.csv" line=N',
+  'file name="f"',
+  'authentication',
+  'authentication username=… password=…',
+];
 
 /** The `name=value` and `name="value"` parameters of a keyword, in order. */
 function keywordArgs(args: string): [string, string][] {
@@ -143,9 +167,17 @@ function fillKeyword(args: string, scope: CompileScope): Parsed {
     else if (name === 'text') text = value;
     else return { error: `[fill] has an unknown parameter ${name}`, hint: 'its parameters are variable=… and text=…' };
   }
-  if (variable === '') return { error: '[fill] needs variable=…, the variable that holds the length', hint: 'e.g. <assign assign_to="len" value="100"/> then [fill variable=len]' };
+  if (variable === '')
+    return {
+      error: '[fill] needs variable=…, the variable that holds the length',
+      hint: 'e.g. <assign assign_to="len" value="100"/> then [fill variable=len]',
+    };
   const slot = scope.slot(variable);
-  if (slot === undefined) return { error: `variable "${variable}" is used but never assigned`, hint: `assign it, e.g. <assign assign_to="${variable}" value="100"/>` };
+  if (slot === undefined)
+    return {
+      error: `variable "${variable}" is used but never assigned`,
+      hint: `assign it, e.g. <assign assign_to="${variable}" value="100"/>`,
+    };
   return dyn(Op.Fill, slot, text === '' ? 'X' : text, false, scope.global[slot] === true ? 1 : 0);
 }
 
@@ -157,20 +189,36 @@ function fieldKeyword(field: number, args: string, scope: CompileScope): Parsed 
   for (const [name, value] of keywordArgs(args)) {
     if (name === 'file') {
       const i = injectionFileIndex(scope, value);
-      if (i < 0) return { error: `[field${field}] names file "${value}", which is not given with -inf`, hint: scope.injectionFiles.length > 0 ? `-inf files: ${scope.injectionFiles.join(', ')}` : `add -inf ${value}` };
+      if (i < 0)
+        return {
+          error: `[field${field}] names file "${value}", which is not given with -inf`,
+          hint: scope.injectionFiles.length > 0 ? `-inf files: ${scope.injectionFiles.join(', ')}` : `add -inf ${value}`,
+        };
       file = i;
     } else if (name === 'line') {
       const v = /^\[\$([A-Za-z0-9_.-]+)\]$/.exec(value);
       if (v !== null) {
         // line="[$var]": the line a <lookup> found, say.
         const slot = scope.slot(v[1] ?? '');
-        if (slot === undefined) return { error: `variable "${v[1] ?? ''}" is used but never assigned`, hint: 'assign it first, e.g. with <lookup assign_to="line" …/>' };
+        if (slot === undefined)
+          return {
+            error: `variable "${v[1] ?? ''}" is used but never assigned`,
+            hint: 'assign it first, e.g. with <lookup assign_to="line" …/>',
+          };
         lineVar = { op: Op.Var, text: scope.global[slot] === true ? 'g' : '', n: slot, m: 0, sub: undefined };
-      } else if (!/^\d+$/.test(value)) return { error: `[field${field}] line=${value} is not a line number`, hint: 'write line=N, N counting data lines from 0, or line="[$variable]"' };
+      } else if (!/^\d+$/.test(value))
+        return {
+          error: `[field${field}] line=${value} is not a line number`,
+          hint: 'write line=N, N counting data lines from 0, or line="[$variable]"',
+        };
       else line = value;
     } else return { error: `[field${field}] has an unknown parameter ${name}`, hint: 'its parameters are file="…" and line=N' };
   }
-  if (scope.injectionFiles.length === 0) return { error: `the scenario reads [field${field}] but no injection file was given`, hint: 'add -inf users.csv (SEQUENTIAL, then one line of ;-separated fields per call)' };
+  if (scope.injectionFiles.length === 0)
+    return {
+      error: `the scenario reads [field${field}] but no injection file was given`,
+      hint: 'add -inf users.csv (SEQUENTIAL, then one line of ;-separated fields per call)',
+    };
   scope.useField(file, field);
   const parsed = dyn(Op.Field, field, line, false, file);
   return lineVar === undefined || !('seg' in parsed) ? parsed : { seg: { ...parsed.seg, sub: [lineVar] }, optionalLine: false };
@@ -184,7 +232,11 @@ export function parseKeyword(inner: string, env: TemplateEnv, vars: CompileScope
   if (inner.startsWith('$')) {
     const name = inner.slice(1);
     const slot = vars.slot(name);
-    if (slot === undefined) return { error: `variable "${name}" is used but never assigned`, hint: `assign it with an action (e.g. <assignstr assign_to="${name}" value="…"/>), declare it with <Global variables="${name}"/>, or give it with -set ${name} VALUE` };
+    if (slot === undefined)
+      return {
+        error: `variable "${name}" is used but never assigned`,
+        hint: `assign it with an action (e.g. <assignstr assign_to="${name}" value="…"/>), declare it with <Global variables="${name}"/>, or give it with -set ${name} VALUE`,
+      };
     return dyn(Op.Var, slot, vars.global[slot] === true ? 'g' : '');
   }
   const key = env.keys[inner];

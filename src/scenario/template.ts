@@ -64,7 +64,8 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: Com
   const needsStartLine = (x: Segment): boolean => x.op === Op.Auth || x.op === Op.Field;
   const needsLine = header.some((seg) => needsStartLine(seg) || (seg.sub ?? []).some(needsStartLine));
   const startLine: Segment[] = [];
-  if (needsLine && headerLines[0] !== undefined) compileLine(headerLines[0].text, headerLines[0].offset, env, vars, () => undefined, startLine, false);
+  if (needsLine && headerLines[0] !== undefined)
+    compileLine(headerLines[0].text, headerLines[0].offset, env, vars, () => undefined, startLine, false);
   return { header, startLine, body, method };
 }
 
@@ -75,7 +76,15 @@ export function compileText(src: TemplateSource, env: TemplateEnv, vars: Compile
   return out;
 }
 
-function compileLine(text: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt, out: Segment[], crlf = true): void {
+function compileLine(
+  text: string,
+  offset: number,
+  env: TemplateEnv,
+  vars: CompileScope,
+  report: ReportAt,
+  out: Segment[],
+  crlf = true,
+): void {
   const line: Segment[] = [];
   let optional = false;
   let onlyKeywords = true;
@@ -90,8 +99,15 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
       onlyKeywords = false;
       continue;
     }
-    if (open < 0) { pushLit(line, toBytes(text.slice(i))); onlyKeywords = false; break; }
-    if (open > i) { pushLit(line, toBytes(text.slice(i, open))); onlyKeywords = false; }
+    if (open < 0) {
+      pushLit(line, toBytes(text.slice(i)));
+      onlyKeywords = false;
+      break;
+    }
+    if (open > i) {
+      pushLit(line, toBytes(text.slice(i, open)));
+      onlyKeywords = false;
+    }
     const close = matchingBracket(text, open);
     if (close < 0) {
       report(offset + open, `keyword starting with '[' is never closed`, 'end the keyword with ], or remove the [');
@@ -99,14 +115,18 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
     }
     const inner = text.slice(open + 1, close).trim();
     const innerAt = offset + open + 1 + text.slice(open + 1).search(/\S/);
-    const parsed = /^authentication(\s|$)/.test(inner) ? authKeyword(inner, innerAt, env, vars, report)
-      : /^file(\s|$)/.test(inner) ? fileKeyword(inner, innerAt, env, vars, report)
+    const parsed = /^authentication(\s|$)/.test(inner)
+      ? authKeyword(inner, innerAt, env, vars, report)
+      : /^file(\s|$)/.test(inner)
+        ? fileKeyword(inner, innerAt, env, vars, report)
         : parseKeyword(inner, env, vars);
     if ('error' in parsed) report(offset + open, parsed.error, parsed.hint);
     else {
       if (parsed.warning !== undefined) vars.warn?.(offset + open, parsed.warning);
-      if (parsed.seg.op === Op.Lit) { pushLit(line, toBytes(parsed.seg.text)); onlyKeywords = false; }
-      else {
+      if (parsed.seg.op === Op.Lit) {
+        pushLit(line, toBytes(parsed.seg.text));
+        onlyKeywords = false;
+      } else {
         if (parsed.seg.text !== '' && parsed.seg.op === Op.Branch) pushLit(line, parsed.seg.text);
         line.push(parsed.seg.op === Op.Branch ? { ...parsed.seg, text: '' } : parsed.seg);
         optional ||= parsed.optionalLine;
@@ -116,7 +136,10 @@ function compileLine(text: string, offset: number, env: TemplateEnv, vars: Compi
   }
   if (crlf) pushLit(line, '\r\n');
   if (optional && onlyKeywords) out.push({ op: Op.OptLine, text: '', n: 0, m: 0, sub: line });
-  else for (const s of line) if (s.op === Op.Lit) pushLit(out, s.text); else out.push(s);
+  else
+    for (const s of line)
+      if (s.op === Op.Lit) pushLit(out, s.text);
+      else out.push(s);
 }
 
 const hexDigit = (c: string | undefined): number => (c === undefined || !/^[0-9a-fA-F]$/.test(c) ? -1 : Number.parseInt(c, 16));
@@ -148,10 +171,34 @@ function matchingBracket(text: string, open: number): number {
 }
 
 /** [authentication] or [authentication username=… password=…]; the values may hold keywords. */
-function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean; warning?: string } | { error: string; hint: string } {
-  const group = (text: string, at: number): Segment => ({ op: Op.Group, text: '', n: 0, m: 0, sub: compileText({ text, offset: at }, env, vars, report) });
-  let user: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authUser), n: 0, m: 0, sub: undefined }] };
-  let pass: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [{ op: Op.Lit, text: toBytes(env.authPassword), n: 0, m: 0, sub: undefined }] };
+function authKeyword(
+  inner: string,
+  offset: number,
+  env: TemplateEnv,
+  vars: CompileScope,
+  report: ReportAt,
+): { seg: Segment; optionalLine: boolean; warning?: string } | { error: string; hint: string } {
+  const group = (text: string, at: number): Segment => ({
+    op: Op.Group,
+    text: '',
+    n: 0,
+    m: 0,
+    sub: compileText({ text, offset: at }, env, vars, report),
+  });
+  let user: Segment = {
+    op: Op.Group,
+    text: '',
+    n: 0,
+    m: 0,
+    sub: [{ op: Op.Lit, text: toBytes(env.authUser), n: 0, m: 0, sub: undefined }],
+  };
+  let pass: Segment = {
+    op: Op.Group,
+    text: '',
+    n: 0,
+    m: 0,
+    sub: [{ op: Op.Lit, text: toBytes(env.authPassword), n: 0, m: 0, sub: undefined }],
+  };
   const none: Segment = { op: Op.Group, text: '', n: 0, m: 0, sub: [] };
   let akaK = none;
   let akaOp = none;
@@ -164,24 +211,43 @@ function authKeyword(inner: string, offset: number, env: TemplateEnv, vars: Comp
     else if (m[1] === 'password') pass = group(value, at);
     else if (m[1] === 'aka_K') akaK = group(value, at);
     else if (m[1] === 'aka_OP') akaOp = group(value, at);
-    else if (m[1] === 'aka_AMF') { /* the AMF comes from the challenge's AUTN */ }
-    else return { error: `[authentication] has an unknown parameter ${m[1] ?? ''}`, hint: 'its parameters are username=…, password=…, and for AKA aka_K=…, aka_OP=…, aka_AMF=…' };
+    else if (m[1] === 'aka_AMF') {
+      /* the AMF comes from the challenge's AUTN */
+    } else
+      return {
+        error: `[authentication] has an unknown parameter ${m[1] ?? ''}`,
+        hint: 'its parameters are username=…, password=…, and for AKA aka_K=…, aka_OP=…, aka_AMF=…',
+      };
   }
   // SIPp compat (auth.cpp): -auth_uri X makes the digest uri sip:X.
-  return { seg: { op: Op.Auth, text: env.authUri === undefined ? '' : toBytes(`sip:${env.authUri}`), n: 0, m: 0, sub: [user, pass, akaK, akaOp] }, optionalLine: true };
+  return {
+    seg: { op: Op.Auth, text: env.authUri === undefined ? '' : toBytes(`sip:${env.authUri}`), n: 0, m: 0, sub: [user, pass, akaK, akaOp] },
+    optionalLine: true,
+  };
 }
 
 /**
  * [file name="body.sdp"]: the file's bytes, as they are (no CRLF rules), read at every send like SIPp. The
  * name may hold keywords; a plain name is checked at load time.
  */
-function fileKeyword(inner: string, offset: number, env: TemplateEnv, vars: CompileScope, report: ReportAt): { seg: Segment; optionalLine: boolean; warning?: string } | { error: string; hint: string } {
+function fileKeyword(
+  inner: string,
+  offset: number,
+  env: TemplateEnv,
+  vars: CompileScope,
+  report: ReportAt,
+): { seg: Segment; optionalLine: boolean; warning?: string } | { error: string; hint: string } {
   const m = /^file\s+name=("([^"]*)"|(\S+))\s*$/.exec(inner);
   const name = m === null ? undefined : (m[2] ?? m[3] ?? '');
-  if (m === null || name === undefined || name === '') return { error: '[file] needs name=…, the file to insert', hint: 'e.g. [file name="body.sdp"]' };
+  if (m === null || name === undefined || name === '')
+    return { error: '[file] needs name=…, the file to insert', hint: 'e.g. [file name="body.sdp"]' };
   const at = offset + inner.indexOf('=') + 1 + (m[2] !== undefined ? 1 : 0);
   const sub = compileText({ text: name, offset: at }, env, vars, report);
-  if (sub.every((x) => x.op === Op.Lit) && !existsSync(name)) return { error: `[file name=${name}]: no such file (looked for ${resolve(name)})`, hint: 'give a path from the directory sipts runs in, or an absolute path' };
+  if (sub.every((x) => x.op === Op.Lit) && !existsSync(name))
+    return {
+      error: `[file name=${name}]: no such file (looked for ${resolve(name)})`,
+      hint: 'give a path from the directory sipts runs in, or an absolute path',
+    };
   return { seg: { op: Op.File, text: '', n: 0, m: 0, sub }, optionalLine: false };
 }
 

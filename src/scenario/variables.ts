@@ -22,11 +22,33 @@ export interface VarTable {
 /** Names an action writes. */
 export function assignedBy(a: Action): readonly VarRef[] {
   switch (a.kind) {
-    case 'ereg': case 'gettimeofday': return a.assignTo;
-    case 'assign': case 'assignstr': case 'arith': case 'todouble': case 'verifyauth': case 'sample': case 'lookup': case 'index': return [a.assignTo];
-    case 'test': case 'strcmp': return a.assignTo === undefined ? [] : [a.assignTo];
-    case 'strfn': return [a.variable];
-    case 'log': case 'exec': case 'jump': case 'pauserestore': case 'insert': case 'replace': case 'setdest': case 'closecon': case 'media': return [];
+    case 'ereg':
+    case 'gettimeofday':
+      return a.assignTo;
+    case 'assign':
+    case 'assignstr':
+    case 'arith':
+    case 'todouble':
+    case 'verifyauth':
+    case 'sample':
+    case 'lookup':
+    case 'index':
+      return [a.assignTo];
+    case 'test':
+    case 'strcmp':
+      return a.assignTo === undefined ? [] : [a.assignTo];
+    case 'strfn':
+      return [a.variable];
+    case 'log':
+    case 'exec':
+    case 'jump':
+    case 'pauserestore':
+    case 'insert':
+    case 'replace':
+    case 'setdest':
+    case 'closecon':
+    case 'media':
+      return [];
   }
 }
 
@@ -37,7 +59,11 @@ export function buildVarTable(ast: ScenarioAst, externallySet: readonly string[]
   const slots = new Map<string, number>();
   const define = (name: string, isGlobal: boolean, isUser = false): void => {
     const at = slots.get(name);
-    if (at !== undefined) { if (isGlobal) global[at] = true; if (isUser) user[at] = true; return; }
+    if (at !== undefined) {
+      if (isGlobal) global[at] = true;
+      if (isUser) user[at] = true;
+      return;
+    }
     slots.set(name, names.length);
     names.push(name);
     global.push(isGlobal);
@@ -45,7 +71,10 @@ export function buildVarTable(ast: ScenarioAst, externallySet: readonly string[]
   };
   for (const d of ast.declared) define(d.ref.name, d.scope === 'global', d.scope === 'user');
   // SIPp compat: with an _unexp.main handler, these tell it where the call was interrupted.
-  if (ast.steps.some((s) => s.kind === 'label' && s.id === '_unexp.main')) { define(UNEXP_RETADDR, false); define(UNEXP_PAUSEDADDR, false); }
+  if (ast.steps.some((s) => s.kind === 'label' && s.id === '_unexp.main')) {
+    define(UNEXP_RETADDR, false);
+    define(UNEXP_PAUSEDADDR, false);
+  }
   for (const name of externallySet) define(name, true);
   for (const s of [...ast.initSteps, ...ast.steps]) {
     if (s.kind === 'label') continue;

@@ -32,8 +32,17 @@ export function readAttributes(source: string, from: number, to: number, r: Repo
   let spaced = true;
   while (k < to) {
     const c = source[k] as string;
-    if (isSpace(c)) { k++; spaced = true; continue; }
-    if (source.startsWith('<!--', k)) { const end = source.indexOf('-->', k + 4); k = end < 0 ? to : end + 3; spaced = false; continue; }
+    if (isSpace(c)) {
+      k++;
+      spaced = true;
+      continue;
+    }
+    if (source.startsWith('<!--', k)) {
+      const end = source.indexOf('-->', k + 4);
+      k = end < 0 ? to : end + 3;
+      spaced = false;
+      continue;
+    }
     const nameAt = k;
     while (k < to && !isSpace(source[k]) && !'="\''.includes(source[k] as string)) k++;
     const name = source.slice(nameAt, k);
@@ -60,7 +69,11 @@ export function readAttributes(source: string, from: number, to: number, r: Repo
       raw = source.slice(m + 1, k - 1);
     } else if (source[m] === "'") {
       // SIPp compat: SIPp reads only "…"; from a '…' value it takes the text up to the next double quote.
-      r.error(m, `the value of '${name}' is in single quotes, which SIPp does not read`, `write ${name}="${valueText(source, m + 1, to, "'")}"`);
+      r.error(
+        m,
+        `the value of '${name}' is in single quotes, which SIPp does not read`,
+        `write ${name}="${valueText(source, m + 1, to, "'")}"`,
+      );
       const close = source.indexOf("'", m + 1);
       k = close < 0 || close >= to ? to : close + 1;
       raw = source.slice(m + 1, Math.max(m + 1, k - 1));
@@ -72,7 +85,11 @@ export function readAttributes(source: string, from: number, to: number, r: Repo
     }
     const value = decodeValue(raw, valueAt, name, r);
     if (!spaced) {
-      r.warn(nameAt, `attribute '${name}' follows the previous value with no space between: SIPp does not see it, and neither does sipts`, `put a space before ${name}= for it to count`);
+      r.warn(
+        nameAt,
+        `attribute '${name}' follows the previous value with no space between: SIPp does not see it, and neither does sipts`,
+        `put a space before ${name}= for it to count`,
+      );
     } else if (attrs.has(name)) {
       r.warn(nameAt, `attribute '${name}' is given twice: SIPp reads the first one, and so does sipts`, 'remove one of them');
     } else {
@@ -111,18 +128,27 @@ function decodeValue(raw: string, at: number, name: string, r: Reporters): strin
     const c = raw[i] as string;
     // SIPp strips every CR from a scenario file as it reads it.
     if (c === '\r') continue;
-    if (c !== '\\' || i + 1 >= raw.length) { out += c; continue; }
+    if (c !== '\\' || i + 1 >= raw.length) {
+      out += c;
+      continue;
+    }
     const next = raw[i + 1] as string;
     const escaped = ESCAPES[next];
-    if (escaped === undefined) { out += c; continue; }
+    if (escaped === undefined) {
+      out += c;
+      continue;
+    }
     if (next === '"' && quoteAt < 0) quoteAt = i;
     out += escaped;
     i++;
   }
   // SIPp compat: \" is SIPp's own escape; XML ends the value there.
-  if (quoteAt >= 0) r.warn(at + quoteAt, `\\" in the value of '${name}' is SIPp's escape for a double quote, not XML`, 'write &quot; instead');
+  if (quoteAt >= 0)
+    r.warn(at + quoteAt, `\\" in the value of '${name}' is SIPp's escape for a double quote, not XML`, 'write &quot; instead');
   let bare = -1;
-  const decoded = decodeEntities(out, () => { if (bare < 0) bare = raw.indexOf('&'); });
+  const decoded = decodeEntities(out, () => {
+    if (bare < 0) bare = raw.indexOf('&');
+  });
   if (bare >= 0) r.warn(at + bare, `a bare '&' in the value of '${name}' is kept as it is, as SIPp does`, 'write &amp; for a literal &');
   return decoded;
 }

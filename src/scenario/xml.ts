@@ -47,20 +47,34 @@ interface Open {
 }
 
 /** How a tag scanned from `from` ends: at '>' or '/>', at a '<' that SIPp takes for the next tag, or at the end of the file. */
-type TagEnd = { readonly kind: 'end'; readonly at: number; readonly selfClosing: boolean } | { readonly kind: 'lt' | 'eof'; readonly at: number };
+type TagEnd =
+  { readonly kind: 'end'; readonly at: number; readonly selfClosing: boolean } | { readonly kind: 'lt' | 'eof'; readonly at: number };
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 
 export function parseXml(file: string, source: string, diagnostics: Diagnostic[]): XmlDocument {
   const lines = new LineIndex(source);
-  const push = (severity: 'error' | 'warning') => (offset: number, message: string, hint?: string): void => {
-    const { line, col } = lines.position(offset);
-    diagnostics.push({ file, line, col, message, sourceLine: lines.lineText(line), ...(hint === undefined ? {} : { hint }), ...(severity === 'warning' ? { severity } : {}) });
-  };
+  const push =
+    (severity: 'error' | 'warning') =>
+    (offset: number, message: string, hint?: string): void => {
+      const { line, col } = lines.position(offset);
+      diagnostics.push({
+        file,
+        line,
+        col,
+        message,
+        sourceLine: lines.lineText(line),
+        ...(hint === undefined ? {} : { hint }),
+        ...(severity === 'warning' ? { severity } : {}),
+      });
+    };
   const error = push('error');
   const warn = push('warning');
   let recovered = false;
-  const fail: Report = (offset, message, hint) => { recovered = true; error(offset, message, hint); };
+  const fail: Report = (offset, message, hint) => {
+    recovered = true;
+    error(offset, message, hint);
+  };
 
   const stack: Open[] = [];
   const roots: XmlElement[] = [];
@@ -69,24 +83,36 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
   const close = (o: Open): void => {
     const el = finish(o, warn);
     const parent = stack[stack.length - 1];
-    if (parent !== undefined) parent.children.push(el); else roots.push(el);
+    if (parent !== undefined) parent.children.push(el);
+    else roots.push(el);
   };
   const text = (from: number, to: number): void => {
     if (from >= to) return;
     const raw = source.slice(from, to);
     const top = stack[stack.length - 1];
-    if (top !== undefined) { top.parts.push({ cdata: false, value: decodeText(raw), offset: from }); return; }
+    if (top !== undefined) {
+      top.parts.push({ cdata: false, value: decodeText(raw), offset: from });
+      return;
+    }
     const junk = raw.search(/\S/);
     if (junk >= 0 && !strayText) {
       strayText = true;
-      warn(from + junk, `text outside <${roots[0]?.name ?? 'scenario'}> is ignored`, 'SIPp ignores it too; remove it, or put it in a comment <!-- … -->');
+      warn(
+        from + junk,
+        `text outside <${roots[0]?.name ?? 'scenario'}> is ignored`,
+        'SIPp ignores it too; remove it, or put it in a comment <!-- … -->',
+      );
     }
   };
 
   let i = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   // SIPp refuses a file that does not start with the XML declaration ("Unable to load or parse").
   if (!source.startsWith('<?xml')) {
-    warn(i, 'the file does not start with <?xml … ?>: SIPp refuses it ("Unable to load or parse")', 'make <?xml version="1.0" encoding="ISO-8859-1"?> the very first line, for SIPp to read the file too');
+    warn(
+      i,
+      'the file does not start with <?xml … ?>: SIPp refuses it ("Unable to load or parse")',
+      'make <?xml version="1.0" encoding="ISO-8859-1"?> the very first line, for SIPp to read the file too',
+    );
   }
   while (i < source.length) {
     const lt = source.indexOf('<', i);
@@ -95,11 +121,17 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
     i = lt;
     if (source.startsWith('<!--', i)) {
       const end = source.indexOf('-->', i + 4);
-      if (end < 0) { fail(i, 'the comment <!-- is never closed', 'end it with -->'); break; }
+      if (end < 0) {
+        fail(i, 'the comment <!-- is never closed', 'end it with -->');
+        break;
+      }
       i = end + 3;
     } else if (source.startsWith('<![CDATA[', i)) {
       const end = source.indexOf(']]>', i + 9);
-      if (end < 0) { fail(i, 'the CDATA section <![CDATA[ is never closed', 'end it with ]]>'); break; }
+      if (end < 0) {
+        fail(i, 'the CDATA section <![CDATA[ is never closed', 'end it with ]]>');
+        break;
+      }
       const top = stack[stack.length - 1];
       if (top !== undefined) top.parts.push({ cdata: true, value: source.slice(i + 9, end), offset: i + 9 });
       else text(i, end + 3);
@@ -107,7 +139,10 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
     } else if (source.startsWith('<?', i) || source.startsWith('<!', i)) {
       // The XML declaration, a processing instruction, <!DOCTYPE …>: nothing a scenario reads.
       const end = source.indexOf(source[i + 1] === '?' ? '?>' : '>', i + 2);
-      if (end < 0) { fail(i, `malformed XML: ${source.slice(i, i + 9)}… is never ended`, `end it with ${source[i + 1] === '?' ? '?>' : '>'}`); break; }
+      if (end < 0) {
+        fail(i, `malformed XML: ${source.slice(i, i + 9)}… is never ended`, `end it with ${source[i + 1] === '?' ? '?>' : '>'}`);
+        break;
+      }
       i = end + (source[i + 1] === '?' ? 2 : 1);
     } else {
       const closing = source[i + 1] === '/';
@@ -115,28 +150,43 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
       let nameTo = nameFrom;
       while (nameTo < source.length && !isSpace(source[nameTo]) && !'/><'.includes(source[nameTo] as string)) nameTo++;
       const name = source.slice(nameFrom, nameTo);
-      if (name === '') { fail(i, "'<' is not followed by an element name", 'write &lt; for a literal <, or put the text in <![CDATA[ … ]]>'); i++; continue; }
+      if (name === '') {
+        fail(i, "'<' is not followed by an element name", 'write &lt; for a literal <, or put the text in <![CDATA[ … ]]>');
+        i++;
+        continue;
+      }
       const end = tagEnd(source, nameTo, fail);
       if (end.kind !== 'end') {
-        if (end.kind === 'eof') { fail(i, `the tag <${closing ? '/' : ''}${name} is never ended`, `end it with ${closing ? '>' : '> or />'}`); break; }
+        if (end.kind === 'eof') {
+          fail(i, `the tag <${closing ? '/' : ''}${name} is never ended`, `end it with ${closing ? '>' : '> or />'}`);
+          break;
+        }
         // SIPp compat: SIPp's reader stops at a tag with no '>' before the next '<' as at the end of the file:
         // the scenario ends here, and elements still open are closed.
         const rest = lines.position(source.length).line - lines.position(i).line;
         const next = lines.position(end.at).line;
         truncated = true;
-        warn(i, `the tag <${closing ? '/' : ''}${name} has no '>' before the next '<'${next === lines.position(i).line ? '' : ` (line ${next})`}: SIPp stops reading the scenario here and ignores the rest of the file (${rest + 1} line${rest === 0 ? '' : 's'}), and so does sipts`,
-          `end the tag with ${closing ? '>' : '> or />'}`);
+        warn(
+          i,
+          `the tag <${closing ? '/' : ''}${name} has no '>' before the next '<'${next === lines.position(i).line ? '' : ` (line ${next})`}: SIPp stops reading the scenario here and ignores the rest of the file (${rest + 1} line${rest === 0 ? '' : 's'}), and so does sipts`,
+          `end the tag with ${closing ? '>' : '> or />'}`,
+        );
         break;
       }
       if (closing) {
         closeTag(name, i);
       } else {
         if (stack.length === 0 && roots.length > 0) {
-          fail(i, `element <${name}> after the end of <${roots[0]?.name ?? ''}>`, `SIPp refuses anything after the root element: move it inside <${roots[0]?.name ?? ''}>, or remove it`);
+          fail(
+            i,
+            `element <${name}> after the end of <${roots[0]?.name ?? ''}>`,
+            `SIPp refuses anything after the root element: move it inside <${roots[0]?.name ?? ''}>, or remove it`,
+          );
         }
         const attrs = readAttributes(source, nameTo, end.at, { error: fail, warn });
         const open: Open = { name, offset: i, attrs, tagEnd: end.selfClosing ? end.at + 1 : end.at, children: [], parts: [] };
-        if (end.selfClosing) close(open); else stack.push(open);
+        if (end.selfClosing) close(open);
+        else stack.push(open);
       }
       i = end.at + (end.selfClosing ? 2 : 1);
     }
@@ -144,11 +194,20 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
 
   function closeTag(name: string, at: number): void {
     const top = stack[stack.length - 1];
-    if (top !== undefined && top.name === name) { stack.pop(); close(top); return; }
+    if (top !== undefined && top.name === name) {
+      stack.pop();
+      close(top);
+      return;
+    }
     const depth = stack.map((o) => o.name).lastIndexOf(name);
     if (depth < 0) {
-      fail(at, top === undefined ? `</${name}> closes no open element` : `</${name}> does not close <${top.name}> (line ${lines.position(top.offset).line})`,
-        top === undefined ? 'remove it' : `close <${top.name}> with </${top.name}> first, or fix the name`);
+      fail(
+        at,
+        top === undefined
+          ? `</${name}> closes no open element`
+          : `</${name}> does not close <${top.name}> (line ${lines.position(top.offset).line})`,
+        top === undefined ? 'remove it' : `close <${top.name}> with </${top.name}> first, or fix the name`,
+      );
       return;
     }
     // Elements opened after <name> and never closed: each is reported, and ends here.
@@ -167,7 +226,12 @@ export function parseXml(file: string, source: string, diagnostics: Diagnostic[]
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   if (stack.length > 0 && !recovered) {
     const o = stack[0];
-    if (o !== undefined && !truncated) warn(o.offset, `<${stack.map((s) => s.name).join('>, <')}> ${stack.length === 1 ? 'is' : 'are'} still open at the end of the file: read as closed there, as SIPp does`, `end it with </${o.name}>`);
+    if (o !== undefined && !truncated)
+      warn(
+        o.offset,
+        `<${stack.map((s) => s.name).join('>, <')}> ${stack.length === 1 ? 'is' : 'are'} still open at the end of the file: read as closed there, as SIPp does`,
+        `end it with </${o.name}>`,
+      );
   }
   while (stack.length > 0) {
     const o = stack.pop();
@@ -187,7 +251,10 @@ function tagEnd(source: string, from: number, fail: Report): TagEnd {
     if (c === '<') {
       if (!source.startsWith('<!--', j)) return { kind: 'lt', at: j };
       const end = source.indexOf('-->', j + 4);
-      if (end < 0) { fail(j, 'the comment <!-- is never closed', 'end it with -->'); return { kind: 'eof', at: source.length }; }
+      if (end < 0) {
+        fail(j, 'the comment <!-- is never closed', 'end it with -->');
+        return { kind: 'eof', at: source.length };
+      }
       j = end + 3;
     } else if (c === '/' && source[j + 1] === '>') return { kind: 'end', at: j, selfClosing: true };
     else if (c === '>') return { kind: 'end', at: j, selfClosing: false };
@@ -208,8 +275,20 @@ function finish(o: Open, warn: Report): XmlElement {
   const sections = o.parts.filter((p) => p.cdata);
   const first = sections[0];
   for (const extra of sections.slice(1)) {
-    warn(extra.offset - 9, `a second CDATA section in <${o.name}> is ignored: SIPp reads only the first one`, 'put the whole text in one <![CDATA[ … ]]>');
+    warn(
+      extra.offset - 9,
+      `a second CDATA section in <${o.name}> is ignored: SIPp reads only the first one`,
+      'put the whole text in one <![CDATA[ … ]]>',
+    );
   }
   const text = first?.value ?? o.parts.map((p) => p.value).join('');
-  return { name: o.name, offset: o.offset, attrs: o.attrs, children: o.children, text, textOffset: first?.offset ?? o.tagEnd + 1, cdata: first !== undefined };
+  return {
+    name: o.name,
+    offset: o.offset,
+    attrs: o.attrs,
+    children: o.children,
+    text,
+    textOffset: first?.offset ?? o.tagEnd + 1,
+    cdata: first !== undefined,
+  };
 }

@@ -29,8 +29,15 @@ export function parseChallenge(value: string): Challenge | undefined {
   const nonce = params.get('nonce');
   if (realm === undefined || nonce === undefined) return undefined;
   return {
-    realm, nonce, opaque: params.get('opaque'), algorithm: (params.get('algorithm') ?? 'MD5').toUpperCase(), algorithmToken: params.get('algorithm') ?? 'MD5',
-    qop: (params.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase()).filter((q) => q !== ''),
+    realm,
+    nonce,
+    opaque: params.get('opaque'),
+    algorithm: (params.get('algorithm') ?? 'MD5').toUpperCase(),
+    algorithmToken: params.get('algorithm') ?? 'MD5',
+    qop: (params.get('qop') ?? '')
+      .split(',')
+      .map((q) => q.trim().toLowerCase())
+      .filter((q) => q !== ''),
   };
 }
 
@@ -103,10 +110,18 @@ export function verifyAuthorization(authorization: string, username: string, pas
   const nonce = p.get('nonce');
   const uri = p.get('uri');
   const response = p.get('response');
-  if (p.get('username') !== username || realm === undefined || nonce === undefined || uri === undefined || response === undefined) return false;
+  if (p.get('username') !== username || realm === undefined || nonce === undefined || uri === undefined || response === undefined)
+    return false;
   const qop = (p.get('qop') ?? '').toLowerCase();
   const algorithmToken = p.get('algorithm') ?? 'MD5';
-  const c: Challenge = { realm, nonce, opaque: p.get('opaque'), algorithm: algorithmToken.toUpperCase(), algorithmToken, qop: qop === '' ? [] : [qop] };
+  const c: Challenge = {
+    realm,
+    nonce,
+    opaque: p.get('opaque'),
+    algorithm: algorithmToken.toUpperCase(),
+    algorithmToken,
+    qop: qop === '' ? [] : [qop],
+  };
   if (hashFor(c.algorithm) === undefined) return false;
   const nc = Number.parseInt(p.get('nc') ?? '1', 16);
   return digestResponse(c, { username, password, method, uri, body, nc, cnonce: p.get('cnonce') ?? '' }, qop) === response.toLowerCase();
@@ -118,7 +133,7 @@ function parseParams(value: string): Map<string, string> | undefined {
   if (m === null) return undefined;
   const params = new Map<string, string>();
   for (const p of (m[1] ?? '').matchAll(/([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
-    params.set((p[1] ?? '').toLowerCase(), p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3] ?? '');
+    params.set((p[1] ?? '').toLowerCase(), p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : (p[3] ?? ''));
   }
   return params;
 }

@@ -6,9 +6,23 @@ import type { SipMessage } from './message.js';
 
 /** RFC 3261 §7.3.3 compact forms, plus the ones registered since (RFC 3265, 3515, 3841, 3892, 4028). */
 export const COMPACT_FORMS: Readonly<Record<string, string>> = {
-  i: 'call-id', m: 'contact', e: 'content-encoding', l: 'content-length', c: 'content-type',
-  f: 'from', s: 'subject', k: 'supported', t: 'to', v: 'via', o: 'event', u: 'allow-events',
-  r: 'refer-to', b: 'referred-by', a: 'accept-contact', j: 'reject-contact', d: 'request-disposition',
+  i: 'call-id',
+  m: 'contact',
+  e: 'content-encoding',
+  l: 'content-length',
+  c: 'content-type',
+  f: 'from',
+  s: 'subject',
+  k: 'supported',
+  t: 'to',
+  v: 'via',
+  o: 'event',
+  u: 'allow-events',
+  r: 'refer-to',
+  b: 'referred-by',
+  a: 'accept-contact',
+  j: 'reject-contact',
+  d: 'request-disposition',
   x: 'session-expires',
 };
 
@@ -23,10 +37,43 @@ export function canonicalName(name: string): string {
  * did both for every header line, and was the costliest step of a UAS's receive after the socket itself.
  * Keyed by length and first letter; other names take the slow path.
  */
-const COMMON_NAMES = ['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'content-type',
-  'subject', 'user-agent', 'allow', 'supported', 'record-route', 'route', 'expires', 'authorization', 'www-authenticate',
-  'proxy-authenticate', 'proxy-authorization', 'event', 'require', 'server', 'date', 'accept', 'p-asserted-identity',
-  'min-expires', 'session-expires', 'allow-events', 'reason', 'rseq', 'rack', 'privacy', 'path', 'refer-to'];
+const COMMON_NAMES = [
+  'via',
+  'from',
+  'to',
+  'call-id',
+  'cseq',
+  'contact',
+  'max-forwards',
+  'content-length',
+  'content-type',
+  'subject',
+  'user-agent',
+  'allow',
+  'supported',
+  'record-route',
+  'route',
+  'expires',
+  'authorization',
+  'www-authenticate',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'event',
+  'require',
+  'server',
+  'date',
+  'accept',
+  'p-asserted-identity',
+  'min-expires',
+  'session-expires',
+  'allow-events',
+  'reason',
+  'rseq',
+  'rack',
+  'privacy',
+  'path',
+  'refer-to',
+];
 const nameKey = (length: number, first: number): number => length * 32 + (first & 31);
 const BY_KEY = new Map<number, string[]>();
 for (const n of COMMON_NAMES) {
@@ -117,7 +164,8 @@ export function headerIndex(msg: SipMessage): HeaderIndex {
       const name = canonicalNameAt(raw, pos, nameEnd);
       const list = map.get(name);
       const line = { start: pos, end: lineEnd, valueStart: vs };
-      if (list === undefined) map.set(name, [line]); else list.push(line);
+      if (list === undefined) map.set(name, [line]);
+      else list.push(line);
     }
     pos = next;
   }

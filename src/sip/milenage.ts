@@ -16,7 +16,11 @@ const xor = (a: Buffer, b: Buffer): Buffer => Buffer.from(a.map((v, i) => v ^ (b
 const rot = (x: Buffer, bits: number): Buffer => Buffer.concat([x.subarray(bits / 8), x.subarray(0, bits / 8)]);
 
 /** c_i: 127 zero bits then i (TS 35.206 §4.1: c1 = 0, c2 = 1, c3 = 2, c4 = 4, c5 = 8). */
-const constant = (i: number): Buffer => { const b = Buffer.alloc(16); b[15] = i; return b; };
+const constant = (i: number): Buffer => {
+  const b = Buffer.alloc(16);
+  b[15] = i;
+  return b;
+};
 
 export function opc(k: Buffer, op: Buffer): Buffer {
   return xor(aes(k, op), op);

@@ -9,7 +9,22 @@ import { equalsIgnoreCase, paramValue } from './headers.js';
 const fail = (reason: string): ParseResult => ({ ok: false, reason });
 
 /** RFC 3261 §7.1 and the extensions' methods, most frequent first. */
-const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'UPDATE', 'INFO', 'SUBSCRIBE', 'NOTIFY', 'MESSAGE', 'REFER', 'PUBLISH'];
+const METHODS = [
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'REGISTER',
+  'OPTIONS',
+  'PRACK',
+  'UPDATE',
+  'INFO',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'MESSAGE',
+  'REFER',
+  'PUBLISH',
+];
 
 /**
  * A known method is the one shared string, not a fresh copy per message: a call holds two or three parsed
@@ -59,9 +74,15 @@ export function parseMessage(raw: string): ParseResult {
     let eol = raw.indexOf('\n', line);
     if (eol < 0) eol = raw.length;
     const end = eol > line && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
-    if (end === line) { bodyStart = eol + 1; break; }
+    if (end === line) {
+      bodyStart = eol + 1;
+      break;
+    }
     const first = raw.charCodeAt(line);
-    if (first === 32 || first === 9) { line = eol + 1; continue; } // folded continuation: not a routing field
+    if (first === 32 || first === 9) {
+      line = eol + 1;
+      continue;
+    } // folded continuation: not a routing field
     const colon = raw.indexOf(':', line);
     if (colon < 0 || colon > end) return fail('header line without a colon');
     let nameEnd = colon;
@@ -72,8 +93,10 @@ export function parseMessage(raw: string): ParseResult {
     const c0 = first | 0x20;
     if (len === 1) {
       if (c0 === 105 /* i */) callId = raw.slice(vs, end).trim();
-      else if (c0 === 118 /* v */ && !sawVia) { sawVia = true; branch = topViaBranch(raw, vs, end); }
-      else if (c0 === 102 /* f */) fromTag = paramValue(raw, vs, end, 'tag');
+      else if (c0 === 118 /* v */ && !sawVia) {
+        sawVia = true;
+        branch = topViaBranch(raw, vs, end);
+      } else if (c0 === 102 /* f */) fromTag = paramValue(raw, vs, end, 'tag');
       else if (c0 === 116 /* t */) toTag = paramValue(raw, vs, end, 'tag');
       else if (c0 === 108 /* l */) contentLength = parseDigits(raw, vs, end);
     } else if (c0 === 99 /* c */) {
@@ -88,7 +111,10 @@ export function parseMessage(raw: string): ParseResult {
         cseqMethod = methodName(raw, p, e);
       } else if (equalsIgnoreCase(raw, line, nameEnd, 'content-length')) contentLength = parseDigits(raw, vs, end);
     } else if (c0 === 118 /* v */) {
-      if (!sawVia && equalsIgnoreCase(raw, line, nameEnd, 'via')) { sawVia = true; branch = topViaBranch(raw, vs, end); }
+      if (!sawVia && equalsIgnoreCase(raw, line, nameEnd, 'via')) {
+        sawVia = true;
+        branch = topViaBranch(raw, vs, end);
+      }
     } else if (c0 === 102 /* f */) {
       if (equalsIgnoreCase(raw, line, nameEnd, 'from')) fromTag = paramValue(raw, vs, end, 'tag');
     } else if (c0 === 116 /* t */) {
@@ -102,8 +128,17 @@ export function parseMessage(raw: string): ParseResult {
   const available = raw.length - Math.min(bodyStart, raw.length);
   if (contentLength > available) return fail('Content-Length larger than the datagram');
   const msg: SipMessage = {
-    raw, method, status, callId, cseq, cseqMethod, branch, fromTag, toTag,
-    bodyStart, bodyLength: contentLength >= 0 ? contentLength : available,
+    raw,
+    method,
+    status,
+    callId,
+    cseq,
+    cseqMethod,
+    branch,
+    fromTag,
+    toTag,
+    bodyStart,
+    bodyLength: contentLength >= 0 ? contentLength : available,
   };
   return { ok: true, msg };
 }

@@ -38,7 +38,8 @@ export function parseCommand(raw: string): TwinCommand {
       while (nameEnd > nameStart && (text.charCodeAt(nameEnd - 1) === 32 || text.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
       const value = text.slice(colon + 1, lineEnd).trim();
       // RFC 3261 §7.3.3: `i` is Call-ID's compact form; SIPp's get_call_id takes it too.
-      if (callId === '' && (equalsIgnoreCase(text, nameStart, nameEnd, 'call-id') || equalsIgnoreCase(text, nameStart, nameEnd, 'i'))) callId = value;
+      if (callId === '' && (equalsIgnoreCase(text, nameStart, nameEnd, 'call-id') || equalsIgnoreCase(text, nameStart, nameEnd, 'i')))
+        callId = value;
       else if (from === '' && equalsIgnoreCase(text, nameStart, nameEnd, 'from')) from = value.split(/[ \t]/, 1)[0] ?? '';
       else if (internal === '' && equalsIgnoreCase(text, nameStart, nameEnd, 'internal-cmd')) internal = value.split(/[ \t]/, 1)[0] ?? '';
     }
@@ -66,7 +67,16 @@ export function commandAsMessage(cmd: TwinCommand): SipMessage {
   const lf = cmd.text.indexOf('\n\n');
   const bodyStart = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : cmd.text.length;
   return {
-    raw: cmd.text, method: '', status: 0, callId: cmd.callId, cseq: -1, cseqMethod: '', branch: '', fromTag: '', toTag: '',
-    bodyStart, bodyLength: cmd.text.length - bodyStart,
+    raw: cmd.text,
+    method: '',
+    status: 0,
+    callId: cmd.callId,
+    cseq: -1,
+    cseqMethod: '',
+    branch: '',
+    fromTag: '',
+    toTag: '',
+    bodyStart,
+    bodyLength: cmd.text.length - bodyStart,
   };
 }

@@ -9,7 +9,11 @@ import { mergeHistograms, summarizeExport } from './histogram.js';
 
 /** The figures a report reads, from an export (percentiles, min, mean and max from its histograms). */
 export function summarize(e: StatsExport): StatsSnapshot {
-  return { ...e.counts, rtd: e.rtd.map((r) => ({ name: r.name, summary: summarizeExport(r.hist) })), callLength: summarizeExport(e.callLength) };
+  return {
+    ...e.counts,
+    rtd: e.rtd.map((r) => ({ name: r.name, summary: summarizeExport(r.hist) })),
+    callLength: summarizeExport(e.callLength),
+  };
 }
 
 /**
@@ -73,4 +77,8 @@ function zip<T, R>(a: readonly T[], b: readonly T[], f: (x: T, y: T) => R): R[] 
 
 const addArrays = (a: readonly number[], b: readonly number[]): number[] => zip(a, b, (x, y) => x + y);
 
-const addMoments = (a: Moments, b: Moments): Moments => ({ count: a.count + b.count, sumMs: a.sumMs + b.sumMs, sumSqMs: a.sumSqMs + b.sumSqMs });
+const addMoments = (a: Moments, b: Moments): Moments => ({
+  count: a.count + b.count,
+  sumMs: a.sumMs + b.sumMs,
+  sumSqMs: a.sumSqMs + b.sumSqMs,
+});

@@ -123,5 +123,14 @@ function summaryOf(h: JsHistogram, minUs: number, maxUs: number): HistogramSumma
   const ms = (us: number): number => Math.round(us) / 1000;
   // A percentile is reported as its bucket's upper edge, which can overshoot the exact max: clamp it.
   const at = (k: number): number => ms(Math.min(values[k] ?? maxUs, maxUs));
-  return { count: total, minMs: ms(minUs), meanMs: ms(sum / total), p50Ms: at(0), p90Ms: at(1), p99Ms: at(2), p999Ms: at(3), maxMs: ms(maxUs) };
+  return {
+    count: total,
+    minMs: ms(minUs),
+    meanMs: ms(sum / total),
+    p50Ms: at(0),
+    p90Ms: at(1),
+    p99Ms: at(2),
+    p999Ms: at(3),
+    maxMs: ms(maxUs),
+  };
 }

@@ -94,7 +94,10 @@ export class SaturationWatch {
   /** Drops over the run so far. */
   private drops = 0;
 
-  constructor(private readonly dropScope: DropScope, private readonly thresholds: SaturationThresholds = DEFAULT_SATURATION_THRESHOLDS) {
+  constructor(
+    private readonly dropScope: DropScope,
+    private readonly thresholds: SaturationThresholds = DEFAULT_SATURATION_THRESHOLDS,
+  ) {
     const track = (): Track => ({ streak: 0, streakStartMs: 0, crossed: false, sinceMs: undefined, peak: 0 });
     this.tracks = { 'event-loop-delay': track(), 'behind-schedule': track(), 'receive-drops': track(), cpu: track() };
   }
@@ -119,10 +122,16 @@ export class SaturationWatch {
     for (const kind of SATURATION_KINDS) {
       const v = values[kind];
       const t = this.tracks[kind];
-      if (v === undefined) { t.streak = 0; continue; }
+      if (v === undefined) {
+        t.streak = 0;
+        continue;
+      }
       if (v > t.peak) t.peak = v;
       const th = this.thresholds[kind];
-      if (v < th.limit) { t.streak = 0; continue; }
+      if (v < th.limit) {
+        t.streak = 0;
+        continue;
+      }
       if (t.streak === 0) t.streakStartMs = startMs;
       t.streak++;
       if (!t.crossed && t.streak >= th.samples) {
@@ -135,10 +144,12 @@ export class SaturationWatch {
   }
 
   report(): SaturationReport {
-    const signals = Object.fromEntries(SATURATION_KINDS.map((k) => {
-      const t = this.tracks[k];
-      return [k, { crossed: t.crossed, sinceMs: t.sinceMs, peak: round(t.peak), limit: this.thresholds[k].limit }];
-    })) as Record<SaturationKind, SaturationSignal>;
+    const signals = Object.fromEntries(
+      SATURATION_KINDS.map((k) => {
+        const t = this.tracks[k];
+        return [k, { crossed: t.crossed, sinceMs: t.sinceMs, peak: round(t.peak), limit: this.thresholds[k].limit }];
+      }),
+    ) as Record<SaturationKind, SaturationSignal>;
     return summarize(signals, { count: this.drops, scope: this.dropScope });
   }
 }
@@ -146,8 +157,7 @@ export class SaturationWatch {
 const round = (v: number): number => Math.round(v * 10) / 10;
 
 function summarize(signals: Record<SaturationKind, SaturationSignal>, receiveDrops: SaturationReport['receiveDrops']): SaturationReport {
-  const what = SATURATION_KINDS.filter((k) => signals[k].crossed)
-    .sort((a, b) => (signals[a].sinceMs ?? 0) - (signals[b].sinceMs ?? 0));
+  const what = SATURATION_KINDS.filter((k) => signals[k].crossed).sort((a, b) => (signals[a].sinceMs ?? 0) - (signals[b].sinceMs ?? 0));
   const since = what.map((k) => signals[k].sinceMs ?? 0);
   return { saturated: what.length > 0, what, sinceMs: since.length === 0 ? undefined : Math.min(...since), signals, receiveDrops };
 }
@@ -157,15 +167,26 @@ function summarize(signals: Record<SaturationKind, SaturationSignal>, receiveDro
  * higher peak. Drops on each one's own sockets add up; a system-wide count is the same counter seen twice.
  */
 export function mergeSaturation(a: SaturationReport, b: SaturationReport): SaturationReport {
-  const signals = Object.fromEntries(SATURATION_KINDS.map((k) => {
-    const x = a.signals[k];
-    const y = b.signals[k];
-    const starts = [x.sinceMs, y.sinceMs].filter((v): v is number => v !== undefined);
-    return [k, { crossed: x.crossed || y.crossed, sinceMs: starts.length === 0 ? undefined : Math.min(...starts), peak: Math.max(x.peak, y.peak), limit: Math.max(x.limit, y.limit) }];
-  })) as Record<SaturationKind, SaturationSignal>;
+  const signals = Object.fromEntries(
+    SATURATION_KINDS.map((k) => {
+      const x = a.signals[k];
+      const y = b.signals[k];
+      const starts = [x.sinceMs, y.sinceMs].filter((v): v is number => v !== undefined);
+      return [
+        k,
+        {
+          crossed: x.crossed || y.crossed,
+          sinceMs: starts.length === 0 ? undefined : Math.min(...starts),
+          peak: Math.max(x.peak, y.peak),
+          limit: Math.max(x.limit, y.limit),
+        },
+      ];
+    }),
+  ) as Record<SaturationKind, SaturationSignal>;
   const da = a.receiveDrops;
   const db = b.receiveDrops;
-  const scope: DropScope = da.scope === db.scope ? da.scope : da.scope === 'unavailable' ? db.scope : db.scope === 'unavailable' ? da.scope : 'system';
+  const scope: DropScope =
+    da.scope === db.scope ? da.scope : da.scope === 'unavailable' ? db.scope : db.scope === 'unavailable' ? da.scope : 'system';
   const count = da.scope === 'sockets' && db.scope === 'sockets' ? da.count + db.count : Math.max(da.count, db.count);
   return summarize(signals, { count, scope });
 }

@@ -137,8 +137,11 @@ export class Stats {
   private readonly callLengthBuckets: Float64Array;
 
   constructor(
-    private readonly stepCount: number, private readonly rtdNames: readonly string[], private startMs: number,
-    private readonly userCounterNames: readonly string[] = [], private readonly edges: RepartitionEdges = { responseTime: [], callLength: [] },
+    private readonly stepCount: number,
+    private readonly rtdNames: readonly string[],
+    private startMs: number,
+    private readonly userCounterNames: readonly string[] = [],
+    private readonly edges: RepartitionEdges = { responseTime: [], callLength: [] },
   ) {
     this.steps = new Float64Array(stepCount * STEP_COUNTERS.length);
     this.userCounts = new Float64Array(userCounterNames.length);
@@ -274,13 +277,25 @@ export class Stats {
   private counts(nowMs: number): StatsCounts {
     const counters = Object.fromEntries(COUNTERS.map((c, i) => [c, this.counters[i] ?? 0])) as Record<CounterName, number>;
     const failures = Object.fromEntries(FAILURE_REASONS.map((r, i) => [r, this.failures[i] ?? 0])) as Record<FailureReason, number>;
-    const transportErrors = Object.fromEntries(TRANSPORT_ERROR_KINDS.map((k, i) => [k, this.transportErrors[i] ?? 0])) as Record<TransportErrorKind, number>;
+    const transportErrors = Object.fromEntries(TRANSPORT_ERROR_KINDS.map((k, i) => [k, this.transportErrors[i] ?? 0])) as Record<
+      TransportErrorKind,
+      number
+    >;
     const steps: Record<StepCounterName, number>[] = [];
     for (let s = 0; s < this.stepCount; s++) {
-      steps.push(Object.fromEntries(STEP_COUNTERS.map((c, i) => [c, this.steps[s * STEP_COUNTERS.length + i] ?? 0])) as Record<StepCounterName, number>);
+      steps.push(
+        Object.fromEntries(STEP_COUNTERS.map((c, i) => [c, this.steps[s * STEP_COUNTERS.length + i] ?? 0])) as Record<
+          StepCounterName,
+          number
+        >,
+      );
     }
     return {
-      elapsedMs: nowMs - this.startMs, counters, failures, transportErrors, steps,
+      elapsedMs: nowMs - this.startMs,
+      counters,
+      failures,
+      transportErrors,
+      steps,
       openCalls: this.openCalls,
       unexpected: Object.fromEntries(this.unexpectedKinds),
       userCounters: Object.fromEntries(this.userCounterNames.map((n, i) => [n, this.userCounts[i] ?? 0])),

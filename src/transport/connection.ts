@@ -91,9 +91,14 @@ export class Connection implements Endpoint {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     // Counted by kind; 'close' follows and says what was lost, which fails the calls on it.
-    socket.on('error', (e: Error) => { if (!this.ended) this.handler.onTransportError(transportErrorKind(e, this.doing), e); });
+    socket.on('error', (e: Error) => {
+      if (!this.ended) this.handler.onTransportError(transportErrorKind(e, this.doing), e);
+    });
     socket.on('close', () => this.gone(this.connected ? 'closed' : 'connect'));
-    socket.on('drain', () => { this.draining = false; this.flush(); });
+    socket.on('drain', () => {
+      this.draining = false;
+      this.flush();
+    });
     if (connected) this.onConnected();
   }
 
@@ -143,7 +148,12 @@ export class Connection implements Endpoint {
     if (this.draining || !this.connected || !this.codec.open || this.head < this.queue.length) {
       if (this.queuedBytes + bytes.length > this.queueLimitBytes) {
         this.full = true;
-        this.handler.onTransportError('congested', new Error(`the write queue of the connection to ${this.peerAddress}:${this.peerPort} is full (${this.queuedBytes} bytes): the peer does not read`));
+        this.handler.onTransportError(
+          'congested',
+          new Error(
+            `the write queue of the connection to ${this.peerAddress}:${this.peerPort} is full (${this.queuedBytes} bytes): the peer does not read`,
+          ),
+        );
         return false;
       }
       this.queue.push(bytes);
@@ -168,7 +178,9 @@ export class Connection implements Endpoint {
 
   // Made once, not per read.
   private readonly emit = (m: string): void => this.handler.onMessage(m, this.peerAddress, this.peerPort, this);
-  private readonly reply = (bytes: Buffer): void => { this.socket.write(bytes); };
+  private readonly reply = (bytes: Buffer): void => {
+    this.socket.write(bytes);
+  };
   private readonly opened = (): void => this.flush();
 
   private onData(chunk: Buffer): void {

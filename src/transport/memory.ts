@@ -107,9 +107,21 @@ export class MemoryNetwork {
 
   send(from: MemoryTransport, raw: string, toPort: number, toAddress: string): boolean {
     const now = this.clock();
-    const p: MemoryPacket = { raw, fromAddress: from.localAddress, fromPort: from.localPort, toAddress, toPort, seq: ++this.seq, sentMs: now, dueMs: now + this.latencyMs };
+    const p: MemoryPacket = {
+      raw,
+      fromAddress: from.localAddress,
+      fromPort: from.localPort,
+      toAddress,
+      toPort,
+      seq: ++this.seq,
+      sentMs: now,
+      dueMs: now + this.latencyMs,
+    };
     this.sent.push(p);
-    if (!from.reliable && this.loss?.(p) === true) { this.lost.push(p); return true; }
+    if (!from.reliable && this.loss?.(p) === true) {
+      this.lost.push(p);
+      return true;
+    }
     if (this.delivery === 'sync' && this.latencyMs === 0) this.deliver(p);
     else this.queue.push(p);
     return true;
@@ -126,14 +138,20 @@ export class MemoryNetwork {
       const ready = this.queue.filter((p) => p.dueMs <= now);
       if (ready.length === 0) break;
       this.queue = this.queue.filter((p) => p.dueMs > now);
-      for (const p of ready) { this.deliver(p); delivered++; }
+      for (const p of ready) {
+        this.deliver(p);
+        delivered++;
+      }
     }
     return delivered;
   }
 
   private deliver(p: MemoryPacket): void {
     const to = this.bound.get(key(p.toAddress, p.toPort));
-    if (to === undefined) { this.undeliverable.push(p); return; }
+    if (to === undefined) {
+      this.undeliverable.push(p);
+      return;
+    }
     to.receive(p);
   }
 }
@@ -144,10 +162,18 @@ export class MemoryTransport implements Transport {
   readonly endpoint: Endpoint;
   private closed = false;
 
-  constructor(private readonly network: MemoryNetwork, readonly localAddress: string, readonly localPort: number, private readonly handler: TransportHandler, readonly reliable: boolean) {
+  constructor(
+    private readonly network: MemoryNetwork,
+    readonly localAddress: string,
+    readonly localPort: number,
+    private readonly handler: TransportHandler,
+    readonly reliable: boolean,
+  ) {
     this.name = reliable ? 'TCP' : 'UDP';
     this.endpoint = {
-      localAddress, localPort, openCalls: 0,
+      localAddress,
+      localPort,
+      openCalls: 0,
       send: (raw, port, address) => !this.closed && this.network.send(this, raw, port, address),
     };
   }

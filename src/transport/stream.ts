@@ -40,7 +40,12 @@ export interface StreamOptions {
 }
 
 export class ConnectError extends Error {
-  constructor(readonly address: string, readonly port: number, transport: string, cause: string) {
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    transport: string,
+    cause: string,
+  ) {
     super(`cannot open a ${transport} connection to ${address.includes(':') ? `[${address}]` : address}:${port}: ${cause}`);
     this.name = 'ConnectError';
   }
@@ -84,7 +89,12 @@ export class StreamTransport implements Transport {
   private nextShare = 0;
   private perCallOpen: Connection[] = [];
 
-  private constructor(private readonly o: StreamOptions, private readonly server: net.Server, readonly localPort: number, private readonly handler: TransportHandler) {}
+  private constructor(
+    private readonly o: StreamOptions,
+    private readonly server: net.Server,
+    readonly localPort: number,
+    private readonly handler: TransportHandler,
+  ) {}
 
   get name(): StreamOptions['name'] {
     return this.o.name;
@@ -98,7 +108,10 @@ export class StreamTransport implements Transport {
   static async open(o: StreamOptions, handler: TransportHandler): Promise<StreamTransport> {
     let lastError: Error | undefined;
     for (const port of o.ports) {
-      const attempt = await StreamTransport.listen(o, port, handler).catch((e: unknown) => { lastError = e instanceof Error ? e : new Error(String(e)); return undefined; });
+      const attempt = await StreamTransport.listen(o, port, handler).catch((e: unknown) => {
+        lastError = e instanceof Error ? e : new Error(String(e));
+        return undefined;
+      });
       if (attempt === undefined) continue;
       const t = attempt;
       if (!o.perCall && o.remote !== undefined) {
@@ -116,7 +129,10 @@ export class StreamTransport implements Transport {
 
   acquire(ready: (endpoint: Endpoint) => void): void {
     const remote = this.o.remote;
-    if (remote === undefined) { ready(this.deadEnd()); return; }
+    if (remote === undefined) {
+      ready(this.deadEnd());
+      return;
+    }
     if (!this.o.perCall) {
       if (this.reconnectTimer !== undefined) this.waiting.push(ready);
       else ready(this.shared ?? this.deadEnd());
@@ -125,7 +141,10 @@ export class StreamTransport implements Transport {
     if (this.perCallOpen.length >= this.o.maxSocket) {
       // SIPp compat (-max_socket): past the limit, calls are spread over the connections already open.
       const c = this.perCallOpen[this.nextShare++ % this.perCallOpen.length];
-      if (c !== undefined) { ready(c); return; }
+      if (c !== undefined) {
+        ready(c);
+        return;
+      }
     }
     const c = this.dial(remote.address, remote.port);
     c.slot = this.perCallOpen.push(c) - 1;
@@ -162,7 +181,9 @@ export class StreamTransport implements Transport {
     for (const c of this.connections) c.close();
     const closed = sockets.map((s) => (s.destroyed ? Promise.resolve() : new Promise<void>((r) => s.once('close', () => r()))));
     // Connections close once their last bytes are out; one the peer holds open is cut after a moment.
-    const cut = setTimeout(() => { for (const s of sockets) s.destroy(); }, 500);
+    const cut = setTimeout(() => {
+      for (const s of sockets) s.destroy();
+    }, 500);
     closed.push(new Promise<void>((r) => this.server.close(() => r())));
     return Promise.all(closed).then(() => clearTimeout(cut));
   }
@@ -200,8 +221,16 @@ export class StreamTransport implements Transport {
     // certificate must carry (RFC 5922 §7.1; an IP address against its IP SANs): without it, Node checks a
     // wrapped socket's certificate against "localhost". SNI is sent for names only (RFC 6066 §3).
     return tls.connect({
-      socket: tcp, host: address, cert: t.cert, key: t.key, ca: t.ca, crl: t.crl, rejectUnauthorized: t.ca !== undefined,
-      minVersion: t.version, maxVersion: t.version, servername: net.isIP(address) === 0 ? address : undefined,
+      socket: tcp,
+      host: address,
+      cert: t.cert,
+      key: t.key,
+      ca: t.ca,
+      crl: t.crl,
+      rejectUnauthorized: t.ca !== undefined,
+      minVersion: t.version,
+      maxVersion: t.version,
+      servername: net.isIP(address) === 0 ? address : undefined,
     });
   }
 
@@ -215,7 +244,10 @@ export class StreamTransport implements Transport {
   private lost(c: Connection, how: LostHow): void {
     this.forget(c);
     const link = this.shared;
-    if (link === undefined || link.current !== c) { this.handler.onConnectionLost(c, how); return; }
+    if (link === undefined || link.current !== c) {
+      this.handler.onConnectionLost(c, how);
+      return;
+    }
     const remote = this.o.remote;
     if (remote !== undefined && this.reconnects < this.o.maxReconnect) {
       // SIPp compat: -reconnect_sleep, then a new connection; calls placed meanwhile wait for it.
@@ -236,7 +268,10 @@ export class StreamTransport implements Transport {
     const i = c.slot;
     if (i < 0) return;
     const last = this.perCallOpen.pop();
-    if (last !== undefined && last !== c) { this.perCallOpen[i] = last; last.slot = i; }
+    if (last !== undefined && last !== c) {
+      this.perCallOpen[i] = last;
+      last.slot = i;
+    }
     c.slot = -1;
   }
 
@@ -244,13 +279,17 @@ export class StreamTransport implements Transport {
     return new Promise((resolve, reject) => {
       let transport: StreamTransport | undefined;
       const accept = (socket: net.Socket): void => {
-        if (transport === undefined) { socket.destroy(); return; }
+        if (transport === undefined) {
+          socket.destroy();
+          return;
+        }
         transport.adopt(socket, codecFor(o.name, 'server', '', 0), true);
       };
       const t = o.tls;
-      const server = t === undefined
-        ? net.createServer({ noDelay: true }, accept)
-        : tls.createServer({ cert: t.cert, key: t.key, ca: t.ca, crl: t.crl, minVersion: t.version, maxVersion: t.version }, accept);
+      const server =
+        t === undefined
+          ? net.createServer({ noDelay: true }, accept)
+          : tls.createServer({ cert: t.cert, key: t.key, ca: t.ca, crl: t.crl, minVersion: t.version, maxVersion: t.version }, accept);
       // A peer failing its TLS handshake is its trouble, not the run's: counted, no call is lost.
       server.on('tlsClientError', (e: Error) => handler.onTransportError('tls', e));
       server.once('error', reject);

@@ -49,7 +49,12 @@ export interface Transport {
 }
 
 export class BindError extends Error {
-  constructor(readonly address: string, readonly port: number, cause: Error, transport = 'UDP') {
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    cause: Error,
+    transport = 'UDP',
+  ) {
     super(`cannot bind ${transport} ${address.includes(':') ? `[${address}]` : address}:${port}: ${cause.message}`);
     this.name = 'BindError';
   }

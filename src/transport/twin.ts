@@ -25,14 +25,14 @@ export type TwinPlan =
   | { readonly kind: 'connect'; readonly twin: HostPort }
   | { readonly kind: 'listen'; readonly twin: HostPort }
   | {
-    readonly kind: 'extended';
-    /** This instance's address, listened on. */
-    readonly self: HostPort;
-    /** The instances this one sends to (its <sendCmd dest> names), by name. */
-    readonly peers: ReadonlyMap<string, HostPort>;
-    /** The master connects to its peers at start; a slave once the first instance has connected to it. */
-    readonly connectAtStart: boolean;
-  };
+      readonly kind: 'extended';
+      /** This instance's address, listened on. */
+      readonly self: HostPort;
+      /** The instances this one sends to (its <sendCmd dest> names), by name. */
+      readonly peers: ReadonlyMap<string, HostPort>;
+      /** The master connects to its peers at start; a slave once the first instance has connected to it. */
+      readonly connectAtStart: boolean;
+    };
 
 /** What the engine needs from the twin channel. */
 export interface CommandChannel {
@@ -67,7 +67,10 @@ export class TwinChannel implements CommandChannel {
   private closing = false;
   private peersOpened = false;
 
-  private constructor(private readonly plan: TwinPlan, private readonly handler: CommandHandler) {}
+  private constructor(
+    private readonly plan: TwinPlan,
+    private readonly handler: CommandHandler,
+  ) {}
 
   /** Listens and connects as the plan says; rejects with BindError or ConnectError. */
   static async open(plan: TwinPlan, handler: CommandHandler): Promise<TwinChannel> {
@@ -108,8 +111,16 @@ export class TwinChannel implements CommandChannel {
     const sockets = [...this.sockets];
     this.sockets.clear();
     for (const s of sockets) s.end();
-    const cut = setTimeout(() => { for (const s of sockets) s.destroy(); }, CLOSE_WAIT_MS);
-    const waits = sockets.map((s) => new Promise<void>((resolve) => { if (s.closed) resolve(); else s.once('close', () => resolve()); }));
+    const cut = setTimeout(() => {
+      for (const s of sockets) s.destroy();
+    }, CLOSE_WAIT_MS);
+    const waits = sockets.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          if (s.closed) resolve();
+          else s.once('close', () => resolve());
+        }),
+    );
     const server = this.server;
     if (server !== undefined) waits.push(new Promise((resolve) => server.close(() => resolve())));
     return Promise.all(waits).then(() => clearTimeout(cut));
@@ -140,7 +151,9 @@ export class TwinChannel implements CommandChannel {
   private openPeers(): Promise<void> {
     if (this.plan.kind !== 'extended' || this.peersOpened) return Promise.resolve();
     this.peersOpened = true;
-    return Promise.all([...this.plan.peers].map(([name, at]) => this.dial(at, `3PCC instance ${name}`, (s) => this.peers.set(name, s)))).then(() => undefined);
+    return Promise.all(
+      [...this.plan.peers].map(([name, at]) => this.dial(at, `3PCC instance ${name}`, (s) => this.peers.set(name, s))),
+    ).then(() => undefined);
   }
 
   private dial(at: HostPort, who: string, made: (s: Socket) => void = () => undefined): Promise<Socket> {
@@ -152,7 +165,11 @@ export class TwinChannel implements CommandChannel {
       socket.once('connect', () => {
         socket.off('error', fail);
         // Connected after this side began to close (another peer failed at start): not kept.
-        if (this.closing) { socket.destroy(); reject(new TwinConnectError(at.host, at.port, `3PCC TCP (${who})`, 'closing')); return; }
+        if (this.closing) {
+          socket.destroy();
+          reject(new TwinConnectError(at.host, at.port, `3PCC TCP (${who})`, 'closing'));
+          return;
+        }
         this.watch(socket, `${who} at ${hostPort(at)}`);
         resolve(socket);
       });

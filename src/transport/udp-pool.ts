@@ -12,7 +12,10 @@ class UdpEndpoint implements Endpoint {
   localAddress = '';
   localPort = 0;
   openCalls = 0;
-  constructor(readonly socket: dgram.Socket, private readonly handler: TransportHandler) {}
+  constructor(
+    readonly socket: dgram.Socket,
+    private readonly handler: TransportHandler,
+  ) {}
 
   /**
    * One callback for every datagram of the socket, not a closure per packet: without a callback dgram
@@ -44,16 +47,34 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, famil
  */
 function literalLookup(hostname: string, options: dns.LookupOneOptions | number, callback: LookupCallback): void {
   const family = isIP(hostname);
-  if (family !== 0) { callback(null, hostname, family); return; }
+  if (family !== 0) {
+    callback(null, hostname, family);
+    return;
+  }
   dns.lookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
 }
 
-function openSocket(address: string, port: number, bufferBytes: number, handler: TransportHandler, done: (err: Error | undefined, ep: UdpEndpoint) => void): void {
-  const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', recvBufferSize: bufferBytes, sendBufferSize: bufferBytes, lookup: literalLookup });
+function openSocket(
+  address: string,
+  port: number,
+  bufferBytes: number,
+  handler: TransportHandler,
+  done: (err: Error | undefined, ep: UdpEndpoint) => void,
+): void {
+  const socket = dgram.createSocket({
+    type: isIPv6(address) ? 'udp6' : 'udp4',
+    recvBufferSize: bufferBytes,
+    sendBufferSize: bufferBytes,
+    lookup: literalLookup,
+  });
   const ep = new UdpEndpoint(socket, handler);
   let bound = false;
   socket.on('error', (err) => {
-    if (!bound) { socket.close(); done(err, ep); return; }
+    if (!bound) {
+      socket.close();
+      done(err, ep);
+      return;
+    }
     // Linux reports ICMP errors (ECONNREFUSED) only on connected sockets, which these are not: what comes
     // here is a send the system refused later (EMSGSIZE, ENOBUFS, no route).
     handler.onTransportError(transportErrorKind(err, 'send'), err);
@@ -78,7 +99,12 @@ export class UdpTransport implements Transport {
   /** -t ui: the socket of each source address, or the calls waiting for it to bind. */
   private readonly byIp = new Map<string, UdpEndpoint | ((endpoint: Endpoint) => void)[]>();
 
-  private constructor(readonly main: UdpEndpoint, private readonly perCall: boolean, private readonly bufferBytes: number, private readonly handler: TransportHandler) {
+  private constructor(
+    readonly main: UdpEndpoint,
+    private readonly perCall: boolean,
+    private readonly bufferBytes: number,
+    private readonly handler: TransportHandler,
+  ) {
     this.all.push(main);
   }
 
@@ -87,7 +113,13 @@ export class UdpTransport implements Transport {
   }
 
   /** Binds the main socket. `ports` are tried in order (SIPp compat: without -p, 5060 and then any free port). */
-  static open(address: string, ports: readonly number[], perCall: boolean, bufferBytes: number, handler: TransportHandler): Promise<UdpTransport> {
+  static open(
+    address: string,
+    ports: readonly number[],
+    perCall: boolean,
+    bufferBytes: number,
+    handler: TransportHandler,
+  ): Promise<UdpTransport> {
     return new Promise((resolve, reject) => {
       const attempt = (i: number): void => {
         const port = ports[i] ?? 0;
@@ -102,11 +134,23 @@ export class UdpTransport implements Transport {
   }
 
   acquire(ready: (endpoint: Endpoint) => void, fromIp?: string): void {
-    if (fromIp !== undefined) { this.acquireIp(ready, fromIp); return; }
-    if (!this.perCall) { ready(this.main); return; }
+    if (fromIp !== undefined) {
+      this.acquireIp(ready, fromIp);
+      return;
+    }
+    if (!this.perCall) {
+      ready(this.main);
+      return;
+    }
     const ep = this.free.pop();
-    if (ep !== undefined) { ready(ep); return; }
-    if (this.atLimit) { ready(this.main); return; }
+    if (ep !== undefined) {
+      ready(ep);
+      return;
+    }
+    if (this.atLimit) {
+      ready(this.main);
+      return;
+    }
     openSocket(this.main.localAddress, 0, this.bufferBytes, this.handler, (err, opened) => {
       if (err !== undefined) {
         // Out of file descriptors: the run goes on with the sockets it has, the main one for new calls,
@@ -132,15 +176,31 @@ export class UdpTransport implements Transport {
    */
   private acquireIp(ready: (endpoint: Endpoint) => void, ip: string): void {
     const known = this.byIp.get(ip);
-    if (known instanceof UdpEndpoint) { ready(known); return; }
-    if (known !== undefined) { known.push(ready); return; }
+    if (known instanceof UdpEndpoint) {
+      ready(known);
+      return;
+    }
+    if (known !== undefined) {
+      known.push(ready);
+      return;
+    }
     const waiting = [ready];
     this.byIp.set(ip, waiting);
-    const done = (ep: Endpoint): void => { for (const r of waiting.splice(0)) r(ep); };
+    const done = (ep: Endpoint): void => {
+      for (const r of waiting.splice(0)) r(ep);
+    };
     const attempt = (port: number): void => {
       openSocket(ip, port, this.bufferBytes, this.handler, (err, opened) => {
-        if (err === undefined) { this.all.push(opened); this.byIp.set(ip, opened); done(opened); return; }
-        if (port !== 0) { attempt(0); return; }
+        if (err === undefined) {
+          this.all.push(opened);
+          this.byIp.set(ip, opened);
+          done(opened);
+          return;
+        }
+        if (port !== 0) {
+          attempt(0);
+          return;
+        }
         this.handler.onTransportError('bind', new Error(`-t ui: cannot bind ${ip}: ${err.message}`));
         this.byIp.delete(ip);
         done({ localAddress: ip, localPort: 0, openCalls: 0, send: () => false });
@@ -170,9 +230,20 @@ function drainThenClose(socket: dgram.Socket): Promise<void> {
   return new Promise((resolve) => {
     const attempt = (): void => {
       let queued: number;
-      try { queued = socket.getSendQueueCount(); } catch { queued = 0; }
-      if (queued > 0 && Date.now() < until) { setImmediate(attempt); return; }
-      try { socket.close(() => resolve()); } catch { resolve(); }
+      try {
+        queued = socket.getSendQueueCount();
+      } catch {
+        queued = 0;
+      }
+      if (queued > 0 && Date.now() < until) {
+        setImmediate(attempt);
+        return;
+      }
+      try {
+        socket.close(() => resolve());
+      } catch {
+        resolve();
+      }
     };
     setTimeout(attempt, 1);
   });

@@ -16,13 +16,19 @@ const MAX_MESSAGE_BYTES = 1 << 20;
 const Op = { Continuation: 0, Text: 1, Binary: 2, Close: 8, Ping: 9, Pong: 10 } as const;
 type Op = (typeof Op)[keyof typeof Op];
 
-export const acceptKey = (key: string): string => createHash('sha1').update(key + GUID).digest('base64');
+export const acceptKey = (key: string): string =>
+  createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
 
 /** Masking keys (§5.3) come from a pool of random bytes refilled in blocks, not a crypto call per frame. */
 let maskPool = randomBytes(4096);
 let maskAt = 0;
 function nextMask(): Buffer {
-  if (maskAt + 4 > maskPool.length) { maskPool = randomBytes(4096); maskAt = 0; }
+  if (maskAt + 4 > maskPool.length) {
+    maskPool = randomBytes(4096);
+    maskAt = 0;
+  }
   const m = maskPool.subarray(maskAt, maskAt + 4);
   maskAt += 4;
   return m;
@@ -35,8 +41,13 @@ function frameHeader(op: Op, length: number, masked: boolean): Buffer {
   h[0] = 0x80 | op;
   const maskBit = masked ? 0x80 : 0;
   if (extra === 0) h[1] = maskBit | length;
-  else if (extra === 2) { h[1] = maskBit | 126; h.writeUInt16BE(length, 2); }
-  else { h[1] = maskBit | 127; h.writeBigUInt64BE(BigInt(length), 2); }
+  else if (extra === 2) {
+    h[1] = maskBit | 126;
+    h.writeUInt16BE(length, 2);
+  } else {
+    h[1] = maskBit | 127;
+    h.writeBigUInt64BE(BigInt(length), 2);
+  }
   return h;
 }
 
@@ -44,7 +55,10 @@ function frame(op: Op, payload: Buffer, masked: boolean): Buffer {
   const h = frameHeader(op, payload.length, masked);
   const out = Buffer.allocUnsafe(h.length + payload.length);
   h.copy(out, 0);
-  if (!masked) { payload.copy(out, h.length); return out; }
+  if (!masked) {
+    payload.copy(out, h.length);
+    return out;
+  }
   const mask = nextMask();
   const at = h.length - 4;
   mask.copy(out, at);
@@ -60,15 +74,22 @@ export class WebSocketCodec implements WireCodec {
   private fragments: Buffer[] = [];
   private fragmentBytes = 0;
 
-  constructor(private readonly side: 'client' | 'server', private readonly host: string, private readonly port: number) {
+  constructor(
+    private readonly side: 'client' | 'server',
+    private readonly host: string,
+    private readonly port: number,
+  ) {
     this.key = side === 'client' ? randomBytes(16).toString('base64') : '';
   }
 
   greeting(): Buffer | undefined {
     if (this.side !== 'client') return undefined;
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return Buffer.from(`GET / HTTP/1.1\r\nHost: ${host}:${this.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
-      + `Sec-WebSocket-Key: ${this.key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sip\r\n\r\n`, 'latin1');
+    return Buffer.from(
+      `GET / HTTP/1.1\r\nHost: ${host}:${this.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${this.key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sip\r\n\r\n`,
+      'latin1',
+    );
   }
 
   encode(message: string): Buffer {
@@ -99,8 +120,13 @@ export class WebSocketCodec implements WireCodec {
       return 'not a WebSocket upgrade request';
     }
     const offered = (header(head, 'sec-websocket-protocol') ?? '').split(',').map((p) => p.trim().toLowerCase());
-    reply(Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n`
-      + `${offered.includes('sip') ? 'Sec-WebSocket-Protocol: sip\r\n' : ''}\r\n`, 'latin1'));
+    reply(
+      Buffer.from(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n` +
+          `${offered.includes('sip') ? 'Sec-WebSocket-Protocol: sip\r\n' : ''}\r\n`,
+        'latin1',
+      ),
+    );
     return undefined;
   }
 
@@ -122,8 +148,11 @@ export class WebSocketCodec implements WireCodec {
       const masked = (b1 & 0x80) !== 0;
       let length = b1 & 0x7f;
       let at = 2;
-      if (length === 126) { if (b.length < 4) break; length = b.readUInt16BE(2); at = 4; }
-      else if (length === 127) {
+      if (length === 126) {
+        if (b.length < 4) break;
+        length = b.readUInt16BE(2);
+        at = 4;
+      } else if (length === 127) {
         if (b.length < 10) break;
         const big = b.readBigUInt64BE(2);
         if (big > BigInt(MAX_MESSAGE_BYTES)) return `a WebSocket frame of ${big} bytes`;
@@ -137,9 +166,16 @@ export class WebSocketCodec implements WireCodec {
       if (masked) for (let i = 0; i < length; i++) payload[i] = (payload[i] ?? 0) ^ (b[maskAtByte + (i & 3)] ?? 0);
       b = b.subarray(at + length);
       const fin = (b0 & 0x80) !== 0;
-      if (op === Op.Ping) { reply(frame(Op.Pong, payload, this.side === 'client')); continue; }
+      if (op === Op.Ping) {
+        reply(frame(Op.Pong, payload, this.side === 'client'));
+        continue;
+      }
       if (op === Op.Pong) continue;
-      if (op === Op.Close) { reply(frame(Op.Close, payload.subarray(0, 2), this.side === 'client')); this.pending = Buffer.alloc(0); return ''; }
+      if (op === Op.Close) {
+        reply(frame(Op.Close, payload.subarray(0, 2), this.side === 'client'));
+        this.pending = Buffer.alloc(0);
+        return '';
+      }
       if (op !== Op.Text && op !== Op.Binary && op !== Op.Continuation) return `WebSocket opcode ${op}`;
       this.fragments.push(payload);
       this.fragmentBytes += length;

@@ -30,7 +30,8 @@ function locateCallId(b: Uint8Array, from: number, to: number): number {
     const c = (b[i] ?? 0) | 0x20;
     if (b[i] === CR || b[i] === LF) return -1; // the blank line: end of the headers
     let j = i;
-    if (c === 0x69) j = i + 1; // compact form "i" (RFC 3261 §7.3.3)
+    if (c === 0x69)
+      j = i + 1; // compact form "i" (RFC 3261 §7.3.3)
     else if (c === 0x63) {
       let k = 0;
       while (k < NAME.length && i + k < to && ((b[i + k] ?? 0) | 0x20) === NAME[k]) k++;

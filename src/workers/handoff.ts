@@ -39,18 +39,29 @@ export class UdpHandoff {
     this.scheduled = false;
     for (const p of this.inbound) p.flush();
   };
-  private readonly afterSend = (err: Error | null): void => { if (err !== null) this.sendErrors++; };
+  private readonly afterSend = (err: Error | null): void => {
+    if (err !== null) this.sendErrors++;
+  };
 
-  private constructor(private readonly socket: dgram.Socket, parts: number) {
+  private constructor(
+    private readonly socket: dgram.Socket,
+    parts: number,
+  ) {
     const a = socket.address();
     const shared = Array.from({ length: parts }, () => ({ inbound: createRing(RING_BYTES), outbound: createRing(RING_BYTES) }));
     this.rings = shared.map((s) => ({ ...s, localAddress: a.address, localPort: a.port }));
     this.inbound = shared.map((s) => new RingProducer(s.inbound));
     this.outbound = shared.map((s) => new RingConsumer(s.outbound));
-    socket.on('message', (buf, rinfo) => { this.onDatagram(buf, rinfo); });
+    socket.on('message', (buf, rinfo) => {
+      this.onDatagram(buf, rinfo);
+    });
     const send = (bytes: Buffer, start: number, end: number, address: string, port: number): void => {
       // The ring's bytes are released after this callback; dgram sends later: the datagram is copied out.
-      try { socket.send(Buffer.from(bytes.subarray(start, end)), port, address, this.afterSend); } catch { this.sendErrors++; }
+      try {
+        socket.send(Buffer.from(bytes.subarray(start, end)), port, address, this.afterSend);
+      } catch {
+        this.sendErrors++;
+      }
     };
     for (const c of this.outbound) c.listen(send);
   }
@@ -60,7 +71,11 @@ export class UdpHandoff {
     return new Promise((resolve, reject) => {
       const attempt = (i: number): void => {
         const port = ports[i] ?? 0;
-        const socket = dgram.createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', recvBufferSize: bufferBytes, sendBufferSize: bufferBytes });
+        const socket = dgram.createSocket({
+          type: isIPv6(address) ? 'udp6' : 'udp4',
+          recvBufferSize: bufferBytes,
+          sendBufferSize: bufferBytes,
+        });
         const onError = (err: Error): void => {
           socket.close();
           if (i + 1 < ports.length) attempt(i + 1);
@@ -71,7 +86,9 @@ export class UdpHandoff {
           socket.off('error', onError);
           // After the bind, an error is a send the system refused later: counted.
           const h = new UdpHandoff(socket, parts);
-          socket.on('error', () => { h.sendErrors++; });
+          socket.on('error', () => {
+            h.sendErrors++;
+          });
           resolve(h);
         });
       };
@@ -87,7 +104,10 @@ export class UdpHandoff {
   private onDatagram(buf: Buffer, rinfo: dgram.RemoteInfo): void {
     this.inbound[workerFor(buf, this.inbound.length)]?.write(buf, rinfo.address, rinfo.port);
     // One wake-up per worker per turn of the event loop, for every datagram read in that turn.
-    if (!this.scheduled) { this.scheduled = true; setImmediate(this.flush); }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
   }
 
   figures(): HandoffFigures {
@@ -102,6 +122,12 @@ export class UdpHandoff {
   /** Stops reading; the workers' last sends are sent, then the socket closes. */
   close(): void {
     for (const p of this.inbound) p.close();
-    setTimeout(() => { try { this.socket.close(); } catch { /* closed already */ } }, 50);
+    setTimeout(() => {
+      try {
+        this.socket.close();
+      } catch {
+        /* closed already */
+      }
+    }, 50);
   }
 }

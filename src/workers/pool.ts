@@ -78,21 +78,33 @@ export class WorkerPool implements RunControl {
    * ready (a small -m) is not lost.
    */
   constructor(private readonly o: PoolOptions) {
-    this.done = new Promise((r) => { this.resolveDone = r; });
-    this.started = new Promise((resolve, reject) => { this.resolveStarted = resolve; this.rejectStarted = reject; });
+    this.done = new Promise((r) => {
+      this.resolveDone = r;
+    });
+    this.started = new Promise((resolve, reject) => {
+      this.resolveStarted = resolve;
+      this.rejectStarted = reject;
+    });
     this.parts = Array.from({ length: o.parts }, (_v, index) => ({
       worker: new Worker(o.entry, { workerData: o.data({ index, of: o.parts }) }),
-      localPort: undefined, report: undefined, at: 0, end: undefined, window: undefined,
+      localPort: undefined,
+      report: undefined,
+      at: 0,
+      end: undefined,
+      window: undefined,
     }));
     this.parts.forEach((p, k) => {
-      p.worker.on('message', (m: FromWorker) => { this.onMessage(p, m); });
+      p.worker.on('message', (m: FromWorker) => {
+        this.onMessage(p, m);
+      });
       p.worker.on('error', (e) => {
         if (p.report === undefined) this.rejectStarted(new WorkerStartError({ kind: 'other', message: `worker ${k}: ${e.message}` }));
         else this.o.log('error', `worker ${k}: ${e.message}`);
         this.ended(p, 'aborted');
       });
       p.worker.on('exit', (code) => {
-        if (p.report === undefined) this.rejectStarted(new WorkerStartError({ kind: 'other', message: `worker ${k} exited (${code}) before it started` }));
+        if (p.report === undefined)
+          this.rejectStarted(new WorkerStartError({ kind: 'other', message: `worker ${k} exited (${code}) before it started` }));
         this.ended(p, 'aborted');
       });
     });
@@ -109,9 +121,16 @@ export class WorkerPool implements RunControl {
 
   private onMessage(p: Part, m: FromWorker): void {
     switch (m.type) {
-      case 'report': this.take(p, m.report); break;
-      case 'log': this.o.log(m.level, m.text); break;
-      case 'stop': if (m.how === 'now') this.stopNow(); else this.stopGracefully(); break;
+      case 'report':
+        this.take(p, m.report);
+        break;
+      case 'log':
+        this.o.log(m.level, m.text);
+        break;
+      case 'stop':
+        if (m.how === 'now') this.stopNow();
+        else this.stopGracefully();
+        break;
       case 'done':
         this.take(p, m.report);
         this.ended(p, m.reason);
@@ -131,7 +150,14 @@ export class WorkerPool implements RunControl {
   private take(p: Part, report: WorkerReport): void {
     p.report = report;
     p.at = performance.now();
-    if (report.window !== undefined) p.window = p.window === undefined ? [...report.window] : p.window.map((h, i) => { const w = report.window?.[i]; return w === undefined ? h : mergeHistograms(h, w); });
+    if (report.window !== undefined)
+      p.window =
+        p.window === undefined
+          ? [...report.window]
+          : p.window.map((h, i) => {
+              const w = report.window?.[i];
+              return w === undefined ? h : mergeHistograms(h, w);
+            });
     this.merged = undefined;
     this.mergedSnapshot = undefined;
   }
@@ -174,8 +200,11 @@ export class WorkerPool implements RunControl {
     const sum = (f: (s: LoadStatus) => number): number => all.reduce((n, s) => n + f(s), 0);
     // Each worker's scheduler holds the whole run's rate and starts its stripe of the arrivals (load/share.ts).
     return {
-      rate: first?.rate ?? 0, limit: sum((s) => s.limit), users: sum((s) => s.users),
-      userMode: first?.userMode ?? false, paused: all.every((s) => s.paused),
+      rate: first?.rate ?? 0,
+      limit: sum((s) => s.limit),
+      users: sum((s) => s.users),
+      userMode: first?.userMode ?? false,
+      paused: all.every((s) => s.paused),
     };
   }
 
@@ -189,16 +218,28 @@ export class WorkerPool implements RunControl {
   }
 
   setRate(rate: number): void {
-    this.setEach('rate', () => Math.max(0, rate), (v) => ({ type: 'rate', rate: v }));
+    this.setEach(
+      'rate',
+      () => Math.max(0, rate),
+      (v) => ({ type: 'rate', rate: v }),
+    );
   }
 
   setUsers(users: number): void {
-    this.setEach('users', (s) => shareOf(users, s), (v) => ({ type: 'users', users: v }));
+    this.setEach(
+      'users',
+      (s) => shareOf(users, s),
+      (v) => ({ type: 'users', users: v }),
+    );
   }
 
   setLimit(limit: number): void {
     // A part's 0 would mean "no cap": each keeps at least one open call while the run has a limit.
-    this.setEach('limit', (s) => (limit > 0 ? Math.max(1, shareOf(limit, s)) : 0), (v) => ({ type: 'limit', limit: v }));
+    this.setEach(
+      'limit',
+      (s) => (limit > 0 ? Math.max(1, shareOf(limit, s)) : 0),
+      (v) => ({ type: 'limit', limit: v }),
+    );
   }
 
   pause(): void {
@@ -212,7 +253,10 @@ export class WorkerPool implements RunControl {
   }
 
   stopGracefully(): number {
-    if (!this.stopping) { this.stopping = true; this.send({ type: 'stop', how: 'gracefully' }); }
+    if (!this.stopping) {
+      this.stopping = true;
+      this.send({ type: 'stop', how: 'gracefully' });
+    }
     return this.o.drainMs;
   }
 
@@ -252,7 +296,9 @@ export class WorkerPool implements RunControl {
     if (this.parts.every((p) => p.end !== undefined)) return snap;
     // Between reports the run's time goes on (the screens' rates divide by it).
     const now = performance.now();
-    const elapsedMs = Math.max(...this.parts.map((p) => (p.report?.exports.main.counts.elapsedMs ?? 0) + (p.end === undefined ? now - p.at : 0)));
+    const elapsedMs = Math.max(
+      ...this.parts.map((p) => (p.report?.exports.main.counts.elapsedMs ?? 0) + (p.end === undefined ? now - p.at : 0)),
+    );
     return { ...snap, elapsedMs };
   }
 
@@ -280,7 +326,12 @@ export class WorkerPool implements RunControl {
     for (const p of this.parts) p.window = undefined;
     const first = windows[0];
     if (first === undefined) return [];
-    return first.map((h, i) => windows.slice(1).reduce((acc, w) => { const x = w[i]; return x === undefined ? acc : mergeHistograms(acc, x); }, h));
+    return first.map((h, i) =>
+      windows.slice(1).reduce((acc, w) => {
+        const x = w[i];
+        return x === undefined ? acc : mergeHistograms(acc, x);
+      }, h),
+    );
   }
 
   takeWindow(): HistogramSummary[] {

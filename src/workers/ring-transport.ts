@@ -20,18 +20,29 @@ export interface WorkerRings {
 class RingEndpoint implements Endpoint {
   openCalls = 0;
   private scheduled = false;
-  private readonly flush = (): void => { this.scheduled = false; this.out.flush(); };
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    this.out.flush();
+  };
 
-  constructor(readonly localAddress: string, readonly localPort: number, private readonly out: RingProducer, private readonly handler: TransportHandler) {}
+  constructor(
+    readonly localAddress: string,
+    readonly localPort: number,
+    private readonly out: RingProducer,
+    private readonly handler: TransportHandler,
+  ) {}
 
   /** A full reverse ring (the I/O thread behind) fails the send, counted as a handoff error, as a full socket buffer would. */
   send(raw: string, port: number, address: string): boolean {
     if (!this.out.write(raw, address, port)) {
-      this.handler.onTransportError('handoff', new Error('the reverse ring to the socket\'s thread is full: send dropped'));
+      this.handler.onTransportError('handoff', new Error("the reverse ring to the socket's thread is full: send dropped"));
       return false;
     }
     // One wake-up of the I/O thread per turn of the event loop, for every send of that turn.
-    if (!this.scheduled) { this.scheduled = true; setImmediate(this.flush); }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
     return true;
   }
 }
@@ -53,7 +64,7 @@ export class RingTransport implements Transport {
     // The datagrams the I/O thread could not hand to this worker (its ring full) are this worker's to count, so
     // they reach the run's figures (--json transportErrors.handoff); read once a second, off the hot path.
     let counted = 0;
-    const dropped = new Error('this worker\'s ring was full: a datagram was dropped');
+    const dropped = new Error("this worker's ring was full: a datagram was dropped");
     this.countDrops = (): void => {
       const drops = inbound.drops;
       for (; counted < drops; counted++) handler.onTransportError('handoff', dropped);

@@ -24,7 +24,11 @@ const CONTROL_INTS = 8;
 const HEADER_BYTES = 8;
 const WRAP = -1;
 
-type WaitAsync = (a: Int32Array, index: number, value: number) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+type WaitAsync = (
+  a: Int32Array,
+  index: number,
+  value: number,
+) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
 /** ES2024's Atomics.waitAsync (Node ≥ 16): this project's lib is ES2023. */
 const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
@@ -136,7 +140,10 @@ export class RingConsumer extends RingView {
     while (head !== tail) {
       const pos = head & this.mask;
       const length = this.ints[pos >> 2] ?? 0;
-      if (length === WRAP) { head = (head + this.capacity - pos) | 0; continue; }
+      if (length === WRAP) {
+        head = (head + this.capacity - pos) | 0;
+        continue;
+      }
       const meta = this.ints[(pos >> 2) + 1] ?? 0;
       const addressLength = meta >>> 16;
       const start = pos + HEADER_BYTES;
@@ -161,9 +168,16 @@ export class RingConsumer extends RingView {
         // The sequence is read before draining: a flush after the drain changes it, so no wake-up is missed.
         const seq = Atomics.load(this.ctrl, SEQ);
         this.drain(on);
-        if (Atomics.load(this.ctrl, CLOSED) === 1) { this.drain(on); done(); return; }
+        if (Atomics.load(this.ctrl, CLOSED) === 1) {
+          this.drain(on);
+          done();
+          return;
+        }
         const w = waitAsync(this.ctrl, SEQ, seq);
-        if (w.async) { void w.value.then(loop); return; }
+        if (w.async) {
+          void w.value.then(loop);
+          return;
+        }
       }
     };
     loop();

@@ -10,24 +10,47 @@ const REPORT_MS = 1000;
 export function serveRun(run: RunControl, localPort: number, port: Port<ToWorker, FromWorker>): void {
   let windows = false;
   const report = (): WorkerReport => ({
-    exports: run.statsExports(), status: run.status(), stoppedByCommand: run.stoppedByCommand, globals: run.globalValues(),
+    exports: run.statsExports(),
+    status: run.status(),
+    stoppedByCommand: run.stoppedByCommand,
+    globals: run.globalValues(),
     behindMs: run.behindScheduleMs(),
     window: windows ? run.takeWindowExport() : undefined,
   });
   port.on('message', (m) => {
     switch (m.type) {
-      case 'rate': run.setRate(m.rate); break;
-      case 'users': run.setUsers(m.users); break;
-      case 'limit': run.setLimit(m.limit); break;
-      case 'pause': run.pause(); break;
-      case 'resume': run.resume(); break;
-      case 'stop': if (m.how === 'now') run.stopNow(); else run.stopGracefully(); break;
-      case 'reset-stats': run.resetStats(); break;
-      case 'track-windows': run.trackWindows(); windows = true; break;
+      case 'rate':
+        run.setRate(m.rate);
+        break;
+      case 'users':
+        run.setUsers(m.users);
+        break;
+      case 'limit':
+        run.setLimit(m.limit);
+        break;
+      case 'pause':
+        run.pause();
+        break;
+      case 'resume':
+        run.resume();
+        break;
+      case 'stop':
+        if (m.how === 'now') run.stopNow();
+        else run.stopGracefully();
+        break;
+      case 'reset-stats':
+        run.resetStats();
+        break;
+      case 'track-windows':
+        run.trackWindows();
+        windows = true;
+        break;
     }
   });
   port.postMessage({ type: 'ready', localPort, report: report() });
-  const timer = setInterval(() => { port.postMessage({ type: 'report', report: report() }); }, REPORT_MS);
+  const timer = setInterval(() => {
+    port.postMessage({ type: 'report', report: report() });
+  }, REPORT_MS);
   // The engine keeps the thread alive while it runs; the reports must not once it has ended.
   timer.unref();
   void run.done.then((reason) => {

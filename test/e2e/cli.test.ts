@@ -47,22 +47,29 @@ test('an unknown option or a bad value: one line naming it and the expected form
 test('a broken scenario: every problem with file:line:col, exit 255, nothing sent', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-'));
   const file = join(dir, 'broken.xml');
-  writeFileSync(file, [
-    '<?xml version="1.0"?>',
-    '<scenario name="broken">',
-    '  <send retrans="soon">',
-    '    <![CDATA[',
-    '      OPTIONS sip:[service]@[remote_ip] SIP/2.0',
-    '    ]]>',
-    '  </send>',
-    '  <recv response="200" next="nowhere">',
-    '  <pause milliseconds="10"/>',
-    '</scenario>',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '<?xml version="1.0"?>',
+      '<scenario name="broken">',
+      '  <send retrans="soon">',
+      '    <![CDATA[',
+      '      OPTIONS sip:[service]@[remote_ip] SIP/2.0',
+      '    ]]>',
+      '  </send>',
+      '  <recv response="200" next="nowhere">',
+      '  <pause milliseconds="10"/>',
+      '</scenario>',
+    ].join('\n'),
+  );
   const r = await sipts(['-sf', file, '127.0.0.1:9']).exited;
   assert.equal(r.code, 255);
   const errors = r.stderr.split('\n').filter((l) => l.includes(': error: '));
-  const expected = ['F:3:9: error: retrans="soon" is not a', 'F:8:3: error: <recv> is never closed', 'F:8:24: error: label "nowhere" is not defined'];
+  const expected = [
+    'F:3:9: error: retrans="soon" is not a',
+    'F:8:3: error: <recv> is never closed',
+    'F:8:24: error: label "nowhere" is not defined',
+  ];
   assert.equal(errors.length, expected.length, r.stderr);
   errors.forEach((l, i) => assert.ok(l.replace(file, 'F').startsWith(expected[i] ?? ''), l));
 });
@@ -102,7 +109,23 @@ test('the peer is killed mid-run: no hang, failures with their reason, exit 1', 
   const { port, child: uasChild } = await startSiptsUas();
   const uas = { child: uasChild };
   t.after(() => uas.child.kill('SIGKILL'));
-  const uac = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '100', '-m', '300', '-d', '500', '-max_retrans', '2']);
+  const uac = sipts([
+    '-sn',
+    'uac',
+    `127.0.0.1:${port}`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-r',
+    '100',
+    '-m',
+    '300',
+    '-d',
+    '500',
+    '-max_retrans',
+    '2',
+  ]);
   t.after(() => uac.child.kill('SIGKILL'));
   // Once some calls have succeeded (the first progress line, at 2 s, while calls are still being made until 3 s).
   await waitForOutput(uac.child, /sipts uac: \d+ created, \d+ open, [1-9]\d* successful/);
@@ -133,26 +156,63 @@ test('injection file problems: every one with file:line, exit 255, before any ca
   writeFileSync(scenario, '<scenario><send><![CDATA[\nREGISTER sip:x SIP/2.0\nX: [field0] [field1 file="b.csv"]\n]]></send></scenario>\n');
   writeFileSync(join(dir, 'a.csv'), 'SEQUENTIAL\nalice\n');
   writeFileSync(join(dir, 'b.csv'), 'SEQUENTIAL\nx;y\nonly-one\n');
-  const r = await sipts(['-sf', scenario, '127.0.0.1:9', '-inf', join(dir, 'a.csv'), '-inf', join(dir, 'b.csv'), '-inf', join(dir, 'missing.csv')]).exited;
+  const r = await sipts([
+    '-sf',
+    scenario,
+    '127.0.0.1:9',
+    '-inf',
+    join(dir, 'a.csv'),
+    '-inf',
+    join(dir, 'b.csv'),
+    '-inf',
+    join(dir, 'missing.csv'),
+  ]).exited;
   assert.equal(r.code, 255);
-  const errors = r.stderr.split('\n').filter((l) => l.includes(': error: ')).map((l) => l.replaceAll(`${dir}/`, ''));
-  assert.deepEqual(errors, [
-    'b.csv:3:1: error: this line has 1 field, but the scenario reads [field1]',
-    'missing.csv:1:1: error: -inf ' + join(dir, 'missing.csv').replace(`${dir}/`, '') + ': cannot read the injection file (ENOENT)',
-  ].map((e) => e));
+  const errors = r.stderr
+    .split('\n')
+    .filter((l) => l.includes(': error: '))
+    .map((l) => l.replaceAll(`${dir}/`, ''));
+  assert.deepEqual(
+    errors,
+    [
+      'b.csv:3:1: error: this line has 1 field, but the scenario reads [field1]',
+      'missing.csv:1:1: error: -inf ' + join(dir, 'missing.csv').replace(`${dir}/`, '') + ': cannot read the injection file (ENOENT)',
+    ].map((e) => e),
+  );
   const none = await sipts(['-sf', scenario, '127.0.0.1:9']).exited;
   assert.equal(none.code, 255);
   assert.match(none.stderr, /reg\.xml:3:4: error: the scenario reads \[field0\] but no injection file was given/);
 });
 
-test('-tdmmap caps open calls at the circuits there are; [tdmmap] names the call\'s circuit', { timeout: 30_000 }, async (t) => {
+test("-tdmmap caps open calls at the circuits there are; [tdmmap] names the call's circuit", { timeout: 30_000 }, async (t) => {
   const uas = await startSiptsUas(['-m', '6']);
   t.after(() => uas.child.kill('SIGKILL'));
   const dir = mkdtempSync(join(tmpdir(), 'sipts-tdm-'));
   const scenario = join(dir, 'tdm.xml');
-  writeFileSync(scenario, readFileSync(join(ROOT, 'scenarios/uac.xml'), 'utf8').replace('Subject: sipts basic call', 'X-Circuit: [tdmmap]'));
+  writeFileSync(
+    scenario,
+    readFileSync(join(ROOT, 'scenarios/uac.xml'), 'utf8').replace('Subject: sipts basic call', 'X-Circuit: [tdmmap]'),
+  );
   const messages = join(dir, 'messages.log');
-  const r = await sipts(['-sf', scenario, `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-tdmmap', '{0-0}{7}{0-0}{1-2}', '-r', '20', '-m', '6', '-d', '300', '-message_file', messages]).exited;
+  const r = await sipts([
+    '-sf',
+    scenario,
+    `127.0.0.1:${uas.port}`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-tdmmap',
+    '{0-0}{7}{0-0}{1-2}',
+    '-r',
+    '20',
+    '-m',
+    '6',
+    '-d',
+    '300',
+    '-message_file',
+    messages,
+  ]).exited;
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /Successful\s*│\s*6\s/);
   assert.ok(Number(/Refused by -l\s*│\s*(\d+)/.exec(r.stdout)?.[1]) > 0, 'with two circuits, starts are refused while both are in use');

@@ -11,23 +11,32 @@ test('media files a scenario names are read before any call: every problem at fi
   const dir = mkdtempSync(join(tmpdir(), 'sipts-media-e2e-'));
   const file = join(dir, 'm.xml');
   writeFileSync(join(dir, 'notes.pcap'), 'these are notes, not a capture\n');
-  writeFileSync(file, [
-    '<?xml version="1.0"?>',
-    '<scenario name="media">',
-    '  <nop><action><exec play_pcap_audio="missing.pcap"/></action></nop>',
-    '  <nop><action><exec play_pcap_video="notes.pcap"/></action></nop>',
-    '  <nop><action><exec rtp_stream="x.wav,twice"/></action></nop>',
-    '</scenario>',
-  ].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '<?xml version="1.0"?>',
+      '<scenario name="media">',
+      '  <nop><action><exec play_pcap_audio="missing.pcap"/></action></nop>',
+      '  <nop><action><exec play_pcap_video="notes.pcap"/></action></nop>',
+      '  <nop><action><exec rtp_stream="x.wav,twice"/></action></nop>',
+      '</scenario>',
+    ].join('\n'),
+  );
   const r = await sipts(['-sf', file, '127.0.0.1:9', '-m', '1', '-nostdin', '-cp', '0']).exited;
   assert.equal(r.code, 255);
-  const errors = r.stderr.split('\n').filter((l) => l.includes(': error: ')).map((l) => l.replace(file, 'F'));
+  const errors = r.stderr
+    .split('\n')
+    .filter((l) => l.includes(': error: '))
+    .map((l) => l.replace(file, 'F'));
   // Columns by hand: <exec at 16, its attribute at 22, the attribute's value at 39 (play_pcap_audio, play_pcap_video).
-  assert.deepEqual(errors.map((l) => l.replace(/ \(looked for .*$/, '').replace(/: byte 0: .*$/, '')), [
-    'F:3:39: error: cannot find the media file "missing.pcap"',
-    `F:4:39: error: ${join(dir, 'notes.pcap')}`,
-    'F:5:22: error: rtp_stream loop count "twice" is not a whole number',
-  ]);
+  assert.deepEqual(
+    errors.map((l) => l.replace(/ \(looked for .*$/, '').replace(/: byte 0: .*$/, '')),
+    [
+      'F:3:39: error: cannot find the media file "missing.pcap"',
+      `F:4:39: error: ${join(dir, 'notes.pcap')}`,
+      'F:5:22: error: rtp_stream loop count "twice" is not a whole number',
+    ],
+  );
   assert.ok(!r.stderr.includes('needs command="…" or int_cmd="…"'));
 });
 
@@ -35,7 +44,8 @@ test('-rtp_echo on a port another program holds: cannot bind, exit 254 (as SIPp)
   const s = dgram.createSocket('udp4');
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
   t.after(() => s.close());
-  const r = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', String(s.address().port), '-nostdin', '-cp', '0']).exited;
+  const r = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', String(s.address().port), '-nostdin', '-cp', '0'])
+    .exited;
   assert.equal(r.code, 254, r.stderr);
   assert.match(r.stderr, /cannot bind UDP \(RTP echo\) 127\.0\.0\.1:\d+: .*EADDRINUSE/);
 });

@@ -11,8 +11,29 @@ test('-rsa host:port: the whole call goes to the proxy, the Request-URI names th
   const remote = new RawPeer();
   const proxyPort = await proxy.open();
   const remotePort = await remote.open();
-  t.after(() => { proxy.close(); remote.close(); });
-  const run = sipts(['-sn', 'uac', `127.0.0.1:${remotePort}`, '-rsa', `127.0.0.1:${proxyPort}`, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-m', '1', '-nostdin'], 20_000).exited;
+  t.after(() => {
+    proxy.close();
+    remote.close();
+  });
+  const run = sipts(
+    [
+      '-sn',
+      'uac',
+      `127.0.0.1:${remotePort}`,
+      '-rsa',
+      `127.0.0.1:${proxyPort}`,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      '0',
+      '-cp',
+      '0',
+      '-m',
+      '1',
+      '-nostdin',
+    ],
+    20_000,
+  ).exited;
   const invite = await proxy.next(5000);
   assert.match(invite, new RegExp(`^INVITE sip:service@127\\.0\\.0\\.1:${remotePort} SIP/2\\.0\r\n`));
   assert.match(invite, new RegExp(`^To: .*sip:service@127\\.0\\.0\\.1:${remotePort}`, 'm'));

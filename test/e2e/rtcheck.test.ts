@@ -13,16 +13,19 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, RawPeer, sipp, sippAvailable, sipts, startSiptsUas, waitForUdpBound } from '../helpers.js';
 
-const invite = (port: number, branch: string): string => [
-  `INVITE sip:service@127.0.0.1:${port} SIP/2.0`,
-  `Via: SIP/2.0/UDP 127.0.0.1:PEER;branch=${branch}`,
-  'From: <sip:a@127.0.0.1>;tag=a1',
-  `To: <sip:service@127.0.0.1:${port}>`,
-  'Call-ID: rtcheck-1@127.0.0.1',
-  'CSeq: 1 INVITE',
-  'Contact: <sip:a@127.0.0.1>',
-  'Content-Length: 0',
-  '', ''].join('\r\n');
+const invite = (port: number, branch: string): string =>
+  [
+    `INVITE sip:service@127.0.0.1:${port} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:PEER;branch=${branch}`,
+    'From: <sip:a@127.0.0.1>;tag=a1',
+    `To: <sip:service@127.0.0.1:${port}>`,
+    'Call-ID: rtcheck-1@127.0.0.1',
+    'CSeq: 1 INVITE',
+    'Contact: <sip:a@127.0.0.1>',
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
 
 /** A UAS that answers 486 and waits for the ACK: the resent INVITE comes while it waits. */
 const BUSY = `<?xml version="1.0"?>
@@ -58,7 +61,10 @@ async function resend(mode: 'full' | 'loose', tool: 'sipts' | 'sipp', scenario: 
   try {
     peer.send(invite(uas.port, 'z9hG4bK-first').replace('PEER', String(me)), uas.port);
     const answers = scenario === 'uas' ? [await peer.next(), await peer.next()] : [await peer.next()];
-    assert.deepEqual(answers.map((a) => a.split('\r\n')[0]), scenario === 'uas' ? ['SIP/2.0 180 Ringing', 'SIP/2.0 200 OK'] : ['SIP/2.0 486 Busy Here']);
+    assert.deepEqual(
+      answers.map((a) => a.split('\r\n')[0]),
+      scenario === 'uas' ? ['SIP/2.0 180 Ringing', 'SIP/2.0 200 OK'] : ['SIP/2.0 486 Busy Here'],
+    );
     peer.send(invite(uas.port, 'z9hG4bK-second').replace('PEER', String(me)), uas.port);
     // Before the UAS's own retransmission of its 200 (500 ms after it).
     return (await peer.drain(250)).map((m) => `${m.split('\r\n')[0] ?? ''} ${/^CSeq: .*$/m.exec(m)?.[0] ?? ''}`.trim());
@@ -68,16 +74,29 @@ async function resend(mode: 'full' | 'loose', tool: 'sipts' | 'sipp', scenario: 
   }
 }
 
-test('-rtcheck loose: an INVITE resent with another branch gets the last answer again; full: it does not (sipts\'s uas)', { timeout: 30_000 }, async () => {
-  const [loose, full] = await Promise.all([resend('loose', 'sipts', 'uas'), resend('full', 'sipts', 'uas')]);
-  assert.deepEqual(loose, ['SIP/2.0 200 OK CSeq: 1 INVITE']);
-  assert.ok(!full.includes('SIP/2.0 200 OK CSeq: 1 INVITE'), JSON.stringify(full));
-});
+test(
+  "-rtcheck loose: an INVITE resent with another branch gets the last answer again; full: it does not (sipts's uas)",
+  { timeout: 30_000 },
+  async () => {
+    const [loose, full] = await Promise.all([resend('loose', 'sipts', 'uas'), resend('full', 'sipts', 'uas')]);
+    assert.deepEqual(loose, ['SIP/2.0 200 OK CSeq: 1 INVITE']);
+    assert.ok(!full.includes('SIP/2.0 200 OK CSeq: 1 INVITE'), JSON.stringify(full));
+  },
+);
 
-test('-rtcheck, the same scenario to SIPp and sipts: the same answers to the resent INVITE', { skip: !sippAvailable(), timeout: 30_000 }, async () => {
-  const runs = await Promise.all([resend('loose', 'sipp', 'busy'), resend('loose', 'sipts', 'busy'), resend('full', 'sipp', 'busy'), resend('full', 'sipts', 'busy')]);
-  assert.deepEqual(runs, [['SIP/2.0 486 Busy Here CSeq: 1 INVITE'], ['SIP/2.0 486 Busy Here CSeq: 1 INVITE'], [], []]);
-});
+test(
+  '-rtcheck, the same scenario to SIPp and sipts: the same answers to the resent INVITE',
+  { skip: !sippAvailable(), timeout: 30_000 },
+  async () => {
+    const runs = await Promise.all([
+      resend('loose', 'sipp', 'busy'),
+      resend('loose', 'sipts', 'busy'),
+      resend('full', 'sipp', 'busy'),
+      resend('full', 'sipts', 'busy'),
+    ]);
+    assert.deepEqual(runs, [['SIP/2.0 486 Busy Here CSeq: 1 INVITE'], ['SIP/2.0 486 Busy Here CSeq: 1 INVITE'], [], []]);
+  },
+);
 
 test('-sleep: nothing starts before it is over (seconds by default, or with a unit)', { timeout: 30_000 }, async () => {
   const started = performance.now();

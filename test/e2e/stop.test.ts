@@ -21,8 +21,30 @@ async function sigtermMidRun(t: TestContext, port: number): Promise<Record<strin
   const uacJson = join(dir, 'uac.json');
   const stat = join(dir, 'uac.csv');
   const recvTimeoutMs = 3000;
-  const uac = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-r', '50', '-d', '20000',
-    '-recv_timeout', String(recvTimeoutMs), '-trace_stat', '-stf', stat, '-fd', '1', '--json', uacJson]);
+  const uac = sipts([
+    '-sn',
+    'uac',
+    `127.0.0.1:${port}`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-cp',
+    '0',
+    '-r',
+    '50',
+    '-d',
+    '20000',
+    '-recv_timeout',
+    String(recvTimeoutMs),
+    '-trace_stat',
+    '-stf',
+    stat,
+    '-fd',
+    '1',
+    '--json',
+    uacJson,
+  ]);
   t.after(() => uac.child.kill('SIGKILL'));
   // A progress line with at least 50 calls created (not its time: a loaded machine prints [2.1s]).
   await waitForOutput(uac.child, /sipts uac: (?:[5-9]\d|\d{3,}) created/);
@@ -45,17 +67,21 @@ async function sigtermMidRun(t: TestContext, port: number): Promise<Record<strin
   return c;
 }
 
-test('SIGTERM mid-run: exit within 2 × the longest step timeout, open calls hung up with BYE, last stat line agrees with the summary', { timeout: 60_000 }, async (t) => {
-  const uasJson = join(mkdtempSync(join(tmpdir(), 'sipts-stop-')), 'uas.json');
-  const uas = await startSiptsUas(['-cp', '0', '--json', uasJson]);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const c = await sigtermMidRun(t, uas.port);
-  // The UAS got a BYE for each: its calls end as successful, and it stops at once on SIGTERM.
-  uas.child.kill('SIGTERM');
-  assert.equal((await uas.exited).code, 0);
-  const s = countersOf(uasJson);
-  assert.equal(s['SuccessfulCalls'], c['CallsCreated'], JSON.stringify(s));
-});
+test(
+  'SIGTERM mid-run: exit within 2 × the longest step timeout, open calls hung up with BYE, last stat line agrees with the summary',
+  { timeout: 60_000 },
+  async (t) => {
+    const uasJson = join(mkdtempSync(join(tmpdir(), 'sipts-stop-')), 'uas.json');
+    const uas = await startSiptsUas(['-cp', '0', '--json', uasJson]);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const c = await sigtermMidRun(t, uas.port);
+    // The UAS got a BYE for each: its calls end as successful, and it stops at once on SIGTERM.
+    uas.child.kill('SIGTERM');
+    assert.equal((await uas.exited).code, 0);
+    const s = countersOf(uasJson);
+    assert.equal(s['SuccessfulCalls'], c['CallsCreated'], JSON.stringify(s));
+  },
+);
 
 test('SIGTERM mid-run against sipp -sn uas: the same bounds, and SIPp gets a BYE for every call', { skip, timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-stop-'));
@@ -78,7 +104,23 @@ test('a second signal stops at once, still writing the summary and the reports',
   t.after(() => uas.child.kill('SIGKILL'));
   const json = join(dir, 'uac.json');
   // No step timeout: a graceful stop would wait 64·T1 = 32 s for these 60-second calls.
-  const uac = sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-r', '50', '-d', '60000', '--json', json]);
+  const uac = sipts([
+    '-sn',
+    'uac',
+    `127.0.0.1:${uas.port}`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-cp',
+    '0',
+    '-r',
+    '50',
+    '-d',
+    '60000',
+    '--json',
+    json,
+  ]);
   t.after(() => uac.child.kill('SIGKILL'));
   // A progress line with at least 50 calls created (not its time: a loaded machine prints [2.1s]).
   await waitForOutput(uac.child, /sipts uac: (?:[5-9]\d|\d{3,}) created/);

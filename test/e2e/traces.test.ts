@@ -14,25 +14,74 @@ import { freePort, junitSchemaErrors, lastCsvRow, outputSoFar, ROOT, sipts, star
 const dir = mkdtempSync(join(tmpdir(), 'sipts-traces-'));
 const busy = join(ROOT, 'test/fixtures/busy.xml');
 const logging = join(dir, 'logging.xml');
-writeFileSync(logging, readFileSync(join(ROOT, 'scenarios/uac.xml'), 'utf8')
-  .replace(/(<recv response="200"[^>]*?)\/>/, '$1><action><log message="answered [call_id]"/></action></recv>'));
+writeFileSync(
+  logging,
+  readFileSync(join(ROOT, 'scenarios/uac.xml'), 'utf8').replace(
+    /(<recv response="200"[^>]*?)\/>/,
+    '$1><action><log message="answered [call_id]"/></action></recv>',
+  ),
+);
 
 const f = (name: string): string => join(dir, name);
-const lines = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+const lines = (path: string): string[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 test('every trace of a passing run agrees with its summary', { timeout: 60_000 }, async (t) => {
   const uas = await startSiptsUas(['-cp', '0']);
   t.after(() => uas.child.kill('SIGKILL'));
-  const r = await sipts(['-sf', logging, `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '100', '-m', '50', '-cp', '0',
-    '-message_file', f('m.log'), '-error_file', f('e.log'), '-trace_rtt', '-rtt_freq', '7', '-trace_counts', '-trace_stat', '-stf', f('s.csv'),
-    '-screen_file', f('screen.log'), '-log_file', f('logs.log'), '-calldebug_file', f('cd.log'), '--json', f('r.json')], 60_000, dir).exited;
+  const r = await sipts(
+    [
+      '-sf',
+      logging,
+      `127.0.0.1:${uas.port}`,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      '0',
+      '-r',
+      '100',
+      '-m',
+      '50',
+      '-cp',
+      '0',
+      '-message_file',
+      f('m.log'),
+      '-error_file',
+      f('e.log'),
+      '-trace_rtt',
+      '-rtt_freq',
+      '7',
+      '-trace_counts',
+      '-trace_stat',
+      '-stf',
+      f('s.csv'),
+      '-screen_file',
+      f('screen.log'),
+      '-log_file',
+      f('logs.log'),
+      '-calldebug_file',
+      f('cd.log'),
+      '--json',
+      f('r.json'),
+    ],
+    60_000,
+    dir,
+  ).exited;
   assert.equal(r.code, 0, r.stderr);
-  const json = JSON.parse(readFileSync(f('r.json'), 'utf8')) as { counters: Record<string, number>; steps: { sent: number; recv: number }[] };
+  const json = JSON.parse(readFileSync(f('r.json'), 'utf8')) as {
+    counters: Record<string, number>;
+    steps: { sent: number; recv: number }[];
+  };
   // -trace_msg: SIPp's layout, one block per message, as many as were sent and received.
   const msgs = readFileSync(f('m.log'), 'latin1');
   const sent = json.steps.reduce((n, s) => n + s.sent, 0) - 50; // minus the pause's count of calls that entered it
   assert.equal(msgs.match(/^UDP message sent \(\d+ bytes\):$/gm)?.length, sent);
-  assert.equal(msgs.match(/^UDP message received \[\d+\] bytes :$/gm)?.length, json.steps.reduce((n, s) => n + s.recv, 0));
+  assert.equal(
+    msgs.match(/^UDP message received \[\d+\] bytes :$/gm)?.length,
+    json.steps.reduce((n, s) => n + s.recv, 0),
+  );
   assert.match(msgs, /^-{47} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\nUDP message sent \(\d+ bytes\):\n\nINVITE sip:/m);
   // -trace_rtt: one row per call (the scenario measures one response time per call).
   const rtt = lines(traceFile('rtt.csv'));
@@ -51,7 +100,8 @@ test('every trace of a passing run agrees with its summary', { timeout: 60_000 }
   assert.match(logs[0] ?? '', /^answered \d+-\d+@127\.0\.0\.1$/);
   // -trace_screen: every screen, with the final numbers.
   const screen = readFileSync(f('screen.log'), 'utf8');
-  for (const s of ['Scenario', 'Statistics', 'Repartition', 'Variables', 'Percentiles', 'Failures']) assert.match(screen, new RegExp(`-- ${s} Screen --`));
+  for (const s of ['Scenario', 'Statistics', 'Repartition', 'Variables', 'Percentiles', 'Failures'])
+    assert.match(screen, new RegExp(`-- ${s} Screen --`));
   assert.match(screen, /Successful call +\| \d+ +\| 50/);
   // Nothing failed: the error trace has its header only, and no call was worth debugging.
   assert.deepEqual(lines(f('e.log')), ['The following events occurred:']);
@@ -65,33 +115,74 @@ function traceFile(suffix: string): string {
   return join(dir, name);
 }
 
-test('a failing run: the error trace and the reports show the ladder of the first failed calls; JUnit passes the schema', { timeout: 60_000 }, async (t) => {
-  const uas = await startSiptsUas(['-sf', busy, '-m', '5', '-cp', '0']);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const r = await sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '50', '-m', '5', '-cp', '0',
-    '-error_file', f('fail-e.log'), '-calldebug_file', f('fail-cd.log'), '--junit', f('fail.xml'), '--html', f('fail.html'), '--json', f('fail.json')]).exited;
-  assert.equal(r.code, 1);
-  const errors = readFileSync(f('fail-e.log'), 'latin1');
-  assert.equal(errors.match(/Aborting call on unexpected message for Call-Id '\d+-\d+@127\.0\.0\.1': while expecting '<- 200' \(index \d\), received 'SIP\/2\.0 486 Busy Here/g)?.length, 5);
-  // The first three failed calls (of one reason) get a ladder: INVITE out, 486 in, ACK… as the flow went.
-  assert.equal(errors.match(/failed call \(\d of the first 3 FailedUnexpectedMessage\)/g)?.length, 3);
-  assert.match(errors, /Call \d+-\d+@127\.0\.0\.1: FailedUnexpectedMessage at step 4 \(<- 200\)[^\n]*\n +time \(ms\) +127\.0\.0\.1:\d+ +127\.0\.0\.1:\d+\n +\d+\.\d{3} +INVITE -+>\n +\d+\.\d{3} +<-+ 486 Busy Here \(INVITE\)\n/);
-  // -trace_calldebug: every failed call in full.
-  assert.equal(readFileSync(f('fail-cd.log'), 'latin1').match(/^Call debugging information for call /gm)?.length, 5);
-  // JUnit: valid against Jenkins' JUnit schema (junit-4.xsd), the failing step named, the ladder in the failure.
-  const xml = readFileSync(f('fail.xml'), 'utf8');
-  assert.deepEqual(await junitSchemaErrors(xml), []);
-  assert.match(xml, /<testcase classname="sipts uac" name="step 4 \(line \d+\): &lt;- 200" time="0">\s*<failure message="5 unexpected message\(s\) at step 4/);
-  assert.match(xml, /name="FailedUnexpectedMessage"[^>]*>\s*<failure [^>]*>5 call\(s\)[^<]*Call \d+-\d+@127\.0\.0\.1: FailedUnexpectedMessage at step 4/);
-  // HTML: self-contained (no script, no external reference), with plots and the ladders.
-  const html = readFileSync(f('fail.html'), 'utf8');
-  assert.doesNotMatch(html, /<script|<link|src="http/);
-  assert.equal(html.match(/<svg /g)?.length, 3); // call rate, failures, response time 1
-  assert.match(html, /<pre>Call \d+-\d+@127\.0\.0\.1: FailedUnexpectedMessage/);
-  const json = JSON.parse(readFileSync(f('fail.json'), 'utf8')) as { failedCalls: { reason: string; ladder: string[] }[] };
-  assert.equal(json.failedCalls.length, 3);
-  assert.match(json.failedCalls[0]?.ladder.join('\n') ?? '', /486 Busy Here \(INVITE\)/);
-});
+test(
+  'a failing run: the error trace and the reports show the ladder of the first failed calls; JUnit passes the schema',
+  { timeout: 60_000 },
+  async (t) => {
+    const uas = await startSiptsUas(['-sf', busy, '-m', '5', '-cp', '0']);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const r = await sipts([
+      '-sn',
+      'uac',
+      `127.0.0.1:${uas.port}`,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      '0',
+      '-r',
+      '50',
+      '-m',
+      '5',
+      '-cp',
+      '0',
+      '-error_file',
+      f('fail-e.log'),
+      '-calldebug_file',
+      f('fail-cd.log'),
+      '--junit',
+      f('fail.xml'),
+      '--html',
+      f('fail.html'),
+      '--json',
+      f('fail.json'),
+    ]).exited;
+    assert.equal(r.code, 1);
+    const errors = readFileSync(f('fail-e.log'), 'latin1');
+    assert.equal(
+      errors.match(
+        /Aborting call on unexpected message for Call-Id '\d+-\d+@127\.0\.0\.1': while expecting '<- 200' \(index \d\), received 'SIP\/2\.0 486 Busy Here/g,
+      )?.length,
+      5,
+    );
+    // The first three failed calls (of one reason) get a ladder: INVITE out, 486 in, ACK… as the flow went.
+    assert.equal(errors.match(/failed call \(\d of the first 3 FailedUnexpectedMessage\)/g)?.length, 3);
+    assert.match(
+      errors,
+      /Call \d+-\d+@127\.0\.0\.1: FailedUnexpectedMessage at step 4 \(<- 200\)[^\n]*\n +time \(ms\) +127\.0\.0\.1:\d+ +127\.0\.0\.1:\d+\n +\d+\.\d{3} +INVITE -+>\n +\d+\.\d{3} +<-+ 486 Busy Here \(INVITE\)\n/,
+    );
+    // -trace_calldebug: every failed call in full.
+    assert.equal(readFileSync(f('fail-cd.log'), 'latin1').match(/^Call debugging information for call /gm)?.length, 5);
+    // JUnit: valid against Jenkins' JUnit schema (junit-4.xsd), the failing step named, the ladder in the failure.
+    const xml = readFileSync(f('fail.xml'), 'utf8');
+    assert.deepEqual(await junitSchemaErrors(xml), []);
+    assert.match(
+      xml,
+      /<testcase classname="sipts uac" name="step 4 \(line \d+\): &lt;- 200" time="0">\s*<failure message="5 unexpected message\(s\) at step 4/,
+    );
+    assert.match(
+      xml,
+      /name="FailedUnexpectedMessage"[^>]*>\s*<failure [^>]*>5 call\(s\)[^<]*Call \d+-\d+@127\.0\.0\.1: FailedUnexpectedMessage at step 4/,
+    );
+    // HTML: self-contained (no script, no external reference), with plots and the ladders.
+    const html = readFileSync(f('fail.html'), 'utf8');
+    assert.doesNotMatch(html, /<script|<link|src="http/);
+    assert.equal(html.match(/<svg /g)?.length, 3); // call rate, failures, response time 1
+    assert.match(html, /<pre>Call \d+-\d+@127\.0\.0\.1: FailedUnexpectedMessage/);
+    const json = JSON.parse(readFileSync(f('fail.json'), 'utf8')) as { failedCalls: { reason: string; ladder: string[] }[] };
+    assert.equal(json.failedCalls.length, 3);
+    assert.match(json.failedCalls[0]?.ladder.join('\n') ?? '', /486 Busy Here \(INVITE\)/);
+  },
+);
 
 /** Reads one counter of a Prometheus text page. */
 function metric(page: string, name: string): number {
@@ -104,10 +195,30 @@ test('/metrics is scraped during a run and its counters match the final summary'
   const uas = await startSiptsUas(['--prometheus', '127.0.0.1:0', '--json', f('uas.json'), '-cp', '0']);
   t.after(() => uas.child.kill('SIGKILL'));
   const uasUrl = await urlOf(uas.child);
-  const uac = sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '100', '-m', '300', '-cp', '0', '--prometheus', '127.0.0.1:0', '--json', f('uac.json')]);
+  const uac = sipts([
+    '-sn',
+    'uac',
+    `127.0.0.1:${uas.port}`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-r',
+    '100',
+    '-m',
+    '300',
+    '-cp',
+    '0',
+    '--prometheus',
+    '127.0.0.1:0',
+    '--json',
+    f('uac.json'),
+  ]);
   const uacUrl = await urlOf(uac.child);
   let done = false;
-  void uac.exited.then(() => { done = true; });
+  void uac.exited.then(() => {
+    done = true;
+  });
   const created: number[] = [];
   while (!done) {
     try {
@@ -122,7 +233,10 @@ test('/metrics is scraped during a run and its counters match the final summary'
   assert.equal((await uac.exited).code, 0);
   // Scraped while calls were being made: the count grew between scrapes.
   assert.ok(created.length >= 4 && (created[created.length - 1] ?? 0) > (created[0] ?? 0), `created over time: ${created.join(' ')}`);
-  assert.deepEqual(created, [...created].sort((a, b) => a - b));
+  assert.deepEqual(
+    created,
+    [...created].sort((a, b) => a - b),
+  );
   // The UAS is still running: once its calls have ended (they wait 4 s after the BYE), scrape it, then
   // stop it and compare with its final summary.
   let page = await (await fetch(uasUrl)).text();
@@ -132,7 +246,11 @@ test('/metrics is scraped during a run and its counters match the final summary'
   }
   uas.child.kill('SIGINT');
   assert.equal((await uas.exited).code, 0);
-  const final = JSON.parse(readFileSync(f('uas.json'), 'utf8')) as { counters: Record<string, number>; responseTimes: unknown[]; callLength: { count: number } };
+  const final = JSON.parse(readFileSync(f('uas.json'), 'utf8')) as {
+    counters: Record<string, number>;
+    responseTimes: unknown[];
+    callLength: { count: number };
+  };
   assert.equal(metric(page, 'sipts_calls_created_total'), final.counters['CallsCreated']);
   assert.equal(metric(page, 'sipts_successful_calls_total'), final.counters['SuccessfulCalls']);
   assert.equal(metric(page, 'sipts_failed_calls_total'), final.counters['FailedCalls']);
@@ -152,18 +270,40 @@ async function urlOf(child: import('node:child_process').ChildProcess): Promise<
   return announced.exec(outputSoFar(child))?.[1] ?? '';
 }
 
-test('-cp: SIPp\'s control port changes the rate (keys step by -rate_scale) and stops the run', { timeout: 60_000 }, async (t) => {
+test("-cp: SIPp's control port changes the rate (keys step by -rate_scale) and stops the run", { timeout: 60_000 }, async (t) => {
   const uas = await startSiptsUas(['-cp', '0']);
   t.after(() => uas.child.kill('SIGKILL'));
   const cp = await freePort();
-  const uac = sipts(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '5', '-rate_scale', '2', '-cp', String(cp), '--prometheus', '127.0.0.1:0', '--json', f('cp.json')]);
+  const uac = sipts([
+    '-sn',
+    'uac',
+    `127.0.0.1:${uas.port}`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-r',
+    '5',
+    '-rate_scale',
+    '2',
+    '-cp',
+    String(cp),
+    '--prometheus',
+    '127.0.0.1:0',
+    '--json',
+    f('cp.json'),
+  ]);
   const bound = waitForOutput(uac.child, new RegExp(`control port 127\\.0\\.0\\.1:${cp} `));
   const url = await urlOf(uac.child);
   await bound;
-  const send = (text: string): Promise<void> => new Promise((resolve) => {
-    const s = dgram.createSocket('udp4');
-    s.send(text, cp, '127.0.0.1', () => { s.close(); resolve(); });
-  });
+  const send = (text: string): Promise<void> =>
+    new Promise((resolve) => {
+      const s = dgram.createSocket('udp4');
+      s.send(text, cp, '127.0.0.1', () => {
+        s.close();
+        resolve();
+      });
+    });
   await send('cset rate 40');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(metric(await (await fetch(url)).text(), 'sipts_target_rate'), 40);

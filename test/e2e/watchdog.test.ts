@@ -12,7 +12,9 @@ import { lastCsvRow, sipts, type Exited } from '../helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipts-watchdog-'));
 const scenario = join(work, 'stall.xml');
-writeFileSync(scenario, `<?xml version="1.0"?>
+writeFileSync(
+  scenario,
+  `<?xml version="1.0"?>
 <scenario name="stall">
   <nop>
     <action>
@@ -23,11 +25,35 @@ writeFileSync(scenario, `<?xml version="1.0"?>
   </nop>
   <pause milliseconds="1500"/>
 </scenario>
-`);
+`,
+);
 
 const run = (name: string, extra: readonly string[]): Promise<Exited & { stat: Record<string, string> }> =>
-  sipts(['-sf', scenario, '127.0.0.1:9', '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-m', '1', '-trace_stat', '-stf', join(work, name), '-fd', '1', '-watchdog_interval', '100', ...extra], 30_000).exited
-    .then((r) => ({ ...r, stat: lastCsvRow(join(work, name)) }));
+  sipts(
+    [
+      '-sf',
+      scenario,
+      '127.0.0.1:9',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      '0',
+      '-cp',
+      '0',
+      '-nostdin',
+      '-m',
+      '1',
+      '-trace_stat',
+      '-stf',
+      join(work, name),
+      '-fd',
+      '1',
+      '-watchdog_interval',
+      '100',
+      ...extra,
+    ],
+    30_000,
+  ).exited.then((r) => ({ ...r, stat: lastCsvRow(join(work, name)) }));
 
 test('a stalled event loop: the watchdog counts a trip, and too many end the run (exit 255)', { timeout: 60_000 }, async () => {
   const [counted, fatal] = await Promise.all([
@@ -38,6 +64,9 @@ test('a stalled event loop: the watchdog counts a trip, and too many end the run
   assert.ok(Number(counted.stat['WatchdogMinor(C)']) >= 1, JSON.stringify(counted.stat));
   assert.equal(counted.stat['WatchdogMajor(C)'], '0');
   assert.equal(fatal.code, 255);
-  assert.match(fatal.stderr, /^sipts: error: Overload error: the watchdog timer has tripped the major threshold of 300ms too many times \(1 out of 0 allowed\)/m);
+  assert.match(
+    fatal.stderr,
+    /^sipts: error: Overload error: the watchdog timer has tripped the major threshold of 300ms too many times \(1 out of 0 allowed\)/m,
+  );
   assert.equal(fatal.stat['WatchdogMajor(C)'], '1');
 });

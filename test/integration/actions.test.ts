@@ -16,7 +16,11 @@ const request = (method: string, extra = ''): string => `<send><![CDATA[
     ]]></send>`;
 
 /** Runs one call of `body` against a raw peer that answers the first request with `reply`'s headers. */
-async function oneCall(body: string, replyHeaders: string, t: { after: (f: () => void) => void }): Promise<{ second: string | undefined; snap: ReturnType<Awaited<ReturnType<typeof startLocal>>['engine']['snapshot']> }> {
+async function oneCall(
+  body: string,
+  replyHeaders: string,
+  t: { after: (f: () => void) => void },
+): Promise<{ second: string | undefined; snap: ReturnType<Awaited<ReturnType<typeof startLocal>>['engine']['snapshot']> }> {
   const scenario = compileScenarioSource('actions.xml', `<scenario>${body}</scenario>`, env);
   const { uac, peer } = await oneCallUac(t, scenario);
   const first = await peer.next();
@@ -27,7 +31,8 @@ async function oneCall(body: string, replyHeaders: string, t: { after: (f: () =>
 }
 
 test('ereg: whole match and groups into variables, rendered by [$var] in a later message', { timeout: 10_000 }, async (t) => {
-  const { second, snap } = await oneCall(`
+  const { second, snap } = await oneCall(
+    `
     ${request('OPTIONS')}
     <recv response="200">
       <action>
@@ -42,7 +47,9 @@ test('ereg: whole match and groups into variables, rendered by [$var] in a later
       </action>
     </recv>
     ${request('MESSAGE', 'X-All: [$all]\n      X-Parts: [$user]|[$host]|[$code]|[$absent]|\n      X-Num: [$n] [$big] [$cmp]\n      X-Str: [$s]')}`,
-  'Contact: "Bob" <sip:bob@10.1.2.3:5070;transport=udp>\r\n', t);
+    'Contact: "Bob" <sip:bob@10.1.2.3:5070;transport=udp>\r\n',
+    t,
+  );
   assert.equal(snap.counters.SuccessfulCalls, 1, JSON.stringify(snap.failures));
   assert.ok(second !== undefined);
   assert.match(second, /\r\nX-All: sip:bob@10\.1\.2\.3:5070\r\n/);
@@ -53,19 +60,35 @@ test('ereg: whole match and groups into variables, rendered by [$var] in a later
 });
 
 test('check_it: a regexp that must match and does not fails the call with its reason', { timeout: 10_000 }, async (t) => {
-  const { snap } = await oneCall(`${request('OPTIONS')}
-    <recv response="200"><action><ereg regexp="^nope" search_in="body" check_it="true" assign_to="x"/></action></recv>`, '', t);
+  const { snap } = await oneCall(
+    `${request('OPTIONS')}
+    <recv response="200"><action><ereg regexp="^nope" search_in="body" check_it="true" assign_to="x"/></action></recv>`,
+    '',
+    t,
+  );
   assert.equal(snap.failures.FailedRegexpDoesntMatch, 1);
 });
 
-test('check_it on a missing header: FailedRegexpHdrNotFound; check_it_inverse: FailedRegexpShouldntMatch', { timeout: 10_000 }, async (t) => {
-  const a = await oneCall(`${request('OPTIONS')}
-    <recv response="200"><action><ereg regexp="." search_in="hdr" header="X-Missing" check_it="true" assign_to="x"/></action></recv>`, '', t);
-  assert.equal(a.snap.failures.FailedRegexpHdrNotFound, 1);
-  const b = await oneCall(`${request('OPTIONS')}
-    <recv response="200"><action><ereg regexp="OK" search_in="msg" check_it_inverse="true" assign_to="x"/></action></recv>`, '', t);
-  assert.equal(b.snap.failures.FailedRegexpShouldntMatch, 1);
-});
+test(
+  'check_it on a missing header: FailedRegexpHdrNotFound; check_it_inverse: FailedRegexpShouldntMatch',
+  { timeout: 10_000 },
+  async (t) => {
+    const a = await oneCall(
+      `${request('OPTIONS')}
+    <recv response="200"><action><ereg regexp="." search_in="hdr" header="X-Missing" check_it="true" assign_to="x"/></action></recv>`,
+      '',
+      t,
+    );
+    assert.equal(a.snap.failures.FailedRegexpHdrNotFound, 1);
+    const b = await oneCall(
+      `${request('OPTIONS')}
+    <recv response="200"><action><ereg regexp="OK" search_in="msg" check_it_inverse="true" assign_to="x"/></action></recv>`,
+      '',
+      t,
+    );
+    assert.equal(b.snap.failures.FailedRegexpShouldntMatch, 1);
+  },
+);
 
 test('test= takes next only when the variable is set; int_cmd stop_call ends the call', { timeout: 10_000 }, async (t) => {
   const body = (regexp: string): string => `${request('OPTIONS')}
@@ -83,36 +106,42 @@ test('test= takes next only when the variable is set; int_cmd stop_call ends the
 
 test('undefined variables, unknown keywords and actions missing an attribute: each with file:line:col', () => {
   const source = [
-    '<scenario name="vars">',                                                        // 1
-    '  <send><![CDATA[',                                                             // 2
-    '    OPTIONS sip:x SIP/2.0',                                                     // 3
-    '    X-A: [$never_set]',                                                         // 4
-    '    X-B: [no_such_keyword]',                                                    // 5
-    '  ]]></send>',                                                                  // 6
-    '  <recv response="200" test="nor_this" next="end">',                           // 7
-    '    <action>',                                                                  // 8
-    '      <ereg search_in="msg" assign_to="x"/>',                                   // 9
-    '      <add assign_to="x"/>',                                                     // 10
-    '      <strcmp assign_to="y" variable="ghost" value="a"/>',                      // 11
-    '    </action>',                                                                 // 12
-    '  </recv>',                                                                     // 13
-    '  <label id="end"/>',                                                           // 14
-    '</scenario>',                                                                   // 15
+    '<scenario name="vars">', // 1
+    '  <send><![CDATA[', // 2
+    '    OPTIONS sip:x SIP/2.0', // 3
+    '    X-A: [$never_set]', // 4
+    '    X-B: [no_such_keyword]', // 5
+    '  ]]></send>', // 6
+    '  <recv response="200" test="nor_this" next="end">', // 7
+    '    <action>', // 8
+    '      <ereg search_in="msg" assign_to="x"/>', // 9
+    '      <add assign_to="x"/>', // 10
+    '      <strcmp assign_to="y" variable="ghost" value="a"/>', // 11
+    '    </action>', // 12
+    '  </recv>', // 13
+    '  <label id="end"/>', // 14
+    '</scenario>', // 15
   ].join('\n');
-  assert.throws(() => compileScenarioSource('vars.xml', source, env), (e: unknown) => {
-    const m = e instanceof Error ? e.message : '';
-    // Errors only: the file also gets a warning (no <?xml declaration, which SIPp requires).
-    const lines = m.split('\n').filter((l) => l.startsWith('vars.xml:') && l.includes(': error: ')).map((l) => l.replace(/^vars\.xml:/, ''));
-    assert.deepEqual(lines, [
-      '4:10: error: variable "never_set" is used but never assigned',
-      '5:10: error: unknown keyword [no_such_keyword]',
-      '7:24: error: variable "nor_this" is used but never assigned',
-      '9:7: error: <ereg> needs a regexp attribute',
-      '10:7: error: <add> needs value="…" or variable="…"',
-      '11:29: error: variable "ghost" is used but never assigned',
-    ]);
-    return true;
-  });
+  assert.throws(
+    () => compileScenarioSource('vars.xml', source, env),
+    (e: unknown) => {
+      const m = e instanceof Error ? e.message : '';
+      // Errors only: the file also gets a warning (no <?xml declaration, which SIPp requires).
+      const lines = m
+        .split('\n')
+        .filter((l) => l.startsWith('vars.xml:') && l.includes(': error: '))
+        .map((l) => l.replace(/^vars\.xml:/, ''));
+      assert.deepEqual(lines, [
+        '4:10: error: variable "never_set" is used but never assigned',
+        '5:10: error: unknown keyword [no_such_keyword]',
+        '7:24: error: variable "nor_this" is used but never assigned',
+        '9:7: error: <ereg> needs a regexp attribute',
+        '10:7: error: <add> needs value="…" or variable="…"',
+        '11:29: error: variable "ghost" is used but never assigned',
+      ]);
+      return true;
+    },
+  );
 });
 
 test('-inf SEQUENTIAL: each call takes the next line, wrapping; [fieldN line=M] reads a fixed line', { timeout: 10_000 }, async (t) => {
@@ -120,10 +149,23 @@ test('-inf SEQUENTIAL: each call takes the next line, wrapping; [fieldN line=M] 
   assert.ok(inj);
   const peer = new RawPeer();
   const port = await peer.open();
-  const scenario = compileScenarioSource('inf.xml', `<scenario>${request('MESSAGE', 'X-User: [field0] [field1 file="users.csv"] first=[field0 line=0]')}</scenario>`, { ...env, injectionFiles: ['users.csv'] });
+  const scenario = compileScenarioSource(
+    'inf.xml',
+    `<scenario>${request('MESSAGE', 'X-User: [field0] [field1 file="users.csv"] first=[field0 line=0]')}</scenario>`,
+    { ...env, injectionFiles: ['users.csv'] },
+  );
   assert.deepEqual(scenario.fieldsUsed, [1]);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, injection: new InjectionStore([inj]), load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 3, users: 0 } }));
-  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  const uac = await startLocal(
+    engineConfig(scenario, {
+      remote: { address: '127.0.0.1', port },
+      injection: new InjectionStore([inj]),
+      load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 3, users: 0 },
+    }),
+  );
+  t.after(() => {
+    uac.engine.stopNow();
+    peer.close();
+  });
   const seen = [await peer.next(), await peer.next(), await peer.next()].map((m) => /X-User: (.*)\r\n/.exec(m)?.[1]);
   assert.deepEqual(seen, ['alice a-pw first=alice', 'bob b-pw first=alice', 'alice a-pw first=alice']);
 });
@@ -136,7 +178,10 @@ test('start_txn/response_txn match responses to their own request; sample, count
     <recv response="200" response_txn="${order[0]}" rtd="t" repeat_rtd="true" counter="got"/>
     <recv response="200" response_txn="${order[1]}" rtd="t" repeat_rtd="true" counter="got"/>
   </scenario>`;
-  for (const [order, answerFirst, ok] of [['ba', 'MESSAGE', true], ['ab', 'MESSAGE', false]] as const) {
+  for (const [order, answerFirst, ok] of [
+    ['ba', 'MESSAGE', true],
+    ['ab', 'MESSAGE', false],
+  ] as const) {
     const { uac, peer } = await oneCallUac(t, compileScenarioSource('txn.xml', scenario(order), env));
     const sent = [await peer.next(), await peer.next()];
     const answer = (m: string): void => peer.send(responseTo(m, '200 OK', 'p'), uac.localPort);
@@ -156,13 +201,18 @@ test('start_txn/response_txn match responses to their own request; sample, count
   }
 });
 
-test('lookup, insert and replace over an -infindex, read back with [fieldN line="[$var]"]; setdest moves the call', { timeout: 10_000 }, async (t) => {
-  const inj = parseInjectionFile('users.csv', 'SEQUENTIAL\nalice;a-pw\nbob;b-pw\ncarol;c-pw\n');
-  const first = new RawPeer();
-  const second = new RawPeer();
-  const port1 = await first.open();
-  const port2 = await second.open();
-  const scenario = compileScenarioSource('lookup.xml', `<scenario>
+test(
+  'lookup, insert and replace over an -infindex, read back with [fieldN line="[$var]"]; setdest moves the call',
+  { timeout: 10_000 },
+  async (t) => {
+    const inj = parseInjectionFile('users.csv', 'SEQUENTIAL\nalice;a-pw\nbob;b-pw\ncarol;c-pw\n');
+    const first = new RawPeer();
+    const second = new RawPeer();
+    const port1 = await first.open();
+    const port2 = await second.open();
+    const scenario = compileScenarioSource(
+      'lookup.xml',
+      `<scenario>
     <nop><action>
       <lookup assign_to="bob" file="users.csv" key="bob"/>
       <insert file="users.csv" value="dave;d-pw"/>
@@ -172,15 +222,26 @@ test('lookup, insert and replace over an -infindex, read back with [fieldN line=
       <setdest host="127.0.0.1" port="${port2}" protocol="udp"/>
     </action></nop>
     ${request('MESSAGE', 'X-Found: [field1 line="[$bob]"] [field1 line="[$dave]"] [$nobody]')}
-  </scenario>`, { ...env, injectionFiles: ['users.csv'] });
-  const uac = await startLocal(engineConfig(scenario, {
-    remote: { address: '127.0.0.1', port: port1 }, injection: new InjectionStore([inj], [{ file: 0, field: 0 }]), load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 },
-  }));
-  t.after(() => { uac.engine.stopNow(); first.close(); second.close(); });
-  const msg = await second.next();
-  assert.match(msg, /\r\nX-Found: changed d-pw -1\.000000\r\n/);
-  assert.deepEqual(await first.drain(100), [], 'setdest sent the message elsewhere');
-});
+  </scenario>`,
+      { ...env, injectionFiles: ['users.csv'] },
+    );
+    const uac = await startLocal(
+      engineConfig(scenario, {
+        remote: { address: '127.0.0.1', port: port1 },
+        injection: new InjectionStore([inj], [{ file: 0, field: 0 }]),
+        load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 },
+      }),
+    );
+    t.after(() => {
+      uac.engine.stopNow();
+      first.close();
+      second.close();
+    });
+    const msg = await second.next();
+    assert.match(msg, /\r\nX-Found: changed d-pw -1\.000000\r\n/);
+    assert.deepEqual(await first.drain(100), [], 'setdest sent the message elsewhere');
+  },
+);
 
 function parseInjectionFile(path: string, text: string): NonNullable<ReturnType<typeof parseInjection>> {
   const f = parseInjection(path, text, []);
@@ -191,13 +252,22 @@ function parseInjectionFile(path: string, text: string): NonNullable<ReturnType<
 test('<User> variables carry over from one call of a -users user to its next; call variables do not', { timeout: 10_000 }, async (t) => {
   const peer = new RawPeer();
   const port = await peer.open();
-  const scenario = compileScenarioSource('user.xml', `<scenario>
+  const scenario = compileScenarioSource(
+    'user.xml',
+    `<scenario>
     <User variables="visits"/>
     <nop><action><add assign_to="visits" value="1"/><add assign_to="fresh" value="1"/></action></nop>
     ${request('MESSAGE', 'X-Count: [$visits] [$fresh] [userid]')}
-  </scenario>`, env);
-  const uac = await startLocal(engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 3, users: 1 } }));
-  t.after(() => { uac.engine.stopNow(); peer.close(); });
+  </scenario>`,
+    env,
+  );
+  const uac = await startLocal(
+    engineConfig(scenario, { remote: { address: '127.0.0.1', port }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 3, users: 1 } }),
+  );
+  t.after(() => {
+    uac.engine.stopNow();
+    peer.close();
+  });
   // SIPp 3.6.1 numbers -users users from 1: [userid] of user 1's calls is 1.
   const seen = [await peer.next(), await peer.next(), await peer.next()].map((m) => /X-Count: (.*)\r\n/.exec(m)?.[1]);
   assert.deepEqual(seen, ['1.000000 1.000000 1', '2.000000 1.000000 1', '3.000000 1.000000 1']);

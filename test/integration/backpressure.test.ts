@@ -12,21 +12,37 @@ import { Connection, SipStreamCodec } from '../../src/transport/connection.js';
 import type { TransportHandler } from '../../src/transport/transport.js';
 
 const LIMIT = 64 * 1024;
-const message = (i: number): string => `MESSAGE sip:a@127.0.0.1 SIP/2.0\r\nCall-ID: bp-${i}\r\nCSeq: 1 MESSAGE\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(1000)}`;
+const message = (i: number): string =>
+  `MESSAGE sip:a@127.0.0.1 SIP/2.0\r\nCall-ID: bp-${i}\r\nCSeq: 1 MESSAGE\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(1000)}`;
 
 /** A connection to a TCP peer that reads nothing until its socket is resumed. */
-async function stalledPeer(t: { after: (f: () => void) => void }): Promise<{ c: Connection; remote: net.Socket; client: net.Socket; errors: { kind: TransportErrorKind; error: Error }[] }> {
+async function stalledPeer(t: {
+  after: (f: () => void) => void;
+}): Promise<{ c: Connection; remote: net.Socket; client: net.Socket; errors: { kind: TransportErrorKind; error: Error }[] }> {
   const server = net.createServer();
-  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', (s: net.Socket) => { s.pause(); resolve(s); }));
+  const accepted = new Promise<net.Socket>((resolve) =>
+    server.once('connection', (s: net.Socket) => {
+      s.pause();
+      resolve(s);
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
   await new Promise<void>((r) => client.once('connect', () => r()));
   const remote = await accepted;
-  t.after(() => { client.destroy(); remote.destroy(); server.close(); });
+  t.after(() => {
+    client.destroy();
+    remote.destroy();
+    server.close();
+  });
   const errors: { kind: TransportErrorKind; error: Error }[] = [];
   const handler: TransportHandler = {
-    onMessage: () => undefined, onSocketLimit: () => undefined, onConnectionLost: () => undefined,
-    onTransportError: (kind, error) => { errors.push({ kind, error }); },
+    onMessage: () => undefined,
+    onSocketLimit: () => undefined,
+    onConnectionLost: () => undefined,
+    onTransportError: (kind, error) => {
+      errors.push({ kind, error });
+    },
   };
   return { c: new Connection(client, new SipStreamCodec(), 0, true, handler, () => undefined, LIMIT), remote, client, errors };
 }
@@ -46,7 +62,10 @@ function fillSocket(c: Connection): number {
 function readAll(remote: net.Socket, bytes: number): Promise<string> {
   let got = '';
   return new Promise((resolve) => {
-    remote.on('data', (b: Buffer) => { got += b.toString('latin1'); if (got.length >= bytes) resolve(got); });
+    remote.on('data', (b: Buffer) => {
+      got += b.toString('latin1');
+      if (got.length >= bytes) resolve(got);
+    });
     remote.resume();
   });
 }
@@ -66,7 +85,10 @@ test('write() false: messages queue up to the bound, the next send fails as cong
   assert.equal(errors.length, 0);
   // The bound: this one does not fit; it is refused, counted once, and the connection says it is congested.
   assert.equal(c.send(message(-1)), false);
-  assert.deepEqual(errors.map((e) => e.kind), ['congested']);
+  assert.deepEqual(
+    errors.map((e) => e.kind),
+    ['congested'],
+  );
   assert.equal(c.congested, true);
   assert.equal(c.queued, fits * size, 'the refused message is not queued');
 

@@ -7,9 +7,12 @@ import { builtin, engineConfig, env, oneCallUac, RawPeer, responseTo, startLocal
 test('sipts uac against sipts uas over UDP loopback: every call succeeds', { timeout: 30_000 }, async (t) => {
   const uas = await startLocal(engineConfig(builtin('uas')));
   t.after(() => uas.engine.stopNow());
-  const uac = await startLocal(engineConfig(builtin('uac'), {
-    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 300, users: 0 },
-  }));
+  const uac = await startLocal(
+    engineConfig(builtin('uac'), {
+      remote: { address: '127.0.0.1', port: uas.localPort },
+      load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 300, users: 0 },
+    }),
+  );
   assert.equal(await uac.engine.done, 'calls-done');
   const s = uac.engine.snapshot();
   assert.equal(s.counters.CallsCreated, 300);
@@ -25,10 +28,23 @@ test('sipts uac against sipts uas over UDP loopback: every call succeeds', { tim
 
 test('the peer stops mid-run: open calls fail with their reason', { timeout: 60_000 }, async (t) => {
   const uas = await startLocal(engineConfig(builtin('uas')));
-  const uac = await startLocal(engineConfig(builtin('uac'), {
-    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 200, users: 0 },
-    settings: { retransmissions: true, provisionalTimeoutMs: 181_000, defaultPauseMs: 300, recvTimeoutMs: 0, maxInviteRetrans: 2, maxNonInviteRetrans: 2, t2Ms: 4000, behaviors: ALL_BEHAVIORS, autoAnswer: false },
-  }));
+  const uac = await startLocal(
+    engineConfig(builtin('uac'), {
+      remote: { address: '127.0.0.1', port: uas.localPort },
+      load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: 200, users: 0 },
+      settings: {
+        retransmissions: true,
+        provisionalTimeoutMs: 181_000,
+        defaultPauseMs: 300,
+        recvTimeoutMs: 0,
+        maxInviteRetrans: 2,
+        maxNonInviteRetrans: 2,
+        t2Ms: 4000,
+        behaviors: ALL_BEHAVIORS,
+        autoAnswer: false,
+      },
+    }),
+  );
   t.after(() => uac.engine.stopNow());
   // Once some calls have succeeded (and calls are still being made: 200 at 100 a second take 2 s).
   while (uac.engine.snapshot().counters.SuccessfulCalls < 1) await new Promise((r) => setTimeout(r, 10));
@@ -44,7 +60,12 @@ test('the peer stops mid-run: open calls fail with their reason', { timeout: 60_
 test('recv timeout: ontimeout jumps, otherwise the call fails with FailedTimeoutOnRecv', { timeout: 10_000 }, async (t) => {
   const peer = new RawPeer();
   const port = await peer.open();
-  const mk = (ontimeout: string): ReturnType<typeof startLocal> => startLocal(engineConfig(compileScenarioSource('t.xml', `<scenario>
+  const mk = (ontimeout: string): ReturnType<typeof startLocal> =>
+    startLocal(
+      engineConfig(
+        compileScenarioSource(
+          't.xml',
+          `<scenario>
     <send><![CDATA[
       OPTIONS sip:x@127.0.0.1 SIP/2.0
       Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
@@ -54,10 +75,19 @@ test('recv timeout: ontimeout jumps, otherwise the call fails with FailedTimeout
     ]]></send>
     <recv response="200" timeout="100" ${ontimeout}/>
     <label id="out"/>
-  </scenario>`, env), { remote: { address: '127.0.0.1', port }, load: { rate: 10, periodMs: 1000, limit: 0, maxCalls: 2, users: 0 } }));
+  </scenario>`,
+          env,
+        ),
+        { remote: { address: '127.0.0.1', port }, load: { rate: 10, periodMs: 1000, limit: 0, maxCalls: 2, users: 0 } },
+      ),
+    );
   const a = await mk('');
   const b = await mk('ontimeout="out"');
-  t.after(() => { a.engine.stopNow(); b.engine.stopNow(); peer.close(); });
+  t.after(() => {
+    a.engine.stopNow();
+    b.engine.stopNow();
+    peer.close();
+  });
   await Promise.all([a.engine.done, b.engine.done]);
   assert.equal(a.engine.snapshot().failures.FailedTimeoutOnRecv, 2);
   assert.equal(b.engine.snapshot().counters.SuccessfulCalls, 2);
@@ -68,10 +98,16 @@ test('lost="30" on the INVITE: drops are counted and recovered by retransmission
   const b = builtin('uac');
   const lossy = { ...b, steps: b.steps.map((s, i) => (i === 0 ? { ...s, lostPercent: 30 } : s)) };
   const uas = await startLocal(engineConfig(builtin('uas')));
-  const uac = await startLocal(engineConfig(lossy, {
-    remote: { address: '127.0.0.1', port: uas.localPort }, load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 100, users: 0 },
-  }));
-  t.after(() => { uas.engine.stopNow(); uac.engine.stopNow(); });
+  const uac = await startLocal(
+    engineConfig(lossy, {
+      remote: { address: '127.0.0.1', port: uas.localPort },
+      load: { rate: 200, periodMs: 1000, limit: 0, maxCalls: 100, users: 0 },
+    }),
+  );
+  t.after(() => {
+    uas.engine.stopNow();
+    uac.engine.stopNow();
+  });
   assert.equal(await uac.engine.done, 'calls-done');
   const s = uac.engine.snapshot();
   assert.equal(s.counters.SuccessfulCalls, 100);
@@ -81,7 +117,9 @@ test('lost="30" on the INVITE: drops are counted and recovered by retransmission
 });
 
 test('rrs="true": the route set (reversed at the UAC) and the Contact feed [routes] and [next_url]', { timeout: 10_000 }, async (t) => {
-  const scenario = compileScenarioSource('rrs.xml', `<scenario>
+  const scenario = compileScenarioSource(
+    'rrs.xml',
+    `<scenario>
     <send><![CDATA[
       INVITE sip:x@127.0.0.1 SIP/2.0
       Via: SIP/2.0/UDP [local_ip]:[local_port];branch=[branch]
@@ -101,11 +139,16 @@ test('rrs="true": the route set (reversed at the UAC) and the Contact feed [rout
       CSeq: [cseq] ACK
       Content-Length: 0
     ]]></send>
-  </scenario>`, env);
+  </scenario>`,
+    env,
+  );
   const { uac, peer } = await oneCallUac(t, scenario);
   const invite = await peer.next();
   const callId = /Call-ID: (.*)\r\n/.exec(invite)?.[1] ?? '';
-  peer.send(`SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:${uac.localPort};branch=x\r\nRecord-Route: <sip:p1;lr>, <sip:p2;lr>\r\nRecord-Route: <sip:p3;lr>\r\nContact: "B" <sip:b@10.9.9.9:5099;transport=udp>\r\nTo: <sip:x@h>;tag=theirs\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`, uac.localPort);
+  peer.send(
+    `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:${uac.localPort};branch=x\r\nRecord-Route: <sip:p1;lr>, <sip:p2;lr>\r\nRecord-Route: <sip:p3;lr>\r\nContact: "B" <sip:b@10.9.9.9:5099;transport=udp>\r\nTo: <sip:x@h>;tag=theirs\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`,
+    uac.localPort,
+  );
   const ack = await peer.next();
   assert.match(ack, /^ACK sip:b@10\.9\.9\.9:5099;transport=udp SIP\/2\.0\r\nRoute: <sip:p3;lr>, <sip:p2;lr>, <sip:p1;lr>\r\n/);
   assert.match(ack, /\r\nTo: <sip:x@h>;tag=theirs\r\n/);
@@ -125,44 +168,71 @@ test('regexp built-in: the ACK carries what the regular expressions found in the
   assert.match(ack, /\r\nX-Top-Via: 127\.0\.0\.1:\d+\r\n/);
 });
 
-test('the engine wakes every -timer_resol ms, and as often as the rate needs to start calls evenly (never under 1 ms)', { timeout: 30_000 }, async (t) => {
-  const uas = await startLocal(engineConfig(builtin('uas'), { timerResolutionMs: 10 }));
-  t.after(() => uas.engine.stopNow());
-  assert.equal(uas.engine.tickIntervalMs, 10, 'a UAS starts no calls: its timers alone');
-  const load = { rate: 50, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 };
-  const uac = await startLocal(engineConfig(builtin('uac'), { remote: { address: '127.0.0.1', port: uas.localPort }, timerResolutionMs: 10, load }));
-  t.after(() => uac.engine.stopNow());
-  const e = uac.engine;
-  assert.equal(e.tickIntervalMs, 10, '50 calls/s: a call every 20 ms, the timers decide');
-  e.setRate(200);
-  assert.equal(e.tickIntervalMs, 5, '200 calls/s: a call every 5 ms');
-  e.setRate(5000);
-  assert.equal(e.tickIntervalMs, 1, 'above 1,000 calls/s: every millisecond, several calls each');
-  e.pause();
-  assert.equal(e.tickIntervalMs, 10, 'paused: no calls to start');
-  e.resume();
-  assert.equal(e.tickIntervalMs, 1);
-  e.stopGracefully();
-  assert.equal(e.tickIntervalMs, 10, 'stopping: no calls to start');
-  const users = await startLocal(engineConfig(builtin('uac'), { remote: { address: '127.0.0.1', port: uas.localPort }, timerResolutionMs: 10, load: { ...load, users: 5 } }));
-  t.after(() => users.engine.stopNow());
-  assert.equal(users.engine.tickIntervalMs, 1, '-users: a call starts as soon as one ends');
-  const done = await startLocal(engineConfig(builtin('uac'), { remote: { address: '127.0.0.1', port: uas.localPort }, timerResolutionMs: 10, load: { ...load, rate: 1000, maxCalls: 20 } }));
-  assert.equal(done.engine.tickIntervalMs, 1);
-  assert.equal(await done.engine.done, 'calls-done');
-  assert.equal(done.engine.snapshot().counters.SuccessfulCalls, 20);
-});
+test(
+  'the engine wakes every -timer_resol ms, and as often as the rate needs to start calls evenly (never under 1 ms)',
+  { timeout: 30_000 },
+  async (t) => {
+    const uas = await startLocal(engineConfig(builtin('uas'), { timerResolutionMs: 10 }));
+    t.after(() => uas.engine.stopNow());
+    assert.equal(uas.engine.tickIntervalMs, 10, 'a UAS starts no calls: its timers alone');
+    const load = { rate: 50, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 };
+    const uac = await startLocal(
+      engineConfig(builtin('uac'), { remote: { address: '127.0.0.1', port: uas.localPort }, timerResolutionMs: 10, load }),
+    );
+    t.after(() => uac.engine.stopNow());
+    const e = uac.engine;
+    assert.equal(e.tickIntervalMs, 10, '50 calls/s: a call every 20 ms, the timers decide');
+    e.setRate(200);
+    assert.equal(e.tickIntervalMs, 5, '200 calls/s: a call every 5 ms');
+    e.setRate(5000);
+    assert.equal(e.tickIntervalMs, 1, 'above 1,000 calls/s: every millisecond, several calls each');
+    e.pause();
+    assert.equal(e.tickIntervalMs, 10, 'paused: no calls to start');
+    e.resume();
+    assert.equal(e.tickIntervalMs, 1);
+    e.stopGracefully();
+    assert.equal(e.tickIntervalMs, 10, 'stopping: no calls to start');
+    const users = await startLocal(
+      engineConfig(builtin('uac'), {
+        remote: { address: '127.0.0.1', port: uas.localPort },
+        timerResolutionMs: 10,
+        load: { ...load, users: 5 },
+      }),
+    );
+    t.after(() => users.engine.stopNow());
+    assert.equal(users.engine.tickIntervalMs, 1, '-users: a call starts as soon as one ends');
+    const done = await startLocal(
+      engineConfig(builtin('uac'), {
+        remote: { address: '127.0.0.1', port: uas.localPort },
+        timerResolutionMs: 10,
+        load: { ...load, rate: 1000, maxCalls: 20 },
+      }),
+    );
+    assert.equal(done.engine.tickIntervalMs, 1);
+    assert.equal(await done.engine.done, 'calls-done');
+    assert.equal(done.engine.snapshot().counters.SuccessfulCalls, 20);
+  },
+);
 
-test('a call hung up in its pause (stop) sends its BYE to the 2xx\'s Contact by its Record-Route, from the ACK (RFC 3261 §12.1.2, §15)', { timeout: 10_000 }, async (t) => {
-  const { uac, peer } = await oneCallUac(t, builtin('uac'), { settings: { ...engineConfig(builtin('uac')).settings, defaultPauseMs: 60_000 } });
-  const invite = await peer.next();
-  peer.send(responseTo(invite, '200 OK', 'theirs', 'Record-Route: <sip:p1;lr>, <sip:p2;lr>\r\nContact: <sip:b@10.9.9.9:5099>\r\n'), uac.localPort);
-  assert.match(await peer.next(), /^ACK /);
-  uac.engine.stopNow();
-  const bye = await peer.next();
-  assert.match(bye, /^BYE sip:b@10\.9\.9\.9:5099 SIP\/2\.0\r\n/);
-  assert.match(bye, /\r\nRoute: <sip:p2;lr>, <sip:p1;lr>\r\n/);
-  assert.match(bye, /\r\nTo: [^\r]*;tag=theirs\r\n/);
-  assert.match(bye, /\r\nCSeq: 2 BYE\r\n/);
-  assert.equal(await uac.engine.done, 'aborted');
-});
+test(
+  "a call hung up in its pause (stop) sends its BYE to the 2xx's Contact by its Record-Route, from the ACK (RFC 3261 §12.1.2, §15)",
+  { timeout: 10_000 },
+  async (t) => {
+    const { uac, peer } = await oneCallUac(t, builtin('uac'), {
+      settings: { ...engineConfig(builtin('uac')).settings, defaultPauseMs: 60_000 },
+    });
+    const invite = await peer.next();
+    peer.send(
+      responseTo(invite, '200 OK', 'theirs', 'Record-Route: <sip:p1;lr>, <sip:p2;lr>\r\nContact: <sip:b@10.9.9.9:5099>\r\n'),
+      uac.localPort,
+    );
+    assert.match(await peer.next(), /^ACK /);
+    uac.engine.stopNow();
+    const bye = await peer.next();
+    assert.match(bye, /^BYE sip:b@10\.9\.9\.9:5099 SIP\/2\.0\r\n/);
+    assert.match(bye, /\r\nRoute: <sip:p2;lr>, <sip:p1;lr>\r\n/);
+    assert.match(bye, /\r\nTo: [^\r]*;tag=theirs\r\n/);
+    assert.match(bye, /\r\nCSeq: 2 BYE\r\n/);
+    assert.equal(await uac.engine.done, 'aborted');
+  },
+);

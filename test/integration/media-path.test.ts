@@ -9,7 +9,6 @@ import { RtpPortRange } from '../../src/media/rtp-ports.js';
 import { RtpStreamStats } from '../../src/media/rtp-stats.js';
 import { freeUdpRange } from '../helpers.js';
 
-
 test('20 streams of 20-ms packets for 1 s through an echo: every packet back, counted once, nothing lost or reordered', async (t) => {
   const streams = 20;
   // A large receive buffer so that a busy machine delays the echo without overflowing it.

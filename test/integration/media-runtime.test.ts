@@ -16,14 +16,19 @@ import type { SipMessage } from '../../src/sip/message.js';
 async function peer(echo = false): Promise<{ socket: dgram.Socket; port: number; got: Buffer[] }> {
   const socket = dgram.createSocket('udp4');
   const got: Buffer[] = [];
-  socket.on('message', (m, r) => { got.push(m); if (echo) socket.send(m, r.port, r.address); });
+  socket.on('message', (m, r) => {
+    got.push(m);
+    if (echo) socket.send(m, r.port, r.address);
+  });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   return { socket, port: socket.address().port, got };
 }
 
 function sdpMessage(port: number): SipMessage {
   const body = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 8\r\n`;
-  const r = parseMessage(`SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const r = parseMessage(
+    `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
   assert.ok(r.ok);
   return r.msg;
 }
@@ -37,18 +42,34 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 }
 
 async function runtime(minPort: number): Promise<MediaRuntime> {
-  return MediaRuntime.open({ ip: '127.0.0.1', mediaPort: 0, autoMediaPort: false, echo: false, echoBufferBytes: 2048, minPort, maxPort: minPort + 99, socketBufferBytes: undefined, maxPacketBytes: 200, log: () => undefined });
+  return MediaRuntime.open({
+    ip: '127.0.0.1',
+    mediaPort: 0,
+    autoMediaPort: false,
+    echo: false,
+    echoBufferBytes: 2048,
+    minPort,
+    maxPort: minPort + 99,
+    socketBufferBytes: undefined,
+    maxPacketBytes: 200,
+    log: () => undefined,
+  });
 }
 
 /** A free block of 100 ports for the range (probed by binding its first and last). */
 async function range(): Promise<number> {
   for (;;) {
     const base = 30000 + 2 * Math.floor(Math.random() * 10000);
-    const ok = await Promise.all([base, base + 99].map((p) => new Promise<boolean>((r) => {
-      const s = dgram.createSocket('udp4');
-      s.once('error', () => r(false));
-      s.bind(p, '127.0.0.1', () => s.close(() => r(true)));
-    })));
+    const ok = await Promise.all(
+      [base, base + 99].map(
+        (p) =>
+          new Promise<boolean>((r) => {
+            const s = dgram.createSocket('udp4');
+            s.once('error', () => r(false));
+            s.bind(p, '127.0.0.1', () => s.close(() => r(true)));
+          }),
+      ),
+    );
     if (ok.every(Boolean)) return base;
   }
 }
@@ -59,7 +80,10 @@ test('two calls play the same clip to the ports of their SDP, each with its own 
   const media = await runtime(await range());
   t.after(() => media.close());
   const clip = toneClip('alaw', { durationMs: 200 });
-  const calls: MediaCall[] = [{ number: 1, callId: 'a' }, { number: 2, callId: 'b' }];
+  const calls: MediaCall[] = [
+    { number: 1, callId: 'a' },
+    { number: 2, callId: 'b' },
+  ];
   for (const c of calls) {
     media.received(c, sdpMessage(far.port));
     media.run(c, { op: 'pcap', line: 'audio', clip, file: 'tone' }, '');
@@ -100,7 +124,8 @@ test('rtp_stream pause stops the packets, resume goes on where it was; call end 
   media.run(call, { op: 'resume' }, '');
   await until(() => far.got.length >= paused + 5);
   // Sequence numbers go on by one across the pause and the loops.
-  for (let i = 1; i < far.got.length; i++) assert.equal(((far.got[i]?.readUInt16BE(2) ?? 0) - (far.got[i - 1]?.readUInt16BE(2) ?? 0) + 65536) % 65536, 1);
+  for (let i = 1; i < far.got.length; i++)
+    assert.equal(((far.got[i]?.readUInt16BE(2) ?? 0) - (far.got[i - 1]?.readUInt16BE(2) ?? 0) + 65536) % 65536, 1);
   media.release(call);
   await new Promise((r) => setTimeout(r, 100));
   const after = far.got.length;
@@ -155,7 +180,10 @@ test('a call\'s own echo (<rtp_echo value="1"/>, rtp_echo="startaudio"): what re
   media.echo(call, true);
   const probe = Buffer.from([0x80, 8, 0, 1, 0, 0, 0, 160, 1, 2, 3, 4]);
   // The call's port is the range's first pair once bound: probe until the echo answers.
-  await until(() => { far.socket.send(probe, base, '127.0.0.1'); return far.got.length > 0; });
+  await until(() => {
+    far.socket.send(probe, base, '127.0.0.1');
+    return far.got.length > 0;
+  });
   assert.deepEqual(far.got[0], probe);
   assert.ok(media.totals().echoed >= 1);
   media.run(call, { op: 'echo', what: 'stop', line: 'audio' }, '');

@@ -10,7 +10,6 @@ import { RtpPortRange } from '../../src/media/rtp-ports.js';
 import { RtpStreamStats } from '../../src/media/rtp-stats.js';
 import { freeUdpRange } from '../helpers.js';
 
-
 function rtp(seq: number, ts: number, ssrc = 0x11223344, length = 172): Buffer {
   const b = Buffer.alloc(length);
   b[0] = 0x80;
@@ -119,7 +118,10 @@ test('RTP through an echo: counted by the stats with a gap; RTCP counted apart o
   raw.send(RTCP_RR, base + 1, '127.0.0.1');
   // And a datagram that is not RTP v2.
   raw.send(Buffer.from('hello, not RTP'), base, '127.0.0.1');
-  await until('18 RTP, 2 RTCP and 1 invalid datagram', () => media.counts.rtpPackets === 18 && media.counts.rtcpPackets === 2 && media.counts.invalid === 1);
+  await until(
+    '18 RTP, 2 RTCP and 1 invalid datagram',
+    () => media.counts.rtpPackets === 18 && media.counts.rtcpPackets === 2 && media.counts.invalid === 1,
+  );
   assert.equal(echo.packets, 19);
   // Probation (RFC 3550 A.1) keeps packet 1 out: base 2, highest 20: expected 19, received 17, lost 2.
   assert.equal(stats.expectedOf(3), 19);

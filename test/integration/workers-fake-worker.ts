@@ -26,30 +26,76 @@ class FakeRun implements RunControl {
   private load: LoadStatus = { rate: 10, limit: 0, users: 0, userMode: false, paused: false };
 
   constructor(rttMs: readonly number[]) {
-    this.done = new Promise((r) => { this.end = r; });
-    for (const ms of rttMs) { this.stats.count(Counter.CallsCreated); this.stats.recordRtd(0, ms); }
+    this.done = new Promise((r) => {
+      this.end = r;
+    });
+    for (const ms of rttMs) {
+      this.stats.count(Counter.CallsCreated);
+      this.stats.recordRtd(0, ms);
+    }
   }
 
-  status(): LoadStatus { return this.load; }
-  behindScheduleMs(): number { return 0; }
-  setRate(rate: number): void { this.load = { ...this.load, rate }; }
-  setUsers(users: number): void { this.load = { ...this.load, users }; }
-  setLimit(limit: number): void { this.load = { ...this.load, limit }; }
-  pause(): void { this.load = { ...this.load, paused: true }; }
-  resume(): void { this.load = { ...this.load, paused: false }; }
-  stopGracefully(): number { this.end('stopped'); return 0; }
-  stopNow(): void { this.end('aborted'); }
-  resetStats(): void { return undefined; }
-  describeCalls(): string[] { return []; }
-  globalValues(): [string, string][] { return []; }
-  snapshot(): StatsSnapshot { return this.stats.snapshot(1000); }
-  outOfCallSnapshot(): StatsSnapshot | undefined { return undefined; }
-  receiveSnapshot(): StatsSnapshot | undefined { return undefined; }
-  retrace(): void { return undefined; }
-  trackWindows(): void { this.stats.trackWindows(); }
-  takeWindow(): HistogramSummary[] { return this.stats.takeWindow(); }
-  statsExports(): RunExports { return { main: this.stats.export(1000), outOfCall: undefined, receive: undefined }; }
-  takeWindowExport(): HistogramExport[] { return this.stats.takeWindowExport(); }
+  status(): LoadStatus {
+    return this.load;
+  }
+  behindScheduleMs(): number {
+    return 0;
+  }
+  setRate(rate: number): void {
+    this.load = { ...this.load, rate };
+  }
+  setUsers(users: number): void {
+    this.load = { ...this.load, users };
+  }
+  setLimit(limit: number): void {
+    this.load = { ...this.load, limit };
+  }
+  pause(): void {
+    this.load = { ...this.load, paused: true };
+  }
+  resume(): void {
+    this.load = { ...this.load, paused: false };
+  }
+  stopGracefully(): number {
+    this.end('stopped');
+    return 0;
+  }
+  stopNow(): void {
+    this.end('aborted');
+  }
+  resetStats(): void {
+    return undefined;
+  }
+  describeCalls(): string[] {
+    return [];
+  }
+  globalValues(): [string, string][] {
+    return [];
+  }
+  snapshot(): StatsSnapshot {
+    return this.stats.snapshot(1000);
+  }
+  outOfCallSnapshot(): StatsSnapshot | undefined {
+    return undefined;
+  }
+  receiveSnapshot(): StatsSnapshot | undefined {
+    return undefined;
+  }
+  retrace(): void {
+    return undefined;
+  }
+  trackWindows(): void {
+    this.stats.trackWindows();
+  }
+  takeWindow(): HistogramSummary[] {
+    return this.stats.takeWindow();
+  }
+  statsExports(): RunExports {
+    return { main: this.stats.export(1000), outOfCall: undefined, receive: undefined };
+  }
+  takeWindowExport(): HistogramExport[] {
+    return this.stats.takeWindowExport();
+  }
 }
 
 const data = workerData as FakeWorkerData;

@@ -20,8 +20,11 @@ function skeleton(xml: string): string[] {
   for (let m = re.exec(body); m !== null; m = re.exec(body)) {
     const [, el = '', attrs = '', first, second] = m;
     const attr = (n: string): string | undefined => new RegExp(`\\b${n}="([^"]*)"`).exec(attrs)?.[1];
-    if (el === 'send') out.push(`send ${first === 'SIP/2.0' ? second ?? '' : first ?? ''}`);
-    else if (el === 'recv') out.push(`recv ${attr('request') ?? attr('response') ?? ''}${attr('optional') === 'true' ? ' optional' : ''}${attr('regexp_match') === 'true' ? ' regexp' : ''}`);
+    if (el === 'send') out.push(`send ${first === 'SIP/2.0' ? (second ?? '') : (first ?? '')}`);
+    else if (el === 'recv')
+      out.push(
+        `recv ${attr('request') ?? attr('response') ?? ''}${attr('optional') === 'true' ? ' optional' : ''}${attr('regexp_match') === 'true' ? ' regexp' : ''}`,
+      );
     else if (el === 'exec') out.push(`exec ${attrs.trim().replace(/=.*/, '')}`);
     else out.push(`${el}${attr('milliseconds') === undefined ? '' : ` ${attr('milliseconds') ?? ''}`}`);
   }
@@ -33,7 +36,7 @@ for (const name of NAMES) {
     const r = await sipts(['-sd', name]).exited;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^<\?xml[\s\S]*<scenario name="[^"]+">[\s\S]*<\/scenario>\s*$/);
-    assert.doesNotMatch(r.stdout, /GNU General Public License/, 'our own text, not SIPp\'s');
+    assert.doesNotMatch(r.stdout, /GNU General Public License/, "our own text, not SIPp's");
   });
 }
 

@@ -20,7 +20,11 @@ function header(dir: string, name: string): string {
 const CALLS = ['-m', '2', '-r', '10', '-i', '127.0.0.1', '-trace_stat'];
 
 /** Client built-ins: each tool places 2 calls at SIPp's server built-in. */
-for (const [name, server] of [['uac', 'uas'], ['regexp', 'uas'], ['branchc', 'branchs']] as const) {
+for (const [name, server] of [
+  ['uac', 'uas'],
+  ['regexp', 'uas'],
+  ['branchc', 'branchs'],
+] as const) {
   test(`-sn ${name} -trace_stat: the same stat-file header as SIPp's`, { skip, timeout: 60_000 }, async (t) => {
     const theirs = mkdtempSync(join(tmpdir(), 'sipp-hdr-'));
     const mine = mkdtempSync(join(tmpdir(), 'sipts-hdr-'));
@@ -36,7 +40,10 @@ for (const [name, server] of [['uac', 'uas'], ['regexp', 'uas'], ['branchc', 'br
 }
 
 /** Server built-ins: SIPp's client built-in places 2 calls at each tool. */
-for (const [name, client] of [['uas', 'uac'], ['branchs', 'branchc']] as const) {
+for (const [name, client] of [
+  ['uas', 'uac'],
+  ['branchs', 'branchc'],
+] as const) {
   test(`-sn ${name} -trace_stat: the same stat-file header as SIPp's`, { skip, timeout: 60_000 }, async (t) => {
     const theirs = mkdtempSync(join(tmpdir(), 'sipp-hdr-'));
     const mine = mkdtempSync(join(tmpdir(), 'sipts-hdr-'));
@@ -50,7 +57,10 @@ for (const [name, client] of [['uas', 'uac'], ['branchs', 'branchc']] as const) 
     assert.equal(b.code, 0, b.stderr);
     assert.equal((await ours.exited).code, 0);
     // SIPp writes its file as it exits: wait for its server to end too.
-    await new Promise<void>((r) => { if (sippServer.child.exitCode !== null) r(); else sippServer.child.once('exit', () => r()); });
+    await new Promise<void>((r) => {
+      if (sippServer.child.exitCode !== null) r();
+      else sippServer.child.once('exit', () => r());
+    });
     assert.equal(header(mine, name), header(theirs, name));
   });
 }

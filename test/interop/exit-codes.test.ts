@@ -14,7 +14,10 @@ const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install s
 const work = mkdtempSync(join(tmpdir(), 'sipts-exit-'));
 
 /** Runs `args` through both tools (each on its own free ports), in turn. */
-async function both(args: (ports: { p: number; cp: number }) => readonly string[], during?: (cp: number) => Promise<void>): Promise<{ sipp: Exited; sipts: Exited }> {
+async function both(
+  args: (ports: { p: number; cp: number }) => readonly string[],
+  during?: (cp: number) => Promise<void>,
+): Promise<{ sipp: Exited; sipts: Exited }> {
   const out: Exited[] = [];
   for (const tool of [sipp, sipts]) {
     const ports = { p: await freePort(), cp: await freePort() };
@@ -36,13 +39,16 @@ test('-timeout before any call: the same code as SIPp (97)', { skip, timeout: 60
 test('a UAS stopped by q on the control port before any call: the same code as SIPp (0)', { skip, timeout: 60_000 }, async () => {
   const sock = dgram.createSocket('udp4');
   try {
-    const r = await both(({ p, cp }) => ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(p), '-cp', String(cp)], async (cp) => {
-      // Both tools open their control port within a second; q is sent until the process has ended.
-      for (let i = 0; i < 10; i++) {
-        await new Promise((res) => setTimeout(res, 500));
-        sock.send('q', cp, '127.0.0.1');
-      }
-    });
+    const r = await both(
+      ({ p, cp }) => ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(p), '-cp', String(cp)],
+      async (cp) => {
+        // Both tools open their control port within a second; q is sent until the process has ended.
+        for (let i = 0; i < 10; i++) {
+          await new Promise((res) => setTimeout(res, 500));
+          sock.send('q', cp, '127.0.0.1');
+        }
+      },
+    );
     assert.equal(r.sipp.code, 0, `SIPp: ${r.sipp.stderr.slice(-300)}`);
     assert.equal(r.sipts.code, r.sipp.code, r.sipts.stderr);
   } finally {

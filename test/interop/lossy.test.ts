@@ -25,8 +25,17 @@ import { countersOf, sipp, sippAvailable, sipts, startSippUas, startSiptsUas } f
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 
-interface Chaos { lossPercent: number; duplicatePercent: number; delayPercent: number }
-interface RelayStats { forwarded: number; dropped: number; duplicated: number; delayed: number }
+interface Chaos {
+  lossPercent: number;
+  duplicatePercent: number;
+  delayPercent: number;
+}
+interface RelayStats {
+  forwarded: number;
+  dropped: number;
+  duplicated: number;
+  delayed: number;
+}
 interface Relay {
   port: number;
   stats: RelayStats;
@@ -42,7 +51,14 @@ const LOSSY: Chaos = { lossPercent: 10, duplicatePercent: 3, delayPercent: 5 };
 /** A UDP relay: whatever the client sends goes to `server`, and back, with loss, duplicates and delays. */
 async function lossyRelay(serverPort: number, chaos: Chaos, seed: number): Promise<Relay> {
   let x = seed;
-  const random = (): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 2 ** 32; };
+  const random = (): number => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
   const socket = dgram.createSocket('udp4');
   const stats: RelayStats = { forwarded: 0, dropped: 0, duplicated: 0, delayed: 0 };
   const byeAnswered = new Set<string>();
@@ -55,7 +71,10 @@ async function lossyRelay(serverPort: number, chaos: Chaos, seed: number): Promi
     if (toServer) client = { port: from.port, address: from.address };
     const to = toServer ? { port: serverPort, address: '127.0.0.1' } : client;
     if (to === undefined) return;
-    if (random() * 100 < chaos.lossPercent) { stats.dropped++; return; }
+    if (random() * 100 < chaos.lossPercent) {
+      stats.dropped++;
+      return;
+    }
     const send = (): void => {
       socket.send(msg, to.port, to.address);
       stats.forwarded++;
@@ -63,22 +82,60 @@ async function lossyRelay(serverPort: number, chaos: Chaos, seed: number): Promi
       if (toServer && msg.toString('latin1', 0, 4) === 'BYE ') byeDelivered.add(callId(msg));
     };
     const roll = random() * 100;
-    if (roll < chaos.duplicatePercent) { stats.duplicated++; send(); send(); return; }
+    if (roll < chaos.duplicatePercent) {
+      stats.duplicated++;
+      send();
+      send();
+      return;
+    }
     if (roll < chaos.duplicatePercent + chaos.delayPercent) {
       // Held back 5 to 60 ms: later datagrams overtake it.
       stats.delayed++;
-      const t = setTimeout(() => { timers.delete(t); send(); }, 5 + random() * 55);
+      const t = setTimeout(
+        () => {
+          timers.delete(t);
+          send();
+        },
+        5 + random() * 55,
+      );
       timers.add(t);
       return;
     }
     send();
   });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  return { port: socket.address().port, stats, byeAnswered, byeDelivered, close: () => { for (const t of timers) clearTimeout(t); socket.close(); } };
+  return {
+    port: socket.address().port,
+    stats,
+    byeAnswered,
+    byeDelivered,
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      socket.close();
+    },
+  };
 }
 
-const UAC = (target: string, json: string, extra: readonly string[] = []): string[] =>
-  ['-sn', 'uac', target, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-r', '100', '-m', '1000', '-recv_timeout', '20000', '--json', json, ...extra];
+const UAC = (target: string, json: string, extra: readonly string[] = []): string[] => [
+  '-sn',
+  'uac',
+  target,
+  '-i',
+  '127.0.0.1',
+  '-p',
+  '0',
+  '-cp',
+  '0',
+  '-r',
+  '100',
+  '-m',
+  '1000',
+  '-recv_timeout',
+  '20000',
+  '--json',
+  json,
+  ...extra,
+];
 
 /** Call-IDs of the calls sipts failed, from its -trace_err file. */
 function siptsFailedIds(dir: string): Set<string> {
@@ -89,89 +146,135 @@ function siptsFailedIds(dir: string): Set<string> {
   return ids;
 }
 
-test('sipts UAC and UAS through a relay losing 10% each way, duplicating and reordering: 1,000 calls, 0 failed, retransmissions counted', { timeout: 240_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sipts-lossy-'));
-  const uasJson = join(dir, 'uas.json');
-  const uas = await startSiptsUas(['-cp', '0', '--json', uasJson]);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const relay = await lossyRelay(uas.port, LOSSY, 0x5eed);
-  t.after(() => relay.close());
-  const uacJson = join(dir, 'uac.json');
-  const r = await sipts(UAC(`127.0.0.1:${relay.port}`, uacJson), 200_000).exited;
-  uas.child.kill('SIGTERM');
-  await uas.exited;
-  const c = countersOf(uacJson);
-  const s = countersOf(uasJson);
-  assert.equal(r.code, 0, `${JSON.stringify(c)}\n${r.stdout.slice(-2500)}`);
-  assert.ok(relay.stats.dropped > 500 && relay.stats.duplicated > 100 && relay.stats.delayed > 200, JSON.stringify(relay.stats));
-  for (const [side, k] of [['UAC', c], ['UAS', s]] as const) {
-    assert.equal(k['CallsCreated'], 1000, `${side}: one call per Call-ID, duplicates and retransmissions create none`);
-    assert.equal(k['SuccessfulCalls'], 1000, `${side}: ${JSON.stringify(k)}`);
-    assert.equal(k['FailedCalls'], 0, side);
-    assert.ok((k['Retransmissions'] ?? 0) > 100, `${side} retransmissions: ${k['Retransmissions']}`);
-  }
-});
+test(
+  'sipts UAC and UAS through a relay losing 10% each way, duplicating and reordering: 1,000 calls, 0 failed, retransmissions counted',
+  { timeout: 240_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipts-lossy-'));
+    const uasJson = join(dir, 'uas.json');
+    const uas = await startSiptsUas(['-cp', '0', '--json', uasJson]);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const relay = await lossyRelay(uas.port, LOSSY, 0x5eed);
+    t.after(() => relay.close());
+    const uacJson = join(dir, 'uac.json');
+    const r = await sipts(UAC(`127.0.0.1:${relay.port}`, uacJson), 200_000).exited;
+    uas.child.kill('SIGTERM');
+    await uas.exited;
+    const c = countersOf(uacJson);
+    const s = countersOf(uasJson);
+    assert.equal(r.code, 0, `${JSON.stringify(c)}\n${r.stdout.slice(-2500)}`);
+    assert.ok(relay.stats.dropped > 500 && relay.stats.duplicated > 100 && relay.stats.delayed > 200, JSON.stringify(relay.stats));
+    for (const [side, k] of [
+      ['UAC', c],
+      ['UAS', s],
+    ] as const) {
+      assert.equal(k['CallsCreated'], 1000, `${side}: one call per Call-ID, duplicates and retransmissions create none`);
+      assert.equal(k['SuccessfulCalls'], 1000, `${side}: ${JSON.stringify(k)}`);
+      assert.equal(k['FailedCalls'], 0, side);
+      assert.ok((k['Retransmissions'] ?? 0) > 100, `${side} retransmissions: ${k['Retransmissions']}`);
+    }
+  },
+);
 
-test('sipp -sn uac through the lossy relay to a sipts UAS: SIPp fails only calls whose BYE the relay left unanswered; sipts fails only calls SIPp ended early or never sent a BYE for', { skip, timeout: 240_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sipts-lossy-'));
-  const uasJson = join(dir, 'uas.json');
-  const uas = await startSiptsUas(['-cp', '0', '--json', uasJson, '-trace_err', '-error_file', join(dir, 'sipts_errors.log')]);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const relay = await lossyRelay(uas.port, { ...LOSSY, delayPercent: 0 }, 0x5eed);
-  t.after(() => relay.close());
-  const r = await sipp(['-sn', 'uac', `127.0.0.1:${relay.port}`, '-i', '127.0.0.1', '-r', '100', '-m', '1000', '-trace_err', '-error_file', join(dir, 'sipp.log'),
-    '-trace_calldebug', '-calldebug_file', join(dir, 'sipp_calldebug.log')], 200_000, dir).exited;
-  uas.child.kill('SIGTERM');
-  await uas.exited;
-  const s = countersOf(uasJson);
-  // SIPp 3.6.1 sends a BYE up to 10 times (it retransmits a non-INVITE 9 times, whatever its -h says); at 10%
-  // loss each way a send and its answer both get through 81% of the time, so a call whose every BYE or answer
-  // was dropped is rare (0.19^10 a call), and SIPp fails it, rightly. Any other call SIPp fails is ours to explain.
-  const sippFailed = new Set([...readFileSync(join(dir, 'sipp_calldebug.log'), { encoding: 'utf8', flag: 'a+' }).matchAll(/Call debugging information for call (\S+):/g)].map((m) => m[1] ?? ''));
-  assert.equal(r.code, sippFailed.size === 0 ? 0 : 1, `SIPp: ${r.stdout.slice(-1500)}`);
-  t.diagnostic(`SIPp failed ${sippFailed.size} of 1000`);
-  assert.ok(sippFailed.size < 5, `SIPp failed ${[...sippFailed].join(' ')}`);
-  for (const id of sippFailed) assert.ok(!relay.byeAnswered.has(id), `SIPp failed ${id}, whose BYE was answered through the relay`);
-  assert.equal(s['CallsCreated'], 1000);
-  assert.ok((s['Retransmissions'] ?? 0) > 100, `retransmissions: ${s['Retransmissions']}`);
-  // SIPp ended these calls as successful on our retransmitted 200 (INVITE): its ACK and BYE never came.
-  // SIPp's log shows it only when a later retransmission reaches the dead call; when SIPp took the last one
-  // that got through, the relay shows it instead: no BYE of that call ever reached sipts.
-  const sippLog = readFileSync(join(dir, 'sipp.log'), 'utf8');
-  const endedEarly = new Set([...sippLog.matchAll(/Dead call (\S+) \(successful\), received 'SIP\/2\.0 200 OK[^']*CSeq: 1 INVITE/g)].map((m) => m[1] ?? ''));
-  const failed = siptsFailedIds(dir);
-  assert.equal(failed.size, s['FailedCalls'], 'every failed call is in the error trace');
-  assert.equal((s['SuccessfulCalls'] ?? 0) + failed.size, 1000);
-  t.diagnostic(`sipts failed ${failed.size} of 1000`);
-  // The README's claim: SIPp's uac loses 0.1% to 2% of the calls by itself here (4 to 8 of 1,000 measured),
-  // and the test fails above 2.5%.
-  assert.ok(failed.size <= 25, `${failed.size} failed: more than the README's 2.5%`);
-  for (const id of failed) assert.ok(endedEarly.has(id) || !relay.byeDelivered.has(id), `sipts failed ${id}, which SIPp did not end early, and whose BYE reached sipts`);
-});
+test(
+  'sipp -sn uac through the lossy relay to a sipts UAS: SIPp fails only calls whose BYE the relay left unanswered; sipts fails only calls SIPp ended early or never sent a BYE for',
+  { skip, timeout: 240_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipts-lossy-'));
+    const uasJson = join(dir, 'uas.json');
+    const uas = await startSiptsUas(['-cp', '0', '--json', uasJson, '-trace_err', '-error_file', join(dir, 'sipts_errors.log')]);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const relay = await lossyRelay(uas.port, { ...LOSSY, delayPercent: 0 }, 0x5eed);
+    t.after(() => relay.close());
+    const r = await sipp(
+      [
+        '-sn',
+        'uac',
+        `127.0.0.1:${relay.port}`,
+        '-i',
+        '127.0.0.1',
+        '-r',
+        '100',
+        '-m',
+        '1000',
+        '-trace_err',
+        '-error_file',
+        join(dir, 'sipp.log'),
+        '-trace_calldebug',
+        '-calldebug_file',
+        join(dir, 'sipp_calldebug.log'),
+      ],
+      200_000,
+      dir,
+    ).exited;
+    uas.child.kill('SIGTERM');
+    await uas.exited;
+    const s = countersOf(uasJson);
+    // SIPp 3.6.1 sends a BYE up to 10 times (it retransmits a non-INVITE 9 times, whatever its -h says); at 10%
+    // loss each way a send and its answer both get through 81% of the time, so a call whose every BYE or answer
+    // was dropped is rare (0.19^10 a call), and SIPp fails it, rightly. Any other call SIPp fails is ours to explain.
+    const sippFailed = new Set(
+      [
+        ...readFileSync(join(dir, 'sipp_calldebug.log'), { encoding: 'utf8', flag: 'a+' }).matchAll(
+          /Call debugging information for call (\S+):/g,
+        ),
+      ].map((m) => m[1] ?? ''),
+    );
+    assert.equal(r.code, sippFailed.size === 0 ? 0 : 1, `SIPp: ${r.stdout.slice(-1500)}`);
+    t.diagnostic(`SIPp failed ${sippFailed.size} of 1000`);
+    assert.ok(sippFailed.size < 5, `SIPp failed ${[...sippFailed].join(' ')}`);
+    for (const id of sippFailed) assert.ok(!relay.byeAnswered.has(id), `SIPp failed ${id}, whose BYE was answered through the relay`);
+    assert.equal(s['CallsCreated'], 1000);
+    assert.ok((s['Retransmissions'] ?? 0) > 100, `retransmissions: ${s['Retransmissions']}`);
+    // SIPp ended these calls as successful on our retransmitted 200 (INVITE): its ACK and BYE never came.
+    // SIPp's log shows it only when a later retransmission reaches the dead call; when SIPp took the last one
+    // that got through, the relay shows it instead: no BYE of that call ever reached sipts.
+    const sippLog = readFileSync(join(dir, 'sipp.log'), 'utf8');
+    const endedEarly = new Set(
+      [...sippLog.matchAll(/Dead call (\S+) \(successful\), received 'SIP\/2\.0 200 OK[^']*CSeq: 1 INVITE/g)].map((m) => m[1] ?? ''),
+    );
+    const failed = siptsFailedIds(dir);
+    assert.equal(failed.size, s['FailedCalls'], 'every failed call is in the error trace');
+    assert.equal((s['SuccessfulCalls'] ?? 0) + failed.size, 1000);
+    t.diagnostic(`sipts failed ${failed.size} of 1000`);
+    // The README's claim: SIPp's uac loses 0.1% to 2% of the calls by itself here (4 to 8 of 1,000 measured),
+    // and the test fails above 2.5%.
+    assert.ok(failed.size <= 25, `${failed.size} failed: more than the README's 2.5%`);
+    for (const id of failed)
+      assert.ok(
+        endedEarly.has(id) || !relay.byeDelivered.has(id),
+        `sipts failed ${id}, which SIPp did not end early, and whose BYE reached sipts`,
+      );
+  },
+);
 
-test('sipts UAC through the lossy relay to sipp -sn uas: every call sipts fails is one SIPp aborted', { skip, timeout: 240_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sipts-lossy-'));
-  const { port, child } = await startSippUas(dir, 'uas', ['-trace_err', '-error_file', join(dir, 'sipp.log')]);
-  t.after(() => child.kill('SIGKILL'));
-  const relay = await lossyRelay(port, { ...LOSSY, delayPercent: 0 }, 0x5eed);
-  t.after(() => relay.close());
-  const json = join(dir, 'uac.json');
-  await sipts(UAC(`127.0.0.1:${relay.port}`, json, ['-trace_err', '-error_file', join(dir, 'sipts_errors.log')]), 200_000).exited;
-  const c = countersOf(json);
-  assert.equal(c['CallsCreated'], 1000);
-  assert.ok((c['Retransmissions'] ?? 0) > 100, `retransmissions: ${c['Retransmissions']}`);
-  const sippLog = readFileSync(join(dir, 'sipp.log'), 'utf8');
-  const aborted = new Set([
-    ...[...sippLog.matchAll(/Aborting call on unexpected message for Call-Id '([^']+)'/g)].map((m) => m[1] ?? ''),
-    // Its timewait ended (4 s after its 200 to the BYE) while our BYE was still being retransmitted.
-    ...[...sippLog.matchAll(/Dead call (\S+) \(successful\), received 'BYE /g)].map((m) => m[1] ?? ''),
-  ]);
-  const failed = siptsFailedIds(dir);
-  assert.equal(failed.size, c['FailedCalls'], 'every failed call is in the error trace');
-  assert.equal((c['SuccessfulCalls'] ?? 0) + failed.size, 1000);
-  t.diagnostic(`sipts failed ${failed.size} of 1000, SIPp aborted ${aborted.size}`);
-  // The README's claim: SIPp's uas loses 0.1% to 2% of the calls by itself here (1 to 18 of 1,000 measured),
-  // and the test fails above 2.5%.
-  assert.ok(failed.size <= 25, `${failed.size} failed: more than the README's 2.5%`);
-  for (const id of failed) assert.ok(aborted.has(id), `sipts failed ${id}, which SIPp did not abort`);
-});
+test(
+  'sipts UAC through the lossy relay to sipp -sn uas: every call sipts fails is one SIPp aborted',
+  { skip, timeout: 240_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipts-lossy-'));
+    const { port, child } = await startSippUas(dir, 'uas', ['-trace_err', '-error_file', join(dir, 'sipp.log')]);
+    t.after(() => child.kill('SIGKILL'));
+    const relay = await lossyRelay(port, { ...LOSSY, delayPercent: 0 }, 0x5eed);
+    t.after(() => relay.close());
+    const json = join(dir, 'uac.json');
+    await sipts(UAC(`127.0.0.1:${relay.port}`, json, ['-trace_err', '-error_file', join(dir, 'sipts_errors.log')]), 200_000).exited;
+    const c = countersOf(json);
+    assert.equal(c['CallsCreated'], 1000);
+    assert.ok((c['Retransmissions'] ?? 0) > 100, `retransmissions: ${c['Retransmissions']}`);
+    const sippLog = readFileSync(join(dir, 'sipp.log'), 'utf8');
+    const aborted = new Set([
+      ...[...sippLog.matchAll(/Aborting call on unexpected message for Call-Id '([^']+)'/g)].map((m) => m[1] ?? ''),
+      // Its timewait ended (4 s after its 200 to the BYE) while our BYE was still being retransmitted.
+      ...[...sippLog.matchAll(/Dead call (\S+) \(successful\), received 'BYE /g)].map((m) => m[1] ?? ''),
+    ]);
+    const failed = siptsFailedIds(dir);
+    assert.equal(failed.size, c['FailedCalls'], 'every failed call is in the error trace');
+    assert.equal((c['SuccessfulCalls'] ?? 0) + failed.size, 1000);
+    t.diagnostic(`sipts failed ${failed.size} of 1000, SIPp aborted ${aborted.size}`);
+    // The README's claim: SIPp's uas loses 0.1% to 2% of the calls by itself here (1 to 18 of 1,000 measured),
+    // and the test fails above 2.5%.
+    assert.ok(failed.size <= 25, `${failed.size} failed: more than the README's 2.5%`);
+    for (const id of failed) assert.ok(aborted.has(id), `sipts failed ${id}, which SIPp did not abort`);
+  },
+);

@@ -47,25 +47,29 @@ async function freeTriple(): Promise<number> {
   throw new Error('no three free UDP ports in a row found');
 }
 
-test('RtpEcho echoes as SIPp -rtp_echo -mb 100 does: everything to its sender, cut to -mb, on -mp and -mp + 2 only', { skip, timeout: 60_000 }, async (t) => {
-  const work = mkdtempSync(join(tmpdir(), 'sipts-media-echo-'));
-  const mp = await freeTriple();
-  const sipp = await startSippUas(work, 'uas', ['-mi', '127.0.0.1', '-mp', String(mp), '-rtp_echo', '-mb', '100']);
-  t.after(() => sipp.child.kill('SIGKILL'));
-  await waitForUdpBound(mp);
-  await waitForUdpBound(mp + 2);
-  const fromSipp = await probe(mp);
+test(
+  'RtpEcho echoes as SIPp -rtp_echo -mb 100 does: everything to its sender, cut to -mb, on -mp and -mp + 2 only',
+  { skip, timeout: 60_000 },
+  async (t) => {
+    const work = mkdtempSync(join(tmpdir(), 'sipts-media-echo-'));
+    const mp = await freeTriple();
+    const sipp = await startSippUas(work, 'uas', ['-mi', '127.0.0.1', '-mp', String(mp), '-rtp_echo', '-mb', '100']);
+    t.after(() => sipp.child.kill('SIGKILL'));
+    await waitForUdpBound(mp);
+    await waitForUdpBound(mp + 2);
+    const fromSipp = await probe(mp);
 
-  const ours = await freeTriple();
-  const audio = await RtpEcho.open('127.0.0.1', ours, 100);
-  const video = await RtpEcho.open('127.0.0.1', ours + 2, 100);
-  t.after(() => {
-    audio.close();
-    video.close();
-  });
-  const fromUs = await probe(ours);
+    const ours = await freeTriple();
+    const audio = await RtpEcho.open('127.0.0.1', ours, 100);
+    const video = await RtpEcho.open('127.0.0.1', ours + 2, 100);
+    t.after(() => {
+      audio.close();
+      video.close();
+    });
+    const fromUs = await probe(ours);
 
-  // SIPp's answer, as measured: 8 and 100 bytes back from P and P + 2, nothing from P + 1.
-  assert.deepEqual(fromSipp, { 0: [8, 100], 1: [], 2: [8, 100] });
-  assert.deepEqual(fromUs, fromSipp);
-});
+    // SIPp's answer, as measured: 8 and 100 bytes back from P and P + 2, nothing from P + 1.
+    assert.deepEqual(fromSipp, { 0: [8, 100], 1: [], 2: [8, 100] });
+    assert.deepEqual(fromUs, fromSipp);
+  },
+);

@@ -15,7 +15,11 @@ import { sipp, sippAvailable, sipts, startSippUas, startSiptsUas } from '../help
 
 const SIP_TESTER = '/usr/share/sip-tester';
 const CAPTURES = existsSync(join(SIP_TESTER, 'g711a.pcap')) && existsSync(join(SIP_TESTER, 'dtmf_2833_1.pcap'));
-const SKIP = !sippAvailable() ? 'sipp is not installed' : !CAPTURES ? `no SIPp sample captures in ${SIP_TESTER} (Debian's sip-tester)` : false;
+const SKIP = !sippAvailable()
+  ? 'sipp is not installed'
+  : !CAPTURES
+    ? `no SIPp sample captures in ${SIP_TESTER} (Debian's sip-tester)`
+    : false;
 const TSHARK = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).error === undefined && process.getuid?.() === 0;
 
 /** RTP packets of SIPp's g711a.pcap (one stream, PCMA, 30 ms) and dtmf_2833_1.pcap (telephone-event, another SSRC). */
@@ -30,10 +34,19 @@ async function freeUdpBlock(count: number): Promise<number> {
     let ok = true;
     for (let p = base; p < base + count && ok; p++) {
       const s = dgram.createSocket('udp4');
-      ok = await new Promise<boolean>((r) => { s.once('error', () => r(false)); s.bind(p, '127.0.0.1', () => r(true)); });
+      ok = await new Promise<boolean>((r) => {
+        s.once('error', () => r(false));
+        s.bind(p, '127.0.0.1', () => r(true));
+      });
       sockets.push(s);
     }
-    for (const s of sockets) { try { s.close(); } catch { /* never bound */ } }
+    for (const s of sockets) {
+      try {
+        s.close();
+      } catch {
+        /* never bound */
+      }
+    }
     if (ok) return base;
   }
   throw new Error(`no block of ${count} free UDP ports`);
@@ -45,84 +58,164 @@ function tempDir(t: { after: (f: () => void) => void }): string {
   return dir;
 }
 
-interface Rtp { packetsSent: number; packetsReceived: number; packetsLost: number; jitterP50Ms: number; jitterP99Ms: number; mos: number; echoed: number; errors: number }
+interface Rtp {
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  jitterP50Ms: number;
+  jitterP99Ms: number;
+  mos: number;
+  echoed: number;
+  errors: number;
+}
 const rtpOf = (file: string): Rtp => (JSON.parse(readFileSync(file, 'utf8')) as { rtp: Rtp }).rtp;
-const countersOfJson = (file: string): Record<string, number> => (JSON.parse(readFileSync(file, 'utf8')) as { counters: Record<string, number> }).counters;
+const countersOfJson = (file: string): Record<string, number> =>
+  (JSON.parse(readFileSync(file, 'utf8')) as { counters: Record<string, number> }).counters;
 
-test('SIPp\'s uac_pcap (dumped by sipp -sd, captures from sip-tester) run by sipts against sipp -sn uas -rtp_echo: 0 failed, the echo counted', { skip: SKIP, timeout: 120_000 }, async (t) => {
-  const dir = tempDir(t);
-  const dump = spawnSync('sipp', ['-sd', 'uac_pcap'], { encoding: 'utf8' });
-  // SIPp 3.6.1 exits 99 after -sd (no call processed).
-  assert.match(dump.stdout, /<scenario name="UAC with media">/);
-  // SIPp's text is read at test time, never committed; only its capture paths are pointed at sip-tester's.
-  const text = dump.stdout.replace(/pcap\/(g711a|dtmf_2833_1)\.pcap/g, `${SIP_TESTER}/$1.pcap`);
-  assert.match(text, /play_pcap_audio="\/usr\/share\/sip-tester\/g711a.pcap"/);
-  writeFileSync(join(dir, 'uac_pcap.xml'), text);
-  const sippMp = await freeUdpBlock(3);
-  const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-m', '2']);
-  t.after(() => uas.child.kill('SIGKILL'));
-  // sipts binds each call's [auto_media_port]: -mp + 4 × (call - 1), RTP and RTCP.
-  const mp = await freeUdpBlock(6);
-  const r = await sipts(['-sf', join(dir, 'uac_pcap.xml'), `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '2', '-r', '5', '-mp', String(mp), '-nostdin', '-cp', '0', '--json', join(dir, 'out.json')], 90_000).exited;
-  assert.equal(r.code, 0, r.stderr);
-  const c = countersOfJson(join(dir, 'out.json'));
-  assert.equal(c['SuccessfulCalls'], 2);
-  assert.equal(c['FailedCalls'], 0);
-  const rtp = rtpOf(join(dir, 'out.json'));
-  // Every packet of both captures, for both calls.
-  assert.equal(rtp.packetsSent, 2 * (G711A_PACKETS + DTMF_PACKETS));
-  // SIPp echoed them back: the audio stream of each call is measured (its first packet is RFC 3550 A.1's probation).
-  assert.ok(rtp.packetsReceived >= 2 * (G711A_PACKETS - 2), JSON.stringify(rtp));
-  assert.equal(rtp.packetsLost, 0);
-  assert.ok(rtp.mos > 4, JSON.stringify(rtp));
-  assert.equal(rtp.errors, 0);
-});
+test(
+  "SIPp's uac_pcap (dumped by sipp -sd, captures from sip-tester) run by sipts against sipp -sn uas -rtp_echo: 0 failed, the echo counted",
+  { skip: SKIP, timeout: 120_000 },
+  async (t) => {
+    const dir = tempDir(t);
+    const dump = spawnSync('sipp', ['-sd', 'uac_pcap'], { encoding: 'utf8' });
+    // SIPp 3.6.1 exits 99 after -sd (no call processed).
+    assert.match(dump.stdout, /<scenario name="UAC with media">/);
+    // SIPp's text is read at test time, never committed; only its capture paths are pointed at sip-tester's.
+    const text = dump.stdout.replace(/pcap\/(g711a|dtmf_2833_1)\.pcap/g, `${SIP_TESTER}/$1.pcap`);
+    assert.match(text, /play_pcap_audio="\/usr\/share\/sip-tester\/g711a.pcap"/);
+    writeFileSync(join(dir, 'uac_pcap.xml'), text);
+    const sippMp = await freeUdpBlock(3);
+    const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-m', '2']);
+    t.after(() => uas.child.kill('SIGKILL'));
+    // sipts binds each call's [auto_media_port]: -mp + 4 × (call - 1), RTP and RTCP.
+    const mp = await freeUdpBlock(6);
+    const r = await sipts(
+      [
+        '-sf',
+        join(dir, 'uac_pcap.xml'),
+        `127.0.0.1:${uas.port}`,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-m',
+        '2',
+        '-r',
+        '5',
+        '-mp',
+        String(mp),
+        '-nostdin',
+        '-cp',
+        '0',
+        '--json',
+        join(dir, 'out.json'),
+      ],
+      90_000,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    const c = countersOfJson(join(dir, 'out.json'));
+    assert.equal(c['SuccessfulCalls'], 2);
+    assert.equal(c['FailedCalls'], 0);
+    const rtp = rtpOf(join(dir, 'out.json'));
+    // Every packet of both captures, for both calls.
+    assert.equal(rtp.packetsSent, 2 * (G711A_PACKETS + DTMF_PACKETS));
+    // SIPp echoed them back: the audio stream of each call is measured (its first packet is RFC 3550 A.1's probation).
+    assert.ok(rtp.packetsReceived >= 2 * (G711A_PACKETS - 2), JSON.stringify(rtp));
+    assert.equal(rtp.packetsLost, 0);
+    assert.ok(rtp.mos > 4, JSON.stringify(rtp));
+    assert.equal(rtp.errors, 0);
+  },
+);
 
-test('SIPp\'s uac_pcap against sipts -sn uas -rtp_echo: SIPp exits 0 and sipts\'s echo counted what SIPp played', { skip: SKIP, timeout: 120_000 }, async (t) => {
-  const dir = tempDir(t);
-  // SIPp 3.6.1 finds a built-in's captures from its working directory: pcap/ there is sip-tester's.
-  mkdirSync(join(dir, 'pcap'));
-  for (const f of ['g711a.pcap', 'dtmf_2833_1.pcap']) symlinkSync(join(SIP_TESTER, f), join(dir, 'pcap', f));
-  const mp = await freeUdpBlock(3);
-  const uas = await startSiptsUas(['-rtp_echo', '-mp', String(mp), '-m', '1', '-nostdin', '-cp', '0', '--json', join(dir, 'uas.json')], 120_000, dir);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const sippMp = await freeUdpBlock(6);
-  const r = await sipp(['-sn', 'uac_pcap', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '1', '-mp', String(sippMp)], 90_000, dir).exited;
-  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-1000));
-  const u = await uas.exited;
-  assert.equal(u.code, 0, u.stderr);
-  const rtp = rtpOf(join(dir, 'uas.json'));
-  // SIPp replays every packet of both captures to the port of sipts's SDP (-mp), where the echo is.
-  assert.equal(rtp.echoed, G711A_PACKETS + DTMF_PACKETS, JSON.stringify(rtp));
-});
+test(
+  "SIPp's uac_pcap against sipts -sn uas -rtp_echo: SIPp exits 0 and sipts's echo counted what SIPp played",
+  { skip: SKIP, timeout: 120_000 },
+  async (t) => {
+    const dir = tempDir(t);
+    // SIPp 3.6.1 finds a built-in's captures from its working directory: pcap/ there is sip-tester's.
+    mkdirSync(join(dir, 'pcap'));
+    for (const f of ['g711a.pcap', 'dtmf_2833_1.pcap']) symlinkSync(join(SIP_TESTER, f), join(dir, 'pcap', f));
+    const mp = await freeUdpBlock(3);
+    const uas = await startSiptsUas(
+      ['-rtp_echo', '-mp', String(mp), '-m', '1', '-nostdin', '-cp', '0', '--json', join(dir, 'uas.json')],
+      120_000,
+      dir,
+    );
+    t.after(() => uas.child.kill('SIGKILL'));
+    const sippMp = await freeUdpBlock(6);
+    const r = await sipp(
+      ['-sn', 'uac_pcap', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '1', '-mp', String(sippMp)],
+      90_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(-1000));
+    const u = await uas.exited;
+    assert.equal(u.code, 0, u.stderr);
+    const rtp = rtpOf(join(dir, 'uas.json'));
+    // SIPp replays every packet of both captures to the port of sipts's SDP (-mp), where the echo is.
+    assert.equal(rtp.echoed, G711A_PACKETS + DTMF_PACKETS, JSON.stringify(rtp));
+  },
+);
 
-test('sipts -sn uac_pcap runs against sipp -sn uas -rtp_echo: its captures found in sip-tester\'s directory, 0 failed, the echo counted', { skip: SKIP, timeout: 120_000 }, async (t) => {
-  const dir = tempDir(t);
-  const sippMp = await freeUdpBlock(3);
-  const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-m', '1']);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const mp = await freeUdpBlock(2);
-  // An empty working directory: pcap/g711a.pcap is not there, /usr/share/sip-tester/g711a.pcap is.
-  const r = await sipts(['-sn', 'uac_pcap', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '1', '-mp', String(mp), '-nostdin', '-cp', '0', '--json', join(dir, 'out.json')], 90_000, dir).exited;
-  assert.equal(r.code, 0, r.stderr);
-  assert.doesNotMatch(r.stderr, /found nowhere/);
-  assert.equal(countersOfJson(join(dir, 'out.json'))['FailedCalls'], 0);
-  const rtp = rtpOf(join(dir, 'out.json'));
-  assert.equal(rtp.packetsSent, G711A_PACKETS + DTMF_PACKETS);
-  assert.ok(rtp.packetsReceived >= G711A_PACKETS - 2, JSON.stringify(rtp));
-});
+test(
+  "sipts -sn uac_pcap runs against sipp -sn uas -rtp_echo: its captures found in sip-tester's directory, 0 failed, the echo counted",
+  { skip: SKIP, timeout: 120_000 },
+  async (t) => {
+    const dir = tempDir(t);
+    const sippMp = await freeUdpBlock(3);
+    const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-m', '1']);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const mp = await freeUdpBlock(2);
+    // An empty working directory: pcap/g711a.pcap is not there, /usr/share/sip-tester/g711a.pcap is.
+    const r = await sipts(
+      [
+        '-sn',
+        'uac_pcap',
+        `127.0.0.1:${uas.port}`,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-m',
+        '1',
+        '-mp',
+        String(mp),
+        '-nostdin',
+        '-cp',
+        '0',
+        '--json',
+        join(dir, 'out.json'),
+      ],
+      90_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /found nowhere/);
+    assert.equal(countersOfJson(join(dir, 'out.json'))['FailedCalls'], 0);
+    const rtp = rtpOf(join(dir, 'out.json'));
+    assert.equal(rtp.packetsSent, G711A_PACKETS + DTMF_PACKETS);
+    assert.ok(rtp.packetsReceived >= G711A_PACKETS - 2, JSON.stringify(rtp));
+  },
+);
 
-test('-rtp_echo on a taken -mp: SIPp 3.6.1 and sipts both exit 254 (cannot bind)', { skip: sippAvailable() ? false : 'sipp is not installed', timeout: 60_000 }, async (t) => {
-  const held = dgram.createSocket('udp4');
-  await new Promise<void>((r) => held.bind(0, '127.0.0.1', () => r()));
-  t.after(() => held.close());
-  const port = String(held.address().port);
-  const theirs = await sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1'], 60_000).exited;
-  assert.equal(theirs.code, 254, theirs.stderr + theirs.stdout.slice(-500));
-  assert.match(theirs.stderr + theirs.stdout, /Unable to bind audio RTP socket/);
-  const ours = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1', '-nostdin', '-cp', '0'], 60_000).exited;
-  assert.equal(ours.code, 254, ours.stderr);
-});
+test(
+  '-rtp_echo on a taken -mp: SIPp 3.6.1 and sipts both exit 254 (cannot bind)',
+  { skip: sippAvailable() ? false : 'sipp is not installed', timeout: 60_000 },
+  async (t) => {
+    const held = dgram.createSocket('udp4');
+    await new Promise<void>((r) => held.bind(0, '127.0.0.1', () => r()));
+    t.after(() => held.close());
+    const port = String(held.address().port);
+    const theirs = await sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1'], 60_000).exited;
+    assert.equal(theirs.code, 254, theirs.stderr + theirs.stdout.slice(-500));
+    assert.match(theirs.stderr + theirs.stdout, /Unable to bind audio RTP socket/);
+    const ours = await sipts(
+      ['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-m', '1', '-nostdin', '-cp', '0'],
+      60_000,
+    ).exited;
+    assert.equal(ours.code, 254, ours.stderr);
+  },
+);
 
 /** Our own scenario: a call that streams a WAV file twice (rtp_stream loops) to the peer's SDP. */
 const STREAM_UAC = `<?xml version="1.0"?>
@@ -172,49 +265,113 @@ const STREAM_UAC = `<?xml version="1.0"?>
 </scenario>
 `;
 
-test('tshark decodes sipts\'s streams as RTP: sequence numbers and timestamps continuous per stream (across loops), a distinct SSRC per call', { skip: SKIP !== false ? SKIP : !TSHARK ? 'tshark needs to be installed and run as root' : false, timeout: 120_000 }, async (t) => {
-  const dir = tempDir(t);
-  // 400 ms of PCMA: 20 packets of 20 ms, played twice.
-  writeFileSync(join(dir, 'tone.wav'), toneWav('alaw', { durationMs: 400 }));
-  writeFileSync(join(dir, 'uac.xml'), STREAM_UAC);
-  const sippMp = await freeUdpBlock(3);
-  const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-m', '3']);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const mp = await freeUdpBlock(10);
-  const pcap = join(dir, 'wire.pcap');
-  // Only what sipts's calls send: from their [auto_media_port] ports to SIPp's echo.
-  const shark = spawn('tshark', ['-i', 'lo', '-f', `udp src portrange ${mp}-${mp + 9} and udp dst port ${sippMp}`, '-w', pcap], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.after(() => shark.kill('SIGKILL'));
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`tshark did not start: ${seen}`)), 20_000);
-    shark.stderr.on('data', (d: Buffer) => { seen += d.toString(); if (/Capturing on/.test(seen)) { clearTimeout(timer); resolve(); } });
-  });
-  const r = await sipts(['-sf', join(dir, 'uac.xml'), `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '3', '-r', '10', '-mp', String(mp), '-nostdin', '-cp', '0', '--json', join(dir, 'out.json')], 60_000, dir).exited;
-  assert.equal(r.code, 0, r.stderr);
-  await new Promise((resolve) => setTimeout(resolve, 300)); // the last packets reach the capture
-  const stopped = new Promise((resolve) => shark.on('close', resolve));
-  shark.kill('SIGINT');
-  await stopped;
-  const fields = spawnSync('tshark', ['-r', pcap, '-d', `udp.port==${sippMp},rtp`, '-T', 'fields', '-e', 'udp.srcport', '-e', 'rtp.ssrc', '-e', 'rtp.seq', '-e', 'rtp.timestamp', '-e', 'rtp.p_type'], { encoding: 'utf8' });
-  assert.equal(fields.status, 0, fields.stderr);
-  const rows = fields.stdout.trim().split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-  const streams = new Map<string, { port: string; seq: number[]; ts: number[] }>();
-  for (const [port = '', ssrc = '', seq = '', ts = '', pt = ''] of rows) {
-    assert.equal(pt, '8', 'PCMA, as rtp_stream="…,8" asks');
-    const s = streams.get(ssrc) ?? { port, seq: [], ts: [] };
-    s.seq.push(Number(seq));
-    s.ts.push(Number(ts));
-    streams.set(ssrc, s);
-  }
-  // Three calls, three SSRCs, each from its own port.
-  assert.equal(streams.size, 3, [...streams.keys()].join(' '));
-  assert.equal(new Set([...streams.values()].map((s) => s.port)).size, 3);
-  for (const [ssrc, s] of streams) {
-    assert.equal(s.seq.length, 40, `SSRC ${ssrc}: 2 loops of 20 packets`);
-    for (let i = 1; i < s.seq.length; i++) {
-      assert.equal(((s.seq[i] ?? 0) - (s.seq[i - 1] ?? 0) + 65536) % 65536, 1, `SSRC ${ssrc}: seq continuous at packet ${i}`);
-      assert.equal(((s.ts[i] ?? 0) - (s.ts[i - 1] ?? 0) + 2 ** 32) % 2 ** 32, 160, `SSRC ${ssrc}: timestamp +160 (20 ms at 8 kHz) at packet ${i}`);
+test(
+  "tshark decodes sipts's streams as RTP: sequence numbers and timestamps continuous per stream (across loops), a distinct SSRC per call",
+  { skip: SKIP !== false ? SKIP : !TSHARK ? 'tshark needs to be installed and run as root' : false, timeout: 120_000 },
+  async (t) => {
+    const dir = tempDir(t);
+    // 400 ms of PCMA: 20 packets of 20 ms, played twice.
+    writeFileSync(join(dir, 'tone.wav'), toneWav('alaw', { durationMs: 400 }));
+    writeFileSync(join(dir, 'uac.xml'), STREAM_UAC);
+    const sippMp = await freeUdpBlock(3);
+    const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-m', '3']);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const mp = await freeUdpBlock(10);
+    const pcap = join(dir, 'wire.pcap');
+    // Only what sipts's calls send: from their [auto_media_port] ports to SIPp's echo.
+    const shark = spawn('tshark', ['-i', 'lo', '-f', `udp src portrange ${mp}-${mp + 9} and udp dst port ${sippMp}`, '-w', pcap], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    t.after(() => shark.kill('SIGKILL'));
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      const timer = setTimeout(() => reject(new Error(`tshark did not start: ${seen}`)), 20_000);
+      shark.stderr.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (/Capturing on/.test(seen)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const r = await sipts(
+      [
+        '-sf',
+        join(dir, 'uac.xml'),
+        `127.0.0.1:${uas.port}`,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-m',
+        '3',
+        '-r',
+        '10',
+        '-mp',
+        String(mp),
+        '-nostdin',
+        '-cp',
+        '0',
+        '--json',
+        join(dir, 'out.json'),
+      ],
+      60_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the last packets reach the capture
+    const stopped = new Promise((resolve) => shark.on('close', resolve));
+    shark.kill('SIGINT');
+    await stopped;
+    const fields = spawnSync(
+      'tshark',
+      [
+        '-r',
+        pcap,
+        '-d',
+        `udp.port==${sippMp},rtp`,
+        '-T',
+        'fields',
+        '-e',
+        'udp.srcport',
+        '-e',
+        'rtp.ssrc',
+        '-e',
+        'rtp.seq',
+        '-e',
+        'rtp.timestamp',
+        '-e',
+        'rtp.p_type',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(fields.status, 0, fields.stderr);
+    const rows = fields.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split('\t'));
+    const streams = new Map<string, { port: string; seq: number[]; ts: number[] }>();
+    for (const [port = '', ssrc = '', seq = '', ts = '', pt = ''] of rows) {
+      assert.equal(pt, '8', 'PCMA, as rtp_stream="…,8" asks');
+      const s = streams.get(ssrc) ?? { port, seq: [], ts: [] };
+      s.seq.push(Number(seq));
+      s.ts.push(Number(ts));
+      streams.set(ssrc, s);
     }
-  }
-});
+    // Three calls, three SSRCs, each from its own port.
+    assert.equal(streams.size, 3, [...streams.keys()].join(' '));
+    assert.equal(new Set([...streams.values()].map((s) => s.port)).size, 3);
+    for (const [ssrc, s] of streams) {
+      assert.equal(s.seq.length, 40, `SSRC ${ssrc}: 2 loops of 20 packets`);
+      for (let i = 1; i < s.seq.length; i++) {
+        assert.equal(((s.seq[i] ?? 0) - (s.seq[i - 1] ?? 0) + 65536) % 65536, 1, `SSRC ${ssrc}: seq continuous at packet ${i}`);
+        assert.equal(
+          ((s.ts[i] ?? 0) - (s.ts[i - 1] ?? 0) + 2 ** 32) % 2 ** 32,
+          160,
+          `SSRC ${ssrc}: timestamp +160 (20 ms at 8 kHz) at packet ${i}`,
+        );
+      }
+    }
+  },
+);

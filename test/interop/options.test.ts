@@ -40,7 +40,7 @@ async function sippCounts(dir: string, n: number): Promise<Record<string, string
   let row: Record<string, string> = {};
   for (let i = 0; i < 60; i++) {
     const file = readdirSync(dir).find((f) => f.endsWith('_counts.csv'));
-    row = file === undefined ? {} : csvRows(join(dir, file)).at(-1) ?? {};
+    row = file === undefined ? {} : (csvRows(join(dir, file)).at(-1) ?? {});
     if (Number(row['0_OPTIONS_Recv'] ?? 0) >= n) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -49,28 +49,40 @@ async function sippCounts(dir: string, n: number): Promise<Record<string, string
 
 async function ping(target: string, dir: string): Promise<Record<string, number>> {
   const json = join(dir, 'uac.json');
-  const r = await sipts(['-sn', 'options', target, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-r', '200', '-m', String(CALLS), '--json', json], 60_000, dir).exited;
+  const r = await sipts(
+    ['-sn', 'options', target, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-r', '200', '-m', String(CALLS), '--json', json],
+    60_000,
+    dir,
+  ).exited;
   assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
   return countersOf(json);
 }
 
-test(`sipts -sn options against a SIPp scenario answering OPTIONS: ${CALLS} pings, each answered, SIPp counts them`, { skip: noSipp, timeout: 60_000 }, async (t) => {
-  const peer = await optionsPeer(t, 'direct');
-  const c = await ping(`127.0.0.1:${peer.port}`, peer.dir);
-  assert.equal(c['SuccessfulCalls'], CALLS, JSON.stringify(c));
-  assert.equal(c['FailedCalls'], 0);
-  const row = await sippCounts(peer.dir, CALLS);
-  assert.equal(row['0_OPTIONS_Recv'], String(CALLS), JSON.stringify(row));
-  assert.equal(row['1_200_Sent'], String(CALLS));
-  assert.equal(row['0_OPTIONS_Unexp'] ?? '0', '0');
-});
+test(
+  `sipts -sn options against a SIPp scenario answering OPTIONS: ${CALLS} pings, each answered, SIPp counts them`,
+  { skip: noSipp, timeout: 60_000 },
+  async (t) => {
+    const peer = await optionsPeer(t, 'direct');
+    const c = await ping(`127.0.0.1:${peer.port}`, peer.dir);
+    assert.equal(c['SuccessfulCalls'], CALLS, JSON.stringify(c));
+    assert.equal(c['FailedCalls'], 0);
+    const row = await sippCounts(peer.dir, CALLS);
+    assert.equal(row['0_OPTIONS_Recv'], String(CALLS), JSON.stringify(row));
+    assert.equal(row['1_200_Sent'], String(CALLS));
+    assert.equal(row['0_OPTIONS_Unexp'] ?? '0', '0');
+  },
+);
 
-test(`sipts -sn options through Kamailio (record-route, relay) to the SIPp scenario: ${CALLS} pings answered`, { skip: noSipp || noKamailio, timeout: 60_000 }, async (t) => {
-  const peer = await optionsPeer(t, 'proxied');
-  const kam = await startKamailio(peer.dir, peer.port);
-  t.after(kam.stop);
-  const c = await ping(`127.0.0.1:${kam.port}`, peer.dir);
-  assert.equal(c['SuccessfulCalls'], CALLS, JSON.stringify(c));
-  const row = await sippCounts(peer.dir, CALLS);
-  assert.equal(row['0_OPTIONS_Recv'], String(CALLS), 'every OPTIONS reached SIPp through the proxy');
-});
+test(
+  `sipts -sn options through Kamailio (record-route, relay) to the SIPp scenario: ${CALLS} pings answered`,
+  { skip: noSipp || noKamailio, timeout: 60_000 },
+  async (t) => {
+    const peer = await optionsPeer(t, 'proxied');
+    const kam = await startKamailio(peer.dir, peer.port);
+    t.after(kam.stop);
+    const c = await ping(`127.0.0.1:${kam.port}`, peer.dir);
+    assert.equal(c['SuccessfulCalls'], CALLS, JSON.stringify(c));
+    const row = await sippCounts(peer.dir, CALLS);
+    assert.equal(row['0_OPTIONS_Recv'], String(CALLS), 'every OPTIONS reached SIPp through the proxy');
+  },
+);

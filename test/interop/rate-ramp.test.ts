@@ -9,20 +9,41 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { csvRows, sipp, sippAvailable, sipts, startSippUas } from '../helpers.js';
 
-test('rate ramp: per-period rates and the stop at -rate_max as SIPp\'s', { skip: !sippAvailable(), timeout: 60_000 }, async (t) => {
+test("rate ramp: per-period rates and the stop at -rate_max as SIPp's", { skip: !sippAvailable(), timeout: 60_000 }, async (t) => {
   const cwd = mkdtempSync(join(tmpdir(), 'sipts-ramp-'));
   const uas = await startSippUas(cwd);
   t.after(() => uas.child.kill());
   // 10, 20, 30, 40 calls/s a second each; the next step would pass 40, so both stop there.
-  const args = ['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '10', '-rate_increase', '10', '-rate_interval', '1', '-rate_max', '40', '-fd', '1', '-trace_stat'];
+  const args = [
+    '-sn',
+    'uac',
+    `127.0.0.1:${uas.port}`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-r',
+    '10',
+    '-rate_increase',
+    '10',
+    '-rate_interval',
+    '1',
+    '-rate_max',
+    '40',
+    '-fd',
+    '1',
+    '-trace_stat',
+  ];
   const [a, b] = await Promise.all([
     sipp([...args, '-stf', join(cwd, 'sipp.csv')], 30_000, cwd).exited,
     sipts([...args, '-stf', join(cwd, 'sipts.csv'), '-nostdin', '-cp', '0'], 30_000, cwd).exited,
   ]);
   assert.deepEqual([a.code, b.code], [0, 0], b.stderr);
   // The rows of the four periods of the ramp: SIPp also writes a row as it starts, which sipts does not.
-  const periods = (file: string, skip: number): { calls: number; rate: number }[] => csvRows(join(cwd, file)).slice(skip, skip + 4)
-    .map((r) => ({ calls: Number(r['OutgoingCall(P)']), rate: Number(r['CallRate(P)']) }));
+  const periods = (file: string, skip: number): { calls: number; rate: number }[] =>
+    csvRows(join(cwd, file))
+      .slice(skip, skip + 4)
+      .map((r) => ({ calls: Number(r['OutgoingCall(P)']), rate: Number(r['CallRate(P)']) }));
   const ours = periods('sipts.csv', 0);
   const theirs = periods('sipp.csv', 1);
   const all = `sipts ${JSON.stringify(ours)} vs SIPp ${JSON.stringify(theirs)}`;
@@ -37,6 +58,9 @@ test('rate ramp: per-period rates and the stop at -rate_max as SIPp\'s', { skip:
     assert.ok(Math.abs(p.rate - s.rate) <= slack + 1, `period ${i + 1}: ${all}`);
   });
   // Both stopped at -rate_max: nothing after the fourth period.
-  const after = (file: string): number => csvRows(join(cwd, file)).slice(-1).reduce((n, r) => n + Number(r['OutgoingCall(C)']), 0);
+  const after = (file: string): number =>
+    csvRows(join(cwd, file))
+      .slice(-1)
+      .reduce((n, r) => n + Number(r['OutgoingCall(C)']), 0);
   assert.ok(Math.abs(after('sipts.csv') - after('sipp.csv')) <= 4, `total calls: sipts ${after('sipts.csv')}, SIPp ${after('sipp.csv')}`);
 });

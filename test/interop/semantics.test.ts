@@ -21,7 +21,8 @@ function scenarioFile(name: string, body: string): string {
 }
 
 /** SIPp answering with scenario `file` on a free port. */
-const startSippServer = (file: string, extra: readonly string[] = []): ReturnType<typeof startSippScenario> => startSippScenario(file, extra, work);
+const startSippServer = (file: string, extra: readonly string[] = []): ReturnType<typeof startSippScenario> =>
+  startSippScenario(file, extra, work);
 
 // ---------------------------------------------------------------------------------------------------------
 // 1. <ereg>: what it captures from a header, the body, the whole message, and from the message a <send> sent.
@@ -51,25 +52,28 @@ const EREG_UAS = `
     </action>
   </recv>
   <send><![CDATA[
-${ok200Text([
-  'X-a: <[$a]>',
-  'X-b: <[$b]>',
-  'X-c: <[$c]>',
-  'X-d: <[$d]>',
-  'X-e: <[$e]>',
-  'X-f: <[$f]>',
-  'X-g: <[$g]>',
-  'X-h: <[$h]>',
-  'X-i: <[$i]|[$i1]>',
-  'X-j: <[$j]>',
-  'X-k: <[$k]>',
-  'X-l: <[$l]>',
-  'X-m: <[$m]|[$m2]|[$m3]>',
-  'X-n: <[$n]>',
-  'X-o: <[$o]>',
-  'X-p: <[$p]>',
-  'X-q: <[$q]>',
-], ';tag=x')}]]>
+${ok200Text(
+  [
+    'X-a: <[$a]>',
+    'X-b: <[$b]>',
+    'X-c: <[$c]>',
+    'X-d: <[$d]>',
+    'X-e: <[$e]>',
+    'X-f: <[$f]>',
+    'X-g: <[$g]>',
+    'X-h: <[$h]>',
+    'X-i: <[$i]|[$i1]>',
+    'X-j: <[$j]>',
+    'X-k: <[$k]>',
+    'X-l: <[$l]>',
+    'X-m: <[$m]|[$m2]|[$m3]>',
+    'X-n: <[$n]>',
+    'X-o: <[$o]>',
+    'X-p: <[$p]>',
+    'X-q: <[$q]>',
+  ],
+  ';tag=x',
+)}]]>
     <action><ereg regexp="X-a: [^;]*" search_in="msg" assign_to="s"/></action>
   </send>
   <send><![CDATA[
@@ -110,26 +114,30 @@ async function eregAnswers(peer: RawPeer, own: number, port: number): Promise<st
   return got.flatMap((m) => m.split('\r\n').filter((l) => l.startsWith('X-')));
 }
 
-test('ereg: a peer gets the same captures from sipts as from SIPp (header without colon, compact forms, occurrence, start_line, body, msg, send)', { skip, timeout: 60_000 }, async (t) => {
-  const file = scenarioFile('ereg-uas.xml', EREG_UAS);
-  const peer = new RawPeer();
-  const own = await peer.open();
-  t.after(() => peer.close());
-  const s = await startSippServer(file, ['-m', '1']);
-  t.after(() => s.child.kill('SIGKILL'));
-  const fromSipp = await eregAnswers(peer, own, s.port);
-  const u = await startSiptsUas(['-sf', file, '-m', '1']);
-  t.after(() => u.child.kill('SIGKILL'));
-  const fromSipts = await eregAnswers(peer, own, u.port);
-  assert.deepEqual(fromSipts, fromSipp);
-  // What SIPp 3.6.1 gave, spelled out: header="From" starts at the colon, "To:" is found in Reply-To, "t:"
-  // in Subject, the compact v: is not a Via, and no match keeps the value a variable had.
-  assert.ok(fromSipp.includes('X-a: <: "A" <sip:a@h>;tag=123>'), fromSipp.join('\n'));
-  assert.ok(fromSipp.includes('X-f: < <sip:reply@h>>'));
-  assert.ok(fromSipp.includes('X-h: <   spaced  >'));
-  assert.ok(fromSipp.includes('X-l: <before>'));
-  assert.ok(fromSipp.includes('X-m: <tag=123|before|123>'));
-});
+test(
+  'ereg: a peer gets the same captures from sipts as from SIPp (header without colon, compact forms, occurrence, start_line, body, msg, send)',
+  { skip, timeout: 60_000 },
+  async (t) => {
+    const file = scenarioFile('ereg-uas.xml', EREG_UAS);
+    const peer = new RawPeer();
+    const own = await peer.open();
+    t.after(() => peer.close());
+    const s = await startSippServer(file, ['-m', '1']);
+    t.after(() => s.child.kill('SIGKILL'));
+    const fromSipp = await eregAnswers(peer, own, s.port);
+    const u = await startSiptsUas(['-sf', file, '-m', '1']);
+    t.after(() => u.child.kill('SIGKILL'));
+    const fromSipts = await eregAnswers(peer, own, u.port);
+    assert.deepEqual(fromSipts, fromSipp);
+    // What SIPp 3.6.1 gave, spelled out: header="From" starts at the colon, "To:" is found in Reply-To, "t:"
+    // in Subject, the compact v: is not a Via, and no match keeps the value a variable had.
+    assert.ok(fromSipp.includes('X-a: <: "A" <sip:a@h>;tag=123>'), fromSipp.join('\n'));
+    assert.ok(fromSipp.includes('X-f: < <sip:reply@h>>'));
+    assert.ok(fromSipp.includes('X-h: <   spaced  >'));
+    assert.ok(fromSipp.includes('X-l: <before>'));
+    assert.ok(fromSipp.includes('X-m: <tag=123|before|123>'));
+  },
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // 5. optional="global": a receive the call is past still takes its message. The UAS waits for the BYE when
@@ -176,18 +184,21 @@ const OPTIONS_UAC = `
   ${callerRequest('BYE', 3, ['X-By: [$by]'])}
   <recv response="200"/>`;
 
-
-test('optional="global": sipts as UAS answers the in-dialog OPTIONS through it for a SIPp UAC, 0 failed', { skip, timeout: 60_000 }, async (t) => {
-  const uasFile = scenarioFile('global-uas.xml', GLOBAL_UAS);
-  const uacFile = scenarioFile('options-uac.xml', OPTIONS_UAC);
-  const u = await startSiptsUas(['-sf', uasFile, '-m', '5']);
-  t.after(() => u.child.kill('SIGKILL'));
-  const r = await sipp(['-sf', uacFile, `127.0.0.1:${u.port}`, '-i', '127.0.0.1', '-m', '5', '-r', '10'], 30_000, work).exited;
-  assert.equal(r.code, 0, r.stdout.slice(-2000));
-  const s = await u.exited;
-  assert.equal(s.code, 0, s.stderr);
-  assert.equal(count(s.stdout, 'Successful'), 5);
-});
+test(
+  'optional="global": sipts as UAS answers the in-dialog OPTIONS through it for a SIPp UAC, 0 failed',
+  { skip, timeout: 60_000 },
+  async (t) => {
+    const uasFile = scenarioFile('global-uas.xml', GLOBAL_UAS);
+    const uacFile = scenarioFile('options-uac.xml', OPTIONS_UAC);
+    const u = await startSiptsUas(['-sf', uasFile, '-m', '5']);
+    t.after(() => u.child.kill('SIGKILL'));
+    const r = await sipp(['-sf', uacFile, `127.0.0.1:${u.port}`, '-i', '127.0.0.1', '-m', '5', '-r', '10'], 30_000, work).exited;
+    assert.equal(r.code, 0, r.stdout.slice(-2000));
+    const s = await u.exited;
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal(count(s.stdout, 'Successful'), 5);
+  },
+);
 
 test('optional="global": the same UAS scenario run by SIPp against sipts as UAC, 0 failed', { skip, timeout: 60_000 }, async (t) => {
   const uasFile = scenarioFile('global-uas.xml', GLOBAL_UAS);
@@ -252,46 +263,61 @@ const QUICK_BYE_UAC = `
 
 const sippFailed = (stdout: string): number => Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(stdout)?.[1]);
 
-test('pause: the peer\'s BYE after its own pause of the same length is not unexpected: sipts UAC against SIPp UAS, 20 calls, 0 failed', { skip, timeout: 60_000 }, async (t) => {
-  const s = await startSippServer(scenarioFile('pausing-uas.xml', PAUSING_UAS_SENDS_BYE), ['-m', '20']);
-  t.after(() => s.child.kill('SIGKILL'));
-  const r = await sipts(['-sf', scenarioFile('pausing-uac.xml', PAUSING_UAC), `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '20', '-r', '20'], 30_000).exited;
-  assert.equal(count(r.stdout, 'Failed'), 0, r.stderr + r.stdout);
-  assert.equal(count(r.stdout, 'Successful'), 20);
-  assert.equal(r.code, 0);
-});
+test(
+  "pause: the peer's BYE after its own pause of the same length is not unexpected: sipts UAC against SIPp UAS, 20 calls, 0 failed",
+  { skip, timeout: 60_000 },
+  async (t) => {
+    const s = await startSippServer(scenarioFile('pausing-uas.xml', PAUSING_UAS_SENDS_BYE), ['-m', '20']);
+    t.after(() => s.child.kill('SIGKILL'));
+    const r = await sipts(
+      ['-sf', scenarioFile('pausing-uac.xml', PAUSING_UAC), `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '20', '-r', '20'],
+      30_000,
+    ).exited;
+    assert.equal(count(r.stdout, 'Failed'), 0, r.stderr + r.stdout);
+    assert.equal(count(r.stdout, 'Successful'), 20);
+    assert.equal(r.code, 0);
+  },
+);
 
-test('-pause_msg_ign: a BYE during the UAS\'s pause is dropped and its retransmission taken, as in SIPp: 0 failed both ways', { skip, timeout: 90_000 }, async (t) => {
-  const uas = scenarioFile('uas-pause-300.xml', UAS_PAUSE_300);
-  const uac = scenarioFile('quick-bye-uac.xml', QUICK_BYE_UAC);
-  // sipts answering, SIPp calling.
-  const u = await startSiptsUas(['-sf', uas, '-m', '5', '-pause_msg_ign']);
-  t.after(() => u.child.kill('SIGKILL'));
-  const r = await sipp(['-sf', uac, `127.0.0.1:${u.port}`, '-i', '127.0.0.1', '-m', '5', '-r', '10'], 30_000, work).exited;
-  assert.equal(r.code, 0, r.stdout.slice(-2000));
-  const e = await u.exited;
-  assert.equal(count(e.stdout, 'Successful'), 5, e.stderr + e.stdout);
-  assert.equal(count(e.stdout, 'Failed'), 0);
-  // SIPp answering, sipts calling.
-  const s = await startSippServer(uas, ['-m', '5', '-pause_msg_ign']);
-  t.after(() => s.child.kill('SIGKILL'));
-  const c = await sipts(['-sf', uac, `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '5', '-r', '10'], 30_000).exited;
-  assert.equal(count(c.stdout, 'Successful'), 5, c.stderr + c.stdout);
-  assert.equal(count(c.stdout, 'Failed'), 0);
-  assert.equal((await s.exited).code, 0);
-});
+test(
+  "-pause_msg_ign: a BYE during the UAS's pause is dropped and its retransmission taken, as in SIPp: 0 failed both ways",
+  { skip, timeout: 90_000 },
+  async (t) => {
+    const uas = scenarioFile('uas-pause-300.xml', UAS_PAUSE_300);
+    const uac = scenarioFile('quick-bye-uac.xml', QUICK_BYE_UAC);
+    // sipts answering, SIPp calling.
+    const u = await startSiptsUas(['-sf', uas, '-m', '5', '-pause_msg_ign']);
+    t.after(() => u.child.kill('SIGKILL'));
+    const r = await sipp(['-sf', uac, `127.0.0.1:${u.port}`, '-i', '127.0.0.1', '-m', '5', '-r', '10'], 30_000, work).exited;
+    assert.equal(r.code, 0, r.stdout.slice(-2000));
+    const e = await u.exited;
+    assert.equal(count(e.stdout, 'Successful'), 5, e.stderr + e.stdout);
+    assert.equal(count(e.stdout, 'Failed'), 0);
+    // SIPp answering, sipts calling.
+    const s = await startSippServer(uas, ['-m', '5', '-pause_msg_ign']);
+    t.after(() => s.child.kill('SIGKILL'));
+    const c = await sipts(['-sf', uac, `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '5', '-r', '10'], 30_000).exited;
+    assert.equal(count(c.stdout, 'Successful'), 5, c.stderr + c.stdout);
+    assert.equal(count(c.stdout, 'Failed'), 0);
+    assert.equal((await s.exited).code, 0);
+  },
+);
 
-test('without -pause_msg_ign a BYE during a pause is unexpected in sipts as in SIPp: every call of the UAS fails', { skip, timeout: 90_000 }, async (t) => {
-  const uas = scenarioFile('uas-pause-300.xml', UAS_PAUSE_300);
-  const uac = scenarioFile('quick-bye-uac.xml', QUICK_BYE_UAC);
-  const s = await startSippServer(uas, ['-m', '3']);
-  t.after(() => s.child.kill('SIGKILL'));
-  await sipp(['-sf', uac, `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-m', '3', '-r', '10'], 30_000, work).exited;
-  const bySipp = sippFailed((await s.exited).stdout);
-  const u = await startSiptsUas(['-sf', uas, '-m', '3']);
-  t.after(() => u.child.kill('SIGKILL'));
-  await sipp(['-sf', uac, `127.0.0.1:${u.port}`, '-i', '127.0.0.1', '-m', '3', '-r', '10'], 30_000, work).exited;
-  const e = await u.exited;
-  assert.equal(bySipp, 3);
-  assert.equal(count(e.stdout, 'Failed'), bySipp, e.stdout);
-});
+test(
+  'without -pause_msg_ign a BYE during a pause is unexpected in sipts as in SIPp: every call of the UAS fails',
+  { skip, timeout: 90_000 },
+  async (t) => {
+    const uas = scenarioFile('uas-pause-300.xml', UAS_PAUSE_300);
+    const uac = scenarioFile('quick-bye-uac.xml', QUICK_BYE_UAC);
+    const s = await startSippServer(uas, ['-m', '3']);
+    t.after(() => s.child.kill('SIGKILL'));
+    await sipp(['-sf', uac, `127.0.0.1:${s.port}`, '-i', '127.0.0.1', '-m', '3', '-r', '10'], 30_000, work).exited;
+    const bySipp = sippFailed((await s.exited).stdout);
+    const u = await startSiptsUas(['-sf', uas, '-m', '3']);
+    t.after(() => u.child.kill('SIGKILL'));
+    await sipp(['-sf', uac, `127.0.0.1:${u.port}`, '-i', '127.0.0.1', '-m', '3', '-r', '10'], 30_000, work).exited;
+    const e = await u.exited;
+    assert.equal(bySipp, 3);
+    assert.equal(count(e.stdout, 'Failed'), bySipp, e.stdout);
+  },
+);

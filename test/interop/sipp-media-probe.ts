@@ -59,7 +59,10 @@ Content-Length: 0
 </scenario>
 `;
 
-export interface Got { readonly packet: Buffer; readonly atMs: number }
+export interface Got {
+  readonly packet: Buffer;
+  readonly atMs: number;
+}
 
 /**
  * Runs SIPp as a UAC whose call runs `<exec ${exec}/>` (e.g. play_dtmf="12" or play_pcap_audio="/x.pcap") then
@@ -80,12 +83,32 @@ export async function sippMediaProbe(t: { after: (f: () => void) => void }, exec
   const mediaPort = media.address().port;
   const sipPort = await sip.open();
   writeFileSync(join(dir, 'uac.xml'), UAC(exec, pauseMs));
-  const uac = sipp([`127.0.0.1:${sipPort}`, '-sf', 'uac.xml', '-i', '127.0.0.1', '-p', String(await freePort()), '-mp', String(await freePort()), '-m', '1'], 30_000, dir);
+  const uac = sipp(
+    [
+      `127.0.0.1:${sipPort}`,
+      '-sf',
+      'uac.xml',
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(await freePort()),
+      '-mp',
+      String(await freePort()),
+      '-m',
+      '1',
+    ],
+    30_000,
+    dir,
+  );
   const sdp = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${mediaPort} RTP/AVP 8 96\r\na=rtpmap:96 telephone-event/8000\r\n`;
   // Answer every INVITE (retransmissions too) and the BYE; the ACK needs nothing.
-  for (let done = false; !done; ) {
+  for (let done = false; !done;) {
     const m = await sip.next(15_000);
-    if (m.startsWith('INVITE')) sip.send(responseTo(m, '200 OK', 'probe', `Contact: <sip:probe@127.0.0.1:${sipPort}>\r\nContent-Type: application/sdp\r\n`, sdp), Number(/:(\d+);branch/.exec(m)?.[1]));
+    if (m.startsWith('INVITE'))
+      sip.send(
+        responseTo(m, '200 OK', 'probe', `Contact: <sip:probe@127.0.0.1:${sipPort}>\r\nContent-Type: application/sdp\r\n`, sdp),
+        Number(/:(\d+);branch/.exec(m)?.[1]),
+      );
     if (m.startsWith('BYE')) {
       sip.send(responseTo(m, '200 OK', 'probe'), Number(/:(\d+);branch/.exec(m)?.[1]));
       done = true;

@@ -19,18 +19,22 @@ test('sipts -sn uac -r 200 -m 2000 against sipp -sn uas: 2000 successful calls, 
   assert.equal(count(r.stdout, 'Failed'), 0);
 });
 
-test('sipp -sn uac -r 200 -m 2000 against sipts -sn uas: SIPp exits 0, sipts answered 2000 calls', { skip, timeout: 120_000 }, async (t) => {
-  const uas = await startSiptsUas(['-m', '2000'], 100_000);
-  const port = uas.port;
-  t.after(() => uas.child.kill('SIGKILL'));
-  const r = await sipp(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-r', '200', '-m', '2000'], 100_000, work).exited;
-  assert.equal(r.code, 0, r.stdout.slice(-3000));
-  assert.match(r.stdout, /Successful call\s*\|\s*\d+\s*\|\s*2000/);
-  const s = await uas.exited;
-  assert.equal(s.code, 0, s.stderr);
-  assert.equal(count(s.stdout, 'Successful'), 2000);
-  assert.equal(count(s.stdout, 'Out-of-call messages'), 0);
-});
+test(
+  'sipp -sn uac -r 200 -m 2000 against sipts -sn uas: SIPp exits 0, sipts answered 2000 calls',
+  { skip, timeout: 120_000 },
+  async (t) => {
+    const uas = await startSiptsUas(['-m', '2000'], 100_000);
+    const port = uas.port;
+    t.after(() => uas.child.kill('SIGKILL'));
+    const r = await sipp(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-r', '200', '-m', '2000'], 100_000, work).exited;
+    assert.equal(r.code, 0, r.stdout.slice(-3000));
+    assert.match(r.stdout, /Successful call\s*\|\s*\d+\s*\|\s*2000/);
+    const s = await uas.exited;
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal(count(s.stdout, 'Successful'), 2000);
+    assert.equal(count(s.stdout, 'Out-of-call messages'), 0);
+  },
+);
 
 test('seed lines against SIPp: sipts uac line verbatim to sipp -sn uas on 5077', { skip, timeout: 60_000 }, async (t) => {
   const peer = sipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', '5077'], 60_000, work);
@@ -51,7 +55,11 @@ test('seed lines against SIPp: sipts uas line verbatim answers sipp -sn uac from
   const uas = sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '5077']);
   t.after(() => uas.child.kill('SIGKILL'));
   await waitForOutput(uas.child, /answering on 127\.0\.0\.1:5077/);
-  const r = await sipp(['-sn', 'uac', '127.0.0.1:5077', '-i', '127.0.0.1', '-p', '5078', '-r', '50', '-rp', '1000', '-m', '100'], 50_000, work).exited;
+  const r = await sipp(
+    ['-sn', 'uac', '127.0.0.1:5077', '-i', '127.0.0.1', '-p', '5078', '-r', '50', '-rp', '1000', '-m', '100'],
+    50_000,
+    work,
+  ).exited;
   assert.equal(r.code, 0, r.stdout.slice(-3000));
   uas.child.kill('SIGINT');
   const s = await uas.exited;
@@ -62,7 +70,23 @@ test('seed lines against SIPp: sipts uas line verbatim answers sipp -sn uac from
 test('SIPp stopped mid-run: sipts does not hang, calls fail with their reason, exit 1', { skip, timeout: 90_000 }, async (t) => {
   const { port, child: peer } = await startSippUas(work);
   t.after(() => peer.kill('SIGKILL'));
-  const uac = sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-r', '100', '-m', '400', '-d', '1000', '-recv_timeout', '40s']);
+  const uac = sipts([
+    '-sn',
+    'uac',
+    `127.0.0.1:${port}`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-r',
+    '100',
+    '-m',
+    '400',
+    '-d',
+    '1000',
+    '-recv_timeout',
+    '40s',
+  ]);
   t.after(() => uac.child.kill('SIGKILL'));
   // Once some calls have succeeded (the first progress line, at 2 s; calls are made until 4 s).
   await waitForOutput(uac.child, /sipts uac: \d+ created, \d+ open, [1-9]\d* successful/);
@@ -81,7 +105,8 @@ test('SIPp stopped mid-run: sipts does not hang, calls fail with their reason, e
 test('-t un (a socket per call) against sipp -sn uas: every call succeeds', { skip, timeout: 60_000 }, async (t) => {
   const { port, child: peer } = await startSippUas(work);
   t.after(() => peer.kill('SIGKILL'));
-  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-t', 'un', '-r', '300', '-m', '1000'], 50_000).exited;
+  const r = await sipts(['-sn', 'uac', `127.0.0.1:${port}`, '-i', '127.0.0.1', '-p', '0', '-t', 'un', '-r', '300', '-m', '1000'], 50_000)
+    .exited;
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.equal(count(r.stdout, 'Successful'), 1000);
 });

@@ -31,13 +31,20 @@ interface Running {
  * port). A free port can be taken by another process before the tool binds it (exit 254, as both tools exit when
  * they cannot bind): then it starts again on another.
  */
-async function start(name: string, tool: Tool, args: readonly string[], listens: { tcp?: number } = {}): Promise<Running & { port: number }> {
+async function start(
+  name: string,
+  tool: Tool,
+  args: readonly string[],
+  listens: { tcp?: number } = {},
+): Promise<Running & { port: number }> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const full = [...args, '-i', '127.0.0.1', '-p', String(port), '-m', String(CALLS)];
     const p = tool === 'sipts' ? sipts([...full, '-nostdin', '-cp', '0'], 90_000, work) : sipp(full, 90_000, work);
     let gone: Exited | undefined;
-    void p.exited.then((x) => { gone = x; });
+    void p.exited.then((x) => {
+      gone = x;
+    });
     try {
       await waitForUdpBound(port, 10_000, () => gone !== undefined);
       if (listens.tcp !== undefined) await waitForUdpBound(listens.tcp, 10_000, () => gone !== undefined, true);
@@ -45,13 +52,17 @@ async function start(name: string, tool: Tool, args: readonly string[], listens:
       p.child.kill('SIGKILL');
       const x = await p.exited;
       if (x.code === 254 && attempt < 3) continue;
-      throw new Error(`${name} (${tool} ${full.join(' ')}) did not start: ${String(e)}\nexit ${x.code}: ${x.stderr.slice(-1500)}${x.stdout.slice(-1500)}`, { cause: e });
+      throw new Error(
+        `${name} (${tool} ${full.join(' ')}) did not start: ${String(e)}\nexit ${x.code}: ${x.stderr.slice(-1500)}${x.stdout.slice(-1500)}`,
+        { cause: e },
+      );
     }
     return { name, tool, port, pid: p.child.pid ?? 0, exited: p.exited, kill: () => p.child.kill('SIGKILL') };
   }
 }
 
-const successful = (r: Exited): number => Number(/Successful\s*│\s*(\d+)/.exec(r.stdout)?.[1] ?? /Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.stdout)?.[1]);
+const successful = (r: Exited): number =>
+  Number(/Successful\s*│\s*(\d+)/.exec(r.stdout)?.[1] ?? /Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(r.stdout)?.[1]);
 
 /** Each instance exited 0 having completed every call (sipts's summary, SIPp's final screen). */
 async function allSucceeded(list: readonly Running[]): Promise<void> {
@@ -69,12 +80,19 @@ const countsHeader = new Map<Tool, string>();
 function classic(title: string, who: { ca: Tool; cb: Tool; a: [Tool, string]; b: [Tool, string] }): void {
   test(title, { skip, timeout: 120_000 }, async (t) => {
     const started: Running[] = [];
-    t.after(() => { for (const r of started) r.kill(); });
+    t.after(() => {
+      for (const r of started) r.kill();
+    });
     const a = await start('party A', who.a[0], ['-sn', who.a[1]]);
     const b = await start('party B', who.b[0], ['-sn', who.b[1]]);
     started.push(a, b);
     const twin = await freeTcpPort();
-    const cb = await start('controller B', who.cb, ['-sn', '3pcc-C-B', `127.0.0.1:${b.port}`, '-3pcc', `127.0.0.1:${twin}`, '-trace_counts'], { tcp: twin });
+    const cb = await start(
+      'controller B',
+      who.cb,
+      ['-sn', '3pcc-C-B', `127.0.0.1:${b.port}`, '-3pcc', `127.0.0.1:${twin}`, '-trace_counts'],
+      { tcp: twin },
+    );
     started.push(cb);
     const ca = await start('controller A', who.ca, ['-sn', '3pcc-C-A', `127.0.0.1:${a.port}`, '-3pcc', `127.0.0.1:${twin}`, '-r', '10']);
     started.push(ca);
@@ -83,13 +101,33 @@ function classic(title: string, who: { ca: Tool; cb: Tool; a: [Tool, string]; b:
   });
 }
 
-classic('3PCC: sipts 3pcc-C-A with SIPp 3pcc-C-B, parties sipp -sn uas', { ca: 'sipts', cb: 'sipp', a: ['sipp', 'uas'], b: ['sipp', 'uas'] });
-classic('3PCC: SIPp 3pcc-C-A with sipts 3pcc-C-B, parties sipp -sn uas', { ca: 'sipp', cb: 'sipts', a: ['sipp', 'uas'], b: ['sipp', 'uas'] });
-classic('3PCC: sipts 3pcc-A and 3pcc-B called by SIPp 3pcc-C-A and 3pcc-C-B', { ca: 'sipp', cb: 'sipp', a: ['sipts', '3pcc-A'], b: ['sipts', '3pcc-B'] });
-classic('3PCC: SIPp 3pcc-A and 3pcc-B called by sipts 3pcc-C-A and 3pcc-C-B', { ca: 'sipts', cb: 'sipts', a: ['sipp', '3pcc-A'], b: ['sipp', '3pcc-B'] });
+classic('3PCC: sipts 3pcc-C-A with SIPp 3pcc-C-B, parties sipp -sn uas', {
+  ca: 'sipts',
+  cb: 'sipp',
+  a: ['sipp', 'uas'],
+  b: ['sipp', 'uas'],
+});
+classic('3PCC: SIPp 3pcc-C-A with sipts 3pcc-C-B, parties sipp -sn uas', {
+  ca: 'sipp',
+  cb: 'sipts',
+  a: ['sipp', 'uas'],
+  b: ['sipp', 'uas'],
+});
+classic('3PCC: sipts 3pcc-A and 3pcc-B called by SIPp 3pcc-C-A and 3pcc-C-B', {
+  ca: 'sipp',
+  cb: 'sipp',
+  a: ['sipts', '3pcc-A'],
+  b: ['sipts', '3pcc-B'],
+});
+classic('3PCC: SIPp 3pcc-A and 3pcc-B called by sipts 3pcc-C-A and 3pcc-C-B', {
+  ca: 'sipts',
+  cb: 'sipts',
+  a: ['sipp', '3pcc-A'],
+  b: ['sipp', '3pcc-B'],
+});
 classic('3PCC: all four roles by sipts', { ca: 'sipts', cb: 'sipts', a: ['sipts', '3pcc-A'], b: ['sipts', '3pcc-B'] });
 
-test('3PCC: the -trace_counts columns of 3pcc-C-B are SIPp\'s (a command step written as a pause)', { skip }, () => {
+test("3PCC: the -trace_counts columns of 3pcc-C-B are SIPp's (a command step written as a pause)", { skip }, () => {
   const theirs = countsHeader.get('sipp');
   const ours = countsHeader.get('sipts');
   assert.ok(theirs !== undefined && ours !== undefined, 'the runs above wrote both files');
@@ -105,18 +143,39 @@ test('3PCC: the -trace_counts columns of 3pcc-C-B are SIPp\'s (a command step wr
 function extended(title: string, who: { m: Tool; s1: Tool; s2: Tool }): void {
   test(title, { skip, timeout: 120_000 }, async (t) => {
     const started: Running[] = [];
-    t.after(() => { for (const r of started) r.kill(); });
+    t.after(() => {
+      for (const r of started) r.kill();
+    });
     const [pm, p1, p2] = [await freeTcpPort(), await freeTcpPort(), await freeTcpPort()];
     const cfg = join(work, `slaves-${pm}.cfg`);
     writeFileSync(cfg, `m;127.0.0.1:${pm}\ns1;127.0.0.1:${p1}\ns2;127.0.0.1:${p2}\n`);
-    const parties = [await start('party of m', 'sipp', ['-sn', 'uas']), await start('party of s1', 'sipp', ['-sn', 'uas']), await start('party of s2', 'sipp', ['-sn', 'uas'])];
+    const parties = [
+      await start('party of m', 'sipp', ['-sn', 'uas']),
+      await start('party of s1', 'sipp', ['-sn', 'uas']),
+      await start('party of s2', 'sipp', ['-sn', 'uas']),
+    ];
     started.push(...parties);
     const slave = (name: 's1' | 's2', tool: Tool, party: number, listen: number): Promise<Running & { port: number }> =>
-      start(name, tool, ['-sf', `${ROOT}test/fixtures/3pcc-ext-slave.xml`, `127.0.0.1:${party}`, '-slave', name, '-slave_cfg', cfg, '-key', 'me', name], { tcp: listen });
+      start(
+        name,
+        tool,
+        ['-sf', `${ROOT}test/fixtures/3pcc-ext-slave.xml`, `127.0.0.1:${party}`, '-slave', name, '-slave_cfg', cfg, '-key', 'me', name],
+        { tcp: listen },
+      );
     const s1 = await slave('s1', who.s1, parties[1]?.port ?? 0, p1);
     const s2 = await slave('s2', who.s2, parties[2]?.port ?? 0, p2);
     started.push(s1, s2);
-    const m = await start('master', who.m, ['-sf', `${ROOT}test/fixtures/3pcc-ext-master.xml`, `127.0.0.1:${parties[0]?.port ?? 0}`, '-master', 'm', '-slave_cfg', cfg, '-r', '10']);
+    const m = await start('master', who.m, [
+      '-sf',
+      `${ROOT}test/fixtures/3pcc-ext-master.xml`,
+      `127.0.0.1:${parties[0]?.port ?? 0}`,
+      '-master',
+      'm',
+      '-slave_cfg',
+      cfg,
+      '-r',
+      '10',
+    ]);
     started.push(m);
     await allSucceeded([m, s1, s2, ...parties]);
   });

@@ -26,7 +26,9 @@ const header = (text: string, name: string): string => new RegExp(`^${name}: (.*
 function invitesReceived(file: string, names: readonly string[]): { callId: string; worker: string; viaPort: string; values: string[] }[] {
   const seen = new Set<string>();
   const out: { callId: string; worker: string; viaPort: string; values: string[] }[] = [];
-  for (const block of readFileSync(file, 'latin1').split(/^-{47} /m).slice(1)) {
+  for (const block of readFileSync(file, 'latin1')
+    .split(/^-{47} /m)
+    .slice(1)) {
     if (!/message received/.test(block) || !/\n\nINVITE /.test(block.replace(/\r/g, ''))) continue;
     const text = block.replace(/\r/g, '');
     const callId = header(text, 'Call-ID');
@@ -47,96 +49,208 @@ async function uasTracing(t: TestContext, name: string): Promise<{ target: strin
   return { target: `127.0.0.1:${uas.port}`, trace, dir };
 }
 
-test('sipts -sn uac -workers 2 -m 2001 -r 500 against sipp -sn uas: exactly 2001 calls created and successful in --json', { skip, timeout: 120_000 }, async (t) => {
-  const dir = mkdtempSync(join(work, 'm2001-'));
-  const uas = await startSippUas(dir);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const json = join(dir, 'run.json');
-  const r = await sipts([`127.0.0.1:${uas.port}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-workers', '2', '-m', '2001', '-r', '500', '--json', json], 90_000, dir).exited;
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /2 worker threads \(-workers\), on local ports \d+, \d+/);
-  const report = JSON.parse(readFileSync(json, 'utf8')) as { counters: Record<string, number>; endReason: string; exitCode: number };
-  assert.equal(report.counters['CallsCreated'], 2001);
-  assert.equal(report.counters['SuccessfulCalls'], 2001);
-  assert.equal(report.counters['FailedCalls'], 0);
-  assert.equal(report.endReason, 'calls-done');
-});
+test(
+  'sipts -sn uac -workers 2 -m 2001 -r 500 against sipp -sn uas: exactly 2001 calls created and successful in --json',
+  { skip, timeout: 120_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(work, 'm2001-'));
+    const uas = await startSippUas(dir);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const json = join(dir, 'run.json');
+    const r = await sipts(
+      [
+        `127.0.0.1:${uas.port}`,
+        '-sn',
+        'uac',
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-cp',
+        '0',
+        '-nostdin',
+        '-workers',
+        '2',
+        '-m',
+        '2001',
+        '-r',
+        '500',
+        '--json',
+        json,
+      ],
+      90_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /2 worker threads \(-workers\), on local ports \d+, \d+/);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { counters: Record<string, number>; endReason: string; exitCode: number };
+    assert.equal(report.counters['CallsCreated'], 2001);
+    assert.equal(report.counters['SuccessfulCalls'], 2001);
+    assert.equal(report.counters['FailedCalls'], 0);
+    assert.equal(report.endReason, 'calls-done');
+  },
+);
 
-test('-workers 3 with a USER file and -users 6: SIPp sees each user (and its line) from one worker only, and each worker from its own port', { skip, timeout: 120_000 }, async (t) => {
-  const { target, trace, dir } = await uasTracing(t, 'user');
-  const users = join(dir, 'users.csv');
-  writeFileSync(users, 'USER\nu1\nu2\nu3\nu4\nu5\nu6\n');
-  const scenario = uacWith('user.xml', 'X-User: [userid]\nX-Line: [field0]');
-  const r = await sipts(['-sf', scenario, target, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-workers', '3', '-inf', users, '-users', '6', '-m', '60', '-d', '20'], 90_000, dir).exited;
-  assert.equal(r.code, 0, r.stderr);
-  const calls = invitesReceived(trace, ['X-User', 'X-Line']);
-  assert.equal(calls.length, 60);
-  const workersOf = new Map<string, Set<string>>();
-  const portsOf = new Map<string, Set<string>>();
-  for (const c of calls) {
-    const [user = '', line = ''] = c.values;
-    // User k reads line k (SIPp compat), whichever worker it lives in.
-    assert.equal(line, `u${user}`, `call ${c.callId}`);
-    workersOf.set(user, (workersOf.get(user) ?? new Set()).add(c.worker));
-    portsOf.set(c.worker, (portsOf.get(c.worker) ?? new Set()).add(c.viaPort));
-  }
-  assert.deepEqual([...workersOf.keys()].sort(), ['1', '2', '3', '4', '5', '6'], 'all six users called');
-  for (const [user, ws] of workersOf) assert.equal(ws.size, 1, `user ${user} called from workers ${[...ws].join(', ')}`);
-  assert.deepEqual([...new Set(calls.map((c) => c.worker))].sort(), ['0', '1', '2'], 'three workers placed calls');
-  // Users striped as lines are: worker k has users k+1 and k+4.
-  for (const [user, ws] of workersOf) assert.deepEqual([...ws], [String((Number(user) - 1) % 3)], `user ${user}`);
-  const ports = [...portsOf.values()];
-  assert.ok(ports.every((p) => p.size === 1), 'a worker sends from one port');
-  assert.equal(new Set(ports.map((p) => [...p][0])).size, 3, 'three workers, three ports');
-});
+test(
+  '-workers 3 with a USER file and -users 6: SIPp sees each user (and its line) from one worker only, and each worker from its own port',
+  { skip, timeout: 120_000 },
+  async (t) => {
+    const { target, trace, dir } = await uasTracing(t, 'user');
+    const users = join(dir, 'users.csv');
+    writeFileSync(users, 'USER\nu1\nu2\nu3\nu4\nu5\nu6\n');
+    const scenario = uacWith('user.xml', 'X-User: [userid]\nX-Line: [field0]');
+    const r = await sipts(
+      [
+        '-sf',
+        scenario,
+        target,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-cp',
+        '0',
+        '-nostdin',
+        '-workers',
+        '3',
+        '-inf',
+        users,
+        '-users',
+        '6',
+        '-m',
+        '60',
+        '-d',
+        '20',
+      ],
+      90_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    const calls = invitesReceived(trace, ['X-User', 'X-Line']);
+    assert.equal(calls.length, 60);
+    const workersOf = new Map<string, Set<string>>();
+    const portsOf = new Map<string, Set<string>>();
+    for (const c of calls) {
+      const [user = '', line = ''] = c.values;
+      // User k reads line k (SIPp compat), whichever worker it lives in.
+      assert.equal(line, `u${user}`, `call ${c.callId}`);
+      workersOf.set(user, (workersOf.get(user) ?? new Set()).add(c.worker));
+      portsOf.set(c.worker, (portsOf.get(c.worker) ?? new Set()).add(c.viaPort));
+    }
+    assert.deepEqual([...workersOf.keys()].sort(), ['1', '2', '3', '4', '5', '6'], 'all six users called');
+    for (const [user, ws] of workersOf) assert.equal(ws.size, 1, `user ${user} called from workers ${[...ws].join(', ')}`);
+    assert.deepEqual([...new Set(calls.map((c) => c.worker))].sort(), ['0', '1', '2'], 'three workers placed calls');
+    // Users striped as lines are: worker k has users k+1 and k+4.
+    for (const [user, ws] of workersOf) assert.deepEqual([...ws], [String((Number(user) - 1) % 3)], `user ${user}`);
+    const ports = [...portsOf.values()];
+    assert.ok(
+      ports.every((p) => p.size === 1),
+      'a worker sends from one port',
+    );
+    assert.equal(new Set(ports.map((p) => [...p][0])).size, 3, 'three workers, three ports');
+  },
+);
 
-test('-workers 3 with a SEQUENTIAL file of 7 lines and -m 14: each line used once per pass (twice), call i of the run reading line i mod 7', { skip, timeout: 120_000 }, async (t) => {
-  const { target, trace, dir } = await uasTracing(t, 'seq');
-  const lines = join(dir, 'seq.csv');
-  writeFileSync(lines, `SEQUENTIAL\n${Array.from({ length: 7 }, (_v, i) => `l${i}`).join('\n')}\n`);
-  const scenario = uacWith('seq.xml', 'X-Line: [field0]');
-  const r = await sipts(['-sf', scenario, target, '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-workers', '3', '-inf', lines, '-m', '14', '-r', '50'], 90_000, dir).exited;
-  assert.equal(r.code, 0, r.stderr);
-  const calls = invitesReceived(trace, ['X-Line']);
-  assert.equal(calls.length, 14);
-  const uses = new Map<string, number>();
-  const workersOf = new Map<string, Set<string>>();
-  for (const c of calls) {
-    const line = c.values[0] ?? '';
-    uses.set(line, (uses.get(line) ?? 0) + 1);
-    workersOf.set(line, (workersOf.get(line) ?? new Set()).add(c.worker));
-  }
-  assert.deepEqual([...uses.entries()].sort(), Array.from({ length: 7 }, (_v, i) => [`l${i}`, 2]));
-  // Worker k places calls k, k+3, k+6 … of the run (-m 14: 5 + 5 + 4), and call i reads line i mod 7: line l is
-  // read by calls l and l+7, from workers l mod 3 and (l+7) mod 3.
-  for (const [line, ws] of workersOf) {
-    const l = Number(line.slice(1));
-    assert.deepEqual([...ws].sort(), [...new Set([String(l % 3), String((l + 7) % 3)])].sort(), `line ${line}`);
-  }
-});
+test(
+  '-workers 3 with a SEQUENTIAL file of 7 lines and -m 14: each line used once per pass (twice), call i of the run reading line i mod 7',
+  { skip, timeout: 120_000 },
+  async (t) => {
+    const { target, trace, dir } = await uasTracing(t, 'seq');
+    const lines = join(dir, 'seq.csv');
+    writeFileSync(lines, `SEQUENTIAL\n${Array.from({ length: 7 }, (_v, i) => `l${i}`).join('\n')}\n`);
+    const scenario = uacWith('seq.xml', 'X-Line: [field0]');
+    const r = await sipts(
+      [
+        '-sf',
+        scenario,
+        target,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-cp',
+        '0',
+        '-nostdin',
+        '-workers',
+        '3',
+        '-inf',
+        lines,
+        '-m',
+        '14',
+        '-r',
+        '50',
+      ],
+      90_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    const calls = invitesReceived(trace, ['X-Line']);
+    assert.equal(calls.length, 14);
+    const uses = new Map<string, number>();
+    const workersOf = new Map<string, Set<string>>();
+    for (const c of calls) {
+      const line = c.values[0] ?? '';
+      uses.set(line, (uses.get(line) ?? 0) + 1);
+      workersOf.set(line, (workersOf.get(line) ?? new Set()).add(c.worker));
+    }
+    assert.deepEqual(
+      [...uses.entries()].sort(),
+      Array.from({ length: 7 }, (_v, i) => [`l${i}`, 2]),
+    );
+    // Worker k places calls k, k+3, k+6 … of the run (-m 14: 5 + 5 + 4), and call i reads line i mod 7: line l is
+    // read by calls l and l+7, from workers l mod 3 and (l+7) mod 3.
+    for (const [line, ws] of workersOf) {
+      const l = Number(line.slice(1));
+      assert.deepEqual([...ws].sort(), [...new Set([String(l % 3), String((l + 7) % 3)])].sort(), `line ${line}`);
+    }
+  },
+);
 
-test('sipp -sn uac -r 200 -m 1000 against sipts -sn uas -workers 2: SIPp exits 0 with 0 failed, --json shows 1000 successful calls, each worker handled some', { skip, timeout: 180_000 }, async (t) => {
-  const dir = mkdtempSync(join(work, 'uas-'));
-  const json = join(dir, 'uas.json');
-  const uas = await startSiptsUas(['-workers', '2', '-cp', '0', '-nostdin', '--json', json], 150_000, dir);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const uac = await sipp(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '200', '-m', '1000', '-trace_stat', '-stf', join(dir, 'sipp.csv')], 120_000, dir).exited;
-  assert.equal(uac.code, 0, `SIPp: ${uac.stdout.slice(-1500)}`);
-  // SIPp's own stat file: its 1000 calls succeeded, none failed.
-  const stat = readFileSync(join(dir, 'sipp.csv'), 'utf8').trim().split('\n');
-  const cols = (stat[0] ?? '').split(';');
-  const last = (stat[stat.length - 1] ?? '').split(';');
-  assert.equal(last[cols.indexOf('SuccessfulCall(C)')], '1000');
-  assert.equal(last[cols.indexOf('FailedCall(C)')], '0');
-  uas.child.kill('SIGINT');
-  const end = await uas.exited;
-  assert.equal(end.code, 0, end.stderr);
-  const c = countersOf(json);
-  assert.equal(c['CallsCreated'], 1000, JSON.stringify(c));
-  assert.equal(c['SuccessfulCalls'], 1000, JSON.stringify(c));
-  assert.equal(c['FailedCalls'], 0, JSON.stringify(c));
-  const handed = /datagrams handed to the workers: (\d+), (\d+); lost: 0 \(a worker's ring full\)/.exec(end.stderr);
-  assert.ok(handed !== null, end.stderr);
-  assert.ok(Number(handed[1]) > 0 && Number(handed[2]) > 0, `each worker handled some: ${handed[0]}`);
-  assert.ok(Number(handed[1]) + Number(handed[2]) >= 3000, 'INVITE, ACK and BYE of each call');
-});
+test(
+  'sipp -sn uac -r 200 -m 1000 against sipts -sn uas -workers 2: SIPp exits 0 with 0 failed, --json shows 1000 successful calls, each worker handled some',
+  { skip, timeout: 180_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(work, 'uas-'));
+    const json = join(dir, 'uas.json');
+    const uas = await startSiptsUas(['-workers', '2', '-cp', '0', '-nostdin', '--json', json], 150_000, dir);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const uac = await sipp(
+      [
+        '-sn',
+        'uac',
+        `127.0.0.1:${uas.port}`,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-r',
+        '200',
+        '-m',
+        '1000',
+        '-trace_stat',
+        '-stf',
+        join(dir, 'sipp.csv'),
+      ],
+      120_000,
+      dir,
+    ).exited;
+    assert.equal(uac.code, 0, `SIPp: ${uac.stdout.slice(-1500)}`);
+    // SIPp's own stat file: its 1000 calls succeeded, none failed.
+    const stat = readFileSync(join(dir, 'sipp.csv'), 'utf8').trim().split('\n');
+    const cols = (stat[0] ?? '').split(';');
+    const last = (stat[stat.length - 1] ?? '').split(';');
+    assert.equal(last[cols.indexOf('SuccessfulCall(C)')], '1000');
+    assert.equal(last[cols.indexOf('FailedCall(C)')], '0');
+    uas.child.kill('SIGINT');
+    const end = await uas.exited;
+    assert.equal(end.code, 0, end.stderr);
+    const c = countersOf(json);
+    assert.equal(c['CallsCreated'], 1000, JSON.stringify(c));
+    assert.equal(c['SuccessfulCalls'], 1000, JSON.stringify(c));
+    assert.equal(c['FailedCalls'], 0, JSON.stringify(c));
+    const handed = /datagrams handed to the workers: (\d+), (\d+); lost: 0 \(a worker's ring full\)/.exec(end.stderr);
+    assert.ok(handed !== null, end.stderr);
+    assert.ok(Number(handed[1]) > 0 && Number(handed[2]) > 0, `each worker handled some: ${handed[0]}`);
+    assert.ok(Number(handed[1]) + Number(handed[2]) >= 3000, 'INVITE, ACK and BYE of each call');
+  },
+);

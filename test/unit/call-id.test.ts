@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { callIdFormatter, routingCallId } from '../../src/engine/call-id.js';
 import { DynamicIdCounter } from '../../src/engine/dynamic-id.js';
 
-test('-cid_str: %u %p %s %% as SIPp\'s call::add_call, any other %x a %', () => {
+test("-cid_str: %u %p %s %% as SIPp's call::add_call, any other %x a %", () => {
   assert.equal(callIdFormatter('%u-%p@%s', 42, '10.0.0.1')(7), '7-42@10.0.0.1');
   assert.equal(callIdFormatter('a%%b%qc%u%u', 1, 'h')(3), 'a%b%c33');
   assert.equal(callIdFormatter('fixed', 1, 'h')(9), 'fixed');

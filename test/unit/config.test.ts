@@ -14,14 +14,22 @@ test('two-value options: -key and -set by name (last wins), every -infindex kept
   const c = buildConfig(raw, []);
   assert.deepEqual(c.keys, { a: '2' });
   assert.deepEqual(c.globals, { v: 'x' });
-  assert.deepEqual(c.injectionIndexes, [{ file: 'u.csv', field: 0 }, { file: 'u.csv', field: 2 }]);
+  assert.deepEqual(c.injectionIndexes, [
+    { file: 'u.csv', field: 0 },
+    { file: 'u.csv', field: 2 },
+  ]);
 });
 
 test('-buff_size sets both socket buffers (the kernel doubles what it is given, up to rmem_max/wmem_max)', async () => {
   assert.equal(buildConfig({ sn: 'uac' }, ['127.0.0.1:5060']).socketBufferBytes, 4 << 20);
   const c = buildConfig({ sn: 'uac', buff_size: '65536' }, ['127.0.0.1:5060']);
   assert.equal(c.socketBufferBytes, 65536);
-  const none = { onMessage: () => undefined, onTransportError: () => undefined, onSocketLimit: () => undefined, onConnectionLost: () => undefined };
+  const none = {
+    onMessage: () => undefined,
+    onTransportError: () => undefined,
+    onSocketLimit: () => undefined,
+    onConnectionLost: () => undefined,
+  };
   const t = await UdpTransport.open('127.0.0.1', [0], false, c.socketBufferBytes, none);
   try {
     const socket = t.main.socket;
@@ -47,7 +55,10 @@ test('-lost fills in the loss of every <send> and <recv> without lost=; lost="0"
 </scenario>`;
   const scenario = compileScenarioSource('loss.xml', xml, env);
   const c = buildConfig({ sf: 'loss.xml', lost: '25' }, ['127.0.0.1:5060']);
-  assert.deepEqual(engineConfig(c, scenario, undefined, 1).scenario.steps.map((s) => s.lostPercent), [0, 25, -1, 10]);
+  assert.deepEqual(
+    engineConfig(c, scenario, undefined, 1).scenario.steps.map((s) => s.lostPercent),
+    [0, 25, -1, 10],
+  );
   assert.equal(engineConfig(buildConfig({ sf: 'loss.xml' }, ['127.0.0.1:5060']), scenario, undefined, 1).scenario, scenario);
   assert.throws(() => buildConfig({ sf: 'loss.xml', lost: '101' }, []), /-lost 101: expected a percentage from 0 to 100/);
 });
@@ -56,7 +67,10 @@ test('-rate_interval defaults to -fd; -timeout_error, -rtcheck loose, -sleep in 
   const c = buildConfig({ sn: 'uac', rate_increase: '5', fd: '3', timeout_error: true, rtcheck: 'loose', sleep: '2' }, ['127.0.0.1']);
   assert.deepEqual(c.ramp, { increase: 5, intervalMs: 3000, max: 0, quitAtMax: true });
   assert.deepEqual([c.timeoutError, c.looseRetransCheck, c.sleepMs], [true, true, 2000]);
-  assert.equal(buildConfig({ sn: 'uac', rate_increase: '5', rate_interval: '500ms', no_rate_quit: true, rate_max: '9' }, []).ramp?.intervalMs, 500);
+  assert.equal(
+    buildConfig({ sn: 'uac', rate_increase: '5', rate_interval: '500ms', no_rate_quit: true, rate_max: '9' }, []).ramp?.intervalMs,
+    500,
+  );
   assert.equal(buildConfig({ sn: 'uac' }, []).ramp, undefined);
 });
 
@@ -75,15 +89,28 @@ test('retransmission limits as SIPp 3.6.1 reads them (call.cpp: min(-max_invite_
   assert.deepEqual(limits({ max_invite_retrans: '12', max_retrans: '20' }), [12, 9]);
 });
 
-test('media options: SIPp 3.6.1\'s defaults (-mb 2048 and -mp 6000 in its -h, -rtp_payload 8 in sipp.hpp), the 3.7 port range, errors all at once', () => {
+test("media options: SIPp 3.6.1's defaults (-mb 2048 and -mp 6000 in its -h, -rtp_payload 8 in sipp.hpp), the 3.7 port range, errors all at once", () => {
   const d = buildConfig({ sn: 'uac' }, ['127.0.0.1:5060']);
-  assert.deepEqual(d.media, { echo: false, echoBufferBytes: 2048, minPort: 6000, maxPort: 65535, rtpPayload: 8, socketBufferBytes: undefined });
-  assert.equal(d.mediaPort, 6000);
-  const c = buildConfig({ sn: 'uas', rtp_echo: true, mb: '512', min_rtp_port: '20000', max_rtp_port: '20099', rtp_payload: '0', rtp_buffsize: '65536' }, []);
-  assert.deepEqual(c.media, { echo: true, echoBufferBytes: 512, minPort: 20000, maxPort: 20099, rtpPayload: 0, socketBufferBytes: 65536 });
-  assert.throws(() => buildConfig({ sn: 'uas', rtp_payload: '128', min_rtp_port: '7000', max_rtp_port: '6000' }, []), (e: Error) => {
-    assert.match(e.message, /-rtp_payload 128: expected a whole number from 0 to 127/);
-    assert.match(e.message, /-min_rtp_port 7000 -max_rtp_port 6000: the range is empty/);
-    return true;
+  assert.deepEqual(d.media, {
+    echo: false,
+    echoBufferBytes: 2048,
+    minPort: 6000,
+    maxPort: 65535,
+    rtpPayload: 8,
+    socketBufferBytes: undefined,
   });
+  assert.equal(d.mediaPort, 6000);
+  const c = buildConfig(
+    { sn: 'uas', rtp_echo: true, mb: '512', min_rtp_port: '20000', max_rtp_port: '20099', rtp_payload: '0', rtp_buffsize: '65536' },
+    [],
+  );
+  assert.deepEqual(c.media, { echo: true, echoBufferBytes: 512, minPort: 20000, maxPort: 20099, rtpPayload: 0, socketBufferBytes: 65536 });
+  assert.throws(
+    () => buildConfig({ sn: 'uas', rtp_payload: '128', min_rtp_port: '7000', max_rtp_port: '6000' }, []),
+    (e: Error) => {
+      assert.match(e.message, /-rtp_payload 128: expected a whole number from 0 to 127/);
+      assert.match(e.message, /-min_rtp_port 7000 -max_rtp_port 6000: the range is empty/);
+      return true;
+    },
+  );
 });

@@ -11,11 +11,26 @@ import { Engine } from '../../src/engine/engine.js';
 import { builtin, engineConfig } from '../helpers.js';
 
 function target(users = 0): KeyTarget & { quits: number; traces: string[]; run: Engine } {
-  const engine = new Engine(engineConfig(builtin('uac'), { load: { rate: 10, periodMs: 1000, limit: 0, maxCalls: 0, users } }), {}, () => 0);
+  const engine = new Engine(
+    engineConfig(builtin('uac'), { load: { rate: 10, periodMs: 1000, limit: 0, maxCalls: 0, users } }),
+    {},
+    () => 0,
+  );
   const t = {
-    engine, run: engine, selectScreen: () => undefined, quits: 0, traces: [] as string[], state: { rateScale: 1 }, variableNames: [['g'], [], ['a', 'b']] as [string[], string[], string[]],
-    quit: () => { t.quits++; },
-    setTrace: (name: string, on: boolean) => { t.traces.push(`${name} ${on ? 'on' : 'off'}`); return true; },
+    engine,
+    run: engine,
+    selectScreen: () => undefined,
+    quits: 0,
+    traces: [] as string[],
+    state: { rateScale: 1 },
+    variableNames: [['g'], [], ['a', 'b']] as [string[], string[], string[]],
+    quit: () => {
+      t.quits++;
+    },
+    setTrace: (name: string, on: boolean) => {
+      t.traces.push(`${name} ${on ? 'on' : 'off'}`);
+      return true;
+    },
   };
   return t;
 }
@@ -30,7 +45,7 @@ test('keys: + - * / change the rate by 1 and 10 times `set rate-scale`; only the
   applyCommand(t, '/');
   assert.equal(t.engine.status().rate, 16);
   applyCommand(t, '-+++');
-  assert.equal(t.engine.status().rate, 15.5, 'SIPp reads a key datagram\'s first byte only');
+  assert.equal(t.engine.status().rate, 15.5, "SIPp reads a key datagram's first byte only");
   assert.deepEqual(applyCommand(t, 'cset rate 3'), []);
   assert.equal(t.engine.status().rate, 3);
   applyCommand(t, 'p');
@@ -67,7 +82,14 @@ test('trace, dump, reset and display; cquit stops gracefully', () => {
   assert.deepEqual(t.traces, ['messages on', 'error off', 'shortmessages on']);
   assert.deepEqual(applyCommand(t, 'ctrace logs maybe'), ["The trace command's second argument must be on or off."]);
   assert.deepEqual(applyCommand(t, 'ctrace messages'), ['The trace command requires two arguments (log and [on|off])']);
-  assert.deepEqual(applyCommand(t, 'cdump variables'), ['1 level 0 variables:', 'g', '0 level 1 variables:', '2 level 2 variables:', 'a', 'b']);
+  assert.deepEqual(applyCommand(t, 'cdump variables'), [
+    '1 level 0 variables:',
+    'g',
+    '0 level 1 variables:',
+    '2 level 2 variables:',
+    'a',
+    'b',
+  ]);
   assert.deepEqual(applyCommand(t, 'cdump tasks'), ['---- 0 Active Tasks ----']);
   assert.deepEqual(applyCommand(t, 'cset display main'), []);
   t.run.stats.count(0, 5);

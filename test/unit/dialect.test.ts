@@ -18,14 +18,48 @@ import { scenarioScreen } from '../../src/report/screens.js';
 import { Stats } from '../../src/stats/stats.js';
 
 const env: TemplateEnv = {
-  service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000,
-  keys: {}, globals: {}, injectionFiles: ['users.csv'], authUser: 'u', authPassword: 'p', users: 0, version: '0.0.0', remoteHost: 'sut.example',
+  service: 'svc',
+  pid: 42,
+  transport: 'UDP',
+  localIpEscaped: '127.0.0.1',
+  localIpType: 4,
+  mediaIpEscaped: '127.0.0.2',
+  mediaIpType: 4,
+  mediaPort: 6000,
+  keys: {},
+  globals: {},
+  injectionFiles: ['users.csv'],
+  authUser: 'u',
+  authPassword: 'p',
+  users: 0,
+  version: '0.0.0',
+  remoteHost: 'sut.example',
 };
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
-  callId: 'c1', number: 3, idTag: '42', cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061, localIpEscaped: '127.0.0.1',
-  peerTagParam: '', routes: '', nextUrl: '', lastRecv: undefined, vars: [], globals: [], field: (_f, field) => `f${field}`, nonceCount: () => 1,
-  userId: 0, clockTick: () => 0, tdmCircuit: () => '', nextDynamicId: () => 0, serverIp: '127.0.0.7', cryptoKey: (w, reuse) => `key${w}${reuse ? 'again' : ''}`, ...over,
+  callId: 'c1',
+  number: 3,
+  idTag: '42',
+  cseq: 5,
+  remoteIpEscaped: '127.0.0.9',
+  remotePort: 5060,
+  localPort: 5061,
+  localIpEscaped: '127.0.0.1',
+  peerTagParam: '',
+  routes: '',
+  nextUrl: '',
+  lastRecv: undefined,
+  vars: [],
+  globals: [],
+  field: (_f, field) => `f${field}`,
+  nonceCount: () => 1,
+  userId: 0,
+  clockTick: () => 0,
+  tdmCircuit: () => '',
+  nextDynamicId: () => 0,
+  serverIp: '127.0.0.7',
+  cryptoKey: (w, reuse) => `key${w}${reuse ? 'again' : ''}`,
+  ...over,
 });
 
 const wrap = (body: string): string => `<?xml version="1.0"?>\n<scenario name="t">\n${body}\n</scenario>\n`;
@@ -74,15 +108,19 @@ test('<init>: its nops and labels compile apart from the steps, with labels of t
   assert.equal(sc.serverMode, false);
 });
 
-test('<init> takes only <nop> and <label>; <DefaultMessage> ids are SIPp\'s; errors at line:col', () => {
+test("<init> takes only <nop> and <label>; <DefaultMessage> ids are SIPp's; errors at line:col", () => {
   assert.deepEqual(errorsOf(`<init>\n<pause milliseconds="1"/>\n</init>\n${send('')}`), ['4:1 <pause> cannot be part of <init>']);
-  assert.deepEqual(errorsOf(`<DefaultMessage id="busy"><![CDATA[BYE sip:x SIP/2.0]]></DefaultMessage>\n${send('')}`),
-    ['3:17 id="busy" is not one of 3pcc_abort, ack, ack2, bye, cancel, 200']);
-  assert.deepEqual(errorsOf(`<DefaultMessage id="bye">BYE sip:x SIP/2.0</DefaultMessage>\n${send('')}`),
-    ['3:1 <DefaultMessage> has no message in <![CDATA[ … ]]>'], 'SIPp: No CDATA in \'send\' section');
+  assert.deepEqual(errorsOf(`<DefaultMessage id="busy"><![CDATA[BYE sip:x SIP/2.0]]></DefaultMessage>\n${send('')}`), [
+    '3:17 id="busy" is not one of 3pcc_abort, ack, ack2, bye, cancel, 200',
+  ]);
+  assert.deepEqual(
+    errorsOf(`<DefaultMessage id="bye">BYE sip:x SIP/2.0</DefaultMessage>\n${send('')}`),
+    ['3:1 <DefaultMessage> has no message in <![CDATA[ … ]]>'],
+    "SIPp: No CDATA in 'send' section",
+  );
 });
 
-test('<DefaultMessage>: bye, cancel and 200 replace sipts\'s own; ids sipts never sends are warned about', () => {
+test("<DefaultMessage>: bye, cancel and 200 replace sipts's own; ids sipts never sends are warned about", () => {
   const sc = compile(`
     <DefaultMessage id="bye"><![CDATA[
       BYE [next_url] SIP/2.0
@@ -94,10 +132,20 @@ test('<DefaultMessage>: bye, cancel and 200 replace sipts\'s own; ids sipts neve
     ${send('')}`);
   assert.ok(sc.defaultMessages.bye);
   assert.equal(sc.defaultMessages.cancel, undefined);
-  assert.deepEqual(sc.warnings.map((w) => `${w.line}:${w.col} ${w.message}`), ['10:5 <DefaultMessage id="ack"> is read, but sipts never sends that default message']);
-  assert.ok(sc.keepsLast.every((k) => k), 'a BYE reading [last_From:] keeps the last message at every step');
+  assert.deepEqual(
+    sc.warnings.map((w) => `${w.line}:${w.col} ${w.message}`),
+    ['10:5 <DefaultMessage id="ack"> is read, but sipts never sends that default message'],
+  );
+  assert.ok(
+    sc.keepsLast.every((k) => k),
+    'a BYE reading [last_From:] keeps the last message at every step',
+  );
   const bye = renderTemplate(sc.defaultMessages.bye, ctx({ nextUrl: 'sip:peer@h' }), -1);
-  assert.equal(bye, 'BYE sip:peer@h SIP/2.0\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n', 'an empty [last_From:] line is dropped; no last message: [last_cseq_number] is 0');
+  assert.equal(
+    bye,
+    'BYE sip:peer@h SIP/2.0\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n',
+    'an empty [last_From:] line is dropped; no last message: [last_cseq_number] is 0',
+  );
 });
 
 test('common attributes: condexec, condexec_inverse, hiderest (until turned off), hide, display, crlf', () => {
@@ -108,7 +156,10 @@ test('common attributes: condexec, condexec_inverse, hiderest (until turned off)
     <nop hiderest="false"/>
     <nop/>`);
   const s = sc.steps;
-  assert.deepEqual(s.map((x) => x.hide), [true, true, false, false, false]);
+  assert.deepEqual(
+    s.map((x) => x.hide),
+    [true, true, false, false, false],
+  );
   const [first, second] = s;
   assert.ok(first !== undefined && second !== undefined);
   assert.equal(first.display, 'first');
@@ -118,13 +169,17 @@ test('common attributes: condexec, condexec_inverse, hiderest (until turned off)
   assert.deepEqual(errorsOf('<nop condexec="never"/>'), ['3:6 variable "never" is used but never assigned']);
 });
 
-test('advance_state only on an optional <recv>, and with regexp_match (main\'s) a pattern first <recv> makes a UAS', () => {
-  const sc = compile(`<recv request="INVITE|OPTIONS" regexp_match="true"/><recv request="BYE" optional="true" advance_state="false"/><recv request="BYE"/>`);
+test("advance_state only on an optional <recv>, and with regexp_match (main's) a pattern first <recv> makes a UAS", () => {
+  const sc = compile(
+    `<recv request="INVITE|OPTIONS" regexp_match="true"/><recv request="BYE" optional="true" advance_state="false"/><recv request="BYE"/>`,
+  );
   assert.equal(sc.serverMode, true);
   assert.ok(sc.steps[0]?.requestPattern?.test('OPTIONS'));
   assert.equal(sc.steps[1]?.advanceState, false);
   assert.equal(sc.steps[2]?.advanceState, true);
-  assert.deepEqual(errorsOf('<recv request="BYE" advance_state="false"/>'), ['3:21 advance_state="false" is allowed only on an optional <recv>']);
+  assert.deepEqual(errorsOf('<recv request="BYE" advance_state="false"/>'), [
+    '3:21 advance_state="false" is allowed only on an optional <recv>',
+  ]);
 });
 
 test('<pause variable>, sanity_check and <send timeout> load; the variable must be assigned', () => {
@@ -154,9 +209,16 @@ test('check_it / check_it_inverse on <test> and <strcmp> make assign_to optional
   assert.deepEqual(kinds, ['assign', 'test', 'strcmp', 'closecon']);
   const t = sc.steps[0]?.actions[1];
   assert.ok(t?.kind === 'test' && t.to === undefined && t.check === 'it');
-  assert.deepEqual(errorsOf('<nop><action><assign assign_to="n" value="1"/><test variable="n" compare="equal" value="1" check_it="true" check_it_inverse="true"/></action></nop>'),
-    ['3:108 <test> has both check_it and check_it_inverse']);
-  assert.deepEqual(errorsOf('<nop><action><assign assign_to="n" value="1"/><test variable="n" compare="equal" value="1"/></action></nop>'), ['3:47 <test> needs a assign_to attribute']);
+  assert.deepEqual(
+    errorsOf(
+      '<nop><action><assign assign_to="n" value="1"/><test variable="n" compare="equal" value="1" check_it="true" check_it_inverse="true"/></action></nop>',
+    ),
+    ['3:108 <test> has both check_it and check_it_inverse'],
+  );
+  assert.deepEqual(
+    errorsOf('<nop><action><assign assign_to="n" value="1"/><test variable="n" compare="equal" value="1"/></action></nop>'),
+    ['3:47 <test> needs a assign_to attribute'],
+  );
 });
 
 test('keywords: [server_ip] [remote_host] [msg_index] [auto_media_port] [rtpstream_*_port] [field] as SIPp renders them', () => {
@@ -165,7 +227,7 @@ test('keywords: [server_ip] [remote_host] [msg_index] [auto_media_port] [rtpstre
   assert.equal(header(send('X: [msg_index]'), 'X', {}, 7), '7');
   // SIPp: -mp + 4 × (call number − 1) mod 10000 + offset; call 3 → 6000 + 8.
   assert.equal(header(send('X: [auto_media_port] [auto_media_port+1]'), 'X'), '6008 6009');
-  assert.equal(header(send('X: [auto_media_port]'), 'X', { number: 2502 }), `${6000 + (4 * 2501) % 10000}`);
+  assert.equal(header(send('X: [auto_media_port]'), 'X', { number: 2502 }), `${6000 + ((4 * 2501) % 10000)}`);
   assert.equal(header(send('X: [rtpstream_audio_port] [rtpstream_video_port+1]'), 'X'), '6000 6001');
   assert.equal(header(send('X: [field] [field1] [field file="users.csv"]'), 'X'), 'f0 f1 f0');
 });
@@ -212,13 +274,20 @@ test('[file name=…]: the file as it is, read at send time; the name may hold k
   // SIPp inserts the bytes as they are (LF stays LF) and ends the line with CRLF; [len] counts them.
   assert.ok(raw.endsWith('\r\n\r\na=one\nb=two\n\r\na=one\nb=two\n\r\n'), JSON.stringify(raw));
   assert.match(raw, /Content-Length: 28\r\n/);
-  assert.deepEqual(errorsOf('<send><![CDATA[\nMESSAGE sip:x@h SIP/2.0\nX: [file name=/no/such/file]\n]]></send>'),
-    [`5:4 [file name=/no/such/file]: no such file (looked for /no/such/file)`]);
-  assert.deepEqual(errorsOf('<send><![CDATA[\nMESSAGE sip:x@h SIP/2.0\nX: [file]\n]]></send>'), ['5:4 [file] needs name=…, the file to insert']);
+  assert.deepEqual(errorsOf('<send><![CDATA[\nMESSAGE sip:x@h SIP/2.0\nX: [file name=/no/such/file]\n]]></send>'), [
+    `5:4 [file name=/no/such/file]: no such file (looked for /no/such/file)`,
+  ]);
+  assert.deepEqual(errorsOf('<send><![CDATA[\nMESSAGE sip:x@h SIP/2.0\nX: [file]\n]]></send>'), [
+    '5:4 [file] needs name=…, the file to insert',
+  ]);
 });
 
 test('SIPp 3.7 SRTP keywords render as SIPp does and warn that sipts sends no SRTP', () => {
-  const sc = compile(send('X: [cryptotag1audio] [cryptotag2video] [cryptosuiteaescm128sha1801audio] [cryptosuitenullsha1322video] [ueaescm128sha1321audio] [cryptokeyparams1audio] [cryptokeyparams1audio-1] [cryptokeyparams2video]'));
+  const sc = compile(
+    send(
+      'X: [cryptotag1audio] [cryptotag2video] [cryptosuiteaescm128sha1801audio] [cryptosuitenullsha1322video] [ueaescm128sha1321audio] [cryptokeyparams1audio] [cryptokeyparams1audio-1] [cryptokeyparams2video]',
+    ),
+  );
   const s = sc.steps[0];
   assert.ok(s?.template);
   const raw = renderTemplate(s.template, ctx(), 0);
@@ -227,7 +296,7 @@ test('SIPp 3.7 SRTP keywords render as SIPp does and warn that sipts sends no SR
   assert.match(sc.warnings[0]?.message ?? '', /sipts sends no SRTP/);
 });
 
-test('SIPp 3.6.1 reads ereg\'s old spelling occurence=; setdest takes tcp (and tls, sctp, refused at run time as SIPp does)', () => {
+test("SIPp 3.6.1 reads ereg's old spelling occurence=; setdest takes tcp (and tls, sctp, refused at run time as SIPp does)", () => {
   const sc = compile(`<nop><action>
     <ereg regexp="a" search_in="msg" occurence="2" assign_to="x"/>
     <setdest host="127.0.0.1" port="5070" protocol="tcp"/>
@@ -235,7 +304,9 @@ test('SIPp 3.6.1 reads ereg\'s old spelling occurence=; setdest takes tcp (and t
   const [ereg, setdest] = sc.steps[0]?.actions ?? [];
   assert.ok(ereg?.kind === 'ereg' && ereg.occurrence === 2);
   assert.ok(setdest?.kind === 'setdest' && setdest.protocol === 'TCP');
-  assert.deepEqual(errorsOf('<nop><action><setdest host="h" port="1" protocol="quic"/></action></nop>'), ['3:41 protocol="quic" is not one of udp, UDP, tcp, TCP, tls, TLS, sctp, SCTP']);
+  assert.deepEqual(errorsOf('<nop><action><setdest host="h" port="1" protocol="quic"/></action></nop>'), [
+    '3:41 protocol="quic" is not one of udp, UDP, tcp, TCP, tls, TLS, sctp, SCTP',
+  ]);
 });
 
 test('screen 1 as SIPp draws it: hide and hiderest leave steps off, a <nop> shows its display text, crlf adds a blank line', () => {
@@ -247,8 +318,23 @@ test('screen 1 as SIPp draws it: hide and hiderest leave steps off, a <nop> show
     <pause milliseconds="5" hiderest="true"/>
     <recv response="202"/>`);
   const snap = new Stats(sc.steps.length, sc.rtdNames, 0, sc.counterNames, { responseTime: [], callLength: [] }).snapshot(0);
-  const screen = scenarioScreen(snap, { scenario: sc, currentRate: 1, ratePeriodMs: 1000, paused: false, local: 'l', remote: 'r', startEpochMs: 0, variables: () => [] });
-  const table = screen.slice(screen.indexOf('Unexpected-Msg') + 'Unexpected-Msg'.length).split('\n').slice(1, -1);
-  assert.deepEqual(table.map((l) => l.trim().split(/\s+/).slice(0, 3).join(' ')).filter((l) => !l.startsWith('Response')),
-    ['OPTIONS -> 0', '-- half way', ''], 'the hidden 200, the plain nop and everything from hiderest on are not drawn');
+  const screen = scenarioScreen(snap, {
+    scenario: sc,
+    currentRate: 1,
+    ratePeriodMs: 1000,
+    paused: false,
+    local: 'l',
+    remote: 'r',
+    startEpochMs: 0,
+    variables: () => [],
+  });
+  const table = screen
+    .slice(screen.indexOf('Unexpected-Msg') + 'Unexpected-Msg'.length)
+    .split('\n')
+    .slice(1, -1);
+  assert.deepEqual(
+    table.map((l) => l.trim().split(/\s+/).slice(0, 3).join(' ')).filter((l) => !l.startsWith('Response')),
+    ['OPTIONS -> 0', '-- half way', ''],
+    'the hidden 200, the plain nop and everything from hiderest on are not drawn',
+  );
 });

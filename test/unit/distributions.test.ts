@@ -7,7 +7,10 @@ import type { TemplateEnv } from '../../src/scenario/keywords.js';
 /** A small deterministic generator, so the test is repeatable. */
 function lcg(seed: number): () => number {
   let s = seed;
-  return () => { s = (s * 1664525 + 1013904223) % 4294967296; return s / 4294967296; };
+  return () => {
+    s = (s * 1664525 + 1013904223) % 4294967296;
+    return s / 4294967296;
+  };
 }
 
 test('sample means match each distribution (10,000 draws, seeded)', () => {
@@ -35,7 +38,23 @@ test('sample means match each distribution (10,000 draws, seeded)', () => {
 // worked out by hand from the distribution's formula, with the parameters chosen so that reading one
 // attribute for another (swapping them) gives a figure outside the tolerance.
 const scenarioWith = (pause: string): string => `<?xml version="1.0"?>\n<scenario name="t">\n${pause}\n</scenario>\n`;
-const env: TemplateEnv = { service: 's', pid: 1, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.1', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 's', authPassword: 'p', users: 0, version: '0' };
+const env: TemplateEnv = {
+  service: 's',
+  pid: 1,
+  transport: 'UDP',
+  localIpEscaped: '127.0.0.1',
+  localIpType: 4,
+  mediaIpEscaped: '127.0.0.1',
+  mediaIpType: 4,
+  mediaPort: 6000,
+  keys: {},
+  globals: {},
+  injectionFiles: [],
+  authUser: 's',
+  authPassword: 'p',
+  users: 0,
+  version: '0',
+};
 
 function pauseOf(xml: string): Distribution {
   const step = compileScenarioSource('t.xml', scenarioWith(xml), env).steps[0];
@@ -45,13 +64,23 @@ function pauseOf(xml: string): Distribution {
 
 function moments(d: Distribution, n = 40_000): { mean: number; variance: number; min: number; max: number } {
   const r = lcg(7);
-  let sum = 0; let sq = 0; let min = Infinity; let max = -Infinity;
-  for (let i = 0; i < n; i++) { const x = sample(d, r); sum += x; sq += x * x; min = Math.min(min, x); max = Math.max(max, x); }
+  let sum = 0;
+  let sq = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = sample(d, r);
+    sum += x;
+    sq += x * x;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+  }
   const mean = sum / n;
   return { mean, variance: sq / n - mean * mean, min, max };
 }
 
-const near = (got: number, want: number, tol: number, what: string): void => assert.ok(Math.abs(got - want) <= tol * Math.abs(want), `${what}: ${got}, expected ${want} ±${tol * 100}%`);
+const near = (got: number, want: number, tol: number, what: string): void =>
+  assert.ok(Math.abs(got - want) <= tol * Math.abs(want), `${what}: ${got}, expected ${want} ±${tol * 100}%`);
 
 test('old-style <pause min max>: uniform between them (mean 200, bounds 100..300), not a -d pause', () => {
   const d = pauseOf('<pause min="100" max="300"/>');
@@ -68,7 +97,8 @@ test('old-style <pause min max>: uniform between them (mean 200, bounds 100..300
 test('old-style distribution flags read their own parameters (swapping any two would change the figures)', () => {
   // normal: mean 100, sd 10 (swapped: mean 10).
   let m = moments(pauseOf('<pause normal="true" mean="100" stdev="10"/>'));
-  near(m.mean, 100, 0.01, 'normal mean'); near(Math.sqrt(m.variance), 10, 0.05, 'normal sd');
+  near(m.mean, 100, 0.01, 'normal mean');
+  near(Math.sqrt(m.variance), 10, 0.05, 'normal sd');
   // exponential: mean 50, sd 50.
   m = moments(pauseOf('<pause exponential="1" mean="50"/>'));
   near(m.mean, 50, 0.03, 'exponential mean');
@@ -80,10 +110,12 @@ test('old-style distribution flags read their own parameters (swapping any two w
   near(m.mean, 1.836338, 0.02, 'weibull mean');
   // pareto k 3, x_m 2: E = 3 × 2 / 2 = 3, never below 2 (swapped: E = 6, min 3).
   m = moments(pauseOf('<pause pareto="1" k="3" x_m="2"/>'));
-  near(m.mean, 3, 0.03, 'pareto mean'); assert.ok(m.min >= 2 && m.min < 2.01, `pareto min ${m.min}`);
+  near(m.mean, 3, 0.03, 'pareto mean');
+  assert.ok(m.min >= 2 && m.min < 2.01, `pareto min ${m.min}`);
   // gamma k 2, theta 5: E = 10, Var = k θ² = 50 (swapped: Var = 5 × 4 = 20).
   m = moments(pauseOf('<pause gamma="1" k="2" theta="5"/>'));
-  near(m.mean, 10, 0.02, 'gamma mean'); near(m.variance, 50, 0.06, 'gamma variance');
+  near(m.mean, 10, 0.02, 'gamma mean');
+  near(m.variance, 50, 0.06, 'gamma variance');
   // The first flag in SIPp's order wins: normal before exponential.
   assert.equal(pauseOf('<pause exponential="1" normal="1" mean="5" stdev="1"/>').kind, 'normal');
 });
@@ -97,6 +129,7 @@ test('distribution="gpareto" reads shape, scale and location: E = location + sca
   near(m.mean, 50 + 100 / 0.75, 0.03, 'gpareto mean');
   assert.ok(m.min >= 50 && m.min < 50.5, `gpareto min ${m.min}`);
   // Median: location + scale (2^shape - 1) / shape = 50 + 100 × 0.189207 / 0.25 = 125.68.
-  const r = lcg(3); const xs = Array.from({ length: 20_001 }, () => sample(d, r)).sort((a, b) => a - b);
+  const r = lcg(3);
+  const xs = Array.from({ length: 20_001 }, () => sample(d, r)).sort((a, b) => a - b);
   near(xs[10_000] ?? 0, 50 + (100 * (Math.pow(2, 0.25) - 1)) / 0.25, 0.02, 'gpareto median');
 });

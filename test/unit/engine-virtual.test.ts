@@ -38,11 +38,16 @@ function requestScenario(method: string, sendAttrs: string, recvAttrs = '', afte
 /** A response to `request` as a UAS makes it (RFC 3261 §8.2.6.2), the To tag added when missing. */
 function answer(request: string, status: string): string {
   const to = headerLine(request, 'To');
-  return `SIP/2.0 ${status}\r\n${headerLine(request, 'Via')}\r\n${headerLine(request, 'From')}\r\n${to.includes(';tag=') ? to : `${to};tag=r1`}\r\n`
-    + `${headerLine(request, 'Call-ID')}\r\n${headerLine(request, 'CSeq')}\r\nContent-Length: 0\r\n\r\n`;
+  return (
+    `SIP/2.0 ${status}\r\n${headerLine(request, 'Via')}\r\n${headerLine(request, 'From')}\r\n${to.includes(';tag=') ? to : `${to};tag=r1`}\r\n` +
+    `${headerLine(request, 'Call-ID')}\r\n${headerLine(request, 'CSeq')}\r\nContent-Length: 0\r\n\r\n`
+  );
 }
 
-const isOkTo = (method: string) => (p: MemoryPacket): boolean => p.raw.startsWith('SIP/2.0 200') && new RegExp(`^CSeq: \\d+ ${method}\\r?$`, 'm').test(p.raw);
+const isOkTo =
+  (method: string) =>
+  (p: MemoryPacket): boolean =>
+    p.raw.startsWith('SIP/2.0 200') && new RegExp(`^CSeq: \\d+ ${method}\\r?$`, 'm').test(p.raw);
 
 // --- UDP retransmissions (RFC 3261 §17.1.1.2, §17.1.2.2; SIPp's -T2, -max_retrans) ---
 
@@ -135,7 +140,12 @@ test('two lost 200 OKs to the INVITE: the UAS resends its 200 after 500 and 1000
   h.until(() => !h.running(uac), 60_000);
   // The 180 stopped the UAC's INVITE retransmissions (§17.1.1.2, Proceeding); the UAS's 2xx doubles from T1
   // (§13.3.1.4): sent at 10, again at 510 and 1510, which arrives. The call (-d 0) ends at 1510.
-  assert.deepEqual(packetsOf(h.net, 'SIP/2.0 200').filter(isOkTo('INVITE')).map((p) => p.sentMs), [10, 510, 1510]);
+  assert.deepEqual(
+    packetsOf(h.net, 'SIP/2.0 200')
+      .filter(isOkTo('INVITE'))
+      .map((p) => p.sentMs),
+    [10, 510, 1510],
+  );
   assert.equal(h.net.lost.length, 2);
   assert.equal(counters(uas).Retransmissions, 2);
   assert.equal(counters(uac).Retransmissions, 0);
@@ -152,7 +162,10 @@ test('lost 200s to the BYE: the UAC resends its BYE (timer E, capped by T2); the
   // BYE at 10, again at 510, 1510, 3510, 7510 (500, 1000, 2000, 4000). The UAS call ends 4000 ms after the BYE
   // (its timewait) at 4010, so the copies at 510…3510 are answered by the call and the last by its tombstone
   // (RFC 3261 §17.2.2: a non-INVITE server transaction resends its final response while Completed).
-  assert.deepEqual(packetsOf(h.net, 'BYE').map((p) => p.sentMs), [10, 510, 1510, 3510, 7510]);
+  assert.deepEqual(
+    packetsOf(h.net, 'BYE').map((p) => p.sentMs),
+    [10, 510, 1510, 3510, 7510],
+  );
   assert.equal(counters(uac).SuccessfulCalls, 1);
   assert.equal(counters(uac).Retransmissions, 4);
   assert.equal(counters(uas).Retransmissions, 4);
@@ -204,7 +217,10 @@ test('ontimeout= jumps to its label when the receive times out: the call goes on
     CSeq: 3 INFO
     Content-Length: 0
   ]]></send>`;
-  const uac = h.engine({ m: '1' }, { port: UAC, remote: UAS, scenario: requestScenario('OPTIONS', '', 'timeout="1000" ontimeout="late"', after) });
+  const uac = h.engine(
+    { m: '1' },
+    { port: UAC, remote: UAS, scenario: requestScenario('OPTIONS', '', 'timeout="1000" ontimeout="late"', after) },
+  );
   h.until(() => !h.running(uac), 60_000);
   assert.deepEqual(peer.timesOf('OPTIONS'), [10]);
   assert.deepEqual(peer.timesOf('MESSAGE'), [], 'the MESSAGE is skipped by the jump');
@@ -228,7 +244,10 @@ test('-d 3000 is the length of a <pause> without milliseconds: call length = 300
   assert.equal(s.counters.SuccessfulCalls, 1);
   assert.equal(s.callLengthMoments.sumMs, 3020);
   assert.equal(s.rtdMoments[0]?.sumMs, 10);
-  assert.deepEqual(packetsOf(h.net, 'BYE').map((p) => p.sentMs), [3020]);
+  assert.deepEqual(
+    packetsOf(h.net, 'BYE').map((p) => p.sentMs),
+    [3020],
+  );
 });
 
 test('<pause milliseconds="1234">: ends at the first tick after its deadline (-timer_resol 10), exactly with -timer_resol 1', (t) => {
@@ -237,7 +256,9 @@ test('<pause milliseconds="1234">: ends at the first tick after its deadline (-t
   for (const resolution of ['10', '1']) {
     const h = new Harness();
     t.after(() => h.stopAll());
-    h.recorder(UAS, (raw, send) => { if (raw.startsWith('OPTIONS')) send(answer(raw, '200 OK')); });
+    h.recorder(UAS, (raw, send) => {
+      if (raw.startsWith('OPTIONS')) send(answer(raw, '200 OK'));
+    });
     // -d is ignored where the pause says its length.
     const uac = h.engine({ m: '1', d: '5000', timer_resol: resolution }, { port: UAC, remote: UAS, scenario });
     h.until(() => !h.running(uac), 60_000);
@@ -257,7 +278,10 @@ test('-r 10: 100 calls in the first 10 s, one every 100 ms from the first tick',
   const uac = h.uac(UAC, UAS, { r: '10' });
   h.advance(9999);
   const expected = Array.from({ length: 100 }, (_, k) => (k === 0 ? 10 : k * 100));
-  assert.deepEqual(packetsOf(h.net, 'INVITE').map((p) => p.sentMs), expected);
+  assert.deepEqual(
+    packetsOf(h.net, 'INVITE').map((p) => p.sentMs),
+    expected,
+  );
   assert.equal(counters(uac).CallsCreated, 100);
   assert.equal(counters(uac).SuccessfulCalls, 100);
   h.advance(1); // 10 000 ms: the 101st is due
@@ -270,7 +294,10 @@ test('-r 5 -rp 2000: 2.5 calls a second, one every 400 ms: 25 calls in the first
   h.uas(UAS);
   const uac = h.uac(UAC, UAS, { r: '5', rp: '2000' });
   h.advance(9999);
-  assert.deepEqual(packetsOf(h.net, 'INVITE').map((p) => p.sentMs), Array.from({ length: 25 }, (_, k) => (k === 0 ? 10 : k * 400)));
+  assert.deepEqual(
+    packetsOf(h.net, 'INVITE').map((p) => p.sentMs),
+    Array.from({ length: 25 }, (_, k) => (k === 0 ? 10 : k * 400)),
+  );
   assert.equal(counters(uac).CallsCreated, 25);
 });
 
@@ -280,7 +307,9 @@ test('-l 5: open calls never exceed 5 (-r 100 of 1-second calls would otherwise 
   h.uas(UAS);
   const uac = h.uac(UAC, UAS, { r: '100', l: '5', d: '1000' });
   let most = 0;
-  const watch = (): void => { most = Math.max(most, uac.openCalls); };
+  const watch = (): void => {
+    most = Math.max(most, uac.openCalls);
+  };
   h.advance(1000, watch);
   // Until the first calls end (10 + 1000 ms) only the first 5 may start; 101 starts were due by 1000 ms (one
   // at once, then one every 10 ms): 96 refused by the limit (counted, not queued).
@@ -312,7 +341,10 @@ test('a 200 OK retransmitted after the call ended is a dead-call message for -de
   t.after(() => h.stopAll());
   let ok = '';
   const peer = h.recorder(UAS, (raw, send) => {
-    if (raw.startsWith('INVITE')) { ok = answer(raw, '200 OK'); send(ok); } else if (raw.startsWith('BYE')) send(answer(raw, '200 OK'));
+    if (raw.startsWith('INVITE')) {
+      ok = answer(raw, '200 OK');
+      send(ok);
+    } else if (raw.startsWith('BYE')) send(answer(raw, '200 OK'));
   });
   // One call (the next is due 100 s later): INVITE, 200, ACK, BYE, 200 all at 10 ms.
   const uac = h.uac(UAC, UAS, { r: '1', rp: '100000' });
@@ -358,8 +390,16 @@ test('-timeout 5 ends the run with reason "timeout" at 5000 ms; calls still open
   // 31 BYEs of the scenario (the 30 ended calls and the one sent at 5000), no BYE or CANCEL for the other 20.
   h.advance(10_000);
   const u = uas.snapshot();
-  assert.deepEqual(u.steps.map((st) => st.recv), [51, 0, 0, 50, 31, 0, 0], 'INVITE, ACK and BYE received by the UAS');
-  assert.equal(u.counters.OutOfCallMsgs + u.counters.DeadCallMsgs + Object.values(u.unexpected).reduce((a, b) => a + b, 0), 0, 'nothing else reached it');
+  assert.deepEqual(
+    u.steps.map((st) => st.recv),
+    [51, 0, 0, 50, 31, 0, 0],
+    'INVITE, ACK and BYE received by the UAS',
+  );
+  assert.equal(
+    u.counters.OutOfCallMsgs + u.counters.DeadCallMsgs + Object.values(u.unexpected).reduce((a, b) => a + b, 0),
+    0,
+    'nothing else reached it',
+  );
 });
 
 // --- Moved from test/integration, where they slept in real time and allowed for timer jitter ---
@@ -385,7 +425,9 @@ test('no peer, -max_retrans 2, -r 100 -m 5: every call fails after exactly 500 +
 test('a peer that dies after 180: the call fails on timer C (RFC 3261 §16.6: more than 3 minutes; 181 s) instead of waiting for ever', (t) => {
   const h = new Harness();
   t.after(() => h.stopAll());
-  h.recorder(UAS, (raw, send) => { if (raw.startsWith('INVITE')) send(answer(raw, '180 Ringing')); });
+  h.recorder(UAS, (raw, send) => {
+    if (raw.startsWith('INVITE')) send(answer(raw, '180 Ringing'));
+  });
   const uac = h.uac(UAC, UAS, { m: '1' });
   const failedAt = h.until(() => counter(uac, 'FailedCalls') === 1, 400_000);
   // The 180 came at 10 with the INVITE: no retransmission (§17.1.1.2, Proceeding), and the wait for the 200,
@@ -395,7 +437,10 @@ test('a peer that dies after 180: the call fails on timer C (RFC 3261 §16.6: mo
   assert.equal(s.failures.FailedTimeoutOnRecv, 1);
   assert.equal(s.steps[0]?.retrans, 0);
   assert.equal(s.steps[4]?.timeouts, 1, 'the wait for 200 timed out');
-  assert.deepEqual(packetsOf(h.net, 'CANCEL').map((p) => p.sentMs), [181_010]);
+  assert.deepEqual(
+    packetsOf(h.net, 'CANCEL').map((p) => p.sentMs),
+    [181_010],
+  );
 });
 
 const inviteFrom = (callId: string, cseq = 1, method = 'INVITE', branch = 'z9hG4bKa'): string =>
@@ -454,7 +499,11 @@ test('uas: after the ACK a late copy of the INVITE is absorbed, not answered, an
   h.advance(50);
   peer.send(inviteFrom('c1'), UAS);
   h.advance(2000);
-  assert.deepEqual(peer.got.map((m) => m.raw.slice(0, 15)), ['SIP/2.0 180 Rin', 'SIP/2.0 200 OK\r'], 'the late INVITE gets no answer');
+  assert.deepEqual(
+    peer.got.map((m) => m.raw.slice(0, 15)),
+    ['SIP/2.0 180 Rin', 'SIP/2.0 200 OK\r'],
+    'the late INVITE gets no answer',
+  );
   peer.send(inviteFrom('c1', 2, 'BYE', 'z9hG4bKc'), UAS);
   h.advance(0);
   assert.match(peer.got[2]?.raw ?? '', /^SIP\/2\.0 200 OK\r\n[^]*CSeq: 2 BYE\r\n/);
@@ -486,11 +535,19 @@ test('_unexp.main handler: answers the message, then <pauserestore> and <jump> r
   const h = new Harness();
   t.after(() => h.stopAll());
   let invite = '';
-  const peer = h.recorder(UAS, (raw, send) => { if (raw.startsWith('INVITE')) { invite = raw; send(answer(raw, '200 OK')); } });
+  const peer = h.recorder(UAS, (raw, send) => {
+    if (raw.startsWith('INVITE')) {
+      invite = raw;
+      send(answer(raw, '200 OK'));
+    }
+  });
   const uac = h.engine({ m: '1' }, { port: UAC, remote: UAS, scenario });
   h.advance(410); // the INVITE and its 200 at 10: the 600-ms pause runs until 610; 400 ms into it …
   const hd = (name: string): string => headerLine(invite, name);
-  peer.send(`INFO sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${UAS};branch=z9hG4bKinfo\r\nFrom: ${hd('To').slice(4)};tag=r1\r\nTo: ${hd('From').slice(6)}\r\n${hd('Call-ID')}\r\nCSeq: 7 INFO\r\nContent-Length: 0\r\n\r\n`, UAC);
+  peer.send(
+    `INFO sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${UAS};branch=z9hG4bKinfo\r\nFrom: ${hd('To').slice(4)};tag=r1\r\nTo: ${hd('From').slice(6)}\r\n${hd('Call-ID')}\r\nCSeq: 7 INFO\r\nContent-Length: 0\r\n\r\n`,
+    UAC,
+  );
   h.until(() => !h.running(uac), 10_000);
   const ok = peer.got.find((m) => m.raw.startsWith('SIP/2.0 200'));
   assert.equal(ok?.atMs, 410);
@@ -522,10 +579,18 @@ test('every ACK lost: the UAS retransmits its 200 9 times (a response: the non-I
   // 200 at 10, again after 500, 1000, 2000, then 4000 ms; the 10th would be due 4000 ms after the 9th (SIPp
   // counts a response against the non-INVITE limit, 9: its retransmission is the INVITE's only if it starts "INVITE").
   const times = [10, 510, 1510, 3510, 7510, 11510, 15510, 19510, 23510, 27510];
-  assert.deepEqual(packetsOf(h.net, 'SIP/2.0 200').filter(isOkTo('INVITE')).map((p) => p.sentMs), times);
+  assert.deepEqual(
+    packetsOf(h.net, 'SIP/2.0 200')
+      .filter(isOkTo('INVITE'))
+      .map((p) => p.sentMs),
+    times,
+  );
   assert.equal(failedAt, 31_510);
   assert.equal(uas.snapshot().failures.FailedMaxUDPRetrans, 1);
-  assert.deepEqual(h.net.lost.map((p) => p.sentMs), times);
+  assert.deepEqual(
+    h.net.lost.map((p) => p.sentMs),
+    times,
+  );
   assert.equal(counters(uac).Retransmissions, 9);
 });
 
@@ -553,12 +618,17 @@ test('-users 3 -d 1000: three calls open at a time, each user starting its next 
   h.uas(UAS);
   const uac = h.uac(UAC, UAS, { users: '3', d: '1000' });
   let most = 0;
-  h.advance(9999, () => { most = Math.max(most, uac.openCalls); });
+  h.advance(9999, () => {
+    most = Math.max(most, uac.openCalls);
+  });
   assert.equal(most, 3);
   // -users ticks every 1 ms: calls start in threes at 1, then 1 ms after the previous three ended (their BYE's
   // 200 comes after the tick their pause ended on): 1, 1002, 2003, … 9010: ten batches by 10 s.
   const starts = packetsOf(h.net, 'INVITE').map((p) => p.sentMs);
-  assert.deepEqual([...new Set(starts)], Array.from({ length: 10 }, (_, k) => 1 + 1001 * k));
+  assert.deepEqual(
+    [...new Set(starts)],
+    Array.from({ length: 10 }, (_, k) => 1 + 1001 * k),
+  );
   assert.equal(starts.length, 30);
 });
 
@@ -573,7 +643,10 @@ test('pause and resume of the call generation: nothing is made up for the pause,
   uac.resume();
   h.advance(499); // 2499
   // Before: 10, 100, 200, 300, 400. After: one at the next tick (2010), then one every 100 ms from the resume.
-  assert.deepEqual(packetsOf(h.net, 'INVITE').map((p) => p.sentMs), [10, 100, 200, 300, 400, 2010, 2100, 2200, 2300, 2400]);
+  assert.deepEqual(
+    packetsOf(h.net, 'INVITE').map((p) => p.sentMs),
+    [10, 100, 200, 300, 400, 2010, 2100, 2200, 2300, 2400],
+  );
 });
 
 test('q (stop gracefully): no new call, the open ones end as they would; Q (stop now): open calls aborted at once, each confirmed dialog sent its BYE', async (t) => {
@@ -583,12 +656,16 @@ test('q (stop gracefully): no new call, the open ones end as they would; Q (stop
     h.uas(UAS);
     const uac = h.uac(UAC, UAS, { r: '10', d: '5000' });
     h.advance(1000); // calls started at 10, 100, … 1000: 11, all in their 5-s pause
-    if (how === 'gracefully') uac.stopGracefully(); else uac.stopNow();
+    if (how === 'gracefully') uac.stopGracefully();
+    else uac.stopNow();
     return { h, uac };
   };
   const soft = run('gracefully');
   // The last call, started at 1000, sends its BYE at 6000 and has its 200 at once; the run ends on the next tick.
-  assert.equal(soft.h.until(() => !soft.h.running(soft.uac), 60_000), 6010);
+  assert.equal(
+    soft.h.until(() => !soft.h.running(soft.uac), 60_000),
+    6010,
+  );
   assert.equal(await soft.uac.done, 'stopped');
   assert.equal(counters(soft.uac).SuccessfulCalls, 11);
   assert.equal(counters(soft.uac).AbortedCalls, 0);
@@ -611,7 +688,17 @@ test('a 100 Trying to a non-INVITE request: it is still retransmitted, every T2 
     if (options === 1) send(answer(raw, '100 Trying'));
     if (options === 3) send(answer(raw, '200 OK'));
   });
-  const uac = h.engine({ m: '1' }, { port: UAC, remote: UAS, scenario: requestScenario('OPTIONS', 'retrans="500"', '', '').replace('<recv response="200"', '<recv response="100" optional="true"/>\n  <recv response="200"') });
+  const uac = h.engine(
+    { m: '1' },
+    {
+      port: UAC,
+      remote: UAS,
+      scenario: requestScenario('OPTIONS', 'retrans="500"', '', '').replace(
+        '<recv response="200"',
+        '<recv response="100" optional="true"/>\n  <recv response="200"',
+      ),
+    },
+  );
   h.until(() => !h.running(uac), 60_000);
   // The 100 came at once (10): the next copy is due T2 = 4000 ms later, not T1; then T2 again; the 200 answers the third.
   assert.deepEqual(peer.timesOf('OPTIONS'), [10, 4010, 8010]);

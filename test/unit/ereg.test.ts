@@ -4,8 +4,18 @@ import { sippHeaderText } from '../../src/engine/ereg.js';
 
 // The message and the expected texts are what SIPp 3.6.1 captured with regexp=".*" (test/interop/semantics.test.ts
 // checks the same against the installed sipp).
-const MSG = ['OPTIONS sip:x@h SIP/2.0', 'Via: SIP/2.0/UDP a;branch=z9hG4bK-1', 'v: SIP/2.0/UDP b;branch=z9hG4bK-2', 'VIA: SIP/2.0/UDP c',
-  'Reply-To: <sip:reply@h>', 'From: "A" <sip:a@h>;tag=123', 'To: <sip:x@h>', 'Subject:   spaced  ', '', 'body'].join('\r\n');
+const MSG = [
+  'OPTIONS sip:x@h SIP/2.0',
+  'Via: SIP/2.0/UDP a;branch=z9hG4bK-1',
+  'v: SIP/2.0/UDP b;branch=z9hG4bK-2',
+  'VIA: SIP/2.0/UDP c',
+  'Reply-To: <sip:reply@h>',
+  'From: "A" <sip:a@h>;tag=123',
+  'To: <sip:x@h>',
+  'Subject:   spaced  ',
+  '',
+  'body',
+].join('\r\n');
 
 test('search_in="hdr" finds the header attribute as a plain string, as SIPp does', () => {
   assert.equal(sippHeaderText(MSG, 'From', false, 1, false), ': "A" <sip:a@h>;tag=123');

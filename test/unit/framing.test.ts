@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { MAX_HEADER_BYTES, StreamFramer } from '../../src/transport/framing.js';
 
-const INVITE = 'INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5061;branch=z9hG4bK-1\r\nCall-ID: 1@h\r\nCSeq: 1 INVITE\r\n'
-  + 'Content-Type: application/sdp\r\nContent-Length: 37\r\n\r\nv=0\r\n\r\ns=- a body with a blank line\r\n';
+const INVITE =
+  'INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5061;branch=z9hG4bK-1\r\nCall-ID: 1@h\r\nCSeq: 1 INVITE\r\n' +
+  'Content-Type: application/sdp\r\nContent-Length: 37\r\n\r\nv=0\r\n\r\ns=- a body with a blank line\r\n';
 const BYE = 'BYE sip:service@127.0.0.1:5060 SIP/2.0\r\nCall-ID: 1@h\r\nCSeq: 2 BYE\r\nl: 0\r\n\r\n';
 const OK = 'SIP/2.0 200 OK\r\nCall-ID: 1@h\r\nCSeq: 2 BYE\r\ncontent-length :  5\r\n\r\nhello';
 const NO_LENGTH = 'OPTIONS sip:a@b SIP/2.0\r\nCall-ID: 2@h\r\nCSeq: 1 OPTIONS\r\n\r\n';
@@ -53,20 +54,23 @@ test('several messages in one read are all delivered, in order', () => {
 });
 
 test('any split of any sequence of messages gives back the messages (property)', () => {
-  fc.assert(fc.property(
-    fc.array(fc.constantFrom(...MESSAGES), { minLength: 1, maxLength: 8 }),
-    fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 30 }),
-    (messages, sizes) => {
-      const whole = messages.join('');
-      const chunks: string[] = [];
-      for (let at = 0, i = 0; at < whole.length; i++) {
-        const n = sizes[i % sizes.length] ?? 1;
-        chunks.push(whole.slice(at, at + n));
-        at += n;
-      }
-      assert.deepEqual(feed(chunks).got, messages);
-    },
-  ), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom(...MESSAGES), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 30 }),
+      (messages, sizes) => {
+        const whole = messages.join('');
+        const chunks: string[] = [];
+        for (let at = 0, i = 0; at < whole.length; i++) {
+          const n = sizes[i % sizes.length] ?? 1;
+          chunks.push(whole.slice(at, at + n));
+          at += n;
+        }
+        assert.deepEqual(feed(chunks).got, messages);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 test('a message waits for the rest of its body', () => {

@@ -15,14 +15,40 @@ const CALLS = 20;
 /** An engine placing CALLS uac calls over a fake transport, in virtual time; what it sent. */
 function placing(now: () => number): { engine: Engine; sent: string[] } {
   const sent: string[] = [];
-  const ep: Endpoint = { localAddress: '127.0.0.1', localPort: 5998, openCalls: 0, send: (raw) => { sent.push(raw); return true; } };
-  const transport: Transport = { name: 'UDP', reliable: false, localPort: 5998, acquire: (ready) => ready(ep), release: () => undefined, close: () => Promise.resolve() };
-  const engine = new Engine(engineConfig(builtin('uac'), { remote: { address: '127.0.0.1', port: 5999 }, load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: CALLS, users: 0 } }), {}, now);
+  const ep: Endpoint = {
+    localAddress: '127.0.0.1',
+    localPort: 5998,
+    openCalls: 0,
+    send: (raw) => {
+      sent.push(raw);
+      return true;
+    },
+  };
+  const transport: Transport = {
+    name: 'UDP',
+    reliable: false,
+    localPort: 5998,
+    acquire: (ready) => ready(ep),
+    release: () => undefined,
+    close: () => Promise.resolve(),
+  };
+  const engine = new Engine(
+    engineConfig(builtin('uac'), {
+      remote: { address: '127.0.0.1', port: 5999 },
+      load: { rate: 100, periodMs: 1000, limit: 0, maxCalls: CALLS, users: 0 },
+    }),
+    {},
+    now,
+  );
   engine.start(transport);
   return { engine, sent };
 }
 
-const values = (sent: readonly string[], pattern: RegExp): string[] => sent.flatMap((m) => { const v = pattern.exec(m)?.[1]; return v === undefined ? [] : [v]; });
+const values = (sent: readonly string[], pattern: RegExp): string[] =>
+  sent.flatMap((m) => {
+    const v = pattern.exec(m)?.[1];
+    return v === undefined ? [] : [v];
+  });
 const CALL_ID = /^Call-ID: (\S+)/m;
 const BRANCH = /^Via: [^\r\n]*;branch=([^;\s]+)/m;
 
@@ -30,7 +56,10 @@ test('two engines in one process send disjoint Call-IDs and branches; the first 
   let now = 0;
   const a = placing(() => now);
   const b = placing(() => now);
-  for (now = 0; now <= 1000; now += 10) { a.engine.tick(); b.engine.tick(); }
+  for (now = 0; now <= 1000; now += 10) {
+    a.engine.tick();
+    b.engine.tick();
+  }
   a.engine.stopNow();
   b.engine.stopNow();
   const ids = [values(a.sent, CALL_ID), values(b.sent, CALL_ID)];
@@ -40,11 +69,20 @@ test('two engines in one process send disjoint Call-IDs and branches; the first 
   assert.equal(new Set(ids[1]).size, CALLS);
   const [idsA, idsB] = ids.map((v) => new Set(v));
   const [brA, brB] = branches.map((v) => new Set(v));
-  assert.deepEqual([...(idsA ?? [])].filter((id) => idsB?.has(id)), [], 'no Call-ID in both');
-  assert.deepEqual([...(brA ?? [])].filter((br) => brB?.has(br)), [], 'no branch in both');
+  assert.deepEqual(
+    [...(idsA ?? [])].filter((id) => idsB?.has(id)),
+    [],
+    'no Call-ID in both',
+  );
+  assert.deepEqual(
+    [...(brA ?? [])].filter((br) => brB?.has(br)),
+    [],
+    'no branch in both',
+  );
   // SIPp compat for the first engine (the process's own ids): Call-ID %u-%p@%s, branch z9hG4bK-<pid>-<call>-<message>.
   assert.equal(ids[0]?.[0], `1-${process.pid}@127.0.0.1`);
   assert.equal(branches[0]?.[0], `z9hG4bK-${process.pid}-1-0`);
-  for (const id of ids[1] ?? []) assert.match(id, new RegExp(`^\\d+-${process.pid}\\.[0-9a-z]+@127\\.0\\.0\\.1$`), 'a later engine: the pid and its own tag');
+  for (const id of ids[1] ?? [])
+    assert.match(id, new RegExp(`^\\d+-${process.pid}\\.[0-9a-z]+@127\\.0\\.0\\.1$`), 'a later engine: the pid and its own tag');
   for (const br of branches[1] ?? []) assert.ok(br.startsWith('z9hG4bK-'), `RFC 3261 §8.1.1.7 magic cookie: ${br}`);
 });

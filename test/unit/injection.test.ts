@@ -13,7 +13,10 @@ test('SEQUENTIAL file: comments and blank lines skipped, fields split on ;', () 
   assert.equal(lineCount(f), 2);
   assert.equal(fieldValue(f, 1, 1), 'hunter2');
   assert.equal(fieldValue(f, 0, 5), '');
-  assert.deepEqual([0, 1].map((i) => lineNumberOf(f, i)), [3, 5]);
+  assert.deepEqual(
+    [0, 1].map((i) => lineNumberOf(f, i)),
+    [3, 5],
+  );
 });
 
 test('PRINTF=N makes N lines numbered with %d, PRINTF_MULTIPLE and PRINTF_OFFSET', () => {
@@ -33,7 +36,12 @@ test('errors name file and line: empty file, bad first line, no data, too few fi
   const f = parseInjection('s.csv', 'SEQUENTIAL\nalice;secret\nbob\ncarol;x\n', d);
   assert.ok(f);
   checkFieldCount(f, 1, d);
-  const expected = ['e.csv:1: the injection file is empty', 'h.csv:1: the first line is "alice;secret", expected', 'n.csv:1: the injection file has no data lines', 's.csv:3: this line has 1 field, but the scenario reads [field1]'];
+  const expected = [
+    'e.csv:1: the injection file is empty',
+    'h.csv:1: the first line is "alice;secret", expected',
+    'n.csv:1: the injection file has no data lines',
+    's.csv:3: this line has 1 field, but the scenario reads [field1]',
+  ];
   assert.equal(d.length, expected.length);
   d.forEach((x, i) => assert.ok(`${x.file}:${x.line}: ${x.message}`.startsWith(expected[i] ?? ''), `${x.file}:${x.line}: ${x.message}`));
 });
@@ -45,12 +53,27 @@ test('fields at line and field boundaries: empty fields, trailing ;, CRLF, comme
   assert.ok(f);
   assert.equal(lineCount(f), 4);
   // Hand-split: ";b;" is three fields '', 'b', ''; the CR of a CRLF belongs to no field.
-  assert.deepEqual([0, 1, 2, 3].map((i) => fieldValue(f, 0, i)), ['', 'b', '', '']);
-  assert.deepEqual([0, 1, 2].map((i) => fieldValue(f, 1, i)), ['a', '', 'c']);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => fieldValue(f, 0, i)),
+    ['', 'b', '', ''],
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((i) => fieldValue(f, 1, i)),
+    ['a', '', 'c'],
+  );
   // SIPp compat: '#' starts a comment only as a line's first character (SIPp's FileContents), so it may be in a field.
-  assert.deepEqual([0, 1, 2].map((i) => fieldValue(f, 2, i)), ['p#w', 'jörg', 'pässword']);
-  assert.deepEqual([0, 1, 2].map((i) => fieldValue(f, 3, i)), ['last', 'x', '']);
-  assert.deepEqual([0, 1, 2, 3].map((i) => lineNumberOf(f, i)), [2, 5, 6, 7]);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => fieldValue(f, 2, i)),
+    ['p#w', 'jörg', 'pässword'],
+  );
+  assert.deepEqual(
+    [0, 1, 2].map((i) => fieldValue(f, 3, i)),
+    ['last', 'x', ''],
+  );
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => lineNumberOf(f, i)),
+    [2, 5, 6, 7],
+  );
   // SEQUENTIAL past the last line starts over.
   assert.equal(fieldValue(f, 5, 0), 'a');
 });
@@ -61,30 +84,39 @@ test('errors name the right file line after comments and empty lines, also befor
   assert.ok(f);
   assert.equal(lineCount(f), 4);
   checkFieldCount(f, 1, d);
-  assert.deepEqual(d.map((x) => `${x.file}:${x.line}: ${x.message}`), [
-    'c.csv:9: this line has 1 field, but the scenario reads [field1]',
-    'c.csv:11: this line has 1 field, but the scenario reads [field1]',
-  ]);
+  assert.deepEqual(
+    d.map((x) => `${x.file}:${x.line}: ${x.message}`),
+    ['c.csv:9: this line has 1 field, but the scenario reads [field1]', 'c.csv:11: this line has 1 field, but the scenario reads [field1]'],
+  );
   const e: Diagnostic[] = [];
   assert.equal(parseInjection('h.csv', '# header below\n\nFOO;bar\nx\n', e), undefined);
   assert.equal(parseInjection('n.csv', '\r\n# only\r\nRANDOM\r\n# none\r\n\r\n', e), undefined);
-  assert.deepEqual(e.map((x) => `${x.file}:${x.line}: ${x.message}`), [
-    'h.csv:3: the first line is "FOO;bar", expected SEQUENTIAL, RANDOM or USER',
-    'n.csv:3: the injection file has no data lines',
-  ]);
+  assert.deepEqual(
+    e.map((x) => `${x.file}:${x.line}: ${x.message}`),
+    ['h.csv:3: the first line is "FOO;bar", expected SEQUENTIAL, RANDOM or USER', 'n.csv:3: the injection file has no data lines'],
+  );
 });
 
 test('PRINTF over a CRLF file: the line is used as N virtual lines, fields without the CR', () => {
   const f = parseInjection('p.csv', 'SEQUENTIAL,PRINTF=3,PRINTF_OFFSET=5\r\nu%03d;pw%d\r\n', []);
   assert.ok(f);
   assert.equal(lineCount(f), 3);
-  assert.deepEqual([0, 1, 2].map((i) => `${fieldValue(f, i, 0)}/${fieldValue(f, i, 1)}`), ['u005/pw5', 'u006/pw6', 'u007/pw7']);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => `${fieldValue(f, i, 0)}/${fieldValue(f, i, 1)}`),
+    ['u005/pw5', 'u006/pw6', 'u007/pw7'],
+  );
 });
 
 test('store: -infindex, <insert> and <replace> over the file as read; the last line with a key wins, as in SIPp', () => {
   const f = parseInjection('s.csv', 'SEQUENTIAL\nalice;1\nbob;2\nalice;3\nshort\n', []);
   assert.ok(f);
-  const store = new InjectionStore([f], [{ file: 0, field: 0 }, { file: 0, field: 1 }]);
+  const store = new InjectionStore(
+    [f],
+    [
+      { file: 0, field: 0 },
+      { file: 0, field: 1 },
+    ],
+  );
   assert.equal(store.indexedField(0), 0);
   assert.equal(store.lookup(0, 0, 'alice'), 2);
   assert.equal(store.lookup(0, 1, '2'), 1);
@@ -161,7 +193,10 @@ test('too few fields on many lines: the first 50 named, the rest counted in one 
   checkFieldCount(f, 1, d);
   // Odd i are short; data line i is file line i + 2, so the short ones are lines 3, 5, … 1001.
   assert.equal(d.length, 51);
-  assert.deepEqual(d.slice(0, 3).map((x) => x.line), [3, 5, 7]);
+  assert.deepEqual(
+    d.slice(0, 3).map((x) => x.line),
+    [3, 5, 7],
+  );
   assert.equal(d[49]?.line, 101);
   assert.equal(d[50]?.line, 1001);
   assert.match(d[50]?.message ?? '', /^and 450 more lines with fewer than 2 fields/);

@@ -10,25 +10,32 @@ import { asRtp, noTshark, tsharkFields } from '../tshark.js';
 
 const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => i + 1));
 
-test('rtp_stream packet sizes (SIPp 3.6.1): G.729 20 octets / 20 ms / +160, iLBC (98) 50 / 30 ms / +240, as tshark decodes them', { skip: noTshark }, (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sipts-media-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [pt, size, fileBytes, ms, ticks] of [[18, 20, 50, 20, 160], [98, 50, 120, 30, 240]] as const) {
-    const clip = audioClip(bytes(fileBytes), 'x.raw', pt, 0x42);
-    const file = join(dir, `${pt}.pcap`);
-    writeFileSync(file, writePcap(clip, { srcPort: 8000, dstPort: 8002 }));
-    const rows = tsharkFields(file, ['rtp.p_type', 'rtp.seq', 'rtp.timestamp', 'frame.time_relative', 'rtp.payload'], asRtp(8002));
-    assert.equal(rows.length, 3);
-    rows.forEach(([p, seq, ts, rel, payload], i) => {
-      assert.deepEqual([Number(p), Number(seq), Number(ts), Math.round(Number(rel) * 1000)], [pt, i, ticks * i, ms * i]);
-      assert.equal(payload?.length, 2 * size);
-    });
-    // The last packet: the file's last octets, then (SIPp's circular playback) its first ones.
-    const tail = fileBytes - 2 * size;
-    const expected = Buffer.concat([bytes(fileBytes).subarray(2 * size), bytes(size - tail)]);
-    assert.equal(rows[2]?.[4], expected.toString('hex'));
-  }
-});
+test(
+  'rtp_stream packet sizes (SIPp 3.6.1): G.729 20 octets / 20 ms / +160, iLBC (98) 50 / 30 ms / +240, as tshark decodes them',
+  { skip: noTshark },
+  (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipts-media-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    for (const [pt, size, fileBytes, ms, ticks] of [
+      [18, 20, 50, 20, 160],
+      [98, 50, 120, 30, 240],
+    ] as const) {
+      const clip = audioClip(bytes(fileBytes), 'x.raw', pt, 0x42);
+      const file = join(dir, `${pt}.pcap`);
+      writeFileSync(file, writePcap(clip, { srcPort: 8000, dstPort: 8002 }));
+      const rows = tsharkFields(file, ['rtp.p_type', 'rtp.seq', 'rtp.timestamp', 'frame.time_relative', 'rtp.payload'], asRtp(8002));
+      assert.equal(rows.length, 3);
+      rows.forEach(([p, seq, ts, rel, payload], i) => {
+        assert.deepEqual([Number(p), Number(seq), Number(ts), Math.round(Number(rel) * 1000)], [pt, i, ticks * i, ms * i]);
+        assert.equal(payload?.length, 2 * size);
+      });
+      // The last packet: the file's last octets, then (SIPp's circular playback) its first ones.
+      const tail = fileBytes - 2 * size;
+      const expected = Buffer.concat([bytes(fileBytes).subarray(2 * size), bytes(size - tail)]);
+      assert.equal(rows[2]?.[4], expected.toString('hex'));
+    }
+  },
+);
 
 test('rtp_stream with PCMA: a µ-law WAV is transcoded, raw bytes are taken as A-law, 160 octets a packet', () => {
   const wav = toneWav('ulaw', { durationMs: 60 });

@@ -21,9 +21,19 @@ writeFileSync(join(dir, 'tone.pcap'), writePcap(toneClip('alaw', { durationMs: 2
 writeFileSync(join(dir, 'tone.wav'), toneWav('ulaw', { durationMs: 100 }));
 writeFileSync(join(dir, 'text.pcap'), 'not a capture at all\n');
 // A capture of UDP that is not RTP (version bits 0): SIP, say.
-writeFileSync(join(dir, 'sip.pcap'), writePcap({ ...toneClip('alaw', { durationMs: 40 }), packets: [Buffer.from('OPTIONS sip:x SIP/2.0\r\n'), Buffer.from('OPTIONS sip:y SIP/2.0\r\n')] }, { srcPort: 5060, dstPort: 5060 }));
+writeFileSync(
+  join(dir, 'sip.pcap'),
+  writePcap(
+    {
+      ...toneClip('alaw', { durationMs: 40 }),
+      packets: [Buffer.from('OPTIONS sip:x SIP/2.0\r\n'), Buffer.from('OPTIONS sip:y SIP/2.0\r\n')],
+    },
+    { srcPort: 5060, dstPort: 5060 },
+  ),
+);
 
-const doc = (...actions: string[]): string => ['<?xml version="1.0"?>', '<scenario name="m">', `  <nop><action>${actions.join('')}</action></nop>`, '</scenario>'].join('\n');
+const doc = (...actions: string[]): string =>
+  ['<?xml version="1.0"?>', '<scenario name="m">', `  <nop><action>${actions.join('')}</action></nop>`, '</scenario>'].join('\n');
 const where = (d: Diagnostic): string => `${d.severity ?? 'error'} ${d.line}:${d.col} ${d.message}`;
 
 function diags(source: string, options: MediaOptions = {}): string[] {
@@ -61,13 +71,18 @@ test('media file errors name file:line:col and say how to fix: missing, not a ca
   assert.equal(missing.length, 1);
   assert.match(missing[0] ?? '', /^error 3:39 cannot find the media file "nope\/missing.pcap" \(looked for .*missing.pcap\)/);
   assert.match(diags(doc('<exec play_pcap_audio="text.pcap"/>'))[0] ?? '', /^error 3:39 .*text.pcap: byte 0: not a pcap or pcapng file/);
-  assert.match(diags(doc('<exec play_pcap_audio="sip.pcap"/>'))[0] ?? '', /^error 3:39 .*sip.pcap: the capture holds UDP packets but no RTP/);
+  assert.match(
+    diags(doc('<exec play_pcap_audio="sip.pcap"/>'))[0] ?? '',
+    /^error 3:39 .*sip.pcap: the capture holds UDP packets but no RTP/,
+  );
   // Every problem at once.
   assert.equal(diags(doc('<exec play_pcap_audio="a.pcap"/>', '<exec rtp_stream="b.wav"/>')).filter((d) => d.startsWith('error')).length, 2);
 });
 
 test('rtp_stream: file,loops,payload type (3.6 and 3.7), pause and resume; -rtp_payload is the default type', () => {
-  const [plain, looped, paused, resumed] = media(doc('<exec rtp_stream="tone.wav"/>', '<exec rtp_stream="tone.wav,-1,0"/>', '<exec rtp_stream="pause"/>', '<exec rtp_stream="resume"/>'));
+  const [plain, looped, paused, resumed] = media(
+    doc('<exec rtp_stream="tone.wav"/>', '<exec rtp_stream="tone.wav,-1,0"/>', '<exec rtp_stream="pause"/>', '<exec rtp_stream="resume"/>'),
+  );
   assert.ok(plain?.op === 'stream' && looped?.op === 'stream');
   assert.equal(plain.loops, 1);
   assert.equal(looped.loops, -1);
@@ -85,22 +100,31 @@ test('rtp_stream: file,loops,payload type (3.6 and 3.7), pause and resume; -rtp_
 
 test('rtp_stream, play_dtmf and rtp_echo values SIPp would misread are errors that say what is accepted', () => {
   assert.deepEqual(diags(doc('<exec rtp_stream="tone.wav,x"/>')), ['error 3:22 rtp_stream loop count "x" is not a whole number']);
-  assert.deepEqual(diags(doc('<exec rtp_stream="tone.wav,0"/>')), ['error 3:22 rtp_stream loop count 0: give 1 or more, or -1 to loop until the call ends']);
-  assert.deepEqual(diags(doc('<exec rtp_stream="apattern,1,8"/>')), ['error 3:22 rtp_stream="apattern,1,8": SIPp 3.7\'s generated patterns (apattern, vpattern) are not supported by this version of sipts yet']);
+  assert.deepEqual(diags(doc('<exec rtp_stream="tone.wav,0"/>')), [
+    'error 3:22 rtp_stream loop count 0: give 1 or more, or -1 to loop until the call ends',
+  ]);
+  assert.deepEqual(diags(doc('<exec rtp_stream="apattern,1,8"/>')), [
+    'error 3:22 rtp_stream="apattern,1,8": SIPp 3.7\'s generated patterns (apattern, vpattern) are not supported by this version of sipts yet',
+  ]);
   assert.deepEqual(diags(doc('<exec rtp_echo="startfoo"/>')), ['error 3:22 rtp_echo="startfoo" is not an echo command']);
   assert.deepEqual(diags(doc('<exec play_dtmf=""/>')), ['error 3:22 play_dtmf needs the digits to send']);
 });
 
 test('<exec> with no form it knows says which it takes (not the old command/int_cmd message); a second form is a warning', () => {
   const none = diags(doc('<exec play_pcap="tone.pcap"/>'));
-  assert.ok(none.some((d) => d.startsWith('error 3:16 <exec> needs one of command="…", int_cmd="…", play_pcap_audio="…"')), none.join('\n'));
+  assert.ok(
+    none.some((d) => d.startsWith('error 3:16 <exec> needs one of command="…", int_cmd="…", play_pcap_audio="…"')),
+    none.join('\n'),
+  );
   assert.ok(!none.some((d) => d.includes('needs command="…" or int_cmd="…"')));
   const two = diags(doc('<exec play_dtmf="12" rtp_stream="pause"/>'));
   assert.deepEqual(two, ['warning 3:37 <exec> does one thing: rtp_stream="…" is ignored, as SIPp ignores it (play_dtmf="…" comes first)']);
 });
 
 test('play_dtmf renders keywords per call; rtp_echo forms of 3.7 and the <rtp_echo> element of 3.6.1', () => {
-  const [dtmf, start, stop] = media(doc('<exec play_dtmf="12[call_number]"/>', '<exec rtp_echo="startaudio,0,PCMU/8000"/>', '<exec rtp_echo="stopvideo"/>'));
+  const [dtmf, start, stop] = media(
+    doc('<exec play_dtmf="12[call_number]"/>', '<exec rtp_echo="startaudio,0,PCMU/8000"/>', '<exec rtp_echo="stopvideo"/>'),
+  );
   assert.equal(dtmf?.op, 'dtmf');
   assert.deepEqual(start?.op === 'echo' ? [start.what, start.line] : [], ['start', 'audio']);
   assert.deepEqual(stop?.op === 'echo' ? [stop.what, stop.line] : [], ['stop', 'video']);
@@ -113,12 +137,27 @@ test('a file found nowhere: the search directories by base name, then generated 
   const [found] = media(doc('<exec play_pcap_audio="pcap/tone.pcap"/>'), { searchDirs: [dir] });
   assert.equal(found?.op === 'pcap' ? found.clip.packets.length : 0, 10);
   const clip = toneClip('alaw', { durationMs: 60 });
-  const w = diags(doc('<exec play_pcap_audio="pcap/g711a.pcap"/>'), { generated: () => ({ clip, note: 'a generated tone is played instead' }) });
+  const w = diags(doc('<exec play_pcap_audio="pcap/g711a.pcap"/>'), {
+    generated: () => ({ clip, note: 'a generated tone is played instead' }),
+  });
   assert.equal(w.length, 1);
   assert.match(w[0] ?? '', /^warning 3:39 pcap\/g711a.pcap was found nowhere \(.*\): a generated tone is played instead$/);
 });
 
 test('ignoresdp="true" on a <recv> is kept: that message\'s SDP does not move the call\'s media (SIPp compat)', () => {
-  const sc = compileScenarioSource(scenarioFile, ['<?xml version="1.0"?>', '<scenario name="i">', '  <recv request="INVITE" ignoresdp="true"/>', '  <recv request="ACK"/>', '</scenario>'].join('\n'), env);
-  assert.deepEqual(sc.steps.map((s) => s.ignoreSdp), [true, false]);
+  const sc = compileScenarioSource(
+    scenarioFile,
+    [
+      '<?xml version="1.0"?>',
+      '<scenario name="i">',
+      '  <recv request="INVITE" ignoresdp="true"/>',
+      '  <recv request="ACK"/>',
+      '</scenario>',
+    ].join('\n'),
+    env,
+  );
+  assert.deepEqual(
+    sc.steps.map((s) => s.ignoreSdp),
+    [true, false],
+  );
 });

@@ -22,7 +22,15 @@ function readsOrRefuses(read: () => unknown): void {
 const clip = toneClip('ulaw', { durationMs: 60 });
 const files = [
   writePcap(clip, { srcPort: 1, dstPort: 2 }),
-  writePcap(clip, { srcPort: 1, dstPort: 2, littleEndian: false, nanoseconds: true, linkType: LINKTYPE_NULL, ipVersion: 6, ipv6HopByHop: true }),
+  writePcap(clip, {
+    srcPort: 1,
+    dstPort: 2,
+    littleEndian: false,
+    nanoseconds: true,
+    linkType: LINKTYPE_NULL,
+    ipVersion: 6,
+    ipv6HopByHop: true,
+  }),
   writePcapng(clip, { srcPort: 1, dstPort: 2, nanoseconds: true, vlan: 3 }),
   writePcapng(clip, { srcPort: 1, dstPort: 2, littleEndian: false, linkType: LINKTYPE_LINUX_SLL2 }),
   writePcap(clip, { srcPort: 1, dstPort: 2, linkType: LINKTYPE_IEEE802_11_RADIOTAP }),
@@ -34,11 +42,15 @@ test('captures cut at every length are read or refused with a media-file error',
 
 test('captures with random octets changed are read or refused with a media-file error', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: files.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (which, edits) => {
-      const f = Buffer.from(files[which] ?? Buffer.alloc(0));
-      for (const [at, v] of edits) f[at % f.length] = v;
-      readsOrRefuses(() => readCapture(f, 'f'));
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: files.length - 1 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+      (which, edits) => {
+        const f = Buffer.from(files[which] ?? Buffer.alloc(0));
+        for (const [at, v] of edits) f[at % f.length] = v;
+        readsOrRefuses(() => readCapture(f, 'f'));
+      },
+    ),
     { numRuns: 3000 },
   );
 });
@@ -54,8 +66,10 @@ test('WAV files cut or changed, and any octets as an RTP header, never crash', (
     }),
     { numRuns: 2000 },
   );
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
-    const h = parseRtpHeader(b);
-    if (h !== undefined) assert.ok(h.payloadOffset + h.payloadLength <= b.length);
-  }));
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
+      const h = parseRtpHeader(b);
+      if (h !== undefined) assert.ok(h.payloadOffset + h.payloadLength <= b.length);
+    }),
+  );
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { alawToLinear, linearToAlaw, linearToUlaw, transcodeG711, ulawToLinear } from '../../src/media/g711.js';
 import { noAudioop, python } from '../python.js';
 
-test('G.711 µ-law: code values worked out by hand from the standard\'s segment table', () => {
+test("G.711 µ-law: code values worked out by hand from the standard's segment table", () => {
   // Decoding: invert the code, then magnitude = ((mantissa << 3) + 132) << exponent, minus 132, sign from bit 7.
   // 0xFF -> ~ = 0x00: e0 m0 -> (0 + 132) - 132 = 0.            0x7F -> ~ = 0x80: negative zero -> 0.
   // 0x80 -> ~ = 0x7F: e7 m15 -> (120 + 132) << 7 = 32256, - 132 = +32124.   0x00 -> ~ = 0xFF -> -32124.
@@ -16,7 +16,7 @@ test('G.711 µ-law: code values worked out by hand from the standard\'s segment 
   assert.deepEqual([0, 1000, -1000, 32767, -32768].map(linearToUlaw), [0xff, 0xce, 0x4e, 0x80, 0x00]);
 });
 
-test('G.711 A-law: code values worked out by hand from the standard\'s segment table', () => {
+test("G.711 A-law: code values worked out by hand from the standard's segment table", () => {
   // Decoding: XOR 0x55, then segment 0: (m << 4) + 8; segment s >= 1: ((m << 4) + 264) << (s - 1); bit 7 set = positive.
   // 0xD5 -> 0x80: s0 m0 -> +8.   0x55 -> 0x00 -> -8.   0xAA -> 0xFF: s7 m15 -> (240 + 264) << 6 = +32256.
   // 0x2A -> 0x7F -> -32256.      0xC5 -> 0x90: s1 m0 -> 264 = +264.
@@ -48,7 +48,9 @@ test('G.711 against Python audioop on all 65 536 linear values and all 256 codes
 
 test('µ-law ↔ A-law transcoding equals audioop decoding then encoding', { skip: noAudioop }, () => {
   const codes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-  const out = python("import audioop, sys\nc = bytes(range(256))\nsys.stdout.buffer.write(audioop.lin2alaw(audioop.ulaw2lin(c, 2), 2) + audioop.lin2ulaw(audioop.alaw2lin(c, 2), 2))");
+  const out = python(
+    'import audioop, sys\nc = bytes(range(256))\nsys.stdout.buffer.write(audioop.lin2alaw(audioop.ulaw2lin(c, 2), 2) + audioop.lin2ulaw(audioop.alaw2lin(c, 2), 2))',
+  );
   assert.equal(transcodeG711(codes, 'ulaw', 'alaw').toString('hex'), out.subarray(0, 256).toString('hex'));
   assert.equal(transcodeG711(codes, 'alaw', 'ulaw').toString('hex'), out.subarray(256).toString('hex'));
 });

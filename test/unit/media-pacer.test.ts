@@ -11,9 +11,22 @@ test('phases: the bit-reversed count of streams added (van der Corput)', () => {
   const p = new Pacer({ now: () => now, send: (id, due) => sends.push([id, due]) });
   for (let k = 0; k < 4; k++) p.add(20, 0);
   // Streams 0..3 first due at 0, 10, 5, 15 ms; then every 20 ms.
-  assert.deepEqual([0, 1, 2, 3].map((id) => p.nextDue(id)), [0, 10, 5, 15]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((id) => p.nextDue(id)),
+    [0, 10, 5, 15],
+  );
   for (now = 0; now <= 40; now++) p.tick();
-  assert.deepEqual(sends, [[0, 0], [2, 5], [1, 10], [3, 15], [0, 20], [2, 25], [1, 30], [3, 35], [0, 40]]);
+  assert.deepEqual(sends, [
+    [0, 0],
+    [2, 5],
+    [1, 10],
+    [3, 15],
+    [0, 20],
+    [2, 25],
+    [1, 30],
+    [3, 35],
+    [0, 40],
+  ]);
 });
 
 test('1,000 streams at 20 ms send exactly 50 packets a second each over 10 virtual seconds, phases spread', () => {
@@ -71,7 +84,14 @@ test('lateness is recorded when the clock jumps; the stream catches up in due or
   now = 105;
   assert.equal(p.tick(), 5);
   // Due 0 sent at 0; then dues 20, 40, 60, 80, 100 all sent at 105: late by 85, 65, 45, 25, 5 ms.
-  assert.deepEqual(sends, [[0, 0], [20, 105], [40, 105], [60, 105], [80, 105], [100, 105]]);
+  assert.deepEqual(sends, [
+    [0, 0],
+    [20, 105],
+    [40, 105],
+    [60, 105],
+    [80, 105],
+    [100, 105],
+  ]);
   assert.equal(p.nextDue(id), 120);
   const late = p.latenessSummary();
   assert.equal(late.count, 6);
@@ -145,7 +165,12 @@ test('random adds, removes and clock steps: the sends are every due time in (due
   let now = 0;
   const sent: [number, number][] = [];
   const p = new Pacer({ now: () => now, send: (id, due) => sent.push([id, due]) });
-  interface Life { id: number; first: number; interval: number; until: number }
+  interface Life {
+    id: number;
+    first: number;
+    interval: number;
+    until: number;
+  }
   const lives: Life[] = [];
   const live = new Map<number, Life>();
   let added = 0;

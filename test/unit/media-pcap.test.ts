@@ -7,7 +7,15 @@ import { test } from 'node:test';
 import { writePcap, writePcapng, type CaptureOptions } from '../../src/media/capture-write.js';
 import { buildClip } from '../../src/media/clip-builder.js';
 import type { MediaClip } from '../../src/media/clip.js';
-import { LINKTYPE_ETHERNET, LINKTYPE_IEEE802_11, LINKTYPE_IEEE802_11_RADIOTAP, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../../src/media/frame-decode.js';
+import {
+  LINKTYPE_ETHERNET,
+  LINKTYPE_IEEE802_11,
+  LINKTYPE_IEEE802_11_RADIOTAP,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
+} from '../../src/media/frame-decode.js';
 import { dtmfClip } from '../../src/media/dtmf.js';
 import { readCapture } from '../../src/media/pcap.js';
 import { parseRtpHeader } from '../../src/media/rtp-packet.js';
@@ -18,7 +26,11 @@ const RTP_FIELDS = ['rtp.seq', 'rtp.timestamp', 'rtp.ssrc', 'rtp.p_type', 'frame
 
 /** Compares a clip packet by packet with what tshark decodes from the same file. */
 function assertClipMatchesTshark(clip: MediaClip, file: string, ...ports: number[]): void {
-  const rows = tsharkFields(file, RTP_FIELDS, ports.flatMap((p) => asRtp(p)));
+  const rows = tsharkFields(
+    file,
+    RTP_FIELDS,
+    ports.flatMap((p) => asRtp(p)),
+  );
   assert.equal(clip.packets.length, rows.length, `${file}: packet count`);
   rows.forEach(([seq, ts, ssrc, pt, rel, payload], i) => {
     const packet = clip.packets[i];
@@ -30,8 +42,15 @@ function assertClipMatchesTshark(clip: MediaClip, file: string, ...ports: number
     assert.equal(h.ssrc, Number(ssrc), `${file}: SSRC of packet ${i}`);
     assert.equal(h.payloadType, Number(pt), `${file}: payload type of packet ${i}`);
     // tshark prints the time relative to the first frame in ns; the clip keeps µs (a float for ns files).
-    assert.ok(Math.abs((clip.offsetsUs[i] ?? NaN) - Number(rel) * 1e6) < 0.001, `${file}: offset of packet ${i}: ${clip.offsetsUs[i]} vs ${rel}`);
-    assert.equal(packet.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength).toString('hex'), payload, `${file}: payload of packet ${i}`);
+    assert.ok(
+      Math.abs((clip.offsetsUs[i] ?? NaN) - Number(rel) * 1e6) < 0.001,
+      `${file}: offset of packet ${i}: ${clip.offsetsUs[i]} vs ${rel}`,
+    );
+    assert.equal(
+      packet.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength).toString('hex'),
+      payload,
+      `${file}: payload of packet ${i}`,
+    );
   });
 }
 
@@ -39,21 +58,28 @@ function firstDstPort(file: string): number {
   return Number(tsharkFields(file, ['udp.dstport'], ['-c', '1'])[0]?.[0]);
 }
 
-test("SIPp's sample captures (Debian sip-tester): every packet's seq, timestamp, SSRC, payload type, time and payload as tshark decodes them", { skip: noTshark || noSipTester }, () => {
-  const files = readdirSync(SIP_TESTER_DIR).filter((f) => f.endsWith('.pcap'));
-  assert.ok(files.includes('g711a.pcap') && files.filter((f) => f.startsWith('dtmf_2833_')).length === 12, `the 13 sample captures: ${files.join(' ')}`);
-  for (const name of files) {
-    const file = join(SIP_TESTER_DIR, name);
-    const clip = readCapture(readFileSync(file), file);
-    assertClipMatchesTshark(clip, file, firstDstPort(file));
-    assert.equal(clip.streams.length, 1, `${name}: one stream`);
-  }
-  const g711a = readCapture(readFileSync(join(SIP_TESTER_DIR, 'g711a.pcap')), 'g711a.pcap');
-  const s = g711a.streams[0];
-  assert.ok(s !== undefined);
-  // tshark: PT 8 (PCMA, 8000 Hz per RFC 3551), 240 timestamp units between packets (30 ms at 8 kHz).
-  assert.deepEqual([s.payloadType, s.clockRate, s.timestampStep, s.packetCount], [8, 8000, 240, 236]);
-});
+test(
+  "SIPp's sample captures (Debian sip-tester): every packet's seq, timestamp, SSRC, payload type, time and payload as tshark decodes them",
+  { skip: noTshark || noSipTester },
+  () => {
+    const files = readdirSync(SIP_TESTER_DIR).filter((f) => f.endsWith('.pcap'));
+    assert.ok(
+      files.includes('g711a.pcap') && files.filter((f) => f.startsWith('dtmf_2833_')).length === 12,
+      `the 13 sample captures: ${files.join(' ')}`,
+    );
+    for (const name of files) {
+      const file = join(SIP_TESTER_DIR, name);
+      const clip = readCapture(readFileSync(file), file);
+      assertClipMatchesTshark(clip, file, firstDstPort(file));
+      assert.equal(clip.streams.length, 1, `${name}: one stream`);
+    }
+    const g711a = readCapture(readFileSync(join(SIP_TESTER_DIR, 'g711a.pcap')), 'g711a.pcap');
+    const s = g711a.streams[0];
+    assert.ok(s !== undefined);
+    // tshark: PT 8 (PCMA, 8000 Hz per RFC 3551), 240 timestamp units between packets (30 ms at 8 kHz).
+    assert.deepEqual([s.payloadType, s.clockRate, s.timestampStep, s.packetCount], [8, 8000, 240, 236]);
+  },
+);
 
 const variants: ReadonlyArray<{ name: string; ng: boolean; o: Omit<CaptureOptions, 'srcPort' | 'dstPort'> }> = [
   { name: 'pcap, little-endian, µs, Ethernet', ng: false, o: {} },
@@ -67,8 +93,16 @@ const variants: ReadonlyArray<{ name: string; ng: boolean; o: Omit<CaptureOption
   { name: 'pcap, 802.11 QoS data', ng: false, o: { linkType: LINKTYPE_IEEE802_11 } },
   { name: 'pcap, radiotap + 802.11, IPv6', ng: false, o: { linkType: LINKTYPE_IEEE802_11_RADIOTAP, ipVersion: 6 } },
   { name: 'pcapng, little-endian, µs, Ethernet', ng: true, o: {} },
-  { name: 'pcapng, big-endian, ns (if_tsresol 9), SLL2', ng: true, o: { littleEndian: false, nanoseconds: true, linkType: LINKTYPE_LINUX_SLL2 } },
-  { name: 'pcapng, Ethernet IPv6 with VLAN and hop-by-hop', ng: true, o: { vlan: 7, ipVersion: 6, ipv6HopByHop: true, linkType: LINKTYPE_ETHERNET } },
+  {
+    name: 'pcapng, big-endian, ns (if_tsresol 9), SLL2',
+    ng: true,
+    o: { littleEndian: false, nanoseconds: true, linkType: LINKTYPE_LINUX_SLL2 },
+  },
+  {
+    name: 'pcapng, Ethernet IPv6 with VLAN and hop-by-hop',
+    ng: true,
+    o: { vlan: 7, ipVersion: 6, ipv6HopByHop: true, linkType: LINKTYPE_ETHERNET },
+  },
 ];
 
 test('captures written in every supported format read back as tshark decodes them', { skip: noTshark }, (t) => {
@@ -99,7 +133,10 @@ test('nanosecond timestamps keep their nanoseconds (pcap and pcapng, dates of to
   for (const ng of [false, true]) {
     const file = join(dir, `ns.${ng ? 'pcapng' : 'pcap'}`);
     // A start time on a whole µs keeps the writer's float exact; the reader still sums seconds and nanoseconds.
-    writeFileSync(file, (ng ? writePcapng : writePcap)(clip, { srcPort: 1, dstPort: 30000, startUs: 1_764_000_000_000_000, nanoseconds: true }));
+    writeFileSync(
+      file,
+      (ng ? writePcapng : writePcap)(clip, { srcPort: 1, dstPort: 30000, startUs: 1_764_000_000_000_000, nanoseconds: true }),
+    );
     const read = readCapture(readFileSync(file), file);
     assertClipMatchesTshark(read, file, 30000);
     assert.deepEqual([...read.offsetsUs], [0, 20_000.5, 40_000.25]);
@@ -113,12 +150,27 @@ test('a pcapng with two interfaces of different link types and timestamp resolut
   const b = join(dir, 'b.pcapng');
   const merged = join(dir, 'm.pcapng');
   writeFileSync(a, writePcapng(toneClip('ulaw', { durationMs: 100, ssrc: 1 }), { srcPort: 4000, dstPort: 6000, startUs: 1_000_000 }));
-  writeFileSync(b, writePcapng(toneClip('alaw', { durationMs: 100, ssrc: 2 }), { srcPort: 4002, dstPort: 6002, startUs: 1_010_000, nanoseconds: true, linkType: LINKTYPE_RAW }));
+  writeFileSync(
+    b,
+    writePcapng(toneClip('alaw', { durationMs: 100, ssrc: 2 }), {
+      srcPort: 4002,
+      dstPort: 6002,
+      startUs: 1_010_000,
+      nanoseconds: true,
+      linkType: LINKTYPE_RAW,
+    }),
+  );
   execFileSync('mergecap', ['-F', 'pcapng', '-w', merged, a, b], { stdio: 'ignore' });
   const clip = readCapture(readFileSync(merged), merged);
   assertClipMatchesTshark(clip, merged, 6000, 6002);
   // mergecap interleaves by time: ssrc 1 at 0, 20 ... ms, ssrc 2 at 10, 30 ... ms.
-  assert.deepEqual(clip.streams.map((s) => [s.ssrc, s.portOffset, s.payloadType, s.packetCount]), [[1, 0, 0, 5], [2, 2, 8, 5]]);
+  assert.deepEqual(
+    clip.streams.map((s) => [s.ssrc, s.portOffset, s.payloadType, s.packetCount]),
+    [
+      [1, 0, 0, 5],
+      [2, 2, 8, 5],
+    ],
+  );
   assert.deepEqual([...clip.portOffsets.slice(0, 4)], [0, 2, 0, 2]);
 });
 
@@ -144,10 +196,18 @@ test('a pcapng simple packet block (no timestamp) is timed from its RTP clock', 
 test('errors name the file and the byte offset and say what is wrong', () => {
   const clip = toneClip('ulaw', { durationMs: 40 });
   const pcap = writePcap(clip, { srcPort: 1, dstPort: 2 });
-  assert.throws(() => readCapture(Buffer.from('hello world, not a capture'), 'x.pcap'), /^SiptsError: x\.pcap: byte 0: not a pcap or pcapng file/);
+  assert.throws(
+    () => readCapture(Buffer.from('hello world, not a capture'), 'x.pcap'),
+    /^SiptsError: x\.pcap: byte 0: not a pcap or pcapng file/,
+  );
   // Record 2 claims more octets than the file has: its length field is at 24 + 16 + frame + 8.
   const frameLen = 14 + 20 + 8 + 172;
-  assert.throws(() => readCapture(pcap.subarray(0, pcap.length - 10), 'cut.pcap'), new RegExp(`cut\\.pcap: byte ${24 + 16 + frameLen + 8}: a packet record says ${frameLen} octets but the file ends after ${frameLen - 10}`));
+  assert.throws(
+    () => readCapture(pcap.subarray(0, pcap.length - 10), 'cut.pcap'),
+    new RegExp(
+      `cut\\.pcap: byte ${24 + 16 + frameLen + 8}: a packet record says ${frameLen} octets but the file ends after ${frameLen - 10}`,
+    ),
+  );
   // An IPv4 fragment: set MF in the first packet's flags (Ethernet 14 + IPv4 offset 6, after the 40 octets of headers).
   const frag = Buffer.from(pcap);
   frag.writeUInt16BE(0x2000, 40 + 14 + 6);
@@ -195,5 +255,8 @@ test('Ethernet padding after a short datagram and IPv4 options are read as tshar
   writeFileSync(file, Buffer.concat(records));
   const read = readCapture(readFileSync(file), file);
   assertClipMatchesTshark(read, file, 30000);
-  assert.deepEqual(read.packets.map((p) => p.length), clip.packets.map(() => 16));
+  assert.deepEqual(
+    read.packets.map((p) => p.length),
+    clip.packets.map(() => 16),
+  );
 });

@@ -18,11 +18,20 @@ import { env } from '../helpers.js';
 
 const sc = compileScenarioSource('r.xml', '<?xml version="1.0"?>\n<scenario name="r"><pause milliseconds="5"/></scenario>\n', env);
 const plain = new Stats(sc.steps.length, sc.rtdNames, 0, sc.counterNames, { responseTime: [], callLength: [] }).snapshot(1000);
-const rtp: RtpTotals = { packetsSent: 500, packetsReceived: 490, packetsLost: 10, jitterP50Ms: 0.5, jitterP99Ms: 2.25, mos: 4.12, echoed: 0, errors: 0 };
+const rtp: RtpTotals = {
+  packetsSent: 500,
+  packetsReceived: 490,
+  packetsLost: 10,
+  jitterP50Ms: 0.5,
+  jitterP99Ms: 2.25,
+  mos: 4.12,
+  echoed: 0,
+  errors: 0,
+};
 const withRtp = { ...plain, rtp };
 const facts = { version: '0', parameters: {}, endReason: 'done', exitCode: 0 };
 
-test('--json: an rtp object with the issue\'s fields when the run has media, none otherwise', () => {
+test("--json: an rtp object with the issue's fields when the run has media, none otherwise", () => {
   const j = JSON.parse(jsonReport(withRtp, sc, facts, [])) as { rtp: RtpTotals };
   assert.deepEqual(j.rtp, rtp);
   assert.equal('rtp' in (JSON.parse(jsonReport(plain, sc, facts, [])) as object), false);
@@ -33,11 +42,20 @@ test('summary and live screen: RTP figures, the MOS labelled an estimate', () =>
   assert.match(summary, /Packets lost\s*│ 10/);
   assert.match(summary, /MOS \(estimate, G\.107\)\s*│ 4\.12/);
   assert.doesNotMatch(formatSummary(plain, sc, 'Run'), /RTP media/);
-  const screen = scenarioScreen(withRtp, { scenario: sc, currentRate: 1, ratePeriodMs: 1000, paused: false, local: 'l', remote: 'r', startEpochMs: 0, variables: () => [] });
+  const screen = scenarioScreen(withRtp, {
+    scenario: sc,
+    currentRate: 1,
+    ratePeriodMs: 1000,
+    paused: false,
+    local: 'l',
+    remote: 'r',
+    startEpochMs: 0,
+    variables: () => [],
+  });
   assert.match(screen, /RTP: 500 sent, 490 received, 10 lost, jitter p50\/p99 0\.5\/2\.25 ms, MOS 4\.12 \(estimate\)/);
 });
 
-test('stat file: RTP columns after all of SIPp\'s when the scenario has media (periodic and cumulative counts), none otherwise', () => {
+test("stat file: RTP columns after all of SIPp's when the scenario has media (periodic and cumulative counts), none otherwise", () => {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-media-stat-'));
   const plainFile = new StatFile(join(dir, 'plain.csv'), sc, 0, () => 10);
   assert.ok(!plainFile.header().some((c) => c.startsWith('Rtp')));
@@ -45,8 +63,19 @@ test('stat file: RTP columns after all of SIPp\'s when the scenario has media (p
   const head = f.header();
   const sippCols = plainFile.header().length;
   assert.deepEqual(head.slice(0, sippCols), plainFile.header());
-  assert.deepEqual(head.slice(sippCols), ['RtpPacketsSent(P)', 'RtpPacketsSent(C)', 'RtpPacketsReceived(P)', 'RtpPacketsReceived(C)', 'RtpPacketsLost(P)', 'RtpPacketsLost(C)',
-    'RtpJitterP50Ms(C)', 'RtpJitterP99Ms(C)', 'RtpMosEstimate(C)', 'RtpEchoed(P)', 'RtpEchoed(C)']);
+  assert.deepEqual(head.slice(sippCols), [
+    'RtpPacketsSent(P)',
+    'RtpPacketsSent(C)',
+    'RtpPacketsReceived(P)',
+    'RtpPacketsReceived(C)',
+    'RtpPacketsLost(P)',
+    'RtpPacketsLost(C)',
+    'RtpJitterP50Ms(C)',
+    'RtpJitterP99Ms(C)',
+    'RtpMosEstimate(C)',
+    'RtpEchoed(P)',
+    'RtpEchoed(C)',
+  ]);
   f.write({ ...withRtp, rtp: { ...rtp, packetsSent: 200, packetsReceived: 190, packetsLost: 4 } }, 1000);
   const row = f.row(withRtp, 2000);
   assert.equal(row.length, head.length);
@@ -57,9 +86,24 @@ test('stat file: RTP columns after all of SIPp\'s when the scenario has media (p
 test('--max-rtp-loss and --max-jitter: judged on the rtp figures (10 lost of 500 expected is 2 %); no RTP measured fails them', () => {
   const c = buildConfig({ sn: 'uac', 'max-rtp-loss': '1.5', 'max-jitter': '3' }, ['127.0.0.1:5060']);
   assert.deepEqual([c.thresholds.maxRtpLossPercent, c.thresholds.maxJitterMs], [1.5, 3]);
-  assert.deepEqual(judge(c.thresholds, withRtp).map((r) => [r.name, r.value, r.ok]), [['max-rtp-loss', '2 %', false], ['max-jitter (RTP p99)', '2.25 ms', true]]);
-  assert.deepEqual(judge({ ...c.thresholds, maxRtpLossPercent: 2 }, withRtp).map((r) => r.ok), [true, true]);
-  assert.deepEqual(judge(c.thresholds, plain).map((r) => [r.value, r.ok]), [['no RTP received', false], ['no RTP received', false]]);
+  assert.deepEqual(
+    judge(c.thresholds, withRtp).map((r) => [r.name, r.value, r.ok]),
+    [
+      ['max-rtp-loss', '2 %', false],
+      ['max-jitter (RTP p99)', '2.25 ms', true],
+    ],
+  );
+  assert.deepEqual(
+    judge({ ...c.thresholds, maxRtpLossPercent: 2 }, withRtp).map((r) => r.ok),
+    [true, true],
+  );
+  assert.deepEqual(
+    judge(c.thresholds, plain).map((r) => [r.value, r.ok]),
+    [
+      ['no RTP received', false],
+      ['no RTP received', false],
+    ],
+  );
 });
 
 test('Prometheus: RTP packets, jitter quantiles (seconds) and the MOS estimate when the run has media', () => {
@@ -71,7 +115,8 @@ test('Prometheus: RTP packets, jitter quantiles (seconds) and the MOS estimate w
 });
 
 test('HTML report: an RTP media table, the MOS labelled an estimate, when the run has media', () => {
-  const page = (snapshot: typeof plain): string => htmlReport({ title: 't', scenario: sc, snapshot, timeline: [], ladders: [], verdicts: [], facts });
+  const page = (snapshot: typeof plain): string =>
+    htmlReport({ title: 't', scenario: sc, snapshot, timeline: [], ladders: [], verdicts: [], facts });
   const html = page(withRtp);
   assert.match(html, /<h2>RTP media<\/h2>/);
   assert.match(html, /<td>packets lost<\/td><td>10<\/td>/);

@@ -35,7 +35,14 @@ test('a gap, a reorder and duplicates: lost can go negative; fraction lost per i
   // Interval: expected 4 - 0, received 3 - 0, lost 1: fraction = (1 << 8) / 4 = 64.
   assert.equal(s.fractionLostSinceLast(0), 64);
   // 13 late (out of order, 4), 13 again (duplicate, 5), 15 (6), 17 (7, 16 missing), 18 (8), 15 again (duplicate, 9).
-  assert.deepEqual(feed(s, 0, [13, 13, 15, 17, 18, 15]), [Verdict.OutOfOrder, Verdict.Duplicate, Verdict.InOrder, Verdict.InOrder, Verdict.InOrder, Verdict.Duplicate]);
+  assert.deepEqual(feed(s, 0, [13, 13, 15, 17, 18, 15]), [
+    Verdict.OutOfOrder,
+    Verdict.Duplicate,
+    Verdict.InOrder,
+    Verdict.InOrder,
+    Verdict.InOrder,
+    Verdict.Duplicate,
+  ]);
   // expected = 18 - 11 + 1 = 8, received 9: lost = -1 (the two duplicates outweigh the one loss, 16).
   assert.equal(s.receivedOf(0), 9);
   assert.equal(s.expectedOf(0), 8);
@@ -131,7 +138,16 @@ test('raw datagrams: the header read inline, other SSRCs and non-RTP kept out', 
   assert.equal(s.lostOf(0), 2);
   assert.equal(s.otherSsrcOf(0), 1);
   assert.equal(s.jitterUnitsOf(0), 0.5);
-  assert.deepEqual(s.summary(0), { received: 3, expected: 5, lost: 2, outOfOrder: 0, duplicates: 0, jitterMs: 0.0625, maxJitterMs: 0.0625, cycles: 0 });
+  assert.deepEqual(s.summary(0), {
+    received: 3,
+    expected: 5,
+    lost: 2,
+    outOfOrder: 0,
+    duplicates: 0,
+    jitterMs: 0.0625,
+    maxJitterMs: 0.0625,
+    cycles: 0,
+  });
   // reset() makes the slot a new stream.
   s.reset(0);
   assert.equal(s.receivedOf(0), 0);

@@ -21,7 +21,10 @@ test('a PCM 16-bit WAV (written by Python wave) becomes the µ-law or A-law byte
   const pcm = toneSamples({ frequencyHz: 440, durationMs: 250, amplitude: 0.8 });
   const wav = pythonWav(pcm);
   const raw = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-  const oracle = python('import audioop, sys\nd = sys.stdin.buffer.read()\nsys.stdout.buffer.write(audioop.lin2ulaw(d, 2) + audioop.lin2alaw(d, 2))', raw);
+  const oracle = python(
+    'import audioop, sys\nd = sys.stdin.buffer.read()\nsys.stdout.buffer.write(audioop.lin2ulaw(d, 2) + audioop.lin2alaw(d, 2))',
+    raw,
+  );
   assert.equal(readWav(wav, 'tone.wav', 'ulaw').samples.toString('hex'), oracle.subarray(0, pcm.length).toString('hex'));
   assert.equal(readWav(wav, 'tone.wav', 'alaw').samples.toString('hex'), oracle.subarray(pcm.length).toString('hex'));
 });
@@ -42,7 +45,10 @@ test('G.711 WAVs (format 7 µ-law, 6 A-law) give their bytes, or transcoded ones
 
 test('a G.711 WAV decoded by audioop is the tone asked for: a 1 kHz sine crosses zero 2000 times a second', { skip: noAudioop }, () => {
   const wav = toneWav('ulaw', { frequencyHz: 1000, durationMs: 1000 });
-  const pcm = python('import audioop, sys\nsys.stdout.buffer.write(audioop.ulaw2lin(sys.stdin.buffer.read(), 2))', readAudio(wav, 't.wav', 'ulaw').samples);
+  const pcm = python(
+    'import audioop, sys\nsys.stdout.buffer.write(audioop.ulaw2lin(sys.stdin.buffer.read(), 2))',
+    readAudio(wav, 't.wav', 'ulaw').samples,
+  );
   let crossings = 0;
   let peak = 0;
   for (let i = 1; i < pcm.length / 2; i++) {
@@ -56,7 +62,7 @@ test('a G.711 WAV decoded by audioop is the tone asked for: a 1 kHz sine crosses
   assert.ok(Math.abs(peak - 16383) < 1024, `peak ${peak}`);
 });
 
-test('a file that is not RIFF/WAVE is raw G.711, streamed as it is (as SIPp\'s rtp_stream takes it)', () => {
+test("a file that is not RIFF/WAVE is raw G.711, streamed as it is (as SIPp's rtp_stream takes it)", () => {
   const raw = Buffer.from([0xd5, 0x55, 0xaa, 0x2a]);
   assert.equal(readAudio(raw, 'x.raw', 'alaw').samples, raw);
 });

@@ -6,8 +6,13 @@ import type { Endpoint, TransportHandler } from '../../src/transport/transport.j
 
 function sink(got: string[], reply?: (raw: string, ep: Endpoint, port: number) => void): TransportHandler {
   return {
-    onMessage: (raw, _address, port, ep) => { got.push(raw); reply?.(raw, ep, port); },
-    onTransportError: () => undefined, onSocketLimit: () => undefined, onConnectionLost: () => undefined,
+    onMessage: (raw, _address, port, ep) => {
+      got.push(raw);
+      reply?.(raw, ep, port);
+    },
+    onTransportError: () => undefined,
+    onSocketLimit: () => undefined,
+    onConnectionLost: () => undefined,
   };
 }
 
@@ -16,13 +21,27 @@ test('queued delivery: nothing arrives inside send(); flush() delivers, and what
   const a: string[] = [];
   const b: string[] = [];
   const ta = net.bind('127.0.0.1', 1, sink(a));
-  net.bind('127.0.0.1', 2, sink(b, (raw, ep, port) => { if (raw === 'ping') ep.send('pong', port, '127.0.0.1'); }));
-  ta.acquire((ep) => { ep.send('ping', 2, '127.0.0.1'); });
+  net.bind(
+    '127.0.0.1',
+    2,
+    sink(b, (raw, ep, port) => {
+      if (raw === 'ping') ep.send('pong', port, '127.0.0.1');
+    }),
+  );
+  ta.acquire((ep) => {
+    ep.send('ping', 2, '127.0.0.1');
+  });
   assert.deepEqual(b, []);
   assert.equal(net.flush(), 2);
   assert.deepEqual(b, ['ping']);
   assert.deepEqual(a, ['pong']);
-  assert.deepEqual(net.sent.map((p) => [p.seq, p.fromPort, p.toPort]), [[1, 1, 2], [2, 2, 1]]);
+  assert.deepEqual(
+    net.sent.map((p) => [p.seq, p.fromPort, p.toPort]),
+    [
+      [1, 1, 2],
+      [2, 2, 1],
+    ],
+  );
 });
 
 test('sync delivery hands the message over inside send()', () => {
@@ -43,7 +62,10 @@ test('loss rules apply to unreliable senders only; dropNth counts the matching p
   for (const m of ['x1', 'y', 'x2', 'x3']) udp.endpoint.send(m, 2, '127.0.0.1');
   net.flush();
   assert.deepEqual(got, ['x1', 'y', 'x3']);
-  assert.deepEqual(net.lost.map((p) => p.raw), ['x2']);
+  assert.deepEqual(
+    net.lost.map((p) => p.raw),
+    ['x2'],
+  );
   net.loss = dropFirst(5);
   tcp.endpoint.send('kept', 2, '127.0.0.1');
   net.flush();
@@ -69,6 +91,9 @@ test('latency: a packet is delivered once the clock reaches its send time + late
   ta.endpoint.send('gone', 2, '127.0.0.1');
   now = 200;
   net.flush();
-  assert.deepEqual(net.undeliverable.map((p) => p.raw), ['gone']);
+  assert.deepEqual(
+    net.undeliverable.map((p) => p.raw),
+    ['gone'],
+  );
   assert.throws(() => net.bind('127.0.0.1', 1, sink([])), /already bound/);
 });

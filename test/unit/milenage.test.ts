@@ -19,5 +19,8 @@ test('3GPP TS 35.207 test set 1', () => {
 test('RES from an AKA nonce (RAND || AUTN, with SQN hidden by AK)', () => {
   const sqnXorAk = Buffer.from(hex('ff9bb4d0b607').map((v, i) => v ^ (hex('aa689c648370')[i] ?? 0)));
   const nonce = Buffer.concat([hex('23553cbe9637a89d218ae64dae47bf35'), sqnXorAk, hex('b9b9'), hex('4a9ffac354dfafb3')]).toString('base64');
-  assert.equal(akaResponse(nonce, '465b5ce8b199b49faa5f0a2ee238a6bc', 'cdc202d5123e20f62b6d676ac72cb318')?.toString('hex'), 'a54211d5e3ba50bf');
+  assert.equal(
+    akaResponse(nonce, '465b5ce8b199b49faa5f0a2ee238a6bc', 'cdc202d5123e20f62b6d676ac72cb318')?.toString('hex'),
+    'a54211d5e3ba50bf',
+  );
 });

@@ -34,7 +34,8 @@ test('parses the routing fields of a request', () => {
 });
 
 test('compact header forms and case-insensitive names (RFC 3261 §7.3.3)', () => {
-  const raw = 'SIP/2.0 180 Ringing\r\nv: SIP/2.0/UDP h;BRANCH=z9hG4bKx\r\nf: <sip:a@x>;tag=1\r\nt: <sip:b@y>;Tag=2\r\ni: cid\r\ncseq: 3 BYE\r\nl: 0\r\n\r\n';
+  const raw =
+    'SIP/2.0 180 Ringing\r\nv: SIP/2.0/UDP h;BRANCH=z9hG4bKx\r\nf: <sip:a@x>;tag=1\r\nt: <sip:b@y>;Tag=2\r\ni: cid\r\ncseq: 3 BYE\r\nl: 0\r\n\r\n';
   const r = parseMessage(raw);
   assert.ok(r.ok);
   assert.equal(r.msg.status, 180);
@@ -44,7 +45,9 @@ test('compact header forms and case-insensitive names (RFC 3261 §7.3.3)', () =>
   assert.equal(r.msg.cseqMethod, 'BYE');
   assert.equal(headerValue(r.msg, 'Call-ID'), 'cid');
   // Names are matched without regard to case or form, common ones (a table) and others alike.
-  const mixed = parseMessage('OPTIONS sip:x SIP/2.0\r\nVIA: SIP/2.0/UDP a\r\nv: SIP/2.0/UDP b\r\nCALL-id: c\r\nCSeq: 1 OPTIONS\r\nM: <sip:m>\r\nX-Odd-Name: 1\r\nx-odd-name: 2\r\nRecord-ROUTE: <sip:r>\r\nT: <sip:t>\r\n\r\n');
+  const mixed = parseMessage(
+    'OPTIONS sip:x SIP/2.0\r\nVIA: SIP/2.0/UDP a\r\nv: SIP/2.0/UDP b\r\nCALL-id: c\r\nCSeq: 1 OPTIONS\r\nM: <sip:m>\r\nX-Odd-Name: 1\r\nx-odd-name: 2\r\nRecord-ROUTE: <sip:r>\r\nT: <sip:t>\r\n\r\n',
+  );
   assert.ok(mixed.ok);
   assert.deepEqual(headerValues(mixed.msg, 'Via'), ['SIP/2.0/UDP a', 'SIP/2.0/UDP b']);
   assert.deepEqual(headerValues(mixed.msg, 'v'), ['SIP/2.0/UDP a', 'SIP/2.0/UDP b']);
@@ -67,9 +70,16 @@ test('lazy header look-ups: all lines, comma lists split, folding joined', () =>
 });
 
 test('malformed input is a value, never an exception', () => {
-  const cases = ['', '\r\n\r\n', 'garbage', 'SIP/2.0 99 x\r\n\r\n', 'INVITE sip:x\r\nCall-ID: a\r\n\r\n',
-    'INVITE sip:x SIP/2.0\r\nCSeq: 1 INVITE\r\n\r\n', 'INVITE sip:x SIP/2.0\r\nCall-ID: a\r\n\r\n',
-    'INVITE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 1 INVITE\r\nContent-Length: 99\r\n\r\nshort'];
+  const cases = [
+    '',
+    '\r\n\r\n',
+    'garbage',
+    'SIP/2.0 99 x\r\n\r\n',
+    'INVITE sip:x\r\nCall-ID: a\r\n\r\n',
+    'INVITE sip:x SIP/2.0\r\nCSeq: 1 INVITE\r\n\r\n',
+    'INVITE sip:x SIP/2.0\r\nCall-ID: a\r\n\r\n',
+    'INVITE sip:x SIP/2.0\r\nCall-ID: a\r\nCSeq: 1 INVITE\r\nContent-Length: 99\r\n\r\nshort',
+  ];
   for (const c of cases) assert.equal(parseMessage(c).ok, false, JSON.stringify(c));
   // Every truncation of a valid message parses or fails cleanly.
   for (let i = 0; i < invite.length; i++) parseMessage(invite.slice(0, i));

@@ -37,31 +37,71 @@ Content-Length: 0
 </scenario>
 `;
 
-function setUp(pauseMsgIgnore: boolean): { engine: Engine; sent: string[]; at: (ms: number) => void; deliver: (raw: string) => void; callId: () => string } {
+function setUp(pauseMsgIgnore: boolean): {
+  engine: Engine;
+  sent: string[];
+  at: (ms: number) => void;
+  deliver: (raw: string) => void;
+  callId: () => string;
+} {
   let now = 0;
   const sent: string[] = [];
-  const ep: Endpoint = { localAddress: '127.0.0.1', localPort: 5998, openCalls: 0, send: (raw) => { sent.push(raw); return true; } };
-  const transport: Transport = { name: 'UDP', reliable: false, localPort: 5998, acquire: (ready) => ready(ep), release: () => undefined, close: () => Promise.resolve() };
+  const ep: Endpoint = {
+    localAddress: '127.0.0.1',
+    localPort: 5998,
+    openCalls: 0,
+    send: (raw) => {
+      sent.push(raw);
+      return true;
+    },
+  };
+  const transport: Transport = {
+    name: 'UDP',
+    reliable: false,
+    localPort: 5998,
+    acquire: (ready) => ready(ep),
+    release: () => undefined,
+    close: () => Promise.resolve(),
+  };
   const scenario = compileScenarioSource('uac.xml', UAC, env);
-  const base = engineConfig(scenario, { remote: { address: '127.0.0.1', port: 5999 }, load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 } });
+  const base = engineConfig(scenario, {
+    remote: { address: '127.0.0.1', port: 5999 },
+    load: { rate: 1, periodMs: 1000, limit: 0, maxCalls: 1, users: 0 },
+  });
   // No real ticker: the test calls tick() itself, so none can come between two of its steps.
-  const engine = new Engine({ ...base, settings: { ...base.settings, pauseMsgIgnore } }, { timers: { setInterval: () => 0, clearInterval: () => undefined } }, () => now);
+  const engine = new Engine(
+    { ...base, settings: { ...base.settings, pauseMsgIgnore } },
+    { timers: { setInterval: () => 0, clearInterval: () => undefined } },
+    () => now,
+  );
   engine.start(transport);
   engine.tick(); // starts the call: INVITE
   const callId = (): string => /Call-ID: (\S+)/.exec(sent[0] ?? '')?.[1] ?? '';
   const deliver = (raw: string): void => engine.onMessage(raw, '127.0.0.1', 5999, ep);
-  return { engine, sent, at: (ms) => { now = ms; }, deliver, callId };
+  return {
+    engine,
+    sent,
+    at: (ms) => {
+      now = ms;
+    },
+    deliver,
+    callId,
+  };
 }
 
-const ok200 = (callId: string): string => `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5998;branch=z9hG4bK-x\r\nFrom: <sip:a@h>;tag=a\r\nTo: <sip:s@h>;tag=b\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`;
-const bye = (callId: string): string => `BYE sip:a@127.0.0.1:5998 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-bye\r\nFrom: <sip:s@h>;tag=b\r\nTo: <sip:a@h>;tag=a\r\nCall-ID: ${callId}\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n`;
+const ok200 = (callId: string): string =>
+  `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5998;branch=z9hG4bK-x\r\nFrom: <sip:a@h>;tag=a\r\nTo: <sip:s@h>;tag=b\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`;
+const bye = (callId: string): string =>
+  `BYE sip:a@127.0.0.1:5998 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-bye\r\nFrom: <sip:s@h>;tag=b\r\nTo: <sip:a@h>;tag=a\r\nCall-ID: ${callId}\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n`;
 
-test('a BYE that comes after the pause\'s deadline but before the timer tick finds the pause over', (t) => {
+test("a BYE that comes after the pause's deadline but before the timer tick finds the pause over", (t) => {
   const { engine, sent, at, deliver, callId } = setUp(false);
   t.after(() => engine.stopNow());
-  at(10); deliver(ok200(callId())); // ACK sent, pause until 510
+  at(10);
+  deliver(ok200(callId())); // ACK sent, pause until 510
   assert.match(sent[1] ?? '', /^ACK /);
-  at(515); deliver(bye(callId())); // no tick since 10 ms: the timer has not fired yet
+  at(515);
+  deliver(bye(callId())); // no tick since 10 ms: the timer has not fired yet
   assert.match(sent[2] ?? '', /^SIP\/2\.0 200 OK\r\n[\s\S]*CSeq: 2 BYE/);
   engine.tick();
   const c = engine.snapshot().counters;
@@ -72,18 +112,24 @@ test('a BYE that comes after the pause\'s deadline but before the timer tick fin
 test('a BYE well inside the pause is unexpected (as in SIPp); with -pause_msg_ign it is dropped and its retransmission taken', (t) => {
   const plain = setUp(false);
   t.after(() => plain.engine.stopNow());
-  plain.at(10); plain.deliver(ok200(plain.callId()));
-  plain.at(200); plain.deliver(bye(plain.callId()));
+  plain.at(10);
+  plain.deliver(ok200(plain.callId()));
+  plain.at(200);
+  plain.deliver(bye(plain.callId()));
   plain.engine.tick();
   assert.equal(plain.engine.snapshot().counters.FailedCalls, 1);
 
   const ign = setUp(true);
   t.after(() => ign.engine.stopNow());
-  ign.at(10); ign.deliver(ok200(ign.callId()));
-  ign.at(200); ign.deliver(bye(ign.callId()));
+  ign.at(10);
+  ign.deliver(ok200(ign.callId()));
+  ign.at(200);
+  ign.deliver(bye(ign.callId()));
   assert.equal(ign.sent.length, 2, 'nothing answers the BYE during the pause');
-  ign.at(520); ign.engine.tick(); // the pause ends
-  ign.at(700); ign.deliver(bye(ign.callId())); // the peer's retransmission
+  ign.at(520);
+  ign.engine.tick(); // the pause ends
+  ign.at(700);
+  ign.deliver(bye(ign.callId())); // the peer's retransmission
   assert.match(ign.sent[2] ?? '', /^SIP\/2\.0 200 OK\r\n[\s\S]*CSeq: 2 BYE/);
   ign.engine.tick();
   const c = ign.engine.snapshot().counters;

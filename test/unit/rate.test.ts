@@ -82,12 +82,19 @@ test('-rate_increase ramp in virtual time: +10 every interval, capped at -rate_m
     started += s.due(t, 0);
   }
   // SIPp's ratetask: the rate passes 30 only by being capped, and that is when the run stops.
-  assert.deepEqual(seen, [[1000, 'changed', 20], [2000, 'changed', 30], [3000, 'quit', 30]]);
+  assert.deepEqual(seen, [
+    [1000, 'changed', 20],
+    [2000, 'changed', 30],
+    [3000, 'quit', 30],
+  ]);
   // 10 + 20 + 30 calls in the three seconds, then 30 a second from 3000 ms to 3500 ms inclusive: 16.
   assert.equal(started, 10 + 20 + 30 + 16);
   const keep = new Scheduler({ rate: 10, periodMs: 1000, limit: 0, maxCalls: 0, users: 0, ramp: { ...ramp, quitAtMax: false } }, 0);
   const kept: (string | undefined)[] = [];
   for (let t = 0; t <= 5000; t += 100) kept.push(keep.stepRamp(t));
-  assert.deepEqual(kept.filter((r) => r !== undefined), ['changed', 'changed', 'changed', 'changed', 'changed']);
+  assert.deepEqual(
+    kept.filter((r) => r !== undefined),
+    ['changed', 'changed', 'changed', 'changed', 'changed'],
+  );
   assert.equal(keep.currentRate, 30);
 });

@@ -20,7 +20,9 @@ function ctxAfter(raw: string): AuthContext {
 const creds = { username: 'joe', password: 'schmo', akaK: '', akaOp: '', uri: '' };
 
 test('a 407 is answered with Proxy-Authorization from Proxy-Authenticate; method and uri come from the request line (RFC 2617 §3.2.2.1, no qop)', () => {
-  const ctx = ctxAfter('SIP/2.0 407 Proxy Authentication Required\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nWWW-Authenticate: Digest realm="wrong", nonce="no"\r\nProxy-Authenticate: Digest realm="proxy.example", nonce="n0nce"\r\n\r\n');
+  const ctx = ctxAfter(
+    'SIP/2.0 407 Proxy Authentication Required\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nWWW-Authenticate: Digest realm="wrong", nonce="no"\r\nProxy-Authenticate: Digest realm="proxy.example", nonce="n0nce"\r\n\r\n',
+  );
   const header = authorizationFor(creds, ctx, 'INVITE sip:bob@example.org SIP/2.0', '');
   assert.match(header, /^Proxy-Authorization: Digest /);
   assert.equal(param(header, 'realm'), 'proxy.example');
@@ -29,8 +31,10 @@ test('a 407 is answered with Proxy-Authorization from Proxy-Authenticate; method
   assert.equal(param(header, 'response'), expected);
 });
 
-test('a 401 is answered with Authorization; -auth_uri\'s uri replaces the Request-URI in the digest', () => {
-  const ctx = ctxAfter('SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="example.org", nonce="abc"\r\n\r\n');
+test("a 401 is answered with Authorization; -auth_uri's uri replaces the Request-URI in the digest", () => {
+  const ctx = ctxAfter(
+    'SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="example.org", nonce="abc"\r\n\r\n',
+  );
   const header = authorizationFor({ ...creds, uri: 'sip:forced.example' }, ctx, 'REGISTER sip:example.org SIP/2.0', '');
   assert.match(header, /^Authorization: Digest /);
   assert.equal(param(header, 'uri'), 'sip:forced.example');
@@ -40,6 +44,14 @@ test('a 401 is answered with Authorization; -auth_uri\'s uri replaces the Reques
 test('nothing to answer: no last message, a last message that is not 401/407, a 401 without a challenge', () => {
   const line = 'REGISTER sip:example.org SIP/2.0';
   assert.equal(authorizationFor(creds, { lastRecv: undefined, nonceCount: () => 1 }, line, ''), '');
-  assert.equal(authorizationFor(creds, ctxAfter('SIP/2.0 200 OK\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="r", nonce="n"\r\n\r\n'), line, ''), '');
+  assert.equal(
+    authorizationFor(
+      creds,
+      ctxAfter('SIP/2.0 200 OK\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="r", nonce="n"\r\n\r\n'),
+      line,
+      '',
+    ),
+    '',
+  );
   assert.equal(authorizationFor(creds, ctxAfter('SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\n\r\n'), line, ''), '');
 });

@@ -8,11 +8,17 @@ import { Worker } from 'node:worker_threads';
 import { findCallId, workerFor } from '../../src/workers/call-id-route.js';
 import { createRing, RingConsumer, RingProducer, type RingShared } from '../../src/workers/ring.js';
 
-interface Rec { payload: string; address: string; port: number }
+interface Rec {
+  payload: string;
+  address: string;
+  port: number;
+}
 
 function drainAll(c: RingConsumer): Rec[] {
   const out: Rec[] = [];
-  c.drain((bytes, start, end, address, port) => { out.push({ payload: bytes.toString('latin1', start, end), address, port }); });
+  c.drain((bytes, start, end, address, port) => {
+    out.push({ payload: bytes.toString('latin1', start, end), address, port });
+  });
   return out;
 }
 
@@ -58,7 +64,9 @@ test('wrap-around: records that do not fit before the end start again at 0, many
   }
   for (const r of drainAll(c)) got.push(r.payload);
   assert.equal(got.length, sent);
-  got.forEach((g, round) => { assert.equal(g, String.fromCharCode(65 + (round % 26)).repeat(1 + ((round * 37) % 300))); });
+  got.forEach((g, round) => {
+    assert.equal(g, String.fromCharCode(65 + (round % 26)).repeat(1 + ((round * 37) % 300)));
+  });
 });
 
 test('a full ring: the producer refuses the record and counts a drop; once drained it takes records again', () => {
@@ -85,13 +93,19 @@ test('two threads: a worker drains what the main thread writes, woken by Atomics
   const back = createRing(1 << 22);
   // The worker echoes each record's payload, address and port back through the reverse ring, then stops when
   // the inbound ring closes.
-  const w = new Worker(new URL('./ring-echo-worker.js', import.meta.url), { workerData: { ring, back } satisfies Record<string, RingShared> });
-  const failed = new Promise<never>((_r, reject) => { w.on('error', reject); });
+  const w = new Worker(new URL('./ring-echo-worker.js', import.meta.url), {
+    workerData: { ring, back } satisfies Record<string, RingShared>,
+  });
+  const failed = new Promise<never>((_r, reject) => {
+    w.on('error', reject);
+  });
   const p = new RingProducer(ring);
   const N = 5000;
   const got: Rec[] = [];
   const finished = new Promise<void>((resolve) => {
-    new RingConsumer(back).listen((bytes, start, end, address, port) => { got.push({ payload: bytes.toString('latin1', start, end), address, port }); }, resolve);
+    new RingConsumer(back).listen((bytes, start, end, address, port) => {
+      got.push({ payload: bytes.toString('latin1', start, end), address, port });
+    }, resolve);
   });
   let i = 0;
   let refused = 0;
@@ -99,10 +113,14 @@ test('two threads: a worker drains what the main thread writes, woken by Atomics
   await new Promise<void>((resolve) => {
     const batch = (): void => {
       for (let k = 0; k < 1 + (i % 50) && i < N; k++, i++) {
-        if (!p.write(`m${i}`.padEnd(10 + (i % 200), '.'), '127.0.0.1', i % 65536)) { refused++; break; }
+        if (!p.write(`m${i}`.padEnd(10 + (i % 200), '.'), '127.0.0.1', i % 65536)) {
+          refused++;
+          break;
+        }
       }
       p.flush();
-      if (i < N) setImmediate(batch); else resolve();
+      if (i < N) setImmediate(batch);
+      else resolve();
     };
     batch();
   });
@@ -120,8 +138,12 @@ test('two threads: a worker drains what the main thread writes, woken by Atomics
   });
 });
 
-const msg = (headers: string): Buffer => Buffer.from(`INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n${headers}\r\nContent-Length: 0\r\n\r\n`, 'latin1');
-const idOf = (b: Buffer): string | undefined => { const r = findCallId(b); return r === undefined ? undefined : b.toString('latin1', r.start, r.end); };
+const msg = (headers: string): Buffer =>
+  Buffer.from(`INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n${headers}\r\nContent-Length: 0\r\n\r\n`, 'latin1');
+const idOf = (b: Buffer): string | undefined => {
+  const r = findCallId(b);
+  return r === undefined ? undefined : b.toString('latin1', r.start, r.end);
+};
 
 test('findCallId: the long and compact forms, any case, spaces around the colon; not Call-Info, not the body', () => {
   assert.equal(idOf(msg('Call-ID: abc@host')), 'abc@host');
@@ -143,6 +165,9 @@ test('workerFor: FNV-1a of the Call-ID (hand-computed), the same for every messa
   assert.equal(workerFor(msg('Call-ID: anything'), 1), 0);
   // Spread: 1000 Call-IDs over 2 workers, each gets a fair share.
   const counts = [0, 0];
-  for (let k = 0; k < 1000; k++) { const w = workerFor(msg(`Call-ID: ${k}-4242@127.0.0.1`), 2); counts[w] = (counts[w] ?? 0) + 1; }
+  for (let k = 0; k < 1000; k++) {
+    const w = workerFor(msg(`Call-ID: ${k}-4242@127.0.0.1`), 2);
+    counts[w] = (counts[w] ?? 0) + 1;
+  }
   assert.ok((counts[0] ?? 0) > 400 && (counts[1] ?? 0) > 400, `spread ${counts.join('/')}`);
 });

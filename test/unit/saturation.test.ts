@@ -12,19 +12,29 @@ import { formatSaturation, saturationAlert, saturationMeaning } from '../../src/
 import { DEFAULT_SATURATION_THRESHOLDS, mergeSaturation, SaturationWatch, type SaturationSample } from '../../src/stats/saturation.js';
 
 /** Second n of a run (window (n-1) s .. n s) with quiet readings, unless `over` says otherwise. */
-const second = (n: number, over: Partial<SaturationSample> = {}): SaturationSample =>
-  ({ atMs: n * 1000, windowMs: 1000, loopDelayP99Ms: 1, behindMs: 0, cpuMs: 100, drops: 0, ...over });
+const second = (n: number, over: Partial<SaturationSample> = {}): SaturationSample => ({
+  atMs: n * 1000,
+  windowMs: 1000,
+  loopDelayP99Ms: 1,
+  behindMs: 0,
+  cpuMs: 100,
+  drops: 0,
+  ...over,
+});
 
 test('defaults: event loop 50 ms for 2 s, behind 100 ms for 2 s, one drop at once, 95 % CPU for 3 s', () => {
   assert.deepEqual(DEFAULT_SATURATION_THRESHOLDS, {
-    'event-loop-delay': { limit: 50, samples: 2 }, 'behind-schedule': { limit: 100, samples: 2 },
-    'receive-drops': { limit: 1, samples: 1 }, cpu: { limit: 95, samples: 3 },
+    'event-loop-delay': { limit: 50, samples: 2 },
+    'behind-schedule': { limit: 100, samples: 2 },
+    'receive-drops': { limit: 1, samples: 1 },
+    cpu: { limit: 95, samples: 3 },
   });
 });
 
 test('a quiet run is not saturated; peaks are still kept', () => {
   const w = new SaturationWatch('sockets');
-  for (let n = 1; n <= 10; n++) assert.deepEqual(w.sample(second(n, { loopDelayP99Ms: n === 5 ? 49 : 2, behindMs: n === 6 ? 99 : 0, cpuMs: 940 })), []);
+  for (let n = 1; n <= 10; n++)
+    assert.deepEqual(w.sample(second(n, { loopDelayP99Ms: n === 5 ? 49 : 2, behindMs: n === 6 ? 99 : 0, cpuMs: 940 })), []);
   const r = w.report();
   assert.equal(r.saturated, false);
   assert.deepEqual(r.what, []);
@@ -83,7 +93,10 @@ test('several crossings: what lists them earliest first, sinceMs is the earliest
   const r = w.report();
   assert.deepEqual(r.what, ['behind-schedule', 'receive-drops', 'event-loop-delay']); // since 0, 1000, 2000
   assert.equal(r.sinceMs, 0);
-  assert.match(saturationAlert(r) ?? '', /^SATURATED: sipts 400 ms behind the call rate's schedule; 3 datagrams dropped by the kernel, receive buffers full \(system-wide count[^)]*\); sipts's event loop 90 ms late \(p99\) since 0\.0 s: figures measure sipts, not the server; try -workers$/);
+  assert.match(
+    saturationAlert(r) ?? '',
+    /^SATURATED: sipts 400 ms behind the call rate's schedule; 3 datagrams dropped by the kernel, receive buffers full \(system-wide count[^)]*\); sipts's event loop 90 ms late \(p99\) since 0\.0 s: figures measure sipts, not the server; try -workers$/,
+  );
   assert.match(formatSaturation(r), /^SATURATED from 0\.0 s on: from then on the figures measure sipts, not the server; try -workers/);
 });
 
@@ -97,7 +110,7 @@ test('a figure the platform cannot give (undefined) never crosses and breaks a s
   assert.equal(saturationAlert(w.report()), undefined);
 });
 
-test('merging two threads\' reports: OR of crossings, the earlier start, the higher peak, socket drops added', () => {
+test("merging two threads' reports: OR of crossings, the earlier start, the higher peak, socket drops added", () => {
   const a = new SaturationWatch('sockets');
   a.sample(second(3, { behindMs: 200, drops: 4 }));
   a.sample(second(4, { behindMs: 300, drops: 4 }));
@@ -140,14 +153,22 @@ UdpLite: 0 0 0 0 0 0 0 0 0
 `;
 
 test('/proc/net/udp rows: local port from the hex address, inode and drops columns', () => {
-  assert.deepEqual(parseProcNetUdp(UDP), [{ localPort: 0xe907, inode: '1010498', drops: 12 }, { localPort: 59656, inode: '1010499', drops: 5 }]);
+  assert.deepEqual(parseProcNetUdp(UDP), [
+    { localPort: 0xe907, inode: '1010498', drops: 12 },
+    { localPort: 59656, inode: '1010499', drops: 5 },
+  ]);
   assert.deepEqual(parseProcNetUdp(UDP6), [{ localPort: 59655, inode: '2020', drops: 3 }]);
   assert.equal(parseRcvbufErrors(SNMP), 11537850);
   assert.equal(parseRcvbufErrors('Ip: a\nIp: 1\n'), undefined);
 });
 
-test('drop counter: the run\'s own sockets by port and inode; else the system-wide count from now on; else none', () => {
-  const files = (over: Record<string, string>): Record<string, string> => ({ '/proc/net/udp': UDP, '/proc/net/udp6': UDP6, '/proc/net/snmp': SNMP, ...over });
+test("drop counter: the run's own sockets by port and inode; else the system-wide count from now on; else none", () => {
+  const files = (over: Record<string, string>): Record<string, string> => ({
+    '/proc/net/udp': UDP,
+    '/proc/net/udp6': UDP6,
+    '/proc/net/snmp': SNMP,
+    ...over,
+  });
   const proc = (f: Record<string, string>, inodes: string[]): ProcFiles => ({ read: (p) => f[p], socketInodes: () => new Set(inodes) });
   // Port 59655 is bound twice (v4 and v6), but only inode 1010498 is this process's: 12, not 15.
   const f = files({});
@@ -168,7 +189,7 @@ test('drop counter: the run\'s own sockets by port and inode; else the system-wi
   assert.equal(none.read(), undefined);
 });
 
-test('the scheduler\'s lateness: how late the oldest call due is, the worst since the last read', () => {
+test("the scheduler's lateness: how late the oldest call due is, the worst since the last read", () => {
   // 10 calls a second: call k is due at k × 100 ms.
   const s = new Scheduler({ rate: 10, periodMs: 1000, limit: 0, maxCalls: 0, users: 0 }, 0);
   assert.equal(s.due(0, 0), 1); // call 0, on time
@@ -193,7 +214,10 @@ test('the scheduler\'s lateness: how late the oldest call due is, the worst sinc
 
 test('/proc/thread-self/stat: utime + stime in ticks of 10 ms, after a command name that holds spaces and parentheses', () => {
   // Fields 14 and 15 (utime 250, stime 37): 287 ticks = 2870 ms.
-  assert.equal(parseThreadCpuMs('22656 (node (x) y) R 22654 22654 29658 0 -1 4194304 103 0 0 0 250 37 0 0 20 0 1 0 1419398 3133440 410'), 2870);
+  assert.equal(
+    parseThreadCpuMs('22656 (node (x) y) R 22654 22654 29658 0 -1 4194304 103 0 0 0 250 37 0 0 20 0 1 0 1419398 3133440 410'),
+    2870,
+  );
   assert.equal(parseThreadCpuMs('garbage'), undefined);
 });
 
@@ -201,14 +225,22 @@ test('the sampler, with fake probes, timer and clock: CPU % from the windows it 
   let wall = 0;
   let tick: () => void = () => undefined;
   let stopped = 0;
-  const clock = { every: (_ms: number, fn: () => void) => { tick = fn; return () => { stopped++; }; }, now: () => wall };
+  const clock = {
+    every: (_ms: number, fn: () => void) => {
+      tick = fn;
+      return () => {
+        stopped++;
+      };
+    },
+    now: () => wall,
+  };
   // Per second: loop delay, CPU used, total drops, behind; hand-picked so each crossing's second is known.
   const script = [
-    { loop: 5, cpu: 500, drops: 0, behind: 0 },    // 1 s
-    { loop: 60, cpu: 980, drops: 0, behind: 20 },  // 2 s: loop over, 98 % CPU
-    { loop: 70, cpu: 1960, drops: 0, behind: 0 },  // 4 s (a 2 s window, 98 %): loop crosses, from 1 s
-    { loop: 5, cpu: 990, drops: 4, behind: 0 },    // 5 s: drops cross, CPU's third second: it crosses, from 1 s
-    { loop: 5, cpu: 100, drops: 9, behind: 0 },    // 6 s
+    { loop: 5, cpu: 500, drops: 0, behind: 0 }, // 1 s
+    { loop: 60, cpu: 980, drops: 0, behind: 20 }, // 2 s: loop over, 98 % CPU
+    { loop: 70, cpu: 1960, drops: 0, behind: 0 }, // 4 s (a 2 s window, 98 %): loop crosses, from 1 s
+    { loop: 5, cpu: 990, drops: 4, behind: 0 }, // 5 s: drops cross, CPU's third second: it crosses, from 1 s
+    { loop: 5, cpu: 100, drops: 9, behind: 0 }, // 6 s
   ];
   let cpu = 0;
   let i = -1;
@@ -217,12 +249,28 @@ test('the sampler, with fake probes, timer and clock: CPU % from the windows it 
     loopDelayP99Ms: () => script[i]?.loop ?? 0,
     cpuMs: () => cpu,
     drops: { scope: 'sockets', read: () => script[i]?.drops ?? 0 },
-    close: () => { closed = true; },
+    close: () => {
+      closed = true;
+    },
   };
   const heard: SaturationKind[][] = [];
-  const run = watchSaturation(probes, () => script[i]?.behind ?? 0, () => wall, (_r, kinds) => { heard.push([...kinds]); }, undefined, clock);
+  const run = watchSaturation(
+    probes,
+    () => script[i]?.behind ?? 0,
+    () => wall,
+    (_r, kinds) => {
+      heard.push([...kinds]);
+    },
+    undefined,
+    clock,
+  );
   const windows = [1000, 1000, 2000, 1000, 1000];
-  windows.forEach((w, n) => { i = n; wall += w; cpu += script[n]?.cpu ?? 0; tick(); });
+  windows.forEach((w, n) => {
+    i = n;
+    wall += w;
+    cpu += script[n]?.cpu ?? 0;
+    tick();
+  });
   assert.deepEqual(heard, [['event-loop-delay'], ['receive-drops', 'cpu']]);
   const r = run.report();
   assert.deepEqual(r.what, ['event-loop-delay', 'cpu', 'receive-drops']); // since 1000, 1000, 4000
@@ -241,7 +289,10 @@ test('a late loop whose thread never had 80 % of a core: the meaning says the ma
   const starved = new SaturationWatch('sockets');
   starved.sample(second(1, { loopDelayP99Ms: 200, cpuMs: 300 }));
   starved.sample(second(2, { loopDelayP99Ms: 200, cpuMs: 290 }));
-  assert.match(saturationMeaning(starved.report()), /\(its thread had at most 30% of a core: other programs on this machine may be taking the CPU\); try -workers$/);
+  assert.match(
+    saturationMeaning(starved.report()),
+    /\(its thread had at most 30% of a core: other programs on this machine may be taking the CPU\); try -workers$/,
+  );
   // 80 % or more: sipts's own work; and drops alone say nothing of the CPU.
   const busy = new SaturationWatch('sockets');
   busy.sample(second(1, { loopDelayP99Ms: 200, cpuMs: 800 }));

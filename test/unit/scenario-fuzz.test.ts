@@ -16,15 +16,58 @@ import { env, ROOT, sipts } from '../helpers.js';
 
 const seeds = [
   ...readdirSync(join(ROOT, 'scenarios')).map((f) => join(ROOT, 'scenarios', f)),
-  ...readdirSync(join(ROOT, 'test/fixtures')).filter((f) => f.endsWith('.xml')).map((f) => join(ROOT, 'test/fixtures', f)),
+  ...readdirSync(join(ROOT, 'test/fixtures'))
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => join(ROOT, 'test/fixtures', f)),
 ].map((path) => readFileSync(path, 'utf8'));
 
 /** Pieces a mutation may insert: the syntax the loader has to get right. */
-const PIECES = ['<', '>', '/>', '</', '"', "'", '=', '&', '&amp;', ']]>', '<![CDATA[', '<!--', '-->', '<recv response="200"/>', '<send>', '</send>',
-  '<pause milliseconds="-1"/>', '<label id="x"/>', 'next="x"', 'optional="maybe"', 'retrans="0"', '<action>', '<ereg regexp="(" search_in="msg" assign_to="1"/>',
-  '[last_Via:]', '[$1]', '[field0]', '[len]', '\u0000', '\uFFFF', '\r', '\n', ' ', 'timeout="1e99"', 'rtd="true"', 'crlf="true"', '<nop>', '<scenario>',
+const PIECES = [
+  '<',
+  '>',
+  '/>',
+  '</',
+  '"',
+  "'",
+  '=',
+  '&',
+  '&amp;',
+  ']]>',
+  '<![CDATA[',
+  '<!--',
+  '-->',
+  '<recv response="200"/>',
+  '<send>',
+  '</send>',
+  '<pause milliseconds="-1"/>',
+  '<label id="x"/>',
+  'next="x"',
+  'optional="maybe"',
+  'retrans="0"',
+  '<action>',
+  '<ereg regexp="(" search_in="msg" assign_to="1"/>',
+  '[last_Via:]',
+  '[$1]',
+  '[field0]',
+  '[len]',
+  '\u0000',
+  '\uFFFF',
+  '\r',
+  '\n',
+  ' ',
+  'timeout="1e99"',
+  'rtd="true"',
+  'crlf="true"',
+  '<nop>',
+  '<scenario>',
   // SIPp's dialect (issue 16): escapes in values, glued attributes, a tag with no '>', a second <action>.
-  '\\"', '\\', '"crlf="true"', '<recv response="200"', '<action><log message="x"/></action>', "='x'"];
+  '\\"',
+  '\\',
+  '"crlf="true"',
+  '<recv response="200"',
+  '<action><log message="x"/></action>',
+  "='x'",
+];
 
 const mutation = fc.oneof(
   fc.tuple(fc.constant('cut'), fc.nat(), fc.nat({ max: 200 })),
@@ -52,7 +95,9 @@ function mutate(source: string, edits: readonly Mutation[]): string {
   return s;
 }
 
-const mutated = fc.tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 6 })).map(([s, e]) => mutate(s, e as Mutation[]));
+const mutated = fc
+  .tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 6 }))
+  .map(([s, e]) => mutate(s, e as Mutation[]));
 
 /** Compiles, or fails with diagnostics that each say where; anything else fails the test. */
 function load(source: string): 'compiled' | 'rejected' {
@@ -73,19 +118,32 @@ function load(source: string): 'compiled' | 'rejected' {
 
 test('mutated scenarios: compiled, or rejected with file:line:col diagnostics; never another exception', () => {
   const seen = { compiled: 0, rejected: 0 };
-  fc.assert(fc.property(mutated, (source) => { seen[load(source)]++; }), { numRuns: 3000, seed: 0xf022 });
+  fc.assert(
+    fc.property(mutated, (source) => {
+      seen[load(source)]++;
+    }),
+    { numRuns: 3000, seed: 0xf022 },
+  );
   // Both outcomes happen: the mutations are neither all harmless nor all fatal.
   assert.ok(seen.compiled > 100 && seen.rejected > 1000, JSON.stringify(seen));
 });
 
 test('random text and XML-looking noise: rejected with diagnostics, never another exception', () => {
   const noise = fc.array(fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 12 })), { maxLength: 40 }).map((a) => a.join(''));
-  fc.assert(fc.property(fc.oneof(noise, fc.string({ maxLength: 300 })), (source) => { load(source); }), { numRuns: 2000, seed: 0xf023 });
+  fc.assert(
+    fc.property(fc.oneof(noise, fc.string({ maxLength: 300 })), (source) => {
+      load(source);
+    }),
+    { numRuns: 2000, seed: 0xf023 },
+  );
 });
 
 test('mutated scenarios through the command line: exit 255 and file:line:col, no stack trace', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sipts-fuzz-'));
-  const samples = fc.sample(mutated, { numRuns: 200, seed: 0xf024 }).filter((s) => load(s) === 'rejected').slice(0, 12);
+  const samples = fc
+    .sample(mutated, { numRuns: 200, seed: 0xf024 })
+    .filter((s) => load(s) === 'rejected')
+    .slice(0, 12);
   assert.equal(samples.length, 12);
   for (const [i, source] of samples.entries()) {
     const file = join(dir, `m${i}.xml`);

@@ -48,11 +48,18 @@ test('no space between attributes: SIPp does not see the glued one; ignored with
   assert.deepEqual(diags.map(where), ['warning 3:24']);
   assert.match(diags[0]?.message ?? '', /'crlf' follows the previous value with no space/);
   const c = compileDiags(source);
-  assert.deepEqual(c.diags.map((d) => `${where(d)} ${d.message}`).filter((m) => m.startsWith('error')), ['error 3:36 label "nowhere" is not defined']);
+  assert.deepEqual(
+    c.diags.map((d) => `${where(d)} ${d.message}`).filter((m) => m.startsWith('error')),
+    ['error 3:36 label "nowhere" is not defined'],
+  );
 });
 
 test('a glued optional="true" leaves the recv mandatory, as in SIPp', () => {
-  const sc = compileScenarioSource('g.xml', doc('  <send><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '  <recv response="100"optional="true"/>', '  <recv response="200"/>'), env);
+  const sc = compileScenarioSource(
+    'g.xml',
+    doc('  <send><![CDATA[OPTIONS sip:x SIP/2.0]]></send>', '  <recv response="100"optional="true"/>', '  <recv response="200"/>'),
+    env,
+  );
   assert.equal(sc.steps[1]?.kind, StepKind.Recv);
   assert.equal(sc.steps[1]?.optional, false);
   assert.deepEqual(sc.warnings.map(where), ['warning 4:23']);
@@ -83,14 +90,12 @@ test("SIPp's other backslash escapes in values: \\\\ \\n \\t \\r; any other back
 });
 
 test('a start tag with no ">" before the next "<": SIPp ends the scenario there; sipts too, with a warning at the tag', () => {
-  const source = doc(
-    '  <recv request="INVITE"/>',
-    '  <recv request="ACK"</recv>',
-    '  <send><![CDATA[x]]></send>',
-    '  <bogus/>',
-  );
+  const source = doc('  <recv request="INVITE"/>', '  <recv request="ACK"</recv>', '  <send><![CDATA[x]]></send>', '  <bogus/>');
   const { root, diags } = read(source);
-  assert.deepEqual(root?.children.map((c) => c.name), ['recv']);
+  assert.deepEqual(
+    root?.children.map((c) => c.name),
+    ['recv'],
+  );
   assert.deepEqual(diags.map(where), ['warning 4:3']);
   assert.match(diags[0]?.message ?? '', /SIPp stops reading the scenario here and ignores the rest of the file \(4 lines\)/);
   const c = compileDiags(source);
@@ -99,9 +104,14 @@ test('a start tag with no ">" before the next "<": SIPp ends the scenario there;
 });
 
 test('inside an <action> the cut happens at the same place: the actions before it stay', () => {
-  const { root, diags } = read(doc('  <recv request="INVITE">', '    <action><log message="a"/><log message="b"</action>', '  </recv>', '  <nop/>'));
+  const { root, diags } = read(
+    doc('  <recv request="INVITE">', '    <action><log message="a"/><log message="b"</action>', '  </recv>', '  <nop/>'),
+  );
   const recv = first(root);
-  assert.deepEqual(recv.children[0]?.children.map((c) => c.attrs.get('message')?.value), ['a']);
+  assert.deepEqual(
+    recv.children[0]?.children.map((c) => c.attrs.get('message')?.value),
+    ['a'],
+  );
   assert.equal(root?.children.length, 1);
   assert.deepEqual(diags.map(where), ['warning 4:31']);
 });
@@ -125,7 +135,10 @@ test('a file SIPp refuses for want of <?xml at its very start loads with a warni
 test('what SIPp refuses stays an error at its place: an element after the root, a close tag that does not match', () => {
   assert.deepEqual(read(`${doc('  <nop/>')}\n<nop/>`).diags.map(where), ['error 5:1']);
   const wrong = read(doc('  <recv response="200"></rec>'));
-  assert.deepEqual(wrong.diags.map((d) => `${where(d)} ${d.message}`), ['error 3:24 </rec> does not close <recv> (line 3)', 'error 3:3 <recv> is never closed']);
+  assert.deepEqual(
+    wrong.diags.map((d) => `${where(d)} ${d.message}`),
+    ['error 3:24 </rec> does not close <recv> (line 3)', 'error 3:3 <recv> is never closed'],
+  );
 });
 
 test('duplicate attributes: the first one counts (SIPp looks the name up from the start), a warning at the second', () => {
@@ -163,42 +176,69 @@ test('entities are decoded; a bare & stays as it is (as SIPp), with a warning', 
 });
 
 test('unknown attributes on steps and actions load with a warning each (SIPp never looks at them)', () => {
-  const sc = compileScenarioSource('u.xml', doc(
-    '  <send id="1" retrans="500"><![CDATA[',
-    '    OPTIONS sip:x SIP/2.0',
-    '  ]]></send>',
-    '  <recv response="200" foo="bar"><action><log message="x" bogus="1"/></action></recv>',
-  ), env);
+  const sc = compileScenarioSource(
+    'u.xml',
+    doc(
+      '  <send id="1" retrans="500"><![CDATA[',
+      '    OPTIONS sip:x SIP/2.0',
+      '  ]]></send>',
+      '  <recv response="200" foo="bar"><action><log message="x" bogus="1"/></action></recv>',
+    ),
+    env,
+  );
   assert.equal(sc.steps.length, 2);
   assert.equal(sc.steps[0]?.retransMs, 500);
-  assert.deepEqual(sc.warnings.map((d) => `${where(d)} ${d.message}`), [
-    "warning 3:9 unknown attribute 'id' on <send> is ignored, as SIPp ignores it",
-    "warning 6:24 unknown attribute 'foo' on <recv> is ignored, as SIPp ignores it",
-    "warning 6:59 unknown attribute 'bogus' on <log> is ignored, as SIPp ignores it",
-  ]);
+  assert.deepEqual(
+    sc.warnings.map((d) => `${where(d)} ${d.message}`),
+    [
+      "warning 3:9 unknown attribute 'id' on <send> is ignored, as SIPp ignores it",
+      "warning 6:24 unknown attribute 'foo' on <recv> is ignored, as SIPp ignores it",
+      "warning 6:59 unknown attribute 'bogus' on <log> is ignored, as SIPp ignores it",
+    ],
+  );
 });
 
 test('an attribute SIPp reads on that element but sipts does not implement is still an error, not a warning', () => {
   // <recv>'s dialog= is one SIPp 3.7 reads and sipts does not: column 26.
   const c = compileDiags(doc('  <recv request="INVITE" dialog="1"/>'));
-  assert.deepEqual(c.diags.map((d) => `${where(d)} ${d.message}`), ["error 3:26 attribute 'dialog' of <recv> is not supported by this version of sipts yet"]);
+  assert.deepEqual(
+    c.diags.map((d) => `${where(d)} ${d.message}`),
+    ["error 3:26 attribute 'dialog' of <recv> is not supported by this version of sipts yet"],
+  );
 });
 
 test('<exec> does one thing: a media form after command= is ignored with a warning, as SIPp ignores it', () => {
   // play_dtmf starts at column 37.
   const c = compileDiags(doc('  <nop><action><exec command="true" play_dtmf="12"/></action></nop>'));
-  assert.deepEqual(c.diags.map((d) => `${where(d)} ${d.message}`), ['warning 3:37 <exec> does one thing: play_dtmf="…" is ignored, as SIPp ignores it (command="…" comes first)']);
+  assert.deepEqual(
+    c.diags.map((d) => `${where(d)} ${d.message}`),
+    ['warning 3:37 <exec> does one thing: play_dtmf="…" is ignored, as SIPp ignores it (command="…" comes first)'],
+  );
 });
 
 test("a step's actions come from its first child element only, as in SIPp; other children are ignored with a warning", () => {
   const send = '  <send><![CDATA[OPTIONS sip:x SIP/2.0]]></send>';
-  const two = compileScenarioSource('a.xml', doc(send, '  <recv response="200"><action><assign assign_to="n" value="1"/></action><action><assign assign_to="m" value="2"/></action></recv>'), env);
+  const two = compileScenarioSource(
+    'a.xml',
+    doc(
+      send,
+      '  <recv response="200"><action><assign assign_to="n" value="1"/></action><action><assign assign_to="m" value="2"/></action></recv>',
+    ),
+    env,
+  );
   assert.equal(two.steps[1]?.actions.length, 1);
   assert.deepEqual(two.warnings.map(where), ['warning 4:74']);
   assert.match(two.warnings[0]?.message ?? '', /this <action> is ignored/);
-  const after = compileScenarioSource('b.xml', doc(send, '  <recv response="200"><foo/><action><assign assign_to="n" value="1"/></action></recv>'), env);
+  const after = compileScenarioSource(
+    'b.xml',
+    doc(send, '  <recv response="200"><foo/><action><assign assign_to="n" value="1"/></action></recv>'),
+    env,
+  );
   assert.equal(after.steps[1]?.actions.length, 0);
-  assert.deepEqual(after.warnings.map((d) => `${where(d)} ${d.message.replace(/:.*/, '')}`), ['warning 4:24 <foo> inside <recv> is ignored, as SIPp ignores it', 'warning 4:30 this <action> is ignored']);
+  assert.deepEqual(
+    after.warnings.map((d) => `${where(d)} ${d.message.replace(/:.*/, '')}`),
+    ['warning 4:24 <foo> inside <recv> is ignored, as SIPp ignores it', 'warning 4:30 this <action> is ignored'],
+  );
 });
 
 test('<send> takes its message from its first CDATA section, as SIPp; a message outside CDATA is refused, as SIPp refuses it', () => {
@@ -207,7 +247,10 @@ test('<send> takes its message from its first CDATA section, as SIPp; a message 
   assert.equal(JSON.stringify(two.steps[0]?.template).includes('X-Extra'), false);
   assert.equal(JSON.stringify(two.steps[0]?.template).includes('OPTIONS sip:x'), true);
   const bare = compileDiags(doc('  <send>OPTIONS sip:x SIP/2.0</send>'));
-  assert.deepEqual(bare.diags.map((d) => `${where(d)} ${d.message}`), ['error 3:3 <send> has its message outside <![CDATA[ … ]]>, which SIPp refuses']);
+  assert.deepEqual(
+    bare.diags.map((d) => `${where(d)} ${d.message}`),
+    ['error 3:3 <send> has its message outside <![CDATA[ … ]]>, which SIPp refuses'],
+  );
 });
 
 test('a bad value of a known attribute is still an error', () => {
@@ -224,16 +267,31 @@ test('CRLF files: lines and columns as with LF; values carry no CR (SIPp drops e
 });
 
 test('property: after any run of tolerated constructs, an error is placed where indexOf finds it', () => {
-  const tolerated = ['<nop display="a\\"b"/>', '<nop display="x"crlf="true"/>', '<nop display="p" display="q"/>', '<nop hide/>',
-    '<nop display="a & b"/>', '<nop display="\\n\\t"/>', '<!-- note -->', '<nop><action/><action/></nop>', '<nop display="&amp;&#65;"/>'];
+  const tolerated = [
+    '<nop display="a\\"b"/>',
+    '<nop display="x"crlf="true"/>',
+    '<nop display="p" display="q"/>',
+    '<nop hide/>',
+    '<nop display="a & b"/>',
+    '<nop display="\\n\\t"/>',
+    '<!-- note -->',
+    '<nop><action/><action/></nop>',
+    '<nop display="&amp;&#65;"/>',
+  ];
   const spacing = fc.constantFrom(' ', '\n', '\r\n', '\t', '\n  ');
-  fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...tolerated), spacing), { maxLength: 12 }), (parts) => {
-    const body = parts.map(([t, sp]) => t + sp).join('');
-    const source = doc(`${body}<nop display="end" next='bad'/>`);
-    const { diags } = read(source);
-    const errors = diags.filter((d) => d.severity !== 'warning');
-    const at = source.indexOf("'bad'");
-    const before = source.slice(0, at).split('\n');
-    assert.deepEqual(errors.map((d) => `${d.line}:${d.col}`), [`${before.length}:${(before[before.length - 1] ?? '').length + 1}`]);
-  }), { numRuns: 300, seed: 16 });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.constantFrom(...tolerated), spacing), { maxLength: 12 }), (parts) => {
+      const body = parts.map(([t, sp]) => t + sp).join('');
+      const source = doc(`${body}<nop display="end" next='bad'/>`);
+      const { diags } = read(source);
+      const errors = diags.filter((d) => d.severity !== 'warning');
+      const at = source.indexOf("'bad'");
+      const before = source.slice(0, at).split('\n');
+      assert.deepEqual(
+        errors.map((d) => `${d.line}:${d.col}`),
+        [`${before.length}:${(before[before.length - 1] ?? '').length + 1}`],
+      );
+    }),
+    { numRuns: 300, seed: 16 },
+  );
 });

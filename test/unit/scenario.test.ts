@@ -9,17 +9,56 @@ import { renderTemplate, renderText, type RenderContext } from '../../src/engine
 import { parseMessage } from '../../src/sip/parser.js';
 import { toneClip } from '../../src/media/tone.js';
 
-const env: TemplateEnv = { service: 'svc', pid: 42, transport: 'UDP', localIpEscaped: '127.0.0.1', localIpType: 4, mediaIpEscaped: '127.0.0.2', mediaIpType: 4, mediaPort: 6000, keys: {}, globals: {}, injectionFiles: [], authUser: 'service', authPassword: 'password', users: 0, version: '0.0.0' };
+const env: TemplateEnv = {
+  service: 'svc',
+  pid: 42,
+  transport: 'UDP',
+  localIpEscaped: '127.0.0.1',
+  localIpType: 4,
+  mediaIpEscaped: '127.0.0.2',
+  mediaIpType: 4,
+  mediaPort: 6000,
+  keys: {},
+  globals: {},
+  injectionFiles: [],
+  authUser: 'service',
+  authPassword: 'password',
+  users: 0,
+  version: '0.0.0',
+};
 
 const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
-  callId: '1-42@127.0.0.1', number: 1, idTag: '42', cseq: 5, remoteIpEscaped: '127.0.0.9', remotePort: 5060, localPort: 5061, localIpEscaped: '127.0.0.1',
-  peerTagParam: ';tag=peer', routes: '', nextUrl: 'sip:next@h', lastRecv: undefined, vars: [], globals: [], field: () => '', nonceCount: () => 1, userId: 0, clockTick: () => 0, tdmCircuit: () => '', nextDynamicId: () => 0, serverIp: '127.0.0.1', cryptoKey: () => '', ...over,
+  callId: '1-42@127.0.0.1',
+  number: 1,
+  idTag: '42',
+  cseq: 5,
+  remoteIpEscaped: '127.0.0.9',
+  remotePort: 5060,
+  localPort: 5061,
+  localIpEscaped: '127.0.0.1',
+  peerTagParam: ';tag=peer',
+  routes: '',
+  nextUrl: 'sip:next@h',
+  lastRecv: undefined,
+  vars: [],
+  globals: [],
+  field: () => '',
+  nonceCount: () => 1,
+  userId: 0,
+  clockTick: () => 0,
+  tdmCircuit: () => '',
+  nextDynamicId: () => 0,
+  serverIp: '127.0.0.1',
+  cryptoKey: () => '',
+  ...over,
 });
 
 const wrap = (body: string): string => `<?xml version="1.0"?>\n<scenario name="t">\n${body}\n</scenario>\n`;
 
 test('templates: trimmed lines, CRLF, [len] counts body bytes after substitution', () => {
-  const sc = compileScenarioSource('t.xml', wrap(`<send><![CDATA[
+  const sc = compileScenarioSource(
+    't.xml',
+    wrap(`<send><![CDATA[
 
       INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -33,36 +72,62 @@ test('templates: trimmed lines, CRLF, [len] counts body bytes after substitution
       c=IN IP[media_ip_type] [media_ip] é
       m=audio [media_port+2] RTP/AVP 0
 
-    ]]></send>`), env);
+    ]]></send>`),
+    env,
+  );
   const step = sc.steps[0];
   assert.ok(step?.template);
   const raw = renderTemplate(step.template, ctx(), 0);
   const body = 'v=0\r\nc=IN IP4 127.0.0.2 \xc3\xa9\r\nm=audio 6002 RTP/AVP 0\r\n';
-  assert.equal(raw, [
-    'INVITE sip:svc@127.0.0.9:5060 SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-42-1-0', 'Call-ID: 1-42@127.0.0.1',
-    'CSeq: 5 INVITE', 'To: <sip:x>;tag=peer', `Content-Length: ${Buffer.byteLength(body, 'latin1')}`, '', '',
-  ].join('\r\n') + body, 'empty [routes] line is dropped; é is two bytes');
+  assert.equal(
+    raw,
+    [
+      'INVITE sip:svc@127.0.0.9:5060 SIP/2.0',
+      'Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-42-1-0',
+      'Call-ID: 1-42@127.0.0.1',
+      'CSeq: 5 INVITE',
+      'To: <sip:x>;tag=peer',
+      `Content-Length: ${Buffer.byteLength(body, 'latin1')}`,
+      '',
+      '',
+    ].join('\r\n') + body,
+    'empty [routes] line is dropped; é is two bytes',
+  );
   assert.equal(step.template.method, 'INVITE');
   // With a route set the line is there.
   assert.match(renderTemplate(step.template, ctx({ routes: 'Route: <sip:p;lr>' }), 3), /\r\nRoute: <sip:p;lr>\r\n/);
 });
 
 test('[last_Header:] copies every such line of the last received message', () => {
-  const sc = compileScenarioSource('t.xml', wrap('<send><![CDATA[\nSIP/2.0 200 OK\n[last_Via:]\n[last_Record-Route:]\n[last_CSeq:]\nX: [last_Call-ID:value]\nContent-Length: 0\n]]></send>'), env);
-  const r = parseMessage('BYE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\nv: SIP/2.0/UDP b;branch=z9hG4bK2\r\nCall-ID: cid\r\nCSeq: 2 BYE\r\n\r\n');
+  const sc = compileScenarioSource(
+    't.xml',
+    wrap(
+      '<send><![CDATA[\nSIP/2.0 200 OK\n[last_Via:]\n[last_Record-Route:]\n[last_CSeq:]\nX: [last_Call-ID:value]\nContent-Length: 0\n]]></send>',
+    ),
+    env,
+  );
+  const r = parseMessage(
+    'BYE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\nv: SIP/2.0/UDP b;branch=z9hG4bK2\r\nCall-ID: cid\r\nCSeq: 2 BYE\r\n\r\n',
+  );
   assert.ok(r.ok);
   const t = sc.steps[0]?.template;
   assert.ok(t);
-  assert.equal(renderTemplate(t, ctx({ lastRecv: r.msg }), 0),
-    'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\nv: SIP/2.0/UDP b;branch=z9hG4bK2\r\nCSeq: 2 BYE\r\nX: cid\r\nContent-Length: 0\r\n\r\n');
+  assert.equal(
+    renderTemplate(t, ctx({ lastRecv: r.msg }), 0),
+    'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\nv: SIP/2.0/UDP b;branch=z9hG4bK2\r\nCSeq: 2 BYE\r\nX: cid\r\nContent-Length: 0\r\n\r\n',
+  );
 });
 
 test('labels resolve to step indices; server mode comes from the first step', () => {
-  const sc = compileScenarioSource('t.xml', wrap(`
+  const sc = compileScenarioSource(
+    't.xml',
+    wrap(`
     <recv request="INVITE" next="end"/>
     <pause milliseconds="10"/>
     <label id="end"/>
-    <recv request="BYE" timeout="500" ontimeout="end"/>`), env);
+    <recv request="BYE" timeout="500" ontimeout="end"/>`),
+    env,
+  );
   assert.equal(sc.serverMode, true);
   assert.equal(sc.firstRequest, 'INVITE');
   assert.equal(sc.steps[0]?.nextIndex, 2);
@@ -73,59 +138,89 @@ test('labels resolve to step indices; server mode comes from the first step', ()
 
 test('every problem at once with file:line:col: undefined label, bad attribute value, unclosed tag', () => {
   const source = [
-    '<?xml version="1.0"?>',                                   // 1
-    '<scenario name="broken">',                                // 2
-    '  <send retrans="soon">',                                 // 3
-    '    <![CDATA[',                                           // 4
-    '      OPTIONS sip:[service]@[remote_ip] SIP/2.0',         // 5
-    '    ]]>',                                                 // 6
-    '  </send>',                                               // 7
-    '  <recv response="200" next="nowhere">',                  // 8  never closed
-    '  <pause milliseconds="10"/>',                            // 9
-    '</scenario>',                                             // 10
+    '<?xml version="1.0"?>', // 1
+    '<scenario name="broken">', // 2
+    '  <send retrans="soon">', // 3
+    '    <![CDATA[', // 4
+    '      OPTIONS sip:[service]@[remote_ip] SIP/2.0', // 5
+    '    ]]>', // 6
+    '  </send>', // 7
+    '  <recv response="200" next="nowhere">', // 8  never closed
+    '  <pause milliseconds="10"/>', // 9
+    '</scenario>', // 10
   ].join('\n');
   let error: unknown;
-  try { compileScenarioSource('broken.xml', source, env); } catch (e) { error = e; }
+  try {
+    compileScenarioSource('broken.xml', source, env);
+  } catch (e) {
+    error = e;
+  }
   assert.ok(error instanceof DiagnosticsError);
   const found = error.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`);
-  assert.ok(found.some((f) => f.startsWith('3:9 ') && f.includes('retrans="soon"')), found.join('\n'));
-  assert.ok(found.some((f) => f.startsWith('8:3 ') && f.includes('never closed')), found.join('\n'));
-  assert.ok(found.some((f) => f.startsWith('8:24 ') && f.includes('"nowhere" is not defined')), found.join('\n'));
+  assert.ok(
+    found.some((f) => f.startsWith('3:9 ') && f.includes('retrans="soon"')),
+    found.join('\n'),
+  );
+  assert.ok(
+    found.some((f) => f.startsWith('8:3 ') && f.includes('never closed')),
+    found.join('\n'),
+  );
+  assert.ok(
+    found.some((f) => f.startsWith('8:24 ') && f.includes('"nowhere" is not defined')),
+    found.join('\n'),
+  );
   assert.match(error.message, /^broken\.xml:3:9: error: /m);
   assert.match(error.message, /hint: /);
 });
 
 test('unknown keyword and element are errors where they are; an unknown attribute is a warning there (SIPp ignores it)', () => {
-  const source = wrap('<send><![CDATA[\nOPTIONS sip:x SIP/2.0\nX: [no_such_thing]\n]]></send>\n<sned/>\n<recv response="200" optinal="true"/>');
-  assert.throws(() => compileScenarioSource('k.xml', source, env), (e: unknown) => {
-    assert.ok(e instanceof DiagnosticsError);
-    const m = e.diagnostics.map((d) => `${d.severity ?? 'error'} ${d.line}:${d.col} ${d.message}`).join('\n');
-    assert.match(m, /^error 5:4 unknown keyword \[no_such_thing\]$/m);
-    assert.match(m, /^error 7:1 unknown element <sned>$/m);
-    assert.match(m, /^warning 8:22 unknown attribute 'optinal' on <recv> is ignored, as SIPp ignores it$/m);
-    assert.match(e.message, /^k\.xml:8:22: warning: unknown attribute 'optinal'/m);
-    return true;
-  });
+  const source = wrap(
+    '<send><![CDATA[\nOPTIONS sip:x SIP/2.0\nX: [no_such_thing]\n]]></send>\n<sned/>\n<recv response="200" optinal="true"/>',
+  );
+  assert.throws(
+    () => compileScenarioSource('k.xml', source, env),
+    (e: unknown) => {
+      assert.ok(e instanceof DiagnosticsError);
+      const m = e.diagnostics.map((d) => `${d.severity ?? 'error'} ${d.line}:${d.col} ${d.message}`).join('\n');
+      assert.match(m, /^error 5:4 unknown keyword \[no_such_thing\]$/m);
+      assert.match(m, /^error 7:1 unknown element <sned>$/m);
+      assert.match(m, /^warning 8:22 unknown attribute 'optinal' on <recv> is ignored, as SIPp ignores it$/m);
+      assert.match(e.message, /^k\.xml:8:22: warning: unknown attribute 'optinal'/m);
+      return true;
+    },
+  );
 });
 
-test('the built-in scenarios compile (uac_pcap with generated media: its capture files are the user\'s)', () => {
-  assert.deepEqual(builtinNames().filter((n) => n === 'uac' || n === 'uas'), ['uac', 'uas']);
+test("the built-in scenarios compile (uac_pcap with generated media: its capture files are the user's)", () => {
+  assert.deepEqual(
+    builtinNames().filter((n) => n === 'uac' || n === 'uas'),
+    ['uac', 'uas'],
+  );
   for (const name of builtinNames().filter((n) => whyNotRunnable(n) === undefined)) {
     const b = readBuiltin(name);
     assert.ok(b);
-    const sc = compileScenarioSource(`${name}.xml`, b.source, { ...env, injectionFiles: ['users.csv'] }, { generated: () => ({ clip: toneClip('alaw', { durationMs: 100 }), note: 'a tone' }) });
+    const sc = compileScenarioSource(
+      `${name}.xml`,
+      b.source,
+      { ...env, injectionFiles: ['users.csv'] },
+      { generated: () => ({ clip: toneClip('alaw', { durationMs: 100 }), note: 'a tone' }) },
+    );
     assert.equal(sc.hasMedia, name === 'uac_pcap');
   }
 });
 
 test('keywords: [fill], [userid], [users], [sipp_version], [clock_tick], [last_Request_URI], [last_cseq_number]', () => {
-  const sc = compileScenarioSource('k.xml', wrap(`<nop><action><assign assign_to="len" value="7"/></action></nop>
+  const sc = compileScenarioSource(
+    'k.xml',
+    wrap(`<nop><action><assign assign_to="len" value="7"/></action></nop>
     <send><![CDATA[
       OPTIONS sip:x SIP/2.0
       X-Fill: [fill variable=len text="ab"]
       X-User: [userid]/[users] [sipp_version] [clock_tick]
       X-Last: [last_Request_URI] [last_cseq_number]
-    ]]></send>`), { ...env, users: 10, version: '1.2.3' });
+    ]]></send>`),
+    { ...env, users: 10, version: '1.2.3' },
+  );
   const t = sc.steps[1]?.template;
   assert.ok(t);
   const last = parseMessage('INVITE sip:bob@example.org;transport=udp SIP/2.0\r\nCall-ID: c\r\nCSeq: 42 INVITE\r\n\r\n');
@@ -138,17 +233,27 @@ test('keywords: [fill], [userid], [users], [sipp_version], [clock_tick], [last_R
 
 test('[authentication aka_K= aka_OP=] answers an AKAv1-MD5 challenge with RES as the password (RFC 3310)', async () => {
   const { verifyAuthorization } = await import('../../src/sip/digest.js');
-  const sc = compileScenarioSource('aka.xml', wrap(`<send><![CDATA[
+  const sc = compileScenarioSource(
+    'aka.xml',
+    wrap(`<send><![CDATA[
     REGISTER sip:ims.example SIP/2.0
     [authentication username=alice@ims.example aka_K=465b5ce8b199b49faa5f0a2ee238a6bc aka_OP=cdc202d5123e20f62b6d676ac72cb318 aka_AMF=b9b9]
     Content-Length: 0
-  ]]></send>`), env);
+  ]]></send>`),
+    env,
+  );
   const t = sc.steps[0]?.template;
   assert.ok(t);
   const h = (s: string): Buffer => Buffer.from(s, 'hex');
-  const autn = Buffer.concat([Buffer.from(h('ff9bb4d0b607').map((v, i) => v ^ (h('aa689c648370')[i] ?? 0))), h('b9b9'), h('4a9ffac354dfafb3')]);
+  const autn = Buffer.concat([
+    Buffer.from(h('ff9bb4d0b607').map((v, i) => v ^ (h('aa689c648370')[i] ?? 0))),
+    h('b9b9'),
+    h('4a9ffac354dfafb3'),
+  ]);
   const nonce = Buffer.concat([h('23553cbe9637a89d218ae64dae47bf35'), autn]).toString('base64');
-  const challenge = parseMessage(`SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="ims.example", nonce="${nonce}", algorithm=AKAv1-MD5, qop="auth"\r\n\r\n`);
+  const challenge = parseMessage(
+    `SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="ims.example", nonce="${nonce}", algorithm=AKAv1-MD5, qop="auth"\r\n\r\n`,
+  );
   assert.ok(challenge.ok);
   const out = renderTemplate(t, ctx({ lastRecv: challenge.msg }), 0);
   const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
@@ -169,14 +274,20 @@ test('[authentication aka_K= aka_OP=] answers an AKAv1-MD5 challenge with RES as
 
 test('an injection field holding [authentication username=… password=…] renders the Authorization it stands for', async () => {
   const { verifyAuthorization } = await import('../../src/sip/digest.js');
-  const sc = compileScenarioSource('f.xml', wrap(`<send><![CDATA[
+  const sc = compileScenarioSource(
+    'f.xml',
+    wrap(`<send><![CDATA[
     REGISTER sip:example.org SIP/2.0
     [field1]
     Content-Length: 0
-  ]]></send>`), { ...env, injectionFiles: ['u.csv'] });
+  ]]></send>`),
+    { ...env, injectionFiles: ['u.csv'] },
+  );
   const t = sc.steps[0]?.template;
   assert.ok(t);
-  const challenge = parseMessage('SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="example.org", nonce="abc"\r\n\r\n');
+  const challenge = parseMessage(
+    'SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="example.org", nonce="abc"\r\n\r\n',
+  );
   assert.ok(challenge.ok);
   const out = renderTemplate(t, ctx({ lastRecv: challenge.msg, field: () => '[authentication username=joe password=schmo]' }), 0);
   const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
@@ -184,13 +295,21 @@ test('an injection field holding [authentication username=… password=…] rend
 });
 
 test('keepsLast: a waiting call holds its last message only where something can read it before the next receive', () => {
-  const compile = (name: string): ReturnType<typeof compileScenarioSource> => compileScenarioSource(`${name}.xml`, readBuiltin(name)?.source ?? '', env);
+  const compile = (name: string): ReturnType<typeof compileScenarioSource> =>
+    compileScenarioSource(`${name}.xml`, readBuiltin(name)?.source ?? '', env);
   const waits = (sc: ReturnType<typeof compileScenarioSource>): string[] =>
-    sc.steps.flatMap((s, i) => (s.kind === StepKind.Recv || s.kind === StepKind.Pause ? [`${s.title.trim()}:${String(sc.keepsLast[i])}`] : []));
+    sc.steps.flatMap((s, i) =>
+      s.kind === StepKind.Recv || s.kind === StepKind.Pause ? [`${s.title.trim()}:${String(sc.keepsLast[i])}`] : [],
+    );
   // The built-in uac's pause before BYE and the uas's wait for the BYE read nothing of the last message.
   assert.ok(waits(compile('uac')).includes('Pause [-d]:false'));
-  assert.deepEqual(waits(compile('uas')).filter((w) => w.endsWith(':true')), []);
-  const sc = compileScenarioSource('t.xml', wrap(`
+  assert.deepEqual(
+    waits(compile('uas')).filter((w) => w.endsWith(':true')),
+    [],
+  );
+  const sc = compileScenarioSource(
+    't.xml',
+    wrap(`
     <send><![CDATA[
       OPTIONS sip:x SIP/2.0
       Call-ID: [call_id]
@@ -209,25 +328,43 @@ test('keepsLast: a waiting call holds its last message only where something can 
     <nop><action><log message="[last_From:]"/></action></nop>
     <recv response="200"/>
     <pause milliseconds="10"/>
-    <label id="end"/>`), env);
-  assert.deepEqual(waits(sc), ['<- 200:false', 'Pause [10ms]:true', '<- 200:true', 'Pause [10ms]:true', '<- 200:false', 'Pause [10ms]:false']);
+    <label id="end"/>`),
+    env,
+  );
+  assert.deepEqual(waits(sc), [
+    '<- 200:false',
+    'Pause [10ms]:true',
+    '<- 200:true',
+    'Pause [10ms]:true',
+    '<- 200:false',
+    'Pause [10ms]:false',
+  ]);
 });
 
-test('\\xHH escapes become bytes, read before keywords, with SIPp 3.6.1\'s quirks (bytes as its -trace_msg shows them)', () => {
-  const sc = compileScenarioSource('t.xml', wrap(`<send><![CDATA[
+test("\\xHH escapes become bytes, read before keywords, with SIPp 3.6.1's quirks (bytes as its -trace_msg shows them)", () => {
+  const sc = compileScenarioSource(
+    't.xml',
+    wrap(`<send><![CDATA[
     OPTIONS sip:x@h SIP/2.0
     X-A: \\x5bnot-a-keyword\\x5D \\x41\\x42 one\\x5;digit none\\xg! hi\\xe9 [call_number]\\x20
     X-B: \\x[call_number]
     Content-Length: 0
     ]]></send>
-    <nop><action><log message="a\\x2Cb"/><assignstr assign_to="v" value="\\x5b$\\x5d"/></action></nop>`), env);
+    <nop><action><log message="a\\x2Cb"/><assignstr assign_to="v" value="\\x5b$\\x5d"/></action></nop>`),
+    env,
+  );
   const t = sc.steps[0]?.template;
   assert.ok(t);
   // SIPp 3.6.1 sent exactly these lines: one hex digit takes the next character with it, \x without a digit
   // drops the character after it, and a '[' so dropped starts no keyword.
-  assert.equal(renderTemplate(t, ctx(), 0), 'OPTIONS sip:x@h SIP/2.0\r\nX-A: [not-a-keyword] AB one\x05digit none! hi\xe9 1 \r\nX-B: call_number]\r\nContent-Length: 0\r\n\r\n');
+  assert.equal(
+    renderTemplate(t, ctx(), 0),
+    'OPTIONS sip:x@h SIP/2.0\r\nX-A: [not-a-keyword] AB one\x05digit none! hi\xe9 1 \r\nX-B: call_number]\r\nContent-Length: 0\r\n\r\n',
+  );
   const actions = sc.steps[1]?.actions ?? [];
-  const texts = actions.map((a) => (a.kind === 'log' ? renderText(a.text, ctx()) : a.kind === 'assignstr' ? renderText(a.text, ctx()) : ''));
+  const texts = actions.map((a) =>
+    a.kind === 'log' ? renderText(a.text, ctx()) : a.kind === 'assignstr' ? renderText(a.text, ctx()) : '',
+  );
   assert.deepEqual(texts, ['a,b', '[$]']);
 });
 
@@ -235,7 +372,9 @@ test('recv regexp_match="true": the method is matched against request="…" as a
   const { matchesStep } = await import('../../src/engine/matcher.js');
   const sc = compileScenarioSource('t.xml', wrap('<recv request="INFO|UPDATE" regexp_match="true"/><recv request="INFO"/>'), env);
   const req = (method: string) => {
-    const p = parseMessage(`${method} sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nCall-ID: c\r\nCSeq: 1 ${method}\r\nFrom: <sip:a>;tag=1\r\nTo: <sip:b>\r\nContent-Length: 0\r\n\r\n`);
+    const p = parseMessage(
+      `${method} sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nCall-ID: c\r\nCSeq: 1 ${method}\r\nFrom: <sip:a>;tag=1\r\nTo: <sip:b>\r\nContent-Length: 0\r\n\r\n`,
+    );
     assert.ok(p.ok);
     return p.msg;
   };
@@ -246,5 +385,8 @@ test('recv regexp_match="true": the method is matched against request="…" as a
   assert.ok(!matchesStep(re, req('OPTIONS'), undefined));
   assert.ok(!matchesStep(plain, req('UPDATE'), undefined));
   assert.equal(sc.serverMode, true);
-  assert.throws(() => compileScenarioSource('t.xml', wrap('<recv request="(" regexp_match="true"/>'), env), (e: unknown) => e instanceof DiagnosticsError && /is not a regular expression/.test(e.message));
+  assert.throws(
+    () => compileScenarioSource('t.xml', wrap('<recv request="(" regexp_match="true"/>'), env),
+    (e: unknown) => e instanceof DiagnosticsError && /is not a regular expression/.test(e.message),
+  );
 });

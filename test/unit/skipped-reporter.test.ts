@@ -5,7 +5,10 @@ import skipped from '../skipped-reporter.js';
 
 /** Events shaped as node:test emits them (only the fields the reporter reads are filled). */
 function pass(name: string, skip?: string | boolean): TestEvent {
-  return { type: 'test:pass', data: { name, file: '/t/x.test.js', nesting: 0, testNumber: 1, details: { duration_ms: 1 }, ...(skip === undefined ? {} : { skip }) } } as unknown as TestEvent;
+  return {
+    type: 'test:pass',
+    data: { name, file: '/t/x.test.js', nesting: 0, testNumber: 1, details: { duration_ms: 1 }, ...(skip === undefined ? {} : { skip }) },
+  } as unknown as TestEvent;
 }
 
 async function run(events: TestEvent[], ci: string | undefined): Promise<{ out: string; exitCode: typeof process.exitCode }> {
@@ -15,7 +18,10 @@ async function run(events: TestEvent[], ci: string | undefined): Promise<{ out: 
   process.exitCode = undefined;
   let out = '';
   try {
-    const source = (async function* (): AsyncGenerator<TestEvent> { await Promise.resolve(); yield* events; })();
+    const source = (async function* (): AsyncGenerator<TestEvent> {
+      await Promise.resolve();
+      yield* events;
+    })();
     for await (const chunk of skipped(source)) out += chunk;
     return { out, exitCode: process.exitCode };
   } finally {
@@ -28,7 +34,10 @@ async function run(events: TestEvent[], ci: string | undefined): Promise<{ out: 
 test('skipped reporter: lists each skipped test with its reason, and nothing when none was skipped', async () => {
   const none = await run([pass('a'), pass('b')], undefined);
   assert.equal(none.out, '');
-  const some = await run([pass('a'), pass('needs sipp', 'sipp is not installed (apt-get install sip-tester)'), pass('bare', true)], undefined);
+  const some = await run(
+    [pass('a'), pass('needs sipp', 'sipp is not installed (apt-get install sip-tester)'), pass('bare', true)],
+    undefined,
+  );
   assert.match(some.out, /^\n2 test\(s\) skipped:\n/);
   assert.match(some.out, / {2}- \/t\/x\.test\.js: needs sipp: sipp is not installed \(apt-get install sip-tester\)\n/);
   assert.match(some.out, / {2}- \/t\/x\.test\.js: bare: no reason given\n/);

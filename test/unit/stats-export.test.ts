@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { mergeExports, summarize } from '../../src/stats/export.js';
-import { decodeHistogram, encodeHistogram, mergeHistograms, newHistogram, summarizeExport, summarizeLive } from '../../src/stats/histogram.js';
+import {
+  decodeHistogram,
+  encodeHistogram,
+  mergeHistograms,
+  newHistogram,
+  summarizeExport,
+  summarizeLive,
+} from '../../src/stats/histogram.js';
 import { Counter, Stats, StepCounter, type StatsExport, type StatsSnapshot } from '../../src/stats/stats.js';
 import { formatSummary } from '../../src/report/summary.js';
 import { htmlReport } from '../../src/report/html.js';
@@ -56,18 +63,27 @@ test('encode → JSON → decode keeps the count, exact min and max, and every p
   }
 });
 
-test('the one-pass summary equals HdrHistogram\'s own percentiles and mean (random histograms)', () => {
-  fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 50_000_000 }), { minLength: 1, maxLength: 400 }), (values) => {
-    const h = newHistogram();
-    for (const v of values) h.recordValue(v);
-    const s = summarizeLive(h);
-    const ms = (us: number): number => Math.round(us) / 1000;
-    const at = (p: number): number => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
-    assert.deepEqual(s, {
-      count: values.length, minMs: ms(Math.min(...values)), meanMs: ms(h.mean),
-      p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), p999Ms: at(99.9), maxMs: ms(Math.max(...values)),
-    });
-  }), { numRuns: 200 });
+test("the one-pass summary equals HdrHistogram's own percentiles and mean (random histograms)", () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 50_000_000 }), { minLength: 1, maxLength: 400 }), (values) => {
+      const h = newHistogram();
+      for (const v of values) h.recordValue(v);
+      const s = summarizeLive(h);
+      const ms = (us: number): number => Math.round(us) / 1000;
+      const at = (p: number): number => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
+      assert.deepEqual(s, {
+        count: values.length,
+        minMs: ms(Math.min(...values)),
+        meanMs: ms(h.mean),
+        p50Ms: at(50),
+        p90Ms: at(90),
+        p99Ms: at(99),
+        p999Ms: at(99.9),
+        maxMs: ms(Math.max(...values)),
+      });
+    }),
+    { numRuns: 200 },
+  );
 });
 
 /**
@@ -79,12 +95,18 @@ test('the one-pass summary equals HdrHistogram\'s own percentiles and mean (rand
 function twoParts(): { a: Stats; b: Stats } {
   const a = new Stats(2, ['1'], 0, ['c1']);
   const b = new Stats(2, ['1'], 0, ['c1', 'c2']);
-  for (let ms = 1; ms <= 900; ms++) { a.recordRtd(0, ms); a.recordCallLength(ms * 10); }
-  for (let i = 0; i < 100; i++) { b.recordRtd(0, 2000); b.recordCallLength(20_000); }
+  for (let ms = 1; ms <= 900; ms++) {
+    a.recordRtd(0, ms);
+    a.recordCallLength(ms * 10);
+  }
+  for (let i = 0; i < 100; i++) {
+    b.recordRtd(0, 2000);
+    b.recordCallLength(20_000);
+  }
   return { a, b };
 }
 
-test('merging two exports gives the union\'s percentiles, computed by hand', () => {
+test("merging two exports gives the union's percentiles, computed by hand", () => {
   const { a, b } = twoParts();
   const m = summarize(mergeExports(wire(a.export(1000)), wire(b.export(1000))));
   const rtd = m.rtd[0]?.summary;
@@ -125,19 +147,33 @@ test('merging is commutative and associative; counters, transport errors by kind
   const [p0, p1, p2] = parts as [StatsExport, StatsExport, StatsExport];
   const ab = summarize(mergeExports(p0, p1));
   assert.deepEqual(summarize(mergeExports(p1, p0)), ab, 'a + b = b + a');
-  assert.deepEqual(summarize(mergeExports(mergeExports(p0, p1), p2)), summarize(mergeExports(p0, mergeExports(p1, p2))), '(a + b) + c = a + (b + c)');
+  assert.deepEqual(
+    summarize(mergeExports(mergeExports(p0, p1), p2)),
+    summarize(mergeExports(p0, mergeExports(p1, p2))),
+    '(a + b) + c = a + (b + c)',
+  );
   assert.equal(ab.counters.CallsCreated, 3 + 4);
   assert.equal(ab.counters.SuccessfulCalls, 4);
   assert.equal(ab.failures.FailedCannotSendMessage, 1, 'reason #0 from part 0');
   assert.equal(ab.failures.FailedMaxUDPRetrans, 1, 'reason #1 from part 1');
   assert.deepEqual(Object.values(ab.transportErrors).slice(0, 3), [1, 1, 0], 'transport error kinds #0 and #1 from parts 0 and 1');
-  assert.deepEqual(ab.steps.map((s) => [s.sent, s.timeouts]), [[0, 0], [2, 0], [0, 2]]);
+  assert.deepEqual(
+    ab.steps.map((s) => [s.sent, s.timeouts]),
+    [
+      [0, 0],
+      [2, 0],
+      [0, 2],
+    ],
+  );
   assert.deepEqual(ab.userCounters, { c1: 1, c2: 1 });
   assert.deepEqual(ab.unexpected, { BYE: 1, '403 (REGISTER)': 1 });
   assert.equal(ab.openCalls, 3);
   assert.equal(ab.elapsedMs, 1500, 'parts run side by side: the longer one');
   // Part 0: rtd 1 = 1..10 ms (9 below 10, 1 in [10, 100)); part 1: rtd 2 = 2, 4, … 40 ms (4 below 10, 16 in [10, 100)).
-  assert.deepEqual(ab.rtdRepartition, [[9, 1, 0], [4, 16, 0]]);
+  assert.deepEqual(ab.rtdRepartition, [
+    [9, 1, 0],
+    [4, 16, 0],
+  ]);
   // Call lengths 500 ms (part 0, below 1000) and 1000 ms (part 1, at the last edge: the >= bucket).
   assert.deepEqual(ab.callLengthRepartition, [1, 1]);
   assert.equal(ab.rtd[0]?.summary.count, 10);
@@ -153,19 +189,27 @@ test('exports of different scenarios do not merge', () => {
 });
 
 test('snapshot() is summarize(export()): the fast path of the live screens is the export path without encoding', () => {
-  fc.assert(fc.property(fc.array(fc.tuple(fc.nat(2), fc.double({ min: 0.001, max: 100_000, noNaN: true })), { maxLength: 300 }), (samples) => {
-    const s = new Stats(2, ['1', '2'], 0, ['c'], { responseTime: [5, 50], callLength: [100] });
-    for (const [k, ms] of samples) if (k < 2) s.recordRtd(k, ms); else s.recordCallLength(ms);
-    s.count(Counter.CallsCreated, samples.length);
-    assert.deepEqual(summarize(wire(s.export(777))), s.snapshot(777));
-  }), { numRuns: 100 });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(2), fc.double({ min: 0.001, max: 100_000, noNaN: true })), { maxLength: 300 }), (samples) => {
+      const s = new Stats(2, ['1', '2'], 0, ['c'], { responseTime: [5, 50], callLength: [100] });
+      for (const [k, ms] of samples)
+        if (k < 2) s.recordRtd(k, ms);
+        else s.recordCallLength(ms);
+      s.count(Counter.CallsCreated, samples.length);
+      assert.deepEqual(summarize(wire(s.export(777))), s.snapshot(777));
+    }),
+    { numRuns: 100 },
+  );
 });
 
-test('timeline windows: the halves\' window exports merge into the whole run\'s window', () => {
+test("timeline windows: the halves' window exports merge into the whole run's window", () => {
   const whole = new Stats(1, ['1'], 0);
   const halves = [new Stats(1, ['1'], 0), new Stats(1, ['1'], 0)];
   for (const s of [whole, ...halves]) s.trackWindows();
-  for (let i = 1; i <= 200; i++) { whole.recordRtd(0, i); halves[i % 2]?.recordRtd(0, i); }
+  for (let i = 1; i <= 200; i++) {
+    whole.recordRtd(0, i);
+    halves[i % 2]?.recordRtd(0, i);
+  }
   const [w0, w1] = halves.map((h) => h.takeWindowExport()[0]);
   assert.ok(w0 && w1);
   assert.deepEqual(summarizeExport(mergeHistograms(wire(w0), wire(w1))), whole.takeWindow()[0]);
@@ -187,7 +231,10 @@ test('every report of a merged export of two halves equals the report of the who
     for (const s of [whole, half]) {
       s.count(Counter.CallsCreated);
       s.step(i % scenario.steps.length, StepCounter.sent);
-      if (i % 50 === 0) { s.fail(1); s.count(Counter.FailedCalls); } else s.count(Counter.SuccessfulCalls);
+      if (i % 50 === 0) {
+        s.fail(1);
+        s.count(Counter.FailedCalls);
+      } else s.count(Counter.SuccessfulCalls);
       s.recordRtd(0, ms);
       s.recordCallLength(ms * 8);
     }
@@ -203,8 +250,11 @@ test('every report of a merged export of two halves equals the report of the who
   const reports = (s: StatsSnapshot): string[] => {
     const verdicts = judge({ maxFailed: 10, maxRtdP99Ms: 500, minSuccessRatePercent: 99 }, s);
     return [
-      formatSummary(s, scenario, 'run'), jsonReport(s, scenario, facts, verdicts), junitReport(s, scenario, verdicts),
-      renderMetrics(s, scenario, 10), percentilesScreen(s),
+      formatSummary(s, scenario, 'run'),
+      jsonReport(s, scenario, facts, verdicts),
+      junitReport(s, scenario, verdicts),
+      renderMetrics(s, scenario, 10),
+      percentilesScreen(s),
       htmlReport({ title: 'run', scenario, snapshot: s, timeline: [], ladders: [], verdicts, facts }),
     ];
   };
@@ -232,7 +282,10 @@ test('a run that never exports loads neither the WebAssembly build nor the encod
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
   const { before, after } = JSON.parse(r.stdout) as { before: string[]; after: string[] };
-  assert.ok(!before.some((f) => f.includes('encoding') || f.includes('wasm') || f === 'index.js'), `loaded before any export: ${before.join(', ')}`);
+  assert.ok(
+    !before.some((f) => f.includes('encoding') || f.includes('wasm') || f === 'index.js'),
+    `loaded before any export: ${before.join(', ')}`,
+  );
   assert.ok(after.includes('JsHistogram.encoding.js'), `loaded after an export: ${after.join(', ')}`);
   assert.ok(!after.some((f) => f.includes('wasm') || f === 'index.js'), `loaded after an export: ${after.join(', ')}`);
 });

@@ -58,7 +58,13 @@ test('transport errors are counted by kind, SendErrors is their total, and reset
   stats.transportError(TransportError.connect);
   stats.transportError(TransportError.congested);
   const s = stats.snapshot(0);
-  assert.deepEqual(Object.entries(s.transportErrors).filter(([, n]) => n > 0), [['connect', 2], ['congested', 1]]);
+  assert.deepEqual(
+    Object.entries(s.transportErrors).filter(([, n]) => n > 0),
+    [
+      ['connect', 2],
+      ['congested', 1],
+    ],
+  );
   assert.equal(s.counters.SendErrors, 3);
   stats.resetCumulative(0);
   const after = stats.snapshot(0);

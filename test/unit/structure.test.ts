@@ -10,11 +10,16 @@ test('the README option table is the one generated from the option table (npm ru
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   assert.ok(readme.includes(`${optionsMarkdown()}\n`), 'README.md: paste the output of `npm run options-table` over the option table');
   const listed = [...readme.matchAll(/^\| `-([A-Za-z0-9_-]+)` \|/gm)].map((m) => m[1]);
-  assert.deepEqual(listed, OPTIONS.map((o) => o.name));
+  assert.deepEqual(
+    listed,
+    OPTIONS.map((o) => o.name),
+  );
 });
 
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 test('imports go one way: sip and scenario know nothing of the engine; nothing imports the CLI', () => {
@@ -46,7 +51,10 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     if (ok === undefined) continue; // cli/ and errors.ts may import anything
     for (const m of readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s*['"](\.[^'"]+)['"]/gm)) {
       const target = relative(src, join(file, '..', (m[1] ?? '').replace(/\.js$/, '.ts')));
-      assert.ok(ok.some((p) => target === p || target.startsWith(`${p}/`)), `${rel} imports ${target}`);
+      assert.ok(
+        ok.some((p) => target === p || target.startsWith(`${p}/`)),
+        `${rel} imports ${target}`,
+      );
     }
   }
 });
@@ -55,8 +63,9 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
 function importGraph(src: string): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sources(src)) {
-    const targets = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s*['"](\.[^'"]+)['"]/gm)]
-      .map((m) => relative(src, join(file, '..', (m[1] ?? '').replace(/\.js$/, '.ts'))));
+    const targets = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s*['"](\.[^'"]+)['"]/gm)].map((m) =>
+      relative(src, join(file, '..', (m[1] ?? '').replace(/\.js$/, '.ts'))),
+    );
     graph.set(relative(src, file), targets);
   }
   return graph;

@@ -15,7 +15,8 @@ import { abortCommand, commandAsMessage, parseCommand } from '../../src/sip/twin
 import { frameCommand, splitCommands } from '../../src/transport/twin-framing.js';
 import { builtin, env } from '../helpers.js';
 
-const SDP = 'v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+const SDP =
+  'v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
 /** The bytes SIPp 3.6.1's 3pcc-C-A wrote on the twin socket for one call (its uas answering), ESC included. */
 const FROM_SIPP = `Call-ID: 1-6489@127.0.0.1\r\nContent-Type: application/sdp\r\nContent-Length:   129\r\n\r\n${SDP}\x1b`;
 
@@ -77,9 +78,14 @@ test('the first twin command decides the role (SIPp computeSippMode); a leading 
   const passive = compile(`<recv request="INVITE"/>${SEND_CMD}<recvCmd src="x"/>`);
   assert.deepEqual(passive.twin, { first: 'send', dests: [], srcs: ['x'], commandCreatesCalls: false });
   assert.equal(passive.serverMode, true);
-  const ext = compile(`<recvCmd src="m"/><sendCmd dest="s1"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd><sendCmd dest="s2"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd><sendCmd dest="s1"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd>`);
+  const ext = compile(
+    `<recvCmd src="m"/><sendCmd dest="s1"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd><sendCmd dest="s2"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd><sendCmd dest="s1"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd>`,
+  );
   assert.deepEqual(ext.twin, { first: 'recv', dests: ['s1', 's2'], srcs: ['m'], commandCreatesCalls: true });
-  assert.throws(() => compile('<sendCmd/>'), (e: unknown) => e instanceof DiagnosticsError && /<sendCmd> has no command/.test(e.message));
+  assert.throws(
+    () => compile('<sendCmd/>'),
+    (e: unknown) => e instanceof DiagnosticsError && /<sendCmd> has no command/.test(e.message),
+  );
   // SIPp reads no timeout= on a <recvCmd> (its wait is -recv_timeout's): ignored, with a warning, as SIPp ignores it.
   const ignored = compile('<recvCmd timeout="5"/>');
   assert.equal(ignored.warnings.length, 1);
@@ -89,25 +95,55 @@ test('the first twin command decides the role (SIPp computeSippMode); a leading 
 const at = (port: number) => ({ host: '127.0.0.1', port });
 const classic = (port: number): TwinOptions => ({ kind: 'classic', address: at(port) });
 const extended = (role: 'master' | 'slave', name: string): TwinOptions => ({
-  kind: 'extended', role, name, cfgFile: 'slaves.cfg', instances: new Map([['m', at(6000)], ['s1', at(6001)], ['s2', at(6002)]]),
+  kind: 'extended',
+  role,
+  name,
+  cfgFile: 'slaves.cfg',
+  instances: new Map([
+    ['m', at(6000)],
+    ['s1', at(6001)],
+    ['s2', at(6002)],
+  ]),
 });
 
 test('twin plan: -3pcc connects (first sendCmd) or listens (first recvCmd); extended: listen on its own address, send to dest=', () => {
   assert.deepEqual(twinPlan(classic(5000), builtin('3pcc-C-A')), { kind: 'connect', twin: at(5000) });
   assert.deepEqual(twinPlan(classic(5000), builtin('3pcc-C-B')), { kind: 'listen', twin: at(5000) });
   assert.equal(twinPlan(undefined, builtin('uac')), undefined);
-  const master = compile(`<send><![CDATA[\nOPTIONS sip:x SIP/2.0\nCall-ID: [call_id]\n]]></send><sendCmd dest="s1"><![CDATA[\nCall-ID: [call_id]\nFrom: m\n]]></sendCmd><recvCmd src="s1"/>`);
-  assert.deepEqual(twinPlan(extended('master', 'm'), master), { kind: 'extended', self: at(6000), peers: new Map([['s1', at(6001)]]), connectAtStart: true });
+  const master = compile(
+    `<send><![CDATA[\nOPTIONS sip:x SIP/2.0\nCall-ID: [call_id]\n]]></send><sendCmd dest="s1"><![CDATA[\nCall-ID: [call_id]\nFrom: m\n]]></sendCmd><recvCmd src="s1"/>`,
+  );
+  assert.deepEqual(twinPlan(extended('master', 'm'), master), {
+    kind: 'extended',
+    self: at(6000),
+    peers: new Map([['s1', at(6001)]]),
+    connectAtStart: true,
+  });
   const slave = compile(`<recvCmd src="m"/><sendCmd dest="m"><![CDATA[\nCall-ID: [call_id]\nFrom: s2\n]]></sendCmd>`);
-  assert.deepEqual(twinPlan(extended('slave', 's2'), slave), { kind: 'extended', self: at(6002), peers: new Map([['m', at(6000)]]), connectAtStart: false });
+  assert.deepEqual(twinPlan(extended('slave', 's2'), slave), {
+    kind: 'extended',
+    self: at(6002),
+    peers: new Map([['m', at(6000)]]),
+    connectAtStart: false,
+  });
 });
 
-test('twin plan: SIPp\'s consistency errors, with the place in the scenario', () => {
-  const err = (f: () => unknown, re: RegExp): void => assert.throws(f, (e: unknown) => e instanceof SiptsError && re.test(e.message), String(re));
+test("twin plan: SIPp's consistency errors, with the place in the scenario", () => {
+  const err = (f: () => unknown, re: RegExp): void =>
+    assert.throws(f, (e: unknown) => e instanceof SiptsError && re.test(e.message), String(re));
   err(() => twinPlan(undefined, builtin('3pcc-C-A')), /has <sendCmd> but no twin address/);
   err(() => twinPlan(classic(5000), builtin('uac')), /-3pcc given, but scenario "sipts uac" has no <sendCmd> or <recvCmd>/);
   err(() => twinPlan(extended('master', 'm'), compile('<recvCmd src="s1"/>')), /a slave's, but -master was given/);
-  err(() => twinPlan(extended('slave', 's1'), builtin('3pcc-C-A')), /t\.xml|3pcc-C-A\.xml:\d+:\d+: error: extended 3PCC \(-slave\): <sendCmd> needs dest=/);
-  err(() => twinPlan(extended('slave', 's1'), compile(`<recvCmd src="m"/><sendCmd dest="s9"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd>`)), /t\.xml:3:\d+: error: dest="s9" is not in -slave_cfg slaves\.cfg/);
-  err(() => twinPlan(classic(5000), compile(`<recvCmd/><sendCmd dest="s1"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd>`)), /dest="s1" needs extended 3PCC/);
+  err(
+    () => twinPlan(extended('slave', 's1'), builtin('3pcc-C-A')),
+    /t\.xml|3pcc-C-A\.xml:\d+:\d+: error: extended 3PCC \(-slave\): <sendCmd> needs dest=/,
+  );
+  err(
+    () => twinPlan(extended('slave', 's1'), compile(`<recvCmd src="m"/><sendCmd dest="s9"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd>`)),
+    /t\.xml:3:\d+: error: dest="s9" is not in -slave_cfg slaves\.cfg/,
+  );
+  err(
+    () => twinPlan(classic(5000), compile(`<recvCmd/><sendCmd dest="s1"><![CDATA[\nCall-ID: [call_id]\n]]></sendCmd>`)),
+    /dest="s1" needs extended 3PCC/,
+  );
 });

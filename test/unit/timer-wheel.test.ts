@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TimerWheel, type TimerNode } from '../../src/engine/timer-wheel.js';
 
-interface N extends TimerNode { id: number }
+interface N extends TimerNode {
+  id: number;
+}
 const node = (id: number): N => ({ id, deadlineMs: 0, prev: undefined, next: undefined, armed: false, slot: 0 });
 
 test('fires in virtual time, never early, across laps of the wheel', () => {
@@ -27,7 +29,10 @@ test('cancel and reschedule from inside a callback', () => {
   const fired: number[] = [];
   const w = new TimerWheel<N>(0, (n) => {
     fired.push(n.id);
-    if (n === a) { w.cancel(b); w.schedule(a, 50); }
+    if (n === a) {
+      w.cancel(b);
+      w.schedule(a, 50);
+    }
   });
   // All three in the same slot: a's callback cancels b, which the slot walk was about to visit.
   w.schedule(c, 10);

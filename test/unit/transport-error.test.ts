@@ -11,7 +11,8 @@ const err = (code: string): Error => Object.assign(new Error(code), { code });
 
 test('a send the system has no buffer for (ENOBUFS, EAGAIN) is its own kind, whatever the socket was doing', () => {
   for (const code of ['ENOBUFS', 'EAGAIN', 'EWOULDBLOCK']) {
-    for (const doing of ['send', 'connect', 'handshake', 'open'] as const) assert.equal(transportErrorKind(err(code), doing), 'buffer', `${code} ${doing}`);
+    for (const doing of ['send', 'connect', 'handshake', 'open'] as const)
+      assert.equal(transportErrorKind(err(code), doing), 'buffer', `${code} ${doing}`);
   }
 });
 
@@ -21,7 +22,8 @@ test('out of file descriptors (EMFILE, ENFILE) is the socket limit', () => {
 });
 
 test('a datagram with no route, refused or too large is a send error; an address not here is a bind error', () => {
-  for (const code of ['EHOSTUNREACH', 'ENETUNREACH', 'ECONNREFUSED', 'EMSGSIZE']) assert.equal(transportErrorKind(err(code), 'send'), 'send', code);
+  for (const code of ['EHOSTUNREACH', 'ENETUNREACH', 'ECONNREFUSED', 'EMSGSIZE'])
+    assert.equal(transportErrorKind(err(code), 'send'), 'send', code);
   assert.equal(transportErrorKind(err('EADDRNOTAVAIL'), 'send'), 'bind');
 });
 

@@ -9,14 +9,27 @@ import { acceptKey, WebSocketCodec } from '../../src/transport/websocket.js';
 const SIP = 'OPTIONS sip:a@127.0.0.1 SIP/2.0\r\nCall-ID: ws-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n';
 const LONG = `MESSAGE sip:a@b SIP/2.0\r\nCall-ID: ws-2\r\nContent-Length: 300\r\n\r\n${'x'.repeat(300)}`;
 
-interface Side { codec: WebSocketCodec; got: string[]; replies: Buffer[]; opened: number; problems: string[] }
+interface Side {
+  codec: WebSocketCodec;
+  got: string[];
+  replies: Buffer[];
+  opened: number;
+  problems: string[];
+}
 
 function side(codec: WebSocketCodec): Side {
   return { codec, got: [], replies: [], opened: 0, problems: [] };
 }
 
 function feed(s: Side, bytes: Buffer): void {
-  const p = s.codec.feed(bytes, (m) => s.got.push(m), (b) => s.replies.push(b), () => { s.opened++; });
+  const p = s.codec.feed(
+    bytes,
+    (m) => s.got.push(m),
+    (b) => s.replies.push(b),
+    () => {
+      s.opened++;
+    },
+  );
   if (p !== undefined) s.problems.push(p);
 }
 
@@ -36,7 +49,7 @@ function connected(): { client: Side; server: Side } {
   return { client, server };
 }
 
-test('RFC 6455 §1.3: the accept value of the RFC\'s own example key', () => {
+test("RFC 6455 §1.3: the accept value of the RFC's own example key", () => {
   assert.equal(acceptKey('dGhlIHNhbXBsZSBub25jZQ=='), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
 });
 
@@ -78,7 +91,8 @@ test('the handshake and the first frame in one read: the frame is not lost', () 
 
 test('a fragmented message (§5.4) is joined; a ping is answered with a pong carrying its payload', () => {
   const { client } = connected();
-  const part = (op: number, fin: boolean, text: string): Buffer => Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | op, text.length]), Buffer.from(text, 'latin1')]);
+  const part = (op: number, fin: boolean, text: string): Buffer =>
+    Buffer.concat([Buffer.from([(fin ? 0x80 : 0) | op, text.length]), Buffer.from(text, 'latin1')]);
   feed(client, Buffer.concat([part(1, false, SIP.slice(0, 20)), part(9, true, 'hi'), part(0, true, SIP.slice(20))]));
   assert.deepEqual(client.got, [SIP]);
   const pong = client.replies.at(-1);
@@ -95,6 +109,9 @@ test('a server refuses a request that is not a WebSocket upgrade, with 400', () 
 
 test('a client refuses an answer with the wrong accept value', () => {
   const client = side(new WebSocketCodec('client', '127.0.0.1', 5080));
-  feed(client, Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong\r\n\r\n'));
+  feed(
+    client,
+    Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: wrong\r\n\r\n'),
+  );
   assert.match(client.problems[0] ?? '', /wrong Sec-WebSocket-Accept/);
 });
