@@ -62,10 +62,11 @@ const dyn = (op: number, n = 0, text = '', optionalLine = false, m = 0): Parsed 
   optionalLine,
 });
 
-type Row = { readonly offset: 'none' | 'any'; readonly make: (env: TemplateEnv, n: number) => Parsed };
+/** offsets: whether the keyword takes a +N offset ([cseq+1]). */
+type Row = { readonly offsets: boolean; readonly make: (env: TemplateEnv, n: number) => Parsed };
 
-const NO_SRTP = 'sipts sends no SRTP (nor any RTP): this SRTP keyword renders as SIPp renders it, but no media uses it';
-const srtp = (text: string): Row => ({ offset: 'none', make: () => ({ ...lit(text), warning: NO_SRTP }) });
+const NO_SRTP = 'sipts sends no SRTP: this SRTP keyword renders as SIPp renders it, but the media it plays is plain RTP';
+const srtp = (text: string): Row => ({ offsets: false, make: () => ({ ...lit(text), warning: NO_SRTP }) });
 /** SIPp 3.7's SRTP keywords, audio and video: tags, suite names, keys (base64 key and salt), unencrypted flags. */
 function srtpRows(): Record<string, Row> {
   const rows: Record<string, Row> = {};
@@ -88,7 +89,7 @@ function srtpRows(): Record<string, Row> {
     // SIPp compat: a negative offset ([cryptokeyparams1audio-1]) sends the call's last key again.
     for (const k of [1, 2])
       rows[`cryptokeyparams${k}${media}`] = {
-        offset: 'any',
+        offsets: true,
         make: (_e, n) => ({ ...dyn(Op.CryptoKey, m * 2 + k - 1, '', false, n < 0 ? 1 : 0), warning: NO_SRTP }),
       };
   });
@@ -96,47 +97,47 @@ function srtpRows(): Record<string, Row> {
 }
 
 const ROWS: Readonly<Record<string, Row>> = {
-  service: { offset: 'none', make: (e) => lit(e.service) },
-  pid: { offset: 'none', make: (e) => lit(String(e.pid)) },
-  transport: { offset: 'none', make: (e) => lit(e.transport) },
-  local_ip: { offset: 'none', make: (e) => (e.localIpPerCall === true ? dyn(Op.LocalIp) : lit(e.localIpEscaped)) },
-  local_ip_type: { offset: 'none', make: (e) => lit(String(e.localIpType)) },
-  media_ip: { offset: 'none', make: (e) => lit(e.mediaIpEscaped) },
-  media_ip_type: { offset: 'none', make: (e) => lit(String(e.mediaIpType)) },
-  media_port: { offset: 'any', make: (e, n) => lit(String(e.mediaPort + n)) },
+  service: { offsets: false, make: (e) => lit(e.service) },
+  pid: { offsets: false, make: (e) => lit(String(e.pid)) },
+  transport: { offsets: false, make: (e) => lit(e.transport) },
+  local_ip: { offsets: false, make: (e) => (e.localIpPerCall === true ? dyn(Op.LocalIp) : lit(e.localIpEscaped)) },
+  local_ip_type: { offsets: false, make: (e) => lit(String(e.localIpType)) },
+  media_ip: { offsets: false, make: (e) => lit(e.mediaIpEscaped) },
+  media_ip_type: { offsets: false, make: (e) => lit(String(e.mediaIpType)) },
+  media_port: { offsets: true, make: (e, n) => lit(String(e.mediaPort + n)) },
   // SIPp: -mp plus 4 × (call number − 1) mod 10000, so that calls replaying pcaps use ports of their own.
-  auto_media_port: { offset: 'any', make: (e, n) => dyn(Op.AutoMediaPort, e.mediaPort + n) },
+  auto_media_port: { offsets: true, make: (e, n) => dyn(Op.AutoMediaPort, e.mediaPort + n) },
   // SIPp 3.6.1 renders -mp for both (legacy keywords); +1 is 3.7's RTCP port. sipts streams no RTP.
-  rtpstream_audio_port: { offset: 'any', make: (e, n) => lit(String(e.mediaPort + n)) },
-  rtpstream_video_port: { offset: 'any', make: (e, n) => lit(String(e.mediaPort + n)) },
-  server_ip: { offset: 'none', make: () => dyn(Op.ServerIp) },
-  remote_host: { offset: 'none', make: (e) => lit(e.remoteHost ?? '') },
-  msg_index: { offset: 'none', make: () => dyn(Op.MsgIndex) },
-  date: { offset: 'none', make: () => dyn(Op.Date) },
-  remote_ip: { offset: 'none', make: () => dyn(Op.RemoteIp) },
-  remote_port: { offset: 'any', make: (_e, n) => dyn(Op.RemotePort, n) },
-  local_port: { offset: 'any', make: (_e, n) => dyn(Op.LocalPort, n) },
-  call_id: { offset: 'none', make: () => dyn(Op.CallId) },
-  call_number: { offset: 'any', make: (_e, n) => dyn(Op.CallNumber, n) },
-  cseq: { offset: 'any', make: (_e, n) => dyn(Op.Cseq, n) },
+  rtpstream_audio_port: { offsets: true, make: (e, n) => lit(String(e.mediaPort + n)) },
+  rtpstream_video_port: { offsets: true, make: (e, n) => lit(String(e.mediaPort + n)) },
+  server_ip: { offsets: false, make: () => dyn(Op.ServerIp) },
+  remote_host: { offsets: false, make: (e) => lit(e.remoteHost ?? '') },
+  msg_index: { offsets: false, make: () => dyn(Op.MsgIndex) },
+  date: { offsets: false, make: () => dyn(Op.Date) },
+  remote_ip: { offsets: false, make: () => dyn(Op.RemoteIp) },
+  remote_port: { offsets: true, make: (_e, n) => dyn(Op.RemotePort, n) },
+  local_port: { offsets: true, make: (_e, n) => dyn(Op.LocalPort, n) },
+  call_id: { offsets: false, make: () => dyn(Op.CallId) },
+  call_number: { offsets: true, make: (_e, n) => dyn(Op.CallNumber, n) },
+  cseq: { offsets: true, make: (_e, n) => dyn(Op.Cseq, n) },
   // The literal prefix makes the branch RFC 3261 §8.1.1.7 compliant; the call's idTag (its engine's, the pid for
   // the first engine of a process) makes it unique to the engine.
-  branch: { offset: 'any', make: (_e, n) => dyn(Op.Branch, n, 'z9hG4bK-') },
+  branch: { offsets: true, make: (_e, n) => dyn(Op.Branch, n, 'z9hG4bK-') },
   // [len+N]: SIPp adds N to the body length (an empty body still gives 0).
-  len: { offset: 'any', make: (_e, n) => dyn(Op.Len, n) },
-  peer_tag_param: { offset: 'none', make: () => dyn(Op.PeerTagParam) },
-  routes: { offset: 'none', make: () => dyn(Op.Routes, 0, '', true) },
-  next_url: { offset: 'none', make: () => dyn(Op.NextUrl) },
-  clock_tick: { offset: 'none', make: () => dyn(Op.ClockTick) },
-  timestamp: { offset: 'none', make: () => dyn(Op.Timestamp) },
-  sipp_version: { offset: 'none', make: (e) => lit(`sipts-${e.version}`) },
-  users: { offset: 'none', make: (e) => lit(String(e.users)) },
-  userid: { offset: 'none', make: () => dyn(Op.UserId) },
-  tdmmap: { offset: 'none', make: () => dyn(Op.Tdm) },
-  dynamic_id: { offset: 'none', make: () => dyn(Op.DynamicId) },
-  last_Request_URI: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'ruri') },
-  last_cseq_number: { offset: 'any', make: (_e, n) => dyn(Op.LastPart, n, 'cseq') },
-  last_message: { offset: 'none', make: () => dyn(Op.LastPart, 0, 'message') },
+  len: { offsets: true, make: (_e, n) => dyn(Op.Len, n) },
+  peer_tag_param: { offsets: false, make: () => dyn(Op.PeerTagParam) },
+  routes: { offsets: false, make: () => dyn(Op.Routes, 0, '', true) },
+  next_url: { offsets: false, make: () => dyn(Op.NextUrl) },
+  clock_tick: { offsets: false, make: () => dyn(Op.ClockTick) },
+  timestamp: { offsets: false, make: () => dyn(Op.Timestamp) },
+  sipp_version: { offsets: false, make: (e) => lit(`sipts-${e.version}`) },
+  users: { offsets: false, make: (e) => lit(String(e.users)) },
+  userid: { offsets: false, make: () => dyn(Op.UserId) },
+  tdmmap: { offsets: false, make: () => dyn(Op.Tdm) },
+  dynamic_id: { offsets: false, make: () => dyn(Op.DynamicId) },
+  last_Request_URI: { offsets: false, make: () => dyn(Op.LastPart, 0, 'ruri') },
+  last_cseq_number: { offsets: true, make: (_e, n) => dyn(Op.LastPart, n, 'cseq') },
+  last_message: { offsets: false, make: () => dyn(Op.LastPart, 0, 'message') },
   ...srtpRows(),
 };
 
@@ -256,7 +257,7 @@ export function parseKeyword(inner: string, env: TemplateEnv, vars: CompileScope
   const sign = m[2];
   const n = m[3] === undefined ? 0 : Number(m[3]);
   if (sign !== undefined) {
-    if (row.offset === 'none') return { error: `keyword [${m[1]}] takes no offset`, hint: `write [${m[1]}]` };
+    if (!row.offsets) return { error: `keyword [${m[1]}] takes no offset`, hint: `write [${m[1]}]` };
   }
   return row.make(env, sign === '-' ? -n : n);
 }
