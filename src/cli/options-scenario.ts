@@ -1,0 +1,83 @@
+/** What the scenario's messages carry: authentication, keywords, variables, injection files, behaviours, ids. A part of the option table (options.ts), in its order. */
+import type { OptionSpec } from './option-spec.js';
+
+export const SCENARIO_OPTIONS = [
+  {
+    name: 'infindex',
+    kind: 'pair',
+    arg: 'file field',
+    group: 'Scenario',
+    help: 'Index the -inf file on a field for <lookup> (field counts from 0). Repeatable.',
+  },
+  {
+    name: 'au',
+    kind: 'string',
+    arg: 'user',
+    group: 'Scenario',
+    help: 'Username of [authentication] answering 401/407 challenges. Default: the -s service.',
+  },
+  { name: 'ap', kind: 'string', arg: 'password', default: 'password', group: 'Scenario', help: 'Password of [authentication].' },
+  {
+    name: 'inf',
+    kind: 'list',
+    arg: 'file',
+    group: 'Scenario',
+    help: 'Injection file: SEQUENTIAL, RANDOM or USER, then ;-separated fields per call, read by [fieldN]. Repeatable.',
+  },
+  { name: 'key', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Keyword [name] renders value in every message. Repeatable.' },
+  { name: 'set', kind: 'pair', arg: 'name value', group: 'Scenario', help: 'Global variable $name starts as value. Repeatable.' },
+  {
+    name: 'default_behaviors',
+    kind: 'string',
+    arg: 'list',
+    default: 'all',
+    group: 'Scenario',
+    help: 'What happens to unexpected messages and aborted calls: all, none, bye, abortunexp, pingreply; -x turns x off (all,-bye).',
+  },
+  { name: 'nd', kind: 'flag', group: 'Scenario', help: 'No default behaviours: the same as -default_behaviors none.' },
+  {
+    name: 'aa',
+    kind: 'flag',
+    group: 'Scenario',
+    help: 'Answer unexpected INFO, NOTIFY, OPTIONS and UPDATE with 200 OK, in a call or out of any call.',
+  },
+  { name: 'base_cseq', kind: 'int', arg: 'n', default: '1', group: 'Scenario', help: 'First CSeq number ([cseq]).' },
+  {
+    name: 'cid_str',
+    kind: 'string',
+    arg: 'format',
+    default: '%u-%p@%s',
+    group: 'Scenario',
+    help: 'Call-ID of the calls this side places: %u the call number, %p the process id, %s the local IP, %% a %.',
+  },
+  {
+    name: 'auth_uri',
+    kind: 'string',
+    arg: 'uri',
+    group: 'Scenario',
+    help: "The digest uri of [authentication] is sip:uri (SIPp compat), instead of the request's Request-URI.",
+  },
+  {
+    name: 'callid_slash_ign',
+    kind: 'flag',
+    group: 'Scenario',
+    help: 'A Call-ID with /// in it is one Call-ID: without this, what comes before /// is a prefix that does not count when a message is matched to its call.',
+  },
+  {
+    name: 'dynamicStart',
+    kind: 'int',
+    arg: 'n',
+    default: '10000',
+    group: 'Scenario',
+    help: 'First value of [dynamic_id], a counter shared by all calls.',
+  },
+  {
+    name: 'dynamicMax',
+    kind: 'int',
+    arg: 'n',
+    default: '12000',
+    group: 'Scenario',
+    help: 'Largest value of [dynamic_id]; past it, it starts again at -dynamicStart.',
+  },
+  { name: 'dynamicStep', kind: 'int', arg: 'n', default: '4', group: 'Scenario', help: 'What [dynamic_id] grows by each time it is used.' },
+] as const satisfies readonly OptionSpec[];
