@@ -2,7 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BIN as SIPTS, freePort, portTaken } from '../test/helpers.js';
+import { BIN as SIPTS, freePort, portTaken, loopbackUac } from '../test/helpers.js';
 
 export { SIPTS };
 
@@ -50,13 +50,7 @@ export async function startUas(tool: Tool, cwd: string, extra: readonly string[]
 
 /** The UAC's command line in every benchmark: the built-in uac placing `calls` calls at `rate` on a UAS here. */
 export const uacArgs = (uasPort: number, rate: number, calls: number): string[] => [
-  '-sn',
-  'uac',
-  `127.0.0.1:${uasPort}`,
-  '-i',
-  '127.0.0.1',
-  '-p',
-  '0',
+  ...loopbackUac(uasPort),
   '-r',
   String(rate),
   '-m',

@@ -188,6 +188,11 @@ export function run(cmd: string, args: readonly string[], timeoutMs: number, cwd
   return { child, exited };
 }
 
+/** The start of a sipts (or SIPp) command line placing the built-in uac calls at 127.0.0.1:`port` from 127.0.0.1, a free port. */
+export function loopbackUac(port: number | string): string[] {
+  return ['-sn', 'uac', `127.0.0.1:${String(port)}`, '-i', '127.0.0.1', '-p', '0'];
+}
+
 export function sipts(args: readonly string[], timeoutMs = 60_000, cwd = ROOT): { child: ChildProcess; exited: Promise<Exited> } {
   return run(process.execPath, [BIN, ...args], timeoutMs, cwd);
 }

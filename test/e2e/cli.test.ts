@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, ROOT, sipts, startSiptsUas, waitForOutput } from '../helpers.js';
+import { freePort, ROOT, sipts, startSiptsUas, waitForOutput, loopbackUac } from '../helpers.js';
 
 test('-h lists SIPp-style options; -v prints the version', async () => {
   const h = await sipts(['-h']).exited;
@@ -109,23 +109,7 @@ test('the peer is killed mid-run: no hang, failures with their reason, exit 1', 
   const { port, child: uasChild } = await startSiptsUas();
   const uas = { child: uasChild };
   t.after(() => uas.child.kill('SIGKILL'));
-  const uac = sipts([
-    '-sn',
-    'uac',
-    `127.0.0.1:${port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-r',
-    '100',
-    '-m',
-    '300',
-    '-d',
-    '500',
-    '-max_retrans',
-    '2',
-  ]);
+  const uac = sipts([...loopbackUac(port), '-r', '100', '-m', '300', '-d', '500', '-max_retrans', '2']);
   t.after(() => uac.child.kill('SIGKILL'));
   // Once some calls have succeeded (the first progress line, at 2 s, while calls are still being made until 3 s).
   await waitForOutput(uac.child, /sipts uac: \d+ created, \d+ open, [1-9]\d* successful/);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, sipts, startSiptsUas } from '../helpers.js';
+import { ROOT, sipts, startSiptsUas, loopbackUac } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipts-html-plots-'));
 
@@ -58,23 +58,7 @@ test(
     const uas = await startSiptsUas(['-cp', '0']);
     t.after(() => uas.child.kill('SIGKILL'));
     const file = join(dir, 'rate.html');
-    const r = await sipts([
-      '-sn',
-      'uac',
-      `127.0.0.1:${uas.port}`,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '0',
-      '-cp',
-      '0',
-      '-r',
-      '20',
-      '-m',
-      '100',
-      '--html',
-      file,
-    ]).exited;
+    const r = await sipts([...loopbackUac(uas.port), '-cp', '0', '-r', '20', '-m', '100', '--html', file]).exited;
     assert.equal(r.code, 0, r.stderr);
     const html = readFileSync(file, 'utf8');
     const rate = chart(html, 'Call rate');
@@ -103,23 +87,7 @@ test('HTML plots: the failures curve ends at the number of failed calls', { time
   const uas = await startSiptsUas(['-sf', join(ROOT, 'test/fixtures/busy.xml'), '-cp', '0']);
   t.after(() => uas.child.kill('SIGKILL'));
   const file = join(dir, 'busy.html');
-  const r = await sipts([
-    '-sn',
-    'uac',
-    `127.0.0.1:${uas.port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-cp',
-    '0',
-    '-r',
-    '10',
-    '-m',
-    '15',
-    '--html',
-    file,
-  ]).exited;
+  const r = await sipts([...loopbackUac(uas.port), '-cp', '0', '-r', '10', '-m', '15', '--html', file]).exited;
   assert.equal(r.code, 1, r.stderr);
   const failed = chart(readFileSync(file, 'utf8'), 'Failures and load').get('failed (total)') ?? [];
   assert.ok(failed.length >= 2, JSON.stringify(failed));

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, countersOf, run, sipts, startSiptsUas } from '../helpers.js';
+import { BIN, countersOf, run, sipts, startSiptsUas, loopbackUac } from '../helpers.js';
 
 test(
   'a rate beyond what the machine can do: the run goes on, the starts it cannot make are counted and shown',
@@ -19,25 +19,7 @@ test(
     const json = join(dir, 'uac.json');
     // 200,000 calls/s: far beyond two cores, for whoever runs this.
     const r = await sipts(
-      [
-        '-sn',
-        'uac',
-        `127.0.0.1:${uas.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-cp',
-        '0',
-        '-r',
-        '200000',
-        '-timeout',
-        '4s',
-        '-recv_timeout',
-        '2000',
-        '--json',
-        json,
-      ],
+      [...loopbackUac(uas.port), '-cp', '0', '-r', '200000', '-timeout', '4s', '-recv_timeout', '2000', '--json', json],
       50_000,
     ).exited;
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr.slice(-1000)}`);
@@ -58,27 +40,7 @@ test('-t un beyond the file-descriptor limit: said once, and the calls go on ove
   t.after(() => uas.child.kill('SIGKILL'));
   const json = join(dir, 'uac.json');
   // 400 calls of 2 s at 200/s want about 400 sockets at once; the shell allows the process 150 descriptors.
-  const args = [
-    '-sn',
-    'uac',
-    `127.0.0.1:${uas.port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-cp',
-    '0',
-    '-t',
-    'un',
-    '-r',
-    '200',
-    '-d',
-    '2000',
-    '-m',
-    '400',
-    '--json',
-    json,
-  ];
+  const args = [...loopbackUac(uas.port), '-cp', '0', '-t', 'un', '-r', '200', '-d', '2000', '-m', '400', '--json', json];
   const r = await run('bash', ['-c', 'ulimit -n 150 && exec "$0" "$@"', process.execPath, BIN, ...args], 50_000).exited;
   assert.equal(r.code, 0, r.stderr.slice(-1500));
   const warnings = r.stderr.split('\n').filter((l) => l.includes('file descriptor limit'));

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { test } from 'node:test';
-import { headerLine, responseTo, sipts, waitForOutput } from '../helpers.js';
+import { headerLine, responseTo, sipts, waitForOutput, loopbackUac } from '../helpers.js';
 
 const DELAY_MS = 150;
 /**
@@ -60,13 +60,7 @@ test(
     });
     await new Promise<void>((r) => peer.bind(0, '127.0.0.1', () => r()));
     const uac = sipts([
-      '-sn',
-      'uac',
-      `127.0.0.1:${peer.address().port}`,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '0',
+      ...loopbackUac(peer.address().port),
       '-cp',
       '0',
       '-r',

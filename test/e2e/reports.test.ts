@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
-import { junitSchemaErrors, ROOT, sipts, startSiptsUas } from '../helpers.js';
+import { junitSchemaErrors, ROOT, sipts, startSiptsUas, loopbackUac } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipts-reports-'));
 const busy = join(ROOT, 'test/fixtures/busy.xml');
@@ -70,23 +70,7 @@ test(
     t.after(() => uas.child.kill('SIGKILL'));
     const pass = join(dir, 'pass.xml');
     const json = join(dir, 'pass.json');
-    const r = await sipts([
-      '-sn',
-      'uac',
-      `127.0.0.1:${uas.port}`,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '0',
-      '-r',
-      '50',
-      '-m',
-      '5',
-      '--junit',
-      pass,
-      '--json',
-      json,
-    ]).exited;
+    const r = await sipts([...loopbackUac(uas.port), '-r', '50', '-m', '5', '--junit', pass, '--json', json]).exited;
     assert.equal(r.code, 0, r.stderr);
     const xml = readFileSync(pass, 'utf8');
     assert.deepEqual(await junitSchemaErrors(xml), []);
@@ -97,23 +81,7 @@ test(
       (JSON.parse(readFileSync(json, 'utf8')) as { responseTimes: { name: string; p99Ms: number }[] }).responseTimes[0]?.p99Ms ?? 0;
     assert.ok(p99 > 0, 'response time 1 measured');
     const strict = join(dir, 'strict.xml');
-    const s = await sipts([
-      '-sn',
-      'uac',
-      `127.0.0.1:${uas.port}`,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '0',
-      '-r',
-      '50',
-      '-m',
-      '5',
-      '--junit',
-      strict,
-      '--max-rtd-p99',
-      '0',
-    ]).exited;
+    const s = await sipts([...loopbackUac(uas.port), '-r', '50', '-m', '5', '--junit', strict, '--max-rtd-p99', '0']).exited;
     assert.equal(s.code, 2, s.stdout);
     assert.match(s.stdout, /threshold max-rtd-p99[^\n]*FAILED/);
     const sx = readFileSync(strict, 'utf8');

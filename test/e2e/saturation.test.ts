@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BIN, junitSchemaErrors, outputSoFar, sipts, startSiptsUas } from '../helpers.js';
+import { BIN, junitSchemaErrors, outputSoFar, sipts, startSiptsUas, loopbackUac } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipts-saturation-'));
 
@@ -55,13 +55,7 @@ test(
     const html = join(dir, 'flood-uac.html');
     const uac = sipts(
       [
-        '-sn',
-        'uac',
-        `127.0.0.1:${uas.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
+        ...loopbackUac(uas.port),
         '-cp',
         '0',
         '-r',
@@ -160,23 +154,7 @@ test('a light run (-r 10 -m 20) is not saturated', { timeout: 60_000 }, async (t
   t.after(() => uas.child.kill('SIGKILL'));
   const json = join(dir, 'light.json');
   const junit = join(dir, 'light.xml');
-  const r = await sipts([
-    '-sn',
-    'uac',
-    `127.0.0.1:${uas.port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-r',
-    '10',
-    '-m',
-    '20',
-    '--json',
-    json,
-    '--junit',
-    junit,
-  ]).exited;
+  const r = await sipts([...loopbackUac(uas.port), '-r', '10', '-m', '20', '--json', json, '--junit', junit]).exited;
   assert.equal(r.code, 0, r.stderr);
   const s = saturationOf(json);
   assert.equal(s.saturated, false, JSON.stringify(s));

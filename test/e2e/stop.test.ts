@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { countersOf, lastCsvRow, sipts, sippAvailable, startSippUas, startSiptsUas, waitForOutput } from '../helpers.js';
+import { countersOf, lastCsvRow, sipts, sippAvailable, startSippUas, startSiptsUas, waitForOutput, loopbackUac } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 
@@ -22,13 +22,7 @@ async function sigtermMidRun(t: TestContext, port: number): Promise<Record<strin
   const stat = join(dir, 'uac.csv');
   const recvTimeoutMs = 3000;
   const uac = sipts([
-    '-sn',
-    'uac',
-    `127.0.0.1:${port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
+    ...loopbackUac(port),
     '-cp',
     '0',
     '-r',
@@ -104,23 +98,7 @@ test('a second signal stops at once, still writing the summary and the reports',
   t.after(() => uas.child.kill('SIGKILL'));
   const json = join(dir, 'uac.json');
   // No step timeout: a graceful stop would wait 64·T1 = 32 s for these 60-second calls.
-  const uac = sipts([
-    '-sn',
-    'uac',
-    `127.0.0.1:${uas.port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-cp',
-    '0',
-    '-r',
-    '50',
-    '-d',
-    '60000',
-    '--json',
-    json,
-  ]);
+  const uac = sipts([...loopbackUac(uas.port), '-cp', '0', '-r', '50', '-d', '60000', '--json', json]);
   t.after(() => uac.child.kill('SIGKILL'));
   // A progress line with at least 50 calls created (not its time: a loaded machine prints [2.1s]).
   await waitForOutput(uac.child, /sipts uac: (?:[5-9]\d|\d{3,}) created/);

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sipts, startSiptsUas } from '../helpers.js';
+import { sipts, startSiptsUas, loopbackUac } from '../helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipts-trace-options-'));
 
@@ -21,13 +21,7 @@ test(
     const screen = join(work, 'screen.log');
     const call = (extra: readonly string[]): Promise<unknown> =>
       sipts([
-        '-sn',
-        'uac',
-        `127.0.0.1:${uas.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
+        ...loopbackUac(uas.port),
         '-cp',
         '0',
         '-nostdin',
@@ -59,13 +53,7 @@ test('-stat_delimiter and -periodic_rtd in the stat file', { timeout: 60_000 }, 
   t.after(() => uas.child.kill());
   const stat = (name: string, extra: readonly string[]): Promise<Record<string, string>[]> =>
     sipts([
-      '-sn',
-      'uac',
-      `127.0.0.1:${uas.port}`,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '0',
+      ...loopbackUac(uas.port),
       '-cp',
       '0',
       '-nostdin',

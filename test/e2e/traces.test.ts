@@ -9,7 +9,17 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, junitSchemaErrors, lastCsvRow, outputSoFar, ROOT, sipts, startSiptsUas, waitForOutput } from '../helpers.js';
+import {
+  freePort,
+  junitSchemaErrors,
+  lastCsvRow,
+  outputSoFar,
+  ROOT,
+  sipts,
+  startSiptsUas,
+  waitForOutput,
+  loopbackUac,
+} from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipts-traces-'));
 const busy = join(ROOT, 'test/fixtures/busy.xml');
@@ -122,13 +132,7 @@ test(
     const uas = await startSiptsUas(['-sf', busy, '-m', '5', '-cp', '0']);
     t.after(() => uas.child.kill('SIGKILL'));
     const r = await sipts([
-      '-sn',
-      'uac',
-      `127.0.0.1:${uas.port}`,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '0',
+      ...loopbackUac(uas.port),
       '-r',
       '50',
       '-m',
@@ -196,13 +200,7 @@ test('/metrics is scraped during a run and its counters match the final summary'
   t.after(() => uas.child.kill('SIGKILL'));
   const uasUrl = await urlOf(uas.child);
   const uac = sipts([
-    '-sn',
-    'uac',
-    `127.0.0.1:${uas.port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
+    ...loopbackUac(uas.port),
     '-r',
     '100',
     '-m',
@@ -275,13 +273,7 @@ test("-cp: SIPp's control port changes the rate (keys step by -rate_scale) and s
   t.after(() => uas.child.kill('SIGKILL'));
   const cp = await freePort();
   const uac = sipts([
-    '-sn',
-    'uac',
-    `127.0.0.1:${uas.port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
+    ...loopbackUac(uas.port),
     '-r',
     '5',
     '-rate_scale',

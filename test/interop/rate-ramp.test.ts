@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { csvRows, sipp, sippAvailable, sipts, startSippUas } from '../helpers.js';
+import { csvRows, sipp, sippAvailable, sipts, startSippUas, loopbackUac } from '../helpers.js';
 
 test("rate ramp: per-period rates and the stop at -rate_max as SIPp's", { skip: !sippAvailable(), timeout: 60_000 }, async (t) => {
   const cwd = mkdtempSync(join(tmpdir(), 'sipts-ramp-'));
@@ -15,13 +15,7 @@ test("rate ramp: per-period rates and the stop at -rate_max as SIPp's", { skip: 
   t.after(() => uas.child.kill());
   // 10, 20, 30, 40 calls/s a second each; the next step would pass 40, so both stop there.
   const args = [
-    '-sn',
-    'uac',
-    `127.0.0.1:${uas.port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
+    ...loopbackUac(uas.port),
     '-r',
     '10',
     '-rate_increase',

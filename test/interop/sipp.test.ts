@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sipp, sippAvailable, sipts, startSippUas, startSiptsUas, waitForOutput, waitForUdpBound } from '../helpers.js';
+import { sipp, sippAvailable, sipts, startSippUas, startSiptsUas, waitForOutput, waitForUdpBound, loopbackUac } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-interop-'));
@@ -70,23 +70,7 @@ test('seed lines against SIPp: sipts uas line verbatim answers sipp -sn uac from
 test('SIPp stopped mid-run: sipts does not hang, calls fail with their reason, exit 1', { skip, timeout: 90_000 }, async (t) => {
   const { port, child: peer } = await startSippUas(work);
   t.after(() => peer.kill('SIGKILL'));
-  const uac = sipts([
-    '-sn',
-    'uac',
-    `127.0.0.1:${port}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-r',
-    '100',
-    '-m',
-    '400',
-    '-d',
-    '1000',
-    '-recv_timeout',
-    '40s',
-  ]);
+  const uac = sipts([...loopbackUac(port), '-r', '100', '-m', '400', '-d', '1000', '-recv_timeout', '40s']);
   t.after(() => uac.child.kill('SIGKILL'));
   // Once some calls have succeeded (the first progress line, at 2 s; calls are made until 4 s).
   await waitForOutput(uac.child, /sipts uac: \d+ created, \d+ open, [1-9]\d* successful/);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { countersOf, ROOT, sipp, sippAvailable, sipts, startSippUas, startSiptsUas } from '../helpers.js';
+import { countersOf, ROOT, sipp, sippAvailable, sipts, startSippUas, startSiptsUas, loopbackUac } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-workers-'));
@@ -215,22 +215,7 @@ test(
     const uas = await startSiptsUas(['-workers', '2', '-cp', '0', '-nostdin', '--json', json], 150_000, dir);
     t.after(() => uas.child.kill('SIGKILL'));
     const uac = await sipp(
-      [
-        '-sn',
-        'uac',
-        `127.0.0.1:${uas.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-r',
-        '200',
-        '-m',
-        '1000',
-        '-trace_stat',
-        '-stf',
-        join(dir, 'sipp.csv'),
-      ],
+      [...loopbackUac(uas.port), '-r', '200', '-m', '1000', '-trace_stat', '-stf', join(dir, 'sipp.csv')],
       120_000,
       dir,
     ).exited;
