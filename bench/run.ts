@@ -9,6 +9,7 @@
  *   npm run bench -- tcp               CPU per call over TCP (-t t1), only when asked for
  *   npm run bench -- workers           CPU per call with 1 and 2 -workers at the same rate (SIPp needed), only when asked for
  *   npm run bench -- perf              instructions, cycles and context switches per call (Linux perf), only when asked for
+ *   npm run bench -- media             1,000 concurrent G.711 calls streaming RTP: CPU per stream-second, loss, jitter (SIPp needed), only when asked for
  *   npm run bench -- inject            load time and peak memory of a 100,000- and a 1,000,000-line -inf file, only when asked for
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import Table from 'cli-table3';
 import { accuracy, cpuPerCall, maxRate, memory, PAIRS, type Accuracy, type CpuFigure, type MaxRate, type MemoryFigure } from './macro.js';
 import { perfFigures, perfInstalled } from './instructions.js';
 import { injectionScale, type InjectionFigure } from './injection-scale.js';
+import { mediaBench, STREAMS } from './media.js';
 import { micro } from './micro.js';
 import { sippInstalled, type Tool } from './peers.js';
 import { reportOverhead } from './report-overhead.js';
@@ -135,6 +137,27 @@ if (args.includes('workers')) {
         '',
         '',
       ]);
+  }
+}
+
+if (args.includes('media')) {
+  if (!sipp) log('media needs SIPp (the peer of the one-way runs, and the other tool); skipped.');
+  else {
+    log(
+      `RTP media: ${STREAMS} concurrent G.711 calls (20 ms packets) streaming for 14 s, each UAC pinned to one core; CPU from /proc, seconds 6 to 13; two-way (echoed) and one-way; 2 rounds`,
+    );
+    const figures = await mediaBench(2, log);
+    result['media'] = figures;
+    for (const f of figures) {
+      row(`media ${f.mode}: UAC CPU µs per stream-second`, f.siptsUsPerStreamSecond, f.sippUsPerStreamSecond);
+      if (f.mode === 'two-way')
+        table.push([
+          `media two-way, sipts: loss %, jitter p99 ms, own send lateness p99 ms`,
+          `${fmt(f.lossPercent, 3)}, ${fmt(f.jitterP99Ms, 2)}, ${fmt(f.sendLatenessP99Ms, 2)}`,
+          'not measured',
+          '',
+        ]);
+    }
   }
 }
 

@@ -2,7 +2,9 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InjectionStore } from '../src/data/injection.js';
 import type { EngineConfig } from '../src/engine/engine.js';
@@ -327,6 +329,13 @@ export function startSippScenario(
   timeoutMs = 60_000,
 ): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
   return startSippOn(['-sf', file], extra, cwd, timeoutMs);
+}
+
+/** A fresh temporary folder, removed when the test `t` ends. */
+export function tempDir(t: { after: (f: () => void) => void }, prefix = 'sipts-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** A free TCP port on 127.0.0.1 (a probe: it is closed again before this returns). */

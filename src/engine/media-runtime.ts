@@ -240,6 +240,8 @@ export class MediaRuntime implements MediaHost {
     const mos =
       expected === 0 ? 0 : Math.round(estimateMos({ lossPercent: (100 * lost) / expected, oneWayDelayMs: 2 * jitterP99Ms }) * 100) / 100;
     const echoed = this.callEchoed + this.echoes.reduce((n, e) => n + e.packets, 0);
+    const late = this.pacer.latenessSummary();
+    const ms3 = (x: number): number => Math.round(x * 1000) / 1000;
     return {
       packetsSent: this.sent,
       packetsReceived: received,
@@ -248,6 +250,8 @@ export class MediaRuntime implements MediaHost {
       jitterP99Ms,
       mos,
       echoed,
+      sendLatenessP99Ms: ms3(late.p99Ms),
+      sendLatenessMaxMs: ms3(late.maxMs),
       errors: this.sendErrors + this.failures,
     };
   }

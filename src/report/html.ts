@@ -205,6 +205,7 @@ ${
           ['jitter p50 (ms)', s.rtp.jitterP50Ms],
           ['jitter p99 (ms)', s.rtp.jitterP99Ms],
           ['MOS (estimate, ITU-T G.107)', s.rtp.mos === 0 ? '-' : s.rtp.mos.toFixed(2)],
+          ["sipts's send lateness p99 / max (ms)", `${s.rtp.sendLatenessP99Ms} / ${s.rtp.sendLatenessMaxMs}`],
           ['echoed', s.rtp.echoed],
           ['media errors', s.rtp.errors],
         ],

@@ -104,6 +104,10 @@ export function renderMetrics(s: StatsSnapshot, scenario: CompiledScenario, targ
       `sipts_rtp_jitter_seconds{quantile="0.5"} ${r.jitterP50Ms / 1000}`,
       `sipts_rtp_jitter_seconds{quantile="0.99"} ${r.jitterP99Ms / 1000}`,
     ]);
+    metric('sipts_rtp_send_lateness_seconds', 'gauge', "sipts's own RTP send lateness (sent - due): p99 and max over every packet.", [
+      `sipts_rtp_send_lateness_seconds{quantile="0.99"} ${r.sendLatenessP99Ms / 1000}`,
+      `sipts_rtp_send_lateness_seconds{quantile="1"} ${r.sendLatenessMaxMs / 1000}`,
+    ]);
     metric(
       'sipts_rtp_mos_estimate',
       'gauge',

@@ -80,6 +80,7 @@ export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, titl
       ['Packets lost', r.packetsLost],
       ['Jitter p50 / p99 (ms)', `${r.jitterP50Ms} / ${r.jitterP99Ms}`],
       ['MOS (estimate, G.107)', r.mos === 0 ? '-' : r.mos.toFixed(2)],
+      ['Send lateness p99 / max (ms)', `${r.sendLatenessP99Ms} / ${r.sendLatenessMaxMs}`],
       ['Echoed (-rtp_echo, rtp_echo)', r.echoed],
       ['Media errors', r.errors],
     );

@@ -13,6 +13,12 @@ export interface RtpTotals {
   readonly mos: number;
   /** Datagrams the -rtp_echo sockets and the calls' echoes sent back. */
   readonly echoed: number;
+  /**
+   * The generator's own send lateness (sent - due, over every packet the pacer sent), ms: how far sipts itself
+   * was from the stream's schedule. Jitter the peer sees that this does not explain is the network's or the peer's.
+   */
+  readonly sendLatenessP99Ms: number;
+  readonly sendLatenessMaxMs: number;
   /** Media packets that could not be sent, calls whose media could not start (no port, no SDP of the peer). */
   readonly errors: number;
 }

@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { toneWav } from '../../src/media/tone.js';
-import { sipp, sippAvailable, sipts, startSippUas, startSiptsUas } from '../helpers.js';
+import { sipp, sippAvailable, sipts, startSippUas, startSiptsUas, tempDir } from '../helpers.js';
 
 const SIP_TESTER = '/usr/share/sip-tester';
 const CAPTURES = existsSync(join(SIP_TESTER, 'g711a.pcap')) && existsSync(join(SIP_TESTER, 'dtmf_2833_1.pcap'));
@@ -50,12 +49,6 @@ async function freeUdpBlock(count: number): Promise<number> {
     if (ok) return base;
   }
   throw new Error(`no block of ${count} free UDP ports`);
-}
-
-function tempDir(t: { after: (f: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sipts-media-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 interface Rtp {

@@ -26,6 +26,8 @@ const rtp: RtpTotals = {
   jitterP99Ms: 2.25,
   mos: 4.12,
   echoed: 0,
+  sendLatenessP99Ms: 1.5,
+  sendLatenessMaxMs: 12.25,
   errors: 0,
 };
 const withRtp = { ...plain, rtp };
@@ -41,6 +43,7 @@ test('summary and live screen: RTP figures, the MOS labelled an estimate', () =>
   const summary = formatSummary(withRtp, sc, 'Run');
   assert.match(summary, /Packets lost\s*│ 10/);
   assert.match(summary, /MOS \(estimate, G\.107\)\s*│ 4\.12/);
+  assert.match(summary, /Send lateness p99 \/ max \(ms\)\s*│ 1\.5 \/ 12\.25/);
   assert.doesNotMatch(formatSummary(plain, sc, 'Run'), /RTP media/);
   const screen = scenarioScreen(withRtp, {
     scenario: sc,
@@ -111,6 +114,7 @@ test('Prometheus: RTP packets, jitter quantiles (seconds) and the MOS estimate w
   assert.match(m, /^sipts_rtp_packets_total\{what="lost"\} 10$/m);
   assert.match(m, /^sipts_rtp_jitter_seconds\{quantile="0.99"\} 0.00225$/m);
   assert.match(m, /^sipts_rtp_mos_estimate 4.12$/m);
+  assert.match(m, /^sipts_rtp_send_lateness_seconds\{quantile="0.99"\} 0.0015$/m);
   assert.doesNotMatch(renderMetrics(plain, sc, 10), /sipts_rtp_/);
 });
 

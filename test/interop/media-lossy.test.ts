@@ -1,0 +1,163 @@
+/**
+ * Issue 18: "Through the lossy relay set to 10% loss, the loss reported is 10% ± 1." End to end from the command
+ * line: sipts places calls that stream G.711 (test/fixtures/rtp-stream-uac.xml) to SIPp answering with
+ * `-rtp_echo`; SIPp's SDP names a relay (our own, below) as its media address, and the relay drops 10% of the
+ * datagrams on their way to SIPp's echo, at random (a seeded xorshift), so what comes back to each call's port
+ * lacks the packets the relay dropped. The relay counts what it dropped; sipts's --json must report that loss
+ * (RFC 3550 A.3: expected minus received), 10% ± 1, and within half a point of what the relay actually did.
+ */
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { encodeG711 } from '../../src/media/g711.js';
+import { toneSamples } from '../../src/media/tone.js';
+import { ROOT, freePort, sippAvailable, sipts, startSippScenario, tempDir } from '../helpers.js';
+
+const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
+
+/** SIPp's side (our own text): answers with an SDP whose media address is the relay ([relay_port], from -key). */
+const UAS_XML = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="answer, media through a relay">
+  <recv request="INVITE"/>
+  <send><![CDATA[
+    SIP/2.0 200 OK
+    [last_Via:]
+    [last_From:]
+    [last_To:];tag=[pid]SIPpTag01[call_number]
+    [last_Call-ID:]
+    [last_CSeq:]
+    Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+    Content-Type: application/sdp
+    Content-Length: [len]
+
+    v=0
+    o=echo 1 1 IN IP4 127.0.0.1
+    s=-
+    c=IN IP4 127.0.0.1
+    t=0 0
+    m=audio [relay_port] RTP/AVP 0
+  ]]></send>
+  <recv request="ACK"/>
+  <recv request="BYE"/>
+  <send><![CDATA[
+    SIP/2.0 200 OK
+    [last_Via:]
+    [last_From:]
+    [last_To:]
+    [last_Call-ID:]
+    [last_CSeq:]
+    Content-Length: 0
+  ]]></send>
+</scenario>
+`;
+
+interface MediaRelay {
+  readonly port: number;
+  readonly forwarded: number;
+  readonly dropped: number;
+  close(): void;
+}
+
+/**
+ * A UDP relay on loopback for RTP: a packet from a call goes on to `echoPort` unless the dice drop it (lossPercent,
+ * seeded); what the echo sends back goes to the call it came from (by SSRC, RTP header bytes 8-11), untouched.
+ */
+async function mediaRelay(echoPort: number, lossPercent: number, seed: number): Promise<MediaRelay> {
+  let x = seed;
+  const random = (): number => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+  const socket = dgram.createSocket('udp4');
+  const callOf = new Map<number, number>();
+  const counts = { forwarded: 0, dropped: 0 };
+  socket.on('message', (m, from) => {
+    if (m.length < 12) return;
+    const ssrc = m.readUInt32BE(8);
+    if (from.port === echoPort) {
+      const back = callOf.get(ssrc);
+      if (back !== undefined) socket.send(m, back, '127.0.0.1');
+      return;
+    }
+    callOf.set(ssrc, from.port);
+    if (random() * 100 < lossPercent) counts.dropped++;
+    else {
+      counts.forwarded++;
+      socket.send(m, echoPort, '127.0.0.1');
+    }
+  });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  // 50,000 packets in flight a second at most here; the default buffers would drop some, and count as loss.
+  socket.setRecvBufferSize(4 << 20);
+  socket.setSendBufferSize(4 << 20);
+  const port = socket.address().port;
+  return {
+    port,
+    get forwarded() {
+      return counts.forwarded;
+    },
+    get dropped() {
+      return counts.dropped;
+    },
+    close: () => socket.close(),
+  };
+}
+
+test(
+  'issue 18: through a relay dropping 10% of the RTP at random, sipts reports 10% ± 1 lost, as many as the relay dropped (SIPp echoing)',
+  { skip, timeout: 120_000 },
+  async (t) => {
+    const dir = tempDir(t);
+    writeFileSync(join(dir, 'tone.ulaw'), encodeG711(toneSamples({ durationMs: 1000 }), 'ulaw'));
+    copyFileSync(join(ROOT, 'test/fixtures/rtp-stream-uac.xml'), join(dir, 'uac.xml'));
+    writeFileSync(join(dir, 'uas.xml'), UAS_XML);
+    const echoPort = await freePort();
+    const relay = await mediaRelay(echoPort, 10, 0x5eed18);
+    t.after(() => relay.close());
+    const uas = await startSippScenario(
+      join(dir, 'uas.xml'),
+      ['-rtp_echo', '-mp', String(echoPort), '-key', 'relay_port', String(relay.port)],
+      dir,
+    );
+    t.after(() => uas.child.kill('SIGKILL'));
+    // 40 calls of 4 s: 8,000 packets, so the binomial spread of 10% loss (σ ≈ 0.34 point) stays well inside ± 1.
+    const json = join(dir, 'run.json');
+    const r = await sipts(
+      [
+        '-sf',
+        join(dir, 'uac.xml'),
+        `127.0.0.1:${uas.port}`,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-m',
+        '40',
+        '-l',
+        '40',
+        '-r',
+        '40',
+        '-d',
+        '4000',
+      ].concat(['--json', json]),
+      90_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const rtp = (JSON.parse(readFileSync(json, 'utf8')) as { rtp: { packetsSent: number; packetsReceived: number; packetsLost: number } })
+      .rtp;
+    const reported = (100 * rtp.packetsLost) / (rtp.packetsReceived + rtp.packetsLost);
+    const actual = (100 * relay.dropped) / (relay.dropped + relay.forwarded);
+    const seen = `reported ${reported.toFixed(2)}%, the relay dropped ${actual.toFixed(2)}% (${relay.dropped} of ${relay.dropped + relay.forwarded}); ${JSON.stringify(rtp)}`;
+    t.diagnostic(seen);
+    assert.ok(rtp.packetsSent >= 40 * 190, seen);
+    assert.ok(Math.abs(reported - 10) <= 1, seen);
+    assert.ok(Math.abs(reported - actual) <= 0.5, seen);
+  },
+);
