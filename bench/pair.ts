@@ -28,6 +28,11 @@ export interface PairOptions {
   readonly extra?: readonly string[];
   /** Give up on the UAC this long after its last call was due. */
   readonly graceSeconds?: number;
+  /**
+   * UAC processes placing the calls together (default 1), each at rate / n with its share of the calls (as
+   * SIPp's users split a load by hand): CPU is summed over them, calls counted from all their stat files.
+   */
+  readonly uacProcesses?: number;
 }
 
 export interface PairResult {
@@ -56,15 +61,30 @@ export async function runPair(o: PairOptions): Promise<PairResult> {
   const calls = Math.round(o.rate * o.seconds);
   const uas = await startUas(o.uas, dir, [...(o.extra ?? []), '-trace_stat', '-stf', 'uas.csv', '-fd', '1', ...(o.uasExtra ?? [])]);
   const started = Date.now();
-  const uac = spawnTool(
-    o.uac,
-    [...uacArgs(uas.port, o.rate, calls), ...(o.extra ?? []), '-trace_stat', '-stf', 'uac.csv', '-fd', '1', ...(o.uacExtra ?? [])],
-    dir,
+  const n = o.uacProcesses ?? 1;
+  // Shares that add up exactly: the first (calls mod n) processes place one call more.
+  const share = (k: number): number => Math.floor(calls / n) + (k < calls % n ? 1 : 0);
+  const uacs = Array.from({ length: n }, (_, k) =>
+    spawnTool(
+      o.uac,
+      [
+        ...uacArgs(uas.port, o.rate / n, share(k)),
+        ...(o.extra ?? []),
+        '-trace_stat',
+        '-stf',
+        `uac${k}.csv`,
+        '-fd',
+        '1',
+        ...(o.uacExtra ?? []),
+      ],
+      dir,
+    ),
   );
-  const exited = new Promise<void>((r) => uac.once('exit', () => r()));
+  const uacCpu = (): number => uacs.reduce((sum, u) => sum + cpuUs(u.pid), 0);
+  const exited = Promise.all(uacs.map((u) => new Promise<void>((r) => u.once('exit', () => r()))));
   const sampleAt = async (s: number): Promise<{ t: number; uac: number; uas: number }> => {
     await sleep(started + s * 1000 - Date.now());
-    return { t: Date.now() / 1000, uac: cpuUs(uac.pid), uas: cpuUs(uas.process.pid) };
+    return { t: Date.now() / 1000, uac: uacCpu(), uas: cpuUs(uas.process.pid) };
   };
   let uacUs = Number.NaN,
     uasUs = Number.NaN,
@@ -82,11 +102,16 @@ export async function runPair(o: PairOptions): Promise<PairResult> {
     uasRss = Number.NaN;
   if (o.holdAt !== undefined) {
     await sleep(started + o.holdAt * 1000 - Date.now());
-    uacRss = peakRssKb(uac.pid);
+    uacRss = uacs.reduce((sum, u) => sum + peakRssKb(u.pid), 0);
     uasRss = peakRssKb(uas.process.pid);
-    uac.kill('SIGKILL');
+    for (const u of uacs) u.kill('SIGKILL');
   }
-  const giveUp = setTimeout(() => uac.kill('SIGKILL'), (o.seconds + (o.graceSeconds ?? 20)) * 1000 - (Date.now() - started));
+  const giveUp = setTimeout(
+    () => {
+      for (const u of uacs) u.kill('SIGKILL');
+    },
+    (o.seconds + (o.graceSeconds ?? 20)) * 1000 - (Date.now() - started),
+  );
   await exited;
   clearTimeout(giveUp);
   if (o.holdAt === undefined) {
@@ -95,15 +120,14 @@ export async function runPair(o: PairOptions): Promise<PairResult> {
     await sleep(1500);
   }
   uas.stop();
-  const uacRows = readStatRows(join(dir, 'uac.csv')),
+  const uacRows = uacs.map((_, k) => readStatRows(join(dir, `uac${k}.csv`))),
     uasRows = readStatRows(join(dir, 'uas.csv'));
   rmSync(dir, { recursive: true, force: true });
-  const inWindow = createdAt(uacRows, to) - createdAt(uacRows, from);
-  const last = uacRows.at(-1),
-    uasLast = uasRows.at(-1);
-  const rate = achievedRate(uacRows, calls);
-  const successful = last?.successful ?? 0,
-    failed = last?.failed ?? 0,
+  const inWindow = uacRows.reduce((sum, rows) => sum + createdAt(rows, to) - createdAt(rows, from), 0);
+  const uasLast = uasRows.at(-1);
+  const rate = uacRows.reduce((sum, rows, k) => sum + achievedRate(rows, share(k)), 0);
+  const successful = uacRows.reduce((sum, rows) => sum + (rows.at(-1)?.successful ?? 0), 0),
+    failed = uacRows.reduce((sum, rows) => sum + (rows.at(-1)?.failed ?? 0), 0),
     uasFailed = uasLast?.failed ?? 0;
   return {
     uac: o.uac,

@@ -23,7 +23,7 @@ import { mediaBench, STREAMS } from './media.js';
 import { micro } from './micro.js';
 import { sippInstalled, type Tool } from './peers.js';
 import { reportOverhead } from './report-overhead.js';
-import { workersCost } from './workers.js';
+import { sippSplitCost, workersCost } from './workers.js';
 
 const args = process.argv.slice(2);
 const DEFAULT = ['micro', 'cpu', 'maxrate', 'memory', 'accuracy'];
@@ -129,12 +129,14 @@ if (args.includes('workers')) {
       "CPU per call with -workers 1 and 2 at 3000 calls/s (all threads, seconds 3 to 8 of 9-s runs), sipts UAC against SIPp's uas and SIPp's uac against sipts UAS, 1 round",
     );
     const figures = await workersCost(3000, 1, log);
-    result['workers'] = figures;
+    log('The same split the SIPp way: two SIPp uac processes at 1500 calls/s each against one at 3000 calls/s, 1 round');
+    const split = await sippSplitCost(3000, 1, log);
+    result['workers'] = { sipts: figures, sippSplit: split };
     for (const f of figures)
       table.push([
         `${f.role}: -workers 2 / -workers 1 CPU µs/call at ${f.rate}/s`,
         `${fmt(f.twoUsPerCall)} / ${fmt(f.oneUsPerCall)} = ${fmt(f.ratio, 2)}${f.unclean > 0 ? ` (${f.unclean} unclean)` : ''}`,
-        '',
+        f.role === 'UAC' ? `2 processes / 1: ${fmt(split.twoUsPerCall)} / ${fmt(split.oneUsPerCall)} = ${fmt(split.ratio, 2)}` : '',
         '',
       ]);
   }
