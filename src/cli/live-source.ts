@@ -45,6 +45,7 @@ export function liveSource(
       return engine.status().paused;
     },
     variables: () => engine.globalValues(),
+    workers: engine.workerFigures === undefined ? undefined : () => engine.workerFigures?.() ?? [],
     alert,
     display: (which) => {
       if (which !== 'main' && !(which === 'ooc' && sides.ooc !== undefined) && !(which === 'rx' && sides.rx !== undefined)) return false;

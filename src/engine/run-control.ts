@@ -5,6 +5,7 @@
  */
 import type { HistogramExport } from '../stats/histogram.js';
 import type { HistogramSummary, StatsExport, StatsSnapshot } from '../stats/stats.js';
+import type { PartFigures } from '../stats/parts.js';
 
 /** overload: SIPp's watchdog tripped too many times (a fatal error, as in SIPp). */
 export type EndReason = 'calls-done' | 'timeout' | 'stopped' | 'aborted' | 'overload';
@@ -76,4 +77,6 @@ export interface RunControl {
   statsExports(): RunExports;
   /** takeWindow() as histograms that add up. */
   takeWindowExport(): HistogramExport[];
+  /** -workers: each worker's own figures, in worker order; undefined for a run on the main thread alone. */
+  workerFigures?(): readonly PartFigures[];
 }

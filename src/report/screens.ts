@@ -1,11 +1,13 @@
 /**
  * The live screens, one per key as in SIPp: 1 scenario, 2 statistics, 3 repartitions, 4 variables, and
- * sipts's own 5 percentiles and 6 failures; 7-9 list the screens. Pure functions of snapshots.
+ * sipts's own 5 percentiles, 6 failures and 7 workers (-workers: each thread's figures side by side); 8 and 9
+ * list the screens. Pure functions of snapshots.
  */
 import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
 import { TRANSPORT_ERROR_HELP, TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
 import { hms, hmsUs, sippTime } from '../format.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
+import type { PartFigures } from '../stats/parts.js';
 import { momentsMean, momentsSince, PERCENTILE_HEADS, percentileCells, type HistogramSummary, type StatsSnapshot } from '../stats/stats.js';
 
 export interface ScreenSource {
@@ -19,9 +21,11 @@ export interface ScreenSource {
   readonly startEpochMs: number;
   /** <Global> variables and their values now. */
   variables(): readonly (readonly [string, string])[];
+  /** -workers: each worker's figures; undefined when the run is one engine on the main thread. */
+  workers?: (() => readonly PartFigures[]) | undefined;
 }
 
-export const SCREEN_NAMES = ['Scenario', 'Statistics', 'Repartition', 'Variables', 'Percentiles', 'Failures'] as const;
+export const SCREEN_NAMES = ['Scenario', 'Statistics', 'Repartition', 'Variables', 'Percentiles', 'Failures', 'Workers'] as const;
 
 const WIDTH = 79;
 
@@ -54,6 +58,8 @@ export function renderScreenNumber(
       return percentilesScreen(s);
     case 6:
       return failuresScreen(s);
+    case 7:
+      return workersScreen(s, src);
     default:
       return helpScreen();
   }
@@ -230,6 +236,51 @@ export function failuresScreen(s: StatsSnapshot): string {
     for (const k of wire) lines.push(`  ${String(s.transportErrors[k]).padStart(8)}  ${k}: ${TRANSPORT_ERROR_HELP[k]}`);
   }
   lines.push(FOOTER);
+  return lines.join('\n');
+}
+
+/**
+ * The workers side by side: what each placed or answered, how many it holds open, and how far it fell behind
+ * its schedule, so that one thread lagging (its core busy with something else, its share of a USER file heavier)
+ * shows, where the merged figures would hide it.
+ */
+export function workersScreen(s: StatsSnapshot, src: ScreenSource): string {
+  const lines = [title('Workers')];
+  const parts = src.workers?.();
+  if (parts === undefined || parts.length === 0) {
+    lines.push('  One engine on the main thread: -workers N (or auto) splits a run over N worker threads.', FOOTER);
+    return lines.join('\n');
+  }
+  const cells = (cs: readonly string[]): string => `  ${cs.map((c, i) => (i === 0 ? c.padEnd(8) : c.padStart(11))).join(' ')}`;
+  const rate = (created: number, ms: number): string => (ms > 0 ? ((created * 1000) / ms).toFixed(1) : '0.0');
+  lines.push(cells(['Worker', 'Port', 'Created', 'cps', 'Successful', 'Failed', 'Open', 'Behind ms']));
+  for (const p of parts)
+    lines.push(
+      cells([
+        `${p.index}${p.ended ? ' (end)' : ''}`,
+        p.localPort === undefined ? '-' : String(p.localPort),
+        String(p.created),
+        rate(p.created, p.elapsedMs),
+        String(p.successful),
+        String(p.failed),
+        String(p.openCalls),
+        p.behindMs.toFixed(1),
+      ]),
+    );
+  const c = s.counters;
+  lines.push(
+    cells([
+      'All',
+      '',
+      String(c.CallsCreated),
+      rate(c.CallsCreated, s.elapsedMs),
+      String(c.SuccessfulCalls),
+      String(c.FailedCalls),
+      String(s.openCalls),
+      Math.max(0, ...parts.map((p) => p.behindMs)).toFixed(1),
+    ]),
+    FOOTER,
+  );
   return lines.join('\n');
 }
 

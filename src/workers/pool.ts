@@ -12,6 +12,7 @@ import { mergeExports, summarize } from '../stats/export.js';
 import { mergeHistograms, summarizeExport, type HistogramExport } from '../stats/histogram.js';
 import type { HistogramSummary, StatsExport, StatsSnapshot } from '../stats/stats.js';
 import type { FromWorker, StartFailure, ToWorker, WorkerReport } from './protocol.js';
+import type { PartFigures } from '../stats/parts.js';
 
 export interface PoolOptions {
   /** The worker's script: it builds its engine from `data(share)` and serves it (serve.ts). */
@@ -192,6 +193,25 @@ export class WorkerPool implements RunControl {
   /** The worst worker's lateness in its last report: a run is behind when any part of it is. */
   behindScheduleMs(): number {
     return this.reports().reduce((worst, r) => Math.max(worst, r.behindMs), 0);
+  }
+
+  workerFigures(): readonly PartFigures[] {
+    const now = performance.now();
+    return this.parts.map((p, index) => {
+      const c = p.report?.exports.main.counts;
+      return {
+        index,
+        localPort: p.localPort,
+        // Between reports a running part's time goes on, as the merged elapsed time does.
+        elapsedMs: (c?.elapsedMs ?? 0) + (p.end === undefined && p.report !== undefined ? now - p.at : 0),
+        created: c?.counters.CallsCreated ?? 0,
+        successful: c?.counters.SuccessfulCalls ?? 0,
+        failed: c?.counters.FailedCalls ?? 0,
+        openCalls: c?.openCalls ?? 0,
+        behindMs: p.report?.behindMs ?? 0,
+        ended: p.end !== undefined,
+      };
+    });
   }
 
   status(): LoadStatus {

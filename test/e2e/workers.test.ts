@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -156,5 +156,54 @@ test(
     assert.equal(c['CallsCreated'], 200);
     assert.equal(c['SuccessfulCalls'], 200);
     assert.equal(c['FailedCalls'], 0);
+  },
+);
+
+test(
+  'the Workers screen (7): each worker side by side, its share of -m 40 (20 each), its own port, and the merged total (-trace_screen)',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipts-workerscreen-'));
+    const uas = await startSiptsUas(['-cp', '0', '-nostdin'], 50_000, dir);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const screen = join(dir, 'screen.log');
+    const r = await sipts(
+      [
+        `127.0.0.1:${uas.port}`,
+        '-sn',
+        'uac',
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-cp',
+        '0',
+        '-nostdin',
+        '-workers',
+        '2',
+        '-r',
+        '40',
+        '-m',
+        '40',
+      ].concat(['-screen_file', screen]),
+      50_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    const text = readFileSync(screen, 'utf8');
+    const block = text.slice(text.indexOf('-- Workers Screen --'));
+    const row = (name: string): string[] => {
+      const line = block.split('\n').find((l) => l.trimStart().startsWith(`${name} `));
+      assert.ok(line !== undefined, `no row ${name} in\n${block}`);
+      return line.trim().split(/\s+/);
+    };
+    // Worker, Port, Created, cps, Successful, Failed, Open, Behind ms ("0 (end)": the worker has ended).
+    const w0 = row('0').filter((c) => c !== '(end)'),
+      w1 = row('1').filter((c) => c !== '(end)'),
+      all = row('All');
+    assert.deepEqual([w0[2], w0[4], w0[5], w0[6]], ['20', '20', '0', '0'], block);
+    assert.deepEqual([w1[2], w1[4], w1[5], w1[6]], ['20', '20', '0', '0'], block);
+    assert.notEqual(w0[1], w1[1], 'each worker its own local port');
+    assert.deepEqual([all[1], all[3], all[4]], ['40', '40', '0'], block);
   },
 );
