@@ -178,6 +178,13 @@ export const DISPLAY_OPTIONS = [
     help: 'sipts only: write a self-contained HTML report: plots of call rate, failures and response-time percentiles over time, and failed-call ladders.',
   },
   {
+    name: 'hdr-log',
+    kind: 'string',
+    arg: 'file',
+    group: 'Reports and verdict',
+    help: 'sipts only: write an HdrHistogram interval log (format 1.3, read by HdrHistogram\'s HistogramLogProcessor): every second, each response time (Tag=rtd-NAME) and the call length (Tag=call-length), in microseconds.',
+  },
+  {
     name: 'prometheus',
     kind: 'string',
     arg: 'host:port',
