@@ -36,6 +36,7 @@ import { twinPlan } from './twin-plan.js';
 import type { HandoffFigures } from '../workers/handoff.js';
 import { startWorkers } from './workers-run.js';
 import { watchEngine } from './saturation-probe.js';
+import { runMerge } from './merge-command.js';
 
 const err = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -44,6 +45,8 @@ const err = (line: string): void => {
 const isTty = (stream: { readonly isTTY?: boolean }): boolean => stream.isTTY === true;
 
 async function main(argv: readonly string[]): Promise<number> {
+  // `sipts merge FILE...`: the segments' --json files into one run (merge-command.ts).
+  if (argv[0] === 'merge') return runMerge(argv.slice(1), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
   const program = buildProgram(VERSION);
   program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
   if (argv.length === 0) {
