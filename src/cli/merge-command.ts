@@ -27,6 +27,9 @@ Prints the merged summary, writes the reports asked for, judges the thresholds o
 versions, a segment given twice, and a missing segment.
 `;
 
+const isWhat = (v: unknown): v is { what: string[] } =>
+  typeof v === 'object' && v !== null && 'what' in v && Array.isArray(v.what) && v.what.every((w) => typeof w === 'string');
+
 export interface MergeIo {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
@@ -129,7 +132,20 @@ export function runMerge(args: readonly string[], io: MergeIo): number {
       startedAt: new Date(s.startedAtMs).toISOString(),
       endedAt: new Date(s.endedAtMs).toISOString(),
     }));
-    writeFileSync(config.jsonFile, `${JSON.stringify({ ...single, mergedFrom: segments }, null, 2)}\n`);
+    // Whether sipts itself limited the run is each process's own measure: the merged run was saturated if any
+    // segment was, and each segment's figures are kept as they were.
+    const saturated = run.segments.filter((s) => s.saturated);
+    const saturation = {
+      saturated: saturated.length > 0,
+      what: [...new Set(saturated.flatMap((s) => (isWhat(s.saturation) ? s.saturation.what : [])))],
+      sinceMs: null,
+      meaning:
+        saturated.length > 0
+          ? `segment${saturated.length === 1 ? '' : 's'} ${saturated.map((s) => s.index).join(', ')} of ${n} limited by sipts itself: see bySegment`
+          : `no segment of ${n} was limited by sipts itself`,
+      bySegment: run.segments.map((s) => s.saturation),
+    };
+    writeFileSync(config.jsonFile, `${JSON.stringify({ ...single, saturation, mergedFrom: segments }, null, 2)}\n`);
   }
   if (config.junitFile !== undefined) writeFileSync(config.junitFile, junitReport(snap, run.outline, verdicts, run.ladders));
   if (config.htmlFile !== undefined)

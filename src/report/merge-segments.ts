@@ -42,6 +42,8 @@ export interface SegmentSummary {
   readonly endReason: string;
   readonly exitCode: number;
   readonly saturated: boolean;
+  /** The segment's own "saturation" object (its signals are its process's and do not add up), or null. */
+  readonly saturation: unknown;
   readonly startedAtMs: number;
   readonly endedAtMs: number;
 }
@@ -65,6 +67,7 @@ interface Loaded {
   readonly endReason: string;
   readonly exitCode: number;
   readonly saturated: boolean;
+  readonly saturation: unknown;
   readonly ladders: readonly Ladder[];
 }
 
@@ -108,6 +111,7 @@ function load(f: SegmentFile): Loaded | string {
     endReason: typeof j['endReason'] === 'string' ? j['endReason'] : 'unknown',
     exitCode: typeof j['exitCode'] === 'number' ? j['exitCode'] : 0,
     saturated: isObject(sat) && sat['saturated'] === true,
+    saturation: sat ?? null,
     ladders,
   };
 }
@@ -194,6 +198,7 @@ export function mergeSegments(files: readonly SegmentFile[]): MergedRun {
       endReason: l.endReason,
       exitCode: l.exitCode,
       saturated: l.saturated,
+      saturation: l.saturation,
       startedAtMs: l.record.startedAtMs,
       endedAtMs: l.record.endedAtMs,
     })),
