@@ -434,7 +434,10 @@ export async function startKamailio(
   const template =
     ctlSocket === undefined
       ? fixture
-      : fixture.replace('loadmodule "usrloc.so"', `loadmodule "usrloc.so"\nloadmodule "ctl.so"\nmodparam("ctl", "binrpc", "unix:${ctlSocket}")`);
+      : fixture.replace(
+          'loadmodule "usrloc.so"',
+          `loadmodule "usrloc.so"\nloadmodule "ctl.so"\nmodparam("ctl", "binrpc", "unix:${ctlSocket}")`,
+        );
   const tls = selfSigned(dir, 'kamailio');
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {

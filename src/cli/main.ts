@@ -189,7 +189,9 @@ async function run(config: RunConfig): Promise<number> {
     `sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`,
   );
   if (config.segment.of > 1)
-    err(`sipts: segment ${config.segment.index} of ${config.segment.of} (counted from 0): its share of -m, -l, -users, the rate and the injection lines`);
+    err(
+      `sipts: segment ${config.segment.index} of ${config.segment.of} (counted from 0): its share of -m, -l, -users, the rate and the injection lines`,
+    );
   if (workerPorts.length > 1) err(`sipts: ${workerPorts.length} worker threads (-workers), on local ports ${workerPorts.join(', ')}`);
   if (handoff !== undefined)
     err(`sipts: ${config.workers} worker threads (-workers), each given the datagrams of its Call-IDs from this one socket`);
@@ -312,7 +314,10 @@ async function run(config: RunConfig): Promise<number> {
       exitCode,
       sides: sideRuns(engine, outOfCall, receive?.scenario),
       saturation: saturated,
-      segment: config.jsonFile === undefined ? undefined : segmentRecord(config, engine, scenario, outOfCall, receive?.scenario, screens.startEpochMs),
+      segment:
+        config.jsonFile === undefined
+          ? undefined
+          : segmentRecord(config, engine, scenario, outOfCall, receive?.scenario, screens.startEpochMs),
       parameters: {
         remote: remoteName,
         rate: config.rate,
@@ -341,7 +346,8 @@ function segmentRecord(
   const sides: SideRecord[] = [];
   if (outOfCall !== undefined && stats.outOfCall !== undefined)
     sides.push({ role: 'outOfCall', outline: outlineOf(outOfCall), stats: stats.outOfCall });
-  if (receive !== undefined && stats.receive !== undefined) sides.push({ role: 'receive', outline: outlineOf(receive), stats: stats.receive });
+  if (receive !== undefined && stats.receive !== undefined)
+    sides.push({ role: 'receive', outline: outlineOf(receive), stats: stats.receive });
   return {
     format: SEGMENT_FORMAT,
     index: config.segment.index,

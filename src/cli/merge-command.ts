@@ -10,7 +10,7 @@ import { junitReport } from '../report/junit.js';
 import { MergeRefused, mergeSegments, type MergedRun, type SegmentFile } from '../report/merge-segments.js';
 import { formatSummary } from '../report/summary.js';
 import { anyThreshold, judge } from '../report/thresholds.js';
-import { buildConfig, ConfigErrors, type RawOptions, type RunConfig } from './config.js';
+import { buildConfig, ConfigErrors, type RunConfig } from './config.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
 /** The options merge takes: where its reports go, and the thresholds, spelled as in a run. */
@@ -51,14 +51,16 @@ export function runMerge(args: readonly string[], io: MergeIo): number {
     }
     const name = a.replace(/^--?/, '');
     const value = args[i + 1];
-    if (!TAKES.has(name)) problems.push(`merge: ${a}: not an option of sipts merge (it takes ${[...TAKES].map((t) => `-${t}`).join(', ')})`);
-    else if (value === undefined) problems.push(`merge: ${a} needs a value: ${a} ${name === 'json' || name === 'junit' || name === 'html' ? 'FILE' : 'LIMIT'}`);
+    if (!TAKES.has(name))
+      problems.push(`merge: ${a}: not an option of sipts merge (it takes ${[...TAKES].map((t) => `-${t}`).join(', ')})`);
+    else if (value === undefined)
+      problems.push(`merge: ${a} needs a value: ${a} ${name === 'json' || name === 'junit' || name === 'html' ? 'FILE' : 'LIMIT'}`);
     else raw[name] = value;
     i++;
   }
   let config: RunConfig | undefined;
   try {
-    config = buildConfig(raw as RawOptions, [], 0);
+    config = buildConfig(raw, [], 0);
   } catch (e) {
     if (!(e instanceof ConfigErrors)) throw e;
     problems.push(...e.problems.map((p) => `merge: ${p}`));

@@ -182,7 +182,7 @@ export const DISPLAY_OPTIONS = [
     kind: 'string',
     arg: 'file',
     group: 'Reports and verdict',
-    help: 'sipts only: write an HdrHistogram interval log (format 1.3, read by HdrHistogram\'s HistogramLogProcessor): every second, each response time (Tag=response-time-NAME) and the call length (Tag=call-length), in microseconds.',
+    help: "sipts only: write an HdrHistogram interval log (format 1.3, read by HdrHistogram's HistogramLogProcessor): every second, each response time (Tag=response-time-NAME) and the call length (Tag=call-length), in microseconds.",
   },
   {
     name: 'prometheus',

@@ -49,7 +49,10 @@ export class HdrLog {
     const start = this.intervalStartMs - this.startMs;
     const length = Math.max(0, nowMs - this.intervalStartMs);
     this.intervalStartMs = nowMs;
-    const all: [string, HistogramExport][] = [...e.rtd.map((r): [string, HistogramExport] => [responseTimeTag(r.name), r.hist]), [CALL_LENGTH_TAG, e.callLength]];
+    const all: [string, HistogramExport][] = [
+      ...e.rtd.map((r): [string, HistogramExport] => [responseTimeTag(r.name), r.hist]),
+      [CALL_LENGTH_TAG, e.callLength],
+    ];
     let lines = '';
     for (const [tag, hist] of all) {
       const now = decodeHistogram(hist);

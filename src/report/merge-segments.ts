@@ -130,13 +130,17 @@ export function mergeSegments(files: readonly SegmentFile[]): MergedRun {
   const first = loaded[0] as Loaded;
   for (const l of loaded.slice(1)) {
     if (l.version !== first.version)
-      problems.push(`${l.file}: written by sipts ${l.version}, ${first.file} by sipts ${first.version}: run every segment with the same sipts version`);
+      problems.push(
+        `${l.file}: written by sipts ${l.version}, ${first.file} by sipts ${first.version}: run every segment with the same sipts version`,
+      );
     if (l.scenarioName !== first.scenarioName || l.record.scenarioSha256 !== first.record.scenarioSha256)
       problems.push(
         `${l.file}: scenario "${l.scenarioName}" (sha256 ${l.record.scenarioSha256.slice(0, 12)}…), ${first.file}: "${first.scenarioName}" (sha256 ${first.record.scenarioSha256.slice(0, 12)}…): these are not segments of one run (every segment runs the same scenario text)`,
       );
     if (l.record.of !== first.record.of)
-      problems.push(`${l.file}: segment ${l.record.index}/${l.record.of}, ${first.file}: segment ${first.record.index}/${first.record.of}: the runs were split differently`);
+      problems.push(
+        `${l.file}: segment ${l.record.index}/${l.record.of}, ${first.file}: segment ${first.record.index}/${first.record.of}: the runs were split differently`,
+      );
   }
   const of = first.record.of;
   const byIndex = new Map<number, Loaded>();
@@ -162,7 +166,8 @@ export function mergeSegments(files: readonly SegmentFile[]): MergedRun {
     for (const role of ['outOfCall', 'receive'] as const) {
       const parts = ordered.flatMap((l) => l.record.sides.filter((s) => s.role === role));
       const one = parts[0];
-      if (one !== undefined) sides.push({ role, outline: one.outline, stats: parts.map((p) => p.stats).reduce((a, b) => mergeExports(a, b)) });
+      if (one !== undefined)
+        sides.push({ role, outline: one.outline, stats: parts.map((p) => p.stats).reduce((a, b) => mergeExports(a, b)) });
     }
   } catch (e) {
     throw new MergeRefused([`${e instanceof Error ? e.message : String(e)} (${ordered.map((l) => l.file).join(', ')})`]);
@@ -170,10 +175,13 @@ export function mergeSegments(files: readonly SegmentFile[]): MergedRun {
   const startedAtMs = Math.min(...ordered.map((l) => l.record.startedAtMs));
   const endedAtMs = Math.max(...ordered.map((l) => l.record.endedAtMs));
   // One process would have run from the first segment's start to the last one's end.
-  const merged: StatsExport = { ...stats, counts: { ...stats.counts, elapsedMs: Math.max(stats.counts.elapsedMs, endedAtMs - startedAtMs) } };
+  const merged: StatsExport = {
+    ...stats,
+    counts: { ...stats.counts, elapsedMs: Math.max(stats.counts.elapsedMs, endedAtMs - startedAtMs) },
+  };
   const sum = (key: string): number | undefined => {
     const values = ordered.map((l) => l.parameters[key]);
-    return values.every((v) => typeof v === 'number') ? (values as number[]).reduce((a, b) => a + b, 0) : undefined;
+    return values.every((v) => typeof v === 'number') ? values.reduce((a, b) => a + b, 0) : undefined;
   };
   const perReason = new Map<string, number>();
   const ladders = ordered

@@ -162,10 +162,7 @@ test(
     assert.equal(j.callLength.count, 300);
     const rtd = j.responseTimes[0];
     assert.ok(rtd !== undefined);
-    assert.deepEqual(
-      pick(rtd),
-      unionSummary(segs.map((s) => s.segment.stats.rtd[0]?.hist ?? { hdr: '', minUs: 0, maxUs: 0 })),
-    );
+    assert.deepEqual(pick(rtd), unionSummary(segs.map((s) => s.segment.stats.rtd[0]?.hist ?? { hdr: '', minUs: 0, maxUs: 0 })));
     // The merged JSON has every key a single run's has (scripts read it the same way).
     for (const k of Object.keys(segs[0] ?? {})) assert.ok(k in j, `merged --json lacks "${k}"`);
     assert.match(readFileSync(junit, 'utf8'), /<testsuites/);
@@ -177,7 +174,10 @@ test(
   'sipts merge decides a threshold once: a p99 limit the merged run misses exits 2 with one verdict; one it meets exits 0',
   { skip: noSipp, timeout: 60_000 },
   async (t) => {
-    if (!segmentsRan) return t.skip('needs the segments of the test before');
+    if (!segmentsRan) {
+      t.skip('needs the segments of the test before');
+      return;
+    }
     const files = [0, 1, 2].map(segmentFile);
     const failing = await sipts(['merge', ...files, '--max-rtd-p99', '0.001', '--max-failed', '0'], 30_000).exited;
     assert.equal(failing.code, 2, failing.stderr + failing.stdout);
@@ -192,7 +192,10 @@ test(
   'sipts merge refuses, naming the problem: a segment twice, a segment missing, another scenario, another sipts version, a file that is not a sipts result',
   { skip: noSipp, timeout: 60_000 },
   async (t) => {
-    if (!segmentsRan) return t.skip('needs the segments of the test before');
+    if (!segmentsRan) {
+      t.skip('needs the segments of the test before');
+      return;
+    }
     const [s0, s1, s2] = [0, 1, 2].map(segmentFile) as [string, string, string];
     const refused = async (args: string[], pattern: RegExp): Promise<void> => {
       const r = await sipts(['merge', ...args], 30_000).exited;
@@ -230,7 +233,10 @@ test(
   '--hdr-log: an HdrHistogram log 1.3 whose intervals add up to the run: read by hdr-histogram-js and by HdrHistogram (Java) HistogramLogProcessor',
   { skip: noSipp, timeout: 60_000 },
   (t) => {
-    if (!segmentsRan) return t.skip('needs the segments of the test before');
+    if (!segmentsRan) {
+      t.skip('needs the segments of the test before');
+      return;
+    }
     const text = readFileSync(hdrLog, 'utf8');
     const lines = text.split('\n');
     assert.match(lines[1] ?? '', /^#\[Histogram log format version 1\.3\]$/);
@@ -249,16 +255,23 @@ test(
       t.diagnostic('HdrHistogram (Java) not installed (apt-get install libhdrhistogram-java): the log was read by hdr-histogram-js only');
       return;
     }
-    const java = spawnSync('java', ['-cp', JAR ?? '', 'org.HdrHistogram.HistogramLogProcessor', '-i', hdrLog, '-tag', 'call-length', '-outputValueUnitRatio', '1000'], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const java = spawnSync(
+      'java',
+      ['-cp', JAR ?? '', 'org.HdrHistogram.HistogramLogProcessor', '-i', hdrLog, '-tag', 'call-length', '-outputValueUnitRatio', '1000'],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     assert.equal(java.status, 0, java.stderr);
     // Its whole-log histogram: the count, and the max (ms) to the precision it prints.
     const total = /Max\s*=\s*([\d.]+), Total count\s*=\s*(\d+)/.exec(java.stdout);
     assert.ok(total !== null, java.stdout);
     assert.equal(Number(total[2]), 100);
-    assert.ok(Math.abs(Number(total[1]) - s0.callLength.maxMs) <= s0.callLength.maxMs * 0.001 + 0.001, `${total[1]} vs ${s0.callLength.maxMs}`);
+    assert.ok(
+      Math.abs(Number(total[1]) - s0.callLength.maxMs) <= s0.callLength.maxMs * 0.001 + 0.001,
+      `${total[1]} vs ${s0.callLength.maxMs}`,
+    );
   },
 );
 
@@ -281,7 +294,24 @@ test(
       [0, 1, 2, 3].map(
         (i) =>
           sipts(
-            ['-sn', 'register', `127.0.0.1:${kam.port}`, '-i', '127.0.0.1', '-p', '0', '-inf', file, '-users', String(users), '-m', String(users), '--segment', `${i}/4`, '-nostdin'],
+            [
+              '-sn',
+              'register',
+              `127.0.0.1:${kam.port}`,
+              '-i',
+              '127.0.0.1',
+              '-p',
+              '0',
+              '-inf',
+              file,
+              '-users',
+              String(users),
+              '-m',
+              String(users),
+              '--segment',
+              `${i}/4`,
+              '-nostdin',
+            ],
             90_000,
           ).exited,
       ),
