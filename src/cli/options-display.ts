@@ -161,7 +161,7 @@ export const DISPLAY_OPTIONS = [
     kind: 'string',
     arg: 'file',
     group: 'Reports and verdict',
-    help: 'sipts only: write the run as JSON (counts, failure reasons, percentiles, steps, parameters).',
+    help: 'sipts only: write the run as JSON (counts, failure reasons, percentiles, steps, parameters), with the counters and HDR histograms that sipts merge adds up.',
   },
   {
     name: 'junit',
