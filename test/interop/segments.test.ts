@@ -347,3 +347,59 @@ test(
     }
   },
 );
+
+test(
+  'two segments × -workers 2 (-m 201 -r 100) against one sipp -sn uas: 201 calls, distinct Call-IDs; segment I placed the call numbers ≡ I (mod 2), from its two ports',
+  { skip: noSipp, timeout: 120_000 },
+  async (t) => {
+    const wdir = mkdtempSync(join(work, 'workers-'));
+    const trace = join(wdir, 'uas-messages.log');
+    const uas = await startSippUas(wdir, 'uas', ['-trace_msg', '-message_file', trace]);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const runs = await Promise.all(
+      [0, 1].map(
+        (i) =>
+          sipts(
+            [
+              ...loopbackUac(uas.port),
+              '-m',
+              '201',
+              '-r',
+              '200',
+              '-workers',
+              '2',
+              '--segment',
+              `${i}/2`,
+              '--json',
+              join(wdir, `s${i}.json`),
+              '-nostdin',
+            ],
+            90_000,
+          ).exited,
+      ),
+    );
+    runs.forEach((r, i) => {
+      assert.equal(r.code, 0, `segment ${i}: ${r.stderr}${r.stdout}`);
+    });
+    assert.deepEqual(
+      [0, 1].map((i) => readJson(join(wdir, `s${i}.json`)).counters.CallsCreated),
+      [101, 100],
+    );
+    const ids = [...invitesReceived(trace)];
+    assert.equal(ids.length, 201);
+    // %u-%p@%s: the call number, then the engine's tag <pid>.w<part>, part I + kN of N·W (load/share.ts).
+    const bySegment = new Map<number, number>();
+    for (const id of ids) {
+      const m = /^(\d+)-\d+\.w(\d+)@/.exec(id);
+      assert.ok(m !== null, id);
+      const [callNumber, part] = [Number(m[1]), Number(m[2])];
+      assert.equal((callNumber - 1) % 2, part % 2, `${id}: call ${callNumber} from part ${part}`);
+      assert.equal((callNumber - 1) % 4, part, `${id}: worker's stripe`);
+      bySegment.set(part % 2, (bySegment.get(part % 2) ?? 0) + 1);
+    }
+    assert.deepEqual(Object.fromEntries(bySegment), { 0: 101, 1: 100 });
+    const m = await sipts(['merge', join(wdir, 's0.json'), join(wdir, 's1.json')], 30_000).exited;
+    assert.equal(m.code, 0, m.stderr);
+    assert.match(m.stdout, /Successful\s*│\s*201\s/);
+  },
+);
