@@ -4,7 +4,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { NetConfig } from '../engine/run.js';
 import { SiptsError } from '../errors.js';
-import { shareOf } from '../load/share.js';
+import { shareOf, shareRange } from '../load/share.js';
 import type { TlsFiles } from '../transport/stream.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import type { RunConfig } from './config.js';
@@ -60,7 +60,8 @@ export function engineConfig(
     dynamicId: c.dynamicId,
     callIdSlashIgnore: c.callIdSlashIgnore,
     watchdog: c.watchdog,
-    media: { ip: c.mediaIp, mediaPort: c.mediaPort, ...c.media },
+    // --segment: its own slice of the RTP port range (segments of one run may share a host).
+    media: { ip: c.mediaIp, mediaPort: c.mediaPort, ...c.media, ...shareRange(c.media.minPort, c.media.maxPort, c.segment) },
   };
 }
 

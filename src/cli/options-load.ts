@@ -79,7 +79,7 @@ export const LOAD_OPTIONS = [
     kind: 'string',
     arg: 'I/N',
     group: 'Call rate',
-    help: "sipts only: run segment I of a run split over N processes (I from 0 to N-1, as Kubernetes' JOB_COMPLETION_INDEX; without it, JOB_COMPLETION_INDEX with SIPTS_SEGMENTS=N): an exact share of -r, -m, -l, -users and of the injection lines (a USER file's user lives in one segment), Call-IDs of its own, local port -p+I (with -workers, worker k: -p+I+k·N). Merge the segments' --json files with: sipts merge FILE...",
+    help: "sipts only: run segment I of a run split over N processes (I from 0 to N-1, as Kubernetes' JOB_COMPLETION_INDEX; without it, JOB_COMPLETION_INDEX with SIPTS_SEGMENTS=N): an exact share of -r, -m, -l, -users and of the injection lines (a USER file's user lives in one segment), Call-IDs of its own, its slice of the RTP port range, local port -p+I (with -workers, worker k: -p+I+k·N). Merge the segments' --json files with: sipts merge FILE...",
   },
   {
     name: 'start-at',

@@ -44,3 +44,16 @@ export function nestShare(outer: Share, inner: Share): Share {
   if (inner.of <= 1) return outer;
   return { index: outer.index + inner.index * outer.of, of: outer.of * inner.of };
 }
+
+/**
+ * This part's slice of a port range (--segment: the RTP ports -min_rtp_port … -max_rtp_port), so that the
+ * segments of one run on one host never bind the same media ports: equal slices of whole RTP/RTCP pairs, the
+ * last part taking what is left. A range too small to give each part a pair is left whole.
+ */
+export function shareRange(min: number, max: number, share: Share): { min: number; max: number } {
+  if (share.of <= 1) return { min, max };
+  const pairs = Math.floor((max - min + 1) / 2 / share.of);
+  if (pairs < 1) return { min, max };
+  const lo = min + share.index * pairs * 2;
+  return { min: lo, max: share.index === share.of - 1 ? max : lo + pairs * 2 - 1 };
+}

@@ -349,7 +349,7 @@ test(
 );
 
 test(
-  'two segments × -workers 2 (-m 201 -r 100) against one sipp -sn uas: 201 calls, distinct Call-IDs; segment I placed the call numbers ≡ I (mod 2), from its two ports',
+  'two segments × -workers 2 (-m 201 -r 100) against one sipp -sn uas: 201 calls, distinct Call-IDs; segment I placed the call numbers ≡ I (mod 2), worker k of segment I the numbers ≡ I + 2k (mod 4)',
   { skip: noSipp, timeout: 120_000 },
   async (t) => {
     const wdir = mkdtempSync(join(work, 'workers-'));

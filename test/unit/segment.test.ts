@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chooseSegment, parseStartAt } from '../../src/cli/segment-option.js';
 import { buildConfig, ConfigErrors } from '../../src/cli/config.js';
-import { nestShare, shareOf, stripeItem, WHOLE } from '../../src/load/share.js';
+import { nestShare, shareOf, shareRange, stripeItem, WHOLE } from '../../src/load/share.js';
 
 test('--segment I/N, counted from 0; the environment of an Indexed Job (JOB_COMPLETION_INDEX, SIPTS_SEGMENTS) when absent', () => {
   assert.deepEqual(chooseSegment('2/3', {}), { segment: { index: 2, of: 3 }, problems: [] });
@@ -87,4 +87,15 @@ test('worker k of W in segment I of N is part I + kN of N·W: the segment takes 
     }
     assert.equal(owner.size, items);
   }
+});
+
+test('each segment gets its slice of the RTP port range, whole even/odd pairs, the last taking the rest', () => {
+  // 6000 … 65535 over 3: 29768 pairs, 9922 each (19844 ports).
+  assert.deepEqual(shareRange(6000, 65535, { index: 0, of: 3 }), { min: 6000, max: 25843 });
+  assert.deepEqual(shareRange(6000, 65535, { index: 1, of: 3 }), { min: 25844, max: 45687 });
+  assert.deepEqual(shareRange(6000, 65535, { index: 2, of: 3 }), { min: 45688, max: 65535 });
+  assert.deepEqual(shareRange(6000, 6003, { index: 1, of: 2 }), { min: 6002, max: 6003 });
+  // Too small to split: left whole.
+  assert.deepEqual(shareRange(6000, 6001, { index: 1, of: 2 }), { min: 6000, max: 6001 });
+  assert.deepEqual(shareRange(6000, 7000, WHOLE), { min: 6000, max: 7000 });
 });
