@@ -24,7 +24,10 @@ Merges the --json files of the segments of one run (sipts --segment I/N ... --js
 as if one process had run it: counters add and the HDR histograms merge, so percentiles are the whole run's.
 Prints the merged summary, writes the reports asked for, judges the thresholds once, and exits as a run would
 (0 all calls succeeded, 1 some failed, 2 a threshold failed). Refuses files of other scenarios or sipts
-versions, a segment given twice, and a missing segment.
+versions, a segment given twice, and a missing segment. The thresholds are those given here (the segments' own
+are not carried over); the parameters are segment 0's, with -l and -users added up; the failed-call ladders are
+the segments' first ones, 3 per failure reason. Not merged: the HTML plots over time, and the saturation watch
+(the merged --json lists each segment's).
 `;
 
 const isWhat = (v: unknown): v is { what: string[] } =>
