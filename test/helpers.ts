@@ -429,14 +429,24 @@ export function kamailioAvailable(): boolean {
 
 /**
  * Starts Kamailio with test/fixtures/kamailio.cfg (registrar with digest auth, proxy that challenges
- * INVITEs and relays them to 127.0.0.1:`uasPort`) on a free loopback port. Stop it with the returned function.
+ * INVITEs and relays them to 127.0.0.1:`uasPort`) on a free loopback port, with a control socket at
+ * `ctlSocket` when given. Stop it with the returned function.
  */
 export async function startKamailio(
   dir: string,
   uasPort: number,
   algorithm: 'MD5' | 'SHA-256' = 'SHA-256',
+  ctlSocket?: string,
 ): Promise<{ port: number; wsPort: number; tlsPort: number; tlsCert: string; stop: () => void }> {
-  const template = readFileSync(`${ROOT}test/fixtures/kamailio.cfg`, 'utf8');
+  const fixture = readFileSync(`${ROOT}test/fixtures/kamailio.cfg`, 'utf8');
+  // ctlSocket: Kamailio's control socket there too, for kamcmd (e.g. `kamcmd -s unix:PATH ul.dump`).
+  const template =
+    ctlSocket === undefined
+      ? fixture
+      : fixture.replace(
+          'loadmodule "usrloc.so"',
+          `loadmodule "usrloc.so"\nloadmodule "ctl.so"\nmodparam("ctl", "binrpc", "unix:${ctlSocket}")`,
+        );
   const tls = selfSigned(dir, 'kamailio');
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -18,6 +18,9 @@ command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 # python3 has it; Python 3.13 removed it, then the G.711 and WAV tests skip, naming it).
 command -v tshark >/dev/null 2>&1 || missing+=(tshark)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The --hdr-log test's oracle: HdrHistogram's own (Java) HistogramLogProcessor reads the log sipts writes.
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+[ -e /usr/share/java/hdrhistogram.jar ] || missing+=(libhdrhistogram-java)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ]; then as_root=(); elif sudo -n true 2>/dev/null; then as_root=(sudo); else
   echo "test peers missing: ${missing[*]} (apt-get install ${missing[*]}); the tests that need them are skipped" >&2

@@ -4,6 +4,8 @@
 import { isIP } from 'node:net';
 import type { TransportName } from '../engine/run.js';
 import { chooseWorkers } from './workers-option.js';
+import { chooseSegment, parseStartAt } from './segment-option.js';
+import { shareOf } from '../load/share.js';
 import { OPTIONS, type OptionName, type OptionSpec } from './options.js';
 import { parseHostPort } from './host-port.js';
 import { defaultLocalIp, parseBehaviors, parseBool, parseTime, tdmOption } from './option-values.js';
@@ -29,7 +31,13 @@ const SPEC: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.name
 /** -t's letters → the transport. */
 const TRANSPORTS: Readonly<Record<string, TransportName>> = { u: 'UDP', ui: 'UDP', t: 'TCP', l: 'TLS', ws: 'WS', wss: 'WSS' };
 
-export function buildConfig(raw: RawOptions, positional: readonly string[], pid = 0): RunConfig {
+/** `env`: the process environment, read for a segment's JOB_COMPLETION_INDEX and SIPTS_SEGMENTS. */
+export function buildConfig(
+  raw: RawOptions,
+  positional: readonly string[],
+  pid = 0,
+  env: Readonly<Record<string, string | undefined>> = {},
+): RunConfig {
   const problems: string[] = [];
   const str = (name: OptionName): string | undefined => {
     const v = raw[name];
@@ -170,6 +178,12 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
   const prometheus = prom === undefined ? undefined : parseHostPort(prom, 9464);
   if (prom !== undefined && prometheus === undefined) bad('prometheus', prom, 'host:port to listen on, e.g. 127.0.0.1:9464');
 
+  const segment = chooseSegment(str('segment'), env);
+  problems.push(...segment.problems);
+  const startAtText = str('start-at');
+  const startAtMs = startAtText === undefined ? undefined : parseStartAt(startAtText);
+  if (startAtText !== undefined && startAtMs === undefined)
+    bad('start-at', startAtText, 'an ISO 8601 time, e.g. 2026-01-01T12:00:00Z, or epoch milliseconds, e.g. 1767268800000');
   const config: RunConfig = {
     scenario,
     outOfCall,
@@ -224,6 +238,9 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
     maxCalls: int('m'),
     users: int('users'),
     workers: 1,
+    segment: segment.segment,
+    startAtMs,
+    hdrLogFile: str('hdr-log'),
     tdm: tdmOption(str('tdmmap'), problems),
     defaultPauseMs: time('d'),
     lostPercent: num('lost'),
@@ -338,10 +355,22 @@ export function buildConfig(raw: RawOptions, positional: readonly string[], pid 
       '-t ui: each call sends from the address in a field of the injection file: add -inf FILE (and -ip_field N when it is not field 0)',
     );
   }
+  // 0 of -m, -users or -l means "no end", "rate mode", "no cap": a segment must get some of each that was given.
+  for (const [name, total] of [
+    ['m', config.maxCalls],
+    ['users', config.users],
+    ['l', config.limit],
+  ] as const) {
+    if (total > 0 && shareOf(total, config.segment) === 0)
+      problems.push(
+        `-${name} ${total} over ${config.segment.of} segments: segment ${config.segment.index} would get none of it; split the run into at most ${total} segments`,
+      );
+  }
+  // A segment's workers share the segment's part of the run.
   const split = chooseWorkers(str('workers'), {
-    maxCalls: config.maxCalls,
-    users: config.users,
-    limit: config.limit,
+    maxCalls: shareOf(config.maxCalls, config.segment),
+    users: shareOf(config.users, config.segment),
+    limit: shareOf(config.limit, config.segment),
     callTraces: CALL_TRACES.filter((o) => raw[o] !== undefined && raw[o] !== false).map((o) => `-${o}`),
   });
   problems.push(...split.problems);

@@ -4,6 +4,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { NetConfig } from '../engine/run.js';
 import { SiptsError } from '../errors.js';
+import { shareOf, shareRange } from '../load/share.js';
 import type { TlsFiles } from '../transport/stream.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import type { RunConfig } from './config.js';
@@ -24,7 +25,16 @@ export function engineConfig(
     pid,
     injection,
     tdm: c.tdm,
-    load: { rate: c.rate, periodMs: c.ratePeriodMs, limit: c.limit, maxCalls: c.maxCalls, users: c.users, ramp: c.ramp },
+    // --segment: this process's shares (load/share.ts); -workers splits them again (workers-run.ts).
+    load: {
+      rate: c.rate,
+      periodMs: c.ratePeriodMs,
+      limit: shareOf(c.limit, c.segment),
+      maxCalls: shareOf(c.maxCalls, c.segment),
+      users: shareOf(c.users, c.segment),
+      ramp: c.ramp,
+      share: c.segment.of > 1 ? c.segment : undefined,
+    },
     settings: {
       defaultPauseMs: c.defaultPauseMs,
       recvTimeoutMs: c.recvTimeoutMs,
@@ -50,7 +60,8 @@ export function engineConfig(
     dynamicId: c.dynamicId,
     callIdSlashIgnore: c.callIdSlashIgnore,
     watchdog: c.watchdog,
-    media: { ip: c.mediaIp, mediaPort: c.mediaPort, ...c.media },
+    // --segment: its own slice of the RTP port range (segments of one run may share a host).
+    media: { ip: c.mediaIp, mediaPort: c.mediaPort, ...c.media, ...shareRange(c.media.minPort, c.media.maxPort, c.segment) },
   };
 }
 
@@ -115,4 +126,13 @@ function readTlsFiles(t: RunConfig['tls'], required: boolean): TlsFiles {
     );
   }
   return { cert, key, ca, crl, version: t.version === undefined ? undefined : (`TLSv${t.version}` as TlsFiles['version']) };
+}
+
+/**
+ * The ports engine `share` of the run tries: -p + its part's index when -p was given (SIPp compat: the run's
+ * first port is -p; the segments and workers of one run on one host must not collide), else any free port.
+ */
+export function sharePorts(c: RunConfig, index: number): readonly number[] {
+  const first = c.localPorts[0];
+  return c.localPorts.length === 1 && first !== undefined && first > 0 ? [first + index] : [0];
 }

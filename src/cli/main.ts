@@ -29,12 +29,14 @@ import type { KeyTarget } from './keys.js';
 import { liveSource } from './live-source.js';
 import { openTraces, RunReports } from './run-reports.js';
 import { buildProgram } from './program.js';
-import { engineConfig, netConfig } from './engine-config.js';
-import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
+import { engineConfig, netConfig, sharePorts } from './engine-config.js';
+import { loadInjection, loadOutOfCall, loadReceive, loadScenario, scenarioSha256, templateEnv } from './scenario-input.js';
+import { outlineOf, SEGMENT_FORMAT, type SegmentRecord, type SideRecord } from '../report/segment-record.js';
 import { twinPlan } from './twin-plan.js';
 import type { HandoffFigures } from '../workers/handoff.js';
 import { startWorkers } from './workers-run.js';
 import { watchEngine } from './saturation-probe.js';
+import { runMerge } from './merge-command.js';
 
 const err = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -43,6 +45,8 @@ const err = (line: string): void => {
 const isTty = (stream: { readonly isTTY?: boolean }): boolean => stream.isTTY === true;
 
 async function main(argv: readonly string[]): Promise<number> {
+  // `sipts merge FILE...`: the segments' --json files into one run (merge-command.ts).
+  if (argv[0] === 'merge') return runMerge(argv.slice(1), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
   const program = buildProgram(VERSION);
   program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
   if (argv.length === 0) {
@@ -77,7 +81,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let config: RunConfig;
   try {
-    config = buildConfig(raw, program.args, process.pid);
+    config = buildConfig(raw, program.args, process.pid, process.env);
   } catch (e) {
     if (e instanceof ConfigErrors) {
       for (const p of e.problems) err(`sipts: ${p}`);
@@ -117,6 +121,15 @@ async function run(config: RunConfig): Promise<number> {
   const twin = twinPlan(config.twin, scenario);
   // -sleep: SIPp waits once its options and scenario are read, before its sockets open.
   if (config.sleepMs > 0) await sleep(config.sleepMs);
+  // --start-at: the segments of one run, started apart, place their first calls together.
+  if (config.startAtMs !== undefined) {
+    const waitMs = config.startAtMs - Date.now();
+    const at = new Date(config.startAtMs).toISOString();
+    if (waitMs > 0) {
+      err(`sipts: waiting until ${at} (--start-at), ${(waitMs / 1000).toFixed(1)} s from now`);
+      await sleep(waitMs);
+    } else err(`sipts: warning: --start-at ${at} is ${(-waitMs / 1000).toFixed(1)} s past: starting now`);
+  }
   const traces = openTraces(config, scenario);
   let engine: RunControl;
   let localPort: number;
@@ -133,7 +146,7 @@ async function run(config: RunConfig): Promise<number> {
     else
       ({ engine, localPort } = await startEngine(
         { ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive, sendTo },
-        netConfig(config, config.localPorts, scenario.serverMode),
+        netConfig(config, config.segment.of > 1 ? sharePorts(config, config.segment.index) : config.localPorts, scenario.serverMode),
         {
           trace: traces.sink,
           // <log> goes to -trace_logs; <warning> and <error> are shown, and traced with -trace_err.
@@ -175,6 +188,10 @@ async function run(config: RunConfig): Promise<number> {
   err(
     `sipts: ${scenario.serverMode ? `answering on ${local}` : `calling ${remoteName ?? ''} from ${local}`}${sendTo === undefined ? '' : ` through ${sendTo.address}:${sendTo.port} (-rsa)`} with scenario "${scenario.name}"${twin === undefined ? '' : `, ${twinText(twin)}`}`,
   );
+  if (config.segment.of > 1)
+    err(
+      `sipts: segment ${config.segment.index} of ${config.segment.of} (counted from 0): its share of -m, -l, -users, the rate and the injection lines`,
+    );
   if (workerPorts.length > 1) err(`sipts: ${workerPorts.length} worker threads (-workers), on local ports ${workerPorts.join(', ')}`);
   if (handoff !== undefined)
     err(`sipts: ${config.workers} worker threads (-workers), each given the datagrams of its Call-IDs from this one socket`);
@@ -297,6 +314,10 @@ async function run(config: RunConfig): Promise<number> {
       exitCode,
       sides: sideRuns(engine, outOfCall, receive?.scenario),
       saturation: saturated,
+      segment:
+        config.jsonFile === undefined
+          ? undefined
+          : segmentRecord(config, engine, scenario, outOfCall, receive?.scenario, screens.startEpochMs),
       parameters: {
         remote: remoteName,
         rate: config.rate,
@@ -310,6 +331,34 @@ async function run(config: RunConfig): Promise<number> {
     verdicts,
   );
   return exitCode;
+}
+
+/** What `sipts merge` reads of this run (report/segment-record.ts), for the --json file. */
+function segmentRecord(
+  config: RunConfig,
+  engine: RunControl,
+  scenario: CompiledScenario,
+  outOfCall: CompiledScenario | undefined,
+  receive: CompiledScenario | undefined,
+  startedAtMs: number,
+): SegmentRecord {
+  const stats = engine.statsExports();
+  const sides: SideRecord[] = [];
+  if (outOfCall !== undefined && stats.outOfCall !== undefined)
+    sides.push({ role: 'outOfCall', outline: outlineOf(outOfCall), stats: stats.outOfCall });
+  if (receive !== undefined && stats.receive !== undefined)
+    sides.push({ role: 'receive', outline: outlineOf(receive), stats: stats.receive });
+  return {
+    format: SEGMENT_FORMAT,
+    index: config.segment.index,
+    of: config.segment.of,
+    scenarioSha256: scenarioSha256(config),
+    startedAtMs: Math.round(startedAtMs),
+    endedAtMs: Date.now(),
+    outline: outlineOf(scenario),
+    stats: stats.main,
+    sides,
+  };
 }
 
 /** What the I/O thread of a -workers answering run handed to each worker, and what it lost. */

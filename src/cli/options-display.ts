@@ -161,7 +161,7 @@ export const DISPLAY_OPTIONS = [
     kind: 'string',
     arg: 'file',
     group: 'Reports and verdict',
-    help: 'sipts only: write the run as JSON (counts, failure reasons, percentiles, steps, parameters).',
+    help: 'sipts only: write the run as JSON (counts, failure reasons, percentiles, steps, parameters), with the counters and HDR histograms that sipts merge adds up.',
   },
   {
     name: 'junit',
@@ -176,6 +176,13 @@ export const DISPLAY_OPTIONS = [
     arg: 'file',
     group: 'Reports and verdict',
     help: 'sipts only: write a self-contained HTML report: plots of call rate, failures and response-time percentiles over time, and failed-call ladders.',
+  },
+  {
+    name: 'hdr-log',
+    kind: 'string',
+    arg: 'file',
+    group: 'Reports and verdict',
+    help: "sipts only: write an HdrHistogram interval log (format 1.3, read by HdrHistogram's HistogramLogProcessor): every second, each response time (Tag=response-time-NAME) and the call length (Tag=call-length), in microseconds.",
   },
   {
     name: 'prometheus',

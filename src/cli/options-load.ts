@@ -75,6 +75,20 @@ export const LOAD_OPTIONS = [
     help: "Place the calls from n worker threads, each with its own engine and local port (-p, -p+1 …; any free port without -p) and an exact share of -r, -m, -l, -users and of the injection lines (a USER file's user lives in one worker); the screens and reports show the run as one. auto: the cores but one. Calling scenarios only; not with 3PCC or -trace_msg, -trace_err … yet.",
   },
   {
+    name: 'segment',
+    kind: 'string',
+    arg: 'I/N',
+    group: 'Call rate',
+    help: "sipts only: run segment I of a run split over N processes (I from 0 to N-1, as Kubernetes' JOB_COMPLETION_INDEX; without it, JOB_COMPLETION_INDEX with SIPTS_SEGMENTS=N): an exact share of -r, -m, -l, -users and of the injection lines (a USER file's user lives in one segment), Call-IDs of its own, its slice of the RTP port range, local port -p+I (with -workers, worker k: -p+I+k·N). Merge the segments' --json files with: sipts merge FILE...",
+  },
+  {
+    name: 'start-at',
+    kind: 'string',
+    arg: 'time',
+    group: 'Call rate',
+    help: 'sipts only: wait until this time (ISO 8601, e.g. 2026-01-01T12:00:00Z, or epoch milliseconds) before opening the sockets and placing the first call, so that segments start together. A time past starts at once, with a warning.',
+  },
+  {
     name: 'tdmmap',
     kind: 'string',
     arg: 'map',

@@ -4,6 +4,7 @@
  */
 import type { Behaviors } from '../engine/host.js';
 import type { TransportName } from '../engine/run.js';
+import type { Share } from '../load/share.js';
 import type { TdmMap } from '../load/tdm.js';
 import type { Thresholds } from '../report/thresholds.js';
 import type { TwinOptions } from './twin-options.js';
@@ -77,6 +78,12 @@ export interface RunConfig {
   readonly users: number;
   /** -workers: the run is split over this many worker threads (1: none, the engine runs in the main thread). */
   readonly workers: number;
+  /** --segment I/N (or JOB_COMPLETION_INDEX with SIPTS_SEGMENTS): this process's part of a run split over processes. */
+  readonly segment: Share;
+  /** --start-at: epoch ms before which no socket opens and no call starts; undefined: at once. */
+  readonly startAtMs: number | undefined;
+  /** --hdr-log: the HdrHistogram interval log's path. */
+  readonly hdrLogFile: string | undefined;
   readonly tdm: TdmMap | undefined;
   readonly defaultPauseMs: number;
   /** -lost: percentage of messages lost on purpose where a step does not say (0: none). */

@@ -1,6 +1,6 @@
 /**
  * Every reporter of one run, fed by one timer: traces, the stat and counts files every -fd, the timeline
- * for the HTML report, Prometheus; and at the end the screen file, JSON, JUnit and HTML.
+ * for the HTML report, the --hdr-log intervals, Prometheus; and at the end the screen file, JSON, JUnit and HTML.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -16,6 +16,8 @@ import { ErrorCodesFile } from '../report/error-codes-file.js';
 import { StatFile } from '../report/stat-file.js';
 import type { ThresholdResult } from '../report/thresholds.js';
 import { Timeline } from '../report/timeline.js';
+import { HdrLog } from '../report/hdr-log.js';
+import { VERSION } from '../version.js';
 import { Traces } from '../report/traces.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import type { SaturationReport } from '../stats/saturation.js';
@@ -56,6 +58,7 @@ export class RunReports {
   private readonly countsFile: CountsFile | undefined;
   private readonly errorCodesFile: ErrorCodesFile | undefined;
   private readonly timeline: Timeline | undefined;
+  private readonly hdrLog: HdrLog | undefined;
   private readonly timer: NodeJS.Timeout;
   /** The next stat-file row: one timer a row, armed for its time (undefined without a row file, or once closed). */
   private rowTimer: NodeJS.Timeout | undefined;
@@ -83,6 +86,7 @@ export class RunReports {
     this.errorCodesFile =
       config.traces.errorCodes === undefined ? undefined : new ErrorCodesFile(config.traces.errorCodes, start, config.statDelimiter);
     this.timeline = config.htmlFile === undefined ? undefined : new Timeline();
+    this.hdrLog = config.hdrLogFile === undefined ? undefined : new HdrLog(config.hdrLogFile, start, VERSION);
     if (this.timeline !== undefined) engine.trackWindows();
     this.nextStatMs = Date.now() + Math.max(100, config.statPeriodMs);
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -116,6 +120,7 @@ export class RunReports {
 
   private tick(): void {
     this.traces.flush();
+    this.hdrLog?.write(this.engine.statsExports().main, Date.now());
     if (this.timeline === undefined) return;
     this.timeline.add(this.engine.snapshot(), this.engine.takeWindow());
   }
@@ -151,6 +156,7 @@ export class RunReports {
     const now = Date.now();
     this.writeRows(snap, now);
     this.timeline?.add(snap, this.engine.takeWindow());
+    this.hdrLog?.close(this.engine.statsExports().main, now);
     const ladders = this.traces.ladders();
     const screenFile = this.config.traces.screen;
     if (screenFile !== undefined)

@@ -1,4 +1,5 @@
 /** Finds and compiles the scenario a command line asks for. */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkFieldCount, InjectionStore, lineCount, parseInjection, type InjectionFile } from '../data/injection.js';
@@ -231,4 +232,14 @@ function loadInjectionFiles(
   });
   if (diagnostics.length > 0) throw new DiagnosticsError('INJECTION_INVALID', diagnostics);
   return new InjectionStore(files, indexes);
+}
+
+/**
+ * SHA-256 (hex) of the main scenario's XML text, for `sipts merge` to tell segments of one run from runs of
+ * different scenarios. Read after loadScenario(), which reported an unreadable file already.
+ */
+export function scenarioSha256(c: RunConfig): string {
+  const s = c.scenario;
+  const text = s === undefined ? '' : s.kind === 'builtin' ? (readBuiltin(s.name)?.source ?? '') : readFileSync(s.path, 'utf8');
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -7,7 +7,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { drainMs } from '../engine/drain.js';
 import type { RunControl } from '../engine/run-control.js';
 import { SiptsError } from '../errors.js';
-import { shareOf, type Share } from '../load/share.js';
+import { nestShare, shareOf, type Share } from '../load/share.js';
 import type { SchedulerOptions } from '../load/scheduler.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { ConnectError } from '../transport/stream.js';
@@ -16,7 +16,7 @@ import { UdpHandoff, type HandoffFigures } from '../workers/handoff.js';
 import { startPool, WorkerStartError } from '../workers/pool.js';
 import type { WorkerRings } from '../workers/ring-transport.js';
 import type { RunConfig } from './config.js';
-import { engineConfig } from './engine-config.js';
+import { engineConfig, sharePorts } from './engine-config.js';
 
 /** What worker k is given (structured-cloned into its thread). */
 export interface WorkerData {
@@ -49,14 +49,6 @@ export function workersRefusal(config: RunConfig, scenario: CompiledScenario): s
   return undefined;
 }
 
-/**
- * The ports worker k tries: -p + k when -p was given (SIPp compat: the run's first port is -p), else any free port.
- */
-function portsOf(config: RunConfig, k: number): number[] {
-  const first = config.localPorts[0];
-  return config.localPorts.length === 1 && first !== undefined && first > 0 ? [first + k] : [0];
-}
-
 export async function startWorkers(
   config: RunConfig,
   scenario: CompiledScenario,
@@ -79,21 +71,25 @@ export async function startWorkers(
       parts: config.workers,
       drainMs: drainMs(scenario, settings),
       log,
-      data: (share): WorkerData => ({
-        config,
-        pid,
-        share,
-        remote,
-        sendTo,
-        ports: portsOf(config, share.index),
-        rings: handoff?.rings[share.index],
-        createdCount,
-        load: {
-          maxCalls: createdCount === undefined ? shareOf(config.maxCalls, share) : config.maxCalls,
-          users: shareOf(config.users, share),
-          limit: shareOf(config.limit, share),
-        },
-      }),
+      data: (worker): WorkerData => {
+        // --segment: worker k of this segment is part I + kN of the whole run (load/share.ts: nestShare).
+        const share = nestShare(config.segment, worker);
+        return {
+          config,
+          pid,
+          share,
+          remote,
+          sendTo,
+          ports: sharePorts(config, share.index),
+          rings: handoff?.rings[worker.index],
+          createdCount,
+          load: {
+            maxCalls: createdCount === undefined ? shareOf(config.maxCalls, share) : shareOf(config.maxCalls, config.segment),
+            users: shareOf(config.users, share),
+            limit: shareOf(config.limit, share),
+          },
+        };
+      },
     });
     if (handoff === undefined) return { engine: control, localPort: localPorts[0] ?? 0, localPorts };
     void control.done.then(() => {

@@ -20,7 +20,11 @@ export interface IdSpaceOptions {
   readonly callIdFormat?: string | undefined;
   /** -dynamicStart, -dynamicMax, -dynamicStep. */
   readonly dynamicId?: { readonly start: number; readonly max: number; readonly step: number } | undefined;
-  /** -workers: the engine runs part k of N, in a thread whose first engine would otherwise take the pid alone too. */
+  /**
+   * -workers or --segment: the engine runs part k of N (a segment's worker: its nested part, load/share.ts), in a
+   * thread or process whose first engine would otherwise take the pid alone too; segments in containers often
+   * all have pid 1.
+   */
   readonly share?: Share | undefined;
 }
 
@@ -39,7 +43,8 @@ export class IdSpace {
 
   constructor(o: IdSpaceOptions) {
     const instance = engines++;
-    // Each worker thread counts its engines from 0: its part number keeps its names apart from the others'.
+    // Each worker thread (and each segment's process) counts its engines from 0: its part number keeps its names
+    // apart from the other parts'.
     const base = o.share === undefined || o.share.of <= 1 ? String(o.pid) : `${o.pid}.w${o.share.index}`;
     this.tag = instance === 0 ? base : `${base}.${instance.toString(36)}${randomBytes(3).toString('hex')}`;
     this.callIdOf = callIdFormatter(o.callIdFormat ?? '%u-%p@%s', this.tag, o.callIdHost);

@@ -32,3 +32,28 @@ export function splitCount(total: number, parts: number): number[] {
 export function stripeItem(n: number, share: Share): number {
   return share.index + n * share.of;
 }
+
+/**
+ * Part `inner` of part `outer`: worker k of W inside segment I of N (--segment with -workers). The outer part's
+ * items are I, I+N, I+2N …; the inner part takes every W-th of those from its k-th, that is the items
+ * I + kN + m·NW: part I + kN of N·W. So a segment reads the same calls, lines and users whether it runs in one
+ * engine or in W (its stripe of N, striped again), and the shares of all segments' workers still add up exactly.
+ */
+export function nestShare(outer: Share, inner: Share): Share {
+  if (outer.of <= 1) return inner;
+  if (inner.of <= 1) return outer;
+  return { index: outer.index + inner.index * outer.of, of: outer.of * inner.of };
+}
+
+/**
+ * This part's slice of a port range (--segment: the RTP ports -min_rtp_port … -max_rtp_port), so that the
+ * segments of one run on one host never bind the same media ports: equal slices of whole RTP/RTCP pairs, the
+ * last part taking what is left. A range too small to give each part a pair is left whole.
+ */
+export function shareRange(min: number, max: number, share: Share): { min: number; max: number } {
+  if (share.of <= 1) return { min, max };
+  const pairs = Math.floor((max - min + 1) / 2 / share.of);
+  if (pairs < 1) return { min, max };
+  const lo = min + share.index * pairs * 2;
+  return { min: lo, max: share.index === share.of - 1 ? max : lo + pairs * 2 - 1 };
+}

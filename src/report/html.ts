@@ -4,7 +4,8 @@
  * first failed calls of each reason.
  */
 import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
-import { StepKind, type CompiledScenario } from '../scenario/compile.js';
+import { StepKind } from '../scenario/compile.js';
+import type { ScenarioOutline } from '../scenario/outline.js';
 import { PERCENTILE_HEADS, percentileCells, type StatsSnapshot } from '../stats/stats.js';
 import type { RunFacts } from './json.js';
 import { saturationMeaning } from './saturation.js';
@@ -14,7 +15,7 @@ import type { TimelinePoint } from './timeline.js';
 
 export interface HtmlInput {
   readonly title: string;
-  readonly scenario: CompiledScenario;
+  readonly scenario: ScenarioOutline;
   readonly snapshot: StatsSnapshot;
   readonly timeline: readonly TimelinePoint[];
   readonly ladders: readonly Ladder[];

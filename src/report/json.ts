@@ -1,10 +1,11 @@
 /** --json FILE: the run as data, for CI scripts. */
 import { FAILURE_REASONS } from '../events/outcome.js';
 import { TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
-import type { CompiledScenario } from '../scenario/compile.js';
+import type { ScenarioOutline } from '../scenario/outline.js';
 import type { SaturationReport } from '../stats/saturation.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import { saturationMeaning } from './saturation.js';
+import type { SegmentRecord } from './segment-record.js';
 import type { ThresholdResult } from './thresholds.js';
 import type { Ladder } from './traces.js';
 
@@ -17,11 +18,13 @@ export interface RunFacts {
   readonly sides?: readonly SideRun[] | undefined;
   /** Whether sipts itself limited the run (stats/saturation.ts); undefined: not watched. */
   readonly saturation?: SaturationReport | undefined;
+  /** What `sipts merge` reads (segment-record.ts); undefined: none written. */
+  readonly segment?: SegmentRecord | undefined;
 }
 
 export interface SideRun {
   readonly role: 'outOfCall' | 'receive';
-  readonly scenario: CompiledScenario;
+  readonly scenario: ScenarioOutline;
   readonly snapshot: StatsSnapshot;
 }
 
@@ -58,7 +61,7 @@ function saturationJson(r: SaturationReport): Record<string, unknown> {
 
 export function jsonReport(
   s: StatsSnapshot,
-  scenario: CompiledScenario,
+  scenario: ScenarioOutline,
   facts: RunFacts,
   thresholds: readonly ThresholdResult[],
   ladders: readonly Ladder[] = [],
@@ -86,6 +89,7 @@ export function jsonReport(
       ...(facts.saturation === undefined ? {} : { saturation: saturationJson(facts.saturation) }),
       failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),
       ...Object.fromEntries((facts.sides ?? []).map((r) => [r.role, side(r)])),
+      ...(facts.segment === undefined ? {} : { segment: facts.segment }),
     },
     null,
     2,

@@ -3,7 +3,7 @@
  * message there), one per failure reason, one per threshold, so a CI server shows what broke and where.
  */
 import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
-import type { CompiledScenario } from '../scenario/compile.js';
+import type { ScenarioOutline } from '../scenario/outline.js';
 import type { SaturationReport } from '../stats/saturation.js';
 import type { StatsSnapshot } from '../stats/stats.js';
 import { saturationMeaning } from './saturation.js';
@@ -21,7 +21,7 @@ interface Case {
 
 export function junitReport(
   s: StatsSnapshot,
-  scenario: CompiledScenario,
+  scenario: ScenarioOutline,
   thresholds: readonly ThresholdResult[],
   ladders: readonly Ladder[] = [],
   saturation?: SaturationReport,

@@ -2,12 +2,12 @@
 import Table from 'cli-table3';
 import { FAILURE_HELP, FAILURE_REASONS } from '../events/outcome.js';
 import { TRANSPORT_ERROR_HELP, TRANSPORT_ERROR_KINDS } from '../events/transport-error.js';
-import type { CompiledScenario } from '../scenario/compile.js';
+import type { ScenarioOutline } from '../scenario/outline.js';
 import type { HistogramSummary, StatsSnapshot } from '../stats/stats.js';
 
 const style = { head: [] as string[], border: [] as string[], compact: true };
 
-export function formatSummary(s: StatsSnapshot, scenario: CompiledScenario, title: string): string {
+export function formatSummary(s: StatsSnapshot, scenario: ScenarioOutline, title: string): string {
   const c = s.counters;
   const out: string[] = [];
   const secs = s.elapsedMs / 1000;
