@@ -35,6 +35,7 @@ import { twinPlan } from './twin-plan.js';
 import type { HandoffFigures } from '../workers/handoff.js';
 import { startWorkers } from './workers-run.js';
 import { watchEngine } from './saturation-probe.js';
+import { k8sMain } from './k8s-command.js';
 
 const err = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -43,6 +44,8 @@ const err = (line: string): void => {
 const isTty = (stream: { readonly isTTY?: boolean }): boolean => stream.isTTY === true;
 
 async function main(argv: readonly string[]): Promise<number> {
+  // A command word first, as no SIPp option or host is spelled (a host named k8s: give its address).
+  if (argv[0] === 'k8s') return k8sMain(argv.slice(1));
   const program = buildProgram(VERSION);
   program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
   if (argv.length === 0) {
