@@ -32,7 +32,7 @@ const INPUT_FILE_OPTIONS: ReadonlySet<string> = new Set(['sf', 'inf', 'oocsf', '
 /** Run options the Job sets, or that cannot work in a pod as rendered: refused, with why. */
 const REFUSED: Readonly<Record<string, string>> = {
   i: 'each pod uses its own IP (the downward API status.podIP)',
-  json: 'the Job writes each segment\u2019s JSON result and prints it for collect.sh',
+  json: "the Job writes each segment's JSON result and prints it for collect.sh",
   segment: 'the Job gives each pod its segment (JOB_COMPLETION_INDEX, SIPTS_SEGMENTS)',
   'start-at': 'give --start-at or --start-in to sipts k8s, before --',
   bg: 'a pod runs sipts in the foreground',

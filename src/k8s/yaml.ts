@@ -24,7 +24,9 @@ function quoted(s: string): string {
 }
 
 function scalar(s: string): string {
-  return PLAIN.test(s) && !NOT_A_STRING.test(s) ? s : quoted(s);
+  if (PLAIN.test(s) && !NOT_A_STRING.test(s)) return s;
+  // Single quotes where they need no escape (§7.3.2: printable text on one line), as Prettier writes YAML.
+  return !s.includes("'") && !/[\t\n]/.test(s) && LITERAL_SAFE.test(s) ? `'${s}'` : quoted(s);
 }
 
 /** A multi-line string as a literal block (`|`), which keeps it readable in the manifest; else quoted. */
@@ -48,7 +50,7 @@ function isMapping(v: YamlValue): v is { readonly [key: string]: YamlValue | und
 function value(v: YamlValue, indent: string): string {
   if (typeof v === 'string') return ` ${blockOrQuoted(v, indent)}`;
   if (typeof v === 'number' || typeof v === 'boolean') return ` ${String(v)}`;
-  if (Array.isArray(v)) return v.length === 0 ? ' []' : `\n${sequence(v, indent)}`;
+  if (Array.isArray(v)) return v.length === 0 ? ' []' : `\n${sequence(v, `${indent}  `)}`;
   if (isMapping(v)) return Object.values(v).every((x) => x === undefined) ? ' {}' : `\n${mapping(v, `${indent}  `)}`;
   throw new Error('unreachable');
 }
