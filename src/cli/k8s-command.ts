@@ -5,7 +5,7 @@
  * time and the JSON result are the Job's to set.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { INPUT_DIR } from '../k8s/segment-script.js';
 import { renderManifests, type InputFile } from '../k8s/manifests.js';
 import { OPTIONS } from './options.js';
@@ -148,7 +148,7 @@ function runArgs(run: readonly string[], io: K8sIo, errors: string[], warnings: 
     const key = basename(path);
     const known = files.get(key);
     if (known !== undefined) {
-      if (known.path !== path)
+      if (resolve(known.path) !== resolve(path))
         errors.push(`${path} and ${known.path}: two input files named ${key}; rename one (the ConfigMap holds them by name)`);
       return `${INPUT_DIR}/${key}`;
     }

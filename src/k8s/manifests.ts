@@ -79,7 +79,7 @@ function job(run: SegmentedRun): Record<string, YamlValue | undefined> {
           restartPolicy: 'Never',
           hostNetwork: run.hostNetwork ? true : undefined,
           dnsPolicy: run.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
-          // Spread the segments over the nodes; on the host network two on one node would want the same ports.
+          // Spread the segments over the nodes (CPU, and on the host network the source addresses: a node's own).
           topologySpreadConstraints: [
             {
               maxSkew: 1,

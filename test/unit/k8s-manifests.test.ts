@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import { test } from 'node:test';
 import { renderK8s, type K8sIo } from '../../src/cli/k8s-command.js';
 import { ROOT } from '../helpers.js';
@@ -47,7 +47,7 @@ const FILES: Record<string, Uint8Array> = {
 };
 const io: K8sIo = {
   readFile: (path) => {
-    const f = FILES[path];
+    const f = FILES[normalize(path)];
     if (f === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
     return f;
   },
@@ -239,6 +239,12 @@ test('sipts k8s: every mistake at once, each named; nothing rendered', () => {
     "uac: not an option of sipts k8s (the run's options go after --)",
     'the run: give its sipts options and files after --',
   ]);
+  // One file named two ways is one file.
+  assert.deepEqual(
+    renderK8s(['--segments', '2', '--', '-sn', 'uac', '10.0.0.5', '-inf', './data/users.csv', '-infindex', 'data/users.csv', '0'], io)
+      .errors,
+    [],
+  );
   const big = renderK8s(['--segments', '2', '--', '-inf', 'big.csv'], { ...io, readFile: () => new Uint8Array(1024 * 1024 + 1) });
   assert.match(big.errors.join('\n'), /1048577 bytes; a ConfigMap holds at most 1048576/);
 });
