@@ -278,3 +278,18 @@ test(
     for (const d of yamlLoadAll(text)) validateManifest(d);
   },
 );
+
+test('README, Beyond one machine: its sipts k8s command renders, its collect.sh and image lines name what exists', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Beyond one machine'), readme.indexOf('## Scenarios'));
+  const command = /^sipts k8s (.*) \\\n {2}(.*) \| kubectl apply -f -$/m.exec(section);
+  assert.ok(command !== null, 'the sipts k8s command line of the flow');
+  const argv = `${command[1] ?? ''} ${command[2] ?? ''}`.split(/ +/);
+  const r = renderK8s(argv, { ...io, readFile: () => Buffer.from('SEQUENTIAL\na;b\n') });
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.warnings, []);
+  const from = /^FROM (\S+)$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+  assert.ok(section.includes(`\`${from?.[1] ?? '?'}\``), 'the README names the Dockerfile base image');
+  assert.match(section, /^deploy\/kubernetes\/collect\.sh reg /m);
+  assert.ok(section.includes('deploy/kubernetes/sipts-register.yaml'));
+});
