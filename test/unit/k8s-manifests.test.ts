@@ -181,6 +181,13 @@ test(
     const numberData = structuredClone(cm) as unknown as { data: Record<string, unknown> };
     numberData.data['users.csv'] = 3;
     assert.throws(() => validateManifest(numberData), /data/);
+    // A misspelt field (the API server refuses it under kubectl's strict field validation), deep down.
+    const misspelt = structuredClone(job) as unknown as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const [container] = misspelt.spec.template.spec.containers;
+    assert.ok(container !== undefined);
+    container['workingDirectory'] = '/results';
+    assert.throws(() => validateManifest(misspelt), /^Error: \.spec\.template\.spec\.containers\[0\]\.workingDirectory: unknown field$/);
+    assert.throws(() => validateManifest({ ...cm, metadata: { name: 'x', label: {} } }), /\.metadata\.label: unknown field/);
     assert.throws(() => validateManifest({ apiVersion: 'v1', kind: 'Pod' }), /no schema/);
   },
 );
