@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { RESULT_BEGIN, RESULT_END, RESULT_FILE, SEGMENT_SCRIPT } from '../../src/k8s/segment-script.js';
-import { BIN, ROOT, sipts, startSiptsUas } from '../helpers.js';
+import { BIN, freeUdpRange, ROOT, sipts, startSiptsUas } from '../helpers.js';
 import { noPyYaml, validateManifest, yamlLoadAll } from '../k8s-oracles.js';
 
 const COLLECT = join(ROOT, 'deploy/kubernetes/collect.sh');
@@ -215,3 +215,96 @@ esac
   assert.equal(lost.status, 255);
   assert.match(String(lost.stderr), /no result from segment\(s\) 1 of 3/);
 });
+
+/** sipts with --segment and --start-at (issue 20's first half) is what the pods run; until it is here, the whole flow cannot run. */
+const noSegments: string | false = /--start-at/.test(spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' }).stdout)
+  ? false
+  : 'this sipts has no --segment/--start-at (issue 20, the segments half) for the pods to run';
+
+interface PodSpec {
+  containers: { command: string[]; args: string[]; env: { name: string; value?: string }[] }[];
+}
+
+test(
+  'the whole flow on one machine: the rendered Job run as the kubelet would (3 pods), collect.sh, then sipts merge: -m calls exactly, one verdict',
+  { skip: noPyYaml || noSegments },
+  async (t) => {
+    const dir = tempDir(t);
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync(BIN, join(bin, 'sipts'));
+    const PATH = `${bin}:${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
+    writeFileSync(join(dir, 'calls.csv'), 'SEQUENTIAL\none;1\ntwo;2\n');
+    const uas = await startSiptsUas();
+    t.after(() => uas.child.kill());
+    const base = await freeUdpRange(3);
+    const rendered = await sipts(
+      [
+        'k8s',
+        '--segments',
+        '3',
+        '--name',
+        'flow',
+        '--start-in',
+        '3s',
+        '--',
+        '-sn',
+        'uac',
+        `127.0.0.1:${String(uas.port)}`,
+        '-inf',
+        'calls.csv',
+        '-p',
+        String(base),
+        '-m',
+        '7',
+        '-r',
+        '50',
+      ],
+      30_000,
+      dir,
+    ).exited;
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const [cm, job] = yamlLoadAll(rendered.stdout) as [{ data: Record<string, string> }, { spec: { template: { spec: PodSpec } } }];
+    // The ConfigMap's files where the pod would have them mounted.
+    const input = join(dir, 'etc-sipts');
+    mkdirSync(input);
+    for (const [k, v] of Object.entries(cm.data)) writeFileSync(join(input, k), v);
+    const [c] = job.spec.template.spec.containers;
+    assert.ok(c !== undefined);
+    const pods = ['flow-0-a', 'flow-1-b', 'flow-2-c'];
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    const runs = pods.map((pod, i) => {
+      const results = join(dir, `results-${String(i)}`);
+      mkdirSync(results);
+      // The kubelet: env from the manifest (POD_IP from status.podIP: loopback here), $(VAR) expanded in args.
+      const env: Record<string, string> = { POD_IP: '127.0.0.1' };
+      for (const e of c.env) if (e.value !== undefined) env[e.name] = e.value;
+      const here = (s: string): string => s.replaceAll('/etc/sipts', input).replaceAll('/results', results);
+      const args = c.args.map((a) => here(a.replace(/\$\(([A-Z_]+)\)/g, (_, v: string) => env[v] ?? '')));
+      const fd = openSync(join(logs, `${pod}.log`), 'w');
+      const child = spawn(c.command[0] ?? '', [...c.command.slice(1).map(here), ...args], {
+        cwd: results,
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, ...env, PATH, JOB_COMPLETION_INDEX: String(i) },
+      });
+      closeSync(fd);
+      return new Promise<number | null>((resolve) => child.on('close', resolve));
+    });
+    assert.deepEqual(await Promise.all(runs), [0, 0, 0]);
+    const fake = script(
+      join(dir, 'kubectl'),
+      `#!/usr/bin/env bash\ncase "$1 $2" in\n  "get job") printf 3 ;;\n  "get pods") printf '%s\\n' ${pods.map((p, i) => `"${String(i)} ${p}"`).join(' ')} ;;\n  "logs "*) cat "${logs}/$2.log" ;;\n  *) exit 1 ;;\nesac\n`,
+    );
+    const merged = join(dir, 'merged.json');
+    const r = spawnSync(COLLECT, ['flow', '--json', merged, '--max-failed', '0'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PATH, KUBECTL: fake },
+    });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const run = JSON.parse(readFileSync(merged, 'utf8')) as { counters: Record<string, number> };
+    assert.equal(run.counters['CallsCreated'], 7);
+    assert.equal(run.counters['SuccessfulCalls'], 7);
+  },
+);
