@@ -217,7 +217,7 @@ esac
 });
 
 /** sipts with --segment and --start-at (issue 20's first half) is what the pods run; until it is here, the whole flow cannot run. */
-const noSegments: string | false = /--start-at/.test(spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' }).stdout)
+const noSegments: string | false = /-start-at/.test(spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' }).stdout)
   ? false
   : 'this sipts has no --segment/--start-at (issue 20, the segments half) for the pods to run';
 
