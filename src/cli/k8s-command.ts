@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { INPUT_DIR } from '../k8s/segment-script.js';
+import { INPUT_DIR, RESULT_DIR } from '../k8s/segment-script.js';
 import { renderManifests, type InputFile } from '../k8s/manifests.js';
 import { OPTIONS } from './options.js';
 import { parseTime } from './option-values.js';
@@ -24,7 +24,8 @@ time (--start-at), and prints its JSON result; deploy/kubernetes/collect.sh gath
   --namespace NS    their namespace (default: kubectl's)
   --start-in TIME   start every segment this long after now (default 60s; 90s, 2m ...)
   --start-at TIME   or at this time (ISO 8601, or epoch ms)
-  --host-network    pods on their node's network: the node's address, no NAT; one segment per node
+  --cpu Q, --memory Q  each pod's CPU and memory (Kubernetes quantities: 2, 500m; 512Mi), requested and limited
+  --host-network    pods on their node's network: the node's address, no NAT
 `;
 
 /** Run options whose value is a file the pods read: shipped in the ConfigMap. -infindex FILE FIELD too. */
@@ -58,12 +59,16 @@ const MERGE_OPTIONS: ReadonlySet<string> = new Set([
   'max-jitter',
   'min-success-rate',
 ]);
+/** Run options that write files: in a pod they land in its emptyDir and go with it. */
+const writesFile = (name: string): boolean => name.startsWith('trace_') || name.endsWith('_file') || name === 'stf' || name === 'hdr-log';
 /** ConfigMap keys (Kubernetes: [-._a-zA-Z0-9]+). */
 const KEY = /^[-._a-zA-Z0-9]+$/;
 /** A DNS label, short enough for `<name>-<index>` pod hostnames (63 characters). */
 const NAME = /^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/;
 /** The API server refuses a ConfigMap larger than 1 MiB. */
 const CONFIGMAP_MAX_BYTES = 1024 * 1024;
+/** A Kubernetes quantity as people write them: 2, 1.5, 500m, 512Mi, 2G. */
+const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
 /** Kubernetes' limit of an Indexed Job's parallelism. */
 const MAX_SEGMENTS = 100_000;
 
@@ -110,6 +115,8 @@ interface OwnOptions {
   namespace?: string;
   startIn?: string;
   startAt?: string;
+  cpu?: string;
+  memory?: string;
   hostNetwork: boolean;
 }
 
@@ -122,6 +129,8 @@ function ownOptions(argv: readonly string[], errors: string[]): { own: OwnOption
     '--namespace': 'namespace',
     '--start-in': 'startIn',
     '--start-at': 'startAt',
+    '--cpu': 'cpu',
+    '--memory': 'memory',
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -191,6 +200,10 @@ function runArgs(run: readonly string[], io: K8sIo, errors: string[], warnings: 
       const [file, ...rest] = values;
       args.push(ship(file ?? ''), ...rest);
     } else args.push(...values);
+    if (writesFile(name))
+      warnings.push(
+        `${a}: its file is written in the pod's ${RESULT_DIR} and lost with the pod; only the --json result is gathered (collect.sh)`,
+      );
     if (MERGE_OPTIONS.has(name))
       warnings.push(
         `${a}: judges or reports each segment alone, inside its pod; give it to sipts merge (collect.sh passes its options on) for the whole run`,
@@ -221,6 +234,12 @@ export function renderK8s(argv: readonly string[], io: K8sIo): K8sResult {
   if (own.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(own.namespace))
     errors.push(`--namespace ${own.namespace}: not a Kubernetes namespace name (a DNS label)`);
   const startAt = startTime(own.startIn, own.startAt, io.nowMs, errors);
+  for (const [flag, q] of [
+    ['--cpu', own.cpu],
+    ['--memory', own.memory],
+  ] as const)
+    if (q !== undefined && !QUANTITY.test(q))
+      errors.push(`${flag} ${q}: expected a Kubernetes quantity, e.g. 2, 1.5, 500m (CPU) or 512Mi, 2Gi (memory)`);
   const { args, files } = runArgs(run, io, errors, warnings);
   if (errors.length > 0 || startAt === undefined) return { yaml: undefined, errors, warnings };
   const yaml = renderManifests({
@@ -232,6 +251,7 @@ export function renderK8s(argv: readonly string[], io: K8sIo): K8sResult {
     args,
     files,
     hostNetwork: own.hostNetwork,
+    resources: { cpu: own.cpu, memory: own.memory },
     renderedBy: ['sipts', 'k8s', ...argv].map(shellWord).join(' '),
   });
   return { yaml, errors, warnings };

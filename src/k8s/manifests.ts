@@ -24,6 +24,8 @@ export interface SegmentedRun {
   readonly files: readonly InputFile[];
   /** Each pod on its node's network (its address is the node's): at most one segment per node. */
   readonly hostNetwork: boolean;
+  /** Each pod's CPU and memory (Kubernetes quantities), requested and limited alike; undefined: none set. */
+  readonly resources: { readonly cpu: string | undefined; readonly memory: string | undefined };
   /** The command line that rendered these manifests, written atop them. */
   readonly renderedBy: string;
 }
@@ -54,6 +56,17 @@ function configMap(run: SegmentedRun): Record<string, YamlValue | undefined> {
     data: Object.keys(data).length > 0 ? data : undefined,
     binaryData: Object.keys(binaryData).length > 0 ? binaryData : undefined,
   };
+}
+
+/**
+ * Requests equal to limits: the pod has its CPU to itself (Guaranteed QoS when both are given), so that a busy
+ * neighbour on the node does not show up as the server's response time.
+ */
+function resources(run: SegmentedRun): YamlValue | undefined {
+  const { cpu, memory } = run.resources;
+  if (cpu === undefined && memory === undefined) return undefined;
+  const amounts = { cpu, memory };
+  return { requests: amounts, limits: amounts };
 }
 
 function job(run: SegmentedRun): Record<string, YamlValue | undefined> {
@@ -103,6 +116,7 @@ function job(run: SegmentedRun): Record<string, YamlValue | undefined> {
                 { name: 'SIPTS_SEGMENTS', value: String(run.segments) },
                 { name: 'SIPTS_START_AT', value: run.startAt },
               ],
+              resources: resources(run),
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
               volumeMounts: mounts,
             },

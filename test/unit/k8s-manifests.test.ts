@@ -150,6 +150,10 @@ test(
       '--start-at',
       String(NOW),
       '--host-network',
+      '--cpu',
+      '1500m',
+      '--memory',
+      '512Mi',
       '--',
       '-sn',
       'uac',
@@ -157,6 +161,12 @@ test(
       '-inf',
       'data/blob.bin',
     ]);
+    // Requests equal to limits (Guaranteed QoS): the pod's CPU is its own.
+    const quantities = { cpu: '1500m', memory: '512Mi' };
+    assert.deepEqual((bin.job.spec.template.spec.containers[0] as unknown as { resources: unknown }).resources, {
+      requests: quantities,
+      limits: quantities,
+    });
     assert.deepEqual(Buffer.from(bin.cm?.binaryData?.['blob.bin'] ?? '', 'base64'), Buffer.from(FILES['data/blob.bin'] ?? []));
     assert.equal(bin.job.spec.template.spec.hostNetwork, true);
     assert.equal(bin.job.spec.template.spec.containers[0]?.env.find((e) => e.name === 'SIPTS_START_AT')?.value, '2030-01-01T12:00:00.250Z');
@@ -164,6 +174,7 @@ test(
     assert.equal(none.docs.length, 1);
     assert.equal(none.cm, undefined);
     assert.equal(none.job.spec.template.spec.volumes.length, 1);
+    assert.equal((none.job.spec.template.spec.containers[0] as unknown as { resources?: unknown }).resources, undefined);
   },
 );
 
@@ -252,15 +263,24 @@ test('sipts k8s: every mistake at once, each named; nothing rendered', () => {
       .errors,
     [],
   );
+  assert.deepEqual(renderK8s(['--segments', '2', '--cpu', 'two', '--memory', '1 GB', '--', '-sn', 'uac'], io).errors, [
+    '--cpu two: expected a Kubernetes quantity, e.g. 2, 1.5, 500m (CPU) or 512Mi, 2Gi (memory)',
+    '--memory 1 GB: expected a Kubernetes quantity, e.g. 2, 1.5, 500m (CPU) or 512Mi, 2Gi (memory)',
+  ]);
   const big = renderK8s(['--segments', '2', '--', '-inf', 'big.csv'], { ...io, readFile: () => new Uint8Array(1024 * 1024 + 1) });
   assert.match(big.errors.join('\n'), /1048577 bytes; a ConfigMap holds at most 1048576/);
 });
 
-test('sipts k8s: thresholds and reports given to the pods are warned about (sipts merge judges the whole run)', () => {
-  const r = renderK8s(['--segments', '2', '--', '-sn', 'uac', '10.0.0.5', '--max-failed', '0', '--junit', 'j.xml'], io);
+test('sipts k8s: thresholds and reports given to the pods are warned about (sipts merge judges the whole run), and files that stay in the pod', () => {
+  const r = renderK8s(
+    ['--segments', '2', '--', '-sn', 'uac', '10.0.0.5', '--max-failed', '0', '--junit', 'j.xml', '-trace_stat', '-message_file', 'm.log'],
+    io,
+  );
   assert.deepEqual(r.errors, []);
-  assert.equal(r.warnings.length, 2);
+  assert.equal(r.warnings.length, 4);
   assert.match(r.warnings[0] ?? '', /^--max-failed: judges or reports each segment alone/);
+  assert.match(r.warnings[2] ?? '', /^-trace_stat: its file is written in the pod's \/results and lost with the pod/);
+  assert.match(r.warnings[3] ?? '', /^-message_file: its file is written/);
 });
 
 test(
