@@ -14,7 +14,8 @@ import { EXIT } from './exit-codes.js';
 import { VERSION } from '../version.js';
 
 export const K8S_USAGE = `usage: sipts k8s --segments N [--image IMAGE] [--name NAME] [--namespace NS]
-                 [--start-in TIME | --start-at TIME] [--host-network] -- <sipts run options and files>
+                 [--start-in TIME | --start-at TIME] [--cpu Q] [--memory Q] [--host-network]
+                 -- <sipts run options and files>
 Prints the ConfigMap (the run's -sf, -inf, -oocsf, -rxsf, -rxinf files) and the Indexed Job of a run split
 into N segments, for kubectl apply -f -. Each pod runs its segment from its own IP (-i), starts at the same
 time (--start-at), and prints its JSON result; deploy/kubernetes/collect.sh gathers and merges them.
