@@ -37,6 +37,7 @@ import type { HandoffFigures } from '../workers/handoff.js';
 import { startWorkers } from './workers-run.js';
 import { watchEngine } from './saturation-probe.js';
 import { runMerge } from './merge-command.js';
+import { k8sMain } from './k8s-command.js';
 
 const err = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -47,6 +48,8 @@ const isTty = (stream: { readonly isTTY?: boolean }): boolean => stream.isTTY ==
 async function main(argv: readonly string[]): Promise<number> {
   // `sipts merge FILE...`: the segments' --json files into one run (merge-command.ts).
   if (argv[0] === 'merge') return runMerge(argv.slice(1), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  // A command word first, as no SIPp option or host is spelled (a host named k8s: give its address).
+  if (argv[0] === 'k8s') return k8sMain(argv.slice(1));
   const program = buildProgram(VERSION);
   program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined });
   if (argv.length === 0) {
