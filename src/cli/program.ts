@@ -5,7 +5,7 @@ import { OPTIONS, type OptionSpec } from './options.js';
 export function buildProgram(version: string): Command {
   const program = new Command('sipts')
     .description(
-      'SIP load and scenario tester, command-line compatible with SIPp.\nOptions take one dash, as in SIPp: sipts -sn uac 127.0.0.1:5060 -r 50\nsipts merge SEGMENT.json... merges the --json files of a run split with -segment (sipts merge -h).',
+      'SIP load and scenario tester, command-line compatible with SIPp.\nOptions take one dash, as in SIPp: sipts -sn uac 127.0.0.1:5060 -r 50\nsipts merge SEGMENT.json... merges the --json files of a run split with -segment (sipts merge -h);\nsipts k8s ... renders such a run as a Kubernetes Indexed Job (sipts k8s -h).',
     )
     .usage('[remote_host[:port]] [options]')
     .argument('[remote_host[:port]...]', 'where calls go (client scenarios); default port 5060')
