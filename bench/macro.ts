@@ -73,14 +73,16 @@ export async function maxRate(
   cap: number,
   extra: readonly string[],
   log: (s: string) => void,
+  /** Options of the UAC alone (e.g. -workers 2). */
+  uacExtra: readonly string[] = [],
 ): Promise<MaxRate> {
   let best = 0;
   for (let rate = start; rate <= cap; rate = Math.round(rate * factor)) {
-    const r = await runPair({ uac, uas, rate, seconds: 10, graceSeconds: 12, extra });
+    const r = await runPair({ uac, uas, rate, seconds: 10, graceSeconds: 12, extra, uacExtra });
     const why = r.clean
       ? 'clean'
       : `${r.successful}/${r.calls} ok, ${r.failed} failed (UAC), ${r.uasFailed} failed (UAS), ${r.achievedRate.toFixed(0)}/s placed`;
-    log(`  ${name(uac, uas).padEnd(12)} ${extra.join(' ')} ${String(rate).padStart(6)}/s: ${why}`);
+    log(`  ${name(uac, uas).padEnd(12)} ${[...extra, ...uacExtra].join(' ')} ${String(rate).padStart(6)}/s: ${why}`);
     if (!r.clean) return { pair: name(uac, uas), rate: best, failedAt: rate, failure: why };
     best = rate;
   }

@@ -131,7 +131,11 @@ if (args.includes('workers')) {
     const figures = await workersCost(3000, 1, log);
     log('The same split the SIPp way: two SIPp uac processes at 1500 calls/s each against one at 3000 calls/s, 1 round');
     const split = await sippSplitCost(3000, 1, log);
-    result['workers'] = { sipts: figures, sippSplit: split };
+    log('Highest clean rate of sipts UAC with -workers 1 and 2 against sipts -sn uas (rate ×1.25 a step from 4000/s)');
+    const highest: (MaxRate & { readonly workers: number })[] = [];
+    for (const n of [1, 2])
+      highest.push({ workers: n, ...(await maxRate('sipts', 'sipts', 4000, 1.25, 80_000, [], log, ['-workers', String(n)])) });
+    result['workers'] = { sipts: figures, sippSplit: split, highest };
     for (const f of figures)
       table.push([
         `${f.role}: -workers 2 / -workers 1 CPU µs/call at ${f.rate}/s`,
@@ -139,6 +143,8 @@ if (args.includes('workers')) {
         f.role === 'UAC' ? `2 processes / 1: ${fmt(split.twoUsPerCall)} / ${fmt(split.oneUsPerCall)} = ${fmt(split.ratio, 2)}` : '',
         '',
       ]);
+    for (const h of highest)
+      table.push([`highest clean rate, sipts UAC -workers ${h.workers} → sipts UAS (calls/s)`, fmt(h.rate, 0), '', '']);
   }
 }
 
