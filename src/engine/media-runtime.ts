@@ -12,6 +12,9 @@
  * - Receiving: RTP on a call's port goes to a slot of one RtpStreamStats (RFC 3550 A.1, A.3, A.8); at call end
  *   its figures join the run's, and its jitter a histogram over calls.
  * - -rtp_echo: SIPp's one socket on -mp and one on -mp + 2 for all calls (media/rtp-echo.ts).
+ * - SRTP: when the call's SDP and its peer's both have a=crypto: lines for audio (SDES, RFC 4568), the pair
+ *   negotiated (media/sdes.ts) protects what rtp_stream sends and unprotects all that arrives on the RTP port
+ *   before it counts. SIPp compat: SIPp 3.7 encrypts rtp_stream only; play_pcap_* and play_dtmf go in clear.
  */
 import type { Histogram } from 'hdr-histogram-js';
 // The one histogram class used, not the package index (see src/stats/stats.ts: the index loads WebAssembly).
@@ -25,9 +28,12 @@ import { RtpEcho } from '../media/rtp-echo.js';
 import { RtpPortRange } from '../media/rtp-ports.js';
 import { CallRtpState } from '../media/rtp-rewrite.js';
 import { RtpStreamStats } from '../media/rtp-stats.js';
+import { negotiateSdes, type SrtpPair } from '../media/sdes.js';
+import { MAX_TAG_BYTES } from '../media/srtp.js';
 import type { CompiledMedia } from '../scenario/compile-media.js';
 import { bodyOf } from '../sip/parser.js';
 import { sdpMedia, type SdpMedia } from '../sip/sdp.js';
+import { sdpCrypto, type SdpCrypto } from '../media/sdp-crypto.js';
 import type { SipMessage } from '../sip/message.js';
 import type { RtpTotals } from '../stats/rtp.js';
 import type { MediaCall, MediaHost } from './media.js';
@@ -94,6 +100,11 @@ interface CallMedia {
   /** Slot in the run's RtpStreamStats; -1 when every slot is taken. */
   slot: number;
   peer: SdpMedia | undefined;
+  /** The a=crypto: lines of the last SDP the call sent and of the last its peer sent. */
+  localCrypto: SdpCrypto | undefined;
+  remoteCrypto: SdpCrypto | undefined;
+  /** The audio line's SRTP, when both sides gave keys for a suite in common. */
+  srtp: SrtpPair | undefined;
   echo: boolean;
   /** Streams waiting for the socket to open. */
   waiting: Stream[];
@@ -120,6 +131,9 @@ export class MediaRuntime implements MediaHost {
   private doneLost = 0;
   /** Datagrams the calls' own echoes (rtp_echo actions) sent back. */
   private callEchoed = 0;
+  private srtpSent = 0;
+  /** Ended calls' SRTP authentication failures. */
+  private doneSrtpAuthFailures = 0;
   private readonly jitterUs: Histogram = new Float64Histogram(1, 60_000_000, 3);
   private readonly onSendDone = (err: Error | null): void => {
     if (err !== null) this.sendErrors++;
@@ -131,7 +145,8 @@ export class MediaRuntime implements MediaHost {
   ) {
     this.now = o.now ?? (() => performance.now());
     this.range = new RtpPortRange(o.minPort, o.maxPort);
-    this.ring = Array.from({ length: RING }, () => Buffer.alloc(Math.max(DTMF_PACKET_BYTES, o.maxPacketBytes)));
+    // Room for an SRTP tag after the longest packet.
+    this.ring = Array.from({ length: RING }, () => Buffer.alloc(Math.max(DTMF_PACKET_BYTES, o.maxPacketBytes) + MAX_TAG_BYTES));
     this.pacer = new Pacer({
       send: (id, due) => {
         this.onDue(id, due);
@@ -191,9 +206,22 @@ export class MediaRuntime implements MediaHost {
 
   received(call: MediaCall, msg: SipMessage): void {
     if (msg.bodyLength === 0) return;
-    const sdp = sdpMedia(bodyOf(msg));
+    const body = bodyOf(msg);
+    const sdp = sdpMedia(body);
     if (sdp === undefined) return;
-    this.media(call).peer = sdp;
+    const cm = this.media(call);
+    cm.peer = sdp;
+    cm.remoteCrypto = sdpCrypto(body);
+    this.negotiate(cm);
+  }
+
+  sentSdp(call: MediaCall, message: string): void {
+    const at = message.indexOf('\r\n\r\n');
+    const body = at < 0 ? '' : message.slice(at + 4);
+    if (sdpMedia(body) === undefined) return;
+    const cm = this.media(call);
+    cm.localCrypto = sdpCrypto(body);
+    this.negotiate(cm);
   }
 
   release(call: MediaCall): void {
@@ -203,6 +231,7 @@ export class MediaRuntime implements MediaHost {
     for (const s of cm.streams) this.stop(s);
     cm.streams.length = 0;
     cm.waiting.length = 0;
+    this.doneSrtpAuthFailures += cm.socket?.counts.srtpAuthFailures ?? 0;
     if (cm.slot >= 0) {
       const i = cm.slot;
       const received = this.stats.receivedOf(i);
@@ -222,9 +251,11 @@ export class MediaRuntime implements MediaHost {
     let received = this.doneReceived;
     let expected = this.doneExpected;
     let lost = this.doneLost;
+    let srtpAuthFailures = this.doneSrtpAuthFailures;
     const jitter: Histogram = new Float64Histogram(1, 60_000_000, 3);
     jitter.add(this.jitterUs);
     for (const cm of this.calls.values()) {
+      srtpAuthFailures += cm.socket?.counts.srtpAuthFailures ?? 0;
       if (cm.slot < 0) continue;
       const r = this.stats.receivedOf(cm.slot);
       received += r;
@@ -249,6 +280,8 @@ export class MediaRuntime implements MediaHost {
       mos,
       echoed,
       errors: this.sendErrors + this.failures,
+      srtpSent: this.srtpSent,
+      srtpAuthFailures,
     };
   }
 
@@ -261,7 +294,20 @@ export class MediaRuntime implements MediaHost {
   private media(call: MediaCall): CallMedia {
     let cm = this.calls.get(call);
     if (cm === undefined) {
-      cm = { call, socket: undefined, opening: false, failed: false, slot: -1, peer: undefined, echo: false, waiting: [], streams: [] };
+      cm = {
+        call,
+        socket: undefined,
+        opening: false,
+        failed: false,
+        slot: -1,
+        peer: undefined,
+        localCrypto: undefined,
+        remoteCrypto: undefined,
+        srtp: undefined,
+        echo: false,
+        waiting: [],
+        streams: [],
+      };
       this.calls.set(call, cm);
     }
     return cm;
@@ -340,6 +386,7 @@ export class MediaRuntime implements MediaHost {
           return;
         } // the call ended meanwhile
         cm.socket = socket;
+        socket.srtp = cm.srtp?.rx;
         socket.rtp.on('message', (msg, rinfo) => {
           if (!cm.echo) return;
           this.callEchoed++;
@@ -376,7 +423,18 @@ export class MediaRuntime implements MediaHost {
     while (s.next < n && (clip.offsetsUs[s.next] ?? 0) <= elapsedUs) {
       const buf = this.ring[this.ringAt] as Buffer;
       this.ringAt = (this.ringAt + 1) % RING;
-      const len = s.rtp.render(s.next, buf);
+      let len = s.rtp.render(s.next, buf);
+      const srtp = s.kind === 'stream' ? s.call.srtp : undefined;
+      if (srtp !== undefined) {
+        len = srtp.tx.protect(buf, len);
+        if (len < 0) {
+          // Not RTP (a raw clip's packets always are): nothing is sent in clear on an SRTP line.
+          this.failures++;
+          s.next++;
+          continue;
+        }
+        this.srtpSent++;
+      }
       if (base > 0) {
         socket.rtp.send(buf, 0, len, base + (clip.portOffsets[s.next] ?? 0), peer.address, this.onSendDone);
         this.sent++;
@@ -394,6 +452,25 @@ export class MediaRuntime implements MediaHost {
     s.loopStartMs += (clip.offsetsUs[n - 1] ?? 0) / 1000 + s.intervalMs;
     s.next = 0;
     s.rtp.nextLoop();
+  }
+
+  /**
+   * The call's audio SRTP from the crypto lines both sides sent (RFC 4568), renegotiated with each new SDP; the
+   * same keys keep the same contexts. Video lines are not protected (sipts's rtp_stream plays audio).
+   */
+  private negotiate(cm: CallMedia): void {
+    const local = cm.localCrypto;
+    const remote = cm.remoteCrypto;
+    if (local === undefined || remote === undefined) return;
+    const r = negotiateSdes(local.audio, remote.audio, cm.srtp);
+    if (r.kind === 'refused') {
+      this.failures++;
+      this.warnOnce(`call ${cm.call.callId}: no SRTP: ${r.reason}; its rtp_stream is sent as plain RTP`);
+    }
+    cm.srtp = r.kind === 'srtp' ? r.pair : undefined;
+    if (cm.socket !== undefined) cm.socket.srtp = cm.srtp?.rx;
+    if (local.video.length > 0 && remote.video.length > 0)
+      this.warnOnce(`call ${cm.call.callId}: video SRTP is not supported: the video line's media is neither encrypted nor decrypted`);
   }
 
   private warnOnce(text: string): void {

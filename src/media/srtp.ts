@@ -38,6 +38,8 @@ export const SRTP_SUITES = {
   NULL_HMAC_SHA1_32: { encrypt: false, tagBytes: 4 },
 } as const satisfies Record<string, SrtpPolicy>;
 export type SrtpSuiteName = keyof typeof SRTP_SUITES;
+/** The longest tag: what protect() adds to a packet at most. */
+export const MAX_TAG_BYTES = 10;
 
 export function isSrtpSuite(name: string): name is SrtpSuiteName {
   return Object.hasOwn(SRTP_SUITES, name);

@@ -27,6 +27,8 @@ const rtp: RtpTotals = {
   mos: 4.12,
   echoed: 0,
   errors: 0,
+  srtpSent: 0,
+  srtpAuthFailures: 0,
 };
 const withRtp = { ...plain, rtp };
 const facts = { version: '0', parameters: {}, endReason: 'done', exitCode: 0 };
