@@ -2,7 +2,7 @@
 # The system peers the interoperability tests run against, brought by `npm test` itself so that
 # `npm ci && npm test` passes on a fresh Debian machine: SIPp 3.6.1 (sip-tester), Kamailio with its TLS and
 # WebSocket modules, openssl (the TLS tests' certificates), tmux (a real terminal for the live screen), tshark
-# and python3 (the media tests).
+# and python3 with pylibsrtp (the media tests).
 # As root (or with sudo) the missing packages are installed; otherwise this says which are missing and the
 # tests that need them are skipped with that reason (in CI, with CI=true, they fail instead).
 set -uo pipefail
@@ -18,6 +18,8 @@ command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 # python3 has it; Python 3.13 removed it, then the G.711 and WAV tests skip, naming it).
 command -v tshark >/dev/null 2>&1 || missing+=(tshark)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The SRTP interop test's independent side: libsrtp 2 through pylibsrtp, for Debian's /usr/bin/python3.
+/usr/bin/python3 -c 'import pylibsrtp' >/dev/null 2>&1 || missing+=(python3-pylibsrtp)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ]; then as_root=(); elif sudo -n true 2>/dev/null; then as_root=(sudo); else
   echo "test peers missing: ${missing[*]} (apt-get install ${missing[*]}); the tests that need them are skipped" >&2
