@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHmac, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import { HmacSha1 } from '../../src/media/hmac-sha1.js';
 import { aesCmKeystream, deriveSessionKeys, estimateRoc, SRTP_SUITES, SrtpContext, SrtpError } from '../../src/media/srtp.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -151,4 +153,24 @@ test('Appendix A: the index estimate around the wrap, both ways', () => {
   assert.equal(estimateRoc({ roc: 3, highest: 10 }, 65500), 2, 'late packet from before the wrap: the previous ROC');
   assert.equal(estimateRoc({ roc: 3, highest: 10 }, 11), 3);
   assert.equal(estimateRoc({ roc: 0, highest: -1 }, 65535), 0, "a source's first packet");
+});
+
+test('HMAC-SHA1: RFC 2202 test cases 1, 2 and 3; a key longer than a block is refused (SRTP keys are 20 octets)', () => {
+  const none = new Uint8Array(0);
+  const mac = (key: Buffer, data: Buffer): string => Buffer.from(new HmacSha1(key).mac(data, data.length, none)).toString('hex');
+  assert.equal(mac(Buffer.alloc(20, 0x0b), Buffer.from('Hi There')), 'b617318655057264e28bc0b6fb378c8ef146be00');
+  assert.equal(mac(Buffer.from('Jefe'), Buffer.from('what do ya want for nothing?')), 'effcdf6ae5eb2fa2d27416d5f184df9c259a7c79');
+  assert.equal(mac(Buffer.alloc(20, 0xaa), Buffer.alloc(50, 0xdd)), '125d7342b9ac11cd91a39af48aa17b4f63f175d3');
+  assert.throws(() => new HmacSha1(Buffer.alloc(80, 0xaa)), /at most 64/);
+});
+
+test('HMAC-SHA1: the same digest as node:crypto for every length 0..300 around the block edges, with a 4-octet suffix', () => {
+  const key = randomBytes(20);
+  const h = new HmacSha1(key);
+  const data = randomBytes(300);
+  const roc = randomBytes(4);
+  for (let n = 0; n <= 300; n++) {
+    const want = createHmac('sha1', key).update(data.subarray(0, n)).update(roc).digest('hex');
+    assert.equal(Buffer.from(h.mac(data, n, roc)).toString('hex'), want, `length ${n}`);
+  }
 });
