@@ -12,10 +12,15 @@
  * - Receiving: RTP on a call's port goes to a slot of one RtpStreamStats (RFC 3550 A.1, A.3, A.8); at call end
  *   its figures join the run's, and its jitter a histogram over calls.
  * - -rtp_echo: SIPp's one socket on -mp and one on -mp + 2 for all calls (media/rtp-echo.ts).
+ * - RTCP (RFC 3550 §6.4): every -rtcpIntervalMs (5 s) a call with a media socket sends a compound report from
+ *   its RTCP port to the peer's RTP port + 1 (§11): an SR about the last source it sent (packets, payload
+ *   octets), else an RR, with a block about the source it receives (loss, extended sequence, jitter), and its
+ *   CNAME. The reports are paced by the same pacer as the media. Not on SRTP calls (no SRTCP).
  * - SRTP: when the call's SDP and its peer's both have a=crypto: lines for audio (SDES, RFC 4568), the pair
  *   negotiated (media/sdes.ts) protects what rtp_stream sends and unprotects all that arrives on the RTP port
  *   before it counts. SIPp compat: SIPp 3.7 encrypts rtp_stream only; play_pcap_* and play_dtmf go in clear.
  */
+import { getRandomValues } from 'node:crypto';
 import type { Histogram } from 'hdr-histogram-js';
 // The one histogram class used, not the package index (see src/stats/stats.ts: the index loads WebAssembly).
 import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
@@ -30,6 +35,7 @@ import { CallRtpState } from '../media/rtp-rewrite.js';
 import { RtpStreamStats } from '../media/rtp-stats.js';
 import { negotiateSdes, type SrtpPair } from '../media/sdes.js';
 import { MAX_TAG_BYTES } from '../media/srtp.js';
+import { buildRtcpReport, type ReportBlock } from '../media/rtcp.js';
 import type { CompiledMedia } from '../scenario/compile-media.js';
 import { bodyOf } from '../sip/parser.js';
 import { sdpMedia, type SdpMedia } from '../sip/sdp.js';
@@ -59,6 +65,22 @@ export interface MediaRunOptions {
   readonly maxPacketBytes: number;
   readonly log: (level: 'warning', text: string) => void;
   readonly now?: () => number;
+  /** How often a call sends an RTCP report (ms; RFC 3550 §6.2's minimum of 5 s by default). */
+  readonly rtcpIntervalMs?: number;
+}
+
+/** RFC 3550 §6.2: 5 s between a participant's reports. */
+const RTCP_INTERVAL_MS = 5000;
+
+/** What a call's next SR says of the last source it sent (RFC 3550 §6.4.1). */
+interface SenderState {
+  ssrc: number;
+  packets: number;
+  octets: number;
+  /** The last packet's RTP timestamp, when it went (pacer clock, ms), and the clock rate in units per ms. */
+  timestamp: number;
+  atMs: number;
+  unitsPerMs: number;
 }
 
 /** Calls measured at once; a call past it is still counted (packets) but not in loss and jitter. */
@@ -105,6 +127,10 @@ interface CallMedia {
   remoteCrypto: SdpCrypto | undefined;
   /** The audio line's SRTP, when both sides gave keys for a suite in common. */
   srtp: SrtpPair | undefined;
+  /** RTCP: the report's pacer id (-1 before the socket opens), what was sent, the SSRC of an RR. */
+  rtcpId: number;
+  sender: SenderState | undefined;
+  readonly rtcpSsrc: number;
   echo: boolean;
   /** Streams waiting for the socket to open. */
   waiting: Stream[];
@@ -114,6 +140,8 @@ interface CallMedia {
 export class MediaRuntime implements MediaHost {
   private readonly calls = new Map<MediaCall, CallMedia>();
   private readonly byPacerId: (Stream | undefined)[] = [];
+  /** The calls whose RTCP report is due, by pacer id. */
+  private readonly rtcpByPacerId: (CallMedia | undefined)[] = [];
   private readonly pacer: Pacer;
   private readonly stats = new RtpStreamStats(STATS_SLOTS);
   private readonly freeSlots: number[] = Array.from({ length: STATS_SLOTS }, (_, i) => STATS_SLOTS - 1 - i);
@@ -231,6 +259,11 @@ export class MediaRuntime implements MediaHost {
     for (const s of cm.streams) this.stop(s);
     cm.streams.length = 0;
     cm.waiting.length = 0;
+    if (cm.rtcpId >= 0) {
+      this.pacer.remove(cm.rtcpId);
+      this.rtcpByPacerId[cm.rtcpId] = undefined;
+      cm.rtcpId = -1;
+    }
     this.doneSrtpAuthFailures += cm.socket?.counts.srtpAuthFailures ?? 0;
     if (cm.slot >= 0) {
       const i = cm.slot;
@@ -304,6 +337,9 @@ export class MediaRuntime implements MediaHost {
         localCrypto: undefined,
         remoteCrypto: undefined,
         srtp: undefined,
+        rtcpId: -1,
+        sender: undefined,
+        rtcpSsrc: getRandomValues(new Uint32Array(1))[0] ?? 0,
         echo: false,
         waiting: [],
         streams: [],
@@ -387,6 +423,8 @@ export class MediaRuntime implements MediaHost {
         } // the call ended meanwhile
         cm.socket = socket;
         socket.srtp = cm.srtp?.rx;
+        cm.rtcpId = this.pacer.add(this.o.rtcpIntervalMs ?? RTCP_INTERVAL_MS);
+        this.rtcpByPacerId[cm.rtcpId] = cm;
         socket.rtp.on('message', (msg, rinfo) => {
           if (!cm.echo) return;
           this.callEchoed++;
@@ -408,9 +446,14 @@ export class MediaRuntime implements MediaHost {
   /** The pacer says stream `id` is due: every packet of its clip due by then goes out. */
   private onDue(id: number, dueMs: number): void {
     const s = this.byPacerId[id];
-    const socket = s?.call.socket;
-    const peer = s?.call.peer;
-    if (s === undefined || socket === undefined || peer === undefined) return;
+    if (s === undefined) {
+      const cm = this.rtcpByPacerId[id];
+      if (cm !== undefined) this.sendRtcp(cm, dueMs);
+      return;
+    }
+    const socket = s.call.socket;
+    const peer = s.call.peer;
+    if (socket === undefined || peer === undefined) return;
     if (s.paused) {
       s.loopStartMs += s.intervalMs;
       return;
@@ -424,6 +467,7 @@ export class MediaRuntime implements MediaHost {
       const buf = this.ring[this.ringAt] as Buffer;
       this.ringAt = (this.ringAt + 1) % RING;
       let len = s.rtp.render(s.next, buf);
+      if (len >= 12) this.countSent(s, buf, len, dueMs);
       const srtp = s.kind === 'stream' ? s.call.srtp : undefined;
       if (srtp !== undefined) {
         len = srtp.tx.protect(buf, len);
@@ -452,6 +496,60 @@ export class MediaRuntime implements MediaHost {
     s.loopStartMs += (clip.offsetsUs[n - 1] ?? 0) / 1000 + s.intervalMs;
     s.next = 0;
     s.rtp.nextLoop();
+  }
+
+  /** What the call's next SR says: packets and payload octets of the source just sent (RFC 3550 §6.4.1). */
+  private countSent(s: Stream, buf: Buffer, len: number, atMs: number): void {
+    const cm = s.call;
+    const ssrc = buf.readUInt32BE(8);
+    let sender = cm.sender;
+    if (sender === undefined || sender.ssrc !== ssrc) {
+      // G.711 audio ticks 8 units a ms (RFC 3551 §4.5.14), video 90 (§5).
+      sender = { ssrc, packets: 0, octets: 0, timestamp: 0, atMs, unitsPerMs: s.line === 'audio' ? 8 : 90 };
+      cm.sender = sender;
+    }
+    sender.packets++;
+    sender.octets += len - 12 - 4 * ((buf[0] ?? 0) & 0x0f);
+    sender.timestamp = buf.readUInt32BE(4);
+    sender.atMs = atMs;
+  }
+
+  /** A call's RTCP report is due: SR or RR, a block about what it receives, its CNAME (RFC 3550 §6.4, §6.5.1). */
+  private sendRtcp(cm: CallMedia, nowMs: number): void {
+    const socket = cm.socket;
+    const peer = cm.peer;
+    // No SRTCP: an SRTP call's RTCP would go in clear, which its peer must drop (RFC 3711 §3.4).
+    if (socket === undefined || peer === undefined || peer.audioPort === 0 || cm.srtp !== undefined) return;
+    const blocks: ReportBlock[] = [];
+    const i = cm.slot;
+    if (i >= 0 && this.stats.expectedOf(i) > 0)
+      blocks.push({
+        ssrc: this.stats.ssrcOf(i),
+        fractionLost: this.stats.fractionLostSinceLast(i),
+        cumulativeLost: this.stats.lostOf(i),
+        extendedHighestSeq: this.stats.extendedHighestSeqOf(i),
+        jitter: this.stats.jitterUnitsOf(i),
+        // sipts reads no SR of its peer: RFC 3550 §6.4.1 says 0 then.
+        lastSr: 0,
+        delaySinceLastSr: 0,
+      });
+    const s = cm.sender;
+    if (s === undefined && blocks.length === 0) return;
+    const report = buildRtcpReport({
+      ssrc: s?.ssrc ?? cm.rtcpSsrc,
+      sender:
+        s === undefined
+          ? undefined
+          : {
+              wallclockMs: Date.now(),
+              rtpTimestamp: (s.timestamp + Math.round((nowMs - s.atMs) * s.unitsPerMs)) >>> 0,
+              packets: s.packets,
+              octets: s.octets,
+            },
+      blocks,
+      cname: `sipts-${cm.call.number}@${this.o.ip}`,
+    });
+    socket.sendRtcp(report, peer.audioPort + 1, peer.address);
   }
 
   /**
