@@ -426,10 +426,23 @@ export class MediaRuntime implements MediaHost {
         cm.rtcpId = this.pacer.add(this.o.rtcpIntervalMs ?? RTCP_INTERVAL_MS);
         this.rtcpByPacerId[cm.rtcpId] = cm;
         socket.rtp.on('message', (msg, rinfo) => {
-          if (!cm.echo) return;
+          // An SRTP call echoes through onSrtp, re-protected.
+          if (!cm.echo || cm.srtp !== undefined) return;
           this.callEchoed++;
           socket.rtp.send(msg, rinfo.port, rinfo.address, this.onSendDone);
         });
+        // SIPp compat: SIPp 3.7's echo decrypts with the peer's key and encrypts again with its own (rtpstream.cpp,
+        // the echo threads), so the peer can open what comes back.
+        socket.onSrtp = (rtp, length, from) => {
+          const srtp = cm.srtp;
+          if (!cm.echo || srtp === undefined) return;
+          const buf = this.echoBuffer(length + MAX_TAG_BYTES);
+          rtp.copy(buf, 0, 0, length);
+          const n = srtp.tx.protect(buf, length);
+          if (n < 0) return;
+          this.callEchoed++;
+          socket.rtp.send(buf, 0, n, from.port, from.address, this.onSendDone);
+        };
         const waiting = cm.waiting;
         cm.waiting = [];
         for (const s of waiting) this.begin(s);
@@ -496,6 +509,17 @@ export class MediaRuntime implements MediaHost {
     s.loopStartMs += (clip.offsetsUs[n - 1] ?? 0) / 1000 + s.intervalMs;
     s.next = 0;
     s.rtp.nextLoop();
+  }
+
+  /**
+   * A buffer for one echoed SRTP packet: the send ring's next one when the packet fits (node:dgram keeps it until
+   * the next tick), else a new one.
+   */
+  private echoBuffer(bytes: number): Buffer {
+    const ring = this.ring[this.ringAt] as Buffer;
+    if (ring.length < bytes) return Buffer.alloc(bytes);
+    this.ringAt = (this.ringAt + 1) % RING;
+    return ring;
   }
 
   /** What the call's next SR says: packets and payload octets of the source just sent (RFC 3550 §6.4.1). */

@@ -49,6 +49,11 @@ export class MediaSocket {
    * before it counts; a packet that fails is counted in srtpAuthFailures and goes no further.
    */
   srtp: SrtpContext | undefined = undefined;
+  /**
+   * With `srtp` set: called with each authentic packet once decrypted (in a buffer reused by the next one), and
+   * where it came from. An SRTP call's echo re-protects what it gets here (SIPp 3.7 does the same).
+   */
+  onSrtp: ((rtp: Buffer, length: number, from: dgram.RemoteInfo) => void) | undefined = undefined;
   /** Where a packet is decrypted: the received buffer stays as it came (an echo sends it back unchanged). */
   private scratch = Buffer.alloc(2048);
   private closed = false;
@@ -67,7 +72,9 @@ export class MediaSocket {
     private readonly slot: number,
     private readonly now: () => number,
   ) {
-    rtp.on('message', (msg) => this.onRtpPort(msg));
+    rtp.on('message', (msg, rinfo) => {
+      this.onRtpPort(msg, rinfo);
+    });
     rtcp.on('message', () => {
       this.counts.rtcpPackets++;
     });
@@ -155,7 +162,7 @@ export class MediaSocket {
     this.range.release(this.port);
   }
 
-  private onRtpPort(received: Buffer): void {
+  private onRtpPort(received: Buffer, from: dgram.RemoteInfo): void {
     if (isRtcp(received)) {
       this.counts.rtcpPackets++;
       return;
@@ -172,6 +179,7 @@ export class MediaSocket {
         return;
       }
       msg = this.scratch;
+      this.onSrtp?.(msg, length, from);
     }
     if (this.stats === undefined) {
       if (length >= 12 && (msg[0] ?? 0) >> 6 === 2) {

@@ -37,9 +37,13 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
+/** The range's first port of the last runtime() made: its first call's RTP port. */
+let firstPort = 0;
+
 async function runtime(warnings: string[]): Promise<MediaRuntime> {
   for (;;) {
     const minPort = 30000 + 2 * Math.floor(Math.random() * 10000);
+    firstPort = minPort;
     try {
       return await MediaRuntime.open({
         ip: '127.0.0.1',
@@ -138,4 +142,49 @@ test('no suite in common: a warning naming both sides, counted as a media error,
   assert.equal(media.totals().srtpSent, 0);
   assert.ok(media.totals().errors >= 1);
   assert.match(warnings[0] ?? '', /no crypto suite in common \(sent AES_CM_128_HMAC_SHA1_80; the peer's AES_256_CM_HMAC_SHA1_80\)/);
+});
+
+test("an SRTP call's echo (rtp_echo): the peer's packet comes back under the call's key, its payload unchanged (as SIPp 3.7)", async (t) => {
+  const ours = randomBytes(30).toString('base64');
+  const theirs = randomBytes(30).toString('base64');
+  const peerRx = SrtpContext.fromInline(ours, SRTP_SUITES.AES_CM_128_HMAC_SHA1_32);
+  const peerTx = SrtpContext.fromInline(theirs, SRTP_SUITES.AES_CM_128_HMAC_SHA1_32);
+  assert.ok(peerRx && peerTx);
+  const back: Buffer[] = [];
+  const socket = dgram.createSocket('udp4');
+  socket.on('message', (m) => back.push(m));
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  t.after(() => socket.close());
+  const warnings: string[] = [];
+  const media = await runtime(warnings);
+  t.after(() => media.close());
+  const call: MediaCall = { number: 1, callId: 'e' };
+  // The UAS side: the offer came in, the answer went out.
+  media.received(call, received(sdp(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${theirs}\r\n`)));
+  media.sentSdp(call, sent(sdp(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${ours}\r\n`)));
+  media.echo(call, true);
+  const payloads: Buffer[] = [];
+  let k = 0;
+  // The call's port is the range's first once bound: probe until the echo answers.
+  await until(() => {
+    const p = Buffer.alloc(12 + 160 + 4);
+    p[0] = 0x80;
+    p[1] = 0;
+    p.writeUInt16BE(k, 2);
+    p.writeUInt32BE(160 * k, 4);
+    p.writeUInt32BE(0x77777777, 8);
+    for (let i = 12; i < 172; i++) p[i] = (i + k) & 0xff;
+    payloads.push(Buffer.from(p.subarray(12, 172)));
+    const n = peerTx.protect(p, 172);
+    socket.send(p.subarray(0, n), firstPort, '127.0.0.1');
+    k++;
+    return back.length >= 3;
+  });
+  for (const m of back) {
+    const n = peerRx.unprotect(m, m.length);
+    assert.equal(n, 172, 'opens under the key the call sent');
+    const seq = m.readUInt16BE(2);
+    assert.deepEqual(m.subarray(12, 172), payloads[seq]);
+  }
+  assert.ok(media.totals().echoed >= 3);
 });
