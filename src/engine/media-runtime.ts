@@ -15,7 +15,7 @@
  * - RTCP (RFC 3550 §6.4): every -rtcpIntervalMs (5 s) a call with a media socket sends a compound report from
  *   its RTCP port to the peer's RTP port + 1 (§11): an SR about the last source it sent (packets, payload
  *   octets), else an RR, with a block about the source it receives (loss, extended sequence, jitter), and its
- *   CNAME. The reports are paced by the same pacer as the media. Not on SRTP calls (no SRTCP).
+ *   CNAME. The reports are paced by the same pacer as the media; on an SRTP call they go as SRTCP.
  * - SRTP: when the call's SDP and its peer's both have a=crypto: lines for audio (SDES, RFC 4568), the pair
  *   negotiated (media/sdes.ts) protects what rtp_stream sends and unprotects all that arrives on the RTP port
  *   before it counts. SIPp compat: SIPp 3.7 encrypts rtp_stream only; play_pcap_* and play_dtmf go in clear.
@@ -542,8 +542,7 @@ export class MediaRuntime implements MediaHost {
   private sendRtcp(cm: CallMedia, nowMs: number): void {
     const socket = cm.socket;
     const peer = cm.peer;
-    // No SRTCP: an SRTP call's RTCP would go in clear, which its peer must drop (RFC 3711 §3.4).
-    if (socket === undefined || peer === undefined || peer.audioPort === 0 || cm.srtp !== undefined) return;
+    if (socket === undefined || peer === undefined || peer.audioPort === 0) return;
     const blocks: ReportBlock[] = [];
     const i = cm.slot;
     if (i >= 0 && this.stats.expectedOf(i) > 0)
@@ -573,7 +572,8 @@ export class MediaRuntime implements MediaHost {
       blocks,
       cname: `sipts-${cm.call.number}@${this.o.ip}`,
     });
-    socket.sendRtcp(report, peer.audioPort + 1, peer.address);
+    // An SRTP call's reports go as SRTCP, under the call's key (RFC 3711 §3.4).
+    socket.sendRtcp(cm.srtp === undefined ? report : cm.srtp.txRtcp.protect(report), peer.audioPort + 1, peer.address);
   }
 
   /**

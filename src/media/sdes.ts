@@ -7,6 +7,7 @@
  * check_audio_ciphersuite_match).
  */
 import type { SdesCrypto } from './sdp-crypto.js';
+import { SrtcpSender } from './srtcp.js';
 import { isSrtpSuite, SRTP_SUITES, SrtpContext } from './srtp.js';
 
 export interface SrtpPair {
@@ -14,6 +15,8 @@ export interface SrtpPair {
   readonly tx: SrtpContext;
   /** Unprotects what the peer sends (the peer's key). */
   readonly rx: SrtpContext;
+  /** Protects the call's RTCP reports (SRTCP, the call's key). */
+  readonly txRtcp: SrtcpSender;
   readonly suite: string;
   /** The two keys, to tell a renegotiation that changed nothing (the contexts, and their ROCs, are kept). */
   readonly keys: string;
@@ -58,7 +61,10 @@ export function negotiateSdes(local: readonly SdesCrypto[], remote: readonly Sde
   // RFC 4568 §6.3.2: UNENCRYPTED_SRTP in a line means its sender's packets are authenticated but not encrypted.
   const tx = SrtpContext.fromInline(l.key, { encrypt: base.encrypt && !l.unencrypted, tagBytes: base.tagBytes });
   const rx = SrtpContext.fromInline(r.key, { encrypt: base.encrypt && !r.unencrypted, tagBytes: base.tagBytes });
-  if (tx === undefined) return { kind: 'refused', reason: `the key sent (inline:${l.key}) is not 30 octets of base64` };
+  // UNENCRYPTED_SRTP leaves SRTCP encrypted: that one is UNENCRYPTED_SRTCP's (§6.3.2), which sipts never sends.
+  const txRtcp = SrtcpSender.fromInline(l.key, base.encrypt);
+  if (tx === undefined || txRtcp === undefined)
+    return { kind: 'refused', reason: `the key sent (inline:${l.key}) is not 30 octets of base64` };
   if (rx === undefined) return { kind: 'refused', reason: `the peer's key (inline:${r.key}) is not 30 octets of base64` };
-  return { kind: 'srtp', pair: { tx, rx, suite, keys } };
+  return { kind: 'srtp', pair: { tx, rx, txRtcp, suite, keys } };
 }

@@ -76,16 +76,17 @@ export interface SessionKeys {
 
 /**
  * §4.3.1 with a key derivation rate of 0 (SDES's default, RFC 4568 §6.1: r = 0): x = (label || 0^48) XOR
- * master salt, and each key is the AES-CM keystream of the master key at IV x * 2^16.
+ * master salt, and each key is the AES-CM keystream of the master key at IV x * 2^16. SRTCP's keys (`rtcp`)
+ * take labels 3, 4 and 5.
  */
-export function deriveSessionKeys(masterKey: Uint8Array, masterSalt: Uint8Array): SessionKeys {
+export function deriveSessionKeys(masterKey: Uint8Array, masterSalt: Uint8Array, rtcp = false): SessionKeys {
   if (masterKey.length !== MASTER_KEY_BYTES || masterSalt.length !== MASTER_SALT_BYTES)
     throw new RangeError(`an SRTP master key is ${MASTER_KEY_BYTES} octets and its salt ${MASTER_SALT_BYTES} (RFC 4568 §6.2)`);
   const prf = (label: number, length: number): Buffer => {
     const iv = Buffer.alloc(BLOCK);
     iv.set(masterSalt, 0);
     // The label sits 7 octets from the salt's end (key_id = label || r, r 48 bits).
-    iv[MASTER_SALT_BYTES - 7] = (iv[MASTER_SALT_BYTES - 7] ?? 0) ^ label;
+    iv[MASTER_SALT_BYTES - 7] = (iv[MASTER_SALT_BYTES - 7] ?? 0) ^ (rtcp ? label + 3 : label);
     return aesCmKeystream(masterKey, iv, length);
   };
   return {

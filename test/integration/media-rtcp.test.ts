@@ -16,6 +16,10 @@ import { buildClip } from '../../src/media/clip-builder.js';
 import { toneClip } from '../../src/media/tone.js';
 import { parseMessage } from '../../src/sip/parser.js';
 import { noTshark, tsharkFields } from '../tshark.js';
+import { aesCmKeystream, deriveSessionKeys } from '../../src/media/srtp.js';
+import { HmacSha1 } from '../../src/media/hmac-sha1.js';
+import { randomBytes } from 'node:crypto';
+import type { SipMessage } from '../../src/sip/message.js';
 
 async function bind(port: number): Promise<dgram.Socket | undefined> {
   const s = dgram.createSocket('udp4');
@@ -48,6 +52,35 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+async function openRuntime(): Promise<MediaRuntime> {
+  for (;;) {
+    const minPort = 30000 + 2 * Math.floor(Math.random() * 10000);
+    const media = await MediaRuntime.open({
+      ip: '127.0.0.1',
+      mediaPort: 0,
+      autoMediaPort: false,
+      echo: false,
+      echoBufferBytes: 2048,
+      minPort,
+      maxPort: minPort + 99,
+      socketBufferBytes: undefined,
+      maxPacketBytes: 200,
+      log: () => undefined,
+      rtcpIntervalMs: 200,
+    }).catch(() => undefined);
+    if (media !== undefined) return media;
+  }
+}
+
+function sdpMessage(port: number, crypto = ''): SipMessage {
+  const body = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 8\r\n${crypto}`;
+  const msg = parseMessage(
+    `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: r\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+  );
+  assert.ok(msg.ok);
+  return msg.msg;
+}
+
 const FIELDS = [
   'rtcp.pt',
   'rtcp.senderssrc',
@@ -77,32 +110,10 @@ test(
       callSsrc = m.readUInt32BE(8);
       callPort = r.port;
     });
-    let media: MediaRuntime | undefined;
-    while (media === undefined) {
-      const minPort = 30000 + 2 * Math.floor(Math.random() * 10000);
-      media = await MediaRuntime.open({
-        ip: '127.0.0.1',
-        mediaPort: 0,
-        autoMediaPort: false,
-        echo: false,
-        echoBufferBytes: 2048,
-        minPort,
-        maxPort: minPort + 99,
-        socketBufferBytes: undefined,
-        maxPacketBytes: 200,
-        log: () => undefined,
-        rtcpIntervalMs: 200,
-      }).catch(() => undefined);
-    }
-    const runtime = media;
+    const runtime = await openRuntime();
     t.after(() => runtime.close());
-    const body = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${rtp.address().port} RTP/AVP 8\r\n`;
-    const msg = parseMessage(
-      `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: r\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-    );
-    assert.ok(msg.ok);
     const call: MediaCall = { number: 1, callId: 'r' };
-    runtime.received(call, msg.msg);
+    runtime.received(call, sdpMessage(rtp.address().port));
     // 400 ms of PCMA: 20 packets of 160 octets.
     runtime.run(call, { op: 'stream', clip: toneClip('alaw', { durationMs: 400 }), loops: 1, file: 'tone' }, '');
     await until(() => callPort !== 0);
@@ -143,3 +154,52 @@ test(
     assert.equal(d['rtcp.sdes.text'], 'sipts-1@127.0.0.1');
   },
 );
+
+test("an SRTP call's reports go as SRTCP (RFC 3711 §3.4): header in clear, E flag and index 1, 2, ..., an 80-bit tag, the SR inside", async (t) => {
+  const [rtp, rtcp] = await peerPair();
+  t.after(() => {
+    rtp.close();
+    rtcp.close();
+  });
+  const reports: Buffer[] = [];
+  rtcp.on('message', (m) => reports.push(m));
+  let callSsrc = -1;
+  rtp.on('message', (m) => {
+    callSsrc = m.readUInt32BE(8);
+  });
+  const runtime = await openRuntime();
+  t.after(() => runtime.close());
+  const raw = randomBytes(30);
+  const ours = raw.toString('base64');
+  const call: MediaCall = { number: 1, callId: 's' };
+  runtime.sentSdp(
+    call,
+    `INVITE sip:b@x SIP/2.0\r\nContent-Length: 0\r\n\r\nv=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/SAVP 8\r\na=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${ours}\r\n`,
+  );
+  runtime.received(
+    call,
+    sdpMessage(rtp.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${randomBytes(30).toString('base64')}\r\n`),
+  );
+  runtime.run(call, { op: 'stream', clip: toneClip('alaw', { durationMs: 400 }), loops: 1, file: 'tone' }, '');
+  await until(() => reports.length >= 2 && callSsrc !== -1);
+  const keys = deriveSessionKeys(raw.subarray(0, 16), raw.subarray(16), true);
+  reports.slice(0, 2).forEach((p, k) => {
+    // The compound packet, then E || index (4 octets) and the tag (10).
+    const len = p.length - 14;
+    assert.equal(p[1], 200);
+    assert.equal(p.readUInt32BE(4), callSsrc, 'the sender SSRC in clear');
+    assert.equal(p.readUInt32BE(len), (0x80000000 | (k + 1)) >>> 0, 'E set, index counting from 1 as libsrtp');
+    const tag = new HmacSha1(keys.authKey).mac(p, len + 4, new Uint8Array(0));
+    assert.deepEqual(p.subarray(len + 4), Buffer.from(tag.subarray(0, 10)));
+    const iv = Buffer.alloc(16);
+    keys.salt.copy(iv);
+    iv.writeUInt32BE((iv.readUInt32BE(4) ^ callSsrc) >>> 0, 4);
+    iv.writeUInt32BE((iv.readUInt32BE(10) ^ (k + 1)) >>> 0, 10);
+    const ks = aesCmKeystream(keys.cipherKey, iv, len - 8);
+    const clear = Buffer.from(p.subarray(8, len).map((x, i) => x ^ (ks[i] ?? 0)));
+    // The SR's sender info, decrypted: packets and octets are whole packets of 160 octets so far.
+    const packets = clear.readUInt32BE(12);
+    assert.equal(clear.readUInt32BE(16), 160 * packets);
+    assert.equal(clear.subarray(clear.length - 24).includes(Buffer.from('sipts-1@127.0.0.1')), true);
+  });
+});

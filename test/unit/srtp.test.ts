@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { HmacSha1 } from '../../src/media/hmac-sha1.js';
+import { SrtcpSender } from '../../src/media/srtcp.js';
 import { aesCmKeystream, deriveSessionKeys, estimateRoc, SRTP_SUITES, SrtpContext, SrtpError } from '../../src/media/srtp.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -173,4 +174,13 @@ test('HMAC-SHA1: the same digest as node:crypto for every length 0..300 around t
     const want = createHmac('sha1', key).update(data.subarray(0, n)).update(roc).digest('hex');
     assert.equal(Buffer.from(h.mac(data, n, roc)).toString('hex'), want, `length ${n}`);
   }
+});
+
+test("SRTCP: protect() gives libsrtp's packets byte for byte (indices 1 and 2, an 80-bit tag for both suites)", () => {
+  // Made by libsrtp 2.5.0 (python3-pylibsrtp protect_rtcp) from B.3's master key and salt, for an SR of
+  // SSRC 0xcafebabe; the same with AES_CM_128_HMAC_SHA1_32, whose SRTCP tag is 80 bits too (RFC 4568 §6.2).
+  const sr = hex('80c80006cafebabe' + 'e9a1b2c3d4e5f601' + '00001000' + '00000014' + '00000c80');
+  const s = new SrtcpSender(MASTER_KEY, MASTER_SALT, true);
+  assert.equal(s.protect(sr).toString('hex'), '80c80006cafebabe33221a339bc9e41715532bea52dc0e177e441faa80000001925bfe8c89aff2b6fc1e');
+  assert.equal(s.protect(sr).toString('hex'), '80c80006cafebabe20132d82e036d170793e080eb97317e094f09a378000000287df9971d3b9b7165906');
 });
