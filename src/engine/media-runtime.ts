@@ -125,6 +125,8 @@ interface CallMedia {
   /** The a=crypto: lines of the last SDP the call sent and of the last its peer sent. */
   localCrypto: SdpCrypto | undefined;
   remoteCrypto: SdpCrypto | undefined;
+  /** Which side's SDP opened the offer/answer exchange under way (RFC 3264), 'none' between exchanges. */
+  offer: 'none' | 'sent' | 'received';
   /** The audio line's SRTP, when both sides gave keys for a suite in common. */
   srtp: SrtpPair | undefined;
   /** RTCP: the report's pacer id (-1 before the socket opens), what was sent, the SSRC of an RR. */
@@ -240,7 +242,7 @@ export class MediaRuntime implements MediaHost {
     const cm = this.media(call);
     cm.peer = sdp;
     cm.remoteCrypto = sdpCrypto(body);
-    this.negotiate(cm);
+    this.exchanged(cm, 'received');
   }
 
   sentSdp(call: MediaCall, message: string): void {
@@ -249,7 +251,18 @@ export class MediaRuntime implements MediaHost {
     if (sdpMedia(body) === undefined) return;
     const cm = this.media(call);
     cm.localCrypto = sdpCrypto(body);
-    this.negotiate(cm);
+    this.exchanged(cm, 'sent');
+  }
+
+  /**
+   * An SDP went one way. The keys change when an offer/answer exchange completes (RFC 4568 §7.1.4: the offerer
+   * sends with new keys once the answer has come, the answerer once it has answered), not when an offer goes.
+   */
+  private exchanged(cm: CallMedia, way: 'sent' | 'received'): void {
+    if (cm.offer !== 'none' && cm.offer !== way) {
+      cm.offer = 'none';
+      this.negotiate(cm);
+    } else cm.offer = way;
   }
 
   release(call: MediaCall): void {
@@ -336,6 +349,7 @@ export class MediaRuntime implements MediaHost {
         peer: undefined,
         localCrypto: undefined,
         remoteCrypto: undefined,
+        offer: 'none',
         srtp: undefined,
         rtcpId: -1,
         sender: undefined,
@@ -577,8 +591,8 @@ export class MediaRuntime implements MediaHost {
   }
 
   /**
-   * The call's audio SRTP from the crypto lines both sides sent (RFC 4568), renegotiated with each new SDP; the
-   * same keys keep the same contexts. Video lines are not protected (sipts's rtp_stream plays audio).
+   * The call's audio SRTP from the crypto lines both sides sent (RFC 4568), renegotiated with each completed
+   * offer/answer exchange; the same keys keep the same contexts. Video lines are not protected (sipts's rtp_stream plays audio).
    */
   private negotiate(cm: CallMedia): void {
     const local = cm.localCrypto;

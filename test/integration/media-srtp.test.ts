@@ -188,3 +188,45 @@ test("an SRTP call's echo (rtp_echo): the peer's packet comes back under the cal
   }
   assert.ok(media.totals().echoed >= 3);
 });
+
+test('a re-offer with a new key (RFC 4568 §7.1.4): the call sends under the old key until the answer comes, then under the new one', async (t) => {
+  const first = randomBytes(30).toString('base64');
+  const second = randomBytes(30).toString('base64');
+  const theirs = randomBytes(30).toString('base64');
+  const underFirst = SrtpContext.fromInline(first, SRTP_SUITES.AES_CM_128_HMAC_SHA1_80);
+  const underSecond = SrtpContext.fromInline(second, SRTP_SUITES.AES_CM_128_HMAC_SHA1_80);
+  assert.ok(underFirst && underSecond);
+  const opened: string[] = [];
+  const socket = dgram.createSocket('udp4');
+  socket.on('message', (m) => {
+    if (underFirst.unprotect(Buffer.from(m), m.length) > 0) opened.push('first');
+    else if (underSecond.unprotect(Buffer.from(m), m.length) > 0) opened.push('second');
+    else opened.push('neither');
+  });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  t.after(() => socket.close());
+  const media = await runtime([]);
+  t.after(() => media.close());
+  const call: MediaCall = { number: 1, callId: 'r' };
+  const answer = received(sdp(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${theirs}\r\n`));
+  media.sentSdp(call, sent(sdp(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${first}\r\n`)));
+  media.received(call, answer);
+  media.run(call, { op: 'stream', clip: toneClip('alaw', { durationMs: 200 }), loops: -1, file: 'tone' }, '');
+  await until(() => opened.length >= 5);
+  // The re-INVITE goes: its answer has not come yet.
+  media.sentSdp(call, sent(sdp(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${second}\r\n`)));
+  const offeredAt = opened.length;
+  await until(() => opened.length >= offeredAt + 5);
+  media.received(call, answer);
+  const answeredAt = opened.length;
+  await until(() => opened.length >= answeredAt + 5);
+  media.release(call);
+  assert.ok(!opened.includes('neither'), opened.join(' '));
+  const switched = opened.indexOf('second');
+  assert.ok(switched >= offeredAt + 5, `still the first key while the offer is out: ${opened.join(' ')}`);
+  assert.ok(switched <= answeredAt + 3, `the new key once answered: ${opened.join(' ')}`);
+  assert.ok(
+    opened.slice(switched).every((k) => k === 'second'),
+    opened.join(' '),
+  );
+});
