@@ -44,6 +44,10 @@ test('summary and live screen: RTP figures, the MOS labelled an estimate', () =>
   assert.match(summary, /Packets lost\s*│ 10/);
   assert.match(summary, /MOS \(estimate, G\.107\)\s*│ 4\.12/);
   assert.doesNotMatch(formatSummary(plain, sc, 'Run'), /RTP media/);
+  assert.doesNotMatch(summary, /SRTP/, 'no SRTP rows for a plain-RTP run');
+  const srtp = formatSummary({ ...withRtp, rtp: { ...rtp, srtpSent: 480, srtpAuthFailures: 3 } }, sc, 'Run');
+  assert.match(srtp, /SRTP packets sent\s*│ 480/);
+  assert.match(srtp, /SRTP auth failures \(dropped\)\s*│ 3/);
   const screen = scenarioScreen(withRtp, {
     scenario: sc,
     currentRate: 1,
