@@ -493,20 +493,22 @@ export class MediaRuntime implements MediaHost {
     while (s.next < n && (clip.offsetsUs[s.next] ?? 0) <= elapsedUs) {
       const buf = this.ring[this.ringAt] as Buffer;
       this.ringAt = (this.ringAt + 1) % RING;
-      let len = s.rtp.render(s.next, buf);
-      if (len >= 12) this.countSent(s, buf, len, dueMs);
+      const rtpLength = s.rtp.render(s.next, buf);
+      let len = rtpLength;
       const srtp = s.kind === 'stream' ? s.call.srtp : undefined;
       if (srtp !== undefined) {
         len = srtp.tx.protect(buf, len);
         if (len < 0) {
-          // Not RTP (a raw clip's packets always are): nothing is sent in clear on an SRTP line.
+          // Not an RTP packet (rtp_stream's always are): on an SRTP line nothing goes in clear.
           this.failures++;
           s.next++;
           continue;
         }
-        this.srtpSent++;
       }
       if (base > 0) {
+        if (srtp !== undefined) this.srtpSent++;
+        // SRTP leaves the header in clear: the SR's counts read it after protect() as before.
+        if (rtpLength >= 12 && (buf[0] ?? 0) >> 6 === 2) this.countSent(s, buf, rtpLength, dueMs);
         socket.rtp.send(buf, 0, len, base + (clip.portOffsets[s.next] ?? 0), peer.address, this.onSendDone);
         this.sent++;
       }
