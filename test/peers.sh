@@ -2,7 +2,8 @@
 # The system peers the interoperability tests run against, brought by `npm test` itself so that
 # `npm ci && npm test` passes on a fresh Debian machine: SIPp 3.6.1 (sip-tester), Kamailio with its TLS and
 # WebSocket modules, openssl (the TLS tests' certificates), tmux (a real terminal for the live screen), tshark
-# and python3 (the media tests), python3-yaml (the Kubernetes manifests' tests).
+# and python3 with pylibsrtp (the media tests), python3-yaml (the Kubernetes manifests' tests), Java's
+# HdrHistogram (the --hdr-log test's oracle).
 # As root (or with sudo) the missing packages are installed; otherwise this says which are missing and the
 # tests that need them are skipped with that reason (in CI, with CI=true, they fail instead).
 set -uo pipefail
@@ -23,6 +24,8 @@ command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 [ -e /usr/share/java/hdrhistogram.jar ] || missing+=(libhdrhistogram-java)
 # The Kubernetes manifests' tests read sipts k8s's YAML back with PyYAML, Debian's python3-yaml.
 /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || missing+=(python3-yaml)
+# The SRTP interop test's independent side: libsrtp 2 through pylibsrtp, for Debian's /usr/bin/python3.
+/usr/bin/python3 -c 'import pylibsrtp' >/dev/null 2>&1 || missing+=(python3-pylibsrtp)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ]; then as_root=(); elif sudo -n true 2>/dev/null; then as_root=(sudo); else
   echo "test peers missing: ${missing[*]} (apt-get install ${missing[*]}); the tests that need them are skipped" >&2

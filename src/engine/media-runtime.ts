@@ -12,7 +12,15 @@
  * - Receiving: RTP on a call's port goes to a slot of one RtpStreamStats (RFC 3550 A.1, A.3, A.8); at call end
  *   its figures join the run's, and its jitter a histogram over calls.
  * - -rtp_echo: SIPp's one socket on -mp and one on -mp + 2 for all calls (media/rtp-echo.ts).
+ * - RTCP (RFC 3550 §6.4): every -rtcpIntervalMs (5 s) a call with a media socket sends a compound report from
+ *   its RTCP port to the peer's RTP port + 1 (§11): an SR about the last source it sent (packets, payload
+ *   octets), else an RR, with a block about the source it receives (loss, extended sequence, jitter), and its
+ *   CNAME. The reports are paced by the same pacer as the media; on an SRTP call they go as SRTCP.
+ * - SRTP: when the call's SDP and its peer's both have a=crypto: lines for audio (SDES, RFC 4568), the pair
+ *   negotiated (media/sdes.ts) protects what rtp_stream sends and unprotects all that arrives on the RTP port
+ *   before it counts. SIPp compat: SIPp 3.7 encrypts rtp_stream only; play_pcap_* and play_dtmf go in clear.
  */
+import { getRandomValues } from 'node:crypto';
 import type { Histogram } from 'hdr-histogram-js';
 // The one histogram class used, not the package index (see src/stats/stats.ts: the index loads WebAssembly).
 import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
@@ -25,9 +33,13 @@ import { RtpEcho } from '../media/rtp-echo.js';
 import { RtpPortRange } from '../media/rtp-ports.js';
 import { CallRtpState } from '../media/rtp-rewrite.js';
 import { RtpStreamStats } from '../media/rtp-stats.js';
+import { negotiateSdes, type SrtpPair } from '../media/sdes.js';
+import { MAX_TAG_BYTES } from '../media/srtp.js';
+import { buildRtcpReport, type ReportBlock } from '../media/rtcp.js';
 import type { CompiledMedia } from '../scenario/compile-media.js';
 import { bodyOf } from '../sip/parser.js';
 import { sdpMedia, type SdpMedia } from '../sip/sdp.js';
+import { sdpCrypto, type SdpCrypto } from '../media/sdp-crypto.js';
 import type { SipMessage } from '../sip/message.js';
 import type { RtpTotals } from '../stats/rtp.js';
 import type { MediaCall, MediaHost } from './media.js';
@@ -53,6 +65,22 @@ export interface MediaRunOptions {
   readonly maxPacketBytes: number;
   readonly log: (level: 'warning', text: string) => void;
   readonly now?: () => number;
+  /** How often a call sends an RTCP report (ms; RFC 3550 §6.2's minimum of 5 s by default). */
+  readonly rtcpIntervalMs?: number;
+}
+
+/** RFC 3550 §6.2: 5 s between a participant's reports. */
+const RTCP_INTERVAL_MS = 5000;
+
+/** What a call's next SR says of the last source it sent (RFC 3550 §6.4.1). */
+interface SenderState {
+  ssrc: number;
+  packets: number;
+  octets: number;
+  /** The last packet's RTP timestamp, when it went (pacer clock, ms), and the clock rate in units per ms. */
+  timestamp: number;
+  atMs: number;
+  unitsPerMs: number;
 }
 
 /** Calls measured at once; a call past it is still counted (packets) but not in loss and jitter. */
@@ -94,6 +122,17 @@ interface CallMedia {
   /** Slot in the run's RtpStreamStats; -1 when every slot is taken. */
   slot: number;
   peer: SdpMedia | undefined;
+  /** The a=crypto: lines of the last SDP the call sent and of the last its peer sent. */
+  localCrypto: SdpCrypto | undefined;
+  remoteCrypto: SdpCrypto | undefined;
+  /** Which side's SDP opened the offer/answer exchange under way (RFC 3264), 'none' between exchanges. */
+  offer: 'none' | 'sent' | 'received';
+  /** The audio line's SRTP, when both sides gave keys for a suite in common. */
+  srtp: SrtpPair | undefined;
+  /** RTCP: the report's pacer id (-1 before the socket opens), what was sent, the SSRC of an RR. */
+  rtcpId: number;
+  sender: SenderState | undefined;
+  readonly rtcpSsrc: number;
   echo: boolean;
   /** Streams waiting for the socket to open. */
   waiting: Stream[];
@@ -103,6 +142,8 @@ interface CallMedia {
 export class MediaRuntime implements MediaHost {
   private readonly calls = new Map<MediaCall, CallMedia>();
   private readonly byPacerId: (Stream | undefined)[] = [];
+  /** The calls whose RTCP report is due, by pacer id. */
+  private readonly rtcpByPacerId: (CallMedia | undefined)[] = [];
   private readonly pacer: Pacer;
   private readonly stats = new RtpStreamStats(STATS_SLOTS);
   private readonly freeSlots: number[] = Array.from({ length: STATS_SLOTS }, (_, i) => STATS_SLOTS - 1 - i);
@@ -120,6 +161,9 @@ export class MediaRuntime implements MediaHost {
   private doneLost = 0;
   /** Datagrams the calls' own echoes (rtp_echo actions) sent back. */
   private callEchoed = 0;
+  private srtpSent = 0;
+  /** Ended calls' SRTP authentication failures. */
+  private doneSrtpAuthFailures = 0;
   private readonly jitterUs: Histogram = new Float64Histogram(1, 60_000_000, 3);
   private readonly onSendDone = (err: Error | null): void => {
     if (err !== null) this.sendErrors++;
@@ -131,7 +175,8 @@ export class MediaRuntime implements MediaHost {
   ) {
     this.now = o.now ?? (() => performance.now());
     this.range = new RtpPortRange(o.minPort, o.maxPort);
-    this.ring = Array.from({ length: RING }, () => Buffer.alloc(Math.max(DTMF_PACKET_BYTES, o.maxPacketBytes)));
+    // Room for an SRTP tag after the longest packet.
+    this.ring = Array.from({ length: RING }, () => Buffer.alloc(Math.max(DTMF_PACKET_BYTES, o.maxPacketBytes) + MAX_TAG_BYTES));
     this.pacer = new Pacer({
       send: (id, due) => {
         this.onDue(id, due);
@@ -191,9 +236,33 @@ export class MediaRuntime implements MediaHost {
 
   received(call: MediaCall, msg: SipMessage): void {
     if (msg.bodyLength === 0) return;
-    const sdp = sdpMedia(bodyOf(msg));
+    const body = bodyOf(msg);
+    const sdp = sdpMedia(body);
     if (sdp === undefined) return;
-    this.media(call).peer = sdp;
+    const cm = this.media(call);
+    cm.peer = sdp;
+    cm.remoteCrypto = sdpCrypto(body);
+    this.exchanged(cm, 'received');
+  }
+
+  sentSdp(call: MediaCall, message: string): void {
+    const at = message.indexOf('\r\n\r\n');
+    const body = at < 0 ? '' : message.slice(at + 4);
+    if (sdpMedia(body) === undefined) return;
+    const cm = this.media(call);
+    cm.localCrypto = sdpCrypto(body);
+    this.exchanged(cm, 'sent');
+  }
+
+  /**
+   * An SDP went one way. The keys change when an offer/answer exchange completes (RFC 4568 §7.1.4: the offerer
+   * sends with new keys once the answer has come, the answerer once it has answered), not when an offer goes.
+   */
+  private exchanged(cm: CallMedia, way: 'sent' | 'received'): void {
+    if (cm.offer !== 'none' && cm.offer !== way) {
+      cm.offer = 'none';
+      this.negotiate(cm);
+    } else cm.offer = way;
   }
 
   release(call: MediaCall): void {
@@ -203,6 +272,12 @@ export class MediaRuntime implements MediaHost {
     for (const s of cm.streams) this.stop(s);
     cm.streams.length = 0;
     cm.waiting.length = 0;
+    if (cm.rtcpId >= 0) {
+      this.pacer.remove(cm.rtcpId);
+      this.rtcpByPacerId[cm.rtcpId] = undefined;
+      cm.rtcpId = -1;
+    }
+    this.doneSrtpAuthFailures += cm.socket?.counts.srtpAuthFailures ?? 0;
     if (cm.slot >= 0) {
       const i = cm.slot;
       const received = this.stats.receivedOf(i);
@@ -222,9 +297,11 @@ export class MediaRuntime implements MediaHost {
     let received = this.doneReceived;
     let expected = this.doneExpected;
     let lost = this.doneLost;
+    let srtpAuthFailures = this.doneSrtpAuthFailures;
     const jitter: Histogram = new Float64Histogram(1, 60_000_000, 3);
     jitter.add(this.jitterUs);
     for (const cm of this.calls.values()) {
+      srtpAuthFailures += cm.socket?.counts.srtpAuthFailures ?? 0;
       if (cm.slot < 0) continue;
       const r = this.stats.receivedOf(cm.slot);
       received += r;
@@ -253,6 +330,8 @@ export class MediaRuntime implements MediaHost {
       sendLatenessP99Ms: ms3(late.p99Ms),
       sendLatenessMaxMs: ms3(late.maxMs),
       errors: this.sendErrors + this.failures,
+      srtpSent: this.srtpSent,
+      srtpAuthFailures,
     };
   }
 
@@ -265,7 +344,24 @@ export class MediaRuntime implements MediaHost {
   private media(call: MediaCall): CallMedia {
     let cm = this.calls.get(call);
     if (cm === undefined) {
-      cm = { call, socket: undefined, opening: false, failed: false, slot: -1, peer: undefined, echo: false, waiting: [], streams: [] };
+      cm = {
+        call,
+        socket: undefined,
+        opening: false,
+        failed: false,
+        slot: -1,
+        peer: undefined,
+        localCrypto: undefined,
+        remoteCrypto: undefined,
+        offer: 'none',
+        srtp: undefined,
+        rtcpId: -1,
+        sender: undefined,
+        rtcpSsrc: getRandomValues(new Uint32Array(1))[0] ?? 0,
+        echo: false,
+        waiting: [],
+        streams: [],
+      };
       this.calls.set(call, cm);
     }
     return cm;
@@ -344,11 +440,27 @@ export class MediaRuntime implements MediaHost {
           return;
         } // the call ended meanwhile
         cm.socket = socket;
+        socket.srtp = cm.srtp?.rx;
+        cm.rtcpId = this.pacer.add(this.o.rtcpIntervalMs ?? RTCP_INTERVAL_MS);
+        this.rtcpByPacerId[cm.rtcpId] = cm;
         socket.rtp.on('message', (msg, rinfo) => {
-          if (!cm.echo) return;
+          // An SRTP call echoes through onSrtp, re-protected.
+          if (!cm.echo || cm.srtp !== undefined) return;
           this.callEchoed++;
           socket.rtp.send(msg, rinfo.port, rinfo.address, this.onSendDone);
         });
+        // SIPp compat: SIPp 3.7's echo decrypts with the peer's key and encrypts again with its own (rtpstream.cpp,
+        // the echo threads), so the peer can open what comes back.
+        socket.onSrtp = (rtp, length, from) => {
+          const srtp = cm.srtp;
+          if (!cm.echo || srtp === undefined) return;
+          const buf = this.echoBuffer(length + MAX_TAG_BYTES);
+          rtp.copy(buf, 0, 0, length);
+          const n = srtp.tx.protect(buf, length);
+          if (n < 0) return;
+          this.callEchoed++;
+          socket.rtp.send(buf, 0, n, from.port, from.address, this.onSendDone);
+        };
         const waiting = cm.waiting;
         cm.waiting = [];
         for (const s of waiting) this.begin(s);
@@ -365,9 +477,14 @@ export class MediaRuntime implements MediaHost {
   /** The pacer says stream `id` is due: every packet of its clip due by then goes out. */
   private onDue(id: number, dueMs: number): void {
     const s = this.byPacerId[id];
-    const socket = s?.call.socket;
-    const peer = s?.call.peer;
-    if (s === undefined || socket === undefined || peer === undefined) return;
+    if (s === undefined) {
+      const cm = this.rtcpByPacerId[id];
+      if (cm !== undefined) this.sendRtcp(cm, dueMs);
+      return;
+    }
+    const socket = s.call.socket;
+    const peer = s.call.peer;
+    if (socket === undefined || peer === undefined) return;
     if (s.paused) {
       s.loopStartMs += s.intervalMs;
       return;
@@ -380,8 +497,22 @@ export class MediaRuntime implements MediaHost {
     while (s.next < n && (clip.offsetsUs[s.next] ?? 0) <= elapsedUs) {
       const buf = this.ring[this.ringAt] as Buffer;
       this.ringAt = (this.ringAt + 1) % RING;
-      const len = s.rtp.render(s.next, buf);
+      const rtpLength = s.rtp.render(s.next, buf);
+      let len = rtpLength;
+      const srtp = s.kind === 'stream' ? s.call.srtp : undefined;
+      if (srtp !== undefined) {
+        len = srtp.tx.protect(buf, len);
+        if (len < 0) {
+          // Not an RTP packet (rtp_stream's always are): on an SRTP line nothing goes in clear.
+          this.failures++;
+          s.next++;
+          continue;
+        }
+      }
       if (base > 0) {
+        if (srtp !== undefined) this.srtpSent++;
+        // SRTP leaves the header in clear: the SR's counts read it after protect() as before.
+        if (rtpLength >= 12 && (buf[0] ?? 0) >> 6 === 2) this.countSent(s, buf, rtpLength, dueMs);
         socket.rtp.send(buf, 0, len, base + (clip.portOffsets[s.next] ?? 0), peer.address, this.onSendDone);
         this.sent++;
       }
@@ -398,6 +529,90 @@ export class MediaRuntime implements MediaHost {
     s.loopStartMs += (clip.offsetsUs[n - 1] ?? 0) / 1000 + s.intervalMs;
     s.next = 0;
     s.rtp.nextLoop();
+  }
+
+  /**
+   * A buffer for one echoed SRTP packet: the send ring's next one when the packet fits (node:dgram keeps it until
+   * the next tick), else a new one.
+   */
+  private echoBuffer(bytes: number): Buffer {
+    const ring = this.ring[this.ringAt] as Buffer;
+    if (ring.length < bytes) return Buffer.alloc(bytes);
+    this.ringAt = (this.ringAt + 1) % RING;
+    return ring;
+  }
+
+  /** What the call's next SR says: packets and payload octets of the source just sent (RFC 3550 §6.4.1). */
+  private countSent(s: Stream, buf: Buffer, len: number, atMs: number): void {
+    const cm = s.call;
+    const ssrc = buf.readUInt32BE(8);
+    let sender = cm.sender;
+    if (sender === undefined || sender.ssrc !== ssrc) {
+      // G.711 audio ticks 8 units a ms (RFC 3551 §4.5.14), video 90 (§5).
+      sender = { ssrc, packets: 0, octets: 0, timestamp: 0, atMs, unitsPerMs: s.line === 'audio' ? 8 : 90 };
+      cm.sender = sender;
+    }
+    sender.packets++;
+    sender.octets += len - 12 - 4 * ((buf[0] ?? 0) & 0x0f);
+    sender.timestamp = buf.readUInt32BE(4);
+    sender.atMs = atMs;
+  }
+
+  /** A call's RTCP report is due: SR or RR, a block about what it receives, its CNAME (RFC 3550 §6.4, §6.5.1). */
+  private sendRtcp(cm: CallMedia, nowMs: number): void {
+    const socket = cm.socket;
+    const peer = cm.peer;
+    if (socket === undefined || peer === undefined || peer.audioPort === 0) return;
+    const blocks: ReportBlock[] = [];
+    const i = cm.slot;
+    if (i >= 0 && this.stats.expectedOf(i) > 0)
+      blocks.push({
+        ssrc: this.stats.ssrcOf(i),
+        fractionLost: this.stats.fractionLostSinceLast(i),
+        cumulativeLost: this.stats.lostOf(i),
+        extendedHighestSeq: this.stats.extendedHighestSeqOf(i),
+        jitter: this.stats.jitterUnitsOf(i),
+        // sipts reads no SR of its peer: RFC 3550 §6.4.1 says 0 then.
+        lastSr: 0,
+        delaySinceLastSr: 0,
+      });
+    const s = cm.sender;
+    if (s === undefined && blocks.length === 0) return;
+    const report = buildRtcpReport({
+      ssrc: s?.ssrc ?? cm.rtcpSsrc,
+      sender:
+        s === undefined
+          ? undefined
+          : {
+              wallclockMs: Date.now(),
+              rtpTimestamp: (s.timestamp + Math.round((nowMs - s.atMs) * s.unitsPerMs)) >>> 0,
+              packets: s.packets,
+              octets: s.octets,
+            },
+      blocks,
+      cname: `sipts-${cm.call.number}@${this.o.ip}`,
+    });
+    // An SRTP call's reports go as SRTCP, under the call's key (RFC 3711 §3.4).
+    socket.sendRtcp(cm.srtp === undefined ? report : cm.srtp.txRtcp.protect(report), peer.audioPort + 1, peer.address);
+  }
+
+  /**
+   * The call's audio SRTP from the crypto lines both sides sent (RFC 4568), renegotiated with each completed
+   * offer/answer exchange; the same keys keep the same contexts. Video lines are not protected (sipts's rtp_stream plays audio).
+   */
+  private negotiate(cm: CallMedia): void {
+    const local = cm.localCrypto;
+    const remote = cm.remoteCrypto;
+    if (local === undefined || remote === undefined) return;
+    const r = negotiateSdes(local.audio, remote.audio, cm.srtp);
+    if (r.kind === 'refused') {
+      this.failures++;
+      this.warnOnce(`call ${cm.call.callId}: no SRTP: ${r.reason}; its rtp_stream is sent as plain RTP`);
+    }
+    cm.srtp = r.kind === 'srtp' ? r.pair : undefined;
+    if (cm.socket !== undefined) cm.socket.srtp = cm.srtp?.rx;
+    if (local.video.length > 0 && remote.video.length > 0)
+      this.warnOnce(`call ${cm.call.callId}: video SRTP is not supported: the video line's media is neither encrypted nor decrypted`);
   }
 
   private warnOnce(text: string): void {

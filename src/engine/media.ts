@@ -18,8 +18,10 @@ export interface MediaHost {
   run(call: MediaCall, action: CompiledMedia, dtmf: string): void;
   /** SIPp 3.6.1's <rtp_echo>: the call's echo on or off. */
   echo(call: MediaCall, on: boolean): void;
-  /** A message the call took: its SDP, if any, says where the call's media goes. */
+  /** A message the call took: its SDP, if any, says where the call's media goes (and its a=crypto: lines, SRTP keys). */
   received(call: MediaCall, msg: SipMessage): void;
+  /** A message the call sent with SDES crypto lines (RFC 4568): the keys it sends SRTP with. */
+  sentSdp?(call: MediaCall, message: string): void;
   /** The call ended: its streams stop, its figures join the run's, its ports go back. */
   release(call: MediaCall): void;
   /** The run's figures so far (allocates: once per snapshot, not per packet). */

@@ -59,6 +59,8 @@ export function sendStep(host: CallHost, call: CallState, step: CompiledStep, in
   if (method !== '' && method !== 'ACK' && !call.pending.includes(method)) call.pending = [...call.pending, method];
   call.lastSent = raw;
   call.lastSentIndex = index;
+  // The a=crypto: keys the call offers or answers with are the ones its SRTP is sent with (RFC 4568 §6.1).
+  if (t.sdes === true && host.media?.sentSdp !== undefined && host.scenario.hasMedia) host.media.sentSdp(call, raw);
   call.lastSentIsInvite = method === 'INVITE';
   if (call.unanswered) {
     call.unanswered = false;

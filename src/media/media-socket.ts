@@ -5,6 +5,7 @@
 import dgram from 'node:dgram';
 import type { RtpPortRange } from './rtp-ports.js';
 import { Datagram, type RtpStreamStats } from './rtp-stats.js';
+import { SrtpError, type SrtpContext } from './srtp.js';
 import { bindSocket, closeSocket } from './udp-socket.js';
 
 /**
@@ -26,6 +27,8 @@ export interface MediaCounts {
   invalid: number;
   /** Datagrams that could not be sent (errors are counted, never thrown). */
   sendErrors: number;
+  /** With `srtp` set: RTP-port datagrams that failed SRTP authentication (dropped). */
+  srtpAuthFailures: number;
 }
 
 export interface MediaSocketOptions {
@@ -40,7 +43,19 @@ export interface MediaSocketOptions {
 
 /** One call's media: RTP on an even port of the range, RTCP on the next, received RTP fed to a stats slot. */
 export class MediaSocket {
-  readonly counts: MediaCounts = { rtpPackets: 0, rtpBytes: 0, rtcpPackets: 0, invalid: 0, sendErrors: 0 };
+  readonly counts: MediaCounts = { rtpPackets: 0, rtpBytes: 0, rtcpPackets: 0, invalid: 0, sendErrors: 0, srtpAuthFailures: 0 };
+  /**
+   * When set, what arrives on the RTP port is SRTP (RFC 3711): authenticated and decrypted with this context
+   * before it counts; a packet that fails is counted in srtpAuthFailures and goes no further.
+   */
+  srtp: SrtpContext | undefined = undefined;
+  /**
+   * With `srtp` set: called with each authentic packet once decrypted (in a buffer reused by the next one), and
+   * where it came from. An SRTP call's echo re-protects what it gets here (SIPp 3.7 does the same).
+   */
+  onSrtp: ((rtp: Buffer, length: number, from: dgram.RemoteInfo) => void) | undefined = undefined;
+  /** Where a packet is decrypted: the received buffer stays as it came (an echo sends it back unchanged). */
+  private scratch = Buffer.alloc(2048);
   private closed = false;
   // Every send passes this callback: without one, node:dgram drops a failed send's error silently (EMSGSIZE,
   // ENOBUFS, ECONNREFUSED on a connected socket), where a send error must be a counted outcome.
@@ -57,7 +72,9 @@ export class MediaSocket {
     private readonly slot: number,
     private readonly now: () => number,
   ) {
-    rtp.on('message', (msg) => this.onRtpPort(msg));
+    rtp.on('message', (msg, rinfo) => {
+      this.onRtpPort(msg, rinfo);
+    });
     rtcp.on('message', () => {
       this.counts.rtcpPackets++;
     });
@@ -145,24 +162,39 @@ export class MediaSocket {
     this.range.release(this.port);
   }
 
-  private onRtpPort(msg: Buffer): void {
-    if (isRtcp(msg)) {
+  private onRtpPort(received: Buffer, from: dgram.RemoteInfo): void {
+    if (isRtcp(received)) {
       this.counts.rtcpPackets++;
       return;
     }
+    let msg = received;
+    let length = received.length;
+    if (this.srtp !== undefined) {
+      if (this.scratch.length < length) this.scratch = Buffer.alloc(length);
+      received.copy(this.scratch);
+      length = this.srtp.unprotect(this.scratch, length);
+      if (length < 0) {
+        if (length === SrtpError.Malformed) this.counts.invalid++;
+        else this.counts.srtpAuthFailures++;
+        return;
+      }
+      msg = this.scratch;
+      this.onSrtp?.(msg, length, from);
+    }
     if (this.stats === undefined) {
-      if (msg.length >= 12 && (msg[0] ?? 0) >> 6 === 2) {
+      if (length >= 12 && (msg[0] ?? 0) >> 6 === 2) {
         this.counts.rtpPackets++;
-        this.counts.rtpBytes += msg.length;
+        this.counts.rtpBytes += length;
       } else this.counts.invalid++;
       return;
     }
     // Other SSRCs still count as RTP packets here; the stats keep them apart.
-    const kind = this.stats.onDatagram(this.slot, msg, this.now());
+    // The scratch buffer is longer than the packet: the stats read only its header, and the length checked here.
+    const kind = length < 12 ? Datagram.TooShort : this.stats.onDatagram(this.slot, msg, this.now());
     if (kind === Datagram.TooShort || kind === Datagram.NotVersion2) this.counts.invalid++;
     else {
       this.counts.rtpPackets++;
-      this.counts.rtpBytes += msg.length;
+      this.counts.rtpBytes += length;
     }
   }
 }

@@ -288,6 +288,16 @@ export class RtpStreamStats {
     return this.otherSsrcCount[i] ?? 0;
   }
 
+  /** The source of slot `i`: the SSRC of its first packet. */
+  ssrcOf(i: number): number {
+    return this.ssrc[i] ?? 0;
+  }
+
+  /** RFC 3550 §6.4.1's extended highest sequence number received: cycles × 65536 + the highest. */
+  extendedHighestSeqOf(i: number): number {
+    return (this.cycles[i] ?? 0) + (this.maxSeq[i] ?? 0);
+  }
+
   /** The extended highest sequence number's cycles (wraps of 65535 -> 0). */
   cyclesOf(i: number): number {
     return (this.cycles[i] ?? 0) / RTP_SEQ_MOD;

@@ -94,12 +94,19 @@ export function renderMetrics(s: StatsSnapshot, scenario: CompiledScenario, targ
   );
   const r = s.rtp;
   if (r !== undefined) {
-    metric('sipts_rtp_packets_total', 'counter', "RTP packets of the calls' media: sent, received (RFC 3550 A.1), lost (A.3), echoed.", [
-      `sipts_rtp_packets_total{what="sent"} ${r.packetsSent}`,
-      `sipts_rtp_packets_total{what="received"} ${r.packetsReceived}`,
-      `sipts_rtp_packets_total{what="lost"} ${r.packetsLost}`,
-      `sipts_rtp_packets_total{what="echoed"} ${r.echoed}`,
-    ]);
+    metric(
+      'sipts_rtp_packets_total',
+      'counter',
+      "RTP packets of the calls' media: sent, received (RFC 3550 A.1), lost (A.3), echoed; sent as SRTP, and SRTP dropped for failing authentication (RFC 3711).",
+      [
+        `sipts_rtp_packets_total{what="sent"} ${r.packetsSent}`,
+        `sipts_rtp_packets_total{what="received"} ${r.packetsReceived}`,
+        `sipts_rtp_packets_total{what="lost"} ${r.packetsLost}`,
+        `sipts_rtp_packets_total{what="echoed"} ${r.echoed}`,
+        `sipts_rtp_packets_total{what="srtp_sent"} ${r.srtpSent}`,
+        `sipts_rtp_packets_total{what="srtp_auth_failed"} ${r.srtpAuthFailures}`,
+      ],
+    );
     metric('sipts_rtp_jitter_seconds', 'gauge', 'RTP interarrival jitter (RFC 3550 A.8), percentiles over calls.', [
       `sipts_rtp_jitter_seconds{quantile="0.5"} ${r.jitterP50Ms / 1000}`,
       `sipts_rtp_jitter_seconds{quantile="0.99"} ${r.jitterP99Ms / 1000}`,

@@ -84,6 +84,9 @@ export function formatSummary(s: StatsSnapshot, scenario: ScenarioOutline, title
       ['Echoed (-rtp_echo, rtp_echo)', r.echoed],
       ['Media errors', r.errors],
     );
+    // SRTP rows only where SRTP was used: a plain-RTP run's table stays as it was.
+    if (r.srtpSent > 0 || r.srtpAuthFailures > 0)
+      t.push(['SRTP packets sent', r.srtpSent], ['SRTP auth failures (dropped)', r.srtpAuthFailures]);
     out.push(t.toString());
   }
   return out.join('\n');

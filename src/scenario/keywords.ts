@@ -65,12 +65,17 @@ const dyn = (op: number, n = 0, text = '', optionalLine = false, m = 0): Parsed 
 /** offsets: whether the keyword takes a +N offset ([cseq+1]). */
 type Row = { readonly offsets: boolean; readonly make: (env: TemplateEnv, n: number) => Parsed };
 
-const NO_SRTP = 'sipts sends no SRTP: this SRTP keyword renders as SIPp renders it, but the media it plays is plain RTP';
-const srtp = (text: string): Row => ({ offsets: false, make: () => ({ ...lit(text), warning: NO_SRTP }) });
-/** SIPp 3.7's SRTP keywords, audio and video: tags, suite names, keys (base64 key and salt), unencrypted flags. */
+const NO_VIDEO_SRTP =
+  'sipts has no video SRTP: this keyword renders as SIPp renders it, but the video line is neither encrypted nor decrypted (audio is)';
+/**
+ * SIPp 3.7's SRTP keywords, audio and video: tags, suite names, keys (base64 key and salt), unencrypted flags.
+ * They render text only; the media layer reads the keys back from the SDP sent (engine/media-runtime.ts).
+ */
 function srtpRows(): Record<string, Row> {
   const rows: Record<string, Row> = {};
   ['audio', 'video'].forEach((media, m) => {
+    const warning = media === 'video' ? { warning: NO_VIDEO_SRTP } : {};
+    const srtp = (text: string): Row => ({ offsets: false, make: () => ({ ...lit(text), ...warning }) });
     rows[`cryptotag1${media}`] = srtp('1');
     rows[`cryptotag2${media}`] = srtp('2');
     for (const [suite, name] of [
@@ -90,7 +95,7 @@ function srtpRows(): Record<string, Row> {
     for (const k of [1, 2])
       rows[`cryptokeyparams${k}${media}`] = {
         offsets: true,
-        make: (_e, n) => ({ ...dyn(Op.CryptoKey, m * 2 + k - 1, '', false, n < 0 ? 1 : 0), warning: NO_SRTP }),
+        make: (_e, n) => ({ ...dyn(Op.CryptoKey, m * 2 + k - 1, '', false, n < 0 ? 1 : 0), ...warning }),
       };
   });
   return rows;

@@ -16,6 +16,8 @@ export interface CompiledTemplate {
   readonly body: readonly Segment[];
   /** The request method, or '' when the message is a response; undefined if only known once rendered. */
   readonly method: string | undefined;
+  /** The body has SDES crypto lines (a=crypto:, RFC 4568): the media layer reads the keys the call sends. */
+  readonly sdes?: boolean;
 }
 
 export type ReportAt = (offset: number, message: string, hint?: string) => void;
@@ -66,7 +68,8 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: Com
   const startLine: Segment[] = [];
   if (needsLine && headerLines[0] !== undefined)
     compileLine(headerLines[0].text, headerLines[0].offset, env, vars, () => undefined, startLine, false);
-  return { header, startLine, body, method };
+  const sdes = body.some((seg) => seg.op === Op.Lit && seg.text.includes('a=crypto:'));
+  return { header, startLine, body, method, ...(sdes ? { sdes } : {}) };
 }
 
 /** A one-line text with keywords (assignstr value, log message, exec command): no CRLF, no line rules. */

@@ -21,4 +21,8 @@ export interface RtpTotals {
   readonly sendLatenessMaxMs: number;
   /** Media packets that could not be sent, calls whose media could not start (no port, no SDP of the peer). */
   readonly errors: number;
+  /** Of packetsSent, those sent as SRTP (SDES keys negotiated, RFC 4568). */
+  readonly srtpSent: number;
+  /** SRTP datagrams received that failed authentication (RFC 3711 §3.4): dropped, not in the figures above. */
+  readonly srtpAuthFailures: number;
 }

@@ -29,6 +29,8 @@ const rtp: RtpTotals = {
   sendLatenessP99Ms: 1.5,
   sendLatenessMaxMs: 12.25,
   errors: 0,
+  srtpSent: 0,
+  srtpAuthFailures: 0,
 };
 const withRtp = { ...plain, rtp };
 const facts = { version: '0', parameters: {}, endReason: 'done', exitCode: 0 };
@@ -45,6 +47,10 @@ test('summary and live screen: RTP figures, the MOS labelled an estimate', () =>
   assert.match(summary, /MOS \(estimate, G\.107\)\s*│ 4\.12/);
   assert.match(summary, /Send lateness p99 \/ max \(ms\)\s*│ 1\.5 \/ 12\.25/);
   assert.doesNotMatch(formatSummary(plain, sc, 'Run'), /RTP media/);
+  assert.doesNotMatch(summary, /SRTP/, 'no SRTP rows for a plain-RTP run');
+  const srtp = formatSummary({ ...withRtp, rtp: { ...rtp, srtpSent: 480, srtpAuthFailures: 3 } }, sc, 'Run');
+  assert.match(srtp, /SRTP packets sent\s*│ 480/);
+  assert.match(srtp, /SRTP auth failures \(dropped\)\s*│ 3/);
   const screen = scenarioScreen(withRtp, {
     scenario: sc,
     currentRate: 1,
