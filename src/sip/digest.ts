@@ -152,13 +152,26 @@ export function verifyAuthorization(authorization: string, username: string, pas
   return digestResponse(c, { username, password, method, uri, body, nc, cnonce: p.get('cnonce') ?? '' }, qop) === response.toLowerCase();
 }
 
+/**
+ * One `k=v` or `k="v"` of a digest header. Shared and used with exec from lastIndex 0 (never re-entered):
+ * matchAll would build a new RegExp for every challenge answered.
+ */
+const PARAM = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
+
 /** The parameters of `Digest k=v, k="v", …` (RFC 2617 §3.2.1, §3.2.2), names in lower case; undefined if not Digest. */
 function parseParams(value: string): Map<string, string> | undefined {
   const m = /^\s*Digest\s+(.*)$/is.exec(value);
   if (m === null) return undefined;
+  const rest = m[1] ?? '';
   const params = new Map<string, string>();
-  for (const p of (m[1] ?? '').matchAll(/([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
-    params.set((p[1] ?? '').toLowerCase(), p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : (p[3] ?? ''));
+  PARAM.lastIndex = 0;
+  for (let p = PARAM.exec(rest); p !== null; p = PARAM.exec(rest)) {
+    const quoted = p[2];
+    // RFC 2616 §2.2 quoted-pair: a backslash stands for the character after it.
+    params.set(
+      (p[1] ?? '').toLowerCase(),
+      quoted === undefined ? (p[3] ?? '') : quoted.includes('\\') ? quoted.replace(/\\(.)/g, '$1') : quoted,
+    );
   }
   return params;
 }

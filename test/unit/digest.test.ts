@@ -152,3 +152,19 @@ test('cnonces: 16 hex digits from the CSPRNG, none repeated over several refills
   }
   assert.equal(seen.size, 2000);
 });
+
+/** RFC 2617 §3.2.1 / RFC 2616 §2.2: quoted values may hold commas, spaces and quoted-pairs; tokens end at a comma. */
+test('challenge parameters: quoted-pairs unescaped, commas inside quotes kept, unquoted tokens, any case of names', () => {
+  const c = parseChallenge('Digest REALM="a \\"b\\", c", Nonce=n1,opaque="o\\\\p",  qop="auth,auth-int" , algorithm=sha-256');
+  assert.deepEqual(c, {
+    realm: 'a "b", c',
+    nonce: 'n1',
+    opaque: 'o\\p',
+    algorithm: 'SHA-256',
+    algorithmToken: 'sha-256',
+    qop: ['auth', 'auth-int'],
+  });
+  // Parsed twice in a row: the shared regex starts over each time.
+  assert.deepEqual(parseChallenge('Digest realm="r", nonce="x"')?.nonce, 'x');
+  assert.equal(parseChallenge('Basic realm="r"'), undefined);
+});
