@@ -215,7 +215,7 @@ if (args.includes('register')) {
     const rates = [1000, 3000];
     const seconds = Number(process.env['BENCH_REGISTER_SECONDS'] ?? '') || 9;
     log(
-      `REGISTER with MD5 digest against Kamailio (bench/kamailio-register.cfg), users from a SEQUENTIAL -inf file: CPU per registration from /proc, seconds ${(seconds / 3).toFixed(1)} to ${seconds - 1} of ${seconds}-s runs, ${rates.join(', ')}/s, the tools in turn, 2 rounds`,
+      `REGISTER with MD5 digest against Kamailio (bench/kamailio-register.cfg), users from a SEQUENTIAL -inf file: CPU per registration from /proc, seconds ${Number((seconds / 3).toFixed(1))} to ${seconds - 1} of ${seconds}-s runs, ${rates.join(', ')}/s, the tools in turn, 2 rounds`,
     );
     const tools: Tool[] = sipp ? ['sipp', 'sipts', 'floor'] : ['sipts', 'floor'];
     const figures: RegisterFigure[] = await registerBench(rates, tools, 2, seconds, log);
