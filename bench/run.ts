@@ -11,6 +11,8 @@
  *   npm run bench -- perf              instructions, cycles and context switches per call (Linux perf), only when asked for
  *   npm run bench -- media             1,000 concurrent G.711 calls streaming RTP: CPU per stream-second, loss, jitter (SIPp needed), only when asked for
  *   npm run bench -- inject            load time and peak memory of a 100,000- and a 1,000,000-line -inf file, only when asked for
+ *   npm run bench -- register          CPU per registration with digest against Kamailio, users from an -inf file, only when asked for
+ *                                      (BENCH_REGISTER_SECONDS=4 shortens each run, for a smoke run)
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -22,6 +24,7 @@ import { injectionScale, type InjectionFigure } from './injection-scale.js';
 import { mediaBench, STREAMS } from './media.js';
 import { micro } from './micro.js';
 import { sippInstalled, type Tool } from './peers.js';
+import { kamailioInstalled, registerBench, type RegisterFigure } from './register.js';
 import { reportOverhead } from './report-overhead.js';
 import { sippSplitCost, workersCost } from './workers.js';
 
@@ -211,6 +214,43 @@ if (args.includes('inject')) {
       of('sipp', lines, indexed)?.firstRegisterMs ?? Number.NaN,
       0,
     );
+  }
+}
+
+if (args.includes('register')) {
+  if (!kamailioInstalled()) log('register needs Kamailio (apt-get install kamailio), the registrar; skipped.');
+  else {
+    const rates = [1000, 3000];
+    const seconds = Number(process.env['BENCH_REGISTER_SECONDS'] ?? '') || 9;
+    log(
+      `REGISTER with MD5 digest against Kamailio (bench/kamailio-register.cfg), users from a SEQUENTIAL -inf file: CPU per registration from /proc, seconds ${Number((seconds / 3).toFixed(1))} to ${seconds - 1} of ${seconds}-s runs, ${rates.join(', ')}/s, the tools in turn, 2 rounds`,
+    );
+    const tools: Tool[] = sipp ? ['sipp', 'sipts', 'floor'] : ['sipts', 'floor'];
+    const figures: RegisterFigure[] = await registerBench(rates, tools, 2, seconds, log);
+    result['register'] = figures;
+    const of = (tool: Tool, rate: number): RegisterFigure | undefined => figures.find((f) => f.tool === tool && f.rate === rate);
+    const unclean = (rate: number): string => {
+      const bad = tools.filter((t) => (of(t, rate)?.unclean ?? 0) > 0).map((t) => `${t} ${of(t, rate)?.unclean ?? 0}/2`);
+      return bad.length === 0 ? '' : ` (unclean runs: ${bad.join(', ')})`;
+    };
+    for (const rate of rates) {
+      row(
+        `REGISTER+digest CPU µs/registration at ${rate}/s${unclean(rate)}`,
+        of('sipts', rate)?.usPerRegistration ?? Number.NaN,
+        of('sipp', rate)?.usPerRegistration ?? Number.NaN,
+      );
+      row(
+        `  floor: bare node:dgram registering at ${rate}/s`,
+        of('floor', rate)?.usPerRegistration ?? Number.NaN,
+        of('sipp', rate)?.usPerRegistration ?? Number.NaN,
+      );
+      table.push([
+        `  Kamailio's CPU at ${rate}/s (cores; sipts / SIPp runs)`,
+        fmt(of('sipts', rate)?.kamailioCores ?? Number.NaN, 2),
+        fmt(of('sipp', rate)?.kamailioCores ?? Number.NaN, 2),
+        '',
+      ]);
+    }
   }
 }
 

@@ -59,25 +59,42 @@ export function authorizationFor(creds: Credentials, ctx: AuthContext, line: str
   return `${msg.status === 407 ? 'Proxy-Authorization' : 'Authorization'}: ${value}`;
 }
 
+const AUTHENTICATION = '[authentication';
+/** name=value or name="value" (RFC-less: SIPp's own keyword syntax). Used with exec from lastIndex 0, never re-entered. */
+const PARAM = /([a-zA-Z_]+)=("[^"]*"|\S+)/g;
+
 /**
  * SIPp compat: an injection field may hold `[authentication username=… password=…]`; [fieldN] then
- * renders the header it stands for. Values are plain text there (no nested keywords).
+ * renders the header it stands for. Values are plain text there (no nested keywords). Found by indexOf and
+ * one shared regex rather than replace() and matchAll(): this runs once per registration of a registrar
+ * test, and matchAll builds a new RegExp every time.
  */
 export function expandFieldAuth(value: string, ctx: AuthContext, line: string, body: string): string {
-  return value.replace(/\[authentication([^\]]*)\]/g, (_m, params: string) => {
-    const p = new Map<string, string>();
-    for (const m of params.matchAll(/([a-zA-Z_]+)=("[^"]*"|\S+)/g)) p.set(m[1] ?? '', (m[2] ?? '').replace(/^"(.*)"$/, '$1'));
-    return authorizationFor(
-      {
-        username: p.get('username') ?? '',
-        password: p.get('password') ?? '',
-        akaK: p.get('aka_K') ?? '',
-        akaOp: p.get('aka_OP') ?? '',
-        uri: '',
-      },
-      ctx,
-      line,
-      body,
-    );
-  });
+  let out = '';
+  let from = 0;
+  for (let at = value.indexOf(AUTHENTICATION); at >= 0; at = value.indexOf(AUTHENTICATION, from)) {
+    const end = value.indexOf(']', at + AUTHENTICATION.length);
+    if (end < 0) break;
+    out += value.slice(from, at) + authorizationFor(credentialsIn(value.slice(at + AUTHENTICATION.length, end)), ctx, line, body);
+    from = end + 1;
+  }
+  return from === 0 ? value : out + value.slice(from);
+}
+
+/** The parameters of one [authentication …] (the last of a name wins), quotes taken off. */
+function credentialsIn(params: string): Credentials {
+  let username = '',
+    password = '',
+    akaK = '',
+    akaOp = '';
+  PARAM.lastIndex = 0;
+  for (let m = PARAM.exec(params); m !== null; m = PARAM.exec(params)) {
+    const raw = m[2] ?? '';
+    const v = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+    if (m[1] === 'username') username = v;
+    else if (m[1] === 'password') password = v;
+    else if (m[1] === 'aka_K') akaK = v;
+    else if (m[1] === 'aka_OP') akaOp = v;
+  }
+  return { username, password, akaK, akaOp, uri: '' };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { authorizationValue, digestResponse, parseChallenge, pickChallenge, verifyAuthorization } from '../../src/sip/digest.js';
+import { authorizationValue, digestResponse, newCnonce, parseChallenge, pickChallenge, verifyAuthorization } from '../../src/sip/digest.js';
 
 test('RFC 2617 §3.5 example (MD5, qop=auth)', () => {
   const c = parseChallenge(
@@ -103,4 +104,67 @@ test('MD5-sess, SHA-256(-sess), SHA-512-256(-sess) and auth-int against independ
     const header = authorizationValue(c, input);
     assert.match(header, new RegExp(`response="${expected}"`), `${algorithm} qop=${qop || 'none'}: ${header}`);
   }
+});
+
+/**
+ * digest.ts keeps the last H(method:uri): it must never answer with the HA2 of another algorithm, method or
+ * uri. The RFC examples in turn (MD5 and SHA-256 share method and uri), then REGISTERs to two uris alternating,
+ * against RFC 2617 §3.2.2.1's formula computed here.
+ */
+test('the HA2 kept between answers follows the algorithm, method and uri of each', () => {
+  const rfc2617 = parseChallenge('Digest realm="testrealm@host.com", qop="auth", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"');
+  const nonce = '7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v';
+  const sha = parseChallenge(`Digest realm="http-auth@example.org", qop="auth", algorithm=SHA-256, nonce="${nonce}"`);
+  const md5 = parseChallenge(`Digest realm="http-auth@example.org", qop="auth", algorithm=MD5, nonce="${nonce}"`);
+  assert.ok(rfc2617 && sha && md5);
+  const mufasa = { username: 'Mufasa', method: 'GET', uri: '/dir/index.html', body: '', nc: 1 };
+  const a = { ...mufasa, password: 'Circle Of Life', cnonce: '0a4f113b' };
+  const b = { ...mufasa, password: 'Circle of Life', cnonce: 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ' };
+  for (let i = 0; i < 2; i++) {
+    assert.equal(digestResponse(rfc2617, a, 'auth'), '6629fae49393a05397450978507c4ef1');
+    assert.equal(digestResponse(sha, b, 'auth'), '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1');
+    assert.equal(digestResponse(md5, b, 'auth'), '8ca523f5e9506fed4657c9700eebdbec');
+  }
+  const md5hex = (s: string): string => createHash('md5').update(s).digest('hex');
+  const c = parseChallenge('Digest realm="r", nonce="n", qop="auth"');
+  assert.ok(c);
+  for (const [method, uri] of [
+    ['REGISTER', 'sip:a.example'],
+    ['REGISTER', 'sip:b.example'],
+    ['INVITE', 'sip:b.example'],
+    ['REGISTER', 'sip:a.example'],
+  ] as const) {
+    const expected = md5hex(`${md5hex('u:r:p')}:n:00000001:cn:auth:${md5hex(`${method}:${uri}`)}`);
+    assert.equal(
+      digestResponse(c, { username: 'u', password: 'p', method, uri, body: '', nc: 1, cnonce: 'cn' }, 'auth'),
+      expected,
+      `${method} ${uri}`,
+    );
+  }
+});
+
+test('cnonces: 16 hex digits from the CSPRNG, none repeated over several refills of the pool', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const c = newCnonce();
+    assert.match(c, /^[0-9a-f]{16}$/);
+    seen.add(c);
+  }
+  assert.equal(seen.size, 2000);
+});
+
+/** RFC 2617 §3.2.1 / RFC 2616 §2.2: quoted values may hold commas, spaces and quoted-pairs; tokens end at a comma. */
+test('challenge parameters: quoted-pairs unescaped, commas inside quotes kept, unquoted tokens, any case of names', () => {
+  const c = parseChallenge('Digest REALM="a \\"b\\", c", Nonce=n1,opaque="o\\\\p",  qop="auth,auth-int" , algorithm=sha-256');
+  assert.deepEqual(c, {
+    realm: 'a "b", c',
+    nonce: 'n1',
+    opaque: 'o\\p',
+    algorithm: 'SHA-256',
+    algorithmToken: 'sha-256',
+    qop: ['auth', 'auth-int'],
+  });
+  // Parsed twice in a row: the shared regex starts over each time.
+  assert.deepEqual(parseChallenge('Digest realm="r", nonce="x"')?.nonce, 'x');
+  assert.equal(parseChallenge('Basic realm="r"'), undefined);
 });

@@ -294,6 +294,33 @@ test('an injection field holding [authentication username=… password=…] rend
   assert.equal(verifyAuthorization(auth, 'joe', 'schmo', 'REGISTER', ''), true, out);
 });
 
+test('an injection field: text around [authentication …], quoted values and any order of parameters', async () => {
+  const { verifyAuthorization } = await import('../../src/sip/digest.js');
+  const sc = compileScenarioSource(
+    'f.xml',
+    wrap(`<send><![CDATA[
+    REGISTER sip:example.org SIP/2.0
+    X-Before: [field1]
+    Content-Length: 0
+  ]]></send>`),
+    { ...env, injectionFiles: ['u.csv'] },
+  );
+  const t = sc.steps[0]?.template;
+  assert.ok(t);
+  const challenge = parseMessage(
+    'SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="example.org", nonce="abc", qop="auth"\r\n\r\n',
+  );
+  assert.ok(challenge.ok);
+  const field = 'x\r\n[authentication password="sch mo" username=joe]\r\nX-After: y';
+  const out = renderTemplate(t, ctx({ lastRecv: challenge.msg, field: () => field }), 0);
+  assert.match(out, /\r\nX-Before: x\r\nAuthorization: Digest username="joe", [^\r]*\r\nX-After: y\r\n/, out);
+  const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
+  assert.equal(verifyAuthorization(auth, 'joe', 'sch mo', 'REGISTER', ''), true, out);
+  // Without a closing bracket it is not the keyword: the text is sent as it is.
+  const open = renderTemplate(t, ctx({ lastRecv: challenge.msg, field: () => '[authentication username=joe' }), 0);
+  assert.match(open, /\r\nX-Before: \[authentication username=joe\r\n/);
+});
+
 test('keepsLast: a waiting call holds its last message only where something can read it before the next receive', () => {
   const compile = (name: string): ReturnType<typeof compileScenarioSource> =>
     compileScenarioSource(`${name}.xml`, readBuiltin(name)?.source ?? '', env);
