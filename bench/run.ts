@@ -155,7 +155,7 @@ if (args.includes('media')) {
   if (!sipp) log('media needs SIPp (the peer of the one-way runs, and the other tool); skipped.');
   else {
     log(
-      `RTP media: ${STREAMS} concurrent G.711 calls (20 ms packets) streaming for 14 s, each UAC pinned to one core; CPU from /proc, seconds 6 to 13; two-way (echoed) and one-way; 2 rounds`,
+      `RTP media: ${STREAMS} concurrent G.711 calls (20 ms packets) streaming for 14 s; CPU of the UAC from /proc, seconds 6 to 13; two-way (echoed) and one-way; 2 rounds`,
     );
     const figures = await mediaBench(2, log);
     result['media'] = figures;
