@@ -190,9 +190,23 @@ export function run(cmd: string, args: readonly string[], timeoutMs: number, cwd
   return { child, exited };
 }
 
+/** The start of a sipts (or SIPp) command line running the built-in `name` against 127.0.0.1:`port` from 127.0.0.1, a free port. */
+export function loopbackBuiltin(name: string, port: number | string): string[] {
+  return ['-sn', name, `127.0.0.1:${String(port)}`, '-i', '127.0.0.1', '-p', '0'];
+}
+
 /** The start of a sipts (or SIPp) command line placing the built-in uac calls at 127.0.0.1:`port` from 127.0.0.1, a free port. */
-export function loopbackUac(port: number | string): string[] {
-  return ['-sn', 'uac', `127.0.0.1:${String(port)}`, '-i', '127.0.0.1', '-p', '0'];
+export const loopbackUac = (port: number | string): string[] => loopbackBuiltin('uac', port);
+
+/**
+ * Options of a sipts run beside other tests: a free control port (-cp 0, not the 8888 that concurrent runs would
+ * share) and no keys read (-nostdin).
+ */
+export const HEADLESS = ['-cp', '0', '-nostdin'] as const;
+
+/** The start of a sipts (or SIPp) command line running the scenario file `file` against 127.0.0.1:`port` from 127.0.0.1, a free port. */
+export function loopbackScenario(file: string, port: number | string): string[] {
+  return ['-sf', file, `127.0.0.1:${String(port)}`, '-i', '127.0.0.1', '-p', '0'];
 }
 
 export function sipts(args: readonly string[], timeoutMs = 60_000, cwd = ROOT): { child: ChildProcess; exited: Promise<Exited> } {
@@ -545,4 +559,20 @@ export async function freeUdpRange(count: number): Promise<number> {
     if (!taken) return base;
   }
   throw new Error(`no ${count} free UDP ports in a row found`);
+}
+
+/**
+ * A seeded xorshift32 (Marsaglia 2003: shifts 13, 17, 5) giving numbers in [0, 1): the dice of the lossy relays,
+ * the same run after run for one seed.
+ */
+export function xorshift32(seed: number): () => number {
+  let x = seed;
+  return (): number => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
 }

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { countersOf, csvRows, freePort, sipts, startSiptsUas } from '../helpers.js';
+import { countersOf, csvRows, freePort, HEADLESS, loopbackUac, sipts, startSiptsUas } from '../helpers.js';
 
 async function until(what: string, ok: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
@@ -26,10 +26,7 @@ test('-workers 2 refuses an answering scenario over TCP, and call-by-call traces
     tcp.stderr,
     /answering from several workers \(datagrams handed over by Call-ID\) works over UDP with one socket \(-t u1\) only/,
   );
-  const traced = await sipts(
-    [`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', '0', '-nostdin', '-workers', '2', '-trace_msg', '-trace_err'],
-    20_000,
-  ).exited;
+  const traced = await sipts([...loopbackUac(await freePort()), '-nostdin', '-workers', '2', '-trace_msg', '-trace_err'], 20_000).exited;
   assert.equal(traced.code, 255, traced.stderr);
   assert.match(traced.stderr, /-workers 2: -trace_msg, -trace_err: traces written call by call are not supported with -workers yet/);
   const bad = await sipts([`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-workers', 'many'], 20_000).exited;
@@ -47,22 +44,7 @@ test(
     const port = held.address().port;
     // Worker 0 takes port − 1 (free, most likely: the system hands out ports at random), worker 1 the held one.
     const r = await sipts(
-      [
-        `127.0.0.1:${await freePort()}`,
-        '-sn',
-        'uac',
-        '-i',
-        '127.0.0.1',
-        '-p',
-        String(port - 1),
-        '-cp',
-        '0',
-        '-nostdin',
-        '-workers',
-        '2',
-        '-m',
-        '10',
-      ],
+      [`127.0.0.1:${await freePort()}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', String(port - 1), ...HEADLESS, '-workers', '2', '-m', '10'],
       20_000,
     ).exited;
     assert.equal(r.code, 254, r.stderr);
@@ -81,16 +63,8 @@ test(
     const json = join(dir, 'run.json');
     const uac = sipts(
       [
-        `127.0.0.1:${uas.port}`,
-        '-sn',
-        'uac',
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-cp',
-        '0',
-        '-nostdin',
+        ...loopbackUac(uas.port),
+        ...HEADLESS,
         '-workers',
         '2',
         '-r',
@@ -133,11 +107,7 @@ test(
     // -m is the whole run's: the workers take their calls from one shared count.
     const uas = await startSiptsUas(['-workers', '2', '-m', '200', '-cp', '0', '-nostdin', '--json', json], 60_000, dir);
     t.after(() => uas.child.kill('SIGKILL'));
-    const uac = await sipts(
-      [`127.0.0.1:${uas.port}`, '-sn', 'uac', '-i', '127.0.0.1', '-p', '0', '-cp', '0', '-nostdin', '-r', '100', '-m', '200'],
-      60_000,
-      dir,
-    ).exited;
+    const uac = await sipts([...loopbackUac(uas.port), ...HEADLESS, '-r', '100', '-m', '200'], 60_000, dir).exited;
     assert.equal(uac.code, 0, uac.stderr);
     const end = await uas.exited;
     assert.equal(end.code, 0, end.stderr);
@@ -168,24 +138,7 @@ test(
     t.after(() => uas.child.kill('SIGKILL'));
     const screen = join(dir, 'screen.log');
     const r = await sipts(
-      [
-        `127.0.0.1:${uas.port}`,
-        '-sn',
-        'uac',
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-cp',
-        '0',
-        '-nostdin',
-        '-workers',
-        '2',
-        '-r',
-        '40',
-        '-m',
-        '40',
-      ].concat(['-screen_file', screen]),
+      [...loopbackUac(uas.port), ...HEADLESS, '-workers', '2', '-r', '40', '-m', '40'].concat(['-screen_file', screen]),
       50_000,
       dir,
     ).exited;

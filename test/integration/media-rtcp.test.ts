@@ -8,18 +8,16 @@ import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { MediaRuntime } from '../../src/engine/media-runtime.js';
+import { test, type TestContext } from 'node:test';
 import type { MediaCall } from '../../src/engine/media.js';
 import { writePcap } from '../../src/media/capture-write.js';
 import { buildClip } from '../../src/media/clip-builder.js';
 import { toneClip } from '../../src/media/tone.js';
-import { parseMessage } from '../../src/sip/parser.js';
 import { noTshark, tsharkFields } from '../tshark.js';
 import { aesCmKeystream, deriveSessionKeys } from '../../src/media/srtp.js';
 import { HmacSha1 } from '../../src/media/hmac-sha1.js';
 import { randomBytes } from 'node:crypto';
-import type { SipMessage } from '../../src/sip/message.js';
+import { mediaRuntime, sdpMessage, until } from '../media-helpers.js';
 
 async function bind(port: number): Promise<dgram.Socket | undefined> {
   const s = dgram.createSocket('udp4');
@@ -44,41 +42,16 @@ async function peerPair(): Promise<[dgram.Socket, dgram.Socket]> {
   }
 }
 
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function openRuntime(): Promise<MediaRuntime> {
-  for (;;) {
-    const minPort = 30000 + 2 * Math.floor(Math.random() * 10000);
-    const media = await MediaRuntime.open({
-      ip: '127.0.0.1',
-      mediaPort: 0,
-      autoMediaPort: false,
-      echo: false,
-      echoBufferBytes: 2048,
-      minPort,
-      maxPort: minPort + 99,
-      socketBufferBytes: undefined,
-      maxPacketBytes: 200,
-      log: () => undefined,
-      rtcpIntervalMs: 200,
-    }).catch(() => undefined);
-    if (media !== undefined) return media;
-  }
-}
-
-function sdpMessage(port: number, crypto = ''): SipMessage {
-  const body = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 8\r\n${crypto}`;
-  const msg = parseMessage(
-    `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: r\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-  );
-  assert.ok(msg.ok);
-  return msg.msg;
+/** The peer's RTP socket (RTCP on the next port), closed after the test, and the RTCP reports that reached it. */
+async function reportPeer(t: TestContext): Promise<{ rtp: dgram.Socket; reports: Buffer[] }> {
+  const [rtp, rtcp] = await peerPair();
+  t.after(() => {
+    rtp.close();
+    rtcp.close();
+  });
+  const reports: Buffer[] = [];
+  rtcp.on('message', (m) => reports.push(m));
+  return { rtp, reports };
 }
 
 const FIELDS = [
@@ -97,26 +70,20 @@ test(
   'a call sends RTCP to the peer port + 1: SR packet and octet counts, an RR block with the loss and highest sequence, decoded by tshark',
   { skip: noTshark, timeout: 30_000 },
   async (t) => {
-    const [rtp, rtcp] = await peerPair();
-    t.after(() => {
-      rtp.close();
-      rtcp.close();
-    });
-    const reports: Buffer[] = [];
-    rtcp.on('message', (m) => reports.push(m));
+    const { rtp, reports } = await reportPeer(t);
     let callSsrc = -1;
     let callPort = 0;
     rtp.on('message', (m, r) => {
       callSsrc = m.readUInt32BE(8);
       callPort = r.port;
     });
-    const runtime = await openRuntime();
+    const { media: runtime } = await mediaRuntime({ rtcpIntervalMs: 200 });
     t.after(() => runtime.close());
     const call: MediaCall = { number: 1, callId: 'r' };
     runtime.received(call, sdpMessage(rtp.address().port));
     // 400 ms of PCMA: 20 packets of 160 octets.
     runtime.run(call, { op: 'stream', clip: toneClip('alaw', { durationMs: 400 }), loops: 1, file: 'tone' }, '');
-    await until(() => callPort !== 0);
+    await until(() => callPort !== 0, 10_000);
     // The peer's own stream: sequence numbers 1000..1029 but 1010 and 1011, 20 ms of timestamp apart.
     for (let k = 0; k < 30; k++) {
       if (k === 10 || k === 11) continue;
@@ -130,10 +97,10 @@ test(
       await new Promise((r) => setTimeout(r, 5));
     }
     // A report made after both streams ended.
-    await until(() => runtime.totals().packetsSent === 20);
+    await until(() => runtime.totals().packetsSent === 20, 10_000);
     await new Promise((r) => setTimeout(r, 100));
     const from = reports.length;
-    await until(() => reports.length > from);
+    await until(() => reports.length > from, 10_000);
     const last = reports[reports.length - 1] ?? Buffer.alloc(0);
     const dir = mkdtempSync(join(tmpdir(), 'sipts-rtcp-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -156,18 +123,12 @@ test(
 );
 
 test("an SRTP call's reports go as SRTCP (RFC 3711 §3.4): header in clear, E flag and index 1, 2, ..., an 80-bit tag, the SR inside", async (t) => {
-  const [rtp, rtcp] = await peerPair();
-  t.after(() => {
-    rtp.close();
-    rtcp.close();
-  });
-  const reports: Buffer[] = [];
-  rtcp.on('message', (m) => reports.push(m));
+  const { rtp, reports } = await reportPeer(t);
   let callSsrc = -1;
   rtp.on('message', (m) => {
     callSsrc = m.readUInt32BE(8);
   });
-  const runtime = await openRuntime();
+  const { media: runtime } = await mediaRuntime({ rtcpIntervalMs: 200 });
   t.after(() => runtime.close());
   const raw = randomBytes(30);
   const ours = raw.toString('base64');
@@ -181,7 +142,7 @@ test("an SRTP call's reports go as SRTCP (RFC 3711 §3.4): header in clear, E fl
     sdpMessage(rtp.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${randomBytes(30).toString('base64')}\r\n`),
   );
   runtime.run(call, { op: 'stream', clip: toneClip('alaw', { durationMs: 400 }), loops: 1, file: 'tone' }, '');
-  await until(() => reports.length >= 2 && callSsrc !== -1);
+  await until(() => reports.length >= 2 && callSsrc !== -1, 10_000);
   const keys = deriveSessionKeys(raw.subarray(0, 16), raw.subarray(16), true);
   reports.slice(0, 2).forEach((p, k) => {
     // The compound packet, then E || index (4 octets) and the tag (10).

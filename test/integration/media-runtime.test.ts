@@ -6,78 +6,14 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { test } from 'node:test';
-import { MediaRuntime } from '../../src/engine/media-runtime.js';
 import type { MediaCall } from '../../src/engine/media.js';
 import { toneClip } from '../../src/media/tone.js';
-import { parseMessage } from '../../src/sip/parser.js';
-import type { SipMessage } from '../../src/sip/message.js';
-
-/** A UDP peer on 127.0.0.1 that keeps what it gets (and echoes it when asked). */
-async function peer(echo = false): Promise<{ socket: dgram.Socket; port: number; got: Buffer[] }> {
-  const socket = dgram.createSocket('udp4');
-  const got: Buffer[] = [];
-  socket.on('message', (m, r) => {
-    got.push(m);
-    if (echo) socket.send(m, r.port, r.address);
-  });
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  return { socket, port: socket.address().port, got };
-}
-
-function sdpMessage(port: number): SipMessage {
-  const body = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 8\r\n`;
-  const r = parseMessage(
-    `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-  assert.ok(r.ok);
-  return r.msg;
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function runtime(minPort: number): Promise<MediaRuntime> {
-  return MediaRuntime.open({
-    ip: '127.0.0.1',
-    mediaPort: 0,
-    autoMediaPort: false,
-    echo: false,
-    echoBufferBytes: 2048,
-    minPort,
-    maxPort: minPort + 99,
-    socketBufferBytes: undefined,
-    maxPacketBytes: 200,
-    log: () => undefined,
-  });
-}
-
-/** A free block of 100 ports for the range (probed by binding its first and last). */
-async function range(): Promise<number> {
-  for (;;) {
-    const base = 30000 + 2 * Math.floor(Math.random() * 10000);
-    const ok = await Promise.all(
-      [base, base + 99].map(
-        (p) =>
-          new Promise<boolean>((r) => {
-            const s = dgram.createSocket('udp4');
-            s.once('error', () => r(false));
-            s.bind(p, '127.0.0.1', () => s.close(() => r(true)));
-          }),
-      ),
-    );
-    if (ok.every(Boolean)) return base;
-  }
-}
+import { mediaRuntime, sdpMessage, udpPeer, until } from '../media-helpers.js';
 
 test('two calls play the same clip to the ports of their SDP, each with its own SSRC, seq +1 and timestamp +160; the echo comes back measured', async (t) => {
-  const far = await peer(true);
+  const far = await udpPeer(true);
   t.after(() => far.socket.close());
-  const media = await runtime(await range());
+  const { media } = await mediaRuntime();
   t.after(() => media.close());
   const clip = toneClip('alaw', { durationMs: 200 });
   const calls: MediaCall[] = [
@@ -107,10 +43,9 @@ test('two calls play the same clip to the ports of their SDP, each with its own 
 });
 
 test('rtp_stream pause stops the packets, resume goes on where it was; call end stops it and frees the port', async (t) => {
-  const far = await peer();
+  const far = await udpPeer();
   t.after(() => far.socket.close());
-  const base = await range();
-  const media = await runtime(base);
+  const { media, base } = await mediaRuntime();
   t.after(() => media.close());
   const call: MediaCall = { number: 1, callId: 'p' };
   media.received(call, sdpMessage(far.port));
@@ -151,7 +86,7 @@ test('loss through a peer that drops 10% of each stream is reported as 10% ± 1 
   });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   t.after(() => socket.close());
-  const media = await runtime(await range());
+  const { media } = await mediaRuntime();
   t.after(() => media.close());
   const clip = toneClip('alaw', { durationMs: 2000 });
   const calls: MediaCall[] = Array.from({ length: 10 }, (_, i) => ({ number: i + 1, callId: `l${i}` }));
@@ -171,10 +106,9 @@ test('loss through a peer that drops 10% of each stream is reported as 10% ± 1 
 });
 
 test('a call\'s own echo (<rtp_echo value="1"/>, rtp_echo="startaudio"): what reaches its media port goes back to the sender, counted', async (t) => {
-  const far = await peer();
+  const far = await udpPeer();
   t.after(() => far.socket.close());
-  const base = await range();
-  const media = await runtime(base);
+  const { media, base } = await mediaRuntime();
   t.after(() => media.close());
   const call: MediaCall = { number: 1, callId: 'e' };
   media.echo(call, true);

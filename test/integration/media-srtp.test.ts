@@ -8,60 +8,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { test } from 'node:test';
-import { MediaRuntime } from '../../src/engine/media-runtime.js';
 import type { MediaCall } from '../../src/engine/media.js';
 import { SRTP_SUITES, SrtpContext } from '../../src/media/srtp.js';
 import { toneClip } from '../../src/media/tone.js';
-import { parseMessage } from '../../src/sip/parser.js';
-import type { SipMessage } from '../../src/sip/message.js';
-
-const sdp = (port: number, crypto: string): string =>
-  `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 8\r\n${crypto}`;
-
-function received(body: string): SipMessage {
-  const r = parseMessage(
-    `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-  assert.ok(r.ok);
-  return r.msg;
-}
-
-const sent = (body: string): string =>
-  `INVITE sip:b@x SIP/2.0\r\nCall-ID: c\r\nContent-Type: application/sdp\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** The range's first port of the last runtime() made: its first call's RTP port. */
-let firstPort = 0;
-
-async function runtime(warnings: string[]): Promise<MediaRuntime> {
-  for (;;) {
-    const minPort = 30000 + 2 * Math.floor(Math.random() * 10000);
-    firstPort = minPort;
-    try {
-      return await MediaRuntime.open({
-        ip: '127.0.0.1',
-        mediaPort: 0,
-        autoMediaPort: false,
-        echo: false,
-        echoBufferBytes: 2048,
-        minPort,
-        maxPort: minPort + 99,
-        socketBufferBytes: undefined,
-        maxPacketBytes: 200,
-        log: (_l, text) => warnings.push(text),
-      });
-    } catch {
-      // another range
-    }
-  }
-}
+import { mediaRuntime, sdpBody, sdpMessage, sentSdp, udpPeer, until } from '../media-helpers.js';
 
 test('rtp_stream goes out as SRTP under the key the call sent; SRTP back under the peer key counts, a forged packet is an auth failure', async (t) => {
   const ours = randomBytes(30).toString('base64');
@@ -98,19 +48,19 @@ test('rtp_stream goes out as SRTP under the key the call sent; SRTP back under t
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   t.after(() => socket.close());
   const warnings: string[] = [];
-  const media = await runtime(warnings);
+  const { media } = await mediaRuntime({ log: (_l, text) => warnings.push(text) });
   t.after(() => media.close());
   const call: MediaCall = { number: 1, callId: 's' };
   media.sentSdp(
     call,
-    sent(
-      sdp(
+    sentSdp(
+      sdpBody(
         4000,
         `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${ours}\r\na=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:${randomBytes(30).toString('base64')}\r\n`,
       ),
     ),
   );
-  media.received(call, received(sdp(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${theirs}|2^20|1:4\r\n`)));
+  media.received(call, sdpMessage(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${theirs}|2^20|1:4\r\n`));
   media.run(call, { op: 'stream', clip: toneClip('alaw', { durationMs: 400 }), loops: 1, file: 'tone' }, '');
   await until(() => opened >= 20 && media.totals().packetsReceived >= 18 && media.totals().srtpAuthFailures >= 1);
   const r = media.totals();
@@ -124,18 +74,15 @@ test('rtp_stream goes out as SRTP under the key the call sent; SRTP back under t
 });
 
 test('no suite in common: a warning naming both sides, counted as a media error, and the stream goes in clear', async (t) => {
-  const got: Buffer[] = [];
-  const socket = dgram.createSocket('udp4');
-  socket.on('message', (m) => got.push(m));
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  const { socket, got } = await udpPeer();
   t.after(() => socket.close());
   const warnings: string[] = [];
-  const media = await runtime(warnings);
+  const { media } = await mediaRuntime({ log: (_l, text) => warnings.push(text) });
   t.after(() => media.close());
   const call: MediaCall = { number: 1, callId: 'n' };
   const key = randomBytes(30).toString('base64');
-  media.sentSdp(call, sent(sdp(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key}\r\n`)));
-  media.received(call, received(sdp(socket.address().port, `a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:${key}\r\n`)));
+  media.sentSdp(call, sentSdp(sdpBody(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key}\r\n`)));
+  media.received(call, sdpMessage(socket.address().port, `a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:${key}\r\n`));
   media.run(call, { op: 'stream', clip: toneClip('alaw', { durationMs: 100 }), loops: 1, file: 'tone' }, '');
   await until(() => got.length >= 5);
   assert.equal(got[0]?.length, 172, 'a plain RTP packet, no tag');
@@ -150,18 +97,15 @@ test("an SRTP call's echo (rtp_echo): the peer's packet comes back under the cal
   const peerRx = SrtpContext.fromInline(ours, SRTP_SUITES.AES_CM_128_HMAC_SHA1_32);
   const peerTx = SrtpContext.fromInline(theirs, SRTP_SUITES.AES_CM_128_HMAC_SHA1_32);
   assert.ok(peerRx && peerTx);
-  const back: Buffer[] = [];
-  const socket = dgram.createSocket('udp4');
-  socket.on('message', (m) => back.push(m));
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+  const { socket, got: back } = await udpPeer();
   t.after(() => socket.close());
   const warnings: string[] = [];
-  const media = await runtime(warnings);
+  const { media, base } = await mediaRuntime({ log: (_l, text) => warnings.push(text) });
   t.after(() => media.close());
   const call: MediaCall = { number: 1, callId: 'e' };
   // The UAS side: the offer came in, the answer went out.
-  media.received(call, received(sdp(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${theirs}\r\n`)));
-  media.sentSdp(call, sent(sdp(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${ours}\r\n`)));
+  media.received(call, sdpMessage(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${theirs}\r\n`));
+  media.sentSdp(call, sentSdp(sdpBody(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:${ours}\r\n`)));
   media.echo(call, true);
   const payloads: Buffer[] = [];
   let k = 0;
@@ -176,7 +120,7 @@ test("an SRTP call's echo (rtp_echo): the peer's packet comes back under the cal
     for (let i = 12; i < 172; i++) p[i] = (i + k) & 0xff;
     payloads.push(Buffer.from(p.subarray(12, 172)));
     const n = peerTx.protect(p, 172);
-    socket.send(p.subarray(0, n), firstPort, '127.0.0.1');
+    socket.send(p.subarray(0, n), base, '127.0.0.1');
     k++;
     return back.length >= 3;
   });
@@ -205,16 +149,16 @@ test('a re-offer with a new key (RFC 4568 §7.1.4): the call sends under the old
   });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   t.after(() => socket.close());
-  const media = await runtime([]);
+  const { media } = await mediaRuntime();
   t.after(() => media.close());
   const call: MediaCall = { number: 1, callId: 'r' };
-  const answer = received(sdp(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${theirs}\r\n`));
-  media.sentSdp(call, sent(sdp(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${first}\r\n`)));
+  const answer = sdpMessage(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${theirs}\r\n`);
+  media.sentSdp(call, sentSdp(sdpBody(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${first}\r\n`)));
   media.received(call, answer);
   media.run(call, { op: 'stream', clip: toneClip('alaw', { durationMs: 200 }), loops: -1, file: 'tone' }, '');
   await until(() => opened.length >= 5);
   // The re-INVITE goes: its answer has not come yet.
-  media.sentSdp(call, sent(sdp(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${second}\r\n`)));
+  media.sentSdp(call, sentSdp(sdpBody(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${second}\r\n`)));
   const offeredAt = opened.length;
   await until(() => opened.length >= offeredAt + 5);
   media.received(call, answer);

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { sipp, sippAvailable, startSiptsUas } from '../helpers.js';
+import { sipp, sippAvailable, startSiptsUas, xorshift32 } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 
@@ -27,19 +27,6 @@ const INVITE = [
   '',
   'v=0\n',
 ];
-
-/** A deterministic generator (xorshift), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 
 /** One hostile datagram. None is a well-formed INVITE with a fresh Call-ID: those would be real calls. */
 export function hostile(r: () => number, i: number): Buffer {
@@ -99,7 +86,8 @@ test(
     const uac = sipp(['-sn', 'uac', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-r', '200', '-m', '1000'], 120_000, dir);
     const socket = dgram.createSocket('udp4');
     t.after(() => socket.close());
-    const r = rng(20261122);
+    // A deterministic generator, so a failure can be replayed.
+    const r = xorshift32(20261122);
     let sent = 0;
     // 20,000 datagrams in bursts of 100, spread over the run.
     while (sent < 20_000) {

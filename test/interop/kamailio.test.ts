@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort, kamailioAvailable, ROOT, sipts, startKamailio, startSiptsUas } from '../helpers.js';
+import { freePort, kamailioAvailable, loopbackBuiltin, ROOT, sipts, startKamailio, startSiptsUas } from '../helpers.js';
 
 const skip = kamailioAvailable() ? false : 'kamailio is not installed (apt-get install kamailio)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-kamailio-'));
@@ -26,24 +26,8 @@ test(
   async (t) => {
     const kam = await startKamailio(work, await freePort());
     t.after(kam.stop);
-    const r = await sipts(
-      [
-        '-sn',
-        'register',
-        `127.0.0.1:${kam.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-inf',
-        users('users.csv', 5000),
-        '-r',
-        '500',
-        '-m',
-        '5000',
-      ],
-      100_000,
-    ).exited;
+    const r = await sipts([...loopbackBuiltin('register', kam.port), '-inf', users('users.csv', 5000), '-r', '500', '-m', '5000'], 100_000)
+      .exited;
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal(count(r.stdout, 'Successful'), 5000);
     assert.equal(count(r.stdout, 'Failed'), 0);
@@ -57,21 +41,7 @@ test(
     const kam = await startKamailio(work, await freePort(), 'MD5');
     t.after(kam.stop);
     const r = await sipts(
-      [
-        '-sn',
-        'register',
-        `127.0.0.1:${kam.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-inf',
-        users('one-wrong.csv', 200, 37),
-        '-r',
-        '200',
-        '-m',
-        '200',
-      ],
+      [...loopbackBuiltin('register', kam.port), '-inf', users('one-wrong.csv', 200, 37), '-r', '200', '-m', '200'],
       50_000,
     ).exited;
     assert.equal(r.code, 1, r.stderr + r.stdout);
@@ -85,10 +55,7 @@ test(
 test('-au/-ap without -inf: sipts -sn register registers that one user', { skip, timeout: 30_000 }, async (t) => {
   const kam = await startKamailio(work, await freePort());
   t.after(kam.stop);
-  const r = await sipts(
-    ['-sn', 'register', `127.0.0.1:${kam.port}`, '-i', '127.0.0.1', '-p', '0', '-au', 'alice', '-ap', 'pw-alice', '-m', '1'],
-    20_000,
-  ).exited;
+  const r = await sipts([...loopbackBuiltin('register', kam.port), '-au', 'alice', '-ap', 'pw-alice', '-m', '1'], 20_000).exited;
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.equal(count(r.stdout, 'Successful'), 1);
 });

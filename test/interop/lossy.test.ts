@@ -21,7 +21,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { countersOf, sipp, sippAvailable, sipts, startSippUas, startSiptsUas } from '../helpers.js';
+import { countersOf, sipp, sippAvailable, sipts, startSippUas, startSiptsUas, xorshift32 } from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 
@@ -50,15 +50,7 @@ const LOSSY: Chaos = { lossPercent: 10, duplicatePercent: 3, delayPercent: 5 };
 
 /** A UDP relay: whatever the client sends goes to `server`, and back, with loss, duplicates and delays. */
 async function lossyRelay(serverPort: number, chaos: Chaos, seed: number): Promise<Relay> {
-  let x = seed;
-  const random = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
+  const random = xorshift32(seed);
   const socket = dgram.createSocket('udp4');
   const stats: RelayStats = { forwarded: 0, dropped: 0, duplicated: 0, delayed: 0 };
   const byeAnswered = new Set<string>();

@@ -13,45 +13,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeG711 } from '../../src/media/g711.js';
 import { toneSamples } from '../../src/media/tone.js';
-import { ROOT, freePort, sippAvailable, sipts, startSippScenario, tempDir } from '../helpers.js';
+import { ROOT, freePort, loopbackScenario, sippAvailable, sipts, startSippScenario, tempDir, xorshift32 } from '../helpers.js';
+import { mediaUasScenario } from '../media-helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 
 /** SIPp's side (our own text): answers with an SDP whose media address is the relay ([relay_port], from -key). */
-const UAS_XML = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="answer, media through a relay">
-  <recv request="INVITE"/>
-  <send><![CDATA[
-    SIP/2.0 200 OK
-    [last_Via:]
-    [last_From:]
-    [last_To:];tag=[pid]SIPpTag01[call_number]
-    [last_Call-ID:]
-    [last_CSeq:]
-    Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-    Content-Type: application/sdp
-    Content-Length: [len]
-
-    v=0
-    o=echo 1 1 IN IP4 127.0.0.1
-    s=-
-    c=IN IP4 127.0.0.1
-    t=0 0
-    m=audio [relay_port] RTP/AVP 0
-  ]]></send>
-  <recv request="ACK"/>
-  <recv request="BYE"/>
-  <send><![CDATA[
-    SIP/2.0 200 OK
-    [last_Via:]
-    [last_From:]
-    [last_To:]
-    [last_Call-ID:]
-    [last_CSeq:]
-    Content-Length: 0
-  ]]></send>
-</scenario>
-`;
+const UAS_XML = mediaUasScenario({
+  name: 'answer, media through a relay',
+  sdp: ['v=0', 'o=echo 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio [relay_port] RTP/AVP 0'],
+});
 
 interface MediaRelay {
   readonly port: number;
@@ -65,15 +36,7 @@ interface MediaRelay {
  * seeded); what the echo sends back goes to the call it came from (by SSRC, RTP header bytes 8-11), untouched.
  */
 async function mediaRelay(echoPort: number, lossPercent: number, seed: number): Promise<MediaRelay> {
-  let x = seed;
-  const random = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
+  const random = xorshift32(seed);
   const socket = dgram.createSocket('udp4');
   const callOf = new Map<number, number>();
   const counts = { forwarded: 0, dropped: 0 };
@@ -129,23 +92,7 @@ test(
     // 40 calls of 4 s: 8,000 packets, so the binomial spread of 10% loss (σ ≈ 0.34 point) stays well inside ± 1.
     const json = join(dir, 'run.json');
     const r = await sipts(
-      [
-        '-sf',
-        join(dir, 'uac.xml'),
-        `127.0.0.1:${uas.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-m',
-        '40',
-        '-l',
-        '40',
-        '-r',
-        '40',
-        '-d',
-        '4000',
-      ].concat(['--json', json]),
+      [...loopbackScenario(join(dir, 'uac.xml'), uas.port), '-m', '40', '-l', '40', '-r', '40', '-d', '4000', '--json', json],
       90_000,
       dir,
     ).exited;

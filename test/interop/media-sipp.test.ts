@@ -10,7 +10,18 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { toneWav } from '../../src/media/tone.js';
-import { sipp, sippAvailable, sipts, startSippUas, startSiptsUas, tempDir } from '../helpers.js';
+import {
+  freeUdpRange,
+  loopbackBuiltin,
+  loopbackScenario,
+  sipp,
+  sippAvailable,
+  sipts,
+  startSippUas,
+  startSiptsUas,
+  tempDir,
+} from '../helpers.js';
+import { mediaUacScenario } from '../media-helpers.js';
 
 const SIP_TESTER = '/usr/share/sip-tester';
 const CAPTURES = existsSync(join(SIP_TESTER, 'g711a.pcap')) && existsSync(join(SIP_TESTER, 'dtmf_2833_1.pcap'));
@@ -24,32 +35,6 @@ const TSHARK = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).error === undefi
 /** RTP packets of SIPp's g711a.pcap (one stream, PCMA, 30 ms) and dtmf_2833_1.pcap (telephone-event, another SSRC). */
 const G711A_PACKETS = 236;
 const DTMF_PACKETS = 10;
-
-/** A base port with `count` free UDP ports after it on 127.0.0.1, held open only while probing. */
-async function freeUdpBlock(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + 2 * Math.floor(Math.random() * 15000);
-    const sockets: dgram.Socket[] = [];
-    let ok = true;
-    for (let p = base; p < base + count && ok; p++) {
-      const s = dgram.createSocket('udp4');
-      ok = await new Promise<boolean>((r) => {
-        s.once('error', () => r(false));
-        s.bind(p, '127.0.0.1', () => r(true));
-      });
-      sockets.push(s);
-    }
-    for (const s of sockets) {
-      try {
-        s.close();
-      } catch {
-        /* never bound */
-      }
-    }
-    if (ok) return base;
-  }
-  throw new Error(`no block of ${count} free UDP ports`);
-}
 
 interface Rtp {
   packetsSent: number;
@@ -77,20 +62,14 @@ test(
     const text = dump.stdout.replace(/pcap\/(g711a|dtmf_2833_1)\.pcap/g, `${SIP_TESTER}/$1.pcap`);
     assert.match(text, /play_pcap_audio="\/usr\/share\/sip-tester\/g711a.pcap"/);
     writeFileSync(join(dir, 'uac_pcap.xml'), text);
-    const sippMp = await freeUdpBlock(3);
+    const sippMp = await freeUdpRange(3);
     const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-m', '2']);
     t.after(() => uas.child.kill('SIGKILL'));
     // sipts binds each call's [auto_media_port]: -mp + 4 × (call - 1), RTP and RTCP.
-    const mp = await freeUdpBlock(6);
+    const mp = await freeUdpRange(6);
     const r = await sipts(
       [
-        '-sf',
-        join(dir, 'uac_pcap.xml'),
-        `127.0.0.1:${uas.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
+        ...loopbackScenario(join(dir, 'uac_pcap.xml'), uas.port),
         '-m',
         '2',
         '-r',
@@ -128,19 +107,15 @@ test(
     // SIPp 3.6.1 finds a built-in's captures from its working directory: pcap/ there is sip-tester's.
     mkdirSync(join(dir, 'pcap'));
     for (const f of ['g711a.pcap', 'dtmf_2833_1.pcap']) symlinkSync(join(SIP_TESTER, f), join(dir, 'pcap', f));
-    const mp = await freeUdpBlock(3);
+    const mp = await freeUdpRange(3);
     const uas = await startSiptsUas(
       ['-rtp_echo', '-mp', String(mp), '-m', '1', '-nostdin', '-cp', '0', '--json', join(dir, 'uas.json')],
       120_000,
       dir,
     );
     t.after(() => uas.child.kill('SIGKILL'));
-    const sippMp = await freeUdpBlock(6);
-    const r = await sipp(
-      ['-sn', 'uac_pcap', `127.0.0.1:${uas.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '1', '-mp', String(sippMp)],
-      90_000,
-      dir,
-    ).exited;
+    const sippMp = await freeUdpRange(6);
+    const r = await sipp([...loopbackBuiltin('uac_pcap', uas.port), '-m', '1', '-mp', String(sippMp)], 90_000, dir).exited;
     assert.equal(r.code, 0, r.stderr + r.stdout.slice(-1000));
     const u = await uas.exited;
     assert.equal(u.code, 0, u.stderr);
@@ -155,30 +130,13 @@ test(
   { skip: SKIP, timeout: 120_000 },
   async (t) => {
     const dir = tempDir(t);
-    const sippMp = await freeUdpBlock(3);
+    const sippMp = await freeUdpRange(3);
     const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-m', '1']);
     t.after(() => uas.child.kill('SIGKILL'));
-    const mp = await freeUdpBlock(2);
+    const mp = await freeUdpRange(2);
     // An empty working directory: pcap/g711a.pcap is not there, /usr/share/sip-tester/g711a.pcap is.
     const r = await sipts(
-      [
-        '-sn',
-        'uac_pcap',
-        `127.0.0.1:${uas.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-m',
-        '1',
-        '-mp',
-        String(mp),
-        '-nostdin',
-        '-cp',
-        '0',
-        '--json',
-        join(dir, 'out.json'),
-      ],
+      [...loopbackBuiltin('uac_pcap', uas.port), '-m', '1', '-mp', String(mp), '-nostdin', '-cp', '0', '--json', join(dir, 'out.json')],
       90_000,
       dir,
     ).exited;
@@ -211,52 +169,7 @@ test(
 );
 
 /** Our own scenario: a call that streams a WAV file twice (rtp_stream loops) to the peer's SDP. */
-const STREAM_UAC = `<?xml version="1.0"?>
-<scenario name="stream twice">
-  <send retrans="500"><![CDATA[
-    INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:a@[local_ip]:[local_port]>;tag=[call_number]
-    To: <sip:[service]@[remote_ip]:[remote_port]>
-    Call-ID: [call_id]
-    CSeq: 1 INVITE
-    Contact: <sip:a@[local_ip]:[local_port]>
-    Content-Type: application/sdp
-    Content-Length: [len]
-
-    v=0
-    o=a 1 1 IN IP[local_ip_type] [local_ip]
-    s=-
-    c=IN IP[media_ip_type] [media_ip]
-    t=0 0
-    m=audio [auto_media_port] RTP/AVP 8
-  ]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="200"/>
-  <send><![CDATA[
-    ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:a@[local_ip]:[local_port]>;tag=[call_number]
-    To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-    Call-ID: [call_id]
-    CSeq: 1 ACK
-    Content-Length: 0
-  ]]></send>
-  <nop><action><exec rtp_stream="tone.wav,2,8"/></action></nop>
-  <pause milliseconds="2500"/>
-  <send retrans="500"><![CDATA[
-    BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:a@[local_ip]:[local_port]>;tag=[call_number]
-    To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-    Call-ID: [call_id]
-    CSeq: 2 BYE
-    Content-Length: 0
-  ]]></send>
-  <recv response="200"/>
-</scenario>
-`;
+const STREAM_UAC = mediaUacScenario({ name: 'stream twice', profile: 'RTP/AVP', provisional: true, stream: 'tone.wav,2,8', talkMs: 2500 });
 
 test(
   "tshark decodes sipts's streams as RTP: sequence numbers and timestamps continuous per stream (across loops), a distinct SSRC per call",
@@ -266,10 +179,10 @@ test(
     // 400 ms of PCMA: 20 packets of 20 ms, played twice.
     writeFileSync(join(dir, 'tone.wav'), toneWav('alaw', { durationMs: 400 }));
     writeFileSync(join(dir, 'uac.xml'), STREAM_UAC);
-    const sippMp = await freeUdpBlock(3);
+    const sippMp = await freeUdpRange(3);
     const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-m', '3']);
     t.after(() => uas.child.kill('SIGKILL'));
-    const mp = await freeUdpBlock(10);
+    const mp = await freeUdpRange(10);
     const pcap = join(dir, 'wire.pcap');
     // Only what sipts's calls send: from their [auto_media_port] ports to SIPp's echo.
     const shark = spawn('tshark', ['-i', 'lo', '-f', `udp src portrange ${mp}-${mp + 9} and udp dst port ${sippMp}`, '-w', pcap], {
@@ -289,13 +202,7 @@ test(
     });
     const r = await sipts(
       [
-        '-sf',
-        join(dir, 'uac.xml'),
-        `127.0.0.1:${uas.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
+        ...loopbackScenario(join(dir, 'uac.xml'), uas.port),
         '-m',
         '3',
         '-r',

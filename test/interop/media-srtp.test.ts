@@ -11,13 +11,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { toneWav } from '../../src/media/tone.js';
-import { RawPeer, responseTo, ROOT, sipts } from '../helpers.js';
+import { freeUdpRange, loopbackScenario, RawPeer, responseTo, ROOT, sipts } from '../helpers.js';
+import { mediaUacScenario, SRTP_OFFER } from '../media-helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 const PEER = join(ROOT, 'test/interop/srtp-peer.py');
@@ -32,52 +32,7 @@ const PEER_FIRST_SEQ = 65500;
 /** sipts's stream: 1 s of PCMA, 50 packets of 20 ms. */
 const STREAM_PACKETS = 50;
 
-const UAC = `<?xml version="1.0"?>
-<scenario name="srtp uac">
-  <send retrans="500"><![CDATA[
-    INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:a@[local_ip]:[local_port]>;tag=[call_number]
-    To: <sip:[service]@[remote_ip]:[remote_port]>
-    Call-ID: [call_id]
-    CSeq: 1 INVITE
-    Contact: <sip:a@[local_ip]:[local_port]>
-    Content-Type: application/sdp
-    Content-Length: [len]
-
-    v=0
-    o=a 1 1 IN IP[local_ip_type] [local_ip]
-    s=-
-    c=IN IP[media_ip_type] [media_ip]
-    t=0 0
-    m=audio [auto_media_port] RTP/SAVP 8
-    a=crypto:[cryptotag1audio] [cryptosuiteaescm128sha1801audio] inline:[cryptokeyparams1audio]
-    a=crypto:[cryptotag2audio] [cryptosuiteaescm128sha1322audio] inline:[cryptokeyparams2audio]
-  ]]></send>
-  <recv response="200"/>
-  <send><![CDATA[
-    ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:a@[local_ip]:[local_port]>;tag=[call_number]
-    To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-    Call-ID: [call_id]
-    CSeq: 1 ACK
-    Content-Length: 0
-  ]]></send>
-  <nop><action><exec rtp_stream="tone.wav,1,8"/></action></nop>
-  <pause milliseconds="2000"/>
-  <send retrans="500"><![CDATA[
-    BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-    Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-    From: <sip:a@[local_ip]:[local_port]>;tag=[call_number]
-    To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-    Call-ID: [call_id]
-    CSeq: 2 BYE
-    Content-Length: 0
-  ]]></send>
-  <recv response="200"/>
-</scenario>
-`;
+const UAC = mediaUacScenario({ name: 'srtp uac', profile: 'RTP/SAVP', attributes: SRTP_OFFER, stream: 'tone.wav,1,8', talkMs: 2000 });
 
 interface PeerReport {
   received: number;
@@ -96,24 +51,6 @@ interface Rtp {
   srtpAuthFailures: number;
 }
 
-/** A base port with 4 free UDP ports on 127.0.0.1 ([auto_media_port] of call 1 is -mp, RTCP -mp + 1). */
-async function freePair(): Promise<number> {
-  for (;;) {
-    const base = 20000 + 4 * Math.floor(Math.random() * 10000);
-    const ok = await Promise.all(
-      [base, base + 1].map(
-        (p) =>
-          new Promise<boolean>((r) => {
-            const s = dgram.createSocket('udp4');
-            s.once('error', () => r(false));
-            s.bind(p, '127.0.0.1', () => s.close(() => r(true)));
-          }),
-      ),
-    );
-    if (ok.every(Boolean)) return base;
-  }
-}
-
 /** One SRTP call both ways, run once for the two tests below. */
 let exchange: Promise<{ peer: PeerReport; rtp: Rtp; sent: string; stderr: string }> | undefined;
 
@@ -127,21 +64,7 @@ function runExchange(): Promise<{ peer: PeerReport; rtp: Rtp; sent: string; stde
       const uasPort = await uas.open();
       const json = join(dir, 'out.json');
       const uac = sipts(
-        [
-          '-sf',
-          join(dir, 'uac.xml'),
-          `127.0.0.1:${uasPort}`,
-          '-i',
-          '127.0.0.1',
-          '-p',
-          '0',
-          '-mp',
-          String(await freePair()),
-          '-m',
-          '1',
-          '--json',
-          json,
-        ],
+        [...loopbackScenario(join(dir, 'uac.xml'), uasPort), '-mp', String(await freeUdpRange(2)), '-m', '1', '--json', json],
         60_000,
         dir,
       );

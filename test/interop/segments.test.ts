@@ -12,7 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodeFromCompressedBase64, HistogramLogReader } from 'hdr-histogram-js';
-import { freePort, kamailioAvailable, loopbackUac, sippAvailable, sipts, startKamailio, startSippUas, type Exited } from '../helpers.js';
+import {
+  freePort,
+  kamailioAvailable,
+  loopbackBuiltin,
+  loopbackUac,
+  sippAvailable,
+  sipts,
+  startKamailio,
+  startSippUas,
+  type Exited,
+} from '../helpers.js';
 
 const noSipp = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-segments-'));
@@ -295,13 +305,7 @@ test(
         (i) =>
           sipts(
             [
-              '-sn',
-              'register',
-              `127.0.0.1:${kam.port}`,
-              '-i',
-              '127.0.0.1',
-              '-p',
-              '0',
+              ...loopbackBuiltin('register', kam.port),
               '-inf',
               file,
               '-users',

@@ -8,7 +8,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { countersOf, ROOT, sipp, sippAvailable, sipts, startSippUas, startSiptsUas, loopbackUac } from '../helpers.js';
+import {
+  countersOf,
+  HEADLESS,
+  loopbackScenario,
+  loopbackUac,
+  ROOT,
+  sipp,
+  sippAvailable,
+  sipts,
+  startSippUas,
+  startSiptsUas,
+} from '../helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-workers-'));
@@ -41,12 +52,12 @@ function invitesReceived(file: string, names: readonly string[]): { callId: stri
   return out;
 }
 
-async function uasTracing(t: TestContext, name: string): Promise<{ target: string; trace: string; dir: string }> {
+async function uasTracing(t: TestContext, name: string): Promise<{ port: number; trace: string; dir: string }> {
   const dir = mkdtempSync(join(work, `${name}-`));
   const trace = join(dir, 'uas-messages.log');
   const uas = await startSippUas(dir, 'uas', ['-trace_msg', '-message_file', trace]);
   t.after(() => uas.child.kill('SIGKILL'));
-  return { target: `127.0.0.1:${uas.port}`, trace, dir };
+  return { port: uas.port, trace, dir };
 }
 
 test(
@@ -57,30 +68,8 @@ test(
     const uas = await startSippUas(dir);
     t.after(() => uas.child.kill('SIGKILL'));
     const json = join(dir, 'run.json');
-    const r = await sipts(
-      [
-        `127.0.0.1:${uas.port}`,
-        '-sn',
-        'uac',
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-cp',
-        '0',
-        '-nostdin',
-        '-workers',
-        '2',
-        '-m',
-        '2001',
-        '-r',
-        '500',
-        '--json',
-        json,
-      ],
-      90_000,
-      dir,
-    ).exited;
+    const r = await sipts([...loopbackUac(uas.port), ...HEADLESS, '-workers', '2', '-m', '2001', '-r', '500', '--json', json], 90_000, dir)
+      .exited;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /2 worker threads \(-workers\), on local ports \d+, \d+/);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { counters: Record<string, number>; endReason: string; exitCode: number };
@@ -95,33 +84,12 @@ test(
   '-workers 3 with a USER file and -users 6: SIPp sees each user (and its line) from one worker only, and each worker from its own port',
   { skip, timeout: 120_000 },
   async (t) => {
-    const { target, trace, dir } = await uasTracing(t, 'user');
+    const { port, trace, dir } = await uasTracing(t, 'user');
     const users = join(dir, 'users.csv');
     writeFileSync(users, 'USER\nu1\nu2\nu3\nu4\nu5\nu6\n');
     const scenario = uacWith('user.xml', 'X-User: [userid]\nX-Line: [field0]');
     const r = await sipts(
-      [
-        '-sf',
-        scenario,
-        target,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-cp',
-        '0',
-        '-nostdin',
-        '-workers',
-        '3',
-        '-inf',
-        users,
-        '-users',
-        '6',
-        '-m',
-        '60',
-        '-d',
-        '20',
-      ],
+      [...loopbackScenario(scenario, port), ...HEADLESS, '-workers', '3', '-inf', users, '-users', '6', '-m', '60', '-d', '20'],
       90_000,
       dir,
     ).exited;
@@ -155,31 +123,12 @@ test(
   '-workers 3 with a SEQUENTIAL file of 7 lines and -m 14: each line used once per pass (twice), call i of the run reading line i mod 7',
   { skip, timeout: 120_000 },
   async (t) => {
-    const { target, trace, dir } = await uasTracing(t, 'seq');
+    const { port, trace, dir } = await uasTracing(t, 'seq');
     const lines = join(dir, 'seq.csv');
     writeFileSync(lines, `SEQUENTIAL\n${Array.from({ length: 7 }, (_v, i) => `l${i}`).join('\n')}\n`);
     const scenario = uacWith('seq.xml', 'X-Line: [field0]');
     const r = await sipts(
-      [
-        '-sf',
-        scenario,
-        target,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-cp',
-        '0',
-        '-nostdin',
-        '-workers',
-        '3',
-        '-inf',
-        lines,
-        '-m',
-        '14',
-        '-r',
-        '50',
-      ],
+      [...loopbackScenario(scenario, port), ...HEADLESS, '-workers', '3', '-inf', lines, '-m', '14', '-r', '50'],
       90_000,
       dir,
     ).exited;

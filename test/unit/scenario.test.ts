@@ -5,7 +5,9 @@ import { DiagnosticsError } from '../../src/errors.js';
 import { builtinNames, readBuiltin, whyNotRunnable } from '../../src/scenario/builtin.js';
 import { compileScenarioSource, StepKind } from '../../src/scenario/compile.js';
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
+import type { CompiledTemplate } from '../../src/scenario/template.js';
 import { renderTemplate, renderText, type RenderContext } from '../../src/engine/render.js';
+import type { SipMessage } from '../../src/sip/message.js';
 import { parseMessage } from '../../src/sip/parser.js';
 import { toneClip } from '../../src/media/tone.js';
 
@@ -272,13 +274,16 @@ test('[authentication aka_K= aka_OP=] answers an AKAv1-MD5 challenge with RES as
   assert.equal(field('response'), md5(`${ha1}:${nonce}:${field('nc')}:${field('cnonce')}:auth:${ha2}`));
 });
 
-test('an injection field holding [authentication username=… password=…] renders the Authorization it stands for', async () => {
-  const { verifyAuthorization } = await import('../../src/sip/digest.js');
+/**
+ * A REGISTER whose line `line` holds the injection field [field1], compiled, and a 401 to it challenging for
+ * realm example.org with `extra` parameters (RFC 7616 §3.3).
+ */
+function registerWithField(line: string, extra = ''): { t: CompiledTemplate; challenge: SipMessage } {
   const sc = compileScenarioSource(
     'f.xml',
     wrap(`<send><![CDATA[
     REGISTER sip:example.org SIP/2.0
-    [field1]
+    ${line}
     Content-Length: 0
   ]]></send>`),
     { ...env, injectionFiles: ['u.csv'] },
@@ -286,38 +291,30 @@ test('an injection field holding [authentication username=… password=…] rend
   const t = sc.steps[0]?.template;
   assert.ok(t);
   const challenge = parseMessage(
-    'SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="example.org", nonce="abc"\r\n\r\n',
+    `SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="example.org", nonce="abc"${extra}\r\n\r\n`,
   );
   assert.ok(challenge.ok);
-  const out = renderTemplate(t, ctx({ lastRecv: challenge.msg, field: () => '[authentication username=joe password=schmo]' }), 0);
+  return { t, challenge: challenge.msg };
+}
+
+test('an injection field holding [authentication username=… password=…] renders the Authorization it stands for', async () => {
+  const { verifyAuthorization } = await import('../../src/sip/digest.js');
+  const { t, challenge } = registerWithField('[field1]');
+  const out = renderTemplate(t, ctx({ lastRecv: challenge, field: () => '[authentication username=joe password=schmo]' }), 0);
   const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
   assert.equal(verifyAuthorization(auth, 'joe', 'schmo', 'REGISTER', ''), true, out);
 });
 
 test('an injection field: text around [authentication …], quoted values and any order of parameters', async () => {
   const { verifyAuthorization } = await import('../../src/sip/digest.js');
-  const sc = compileScenarioSource(
-    'f.xml',
-    wrap(`<send><![CDATA[
-    REGISTER sip:example.org SIP/2.0
-    X-Before: [field1]
-    Content-Length: 0
-  ]]></send>`),
-    { ...env, injectionFiles: ['u.csv'] },
-  );
-  const t = sc.steps[0]?.template;
-  assert.ok(t);
-  const challenge = parseMessage(
-    'SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm="example.org", nonce="abc", qop="auth"\r\n\r\n',
-  );
-  assert.ok(challenge.ok);
+  const { t, challenge } = registerWithField('X-Before: [field1]', ', qop="auth"');
   const field = 'x\r\n[authentication password="sch mo" username=joe]\r\nX-After: y';
-  const out = renderTemplate(t, ctx({ lastRecv: challenge.msg, field: () => field }), 0);
+  const out = renderTemplate(t, ctx({ lastRecv: challenge, field: () => field }), 0);
   assert.match(out, /\r\nX-Before: x\r\nAuthorization: Digest username="joe", [^\r]*\r\nX-After: y\r\n/, out);
   const auth = /\r\nAuthorization: (.*)\r\n/.exec(out)?.[1] ?? '';
   assert.equal(verifyAuthorization(auth, 'joe', 'sch mo', 'REGISTER', ''), true, out);
   // Without a closing bracket it is not the keyword: the text is sent as it is.
-  const open = renderTemplate(t, ctx({ lastRecv: challenge.msg, field: () => '[authentication username=joe' }), 0);
+  const open = renderTemplate(t, ctx({ lastRecv: challenge, field: () => '[authentication username=joe' }), 0);
   assert.match(open, /\r\nX-Before: \[authentication username=joe\r\n/);
 });
 

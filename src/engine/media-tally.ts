@@ -1,0 +1,122 @@
+/**
+ * What the media of a run counts: RTP received per call in a slot of one RtpStreamStats (RFC 3550 A.1, A.3, A.8),
+ * whose figures join the run's at call end (its jitter a histogram over calls); packets sent, SRTP, echoes;
+ * and trouble, counted as rtp.errors, with one warning for the first of it.
+ */
+import type { Histogram } from 'hdr-histogram-js';
+// The one histogram class used, not the package index (see src/stats/stats.ts: the index loads WebAssembly).
+import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
+import { estimateMos } from '../media/mos.js';
+import type { LatenessSummary } from '../media/pacer.js';
+import { RtpStreamStats } from '../media/rtp-stats.js';
+import type { RtpTotals } from '../stats/rtp.js';
+import type { CallMedia } from './media-call.js';
+
+const Float64Histogram = Float64HistogramModule.default;
+
+/** Calls measured at once; a call past it is still counted (packets) but not in loss and jitter. */
+const STATS_SLOTS = 4096;
+
+export class MediaTally {
+  readonly stats = new RtpStreamStats(STATS_SLOTS);
+  private readonly freeSlots: number[] = Array.from({ length: STATS_SLOTS }, (_, i) => STATS_SLOTS - 1 - i);
+  sent = 0;
+  sendErrors = 0;
+  failures = 0;
+  /** Datagrams the calls' own echoes (rtp_echo actions) sent back. */
+  callEchoed = 0;
+  srtpSent = 0;
+  private warned = false;
+  /** Ended calls' figures. */
+  private doneReceived = 0;
+  private doneExpected = 0;
+  private doneLost = 0;
+  /** Ended calls' SRTP authentication failures. */
+  private doneSrtpAuthFailures = 0;
+  private readonly jitterUs: Histogram = new Float64Histogram(1, 60_000_000, 3);
+  /** Every media send passes this: a failed send is counted, never thrown. */
+  readonly onSendDone = (err: Error | null): void => {
+    if (err !== null) this.sendErrors++;
+  };
+
+  constructor(private readonly log: (level: 'warning', text: string) => void) {}
+
+  /** A statistics slot for the call's received RTP, when one is free and it has none. */
+  claimSlot(cm: CallMedia): void {
+    if (cm.slot >= 0) return;
+    const slot = this.freeSlots.pop();
+    if (slot !== undefined) {
+      cm.slot = slot;
+      this.stats.reset(slot);
+    }
+  }
+
+  /** The call ended: its figures join the run's and its slot is free again. */
+  retire(cm: CallMedia): void {
+    this.doneSrtpAuthFailures += cm.socket?.counts.srtpAuthFailures ?? 0;
+    if (cm.slot < 0) return;
+    const i = cm.slot;
+    const received = this.stats.receivedOf(i);
+    this.doneReceived += received;
+    this.doneExpected += this.stats.expectedOf(i);
+    this.doneLost += Math.max(0, this.stats.lostOf(i));
+    if (received > 0) this.jitterUs.recordValue(this.stats.jitterMicrosOf(i));
+    this.stats.reset(i);
+    this.freeSlots.push(i);
+    cm.slot = -1;
+  }
+
+  /** The run's figures: the ended calls' and those of the calls still open, the echo sockets' packets and the pacer's lateness. */
+  totals(open: Iterable<CallMedia>, echoSocketsEchoed: number, late: LatenessSummary): RtpTotals {
+    let received = this.doneReceived;
+    let expected = this.doneExpected;
+    let lost = this.doneLost;
+    let srtpAuthFailures = this.doneSrtpAuthFailures;
+    const jitter: Histogram = new Float64Histogram(1, 60_000_000, 3);
+    jitter.add(this.jitterUs);
+    for (const cm of open) {
+      srtpAuthFailures += cm.socket?.counts.srtpAuthFailures ?? 0;
+      if (cm.slot < 0) continue;
+      const r = this.stats.receivedOf(cm.slot);
+      received += r;
+      expected += this.stats.expectedOf(cm.slot);
+      lost += Math.max(0, this.stats.lostOf(cm.slot));
+      if (r > 0) jitter.recordValue(this.stats.jitterMicrosOf(cm.slot));
+    }
+    const p = (q: number): number => (jitter.totalCount === 0 ? 0 : Math.round(jitter.getValueAtPercentile(q)) / 1000);
+    const jitterP50Ms = p(50);
+    const jitterP99Ms = p(99);
+    // The E-model's delay: no one-way delay is measured; a receiver's jitter buffer of twice the p99 jitter
+    // is what the jitter costs. An estimate, and labelled so wherever it is shown.
+    const mos =
+      expected === 0 ? 0 : Math.round(estimateMos({ lossPercent: (100 * lost) / expected, oneWayDelayMs: 2 * jitterP99Ms }) * 100) / 100;
+    const ms3 = (x: number): number => Math.round(x * 1000) / 1000;
+    return {
+      packetsSent: this.sent,
+      packetsReceived: received,
+      packetsLost: lost,
+      jitterP50Ms,
+      jitterP99Ms,
+      mos,
+      echoed: this.callEchoed + echoSocketsEchoed,
+      sendLatenessP99Ms: ms3(late.p99Ms),
+      sendLatenessMaxMs: ms3(late.maxMs),
+      errors: this.sendErrors + this.failures,
+      srtpSent: this.srtpSent,
+      srtpAuthFailures,
+    };
+  }
+
+  /** Trouble that stops some media (no SDP, no port, no SRTP): counted as an error, the first of it told. */
+  fail(text: string): void {
+    this.failures++;
+    this.warnOnce(text);
+  }
+
+  /** The first media warning of the run is printed; the rest are only counted. */
+  warnOnce(text: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.log('warning', `${text} (further media warnings are only counted: rtp.errors)`);
+  }
+}
