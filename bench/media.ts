@@ -81,7 +81,8 @@ async function runOnce(tool: 'sipts' | 'sipp', mode: MediaMode, dir: string): Pr
   const peer = await startPeer(mode, dir);
   try {
     const json = join(dir, `${tool}-${mode}.json`);
-    const mp = await freePort();
+    // Below the ephemeral ports: with [rtpstream_audio_port] sipts's call n binds -mp + 4 × (n − 1), up to +3996.
+    const mp = 20_000;
     const args = ['-sf', 'uac.xml', `127.0.0.1:${peer.port}`, '-i', '127.0.0.1', '-p', '0', '-mp', String(mp)];
     args.push('-l', String(STREAMS), '-m', String(STREAMS), '-r', String(RATE), '-d', String(HOLD_MS), '-nostdin');
     if (tool === 'sipts') args.push('-cp', '0', '--json', json);

@@ -73,7 +73,10 @@ export interface CompiledScenario {
   readonly twin: TwinUse;
   /** The scenario plays, streams or echoes RTP: calls need media ports, and the SDP they receive is read. */
   readonly hasMedia: boolean;
-  /** Its messages announce [auto_media_port]: a call's media is bound where its SDP says (SIPp's per-call port). */
+  /**
+   * Its messages announce [auto_media_port] or [rtpstream_audio_port]/[rtpstream_video_port]: a call's media is
+   * bound where its SDP says (SIPp's per-call port).
+   */
   readonly usesAutoMediaPort: boolean;
 }
 
@@ -105,7 +108,11 @@ export function compileScenarioSource(file: string, source: string, env: Templat
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   if (compiled === undefined || diagnostics.some((d) => d.severity !== 'warning'))
     throw new DiagnosticsError('SCENARIO_INVALID', diagnostics);
-  return { ...compiled, warnings: diagnostics, usesAutoMediaPort: /\[auto_media_port[\]+-]/.test(source) };
+  return {
+    ...compiled,
+    warnings: diagnostics,
+    usesAutoMediaPort: /\[(?:auto_media_port|rtpstream_audio_port|rtpstream_video_port)[\]+-]/.test(source),
+  };
 }
 
 function compileAst(

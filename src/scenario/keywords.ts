@@ -112,9 +112,11 @@ const ROWS: Readonly<Record<string, Row>> = {
   media_port: { offsets: true, make: (e, n) => lit(String(e.mediaPort + n)) },
   // SIPp: -mp plus 4 × (call number − 1) mod 10000, so that calls replaying pcaps use ports of their own.
   auto_media_port: { offsets: true, make: (e, n) => dyn(Op.AutoMediaPort, e.mediaPort + n) },
-  // SIPp 3.6.1 renders -mp for both (legacy keywords); +1 is 3.7's RTCP port. sipts streams no RTP.
-  rtpstream_audio_port: { offsets: true, make: (e, n) => lit(String(e.mediaPort + n)) },
-  rtpstream_video_port: { offsets: true, make: (e, n) => lit(String(e.mediaPort + n)) },
+  // SIPp compat (3.7, not 3.6.1): the port of the call's own rtp_stream socket, so that a peer sending to the SDP
+  // reaches the socket the call listens and measures on. SIPp 3.6.1 rendered -mp for both, where sipts's calls do
+  // not listen. The call's block of [auto_media_port]: audio at its first port, video two above; +1 is RTCP.
+  rtpstream_audio_port: { offsets: true, make: (e, n) => dyn(Op.AutoMediaPort, e.mediaPort + n) },
+  rtpstream_video_port: { offsets: true, make: (e, n) => dyn(Op.AutoMediaPort, e.mediaPort + 2 + n) },
   server_ip: { offsets: false, make: () => dyn(Op.ServerIp) },
   remote_host: { offsets: false, make: (e) => lit(e.remoteHost ?? '') },
   msg_index: { offsets: false, make: () => dyn(Op.MsgIndex) },

@@ -13,7 +13,17 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { encodeG711 } from '../../src/media/g711.js';
 import { toneSamples } from '../../src/media/tone.js';
-import { ROOT, freePort, loopbackScenario, sippAvailable, sipts, startSippScenario, tempDir, xorshift32 } from '../helpers.js';
+import {
+  ROOT,
+  freePort,
+  freeUdpRange,
+  loopbackScenario,
+  sippAvailable,
+  sipts,
+  startSippScenario,
+  tempDir,
+  xorshift32,
+} from '../helpers.js';
 import { mediaUasScenario } from '../media-helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
@@ -91,8 +101,24 @@ test(
     t.after(() => uas.child.kill('SIGKILL'));
     // 40 calls of 4 s: 8,000 packets, so the binomial spread of 10% loss (σ ≈ 0.34 point) stays well inside ± 1.
     const json = join(dir, 'run.json');
+    // [rtpstream_audio_port]: call n streams from and listens on -mp + 4 × (n − 1), a block of its own.
+    const mp = await freeUdpRange(4 * 40);
     const r = await sipts(
-      [...loopbackScenario(join(dir, 'uac.xml'), uas.port), '-m', '40', '-l', '40', '-r', '40', '-d', '4000', '--json', json],
+      [
+        ...loopbackScenario(join(dir, 'uac.xml'), uas.port),
+        '-mp',
+        String(mp),
+        '-m',
+        '40',
+        '-l',
+        '40',
+        '-r',
+        '40',
+        '-d',
+        '4000',
+        '--json',
+        json,
+      ],
       90_000,
       dir,
     ).exited;
@@ -106,5 +132,54 @@ test(
     assert.ok(rtp.packetsSent >= 40 * 190, seen);
     assert.ok(Math.abs(reported - 10) <= 1, seen);
     assert.ok(Math.abs(reported - actual) <= 0.5, seen);
+  },
+);
+
+test(
+  "[rtpstream_audio_port] is the call's own port (as SIPp 3.7): SIPp answering with its own rtp_stream sends to the port in sipts's SDP, and sipts measures it",
+  { skip, timeout: 90_000 },
+  async (t) => {
+    const dir = tempDir(t);
+    writeFileSync(join(dir, 'tone.ulaw'), encodeG711(toneSamples({ durationMs: 1000 }), 'ulaw'));
+    copyFileSync(join(ROOT, 'test/fixtures/rtp-stream-uac.xml'), join(dir, 'uac.xml'));
+    // SIPp streams the tone from its own media socket (-mp) to the c=/m= of the INVITE it received: not back
+    // to where sipts's packets come from, so only a call listening where its SDP said can count them.
+    writeFileSync(
+      join(dir, 'uas.xml'),
+      mediaUasScenario({
+        name: 'answer and stream',
+        sdp: ['v=0', 'o=s 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio [media_port] RTP/AVP 0'],
+        onAck: '<action><exec rtp_stream="tone.ulaw,-1,0"/></action>',
+      }),
+    );
+    const sippMp = await freeUdpRange(4);
+    const uas = await startSippScenario(join(dir, 'uas.xml'), ['-mp', String(sippMp)], dir);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const mp = await freeUdpRange(4 * 3);
+    const json = join(dir, 'run.json');
+    const r = await sipts(
+      [
+        ...loopbackScenario(join(dir, 'uac.xml'), uas.port),
+        '-mp',
+        String(mp),
+        '-m',
+        '3',
+        '-l',
+        '3',
+        '-r',
+        '10',
+        '-d',
+        '3000',
+        '--json',
+        json,
+      ],
+      60_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const rtp = (JSON.parse(readFileSync(json, 'utf8')) as { rtp: { packetsReceived: number; packetsLost: number } }).rtp;
+    // 3 calls of about 3 s of SIPp's 20-ms packets: some 150 each, less what went before the ACK or after the BYE.
+    assert.ok(rtp.packetsReceived >= 3 * 100, JSON.stringify(rtp));
+    assert.equal(rtp.packetsLost, 0, JSON.stringify(rtp));
   },
 );
