@@ -81,8 +81,9 @@ async function runOnce(tool: 'sipts' | 'sipp', mode: MediaMode, dir: string): Pr
   const peer = await startPeer(mode, dir);
   try {
     const json = join(dir, `${tool}-${mode}.json`);
-    // Below the ephemeral ports: with [rtpstream_audio_port] sipts's call n binds -mp + 4 × (n − 1), up to +3996.
-    const mp = 20_000;
+    // sipts: below the ephemeral ports, since with [rtpstream_audio_port] its call n binds -mp + 4 × (n − 1), up to
+    // +3996. SIPp 3.6.1 binds -mp and -mp + 2 only: a free port of its own.
+    const mp = tool === 'sipts' ? 20_000 : await freePort();
     const args = ['-sf', 'uac.xml', `127.0.0.1:${peer.port}`, '-i', '127.0.0.1', '-p', '0', '-mp', String(mp)];
     args.push('-l', String(STREAMS), '-m', String(STREAMS), '-r', String(RATE), '-d', String(HOLD_MS), '-nostdin');
     if (tool === 'sipts') args.push('-cp', '0', '--json', json);
@@ -93,6 +94,8 @@ async function runOnce(tool: 'sipts' | 'sipp', mode: MediaMode, dir: string): Pr
     await sleep((WINDOW_S[1] - WINDOW_S[0]) * 1000);
     const c1 = cpuUs(uac.pid);
     const exitCode = await Promise.race([done, sleep(60_000).then(() => -1)]);
+    // A UAC that did not end within a minute of its last call is stopped, so the next run starts clean.
+    if (exitCode === -1) uac.kill('SIGKILL');
     const cpuUsPerStreamSecond = (c1 - c0) / (STREAMS * (WINDOW_S[1] - WINDOW_S[0]));
     if (tool === 'sipp') return { tool, mode, cpuUsPerStreamSecond, exitCode };
     const rtp = (JSON.parse(readFileSync(json, 'utf8')) as { rtp?: Record<string, number> }).rtp ?? {};
