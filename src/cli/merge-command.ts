@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { htmlReport } from '../report/html.js';
-import { jsonReport, type RunFacts, type SideRun } from '../report/json.js';
+import { jsonObject, type RunFacts, type SideRun } from '../report/json.js';
 import { junitReport } from '../report/junit.js';
 import { MergeRefused, mergeSegments, type MergedRun, type SegmentFile } from '../report/merge-segments.js';
 import { formatSummary } from '../report/summary.js';
@@ -127,7 +127,7 @@ export function runMerge(args: readonly string[], io: MergeIo): number {
   };
   if (config.jsonFile !== undefined) {
     // What a single run's JSON has, plus the segments it was merged from.
-    const single = JSON.parse(jsonReport(snap, run.outline, facts, verdicts, run.ladders)) as Record<string, unknown>;
+    const single = jsonObject(snap, run.outline, facts, verdicts, run.ladders);
     const segments = run.segments.map((s) => ({
       index: s.index,
       file: s.file,

@@ -55,4 +55,13 @@ async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<vo
   }
 }
 
-if (parentPort !== null) void work(parentPort, workerData as WorkerData);
+/** What workers-run.ts gives each worker, told from anything else (workerData arrives untyped). */
+function isWorkerData(d: unknown): d is WorkerData {
+  return typeof d === 'object' && d !== null && 'config' in d && 'share' in d && 'pid' in d && typeof d.pid === 'number';
+}
+
+if (parentPort !== null) {
+  const data: unknown = workerData;
+  if (isWorkerData(data)) void work(parentPort, data);
+  else parentPort.postMessage({ type: 'failed', failure: { kind: 'other', message: 'worker started without its run (workerData)' } });
+}

@@ -59,6 +59,40 @@ function saturationJson(r: SaturationReport): Record<string, unknown> {
   };
 }
 
+/** The --json report as an object (sipts merge adds to it before writing). */
+export function jsonObject(
+  s: StatsSnapshot,
+  scenario: ScenarioOutline,
+  facts: RunFacts,
+  thresholds: readonly ThresholdResult[],
+  ladders: readonly Ladder[] = [],
+): Record<string, unknown> {
+  return {
+    tool: 'sipts',
+    version: facts.version,
+    scenario: { name: scenario.name, file: scenario.file },
+    parameters: facts.parameters,
+    endReason: facts.endReason,
+    exitCode: facts.exitCode,
+    elapsedMs: Math.round(s.elapsedMs),
+    counters: s.counters,
+    failures: Object.fromEntries(FAILURE_REASONS.filter((r) => s.failures[r] > 0).map((r) => [r, s.failures[r]])),
+    transportErrors: transportErrors(s),
+    unexpected: s.unexpected,
+    steps: scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
+    responseTimes: s.rtd.map((r) => ({ name: r.name, ...r.summary })),
+    callLength: s.callLength,
+    // mos is an estimate (ITU-T G.107 E-model), not a listening test.
+    ...(s.rtp === undefined ? {} : { rtp: s.rtp }),
+    scenarioCounters: s.userCounters,
+    thresholds,
+    ...(facts.saturation === undefined ? {} : { saturation: saturationJson(facts.saturation) }),
+    failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),
+    ...Object.fromEntries((facts.sides ?? []).map((r) => [r.role, side(r)])),
+    ...(facts.segment === undefined ? {} : { segment: facts.segment }),
+  };
+}
+
 export function jsonReport(
   s: StatsSnapshot,
   scenario: ScenarioOutline,
@@ -66,32 +100,5 @@ export function jsonReport(
   thresholds: readonly ThresholdResult[],
   ladders: readonly Ladder[] = [],
 ): string {
-  return `${JSON.stringify(
-    {
-      tool: 'sipts',
-      version: facts.version,
-      scenario: { name: scenario.name, file: scenario.file },
-      parameters: facts.parameters,
-      endReason: facts.endReason,
-      exitCode: facts.exitCode,
-      elapsedMs: Math.round(s.elapsedMs),
-      counters: s.counters,
-      failures: Object.fromEntries(FAILURE_REASONS.filter((r) => s.failures[r] > 0).map((r) => [r, s.failures[r]])),
-      transportErrors: transportErrors(s),
-      unexpected: s.unexpected,
-      steps: scenario.steps.map((st, i) => ({ index: i, step: st.title, line: st.loc.line, ...s.steps[i] })),
-      responseTimes: s.rtd.map((r) => ({ name: r.name, ...r.summary })),
-      callLength: s.callLength,
-      // mos is an estimate (ITU-T G.107 E-model), not a listening test.
-      ...(s.rtp === undefined ? {} : { rtp: s.rtp }),
-      scenarioCounters: s.userCounters,
-      thresholds,
-      ...(facts.saturation === undefined ? {} : { saturation: saturationJson(facts.saturation) }),
-      failedCalls: ladders.map((l) => ({ reason: l.reason, callId: l.callId, ladder: l.text.split('\n') })),
-      ...Object.fromEntries((facts.sides ?? []).map((r) => [r.role, side(r)])),
-      ...(facts.segment === undefined ? {} : { segment: facts.segment }),
-    },
-    null,
-    2,
-  )}\n`;
+  return `${JSON.stringify(jsonObject(s, scenario, facts, thresholds, ladders), null, 2)}\n`;
 }

@@ -11,7 +11,7 @@ import { shareOf, type Share } from '../load/share.js';
 import { mergeExports, summarize } from '../stats/export.js';
 import { mergeHistograms, summarizeExport, type HistogramExport } from '../stats/histogram.js';
 import type { HistogramSummary, StatsExport, StatsSnapshot } from '../stats/stats.js';
-import type { FromWorker, StartFailure, ToWorker, WorkerReport } from './protocol.js';
+import { isFromWorker, type FromWorker, type StartFailure, type ToWorker, type WorkerReport } from './protocol.js';
 import type { PartFigures } from '../stats/parts.js';
 
 export interface PoolOptions {
@@ -95,8 +95,8 @@ export class WorkerPool implements RunControl {
       window: undefined,
     }));
     this.parts.forEach((p, k) => {
-      p.worker.on('message', (m: FromWorker) => {
-        this.onMessage(p, m);
+      p.worker.on('message', (m: unknown) => {
+        if (isFromWorker(m)) this.onMessage(p, m);
       });
       p.worker.on('error', (e) => {
         if (p.report === undefined) this.rejectStarted(new WorkerStartError({ kind: 'other', message: `worker ${k}: ${e.message}` }));

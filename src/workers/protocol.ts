@@ -49,6 +49,13 @@ export type FromWorker =
   | { readonly type: 'stop'; readonly how: 'gracefully' | 'now' }
   | { readonly type: 'done'; readonly reason: EndReason; readonly report: WorkerReport };
 
+const FROM_WORKER_TYPES: ReadonlySet<string> = new Set(['ready', 'failed', 'report', 'log', 'stop', 'done']);
+
+/** A worker's message, told by its type: what crosses a thread arrives untyped (structured-cloned data). */
+export function isFromWorker(m: unknown): m is FromWorker {
+  return typeof m === 'object' && m !== null && 'type' in m && typeof m.type === 'string' && FROM_WORKER_TYPES.has(m.type);
+}
+
 /** The side of a MessagePort (worker_threads' parentPort, or a Worker) each end uses. */
 export interface Port<In, Out> {
   postMessage(message: Out): void;
