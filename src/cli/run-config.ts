@@ -2,6 +2,7 @@
  * What a run is configured to do: the one readonly RunConfig the command line becomes (config.ts builds it,
  * collecting every problem), and the parts it is made of.
  */
+import type { WatchdogOptions } from '../engine/watchdog.js';
 import type { Behaviors } from '../engine/host.js';
 import type { TransportName } from '../engine/run.js';
 import type { Share } from '../load/share.js';
@@ -179,14 +180,7 @@ export interface RunConfig {
   /** -callid_slash_ign */
   readonly callIdSlashIgnore: boolean;
   /** -watchdog_*: SIPp's watchdog (an interval of 0: none). */
-  readonly watchdog: {
-    readonly intervalMs: number;
-    readonly resetMs: number;
-    readonly minorMs: number;
-    readonly majorMs: number;
-    readonly minorMax: number;
-    readonly majorMax: number;
-  };
+  readonly watchdog: WatchdogOptions;
   /** -key NAME VALUE */
   readonly keys: Readonly<Record<string, string>>;
   /** -set NAME VALUE */
