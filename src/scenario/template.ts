@@ -34,7 +34,8 @@ const toBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1')
 
 /**
  * SIPp compat: each line is trimmed, blank lines before the start line and after the message are dropped,
- * lines end with CRLF, the header block ends with an empty line and every body line ends with CRLF.
+ * lines end with CRLF, the header block ends with an empty line and every body line ends with CRLF but the
+ * last, which does only when a line end followed it in the scenario.
  */
 export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: CompileScope, report: ReportAt): CompiledTemplate {
   const rawLines: { text: string; offset: number }[] = [];
@@ -48,7 +49,11 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: Com
     pos = eol + 1;
   }
   while (rawLines.length > 0 && rawLines[0]?.text === '') rawLines.shift();
-  while (rawLines.length > 0 && rawLines[rawLines.length - 1]?.text === '') rawLines.pop();
+  let trailing = 0;
+  while (rawLines.length > 0 && rawLines[rawLines.length - 1]?.text === '') {
+    rawLines.pop();
+    trailing++;
+  }
   const blank = rawLines.findIndex((l) => l.text === '');
   const headerLines = blank < 0 ? rawLines : rawLines.slice(0, blank);
   const bodyLines = blank < 0 ? [] : rawLines.slice(blank + 1);
@@ -57,7 +62,12 @@ export function compileTemplate(src: TemplateSource, env: TemplateEnv, vars: Com
   for (const l of headerLines) compileLine(l.text, l.offset, env, vars, report, header);
   pushLit(header, '\r\n');
   const body: Segment[] = [];
-  for (const l of bodyLines) compileLine(l.text, l.offset, env, vars, report, body);
+  // SIPp compat (scenario.cpp, clean_cdata and <send>): the last body line ends with CRLF only when the text
+  // had a line end after it; a body closed by ]]> on its own line is sent as written, so an explicit
+  // Content-Length counts it right (SIPp's regression test for github issue 34).
+  bodyLines.forEach((l, i) => {
+    compileLine(l.text, l.offset, env, vars, report, body, i < bodyLines.length - 1 || trailing > 0);
+  });
 
   const first = headerLines[0]?.text ?? '';
   const word = /^([A-Za-z][A-Za-z0-9!%*_+`'~.-]*) /.exec(first);
