@@ -12,7 +12,11 @@ import type { RetransKey } from './retrans-key.js';
 export function matchesStep(step: CompiledStep, msg: SipMessage, call: CallState | undefined): boolean {
   if (step.kind !== StepKind.Recv) return false;
   if (step.responseCode !== 0) {
-    if (msg.status !== step.responseCode) return false;
+    // SIPp compat: a response without a To header matches no <recv response> (SIPp 3.6.1 aborts the call on it
+    // as an unexpected message: its regression test for github issue 152).
+    if (!msg.hasTo || msg.status === 0) return false;
+    if (step.responsePattern !== undefined ? !step.responsePattern.test(String(msg.status)) : msg.status !== step.responseCode)
+      return false;
     if (call === undefined) return true;
     // response_txn: only a response to the request that started that transaction.
     if (step.responseTxn >= 0)

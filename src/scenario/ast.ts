@@ -45,7 +45,8 @@ export interface SendStep extends StepCommon {
 }
 
 export type RecvMatch =
-  | { readonly type: 'response'; readonly code: number }
+  /** code -1 with a pattern: response="…" regexp_match="true" (SIPp after 3.6), matched against the status code's digits. */
+  | { readonly type: 'response'; readonly code: number; readonly pattern?: RegExp | undefined; readonly source?: string }
   | { readonly type: 'request'; readonly method: string; readonly pattern?: RegExp | undefined };
 
 export interface RecvStep extends StepCommon {

@@ -212,6 +212,7 @@ function compileAst(
         responseCode: 0,
         requestMethod: '',
         requestPattern: undefined,
+        responsePattern: undefined,
         optional: false,
         optionalGlobal: false,
         timeoutMs: 0,
@@ -255,7 +256,7 @@ function compileAst(
           break;
         }
         case 'recv': {
-          const title = s.match.type === 'response' ? `<- ${s.match.code}` : `<- ${s.match.method}`;
+          const title = s.match.type === 'response' ? `<- ${s.match.source ?? s.match.code}` : `<- ${s.match.method}`;
           steps.push({
             ...base,
             kind: StepKind.Recv,
@@ -267,6 +268,7 @@ function compileAst(
             responseCode: s.match.type === 'response' ? s.match.code : 0,
             requestMethod: s.match.type === 'request' ? s.match.method : '',
             requestPattern: s.match.type === 'request' ? s.match.pattern : undefined,
+            responsePattern: s.match.type === 'response' ? s.match.pattern : undefined,
             timeoutMs: s.timeoutMs ?? 0,
             onTimeoutIndex: resolve(s.onTimeout),
             advanceState: s.advanceState,

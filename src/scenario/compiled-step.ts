@@ -25,12 +25,14 @@ export interface CompiledStep {
   readonly retransMs: number;
   /** Percentage of messages lost on purpose; -1 (as 0) when lost= is not given, so -lost can fill it in. */
   readonly lostPercent: number;
-  /** recv: status code to match, 0 for a request. */
+  /** recv: status code to match, 0 for a request, -1 for a pattern (responsePattern). */
   readonly responseCode: number;
   /** recv: request method to match, '' for a response. */
   readonly requestMethod: string;
   /** recv regexp_match="true": the method matches this pattern (requestMethod is its source). */
   readonly requestPattern: RegExp | undefined;
+  /** recv response="…" regexp_match="true": the status code's digits match this pattern. */
+  readonly responsePattern: RegExp | undefined;
   readonly optional: boolean;
   /** recv: optional="global", matched from any later point of the scenario too (SIPp). */
   readonly optionalGlobal: boolean;

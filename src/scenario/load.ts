@@ -332,20 +332,35 @@ function recvMatch(el: XmlElement, r: AttrReader): RecvMatch | undefined {
     r.report(request.offset, '<recv> has both response and request', 'a <recv> waits for one thing: keep response="…" or request="…"');
     return undefined;
   }
+  const regexpMatch = el.attrs.get('regexp_match');
+  const byPattern = regexpMatch !== undefined && r.bool(regexpMatch, 'regexp_match');
+  if (response !== undefined && byPattern) {
+    // SIPp compat (after 3.6.1): the status code, written in decimal, is matched against response="…" as an
+    // extended regular expression, unanchored (response="^18.$" takes a 180 or a 183).
+    try {
+      return { type: 'response', code: -1, pattern: new RegExp(response.value), source: response.value };
+    } catch (e) {
+      r.report(
+        response.offset,
+        `response="${response.value}" is not a regular expression (${(e as Error).message})`,
+        'e.g. response="^18[0-9]$" regexp_match="true"',
+      );
+      return undefined;
+    }
+  }
   if (response !== undefined) {
     const v = response.value.trim();
     if (!/^[1-6]\d\d$/.test(v)) {
       r.report(
         response.offset,
         `response="${response.value}" is not a SIP status code`,
-        'write a code from 100 to 699, e.g. response="200"',
+        'write a code from 100 to 699, e.g. response="200", or a pattern with regexp_match="true", e.g. response="^18.$"',
       );
       return undefined;
     }
     return { type: 'response', code: Number(v) };
   }
-  const regexpMatch = el.attrs.get('regexp_match');
-  if (request !== undefined && regexpMatch !== undefined && r.bool(regexpMatch, 'regexp_match')) {
+  if (request !== undefined && byPattern) {
     // SIPp: the method is matched against request="…" as an extended regular expression, unanchored.
     try {
       return { type: 'request', method: request.value, pattern: new RegExp(request.value) };

@@ -19,6 +19,8 @@ export interface SipMessage {
   readonly branch: string;
   readonly fromTag: string;
   readonly toTag: string;
+  /** The message has a To header (RFC 3261 §8.1.1.2: every request and response must). */
+  readonly hasTo: boolean;
   /** Offset of the first body byte (just past the blank line). */
   readonly bodyStart: number;
   /** Body length in bytes, from Content-Length when present, else the rest of the datagram. */

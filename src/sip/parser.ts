@@ -65,6 +65,7 @@ export function parseMessage(raw: string): ParseResult {
   let branch = '';
   let fromTag = '';
   let toTag = '';
+  let hasTo = false;
   let contentLength = -1;
   let sawVia = false;
   let bodyStart = -1;
@@ -97,8 +98,10 @@ export function parseMessage(raw: string): ParseResult {
         sawVia = true;
         branch = topViaBranch(raw, vs, end);
       } else if (c0 === 102 /* f */) fromTag = paramValue(raw, vs, end, 'tag');
-      else if (c0 === 116 /* t */) toTag = paramValue(raw, vs, end, 'tag');
-      else if (c0 === 108 /* l */) contentLength = parseDigits(raw, vs, end);
+      else if (c0 === 116 /* t */) {
+        hasTo = true;
+        toTag = paramValue(raw, vs, end, 'tag');
+      } else if (c0 === 108 /* l */) contentLength = parseDigits(raw, vs, end);
     } else if (c0 === 99 /* c */) {
       if (equalsIgnoreCase(raw, line, nameEnd, 'call-id')) callId = raw.slice(vs, end).trim();
       else if (equalsIgnoreCase(raw, line, nameEnd, 'cseq')) {
@@ -118,7 +121,10 @@ export function parseMessage(raw: string): ParseResult {
     } else if (c0 === 102 /* f */) {
       if (equalsIgnoreCase(raw, line, nameEnd, 'from')) fromTag = paramValue(raw, vs, end, 'tag');
     } else if (c0 === 116 /* t */) {
-      if (len === 2 && equalsIgnoreCase(raw, line, nameEnd, 'to')) toTag = paramValue(raw, vs, end, 'tag');
+      if (len === 2 && equalsIgnoreCase(raw, line, nameEnd, 'to')) {
+        hasTo = true;
+        toTag = paramValue(raw, vs, end, 'tag');
+      }
     }
     line = eol + 1;
   }
@@ -137,6 +143,7 @@ export function parseMessage(raw: string): ParseResult {
     branch,
     fromTag,
     toTag,
+    hasTo,
     bodyStart,
     bodyLength: contentLength >= 0 ? contentLength : available,
   };

@@ -76,6 +76,7 @@ export function commandAsMessage(cmd: TwinCommand): SipMessage {
     branch: '',
     fromTag: '',
     toTag: '',
+    hasTo: false,
     bodyStart,
     bodyLength: cmd.text.length - bodyStart,
   };

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { RawPeer, sipp, sippAvailable, sipts, startSippScenario, startSiptsUas } from '../helpers.js';
+import { lastCsvRow, RawPeer, sipp, sippAvailable, sipts, startSippScenario, startSippUas, startSiptsUas } from '../helpers.js';
 import { answer200, answerInvite200, ok200Text, uacRequest } from '../scenario-snippets.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
@@ -319,5 +319,109 @@ test(
     const e = await u.exited;
     assert.equal(bySipp, 3);
     assert.equal(count(e.stdout, 'Failed'), bySipp, e.stdout);
+  },
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// A response without a To header (RFC 3261 §8.1.1.2 makes it mandatory) matches no <recv response>: SIPp 3.6.1
+// aborts the call on it as an unexpected message, and so does sipts (SIPp's regression test for github issue 152).
+
+const NO_TO_UAS = `
+  <recv request="INVITE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+
+]]></send>
+  <timewait milliseconds="500"/>`;
+
+const INVITE_ONLY_UAC = `
+  ${uacRequest('INVITE', 1)}
+  <recv response="200"/>`;
+
+test(
+  'a 200 without a To header is an unexpected message in sipts as in SIPp: each of 3 calls fails',
+  { skip, timeout: 90_000 },
+  async (t) => {
+    const uas = scenarioFile('no-to-uas.xml', NO_TO_UAS);
+    const uac = scenarioFile('invite-only-uac.xml', INVITE_ONLY_UAC);
+    const bySipp = await startSippServer(uas, ['-m', '3']);
+    t.after(() => bySipp.child.kill('SIGKILL'));
+    const s = await sipp(
+      [
+        '-sf',
+        uac,
+        `127.0.0.1:${bySipp.port}`,
+        '-i',
+        '127.0.0.1',
+        '-m',
+        '3',
+        '-r',
+        '10',
+        '-trace_stat',
+        '-stf',
+        join(work, 'no-to-sipp.csv'),
+      ],
+      30_000,
+      work,
+    ).exited;
+    const sippRow = lastCsvRow(join(work, 'no-to-sipp.csv'));
+    assert.equal(sippRow['FailedUnexpectedMessage(C)'], '3', s.stdout.slice(-2000));
+    const byUs = await startSippServer(uas, ['-m', '3']);
+    t.after(() => byUs.child.kill('SIGKILL'));
+    const stat = join(work, 'no-to-sipts.csv');
+    const r = await sipts(
+      ['-sf', uac, `127.0.0.1:${byUs.port}`, '-i', '127.0.0.1', '-p', '0', '-m', '3', '-r', '10', '-trace_stat', '-stf', stat],
+      30_000,
+    ).exited;
+    assert.equal(lastCsvRow(stat)['FailedUnexpectedMessage(C)'], sippRow['FailedUnexpectedMessage(C)'], r.stderr + r.stdout);
+    assert.equal(lastCsvRow(stat)['SuccessfulCall(C)'], '0');
+    assert.equal(r.code, 1);
+  },
+);
+
+// recv response="…" regexp_match="true" (SIPp after 3.6.1; its regression test for github issue 769): against SIPp's
+// uas, which answers 180 then 200, "^18.$" takes the 180 and "^2" the 200, so every call succeeds; "^4" takes neither.
+const patternUac = (final: string): string => `
+  ${uacRequest('INVITE', 1)}
+  <recv response="100" optional="true"/>
+  <recv response="^18.$" regexp_match="true" optional="true"/>
+  <recv response="${final}" regexp_match="true" rrs="true"/>
+  ${uacRequest('ACK', 1)}
+  ${uacRequest('BYE', 2)}
+  <recv response="200"/>`;
+
+test(
+  'recv response patterns (regexp_match) against SIPp\'s uas: "^2" completes 3 calls of 3, "^4" none',
+  { skip, timeout: 90_000 },
+  async (t) => {
+    const u = await startSippUas(work, 'uas', ['-m', '6']);
+    t.after(() => u.child.kill('SIGKILL'));
+    const args = (file: string): string[] => [
+      '-sf',
+      file,
+      `127.0.0.1:${u.port}`,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      '0',
+      '-m',
+      '3',
+      '-r',
+      '10',
+      '-recv_timeout',
+      '2000',
+    ];
+    const ok = await sipts(args(scenarioFile('pattern-2xx.xml', patternUac('^2'))), 30_000).exited;
+    assert.equal(count(ok.stdout, 'Successful'), 3, ok.stderr + ok.stdout);
+    assert.equal(ok.code, 0);
+    const none = await sipts(args(scenarioFile('pattern-4xx.xml', patternUac('^4'))), 30_000).exited;
+    assert.equal(count(none.stdout, 'Successful'), 0, none.stderr + none.stdout);
+    assert.equal(none.code, 1);
   },
 );

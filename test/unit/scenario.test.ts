@@ -10,6 +10,7 @@ import { renderTemplate, renderText, type RenderContext } from '../../src/engine
 import type { SipMessage } from '../../src/sip/message.js';
 import { parseMessage } from '../../src/sip/parser.js';
 import { toneClip } from '../../src/media/tone.js';
+import { PLAIN_INVITE } from '../scenario-snippets.js';
 
 const env: TemplateEnv = {
   service: 'svc',
@@ -365,6 +366,24 @@ test('keepsLast: a waiting call holds its last message only where something can 
   ]);
 });
 
+test('the last body line ends with CRLF only when a line end followed it in the scenario (as SIPp 3.6.1 sends it)', () => {
+  const render = (cdata: string): string => {
+    const t = compileScenarioSource('t.xml', wrap(`<send><![CDATA[${cdata}]]></send>`), env).steps[0]?.template;
+    assert.ok(t);
+    return renderTemplate(t, ctx(), 0);
+  };
+  const head = '\n  NOTIFY sip:x@h SIP/2.0\n  Call-ID: [call_id]\n  CSeq: 1 NOTIFY\n';
+  // Observed from SIPp 3.6.1 over TCP (its regression test for github issue 34): a body closed by ]]> right after
+  // its bytes is sent without a line end, so Content-Length: 4 is right; one closed on the next line keeps one
+  // CRLF; a message without a body ends with one empty line however many blank lines close it.
+  assert.ok(render(`${head}  Content-Length: 4\n\n  \\x01\\x02\\x03\\x04`).endsWith('Content-Length: 4\r\n\r\n\x01\x02\x03\x04'));
+  assert.ok(render(`${head}  Content-Length: [len]\n\n  X\n    `).endsWith('Content-Length: 3\r\n\r\nX\r\n'));
+  assert.ok(render(`${head}  Content-Length: [len]\n\n  X\n\n\n  `).endsWith('Content-Length: 3\r\n\r\nX\r\n'));
+  assert.ok(render(`${head}  Content-Length: 0\n\n\n\n  `).endsWith('Content-Length: 0\r\n\r\n'));
+  assert.ok(render(`${head}  Content-Length: 0`).endsWith('Content-Length: 0\r\n\r\n'));
+  assert.ok(render(`${head}  Content-Length: [len]\n\n  v=0\n  s=-`).endsWith('Content-Length: 8\r\n\r\nv=0\r\ns=-'));
+});
+
 test("\\xHH escapes become bytes, read before keywords, with SIPp 3.6.1's quirks (bytes as its -trace_msg shows them)", () => {
   const sc = compileScenarioSource(
     't.xml',
@@ -390,6 +409,39 @@ test("\\xHH escapes become bytes, read before keywords, with SIPp 3.6.1's quirks
     a.kind === 'log' ? renderText(a.text, ctx()) : a.kind === 'assignstr' ? renderText(a.text, ctx()) : '',
   );
   assert.deepEqual(texts, ['a,b', '[$]']);
+});
+
+test('recv response="…" regexp_match="true": the status code is matched as a regular expression (SIPp after 3.6.1)', async () => {
+  const { matchesStep } = await import('../../src/engine/matcher.js');
+  const sc = compileScenarioSource(
+    't.xml',
+    wrap(`${PLAIN_INVITE}<recv response="^18.$" regexp_match="true" optional="true"/><recv response="^2" regexp_match="true"/>`),
+    env,
+  );
+  const resp = (status: number, to = 'To: <sip:b>;tag=2\r\n') => {
+    const p = parseMessage(
+      `SIP/2.0 ${status} X\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nFrom: <sip:a>;tag=1\r\n${to}Content-Length: 0\r\n\r\n`,
+    );
+    assert.ok(p.ok);
+    return p.msg;
+  };
+  const [, ringing, ok] = sc.steps;
+  assert.ok(ringing !== undefined && ok !== undefined);
+  assert.equal(ringing.title, '<- ^18.$');
+  assert.ok(matchesStep(ringing, resp(180), undefined));
+  assert.ok(matchesStep(ringing, resp(183), undefined));
+  assert.ok(!matchesStep(ringing, resp(100), undefined));
+  assert.ok(!matchesStep(ringing, resp(1180), undefined), '1180 is no SIP status, and "^18.$" is anchored');
+  assert.ok(matchesStep(ok, resp(200), undefined));
+  assert.ok(matchesStep(ok, resp(202), undefined));
+  assert.ok(!matchesStep(ok, resp(486), undefined));
+  // A response without a To header matches nothing (SIPp aborts the call on it as unexpected).
+  assert.ok(!matchesStep(ok, resp(200, ''), undefined));
+  assert.equal(sc.serverMode, false);
+  assert.throws(
+    () => compileScenarioSource('t.xml', wrap(`${PLAIN_INVITE}<recv response="(" regexp_match="true"/>`), env),
+    (e: unknown) => e instanceof DiagnosticsError && /is not a regular expression/.test(e.message),
+  );
 });
 
 test('recv regexp_match="true": the method is matched against request="…" as a regular expression (SIPp)', async () => {
