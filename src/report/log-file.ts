@@ -1,6 +1,7 @@
 /**
  * An append-only text file written in blocks: traces can see thousands of lines a second, so lines are
- * gathered and written 64 KiB at a time (and by flush() on the report tick), never one syscall per line.
+ * gathered and written 64 KiB at a time, or at the end of the event-loop turn that wrote them, never one syscall
+ * per line. SIPp writes each line at once: a script that reads the file once the peer answered finds the line.
  * SIPp's -X_overwrite false appends to what is there; -ringbuffer_size/-ringbuffer_files rotate the file and
  * -max_log_size stops it, as SIPp's logger does.
  */
@@ -36,6 +37,8 @@ export class LogFile {
   private startSec: number;
   /** Rotated files kept, oldest first: their start second and same-second number. */
   private readonly rotated: { start: number; n: number }[] = [];
+  /** Writes what waits once the event-loop turn that wrote it is over. */
+  private flushTimer: NodeJS.Immediate | undefined;
 
   /** Creates, truncates or (append) opens the file now, so a bad path is reported before any traffic. */
   constructor(
@@ -62,6 +65,13 @@ export class LogFile {
     if (max > 0 && this.count > max) this.close();
     else if (rotate > 0 && this.count > rotate) this.rotate();
     else if (this.size >= BLOCK_CHARS) this.flush();
+    else if (this.flushTimer === undefined) {
+      this.flushTimer = setImmediate(() => {
+        this.flushTimer = undefined;
+        this.flush();
+      });
+      this.flushTimer.unref();
+    }
   }
 
   flush(): void {
@@ -74,6 +84,7 @@ export class LogFile {
   close(): void {
     if (this.closed) return;
     this.flush();
+    clearImmediate(this.flushTimer);
     this.closed = true;
     closeSync(this.fd);
   }
