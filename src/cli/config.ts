@@ -371,26 +371,9 @@ export function buildConfig(
     maxCalls: shareOf(config.maxCalls, config.segment),
     users: shareOf(config.users, config.segment),
     limit: shareOf(config.limit, config.segment),
-    callTraces: CALL_TRACES.filter((o) => raw[o] !== undefined && raw[o] !== false).map((o) => `-${o}`),
   });
   problems.push(...split.problems);
   warnings.push(...split.warnings);
   if (problems.length > 0) throw new ConfigErrors(problems);
   return split.workers === 1 ? config : { ...config, workers: split.workers };
 }
-
-/** The traces the engine writes as calls go (trace-taps.ts), which the main thread of a -workers run does not see. */
-const CALL_TRACES = [
-  'trace_msg',
-  'message_file',
-  'trace_shortmsg',
-  'shortmessage_file',
-  'trace_err',
-  'error_file',
-  'trace_calldebug',
-  'calldebug_file',
-  'trace_rtt',
-  'trace_logs',
-  'log_file',
-  'trace_error_codes',
-] as const satisfies readonly OptionName[];

@@ -35,6 +35,7 @@ import { outlineOf, SEGMENT_FORMAT, type SegmentRecord, type SideRecord } from '
 import { twinPlan } from './twin-plan.js';
 import type { HandoffFigures } from '../workers/handoff.js';
 import { startWorkers } from './workers-run.js';
+import { methodsOn } from '../workers/trace-forward.js';
 import { watchEngine } from './saturation-probe.js';
 import { runMerge } from './merge-command.js';
 import { k8sMain } from './k8s-command.js';
@@ -145,7 +146,12 @@ async function run(config: RunConfig): Promise<number> {
         localPort,
         localPorts: workerPorts,
         handoff,
-      } = await startWorkers(config, scenario, remote, sendTo, process.pid, workerLog(traces)));
+      } = await startWorkers(config, scenario, remote, sendTo, process.pid, workerLog(traces), {
+        replay: (events) => {
+          traces.replay(events);
+        },
+        on: () => methodsOn(traces.sink, traces.isOn('logs')),
+      }));
     else
       ({ engine, localPort } = await startEngine(
         { ...engineConfig(config, scenario, remote, process.pid, injection), outOfCall, receive, sendTo },
@@ -253,8 +259,6 @@ async function run(config: RunConfig): Promise<number> {
       scenario.varNames.filter((_n, i) => scenario.varGlobal[i] !== true && scenario.varUser[i] !== true),
     ],
     setTrace: (name, on) => {
-      // -workers: the workers write no call-by-call trace (config.ts refuses them at start), so none turns on.
-      if (config.workers > 1) return false;
       // SIPp compat: a trace already as asked is left as it is (its file is not made anew).
       if (traces.isOn(name) === on) return true;
       traces.set(name, on ? config.traceFiles[name] : undefined);

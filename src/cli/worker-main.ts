@@ -12,6 +12,7 @@ import { BindError } from '../transport/transport.js';
 import type { FromWorker, Port, ToWorker } from '../workers/protocol.js';
 import { RingTransport } from '../workers/ring-transport.js';
 import { serveRun } from '../workers/serve.js';
+import { TraceForward } from '../workers/trace-forward.js';
 import type { WorkerData } from './workers-run.js';
 import { engineConfig, netConfig } from './engine-config.js';
 import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
@@ -27,10 +28,16 @@ async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<vo
     const base = engineConfig(config, scenario, d.remote, pid, injection);
     const sharedCreated = d.createdCount === undefined ? undefined : new Int32Array(d.createdCount);
     const engineConf = { ...base, load: { ...base.load, ...d.load, share, sharedCreated }, outOfCall, receive, sendTo: d.sendTo };
+    // The traces on in the main thread, which writes their files: events go there in batches (trace-forward.ts).
+    const traces = new TraceForward((events) => {
+      port.postMessage({ type: 'traces', events });
+    }, d.traces);
     const hooks = {
-      // <log> goes to -trace_logs, which -workers refuses: not a message per call to the main thread for nothing.
+      trace: traces.sink,
+      // <log> goes to -trace_logs (dropped here when it is off); <warning> and <error> are shown by the main thread.
       log: (level: 'log' | 'warning' | 'error', text: string) => {
-        if (level !== 'log') port.postMessage({ type: 'log', level, text });
+        if (level === 'log') traces.log(text);
+        else port.postMessage({ type: 'log', level, text });
       },
       exec: (command: string) => {
         spawn('/bin/sh', ['-c', command], { stdio: 'ignore', detached: true }).unref();
@@ -45,7 +52,7 @@ async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<vo
       rings === undefined
         ? await startEngine(engineConf, netConfig(config, d.ports, false), hooks)
         : startEngineOn(engineConf, (handler) => new RingTransport(rings, handler), hooks);
-    serveRun(engine, localPort, port);
+    serveRun(engine, localPort, port, traces);
   } catch (e) {
     if (e instanceof BindError)
       port.postMessage({ type: 'failed', failure: { kind: 'bind', message: e.message, address: e.address, port: e.port } });

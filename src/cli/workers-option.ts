@@ -12,8 +12,6 @@ export interface WorkersContext {
   readonly maxCalls: number;
   readonly users: number;
   readonly limit: number;
-  /** Trace options given (as the user spelled them) whose files the engine writes call by call. */
-  readonly callTraces: readonly string[];
 }
 
 /**
@@ -36,11 +34,6 @@ export function chooseWorkers(value: string | undefined, c: WorkersContext, core
     };
   if (n <= 1) return { workers: 1, problems: [], warnings: [] };
   const problems: string[] = [];
-  if (c.callTraces.length > 0) {
-    problems.push(
-      `-workers ${value}: ${c.callTraces.join(', ')}: traces written call by call are not supported with -workers yet (each worker would write its own file); drop them, or run with -workers 1 to trace`,
-    );
-  }
   const warnings: string[] = [];
   let workers = n;
   for (const [name, total] of [

@@ -12,6 +12,7 @@ import type { SchedulerOptions } from '../load/scheduler.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { ConnectError } from '../transport/stream.js';
 import { BindError } from '../transport/transport.js';
+import type { TraceEvent, TraceMethod } from '../events/trace.js';
 import { UdpHandoff, type HandoffFigures } from '../workers/handoff.js';
 import { startPool, WorkerStartError } from '../workers/pool.js';
 import type { WorkerRings } from '../workers/ring-transport.js';
@@ -32,6 +33,14 @@ export interface WorkerData {
   readonly rings?: WorkerRings | undefined;
   /** An answering run: the count of calls created, shared by the workers (-m is the whole run's, see Scheduler). */
   readonly createdCount?: SharedArrayBuffer | undefined;
+  /** The trace methods on at the start (the main thread writes the files: workers/trace-forward.ts). */
+  readonly traces: readonly TraceMethod[];
+}
+
+/** The run's traces as the workers see them: what they trace is written here. */
+export interface WorkerTraces {
+  readonly replay: (events: readonly TraceEvent[]) => void;
+  readonly on: () => TraceMethod[];
 }
 
 /** Why this run cannot be split over workers yet; undefined when it can. */
@@ -56,6 +65,7 @@ export async function startWorkers(
   sendTo: EngineConfig['sendTo'],
   pid: number,
   log: (level: 'log' | 'warning' | 'error', text: string) => void,
+  traces: WorkerTraces,
 ): Promise<{ engine: RunControl; localPort: number; localPorts: number[]; handoff?: () => HandoffFigures }> {
   const refusal = workersRefusal(config, scenario);
   if (refusal !== undefined) throw new SiptsError('WORKERS_NOT_SUPPORTED', refusal, 'run it with -workers 1 (or without -workers)');
@@ -71,6 +81,7 @@ export async function startWorkers(
       parts: config.workers,
       drainMs: drainMs(scenario, settings),
       log,
+      traces,
       data: (worker): WorkerData => {
         // --segment: worker k of this segment is part I + kN of the whole run (load/share.ts: nestShare).
         const share = nestShare(config.segment, worker);
@@ -83,6 +94,7 @@ export async function startWorkers(
           ports: sharePorts(config, share.index),
           rings: handoff?.rings[worker.index],
           createdCount,
+          traces: traces.on(),
           load: {
             maxCalls: createdCount === undefined ? shareOf(config.maxCalls, share) : shareOf(config.maxCalls, config.segment),
             users: shareOf(config.users, share),

@@ -40,3 +40,28 @@ export interface TraceSink {
   /** A call that failed or was aborted, with its history. Asking for it makes every call keep a history. */
   failedCall?(evidence: CallEvidence): void;
 }
+
+/** The trace methods a run turns on: the TraceSink's names, and <log> (-trace_logs). */
+export type TraceMethod = keyof TraceSink | 'log';
+
+/**
+ * -workers: a trace event as a worker posts it to the main thread, which writes the run's trace files
+ * (workers/trace-forward.ts, report/traces.ts): a TraceSink call, or a <log> action's text, with the wall-clock time
+ * (ms since the epoch) it happened.
+ */
+export type TraceEvent =
+  | {
+      readonly k: 'message';
+      readonly at: number;
+      readonly out: boolean;
+      readonly raw: string;
+      readonly local: string;
+      readonly remote: string;
+    }
+  | { readonly k: 'command'; readonly at: number; readonly out: boolean; readonly text: string }
+  | { readonly k: 'error'; readonly at: number; readonly text: string }
+  | { readonly k: 'unexpectedStatus'; readonly at: number; readonly status: number }
+  | { readonly k: 'rtt'; readonly at: number; readonly rtd: number; readonly ms: number }
+  /** `base`: when the worker's engine started (ms since the epoch): the evidence's times count from it. */
+  | { readonly k: 'failedCall'; readonly at: number; readonly base: number; readonly evidence: CallEvidence }
+  | { readonly k: 'log'; readonly at: number; readonly text: string };

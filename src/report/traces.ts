@@ -4,7 +4,7 @@
  * failed call in full), -trace_rtt (every response time) and -trace_logs (the scenario's <log> actions).
  * Failed-call evidence is also kept in memory for the HTML, JSON and JUnit reports.
  */
-import type { CallEvidence, TraceSink } from '../events/trace.js';
+import type { CallEvidence, TraceEvent, TraceSink } from '../events/trace.js';
 import { sippDate, sippTime } from '../format.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { renderLadder } from './ladder.js';
@@ -90,7 +90,7 @@ export class Traces {
     const rtt = open(options.rtt, undefined, 'Date_ms;response_time_ms;rtd_no\n');
     if (rtt !== undefined) {
       this.sink.rtt = (rtd, ms) => {
-        rtt.write(`${(this.epochMs() - this.startEpochMs).toFixed(3)};${ms.toFixed(3)};${rtd + 1}\n`);
+        rtt.write(`${(this.now() - this.startEpochMs).toFixed(3)};${ms.toFixed(3)};${rtd + 1}\n`);
         if (++this.rttCount % Math.max(1, options.rttFreq) === 0) rtt.flush();
       };
     }
@@ -112,7 +112,7 @@ export class Traces {
       list.push(ladder);
       this.kept.set(e.reason, list);
       this.errors?.write(
-        `${sippTime(this.epochMs())}: failed call (${list.length} of the first ${this.laddersPerReason} ${e.reason}):\n${ladder.text}\n`,
+        `${sippTime(this.now())}: failed call (${list.length} of the first ${this.laddersPerReason} ${e.reason}):\n${ladder.text}\n`,
       );
     };
   }
@@ -148,14 +148,14 @@ export class Traces {
         // names the transport as SIPp's does (UDP, TCP, TLS; WS and WSS are ours).
         if (messages !== undefined) {
           const label = this.transportLabel;
-          messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
+          messages.write(`----------------------------------------------- ${sippDate(this.now())}\n`);
           messages.write(
             out
               ? `${label} message sent (${raw.length} bytes):\n\n${raw}\n`
               : `${label} message received [${raw.length}] bytes :\n\n${raw}\n`,
           );
         }
-        if (short !== undefined) short.write(shortLine(sippTime(this.epochMs()), out, raw, this.callIdSlashIgnore !== true));
+        if (short !== undefined) short.write(shortLine(sippTime(this.now()), out, raw, this.callIdSlashIgnore !== true));
       };
       if (messages === undefined) {
         delete this.sink.command;
@@ -163,7 +163,7 @@ export class Traces {
       }
       // SIPp compat: twin commands are logged as TCP "control" messages, their length counting the ESC.
       this.sink.command = (out, text) => {
-        messages.write(`----------------------------------------------- ${sippDate(this.epochMs())}\n`);
+        messages.write(`----------------------------------------------- ${sippDate(this.now())}\n`);
         messages.write(
           out
             ? `TCP control message sent (${text.length + 1} bytes):\n\n${text}\n`
@@ -178,7 +178,7 @@ export class Traces {
         return;
       }
       this.sink.error = (text) => {
-        errors.write(`${sippTime(this.epochMs())}: ${text}\n`);
+        errors.write(`${sippTime(this.now())}: ${text}\n`);
       };
       this.keepFailedCalls();
     } else {
@@ -192,6 +192,60 @@ export class Traces {
       (which === 'messages' ? this.messages : which === 'shortmessages' ? this.short : which === 'error' ? this.errors : this.logs) !==
       undefined
     );
+  }
+
+  /** While replay() writes a worker's event: when it happened (ms since the epoch). */
+  private replayAt: number | undefined;
+
+  /** Wall-clock time now, or when the event being replayed happened. */
+  private now(): number {
+    return this.replayAt ?? this.epochMs();
+  }
+
+  /**
+   * -workers: the events a worker traced (workers/trace-forward.ts), written as if they had happened here, at
+   * their time. A failed call's times are moved from the worker's engine start to this run's start.
+   */
+  replay(events: readonly TraceEvent[]): void {
+    const s = this.sink;
+    try {
+      for (const e of events) {
+        this.replayAt = e.at;
+        switch (e.k) {
+          case 'message':
+            s.message?.(e.out, e.raw, e.local, e.remote);
+            break;
+          case 'command':
+            s.command?.(e.out, e.text);
+            break;
+          case 'error':
+            s.error?.(e.text);
+            break;
+          case 'unexpectedStatus':
+            s.unexpectedStatus?.(e.status);
+            break;
+          case 'rtt':
+            s.rtt?.(e.rtd, e.ms);
+            break;
+          case 'failedCall': {
+            const shift = e.base - this.startEpochMs;
+            const v = e.evidence;
+            s.failedCall?.({
+              ...v,
+              startMs: v.startMs + shift,
+              endMs: v.endMs + shift,
+              history: v.history.map((h) => ({ ...h, atMs: h.atMs + shift })),
+            });
+            break;
+          }
+          case 'log':
+            this.log(e.text);
+            break;
+        }
+      }
+    } finally {
+      this.replayAt = undefined;
+    }
   }
 
   /** The traces exist before the engine, which is given their sink: this sets the engine's real start. */

@@ -11,6 +11,7 @@ import { shareOf, type Share } from '../load/share.js';
 import { mergeExports, summarize } from '../stats/export.js';
 import { mergeHistograms, summarizeExport, type HistogramExport } from '../stats/histogram.js';
 import type { HistogramSummary, StatsExport, StatsSnapshot } from '../stats/stats.js';
+import type { TraceEvent, TraceMethod } from '../events/trace.js';
 import { isFromWorker, type FromWorker, type StartFailure, type ToWorker, type WorkerReport } from './protocol.js';
 import type { PartFigures } from '../stats/parts.js';
 
@@ -24,6 +25,8 @@ export interface PoolOptions {
   readonly drainMs: number;
   /** A worker's <log>, <warning> and <error>, and its crash. */
   readonly log: (level: 'log' | 'warning' | 'error', text: string) => void;
+  /** The run's traces (report/traces.ts): what the workers traced is written by them; which methods are on now. */
+  readonly traces?: { readonly replay: (events: readonly TraceEvent[]) => void; readonly on: () => TraceMethod[] } | undefined;
 }
 
 /** A worker could not start: its own error, made again by the caller (bind errors exit 254). */
@@ -127,6 +130,9 @@ export class WorkerPool implements RunControl {
         break;
       case 'log':
         this.o.log(m.level, m.text);
+        break;
+      case 'traces':
+        this.o.traces?.replay(m.events);
         break;
       case 'stop':
         if (m.how === 'now') this.stopNow();
@@ -332,9 +338,10 @@ export class WorkerPool implements RunControl {
     return e === undefined ? undefined : summarize(e);
   }
 
-  /** Traces are refused with -workers (config.ts): nothing to look up again. */
+  /** A trace was turned on or off: the workers turn the same methods on. */
   retrace(): void {
-    return undefined;
+    const t = this.o.traces;
+    if (t !== undefined) this.send({ type: 'traces', on: t.on() });
   }
 
   trackWindows(): void {

@@ -4,6 +4,7 @@
  * data only: what crosses is structured-cloned.
  */
 import type { EndReason, LoadStatus, RunExports } from '../engine/run-control.js';
+import type { TraceEvent, TraceMethod } from '../events/trace.js';
 import type { HistogramExport } from '../stats/histogram.js';
 
 /** Main thread → worker. */
@@ -15,7 +16,9 @@ export type ToWorker =
   | { readonly type: 'resume' }
   | { readonly type: 'stop'; readonly how: 'gracefully' | 'now' }
   | { readonly type: 'reset-stats' }
-  | { readonly type: 'track-windows' };
+  | { readonly type: 'track-windows' }
+  /** The trace methods on now (a trace turned on or off from the control port). */
+  | { readonly type: 'traces'; readonly on: readonly TraceMethod[] };
 
 /** A worker's figures: what the main thread merges into the run's. */
 export interface WorkerReport {
@@ -45,11 +48,13 @@ export type FromWorker =
   | { readonly type: 'failed'; readonly failure: StartFailure }
   | { readonly type: 'report'; readonly report: WorkerReport }
   | { readonly type: 'log'; readonly level: 'log' | 'warning' | 'error'; readonly text: string }
+  /** What the worker traced since its last such message (trace-forward.ts): the main thread writes the files. */
+  | { readonly type: 'traces'; readonly events: readonly TraceEvent[] }
   /** The scenario's <exec int_cmd> stopped this worker: the run stops, as SIPp's does. */
   | { readonly type: 'stop'; readonly how: 'gracefully' | 'now' }
   | { readonly type: 'done'; readonly reason: EndReason; readonly report: WorkerReport };
 
-const FROM_WORKER_TYPES: ReadonlySet<string> = new Set(['ready', 'failed', 'report', 'log', 'stop', 'done']);
+const FROM_WORKER_TYPES: ReadonlySet<string> = new Set(['ready', 'failed', 'report', 'log', 'traces', 'stop', 'done']);
 
 /** A worker's message, told by its type: what crosses a thread arrives untyped (structured-cloned data). */
 export function isFromWorker(m: unknown): m is FromWorker {

@@ -4,10 +4,11 @@
  */
 import type { RunControl } from '../engine/run-control.js';
 import type { FromWorker, Port, ToWorker, WorkerReport } from './protocol.js';
+import type { TraceForward } from './trace-forward.js';
 
 const REPORT_MS = 1000;
 
-export function serveRun(run: RunControl, localPort: number, port: Port<ToWorker, FromWorker>): void {
+export function serveRun(run: RunControl, localPort: number, port: Port<ToWorker, FromWorker>, traces: TraceForward): void {
   let windows = false;
   const report = (): WorkerReport => ({
     exports: run.statsExports(),
@@ -45,6 +46,10 @@ export function serveRun(run: RunControl, localPort: number, port: Port<ToWorker
         run.trackWindows();
         windows = true;
         break;
+      case 'traces':
+        traces.set(m.on);
+        run.retrace();
+        break;
     }
   });
   port.postMessage({ type: 'ready', localPort, report: report() });
@@ -55,6 +60,8 @@ export function serveRun(run: RunControl, localPort: number, port: Port<ToWorker
   timer.unref();
   void run.done.then((reason) => {
     clearInterval(timer);
+    // The last calls' traces (those aborted at the end) reach the files before the run is over.
+    traces.flush();
     port.postMessage({ type: 'done', reason, report: report() });
   });
 }

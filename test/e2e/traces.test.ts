@@ -38,155 +38,171 @@ const lines = (path: string): string[] =>
     .split('\n')
     .filter((l) => l !== '');
 
-test('every trace of a passing run agrees with its summary', { timeout: 60_000 }, async (t) => {
-  const uas = await startSiptsUas(['-cp', '0']);
-  t.after(() => uas.child.kill('SIGKILL'));
-  const r = await sipts(
-    [
-      '-sf',
-      logging,
-      `127.0.0.1:${uas.port}`,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '0',
-      '-r',
-      '100',
-      '-m',
-      '50',
-      '-cp',
-      '0',
-      '-message_file',
-      f('m.log'),
-      '-error_file',
-      f('e.log'),
-      '-trace_rtt',
-      '-rtt_freq',
-      '7',
-      '-trace_counts',
-      '-trace_stat',
-      '-stf',
-      f('s.csv'),
-      '-screen_file',
-      f('screen.log'),
-      '-log_file',
-      f('logs.log'),
-      '-calldebug_file',
-      f('cd.log'),
-      '--json',
-      f('r.json'),
-    ],
-    60_000,
-    dir,
-  ).exited;
-  assert.equal(r.code, 0, r.stderr);
-  const json = JSON.parse(readFileSync(f('r.json'), 'utf8')) as {
-    counters: Record<string, number>;
-    steps: { sent: number; recv: number }[];
-  };
-  // -trace_msg: SIPp's layout, one block per message, as many as were sent and received.
-  const msgs = readFileSync(f('m.log'), 'latin1');
-  const sent = json.steps.reduce((n, s) => n + s.sent, 0) - 50; // minus the pause's count of calls that entered it
-  assert.equal(msgs.match(/^UDP message sent \(\d+ bytes\):$/gm)?.length, sent);
-  assert.equal(
-    msgs.match(/^UDP message received \[\d+\] bytes :$/gm)?.length,
-    json.steps.reduce((n, s) => n + s.recv, 0),
-  );
-  assert.match(msgs, /^-{47} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\nUDP message sent \(\d+ bytes\):\n\nINVITE sip:/m);
-  // -trace_rtt: one row per call (the scenario measures one response time per call).
-  const rtt = lines(traceFile('rtt.csv'));
-  assert.equal(rtt[0], 'Date_ms;response_time_ms;rtd_no');
-  assert.equal(rtt.length - 1, 50);
-  for (const row of rtt.slice(1)) assert.match(row, /^\d+\.\d{3};\d+\.\d{3};1$/);
-  // -trace_counts: SIPp's column names; the last row's counts are the summary's.
-  const counts = lines(traceFile('counts.csv'));
-  assert.match(counts[0] ?? '', /^CurrentTime;ElapsedTime;0_INVITE_Sent;0_INVITE_Retrans;0_INVITE_Timeout;1_100_Recv;/);
-  const last = lastCsvRow(traceFile('counts.csv'));
-  assert.equal(last['0_INVITE_Sent'], '50');
-  assert.equal(last['8_200_Recv'], '50');
-  // -trace_logs: the <log> action, once per call.
-  const logs = lines(f('logs.log'));
-  assert.equal(logs.length, 50);
-  assert.match(logs[0] ?? '', /^answered \d+-\d+@127\.0\.0\.1$/);
-  // -trace_screen: every screen, with the final numbers.
-  const screen = readFileSync(f('screen.log'), 'utf8');
-  for (const s of ['Scenario', 'Statistics', 'Repartition', 'Variables', 'Percentiles', 'Failures'])
-    assert.match(screen, new RegExp(`-- ${s} Screen --`));
-  assert.match(screen, /Successful call +\| \d+ +\| 50/);
-  // Nothing failed: the error trace has its header only, and no call was worth debugging.
-  assert.deepEqual(lines(f('e.log')), ['The following events occurred:']);
-  assert.equal(readFileSync(f('cd.log'), 'utf8'), '');
-});
+// -workers 2: the same files and figures, the traces written by the main thread from what both workers traced.
+for (const [tag, split] of [
+  ['', []],
+  [' (-workers 2)', ['-workers', '2']],
+] as const)
+  test(`every trace of a passing run agrees with its summary${tag}`, { timeout: 60_000 }, async (t) => {
+    const uas = await startSiptsUas(['-cp', '0']);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const run = sipts(
+      [
+        ...split,
+        '-sf',
+        logging,
+        `127.0.0.1:${uas.port}`,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-r',
+        '100',
+        '-m',
+        '50',
+        '-cp',
+        '0',
+        '-message_file',
+        f(`m${split.length}.log`),
+        '-error_file',
+        f(`e${split.length}.log`),
+        '-trace_rtt',
+        '-rtt_freq',
+        '7',
+        '-trace_counts',
+        '-trace_stat',
+        '-stf',
+        f(`s${split.length}.csv`),
+        '-screen_file',
+        f(`screen${split.length}.log`),
+        '-log_file',
+        f(`logs${split.length}.log`),
+        '-calldebug_file',
+        f(`cd${split.length}.log`),
+        '--json',
+        f(`r${split.length}.json`),
+      ],
+      60_000,
+      dir,
+    );
+    const r = await run.exited;
+    assert.equal(r.code, 0, r.stderr);
+    const pid = run.child.pid ?? 0;
+    const json = JSON.parse(readFileSync(f(`r${split.length}.json`), 'utf8')) as {
+      counters: Record<string, number>;
+      steps: { sent: number; recv: number }[];
+    };
+    // -trace_msg: SIPp's layout, one block per message, as many as were sent and received.
+    const msgs = readFileSync(f(`m${split.length}.log`), 'latin1');
+    const sent = json.steps.reduce((n, s) => n + s.sent, 0) - 50; // minus the pause's count of calls that entered it
+    assert.equal(msgs.match(/^UDP message sent \(\d+ bytes\):$/gm)?.length, sent);
+    assert.equal(
+      msgs.match(/^UDP message received \[\d+\] bytes :$/gm)?.length,
+      json.steps.reduce((n, s) => n + s.recv, 0),
+    );
+    assert.match(msgs, /^-{47} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}\nUDP message sent \(\d+ bytes\):\n\nINVITE sip:/m);
+    // -trace_rtt: one row per call (the scenario measures one response time per call).
+    const rtt = lines(traceFile('rtt.csv', pid));
+    assert.equal(rtt[0], 'Date_ms;response_time_ms;rtd_no');
+    assert.equal(rtt.length - 1, 50);
+    for (const row of rtt.slice(1)) assert.match(row, /^\d+\.\d{3};\d+\.\d{3};1$/);
+    // -trace_counts: SIPp's column names; the last row's counts are the summary's.
+    const counts = lines(traceFile('counts.csv', pid));
+    assert.match(counts[0] ?? '', /^CurrentTime;ElapsedTime;0_INVITE_Sent;0_INVITE_Retrans;0_INVITE_Timeout;1_100_Recv;/);
+    const last = lastCsvRow(traceFile('counts.csv', pid));
+    assert.equal(last['0_INVITE_Sent'], '50');
+    assert.equal(last['8_200_Recv'], '50');
+    // -trace_logs: the <log> action, once per call.
+    const logs = lines(f(`logs${split.length}.log`));
+    assert.equal(logs.length, 50);
+    assert.match(logs[0] ?? '', /^answered \d+-\d+(?:\.w\d)?@127\.0\.0\.1$/);
+    // -trace_screen: every screen, with the final numbers.
+    const screen = readFileSync(f(`screen${split.length}.log`), 'utf8');
+    for (const s of ['Scenario', 'Statistics', 'Repartition', 'Variables', 'Percentiles', 'Failures'])
+      assert.match(screen, new RegExp(`-- ${s} Screen --`));
+    assert.match(screen, /Successful call +\| \d+ +\| 50/);
+    // Nothing failed: the error trace has its header only, and no call was worth debugging.
+    assert.deepEqual(lines(f(`e${split.length}.log`)), ['The following events occurred:']);
+    assert.equal(readFileSync(f(`cd${split.length}.log`), 'utf8'), '');
+  });
 
 /** -trace_rtt and -trace_counts have no file option in SIPp: theirs are <scenario>_<pid>_… in the current folder. */
-function traceFile(suffix: string): string {
-  const name = readdirSync(dir).find((n) => /^logging_\d+_/.test(n) && n.endsWith(`_${suffix}`));
+function traceFile(suffix: string, pid: number): string {
+  const name = readdirSync(dir).find((n) => n.startsWith(`logging_${pid}_`) && n.endsWith(`_${suffix}`));
   if (name === undefined) throw new Error(`no logging_<pid>_${suffix} in ${dir}`);
   return join(dir, name);
 }
 
-test(
-  'a failing run: the error trace and the reports show the ladder of the first failed calls; JUnit passes the schema',
-  { timeout: 60_000 },
-  async (t) => {
-    const uas = await startSiptsUas(['-sf', busy, '-m', '5', '-cp', '0']);
-    t.after(() => uas.child.kill('SIGKILL'));
-    const r = await sipts([
-      ...loopbackUac(uas.port),
-      '-r',
-      '50',
-      '-m',
-      '5',
-      '-cp',
-      '0',
-      '-error_file',
-      f('fail-e.log'),
-      '-calldebug_file',
-      f('fail-cd.log'),
-      '--junit',
-      f('fail.xml'),
-      '--html',
-      f('fail.html'),
-      '--json',
-      f('fail.json'),
-    ]).exited;
-    assert.equal(r.code, 1);
-    const errors = readFileSync(f('fail-e.log'), 'latin1');
-    assert.equal(
-      errors.match(
-        /Aborting call on unexpected message for Call-Id '\d+-\d+@127\.0\.0\.1': while expecting '<- 200' \(index \d\), received 'SIP\/2\.0 486 Busy Here/g,
-      )?.length,
-      5,
-    );
-    // The first three failed calls (of one reason) get a ladder: INVITE out, 486 in, ACK… as the flow went.
-    assert.equal(errors.match(/failed call \(\d of the first 3 FailedUnexpectedMessage\)/g)?.length, 3);
-    assert.match(
-      errors,
-      /Call \d+-\d+@127\.0\.0\.1: FailedUnexpectedMessage at step 4 \(<- 200\)[^\n]*\n +time \(ms\) +127\.0\.0\.1:\d+ +127\.0\.0\.1:\d+\n +\d+\.\d{3} +INVITE -+>\n +\d+\.\d{3} +<-+ 486 Busy Here \(INVITE\)\n/,
-    );
-    // -trace_calldebug: every failed call in full.
-    assert.equal(readFileSync(f('fail-cd.log'), 'latin1').match(/^Call debugging information for call /gm)?.length, 5);
-    // JUnit: valid against Jenkins' JUnit schema (junit-4.xsd), the failing step named, the ladder in the failure.
-    const xml = readFileSync(f('fail.xml'), 'utf8');
-    assert.deepEqual(await junitSchemaErrors(xml), []);
-    assert.match(
-      xml,
-      /<testcase classname="sipts uac" name="step 4 \(line \d+\): &lt;- 200" time="0">\s*<failure message="5 unexpected message\(s\) at step 4/,
-    );
-    assert.match(
-      xml,
-      /name="FailedUnexpectedMessage"[^>]*>\s*<failure [^>]*>5 call\(s\)[^<]*Call \d+-\d+@127\.0\.0\.1: FailedUnexpectedMessage at step 4/,
-    );
-    // HTML: self-contained (no script, no external reference), with plots and the ladders.
-    const html = readFileSync(f('fail.html'), 'utf8');
-    assert.doesNotMatch(html, /<script|<link|src="http/);
-    assert.equal(html.match(/<svg /g)?.length, 3); // call rate, failures, response time 1
-    assert.match(html, /<pre>Call \d+-\d+@127\.0\.0\.1: FailedUnexpectedMessage/);
-    const json = JSON.parse(readFileSync(f('fail.json'), 'utf8')) as { failedCalls: { reason: string; ladder: string[] }[] };
-    assert.equal(json.failedCalls.length, 3);
-    assert.match(json.failedCalls[0]?.ladder.join('\n') ?? '', /486 Busy Here \(INVITE\)/);
-  },
-);
+// -workers 2: the same files, written by the main thread from what both workers traced (workers/trace-forward.ts).
+for (const [tag, split] of [
+  ['', []],
+  [' (-workers 2)', ['-workers', '2']],
+] as const)
+  test(
+    `a failing run: the error trace and the reports show the ladder of the first failed calls; JUnit passes the schema${tag}`,
+    { timeout: 60_000 },
+    async (t) => {
+      const uas = await startSiptsUas(['-sf', busy, '-m', '5', '-cp', '0']);
+      t.after(() => uas.child.kill('SIGKILL'));
+      const r = await sipts([
+        ...loopbackUac(uas.port),
+        ...split,
+        '-r',
+        '50',
+        '-m',
+        '5',
+        '-cp',
+        '0',
+        '-error_file',
+        f(`fail${split.length}-e.log`),
+        '-calldebug_file',
+        f(`fail${split.length}-cd.log`),
+        '--junit',
+        f(`fail${split.length}.xml`),
+        '--html',
+        f(`fail${split.length}.html`),
+        '--json',
+        f(`fail${split.length}.json`),
+      ]).exited;
+      assert.equal(r.code, 1);
+      const errors = readFileSync(f(`fail${split.length}-e.log`), 'latin1');
+      assert.equal(
+        errors.match(
+          /Aborting call on unexpected message for Call-Id '\d+-\d+(?:\.w\d)?@127\.0\.0\.1': while expecting '<- 200' \(index \d\), received 'SIP\/2\.0 486 Busy Here/g,
+        )?.length,
+        5,
+      );
+      // The first three failed calls (of one reason) get a ladder: INVITE out, 486 in, ACK… as the flow went.
+      assert.equal(errors.match(/failed call \(\d of the first 3 FailedUnexpectedMessage\)/g)?.length, 3);
+      assert.match(
+        errors,
+        /Call \d+-\d+(?:\.w\d)?@127\.0\.0\.1: FailedUnexpectedMessage at step 4 \(<- 200\)[^\n]*\n +time \(ms\) +127\.0\.0\.1:\d+ +127\.0\.0\.1:\d+\n +\d+\.\d{3} +INVITE -+>\n +\d+\.\d{3} +<-+ 486 Busy Here \(INVITE\)\n/,
+      );
+      // -trace_calldebug: every failed call in full.
+      assert.equal(readFileSync(f(`fail${split.length}-cd.log`), 'latin1').match(/^Call debugging information for call /gm)?.length, 5);
+      // JUnit: valid against Jenkins' JUnit schema (junit-4.xsd), the failing step named, the ladder in the failure.
+      const xml = readFileSync(f(`fail${split.length}.xml`), 'utf8');
+      assert.deepEqual(await junitSchemaErrors(xml), []);
+      assert.match(
+        xml,
+        /<testcase classname="sipts uac" name="step 4 \(line \d+\): &lt;- 200" time="0">\s*<failure message="5 unexpected message\(s\) at step 4/,
+      );
+      assert.match(
+        xml,
+        /name="FailedUnexpectedMessage"[^>]*>\s*<failure [^>]*>5 call\(s\)[^<]*Call \d+-\d+(?:\.w\d)?@127\.0\.0\.1: FailedUnexpectedMessage at step 4/,
+      );
+      // HTML: self-contained (no script, no external reference), with plots and the ladders.
+      const html = readFileSync(f(`fail${split.length}.html`), 'utf8');
+      assert.doesNotMatch(html, /<script|<link|src="http/);
+      assert.equal(html.match(/<svg /g)?.length, 3); // call rate, failures, response time 1
+      assert.match(html, /<pre>Call \d+-\d+(?:\.w\d)?@127\.0\.0\.1: FailedUnexpectedMessage/);
+      const json = JSON.parse(readFileSync(f(`fail${split.length}.json`), 'utf8')) as {
+        failedCalls: { reason: string; ladder: string[] }[];
+      };
+      assert.equal(json.failedCalls.length, 3);
+      assert.match(json.failedCalls[0]?.ladder.join('\n') ?? '', /486 Busy Here \(INVITE\)/);
+    },
+  );
 
 /** Reads one counter of a Prometheus text page. */
 function metric(page: string, name: string): number {

@@ -7,6 +7,7 @@ import type { EndReason, LoadStatus, RunControl, RunExports } from '../../src/en
 import { Counter, Stats, type HistogramSummary, type StatsSnapshot } from '../../src/stats/stats.js';
 import type { HistogramExport } from '../../src/stats/histogram.js';
 import { serveRun } from '../../src/workers/serve.js';
+import { TraceForward } from '../../src/workers/trace-forward.js';
 import type { Share } from '../../src/load/share.js';
 
 export interface FakeWorkerData {
@@ -103,7 +104,7 @@ const port = parentPort;
 if (port !== null) {
   setTimeout(() => {
     const run = new FakeRun(data.rttMs);
-    serveRun(run, 5000 + data.share.index, port);
+    serveRun(run, 5000 + data.share.index, port, new TraceForward(() => undefined, []));
     if (data.endsAtOnce === true) run.stopGracefully();
   }, data.readyAfterMs ?? 0);
 }

@@ -219,3 +219,31 @@ test(
     await run.exited;
   },
 );
+
+test(
+  '-workers 2: ctrace messages on turns the message trace on in both workers, into the one file of the run',
+  { skip, timeout: 60_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipts-cp-'));
+    const uas = await siptsWithControl(['-m', '10', '-workers', '2'], dir);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const calls = async (n: number): Promise<void> => {
+      const r = await sipp(['-sn', 'uac', `127.0.0.1:${uas.sipPort}`, '-i', '127.0.0.1', '-m', String(n), '-r', '20'], 30_000, dir).exited;
+      assert.equal(r.code, 0, r.stdout.slice(-1500));
+    };
+    await calls(2);
+    const messages = join(dir, `uas_${uas.child.pid ?? 0}_messages.log`);
+    assert.equal(existsSync(messages), false);
+    await send(uas.cp, 'ctrace messages on');
+    await until('the trace file', () => existsSync(messages));
+    await calls(8);
+    const r = await uas.exited;
+    assert.equal(r.code, 0, r.stderr);
+    const traced = readFileSync(messages, 'latin1');
+    const callIds = new Set([...traced.matchAll(/^Call-ID: (.*)$/gm)].map((m) => m[1]?.trim()));
+    assert.equal(traced.match(/^INVITE /gm)?.length, 8, 'the INVITEs of the calls after `ctrace messages on`, and only those');
+    assert.equal(callIds.size, 8);
+    // Both workers answered some of them (by Call-ID hash), and both traced.
+    assert.match(r.stderr, /datagrams handed to the workers: [1-9]\d*, [1-9]\d*;/);
+  },
+);

@@ -4,7 +4,7 @@
  * file's lines each once per pass. Which worker placed a call is read from its Call-ID (%p: <pid>.w<k>).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -186,5 +186,97 @@ test(
     assert.ok(handed !== null, end.stderr);
     assert.ok(Number(handed[1]) > 0 && Number(handed[2]) > 0, `each worker handled some: ${handed[0]}`);
     assert.ok(Number(handed[1]) + Number(handed[2]) >= 3000, 'INVITE, ACK and BYE of each call');
+  },
+);
+
+/** The messages of a -trace_msg file: direction, start line and Call-ID of each. */
+function traced(file: string): { out: boolean; first: string; callId: string }[] {
+  return readFileSync(file, 'latin1')
+    .split(/^-{47} /m)
+    .slice(1)
+    .map((block) => {
+      const text = block.replace(/\r/g, '');
+      const body = text.slice(text.indexOf('\n\n') + 2);
+      return { out: /message sent/.test(text), first: body.split('\n')[0] ?? '', callId: header(body, 'Call-ID') };
+    });
+}
+
+test(
+  '-workers 2 with -trace_msg, -trace_shortmsg and -trace_rtt against SIPp: one file each for the run, holding every message SIPp traced',
+  { skip, timeout: 120_000 },
+  async (t) => {
+    const { port, trace, dir } = await uasTracing(t, 'traces');
+    const ours = join(dir, 'uac-messages.log');
+    const short = join(dir, 'uac-short.log');
+    const r = await sipts(
+      [
+        ...loopbackUac(port),
+        ...HEADLESS,
+        '-workers',
+        '2',
+        '-m',
+        '40',
+        '-r',
+        '40',
+        '-trace_msg',
+        '-message_file',
+        ours,
+        '-trace_shortmsg',
+        '-shortmessage_file',
+        short,
+        '-trace_rtt',
+        '-rtt_freq',
+        '1',
+      ],
+      90_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    const mine = traced(ours);
+    const theirs = traced(trace);
+    // What sipts sent is what SIPp received, and the other way round: the same start lines of the same calls.
+    const key = (m: { first: string; callId: string }): string => `${m.callId} ${m.first}`;
+    const sent = mine
+      .filter((m) => m.out)
+      .map(key)
+      .sort();
+    const received = mine
+      .filter((m) => !m.out)
+      .map(key)
+      .sort();
+    assert.deepEqual(
+      sent,
+      theirs
+        .filter((m) => !m.out)
+        .map(key)
+        .sort(),
+    );
+    assert.deepEqual(
+      received,
+      theirs
+        .filter((m) => m.out)
+        .map(key)
+        .sort(),
+    );
+    // The built-in uac sends INVITE, ACK and BYE in each of the 40 calls, placed by both workers.
+    assert.equal(sent.length, 120);
+    const callIds = new Set(mine.map((m) => m.callId));
+    assert.equal(callIds.size, 40);
+    assert.deepEqual([...new Set([...callIds].map((c) => /\.w(\d+)@/.exec(c)?.[1]))].sort(), ['0', '1']);
+    // -trace_shortmsg: a line per message, the same messages.
+    const shortLines = readFileSync(short, 'latin1').trim().split('\n');
+    assert.equal(shortLines.length, mine.length);
+    // SIPp's time takes three tab-separated columns (date, time, epoch), then S or R.
+    assert.equal(shortLines.filter((l) => l.split('\t')[3] === 'S').length, 120);
+    // -trace_rtt: the one response time of each call (rtd 1), -rtt_freq 1.
+    const rttFile = readdirSync(dir).find((f) => f.endsWith('_rtt.csv'));
+    assert.ok(rttFile !== undefined, readdirSync(dir).join(', '));
+    const rows = readFileSync(join(dir, rttFile), 'latin1').trim().split('\n');
+    assert.equal(rows[0], 'Date_ms;response_time_ms;rtd_no');
+    assert.equal(rows.length - 1, 40);
+    assert.ok(
+      rows.slice(1).every((row) => /^\d+\.\d{3};\d+\.\d{3};1$/.test(row)),
+      rows.slice(1, 4).join(' | '),
+    );
   },
 );

@@ -80,8 +80,8 @@ test('-m over the schedulers of 2 workers: 1001 and 1000 calls, then exhausted',
   assert.ok(parts.every((p) => p.exhausted));
 });
 
-test('-workers: auto is the cores but one (at least 1); shares of 0 narrow the split; call-by-call traces are refused', () => {
-  const none = { maxCalls: 0, users: 0, limit: 0, callTraces: [] };
+test('-workers: auto is the cores but one (at least 1); shares of 0 narrow the split', () => {
+  const none = { maxCalls: 0, users: 0, limit: 0 };
   assert.equal(chooseWorkers('auto', none, 8).workers, 7);
   assert.equal(chooseWorkers('auto', none, 1).workers, 1);
   assert.equal(chooseWorkers('4', none, 2).workers, 4);
@@ -92,15 +92,6 @@ test('-workers: auto is the cores but one (at least 1); shares of 0 narrow the s
   assert.equal(few.workers, 3);
   assert.match(few.warnings[0] ?? '', /-workers 4 with -m 3: 3 workers/);
   assert.equal(chooseWorkers('4', { ...none, users: 2, limit: 1 }, 8).workers, 1);
-  assert.match(
-    chooseWorkers('2', { ...none, callTraces: ['-trace_msg'] }, 8).problems[0] ?? '',
-    /-trace_msg: traces written call by call are not supported with -workers yet/,
-  );
-  assert.deepEqual(
-    chooseWorkers('1', { ...none, callTraces: ['-trace_msg'] }, 8).problems,
-    [],
-    '-workers 1 is the single engine: every trace works',
-  );
 });
 
 test("-workers, answering: -m is the whole run's; workers sharing a count take exactly -m incoming calls between them, then all are exhausted", () => {

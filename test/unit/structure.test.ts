@@ -42,7 +42,7 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
     // -workers: between the CLI and the engine. It fronts worker threads as one RunControl and serves an engine
     // to the main thread; what a worker runs is the CLI's (cli/worker-main.ts), so it knows no scenario loading.
     // transport: an answering run's I/O thread owns the socket and its workers' transport is a ring (handoff.ts).
-    workers: ['workers', 'engine/run-control.ts', 'load', 'stats', 'transport'],
+    workers: ['workers', 'engine/run-control.ts', 'load', 'stats', 'transport', 'events'],
     // Kubernetes manifests of a run split in segments (sipts k8s): text out of plain data, nothing of the run itself.
     k8s: ['k8s'],
   };
