@@ -22,7 +22,10 @@ export interface SenderState {
   unitsPerMs: number;
 }
 
-/** A capture (play_pcap_*, play_dtmf) or an rtp_stream: a call plays one of each at a time. */
+/**
+ * A capture (play_pcap_*, play_dtmf) or an rtp_stream (a file or a pattern): a call plays one capture at a time,
+ * and one rtp_stream per line (SIPp 3.7 plays an apattern and a vpattern together).
+ */
 export type StreamKind = 'pcap' | 'stream';
 
 /** One clip playing for a call. */
@@ -39,7 +42,10 @@ export interface Stream {
   next: number;
   /** Pacer due time of the loop's first packet (ms). */
   loopStartMs: number;
+  /** rtp_stream="pause" holds it … */
   paused: boolean;
+  /** … and apart from that, SIPp 3.7's "pauseapattern" (audio line) or "pausevpattern" (video line). */
+  held: boolean;
   pacerId: number;
 }
 

@@ -37,10 +37,11 @@ export class MediaPlayback {
   /** The call plays `clip` now, or once its socket is open (the caller opens it). */
   play(cm: CallMedia, kind: StreamKind, line: Stream['line'], clip: MediaClip, loops: number): void {
     // SIPp compat: a call plays one capture at a time (a new play_pcap_* or play_dtmf ends the one playing),
-    // and one rtp_stream.
-    for (const s of cm.streams.filter((x) => x.kind === kind)) this.stop(s);
-    cm.streams = cm.streams.filter((x) => x.kind !== kind);
-    cm.waiting = cm.waiting.filter((x) => x.kind !== kind);
+    // and one rtp_stream per line (a file or an apattern replaces the audio one, a vpattern the video one).
+    const replaces = (x: Stream): boolean => x.kind === kind && (kind === 'pcap' || x.line === line);
+    for (const s of cm.streams.filter(replaces)) this.stop(s);
+    cm.streams = cm.streams.filter((x) => !replaces(x));
+    cm.waiting = cm.waiting.filter((x) => !replaces(x));
     const stream: Stream = {
       call: cm,
       kind,
@@ -52,15 +53,25 @@ export class MediaPlayback {
       next: 0,
       loopStartMs: 0,
       paused: false,
+      held: false,
       pacerId: -1,
     };
     if (cm.socket !== undefined) this.begin(stream);
     else cm.waiting.push(stream);
   }
 
-  /** rtp_stream pause and resume: the call's stream (playing or waiting) holds or goes on. */
-  pause(cm: CallMedia, paused: boolean): void {
-    for (const s of [...cm.streams, ...cm.waiting]) if (s.kind === 'stream') s.paused = paused;
+  /**
+   * rtp_stream pause and resume (no `line`): the call's streams (playing or waiting) hold or go on. SIPp 3.7's
+   * pauseapattern … resumevpattern (`line`): the stream of that line, whether a pattern or a file, under a hold
+   * of its own; SIPp compat: as in SIPp (rtpstream.cpp keeps one flag for each), a stream goes on only when
+   * neither holds it, so "resume" does not undo "pauseapattern".
+   */
+  pause(cm: CallMedia, paused: boolean, line?: 'audio' | 'video'): void {
+    for (const s of [...cm.streams, ...cm.waiting]) {
+      if (s.kind !== 'stream') continue;
+      if (line === undefined) s.paused = paused;
+      else if (s.line === line) s.held = paused;
+    }
   }
 
   /** The call's socket is open: what waited for it starts. */
@@ -124,7 +135,7 @@ export class MediaPlayback {
     const socket = s.call.socket;
     const peer = s.call.peer;
     if (socket === undefined || peer === undefined) return;
-    if (s.paused) {
+    if (s.paused || s.held) {
       s.loopStartMs += s.intervalMs;
       return;
     }
@@ -139,7 +150,8 @@ export class MediaPlayback {
       this.ringAt = (this.ringAt + 1) % RING;
       const rtpLength = s.rtp.render(s.next, buf);
       let len = rtpLength;
-      const srtp = s.kind === 'stream' ? s.call.srtp : undefined;
+      // The call's keys are its audio line's: a vpattern goes in clear (no SRTP for video lines yet).
+      const srtp = s.kind === 'stream' && s.line === 'audio' ? s.call.srtp : undefined;
       if (srtp !== undefined) {
         len = srtp.tx.protect(buf, len);
         if (len < 0) {
@@ -152,7 +164,9 @@ export class MediaPlayback {
       if (base > 0) {
         if (srtp !== undefined) tally.srtpSent++;
         // SRTP leaves the header in clear: the SR's counts read it after protect() as before.
-        if (rtpLength >= 12 && (buf[0] ?? 0) >> 6 === 2) countSent(s, buf, rtpLength, dueMs);
+        // The reports go to the audio line's RTCP port: they speak of what the call sends there (a video
+        // stream playing with the audio one would make the SR's source flip at every packet).
+        if (s.line === 'audio' && rtpLength >= 12 && (buf[0] ?? 0) >> 6 === 2) countSent(s, buf, rtpLength, dueMs);
         socket.rtp.send(buf, 0, len, base + (clip.portOffsets[s.next] ?? 0), peer.address, tally.onSendDone);
         tally.sent++;
       }
