@@ -137,6 +137,7 @@ export class MediaPlayback {
     if (socket === undefined || peer === undefined) return;
     if (s.paused || s.held) {
       s.loopStartMs += s.intervalMs;
+      s.rtp.skipPacketTime();
       return;
     }
     const tally = this.tally;

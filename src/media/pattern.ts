@@ -72,21 +72,22 @@ export function patternCodec(
   if (payloadType < 0 || payloadType > 127) {
     return { error: `payload type ${payloadType} is not an RTP payload type (0-127)`, hint: 'e.g. 0 for PCMU, 8 for PCMA' };
   }
+  const s = STATIC.get(payloadType);
+  if (payloadType < DYNAMIC_MIN && payloadType !== CN_TYPE && s === undefined) {
+    return {
+      error: `static payload type ${payloadType} has no packet size sipts (or SIPp) knows`,
+      hint: 'use 0 (PCMU/8000), 8 (PCMA/8000), 9 (G722/8000), 13 (comfort noise, with a name) or 18 (G729/8000)',
+    };
+  }
   if (given === undefined) {
+    // SIPp compat: SIPp 3.7 refuses these too ("Missing mandatory payload_name").
     return {
       error: `payload type ${payloadType} needs a codec name`,
       hint: `add it after the payload type, e.g. rtp_stream="apattern,1,${payloadType},${payloadType >= DYNAMIC_MIN ? 'H264/90000' : 'CN/8000'}"`,
     };
   }
   if (payloadType === CN_TYPE) return { codec: CN, name: given };
-  if (payloadType < DYNAMIC_MIN) {
-    const s = STATIC.get(payloadType);
-    if (s === undefined) {
-      return {
-        error: `static payload type ${payloadType} has no packet size sipts (or SIPp) knows`,
-        hint: 'use 0 (PCMU/8000), 8 (PCMA/8000), 9 (G722/8000), 13 (comfort noise) or 18 (G729/8000)',
-      };
-    }
+  if (s !== undefined) {
     if (s.name !== given) {
       return { error: `payload type ${payloadType} is ${s.name}, not ${given}`, hint: `write ${payloadType},${s.name} or leave the name out` };
     }

@@ -74,6 +74,18 @@ export class CallRtpState {
   }
 
   /**
+   * A packet time passed with nothing sent (the stream is paused): each stream's timestamps move on by one
+   * packet's duration, so that the next packet's timestamp tells when it was sampled (RFC 3550 §5.1) and the
+   * receiver's jitter (§6.4.1) does not count the pause as delay. SIPp does the same (3.7's rtpstream.cpp keeps
+   * a paused stream's timestamp up to date); sequence numbers stay where they were, as nothing was lost.
+   */
+  skipPacketTime(): void {
+    this.clip.streams.forEach((s, i) => {
+      this.tsDelta[i] = ((this.tsDelta[i] ?? 0) + s.timestampStep) >>> 0;
+    });
+  }
+
+  /**
    * Copies packet `index` of the clip into `out` (at least `clip.maxPacketBytes` long) with this call's SSRC,
    * sequence number and timestamp; returns its length. A UDP payload that is not RTP is copied unchanged.
    */
