@@ -89,7 +89,10 @@ export function patternCodec(
   if (payloadType === CN_TYPE) return { codec: CN, name: given };
   if (s !== undefined) {
     if (s.name !== given) {
-      return { error: `payload type ${payloadType} is ${s.name}, not ${given}`, hint: `write ${payloadType},${s.name} or leave the name out` };
+      return {
+        error: `payload type ${payloadType} is ${s.name}, not ${given}`,
+        hint: `write ${payloadType},${s.name} or leave the name out`,
+      };
     }
     return { codec: s.codec, name: given };
   }

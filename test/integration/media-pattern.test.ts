@@ -104,12 +104,18 @@ test('apattern and vpattern play together to the SDP audio and video ports; each
   await until(() => audio.got.filter((g) => g.octet === 0xbb).length >= 5);
   await sleep(50);
   const afterSwitch = audio.got.slice(switchedAt + 2);
-  assert.ok(afterSwitch.every((g) => g.octet === 0xbb), 'only pattern 2 once it replaced pattern 1');
+  assert.ok(
+    afterSwitch.every((g) => g.octet === 0xbb),
+    'only pattern 2 once it replaced pattern 1',
+  );
   assert.equal(new Set(afterSwitch.map((g) => g.ssrc)).size, 1);
   assert.notEqual(afterSwitch[0]?.ssrc, before.ssrc);
   const videoBefore = video.got.length;
   await until(() => video.got.length > videoBefore);
-  assert.ok(video.got.every((g) => g.ssrc === videoSsrc), 'one video stream all along');
+  assert.ok(
+    video.got.every((g) => g.ssrc === videoSsrc),
+    'one video stream all along',
+  );
 
   // pausevpattern holds video; call end stops everything.
   media.run(call, { op: 'pause', line: 'video' }, '');
@@ -145,7 +151,10 @@ test("on an SRTP call the apattern goes protected under the call's key; the vpat
   const call: MediaCall = { number: 1, callId: 'srtp' };
   media.sentSdp(call, sentSdp(sdpBody(4000, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${ours}\r\n`)));
   const theirs = randomBytes(30).toString('base64');
-  media.received(call, sdpMessage(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${theirs}\r\nm=video ${video.port} RTP/AVP 99\r\n`));
+  media.received(
+    call,
+    sdpMessage(socket.address().port, `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${theirs}\r\nm=video ${video.port} RTP/AVP 99\r\n`),
+  );
   media.run(call, pattern('audio', 3, 8, ''), '');
   media.run(call, pattern('video', 4, 99, 'H264/90000'), '');
   await until(() => opened.length >= 5 && video.got.length >= 2);

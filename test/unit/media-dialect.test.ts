@@ -128,12 +128,15 @@ test('SIPp 3.7 patterns: apattern/vpattern[,id[,payload type[,codec name]]], ids
   // G.729: 20 octets, pattern 3's octet.
   assert.deepEqual([g729.file, g729.clip.packets[0]?.length, g729.clip.packets[0]?.[12]], ['apattern,3,18,G729/8000', 32, 0xcc]);
   assert.deepEqual([video.line, video.clip.streams[0]?.payloadType, video.clip.packets[0]?.length], ['video', 99, 12 + 1280]);
-  assert.deepEqual([pa, ra, pv, rv], [
-    { op: 'pause', line: 'audio' },
-    { op: 'resume', line: 'audio' },
-    { op: 'pause', line: 'video' },
-    { op: 'resume', line: 'video' },
-  ]);
+  assert.deepEqual(
+    [pa, ra, pv, rv],
+    [
+      { op: 'pause', line: 'audio' },
+      { op: 'resume', line: 'audio' },
+      { op: 'pause', line: 'video' },
+      { op: 'resume', line: 'video' },
+    ],
+  );
   const [pcmu] = media(doc('<exec rtp_stream="apattern,2"/>'), { rtpPayload: 0 });
   assert.equal(pcmu?.op === 'pattern' ? pcmu.file : '', 'apattern,2,0,PCMU/8000');
   // The same pattern twice is made once.
