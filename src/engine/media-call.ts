@@ -42,10 +42,6 @@ export interface Stream {
   next: number;
   /** Pacer due time of the loop's first packet (ms). */
   loopStartMs: number;
-  /** rtp_stream="pause" holds it … */
-  paused: boolean;
-  /** … and apart from that, SIPp 3.7's "pauseapattern" (audio line) or "pausevpattern" (video line). */
-  held: boolean;
   pacerId: number;
 }
 
@@ -69,6 +65,14 @@ export interface CallMedia {
   sender: SenderState | undefined;
   readonly rtcpSsrc: number;
   echo: boolean;
+  /**
+   * What holds the call's rtp_streams: "pause" (every line), and apart from it SIPp 3.7's "pauseapattern" and
+   * "pausevpattern" (one line each). SIPp compat: like SIPp's flags (rtpstream.cpp), they belong to the call, not
+   * to one stream: a stream started while held is held too, and a line plays only when neither holds it.
+   */
+  streamsPaused: boolean;
+  heldAudio: boolean;
+  heldVideo: boolean;
   /** Streams waiting for the socket to open. */
   waiting: Stream[];
   streams: Stream[];
@@ -91,6 +95,9 @@ export function newCallMedia(call: MediaCall): CallMedia {
     sender: undefined,
     rtcpSsrc: getRandomValues(new Uint32Array(1))[0] ?? 0,
     echo: false,
+    streamsPaused: false,
+    heldAudio: false,
+    heldVideo: false,
     waiting: [],
     streams: [],
   };

@@ -39,6 +39,8 @@ export class MediaPlayback {
     // SIPp compat: a call plays one capture at a time (a new play_pcap_* or play_dtmf ends the one playing),
     // and one rtp_stream per line (a file or an apattern replaces the audio one, a vpattern the video one).
     const replaces = (x: Stream): boolean => x.kind === kind && (kind === 'pcap' || x.line === line);
+    const replaced = kind === 'stream' ? [...cm.streams, ...cm.waiting].find(replaces) : undefined;
+    const rtp = (replaced === undefined ? undefined : this.continued(replaced, clip)) ?? CallRtpState.random(clip);
     for (const s of cm.streams.filter(replaces)) this.stop(s);
     cm.streams = cm.streams.filter((x) => !replaces(x));
     cm.waiting = cm.waiting.filter((x) => !replaces(x));
@@ -47,13 +49,11 @@ export class MediaPlayback {
       kind,
       line,
       clip,
-      rtp: CallRtpState.random(clip),
+      rtp,
       intervalMs: intervalOf(clip),
       loopsLeft: loops < 0 ? -1 : loops - 1,
       next: 0,
       loopStartMs: 0,
-      paused: false,
-      held: false,
       pacerId: -1,
     };
     if (cm.socket !== undefined) this.begin(stream);
@@ -61,17 +61,13 @@ export class MediaPlayback {
   }
 
   /**
-   * rtp_stream pause and resume (no `line`): the call's streams (playing or waiting) hold or go on. SIPp 3.7's
-   * pauseapattern … resumevpattern (`line`): the stream of that line, whether a pattern or a file, under a hold
-   * of its own; SIPp compat: as in SIPp (rtpstream.cpp keeps one flag for each), a stream goes on only when
-   * neither holds it, so "resume" does not undo "pauseapattern".
+   * rtp_stream pause and resume (no `line`): the call's rtp_streams hold or go on. SIPp 3.7's pauseapattern …
+   * resumevpattern (`line`): that line's stream, a pattern or a file, under a hold of its own (see CallMedia).
    */
   pause(cm: CallMedia, paused: boolean, line?: 'audio' | 'video'): void {
-    for (const s of [...cm.streams, ...cm.waiting]) {
-      if (s.kind !== 'stream') continue;
-      if (line === undefined) s.paused = paused;
-      else if (s.line === line) s.held = paused;
-    }
+    if (line === undefined) cm.streamsPaused = paused;
+    else if (line === 'audio') cm.heldAudio = paused;
+    else cm.heldVideo = paused;
   }
 
   /** The call's socket is open: what waited for it starts. */
@@ -110,6 +106,24 @@ export class MediaPlayback {
     return ring;
   }
 
+  /**
+   * The RTP state of a stream that takes the place of `old` on its line. SIPp compat: SIPp gives a call one SSRC
+   * per line and one sequence counter (rtpstream.cpp's per-call task), so a new rtp_stream or pattern goes on as
+   * the same source: same SSRC, the next sequence number and timestamp (a receiver sees one stream, and measures
+   * all of it). Undefined when either clip holds other than one stream.
+   */
+  private continued(old: Stream, clip: MediaClip): CallRtpState | undefined {
+    if (old.clip.streams.length !== 1 || clip.streams.length !== 1 || old.next >= old.clip.packets.length) return undefined;
+    // What the old stream would have sent next, rendered into the ring's next buffer (not sent, not advanced).
+    const buf = this.ring[this.ringAt] as Buffer;
+    if (old.rtp.render(old.next, buf) < 12) return undefined;
+    return new CallRtpState(clip, {
+      ssrcs: [buf.readUInt32BE(8)],
+      firstSeqs: [buf.readUInt16BE(2)],
+      firstTimestamps: [buf.readUInt32BE(4)],
+    });
+  }
+
   private begin(s: Stream): void {
     const cm = s.call;
     if (cm.peer === undefined) {
@@ -132,10 +146,11 @@ export class MediaPlayback {
   }
 
   private send(s: Stream, dueMs: number): void {
-    const socket = s.call.socket;
-    const peer = s.call.peer;
+    const cm = s.call;
+    const socket = cm.socket;
+    const peer = cm.peer;
     if (socket === undefined || peer === undefined) return;
-    if (s.paused || s.held) {
+    if (s.kind === 'stream' && (cm.streamsPaused || (s.line === 'audio' ? cm.heldAudio : s.line === 'video' && cm.heldVideo))) {
       s.loopStartMs += s.intervalMs;
       s.rtp.skipPacketTime();
       return;
