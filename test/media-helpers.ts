@@ -90,6 +90,10 @@ export interface MediaUacOptions {
   readonly stream: string;
   /** How long the call lasts (ms) once the stream started, before its BYE. */
   readonly talkMs: number;
+  /** Further rtp_stream values after the talk, each followed by a pause of so many ms (e.g. pauseapattern). */
+  readonly then?: readonly (readonly [stream: string, ms: number])[];
+  /** The payload type the SDP offers (8, PCMA, by default). */
+  readonly payloadType?: number;
 }
 
 /**
@@ -100,6 +104,9 @@ export function mediaUacScenario(o: MediaUacOptions): string {
   const attributes = (o.attributes ?? []).map((a) => `\n    ${a}`).join('');
   const provisional = o.provisional === true ? '\n  <recv response="100" optional="true"/>\n  <recv response="180" optional="true"/>' : '';
   const lead = o.leadMs === undefined ? '' : `\n  <pause milliseconds="${o.leadMs}"/>`;
+  const then = (o.then ?? [])
+    .map(([stream, ms]) => `\n  <nop><action><exec rtp_stream="${stream}"/></action></nop>\n  <pause milliseconds="${ms}"/>`)
+    .join('');
   return `<?xml version="1.0"?>
 <scenario name="${o.name}">
   <send retrans="500"><![CDATA[
@@ -118,7 +125,7 @@ export function mediaUacScenario(o: MediaUacOptions): string {
     s=-
     c=IN IP[media_ip_type] [media_ip]
     t=0 0
-    m=audio [auto_media_port] ${o.profile} 8${attributes}
+    m=audio [auto_media_port] ${o.profile} ${o.payloadType ?? 8}${attributes}
   ]]></send>${provisional}
   <recv response="200"/>
   <send><![CDATA[
@@ -131,7 +138,7 @@ export function mediaUacScenario(o: MediaUacOptions): string {
     Content-Length: 0
   ]]></send>${lead}
   <nop><action><exec rtp_stream="${o.stream}"/></action></nop>
-  <pause milliseconds="${o.talkMs}"/>
+  <pause milliseconds="${o.talkMs}"/>${then}
   <send retrans="500"><![CDATA[
     BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
     Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]

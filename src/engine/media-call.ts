@@ -22,7 +22,10 @@ export interface SenderState {
   unitsPerMs: number;
 }
 
-/** A capture (play_pcap_*, play_dtmf) or an rtp_stream: a call plays one of each at a time. */
+/**
+ * A capture (play_pcap_*, play_dtmf) or an rtp_stream (a file or a pattern): a call plays one capture at a time,
+ * and one rtp_stream per line (SIPp 3.7 plays an apattern and a vpattern together).
+ */
 export type StreamKind = 'pcap' | 'stream';
 
 /** One clip playing for a call. */
@@ -39,7 +42,6 @@ export interface Stream {
   next: number;
   /** Pacer due time of the loop's first packet (ms). */
   loopStartMs: number;
-  paused: boolean;
   pacerId: number;
 }
 
@@ -63,6 +65,14 @@ export interface CallMedia {
   sender: SenderState | undefined;
   readonly rtcpSsrc: number;
   echo: boolean;
+  /**
+   * What holds the call's rtp_streams: "pause" (every line), and apart from it SIPp 3.7's "pauseapattern" and
+   * "pausevpattern" (one line each). SIPp compat: like SIPp's flags (rtpstream.cpp), they belong to the call, not
+   * to one stream: a stream started while held is held too, and a line plays only when neither holds it.
+   */
+  streamsPaused: boolean;
+  heldAudio: boolean;
+  heldVideo: boolean;
   /** Streams waiting for the socket to open. */
   waiting: Stream[];
   streams: Stream[];
@@ -85,6 +95,9 @@ export function newCallMedia(call: MediaCall): CallMedia {
     sender: undefined,
     rtcpSsrc: getRandomValues(new Uint32Array(1))[0] ?? 0,
     echo: false,
+    streamsPaused: false,
+    heldAudio: false,
+    heldVideo: false,
     waiting: [],
     streams: [],
   };

@@ -37,30 +37,37 @@ export class MediaPlayback {
   /** The call plays `clip` now, or once its socket is open (the caller opens it). */
   play(cm: CallMedia, kind: StreamKind, line: Stream['line'], clip: MediaClip, loops: number): void {
     // SIPp compat: a call plays one capture at a time (a new play_pcap_* or play_dtmf ends the one playing),
-    // and one rtp_stream.
-    for (const s of cm.streams.filter((x) => x.kind === kind)) this.stop(s);
-    cm.streams = cm.streams.filter((x) => x.kind !== kind);
-    cm.waiting = cm.waiting.filter((x) => x.kind !== kind);
+    // and one rtp_stream per line (a file or an apattern replaces the audio one, a vpattern the video one).
+    const replaces = (x: Stream): boolean => x.kind === kind && (kind === 'pcap' || x.line === line);
+    const replaced = kind === 'stream' ? [...cm.streams, ...cm.waiting].find(replaces) : undefined;
+    const rtp = (replaced === undefined ? undefined : this.continued(replaced, clip)) ?? CallRtpState.random(clip);
+    for (const s of cm.streams.filter(replaces)) this.stop(s);
+    cm.streams = cm.streams.filter((x) => !replaces(x));
+    cm.waiting = cm.waiting.filter((x) => !replaces(x));
     const stream: Stream = {
       call: cm,
       kind,
       line,
       clip,
-      rtp: CallRtpState.random(clip),
+      rtp,
       intervalMs: intervalOf(clip),
       loopsLeft: loops < 0 ? -1 : loops - 1,
       next: 0,
       loopStartMs: 0,
-      paused: false,
       pacerId: -1,
     };
     if (cm.socket !== undefined) this.begin(stream);
     else cm.waiting.push(stream);
   }
 
-  /** rtp_stream pause and resume: the call's stream (playing or waiting) holds or goes on. */
-  pause(cm: CallMedia, paused: boolean): void {
-    for (const s of [...cm.streams, ...cm.waiting]) if (s.kind === 'stream') s.paused = paused;
+  /**
+   * rtp_stream pause and resume (no `line`): the call's rtp_streams hold or go on. SIPp 3.7's pauseapattern …
+   * resumevpattern (`line`): that line's stream, a pattern or a file, under a hold of its own (see CallMedia).
+   */
+  pause(cm: CallMedia, paused: boolean, line?: 'audio' | 'video'): void {
+    if (line === undefined) cm.streamsPaused = paused;
+    else if (line === 'audio') cm.heldAudio = paused;
+    else cm.heldVideo = paused;
   }
 
   /** The call's socket is open: what waited for it starts. */
@@ -99,6 +106,24 @@ export class MediaPlayback {
     return ring;
   }
 
+  /**
+   * The RTP state of a stream that takes the place of `old` on its line. SIPp compat: SIPp gives a call one SSRC
+   * per line and one sequence counter (rtpstream.cpp's per-call task), so a new rtp_stream or pattern goes on as
+   * the same source: same SSRC, the next sequence number and timestamp (a receiver sees one stream, and measures
+   * all of it). Undefined when either clip holds other than one stream.
+   */
+  private continued(old: Stream, clip: MediaClip): CallRtpState | undefined {
+    if (old.clip.streams.length !== 1 || clip.streams.length !== 1 || old.next >= old.clip.packets.length) return undefined;
+    // What the old stream would have sent next, rendered into the ring's next buffer (not sent, not advanced).
+    const buf = this.ring[this.ringAt] as Buffer;
+    if (old.rtp.render(old.next, buf) < 12) return undefined;
+    return new CallRtpState(clip, {
+      ssrcs: [buf.readUInt32BE(8)],
+      firstSeqs: [buf.readUInt16BE(2)],
+      firstTimestamps: [buf.readUInt32BE(4)],
+    });
+  }
+
   private begin(s: Stream): void {
     const cm = s.call;
     if (cm.peer === undefined) {
@@ -121,11 +146,13 @@ export class MediaPlayback {
   }
 
   private send(s: Stream, dueMs: number): void {
-    const socket = s.call.socket;
-    const peer = s.call.peer;
+    const cm = s.call;
+    const socket = cm.socket;
+    const peer = cm.peer;
     if (socket === undefined || peer === undefined) return;
-    if (s.paused) {
+    if (s.kind === 'stream' && (cm.streamsPaused || (s.line === 'audio' ? cm.heldAudio : s.line === 'video' && cm.heldVideo))) {
       s.loopStartMs += s.intervalMs;
+      s.rtp.skipPacketTime();
       return;
     }
     const tally = this.tally;
@@ -139,7 +166,8 @@ export class MediaPlayback {
       this.ringAt = (this.ringAt + 1) % RING;
       const rtpLength = s.rtp.render(s.next, buf);
       let len = rtpLength;
-      const srtp = s.kind === 'stream' ? s.call.srtp : undefined;
+      // The call's keys are its audio line's: a vpattern goes in clear (no SRTP for video lines yet).
+      const srtp = s.kind === 'stream' && s.line === 'audio' ? s.call.srtp : undefined;
       if (srtp !== undefined) {
         len = srtp.tx.protect(buf, len);
         if (len < 0) {
@@ -152,7 +180,9 @@ export class MediaPlayback {
       if (base > 0) {
         if (srtp !== undefined) tally.srtpSent++;
         // SRTP leaves the header in clear: the SR's counts read it after protect() as before.
-        if (rtpLength >= 12 && (buf[0] ?? 0) >> 6 === 2) countSent(s, buf, rtpLength, dueMs);
+        // The reports go to the audio line's RTCP port: they speak of what the call sends there (a video
+        // stream playing with the audio one would make the SR's source flip at every packet).
+        if (s.line === 'audio' && rtpLength >= 12 && (buf[0] ?? 0) >> 6 === 2) countSent(s, buf, rtpLength, dueMs);
         socket.rtp.send(buf, 0, len, base + (clip.portOffsets[s.next] ?? 0), peer.address, tally.onSendDone);
         tally.sent++;
       }

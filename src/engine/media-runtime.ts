@@ -115,9 +115,13 @@ export class MediaRuntime implements MediaHost {
         if (clip.packets.length > 0) this.play(cm, 'pcap', 'audio', clip, 1);
         break;
       }
+      case 'pattern':
+        // A pattern plays until the call ends, is paused, or another stream of its line replaces it.
+        this.play(cm, 'stream', a.line, a.clip, -1);
+        break;
       case 'pause':
       case 'resume':
-        this.playback.pause(cm, a.op === 'pause');
+        this.playback.pause(cm, a.op === 'pause', a.line);
         break;
       case 'echo':
         if (a.what !== 'update') this.echo(call, a.what === 'start');

@@ -101,7 +101,8 @@ function maxPacketBytes(s: CompiledScenario): number {
   let max = 0;
   for (const step of [...s.steps, ...s.initSteps]) {
     for (const a of step.actions)
-      if (a.kind === 'media' && (a.media.op === 'pcap' || a.media.op === 'stream')) max = Math.max(max, a.media.clip.maxPacketBytes);
+      if (a.kind === 'media' && (a.media.op === 'pcap' || a.media.op === 'stream' || a.media.op === 'pattern'))
+        max = Math.max(max, a.media.clip.maxPacketBytes);
   }
   return max;
 }

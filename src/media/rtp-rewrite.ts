@@ -24,6 +24,8 @@ export class CallRtpState {
   /** Per stream: how much one loop advances seq and timestamp. */
   private readonly seqPerLoop: Uint32Array;
   private readonly tsPerLoop: Uint32Array;
+  /** Per stream: one packet's duration in timestamp units. */
+  private readonly tsStep: Uint32Array;
   private loopsDone = 0;
 
   /**
@@ -40,12 +42,14 @@ export class CallRtpState {
     this.tsDelta = new Uint32Array(n);
     this.seqPerLoop = new Uint32Array(n);
     this.tsPerLoop = new Uint32Array(n);
+    this.tsStep = new Uint32Array(n);
     clip.streams.forEach((s, i) => {
       this.ssrcs[i] = init.ssrcs[i] ?? s.ssrc;
       this.seqDelta[i] = ((init.firstSeqs?.[i] ?? s.firstSeq) - s.firstSeq) & 0xffff;
       this.tsDelta[i] = ((init.firstTimestamps?.[i] ?? s.firstTimestamp) - s.firstTimestamp) >>> 0;
       this.seqPerLoop[i] = (s.lastSeq - s.firstSeq + 1) & 0xffff;
       this.tsPerLoop[i] = (s.lastTimestamp - s.firstTimestamp + s.timestampStep) >>> 0;
+      this.tsStep[i] = s.timestampStep;
     });
   }
 
@@ -71,6 +75,16 @@ export class CallRtpState {
       this.tsDelta[i] = ((this.tsDelta[i] ?? 0) + (this.tsPerLoop[i] ?? 0)) >>> 0;
     }
     this.loopsDone++;
+  }
+
+  /**
+   * A packet time passed with nothing sent (the stream is paused): each stream's timestamps move on by one
+   * packet's duration, so that the next packet's timestamp tells when it was sampled (RFC 3550 §5.1) and the
+   * receiver's jitter (§6.4.1) does not count the pause as delay. SIPp does the same (3.7's rtpstream.cpp keeps
+   * a paused stream's timestamp up to date); sequence numbers stay where they were, as nothing was lost.
+   */
+  skipPacketTime(): void {
+    for (let i = 0; i < this.tsStep.length; i++) this.tsDelta[i] = ((this.tsDelta[i] ?? 0) + (this.tsStep[i] ?? 0)) >>> 0;
   }
 
   /**

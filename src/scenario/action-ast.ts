@@ -29,8 +29,24 @@ export type MediaAction =
       readonly payloadType: number | undefined;
       readonly payloadName: string;
     }
-  /** <exec rtp_stream="pause|resume">. */
-  | { readonly op: 'pause' | 'resume' }
+  /**
+   * SIPp 3.7's <exec rtp_stream="apattern|vpattern[,pattern id[,payload type[,codec name]]]">: a generated
+   * pattern played for ever on the audio or video line.
+   */
+  | {
+      readonly op: 'pattern';
+      readonly line: 'audio' | 'video';
+      readonly patternId: number;
+      readonly payloadType: number | undefined;
+      readonly payloadName: string;
+      /** The attribute's place, for errors found when the codec is known (-rtp_payload is the default type). */
+      readonly offset: number;
+    }
+  /**
+   * <exec rtp_stream="pause|resume">, and SIPp 3.7's "pauseapattern" … "resumevpattern" (with `line`): separate
+   * holds, as in SIPp, where a stream goes on only when neither holds it.
+   */
+  | { readonly op: 'pause' | 'resume'; readonly line?: 'audio' | 'video' }
   /** <exec play_dtmf="digits[,tone ms]">: RFC 4733 events; keywords are rendered per call. */
   | { readonly op: 'dtmf'; readonly digits: TemplateSource }
   /** SIPp 3.7's <exec rtp_echo="startaudio|updateaudio|stopaudio|…video[,payload type[,name]]">. */

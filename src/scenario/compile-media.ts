@@ -8,6 +8,7 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { SiptsError } from '../errors.js';
 import { loadAudioClip } from '../media/audio-clip.js';
 import type { MediaClip } from '../media/clip.js';
+import { patternClip, patternCodec } from '../media/pattern.js';
 import { loadCaptureFile } from '../media/pcap.js';
 import type { MediaAction, MediaLine } from './action-ast.js';
 import type { Segment } from './segment.js';
@@ -28,7 +29,10 @@ export const DEFAULT_RTP_PAYLOAD = 8;
 export type CompiledMedia =
   | { readonly op: 'pcap'; readonly line: MediaLine; readonly clip: MediaClip; readonly file: string }
   | { readonly op: 'stream'; readonly clip: MediaClip; readonly loops: number; readonly file: string }
-  | { readonly op: 'pause' | 'resume' }
+  /** A generated pattern (SIPp 3.7's apattern, vpattern), played until the call ends; `file` names it in reports. */
+  | { readonly op: 'pattern'; readonly line: 'audio' | 'video'; readonly clip: MediaClip; readonly file: string }
+  /** `line`: SIPp 3.7's pauseapattern … resumevpattern; none: pause and resume. */
+  | { readonly op: 'pause' | 'resume'; readonly line?: 'audio' | 'video' }
   | { readonly op: 'dtmf'; readonly digits: readonly Segment[] }
   | { readonly op: 'echo'; readonly what: 'start' | 'update' | 'stop'; readonly line: 'audio' | 'video' };
 
@@ -61,7 +65,9 @@ export function compileMedia(c: MediaCompiler, m: Exclude<MediaAction, { op: 'ec
   switch (m.op) {
     case 'pause':
     case 'resume':
-      return { op: m.op };
+      return m.line === undefined ? { op: m.op } : { op: m.op, line: m.line };
+    case 'pattern':
+      return compilePattern(c, m);
     case 'echo':
       return { op: 'echo', what: m.what, line: m.line };
     case 'dtmf':
@@ -78,6 +84,25 @@ export function compileMedia(c: MediaCompiler, m: Exclude<MediaAction, { op: 'ec
       return clip === undefined ? undefined : { op: 'stream', clip, loops: m.loops, file: m.file };
     }
   }
+}
+
+/** The pattern's clip, made once per pattern, payload type and codec (the cache is shared with the files'). */
+function compilePattern(c: MediaCompiler, m: Extract<MediaAction, { op: 'pattern' }>): CompiledMedia | undefined {
+  const pt = m.payloadType ?? c.options.rtpPayload ?? DEFAULT_RTP_PAYLOAD;
+  const word = m.line === 'audio' ? 'apattern' : 'vpattern';
+  const found = patternCodec(pt, m.payloadName);
+  if ('error' in found) {
+    c.report(m.offset, `rtp_stream ${word}: ${found.error}`, found.hint);
+    return undefined;
+  }
+  const file = `${word},${m.patternId},${pt},${found.name}`;
+  const key = `pattern:${file}`;
+  let clip = c.cache.get(key);
+  if (clip === undefined) {
+    clip = patternClip(m.patternId, pt, found.codec);
+    c.cache.set(key, clip);
+  }
+  return { op: 'pattern', line: m.line, clip, file };
 }
 
 function readClip(c: MediaCompiler, name: string, offset: number, kind: string, read: (path: string) => MediaClip): MediaClip | undefined {

@@ -3,6 +3,7 @@
  * rtp_echo) and the <rtp_echo> action, read into typed actions with every bad value reported at its place.
  * The files they name are read at compile time (compile-media.ts).
  */
+import { PATTERN_IDS } from '../media/pattern.js';
 import type { Action, MediaAction, Operand } from './action-ast.js';
 import type { AttrReader } from './attrs.js';
 import type { Loc } from './source-refs.js';
@@ -21,7 +22,8 @@ export const EXEC_FORMS = [
 ] as const;
 export const MEDIA_FORMS: readonly string[] = EXEC_FORMS.slice(2);
 
-const STREAM_EXAMPLE = 'rtp_stream="hello.wav,1,8" (file, loops (-1: for ever), payload type), "pause" or "resume"';
+const STREAM_EXAMPLE =
+  'rtp_stream="hello.wav,1,8" (file, loops (-1: for ever), payload type), "pause" or "resume", or a pattern: "apattern,1,0,PCMU/8000"';
 const ECHO_EXAMPLE =
   'rtp_echo="startaudio,8" (startaudio, updateaudio, stopaudio, startvideo, updatevideo or stopvideo, then a payload type)';
 
@@ -63,14 +65,9 @@ function mediaOf(name: string, a: XmlAttr, r: AttrReader): MediaAction | undefin
 
 function streamOf(v: string, a: XmlAttr, r: AttrReader): MediaAction | undefined {
   if (v === 'pause' || v === 'resume') return { op: v };
-  if (/^(pause|resume)?[av]pattern/.test(v)) {
-    r.report(
-      a.offset,
-      `rtp_stream="${v}": SIPp 3.7's generated patterns (apattern, vpattern) are not supported by this version of sipts yet`,
-      `stream a file instead: ${STREAM_EXAMPLE}`,
-    );
-    return undefined;
-  }
+  const hold = /^(pause|resume)([av])pattern$/.exec(v);
+  if (hold !== null) return { op: hold[1] as 'pause' | 'resume', line: hold[2] === 'a' ? 'audio' : 'video' };
+  if (/^[av]pattern/.test(v)) return patternOf(v, a, r);
   const [file = '', loopsText, ptText, name = ''] = v.split(',');
   if (file === '') {
     r.report(a.offset, 'rtp_stream needs a file to stream', `e.g. ${STREAM_EXAMPLE}`);
@@ -97,6 +94,55 @@ function streamOf(v: string, a: XmlAttr, r: AttrReader): MediaAction | undefined
     return undefined;
   }
   return { op: 'stream', file: file.trim(), fileOffset: a.valueOffset, loops, payloadType, payloadName: name.trim() };
+}
+
+const PATTERN_EXAMPLE =
+  'rtp_stream="apattern,1,0,PCMU/8000" (apattern or vpattern, pattern id 1-6, payload type, codec name), "pauseapattern" or "resumeapattern"';
+
+/**
+ * SIPp 3.7's pattern forms (scenario.cpp and actions.cpp: the word, then pattern id, payload type and codec name,
+ * each optional). The id defaults to 1, the payload type to -rtp_payload (compile-media.ts), and a pattern plays
+ * until the call ends (SIPp's loop count -1: no field sets it).
+ */
+function patternOf(v: string, a: XmlAttr, r: AttrReader): MediaAction | undefined {
+  const [word = '', idText, ptText, name = ''] = v.split(',');
+  if (word !== 'apattern' && word !== 'vpattern') {
+    // SIPp compares only the first 8 characters; a longer word is a typo here.
+    r.report(a.offset, `rtp_stream="${v}": "${word}" is not apattern or vpattern`, `e.g. ${PATTERN_EXAMPLE}`);
+    return undefined;
+  }
+  // SIPp reads the numbers with atoi; sipts wants whole numbers, so a typo is not a silent 0.
+  const int = (text: string | undefined, what: string): number | undefined => {
+    if (text === undefined || text.trim() === '') return undefined;
+    if (!/^\s*-?\d+\s*$/.test(text)) {
+      r.report(a.offset, `rtp_stream ${word} ${what} "${text}" is not a whole number`, `e.g. ${PATTERN_EXAMPLE}`);
+      return Number.NaN;
+    }
+    return Number(text);
+  };
+  const patternId = int(idText, 'pattern id') ?? PATTERN_IDS.min;
+  const payloadType = int(ptText, 'payload type');
+  if (Number.isNaN(patternId) || (payloadType !== undefined && Number.isNaN(payloadType))) return undefined;
+  if (patternId < PATTERN_IDS.min || patternId > PATTERN_IDS.max) {
+    r.report(
+      a.offset,
+      `rtp_stream ${word} pattern id ${patternId}: SIPp has patterns ${PATTERN_IDS.min} to ${PATTERN_IDS.max}`,
+      `e.g. ${PATTERN_EXAMPLE}`,
+    );
+    return undefined;
+  }
+  if (payloadType !== undefined && (payloadType < 0 || payloadType > 127)) {
+    r.report(a.offset, `rtp_stream ${word} payload type ${payloadType} is not an RTP payload type (0-127)`, 'e.g. 0 for PCMU, 8 for PCMA');
+    return undefined;
+  }
+  return {
+    op: 'pattern',
+    line: word === 'apattern' ? 'audio' : 'video',
+    patternId,
+    payloadType,
+    payloadName: name.trim(),
+    offset: a.offset,
+  };
 }
 
 function echoOf(v: string, a: XmlAttr, r: AttrReader): MediaAction | undefined {

@@ -19,10 +19,13 @@ test('media files a scenario names are read before any call: every problem at fi
       '  <nop><action><exec play_pcap_audio="missing.pcap"/></action></nop>',
       '  <nop><action><exec play_pcap_video="notes.pcap"/></action></nop>',
       '  <nop><action><exec rtp_stream="x.wav,twice"/></action></nop>',
+      '  <nop><action><exec rtp_stream="vpattern,0,99,H264/90000"/></action></nop>',
+      '  <nop><action><exec rtp_stream="apattern,1"/></action></nop>',
       '</scenario>',
     ].join('\n'),
   );
-  const r = await sipts(['-sf', file, '127.0.0.1:9', '-m', '1', '-nostdin', '-cp', '0']).exited;
+  // -rtp_payload 99 is the payload type of a pattern that names none: a dynamic type, which needs a codec name.
+  const r = await sipts(['-sf', file, '127.0.0.1:9', '-m', '1', '-rtp_payload', '99', '-nostdin', '-cp', '0']).exited;
   assert.equal(r.code, 255);
   const errors = r.stderr
     .split('\n')
@@ -35,8 +38,11 @@ test('media files a scenario names are read before any call: every problem at fi
       'F:3:39: error: cannot find the media file "missing.pcap"',
       `F:4:39: error: ${join(dir, 'notes.pcap')}`,
       'F:5:22: error: rtp_stream loop count "twice" is not a whole number',
+      'F:6:22: error: rtp_stream vpattern pattern id 0: SIPp has patterns 1 to 6',
+      'F:7:22: error: rtp_stream apattern: payload type 99 needs a codec name',
     ],
   );
+  assert.match(r.stderr, /apattern,1,99,H264\/90000/, 'the hint shows the form with a codec name');
   assert.ok(!r.stderr.includes('needs command="…" or int_cmd="…"'));
 });
 

@@ -103,11 +103,75 @@ test('rtp_stream, play_dtmf and rtp_echo values SIPp would misread are errors th
   assert.deepEqual(diags(doc('<exec rtp_stream="tone.wav,0"/>')), [
     'error 3:22 rtp_stream loop count 0: give 1 or more, or -1 to loop until the call ends',
   ]);
-  assert.deepEqual(diags(doc('<exec rtp_stream="apattern,1,8"/>')), [
-    'error 3:22 rtp_stream="apattern,1,8": SIPp 3.7\'s generated patterns (apattern, vpattern) are not supported by this version of sipts yet',
-  ]);
   assert.deepEqual(diags(doc('<exec rtp_echo="startfoo"/>')), ['error 3:22 rtp_echo="startfoo" is not an echo command']);
   assert.deepEqual(diags(doc('<exec play_dtmf=""/>')), ['error 3:22 play_dtmf needs the digits to send']);
+});
+
+test('SIPp 3.7 patterns: apattern/vpattern[,id[,payload type[,codec name]]], ids 1-6, -rtp_payload the default type', () => {
+  const [bare, g729, video, pa, ra, pv, rv] = media(
+    doc(
+      '<exec rtp_stream="apattern"/>',
+      '<exec rtp_stream="apattern,3,18"/>',
+      '<exec rtp_stream="vpattern,6,99,H264/90000"/>',
+      '<exec rtp_stream="pauseapattern"/>',
+      '<exec rtp_stream="resumeapattern"/>',
+      '<exec rtp_stream="pausevpattern"/>',
+      '<exec rtp_stream="resumevpattern"/>',
+    ),
+  );
+  // SIPp's defaults: pattern 1, the -rtp_payload type (8: PCMA/8000), 160 octets every 20 ms.
+  assert.ok(bare?.op === 'pattern' && g729?.op === 'pattern' && video?.op === 'pattern');
+  assert.deepEqual([bare.line, bare.file], ['audio', 'apattern,1,8,PCMA/8000']);
+  assert.equal(bare.clip.streams[0]?.payloadType, 8);
+  assert.equal(bare.clip.packets[0]?.length, 12 + 160);
+  assert.equal(bare.clip.packets[0]?.[12], 0xaa);
+  // G.729: 20 octets, pattern 3's octet.
+  assert.deepEqual([g729.file, g729.clip.packets[0]?.length, g729.clip.packets[0]?.[12]], ['apattern,3,18,G729/8000', 32, 0xcc]);
+  assert.deepEqual([video.line, video.clip.streams[0]?.payloadType, video.clip.packets[0]?.length], ['video', 99, 12 + 1280]);
+  assert.deepEqual(
+    [pa, ra, pv, rv],
+    [
+      { op: 'pause', line: 'audio' },
+      { op: 'resume', line: 'audio' },
+      { op: 'pause', line: 'video' },
+      { op: 'resume', line: 'video' },
+    ],
+  );
+  const [pcmu] = media(doc('<exec rtp_stream="apattern,2"/>'), { rtpPayload: 0 });
+  assert.equal(pcmu?.op === 'pattern' ? pcmu.file : '', 'apattern,2,0,PCMU/8000');
+  // The same pattern twice is made once.
+  const [x, y] = media(doc('<exec rtp_stream="apattern,1,0"/>', '<exec rtp_stream="apattern,1,0,PCMU/8000"/>'));
+  assert.ok(x?.op === 'pattern' && y?.op === 'pattern');
+  assert.equal(x.clip, y.clip);
+  assert.equal(compileScenarioSource(scenarioFile, doc('<exec rtp_stream="pauseapattern"/>'), env).hasMedia, true);
+});
+
+test('bad pattern values are errors at the attribute (3:22), every one at once', () => {
+  assert.deepEqual(
+    diags(
+      [
+        '<?xml version="1.0"?>',
+        '<scenario name="m">',
+        '  <nop><action><exec rtp_stream="apattern,7"/></action></nop>',
+        '  <nop><action><exec rtp_stream="apattern,x,0"/></action></nop>',
+        '  <nop><action><exec rtp_stream="apatterns,1"/></action></nop>',
+        '  <nop><action><exec rtp_stream="vpattern,1,99"/></action></nop>',
+        '  <nop><action><exec rtp_stream="apattern,1,0,PCMA/8000"/></action></nop>',
+        '  <nop><action><exec rtp_stream="apattern,1,200"/></action></nop>',
+        '  <nop><action><exec rtp_stream="apattern,1,4"/></action></nop>',
+        '</scenario>',
+      ].join('\n'),
+    ),
+    [
+      'error 3:22 rtp_stream apattern pattern id 7: SIPp has patterns 1 to 6',
+      'error 4:22 rtp_stream apattern pattern id "x" is not a whole number',
+      'error 5:22 rtp_stream="apatterns,1": "apatterns" is not apattern or vpattern',
+      'error 6:22 rtp_stream vpattern: payload type 99 needs a codec name',
+      'error 7:22 rtp_stream apattern: payload type 0 is PCMU/8000, not PCMA/8000',
+      'error 8:22 rtp_stream apattern payload type 200 is not an RTP payload type (0-127)',
+      'error 9:22 rtp_stream apattern: static payload type 4 has no packet size sipts (or SIPp) knows',
+    ],
+  );
 });
 
 test('<exec> with no form it knows says which it takes (not the old command/int_cmd message); a second form is a warning', () => {
