@@ -116,6 +116,7 @@ export async function micro(log: (s: string) => void): Promise<MicroResult[]> {
       nextDynamicId: () => 0,
       serverIp: '127.0.0.1',
       cryptoKey: () => '',
+      autoMediaPort: (base) => base,
     };
     add(
       timeIt('render the uas 200 OK (headers from the INVITE)', 200_000, () => {

@@ -216,7 +216,9 @@ export function buildConfig(
     media: {
       echo: flag('rtp_echo'),
       echoBufferBytes: int('mb', 1, 65535),
-      minPort: int('min_rtp_port', 1, 65535),
+      // SIPp compat (3.7: -mp "sets -min_rtp_port for backwards compatibility"): the calls' ports start at -mp
+      // when only -mp is given.
+      minPort: raw['min_rtp_port'] === undefined && raw['mp'] !== undefined ? int('mp', 1, 65535) : int('min_rtp_port', 1, 65535),
       maxPort: int('max_rtp_port', 1, 65535),
       rtpPayload: int('rtp_payload', 0, 127),
       socketBufferBytes: typeof raw['rtp_buffsize'] === 'string' ? int('rtp_buffsize', 1) : undefined,

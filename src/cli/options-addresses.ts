@@ -174,7 +174,7 @@ export const ADDRESS_OPTIONS = [
     arg: 'port',
     default: '6000',
     group: 'Addresses',
-    help: 'SIPp 3.7: lowest port of the per-call media ports (RTP even, RTCP the next), for calls whose scenario has no [auto_media_port].',
+    help: 'SIPp 3.7: lowest port of the per-call media ports (RTP even, RTCP the next); -mp sets it when given alone, as in SIPp 3.7.',
   },
   {
     name: 'max_rtp_port',

@@ -3,6 +3,7 @@
  * injection lines, -tdmmap circuits, and the calls the scheduler says are due. Apart from the engine so that
  * how a call is made is read in one place, whoever asks for it (the ticker, a message, a twin command).
  */
+import type { MediaHost } from './media.js';
 import type { InjectionStore } from '../data/injection.js';
 import type { Scheduler } from '../load/scheduler.js';
 import { stripeItem, WHOLE, type Share } from '../load/share.js';
@@ -25,6 +26,8 @@ export interface FactoryContext {
   readonly runClock: () => number;
   /** -trace_fail is on: each call keeps what it exchanges, the evidence of its failure. */
   keepsHistory(): boolean;
+  /** The run's media, when it has any. */
+  readonly media?: MediaHost | undefined;
 }
 
 export type Picked = { readonly userId: number; readonly lines: readonly number[] };
@@ -136,6 +139,7 @@ export class CallFactory {
       runClock: this.ctx.runClock,
       circuit,
       circuitName: circuit >= 0 && tdm !== undefined ? circuitName(tdm, circuit) : '',
+      media: this.ctx.media,
     });
     const saved = this.userSlots.length > 0 ? this.userVars.get(userId) : undefined;
     if (saved !== undefined) for (const slot of this.userSlots) call.vars[slot] = saved[slot];

@@ -5,6 +5,7 @@
 import type { InjectionStore } from '../data/injection.js';
 import type { DynamicIdCounter } from './dynamic-id.js';
 import type { IdSpace } from './id-space.js';
+import { formulaPort } from './media-port.js';
 import { newCryptoKey, type RenderContext } from './render.js';
 import type { VarValue } from './var-value.js';
 import type { SipMessage } from '../sip/message.js';
@@ -51,6 +52,11 @@ export function withoutMethod(pending: readonly string[], method: string): reado
 }
 
 /** What a new call is made of. */
+/** What a call asks of the run's media when it renders its port (media.ts, MediaHost.autoPort). */
+export interface CallPorts {
+  autoPort?(call: CallState, base: number): number;
+}
+
 export interface CallInit {
   readonly number: number;
   readonly callId: string;
@@ -75,6 +81,8 @@ export interface CallInit {
   /** The -tdmmap circuit the call holds (-1: none) and its name. */
   readonly circuit: number;
   readonly circuitName: string;
+  /** The run's media (a MediaHost), for [rtpstream_audio_port]: a port the call holds; undefined without media. */
+  readonly media?: CallPorts | undefined;
 }
 
 export class CallState implements RenderContext {
@@ -178,6 +186,7 @@ export class CallState implements RenderContext {
   constructor(init: CallInit) {
     this.circuit = init.circuit;
     this.circuitName = init.circuitName;
+    this.media = init.media;
     this.number = init.number;
     this.callId = init.callId;
     this.endpoint = init.endpoint;
@@ -206,6 +215,13 @@ export class CallState implements RenderContext {
 
   nextDynamicId(): number {
     return this.dynamicIds.next();
+  }
+
+  private readonly media: CallPorts | undefined;
+
+  /** [rtpstream_audio_port], [auto_media_port]: `base` is -mp (with the keyword's offset). */
+  autoMediaPort(base: number): number {
+    return this.media?.autoPort?.(this, base) ?? formulaPort(base, this.number);
   }
 
   tdmCircuit(): string {

@@ -132,6 +132,7 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
       now: clock,
       runClock: () => clock() - startMs,
       keepsHistory: () => taps.failedCall !== undefined,
+      media: hooks.media,
     }));
     // Its <exec int_cmd> stops the whole run, as in SIPp.
     const sideHooks = { ...hooks, stop: (how: 'gracefully' | 'now') => this.hooks.stop(how) };

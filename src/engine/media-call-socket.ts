@@ -5,6 +5,7 @@
  */
 import { MediaSocket } from '../media/media-socket.js';
 import { RtpPortRange } from '../media/rtp-ports.js';
+import { formulaPort } from './media-port.js';
 import { MAX_TAG_BYTES } from '../media/srtp.js';
 import type { CallMedia } from './media-call.js';
 import type { MediaTally } from './media-tally.js';
@@ -25,9 +26,17 @@ export function openCallSocket(
   tally: MediaTally,
   now: () => number,
 ): Promise<MediaSocket> {
-  const auto = o.mediaPort + ((4 * (cm.call.number - 1)) % 10000);
+  const stats = cm.slot >= 0 ? tally.stats : undefined;
+  // The pair bound ahead for the port its SDP named (media-runtime.ts, autoPort).
+  const spare = cm.spare;
+  if (spare !== undefined) {
+    cm.spare = undefined;
+    spare.attach(stats, cm.slot);
+    return Promise.resolve(spare);
+  }
+  const auto = cm.autoPort ?? formulaPort(o.mediaPort, cm.call.number);
   const ports = o.autoMediaPort ? new RtpPortRange(auto, auto + 1) : range;
-  const options = { bufferBytes: o.socketBufferBytes, now, ...(cm.slot >= 0 ? { stats: tally.stats, slot: cm.slot } : {}) };
+  const options = { bufferBytes: o.socketBufferBytes, now, ...(stats !== undefined ? { stats, slot: cm.slot } : {}) };
   return MediaSocket.open(ports, o.ip, options);
 }
 

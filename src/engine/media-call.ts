@@ -76,6 +76,12 @@ export interface CallMedia {
   /** Streams waiting for the socket to open. */
   waiting: Stream[];
   streams: Stream[];
+  /**
+   * [rtpstream_audio_port] / [auto_media_port]: the RTP port the call's SDP named, decided at its first rendering
+   * (undefined before), and the pair bound ahead for it, until the call's media opens on it.
+   */
+  autoPort: number | undefined;
+  spare: MediaSocket | undefined;
 }
 
 /** A call's media before its first action: no socket, no SDP yet, a random SSRC for its RRs. */
@@ -100,5 +106,7 @@ export function newCallMedia(call: MediaCall): CallMedia {
     heldVideo: false,
     waiting: [],
     streams: [],
+    autoPort: undefined,
+    spare: undefined,
   };
 }

@@ -15,6 +15,7 @@ import type { MediaClip } from '../media/clip.js';
 import { dtmfClip, parsePlayDtmf } from '../media/dtmf.js';
 import { Pacer } from '../media/pacer.js';
 import { RtpEcho } from '../media/rtp-echo.js';
+import { MediaSocket } from '../media/media-socket.js';
 import { RtpPortRange } from '../media/rtp-ports.js';
 import { sdpCrypto } from '../media/sdp-crypto.js';
 import type { CompiledMedia } from '../scenario/compile-media.js';
@@ -23,6 +24,7 @@ import { bodyOf } from '../sip/parser.js';
 import { sdpMedia } from '../sip/sdp.js';
 import type { RtpTotals } from '../stats/rtp.js';
 import type { MediaCall, MediaHost } from './media.js';
+import { formulaPort } from './media-port.js';
 import { newCallMedia, type CallMedia, type Stream, type StreamKind } from './media-call.js';
 import { echoCallMedia, openCallSocket } from './media-call-socket.js';
 import { MediaPlayback } from './media-playback.js';
@@ -55,6 +57,8 @@ export interface MediaRunOptions {
 
 /** SIPp's audio and video echo ports: -mp and -mp + 2. */
 const VIDEO_ECHO_OFFSET = 2;
+/** Pairs kept bound ahead for the calls' [rtpstream_audio_port] (autoPort). */
+const SPARES = 4;
 
 export class MediaRuntime implements MediaHost {
   private readonly calls = new Map<MediaCall, CallMedia>();
@@ -65,6 +69,10 @@ export class MediaRuntime implements MediaHost {
   private readonly playback: MediaPlayback;
   private readonly range: RtpPortRange;
   private readonly now: () => number;
+  /** Pairs of the range bound ahead: a call's SDP names a port it already holds (autoPort). */
+  private readonly spares: MediaSocket[] = [];
+  private sparesOpening = 0;
+  private closed = false;
 
   private constructor(
     private readonly o: MediaRunOptions,
@@ -81,6 +89,43 @@ export class MediaRuntime implements MediaHost {
     });
     this.playback = new MediaPlayback(this.pacer, this.tally, o.maxPacketBytes);
     this.pacer.start();
+    if (o.autoMediaPort) this.fillSpares();
+  }
+
+  /**
+   * SIPp compat (3.7, rtpstream.cpp): [rtpstream_audio_port] is a port the call holds, taken from
+   * -min_rtp_port up and skipping pairs other programs hold (a SIPp peer on the same host holds -mp). A render
+   * is synchronous and a bind is not, so pairs are bound ahead (SPARES) and a call takes one at its first
+   * rendering. When none is ready (a burst of calls), the port is SIPp 3.6.1's [auto_media_port] formula, bound
+   * when the media opens.
+   */
+  autoPort(call: MediaCall, base: number): number {
+    const cm = this.media(call);
+    let port = cm.autoPort;
+    if (port === undefined) {
+      const spare = this.spares.shift();
+      cm.spare = spare;
+      port = cm.autoPort = spare?.port ?? formulaPort(this.o.mediaPort, call.number);
+      this.fillSpares();
+    }
+    return port + (base - this.o.mediaPort);
+  }
+
+  private fillSpares(): void {
+    while (!this.closed && this.spares.length + this.sparesOpening < SPARES) {
+      this.sparesOpening++;
+      MediaSocket.open(this.range, this.o.ip, { bufferBytes: this.o.socketBufferBytes, now: this.now }).then(
+        (s) => {
+          this.sparesOpening--;
+          if (this.closed) s.close();
+          else this.spares.push(s);
+        },
+        () => {
+          // The range is full: calls fall back to the formula's port until pairs come back.
+          this.sparesOpening--;
+        },
+      );
+    }
   }
 
   /** Opens the echo sockets of -rtp_echo (SIPp binds exactly -mp and -mp + 2: a taken port is an error). */
@@ -168,6 +213,8 @@ export class MediaRuntime implements MediaHost {
     this.tally.retire(cm);
     cm.socket?.close();
     cm.socket = undefined;
+    cm.spare?.close();
+    cm.spare = undefined;
   }
 
   totals(): RtpTotals {
@@ -179,6 +226,8 @@ export class MediaRuntime implements MediaHost {
   }
 
   close(): void {
+    this.closed = true;
+    for (const s of this.spares.splice(0)) s.close();
     for (const call of [...this.calls.keys()]) this.release(call);
     this.pacer.stop();
     for (const e of this.echoes) e.close();

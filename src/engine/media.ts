@@ -22,6 +22,11 @@ export interface MediaHost {
   received(call: MediaCall, msg: SipMessage): void;
   /** A message the call sent with SDES crypto lines (RFC 4568): the keys it sends SRTP with. */
   sentSdp?(call: MediaCall, message: string): void;
+  /**
+   * [rtpstream_audio_port] / [auto_media_port] rendered for the call: `base` is the keyword's value from -mp (with
+   * its offset); the answer is the same offset from the RTP port the call holds for its media.
+   */
+  autoPort?(call: MediaCall, base: number): number;
   /** The call ended: its streams stop, its figures join the run's, its ports go back. */
   release(call: MediaCall): void;
   /** The run's figures so far (allocates: once per snapshot, not per packet). */

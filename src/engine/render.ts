@@ -47,6 +47,8 @@ export interface RenderContext extends AuthContext {
   readonly serverIp: string;
   /** SRTP key `which` (0..3: audio 1, 2, video 1, 2) of the call: a new one, or the last one when `reuse`. */
   cryptoKey(which: number, reuse: boolean): string;
+  /** [rtpstream_audio_port], [auto_media_port]: the call's RTP port, plus the offset `base` has from -mp. */
+  autoMediaPort(base: number): number;
 }
 
 /** SIPp's [cryptokeyparams…]: 16 bytes of master key and 14 of salt, base64 (40 characters, RFC 4568 §6.1). */
@@ -134,7 +136,7 @@ function renderSegments(
         s += msgIndex;
         break;
       case Op.AutoMediaPort:
-        s += seg.n + ((4 * (ctx.number - 1)) % 10000);
+        s += ctx.autoMediaPort(seg.n);
         break;
       case Op.Date:
         s += new Date().toUTCString();

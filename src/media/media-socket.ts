@@ -68,8 +68,8 @@ export class MediaSocket {
     readonly port: number,
     readonly rtp: dgram.Socket,
     readonly rtcp: dgram.Socket,
-    private readonly stats: RtpStreamStats | undefined,
-    private readonly slot: number,
+    private stats: RtpStreamStats | undefined,
+    private slot: number,
     private readonly now: () => number,
   ) {
     rtp.on('message', (msg, rinfo) => {
@@ -115,6 +115,12 @@ export class MediaSocket {
       }
     }
     throw range.exhausted();
+  }
+
+  /** A pair bound ahead of its call (media-runtime.ts, spares): what it receives from now on is the call's slot's. */
+  attach(stats: RtpStreamStats | undefined, slot: number): void {
+    this.stats = stats;
+    this.slot = slot;
   }
 
   /**

@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { toneWav } from '../../src/media/tone.js';
 import {
   freeUdpRange,
+  HEADLESS,
   loopbackBuiltin,
   loopbackScenario,
   sipp,
@@ -273,5 +274,43 @@ test(
         );
       }
     }
+  },
+);
+
+test(
+  "the same -mp as SIPp's uas on one host: sipts's calls skip the pair SIPp's echo holds ([auto_media_port], as SIPp 3.7's rtpstream ports do) and every stream is measured",
+  { skip: SKIP, timeout: 120_000 },
+  async (t) => {
+    const dir = tempDir(t);
+    writeFileSync(join(dir, 'tone.wav'), toneWav('alaw', { durationMs: 400 }));
+    writeFileSync(join(dir, 'uac.xml'), STREAM_UAC);
+    // SIPp 3.6.1's echo binds -mp and -mp + 2; sipts is given the same -mp (the default 6000 of both, on a free range).
+    const mp = await freeUdpRange(12);
+    const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(mp), '-m', '3']);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const r = await sipts(
+      [
+        ...loopbackScenario(join(dir, 'uac.xml'), uas.port),
+        '-m',
+        '3',
+        '-r',
+        '5',
+        '-mp',
+        String(mp),
+        ...HEADLESS,
+        '--json',
+        join(dir, 'out.json'),
+      ],
+      90_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    const rtp = rtpOf(join(dir, 'out.json'));
+    // Before, call 1's [auto_media_port] was -mp itself, held by SIPp: its media failed (rtp.errors 1, nothing measured).
+    assert.equal(rtp.errors, 0, JSON.stringify(rtp));
+    // 20 packets played twice by each of 3 calls, all echoed and measured (the first of each stream is A.1's probation).
+    assert.equal(rtp.packetsSent, 3 * 40);
+    assert.ok(rtp.packetsReceived >= 3 * 39, JSON.stringify(rtp));
+    assert.equal(rtp.packetsLost, 0);
   },
 );

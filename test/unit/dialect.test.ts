@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { DiagnosticsError } from '../../src/errors.js';
 import { compileScenarioSource, type CompiledScenario } from '../../src/scenario/compile.js';
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
+import { formulaPort } from '../../src/engine/media-port.js';
 import { renderTemplate, type RenderContext } from '../../src/engine/render.js';
 import { parseMessage } from '../../src/sip/parser.js';
 import { scenarioScreen } from '../../src/report/screens.js';
@@ -53,6 +54,8 @@ const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
   globals: [],
   field: (_f, field) => `f${field}`,
   nonceCount: () => 1,
+  // A call without the run's media: SIPp 3.6.1's [auto_media_port] formula.
+  autoMediaPort: (base: number) => formulaPort(base, over.number ?? 3),
   userId: 0,
   clockTick: () => 0,
   tdmCircuit: () => '',

@@ -6,6 +6,7 @@ import { builtinNames, readBuiltin, whyNotRunnable } from '../../src/scenario/bu
 import { compileScenarioSource, StepKind } from '../../src/scenario/compile.js';
 import type { TemplateEnv } from '../../src/scenario/keywords.js';
 import type { CompiledTemplate } from '../../src/scenario/template.js';
+import { formulaPort } from '../../src/engine/media-port.js';
 import { renderTemplate, renderText, type RenderContext } from '../../src/engine/render.js';
 import type { SipMessage } from '../../src/sip/message.js';
 import { parseMessage } from '../../src/sip/parser.js';
@@ -53,6 +54,8 @@ const ctx = (over: Partial<RenderContext> = {}): RenderContext => ({
   nextDynamicId: () => 0,
   serverIp: '127.0.0.1',
   cryptoKey: () => '',
+  // A call without the run's media: SIPp 3.6.1's [auto_media_port] formula.
+  autoMediaPort: (base: number) => formulaPort(base, over.number ?? 1),
   ...over,
 });
 
