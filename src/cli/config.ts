@@ -1,6 +1,7 @@
 /**
  * Raw options → one readonly RunConfig. Every bad value is collected, so a user sees all of them at once.
  */
+import { CALL_ID_TYPES, type CallIdType } from '../engine/call-id.js';
 import { isIP } from 'node:net';
 import type { TransportName } from '../engine/run.js';
 import { chooseWorkers } from './workers-option.js';
@@ -325,6 +326,7 @@ export function buildConfig(
     authPassword: str('ap') ?? 'password',
     authUri: str('auth_uri'),
     callIdFormat: str('cid_str') ?? '%u-%p@%s',
+    callIdType: callIdType(str('cid_type'), problems),
     dynamicId: { start: int('dynamicStart'), max: int('dynamicMax'), step: int('dynamicStep') },
     callIdSlashIgnore: flag('callid_slash_ign'),
     watchdog: {
@@ -378,4 +380,13 @@ export function buildConfig(
   warnings.push(...split.warnings);
   if (problems.length > 0) throw new ConfigErrors(problems);
   return split.workers === 1 ? config : { ...config, workers: split.workers };
+}
+
+/** -cid_type: SIPp's modes and aliases; an unknown one is a problem naming them all. */
+function callIdType(value: string | undefined, problems: string[]): CallIdType {
+  if (value === undefined) return 'format';
+  const t = CALL_ID_TYPES[value.trim().toLowerCase()];
+  if (t !== undefined) return t;
+  problems.push(`-cid_type ${value}: expected one of ${Object.keys(CALL_ID_TYPES).join(', ')}`);
+  return 'format';
 }

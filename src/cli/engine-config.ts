@@ -57,6 +57,7 @@ export function engineConfig(
     ipField: c.ipField,
     extendedTwin: c.twin?.kind === 'extended',
     callIdFormat: c.callIdFormat,
+    callIdType: c.callIdType,
     dynamicId: c.dynamicId,
     callIdSlashIgnore: c.callIdSlashIgnore,
     watchdog: c.watchdog,

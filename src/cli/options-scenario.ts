@@ -51,6 +51,14 @@ export const SCENARIO_OPTIONS = [
     help: 'Call-ID of the calls this side places: %u the call number, %p the process id, %s the local IP, %% a %.',
   },
   {
+    name: 'cid_type',
+    kind: 'string',
+    arg: 'mode',
+    default: 'default',
+    group: 'Scenario',
+    help: 'SIPp (after 3.7): how Call-IDs are made: default (format, legacy: -cid_str), uuid (RFC 4122 version 4), uuid-compact (uuidcompact, uuid32: no dashes), random (random-hex: the call number and 32 hex digits), timestamp (time: µs, call number, pid); each then @ and the local IP. Modes but default ignore -cid_str.',
+  },
+  {
     name: 'auth_uri',
     kind: 'string',
     arg: 'uri',

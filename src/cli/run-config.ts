@@ -2,6 +2,7 @@
  * What a run is configured to do: the one readonly RunConfig the command line becomes (config.ts builds it,
  * collecting every problem), and the parts it is made of.
  */
+import type { CallIdType } from '../engine/call-id.js';
 import type { WatchdogOptions } from '../engine/watchdog.js';
 import type { Behaviors } from '../engine/host.js';
 import type { TransportName } from '../engine/run.js';
@@ -175,6 +176,8 @@ export interface RunConfig {
   readonly authUri: string | undefined;
   /** -cid_str */
   readonly callIdFormat: string;
+  /** -cid_type. */
+  readonly callIdType: CallIdType;
   /** -dynamicStart, -dynamicMax, -dynamicStep */
   readonly dynamicId: { readonly start: number; readonly max: number; readonly step: number };
   /** -callid_slash_ign */

@@ -1,4 +1,45 @@
-/** Call-IDs: the ones this side makes (-cid_str), and the part of a received one that names the call. */
+/** Call-IDs: the ones this side makes (-cid_str, -cid_type), and the part of a received one that names the call. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+/** SIPp's -cid_type (after 3.7): -cid_str's format, or a Call-ID made of random or time parts. */
+export type CallIdType = 'format' | 'uuid' | 'uuid-compact' | 'random' | 'timestamp';
+
+/** -cid_type's values and SIPp's aliases for them. */
+export const CALL_ID_TYPES: Readonly<Record<string, CallIdType>> = {
+  default: 'format',
+  format: 'format',
+  legacy: 'format',
+  uuid: 'uuid',
+  'uuid-compact': 'uuid-compact',
+  uuidcompact: 'uuid-compact',
+  uuid32: 'uuid-compact',
+  random: 'random',
+  'random-hex': 'random',
+  timestamp: 'timestamp',
+  time: 'timestamp',
+};
+
+/**
+ * SIPp compat (-cid_type, call.cpp CallIdBuilder): uuid is an RFC 4122 version-4 UUID, uuid-compact the same
+ * without dashes, random the call number, '-' and 32 hex digits, timestamp the time in µs, the call number and
+ * the process id (here the engine's tag: its pid, with its worker's number under -workers); each then '@' and the
+ * local IP. Other modes than format ignore -cid_str, as in SIPp.
+ */
+export function callIdMaker(type: CallIdType, format: string, tag: number | string, localIp: string): (callNumber: number) => string {
+  switch (type) {
+    case 'uuid':
+      return () => `${randomUUID()}@${localIp}`;
+    case 'uuid-compact':
+      return () => `${randomUUID().replaceAll('-', '')}@${localIp}`;
+    case 'random':
+      return (n) => `${n}-${randomBytes(16).toString('hex')}@${localIp}`;
+    case 'timestamp':
+      return (n) => `${Math.floor((performance.timeOrigin + performance.now()) * 1000)}-${n}-${tag}@${localIp}`;
+    case 'format':
+      return callIdFormatter(format, tag, localIp);
+  }
+}
 
 /**
  * SIPp compat (call::add_call): %u is the call number, %p the process id, %s the local IP, %% a %; SIPp

@@ -1,4 +1,5 @@
 /** What one engine is given to run: its scenario, its load, where its calls go, and how its ids look. */
+import type { CallIdType } from './call-id.js';
 import type { InjectionStore } from '../data/injection.js';
 import type { SchedulerOptions } from '../load/scheduler.js';
 import type { TdmMap } from '../load/tdm.js';
@@ -37,6 +38,8 @@ export interface EngineConfig {
   readonly sendTo?: { readonly address: string; readonly port: number } | undefined;
   /** -cid_str: the Call-ID of the calls this side places (%u call number, %p pid, %s local IP, %% a %). */
   readonly callIdFormat?: string | undefined;
+  /** -cid_type (format: -cid_str). */
+  readonly callIdType?: CallIdType | undefined;
   /** -dynamicStart, -dynamicMax, -dynamicStep: [dynamic_id]. */
   readonly dynamicId?: { readonly start: number; readonly max: number; readonly step: number } | undefined;
   /** SIPp's watchdog (-watchdog_*); undefined or an interval of 0: none. */

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Share } from '../load/share.js';
-import { callIdFormatter } from './call-id.js';
+import { callIdMaker, type CallIdType } from './call-id.js';
 import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
 
 /** Engines made so far in this process: the first one alone names its ids by the pid, as SIPp does. */
@@ -18,6 +18,8 @@ export interface IdSpaceOptions {
   readonly callIdHost: string;
   /** -cid_str: %u call number, %p the process (see tag), %s local IP, %% a %. */
   readonly callIdFormat?: string | undefined;
+  /** -cid_type: SIPp's Call-ID modes after 3.7 (format: -cid_str). */
+  readonly callIdType?: CallIdType | undefined;
   /** -dynamicStart, -dynamicMax, -dynamicStep. */
   readonly dynamicId?: { readonly start: number; readonly max: number; readonly step: number } | undefined;
   /**
@@ -47,7 +49,7 @@ export class IdSpace {
     // apart from the other parts'.
     const base = o.share === undefined || o.share.of <= 1 ? String(o.pid) : `${o.pid}.w${o.share.index}`;
     this.tag = instance === 0 ? base : `${base}.${instance.toString(36)}${randomBytes(3).toString('hex')}`;
-    this.callIdOf = callIdFormatter(o.callIdFormat ?? '%u-%p@%s', this.tag, o.callIdHost);
+    this.callIdOf = callIdMaker(o.callIdType ?? 'format', o.callIdFormat ?? '%u-%p@%s', this.tag, o.callIdHost);
     const d = o.dynamicId ?? DEFAULT_DYNAMIC_ID;
     this.dynamicIds = new DynamicIdCounter(d.start, d.max, d.step);
   }

@@ -3,7 +3,7 @@
  * and by sipts against the same peer, must give the peer the same thing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -423,5 +423,40 @@ test(
     const none = await sipts(args(scenarioFile('pattern-4xx.xml', patternUac('^4'))), 30_000).exited;
     assert.equal(count(none.stdout, 'Successful'), 0, none.stderr + none.stdout);
     assert.equal(none.code, 1);
+  },
+);
+
+test(
+  "-cid_type uuid (SIPp after 3.7) against SIPp's uas: 3 calls succeed, SIPp saw three RFC 4122 Call-IDs",
+  { skip, timeout: 60_000 },
+  async (t) => {
+    const trace = join(work, 'cid-uas-messages.log');
+    const u = await startSippUas(work, 'uas', ['-m', '3', '-trace_msg', '-message_file', trace]);
+    t.after(() => u.child.kill('SIGKILL'));
+    const r = await sipts(
+      [
+        '-sn',
+        'uac',
+        `127.0.0.1:${u.port}`,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '-m',
+        '3',
+        '-r',
+        '10',
+        '-cid_type',
+        'uuid',
+        '-nostdin',
+        '-cp',
+        '0',
+      ],
+      30_000,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    const ids = new Set([...readFileSync(trace, 'latin1').matchAll(/^Call-ID: (.*?)\r?$/gm)].map((m) => m[1]));
+    assert.equal(ids.size, 3, [...ids].join(', '));
+    for (const id of ids) assert.match(id ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@127\.0\.0\.1$/);
   },
 );

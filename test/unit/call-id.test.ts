@@ -1,12 +1,35 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { callIdFormatter, routingCallId } from '../../src/engine/call-id.js';
+import { CALL_ID_TYPES, callIdFormatter, callIdMaker, routingCallId } from '../../src/engine/call-id.js';
 import { DynamicIdCounter } from '../../src/engine/dynamic-id.js';
 
 test("-cid_str: %u %p %s %% as SIPp's call::add_call, any other %x a %", () => {
   assert.equal(callIdFormatter('%u-%p@%s', 42, '10.0.0.1')(7), '7-42@10.0.0.1');
   assert.equal(callIdFormatter('a%%b%qc%u%u', 1, 'h')(3), 'a%b%c33');
   assert.equal(callIdFormatter('fixed', 1, 'h')(9), 'fixed');
+});
+
+test('-cid_type (SIPp after 3.7): the shape of each mode, its aliases, and -cid_str ignored but by default', () => {
+  const make = (mode: string, n: number): string => {
+    const t = CALL_ID_TYPES[mode];
+    assert.ok(t !== undefined, mode);
+    return callIdMaker(t, 'ignored-%u', 2718, '192.0.2.44')(n);
+  };
+  // RFC 4122 §4.4: version 4 in the high nibble of byte 6, variant 10 in the top bits of byte 8.
+  for (const m of ['uuid'])
+    assert.match(make(m, 15), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@192\.0\.2\.44$/);
+  for (const m of ['uuid-compact', 'uuidcompact', 'uuid32'])
+    assert.match(make(m, 22), /^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}@192\.0\.2\.44$/);
+  for (const m of ['random', 'random-hex']) assert.match(make(m, 31), /^31-[0-9a-f]{32}@192\.0\.2\.44$/);
+  const before = Date.now() * 1000;
+  for (const m of ['timestamp', 'time']) {
+    const id = make(m, 52);
+    assert.match(id, /^\d+-52-2718@192\.0\.2\.44$/);
+    const us = Number(id.split('-')[0]);
+    assert.ok(us >= before - 1_000_000 && us <= Date.now() * 1000 + 1_000_000, `${us} µs is now`);
+  }
+  for (const m of ['default', 'format', 'legacy']) assert.equal(make(m, 7), 'ignored-7');
+  assert.notEqual(make('uuid', 1), make('uuid', 1), 'random each time');
 });
 
 test('/// in a Call-ID: the call is named by what follows the first ///', () => {
