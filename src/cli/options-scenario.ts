@@ -48,7 +48,7 @@ export const SCENARIO_OPTIONS = [
     arg: 'format',
     default: '%u-%p@%s',
     group: 'Scenario',
-    help: 'Call-ID of the calls this side places: %u the call number, %p the process id, %s the local IP, %% a %.',
+    help: 'Call-ID of the calls this side places: %u the call number, %p the process id, %s the local IP, %r a random number (SIPp after 3.7), %% a %.',
   },
   {
     name: 'cid_type',

@@ -41,12 +41,17 @@ export function callIdMaker(type: CallIdType, format: string, tag: number | stri
   }
 }
 
+/** Where a generated Call-ID takes the call number (%u) and a random number (%r). */
+const CALL_NUMBER = 0;
+const RANDOM = 1;
+
 /**
- * SIPp compat (call::add_call): %u is the call number, %p the process id, %s the local IP, %% a %; SIPp
- * reads any other %x, and a % at the end, as a %. Compiled once into parts, so a call only joins strings.
+ * SIPp compat (call::add_call): %u is the call number, %p the process id, %s the local IP, %r a random number
+ * (SIPp after 3.7: its rand(), 0 to 2³¹ − 1), %% a %; SIPp reads any other %x, and a % at the end, as a %.
+ * Compiled once into parts, so a call only joins strings.
  */
 export function callIdFormatter(format: string, pid: number | string, localIp: string): (callNumber: number) => string {
-  const parts: (string | null)[] = [];
+  const parts: (string | number)[] = [];
   let text = '';
   for (let i = 0; i < format.length; i++) {
     const c = format[i];
@@ -55,8 +60,8 @@ export function callIdFormatter(format: string, pid: number | string, localIp: s
       continue;
     }
     const k = format[++i];
-    if (k === 'u') {
-      parts.push(text, null);
+    if (k === 'u' || k === 'r') {
+      parts.push(text, k === 'u' ? CALL_NUMBER : RANDOM);
       text = '';
     } else if (k === 'p') text += String(pid);
     else if (k === 's') text += localIp;
@@ -66,7 +71,7 @@ export function callIdFormatter(format: string, pid: number | string, localIp: s
   if (parts.length === 1) return () => text;
   return (n) => {
     let s = '';
-    for (const p of parts) s += p ?? String(n);
+    for (const p of parts) s += typeof p === 'string' ? p : p === CALL_NUMBER ? String(n) : String(Math.floor(Math.random() * 0x80000000));
     return s;
   };
 }

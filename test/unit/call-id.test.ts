@@ -3,10 +3,16 @@ import { test } from 'node:test';
 import { CALL_ID_TYPES, callIdFormatter, callIdMaker, routingCallId } from '../../src/engine/call-id.js';
 import { DynamicIdCounter } from '../../src/engine/dynamic-id.js';
 
-test("-cid_str: %u %p %s %% as SIPp's call::add_call, any other %x a %", () => {
+test("-cid_str: %u %p %s %r %% as SIPp's call::add_call, any other %x a %", () => {
   assert.equal(callIdFormatter('%u-%p@%s', 42, '10.0.0.1')(7), '7-42@10.0.0.1');
   assert.equal(callIdFormatter('a%%b%qc%u%u', 1, 'h')(3), 'a%b%c33');
   assert.equal(callIdFormatter('fixed', 1, 'h')(9), 'fixed');
+  // %r (SIPp after 3.7): a random number 0 to 2^31 - 1, anew for each call.
+  const r = callIdFormatter('%u.%r@%s', 1, 'h');
+  const ids = [r(4), r(4), r(4)];
+  for (const id of ids) assert.match(id, /^4\.\d{1,10}@h$/);
+  assert.ok(ids.every((id) => Number(/\.(\d+)@/.exec(id)?.[1]) < 2 ** 31));
+  assert.ok(new Set(ids).size > 1, ids.join(' '));
 });
 
 test('-cid_type (SIPp after 3.7): the shape of each mode, its aliases, and -cid_str ignored but by default', () => {
