@@ -4,7 +4,7 @@ import type { EngineConfig } from '../engine/config.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { NetConfig } from '../engine/run.js';
 import { SiptsError } from '../errors.js';
-import { shareOf, shareRange } from '../load/share.js';
+import { shareOf, shareRange, type Share } from '../load/share.js';
 import type { TlsFiles } from '../transport/stream.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import type { RunConfig } from './config.js';
@@ -62,7 +62,7 @@ export function engineConfig(
     callIdSlashIgnore: c.callIdSlashIgnore,
     watchdog: c.watchdog,
     // --segment: its own slice of the RTP port range (segments of one run may share a host).
-    media: { ip: c.mediaIp, mediaPort: c.mediaPort, ...c.media, ...shareRange(c.media.minPort, c.media.maxPort, c.segment) },
+    media: { ip: c.mediaIp, mediaPort: c.mediaPort, ...c.media, ...mediaRange(c.media.minPort, c.media.maxPort, c.segment) },
   };
 }
 
@@ -136,4 +136,10 @@ function readTlsFiles(t: RunConfig['tls'], required: boolean): TlsFiles {
 export function sharePorts(c: RunConfig, index: number): readonly number[] {
   const first = c.localPorts[0];
   return c.localPorts.length === 1 && first !== undefined && first > 0 ? [first + index] : [0];
+}
+
+/** A part's slice of the RTP port range (load/share.ts), as the media config names it. */
+export function mediaRange(min: number, max: number, share: Share): { minPort: number; maxPort: number } {
+  const r = shareRange(min, max, share);
+  return { minPort: r.min, maxPort: r.max };
 }

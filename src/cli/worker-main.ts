@@ -14,7 +14,7 @@ import { RingTransport } from '../workers/ring-transport.js';
 import { serveRun } from '../workers/serve.js';
 import { TraceForward } from '../workers/trace-forward.js';
 import type { WorkerData } from './workers-run.js';
-import { engineConfig, netConfig } from './engine-config.js';
+import { engineConfig, mediaRange, netConfig } from './engine-config.js';
 import { loadInjection, loadOutOfCall, loadReceive, loadScenario, templateEnv } from './scenario-input.js';
 
 async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<void> {
@@ -27,7 +27,10 @@ async function work(port: Port<ToWorker, FromWorker>, d: WorkerData): Promise<vo
     const injection = loadInjection(config, scenario);
     const base = engineConfig(config, scenario, d.remote, pid, injection);
     const sharedCreated = d.createdCount === undefined ? undefined : new Int32Array(d.createdCount);
-    const engineConf = { ...base, load: { ...base.load, ...d.load, share, sharedCreated }, outOfCall, receive, sendTo: d.sendTo };
+    // Its own slice of the media port range (its part of the segment's, load/share.ts), as its own SIP port.
+    const media =
+      base.media === undefined ? undefined : { ...base.media, ...mediaRange(config.media.minPort, config.media.maxPort, share) };
+    const engineConf = { ...base, media, load: { ...base.load, ...d.load, share, sharedCreated }, outOfCall, receive, sendTo: d.sendTo };
     // The traces on in the main thread, which writes their files: events go there in batches (trace-forward.ts).
     const traces = new TraceForward((events) => {
       port.postMessage({ type: 'traces', events });

@@ -13,6 +13,7 @@ import type { CompiledScenario } from '../scenario/compile.js';
 import { ConnectError } from '../transport/stream.js';
 import { BindError } from '../transport/transport.js';
 import type { TraceEvent, TraceMethod } from '../events/trace.js';
+import { rtpTotalsOf } from '../engine/media-tally.js';
 import { UdpHandoff, type HandoffFigures } from '../workers/handoff.js';
 import { startPool, WorkerStartError } from '../workers/pool.js';
 import type { WorkerRings } from '../workers/ring-transport.js';
@@ -52,9 +53,8 @@ export function workersRefusal(config: RunConfig, scenario: CompiledScenario): s
   }
   if (config.twin !== undefined || scenario.twin.commandCreatesCalls)
     return `-workers ${config.workers}: 3PCC scenarios (-3pcc, -master, -slave) are not supported with -workers yet`;
-  // Each worker would bind -rtp_echo's ports, and the rtp figures live beside the stats exports that workers merge.
-  if (scenario.hasMedia || config.media.echo)
-    return `-workers ${config.workers}: RTP media (${config.media.echo ? '-rtp_echo' : "the scenario's media actions"}) is not supported with -workers yet`;
+  // -rtp_echo binds -mp and -mp + 2 once for the run: each worker would bind them again.
+  if (config.media.echo) return `-workers ${config.workers}: -rtp_echo is not supported with -workers yet`;
   return undefined;
 }
 
@@ -82,6 +82,7 @@ export async function startWorkers(
       drainMs: drainMs(scenario, settings),
       log,
       traces,
+      rtpTotals: rtpTotalsOf,
       data: (worker): WorkerData => {
         // --segment: worker k of this segment is part I + kN of the whole run (load/share.ts: nestShare).
         const share = nestShare(config.segment, worker);

@@ -462,7 +462,12 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
 
   statsExports(): RunExports {
     const now = this.clock();
-    return { main: this.stats.export(now), outOfCall: this.outOfCall?.stats.export(now), receive: this.receiver?.stats.export(now) };
+    return {
+      main: this.stats.export(now),
+      outOfCall: this.outOfCall?.stats.export(now),
+      receive: this.receiver?.stats.export(now),
+      rtp: this.hooks.media?.export?.(),
+    };
   }
 
   takeWindowExport(): HistogramExport[] {

@@ -22,7 +22,7 @@ import type { CompiledMedia } from '../scenario/compile-media.js';
 import type { SipMessage } from '../sip/message.js';
 import { bodyOf } from '../sip/parser.js';
 import { sdpMedia } from '../sip/sdp.js';
-import type { RtpTotals } from '../stats/rtp.js';
+import type { RtpExport, RtpTotals } from '../stats/rtp.js';
 import type { MediaCall, MediaHost } from './media.js';
 import { formulaPort } from './media-port.js';
 import { newCallMedia, type CallMedia, type Stream, type StreamKind } from './media-call.js';
@@ -222,6 +222,14 @@ export class MediaRuntime implements MediaHost {
       this.calls.values(),
       this.echoes.reduce((n, e) => n + e.packets, 0),
       this.pacer.latenessSummary(),
+    );
+  }
+
+  export(): RtpExport {
+    return this.tally.export(
+      this.calls.values(),
+      this.echoes.reduce((n, e) => n + e.packets, 0),
+      this.pacer.latenessUs,
     );
   }
 

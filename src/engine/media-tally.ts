@@ -3,13 +3,14 @@
  * whose figures join the run's at call end (its jitter a histogram over calls); packets sent, SRTP, echoes;
  * and trouble, counted as rtp.errors, with one warning for the first of it.
  */
-import type { Histogram } from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
 // The one histogram class used, not the package index (see src/stats/stats.ts: the index loads WebAssembly).
 import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
 import { estimateMos } from '../media/mos.js';
 import type { LatenessSummary } from '../media/pacer.js';
 import { RtpStreamStats } from '../media/rtp-stats.js';
-import type { RtpTotals } from '../stats/rtp.js';
+import { decodeHistogram, encodeHistogram } from '../stats/histogram.js';
+import type { RtpExport, RtpTotals } from '../stats/rtp.js';
 import type { CallMedia } from './media-call.js';
 
 const Float64Histogram = Float64HistogramModule.default;
@@ -33,7 +34,7 @@ export class MediaTally {
   private doneLost = 0;
   /** Ended calls' SRTP authentication failures. */
   private doneSrtpAuthFailures = 0;
-  private readonly jitterUs: Histogram = new Float64Histogram(1, 60_000_000, 3);
+  private readonly jitterUs: JsHistogram = new Float64Histogram(1, 60_000_000, 3);
   /** Every media send passes this: a failed send is counted, never thrown. */
   readonly onSendDone = (err: Error | null): void => {
     if (err !== null) this.sendErrors++;
@@ -66,13 +67,19 @@ export class MediaTally {
     cm.slot = -1;
   }
 
-  /** The run's figures: the ended calls' and those of the calls still open, the echo sockets' packets and the pacer's lateness. */
-  totals(open: Iterable<CallMedia>, echoSocketsEchoed: number, late: LatenessSummary): RtpTotals {
+  /** The ended calls' figures and those of the calls still open, with their jitter over calls (µs). */
+  private gather(open: Iterable<CallMedia>): {
+    received: number;
+    expected: number;
+    lost: number;
+    srtpAuthFailures: number;
+    jitter: JsHistogram;
+  } {
     let received = this.doneReceived;
     let expected = this.doneExpected;
     let lost = this.doneLost;
     let srtpAuthFailures = this.doneSrtpAuthFailures;
-    const jitter: Histogram = new Float64Histogram(1, 60_000_000, 3);
+    const jitter: JsHistogram = new Float64Histogram(1, 60_000_000, 3);
     jitter.add(this.jitterUs);
     for (const cm of open) {
       srtpAuthFailures += cm.socket?.counts.srtpAuthFailures ?? 0;
@@ -83,27 +90,43 @@ export class MediaTally {
       lost += Math.max(0, this.stats.lostOf(cm.slot));
       if (r > 0) jitter.recordValue(this.stats.jitterMicrosOf(cm.slot));
     }
-    const p = (q: number): number => (jitter.totalCount === 0 ? 0 : Math.round(jitter.getValueAtPercentile(q)) / 1000);
-    const jitterP50Ms = p(50);
-    const jitterP99Ms = p(99);
-    // The E-model's delay: no one-way delay is measured; a receiver's jitter buffer of twice the p99 jitter
-    // is what the jitter costs. An estimate, and labelled so wherever it is shown.
-    const mos =
-      expected === 0 ? 0 : Math.round(estimateMos({ lossPercent: (100 * lost) / expected, oneWayDelayMs: 2 * jitterP99Ms }) * 100) / 100;
-    const ms3 = (x: number): number => Math.round(x * 1000) / 1000;
+    return { received, expected, lost, srtpAuthFailures, jitter };
+  }
+
+  /** The run's figures: the ended calls' and those of the calls still open, the echo sockets' packets and the pacer's lateness. */
+  totals(open: Iterable<CallMedia>, echoSocketsEchoed: number, late: LatenessSummary): RtpTotals {
+    const g = this.gather(open);
+    return totalsOf(
+      {
+        sent: this.sent,
+        received: g.received,
+        expected: g.expected,
+        lost: g.lost,
+        echoed: this.callEchoed + echoSocketsEchoed,
+        errors: this.sendErrors + this.failures,
+        srtpSent: this.srtpSent,
+        srtpAuthFailures: g.srtpAuthFailures,
+      },
+      g.jitter,
+      late.p99Ms,
+      late.maxMs,
+    );
+  }
+
+  /** -workers: the same figures as parts that add up (stats/rtp.ts, mergeRtp; rtpTotalsOf reads them). */
+  export(open: Iterable<CallMedia>, echoSocketsEchoed: number, lateness: JsHistogram): RtpExport {
+    const g = this.gather(open);
     return {
       packetsSent: this.sent,
-      packetsReceived: received,
-      packetsLost: lost,
-      jitterP50Ms,
-      jitterP99Ms,
-      mos,
+      packetsReceived: g.received,
+      packetsExpected: g.expected,
+      packetsLost: g.lost,
       echoed: this.callEchoed + echoSocketsEchoed,
-      sendLatenessP99Ms: ms3(late.p99Ms),
-      sendLatenessMaxMs: ms3(late.maxMs),
       errors: this.sendErrors + this.failures,
       srtpSent: this.srtpSent,
-      srtpAuthFailures,
+      srtpAuthFailures: g.srtpAuthFailures,
+      jitter: encodeHistogram(g.jitter),
+      lateness: encodeHistogram(lateness),
     };
   }
 
@@ -119,4 +142,62 @@ export class MediaTally {
     this.warned = true;
     this.log('warning', `${text} (further media warnings are only counted: rtp.errors)`);
   }
+}
+
+interface Counts {
+  readonly sent: number;
+  readonly received: number;
+  readonly expected: number;
+  readonly lost: number;
+  readonly echoed: number;
+  readonly errors: number;
+  readonly srtpSent: number;
+  readonly srtpAuthFailures: number;
+}
+
+function totalsOf(c: Counts, jitter: JsHistogram, latenessP99Ms: number, latenessMaxMs: number): RtpTotals {
+  const p = (q: number): number => (jitter.totalCount === 0 ? 0 : Math.round(jitter.getValueAtPercentile(q)) / 1000);
+  const jitterP50Ms = p(50);
+  const jitterP99Ms = p(99);
+  // The E-model's delay: no one-way delay is measured; a receiver's jitter buffer of twice the p99 jitter
+  // is what the jitter costs. An estimate, and labelled so wherever it is shown.
+  const mos =
+    c.expected === 0
+      ? 0
+      : Math.round(estimateMos({ lossPercent: (100 * c.lost) / c.expected, oneWayDelayMs: 2 * jitterP99Ms }) * 100) / 100;
+  const ms3 = (x: number): number => Math.round(x * 1000) / 1000;
+  return {
+    packetsSent: c.sent,
+    packetsReceived: c.received,
+    packetsLost: c.lost,
+    jitterP50Ms,
+    jitterP99Ms,
+    mos,
+    echoed: c.echoed,
+    sendLatenessP99Ms: ms3(latenessP99Ms),
+    sendLatenessMaxMs: ms3(latenessMaxMs),
+    errors: c.errors,
+    srtpSent: c.srtpSent,
+    srtpAuthFailures: c.srtpAuthFailures,
+  };
+}
+
+/** -workers: the run's figures from the workers' merged exports, as one engine's totals() reads its own. */
+export function rtpTotalsOf(e: RtpExport): RtpTotals {
+  const lateness = decodeHistogram(e.lateness);
+  return totalsOf(
+    {
+      sent: e.packetsSent,
+      received: e.packetsReceived,
+      expected: e.packetsExpected,
+      lost: e.packetsLost,
+      echoed: e.echoed,
+      errors: e.errors,
+      srtpSent: e.srtpSent,
+      srtpAuthFailures: e.srtpAuthFailures,
+    },
+    decodeHistogram(e.jitter),
+    lateness.totalCount === 0 ? 0 : lateness.getValueAtPercentile(99) / 1000,
+    e.lateness.maxUs / 1000,
+  );
 }

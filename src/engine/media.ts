@@ -4,7 +4,7 @@
  */
 import type { CompiledMedia } from '../scenario/compile-media.js';
 import type { SipMessage } from '../sip/message.js';
-import type { RtpTotals } from '../stats/rtp.js';
+import type { RtpExport, RtpTotals } from '../stats/rtp.js';
 import type { CallState } from './call.js';
 
 /** What the media layer reads of a call: its number ([auto_media_port]) and Call-ID (warnings); its identity keys its media. */
@@ -31,6 +31,8 @@ export interface MediaHost {
   release(call: MediaCall): void;
   /** The run's figures so far (allocates: once per snapshot, not per packet). */
   totals(): RtpTotals;
+  /** -workers: the same figures as parts that add up (once per report, a second apart). */
+  export?(): RtpExport;
   /** Stops every stream and closes every media socket. */
   close(): void;
 }

@@ -3,6 +3,7 @@
  * files, the exit code). The CLI sees only this, never the engine's scheduler, statistics or calls, so the
  * engine can change inside without the CLI changing with it.
  */
+import type { RtpExport } from '../stats/rtp.js';
 import type { HistogramExport } from '../stats/histogram.js';
 import type { HistogramSummary, StatsExport, StatsSnapshot } from '../stats/stats.js';
 import type { PartFigures } from '../stats/parts.js';
@@ -31,6 +32,8 @@ export interface RunExports {
   readonly outOfCall: StatsExport | undefined;
   /** -rxsf; undefined without one. */
   readonly receive: StatsExport | undefined;
+  /** RTP media, when the run has any. */
+  readonly rtp?: RtpExport | undefined;
 }
 
 export interface RunControl {

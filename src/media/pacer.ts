@@ -14,7 +14,7 @@
  * the interval, whatever order they arrive in, so 1,000 calls started in the same millisecond do not fire in
  * the same tick.
  */
-import type { Histogram } from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js/dist/JsHistogram.js';
 // The one histogram class used, not the package index (see src/stats/stats.ts: the index loads WebAssembly).
 import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
 
@@ -73,7 +73,7 @@ export class Pacer {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private running = false;
-  private readonly lateness: Histogram = new Float64Histogram(1, 60_000_000, 3);
+  private readonly lateness: JsHistogram = new Float64Histogram(1, 60_000_000, 3);
   private latenessSumMs = 0;
   private latenessMaxMs = 0;
   private sent = 0;
@@ -181,6 +181,11 @@ export class Pacer {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
+  }
+
+  /** Send lateness (sent - due) of every packet so far, µs (-workers: its export, media-tally.ts). */
+  get latenessUs(): JsHistogram {
+    return this.lateness;
   }
 
   /** Send lateness (sent - due) over every packet so far. */

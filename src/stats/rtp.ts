@@ -1,3 +1,5 @@
+import { mergeHistograms, type HistogramExport } from './histogram.js';
+
 /** A run's RTP figures, as reports show them: plain data taken from the media layer with each snapshot. */
 export interface RtpTotals {
   /** RTP packets the run's streams sent (rtp_stream, play_pcap_*, play_dtmf). */
@@ -25,4 +27,39 @@ export interface RtpTotals {
   readonly srtpSent: number;
   /** SRTP datagrams received that failed authentication (RFC 3711 §3.4): dropped, not in the figures above. */
   readonly srtpAuthFailures: number;
+}
+
+/**
+ * -workers: a part's RTP figures as parts that add up (the counts, and the histograms behind the percentiles),
+ * merged by the main thread and summarized once (engine/media-tally.ts, rtpTotalsOf).
+ */
+export interface RtpExport {
+  readonly packetsSent: number;
+  readonly packetsReceived: number;
+  /** RFC 3550 A.3's expected packets, summed over the calls: loss over it gives the MOS its loss percentage. */
+  readonly packetsExpected: number;
+  readonly packetsLost: number;
+  readonly echoed: number;
+  readonly errors: number;
+  readonly srtpSent: number;
+  readonly srtpAuthFailures: number;
+  /** Each measured call's interarrival jitter, µs. */
+  readonly jitter: HistogramExport;
+  /** The send lateness of every packet, µs. */
+  readonly lateness: HistogramExport;
+}
+
+export function mergeRtp(a: RtpExport, b: RtpExport): RtpExport {
+  return {
+    packetsSent: a.packetsSent + b.packetsSent,
+    packetsReceived: a.packetsReceived + b.packetsReceived,
+    packetsExpected: a.packetsExpected + b.packetsExpected,
+    packetsLost: a.packetsLost + b.packetsLost,
+    echoed: a.echoed + b.echoed,
+    errors: a.errors + b.errors,
+    srtpSent: a.srtpSent + b.srtpSent,
+    srtpAuthFailures: a.srtpAuthFailures + b.srtpAuthFailures,
+    jitter: mergeHistograms(a.jitter, b.jitter),
+    lateness: mergeHistograms(a.lateness, b.lateness),
+  };
 }

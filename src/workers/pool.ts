@@ -14,6 +14,7 @@ import type { HistogramSummary, StatsExport, StatsSnapshot } from '../stats/stat
 import type { TraceEvent, TraceMethod } from '../events/trace.js';
 import { isFromWorker, type FromWorker, type StartFailure, type ToWorker, type WorkerReport } from './protocol.js';
 import type { PartFigures } from '../stats/parts.js';
+import { mergeRtp, type RtpExport, type RtpTotals } from '../stats/rtp.js';
 
 export interface PoolOptions {
   /** The worker's script: it builds its engine from `data(share)` and serves it (serve.ts). */
@@ -25,6 +26,8 @@ export interface PoolOptions {
   readonly drainMs: number;
   /** A worker's <log>, <warning> and <error>, and its crash. */
   readonly log: (level: 'log' | 'warning' | 'error', text: string) => void;
+  /** RTP media: the run's figures from the workers' merged exports (engine/media-tally.ts, rtpTotalsOf). */
+  readonly rtpTotals?: ((e: RtpExport) => RtpTotals) | undefined;
   /** The run's traces (report/traces.ts): what the workers traced is written by them; which methods are on now. */
   readonly traces?: { readonly replay: (events: readonly TraceEvent[]) => void; readonly on: () => TraceMethod[] } | undefined;
 }
@@ -312,12 +315,23 @@ export class WorkerPool implements RunControl {
     };
     const main = merge((e) => e.main);
     if (main === undefined) throw new Error('a worker pool without workers');
-    this.merged = { main, outOfCall: merge((e) => e.outOfCall), receive: merge((e) => e.receive) };
+    const rtp = all.map((e) => e.rtp).filter((e): e is RtpExport => e !== undefined);
+    this.merged = {
+      main,
+      outOfCall: merge((e) => e.outOfCall),
+      receive: merge((e) => e.receive),
+      rtp: rtp.length === 0 ? undefined : rtp.reduce(mergeRtp),
+    };
     return this.merged;
   }
 
   snapshot(): StatsSnapshot {
-    this.mergedSnapshot ??= summarize(this.statsExports().main);
+    if (this.mergedSnapshot === undefined) {
+      const e = this.statsExports();
+      const s = summarize(e.main);
+      const toTotals = this.o.rtpTotals;
+      this.mergedSnapshot = e.rtp === undefined || toTotals === undefined ? s : { ...s, rtp: toTotals(e.rtp) };
+    }
     const snap = this.mergedSnapshot;
     if (this.parts.every((p) => p.end !== undefined)) return snap;
     // Between reports the run's time goes on (the screens' rates divide by it).

@@ -56,8 +56,9 @@ test('-rtp_echo on a port another program holds: cannot bind, exit 254 (as SIPp)
   assert.match(r.stderr, /cannot bind UDP \(RTP echo\) 127\.0\.0\.1:\d+: .*EADDRINUSE/);
 });
 
-test('-workers with media is refused, saying why (each worker would bind the echo ports; rtp figures are not merged yet)', async () => {
-  const r = await sipts(['-sn', 'uac_pcap', '127.0.0.1:9', '-workers', '2', '-m', '10', '-nostdin', '-cp', '0']).exited;
+test('-workers with -rtp_echo is refused, saying why (each worker would bind the echo ports)', async () => {
+  const r = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-workers', '2', '-m', '10', '-nostdin', '-cp', '0'])
+    .exited;
   assert.equal(r.code, 255, r.stderr);
-  assert.match(r.stderr, /-workers 2: RTP media \(the scenario's media actions\) is not supported with -workers yet/);
+  assert.match(r.stderr, /-workers 2: -rtp_echo is not supported with -workers yet/);
 });

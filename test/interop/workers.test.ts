@@ -8,8 +8,10 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { toneWav } from '../../src/media/tone.js';
 import {
   countersOf,
+  freeUdpRange,
   HEADLESS,
   loopbackScenario,
   loopbackUac,
@@ -20,6 +22,7 @@ import {
   startSippUas,
   startSiptsUas,
 } from '../helpers.js';
+import { mediaUacScenario } from '../media-helpers.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-workers-'));
@@ -278,5 +281,64 @@ test(
       rows.slice(1).every((row) => /^\d+\.\d{3};\d+\.\d{3};1$/.test(row)),
       rows.slice(1, 4).join(' | '),
     );
+  },
+);
+
+test(
+  '-workers 2 with rtp_stream against sipp -sn uas -rtp_echo: the rtp figures of both workers add up, each worker on its own slice of the port range',
+  { skip, timeout: 120_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(work, 'media-'));
+    writeFileSync(join(dir, 'tone.wav'), toneWav('ulaw', { durationMs: 400 }));
+    writeFileSync(
+      join(dir, 'uac.xml'),
+      mediaUacScenario({ name: 'stream', profile: 'RTP/AVP', provisional: true, stream: 'tone.wav,3,0', payloadType: 0, talkMs: 1500 }),
+    );
+    const trace = join(dir, 'uas-messages.log');
+    const sippMp = await freeUdpRange(3);
+    const uas = await startSippUas(dir, 'uas', ['-rtp_echo', '-mp', String(sippMp), '-trace_msg', '-message_file', trace]);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const mp = 40000;
+    const json = join(dir, 'run.json');
+    const r = await sipts(
+      [
+        ...loopbackScenario(join(dir, 'uac.xml'), uas.port),
+        ...HEADLESS,
+        '-workers',
+        '2',
+        '-m',
+        '6',
+        '-r',
+        '10',
+        '-mp',
+        String(mp),
+        '--json',
+        json,
+      ],
+      90_000,
+      dir,
+    ).exited;
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { counters: Record<string, number>; rtp: Record<string, number> };
+    assert.equal(report.counters['SuccessfulCalls'], 6);
+    // 20 packets of 20 ms played 3 times by each of the 6 calls; SIPp echoed them all (the first of a stream is
+    // RFC 3550 A.1's probation, not counted as received).
+    assert.equal(report.rtp['packetsSent'], 6 * 60);
+    assert.ok((report.rtp['packetsReceived'] ?? 0) >= 6 * 59, JSON.stringify(report.rtp));
+    assert.equal(report.rtp['packetsLost'], 0);
+    assert.equal(report.rtp['errors'], 0);
+    assert.ok((report.rtp['jitterP99Ms'] ?? -1) >= 0 && (report.rtp['mos'] ?? 0) > 4, JSON.stringify(report.rtp));
+    // -mp alone sets the range's start (SIPp 3.7); worker k gets slice k of [mp, 65535]: 12,768 pairs each.
+    const half = mp + Math.floor((65535 - mp + 1) / 2 / 2) * 2;
+    const calls = invitesReceived(trace, []);
+    assert.equal(calls.length, 6);
+    const text = readFileSync(trace, 'latin1').replace(/\r/g, '');
+    for (const c of calls) {
+      const block = text.slice(text.indexOf(`Call-ID: ${c.callId}`));
+      const port = Number(/^m=audio (\d+) /m.exec(block)?.[1]);
+      if (c.worker === '0') assert.ok(port >= mp && port < half, `worker 0, port ${port}`);
+      else assert.ok(port >= half && port <= 65535, `worker 1, port ${port}`);
+    }
+    assert.deepEqual([...new Set(calls.map((c) => c.worker))].sort(), ['0', '1']);
   },
 );
