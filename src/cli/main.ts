@@ -365,6 +365,7 @@ function segmentRecord(
     outline: outlineOf(scenario),
     stats: stats.main,
     sides,
+    ...(stats.rtp === undefined ? {} : { rtp: stats.rtp }),
   };
 }
 

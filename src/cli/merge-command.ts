@@ -3,6 +3,7 @@
  * (--segment I/N) → one run: its summary, reports, thresholds and exit code, decided once, as if one process had
  * run it (report/merge-segments.ts).
  */
+import { rtpTotalsOf } from '../engine/media-tally.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { htmlReport } from '../report/html.js';
 import { jsonObject, type RunFacts, type SideRun } from '../report/json.js';
@@ -98,7 +99,9 @@ export function runMerge(args: readonly string[], io: MergeIo): number {
     for (const p of problems) io.err(`sipts: ${p}\n`);
     return EXIT.FATAL;
   }
-  const snap = run.snapshot;
+  // RTP media: the segments' counts and histograms merged (report/merge-segments.ts), summarized as one run's.
+  const rtp = run.record.rtp;
+  const snap = rtp === undefined ? run.snapshot : { ...run.snapshot, rtp: rtpTotalsOf(rtp) };
   const n = run.segments.length;
   io.out(`${formatSummary(snap, run.outline, `sipts merge: ${n} segment${n === 1 ? '' : 's'}`)}\n`);
   for (const s of run.sides)

@@ -6,6 +6,7 @@
  * a segment given twice or missing.
  */
 import { mergeExports, summarize } from '../stats/export.js';
+import { mergeRtp, type RtpExport } from '../stats/rtp.js';
 import { STATS_EXPORT_FORMAT, type StatsExport, type StatsSnapshot } from '../stats/stats.js';
 import type { ScenarioOutline } from '../scenario/outline.js';
 import { SEGMENT_FORMAT, type SegmentRecord, type SideRecord } from './segment-record.js';
@@ -160,9 +161,12 @@ export function mergeSegments(files: readonly SegmentFile[]): MergedRun {
   if (problems.length > 0) throw new MergeRefused(problems);
   const ordered = [...byIndex.values()].sort((a, b) => a.record.index - b.record.index);
   let stats: StatsExport;
+  let rtp: RtpExport | undefined;
   const sides: { role: SideRecord['role']; outline: ScenarioOutline; stats: StatsExport }[] = [];
   try {
     stats = ordered.map((l) => l.record.stats).reduce((a, b) => mergeExports(a, b));
+    const rtps = ordered.map((l) => l.record.rtp).filter((r): r is RtpExport => r !== undefined);
+    rtp = rtps.length === 0 ? undefined : rtps.reduce(mergeRtp);
     for (const role of ['outOfCall', 'receive'] as const) {
       const parts = ordered.flatMap((l) => l.record.sides.filter((s) => s.role === role));
       const one = parts[0];
@@ -223,6 +227,7 @@ export function mergeSegments(files: readonly SegmentFile[]): MergedRun {
       outline,
       stats: merged,
       sides,
+      ...(rtp === undefined ? {} : { rtp }),
     },
   };
 }

@@ -6,6 +6,7 @@
  * --segment is segment 0 of 1.
  */
 import type { ScenarioOutline, StepOutline } from '../scenario/outline.js';
+import type { RtpExport } from '../stats/rtp.js';
 import type { StatsExport } from '../stats/stats.js';
 
 /** Written in every record, checked by the reader. */
@@ -30,6 +31,8 @@ export interface SegmentRecord {
   readonly outline: ScenarioOutline;
   readonly stats: StatsExport;
   readonly sides: readonly SideRecord[];
+  /** RTP media, when the run had any: counts and encoded histograms that add up (stats/rtp.ts). */
+  readonly rtp?: RtpExport | undefined;
 }
 
 /** A compiled scenario's outline as plain data: only what the reports read, so the record stays small. */

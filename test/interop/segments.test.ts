@@ -14,8 +14,10 @@ import { test } from 'node:test';
 import { decodeFromCompressedBase64, HistogramLogReader } from 'hdr-histogram-js';
 import {
   freePort,
+  freeUdpRange,
   kamailioAvailable,
   loopbackBuiltin,
+  loopbackScenario,
   loopbackUac,
   sippAvailable,
   sipts,
@@ -23,6 +25,8 @@ import {
   startSippUas,
   type Exited,
 } from '../helpers.js';
+import { mediaUacScenario } from '../media-helpers.js';
+import { toneWav } from '../../src/media/tone.js';
 
 const noSipp = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
 const work = mkdtempSync(join(tmpdir(), 'sipts-segments-'));
@@ -405,5 +409,63 @@ test(
     const m = await sipts(['merge', join(wdir, 's0.json'), join(wdir, 's1.json')], 30_000).exited;
     assert.equal(m.code, 0, m.stderr);
     assert.match(m.stdout, /Successful\s*│\s*201\s/);
+  },
+);
+
+test(
+  'two segments streaming RTP to sipp -rtp_echo, merged: packets add up, jitter percentiles are those of the union of both histograms',
+  { skip: noSipp, timeout: 180_000 },
+  async (t) => {
+    const mdir = mkdtempSync(join(work, 'media-'));
+    writeFileSync(join(mdir, 'tone.wav'), toneWav('ulaw', { durationMs: 400 }));
+    writeFileSync(
+      join(mdir, 'uac.xml'),
+      mediaUacScenario({ name: 'stream', profile: 'RTP/AVP', provisional: true, stream: 'tone.wav,2,0', payloadType: 0, talkMs: 1000 }),
+    );
+    const sippMp = await freeUdpRange(3);
+    const uas = await startSippUas(mdir, 'uas', ['-rtp_echo', '-mp', String(sippMp)]);
+    t.after(() => uas.child.kill('SIGKILL'));
+    const file = (i: number): string => join(mdir, `s${i}.json`);
+    const runs = await Promise.all(
+      [0, 1].map(
+        (i) =>
+          sipts(
+            [
+              ...loopbackScenario(join(mdir, 'uac.xml'), uas.port),
+              '-m',
+              '6',
+              '-r',
+              '10',
+              '--segment',
+              `${i}/2`,
+              '--json',
+              file(i),
+              '-nostdin',
+              '-cp',
+              '0',
+            ],
+            90_000,
+            mdir,
+          ).exited,
+      ),
+    );
+    runs.forEach((r: Exited, i) => assert.equal(r.code, 0, `segment ${i}: ${r.stderr}`));
+    type Rtp = Record<string, number>;
+    const segs = [0, 1].map((i) => JSON.parse(readFileSync(file(i), 'utf8')) as { rtp: Rtp; segment: { rtp: { jitter: HistExport } } });
+    const merged = join(mdir, 'merged.json');
+    const m = await sipts(['merge', file(0), file(1), '--json', merged], 60_000).exited;
+    assert.equal(m.code, 0, m.stderr + m.stdout);
+    const rtp = (JSON.parse(readFileSync(merged, 'utf8')) as { rtp: Rtp }).rtp;
+    // 3 calls per segment, each 20 packets played twice.
+    for (const s of segs) assert.equal(s.rtp['packetsSent'], 3 * 40);
+    for (const k of ['packetsSent', 'packetsReceived', 'packetsLost', 'errors'])
+      assert.equal(rtp[k], (segs[0]?.rtp[k] ?? NaN) + (segs[1]?.rtp[k] ?? NaN), k);
+    // The union of the two jitter histograms (one value per call, µs), by hdr-histogram-js's public API.
+    const [a, b] = segs.map((s) => decodeFromCompressedBase64(s.segment.rtp.jitter.hdr, 64, false));
+    assert.ok(a !== undefined && b !== undefined);
+    a.add(b);
+    assert.equal(a.totalCount, 6);
+    assert.equal(rtp['jitterP99Ms'], Math.round(a.getValueAtPercentile(99)) / 1000);
+    assert.equal(rtp['jitterP50Ms'], Math.round(a.getValueAtPercentile(50)) / 1000);
   },
 );
