@@ -93,29 +93,8 @@ export class MediaTally {
     return { received, expected, lost, srtpAuthFailures, jitter };
   }
 
-  /** The run's figures: the ended calls' and those of the calls still open, the echo sockets' packets and the pacer's lateness. */
-  totals(open: Iterable<CallMedia>, echoSocketsEchoed: number, late: LatenessSummary): RtpTotals {
-    const g = this.gather(open);
-    return totalsOf(
-      {
-        sent: this.sent,
-        received: g.received,
-        expected: g.expected,
-        lost: g.lost,
-        echoed: this.callEchoed + echoSocketsEchoed,
-        errors: this.sendErrors + this.failures,
-        srtpSent: this.srtpSent,
-        srtpAuthFailures: g.srtpAuthFailures,
-      },
-      g.jitter,
-      late.p99Ms,
-      late.maxMs,
-    );
-  }
-
-  /** -workers: the same figures as parts that add up (stats/rtp.ts, mergeRtp; rtpTotalsOf reads them). */
-  export(open: Iterable<CallMedia>, echoSocketsEchoed: number, lateness: JsHistogram): RtpExport {
-    const g = this.gather(open);
+  /** The run's counts: the ended calls' and those of the calls still open, and the echo sockets' packets. */
+  private counts(g: ReturnType<MediaTally['gather']>, echoSocketsEchoed: number): RtpCounts {
     return {
       packetsSent: this.sent,
       packetsReceived: g.received,
@@ -125,9 +104,19 @@ export class MediaTally {
       errors: this.sendErrors + this.failures,
       srtpSent: this.srtpSent,
       srtpAuthFailures: g.srtpAuthFailures,
-      jitter: encodeHistogram(g.jitter),
-      lateness: encodeHistogram(lateness),
     };
+  }
+
+  /** The run's figures: its counts, the jitter over calls and the pacer's lateness. */
+  totals(open: Iterable<CallMedia>, echoSocketsEchoed: number, late: LatenessSummary): RtpTotals {
+    const g = this.gather(open);
+    return totalsOf(this.counts(g, echoSocketsEchoed), g.jitter, late.p99Ms, late.maxMs);
+  }
+
+  /** -workers: the same figures as parts that add up (stats/rtp.ts, mergeRtp; rtpTotalsOf reads them). */
+  export(open: Iterable<CallMedia>, echoSocketsEchoed: number, lateness: JsHistogram): RtpExport {
+    const g = this.gather(open);
+    return { ...this.counts(g, echoSocketsEchoed), jitter: encodeHistogram(g.jitter), lateness: encodeHistogram(lateness) };
   }
 
   /** Trouble that stops some media (no SDP, no port, no SRTP): counted as an error, the first of it told. */
@@ -144,32 +133,24 @@ export class MediaTally {
   }
 }
 
-interface Counts {
-  readonly sent: number;
-  readonly received: number;
-  readonly expected: number;
-  readonly lost: number;
-  readonly echoed: number;
-  readonly errors: number;
-  readonly srtpSent: number;
-  readonly srtpAuthFailures: number;
-}
+/** An RtpExport's counts, without its histograms. */
+type RtpCounts = Omit<RtpExport, 'jitter' | 'lateness'>;
 
-function totalsOf(c: Counts, jitter: JsHistogram, latenessP99Ms: number, latenessMaxMs: number): RtpTotals {
+function totalsOf(c: RtpCounts, jitter: JsHistogram, latenessP99Ms: number, latenessMaxMs: number): RtpTotals {
   const p = (q: number): number => (jitter.totalCount === 0 ? 0 : Math.round(jitter.getValueAtPercentile(q)) / 1000);
   const jitterP50Ms = p(50);
   const jitterP99Ms = p(99);
   // The E-model's delay: no one-way delay is measured; a receiver's jitter buffer of twice the p99 jitter
   // is what the jitter costs. An estimate, and labelled so wherever it is shown.
   const mos =
-    c.expected === 0
+    c.packetsExpected === 0
       ? 0
-      : Math.round(estimateMos({ lossPercent: (100 * c.lost) / c.expected, oneWayDelayMs: 2 * jitterP99Ms }) * 100) / 100;
+      : Math.round(estimateMos({ lossPercent: (100 * c.packetsLost) / c.packetsExpected, oneWayDelayMs: 2 * jitterP99Ms }) * 100) / 100;
   const ms3 = (x: number): number => Math.round(x * 1000) / 1000;
   return {
-    packetsSent: c.sent,
-    packetsReceived: c.received,
-    packetsLost: c.lost,
+    packetsSent: c.packetsSent,
+    packetsReceived: c.packetsReceived,
+    packetsLost: c.packetsLost,
     jitterP50Ms,
     jitterP99Ms,
     mos,
@@ -185,19 +166,6 @@ function totalsOf(c: Counts, jitter: JsHistogram, latenessP99Ms: number, latenes
 /** -workers: the run's figures from the workers' merged exports, as one engine's totals() reads its own. */
 export function rtpTotalsOf(e: RtpExport): RtpTotals {
   const lateness = decodeHistogram(e.lateness);
-  return totalsOf(
-    {
-      sent: e.packetsSent,
-      received: e.packetsReceived,
-      expected: e.packetsExpected,
-      lost: e.packetsLost,
-      echoed: e.echoed,
-      errors: e.errors,
-      srtpSent: e.srtpSent,
-      srtpAuthFailures: e.srtpAuthFailures,
-    },
-    decodeHistogram(e.jitter),
-    lateness.totalCount === 0 ? 0 : lateness.getValueAtPercentile(99) / 1000,
-    e.lateness.maxUs / 1000,
-  );
+  const latenessP99Ms = lateness.totalCount === 0 ? 0 : lateness.getValueAtPercentile(99) / 1000;
+  return totalsOf(e, decodeHistogram(e.jitter), latenessP99Ms, e.lateness.maxUs / 1000);
 }

@@ -337,16 +337,8 @@ function recvMatch(el: XmlElement, r: AttrReader): RecvMatch | undefined {
   if (response !== undefined && byPattern) {
     // SIPp compat (after 3.6.1): the status code, written in decimal, is matched against response="…" as an
     // extended regular expression, unanchored (response="^18.$" takes a 180 or a 183).
-    try {
-      return { type: 'response', code: -1, pattern: new RegExp(response.value), source: response.value };
-    } catch (e) {
-      r.report(
-        response.offset,
-        `response="${response.value}" is not a regular expression (${(e as Error).message})`,
-        'e.g. response="^18[0-9]$" regexp_match="true"',
-      );
-      return undefined;
-    }
+    const pattern = attrPattern(response, 'response', '^18[0-9]$', r);
+    return pattern === undefined ? undefined : { type: 'response', code: -1, pattern, source: response.value };
   }
   if (response !== undefined) {
     const v = response.value.trim();
@@ -362,16 +354,8 @@ function recvMatch(el: XmlElement, r: AttrReader): RecvMatch | undefined {
   }
   if (request !== undefined && byPattern) {
     // SIPp: the method is matched against request="…" as an extended regular expression, unanchored.
-    try {
-      return { type: 'request', method: request.value, pattern: new RegExp(request.value) };
-    } catch (e) {
-      r.report(
-        request.offset,
-        `request="${request.value}" is not a regular expression (${(e as Error).message})`,
-        'e.g. request="INVITE|UPDATE" regexp_match="true"',
-      );
-      return undefined;
-    }
+    const pattern = attrPattern(request, 'request', 'INVITE|UPDATE', r);
+    return pattern === undefined ? undefined : { type: 'request', method: request.value, pattern };
   }
   if (request !== undefined) {
     const v = request.value.trim();
@@ -383,4 +367,23 @@ function recvMatch(el: XmlElement, r: AttrReader): RecvMatch | undefined {
   }
   r.report(el.offset, '<recv> needs response="…" or request="…"', 'e.g. <recv response="200"/> or <recv request="BYE"/>');
   return undefined;
+}
+
+/** The regular expression of a regexp_match="true" attribute, or undefined (reported at its place) when it is none. */
+function attrPattern(
+  a: { readonly value: string; readonly offset: number },
+  name: string,
+  example: string,
+  r: AttrReader,
+): RegExp | undefined {
+  try {
+    return new RegExp(a.value);
+  } catch (e) {
+    r.report(
+      a.offset,
+      `${name}="${a.value}" is not a regular expression (${(e as Error).message})`,
+      `e.g. ${name}="${example}" regexp_match="true"`,
+    );
+    return undefined;
+  }
 }

@@ -4,7 +4,7 @@
  * SIPp's uac_pcap against `sipts -sn uas -rtp_echo`, and sipts's streams as tshark decodes them on the wire.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import {
   tempDir,
 } from '../helpers.js';
 import { mediaUacScenario } from '../media-helpers.js';
+import { captureLoopback } from '../tshark.js';
 
 const SIP_TESTER = '/usr/share/sip-tester';
 const CAPTURES = existsSync(join(SIP_TESTER, 'g711a.pcap')) && existsSync(join(SIP_TESTER, 'dtmf_2833_1.pcap'));
@@ -186,21 +187,8 @@ test(
     const mp = await freeUdpRange(10);
     const pcap = join(dir, 'wire.pcap');
     // Only what sipts's calls send: from their [auto_media_port] ports to SIPp's echo.
-    const shark = spawn('tshark', ['-i', 'lo', '-f', `udp src portrange ${mp}-${mp + 9} and udp dst port ${sippMp}`, '-w', pcap], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    t.after(() => shark.kill('SIGKILL'));
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      const timer = setTimeout(() => reject(new Error(`tshark did not start: ${seen}`)), 20_000);
-      shark.stderr.on('data', (d: Buffer) => {
-        seen += d.toString();
-        if (/Capturing on/.test(seen)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    const capture = await captureLoopback(`udp src portrange ${mp}-${mp + 9} and udp dst port ${sippMp}`, pcap);
+    t.after(() => capture.kill());
     const r = await sipts(
       [
         ...loopbackScenario(join(dir, 'uac.xml'), uas.port),
@@ -220,10 +208,7 @@ test(
       dir,
     ).exited;
     assert.equal(r.code, 0, r.stderr);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the last packets reach the capture
-    const stopped = new Promise((resolve) => shark.on('close', resolve));
-    shark.kill('SIGINT');
-    await stopped;
+    await capture.stop();
     const fields = spawnSync(
       'tshark',
       [

@@ -7,7 +7,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { lastCsvRow, RawPeer, sipp, sippAvailable, sipts, startSippScenario, startSippUas, startSiptsUas } from '../helpers.js';
+import {
+  lastCsvRow,
+  loopbackBuiltin,
+  loopbackScenario,
+  RawPeer,
+  sipp,
+  sippAvailable,
+  sipts,
+  startSippScenario,
+  startSippUas,
+  startSiptsUas,
+} from '../helpers.js';
 import { answer200, answerInvite200, ok200Text, uacRequest } from '../scenario-snippets.js';
 
 const skip = sippAvailable() ? false : 'sipp is not installed (apt-get install sip-tester)';
@@ -402,21 +413,7 @@ test(
   async (t) => {
     const u = await startSippUas(work, 'uas', ['-m', '6']);
     t.after(() => u.child.kill('SIGKILL'));
-    const args = (file: string): string[] => [
-      '-sf',
-      file,
-      `127.0.0.1:${u.port}`,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '0',
-      '-m',
-      '3',
-      '-r',
-      '10',
-      '-recv_timeout',
-      '2000',
-    ];
+    const args = (file: string): string[] => [...loopbackScenario(file, u.port), '-m', '3', '-r', '10', '-recv_timeout', '2000'];
     const ok = await sipts(args(scenarioFile('pattern-2xx.xml', patternUac('^2'))), 30_000).exited;
     assert.equal(count(ok.stdout, 'Successful'), 3, ok.stderr + ok.stdout);
     assert.equal(ok.code, 0);
@@ -433,27 +430,8 @@ test(
     const trace = join(work, 'cid-uas-messages.log');
     const u = await startSippUas(work, 'uas', ['-m', '3', '-trace_msg', '-message_file', trace]);
     t.after(() => u.child.kill('SIGKILL'));
-    const r = await sipts(
-      [
-        '-sn',
-        'uac',
-        `127.0.0.1:${u.port}`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        '0',
-        '-m',
-        '3',
-        '-r',
-        '10',
-        '-cid_type',
-        'uuid',
-        '-nostdin',
-        '-cp',
-        '0',
-      ],
-      30_000,
-    ).exited;
+    const r = await sipts([...loopbackBuiltin('uac', u.port), '-m', '3', '-r', '10', '-cid_type', 'uuid', '-nostdin', '-cp', '0'], 30_000)
+      .exited;
     assert.equal(r.code, 0, r.stderr);
     const ids = new Set([...readFileSync(trace, 'latin1').matchAll(/^Call-ID: (.*?)\r?$/gm)].map((m) => m[1]));
     assert.equal(ids.size, 3, [...ids].join(', '));
