@@ -72,7 +72,7 @@ export const LOAD_OPTIONS = [
     kind: 'string',
     arg: 'n/auto',
     group: 'Call rate',
-    help: "Place the calls from n worker threads, each with its own engine and local port (-p, -p+1 …; any free port without -p) and an exact share of -r, -m, -l, -users and of the injection lines (a USER file's user lives in one worker); the screens and reports show the run as one. auto: the cores but one. An answering scenario over UDP (-t u1) gets one socket whose datagrams go to the workers by Call-ID. Traces (-trace_msg, -trace_err …) stay one file each, written by the main thread. Not with 3PCC or -rtp_echo yet.",
+    help: "Place the calls from n worker threads, each with its own engine and local port (-p, -p+1 …; any free port without -p) and an exact share of -r, -m, -l, -users and of the injection lines (a USER file's user lives in one worker); the screens and reports show the run as one. auto: the cores but one. An answering scenario over UDP (-t u1) gets one socket whose datagrams go to the workers by Call-ID. Traces (-trace_msg, -trace_err …) stay one file each, written by the main thread. Not with 3PCC yet.",
   },
   {
     name: 'segment',

@@ -14,6 +14,10 @@ import { ConnectError } from '../transport/stream.js';
 import { BindError } from '../transport/transport.js';
 import type { TraceEvent, TraceMethod } from '../events/trace.js';
 import { rtpTotalsOf } from '../engine/media-tally.js';
+import { openEchoes } from '../engine/media-runtime.js';
+import type { RtpEcho } from '../media/rtp-echo.js';
+import { encodeHistogram, newHistogram } from '../stats/histogram.js';
+import type { RtpExport } from '../stats/rtp.js';
 import { UdpHandoff, type HandoffFigures } from '../workers/handoff.js';
 import { startPool, WorkerStartError } from '../workers/pool.js';
 import type { WorkerRings } from '../workers/ring-transport.js';
@@ -53,8 +57,6 @@ export function workersRefusal(config: RunConfig, scenario: CompiledScenario): s
   }
   if (config.twin !== undefined || scenario.twin.commandCreatesCalls)
     return `-workers ${config.workers}: 3PCC scenarios (-3pcc, -master, -slave) are not supported with -workers yet`;
-  // -rtp_echo binds -mp and -mp + 2 once for the run: each worker would bind them again.
-  if (config.media.echo) return `-workers ${config.workers}: -rtp_echo is not supported with -workers yet`;
   return undefined;
 }
 
@@ -75,6 +77,20 @@ export async function startWorkers(
     ? await UdpHandoff.open(config.bindAddress, config.localPorts, config.socketBufferBytes, config.workers)
     : undefined;
   const createdCount = handoff === undefined ? undefined : new SharedArrayBuffer(4);
+  // -rtp_echo binds -mp and -mp + 2 once for the run: here, not in each worker (BindError: exit 254, as one engine).
+  let echoes: RtpEcho[] = [];
+  if (config.media.echo) {
+    try {
+      echoes = await openEchoes({ ip: config.mediaIp, mediaPort: config.mediaPort, ...config.media });
+    } catch (e) {
+      handoff?.close();
+      throw new BindError(config.mediaIp, config.mediaPort, e as Error, 'UDP (RTP echo)');
+    }
+  }
+  const workerConfig: RunConfig = echoes.length === 0 ? config : { ...config, media: { ...config.media, echo: false } };
+  const closeEchoes = (): void => {
+    for (const e of echoes) e.close();
+  };
   try {
     const { control, localPorts } = await startPool({
       entry: new URL('./worker-main.js', import.meta.url),
@@ -83,11 +99,12 @@ export async function startWorkers(
       log,
       traces,
       rtpTotals: rtpTotalsOf,
+      mainRtp: echoes.length === 0 ? undefined : () => echoOnly(echoes.reduce((n, e) => n + e.packets, 0)),
       data: (worker): WorkerData => {
         // --segment: worker k of this segment is part I + kN of the whole run (load/share.ts: nestShare).
         const share = nestShare(config.segment, worker);
         return {
-          config,
+          config: workerConfig,
           pid,
           share,
           remote,
@@ -104,6 +121,7 @@ export async function startWorkers(
         };
       },
     });
+    void control.done.then(closeEchoes);
     if (handoff === undefined) return { engine: control, localPort: localPorts[0] ?? 0, localPorts };
     void control.done.then(() => {
       handoff.close();
@@ -111,6 +129,7 @@ export async function startWorkers(
     return { engine: control, localPort: handoff.localPort, localPorts: [], handoff: () => handoff.figures() };
   } catch (e) {
     handoff?.close();
+    closeEchoes();
     if (!(e instanceof WorkerStartError)) throw e;
     const f = e.failure;
     if (f.kind === 'bind')
@@ -123,4 +142,21 @@ export async function startWorkers(
     if (f.kind === 'connect') throw new ConnectError(remote?.address ?? '', remote?.port ?? 0, config.transport, f.message);
     throw new SiptsError('WORKER_FAILED', f.message, f.hint ?? 'run with -workers 1 to see the error of a single engine');
   }
+}
+
+/** The RTP figures of -rtp_echo's sockets alone: what they sent back. */
+function echoOnly(echoed: number): RtpExport {
+  const empty = encodeHistogram(newHistogram());
+  return {
+    packetsSent: 0,
+    packetsReceived: 0,
+    packetsExpected: 0,
+    packetsLost: 0,
+    echoed,
+    errors: 0,
+    srtpSent: 0,
+    srtpAuthFailures: 0,
+    jitter: empty,
+    lateness: empty,
+  };
 }

@@ -128,19 +128,9 @@ export class MediaRuntime implements MediaHost {
     }
   }
 
-  /** Opens the echo sockets of -rtp_echo (SIPp binds exactly -mp and -mp + 2: a taken port is an error). */
+  /** Opens the echo sockets of -rtp_echo (openEchoes) with the runtime. */
   static async open(o: MediaRunOptions): Promise<MediaRuntime> {
-    const echoes: RtpEcho[] = [];
-    if (o.echo) {
-      try {
-        for (const port of [o.mediaPort, o.mediaPort + VIDEO_ECHO_OFFSET])
-          echoes.push(await RtpEcho.open(o.ip, port, o.echoBufferBytes, o.socketBufferBytes));
-      } catch (e) {
-        for (const x of echoes) x.close();
-        throw e;
-      }
-    }
-    return new MediaRuntime(o, echoes);
+    return new MediaRuntime(o, o.echo ? await openEchoes(o) : []);
   }
 
   run(call: MediaCall, a: CompiledMedia, dtmf: string): void {
@@ -287,4 +277,22 @@ export class MediaRuntime implements MediaHost {
     const cm = this.rtcpByPacerId[id];
     if (cm !== undefined) sendRtcp(cm, this.tally.stats, dueMs, this.o.ip);
   }
+}
+
+/**
+ * -rtp_echo's sockets: SIPp binds exactly -mp and -mp + 2 (audio, video), a taken port is an error. A -workers run
+ * opens them once, in its main thread (cli/workers-run.ts).
+ */
+export async function openEchoes(
+  o: Pick<MediaRunOptions, 'ip' | 'mediaPort' | 'echoBufferBytes' | 'socketBufferBytes'>,
+): Promise<RtpEcho[]> {
+  const echoes: RtpEcho[] = [];
+  try {
+    for (const port of [o.mediaPort, o.mediaPort + VIDEO_ECHO_OFFSET])
+      echoes.push(await RtpEcho.open(o.ip, port, o.echoBufferBytes, o.socketBufferBytes));
+  } catch (e) {
+    for (const x of echoes) x.close();
+    throw e;
+  }
+  return echoes;
 }

@@ -28,6 +28,8 @@ export interface PoolOptions {
   readonly log: (level: 'log' | 'warning' | 'error', text: string) => void;
   /** RTP media: the run's figures from the workers' merged exports (engine/media-tally.ts, rtpTotalsOf). */
   readonly rtpTotals?: ((e: RtpExport) => RtpTotals) | undefined;
+  /** RTP figures of the main thread's own, added to the workers' (-rtp_echo's sockets, opened once for the run). */
+  readonly mainRtp?: (() => RtpExport) | undefined;
   /** The run's traces (report/traces.ts): what the workers traced is written by them; which methods are on now. */
   readonly traces?: { readonly replay: (events: readonly TraceEvent[]) => void; readonly on: () => TraceMethod[] } | undefined;
 }
@@ -315,7 +317,7 @@ export class WorkerPool implements RunControl {
     };
     const main = merge((e) => e.main);
     if (main === undefined) throw new Error('a worker pool without workers');
-    const rtp = all.map((e) => e.rtp).filter((e): e is RtpExport => e !== undefined);
+    const rtp = [...all.map((e) => e.rtp), this.o.mainRtp?.()].filter((e): e is RtpExport => e !== undefined);
     this.merged = {
       main,
       outOfCall: merge((e) => e.outOfCall),

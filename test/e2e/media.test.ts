@@ -56,9 +56,13 @@ test('-rtp_echo on a port another program holds: cannot bind, exit 254 (as SIPp)
   assert.match(r.stderr, /cannot bind UDP \(RTP echo\) 127\.0\.0\.1:\d+: .*EADDRINUSE/);
 });
 
-test('-workers with -rtp_echo is refused, saying why (each worker would bind the echo ports)', async () => {
-  const r = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-workers', '2', '-m', '10', '-nostdin', '-cp', '0'])
+test('-workers 2 -rtp_echo on a port another program holds: cannot bind, exit 254, as one engine', async (t) => {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  t.after(() => s.close());
+  const port = String(s.address().port);
+  const r = await sipts(['-sn', 'uas', '-i', '127.0.0.1', '-p', '0', '-rtp_echo', '-mp', port, '-workers', '2', '-nostdin', '-cp', '0'])
     .exited;
-  assert.equal(r.code, 255, r.stderr);
-  assert.match(r.stderr, /-workers 2: -rtp_echo is not supported with -workers yet/);
+  assert.equal(r.code, 254, r.stderr);
+  assert.match(r.stderr, /cannot bind UDP \(RTP echo\) 127\.0\.0\.1:\d+: .*EADDRINUSE/);
 });

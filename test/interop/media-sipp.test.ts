@@ -101,31 +101,37 @@ test(
   },
 );
 
-test(
-  "SIPp's uac_pcap against sipts -sn uas -rtp_echo: SIPp exits 0 and sipts's echo counted what SIPp played",
-  { skip: SKIP, timeout: 120_000 },
-  async (t) => {
-    const dir = tempDir(t);
-    // SIPp 3.6.1 finds a built-in's captures from its working directory: pcap/ there is sip-tester's.
-    mkdirSync(join(dir, 'pcap'));
-    for (const f of ['g711a.pcap', 'dtmf_2833_1.pcap']) symlinkSync(join(SIP_TESTER, f), join(dir, 'pcap', f));
-    const mp = await freeUdpRange(3);
-    const uas = await startSiptsUas(
-      ['-rtp_echo', '-mp', String(mp), '-m', '1', '-nostdin', '-cp', '0', '--json', join(dir, 'uas.json')],
-      120_000,
-      dir,
-    );
-    t.after(() => uas.child.kill('SIGKILL'));
-    const sippMp = await freeUdpRange(6);
-    const r = await sipp([...loopbackBuiltin('uac_pcap', uas.port), '-m', '1', '-mp', String(sippMp)], 90_000, dir).exited;
-    assert.equal(r.code, 0, r.stderr + r.stdout.slice(-1000));
-    const u = await uas.exited;
-    assert.equal(u.code, 0, u.stderr);
-    const rtp = rtpOf(join(dir, 'uas.json'));
-    // SIPp replays every packet of both captures to the port of sipts's SDP (-mp), where the echo is.
-    assert.equal(rtp.echoed, G711A_PACKETS + DTMF_PACKETS, JSON.stringify(rtp));
-  },
-);
+// -workers 2: the echo's two sockets are the run's, opened once by its main thread, and what they sent back joins
+// the workers' rtp figures.
+for (const [tag, split] of [
+  ['', []],
+  [' (-workers 2)', ['-workers', '2']],
+] as const)
+  test(
+    `SIPp's uac_pcap against sipts -sn uas -rtp_echo: SIPp exits 0 and sipts's echo counted what SIPp played${tag}`,
+    { skip: SKIP, timeout: 120_000 },
+    async (t) => {
+      const dir = tempDir(t);
+      // SIPp 3.6.1 finds a built-in's captures from its working directory: pcap/ there is sip-tester's.
+      mkdirSync(join(dir, 'pcap'));
+      for (const f of ['g711a.pcap', 'dtmf_2833_1.pcap']) symlinkSync(join(SIP_TESTER, f), join(dir, 'pcap', f));
+      const mp = await freeUdpRange(3);
+      const uas = await startSiptsUas(
+        [...split, '-rtp_echo', '-mp', String(mp), '-m', '1', '-nostdin', '-cp', '0', '--json', join(dir, 'uas.json')],
+        120_000,
+        dir,
+      );
+      t.after(() => uas.child.kill('SIGKILL'));
+      const sippMp = await freeUdpRange(6);
+      const r = await sipp([...loopbackBuiltin('uac_pcap', uas.port), '-m', '1', '-mp', String(sippMp)], 90_000, dir).exited;
+      assert.equal(r.code, 0, r.stderr + r.stdout.slice(-1000));
+      const u = await uas.exited;
+      assert.equal(u.code, 0, u.stderr);
+      const rtp = rtpOf(join(dir, 'uas.json'));
+      // SIPp replays every packet of both captures to the port of sipts's SDP (-mp), where the echo is.
+      assert.equal(rtp.echoed, G711A_PACKETS + DTMF_PACKETS, JSON.stringify(rtp));
+    },
+  );
 
 test(
   "sipts -sn uac_pcap runs against sipp -sn uas -rtp_echo: its captures found in sip-tester's directory, 0 failed, the echo counted",
