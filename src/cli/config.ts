@@ -219,7 +219,7 @@ export function buildConfig(
       echoBufferBytes: int('mb', 1, 65535),
       // SIPp compat (3.7: -mp "sets -min_rtp_port for backwards compatibility"): the calls' ports start at -mp
       // when only -mp is given.
-      minPort: raw['min_rtp_port'] === undefined && raw['mp'] !== undefined ? int('mp', 1, 65535) : int('min_rtp_port', 1, 65535),
+      minPort: rtpRangeStart(raw['min_rtp_port'], raw['mp']) ?? int('min_rtp_port', 1, 65535),
       maxPort: int('max_rtp_port', 1, 65535),
       rtpPayload: int('rtp_payload', 0, 127),
       socketBufferBytes: typeof raw['rtp_buffsize'] === 'string' ? int('rtp_buffsize', 1) : undefined,
@@ -389,4 +389,11 @@ function callIdType(value: string | undefined, problems: string[]): CallIdType {
   if (t !== undefined) return t;
   problems.push(`-cid_type ${value}: expected one of ${Object.keys(CALL_ID_TYPES).join(', ')}`);
   return 'format';
+}
+
+/** SIPp compat (3.7): -mp alone (a valid port, not 0) sets -min_rtp_port; undefined: -min_rtp_port's own value. */
+function rtpRangeStart(min: unknown, mp: unknown): number | undefined {
+  if (min !== undefined || typeof mp !== 'string' || !/^\d+$/.test(mp.trim())) return undefined;
+  const port = Number(mp);
+  return port >= 1 && port <= 65535 ? port : undefined;
 }

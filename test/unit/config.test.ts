@@ -105,6 +105,10 @@ test("media options: SIPp 3.6.1's defaults (-mb 2048 and -mp 6000 in its -h, -rt
     [],
   );
   assert.deepEqual(c.media, { echo: true, echoBufferBytes: 512, minPort: 20000, maxPort: 20099, rtpPayload: 0, socketBufferBytes: 65536 });
+  // SIPp 3.7: -mp alone sets -min_rtp_port; with both given, each keeps its own; -mp 0 leaves the default.
+  assert.equal(buildConfig({ sn: 'uac', mp: '30000' }, ['127.0.0.1:5060']).media.minPort, 30000);
+  assert.equal(buildConfig({ sn: 'uac', mp: '30000', min_rtp_port: '8000' }, ['127.0.0.1:5060']).media.minPort, 8000);
+  assert.equal(buildConfig({ sn: 'uac', mp: '0' }, ['127.0.0.1:5060']).media.minPort, 6000);
   assert.throws(
     () => buildConfig({ sn: 'uas', rtp_payload: '128', min_rtp_port: '7000', max_rtp_port: '6000' }, []),
     (e: Error) => {
