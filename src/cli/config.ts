@@ -385,7 +385,9 @@ export function buildConfig(
 /** -cid_type: SIPp's modes and aliases; an unknown one is a problem naming them all. */
 function callIdType(value: string | undefined, problems: string[]): CallIdType {
   if (value === undefined) return 'format';
-  const t = CALL_ID_TYPES[value.trim().toLowerCase()];
+  const k = value.trim().toLowerCase();
+  // Own keys only: `constructor` or `toString` are not modes.
+  const t = Object.hasOwn(CALL_ID_TYPES, k) ? CALL_ID_TYPES[k] : undefined;
   if (t !== undefined) return t;
   problems.push(`-cid_type ${value}: expected one of ${Object.keys(CALL_ID_TYPES).join(', ')}`);
   return 'format';

@@ -34,8 +34,12 @@ export function openCallSocket(
     spare.attach(stats, cm.slot);
     return Promise.resolve(spare);
   }
-  const auto = cm.autoPort ?? formulaPort(o.mediaPort, cm.call.number);
-  const ports = o.autoMediaPort ? new RtpPortRange(auto, auto + 1) : range;
+  let ports = range;
+  if (o.autoMediaPort) {
+    // The port the SDP named, or will name if the media opens before the call's first message renders.
+    const auto = (cm.autoPort ??= formulaPort(o.mediaPort, cm.call.number));
+    ports = new RtpPortRange(auto, auto + 1);
+  }
   const options = { bufferBytes: o.socketBufferBytes, now, ...(stats !== undefined ? { stats, slot: cm.slot } : {}) };
   return MediaSocket.open(ports, o.ip, options);
 }

@@ -39,6 +39,8 @@ export interface MediaRunOptions {
   readonly mediaPort: number;
   /** The scenario announces [auto_media_port]: a call's media binds the port its SDP gave. */
   readonly autoMediaPort: boolean;
+  /** Calls' ports may be pairs bound ahead (autoPort); false when a call needs four ports (usesMediaPortBlock). */
+  readonly autoPortSpares?: boolean;
   /** -rtp_echo, -mb. */
   readonly echo: boolean;
   readonly echoBufferBytes: number;
@@ -89,7 +91,7 @@ export class MediaRuntime implements MediaHost {
     });
     this.playback = new MediaPlayback(this.pacer, this.tally, o.maxPacketBytes);
     this.pacer.start();
-    if (o.autoMediaPort) this.fillSpares();
+    if (o.autoMediaPort && o.autoPortSpares !== false) this.fillSpares();
   }
 
   /**
@@ -103,7 +105,7 @@ export class MediaRuntime implements MediaHost {
     const cm = this.media(call);
     let port = cm.autoPort;
     if (port === undefined) {
-      const spare = this.spares.shift();
+      const spare = this.o.autoPortSpares === false ? undefined : this.spares.shift();
       cm.spare = spare;
       port = cm.autoPort = spare?.port ?? formulaPort(this.o.mediaPort, call.number);
       this.fillSpares();
@@ -112,6 +114,7 @@ export class MediaRuntime implements MediaHost {
   }
 
   private fillSpares(): void {
+    if (this.o.autoPortSpares === false) return;
     while (!this.closed && this.spares.length + this.sparesOpening < SPARES) {
       this.sparesOpening++;
       MediaSocket.open(this.range, this.o.ip, { bufferBytes: this.o.socketBufferBytes, now: this.now }).then(
@@ -248,6 +251,11 @@ export class MediaRuntime implements MediaHost {
   private openSocket(cm: CallMedia): void {
     if (cm.socket !== undefined || cm.opening || cm.failed) return;
     cm.opening = true;
+    // A call given the formula's port in a burst: a pair bound ahead meanwhile may hold exactly that port.
+    if (cm.spare === undefined && cm.autoPort !== undefined) {
+      const k = this.spares.findIndex((s) => s.port === cm.autoPort);
+      if (k >= 0) cm.spare = this.spares.splice(k, 1)[0];
+    }
     this.tally.claimSlot(cm);
     openCallSocket(cm, this.o, this.range, this.tally, this.now).then(
       (socket) => {

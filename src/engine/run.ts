@@ -86,6 +86,7 @@ async function openMedia(config: EngineConfig, hooks: Partial<EngineHooks>): Pro
     return await MediaRuntime.open({
       ...m,
       autoMediaPort: scenarios.some((s) => s.usesAutoMediaPort),
+      autoPortSpares: !scenarios.some((s) => s.usesMediaPortBlock),
       maxPacketBytes: Math.max(0, ...scenarios.map(maxPacketBytes)),
       log: (level, text) => {
         hooks.log?.(level, text);

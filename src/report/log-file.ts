@@ -37,6 +37,8 @@ export class LogFile {
   private startSec: number;
   /** Rotated files kept, oldest first: their start second and same-second number. */
   private readonly rotated: { start: number; n: number }[] = [];
+  /** Why writing the file stopped (a write error), or undefined while it works. */
+  failed: string | undefined = undefined;
   /** Writes what waits once the event-loop turn that wrote it is over. */
   private flushTimer: NodeJS.Immediate | undefined;
 
@@ -76,14 +78,28 @@ export class LogFile {
 
   flush(): void {
     if (this.size === 0 || this.closed) return;
-    writeSync(this.fd, Buffer.from(this.parts.join(''), this.encoding));
+    const text = this.parts.join('');
     this.parts = [];
     this.size = 0;
+    try {
+      writeSync(this.fd, Buffer.from(text, this.encoding));
+    } catch (e) {
+      // A full disk or a failing device ends this trace, never the run (it may flush from an immediate).
+      this.failed = e instanceof Error ? e.message : String(e);
+      this.closed = true;
+      clearImmediate(this.flushTimer);
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already unusable
+      }
+    }
   }
 
   close(): void {
     if (this.closed) return;
     this.flush();
+    if (this.failed !== undefined) return; // the write failed: the file is closed already
     clearImmediate(this.flushTimer);
     this.closed = true;
     closeSync(this.fd);
@@ -92,6 +108,7 @@ export class LogFile {
   /** SIPp compat (logger.cpp rotatef): the full file moves aside under its start time, the oldest beyond -ringbuffer_files goes, and the file starts afresh. */
   private rotate(): void {
     this.flush();
+    if (this.failed !== undefined) return;
     closeSync(this.fd);
     const keep = this.o.keepFiles ?? 0;
     const prefix = this.o.rotatedPrefix ?? this.path.replace(/\.log$/, '');

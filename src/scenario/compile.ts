@@ -78,6 +78,11 @@ export interface CompiledScenario {
    * bound where its SDP says (SIPp's per-call port).
    */
   readonly usesAutoMediaPort: boolean;
+  /**
+   * It also names ports two or more above the call's ([rtpstream_video_port], [auto_media_port+2]): a call then
+   * needs a block of four ports, which the formula gives (media-runtime.ts binds no pairs ahead for such a run).
+   */
+  readonly usesMediaPortBlock: boolean;
 }
 
 /** Parses, validates and compiles a scenario; throws DiagnosticsError with every problem found. */
@@ -112,6 +117,7 @@ export function compileScenarioSource(file: string, source: string, env: Templat
     ...compiled,
     warnings: diagnostics,
     usesAutoMediaPort: /\[(?:auto_media_port|rtpstream_audio_port|rtpstream_video_port)[\]+-]/.test(source),
+    usesMediaPortBlock: /\[(?:rtpstream_video_port|(?:auto_media_port|rtpstream_audio_port)\s*\+\s*(?:[2-9]|\d\d))/.test(source),
   };
 }
 
@@ -123,7 +129,7 @@ function compileAst(
   reportLoc: (loc: Loc, m: string, h?: string) => void,
   warnLoc: (loc: Loc, m: string) => void,
   warnAt: (offset: number, m: string) => void,
-): Omit<CompiledScenario, 'warnings' | 'usesAutoMediaPort'> | undefined {
+): Omit<CompiledScenario, 'warnings' | 'usesAutoMediaPort' | 'usesMediaPortBlock'> | undefined {
   // Labels point at the step that follows them. <init> has labels of its own (SIPp: initLabelMap).
   const labelsOf = (list: readonly Step[]): Map<string, number> => {
     const labels = new Map<string, number>();

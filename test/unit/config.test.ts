@@ -109,6 +109,12 @@ test("media options: SIPp 3.6.1's defaults (-mb 2048 and -mp 6000 in its -h, -rt
   assert.equal(buildConfig({ sn: 'uac', mp: '30000' }, ['127.0.0.1:5060']).media.minPort, 30000);
   assert.equal(buildConfig({ sn: 'uac', mp: '30000', min_rtp_port: '8000' }, ['127.0.0.1:5060']).media.minPort, 8000);
   assert.equal(buildConfig({ sn: 'uac', mp: '0' }, ['127.0.0.1:5060']).media.minPort, 6000);
+  // -cid_type takes SIPp's modes only, not what every object has.
+  for (const mode of ['constructor', 'toString'])
+    assert.throws(
+      () => buildConfig({ sn: 'uac', cid_type: mode }, ['127.0.0.1:5060']),
+      new RegExp(`-cid_type ${mode}: expected one of default`),
+    );
   assert.throws(
     () => buildConfig({ sn: 'uas', rtp_payload: '128', min_rtp_port: '7000', max_rtp_port: '6000' }, []),
     (e: Error) => {

@@ -224,6 +224,20 @@ test('check_it / check_it_inverse on <test> and <strcmp> make assign_to optional
   );
 });
 
+test("a scenario naming a port two above the call's ([rtpstream_video_port], [auto_media_port+2]) needs a four-port block per call", () => {
+  const sdp = (m: string): boolean =>
+    compileScenarioSource(
+      't.xml',
+      `<scenario><send><![CDATA[\nINVITE sip:a@b SIP/2.0\nContent-Length: [len]\n\nv=0\n${m}\n]]></send></scenario>`,
+      env,
+    ).usesMediaPortBlock;
+  assert.equal(sdp('m=audio [rtpstream_audio_port] RTP/AVP 0'), false);
+  assert.equal(sdp('m=audio [auto_media_port] RTP/AVP 0\na=rtcp:[auto_media_port+1]'), false);
+  assert.equal(sdp('m=video [rtpstream_video_port] RTP/AVP 99'), true);
+  assert.equal(sdp('m=video [auto_media_port+2] RTP/AVP 99'), true);
+  assert.equal(sdp('m=video [rtpstream_audio_port+12] RTP/AVP 99'), true);
+});
+
 test('keywords: [server_ip] [remote_host] [msg_index] [auto_media_port] [rtpstream_*_port] [field] as SIPp renders them', () => {
   assert.equal(header(send('X: [server_ip]'), 'X'), '127.0.0.7');
   assert.equal(header(send('X: [remote_host]'), 'X'), 'sut.example');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LogFile } from '../../src/report/log-file.js';
@@ -18,3 +18,17 @@ test('a trace line reaches its file while the run goes on, without a flush or a 
   f.close();
   assert.equal(readFileSync(path, 'latin1'), 'header\nINVITE sip:x@h SIP/2.0\nsecond\n');
 });
+
+test(
+  'a write that fails (a full disk: /dev/full) ends that trace, never the run',
+  { skip: existsSync('/dev/full') ? false : 'no /dev/full' },
+  async () => {
+    const f = new LogFile('/dev/full');
+    f.write('x\n');
+    f.flush();
+    assert.match(f.failed ?? '', /ENOSPC/);
+    f.write('more\n');
+    await new Promise((r) => setImmediate(r));
+    f.close();
+  },
+);
