@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { htmlReport } from '../report/html.js';
 import { jsonObject, type RunFacts, type SideRun } from '../report/json.js';
 import { junitReport } from '../report/junit.js';
-import { MergeRefused, mergeSegments, type MergedRun, type SegmentFile } from '../report/merge-segments.js';
+import { isStrings, MergeRefused, mergeSegments, type MergedRun, type SegmentFile } from '../report/merge-segments.js';
 import { formatSummary } from '../report/summary.js';
 import { anyThreshold, judge } from '../report/thresholds.js';
 import { buildConfig, ConfigErrors, type RunConfig } from './config.js';
@@ -31,8 +31,7 @@ the segments' first ones, 3 per failure reason. Not merged: the HTML plots over 
 (the merged --json lists each segment's).
 `;
 
-const isWhat = (v: unknown): v is { what: string[] } =>
-  typeof v === 'object' && v !== null && 'what' in v && Array.isArray(v.what) && v.what.every((w) => typeof w === 'string');
+const isWhat = (v: unknown): v is { what: string[] } => typeof v === 'object' && v !== null && 'what' in v && isStrings(v.what);
 
 export interface MergeIo {
   readonly out: (s: string) => void;

@@ -73,6 +73,10 @@ interface Loaded {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** An array read from JSON, its items still unknown (Array.isArray alone would make them any). */
+const itemsOf = (v: unknown): readonly unknown[] => (Array.isArray(v) ? (v as readonly unknown[]) : []);
+/** A JSON array of strings. */
+export const isStrings = (v: unknown): v is string[] => Array.isArray(v) && itemsOf(v).every((x) => typeof x === 'string');
 const isStats = (v: unknown): v is StatsExport => isObject(v) && v['format'] === STATS_EXPORT_FORMAT && isObject(v['counts']);
 
 /** A file's record, or why it is not one. */
@@ -98,8 +102,8 @@ function load(f: SegmentFile): Loaded | string {
   )
     return `${f.file}: its "segment" record is incomplete or damaged: write it again with --json`;
   const ladders: Ladder[] = [];
-  for (const l of Array.isArray(j['failedCalls']) ? j['failedCalls'] : []) {
-    if (isObject(l) && typeof l['reason'] === 'string' && typeof l['callId'] === 'string' && Array.isArray(l['ladder']))
+  for (const l of itemsOf(j['failedCalls'])) {
+    if (isObject(l) && typeof l['reason'] === 'string' && typeof l['callId'] === 'string' && isStrings(l['ladder']))
       ladders.push({ reason: l['reason'], callId: l['callId'], text: l['ladder'].join('\n') });
   }
   const sat = j['saturation'];

@@ -18,7 +18,9 @@ let encoding: Encoding | undefined;
  * Loaded on the first export, not with the stats: with pako and base64-js it measured +0.5 to 1 MB of peak
  * resident memory in a UAC run, which a run that never exports (every run before workers) need not pay.
  */
-const codec = (): Encoding => (encoding ??= createRequire(import.meta.url)('hdr-histogram-js/dist/JsHistogram.encoding.js') as Encoding);
+/** CommonJS require, its result unknown until narrowed (createRequire's returns any). */
+const load: (id: string) => unknown = createRequire(import.meta.url);
+const codec = (): Encoding => (encoding ??= load('hdr-histogram-js/dist/JsHistogram.encoding.js') as Encoding);
 
 const Float64Histogram = Float64HistogramModule.default;
 const ulp = ulpModule.default;
