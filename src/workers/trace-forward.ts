@@ -8,6 +8,9 @@
 import { performance } from 'node:perf_hooks';
 import type { TraceEvent, TraceMethod, TraceSink } from '../events/trace.js';
 
+/** The TraceSink's methods. */
+const SINK_METHODS: readonly (keyof TraceSink)[] = ['message', 'command', 'error', 'unexpectedStatus', 'rtt', 'failedCall'];
+
 /** Events posted at once at most; more in one turn go in several messages. */
 const BATCH = 512;
 
@@ -27,43 +30,35 @@ export class TraceForward {
     this.set(on);
   }
 
+  /** Every sink method, each posting its event; set() puts on the sink those a run turns on. */
+  private readonly all: Required<TraceSink> = {
+    message: (out, raw, local, remote) => {
+      this.push({ k: 'message', at: epochMs(), out, raw, local, remote });
+    },
+    command: (out, text) => {
+      this.push({ k: 'command', at: epochMs(), out, text });
+    },
+    error: (text) => {
+      this.push({ k: 'error', at: epochMs(), text });
+    },
+    unexpectedStatus: (status) => {
+      this.push({ k: 'unexpectedStatus', at: epochMs(), status });
+    },
+    rtt: (rtd, ms) => {
+      this.push({ k: 'rtt', at: epochMs(), rtd, ms });
+    },
+    failedCall: (evidence) => {
+      const at = epochMs();
+      // The call ended now, endMs after the engine started.
+      this.push({ k: 'failedCall', at, base: at - evidence.endMs, evidence });
+    },
+  };
+
   /** Turns the methods named on and every other off (at the start, and from the control port). */
   set(on: readonly TraceMethod[]): void {
-    const s = this.sink;
-    const has = (m: TraceMethod): boolean => on.includes(m);
-    if (has('message'))
-      s.message = (out, raw, local, remote) => {
-        this.push({ k: 'message', at: epochMs(), out, raw, local, remote });
-      };
-    else delete s.message;
-    if (has('command'))
-      s.command = (out, text) => {
-        this.push({ k: 'command', at: epochMs(), out, text });
-      };
-    else delete s.command;
-    if (has('error'))
-      s.error = (text) => {
-        this.push({ k: 'error', at: epochMs(), text });
-      };
-    else delete s.error;
-    if (has('unexpectedStatus'))
-      s.unexpectedStatus = (status) => {
-        this.push({ k: 'unexpectedStatus', at: epochMs(), status });
-      };
-    else delete s.unexpectedStatus;
-    if (has('rtt'))
-      s.rtt = (rtd, ms) => {
-        this.push({ k: 'rtt', at: epochMs(), rtd, ms });
-      };
-    else delete s.rtt;
-    if (has('failedCall'))
-      s.failedCall = (evidence) => {
-        const at = epochMs();
-        // The call ended now, endMs after the engine started.
-        this.push({ k: 'failedCall', at, base: at - evidence.endMs, evidence });
-      };
-    else delete s.failedCall;
-    this.logOn = has('log');
+    for (const m of SINK_METHODS) Reflect.deleteProperty(this.sink, m);
+    Object.assign(this.sink, Object.fromEntries(SINK_METHODS.filter((m) => on.includes(m)).map((m) => [m, this.all[m]])));
+    this.logOn = on.includes('log');
   }
 
   /** A <log> action's text (-trace_logs); dropped when that trace is off, as in SIPp. */
@@ -94,6 +89,5 @@ export class TraceForward {
 
 /** The methods of a sink that are on (what a worker's TraceForward must turn on to feed it). */
 export function methodsOn(sink: TraceSink, logOn: boolean): TraceMethod[] {
-  const names: (keyof TraceSink)[] = ['message', 'command', 'error', 'unexpectedStatus', 'rtt', 'failedCall'];
-  return [...names.filter((n) => sink[n] !== undefined), ...(logOn ? (['log'] as const) : [])];
+  return [...SINK_METHODS.filter((n) => sink[n] !== undefined), ...(logOn ? (['log'] as const) : [])];
 }
