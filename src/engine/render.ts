@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sippTime } from '../format.js';
-import { findHeaders } from '../sip/headers.js';
+import { joinHeaders } from '../sip/headers.js';
 import type { SipMessage } from '../sip/message.js';
 import type { CompiledTemplate } from '../scenario/template.js';
 import { Op, type Segment } from '../scenario/segment.js';
@@ -243,14 +243,5 @@ function lastPart(msg: SipMessage | undefined, which: string): string {
 
 /** SIPp compat: [last_Via:] copies every such header line of the last received message, as received. */
 function lastHeader(msg: SipMessage | undefined, name: string, valueOnly: boolean): string {
-  if (msg === undefined) return '';
-  const lines = findHeaders(msg, name);
-  let s = '';
-  for (let i = 0; i < lines.length; i++) {
-    const h = lines[i];
-    if (h === undefined) continue;
-    if (i > 0) s += valueOnly ? ', ' : '\r\n';
-    s += msg.raw.slice(valueOnly ? h.valueStart : h.start, h.end);
-  }
-  return s;
+  return msg === undefined ? '' : joinHeaders(msg, name, valueOnly ? ', ' : '\r\n', valueOnly);
 }

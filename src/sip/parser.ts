@@ -4,7 +4,7 @@
  * Never throws: malformed input is a ParseFailure value, counted by the caller.
  */
 import type { ParseResult, SipMessage } from './message.js';
-import { equalsIgnoreCase, paramValue } from './headers.js';
+import { equalsIgnoreCase, paramValue, recordEnd, recordFold, recordLine, recordStart } from './headers.js';
 
 const fail = (reason: string): ParseResult => ({ ok: false, reason });
 
@@ -70,6 +70,7 @@ export function parseMessage(raw: string): ParseResult {
   let sawVia = false;
   let bodyStart = -1;
 
+  recordStart();
   let line = firstEol + 1;
   while (line < raw.length) {
     let eol = raw.indexOf('\n', line);
@@ -81,6 +82,7 @@ export function parseMessage(raw: string): ParseResult {
     }
     const first = raw.charCodeAt(line);
     if (first === 32 || first === 9) {
+      recordFold(end);
       line = eol + 1;
       continue;
     } // folded continuation: not a routing field
@@ -90,6 +92,7 @@ export function parseMessage(raw: string): ParseResult {
     while (nameEnd > line && (raw.charCodeAt(nameEnd - 1) === 32 || raw.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
     let vs = colon + 1;
     while (vs < end && (raw.charCodeAt(vs) === 32 || raw.charCodeAt(vs) === 9)) vs++;
+    recordLine(line, nameEnd, vs, end);
     const len = nameEnd - line;
     const c0 = first | 0x20;
     if (len === 1) {
@@ -147,6 +150,7 @@ export function parseMessage(raw: string): ParseResult {
     bodyStart,
     bodyLength: contentLength >= 0 ? contentLength : available,
   };
+  recordEnd(msg);
   return { ok: true, msg };
 }
 

@@ -6,6 +6,7 @@ import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import { transportErrorKind } from '../events/transport-error.js';
+import { SendChecks } from './send-check.js';
 import { BindError, type Endpoint, type Transport, type TransportHandler } from './transport.js';
 
 class UdpEndpoint implements Endpoint {
@@ -18,16 +19,21 @@ class UdpEndpoint implements Endpoint {
   ) {}
 
   /**
-   * One callback for every datagram of the socket, not a closure per packet: without a callback dgram
-   * drops a send's error (EMSGSIZE, ENOBUFS, EHOSTUNREACH) silently; with one it costs no more per send.
+   * One callback for the socket, not a closure per packet; given to the sends that ask for their outcome
+   * (SendChecks: not every send, as each asking send costs dgram a tick).
    */
   private readonly afterSend = (err: Error | null): void => {
-    if (err !== null) this.handler.onTransportError(transportErrorKind(err, 'send'), err);
+    if (err === null) return;
+    this.checks.sawError();
+    this.handler.onTransportError(transportErrorKind(err, 'send'), err);
   };
+  private readonly checks = new SendChecks();
 
   send(raw: string, port: number, address: string): boolean {
     try {
-      this.socket.send(Buffer.from(raw, 'latin1'), port, address, this.afterSend);
+      const bytes = Buffer.from(raw, 'latin1');
+      if (this.checks.ask(bytes.length)) this.socket.send(bytes, port, address, this.afterSend);
+      else this.socket.send(bytes, port, address);
       return true;
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));

@@ -223,6 +223,28 @@ test('UDP: an oversize datagram is a send error; a datagram to a closed port is 
   );
 });
 
+test('UDP: a destination the system refuses is a send error within 16 sends, and every send after that one', async (t) => {
+  const h = new Recorder();
+  // A socket bound to ::1 cannot reach an IPv4-mapped address: each send fails at once (ENETUNREACH), nothing
+  // leaves the machine.
+  const tr = await UdpTransport.open('::1', [0], false, 1 << 20, h);
+  t.after(() => tr.close());
+  const ep = await new Promise<Endpoint>((r) => tr.acquire(r));
+  // One send per event-loop turn, as a run spreads them: a failure is reported on the tick after its send.
+  for (let i = 0; i < 40; i++) {
+    ep.send(INVITE, 9, '::ffff:127.0.0.1');
+    await new Promise((r) => setImmediate(r));
+  }
+  // Sends 1-15 do not ask for their outcome, the 16th does and fails; from then on each of the 24 others asks.
+  await h.until(() => h.errors.length >= 25, '25 send errors');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(h.errors.length, 25);
+  assert.deepEqual(
+    new Set(h.errors.map((e) => `${e.kind} ${(e.error as NodeJS.ErrnoException).code ?? ''}`)),
+    new Set(['send ENETUNREACH']),
+  );
+});
+
 test('-t ui: a source address this machine does not have is a bind error, and the call gets an endpoint that fails its sends', async (t) => {
   const h = new Recorder();
   const tr = await UdpTransport.open('127.0.0.1', [0], false, 1 << 20, h);

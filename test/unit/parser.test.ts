@@ -69,6 +69,22 @@ test('lazy header look-ups: all lines, comma lists split, folding joined', () =>
   assert.equal(headerValue(folded.msg, 'subject'), 'a b');
 });
 
+test('header look-ups of an older message after the parser read a newer one, folded lines on both paths', () => {
+  // The parser records the lines of the message it parses; a look-up of any other message scans that one.
+  const older = parseMessage('OPTIONS sip:x SIP/2.0\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\nv: SIP/2.0/UDP h1\r\nSubject: a\r\n\tb\r\n\r\n');
+  const newer = parseMessage('SIP/2.0 200 OK\r\nCall-ID: c2\r\nCSeq: 1 OPTIONS\r\nVia: SIP/2.0/UDP h2\r\nVia: SIP/2.0/UDP h3\r\n\r\n');
+  assert.ok(older.ok && newer.ok);
+  assert.equal(headerValue(older.msg, 'subject'), 'a b');
+  assert.deepEqual(headerValues(older.msg, 'Via'), ['SIP/2.0/UDP h1']);
+  assert.deepEqual(headerValues(newer.msg, 'v'), ['SIP/2.0/UDP h2', 'SIP/2.0/UDP h3']);
+  assert.equal(headerValue(older.msg, 'call-id'), 'c1');
+  const again = parseMessage('BYE sip:x SIP/2.0\r\ni: c3\r\nCSeq: 2 BYE\r\n\r\n');
+  assert.ok(again.ok);
+  assert.equal(headerValue(newer.msg, 'Call-ID'), 'c2');
+  assert.equal(headerValue(again.msg, 'Call-ID'), 'c3');
+  assert.equal(findHeaders(again.msg, 'via').length, 0);
+});
+
 test('malformed input is a value, never an exception', () => {
   const cases = [
     '',
