@@ -18,7 +18,7 @@ export interface DeadReplay extends RetransKey {
 }
 
 /** What an ended call leaves under its Call-ID until -deadcall_wait has passed. */
-class Tombstone {
+export class Tombstone {
   constructor(
     readonly expiresAt: number,
     readonly replay: DeadReplay | undefined,
@@ -50,6 +50,11 @@ export class CallRegistry {
     return this.deadCount;
   }
 
+  /** The open call or the tombstone under a Call-ID: one look-up where a message is routed. */
+  entry(callId: string): CallState | Tombstone | undefined {
+    return this.entries.get(callId);
+  }
+
   get(callId: string): CallState | undefined {
     const e = this.entries.get(callId);
     return e instanceof Tombstone ? undefined : e;
@@ -57,11 +62,6 @@ export class CallRegistry {
 
   isDead(callId: string): boolean {
     return this.entries.get(callId) instanceof Tombstone;
-  }
-
-  replayOf(callId: string): DeadReplay | undefined {
-    const e = this.entries.get(callId);
-    return e instanceof Tombstone ? e.replay : undefined;
   }
 
   add(call: CallState): void {

@@ -17,7 +17,7 @@ import { routingCallId } from './call-id.js';
 import type { CallSettings } from './host.js';
 import { AUTO_ANSWERED } from './interpreter.js';
 import { isRetransmissionOf, matchesStep } from './matcher.js';
-import type { CallRegistry } from './registry.js';
+import { Tombstone, type CallRegistry } from './registry.js';
 import { hostPort, type TraceTaps } from './trace-taps.js';
 
 /** What the router needs of the engine that owns it. */
@@ -104,26 +104,23 @@ export class Router {
   deliver(msg: SipMessage, raw: string, endpoint: Endpoint): boolean {
     const { registry, stats, taps } = this.ctx;
     const callId = this.routingId(msg);
-    const call = registry.get(callId);
-    if (call !== undefined) {
-      taps.note(call, false, raw);
-      this.ctx.receive(call, msg);
+    const entry = registry.entry(callId);
+    if (entry === undefined) return false;
+    if (!(entry instanceof Tombstone)) {
+      taps.note(entry, false, raw);
+      this.ctx.receive(entry, msg);
       return true;
     }
-    if (registry.isDead(callId)) {
-      stats.count(Counter.DeadCallMsgs);
-      taps.error?.(`Dead call ${callId}, received '${raw}'`);
-      const replay = registry.replayOf(callId);
-      if (replay !== undefined && isRetransmissionOf(msg, replay, this.ctx.settings.looseRetransCheck)) {
-        if (taps.message !== undefined)
-          taps.message(true, replay.answer, taps.endpointName(endpoint), hostPort(replay.address, replay.port));
-        endpoint.send(replay.answer, replay.port, replay.address);
-        stats.step(replay.answerIndex, StepCounter.retrans);
-        stats.count(Counter.Retransmissions);
-      }
-      return true;
+    stats.count(Counter.DeadCallMsgs);
+    taps.error?.(`Dead call ${callId}, received '${raw}'`);
+    const replay = entry.replay;
+    if (replay !== undefined && isRetransmissionOf(msg, replay, this.ctx.settings.looseRetransCheck)) {
+      if (taps.message !== undefined) taps.message(true, replay.answer, taps.endpointName(endpoint), hostPort(replay.address, replay.port));
+      endpoint.send(replay.answer, replay.port, replay.address);
+      stats.step(replay.answerIndex, StepCounter.retrans);
+      stats.count(Counter.Retransmissions);
     }
-    return false;
+    return true;
   }
 
   /** A request of an unknown Call-ID starts a call of this engine's scenario. */

@@ -47,10 +47,24 @@ export interface HistogramExport {
   readonly maxUs: number;
 }
 
+/**
+ * HdrHistogram's index of a value by integer arithmetic, as HdrHistogram's Java original does with leading-zero
+ * counts: the package computes it with two Math.pow and a Math.log2 per recorded value, ~0.3 µs of a call's
+ * ~45 in a UAC at 3,000 calls/s (perf). Whole values from 1 to 2^31 - 1 (µs: 35 minutes) take this path; the
+ * others, the package's own. The same index for every value (a unit test compares the two).
+ */
+export class IntIndexHistogram extends Float64Histogram {
+  override countsArrayIndex(value: number): number {
+    if ((value | 0) !== value || value < 1) return super.countsArrayIndex(value);
+    const bucket = Math.max(31 - Math.clz32(value) - this.subBucketHalfCountMagnitude - this.unitMagnitude, 0);
+    return ((bucket + 1) << this.subBucketHalfCountMagnitude) + (value >>> (bucket + this.unitMagnitude)) - this.subBucketHalfCount;
+  }
+}
+
 export function newHistogram(): JsHistogram {
   // Microseconds, 1 µs to 1 hour, 3 significant digits: exact enough for any percentile we print. What
   // hdr.build does for bitBucketSize 64 without WebAssembly; longer values grow it (autoResize).
-  const h = new Float64Histogram(1, 3_600_000_000, 3);
+  const h = new IntIndexHistogram(1, 3_600_000_000, 3);
   h.autoResize = true;
   return h;
 }

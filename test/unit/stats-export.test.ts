@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import Float64HistogramModule from 'hdr-histogram-js/dist/Float64Histogram.js';
 import { mergeExports, summarize } from '../../src/stats/export.js';
 import {
   decodeHistogram,
   encodeHistogram,
+  IntIndexHistogram,
   mergeHistograms,
   newHistogram,
   summarizeExport,
@@ -288,4 +290,25 @@ test('a run that never exports loads neither the WebAssembly build nor the encod
   );
   assert.ok(after.includes('JsHistogram.encoding.js'), `loaded after an export: ${after.join(', ')}`);
   assert.ok(!after.some((f) => f.includes('wasm') || f === 'index.js'), `loaded after an export: ${after.join(', ')}`);
+});
+
+const Float64HistogramClass = Float64HistogramModule.default;
+
+test("the histogram's integer index is the package's own for every value it takes, and values outside it take the package's path", () => {
+  // The reference: hdr-histogram-js's own countsArrayIndex (Math.pow and Math.log2), on a histogram of the same shape.
+  const ours = new IntIndexHistogram(1, 3_600_000_000, 3);
+  const theirs = new Float64HistogramClass(1, 3_600_000_000, 3);
+  const values: number[] = [];
+  for (let v = 1; v <= 70_000; v++) values.push(v);
+  for (let k = 1; k < 31; k++) values.push(2 ** k - 1, 2 ** k, 2 ** k + 1, 3 * 2 ** (k - 1));
+  values.push(2 ** 31 - 1, 2 ** 31, 2 ** 33 + 5, 3_600_000_000, 1.5, 0);
+  for (const v of values) assert.equal(ours.countsArrayIndex(v), theirs.countsArrayIndex(v), `value ${v}`);
+  // Recorded through it (growing as newHistogram's do), the percentiles are the package's.
+  ours.autoResize = true;
+  theirs.autoResize = true;
+  for (const v of [1, 7, 999, 1000, 1001, 65_535, 123_456, 2 ** 31 - 1, 2 ** 32 + 3]) {
+    ours.recordValue(v);
+    theirs.recordValue(v);
+  }
+  for (const p of [0, 10, 50, 90, 99, 100]) assert.equal(ours.getValueAtPercentile(p), theirs.getValueAtPercentile(p), `p${p}`);
 });
