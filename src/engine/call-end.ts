@@ -9,7 +9,7 @@ import type { CompiledScenario } from '../scenario/compile.js';
 import type { Transport } from '../transport/transport.js';
 import type { CallState, CallTimer } from './call.js';
 import { INIT_CALL_ID, type CallFactory } from './call-factory.js';
-import { replayOf, type CallRegistry } from './registry.js';
+import type { CallRegistry } from './registry.js';
 import { exchangeAhead } from './step-search.js';
 import type { TimerWheel } from './timer-wheel.js';
 import type { TraceTaps } from './trace-taps.js';
@@ -79,7 +79,7 @@ export class CallEnds {
     call.ended = true;
     wheel.cancel(call.retransTimer);
     wheel.cancel(call.stepTimer);
-    this.ctx.registry.remove(call, now, replayOf(call));
+    this.ctx.registry.remove(call, now);
     call.endpoint.openCalls--;
     this.ctx.transport()?.release(call.endpoint);
     this.ctx.stats.openCalls--;

@@ -6,23 +6,36 @@ import type { CallState } from './call.js';
 import type { RetransKey } from './retrans-key.js';
 
 /**
- * What an ended call that last answered a request keeps, so that the peer's retransmission of that request
- * still gets the answer: RFC 3261 §17.2.2, a non-INVITE server transaction stays Completed for Timer J
- * (64·T1) and resends its final response. Without it a lost 200 (BYE) fails the peer's call.
+ * What an ended call leaves under its Call-ID until -deadcall_wait has passed. A call that last answered a
+ * request keeps that answer, so that the peer's retransmission of the request still gets it: RFC 3261 §17.2.2,
+ * a non-INVITE server transaction stays Completed for Timer J (64·T1) and resends its final response. Without it
+ * a lost 200 (BYE) fails the peer's call. One object per ended call: a UAS at 3,000 calls/s holds 100,000.
  */
-export interface DeadReplay extends RetransKey {
+export class Tombstone {
+  /** The request answered (its key holds no slice of the request: retransKeyOf); undefined when there is none. */
+  readonly key: RetransKey | undefined;
   readonly answer: string;
   readonly answerIndex: number;
   readonly address: string;
   readonly port: number;
-}
 
-/** What an ended call leaves under its Call-ID until -deadcall_wait has passed. */
-export class Tombstone {
   constructor(
     readonly expiresAt: number,
-    readonly replay: DeadReplay | undefined,
-  ) {}
+    call: CallState,
+  ) {
+    const answered = call.answered;
+    const replays =
+      answered !== undefined &&
+      answered.status === 0 &&
+      answered.method !== 'ACK' &&
+      !call.unanswered &&
+      call.answeredIndex === call.lastRecvIndex;
+    this.key = replays ? answered : undefined;
+    this.answer = replays ? call.answer : '';
+    this.answerIndex = call.answerIndex;
+    this.address = call.sendAddress;
+    this.port = call.sendPort;
+  }
 }
 
 /**
@@ -72,7 +85,7 @@ export class CallRegistry {
     this.openCount++;
   }
 
-  remove(call: CallState, nowMs: number, replay: DeadReplay | undefined): void {
+  remove(call: CallState, nowMs: number): void {
     const previous = this.entries.get(call.callId);
     // Another open call that took the same Call-ID keeps it; it leaves its own tombstone when it ends.
     if (previous !== call && previous !== undefined && !(previous instanceof Tombstone)) return;
@@ -82,7 +95,7 @@ export class CallRegistry {
       this.entries.delete(call.callId);
       return;
     }
-    this.entries.set(call.callId, new Tombstone(nowMs + this.deadcallWaitMs, replay));
+    this.entries.set(call.callId, new Tombstone(nowMs + this.deadcallWaitMs, call));
     this.deadCount++;
     this.expiryIds.push(call.callId);
     this.expiryAt.push(nowMs + this.deadcallWaitMs);
@@ -116,29 +129,4 @@ export class CallRegistry {
     for (const e of this.entries.values()) if (!(e instanceof Tombstone)) out.push(e);
     return out;
   }
-}
-
-/** An ended call that last answered a request keeps that answer for the request's retransmissions. */
-export function replayOf(call: CallState): DeadReplay | undefined {
-  const answered = call.answered;
-  if (
-    answered === undefined ||
-    answered.status !== 0 ||
-    answered.method === 'ACK' ||
-    call.unanswered ||
-    call.answeredIndex !== call.lastRecvIndex
-  )
-    return undefined;
-  // The key holds no slice of the request (retransKeyOf), so the tombstone does not keep the request alive.
-  return {
-    status: 0,
-    method: answered.method,
-    cseq: answered.cseq,
-    cseqMethod: answered.cseqMethod,
-    branch: answered.branch,
-    answer: call.answer,
-    answerIndex: call.answerIndex,
-    address: call.sendAddress,
-    port: call.sendPort,
-  };
 }

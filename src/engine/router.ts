@@ -113,11 +113,11 @@ export class Router {
     }
     stats.count(Counter.DeadCallMsgs);
     taps.error?.(`Dead call ${callId}, received '${raw}'`);
-    const replay = entry.replay;
-    if (replay !== undefined && isRetransmissionOf(msg, replay, this.ctx.settings.looseRetransCheck)) {
-      if (taps.message !== undefined) taps.message(true, replay.answer, taps.endpointName(endpoint), hostPort(replay.address, replay.port));
-      endpoint.send(replay.answer, replay.port, replay.address);
-      stats.step(replay.answerIndex, StepCounter.retrans);
+    const key = entry.key;
+    if (key !== undefined && isRetransmissionOf(msg, key, this.ctx.settings.looseRetransCheck)) {
+      if (taps.message !== undefined) taps.message(true, entry.answer, taps.endpointName(endpoint), hostPort(entry.address, entry.port));
+      endpoint.send(entry.answer, entry.port, entry.address);
+      stats.step(entry.answerIndex, StepCounter.retrans);
       stats.count(Counter.Retransmissions);
     }
     return true;

@@ -3,6 +3,7 @@
  * auth-int) and RFC 7616 / RFC 8760 (SHA-256, SHA-512-256 and their -sess forms). Pure functions, but for
  * the last HA2 kept and a pool of random bytes for cnonces.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash, randomFillSync } from 'node:crypto';
 
 export interface Challenge {
@@ -69,13 +70,22 @@ function hashFor(algorithm: string): string | undefined {
 export function digestResponse(c: Challenge, input: DigestInput, qop: string): string {
   const alg = hashFor(c.algorithm) ?? 'md5';
   // SIP messages are handled as latin1 byte strings: hash the bytes as they are on the wire.
-  const h = (s: string): string => createHash(alg).update(s, 'latin1').digest('hex');
+  const h =
+    oneShot !== undefined
+      ? (s: string): string => oneShot(alg, Buffer.from(s, 'latin1'), 'hex')
+      : (s: string): string => createHash(alg).update(s, 'latin1').digest('hex');
   let ha1 = h(`${input.username}:${c.realm}:${input.password}`);
   if (c.algorithm.endsWith('-SESS')) ha1 = h(`${ha1}:${c.nonce}:${input.cnonce}`);
   const ha2 = qop === 'auth-int' ? h(`${input.method}:${input.uri}:${h(input.body)}`) : sameHa2(alg, `${input.method}:${input.uri}`, h);
   const nc = ncString(input.nc);
   return qop === '' ? h(`${ha1}:${c.nonce}:${ha2}`) : h(`${ha1}:${c.nonce}:${nc}:${input.cnonce}:${qop}:${ha2}`);
 }
+
+/**
+ * crypto.hash (Node 20.12 and later): one call and no Hash object, about half of createHash's cost for a digest's
+ * short inputs (two of them per answer). Older Node 20 releases have no such export: createHash then.
+ */
+const oneShot = (nodeCrypto as Partial<typeof nodeCrypto>).hash;
 
 const ncString = (nc: number): string => nc.toString(16).padStart(8, '0');
 
