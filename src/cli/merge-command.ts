@@ -13,6 +13,7 @@ import { formatSummary } from '../report/summary.js';
 import { anyThreshold, judge } from '../report/thresholds.js';
 import { buildConfig, ConfigErrors, type RunConfig } from './config.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
+import { parseJson } from '../json.js';
 
 /** The options merge takes: where its reports go, and the thresholds, spelled as in a run. */
 const REPORTS = ['json', 'junit', 'html'] as const;
@@ -78,7 +79,7 @@ export function runMerge(args: readonly string[], io: MergeIo): number {
       continue;
     }
     try {
-      parsed.push({ file, json: JSON.parse(text) as unknown });
+      parsed.push({ file, json: parseJson(text) });
     } catch (e) {
       problems.push(`${file}: not a sipts result: not JSON (${e instanceof Error ? e.message : String(e)})`);
     }

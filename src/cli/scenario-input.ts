@@ -187,10 +187,11 @@ function loadInjectionFiles(
 ): InjectionStore {
   const diagnostics: Diagnostic[] = [];
   const files: InjectionFile[] = [];
-  sources.forEach(({ path, text: given }, i) => {
+  sources.forEach((source, i) => {
+    const path = source.path;
     let text: string | Buffer;
     try {
-      text = given ?? readFileSync(path);
+      text = source.text ?? readFileSync(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
       diagnostics.push({

@@ -4,7 +4,8 @@
  * socket and runs its share of the run (load/share.ts) until the main thread stops it or its calls are done.
  */
 import { spawn } from 'node:child_process';
-import { parentPort, workerData } from 'node:worker_threads';
+import * as workerThreads from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { startEngine, startEngineOn } from '../engine/run.js';
 import { SiptsError } from '../errors.js';
 import { ConnectError } from '../transport/stream.js';
@@ -70,8 +71,11 @@ function isWorkerData(d: unknown): d is WorkerData {
   return typeof d === 'object' && d !== null && 'config' in d && 'share' in d && 'pid' in d && typeof d.pid === 'number';
 }
 
+/** workerData as what it is here: unknown until isWorkerData narrows it (Node's declarations say any). */
+const threads: { readonly workerData: unknown } = workerThreads;
+
 if (parentPort !== null) {
-  const data: unknown = workerData;
+  const data = threads.workerData;
   if (isWorkerData(data)) void work(parentPort, data);
   else parentPort.postMessage({ type: 'failed', failure: { kind: 'other', message: 'worker started without its run (workerData)' } });
 }

@@ -15,7 +15,8 @@ import { loadScenario } from './load.js';
 import { parseXml } from './xml.js';
 import { StepKind, type CompiledStep, type StepKindValue } from './compiled-step.js';
 
-export { StepKind, type CompiledStep, type StepKindValue } from './compiled-step.js';
+export { StepKind } from './compiled-step.js';
+export type { CompiledStep, StepKindValue } from './compiled-step.js';
 
 /** How a scenario uses SIPp's 3PCC twin channel. */
 export interface TwinUse {
