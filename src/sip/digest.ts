@@ -70,10 +70,7 @@ function hashFor(algorithm: string): string | undefined {
 export function digestResponse(c: Challenge, input: DigestInput, qop: string): string {
   const alg = hashFor(c.algorithm) ?? 'md5';
   // SIP messages are handled as latin1 byte strings: hash the bytes as they are on the wire.
-  const h =
-    oneShot !== undefined
-      ? (s: string): string => oneShot(alg, Buffer.from(s, 'latin1'), 'hex')
-      : (s: string): string => createHash(alg).update(s, 'latin1').digest('hex');
+  const h = (s: string): string => hashHex(alg, s);
   let ha1 = h(`${input.username}:${c.realm}:${input.password}`);
   if (c.algorithm.endsWith('-SESS')) ha1 = h(`${ha1}:${c.nonce}:${input.cnonce}`);
   const ha2 = qop === 'auth-int' ? h(`${input.method}:${input.uri}:${h(input.body)}`) : sameHa2(alg, `${input.method}:${input.uri}`, h);
@@ -86,6 +83,10 @@ export function digestResponse(c: Challenge, input: DigestInput, qop: string): s
  * short inputs (two of them per answer). Older Node 20 releases have no such export: createHash then.
  */
 const oneShot = (nodeCrypto as Partial<typeof nodeCrypto>).hash;
+const hashHex: (alg: string, s: string) => string =
+  oneShot !== undefined
+    ? (alg, s) => oneShot(alg, Buffer.from(s, 'latin1'), 'hex')
+    : (alg, s) => createHash(alg).update(s, 'latin1').digest('hex');
 
 const ncString = (nc: number): string => nc.toString(16).padStart(8, '0');
 

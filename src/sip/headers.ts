@@ -87,11 +87,17 @@ for (const n of COMMON_NAMES) {
 const COMPACT_BY_CODE: (string | undefined)[] = new Array<undefined>(128).fill(undefined);
 for (const [k, v] of Object.entries(COMPACT_FORMS)) COMPACT_BY_CODE[k.charCodeAt(0)] = v;
 
+/** The long name of the compact form raw[at] (any case), or undefined when it is none. */
+function compactAt(raw: string, at: number): string | undefined {
+  const c = raw.charCodeAt(at);
+  return COMPACT_BY_CODE[c >= 65 && c <= 90 ? c + 32 : c];
+}
+
 /** canonicalName of raw[start, end), allocating only for a name not in COMMON_NAMES. */
 function canonicalNameAt(raw: string, start: number, end: number): string {
   const first = raw.charCodeAt(start);
   if (end - start === 1) {
-    const compact = COMPACT_BY_CODE[first >= 65 && first <= 90 ? first + 32 : first];
+    const compact = compactAt(raw, start);
     if (compact !== undefined) return compact;
   } else {
     const candidates = BY_KEY[nameKey(end - start, first)];
@@ -193,8 +199,7 @@ class LineIndex {
     const start = this.starts[i] ?? 0;
     const end = this.nameEnds[i] ?? 0;
     if (end - start === 1) {
-      const first = raw.charCodeAt(start);
-      const compact = COMPACT_BY_CODE[first >= 65 && first <= 90 ? first + 32 : first];
+      const compact = compactAt(raw, start);
       if (compact !== undefined) return compact === wanted;
     }
     return equalsIgnoreCase(raw, start, end, wanted);

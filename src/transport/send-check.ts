@@ -6,20 +6,19 @@
  * a route or a firewall that refuses (the errors a UDP send meets, and they last) is seen within a few sends, and
  * every send is checked from then on.
  */
+/** One send in this many asks while none has failed. */
+const EVERY = 16;
+/** A datagram larger than this always asks: far below UDP's 65,507-byte limit, and rare in SIP. */
+const LARGE_BYTES = 8192;
+
 export class SendChecks {
   /** Sends since the last one that asked. */
   private unchecked = 0;
   private failed = false;
 
-  constructor(
-    private readonly every = 16,
-    /** Far below UDP's 65,507-byte limit, and rare in SIP. */
-    private readonly largeBytes = 8192,
-  ) {}
-
   /** Whether the send of a datagram of `bytes` asks for its outcome. */
   ask(bytes: number): boolean {
-    if (this.failed || bytes > this.largeBytes || ++this.unchecked >= this.every) {
+    if (this.failed || bytes > LARGE_BYTES || ++this.unchecked >= EVERY) {
       this.unchecked = 0;
       return true;
     }
