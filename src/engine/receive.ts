@@ -21,15 +21,19 @@ import { runCall } from './run-call.js';
 import { awaitedAt } from './step-search.js';
 import { take } from './take.js';
 
+/** How long before its deadline a pause counts as over for a message that arrives: a coarse clock's tick. */
+const PAUSE_SLACK_MS = 10;
+
 /** A message for this call arrived. */
 export function receive(host: CallHost, call: CallState, msg: SipMessage): void {
   const steps = host.scenario.steps;
   if (steps[call.stepIndex]?.kind === StepKind.Pause && call.stepTimer.armed) {
     // A pause is over at its deadline, not at the timer tick after it (up to -timer_resol later): a message
-    // that comes in between finds the call past the pause. The peer's pause of the same length, started
-    // when it sent what began ours, ends after ours; its next request used to fall into that gap and be
-    // unexpected (SIPp has the same gap; its pauses overshoot less).
-    if (call.stepTimer.deadlineMs <= host.now()) {
+    // that comes in between finds the call past the pause. SIPp compat: SIPp's clock is the kernel's coarse
+    // one (CLOCK_MONOTONIC_COARSE, time.cpp), a tick behind at worst (4 ms at HZ=250, 10 ms at HZ=100), so a
+    // SIPp peer's pause of the same length, begun by what we sent just before ours, can end that much before
+    // ours (2.3 ms measured on the wire here); its next message is taken as coming after our pause.
+    if (call.stepTimer.deadlineMs - PAUSE_SLACK_MS <= host.now()) {
       host.wheel.cancel(call.stepTimer);
       onTimer(host, call.stepTimer);
       if (call.ended) return;

@@ -16,6 +16,10 @@ import { SUCCESS } from '../events/outcome.js';
 /** Runs steps from call.stepIndex until the call waits or ends. */
 export function runCall(host: CallHost, call: CallState): void {
   const steps = host.scenario.steps;
+  // SIPp compat: a pause is timed from the clock read when the call began this run (SIPp's run() reads its
+  // clock once on entry, call.cpp), not from after the sends before it. The peer's pause that our last send
+  // began then starts no earlier than ours, and its next message does not come while ours goes on.
+  const runStart = host.now();
   // A scenario whose jumps loop without a blocking step would never yield: bound the work per turn.
   for (let budget = 10_000; budget > 0 && !call.ended; budget--) {
     const index = call.stepIndex;
@@ -74,7 +78,7 @@ export function runCall(host: CallHost, call: CallState): void {
           call.restoredPauseAt = 0;
         }
         if (ms > 0) {
-          host.wheel.schedule(call.stepTimer, host.now() + ms);
+          host.wheel.schedule(call.stepTimer, runStart + ms);
           park(host, call, index);
           return;
         }

@@ -227,7 +227,9 @@ test('optional="global": the same UAS scenario run by SIPp against sipts as UAC,
 // pause step: nothing ahead can take them, so they are unexpected, or dropped with -pause_msg_ign. The race
 // below, the peer's BYE after its own pause of the same length, is lost by SIPp too now and then (its pause
 // ends at a timer tick after the deadline): SIPp against SIPp failed 0 to 4 calls of 20 here, so only sipts
-// as the pausing side is held to 0 (before the fix it failed 13 to 16 of 20).
+// as the pausing side is held to 0 (before the fix it failed 13 to 16 of 20; with both cores busy it still
+// failed 1 call in about 1 run of 5 until a pause took SIPp's coarse clock into account: on the wire, SIPp's
+// BYE came 497.7 ms after our ACK, its 500 ms pause 2.3 ms short).
 
 /** UAC: after the ACK it pauses 500 ms, then waits for the BYE of a peer that paused 500 ms after the ACK. */
 const PAUSING_UAC = `

@@ -37,7 +37,10 @@ Content-Length: 0
 </scenario>
 `;
 
-function setUp(pauseMsgIgnore: boolean): {
+function setUp(
+  pauseMsgIgnore: boolean,
+  sendTakesMs = 0,
+): {
   engine: Engine;
   sent: string[];
   at: (ms: number) => void;
@@ -52,6 +55,7 @@ function setUp(pauseMsgIgnore: boolean): {
     openCalls: 0,
     send: (raw) => {
       sent.push(raw);
+      now += sendTakesMs;
       return true;
     },
   };
@@ -107,6 +111,44 @@ test("a BYE that comes after the pause's deadline but before the timer tick find
   const c = engine.snapshot().counters;
   assert.equal(c.SuccessfulCalls, 1);
   assert.equal(c.FailedCalls, 0);
+});
+
+test("a SIPp peer's BYE up to a coarse clock tick (10 ms) before the pause's deadline is taken; 15 ms before, unexpected", (t) => {
+  // SIPp times its pause on CLOCK_MONOTONIC_COARSE (4 ms a tick here, 10 at HZ=100): its pause, begun by our
+  // ACK, can end before ours.
+  const near = setUp(false);
+  t.after(() => near.engine.stopNow());
+  near.at(10);
+  near.deliver(ok200(near.callId())); // pause until 510
+  near.at(500);
+  near.deliver(bye(near.callId()));
+  assert.match(near.sent[2] ?? '', /^SIP\/2\.0 200 OK\r\n[\s\S]*CSeq: 2 BYE/);
+  near.engine.tick();
+  assert.equal(near.engine.snapshot().counters.SuccessfulCalls, 1);
+
+  const early = setUp(false);
+  t.after(() => early.engine.stopNow());
+  early.at(10);
+  early.deliver(ok200(early.callId()));
+  early.at(495);
+  early.deliver(bye(early.callId()));
+  early.engine.tick();
+  assert.equal(early.engine.snapshot().counters.FailedCalls, 1);
+});
+
+test('a pause is timed from when the call began its run, not from after the send before it (SIPp reads its clock once in run())', (t) => {
+  // Each send takes 20 ms of the injected clock: the ACK goes out at 30, but the run began at 10 when the
+  // 200 came, so the pause ends at 510. A BYE at 505 is within 10 ms of 510 (taken), not of 530.
+  const { engine, sent, at, deliver, callId } = setUp(false, 20);
+  t.after(() => engine.stopNow());
+  at(10);
+  deliver(ok200(callId()));
+  assert.match(sent[1] ?? '', /^ACK /);
+  at(505);
+  deliver(bye(callId()));
+  assert.match(sent[2] ?? '', /^SIP\/2\.0 200 OK\r\n[\s\S]*CSeq: 2 BYE/);
+  engine.tick();
+  assert.equal(engine.snapshot().counters.SuccessfulCalls, 1);
 });
 
 test('a BYE well inside the pause is unexpected (as in SIPp); with -pause_msg_ign it is dropped and its retransmission taken', (t) => {
