@@ -111,7 +111,11 @@ export class TimerWheel<T extends TimerNode> {
 
   /** A lap begins at `tick`: the level-1 nodes due in it move to level 0; those due in a later round stay. */
   private cascade(tick: number): void {
-    const slot = SLOTS + ((tick >>> LAP_BITS) & MASK);
+    this.pullNear(SLOTS + ((tick >>> LAP_BITS) & MASK), tick);
+  }
+
+  /** Moves the nodes of a level-1 slot that are due within a lap of `tick` (the current tick) to level 0. */
+  private pullNear(slot: number, tick: number): void {
     let node = this.heads[slot];
     while (node !== undefined) {
       const next = node.next as T | undefined;
@@ -151,16 +155,7 @@ export class TimerWheel<T extends TimerNode> {
     for (let slot = 0; slot < SLOTS; slot++) this.fireSlot(slot, nowMs);
     for (let slot = SLOTS; slot < 2 * SLOTS; slot++) {
       this.fireSlot(slot, nowMs);
-      let node = this.heads[slot];
-      while (node !== undefined) {
-        const next = node.next as T | undefined;
-        const due = node.deadlineMs / SLOT_MS;
-        if (due - target < SLOTS) {
-          this.unlink(node);
-          this.link(node, due);
-        }
-        node = next;
-      }
+      this.pullNear(slot, target);
     }
   }
 }
