@@ -5,3 +5,6 @@
 const json: { parse(text: string): unknown } = JSON;
 
 export const parseJson = (text: string): unknown => json.parse(text);
+
+/** Array.isArray with its items left unknown (the standard library narrows to `any[]`). */
+export const isArray = (v: unknown): v is readonly unknown[] => Array.isArray(v);

@@ -12,6 +12,7 @@ import { parseHostPort } from './host-port.js';
 import { defaultLocalIp, parseBehaviors, parseBool, parseTime, tdmOption } from './option-values.js';
 import type { RunConfig } from './run-config.js';
 import { twinOptions } from './twin-options.js';
+import { isArray } from '../json.js';
 
 export { parseHostPort } from './host-port.js';
 export type { HostPortOption, TwinOptions } from './twin-options.js';
@@ -81,11 +82,14 @@ export function buildConfig(
   };
   const flag = (name: OptionName): boolean => raw[name] === true;
   /** SIPp's two-value options, in the order given (argv.ts joined each pair as NAME=VALUE). */
+  /** The values of an option given more than once (-inf, -infindex, -rxinf). */
+  const list = (name: OptionName): string[] => {
+    const v = raw[name];
+    return isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  };
   const pairs = (name: OptionName): [string, string][] => {
-    const list = raw[name];
     const out: [string, string][] = [];
-    const items: unknown[] = Array.isArray(list) ? list : [];
-    for (const p of items.filter((x): x is string => typeof x === 'string')) {
+    for (const p of list(name)) {
       const eq = p.indexOf('=');
       if (eq <= 0 || (name !== 'infindex' && !/^[A-Za-z0-9_.-]+$/.test(p.slice(0, eq))))
         problems.push(`-${name} ${p.replace('=', ' ')}: expected -${name} NAME VALUE, NAME of letters, digits, '_', '-' or '.'`);
@@ -137,8 +141,8 @@ export function buildConfig(
   if (rxsn !== undefined && rxsf !== undefined) problems.push('-rxsn and -rxsf both given: choose one receive scenario');
   const receive =
     rxsf !== undefined ? { kind: 'file' as const, path: rxsf } : rxsn !== undefined ? { kind: 'builtin' as const, name: rxsn } : undefined;
-  const rxinf = raw['rxinf'];
-  if (Array.isArray(rxinf) && rxinf.length > 0 && receive === undefined)
+  const rxinf = list('rxinf');
+  if (rxinf.length > 0 && receive === undefined)
     problems.push("-rxinf given without -rxsf or -rxsn: it is the receive scenario's injection file");
 
   let remote: RunConfig['remote'];
@@ -189,7 +193,7 @@ export function buildConfig(
     scenario,
     outOfCall,
     receive,
-    receiveInjectionFiles: Array.isArray(rxinf) ? rxinf : [],
+    receiveInjectionFiles: rxinf,
     scenarioFileName,
     remote,
     rsa,
@@ -312,7 +316,7 @@ export function buildConfig(
     },
     readKeys: !flag('nostdin'),
     background: flag('bg'),
-    injectionFiles: Array.isArray(raw['inf']) ? raw['inf'] : [],
+    injectionFiles: list('inf'),
     injectionIndexes: pairs('infindex').map(([file, field]) => {
       if (!/^\d+$/.test(field)) problems.push(`-infindex ${file} ${field}: expected -infindex FILE FIELD, FIELD a number from 0`);
       return { file, field: Number(field) };

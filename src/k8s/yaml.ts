@@ -43,14 +43,19 @@ function blockOrQuoted(s: string, indent: string): string {
   return `|${chomp}\n${lines.map((l) => (l === '' ? '' : `${inner}${l}`)).join('\n')}`;
 }
 
+/** Array.isArray narrowed to the value's own arrays (the standard library would narrow to `any[]`). */
+function isSequence(v: YamlValue): v is readonly YamlValue[] {
+  return Array.isArray(v);
+}
+
 function isMapping(v: YamlValue): v is { readonly [key: string]: YamlValue | undefined } {
-  return typeof v === 'object' && !Array.isArray(v);
+  return typeof v === 'object' && !isSequence(v);
 }
 
 function value(v: YamlValue, indent: string): string {
   if (typeof v === 'string') return ` ${blockOrQuoted(v, indent)}`;
   if (typeof v === 'number' || typeof v === 'boolean') return ` ${String(v)}`;
-  if (Array.isArray(v)) return v.length === 0 ? ' []' : `\n${sequence(v, `${indent}  `)}`;
+  if (isSequence(v)) return v.length === 0 ? ' []' : `\n${sequence(v, `${indent}  `)}`;
   if (isMapping(v)) return Object.values(v).every((x) => x === undefined) ? ' {}' : `\n${mapping(v, `${indent}  `)}`;
   throw new Error('unreachable');
 }
@@ -64,12 +69,12 @@ function mapping(m: { readonly [key: string]: YamlValue | undefined }, indent: s
 function sequence(items: readonly YamlValue[], indent: string): string {
   return items
     .map((item) => {
-      if (isMapping(item) && !Array.isArray(item) && Object.values(item).some((x) => x !== undefined)) {
+      if (isMapping(item) && Object.values(item).some((x) => x !== undefined)) {
         // A mapping in a sequence: its first key on the dash's line, the others under it.
         const body = mapping(item, `${indent}  `);
         return `${indent}- ${body.slice(indent.length + 2)}`;
       }
-      if (Array.isArray(item) && item.length > 0) return `${indent}-\n${sequence(item, `${indent}  `)}`;
+      if (isSequence(item) && item.length > 0) return `${indent}-\n${sequence(item, `${indent}  `)}`;
       return `${indent}-${value(item, indent)}`;
     })
     .join('\n');

@@ -1,4 +1,4 @@
-import { buildClip } from './clip-builder.js';
+import { buildClip, type RawDatagram } from './clip-builder.js';
 import type { MediaClip } from './clip.js';
 import { silenceCode, type G711Law } from './g711.js';
 import { PT_PCMA, PT_PCMU } from './payload-types.js';
@@ -28,7 +28,7 @@ export function packetiseG711(samples: Uint8Array, law: G711Law, o: PacketiseOpt
   const perPacket = ptimeMs * G711_SAMPLES_PER_MS;
   const payloadType = law === 'ulaw' ? PT_PCMU : PT_PCMA;
   const count = Math.ceil(samples.length / perPacket);
-  const datagrams = [];
+  const datagrams: RawDatagram[] = [];
   for (let i = 0; i < count; i++) {
     const payload = Buffer.alloc(perPacket, silenceCode(law));
     payload.set(samples.subarray(i * perPacket, (i + 1) * perPacket), 0);

@@ -72,11 +72,13 @@ interface Loaded {
   readonly ladders: readonly Ladder[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-/** An array read from JSON, its items still unknown (Array.isArray alone would make them any). */
-const itemsOf = (v: unknown): readonly unknown[] => (Array.isArray(v) ? (v as readonly unknown[]) : []);
+/** Array.isArray with the items left unknown (the standard library narrows to `any[]`). */
+const isArray = (v: unknown): v is readonly unknown[] => Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !isArray(v);
+/** An array read from JSON, its items still unknown. */
+const itemsOf = (v: unknown): readonly unknown[] => (isArray(v) ? v : []);
 /** A JSON array of strings. */
-export const isStrings = (v: unknown): v is string[] => Array.isArray(v) && itemsOf(v).every((x) => typeof x === 'string');
+export const isStrings = (v: unknown): v is string[] => isArray(v) && v.every((x) => typeof x === 'string');
 const isStats = (v: unknown): v is StatsExport => isObject(v) && v['format'] === STATS_EXPORT_FORMAT && isObject(v['counts']);
 
 /** A file's record, or why it is not one. */
@@ -96,7 +98,7 @@ function load(f: SegmentFile): Loaded | string {
     typeof seg['scenarioSha256'] !== 'string' ||
     !isObject(seg['outline']) ||
     !isStats(seg['stats']) ||
-    !Array.isArray(seg['sides']) ||
+    !isArray(seg['sides']) ||
     !isObject(scenario) ||
     typeof j['version'] !== 'string'
   )
