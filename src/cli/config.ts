@@ -81,12 +81,12 @@ export function buildConfig(
     return t;
   };
   const flag = (name: OptionName): boolean => raw[name] === true;
-  /** SIPp's two-value options, in the order given (argv.ts joined each pair as NAME=VALUE). */
   /** The values of an option given more than once (-inf, -infindex, -rxinf). */
   const list = (name: OptionName): string[] => {
     const v = raw[name];
     return isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   };
+  /** SIPp's two-value options, in the order given (argv.ts joined each pair as NAME=VALUE). */
   const pairs = (name: OptionName): [string, string][] => {
     const out: [string, string][] = [];
     for (const p of list(name)) {
