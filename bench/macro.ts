@@ -25,6 +25,15 @@ export interface CpuFigure {
   readonly unclean: number;
 }
 
+/**
+ * The CPU window, in seconds after the UAC starts, and the length of the run around it. Steady state: the
+ * built-in uas keeps each call 4 s after its BYE (its timewait, as SIPp's), so before second 4 no call has
+ * ended, nothing is freed and no tombstone is made. The window starts 2 s after the first calls end; the
+ * tombstones (33 s of -deadcall_wait) still grow through it, for both tools alike.
+ */
+export const CPU_WINDOW = [6, 14] as const;
+const CPU_RUN_SECONDS = CPU_WINDOW[1] + 1;
+
 /** CPU per call at fixed rates: each round runs every pair at every rate, one after the other. */
 export async function cpuPerCall(
   pairs: readonly (readonly [Tool, Tool])[],
@@ -37,7 +46,7 @@ export async function cpuPerCall(
   for (let round = 1; round <= rounds; round++) {
     for (const rate of rates) {
       for (const [uac, uas] of pairs) {
-        const r = await runPair({ uac, uas, rate, seconds: 9, window: [3, 8], extra });
+        const r = await runPair({ uac, uas, rate, seconds: CPU_RUN_SECONDS, window: CPU_WINDOW, extra });
         log(
           `  round ${round} ${name(uac, uas).padEnd(12)} ${String(rate).padStart(5)}/s: UAC ${r.uacUsPerCall.toFixed(1)} µs/call, UAS ${r.uasUsPerCall.toFixed(1)} µs/call${r.clean ? '' : ` (not clean: ${r.successful}/${r.calls} ok, ${r.failed}+${r.uasFailed} failed, ${r.achievedRate.toFixed(0)}/s)`}`,
         );

@@ -2,7 +2,7 @@
  * `npm run bench`: benchmarks, not tests. Installs nothing; uses SIPp when it is installed, and then every
  * figure is given as a ratio sipts / SIPp measured in this same run. Prints a short table and writes
  * bench-result.json in the current folder.
- *   npm run bench                      micro, cpu, maxrate, memory, accuracy (about 15 minutes)
+ *   npm run bench                      micro, cpu, maxrate, memory, accuracy (about 20 minutes)
  *   npm run bench -- cpu memory        only those parts
  *   npm run bench -- reports           the reporting overhead (issue 4), only when asked for
  *   npm run bench -- soak              the 10-minute soak (memory over time), only when asked for
@@ -18,7 +18,18 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
-import { accuracy, cpuPerCall, maxRate, memory, PAIRS, type Accuracy, type CpuFigure, type MaxRate, type MemoryFigure } from './macro.js';
+import {
+  accuracy,
+  cpuPerCall,
+  CPU_WINDOW,
+  maxRate,
+  memory,
+  PAIRS,
+  type Accuracy,
+  type CpuFigure,
+  type MaxRate,
+  type MemoryFigure,
+} from './macro.js';
 import { perfFigures, perfInstalled } from './instructions.js';
 import { injectionScale, type InjectionFigure } from './injection-scale.js';
 import { mediaBench, STREAMS } from './media.js';
@@ -59,7 +70,9 @@ if (wanted('micro')) {
 
 if (wanted('cpu')) {
   const rates = [1000, 3000, 6000];
-  log(`CPU per call (user + system from /proc, seconds 3 to 8 of 9-s runs), ${rates.join(', ')} calls/s, 2 rounds`);
+  log(
+    `CPU per call (user + system from /proc, seconds ${CPU_WINDOW[0]} to ${CPU_WINDOW[1]} of ${CPU_WINDOW[1] + 1}-s runs), ${rates.join(', ')} calls/s, 2 rounds`,
+  );
   const toolsCpu: CpuFigure[] = await cpuPerCall(pairs, rates, 2, log);
   // The floor (bench/floor-peer.ts) against SIPp: what any Node program spends, before SIP work of its own.
   // Only at the rates of the issue's target: the floor does not retransmit, so at 6,000/s SIPp's uas loses
