@@ -8,6 +8,7 @@ import { shareOf, shareRange, type Share } from '../load/share.js';
 import type { TlsFiles } from '../transport/stream.js';
 import { StepKind, type CompiledScenario } from '../scenario/compile.js';
 import type { RunConfig } from './config.js';
+import { messageOf } from '../thrown.js';
 
 /** RFC 3261 §16.6: timer C is greater than 3 minutes. */
 const TIMER_C_MS = 181_000;
@@ -111,7 +112,7 @@ function readTlsFiles(t: RunConfig['tls'], required: boolean): TlsFiles {
     try {
       return readFileSync(path);
     } catch (e) {
-      problems.push(`-${option} ${path}: ${(e as Error).message}`);
+      problems.push(`-${option} ${path}: ${messageOf(e)}`);
       return undefined;
     }
   };

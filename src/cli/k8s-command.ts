@@ -12,6 +12,7 @@ import { OPTIONS } from './options.js';
 import { parseTime } from './option-values.js';
 import { EXIT } from './exit-codes.js';
 import { VERSION } from '../version.js';
+import { messageOf } from '../thrown.js';
 
 export const K8S_USAGE = `usage: sipts k8s --segments N [--image IMAGE] [--name NAME] [--namespace NS]
                  [--start-in TIME | --start-at TIME] [--cpu Q] [--memory Q] [--host-network]
@@ -166,7 +167,7 @@ function runArgs(run: readonly string[], io: K8sIo, errors: string[], warnings: 
     try {
       files.set(key, { path, file: { key, content: io.readFile(path) } });
     } catch (e) {
-      errors.push(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+      errors.push(`${path}: ${messageOf(e)}`);
     }
     return `${INPUT_DIR}/${key}`;
   };

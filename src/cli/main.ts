@@ -39,6 +39,7 @@ import { methodsOn } from '../workers/trace-forward.js';
 import { watchEngine } from './saturation-probe.js';
 import { runMerge } from './merge-command.js';
 import { k8sMain } from './k8s-command.js';
+import { messageOf } from '../thrown.js';
 
 const err = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -222,7 +223,7 @@ async function run(config: RunConfig): Promise<number> {
     if (url !== undefined) err(`sipts: Prometheus metrics on ${url}`);
   } catch (e) {
     err(
-      `sipts: --prometheus ${config.prometheus?.host ?? ''}:${config.prometheus?.port ?? ''}: ${e instanceof Error ? e.message : String(e)} (no metrics served; the run goes on)`,
+      `sipts: --prometheus ${config.prometheus?.host ?? ''}:${config.prometheus?.port ?? ''}: ${messageOf(e)} (no metrics served; the run goes on)`,
     );
   }
   let signals = 0;
@@ -241,7 +242,7 @@ async function run(config: RunConfig): Promise<number> {
     try {
       reports.dumpScreens();
     } catch (e) {
-      err(`sipts: screen dump: ${e instanceof Error ? e.message : String(e)}`);
+      err(`sipts: screen dump: ${messageOf(e)}`);
     }
   };
   process.on('SIGUSR1', onSignal);

@@ -14,6 +14,7 @@ import { anyThreshold, judge } from '../report/thresholds.js';
 import { buildConfig, ConfigErrors, type RunConfig } from './config.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { parseJson } from '../json.js';
+import { errnoCode, messageOf } from '../thrown.js';
 
 /** The options merge takes: where its reports go, and the thresholds, spelled as in a run. */
 const REPORTS = ['json', 'junit', 'html'] as const;
@@ -75,13 +76,13 @@ export function runMerge(args: readonly string[], io: MergeIo): number {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      problems.push(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      problems.push(`${file}: cannot read it (${errnoCode(e) ?? String(e)})`);
       continue;
     }
     try {
       parsed.push({ file, json: parseJson(text) });
     } catch (e) {
-      problems.push(`${file}: not a sipts result: not JSON (${e instanceof Error ? e.message : String(e)})`);
+      problems.push(`${file}: not a sipts result: not JSON (${messageOf(e)})`);
     }
   }
   if (files.length === 0) problems.push('merge: no files: sipts merge SEGMENT.json... (the --json file of each segment of the run)');

@@ -19,6 +19,16 @@ export interface SaturationProbes {
   close(): void;
 }
 
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- NodeJS.Process is only reached through its namespace
+  namespace NodeJS {
+    interface Process {
+      /** Node ≥ 23.9 (not in @types/node 20, which this project pins for Node 20): optional, as older Nodes lack it. */
+      threadCpuUsage?: () => CpuUsage;
+    }
+  }
+}
+
 /**
  * The timer that measures the loop's delay wakes this often (ms): fine enough for a p99 per second that
  * means something, coarse enough to cost nothing (Node's default is 10 ms).
@@ -31,9 +41,8 @@ const LOOP_RESOLUTION_MS = 20;
  * (garbage collection, file system) can push past one core.
  */
 export function threadCpuMs(proc: ProcFiles = REAL_PROC): () => number {
-  const p = process as unknown as { threadCpuUsage?: () => NodeJS.CpuUsage };
-  const viaNode = p.threadCpuUsage;
-  if (typeof viaNode === 'function')
+  const viaNode = process.threadCpuUsage;
+  if (viaNode !== undefined)
     return () => {
       const u = viaNode.call(process);
       return (u.user + u.system) / 1000;

@@ -12,6 +12,7 @@ import { toneClip } from '../media/tone.js';
 import type { TemplateEnv } from '../scenario/keywords.js';
 import { VERSION } from '../version.js';
 import type { RunConfig, ScenarioSource } from './config.js';
+import { errnoCode } from '../thrown.js';
 
 export function templateEnv(c: RunConfig, pid: number): TemplateEnv {
   const esc = (ip: string): string => (isIP(ip) === 6 ? `[${ip}]` : ip);
@@ -124,7 +125,7 @@ function compileSource(
   try {
     source = readFileSync(s.path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const code = errnoCode(e) ?? 'error';
     throw new SiptsError(
       'SCENARIO_UNREADABLE',
       `-${byFile} ${s.path}: cannot read the scenario file (${code})`,
@@ -193,7 +194,7 @@ function loadInjectionFiles(
     try {
       text = source.text ?? readFileSync(path);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      const code = errnoCode(e) ?? 'error';
       diagnostics.push({
         file: path,
         line: 1,

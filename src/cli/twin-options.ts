@@ -1,6 +1,7 @@
 /** 3PCC's options (-3pcc, or -master/-slave with -slave_cfg), checked together by SIPp's rules, and the -slave_cfg file. */
 import { readFileSync } from 'node:fs';
 import { parseHostPort } from './host-port.js';
+import { errnoCode } from '../thrown.js';
 
 export interface HostPortOption {
   readonly host: string;
@@ -58,7 +59,7 @@ export function twinOptions(
   try {
     text = readFileSync(cfg, 'latin1');
   } catch (e) {
-    problems.push(`-slave_cfg ${cfg}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    problems.push(`-slave_cfg ${cfg}: cannot read the file (${errnoCode(e) ?? 'error'})`);
     return undefined;
   }
   const instances = new Map<string, HostPortOption>();

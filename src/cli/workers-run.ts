@@ -23,6 +23,7 @@ import { startPool, WorkerStartError } from '../workers/pool.js';
 import type { WorkerRings } from '../workers/ring-transport.js';
 import type { RunConfig } from './config.js';
 import { engineConfig, sharePorts } from './engine-config.js';
+import { asError } from '../thrown.js';
 
 /** What worker k is given (structured-cloned into its thread). */
 export interface WorkerData {
@@ -84,7 +85,7 @@ export async function startWorkers(
       echoes = await openEchoes({ ip: config.mediaIp, mediaPort: config.mediaPort, ...config.media });
     } catch (e) {
       handoff?.close();
-      throw new BindError(config.mediaIp, config.mediaPort, e as Error, 'UDP (RTP echo)');
+      throw new BindError(config.mediaIp, config.mediaPort, asError(e), 'UDP (RTP echo)');
     }
   }
   const workerConfig: RunConfig = echoes.length === 0 ? config : { ...config, media: { ...config.media, echo: false } };

@@ -38,10 +38,11 @@ export type { EngineConfig } from './config.js';
 export type { EndReason } from './run-control.js';
 
 const NO_HOOKS: EngineHooks = { log: () => undefined, exec: () => undefined, stop: () => undefined, trace: {} };
-const REAL_TIMERS: EngineTimers = {
+/** Node's timers: the engine gives back only the handles these gave it, so each is a Timeout. */
+const REAL_TIMERS: EngineTimers<NodeJS.Timeout> = {
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearInterval: (h) => {
-    clearInterval(h as NodeJS.Timeout);
+    clearInterval(h);
   },
 };
 

@@ -62,9 +62,10 @@ export interface EngineHooks {
 }
 
 /** What the engine arms its tickers with (its tick, the watchdog). */
-export interface EngineTimers {
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
+export interface EngineTimers<Handle = unknown> {
+  setInterval(fn: () => void, ms: number): Handle;
+  /** Takes only a handle setInterval gave (a method: an EngineTimers<H> serves where EngineTimers is asked for). */
+  clearInterval(handle: Handle): void;
 }
 
 /**

@@ -31,6 +31,7 @@ import { MediaPlayback } from './media-playback.js';
 import { RTCP_INTERVAL_MS, sendRtcp } from './media-rtcp.js';
 import { sdpExchanged } from './media-sdes.js';
 import { MediaTally } from './media-tally.js';
+import { messageOf } from '../thrown.js';
 
 export interface MediaRunOptions {
   /** -mi: where media sockets bind (and what [media_ip] says). */
@@ -274,7 +275,7 @@ export class MediaRuntime implements MediaHost {
       (e: unknown) => {
         cm.opening = false;
         cm.failed = true;
-        this.tally.fail(`call ${cm.call.callId}: no media port: ${(e as Error).message}`);
+        this.tally.fail(`call ${cm.call.callId}: no media port: ${messageOf(e)}`);
       },
     );
   }

@@ -8,6 +8,7 @@ import type { EngineHooks } from './host.js';
 import { MediaRuntime } from './media-runtime.js';
 import type { CompiledScenario } from '../scenario/compile.js';
 import { BindError } from '../transport/transport.js';
+import { asError } from '../thrown.js';
 
 export type TransportName = 'UDP' | 'TCP' | 'TLS' | 'WS' | 'WSS';
 
@@ -93,7 +94,7 @@ async function openMedia(config: EngineConfig, hooks: Partial<EngineHooks>): Pro
       },
     });
   } catch (e) {
-    throw new BindError(m.ip, m.mediaPort, e as Error, 'UDP (RTP echo)');
+    throw new BindError(m.ip, m.mediaPort, asError(e), 'UDP (RTP echo)');
   }
 }
 

@@ -26,6 +26,31 @@ export const DISTRIBUTION_PARAMS = {
   negbin: ['n', 'p'],
 } as const satisfies Record<Distribution['kind'], readonly string[]>;
 
+/** The distribution of `kind` whose parameters (SIPp's names, as DISTRIBUTION_PARAMS lists them) `p` gives. */
+export function distributionOf(kind: Distribution['kind'], p: (name: string) => number): Distribution {
+  switch (kind) {
+    case 'fixed':
+      return { kind, value: p('value') };
+    case 'uniform':
+      return { kind, min: p('min'), max: p('max') };
+    case 'normal':
+    case 'lognormal':
+      return { kind, mean: p('mean'), stdev: p('stdev') };
+    case 'exponential':
+      return { kind, mean: p('mean') };
+    case 'weibull':
+      return { kind, lambda: p('lambda'), k: p('k') };
+    case 'pareto':
+      return { kind, k: p('k'), xm: p('x_m') };
+    case 'gpareto':
+      return { kind, shape: p('shape'), scale: p('scale'), location: p('location') };
+    case 'gamma':
+      return { kind, k: p('k'), theta: p('theta') };
+    case 'negbin':
+      return { kind, n: p('n'), p: p('p') };
+  }
+}
+
 function gaussian(random: () => number): number {
   // Box–Muller; 1 - u keeps the logarithm finite.
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

@@ -5,6 +5,7 @@ import { mediaFileError } from './media-error.js';
 import { lawOfPayloadType, packetiseG711 } from './packetise.js';
 import { buildRtpPacket } from './rtp-packet.js';
 import { isWav, readAudio, wavData } from './wav.js';
+import { messageOf } from '../thrown.js';
 
 /**
  * An audio file for `<exec rtp_stream="file[,loops[,payload type]]"/>` → a clip, with SIPp 3.6.1's packet
@@ -34,7 +35,7 @@ export function loadAudioClip(path: string, payloadType: number, ssrc: number): 
     throw mediaFileError(
       path,
       0,
-      `cannot read the audio file: ${(e as Error).message}`,
+      `cannot read the audio file: ${messageOf(e)}`,
       'check the path of rtp_stream (relative paths are from the working directory)',
     );
   }

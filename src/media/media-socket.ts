@@ -7,6 +7,7 @@ import type { RtpPortRange } from './rtp-ports.js';
 import { Datagram, type RtpStreamStats } from './rtp-stats.js';
 import { SrtpError, type SrtpContext } from './srtp.js';
 import { bindSocket, closeSocket } from './udp-socket.js';
+import { errnoCode } from '../thrown.js';
 
 /**
  * RFC 5761 §4's demultiplexing rule: a datagram whose second octet is 192..223 is RTCP (RTCP packet types
@@ -111,7 +112,7 @@ export class MediaSocket {
         closeSocket(rtp);
         closeSocket(rtcp);
         range.release(port);
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+        if (errnoCode(err) !== 'EADDRINUSE') throw err;
       }
     }
     throw range.exhausted();

@@ -5,6 +5,7 @@ import { checkLinkType, decodeFrame } from './frame-decode.js';
 import { mediaFileError } from './media-error.js';
 import { staticClockRate } from './payload-types.js';
 import { parseRtpHeader } from './rtp-packet.js';
+import { messageOf } from '../thrown.js';
 
 /**
  * Capture files → media clip, what SIPp's play_pcap_audio / play_pcap_video replay: every UDP payload in file
@@ -37,7 +38,7 @@ export function loadCaptureFile(path: string): MediaClip {
     throw mediaFileError(
       path,
       0,
-      `cannot read the capture file: ${(e as Error).message}`,
+      `cannot read the capture file: ${messageOf(e)}`,
       'check the path of play_pcap_audio / play_pcap_video (relative paths are from the working directory)',
     );
   }

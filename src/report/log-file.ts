@@ -6,6 +6,7 @@
  * -max_log_size stops it, as SIPp's logger does.
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { messageOf } from '../thrown.js';
 
 const BLOCK_CHARS = 1 << 16;
 
@@ -85,7 +86,7 @@ export class LogFile {
       writeSync(this.fd, Buffer.from(text, this.encoding));
     } catch (e) {
       // A full disk or a failing device ends this trace, never the run (it may flush from an immediate).
-      this.failed = e instanceof Error ? e.message : String(e);
+      this.failed = messageOf(e);
       this.closed = true;
       clearImmediate(this.flushTimer);
       try {

@@ -11,6 +11,7 @@ import { STATS_EXPORT_FORMAT, type StatsExport, type StatsSnapshot } from '../st
 import type { ScenarioOutline } from '../scenario/outline.js';
 import { SEGMENT_FORMAT, type SegmentRecord, type SideRecord } from './segment-record.js';
 import type { Ladder } from './traces.js';
+import { messageOf } from '../thrown.js';
 
 /** One --json file, parsed (or not: `json` is whatever JSON.parse gave). */
 export interface SegmentFile {
@@ -80,6 +81,24 @@ const itemsOf = (v: unknown): readonly unknown[] => (isArray(v) ? v : []);
 /** A JSON array of strings. */
 export const isStrings = (v: unknown): v is string[] => isArray(v) && v.every((x) => typeof x === 'string');
 const isStats = (v: unknown): v is StatsExport => isObject(v) && v['format'] === STATS_EXPORT_FORMAT && isObject(v['counts']);
+/** A scenario outline: its steps are what the reports read (a bad histogram is found when it is decoded). */
+const isOutline = (v: unknown): v is ScenarioOutline => isObject(v) && isArray(v['steps']) && v['steps'].every(isObject);
+const isSide = (v: unknown): v is SideRecord =>
+  isObject(v) && (v['role'] === 'outOfCall' || v['role'] === 'receive') && isOutline(v['outline']) && isStats(v['stats']);
+/** A segment record of this format, as far as the merge reads it. */
+const isSegmentRecord = (v: unknown): v is SegmentRecord =>
+  isObject(v) &&
+  v['format'] === SEGMENT_FORMAT &&
+  typeof v['index'] === 'number' &&
+  typeof v['of'] === 'number' &&
+  typeof v['scenarioSha256'] === 'string' &&
+  typeof v['startedAtMs'] === 'number' &&
+  typeof v['endedAtMs'] === 'number' &&
+  isOutline(v['outline']) &&
+  isStats(v['stats']) &&
+  isArray(v['sides']) &&
+  v['sides'].every(isSide) &&
+  (v['rtp'] === undefined || isObject(v['rtp']));
 
 /** A file's record, or why it is not one. */
 function load(f: SegmentFile): Loaded | string {
@@ -92,16 +111,7 @@ function load(f: SegmentFile): Loaded | string {
   if (seg['format'] !== SEGMENT_FORMAT)
     return `${f.file}: segment record format ${String(seg['format'])}; this sipts reads ${SEGMENT_FORMAT}: merge with the sipts version that ran the segments`;
   const scenario = j['scenario'];
-  if (
-    typeof seg['index'] !== 'number' ||
-    typeof seg['of'] !== 'number' ||
-    typeof seg['scenarioSha256'] !== 'string' ||
-    !isObject(seg['outline']) ||
-    !isStats(seg['stats']) ||
-    !isArray(seg['sides']) ||
-    !isObject(scenario) ||
-    typeof j['version'] !== 'string'
-  )
+  if (!isSegmentRecord(seg) || !isObject(scenario) || typeof j['version'] !== 'string')
     return `${f.file}: its "segment" record is incomplete or damaged: write it again with --json`;
   const ladders: Ladder[] = [];
   for (const l of itemsOf(j['failedCalls'])) {
@@ -113,7 +123,7 @@ function load(f: SegmentFile): Loaded | string {
     file: f.file,
     version: j['version'],
     scenarioName: String(scenario['name']),
-    record: seg as unknown as SegmentRecord,
+    record: seg,
     parameters: isObject(j['parameters']) ? (j['parameters'] as Record<string, string | number | boolean | undefined>) : {},
     endReason: typeof j['endReason'] === 'string' ? j['endReason'] : 'unknown',
     exitCode: typeof j['exitCode'] === 'number' ? j['exitCode'] : 0,
@@ -180,7 +190,7 @@ export function mergeSegments(files: readonly SegmentFile[]): MergedRun {
         sides.push({ role, outline: one.outline, stats: parts.map((p) => p.stats).reduce((a, b) => mergeExports(a, b)) });
     }
   } catch (e) {
-    throw new MergeRefused([`${e instanceof Error ? e.message : String(e)} (${ordered.map((l) => l.file).join(', ')})`]);
+    throw new MergeRefused([`${messageOf(e)} (${ordered.map((l) => l.file).join(', ')})`]);
   }
   const startedAtMs = Math.min(...ordered.map((l) => l.record.startedAtMs));
   const endedAtMs = Math.max(...ordered.map((l) => l.record.endedAtMs));

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../errors.js';
 import type { LabelRef, Loc, VarRef } from './ast.js';
-import { DISTRIBUTION_PARAMS, type Distribution } from '../load/distributions.js';
+import { DISTRIBUTION_PARAMS, distributionOf, type Distribution } from '../load/distributions.js';
 import { sippReads } from './sipp-attrs.js';
 import type { XmlAttr, XmlDocument, XmlElement } from './xml.js';
 
@@ -179,9 +179,9 @@ export class AttrReader {
         name,
       );
       if (n === undefined) ok = false;
-      else v[name === 'x_m' ? 'xm' : name] = n;
+      else v[name] = n;
     }
-    return ok ? ({ kind, ...v } as unknown as Distribution) : undefined;
+    return ok ? distributionOf(kind, (name) => v[name] ?? Number.NaN) : undefined;
   }
 
   /** One variable name. */

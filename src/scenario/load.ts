@@ -8,6 +8,7 @@ import type { LabelStep, NopStep, RecvMatch, ScenarioAst, Step } from './ast.js'
 import { AttrReader } from './attrs.js';
 import { loadActions } from './load-actions.js';
 import type { XmlDocument, XmlElement } from './xml.js';
+import { messageOf } from '../thrown.js';
 
 const COMMON = [
   'next',
@@ -381,7 +382,7 @@ function attrPattern(
   } catch (e) {
     r.report(
       a.offset,
-      `${name}="${a.value}" is not a regular expression (${(e as Error).message})`,
+      `${name}="${a.value}" is not a regular expression (${messageOf(e)})`,
       `e.g. ${name}="${example}" regexp_match="true"`,
     );
     return undefined;

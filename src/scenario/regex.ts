@@ -3,6 +3,7 @@
  * places that real scenarios use: character classes ([[:alnum:]]), a backslash inside brackets being a
  * literal, a leading ']' in brackets, and '.' matching a newline. This translates one into the other.
  */
+import { messageOf } from '../thrown.js';
 
 const CLASSES: Readonly<Record<string, string>> = {
   alnum: 'a-zA-Z0-9',
@@ -73,6 +74,6 @@ export function compileRegex(source: string, caseInsensitive: boolean): RegexRes
     // 's': in POSIX '.' matches a newline too.
     return { ok: true, re: new RegExp(posixToJs(source), caseInsensitive ? 'is' : 's') };
   } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e) };
+    return { ok: false, error: messageOf(e).replace(/^Invalid regular expression: /, '') };
   }
 }

@@ -20,7 +20,21 @@ let encoding: Encoding | undefined;
  */
 /** CommonJS require, its result unknown until narrowed (createRequire's returns any). */
 const load: (id: string) => unknown = createRequire(import.meta.url);
-const codec = (): Encoding => (encoding ??= load('hdr-histogram-js/dist/JsHistogram.encoding.js') as Encoding);
+/** The module has what this file calls of it (its types are the package's own .d.ts). */
+const isEncoding = (m: unknown): m is Encoding =>
+  typeof m === 'object' &&
+  m !== null &&
+  'doDecode' in m &&
+  typeof m.doDecode === 'function' &&
+  'decompress' in m &&
+  typeof m.decompress === 'function';
+function codec(): Encoding {
+  if (encoding !== undefined) return encoding;
+  const m = load('hdr-histogram-js/dist/JsHistogram.encoding.js');
+  if (!isEncoding(m))
+    throw new Error('hdr-histogram-js: dist/JsHistogram.encoding.js has no doDecode or decompress (an unexpected version?)');
+  return (encoding = m);
+}
 
 const Float64Histogram = Float64HistogramModule.default;
 const ulp = ulpModule.default;

@@ -10,6 +10,7 @@ import { Connection, SipStreamCodec, type LostHow, type WireCodec } from './conn
 import type { Endpoint, Transport, TransportHandler } from './transport.js';
 import { BindError } from './transport.js';
 import { WebSocketCodec } from './websocket.js';
+import { asError } from '../thrown.js';
 
 export interface TlsFiles {
   readonly cert: Buffer | undefined;
@@ -109,7 +110,7 @@ export class StreamTransport implements Transport {
     let lastError: Error | undefined;
     for (const port of o.ports) {
       const attempt = await StreamTransport.listen(o, port, handler).catch((e: unknown) => {
-        lastError = e instanceof Error ? e : new Error(String(e));
+        lastError = asError(e);
         return undefined;
       });
       if (attempt === undefined) continue;

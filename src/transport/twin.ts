@@ -14,6 +14,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { frameCommand, splitCommands } from './twin-framing.js';
 import { ConnectError } from './stream.js';
 import { BindError } from './transport.js';
+import { messageOf } from '../thrown.js';
 
 export interface HostPort {
   readonly host: string;
@@ -144,7 +145,7 @@ export class TwinChannel implements CommandChannel {
     }
     this.watch(socket, `a 3PCC instance (${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'})`);
     // A slave learns that the instances are up when the first one connects to it.
-    if (!this.peersOpened) this.openPeers().catch((e: unknown) => this.handler.onTwinLost(e instanceof Error ? e.message : String(e)));
+    if (!this.peersOpened) this.openPeers().catch((e: unknown) => this.handler.onTwinLost(messageOf(e)));
   }
 
   /** Connects to every peer; a peer's socket is in `peers` at once, so a send while it connects is buffered. */

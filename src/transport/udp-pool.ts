@@ -8,6 +8,7 @@ import { isIP, isIPv6 } from 'node:net';
 import { transportErrorKind } from '../events/transport-error.js';
 import { SendChecks } from './send-check.js';
 import { BindError, type Endpoint, type Transport, type TransportHandler } from './transport.js';
+import { asError } from '../thrown.js';
 
 class UdpEndpoint implements Endpoint {
   localAddress = '';
@@ -36,7 +37,7 @@ class UdpEndpoint implements Endpoint {
       else this.socket.send(bytes, port, address);
       return true;
     } catch (e) {
-      const error = e instanceof Error ? e : new Error(String(e));
+      const error = asError(e);
       this.handler.onTransportError(transportErrorKind(error, 'send'), error);
       return false;
     }

@@ -24,14 +24,6 @@ const CONTROL_INTS = 8;
 const HEADER_BYTES = 8;
 const WRAP = -1;
 
-type WaitAsync = (
-  a: Int32Array,
-  index: number,
-  value: number,
-) => { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-/** ES2024's Atomics.waitAsync (Node ≥ 16): this project's lib is ES2023. */
-const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
-
 /** What crosses threads: the buffer (shared, not copied) and its capacity. */
 export interface RingShared {
   readonly buffer: SharedArrayBuffer;
@@ -173,7 +165,7 @@ export class RingConsumer extends RingView {
           done();
           return;
         }
-        const w = waitAsync(this.ctrl, SEQ, seq);
+        const w = Atomics.waitAsync(this.ctrl, SEQ, seq);
         if (w.async) {
           void w.value.then(loop);
           return;

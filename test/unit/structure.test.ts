@@ -27,18 +27,20 @@ test('imports go one way: sip and scenario know nothing of the engine; nothing i
   const allowed: Record<string, readonly string[]> = {
     sip: ['sip'],
     // Load time only: the send-time rendering of templates lives in engine/render.ts.
-    scenario: ['scenario', 'sip', 'errors.ts', 'load/distributions.ts', 'media'],
-    transport: ['transport', 'events'],
+    scenario: ['scenario', 'sip', 'errors.ts', 'load/distributions.ts', 'media', 'thrown.ts'],
+    transport: ['transport', 'events', 'thrown.ts'],
     load: ['load'],
     // What a run produces (call outcomes, trace events): below the engine, the stats and the reports alike.
     events: ['events'],
     stats: ['stats', 'events'],
-    report: ['report', 'stats', 'scenario', 'format.ts', 'events'],
-    engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data', 'events', 'format.ts', 'media'],
+    report: ['report', 'stats', 'scenario', 'format.ts', 'events', 'thrown.ts'],
+    engine: ['engine', 'sip', 'scenario', 'stats', 'load', 'transport', 'data', 'events', 'format.ts', 'media', 'thrown.ts'],
     version: [],
+    // What a catch gives, narrowed from unknown (asError, messageOf, errnoCode): a leaf any layer may use.
+    'thrown.ts': [],
     data: ['data', 'errors.ts'],
     // RTP media files, packets and measurement (issue 18): below the engine, like sip/; errors.ts for the file readers.
-    media: ['media', 'errors.ts'],
+    media: ['media', 'errors.ts', 'thrown.ts'],
     // -workers: between the CLI and the engine. It fronts worker threads as one RunControl and serves an engine
     // to the main thread; what a worker runs is the CLI's (cli/worker-main.ts), so it knows no scenario loading.
     // transport: an answering run's I/O thread owns the socket and its workers' transport is a ring (handoff.ts).
