@@ -60,8 +60,6 @@ export function authorizationFor(creds: Credentials, ctx: AuthContext, line: str
 }
 
 const AUTHENTICATION = '[authentication';
-/** name=value or name="value" (RFC-less: SIPp's own keyword syntax). Used with exec from lastIndex 0, never re-entered. */
-const PARAM = /([a-zA-Z_]+)=("[^"]*"|\S+)/g;
 
 /**
  * SIPp compat: an injection field may hold `[authentication username=… password=…]`; [fieldN] then
@@ -81,20 +79,66 @@ export function expandFieldAuth(value: string, ctx: AuthContext, line: string, b
   return from === 0 ? value : out + value.slice(from);
 }
 
-/** The parameters of one [authentication …] (the last of a name wins), quotes taken off. */
-function credentialsIn(params: string): Credentials {
+/**
+ * The parameters of one [authentication …] (the last of a name wins), quotes taken off: each `name=value` or
+ * `name="value"` (SIPp's own keyword syntax), a name being letters and _; what is not one is skipped. Scanned by
+ * hand (a RegExp's matches were a tenth of a registration's own work): this runs for each registration.
+ */
+export function credentialsIn(params: string): Credentials {
   let username = '',
     password = '',
     akaK = '',
     akaOp = '';
-  PARAM.lastIndex = 0;
-  for (let m = PARAM.exec(params); m !== null; m = PARAM.exec(params)) {
-    const raw = m[2] ?? '';
-    const v = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
-    if (m[1] === 'username') username = v;
-    else if (m[1] === 'password') password = v;
-    else if (m[1] === 'aka_K') akaK = v;
-    else if (m[1] === 'aka_OP') akaOp = v;
+  const n = params.length;
+  let i = 0;
+  while (i < n) {
+    if (!isNameChar(params.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const nameStart = i;
+    while (i < n && isNameChar(params.charCodeAt(i))) i++;
+    if (params.charCodeAt(i) !== 61 /* = */) continue;
+    const name = params.slice(nameStart, i);
+    i++;
+    let v: string | undefined;
+    if (params.charCodeAt(i) === 34 /* " */) {
+      const close = params.indexOf('"', i + 1);
+      if (close >= 0) {
+        v = params.slice(i + 1, close);
+        i = close + 1;
+      }
+    }
+    if (v === undefined) {
+      // Up to white space; a quote that never closes is part of the value.
+      const start = i;
+      while (i < n && !isWhiteSpace(params.charCodeAt(i))) i++;
+      if (i === start) continue;
+      v = params.slice(start, i);
+    }
+    if (name === 'username') username = v;
+    else if (name === 'password') password = v;
+    else if (name === 'aka_K') akaK = v;
+    else if (name === 'aka_OP') akaOp = v;
   }
   return { username, password, akaK, akaOp, uri: '' };
+}
+
+const isNameChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+
+/** What a RegExp's \s matches (the field is text decoded as UTF-8, so any of Unicode's spaces). */
+function isWhiteSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return (
+    c === 160 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }

@@ -5,6 +5,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash, randomFillSync } from 'node:crypto';
+import { equalsIgnoreCase } from './headers.js';
 
 export interface Challenge {
   readonly realm: string;
@@ -18,33 +19,46 @@ export interface Challenge {
   readonly qop: readonly string[];
 }
 
-// RFC 3310: AKAv1-MD5 is MD5 digest whose password is the AKA RES.
-const HASHES: Readonly<Record<string, string>> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256', 'AKAV1-MD5': 'md5' };
 /** RFC 8760 §2.4: with several challenges, use the strongest algorithm we know. */
 const STRENGTH = ['SHA-512-256', 'SHA-512-256-SESS', 'SHA-256', 'SHA-256-SESS', 'MD5', 'MD5-SESS', 'AKAV1-MD5'];
 
 /** Parses `Digest k=v, k="v", …` (one challenge); undefined when it is not a digest challenge. */
 export function parseChallenge(value: string): Challenge | undefined {
-  const params = parseParams(value);
-  if (params === undefined) return undefined;
-  const realm = params.get('realm');
-  const nonce = params.get('nonce');
+  if (!scanParams(value)) return undefined;
+  const realm = param(value, 'realm');
+  const nonce = param(value, 'nonce');
   if (realm === undefined || nonce === undefined) return undefined;
+  const algorithmToken = param(value, 'algorithm') ?? 'MD5';
   return {
     realm,
     nonce,
-    opaque: params.get('opaque'),
-    algorithm: (params.get('algorithm') ?? 'MD5').toUpperCase(),
-    algorithmToken: params.get('algorithm') ?? 'MD5',
-    qop: (params.get('qop') ?? '')
-      .split(',')
-      .map((q) => q.trim().toLowerCase())
-      .filter((q) => q !== ''),
+    opaque: param(value, 'opaque'),
+    algorithm: algorithmToken.toUpperCase(),
+    algorithmToken,
+    qop: qopList(param(value, 'qop')),
   };
+}
+
+const NO_QOP: readonly string[] = [];
+
+/** RFC 7616 §3.3: qop="auth, auth-int" lists the options offered; lower case, empty entries dropped. */
+function qopList(qop: string | undefined): readonly string[] {
+  if (qop === undefined) return NO_QOP;
+  const out: string[] = [];
+  for (const part of qop.split(',')) {
+    const q = part.trim().toLowerCase();
+    if (q !== '') out.push(q);
+  }
+  return out;
 }
 
 /** Of several challenges, the one with the strongest algorithm this code supports. */
 export function pickChallenge(values: readonly string[]): Challenge | undefined {
+  if (values.length === 1) {
+    // The usual case (one WWW-Authenticate): no arrays to build and sort.
+    const c = parseChallenge(values[0] ?? '');
+    return c !== undefined && STRENGTH.includes(c.algorithm) ? c : undefined;
+  }
   const usable = values.map(parseChallenge).filter((c): c is Challenge => c !== undefined && STRENGTH.includes(c.algorithm));
   usable.sort((a, b) => STRENGTH.indexOf(a.algorithm) - STRENGTH.indexOf(b.algorithm));
   return usable[0];
@@ -62,8 +76,23 @@ export interface DigestInput {
   readonly cnonce: string;
 }
 
+/**
+ * The node:crypto hash of an (upper-case) algorithm, its -sess form included. A switch, not a RegExp and a
+ * keyed look-up: this runs for every answer, and the algorithm is a new string each time.
+ */
 function hashFor(algorithm: string): string | undefined {
-  return HASHES[algorithm.replace(/-SESS$/, '')];
+  switch (algorithm.endsWith('-SESS') ? algorithm.slice(0, -5) : algorithm) {
+    case 'MD5':
+    // RFC 3310: AKAv1-MD5 is MD5 digest whose password is the AKA RES.
+    case 'AKAV1-MD5':
+      return 'md5';
+    case 'SHA-256':
+      return 'sha256';
+    case 'SHA-512-256':
+      return 'sha512-256';
+    default:
+      return undefined;
+  }
 }
 
 /** The request-digest (RFC 2617 §3.2.2.1, RFC 7616 §3.4.1) for the chosen qop ('' for none). */
@@ -88,7 +117,8 @@ const hashHex: (alg: string, s: string) => string =
     ? (alg, s) => oneShot(alg, Buffer.from(s, 'latin1'), 'hex')
     : (alg, s) => createHash(alg).update(s, 'latin1').digest('hex');
 
-const ncString = (nc: number): string => nc.toString(16).padStart(8, '0');
+/** RFC 2617 §3.2.2: nc as 8 hex digits; the first use of a nonce, the usual one, without formatting. */
+const ncString = (nc: number): string => (nc === 1 ? '00000001' : nc.toString(16).padStart(8, '0'));
 
 /**
  * HA2 without a body is H(method:uri), the same for every call of a load test (every REGISTER of a registrar
@@ -140,49 +170,125 @@ export function newCnonce(): string {
  * `password` for `method`. The response is recomputed from the parameters the client sent.
  */
 export function verifyAuthorization(authorization: string, username: string, password: string, method: string, body: string): boolean {
-  const p = parseParams(authorization);
-  if (p === undefined) return false;
-  const realm = p.get('realm');
-  const nonce = p.get('nonce');
-  const uri = p.get('uri');
-  const response = p.get('response');
-  if (p.get('username') !== username || realm === undefined || nonce === undefined || uri === undefined || response === undefined)
-    return false;
-  const qop = (p.get('qop') ?? '').toLowerCase();
-  const algorithmToken = p.get('algorithm') ?? 'MD5';
+  if (!scanParams(authorization)) return false;
+  const p = (name: string): string | undefined => param(authorization, name);
+  const realm = p('realm');
+  const nonce = p('nonce');
+  const uri = p('uri');
+  const response = p('response');
+  if (p('username') !== username || realm === undefined || nonce === undefined || uri === undefined || response === undefined) return false;
+  const qop = (p('qop') ?? '').toLowerCase();
+  const algorithmToken = p('algorithm') ?? 'MD5';
   const c: Challenge = {
     realm,
     nonce,
-    opaque: p.get('opaque'),
+    opaque: p('opaque'),
     algorithm: algorithmToken.toUpperCase(),
     algorithmToken,
     qop: qop === '' ? [] : [qop],
   };
   if (hashFor(c.algorithm) === undefined) return false;
-  const nc = Number.parseInt(p.get('nc') ?? '1', 16);
-  return digestResponse(c, { username, password, method, uri, body, nc, cnonce: p.get('cnonce') ?? '' }, qop) === response.toLowerCase();
+  const nc = Number.parseInt(p('nc') ?? '1', 16);
+  return digestResponse(c, { username, password, method, uri, body, nc, cnonce: p('cnonce') ?? '' }, qop) === response.toLowerCase();
 }
 
 /**
- * One `k=v` or `k="v"` of a digest header. Shared and used with exec from lastIndex 0 (never re-entered):
- * matchAll would build a new RegExp for every challenge answered.
+ * The `k=v` and `k="v"` parameters of the digest header value scanned last (RFC 2617 §3.2.1, §3.2.2), as
+ * offsets into it, in arrays reused from value to value: scanned by hand, with no RegExp match, Map or
+ * lower-cased name per parameter (that parse was the costliest step of answering a challenge). Not re-entered:
+ * a value is scanned, then read, before the next.
  */
-const PARAM = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
+const scanned = {
+  count: 0,
+  nameStart: [] as number[],
+  nameEnd: [] as number[],
+  valueStart: [] as number[],
+  valueEnd: [] as number[],
+  /** The value was quoted and holds a quoted-pair (RFC 2616 §2.2: a backslash stands for the character after it). */
+  escaped: [] as boolean[],
+};
 
-/** The parameters of `Digest k=v, k="v", …` (RFC 2617 §3.2.1, §3.2.2), names in lower case; undefined if not Digest. */
-function parseParams(value: string): Map<string, string> | undefined {
-  const m = /^\s*Digest\s+(.*)$/is.exec(value);
-  if (m === null) return undefined;
-  const rest = m[1] ?? '';
-  const params = new Map<string, string>();
-  PARAM.lastIndex = 0;
-  for (let p = PARAM.exec(rest); p !== null; p = PARAM.exec(rest)) {
-    const quoted = p[2];
-    // RFC 2616 §2.2 quoted-pair: a backslash stands for the character after it.
-    params.set(
-      (p[1] ?? '').toLowerCase(),
-      quoted === undefined ? (p[3] ?? '') : quoted.includes('\\') ? quoted.replace(/\\(.)/g, '$1') : quoted,
-    );
+/** \s of a RegExp, in a latin1 string. */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 160;
+/** A parameter name's characters: letters, digits, _ and -. */
+const isNameChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+
+/**
+ * Scans `Digest k=v, k="v", …`; false when the value is not a digest one. Lenient as SIPp is: what is not a
+ * `name = value` is skipped; a quote that never closes starts a plain value; a name seen twice keeps the last.
+ */
+function scanParams(value: string): boolean {
+  scanned.count = 0;
+  const n = value.length;
+  let i = 0;
+  while (i < n && isSpace(value.charCodeAt(i))) i++;
+  if (!equalsIgnoreCase(value, i, Math.min(i + 6, n), 'digest')) return false;
+  i += 6;
+  if (i >= n || !isSpace(value.charCodeAt(i))) return false;
+  while (i < n) {
+    if (!isNameChar(value.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const nameStart = i;
+    while (i < n && isNameChar(value.charCodeAt(i))) i++;
+    const nameEnd = i;
+    while (i < n && isSpace(value.charCodeAt(i))) i++;
+    if (value.charCodeAt(i) !== 61 /* = */) continue;
+    i++;
+    while (i < n && isSpace(value.charCodeAt(i))) i++;
+    let start = i;
+    let end = -1;
+    let escaped = false;
+    if (value.charCodeAt(i) === 34 /* " */) {
+      let q = i + 1;
+      let closed = false;
+      let pairs = false;
+      while (q < n) {
+        const c = value.charCodeAt(q);
+        if (c === 34) {
+          closed = true;
+          break;
+        }
+        if (c !== 92) q++;
+        else {
+          // A quoted-pair: a backslash and the character after it, which is not a line end (RegExp's '.');
+          // a backslash without one leaves the value unquoted, as the RegExp this replaces did.
+          const next = q + 1 < n ? value.charCodeAt(q + 1) : 10;
+          if (next === 10 || next === 13) break;
+          pairs = true;
+          q += 2;
+        }
+      }
+      if (closed) {
+        start = i + 1;
+        end = q;
+        escaped = pairs;
+        i = q + 1;
+      }
+    }
+    if (end < 0) {
+      // A token, or a quote that never closes taken as one: up to white space or a comma.
+      while (i < n && !isSpace(value.charCodeAt(i)) && value.charCodeAt(i) !== 44) i++;
+      end = i;
+      if (end === start) continue;
+    }
+    const k = scanned.count++;
+    scanned.nameStart[k] = nameStart;
+    scanned.nameEnd[k] = nameEnd;
+    scanned.valueStart[k] = start;
+    scanned.valueEnd[k] = end;
+    scanned.escaped[k] = escaped;
   }
-  return params;
+  return true;
+}
+
+/** Parameter `name` (lower case) of the value scanned last, in any case; the last one when named twice. */
+function param(value: string, name: string): string | undefined {
+  for (let k = scanned.count - 1; k >= 0; k--) {
+    if (!equalsIgnoreCase(value, scanned.nameStart[k] ?? 0, scanned.nameEnd[k] ?? 0, name)) continue;
+    const v = value.slice(scanned.valueStart[k], scanned.valueEnd[k]);
+    return scanned.escaped[k] === true ? v.replace(/\\(.)/g, '$1') : v;
+  }
+  return undefined;
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authorizationFor, type AuthContext } from '../../src/engine/render-auth.js';
+import { authorizationFor, credentialsIn, type AuthContext } from '../../src/engine/render-auth.js';
 import { parseMessage } from '../../src/sip/parser.js';
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
@@ -54,4 +54,43 @@ test('nothing to answer: no last message, a last message that is not 401/407, a 
     '',
   );
   assert.equal(authorizationFor(creds, ctxAfter('SIP/2.0 401 Unauthorized\r\nCall-ID: c\r\nCSeq: 1 REGISTER\r\n\r\n'), line, ''), '');
+});
+
+/** The reading of [authentication …]'s parameters sipts had before its hand-written scanner: the reference. */
+function regexCredentials(params: string): Record<string, string> {
+  const out: Record<string, string> = { username: '', password: '', aka_K: '', aka_OP: '' };
+  for (const m of params.matchAll(/([a-zA-Z_]+)=("[^"]*"|\S+)/g)) {
+    const raw = m[2] ?? '';
+    const name = m[1] ?? '';
+    if (name in out) out[name] = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  }
+  return out;
+}
+
+test('[authentication …] parameters: the scanner reads what the regular expression read, on 20,000 random ones', () => {
+  // A fixed xorshift sequence: the same texts every run, so a failure can be reproduced.
+  let seed = 0x9e3779b9;
+  const next = (k: number): number => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % k;
+  };
+  const pick = (xs: readonly string[]): string => xs[next(xs.length)] ?? '';
+  const names = ['username', 'password', 'username', 'password', 'aka_K', 'aka_OP', 'user1name', 'x_', 'Username', ''];
+  const texts = ['bob', 'pa ss', '"', '=', ' ', '\t', '\u00a0', '\u2003', ']', 'ü', '1', '"q"', ''];
+  let withValues = 0;
+  for (let t = 0; t < 20_000; t++) {
+    let s = pick(['', ' ', '  ', '\t']);
+    for (let p = 2 + next(5); p > 0; p--) {
+      let text = '';
+      for (let k = next(4); k > 0; k--) text += pick(texts);
+      s += `${pick(names)}${next(6) === 0 ? ' ' : ''}=${text}${pick([' ', '  ', '', '\n', '\u3000'])}`;
+    }
+    const ref = regexCredentials(s);
+    const got = credentialsIn(s);
+    assert.deepEqual({ username: got.username, password: got.password, aka_K: got.akaK, aka_OP: got.akaOp }, ref, JSON.stringify(s));
+    if (got.username !== '' && got.password !== '') withValues++;
+  }
+  assert.ok(withValues > 1000, `${withValues} with a username and a password`);
 });
