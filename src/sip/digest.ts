@@ -82,8 +82,8 @@ export interface DigestInput {
  */
 function hashFor(algorithm: string): string | undefined {
   switch (algorithm.endsWith('-SESS') ? algorithm.slice(0, -5) : algorithm) {
-    case 'MD5':
     // RFC 3310: AKAv1-MD5 is MD5 digest whose password is the AKA RES.
+    case 'MD5':
     case 'AKAV1-MD5':
       return 'md5';
     case 'SHA-256':
