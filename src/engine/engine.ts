@@ -74,6 +74,7 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
   private readonly timers: EngineTimers;
   private transport: Transport | undefined;
   private watchdogTimer: unknown;
+  private watchdog: Watchdog | undefined;
   /** -timer_resol, at least 1 ms. */
   private readonly resolutionMs: number;
   private readonly startMs: number;
@@ -254,22 +255,25 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
     this.armTicker();
     const w = this.config.watchdog;
     if (w !== undefined && w.intervalMs > 0) {
-      const dog = new Watchdog(w, this.clock());
+      const dog = (this.watchdog = new Watchdog(w, this.clock()));
       this.watchdogTimer = this.timers.setInterval(() => {
         this.onWatchdog(dog.check(this.clock()));
       }, w.intervalMs);
     }
   }
 
-  /** Trips are counted and traced; too many end the run (SIPp: a fatal error). */
-  private onWatchdog(events: readonly WatchdogEvent[]): void {
+  /** Trips are counted and traced; too many end the run (SIPp: a fatal error), and then it says true. */
+  private onWatchdog(events: readonly WatchdogEvent[]): boolean {
+    let failed = false;
     for (const e of events) {
       if (e.kind === 'trip') this.stats.count(e.major ? Counter.WatchdogMajor : Counter.WatchdogMinor);
       if (e.kind === 'fail') {
         this.hooks.log('error', e.text);
         this.end('overload');
+        failed = true;
       } else this.taps.error?.(e.text);
     }
+    return failed;
   }
 
   /** Calls start at the rate: not when incoming messages (server mode) or twin commands (3PCC) create them. */
@@ -483,6 +487,11 @@ export class Engine implements TransportHandler, CommandHandler, RunControl {
 
   private end(reason: EndReason): void {
     if (this.endReason !== undefined) return;
+    // A stall the watchdog has not looked at yet is still a trip: after a long stall the call that stalled can
+    // end the run (its pause due by then) before the watchdog's timer runs. Too many trips: an overload.
+    const dog = this.watchdog;
+    this.watchdog = undefined;
+    if (dog !== undefined && this.onWatchdog(dog.check(this.clock()))) return;
     this.endReason = reason;
     // Out-of-call calls only wait out their timewait: dropped, not hung up; the transport is this engine's.
     this.outOfCall?.endSide(reason, false);

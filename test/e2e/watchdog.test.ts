@@ -11,10 +11,12 @@ import { test } from 'node:test';
 import { lastCsvRow, sipts, type Exited } from '../helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'sipts-watchdog-'));
-const scenario = join(work, 'stall.xml');
-writeFileSync(
-  scenario,
-  `<?xml version="1.0"?>
+/** A call that stalls the event loop (a regular expression that backtracks for about a second), then pauses. */
+function stallScenario(name: string, pauseMs: number): string {
+  const path = join(work, name);
+  writeFileSync(
+    path,
+    `<?xml version="1.0"?>
 <scenario name="stall">
   <nop>
     <action>
@@ -23,16 +25,22 @@ writeFileSync(
       <log message="[$m]"/>
     </action>
   </nop>
-  <pause milliseconds="1500"/>
+  <pause milliseconds="${pauseMs}"/>
 </scenario>
 `,
-);
+  );
+  return path;
+}
+const scenario = stallScenario('stall.xml', 1500);
+// The pause is due before the stall is over: the call ends the run in the first tick after it, before the
+// watchdog's timer has run (a stall longer than the pause did that to the 1500-ms one on a loaded machine).
+const shortPause = stallScenario('stall-short.xml', 50);
 
-const run = (name: string, extra: readonly string[]): Promise<Exited & { stat: Record<string, string> }> =>
+const run = (name: string, extra: readonly string[], file = scenario): Promise<Exited & { stat: Record<string, string> }> =>
   sipts(
     [
       '-sf',
-      scenario,
+      file,
       '127.0.0.1:9',
       '-i',
       '127.0.0.1',
@@ -56,9 +64,11 @@ const run = (name: string, extra: readonly string[]): Promise<Exited & { stat: R
   ).exited.then((r) => ({ ...r, stat: lastCsvRow(join(work, name)) }));
 
 test('a stalled event loop: the watchdog counts a trip, and too many end the run (exit 255)', { timeout: 60_000 }, async () => {
-  const [counted, fatal] = await Promise.all([
+  const fatalOptions = ['-watchdog_major_threshold', '300', '-watchdog_major_maxtriggers', '0'];
+  const [counted, fatal, atEnd] = await Promise.all([
     run('counted.csv', ['-watchdog_minor_threshold', '300', '-watchdog_major_threshold', '60000']),
-    run('fatal.csv', ['-watchdog_major_threshold', '300', '-watchdog_major_maxtriggers', '0']),
+    run('fatal.csv', fatalOptions),
+    run('at-end.csv', fatalOptions, shortPause),
   ]);
   assert.equal(counted.code, 0, counted.stderr);
   assert.ok(Number(counted.stat['WatchdogMinor(C)']) >= 1, JSON.stringify(counted.stat));
@@ -69,4 +79,7 @@ test('a stalled event loop: the watchdog counts a trip, and too many end the run
     /^sipts: error: Overload error: the watchdog timer has tripped the major threshold of 300ms too many times \(1 out of 0 allowed\)/m,
   );
   assert.equal(fatal.stat['WatchdogMajor(C)'], '1');
+  // The stall that ends the run still counts.
+  assert.equal(atEnd.code, 255, atEnd.stderr);
+  assert.equal(atEnd.stat['WatchdogMajor(C)'], '1');
 });
