@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { authorizationValue, digestResponse, newCnonce, parseChallenge, pickChallenge, verifyAuthorization } from '../../src/sip/digest.js';
+import { xorshift } from '../xorshift.js';
 
 test('RFC 2617 §3.5 example (MD5, qop=auth)', () => {
   const c = parseChallenge(
@@ -185,15 +186,7 @@ function regexParams(value: string): Map<string, string> | undefined {
 }
 
 test('challenge parameters: the scanner reads what the regular expressions read, on 20,000 random headers', () => {
-  // A fixed xorshift sequence: the same headers every run, so a failure can be reproduced.
-  let seed = 0x2545f491;
-  const next = (k: number): number => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % k;
-  };
-  const pick = (xs: readonly string[]): string => xs[next(xs.length)] ?? '';
+  const { next, pick } = xorshift(0x2545f491);
   const names = ['realm', 'REALM', 'realm', 'Nonce', 'nonce', 'nonce', 'opaque', 'algorithm', 'qop', 'x-1', 'n0nce'];
   const spaces = ['', '', ' ', '  ', '\t', '\xa0', '\r\n'];
   const texts = ['a', 'MD5', 'SHA-256', 'auth', 'auth-int', ' ', ',', '=', '"', '\\', '\\"', '\\\\', '\xe9', '\r\n', 'realm="r"'];
