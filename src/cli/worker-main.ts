@@ -71,7 +71,7 @@ function isWorkerData(d: unknown): d is WorkerData {
   return typeof d === 'object' && d !== null && 'config' in d && 'share' in d && 'pid' in d && typeof d.pid === 'number';
 }
 
-/** workerData as what it is here: unknown until isWorkerData narrows it (Node's declarations say any). */
+/** workerData as what it is here: unknown until isWorkerData narrows it (Node's declarations leave it untyped). */
 const threads: { readonly workerData: unknown } = workerThreads;
 
 if (parentPort !== null) {

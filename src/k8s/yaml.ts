@@ -43,7 +43,7 @@ function blockOrQuoted(s: string, indent: string): string {
   return `|${chomp}\n${lines.map((l) => (l === '' ? '' : `${inner}${l}`)).join('\n')}`;
 }
 
-/** Array.isArray narrowed to the value's own arrays (the standard library would narrow to `any[]`). */
+/** Array.isArray narrowed to the value's own arrays (the standard library would leave the items untyped). */
 function isSequence(v: YamlValue): v is readonly YamlValue[] {
   return Array.isArray(v);
 }

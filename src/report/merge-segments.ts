@@ -12,6 +12,7 @@ import type { ScenarioOutline } from '../scenario/outline.js';
 import { SEGMENT_FORMAT, type SegmentRecord, type SideRecord } from './segment-record.js';
 import type { Ladder } from './traces.js';
 import { messageOf } from '../thrown.js';
+import { isArray } from '../json.js';
 
 /** One --json file, parsed (or not: `json` is whatever JSON.parse gave). */
 export interface SegmentFile {
@@ -73,8 +74,6 @@ interface Loaded {
   readonly ladders: readonly Ladder[];
 }
 
-/** Array.isArray with the items left unknown (the standard library narrows to `any[]`). */
-const isArray = (v: unknown): v is readonly unknown[] => Array.isArray(v);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !isArray(v);
 /** An array read from JSON, its items still unknown. */
 const itemsOf = (v: unknown): readonly unknown[] => (isArray(v) ? v : []);

@@ -18,7 +18,7 @@ let encoding: Encoding | undefined;
  * Loaded on the first export, not with the stats: with pako and base64-js it measured +0.5 to 1 MB of peak
  * resident memory in a UAC run, which a run that never exports (every run before workers) need not pay.
  */
-/** CommonJS require, its result unknown until narrowed (createRequire's returns any). */
+/** CommonJS require, its result unknown until narrowed (createRequire's is untyped). */
 const load: (id: string) => unknown = createRequire(import.meta.url);
 /** The module has what this file calls of it (its types are the package's own .d.ts). */
 const isEncoding = (m: unknown): m is Encoding =>
