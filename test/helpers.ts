@@ -576,3 +576,18 @@ export function xorshift32(seed: number): () => number {
     return x / 2 ** 32;
   };
 }
+
+/** Generated test inputs from xorshift32: the same inputs every run, so a failure reproduces from its seed. */
+export interface Draws {
+  /** An integer in [0, k). */
+  readonly next: (k: number) => number;
+  /** One of xs ('' when xs is empty). */
+  readonly pick: (xs: readonly string[]) => string;
+}
+
+export function draws(seed: number): Draws {
+  const random = xorshift32(seed);
+  // random() is the 32-bit state over 2^32 (exact), so this is the state modulo k.
+  const next = (k: number): number => (random() * 2 ** 32) % k;
+  return { next, pick: (xs) => xs[next(xs.length)] ?? '' };
+}

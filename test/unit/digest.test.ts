@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { authorizationValue, digestResponse, newCnonce, parseChallenge, pickChallenge, verifyAuthorization } from '../../src/sip/digest.js';
-import { xorshift } from '../xorshift.js';
+import { draws } from '../helpers.js';
 
 test('RFC 2617 §3.5 example (MD5, qop=auth)', () => {
   const c = parseChallenge(
@@ -186,7 +186,7 @@ function regexParams(value: string): Map<string, string> | undefined {
 }
 
 test('challenge parameters: the scanner reads what the regular expressions read, on 20,000 random headers', () => {
-  const { next, pick } = xorshift(0x2545f491);
+  const { next, pick } = draws(0x2545f491);
   const names = ['realm', 'REALM', 'realm', 'Nonce', 'nonce', 'nonce', 'opaque', 'algorithm', 'qop', 'x-1', 'n0nce'];
   const spaces = ['', '', ' ', '  ', '\t', '\xa0', '\r\n'];
   const texts = ['a', 'MD5', 'SHA-256', 'auth', 'auth-int', ' ', ',', '=', '"', '\\', '\\"', '\\\\', '\xe9', '\r\n', 'realm="r"'];

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { authorizationFor, credentialsIn, type AuthContext } from '../../src/engine/render-auth.js';
 import { parseMessage } from '../../src/sip/parser.js';
-import { xorshift } from '../xorshift.js';
+import { draws } from '../helpers.js';
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 const param = (header: string, name: string): string => new RegExp(`[ ,]${name}="?([^",]*)"?`).exec(header)?.[1] ?? '';
@@ -69,7 +69,7 @@ function regexCredentials(params: string): Record<string, string> {
 }
 
 test('[authentication …] parameters: the scanner reads what the regular expression read, on 20,000 random ones', () => {
-  const { next, pick } = xorshift(0x9e3779b9);
+  const { next, pick } = draws(0x9e3779b9);
   const names = ['username', 'password', 'username', 'password', 'aka_K', 'aka_OP', 'user1name', 'x_', 'Username', ''];
   const texts = ['bob', 'pa ss', '"', '=', ' ', '\t', '\u00a0', '\u2003', ']', 'ü', '1', '"q"', ''];
   let withValues = 0;
