@@ -105,19 +105,34 @@ export class CallFactory {
       const callId = this.ids.callIdOf(number);
       const ipField = this.config.ipField;
       if (ipField === undefined) {
-        transport.acquire((ep) => run(this.startCall(number, callId, ep, remote.address, remote.port, circuit)));
+        transport.acquire((ep) => run(this.startCall(number, callId, this.ids.uniqueCallIds, ep, remote.address, remote.port, circuit)));
         continue;
       }
       // -t ui: the call's injection line is picked first, since it says which address the call sends from.
       const userId = this.takeUser();
       const lines = this.pickLines(userId);
       const ip = this.injection.field(0, lines[0] ?? 0, ipField);
-      transport.acquire((ep) => run(this.startCall(number, callId, ep, remote.address, remote.port, circuit, { userId, lines })), ip);
+      transport.acquire(
+        (ep) => run(this.startCall(number, callId, this.ids.uniqueCallIds, ep, remote.address, remote.port, circuit, { userId, lines })),
+        ip,
+      );
     }
   }
 
-  /** A new call, registered and counted; its user and injection lines are taken now unless `picked`. */
-  startCall(number: number, callId: string, ep: Endpoint, address: string, port: number, circuit = -1, picked?: Picked): CallState {
+  /**
+   * A new call, registered and counted; its user and injection lines are taken now unless `picked`. `fresh`: no
+   * call nor tombstone holds `callId` (CallRegistry.add).
+   */
+  startCall(
+    number: number,
+    callId: string,
+    fresh: boolean,
+    ep: Endpoint,
+    address: string,
+    port: number,
+    circuit = -1,
+    picked?: Picked,
+  ): CallState {
     const { scenario, tdm } = this.config;
     const userId = picked?.userId ?? this.takeUser();
     const call = new CallState({
@@ -144,7 +159,7 @@ export class CallFactory {
     const saved = this.userSlots.length > 0 ? this.userVars.get(userId) : undefined;
     if (saved !== undefined) for (const slot of this.userSlots) call.vars[slot] = saved[slot];
     if (this.ctx.keepsHistory()) call.history = [];
-    this.ctx.registry.add(call);
+    this.ctx.registry.add(call, fresh);
     ep.openCalls++;
     this.ctx.stats.count(Counter.CallsCreated);
     this.ctx.stats.openCalls++;

@@ -41,6 +41,24 @@ export function callIdMaker(type: CallIdType, format: string, tag: number | stri
   }
 }
 
+/**
+ * Whether two calls of one engine can never be given the same Call-ID: every mode but format has the call number
+ * or 122 random bits in it; a format has when it holds %u and no %r (the number in one place, the rest fixed:
+ * two numbers give two strings; a %r beside it could make "1"+"23" and "12"+"3" alike). The call registry then
+ * adds a placed call without first looking for another under its Call-ID.
+ */
+export function callIdsUnique(type: CallIdType, format: string): boolean {
+  if (type !== 'format') return true;
+  let number = false;
+  for (let i = 0; i < format.length; i++) {
+    if (format[i] !== '%') continue;
+    const k = format[++i];
+    if (k === 'r') return false;
+    if (k === 'u') number = true;
+  }
+  return number;
+}
+
 /** Where a generated Call-ID takes the call number (%u) and a random number (%r). */
 const CALL_NUMBER = 0;
 const RANDOM = 1;

@@ -43,6 +43,16 @@ const newTimer = (call: CallState, kind: number): CallTimer => ({
  */
 const NO_VARS: VarValue[] = [];
 const NO_RTDS: number[] = [];
+
+/**
+ * n copies of v, built by push: new Array(n).fill(v) makes a holey array that fill() fills in the runtime's C++
+ * (a tenth of a call's start in a perf profile of -sn uac at 3,000/s), where a short push loop stays in compiled code.
+ */
+function filled<T>(n: number, v: T): T[] {
+  const a: T[] = [];
+  for (let i = 0; i < n; i++) a.push(v);
+  return a;
+}
 const NO_PENDING: readonly string[] = [];
 
 /** `pending` without `method` (the same array when it has none); the shared empty array when nothing is left. */
@@ -203,8 +213,8 @@ export class CallState implements RenderContext {
     this.injectionLines = init.injectionLines;
     this.runClock = init.runClock;
     this.cseq = init.baseCseq;
-    this.vars = init.varCount === 0 ? NO_VARS : new Array<VarValue>(init.varCount).fill(undefined);
-    this.rtdStartMs = init.rtdCount === 0 ? NO_RTDS : new Array<number>(init.rtdCount).fill(Number.NaN);
+    this.vars = init.varCount === 0 ? NO_VARS : filled<VarValue>(init.varCount, undefined);
+    this.rtdStartMs = init.rtdCount === 0 ? NO_RTDS : filled(init.rtdCount, Number.NaN);
     this.retransTimer = newTimer(this, TimerKind.Retrans);
     this.stepTimer = newTimer(this, TimerKind.Step);
   }

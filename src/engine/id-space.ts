@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Share } from '../load/share.js';
-import { callIdMaker, type CallIdType } from './call-id.js';
+import { callIdMaker, callIdsUnique, type CallIdType } from './call-id.js';
 import { DEFAULT_DYNAMIC_ID, DynamicIdCounter } from './dynamic-id.js';
 
 /** Engines made so far in this process: the first one alone names its ids by the pid, as SIPp does. */
@@ -42,6 +42,8 @@ export class IdSpace {
   readonly dynamicIds: DynamicIdCounter;
   /** The Call-ID of the call placed with this number: -cid_str, compiled once, or SIPp's %u-%p@%s. */
   readonly callIdOf: (callNumber: number) => string;
+  /** callIdOf never gives two call numbers the same Call-ID (call-id.ts callIdsUnique). */
+  readonly uniqueCallIds: boolean;
 
   constructor(o: IdSpaceOptions) {
     const instance = engines++;
@@ -49,7 +51,10 @@ export class IdSpace {
     // apart from the other parts'.
     const base = o.share === undefined || o.share.of <= 1 ? String(o.pid) : `${o.pid}.w${o.share.index}`;
     this.tag = instance === 0 ? base : `${base}.${instance.toString(36)}${randomBytes(3).toString('hex')}`;
-    this.callIdOf = callIdMaker(o.callIdType ?? 'format', o.callIdFormat ?? '%u-%p@%s', this.tag, o.callIdHost);
+    const type = o.callIdType ?? 'format';
+    const format = o.callIdFormat ?? '%u-%p@%s';
+    this.callIdOf = callIdMaker(type, format, this.tag, o.callIdHost);
+    this.uniqueCallIds = callIdsUnique(type, format);
     const d = o.dynamicId ?? DEFAULT_DYNAMIC_ID;
     this.dynamicIds = new DynamicIdCounter(d.start, d.max, d.step);
   }

@@ -77,7 +77,17 @@ export class CallRegistry {
     return this.entries.get(callId) instanceof Tombstone;
   }
 
-  add(call: CallState): void {
+  /**
+   * `fresh`: no entry holds the call's Call-ID (the caller has just looked, or made it unique): one map operation
+   * instead of two. A look-up that misses walks its bucket's whole chain of old entries, cold in the cache on a map
+   * of -deadcall_wait × rate tombstones; in a perf profile of -sn uac at 3,000/s it was 1.3% of the CPU.
+   */
+  add(call: CallState, fresh: boolean): void {
+    if (fresh) {
+      this.entries.set(call.callId, call);
+      this.openCount++;
+      return;
+    }
     const previous = this.entries.get(call.callId);
     if (previous instanceof Tombstone) this.deadCount--;
     else if (previous !== undefined) this.openCount--;

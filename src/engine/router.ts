@@ -125,8 +125,9 @@ export class Router {
 
   /** A request of an unknown Call-ID starts a call of this engine's scenario. */
   startIncoming(msg: SipMessage, raw: string, address: string, port: number, endpoint: Endpoint): void {
-    // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE.
-    const call = this.ctx.factory.startCall(this.ctx.factory.nextNumber(), detach(this.routingId(msg)), endpoint, address, port);
+    // Detached: the registry keeps the Call-ID for the whole call and its tombstone, not the INVITE. Fresh: every
+    // caller has just found no entry under it (deliver returned false).
+    const call = this.ctx.factory.startCall(this.ctx.factory.nextNumber(), detach(this.routingId(msg)), true, endpoint, address, port);
     this.ctx.taps.note(call, false, raw);
     this.ctx.receive(call, msg);
   }

@@ -95,7 +95,7 @@ export class TwinCommands implements CommandHandler {
       const number = factory.nextNumber();
       const callId = detach(cmd.callId);
       transport.acquire((ep) => {
-        const created = factory.startCall(number, callId, ep, remote.address, remote.port);
+        const created = factory.startCall(number, callId, false, ep, remote.address, remote.port);
         taps.note(created, false, text);
         this.ctx.receiveCommand(created, cmd);
       });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CALL_ID_TYPES, callIdFormatter, callIdMaker, routingCallId } from '../../src/engine/call-id.js';
+import { CALL_ID_TYPES, callIdFormatter, callIdMaker, callIdsUnique, routingCallId } from '../../src/engine/call-id.js';
 import { DynamicIdCounter } from '../../src/engine/dynamic-id.js';
 
 test("-cid_str: %u %p %s %r %% as SIPp's call::add_call, any other %x a %", () => {
@@ -36,6 +36,20 @@ test('-cid_type (SIPp after 3.7): the shape of each mode, its aliases, and -cid_
   }
   for (const m of ['default', 'format', 'legacy']) assert.equal(make(m, 7), 'ignored-7');
   assert.notEqual(make('uuid', 1), make('uuid', 1), 'random each time');
+});
+
+test('callIdsUnique: a format with %u and no %r never names two calls alike; without %u it can', () => {
+  for (const f of ['%u-%p@%s', 'a%%b%qc%u%u', '%u', 'x%u%%', '%u%u%u']) {
+    assert.equal(callIdsUnique('format', f), true, f);
+    const make = callIdFormatter(f, 1, 'h');
+    const seen = new Set<string>();
+    for (let n = 1; n <= 20_000; n++) seen.add(make(n));
+    assert.equal(seen.size, 20_000, f);
+  }
+  for (const f of ['fixed', '%p@%s', '%%u', '%u%r', '%r-%s']) assert.equal(callIdsUnique('format', f), false, f);
+  // %%u is a '%' and a 'u', not the call number: every call gets the same Call-ID.
+  assert.equal(callIdFormatter('%%u@%s', 1, 'h')(1), callIdFormatter('%%u@%s', 1, 'h')(2));
+  for (const type of ['uuid', 'uuid-compact', 'random', 'timestamp'] as const) assert.equal(callIdsUnique(type, 'fixed'), true, type);
 });
 
 test('/// in a Call-ID: the call is named by what follows the first ///', () => {

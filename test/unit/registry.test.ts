@@ -33,7 +33,7 @@ function call(number: number, callId: string): CallState {
 test('an ended call leaves a tombstone for -deadcall_wait, then nothing', () => {
   const r = new CallRegistry(1000);
   const a = call(1, 'a@host');
-  r.add(a);
+  r.add(a, true);
   assert.equal(r.entry('a@host'), a);
   assert.equal(r.get('a@host'), a);
   assert.equal(r.isDead('a@host'), false);
@@ -54,10 +54,10 @@ test('an ended call leaves a tombstone for -deadcall_wait, then nothing', () => 
 test('a new call under the Call-ID of an ended one is what its messages reach', () => {
   const r = new CallRegistry(1000);
   const first = call(1, 'same');
-  r.add(first);
+  r.add(first, true);
   r.remove(first, 0);
   const second = call(2, 'same');
-  r.add(second);
+  r.add(second, false);
   assert.equal(r.entry('same'), second);
   assert.equal(r.isDead('same'), false);
   assert.equal(r.open, 1);
@@ -77,8 +77,8 @@ test('two open calls under one Call-ID: the later one holds it, the earlier one 
   const r = new CallRegistry(1000);
   const first = call(1, 'fixed');
   const second = call(2, 'fixed');
-  r.add(first);
-  r.add(second);
+  r.add(first, true);
+  r.add(second, false);
   assert.equal(r.open, 1);
   assert.equal(r.entry('fixed'), second);
   r.remove(first, 0);
@@ -90,7 +90,7 @@ test('two open calls under one Call-ID: the later one holds it, the earlier one 
 test('-deadcall_wait 0 keeps no tombstone', () => {
   const r = new CallRegistry(0);
   const a = call(1, 'a');
-  r.add(a);
+  r.add(a, true);
   r.remove(a, 0);
   assert.equal(r.entry('a'), undefined);
   assert.deepEqual([r.open, r.dead], [0, 0]);
