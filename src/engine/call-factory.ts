@@ -26,7 +26,7 @@ export interface FactoryContext {
   readonly runClock: () => number;
   /** -trace_fail is on: each call keeps what it exchanges, the evidence of its failure. */
   keepsHistory(): boolean;
-  /** The run's media, when it has any. */
+  /** The run's media, when it has media. */
   readonly media?: MediaHost | undefined;
 }
 

@@ -57,7 +57,7 @@ export interface EngineHooks {
   readonly trace: TraceSink;
   /** The engine's tickers: the real setInterval by default; tests give fakes to drive it in virtual time. */
   readonly timers?: EngineTimers;
-  /** RTP media (engine/media-runtime.ts), when the run has any: media actions, -rtp_echo. */
+  /** RTP media (engine/media-runtime.ts), when the run has media: media actions, -rtp_echo. */
   readonly media?: MediaHost;
 }
 

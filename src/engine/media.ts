@@ -18,7 +18,7 @@ export interface MediaHost {
   run(call: MediaCall, action: CompiledMedia, dtmf: string): void;
   /** SIPp 3.6.1's <rtp_echo>: the call's echo on or off. */
   echo(call: MediaCall, on: boolean): void;
-  /** A message the call took: its SDP, if any, says where the call's media goes (and its a=crypto: lines, SRTP keys). */
+  /** A message the call took: its SDP, when it has one, says where the call's media goes (and its a=crypto: lines, SRTP keys). */
   received(call: MediaCall, msg: SipMessage): void;
   /** A message the call sent with SDES crypto lines (RFC 4568): the keys it sends SRTP with. */
   sentSdp?(call: MediaCall, message: string): void;

@@ -32,7 +32,7 @@ export interface RunExports {
   readonly outOfCall: StatsExport | undefined;
   /** -rxsf; undefined without one. */
   readonly receive: StatsExport | undefined;
-  /** RTP media, when the run has any. */
+  /** RTP media, when the run has media. */
   readonly rtp?: RtpExport | undefined;
 }
 

@@ -98,7 +98,7 @@ async function openMedia(config: EngineConfig, hooks: Partial<EngineHooks>): Pro
   }
 }
 
-/** The longest packet of a scenario's media clips (DTMF packets, made per call, are shorter than any). */
+/** The longest packet of a scenario's media clips (DTMF packets, made per call, are shorter than all of them). */
 function maxPacketBytes(s: CompiledScenario): number {
   let max = 0;
   for (const step of [...s.steps, ...s.initSteps]) {

@@ -9,7 +9,7 @@ export interface WatchdogOptions {
   readonly resetMs: number;
   readonly minorMs: number;
   readonly majorMs: number;
-  /** Trips allowed before the run ends; -1: any number (SIPp compat). */
+  /** Trips allowed before the run ends; -1: no limit (SIPp compat). */
   readonly minorMax: number;
   readonly majorMax: number;
 }

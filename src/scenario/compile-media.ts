@@ -73,7 +73,7 @@ export function compileMedia(c: MediaCompiler, m: Exclude<MediaAction, { op: 'ec
     case 'dtmf':
       return { op: 'dtmf', digits: c.compileText(m.digits) };
     case 'pcap': {
-      // T.38 (m=image) is UDPTL, not RTP: any UDP payload is replayed, as SIPp does.
+      // T.38 (m=image) is UDPTL, not RTP: every UDP payload is replayed, as SIPp does.
       const clip = readClip(c, m.file, m.fileOffset, m.line === 'image' ? 'udp' : 'capture', (path) => loadCaptureFile(path));
       return clip === undefined ? undefined : { op: 'pcap', line: m.line, clip, file: m.file };
     }

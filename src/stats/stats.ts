@@ -60,7 +60,7 @@ export interface StatsSnapshot {
   readonly callLengthRepartition: readonly number[];
   /** How many times the cumulative figures were reset (the control port's `reset stats`). */
   readonly resets: number;
-  /** RTP media, when the run has any (media actions or -rtp_echo). */
+  /** RTP media, when the run has media (media actions or -rtp_echo). */
   readonly rtp?: RtpTotals | undefined;
 }
 
