@@ -6,7 +6,8 @@
  *
  * With `-inf FILE` (the command line of `npm run bench -- register`) it registers instead, for the floor of
  * the registration workload (issue 21): per user of the injection file, a REGISTER, the 401's nonce and realm
- * found by string search, the digest computed with node:crypto, the second REGISTER, the 200.
+ * found by string search, the digest computed with node:crypto (through digest.ts's hashHex, the one hash call
+ * sipts makes, so the floor hashes no dearer than sipts), the second REGISTER, the 200.
  *
  * It is not a SIP implementation and not part of sipts: it knows only those messages, does no
  * retransmission and no matching beyond the Call-ID. It takes the part of the command line the benchmark
@@ -14,10 +15,10 @@
  * rest is ignored. As a UAC it writes the stat file's TotalCallCreated, SuccessfulCall(C) and FailedCall(C)
  * once a second, with SIPp's column names, so the benchmark counts its calls as it counts the tools'.
  */
-import * as nodeCrypto from 'node:crypto';
-import { createHash } from 'node:crypto';
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+// The cheapest hash Node has, as sipts answers a challenge with it: crypto.hash where Node has it (20.12 and later).
+import { hashHex } from '../src/sip/digest.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -128,14 +129,6 @@ function uac(target: string): void {
   });
 }
 
-/**
- * The cheapest hash Node has, as sipts's digest.ts uses it: crypto.hash (Node 20.12 and later, one call and no Hash
- * object), createHash before it. A floor with createHash alone costs more per registration than sipts's own digest.
- */
-const oneShot = (nodeCrypto as Partial<typeof nodeCrypto>).hash;
-const hashHex = (alg: string, s: string): string =>
-  oneShot !== undefined ? oneShot(alg, s, 'hex') : createHash(alg).update(s).digest('hex');
-
 /** The text between `before` and the next `end` in s, from `from` on ('' when `before` is missing). */
 function between(s: string, before: string, end: string, from = 0): string {
   const at = s.indexOf(before, from);
@@ -161,7 +154,8 @@ function register(target: string): void {
     const aor = users[(n - 1) % users.length]?.aor ?? '';
     return `REGISTER ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP ${me};branch=z9hG4bK-${n}-${cseq}\r\nFrom: <sip:${aor}@${host}>;tag=${n}\r\nTo: <sip:${aor}@${host}>\r\nCall-ID: ${n}-floor@${localIp}\r\nCSeq: ${cseq} REGISTER\r\nContact: <sip:${aor}@${me}>\r\n${authorization}Max-Forwards: 70\r\nExpires: 3600\r\nContent-Length: 0\r\n\r\n`;
   };
-  const ha2Md5 = hashHex('md5', `REGISTER:${uri}`);
+  // RFC 7616 §3.4.3: HA2 = H(method:uri), the same for every registration (sipts keeps it too).
+  const ha2 = { MD5: hashHex('md5', `REGISTER:${uri}`), 'SHA-256': hashHex('sha256', `REGISTER:${uri}`) };
   const succeeded = pace((n) => socket.send(request(n, 1, ''), port, host));
   socket.on('message', (b: Buffer) => {
     const msg = b.toString('latin1');
@@ -178,10 +172,9 @@ function register(target: string): void {
       const algorithm = msg.includes('algorithm=SHA-256', at) ? 'SHA-256' : 'MD5';
       const h = (s: string): string => hashHex(algorithm === 'MD5' ? 'md5' : 'sha256', s);
       // RFC 7616 §3.4.1 with qop=auth: one request per nonce, so nc is 1; a cnonce unique per registration
-      // is enough for the floor (it need not be unpredictable here). HA2 is the same for every registration.
+      // is enough for the floor (it need not be unpredictable here).
       const cnonce = n.toString(16);
-      const ha2 = algorithm === 'MD5' ? ha2Md5 : h(`REGISTER:${uri}`);
-      const response = h(`${h(`${u.user}:${realm}:${u.password}`)}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
+      const response = h(`${h(`${u.user}:${realm}:${u.password}`)}:${nonce}:00000001:${cnonce}:auth:${ha2[algorithm]}`);
       const authorization = `Authorization: Digest username="${u.user}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=${algorithm}, cnonce="${cnonce}", qop=auth, nc=00000001${opaque === '' ? '' : `, opaque="${opaque}"`}\r\n`;
       socket.send(request(n, 2, authorization), port, host);
     } else if (msg.startsWith('200', 8) && header(msg, 'CSeq').startsWith('CSeq: 2 ')) {

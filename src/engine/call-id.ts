@@ -41,34 +41,16 @@ export function callIdMaker(type: CallIdType, format: string, tag: number | stri
   }
 }
 
-/**
- * Whether two calls of one engine can never be given the same Call-ID: every mode but format has the call number
- * or 122 random bits in it; a format has when it holds %u and no %r (the number in one place, the rest fixed:
- * two numbers give two strings; a %r beside it could make "1"+"23" and "12"+"3" alike). The call registry then
- * adds a placed call without first looking for another under its Call-ID.
- */
-export function callIdsUnique(type: CallIdType, format: string): boolean {
-  if (type !== 'format') return true;
-  let number = false;
-  for (let i = 0; i < format.length; i++) {
-    if (format[i] !== '%') continue;
-    const k = format[++i];
-    if (k === 'r') return false;
-    if (k === 'u') number = true;
-  }
-  return number;
-}
-
 /** Where a generated Call-ID takes the call number (%u) and a random number (%r). */
 const CALL_NUMBER = 0;
 const RANDOM = 1;
 
 /**
+ * -cid_str compiled into parts: literal text, and where the call number (%u) and a random number (%r) go.
  * SIPp compat (call::add_call): %u is the call number, %p the process id, %s the local IP, %r a random number
  * (SIPp after 3.7: its rand(), 0 to 2³¹ − 1), %% a %; SIPp reads any other %x, and a % at the end, as a %.
- * Compiled once into parts, so a call only joins strings.
  */
-export function callIdFormatter(format: string, pid: number | string, localIp: string): (callNumber: number) => string {
+function formatParts(format: string, pid: number | string, localIp: string): (string | number)[] {
   const parts: (string | number)[] = [];
   let text = '';
   for (let i = 0; i < format.length; i++) {
@@ -86,12 +68,33 @@ export function callIdFormatter(format: string, pid: number | string, localIp: s
     else text += '%';
   }
   parts.push(text);
-  if (parts.length === 1) return () => text;
+  return parts;
+}
+
+/** -cid_str's Call-IDs, compiled once into parts (formatParts), so a call only joins strings. */
+export function callIdFormatter(format: string, pid: number | string, localIp: string): (callNumber: number) => string {
+  const parts = formatParts(format, pid, localIp);
+  if (parts.length === 1) {
+    const text = String(parts[0]);
+    return () => text;
+  }
   return (n) => {
     let s = '';
     for (const p of parts) s += typeof p === 'string' ? p : p === CALL_NUMBER ? String(n) : String(Math.floor(Math.random() * 0x80000000));
     return s;
   };
+}
+
+/**
+ * Whether two calls of one engine can never be given the same Call-ID: every mode but format has the call number
+ * or 122 random bits in it; a format has when it holds %u and no %r (the number in one place, the rest fixed:
+ * two numbers give two strings; a %r beside it could make "1"+"23" and "12"+"3" alike). The call registry then
+ * adds a placed call without first looking for another under its Call-ID.
+ */
+export function callIdsUnique(type: CallIdType, format: string): boolean {
+  if (type !== 'format') return true;
+  const parts = formatParts(format, '', '');
+  return parts.includes(CALL_NUMBER) && !parts.includes(RANDOM);
 }
 
 /**

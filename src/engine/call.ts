@@ -43,6 +43,7 @@ const newTimer = (call: CallState, kind: number): CallTimer => ({
  */
 const NO_VARS: VarValue[] = [];
 const NO_RTDS: number[] = [];
+const NO_PENDING: readonly string[] = [];
 
 /**
  * n copies of v, built by push: new Array(n).fill(v) makes a holey array that fill() fills in the runtime's C++
@@ -53,7 +54,6 @@ function filled<T>(n: number, v: T): T[] {
   for (let i = 0; i < n; i++) a.push(v);
   return a;
 }
-const NO_PENDING: readonly string[] = [];
 
 /** `pending` without `method` (the same array when it has none); the shared empty array when nothing is left. */
 export function withoutMethod(pending: readonly string[], method: string): readonly string[] {

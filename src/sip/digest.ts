@@ -112,7 +112,7 @@ export function digestResponse(c: Challenge, input: DigestInput, qop: string): s
  * short inputs (two of them per answer). Older Node 20 releases have no such export: createHash then.
  */
 const oneShot = (nodeCrypto as Partial<typeof nodeCrypto>).hash;
-const hashHex: (alg: string, s: string) => string =
+export const hashHex: (alg: string, s: string) => string =
   oneShot !== undefined
     ? (alg, s) => oneShot(alg, Buffer.from(s, 'latin1'), 'hex')
     : (alg, s) => createHash(alg).update(s, 'latin1').digest('hex');
