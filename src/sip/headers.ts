@@ -218,11 +218,6 @@ export function recordLine(start: number, nameEnd: number, valueStart: number, e
   index.add(start, nameEnd, valueStart, end);
 }
 
-/** A folded continuation line (RFC 3261 §7.3.1): the header before it now ends at `end`. */
-export function recordFold(end: number): void {
-  if (index.count > 0) index.ends[index.count - 1] = end;
-}
-
 /** The parser made `msg` of the lines it recorded. */
 export function recordEnd(msg: SipMessage): void {
   index.msg = msg;
@@ -308,28 +303,53 @@ export function splitCommaList(value: string): string[] {
   return out;
 }
 
-/** Value of parameter `name` (lower case) in raw[start, end), e.g. tag or branch; '' if absent. */
+/** SP, HT, CR or LF: white space, a folded line's break included (RFC 3261 §25.1, LWS). */
+export function isLws(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+/**
+ * Value of header parameter `name` (lower case) in raw[start, end), e.g. tag or branch; '' if absent. Only the
+ * header's own parameters count: not those of a URI in angle brackets (RFC 3261 §20.10: a URI with parameters is
+ * written in <…>, and the parameters inside are the URI's), nor a ';' in a quoted display name (§25.1). The
+ * search ends at `end`: a header without the parameter costs no scan of the lines after it.
+ * SIPp compat: SIPp too looks for the To tag after the '>' (get_peer_tag).
+ */
 export function paramValue(raw: string, start: number, end: number, name: string): string {
-  let i = raw.indexOf(';', start);
-  while (i >= 0 && i < end) {
-    let p = i + 1;
-    while (p < end && raw.charCodeAt(p) === 32) p++;
-    if (equalsIgnoreCase(raw, p, Math.min(p + name.length, end), name)) {
-      let q = p + name.length;
-      while (q < end && raw.charCodeAt(q) === 32) q++;
-      if (raw.charCodeAt(q) === 61 /* = */) {
-        q++;
-        while (q < end && raw.charCodeAt(q) === 32) q++;
-        let e = q;
-        while (e < end) {
-          const c = raw.charCodeAt(e);
-          if (c === 59 || c === 44 || c === 32 || c === 62 || c === 13 || c === 10 || c === 9) break; // ; , SP > CR LF HT
-          e++;
-        }
-        return raw.slice(q, e);
-      }
+  let quoted = false;
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (quoted) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) quoted = false;
+      continue;
     }
-    i = raw.indexOf(';', i + 1);
+    if (c === 34) {
+      quoted = true;
+      continue;
+    }
+    if (c === 60 /* < */) {
+      const gt = raw.indexOf('>', i + 1);
+      if (gt < 0 || gt >= end) return '';
+      i = gt;
+      continue;
+    }
+    if (c !== 59 /* ; */) continue;
+    let p = i + 1;
+    while (p < end && isLws(raw.charCodeAt(p))) p++;
+    if (!equalsIgnoreCase(raw, p, Math.min(p + name.length, end), name)) continue;
+    let q = p + name.length;
+    while (q < end && isLws(raw.charCodeAt(q))) q++;
+    if (q >= end || raw.charCodeAt(q) !== 61 /* = */) continue;
+    q++;
+    while (q < end && isLws(raw.charCodeAt(q))) q++;
+    let e = q;
+    while (e < end) {
+      const v = raw.charCodeAt(e);
+      if (v === 59 || v === 44 || v === 62 || isLws(v)) break; // ; , > or white space
+      e++;
+    }
+    return raw.slice(q, e);
   }
   return '';
 }

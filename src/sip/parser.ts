@@ -4,7 +4,7 @@
  * Never throws: malformed input is a ParseFailure value, counted by the caller.
  */
 import type { ParseResult, SipMessage } from './message.js';
-import { equalsIgnoreCase, paramValue, recordEnd, recordFold, recordLine, recordStart } from './headers.js';
+import { equalsIgnoreCase, isLws, paramValue, recordEnd, recordLine, recordStart } from './headers.js';
 
 const fail = (reason: string): ParseResult => ({ ok: false, reason });
 
@@ -75,23 +75,32 @@ export function parseMessage(raw: string): ParseResult {
   while (line < raw.length) {
     let eol = raw.indexOf('\n', line);
     if (eol < 0) eol = raw.length;
-    const end = eol > line && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    let end = eol > line && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
     if (end === line) {
       bodyStart = eol + 1;
       break;
     }
     const first = raw.charCodeAt(line);
     if (first === 32 || first === 9) {
-      recordFold(end);
+      // A continuation line right after the start line: no header before it to continue (the lines that continue
+      // a header are read with it, below).
       line = eol + 1;
       continue;
-    } // folded continuation: not a routing field
+    }
     const colon = raw.indexOf(':', line);
     if (colon < 0 || colon > end) return fail('header line without a colon');
+    // RFC 3261 §7.3.1: a header's value goes on over the lines that start with SP or HT; its routing fields (a
+    // tag, the Call-ID) may be on any of them. SIPp compat: SIPp reads a folded To's tag and Call-ID too.
+    while (eol + 1 < raw.length && (raw.charCodeAt(eol + 1) === 32 || raw.charCodeAt(eol + 1) === 9)) {
+      const next = eol + 1;
+      eol = raw.indexOf('\n', next);
+      if (eol < 0) eol = raw.length;
+      end = eol > next && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    }
     let nameEnd = colon;
     while (nameEnd > line && (raw.charCodeAt(nameEnd - 1) === 32 || raw.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
     let vs = colon + 1;
-    while (vs < end && (raw.charCodeAt(vs) === 32 || raw.charCodeAt(vs) === 9)) vs++;
+    while (vs < end && isLws(raw.charCodeAt(vs))) vs++;
     recordLine(line, nameEnd, vs, end);
     const len = nameEnd - line;
     const c0 = first | 0x20;
@@ -111,9 +120,9 @@ export function parseMessage(raw: string): ParseResult {
         let p = vs;
         while (p < end && raw.charCodeAt(p) >= 48 && raw.charCodeAt(p) <= 57) p++;
         cseq = p > vs ? parseDigits(raw, vs, p) : -1;
-        while (p < end && (raw.charCodeAt(p) === 32 || raw.charCodeAt(p) === 9)) p++;
+        while (p < end && isLws(raw.charCodeAt(p))) p++;
         let e = end;
-        while (e > p && (raw.charCodeAt(e - 1) === 32 || raw.charCodeAt(e - 1) === 9)) e--;
+        while (e > p && isLws(raw.charCodeAt(e - 1))) e--;
         cseqMethod = methodName(raw, p, e);
       } else if (equalsIgnoreCase(raw, line, nameEnd, 'content-length')) contentLength = parseDigits(raw, vs, end);
     } else if (c0 === 118 /* v */) {

@@ -100,3 +100,103 @@ test('malformed input is a value, never an exception', () => {
   // Every truncation of a valid message parses or fails cleanly.
   for (let i = 0; i < invite.length; i++) parseMessage(invite.slice(0, i));
 });
+
+/** A response with the given From and To values and an extra header after them; its routing fields parsed. */
+function tagsOf(from: string, to: string, after = 'X-After: a;tag=later'): { fromTag: string; toTag: string } {
+  const r = parseMessage(
+    `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\r\nFrom: ${from}\r\nTo: ${to}\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n${after}\r\nContent-Length: 0\r\n\r\n`,
+  );
+  assert.ok(r.ok);
+  return { fromTag: r.msg.fromTag, toTag: r.msg.toTag };
+}
+
+test('tags are the header parameters: not a URI parameter in <…>, not text in a quoted display name (RFC 3261 §20.10, §25.1)', () => {
+  // A parameter inside the angle brackets is the URI's, whatever its name.
+  assert.deepEqual(tagsOf('<sip:a@x;tag=uri>;tag=hdr', '<sip:b@y;tag=uri2>'), { fromTag: 'hdr', toTag: '' });
+  assert.deepEqual(tagsOf('"Smith;tag=q" <sip:a@x>;tag=t1', '"O\\"Brien;x" <sip:b@y> ; TAG = t2 ;x=1'), { fromTag: 't1', toTag: 't2' });
+  // An addr-spec without brackets: its parameters are the header's (§20.10).
+  assert.deepEqual(tagsOf('sip:a@x;tag=t3', 'sip:b@y;user=phone;tag=t4'), { fromTag: 't3', toTag: 't4' });
+  // No tag in the header: nothing from the headers after it, nor from a parameter whose name only starts with tag.
+  assert.deepEqual(tagsOf('<sip:a@x>;tagx=1', '<sip:b@y>'), { fromTag: '', toTag: '' });
+  assert.deepEqual(tagsOf('<sip:a@x', '<sip:b@y>'), { fromTag: '', toTag: '' }, 'an unclosed < hides no tag');
+});
+
+test('routing fields on folded lines (RFC 3261 §7.3.1), as SIPp reads them', () => {
+  const r = parseMessage(
+    [
+      'BYE sip:b@y SIP/2.0',
+      'Via: SIP/2.0/UDP',
+      '  h:5060;branch=z9hG4bKfold',
+      'From: <sip:a@x>',
+      '\t;tag=ftag',
+      'To \t:',
+      ' <sip:b@y>',
+      ' ;tag=ttag',
+      'Call-ID:',
+      '  folded-id@h',
+      'CSeq: 12',
+      '  BYE',
+      'Subject: a',
+      ' b',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  assert.equal(r.msg.branch, 'z9hG4bKfold');
+  assert.equal(r.msg.fromTag, 'ftag');
+  assert.equal(r.msg.toTag, 'ttag');
+  assert.equal(r.msg.callId, 'folded-id@h');
+  assert.equal(r.msg.cseq, 12);
+  assert.equal(r.msg.cseqMethod, 'BYE');
+  assert.equal(headerValue(r.msg, 'Call-ID'), 'folded-id@h');
+  assert.equal(headerValue(r.msg, 'subject'), 'a b');
+});
+
+test('the short tortuous INVITE of RFC 4475 §3.1.1.1: its routing fields as the RFC explains them', () => {
+  // Written after the RFC's wsinv message (its headers, shortened body): folding, odd white space, a quoted
+  // display name with escaped quotes, compact forms, a Via list on folded lines.
+  const body = 'v=0\r\n';
+  const raw = [
+    'INVITE sip:vivekg@chair-dnrc.example.com;unknownparam SIP/2.0',
+    'TO :',
+    ' sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n',
+    'from   : "J Rosenberg \\\\\\""       <sip:jdrosen@example.com>',
+    '  ;',
+    '  tag = 98asjd8',
+    'MaX-fOrWaRdS: 0068',
+    'Call-ID: wsinv.ndaksdj@192.0.2.1',
+    `Content-Length   : ${body.length}`,
+    'cseq: 0009',
+    '  INVITE',
+    'Via  : SIP  /   2.0',
+    ' /UDP',
+    '    192.0.2.2;branch=390skdjuw',
+    's :',
+    'NewFangledHeader:   newfangled value',
+    ' continued newfangled value',
+    'UnknownHeaderWithUnusualValue: ;;,,;;,;',
+    'Content-Type: application/sdp',
+    'v:  SIP  / 2.0  / TCP     spindle.example.com   ;',
+    '  branch  =   z9hG4bK9ikj8  ,',
+    ' SIP  /    2.0   / UDP  192.168.255.111   ; branch=',
+    ' z9hG4bK30239',
+    'm:"Quoted string \\"\\"" <sip:jdrosen@example.com> ; newparam =',
+    '      newvalue ;',
+    '  secondparam ; q = 0.33',
+    '',
+    body,
+  ].join('\r\n');
+  const r = parseMessage(raw);
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  const m = r.msg;
+  assert.equal(m.method, 'INVITE');
+  assert.equal(m.toTag, '1918181833n');
+  assert.equal(m.fromTag, '98asjd8', 'after the display name "J Rosenberg \\\\\\"" (an escaped backslash, then an escaped quote)');
+  assert.equal(m.callId, 'wsinv.ndaksdj@192.0.2.1');
+  assert.equal(m.cseq, 9);
+  assert.equal(m.cseqMethod, 'INVITE');
+  assert.equal(m.branch, '390skdjuw', 'the first Via');
+  assert.equal(bodyOf(m), body);
+});
