@@ -114,6 +114,11 @@ test('tags are the header parameters: not a URI parameter in <…>, not text in 
   // A parameter inside the angle brackets is the URI's, whatever its name.
   assert.deepEqual(tagsOf('<sip:a@x;tag=uri>;tag=hdr', '<sip:b@y;tag=uri2>'), { fromTag: 'hdr', toTag: '' });
   assert.deepEqual(tagsOf('"Smith;tag=q" <sip:a@x>;tag=t1', '"O\\"Brien;x" <sip:b@y> ; TAG = t2 ;x=1'), { fromTag: 't1', toTag: 't2' });
+  // A quoted parameter value may hold a ';' (RFC 4475 §3.1.1.2 quotes one with UTF-8 in it).
+  assert.deepEqual(tagsOf('x <sip:a@x>;p="v;tag=no";tag=yes', "<sip:b@y>;tag=_token~1'+`*%!-."), {
+    fromTag: 'yes',
+    toTag: "_token~1'+`*%!-.",
+  });
   // An addr-spec without brackets: its parameters are the header's (§20.10).
   assert.deepEqual(tagsOf('sip:a@x;tag=t3', 'sip:b@y;user=phone;tag=t4'), { fromTag: 't3', toTag: 't4' });
   // No tag in the header: nothing from the headers after it, nor from a parameter whose name only starts with tag.
