@@ -292,7 +292,7 @@ export async function waitForUdpBound(port: number, ms = 10_000, gaveUp: () => b
     if (await portTaken(port, tcp)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nothing bound ${tcp ? 'TCP' : 'UDP'} 127.0.0.1:${port} within ${ms} ms`);
+  throw new Error(`nothing bound ${tcp ? 'TCP' : 'UDP'} port ${port} within ${ms} ms`);
 }
 
 /**
@@ -304,11 +304,12 @@ async function startSippOn(
   extra: readonly string[],
   cwd: string,
   timeoutMs: number,
+  ip = '127.0.0.1',
 ): Promise<{ port: number; child: ChildProcess; exited: Promise<Exited> }> {
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const peer = sipp([...scenario, '-i', '127.0.0.1', '-p', String(port), ...extra], timeoutMs, cwd);
+    const peer = sipp([...scenario, '-i', ip, '-p', String(port), ...extra], timeoutMs, cwd);
     let exited = false;
     void peer.exited.then((r) => {
       exited = true;
@@ -325,13 +326,14 @@ async function startSippOn(
   throw new Error(`sipp ${scenario.join(' ')} did not start: ${last}`);
 }
 
-/** Starts SIPp's answering scenario (`sipp -sn uas` by default) on a free port. */
+/** Starts SIPp's answering scenario (`sipp -sn uas` by default) on a free port of `ip` (127.0.0.1 or ::1). */
 export async function startSippUas(
   cwd: string,
   scenario = 'uas',
   extra: readonly string[] = [],
+  ip = '127.0.0.1',
 ): Promise<{ port: number; child: ChildProcess }> {
-  const { port, child } = await startSippOn(['-sn', scenario], extra, cwd, 600_000);
+  const { port, child } = await startSippOn(['-sn', scenario], extra, cwd, 600_000, ip);
   return { port, child };
 }
 

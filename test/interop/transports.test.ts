@@ -465,26 +465,6 @@ test(
 );
 
 /** Waits until something has bound UDP [::1]:`port` (our own bind of it fails). */
-async function udp6Bound(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const s = dgram.createSocket('udp6');
-    const taken = await new Promise<boolean>((r) => {
-      s.once('error', () => r(true));
-      s.bind(port, '::1', () => r(false));
-    });
-    await new Promise<void>((r) => {
-      try {
-        s.close(() => r());
-      } catch {
-        r();
-      }
-    });
-    if (taken) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing bound UDP [::1]:${port}`);
-}
-
 async function waitListening(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((r) => {
@@ -508,10 +488,10 @@ for (const mode of ['u1', 't1'] as const) {
 
 test('IPv6: sipts UAC → sipp -sn uas on [::1]', { skip: noSipp, timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(join(work, 'sipp-v6-'));
-  const port = await freePort();
-  const peer = sipp(['-sn', 'uas', '-i', '::1', '-p', String(port)], 120_000, dir);
-  t.after(() => peer.child.kill('SIGKILL'));
-  await udp6Bound(port);
+  // Waits for SIPp's bind in the kernel's socket table, retrying on another port if SIPp could not bind: a probe
+  // bind of our own (as here before) could take the port at the moment SIPp binds it, and SIPp then exits.
+  const { port, child } = await startSippUas(dir, 'uas', [], '::1');
+  t.after(() => child.kill('SIGKILL'));
   const json = join(dir, 'uac.json');
   const r = await sipts(['-sn', 'uac', `[::1]:${port}`, '-i', '::1', '-p', '0', '-r', '500', '-m', String(CALLS), '--json', json], 60_000)
     .exited;
