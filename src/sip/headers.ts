@@ -232,6 +232,37 @@ function indexOf(msg: SipMessage): LineIndex {
   return index;
 }
 
+/** The end of the line [start, eol) without its CR: `eol` is the index of its '\n' (or of the end of the text). */
+export function lineEnd(raw: string, start: number, eol: number): number {
+  return eol > start && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+}
+
+/**
+ * The '\n' (or `limit`) that ends a header whose first line ends at `eol`: RFC 3261 §7.3.1, the lines after it that
+ * start with SP or HT continue its value.
+ */
+export function foldedEol(raw: string, eol: number, limit: number): number {
+  while (eol + 1 < limit && (raw.charCodeAt(eol + 1) === 32 || raw.charCodeAt(eol + 1) === 9)) {
+    const e = raw.indexOf('\n', eol + 1);
+    eol = e < 0 || e >= limit ? limit : e;
+  }
+  return eol;
+}
+
+/** The end of a header's name: the white space before its colon left out. */
+export function nameEndOf(raw: string, start: number, colon: number): number {
+  let e = colon;
+  while (e > start && (raw.charCodeAt(e - 1) === 32 || raw.charCodeAt(e - 1) === 9)) e--;
+  return e;
+}
+
+/** Where a header's value starts: after its colon and the white space that follows, folds included. */
+export function valueStartOf(raw: string, colon: number, end: number): number {
+  let v = colon + 1;
+  while (v < end && isLws(raw.charCodeAt(v))) v++;
+  return v;
+}
+
 /** Records the header lines of a message the parser did not just record (an older one, a 3PCC command). */
 function scan(msg: SipMessage): void {
   index.reset();
@@ -244,24 +275,12 @@ function scan(msg: SipMessage): void {
   while (pos < limit) {
     let eol = raw.indexOf('\n', pos);
     if (eol < 0 || eol >= limit) eol = limit;
-    let lineEnd = eol > pos && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
-    if (lineEnd === pos) break;
+    if (lineEnd(raw, pos, eol) === pos) break;
     const colon = raw.indexOf(':', pos);
-    let next = eol + 1;
-    while (next < limit && (raw.charCodeAt(next) === 32 || raw.charCodeAt(next) === 9)) {
-      let e2 = raw.indexOf('\n', next);
-      if (e2 < 0 || e2 >= limit) e2 = limit;
-      lineEnd = e2 > next && raw.charCodeAt(e2 - 1) === 13 ? e2 - 1 : e2;
-      next = e2 + 1;
-    }
-    if (colon > pos && colon < lineEnd) {
-      let nameEnd = colon;
-      while (nameEnd > pos && (raw.charCodeAt(nameEnd - 1) === 32 || raw.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
-      let vs = colon + 1;
-      while (vs < lineEnd && (raw.charCodeAt(vs) === 32 || raw.charCodeAt(vs) === 9)) vs++;
-      index.add(pos, nameEnd, vs, lineEnd);
-    }
-    pos = next;
+    eol = foldedEol(raw, eol, limit);
+    const end = lineEnd(raw, pos, eol);
+    if (colon > pos && colon < end) index.add(pos, nameEndOf(raw, pos, colon), valueStartOf(raw, colon, end), end);
+    pos = eol + 1;
   }
   index.msg = msg;
 }

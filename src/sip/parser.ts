@@ -4,7 +4,18 @@
  * Never throws: malformed input is a ParseFailure value, counted by the caller.
  */
 import type { ParseResult, SipMessage } from './message.js';
-import { equalsIgnoreCase, isLws, paramValue, recordEnd, recordLine, recordStart } from './headers.js';
+import {
+  equalsIgnoreCase,
+  foldedEol,
+  isLws,
+  lineEnd,
+  nameEndOf,
+  paramValue,
+  recordEnd,
+  recordLine,
+  recordStart,
+  valueStartOf,
+} from './headers.js';
 
 const fail = (reason: string): ParseResult => ({ ok: false, reason });
 
@@ -75,8 +86,7 @@ export function parseMessage(raw: string): ParseResult {
   while (line < raw.length) {
     let eol = raw.indexOf('\n', line);
     if (eol < 0) eol = raw.length;
-    let end = eol > line && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
-    if (end === line) {
+    if (lineEnd(raw, line, eol) === line) {
       bodyStart = eol + 1;
       break;
     }
@@ -88,19 +98,13 @@ export function parseMessage(raw: string): ParseResult {
       continue;
     }
     const colon = raw.indexOf(':', line);
-    if (colon < 0 || colon > end) return fail('header line without a colon');
-    // RFC 3261 §7.3.1: a header's value goes on over the lines that start with SP or HT; its routing fields (a
-    // tag, the Call-ID) may be on any of them. SIPp compat: SIPp reads a folded To's tag and Call-ID too.
-    while (eol + 1 < raw.length && (raw.charCodeAt(eol + 1) === 32 || raw.charCodeAt(eol + 1) === 9)) {
-      const next = eol + 1;
-      eol = raw.indexOf('\n', next);
-      if (eol < 0) eol = raw.length;
-      end = eol > next && raw.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
-    }
-    let nameEnd = colon;
-    while (nameEnd > line && (raw.charCodeAt(nameEnd - 1) === 32 || raw.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
-    let vs = colon + 1;
-    while (vs < end && isLws(raw.charCodeAt(vs))) vs++;
+    if (colon < 0 || colon > lineEnd(raw, line, eol)) return fail('header line without a colon');
+    // A header's routing fields (a tag, the Call-ID) may be on any of its folded lines. SIPp compat: SIPp reads a
+    // folded To's tag and Call-ID too.
+    eol = foldedEol(raw, eol, raw.length);
+    const end = lineEnd(raw, line, eol);
+    const nameEnd = nameEndOf(raw, line, colon);
+    const vs = valueStartOf(raw, colon, end);
     recordLine(line, nameEnd, vs, end);
     const len = nameEnd - line;
     const c0 = first | 0x20;

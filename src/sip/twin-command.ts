@@ -3,7 +3,7 @@
  * message without its start line) rendered from a <sendCmd>; transport/twin-framing.ts cuts them out of
  * the twin stream.
  */
-import { equalsIgnoreCase } from './headers.js';
+import { equalsIgnoreCase, lineEnd as lineEndOf, nameEndOf } from './headers.js';
 import type { SipMessage } from './message.js';
 
 export interface TwinCommand {
@@ -29,13 +29,12 @@ export function parseCommand(raw: string): TwinCommand {
   while (pos < text.length) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = text.length;
-    const lineEnd = eol > pos && text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    const lineEnd = lineEndOf(text, pos, eol);
     const colon = text.indexOf(':', pos);
     if (colon > pos && colon < lineEnd) {
       let nameStart = pos;
       while (nameStart < colon && (text.charCodeAt(nameStart) === 32 || text.charCodeAt(nameStart) === 9)) nameStart++;
-      let nameEnd = colon;
-      while (nameEnd > nameStart && (text.charCodeAt(nameEnd - 1) === 32 || text.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
+      const nameEnd = nameEndOf(text, nameStart, colon);
       const value = text.slice(colon + 1, lineEnd).trim();
       // RFC 3261 §7.3.3: `i` is Call-ID's compact form; SIPp's get_call_id takes it too.
       if (callId === '' && (equalsIgnoreCase(text, nameStart, nameEnd, 'call-id') || equalsIgnoreCase(text, nameStart, nameEnd, 'i')))
