@@ -55,6 +55,17 @@ function filled<T>(n: number, v: T): T[] {
   return a;
 }
 
+/**
+ * `pending` with `method` added (the same array when it has it). A copy, as `pending` may be shared; by slice and
+ * push, which stay in V8's generated code: a spread iterates, and concat is a C++ builtin behind an adaptor frame.
+ */
+export function withMethod(pending: readonly string[], method: string): readonly string[] {
+  if (pending.includes(method)) return pending;
+  const out = pending.slice();
+  out.push(method);
+  return out;
+}
+
 /** `pending` without `method` (the same array when it has none); the shared empty array when nothing is left. */
 export function withoutMethod(pending: readonly string[], method: string): readonly string[] {
   if (!pending.includes(method)) return pending;

@@ -7,7 +7,7 @@ import type { CompiledStep } from '../scenario/compile.js';
 import { parseMessage } from '../sip/parser.js';
 import { StepCounter } from '../stats/stats.js';
 import { Failure, type FailedOutcome } from '../events/outcome.js';
-import type { CallState } from './call.js';
+import { withMethod, type CallState } from './call.js';
 import { abort } from './hang-up.js';
 import type { CallHost } from './host.js';
 import { retransKeyOf } from './matcher.js';
@@ -56,7 +56,7 @@ export function sendStep(host: CallHost, call: CallState, step: CompiledStep, in
   }
   const raw = renderTemplate(t, call, index);
   if (method === undefined) method = raw.startsWith('SIP/2.0 ') ? '' : raw.slice(0, raw.indexOf(' '));
-  if (method !== '' && method !== 'ACK' && !call.pending.includes(method)) call.pending = call.pending.concat(method);
+  if (method !== '' && method !== 'ACK') call.pending = withMethod(call.pending, method);
   call.lastSent = raw;
   call.lastSentIndex = index;
   // The a=crypto: keys the call offers or answers with are the ones its SRTP is sent with (RFC 4568 §6.1).
