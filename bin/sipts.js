@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --single-threaded-gc --heap-growing-percent=100
+#!/usr/bin/env -S node --max-semi-space-size=8 --single-threaded-gc --heap-growing-percent=100 --no-allocation-site-pretenuring
 // Node options for a load generator:
 // - the young generation is capped at 8 MiB a semi-space (V8's default grows to 16 on 64-bit): with 50,000
 //   calls open it is about 14 MiB of resident memory less, for about 2% more instructions per call;
@@ -7,7 +7,14 @@
 //   machine runs on;
 // - after a full collection the old generation may grow to twice what survived before the next one (V8's own
 //   factor, from its speed estimates, was about 1.4 here): a UAS keeps each call 4 s after its BYE and a
-//   tombstone of it 33 s, and was marked every 2 s, 9% of its CPU; now every 7-16 s (README, "Memory").
+//   tombstone of it 33 s, and was marked every 2 s, 9% of its CPU; now every 7-16 s (README, "Memory");
+// - no pretenuring by allocation site: when the first second's calls live long (a busy machine, code not yet
+//   optimized), V8 decides that the call timers' object literal, and others, are long-lived and allocates them in
+//   the old generation from then on, for the rest of the run. A call then ends young but its old timers still
+//   point to it, so every scavenge keeps and promotes each ended call with its messages (about 2 KB) until the
+//   next full collection: 1.1-1.2 MB survived each scavenge instead of 0.2, a full collection every 2 s instead
+//   of 1 in 10 s. It happened in 4 of 5 REGISTER runs at 3,000/s with a busy core beside them, and in none with
+//   this option; their CPU per registration 102 -> 92 µs (medians of 5); the UAS and UAC did not move.
 // SIPp compat: USR1 is a soft stop and USR2 dumps the screens (src/cli/main.ts handles them during a run).
 // Without a listener from the first moment, Node opens its inspector on USR1 and dies on USR2: these hold
 // both signals while the CLI loads, which is why the CLI is imported after them.

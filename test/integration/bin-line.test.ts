@@ -1,7 +1,7 @@
 /**
  * bin/sipts.js is run by its #! line, which gives Node V8 options (young generation size, single-threaded GC,
- * old-generation growth). Node exits with "bad option" on one it does not know, so this runs the file as
- * installed, through `env`, with the Node that runs the tests first in PATH: CI runs it on each LTS line.
+ * old-generation growth, no pretenuring). Node exits with "bad option" on one it does not know, so this runs the
+ * file as installed, through `env`, with the Node that runs the tests first in PATH: CI runs it on each LTS line.
  * (The other tests start `node bin/sipts.js`, which skips the #! line.)
  */
 import assert from 'node:assert/strict';
