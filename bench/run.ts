@@ -70,8 +70,9 @@ if (wanted('micro')) {
 }
 
 /**
- * Rounds of the CPU parts, the tools in turn: the median of three, as one slow run of two (these machines
- * swing by a tenth to a third from minute to minute) moved a two-round figure by half its swing.
+ * Rounds of the CPU-per-call parts (cpu and its floor, tcp, register), the tools in turn: the median of three,
+ * as one slow run of two (these machines swing by a tenth to a third from minute to minute) moved a two-round
+ * figure by half its swing.
  */
 const CPU_ROUNDS = 3;
 
@@ -127,8 +128,8 @@ if (wanted('cpu')) {
 
 if (wanted('tcp')) {
   const rates = [1000, 3000];
-  log(`CPU per call over TCP (-t t1, one connection), ${rates.join(', ')} calls/s, 2 rounds`);
-  const cpu: CpuFigure[] = await cpuPerCall(pairs, rates, 2, log, ['-t', 't1']);
+  log(`CPU per call over TCP (-t t1, one connection), ${rates.join(', ')} calls/s, ${CPU_ROUNDS} rounds`);
+  const cpu: CpuFigure[] = await cpuPerCall(pairs, rates, CPU_ROUNDS, log, ['-t', 't1']);
   result['tcp'] = cpu;
   const at = (pair: string, rate: number): CpuFigure | undefined => cpu.find((c) => c.pair === pair && c.rate === rate);
   for (const rate of rates) {

@@ -8,13 +8,9 @@
 // - after a full collection the old generation may grow to twice what survived before the next one (V8's own
 //   factor, from its speed estimates, was about 1.4 here): a UAS keeps each call 4 s after its BYE and a
 //   tombstone of it 33 s, and was marked every 2 s, 9% of its CPU; now every 7-16 s (README, "Memory");
-// - no pretenuring by allocation site: when the first second's calls live long (a busy machine, code not yet
-//   optimized), V8 decides that the call timers' object literal, and others, are long-lived and allocates them in
-//   the old generation from then on, for the rest of the run. A call then ends young but its old timers still
-//   point to it, so every scavenge keeps and promotes each ended call with its messages (about 2 KB) until the
-//   next full collection: 1.1-1.2 MB survived each scavenge instead of 0.2-0.4, a full collection every 2 s
-//   instead of 1 or 2 in 10 s. It happened in 4 of 5 REGISTER runs at 3,000/s with a busy core beside them, and in none with
-//   this option; their CPU per registration 102 -> 92 µs (medians of 5); the UAS and UAC did not move.
+// - no pretenuring by allocation site: when the first second's calls live long (a busy machine, cold code), V8
+//   allocates the call timers' literal, and others, in the old generation for the rest of the run; an ended call
+//   is then kept by its dead old timers and promoted with its messages at every scavenge (README, "Memory").
 // SIPp compat: USR1 is a soft stop and USR2 dumps the screens (src/cli/main.ts handles them during a run).
 // Without a listener from the first moment, Node opens its inspector on USR1 and dies on USR2: these hold
 // both signals while the CLI loads, which is why the CLI is imported after them.
