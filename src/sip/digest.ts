@@ -44,13 +44,17 @@ const NO_QOP: readonly string[] = [];
 /** RFC 7616 §3.3: qop="auth, auth-int" lists the options offered; lower case, empty entries dropped. */
 function qopList(qop: string | undefined): readonly string[] {
   if (qop === undefined) return NO_QOP;
+  // A registrar offers the same qop to every REGISTER: the last list is kept (it is never modified).
+  if (qop === lastQop.text) return lastQop.list;
   const out: string[] = [];
   for (const part of qop.split(',')) {
     const q = part.trim().toLowerCase();
     if (q !== '') out.push(q);
   }
+  lastQop = { text: qop, list: out };
   return out;
 }
+let lastQop: { readonly text: string; readonly list: readonly string[] } = { text: '', list: NO_QOP };
 
 /** Of several challenges, the one with the strongest algorithm this code supports. */
 export function pickChallenge(values: readonly string[]): Challenge | undefined {

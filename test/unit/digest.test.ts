@@ -228,3 +228,15 @@ test('challenge parameters: the scanner reads what the regular expressions read,
   // The headers are not all refused: many give a challenge, backslashes among them.
   assert.ok(parsed > 2000 && quotedPairs > 500, `${parsed} parsed, ${quotedPairs} with a backslash`);
 });
+
+test('the qop list of one challenge after another: the kept last list never answers a different qop', () => {
+  const qopOf = (qop: string): readonly string[] | undefined => parseChallenge(`Digest realm="r", nonce="n", qop="${qop}"`)?.qop;
+  // RFC 7616 §3.3: a quoted, comma-separated list of options; parsed lower case, white space and empty entries dropped.
+  assert.deepEqual(qopOf('auth'), ['auth']);
+  assert.deepEqual(qopOf('auth'), ['auth']);
+  assert.deepEqual(qopOf('AUTH-INT, auth'), ['auth-int', 'auth']);
+  assert.deepEqual(qopOf('auth'), ['auth']);
+  assert.deepEqual(parseChallenge('Digest realm="r", nonce="n"')?.qop, []);
+  assert.deepEqual(qopOf(' , auth-int ,'), ['auth-int']);
+  assert.deepEqual(qopOf('AUTH-INT, auth'), ['auth-int', 'auth']);
+});
