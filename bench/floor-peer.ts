@@ -19,6 +19,7 @@ import { createSocket, type RemoteInfo } from 'node:dgram';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 // The cheapest hash Node has, as sipts answers a challenge with it: crypto.hash where Node has it (20.12 and later).
 import { hashHex } from '../src/sip/digest.js';
+import { header } from './sip-text.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -31,12 +32,6 @@ const localPort = Number(option('-p', '0'));
 const statFile = option('-stf', '');
 const injection = option('-inf', '');
 const remote = args.find((a, i) => i > 0 && /^[\d.]+:\d+$/.test(a) && args[i - 1] !== '-i');
-
-/** The header line `name: …` of a message, without its CRLF ('' when missing). */
-function header(msg: string, name: string): string {
-  const at = msg.indexOf(`\n${name}: `);
-  return at < 0 ? '' : msg.slice(at + 1, msg.indexOf('\r', at));
-}
 
 const socket = createSocket('udp4');
 

@@ -13,6 +13,7 @@ import { parseMessage } from '../src/sip/parser.js';
 import { Stats } from '../src/stats/stats.js';
 import { TimerWheel, type TimerNode } from '../src/engine/timer-wheel.js';
 import { median } from './measure.js';
+import { registerLoop } from './register-loop.js';
 import { cpuUs } from './peers.js';
 
 export interface MicroResult {
@@ -159,6 +160,10 @@ export async function micro(log: (s: string) => void): Promise<MicroResult[]> {
       stats.step(i % 10, 0);
     }),
   );
+
+  const loop = registerLoop();
+  add({ name: 'a registration, engine in virtual time (no socket)', nsPerOp: loop.perRegistrationNs });
+  add({ name: '  of which the in-memory registrar', nsPerOp: loop.registrarNs });
 
   const floor = await dgramFloor(100_000);
   add({ name: 'node:dgram floor: receive + send one datagram', nsPerOp: floor });

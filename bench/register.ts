@@ -55,7 +55,7 @@ export interface RegisterFigure {
 }
 
 /** `user0000001;[authentication username=user0000001 password=pw-user0000001];`: the password the cfg derives. */
-function writeUsers(path: string, lines: number): void {
+export function writeUsers(path: string, lines: number): void {
   const out: string[] = ['SEQUENTIAL'];
   for (let i = 1; i <= lines; i++) {
     const user = `user${String(i).padStart(7, '0')}`;
