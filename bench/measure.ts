@@ -53,3 +53,14 @@ export function median(xs: readonly number[]): number {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length === 0 ? Number.NaN : ((s[(s.length - 1) >> 1] ?? 0) + (s[s.length >> 1] ?? 0)) / 2;
 }
+
+/** ns per call of `op`, run n times a round: the median of `rounds` rounds after one that warms the JIT up. */
+export function nsPerOp(n: number, op: (i: number) => void, rounds = 7): number {
+  const ns: number[] = [];
+  for (let r = 0; r <= rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) op(i);
+    if (r > 0) ns.push(((performance.now() - t0) * 1e6) / n);
+  }
+  return median(ns);
+}

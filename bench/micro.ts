@@ -12,7 +12,7 @@ import { renderTemplate, type RenderContext } from '../src/engine/render.js';
 import { parseMessage } from '../src/sip/parser.js';
 import { Stats } from '../src/stats/stats.js';
 import { TimerWheel, type TimerNode } from '../src/engine/timer-wheel.js';
-import { median } from './measure.js';
+import { nsPerOp } from './measure.js';
 import { registerLoop } from './register-loop.js';
 import { cpuUs } from './peers.js';
 
@@ -21,16 +21,7 @@ export interface MicroResult {
   readonly nsPerOp: number;
 }
 
-/** Runs `op` n times per round; the first round warms the JIT up and is not counted. */
-function timeIt(name: string, n: number, op: (i: number) => void, rounds = 7): MicroResult {
-  const ns: number[] = [];
-  for (let r = 0; r <= rounds; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) op(i);
-    if (r > 0) ns.push(((performance.now() - t0) * 1e6) / n);
-  }
-  return { name, nsPerOp: median(ns) };
-}
+const timeIt = (name: string, n: number, op: (i: number) => void): MicroResult => ({ name, nsPerOp: nsPerOp(n, op) });
 
 const INVITE = [
   'INVITE sip:service@127.0.0.1:5060 SIP/2.0',

@@ -17,7 +17,8 @@ import { median } from './measure.js';
 import { cpuUs, spawnTool, type Tool } from './peers.js';
 import { achievedRate, createdAt, readStatRows } from './stat-rows.js';
 
-const SCENARIO = fileURLToPath(new URL('../../bench/injection-register.xml', import.meta.url));
+/** The registration workload's scenario (bench/register-loop.ts runs it too). */
+export const REGISTER_SCENARIO = fileURLToPath(new URL('../../bench/injection-register.xml', import.meta.url));
 const CONFIG = fileURLToPath(new URL('../../bench/kamailio-register.cfg', import.meta.url));
 
 export const kamailioInstalled = (): boolean => spawnSync('kamailio', ['-v'], { stdio: 'ignore' }).error === undefined;
@@ -137,7 +138,7 @@ async function runOne(tool: Tool, rate: number, seconds: number, registrar: Regi
     tool,
     [
       '-sf',
-      SCENARIO,
+      REGISTER_SCENARIO,
       `127.0.0.1:${registrar.port}`,
       '-inf',
       users,

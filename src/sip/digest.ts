@@ -1,7 +1,7 @@
 /**
  * HTTP digest authentication as SIP uses it (RFC 3261 §22.4): RFC 2617 (MD5, MD5-sess, qop auth and
  * auth-int) and RFC 7616 / RFC 8760 (SHA-256, SHA-512-256 and their -sess forms). Pure functions, but for
- * the last HA2 kept and a pool of random bytes for cnonces.
+ * the last HA2 and the last qop list kept and a pool of random bytes for cnonces.
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash, randomFillSync } from 'node:crypto';
@@ -41,10 +41,15 @@ export function parseChallenge(value: string): Challenge | undefined {
 
 const NO_QOP: readonly string[] = [];
 
+/**
+ * A registrar offers the same qop to every REGISTER: the last text and its list are kept (splitting, trimming and
+ * lower-casing it was 40% of parsing a challenge). The list is read only (chooseQop), never changed.
+ */
+let lastQop: { readonly text: string; readonly list: readonly string[] } = { text: '', list: NO_QOP };
+
 /** RFC 7616 §3.3: qop="auth, auth-int" lists the options offered; lower case, empty entries dropped. */
 function qopList(qop: string | undefined): readonly string[] {
   if (qop === undefined) return NO_QOP;
-  // A registrar offers the same qop to every REGISTER: the last list is kept (it is never modified).
   if (qop === lastQop.text) return lastQop.list;
   const out: string[] = [];
   for (const part of qop.split(',')) {
@@ -54,7 +59,6 @@ function qopList(qop: string | undefined): readonly string[] {
   lastQop = { text: qop, list: out };
   return out;
 }
-let lastQop: { readonly text: string; readonly list: readonly string[] } = { text: '', list: NO_QOP };
 
 /** Of several challenges, the one with the strongest algorithm this code supports. */
 export function pickChallenge(values: readonly string[]): Challenge | undefined {
