@@ -19,7 +19,7 @@ import { createSocket, type RemoteInfo } from 'node:dgram';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 // The cheapest hash Node has, as sipts answers a challenge with it: crypto.hash where Node has it (20.12 and later).
 import { hashHex } from '../src/sip/digest.js';
-import { header } from './sip-text.js';
+import { header, responseHead } from './sip-text.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -39,11 +39,7 @@ function uas(): void {
   let tag = 0;
   const me = `${localIp}:${socket.address().port}`;
   const reply = (msg: string, status: string, toTag: string, to: RemoteInfo): void => {
-    socket.send(
-      `SIP/2.0 ${status}\r\n${header(msg, 'Via')}\r\n${header(msg, 'From')}\r\n${header(msg, 'To')}${toTag}\r\n${header(msg, 'Call-ID')}\r\n${header(msg, 'CSeq')}\r\nContact: <sip:${me};transport=UDP>\r\nContent-Length: 0\r\n\r\n`,
-      to.port,
-      to.address,
-    );
+    socket.send(`${responseHead(msg, status, toTag)}Contact: <sip:${me};transport=UDP>\r\nContent-Length: 0\r\n\r\n`, to.port, to.address);
   };
   socket.on('message', (b: Buffer, from: RemoteInfo) => {
     const msg = b.toString('latin1');

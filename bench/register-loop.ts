@@ -23,7 +23,7 @@ import type { Endpoint, Transport, TransportHandler } from '../src/transport/tra
 import { VirtualTime } from '../test/engine-harness.js';
 import { median, nsPerOp } from './measure.js';
 import { REGISTER_SCENARIO, writeUsers } from './register.js';
-import { header } from './sip-text.js';
+import { header, responseHead } from './sip-text.js';
 
 const HOST = '127.0.0.1';
 const LOCAL_PORT = 5061;
@@ -32,10 +32,10 @@ const PID = 4242;
 
 /** RFC 3261 §8.2.6.2 and §22.4: the registrar's answer to a REGISTER, 401 with a challenge when it has no credentials. */
 function answer(request: string, n: number): string {
-  const copied = `${header(request, 'Via')}\r\n${header(request, 'From')}\r\n${header(request, 'To')};tag=r${n}\r\n${header(request, 'Call-ID')}\r\n${header(request, 'CSeq')}\r\n`;
+  const toTag = `;tag=r${n}`;
   return request.includes('\nAuthorization: ')
-    ? `SIP/2.0 200 OK\r\n${copied}Contact: ${header(request, 'Contact').slice(9)};expires=3600\r\nContent-Length: 0\r\n\r\n`
-    : `SIP/2.0 401 Unauthorized\r\n${copied}WWW-Authenticate: Digest realm="${HOST}", nonce="${n.toString(16)}a0b1c2d3e4f5", qop="auth"\r\nContent-Length: 0\r\n\r\n`;
+    ? `${responseHead(request, '200 OK', toTag)}Contact: ${header(request, 'Contact').slice(9)};expires=3600\r\nContent-Length: 0\r\n\r\n`
+    : `${responseHead(request, '401 Unauthorized', toTag)}WWW-Authenticate: Digest realm="${HOST}", nonce="${n.toString(16)}a0b1c2d3e4f5", qop="auth"\r\nContent-Length: 0\r\n\r\n`;
 }
 
 export interface RegisterLoopResult {
