@@ -13,6 +13,7 @@ import { parseMessage } from '../src/sip/parser.js';
 import { Stats } from '../src/stats/stats.js';
 import { TimerWheel, type TimerNode } from '../src/engine/timer-wheel.js';
 import { nsPerOp } from './measure.js';
+import { uacLoop, uasLoop } from './call-loop.js';
 import { registerLoop } from './register-loop.js';
 import { cpuUs } from './peers.js';
 
@@ -155,6 +156,8 @@ export async function micro(log: (s: string) => void): Promise<MicroResult[]> {
   const loop = registerLoop();
   add({ name: 'a registration, engine in virtual time (no socket)', nsPerOp: loop.perRegistrationNs });
   add({ name: '  of which the in-memory registrar', nsPerOp: loop.registrarNs });
+  add({ name: 'a call, -sn uac in virtual time (no socket)', nsPerOp: uacLoop() });
+  add({ name: 'a call, -sn uas in virtual time (no socket)', nsPerOp: uasLoop() });
 
   const floor = await dgramFloor(100_000);
   add({ name: 'node:dgram floor: receive + send one datagram', nsPerOp: floor });

@@ -95,3 +95,21 @@ test('-deadcall_wait 0 keeps no tombstone', () => {
   assert.equal(r.entry('a'), undefined);
   assert.deepEqual([r.open, r.dead], [0, 0]);
 });
+
+test('the earlier of two calls under one Call-ID ending after the later: its tombstone stays its full wait', () => {
+  const r = new CallRegistry(1000);
+  const first = call(1, 'twice');
+  const second = call(2, 'twice');
+  r.add(first, true);
+  r.add(second, false);
+  r.remove(second, 0);
+  r.remove(first, 500);
+  assert.deepEqual([r.open, r.dead], [0, 1]);
+  // The second call's tombstone (due at 1000) was replaced by the first's (due at 1500): expiring it drops nothing.
+  r.expire(1000);
+  assert.ok(r.entry('twice') instanceof Tombstone);
+  assert.deepEqual([r.open, r.dead], [0, 1]);
+  r.expire(1500);
+  assert.equal(r.entry('twice'), undefined);
+  assert.deepEqual([r.open, r.dead], [0, 0]);
+});
