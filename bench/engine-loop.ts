@@ -115,6 +115,8 @@ export function engineLoop(o: LoopOptions): number {
       run(o.perRound);
       ns.push(((cpuNowUs() - t0) * 1e3) / o.perRound);
     }
+    // Never true (a peer that said nothing stalls the run first): it keeps the reads above in use, so that no compiler
+    // drops them.
     if (flattened === 0) throw new Error('engine loop: the peer said nothing');
     return median(ns);
   } finally {
