@@ -32,10 +32,10 @@ export interface LoopPeer {
 export interface LoopOptions {
   /** sipts's options as the CLI parses them (`sf`, `sn`, `inf`, `r`, …); `-i` and `-p` are the loop's. */
   readonly options: Readonly<Record<string, string | string[]>>;
-  /** The remote address sipts is given (none for a UAS). */
-  readonly remote?: string;
+  /** sipts places the calls, on its peer at LOOP_HOST:PEER_PORT (the remote it is given); else it answers them. */
+  readonly placesCalls: boolean;
   readonly peer: LoopPeer;
-  /** Calls started per virtual second: a call is a stall when it has not ended a few seconds after. */
+  /** Calls started per virtual second: a round is a stall when it has not ended 5 s after its last call was due. */
   readonly rate: number;
   readonly perRound: number;
   readonly rounds: number;
@@ -52,15 +52,10 @@ const cpuNowUs = (): number => {
 /** ns of CPU (user + system) per successful call, median of the rounds: the engine and its in-memory peer together. */
 export function engineLoop(o: LoopOptions): number {
   const time = new VirtualTime();
-  const c = buildConfig({ ...o.options, i: LOOP_HOST, p: String(LOOP_PORT) }, o.remote === undefined ? [] : [o.remote], LOOP_PID);
+  const c = buildConfig({ ...o.options, i: LOOP_HOST, p: String(LOOP_PORT) }, o.placesCalls ? [`${LOOP_HOST}:${PEER_PORT}`] : [], LOOP_PID);
   const scenario = loadScenario(c, templateEnv(c, LOOP_PID));
-  const config = engineConfig(
-    c,
-    scenario,
-    o.remote === undefined ? undefined : { address: LOOP_HOST, port: PEER_PORT },
-    LOOP_PID,
-    loadInjection(c, scenario),
-  );
+  const remote = o.placesCalls ? { address: LOOP_HOST, port: PEER_PORT } : undefined;
+  const config = engineConfig(c, scenario, remote, LOOP_PID, loadInjection(c, scenario));
   const engine = new Engine(config, { timers: time.timers }, time.clock);
   try {
     const handler: TransportHandler = engine.handler;

@@ -19,7 +19,7 @@ import { createSocket, type RemoteInfo } from 'node:dgram';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 // The cheapest hash Node has, as sipts answers a challenge with it: crypto.hash where Node has it (20.12 and later).
 import { hashHex } from '../src/sip/digest.js';
-import { header, responseHead } from './sip-text.js';
+import { header, NO_BODY, toTagOf, uacRequester, uasAnswerer } from './sip-text.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string): string => {
@@ -36,20 +36,12 @@ const remote = args.find((a, i) => i > 0 && /^[\d.]+:\d+$/.test(a) && args[i - 1
 const socket = createSocket('udp4');
 
 function uas(): void {
-  let tag = 0;
-  const me = `${localIp}:${socket.address().port}`;
-  const reply = (msg: string, status: string, toTag: string, to: RemoteInfo): void => {
-    socket.send(`${responseHead(msg, status, toTag)}Contact: <sip:${me};transport=UDP>\r\nContent-Length: 0\r\n\r\n`, to.port, to.address);
-  };
+  const answer = uasAnswerer(`${localIp}:${socket.address().port}`, NO_BODY);
+  const out: string[] = [];
   socket.on('message', (b: Buffer, from: RemoteInfo) => {
-    const msg = b.toString('latin1');
-    if (msg.startsWith('INVITE')) {
-      const toTag = `;tag=${++tag}`;
-      reply(msg, '180 Ringing', toTag, from);
-      reply(msg, '200 OK', toTag, from);
-    } else if (msg.startsWith('BYE')) {
-      reply(msg, '200 OK', '', from);
-    }
+    answer(b.toString('latin1'), out);
+    for (const m of out) socket.send(m, from.port, from.address);
+    out.length = 0;
   });
 }
 
@@ -99,10 +91,8 @@ function remoteOf(target: string): { host: string; port: number } {
 
 function uac(target: string): void {
   const { host, port } = remoteOf(target);
-  const me = `${localIp}:${socket.address().port}`;
-  const request = (method: string, n: string, cseq: number, toTag: string): string =>
-    `${method} sip:service@${target} SIP/2.0\r\nVia: SIP/2.0/UDP ${me};branch=z9hG4bK-${n}-${cseq}-${method}\r\nFrom: sipp <sip:sipp@${me}>;tag=${n}\r\nTo: service <sip:service@${target}>${toTag}\r\nCall-ID: ${n}-floor@${localIp}\r\nCSeq: ${cseq} ${method}\r\nContact: sip:sipp@${me}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
-  const succeeded = pace((n) => socket.send(request('INVITE', String(n), 1, ''), port, host));
+  const request = uacRequester(`${localIp}:${socket.address().port}`, target);
+  const succeeded = pace((n) => socket.send(request('INVITE', n, 1, '', NO_BODY), port, host));
   socket.on('message', (b: Buffer) => {
     const msg = b.toString('latin1');
     // Only final 2xx answers move a call on: the 200 of the INVITE (CSeq 1) and of the BYE (CSeq 2).
@@ -110,10 +100,9 @@ function uac(target: string): void {
     const callId = header(msg, 'Call-ID');
     const n = callId.slice(9, callId.indexOf('-', 9));
     if (header(msg, 'CSeq').startsWith('CSeq: 1 ')) {
-      const to = header(msg, 'To');
-      const toTag = to.slice(to.indexOf(';tag='));
-      socket.send(request('ACK', n, 1, toTag), port, host);
-      socket.send(request('BYE', n, 2, toTag), port, host);
+      const toTag = toTagOf(msg);
+      socket.send(request('ACK', n, 1, toTag, NO_BODY), port, host);
+      socket.send(request('BYE', n, 2, toTag, NO_BODY), port, host);
     } else {
       succeeded();
     }

@@ -10,17 +10,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engineLoop, LOOP_HOST as HOST, LOOP_PID as PID, LOOP_PORT as LOCAL_PORT, PEER_PORT } from './engine-loop.js';
+import { engineLoop, LOOP_HOST as HOST, LOOP_PID as PID, LOOP_PORT as LOCAL_PORT } from './engine-loop.js';
 import { nsPerOp } from './measure.js';
 import { REGISTER_SCENARIO, writeUsers } from './register.js';
-import { header, responseHead } from './sip-text.js';
+import { header, NO_BODY, responseHead } from './sip-text.js';
 
 /** RFC 3261 §8.2.6.2 and §22.4: the registrar's answer to a REGISTER, 401 with a challenge when it has no credentials. */
 function answer(request: string, n: number): string {
   const toTag = `;tag=r${n}`;
   return request.includes('\nAuthorization: ')
-    ? `${responseHead(request, '200 OK', toTag)}Contact: ${header(request, 'Contact').slice(9)};expires=3600\r\nContent-Length: 0\r\n\r\n`
-    : `${responseHead(request, '401 Unauthorized', toTag)}WWW-Authenticate: Digest realm="${HOST}", nonce="${n.toString(16)}a0b1c2d3e4f5", qop="auth"\r\nContent-Length: 0\r\n\r\n`;
+    ? `${responseHead(request, '200 OK', toTag)}Contact: ${header(request, 'Contact').slice(9)};expires=3600\r\n${NO_BODY}`
+    : `${responseHead(request, '401 Unauthorized', toTag)}WWW-Authenticate: Digest realm="${HOST}", nonce="${n.toString(16)}a0b1c2d3e4f5", qop="auth"\r\n${NO_BODY}`;
 }
 
 export interface RegisterLoopResult {
@@ -42,7 +42,7 @@ export function registerLoop(perRound = 20_000, rounds = 5, warmup = 40_000): Re
     let answered = 0;
     const perRegistrationNs = engineLoop({
       options: { sf: REGISTER_SCENARIO, inf: [users], r: '1000' },
-      remote: `${HOST}:${PEER_PORT}`,
+      placesCalls: true,
       peer: { answer: (raw, out) => out.push(answer(raw, ++answered)) },
       rate: 1000,
       perRound,

@@ -73,12 +73,18 @@ test('a new call under the Call-ID of an ended one is what its messages reach', 
   assert.deepEqual([r.open, r.dead], [0, 0]);
 });
 
-test('two open calls under one Call-ID: the later one holds it, the earlier one ending leaves no tombstone', () => {
+/** A registry (-deadcall_wait 1 s) with two open calls added under one Call-ID, the second without looking first. */
+function twoUnderOneId(callId: string): { r: CallRegistry; first: CallState; second: CallState } {
   const r = new CallRegistry(1000);
-  const first = call(1, 'fixed');
-  const second = call(2, 'fixed');
+  const first = call(1, callId);
+  const second = call(2, callId);
   r.add(first, true);
   r.add(second, false);
+  return { r, first, second };
+}
+
+test('two open calls under one Call-ID: the later one holds it, the earlier one ending leaves no tombstone', () => {
+  const { r, first, second } = twoUnderOneId('fixed');
   assert.equal(r.open, 1);
   assert.equal(r.entry('fixed'), second);
   r.remove(first, 0);
@@ -97,11 +103,7 @@ test('-deadcall_wait 0 keeps no tombstone', () => {
 });
 
 test('the earlier of two calls under one Call-ID ending after the later: its tombstone stays its full wait', () => {
-  const r = new CallRegistry(1000);
-  const first = call(1, 'twice');
-  const second = call(2, 'twice');
-  r.add(first, true);
-  r.add(second, false);
+  const { r, first, second } = twoUnderOneId('twice');
   r.remove(second, 0);
   r.remove(first, 500);
   assert.deepEqual([r.open, r.dead], [0, 1]);
