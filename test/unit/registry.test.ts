@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { InjectionStore } from '../../src/data/injection.js';
 import { CallState } from '../../src/engine/call.js';
 import { IdSpace } from '../../src/engine/id-space.js';
@@ -114,4 +116,61 @@ test('the earlier of two calls under one Call-ID ending after the later: its tom
   r.expire(1500);
   assert.equal(r.entry('twice'), undefined);
   assert.deepEqual([r.open, r.dead], [0, 0]);
+});
+
+/** Bytes the young collections in `profile` moved to the old generation (a full collection in it is left out). */
+function promotedByYoungCollections(profile: v8.GCProfilerResult): number {
+  const oldUsed = (spaces: v8.HeapSpaceStatistics[]): number => spaces.find((x) => x.spaceName === 'old_space')?.spaceUsedSize ?? 0;
+  let bytes = 0;
+  for (const gc of profile.statistics)
+    if (gc.gcType === 'Scavenge' || gc.gcType === 'MinorMarkSweep')
+      bytes += oldUsed(gc.afterGC.heapSpaceStatistics) - oldUsed(gc.beforeGC.heapSpaceStatistics);
+  return bytes;
+}
+
+/**
+ * 23,000 calls through a store of open calls, three open at a time, a young collection every 500 calls after the
+ * first 3,000: the bytes young collections promoted over the last 20,000.
+ */
+function churn(store: { add(c: CallState): void; remove(c: CallState): void }, youngCollection: () => void): number {
+  const open: CallState[] = [];
+  let n = 0;
+  const step = (): void => {
+    const c = call(n, `${n}-1@127.0.0.1`);
+    // What a call holds besides itself (its messages): a kilobyte of its own.
+    c.lastSent = `${'x'.repeat(1024)}${n}`;
+    store.add(c);
+    open.push(c);
+    n++;
+    const done = open.length > 3 ? open.shift() : undefined;
+    if (done !== undefined) store.remove(done);
+  };
+  for (let i = 0; i < 3000; i++) step();
+  // Three young collections with no call between them: the store's current table lives through them and goes to the
+  // old generation, as a table does in a run when it lives through two (or when a full collection comes).
+  for (let i = 0; i < 3; i++) youngCollection();
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  for (let i = 0; i < 20_000; i++) {
+    step();
+    if (i % 500 === 499) youngCollection();
+  }
+  youngCollection();
+  youngCollection();
+  return promotedByYoungCollections(profiler.stop());
+}
+
+test('ended calls are not promoted through the map tables V8 leaves behind (-deadcall_wait 0)', (t) => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as (o: { type: 'minor' }) => void;
+  const youngCollection = (): void => gc({ type: 'minor' });
+  const r = new CallRegistry(0);
+  const registry = churn({ add: (c) => r.add(c, true), remove: (c) => r.remove(c, 0) }, youngCollection);
+  // The control: a plain Map of the open calls, deleted from as the registry does.
+  const m = new Map<string, CallState>();
+  const plain = churn({ add: (c) => m.set(c.callId, c), remove: (c) => m.delete(c.callId) }, youngCollection);
+  const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
+  t.diagnostic(`promoted by young collections: the registry ${mb(registry)}, the plain Map ${mb(plain)}`);
+  assert.ok(plain > 4 * 1048576, `the control shows the promotion: ${mb(plain)}`);
+  assert.ok(registry * 4 < plain, `the registry: ${mb(registry)} promoted (the plain Map: ${mb(plain)})`);
 });
