@@ -39,11 +39,6 @@ export class Tombstone {
 }
 
 /**
- * One map for open calls and tombstones: a call that ends replaces its own entry, so a call costs the map one
- * insert, one update and one delete. (Three maps, for calls, tombstones and replays, cost six operations per call
- * on tables of -deadcall_wait × rate entries: a UAS at 3,000 calls/s holds 100,000 tombstones.)
- */
-/**
  * Deletes between two looks at whether the map is small enough to be made anew, and that size. A V8 Map keeps its
  * entries in a table that it replaces (rehashes) when deletes have filled it; the replaced table keeps the entries it
  * held then, and the new one is made in the generation of the old (V8's OrderedHashTable::Rehash). Once a table has
@@ -53,12 +48,18 @@ export class Tombstone {
  * collection. With few entries and many deletes (-deadcall_wait 0, a scenario with no timewait) the table is replaced
  * every few calls and every call went to the old generation: a UAS at 3,000 calls/s promoted 1.2 MB at each young
  * collection after the first full one, 20 KB before it (`node --trace-gc-nvp`). A new Map starts young, and so do its
- * tables. A map of -deadcall_wait's tombstones is far larger, its tables live through many young collections anyway,
- * and it is never copied. test/unit/registry.test.ts measures what young collections promote, against a plain Map.
+ * tables. A map of -deadcall_wait's tombstones is usually far larger, its tables live through many young collections
+ * anyway, and a map of more than REFRESH_MAX_ENTRIES is never copied. Copying at most 1,024 entries every 1,024 deletes costs at
+ * most one insert a delete. test/unit/registry.test.ts measures what young collections promote, against a plain Map.
  */
 const REFRESH_DELETES = 1024;
 const REFRESH_MAX_ENTRIES = 1024;
 
+/**
+ * One map for open calls and tombstones: a call that ends replaces its own entry, so a call costs the map one
+ * insert, one update and one delete. (Three maps, for calls, tombstones and replays, cost six operations per call
+ * on tables of -deadcall_wait × rate entries: a UAS at 3,000 calls/s holds 100,000 tombstones.)
+ */
 export class CallRegistry {
   private entries = new Map<string, CallState | Tombstone>();
   private deletes = 0;

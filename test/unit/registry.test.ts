@@ -129,7 +129,7 @@ function promotedByYoungCollections(profile: v8.GCProfilerResult): number {
 }
 
 /**
- * 23,000 calls through a store of open calls, three open at a time, a young collection every 500 calls after the
+ * 23,000 calls through a store of open calls, three open between calls (four while one is added), a young collection every 500 calls after the
  * first 3,000: the bytes young collections promoted over the last 20,000.
  */
 function churn(store: { add(c: CallState): void; remove(c: CallState): void }, youngCollection: () => void): number {
@@ -161,6 +161,8 @@ function churn(store: { add(c: CallState): void; remove(c: CallState): void }, y
 }
 
 test('ended calls are not promoted through the map tables V8 leaves behind (-deadcall_wait 0)', (t) => {
+  // gc is defined only in contexts made after the flag is set. Node calls setting V8 flags after start-up
+  // unsupported; this file runs in a process of its own (node --test), so nothing else sees the flag.
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as (o: { type: 'minor' }) => void;
   const youngCollection = (): void => gc({ type: 'minor' });
@@ -171,6 +173,8 @@ test('ended calls are not promoted through the map tables V8 leaves behind (-dea
   const plain = churn({ add: (c) => m.set(c.callId, c), remove: (c) => m.delete(c.callId) }, youngCollection);
   const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
   t.diagnostic(`promoted by young collections: the registry ${mb(registry)}, the plain Map ${mb(plain)}`);
-  assert.ok(plain > 4 * 1048576, `the control shows the promotion: ${mb(plain)}`);
+  // A tripwire as much as a control: if a V8 to come makes replacement tables young, this fails and the registry's
+  // refresh may go.
+  assert.ok(plain > 4 * 1048576, `the control shows the promotion: ${mb(plain)} (if V8 no longer does it, the refresh may go)`);
   assert.ok(registry * 4 < plain, `the registry: ${mb(registry)} promoted (the plain Map: ${mb(plain)})`);
 });
