@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { InjectionStore } from '../src/data/injection.js';
 import type { EngineConfig } from '../src/engine/engine.js';
 import { ALL_BEHAVIORS } from '../src/engine/host.js';
@@ -592,4 +594,14 @@ export function draws(seed: number): Draws {
   // random() is the 32-bit state over 2^32 (exact), so this is the state modulo k.
   const next = (k: number): number => (random() * 2 ** 32) % k;
   return { next, pick: (xs) => xs[next(xs.length)] ?? '' };
+}
+
+/**
+ * V8's gc() in this test file's process: a full collection, or a young one with { type: 'minor' }. It is defined only
+ * in contexts made after --expose-gc is set; Node calls setting V8 flags after start-up unsupported, which is why a
+ * test file (a process of its own under node --test) and not sipts does it.
+ */
+export function exposedGc(): (options?: { type: 'minor' }) => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as (options?: { type: 'minor' }) => void;
 }

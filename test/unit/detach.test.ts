@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { detach } from '../../src/sip/message.js';
+import { exposedGc } from '../helpers.js';
 
 // A full collection on demand, to see what the kept strings still hold.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+const gc = exposedGc();
 
 /** Heap in use after `keep` has kept one field of each of 200 messages of 256 KiB (50 MiB of messages in all). */
 function heldBytes(keep: (field: string) => string): number {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import v8 from 'node:v8';
-import vm from 'node:vm';
 import { InjectionStore } from '../../src/data/injection.js';
 import { CallState } from '../../src/engine/call.js';
 import { IdSpace } from '../../src/engine/id-space.js';
 import { CallRegistry, Tombstone } from '../../src/engine/registry.js';
+import { exposedGc } from '../helpers.js';
 
 const ids = new IdSpace({ pid: 1, callIdHost: '127.0.0.1' });
 const injection = new InjectionStore([]);
@@ -129,8 +129,8 @@ function promotedByYoungCollections(profile: v8.GCProfilerResult): number {
 }
 
 /**
- * 23,000 calls through a store of open calls, three open between calls (four while one is added), a young collection every 500 calls after the
- * first 3,000: the bytes young collections promoted over the last 20,000.
+ * 23,000 calls through a store of open calls, three open between calls (four while one is added), a young collection
+ * every 500 calls after the first 3,000: the bytes young collections promoted over the last 20,000.
  */
 function churn(store: { add(c: CallState): void; remove(c: CallState): void }, youngCollection: () => void): number {
   const open: CallState[] = [];
@@ -161,10 +161,7 @@ function churn(store: { add(c: CallState): void; remove(c: CallState): void }, y
 }
 
 test('ended calls are not promoted through the map tables V8 leaves behind (-deadcall_wait 0)', (t) => {
-  // gc is defined only in contexts made after the flag is set. Node calls setting V8 flags after start-up
-  // unsupported; this file runs in a process of its own (node --test), so nothing else sees the flag.
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as (o: { type: 'minor' }) => void;
+  const gc = exposedGc();
   const youngCollection = (): void => gc({ type: 'minor' });
   const r = new CallRegistry(0);
   const registry = churn({ add: (c) => r.add(c, true), remove: (c) => r.remove(c, 0) }, youngCollection);
